@@ -1,0 +1,67 @@
+import { jwtVerify, SignJWT } from 'jose'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ROLES, type Principal, type Role } from './roles'
+
+export const SESSION_COOKIE = 'br_session'
+export const SESSION_TTL_SECONDS = 8 * 3600
+
+let cachedSecret: Uint8Array | undefined
+
+/**
+ * HMAC key for session cookies: SESSION_SECRET when set (server mode, shared
+ * by every app replica), else a random key kept in DATA_DIR with mode 0600.
+ */
+export function sessionSecret(): Uint8Array {
+  if (cachedSecret) return cachedSecret
+  const fromEnv = process.env.SESSION_SECRET
+  if (fromEnv) {
+    if (fromEnv.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters')
+    cachedSecret = new TextEncoder().encode(fromEnv)
+    return cachedSecret
+  }
+  const dir = resolve(process.env.DATA_DIR ?? './data')
+  const file = join(dir, '.session-secret')
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' })
+  }
+  cachedSecret = new TextEncoder().encode(readFileSync(file, 'utf8').trim())
+  return cachedSecret
+}
+
+export async function issueSession(p: Principal): Promise<string> {
+  return new SignJWT({ name: p.displayName, role: p.role, provider: p.provider })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(p.userId)
+    .setIssuedAt()
+    .setExpirationTime(`${SESSION_TTL_SECONDS}s`)
+    .sign(sessionSecret())
+}
+
+export async function verifySession(token: string): Promise<Principal | null> {
+  try {
+    const { payload } = await jwtVerify(token, sessionSecret(), { algorithms: ['HS256'] })
+    const role = payload.role as Role
+    if (!payload.sub || !ROLES.includes(role)) return null
+    return { userId: payload.sub, displayName: String(payload.name ?? payload.sub), role, provider: String(payload.provider ?? 'local') }
+  } catch {
+    return null
+  }
+}
+
+function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === name) return decodeURIComponent(v.join('='))
+  }
+  return null
+}
+
+/** The signed-in user of a request, or null. */
+export async function getPrincipal(req: Request): Promise<Principal | null> {
+  const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE)
+  return token ? verifySession(token) : null
+}

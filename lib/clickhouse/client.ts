@@ -1,0 +1,61 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client'
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Config } from '../config'
+
+export type StoreMode = 'server' | 'embedded'
+
+export interface Store {
+  client: ClickHouseClient
+  mode: StoreMode
+  database: string
+  cluster: string
+  /** Where the data lives, for logs: a URL without credentials, or a directory. */
+  location: string
+}
+
+type StoreConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'CLICKHOUSE_CLUSTER' | 'DATA_DIR'>
+
+/**
+ * The one way to reach ClickHouse: HTTP to a server when CLICKHOUSE_URL is
+ * set, otherwise the embedded chDB engine behind the same client API, so every
+ * query and migration is written once.
+ */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const database = config.CLICKHOUSE_DATABASE
+  const cluster = config.CLICKHOUSE_CLUSTER
+  if (config.CLICKHOUSE_URL) {
+    const url = new URL(config.CLICKHOUSE_URL)
+    const client = createClient({
+      url: config.CLICKHOUSE_URL,
+      username: config.CLICKHOUSE_USER,
+      password: config.CLICKHOUSE_PASSWORD,
+      request_timeout: 60_000,
+      compression: { request: false, response: true },
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    })
+    url.username = ''
+    url.password = ''
+    return { client, mode: 'server', database, cluster, location: url.toString() }
+  }
+  const dir = resolve(config.DATA_DIR)
+  mkdirSync(dir, { recursive: true })
+  // Loaded lazily so server-mode processes never load the native engine.
+  const { createChdbConnection } = await import('chdb/connection')
+  const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<typeof createClient>[0])
+  return { client, mode: 'embedded', database, cluster: '', location: dir }
+}
+
+const GLOBAL_KEY = Symbol.for('burnrate.store')
+type GlobalWithStore = typeof globalThis & { [GLOBAL_KEY]?: Promise<Store> }
+
+/**
+ * Process-wide store. Next.js may load this module in more than one bundle;
+ * keeping the handle on globalThis means one chDB session per process, which
+ * is all chDB allows on a data directory.
+ */
+export function sharedStore(config: StoreConfig): Promise<Store> {
+  const g = globalThis as GlobalWithStore
+  g[GLOBAL_KEY] ??= openStore(config)
+  return g[GLOBAL_KEY]
+}

@@ -1,0 +1,10 @@
+import type { Migration } from './types'
+import { migration as m0001 } from './0001_events'
+import { migration as m0002 } from './0002_rollups'
+import { migration as m0003 } from './0003_ingest_status'
+
+/**
+ * Forward-only, in version order. Never edit one that has shipped: add the
+ * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
+ */
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003]

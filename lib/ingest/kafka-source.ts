@@ -1,0 +1,183 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from 'kafkajs'
+import type { IngestMetrics } from './health'
+import type { IngestPipeline } from './pipeline'
+import type { ClickHouseSink } from './sink'
+import type { SourceMessage } from './types'
+
+export interface KafkaSourceOptions {
+  brokers: string[]
+  topic: string
+  groupId: string
+  clientId: string
+  maxBatchRows: number
+  maxWaitMs: number
+  /** Parallel partitions per process; each gets its own insert. */
+  partitionsConcurrently?: number
+  log?: (line: string) => void
+}
+
+/**
+ * Kafka → pipeline, at-least-once from Kafka and effectively exactly-once in
+ * ClickHouse:
+ *  - offsets are committed only after ClickHouse acknowledged the insert of
+ *    every message below them (autoCommit off, explicit commit per range);
+ *  - each range is recorded as an intent before it is inserted, and inserted
+ *    with a dedup token made from its offsets. A consumer that dies between
+ *    insert and commit leaves the range uncommitted; whoever owns the
+ *    partition next finds the intent, rebuilds exactly that range, and the
+ *    repeated insert is dropped by ClickHouse as a duplicate;
+ *  - kafkajs' stop/disconnect waits for the running batch, so a SIGTERM can
+ *    never land between an insert and its commit.
+ */
+export class KafkaSource {
+  private readonly kafka: Kafka
+  private consumer: Consumer | null = null
+  private admin: Admin | null = null
+  private lagTimer: NodeJS.Timeout | null = null
+  /** Partitions whose first batch since assignment still has to check for an intent. */
+  private readonly replayChecked = new Set<number>()
+
+  constructor(
+    private readonly opts: KafkaSourceOptions,
+    private readonly pipeline: IngestPipeline,
+    private readonly sink: ClickHouseSink,
+    private readonly metrics: IngestMetrics,
+  ) {
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: opts.brokers,
+      logLevel: logLevel.WARN,
+      retry: { initialRetryTime: 300, retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
+    })
+  }
+
+  private log(line: string) {
+    ;(this.opts.log ?? console.log)(`[ingest:kafka] ${line}`)
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.groupId,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      minBytes: 256 * 1024,
+      maxWaitTimeInMs: this.opts.maxWaitMs,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+    })
+    this.consumer = consumer
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.replayChecked.clear()
+      this.log(`joined group, assigned ${JSON.stringify(e.payload.memberAssignment)}`)
+    })
+    consumer.on(consumer.events.CRASH, (e) => this.log(`consumer crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`))
+    await consumer.connect()
+    await consumer.subscribe({ topic: this.opts.topic, fromBeginning: true })
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 2,
+      eachBatch: (payload) => this.handleBatch(payload),
+    })
+    this.admin = this.kafka.admin()
+    await this.admin.connect()
+    this.lagTimer = setInterval(() => void this.refreshLag(), 5_000)
+    void this.refreshLag()
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload
+    const topic = batch.topic
+    const partition = batch.partition
+    let messages: SourceMessage[] = batch.messages.map((m) => ({
+      topic, partition, offset: Number(m.offset), key: m.key ? m.key.toString('utf8') : null, value: m.value,
+    }))
+    if (messages.length === 0) return
+    const control = {
+      stillOwned: () => isRunning() && !isStale(),
+      heartbeat,
+      onStoreDown: () => this.consumer?.pause([{ topic }]),
+      onStoreUp: () => this.consumer?.resume([{ topic }]),
+    }
+    const chunks: SourceMessage[][] = []
+    if (!this.replayChecked.has(partition)) {
+      const replay = await this.replayChunk(messages)
+      if (replay === 'wait') return
+      this.replayChecked.add(partition)
+      if (replay) {
+        chunks.push(replay.chunk)
+        messages = messages.slice(replay.chunk.length)
+      }
+    }
+    for (let i = 0; i < messages.length; i += this.opts.maxBatchRows) chunks.push(messages.slice(i, i + this.opts.maxBatchRows))
+    for (const chunk of chunks) {
+      const outcome = await this.pipeline.flush(chunk, control)
+      if (outcome.status === 'abandoned') return
+      const last = chunk[chunk.length - 1].offset
+      resolveOffset(String(last))
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: String(last + 1) }] }] })
+      await heartbeat()
+    }
+  }
+
+  /**
+   * After a crash or a rebalance the previous owner may have inserted a range
+   * it never committed. Rebuild exactly that range so its insert dedups.
+   */
+  private async replayChunk(messages: SourceMessage[]): Promise<{ chunk: SourceMessage[] } | null | 'wait'> {
+    const first = messages[0]
+    const intent = await this.retryStore(() => this.sink.intentAt(first.topic, first.partition, first.offset))
+    if (!intent) return null
+    const chunk = messages.filter((m) => m.offset <= intent.lastOffset)
+    if (chunk[chunk.length - 1].offset >= intent.lastOffset || messages.length > chunk.length) {
+      this.log(`partition ${first.partition}: replaying uncommitted range ${first.offset}-${intent.lastOffset}`)
+      return { chunk }
+    }
+    // The fetch ended inside the old range. Kafka fetches from the same offset
+    // return at least as much as before unless the fetch size was lowered, so
+    // ask again rather than insert a range with a different token.
+    this.log(`partition ${first.partition}: fetch ended at ${chunk[chunk.length - 1].offset} inside uncommitted range ending ${intent.lastOffset}; refetching`)
+    await new Promise((r) => setTimeout(r, 500))
+    return 'wait'
+  }
+
+  private async retryStore<T>(fn: () => Promise<T>): Promise<T> {
+    for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        return await fn()
+      } catch (err) {
+        this.metrics.recordError(`intent lookup: ${err instanceof Error ? err.message : err}`)
+        await new Promise((r) => setTimeout(r, delay))
+      }
+    }
+  }
+
+  private async refreshLag(): Promise<void> {
+    if (!this.admin) return
+    try {
+      const [high, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(this.opts.topic),
+        this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.topic] }),
+      ])
+      const committedByPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
+      this.metrics.setLag(
+        high.map((h) => {
+          const hw = Number(h.high)
+          const c = Math.max(0, committedByPartition.get(h.partition) ?? 0)
+          return { topic: this.opts.topic, partition: h.partition, committedOffset: c, highWatermark: hw, lag: Math.max(0, hw - c) }
+        }).sort((a, b) => a.partition - b.partition),
+      )
+    } catch {
+      // Lag is informational; the next tick tries again.
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer)
+    await this.consumer?.disconnect()
+    await this.admin?.disconnect().catch(() => {})
+    this.consumer = null
+    this.admin = null
+  }
+}

@@ -1,0 +1,98 @@
+import { hostname } from 'node:os'
+import type { Config } from '../config'
+import type { Store } from '../clickhouse/client'
+import { defaultPriceBook } from '../pricing/cost'
+import { IngestMetrics, registerMetrics } from './health'
+import { KafkaSource } from './kafka-source'
+import { IngestPipeline } from './pipeline'
+import { RecentIds } from './recent-ids'
+import { ClickHouseSink } from './sink'
+import { SimulatorSource } from './simulator-source'
+
+export interface IngestHandle {
+  metrics: IngestMetrics
+  stop: () => Promise<void>
+}
+
+type Log = (line: string) => void
+
+/** Wires source → pipeline → sink for the configured source, and reports health. */
+export async function startIngest(config: Config, store: Store, log: Log = console.log): Promise<IngestHandle | null> {
+  if (config.INGEST_SOURCE === 'none') return null
+  const metrics = new IngestMetrics(config.INGEST_SOURCE)
+  registerMetrics(metrics)
+  const sink = new ClickHouseSink(store)
+  const deps = {
+    limits: {
+      maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
+      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS,
+      maxPastAgeMs: config.INGEST_MAX_PAST_AGE_MS,
+    },
+    prices: defaultPriceBook,
+    recentIds: new RecentIds(),
+  }
+  const isKafka = config.INGEST_SOURCE === 'kafka'
+  const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: config.INGEST_RETRY_MAX_MS, recordIntents: isKafka })
+  let source: { start(): Promise<void>; stop(): Promise<void> }
+  if (isKafka) {
+    source = new KafkaSource(
+      {
+        brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+        topic: config.KAFKA_TOPIC,
+        groupId: config.KAFKA_GROUP,
+        clientId: config.KAFKA_CLIENT_ID,
+        maxBatchRows: config.INGEST_MAX_BATCH_ROWS,
+        maxWaitMs: config.INGEST_MAX_WAIT_MS,
+        log,
+      },
+      pipeline, sink, metrics,
+    )
+  } else {
+    const { GatewaySimulator } = await import('../simulator')
+    const hasData = await storeHasEvents(store)
+    const backfillMs = hasData ? 0 : config.SIM_BACKFILL_MINUTES * 60_000
+    const now = Date.now()
+    const simulator = new GatewaySimulator({
+      seed: config.SIM_SEED,
+      installs: config.SIM_INSTALLS,
+      ratePerSec: config.SIM_RATE,
+      scenarios: config.SIM_SCENARIOS.split(',').map((s) => s.trim()).filter(Boolean) as never,
+      startMs: now - backfillMs,
+    })
+    source = new SimulatorSource(simulator, pipeline, {
+      maxBatchRows: config.INGEST_MAX_BATCH_ROWS,
+      maxWaitMs: config.INGEST_MAX_WAIT_MS,
+      backfillFromMs: backfillMs > 0 ? now - backfillMs : undefined,
+      log,
+    })
+  }
+  await source.start()
+  log(`[ingest] ${config.INGEST_SOURCE} source started`)
+  const instanceId = `${hostname()}-${process.pid}`
+  const statusTimer = setInterval(() => void writeStatus(store, instanceId, metrics), 5_000)
+  return {
+    metrics,
+    stop: async () => {
+      clearInterval(statusTimer)
+      await source.stop()
+      await writeStatus(store, instanceId, metrics)
+    },
+  }
+}
+
+async function storeHasEvents(store: Store): Promise<boolean> {
+  const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.database}.events`, format: 'JSONEachRow' })
+  const [row] = await rs.json<{ n: string | number }>()
+  return Number(row?.n ?? 0) > 0
+}
+
+async function writeStatus(store: Store, instanceId: string, metrics: IngestMetrics) {
+  const health = metrics.snapshot()
+  await store.client
+    .insert({
+      table: `${store.database}.ingest_status`,
+      values: [{ at: Date.now(), instance_id: instanceId, source: health.source, health: JSON.stringify(health) }],
+      format: 'JSONEachRow',
+    })
+    .catch(() => {}) // the store being down is already visible in lastError
+}

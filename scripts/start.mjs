@@ -1,0 +1,37 @@
+// `npm start`: installs and builds what a fresh clone lacks, then serves the
+// dashboard with in-process ingest (embedded chDB + simulator by default).
+import { execSync, spawn } from 'node:child_process'
+import { existsSync, statSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' })
+
+if (!existsSync(join(root, 'node_modules/next'))) {
+  console.log('[start] installing dependencies (npm ci)…')
+  run('npm ci --no-audit --no-fund')
+}
+
+function newestSource(dir) {
+  let newest = 0
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path))
+    else newest = Math.max(newest, statSync(join(root, path)).mtimeMs)
+  }
+  return newest
+}
+
+const buildId = join(root, '.next/BUILD_ID')
+const sources = ['app', 'components', 'lib'].filter((d) => existsSync(join(root, d)))
+const stale = !existsSync(buildId) || sources.some((d) => newestSource(d) > statSync(buildId).mtimeMs)
+if (stale) {
+  console.log('[start] building the dashboard (next build)…')
+  run('npx next build')
+}
+
+const port = process.env.PORT ?? '3000'
+console.log(`[start] serving on http://localhost:${port}`)
+const child = spawn(join(root, 'node_modules/.bin/next'), ['start', '-p', port], { cwd: root, stdio: 'inherit', env: process.env })
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+child.on('exit', (code) => process.exit(code ?? 0))

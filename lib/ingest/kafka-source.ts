@@ -11,6 +11,7 @@ export interface KafkaSourceOptions {
   clientId: string
   maxBatchRows: number
   maxWaitMs: number
+  sessionTimeoutMs?: number
   /** Parallel partitions per process; each gets its own insert. */
   partitionsConcurrently?: number
   log?: (line: string) => void
@@ -62,7 +63,7 @@ export class KafkaSource {
       maxBytes: 64 * 1024 * 1024,
       minBytes: 256 * 1024,
       maxWaitTimeInMs: this.opts.maxWaitMs,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     })

@@ -43,6 +43,7 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
         clientId: config.KAFKA_CLIENT_ID,
         maxBatchRows: config.INGEST_MAX_BATCH_ROWS,
         maxWaitMs: config.INGEST_MAX_WAIT_MS,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         log,
       },
       pipeline, sink, metrics,

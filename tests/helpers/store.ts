@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openStore, type Store } from '../../lib/clickhouse/client'
+import { migrate } from '../../lib/clickhouse/migrate'
+
+/**
+ * A migrated store for one test file: the ClickHouse server at CLICKHOUSE_URL
+ * when set, else chDB on a fresh temp directory. Each call gets its own
+ * database, so files never see each other's rows.
+ */
+export async function testStore(prefix = 'test'): Promise<Store & { drop: () => Promise<void> }> {
+  const database = `${prefix}_${process.pid}_${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_]/g, '_')
+  const store = await openStore({
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: database,
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: process.env.CLICKHOUSE_URL ? '' : mkdtempSync(join(tmpdir(), 'burnrate-chdb-')),
+  })
+  await migrate(store, { retentionDays: 30 })
+  return {
+    ...store,
+    drop: async () => {
+      await store.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => {})
+      await store.client.close()
+    },
+  }
+}
+
+/** Runs a query and returns its rows. */
+export async function rows<T = Record<string, unknown>>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const rs = await store.client.query({ query, query_params: params, format: 'JSONEachRow' })
+  return rs.json<T>()
+}

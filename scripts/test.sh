@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Project test command (npm test): start a throwaway Kafka broker named "test",
+# run vitest against it, stop the broker on exit (also on failure / Ctrl-C).
+#   usage: bash scripts/test.sh [vitest args...]
+# If KAFKA_BROKERS is already set, that (external) broker is used and none is started.
+# CLICKHOUSE_URL, if set, is passed through to the tests untouched.
+# KAFKA_TEST_BROKER_NAME overrides the run name "test" (e.g. for two concurrent runs).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { echo "[test] $*" >&2; }
+
+export KAFKAJS_NO_PARTITIONER_WARNING="${KAFKAJS_NO_PARTITIONER_WARNING:-1}"
+
+NAME="${KAFKA_TEST_BROKER_NAME:-test}"
+STARTED_BROKER=0
+cleanup() {
+  if [ "$STARTED_BROKER" = "1" ]; then
+    log "stopping kafka broker '$NAME'"
+    bash scripts/kafka/stop.sh "$NAME" || log "WARNING: failed to stop kafka broker '$NAME'"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -n "${KAFKA_BROKERS:-}" ]; then
+  log "using external kafka broker KAFKA_BROKERS=$KAFKA_BROKERS"
+else
+  log "starting kafka broker '$NAME' (scripts/kafka/start.sh $NAME)"
+  STARTED_BROKER=1
+  if ! out="$(KAFKA_KEEP_DATA=0 bash scripts/kafka/start.sh "$NAME")"; then
+    log "ERROR: could not start the kafka broker (see .cache/kafka/run/$NAME/logs/)"
+    exit 1
+  fi
+  KAFKA_BROKERS="$(printf '%s\n' "$out" | sed -n 's/^KAFKA_BROKERS=//p' | tail -n1)"
+  [ -n "$KAFKA_BROKERS" ] || { log "ERROR: start.sh did not print KAFKA_BROKERS"; exit 1; }
+  export KAFKA_BROKERS
+  log "kafka broker ready: KAFKA_BROKERS=$KAFKA_BROKERS"
+fi
+
+if [ -n "${CLICKHOUSE_URL:-}" ]; then
+  export CLICKHOUSE_URL
+  log "CLICKHOUSE_URL is set; passing it through"
+fi
+
+log "running: npx vitest run $*"
+npx vitest run "$@"
+rc=$?
+log "vitest exited with code $rc"
+exit "$rc"

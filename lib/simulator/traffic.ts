@@ -1,0 +1,236 @@
+import type { AttestationReason, GatewayEventInput, POLICY_RULE_KINDS } from '../events/schema'
+import { defaultPriceBook } from '../pricing/cost'
+import type { FeatureSpec, Install, Population, Tenant } from './population'
+import { Rng, WeightedPicker, clamp } from './random'
+
+type RuleKind = (typeof POLICY_RULE_KINDS)[number]
+type EndReason = 'completed' | 'client_disconnect' | 'timeout' | 'cut_by_policy'
+
+export interface Usage {
+  feature: string
+  model: string
+  context: number
+  prompt: number // billed input tokens: 0 when the upstream failed before usage was reported
+  completion: number
+  bytes: number
+}
+
+/**
+ * Builds events and hands out ids. Ids are `<prefix><counter base36>`; the
+ * prefix carries seed and start time so two runs with the same seed but a
+ * different start do not collide in the ingest's duplicate filter.
+ */
+export class EventSink {
+  out: GatewayEventInput[] = []
+  private n = 0
+
+  constructor(private readonly prefix: string) {}
+
+  // Full object literals, no spread of a shared head: V8 then gives each event type one
+  // fast shape; with spreads generation was ~20x slower and JSON.stringify slower too.
+  attestation(inst: Install, version: string, ts: number, reasons: AttestationReason[], feature?: string): void {
+    const e: GatewayEventInput = {
+      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'attestation',
+      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
+      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
+      // Reason lists come from shared constants; each event gets its own copy.
+      verdict: reasons.length ? 'rejected' : 'accepted', reasons: reasons.length ? reasons.slice() : [], feature,
+    }
+    this.out.push(e)
+  }
+
+  request(inst: Install, version: string, ts: number, u: Usage, outcome: 'served' | 'upstream_error', latencyMs: number): void {
+    this.out.push({
+      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'llm_request',
+      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
+      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
+      feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
+      prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), outcome, latency_ms: Math.round(latencyMs),
+    })
+  }
+
+  /** `ts` is when the stream ended: the gateway reports a stream once, on close. */
+  stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason): void {
+    this.out.push({
+      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream',
+      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
+      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
+      feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
+      prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), stream_id: `${this.prefix}s${this.n.toString(36)}`, transport,
+      duration_ms: Math.round(durationMs), ttft_ms: Math.round(ttftMs), end_reason: endReason,
+    })
+  }
+
+  denial(inst: Install, version: string, ts: number, feature: string, model: string, ruleKind: RuleKind): void {
+    this.out.push({
+      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'policy_denial',
+      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
+      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
+      feature, model, policy_version: 3, rule_id: `${inst.tenant.id}:${ruleKind}`, rule_kind: ruleKind,
+    })
+  }
+
+  /**
+   * ~10% of priced events carry a gateway-computed cost so the ingest's
+   * "gateway" cost path gets traffic; the rest are priced by the ingest.
+   * undefined is dropped by JSON.stringify, so the key is absent on the wire.
+   */
+  private cost(u: Usage, ts: number): number | undefined {
+    if (Math.imul(this.n, 0x9e3779b1) >>> 0 >= 429_496_730) return undefined
+    return defaultPriceBook.costMicros(u.model, ts, u.prompt, u.completion) ?? undefined
+  }
+}
+
+interface FeatureProfile { ctx: number; ctxSigma: number; out: number; outSigma: number; streamShare: number; wsShare: number }
+
+/** Typical sizes per feature; medians in tokens, sigma of the lognormal. */
+export const FEATURE_PROFILES: Record<string, FeatureProfile> = {
+  chat_assistant: { ctx: 900, ctxSigma: 0.6, out: 320, outSigma: 0.45, streamShare: 0.88, wsShare: 0.35 },
+  summarize: { ctx: 1600, ctxSigma: 0.45, out: 220, outSigma: 0.4, streamShare: 0.2, wsShare: 0.1 },
+  search_qa: { ctx: 1200, ctxSigma: 0.5, out: 260, outSigma: 0.4, streamShare: 0.35, wsShare: 0.2 },
+  image_caption: { ctx: 700, ctxSigma: 0.25, out: 120, outSigma: 0.35, streamShare: 0, wsShare: 0 },
+  translate: { ctx: 350, ctxSigma: 0.6, out: 300, outSigma: 0.55, streamShare: 0, wsShare: 0 },
+}
+const DEFAULT_PROFILE = FEATURE_PROFILES.summarize
+
+export function profileOf(feature: string): FeatureProfile {
+  return FEATURE_PROFILES[feature] ?? DEFAULT_PROFILE
+}
+
+/** Input tokens → request bytes: ~4 bytes per token for English text, with some spread. */
+export function bytesFor(rng: Rng, tokens: number): number {
+  return Math.round(tokens * rng.uniform(3.6, 4.4))
+}
+
+const TRANSIENT_REJECTIONS: [AttestationReason[], number][] = [
+  [['token_expired'], 55], [['token_invalid'], 12], [['debugger_attached'], 10], [['hooking_framework'], 5],
+  [['other'], 8], [['signature_mismatch'], 3], [['token_missing'], 7],
+]
+const transientPicker = new WeightedPicker(TRANSIENT_REJECTIONS.map((r) => r[0]), TRANSIENT_REJECTIONS.map((r) => r[1]))
+
+/** Legitimate installs: ~1% rejected overall, mostly expired tokens plus a few rooted phones that always fail. */
+export function normalVerdict(rng: Rng, inst: Install): AttestationReason[] {
+  if (inst.rooted && rng.chance(0.95)) return inst.platform === 'ios' ? ['jailbroken'] : ['rooted']
+  return rng.chance(0.006) ? transientPicker.pick(rng) : []
+}
+
+/** Emits an attestation when the install's token has expired, i.e. once per ~5 min of activity. */
+export function refreshToken(sink: EventSink, rng: Rng, inst: Install, version: string, ts: number, verdict: (rng: Rng, inst: Install) => AttestationReason[], feature?: string): void {
+  if (ts < inst.tokenExpiresAt) return
+  const reasons = verdict(rng, inst)
+  sink.attestation(inst, version, ts, reasons, feature)
+  // A rejected client retries soon; an accepted token lasts ~5 min.
+  inst.tokenExpiresAt = ts + (reasons.length ? 20_000 + rng.int(40_000) : 270_000 + rng.int(60_000))
+}
+
+/** A normal-shaped call for a feature, scaled by contextFactor (the cost-spike bug re-sends history). */
+export function normalCall(sink: EventSink, rng: Rng, inst: Install, version: string, ts: number, f: FeatureSpec, contextFactor = 1): void {
+  const p = profileOf(f.name)
+  const context = Math.max(16, Math.round(rng.lognormal(p.ctx, p.ctxSigma) * contextFactor))
+  let completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
+  const u: Usage = { feature: f.name, model: f.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+  if (rng.chance(0.0005)) {
+    const kind: RuleKind = rng.pick(['tokens_per_minute', 'tokens_per_minute', 'tokens_per_day', 'max_context_tokens', 'spend_per_day'])
+    sink.denial(inst, version, ts, f.name, f.model, kind)
+    return
+  }
+  if (rng.next() < p.streamShare) {
+    const ttft = clamp(rng.lognormal(420, 0.35), 200, 900)
+    const tokPerSec = rng.uniform(30, 80)
+    const r = rng.next()
+    let end: EndReason = 'completed'
+    let duration: number
+    if (r < 0.965) {
+      duration = ttft + (completion / tokPerSec) * 1000
+    } else if (r < 0.994) {
+      end = 'client_disconnect' // user left the screen mid-answer: pays for what was streamed
+      completion = Math.floor(completion * rng.uniform(0.05, 0.9))
+      duration = ttft + (completion / tokPerSec) * 1000
+    } else {
+      end = 'timeout' // upstream stalled until the gateway's 60 s idle limit
+      completion = Math.floor(completion * rng.uniform(0, 0.3))
+      duration = 60_000 + ttft + (completion / tokPerSec) * 1000
+    }
+    u.completion = completion
+    sink.stream(inst, version, ts, u, rng.next() < p.wsShare ? 'websocket' : 'sse', duration, ttft, end)
+    return
+  }
+  if (rng.chance(0.015)) {
+    u.prompt = 0
+    u.completion = 0
+    sink.request(inst, version, ts, u, 'upstream_error', rng.chance(0.6) ? rng.uniform(40, 600) : rng.uniform(10_000, 30_000))
+    return
+  }
+  const latency = clamp(rng.lognormal(420, 0.35), 150, 2000) + (completion / rng.uniform(60, 150)) * 1000
+  sink.request(inst, version, ts, u, 'served', latency)
+}
+
+/** Lets a scenario change what normal installs send (which version they run, how big their context is). */
+export interface TrafficHook {
+  appVersion(inst: Install, version: string, ts: number): string
+  contextFactor(inst: Install, feature: string, version: string, ts: number): number
+}
+
+interface TzGroup { tz: number; share: number; picker: WeightedPicker<Install> }
+
+/**
+ * Legitimate traffic. The load follows each install's local clock, peaking
+ * at 15:00 local, so the global curve is a blend of timezones. `ratePerSec`
+ * is the daily mean, attestation events included.
+ */
+export class NormalTraffic {
+  private readonly groups: TzGroup[] = []
+  private readonly features = new Map<Tenant, WeightedPicker<FeatureSpec>>()
+  hooks: TrafficHook[] = []
+
+  constructor(pop: Population, private readonly ratePerSec: number, private readonly amplitude: number) {
+    const byTz = new Map<number, Install[]>()
+    let total = 0
+    for (const inst of pop.installs) {
+      const list = byTz.get(inst.tzHours) ?? []
+      list.push(inst)
+      byTz.set(inst.tzHours, list)
+      total += inst.activity
+    }
+    for (const [tz, list] of [...byTz].sort((a, b) => a[0] - b[0])) {
+      const weights = list.map((i) => i.activity)
+      const picker = new WeightedPicker(list, weights)
+      this.groups.push({ tz, share: picker.total / total, picker })
+    }
+    for (const t of pop.tenants) this.features.set(t, new WeightedPicker(t.features, t.features.map((f) => f.weight)))
+  }
+
+  /** Expected events/s at an instant (before Poisson noise). */
+  rateAt(ms: number): number {
+    let sum = 0
+    for (const g of this.groups) sum += g.share * this.shape(g.tz, ms)
+    return this.ratePerSec * sum
+  }
+
+  private shape(tz: number, ms: number): number {
+    const localHour = ((ms / 3_600_000 + tz) % 24 + 24) % 24
+    return 1 + this.amplitude * Math.sin((2 * Math.PI * (localHour - 9)) / 24)
+  }
+
+  tick(sink: EventSink, rng: Rng, t0: number, t1: number): void {
+    const span = t1 - t0
+    const mid = t0 + span / 2
+    for (const g of this.groups) {
+      const target = rng.poisson((this.ratePerSec * g.share * this.shape(g.tz, mid) * span) / 1000)
+      const stop = sink.out.length + target
+      while (sink.out.length < stop) {
+        const inst = g.picker.pick(rng)
+        const ts = t0 + Math.floor(rng.next() * span)
+        const f = this.features.get(inst.tenant)!.pick(rng)
+        let version = inst.appVersion
+        let factor = 1
+        for (const h of this.hooks) {
+          version = h.appVersion(inst, version, ts)
+          factor *= h.contextFactor(inst, f.name, version, ts)
+        }
+        refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), normalVerdict, f.name)
+        normalCall(sink, rng, inst, version, ts, f, factor)
+      }
+    }
+  }
+}

@@ -60,7 +60,7 @@ export const configSchema = z.object({
   DETECT_INTERVAL_MS: int(30_000, 1_000, 3_600_000),
   DETECT_WINDOW_MINUTES: int(15, 2, 24 * 60),
   DETECT_Z_ALERT: z.coerce.number().min(2).max(50).default(6),
-  DETECT_MIN_REQUESTS: int(3, 1, 1_000_000),
+  DETECT_MIN_REQUESTS: int(5, 1, 1_000_000),
   DETECT_FARM_MIN_SIZE: int(5, 2, 100_000),
   DETECT_FARM_WINDOW_MINUTES: int(60, 5, 7 * 24 * 60),
   DETECT_COST_WINDOW_MINUTES: int(5, 1, 24 * 60),
@@ -133,7 +133,7 @@ export const configDocs: Record<keyof Config, string> = {
   DETECT_INTERVAL_MS: 'How often every detector runs and alerts are updated.',
   DETECT_WINDOW_MINUTES: 'Look-back of the per-install detectors (prompt bombing, stream abuse).',
   DETECT_Z_ALERT: 'Robust z-score (median/MAD) at which a metric alone opens an alert; critical at 2x. Lower = more sensitive.',
-  DETECT_MIN_REQUESTS: 'Fewest requests an install needs in the window before it can be flagged for prompt bombing.',
+  DETECT_MIN_REQUESTS: "Prompt bombing: below this many requests in the window an install's z-score is shrunk by sqrt(requests / this); fewer than 2 are not scored.",
   DETECT_FARM_MIN_SIZE: 'Fewest installs sharing a trait that can form an emulator-farm cluster.',
   DETECT_FARM_WINDOW_MINUTES: 'Look-back of the emulator-farm detector (installs active in it are clustered).',
   DETECT_COST_WINDOW_MINUTES: 'Recent window whose cost per request is compared with the baseline.',
@@ -156,7 +156,7 @@ export const configDocs: Record<keyof Config, string> = {
 let cached: Config | undefined
 
 /** Parses the environment once; a bad value stops the process with a message naming it. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   if (env === process.env && cached) return cached
   const parsed = configSchema.safeParse(env)
   if (!parsed.success) {

@@ -2,6 +2,7 @@ import { jwtVerify, SignJWT } from 'jose'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { gatewayPrincipal } from './gateway-tokens'
 import { ROLES, type Principal, type Role } from './roles'
 
 export const SESSION_COOKIE = 'br_session'
@@ -60,8 +61,34 @@ function readCookie(header: string | null, name: string): string | null {
   return null
 }
 
-/** The signed-in user of a request, or null. */
+/** The signed-in user of a request (session cookie), or a gateway with a token on a gateway path, or null. */
 export async function getPrincipal(req: Request): Promise<Principal | null> {
   const token = readCookie(req.headers.get('cookie'), SESSION_COOKIE)
-  return token ? verifySession(token) : null
+  if (token) return verifySession(token)
+  return gatewayPrincipal(req)
+}
+
+export { readCookie }
+
+/**
+ * Secure unless told otherwise: browsers accept Secure cookies on https and on
+ * localhost, so only plain http to another host (a LAN demo) goes without.
+ */
+export function cookieSecure(req: Request, setting = process.env.AUTH_COOKIE_SECURE ?? 'auto'): boolean {
+  if (setting === '1') return true
+  if (setting === '0') return false
+  const proto = req.headers.get('x-forwarded-proto') ?? new URL(req.url).protocol.replace(':', '')
+  const host = (req.headers.get('x-forwarded-host') ?? req.headers.get('host') ?? '').split(':')[0]
+  return proto === 'https' || host === 'localhost' || host === '127.0.0.1' || host === '[::1]'
+}
+
+/** Set-Cookie value for a session: httpOnly (no script access), SameSite=Lax (no cross-site POSTs). */
+export function sessionCookie(token: string, req: Request, maxAge = SESSION_TTL_SECONDS): string {
+  const parts = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`]
+  if (cookieSecure(req)) parts.push('Secure')
+  return parts.join('; ')
+}
+
+export function clearSessionCookie(req: Request): string {
+  return sessionCookie('', req, 0)
 }

@@ -60,7 +60,9 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
       scenarios: config.SIM_SCENARIOS.split(',').map((s) => s.trim()).filter(Boolean) as never,
       startMs: now - backfillMs,
     })
-    source = new SimulatorSource(simulator, pipeline, {
+    // The simulated gateway enforces current policy, so a revocation really stops its attacker.
+    const { withPolicyEnforcement } = await import('../simulator/enforced')
+    source = new SimulatorSource(await withPolicyEnforcement(simulator, store), pipeline, {
       maxBatchRows: config.INGEST_MAX_BATCH_ROWS,
       maxWaitMs: config.INGEST_MAX_WAIT_MS,
       backfillFromMs: backfillMs > 0 ? now - backfillMs : undefined,

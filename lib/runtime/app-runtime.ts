@@ -2,6 +2,8 @@ import { loadConfig } from '../config'
 import { sharedStore, type Store } from '../clickhouse/client'
 import { migrate } from '../clickhouse/migrate'
 import { startIngest, type IngestHandle } from '../ingest/start'
+import { startDetection } from '../detection/runner'
+import { startControls } from '../policy/runtime'
 
 export interface AppRuntime {
   store: Store
@@ -26,8 +28,14 @@ export function startAppRuntime(log: (line: string) => void = console.log): Prom
     log(`[burnrate] store: ${store.mode} ${store.location}`)
     const result = await migrate(store, { retentionDays: config.RETENTION_DAYS, log: (l) => log(`[burnrate] ${l}`) })
     log(`[burnrate] schema at migration ${result.current}`)
+    const stoppers: AppRuntime['stoppers'] = []
+    // Sign-in, the policy log and its publisher are up before traffic flows,
+    // so the first-start admin password is printed at boot.
+    await startControls(store, { log, stoppers })
     const ingest = await startIngest(config, store, log)
-    const runtime: AppRuntime = { store, ingest, stoppers: [] }
+    const runtime: AppRuntime = { store, ingest, stoppers }
+    // Embedded default: detectors run in the app process (server mode: `npm run detect`).
+    if (config.DETECT_ENABLED === '1' && store.mode === 'embedded') runtime.stoppers.push(startDetection(store, config, log).stop)
     const stop = async () => {
       for (const s of runtime.stoppers) await s().catch(() => {})
       await ingest?.stop().catch(() => {})

@@ -1,0 +1,33 @@
+import { z } from 'zod'
+import { recordAudit, requestIpPrefix } from '@/lib/audit'
+import { ROLES } from '@/lib/auth/roles'
+import { listUsers, saveUser } from '@/lib/auth/users'
+import { route } from '@/lib/http/route'
+import { controls } from '@/lib/policy/controls'
+
+export const dynamic = 'force-dynamic'
+
+export const GET = route({ role: 'admin' }, async () => {
+  const { store } = await controls()
+  return { users: await listUsers(store) }
+})
+
+const body = z.object({
+  userId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/),
+  displayName: z.string().min(1).max(128).optional(),
+  role: z.enum(ROLES),
+  password: z.string().min(12).max(1024).optional(),
+  disabled: z.boolean().optional(),
+})
+
+/** Create or update a local user (admin). The audit entry never contains the password. */
+export const POST = route({ role: 'admin', body }, async ({ req, principal, body }) => {
+  const { store } = await controls()
+  const before = (await listUsers(store)).find((u) => u.userId === body.userId) ?? null
+  const user = await saveUser(store, body)
+  await recordAudit(store, {
+    actor: principal.userId, actorRole: principal.role, action: 'auth.user_save', subject: user.userId, ipPrefix: requestIpPrefix(req),
+    before, after: { ...user, passwordChanged: Boolean(body.password) },
+  })
+  return { user }
+})

@@ -1,0 +1,15 @@
+import { z } from 'zod'
+import { requestIpPrefix } from '@/lib/audit'
+import { route } from '@/lib/http/route'
+import { decide } from '@/lib/policy/apply'
+import { controls } from '@/lib/policy/controls'
+
+export const dynamic = 'force-dynamic'
+
+const body = z.object({ approve: z.boolean() })
+
+/** Second approver for global changes: a different admin approves (applies) or rejects. */
+export const POST = route({ role: 'admin', body }, async ({ req, principal, body, params }) => {
+  const result = await decide(await controls(), principal, params.id, body.approve, requestIpPrefix(req))
+  return result.status === 'applied' ? { status: 'applied', version: result.change.version } : { status: result.proposal.status }
+})

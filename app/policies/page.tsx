@@ -1,0 +1,7 @@
+import { PoliciesView } from './PoliciesView'
+
+export const dynamic = 'force-dynamic'
+
+export default function PoliciesPage() {
+  return <PoliciesView />
+}

@@ -1,0 +1,36 @@
+'use client'
+import { useState } from 'react'
+
+function nextPath(): string {
+  const next = new URLSearchParams(window.location.search).get('next') ?? '/'
+  return next.startsWith('/') && !next.startsWith('//') ? next : '/'
+}
+
+export function SignInForm({ oidcIssuer }: { oidcIssuer: string | null }) {
+  const [username, setUsername] = useState('')
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    const res = await fetch('/api/auth/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+    setBusy(false)
+    if (res.ok) window.location.assign(nextPath())
+    else setError(((await res.json().catch(() => ({}))) as { error?: string }).error ?? 'sign-in failed')
+  }
+  return (
+    <>
+      <form onSubmit={submit}>
+        <label style={{ display: 'block', marginBottom: 8 }}>User <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required /></label>
+        <label style={{ display: 'block', marginBottom: 8 }}>Password <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required /></label>
+        <button type="submit" disabled={busy}>Sign in</button>
+        {error && <p role="alert" style={{ color: 'crimson' }}>{error}</p>}
+      </form>
+      {oidcIssuer && (
+        <p><a href={`/api/auth/oidc/login?next=${encodeURIComponent(typeof window === 'undefined' ? '/' : nextPath())}`}>Sign in with {oidcIssuer}</a></p>
+      )}
+    </>
+  )
+}

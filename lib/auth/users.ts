@@ -1,0 +1,80 @@
+import type { Store } from '../clickhouse/client'
+import { generatePassword, hashPassword, verifyPassword } from './passwords'
+import { ROLES, type Principal, type Role } from './roles'
+
+export interface LocalUser {
+  userId: string
+  displayName: string
+  role: Role
+  disabled: boolean
+}
+
+interface Row { user_id: string; display_name: string; role: string; password_hash: string; disabled: number }
+
+async function findRow(store: Store, userId: string): Promise<Row | null> {
+  const rs = await store.client.query({
+    query: `SELECT user_id, display_name, role, password_hash, disabled FROM ${store.database}.users FINAL
+      WHERE user_id = {id:String} LIMIT 1`,
+    query_params: { id: userId },
+    format: 'JSONEachRow',
+  })
+  const [row] = await rs.json<Row>()
+  return row ?? null
+}
+
+export async function listUsers(store: Store): Promise<LocalUser[]> {
+  const rs = await store.client.query({
+    query: `SELECT user_id, display_name, role, disabled FROM ${store.database}.users FINAL ORDER BY user_id`,
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<Row>()).map((r) => ({ userId: r.user_id, displayName: r.display_name, role: r.role as Role, disabled: Number(r.disabled) === 1 }))
+}
+
+/** Creates or replaces a user; without a password the stored hash is kept. */
+export async function saveUser(store: Store, user: { userId: string; displayName?: string; role: Role; password?: string; disabled?: boolean }): Promise<LocalUser> {
+  if (!ROLES.includes(user.role)) throw new Error(`unknown role ${user.role}`)
+  const existing = await findRow(store, user.userId)
+  const hash = user.password ? await hashPassword(user.password) : existing?.password_hash ?? ''
+  const saved = { userId: user.userId, displayName: user.displayName ?? existing?.display_name ?? user.userId, role: user.role, disabled: user.disabled ?? false }
+  await store.client.insert({
+    table: `${store.database}.users`,
+    values: [{ user_id: saved.userId, display_name: saved.displayName, role: saved.role, password_hash: hash, disabled: saved.disabled ? 1 : 0, updated_at: Date.now() }],
+    format: 'JSONEachRow',
+  })
+  return saved
+}
+
+/** The principal for a correct user name and password, else null (same answer for unknown users). */
+export async function authenticateLocal(store: Store, userId: string, password: string): Promise<Principal | null> {
+  const row = await findRow(store, userId)
+  // Hash anyway for unknown users so response time does not reveal which names exist.
+  const ok = await verifyPassword(password, row?.password_hash || DUMMY_HASH)
+  if (!row || !ok || Number(row.disabled) === 1 || !ROLES.includes(row.role as Role)) return null
+  return { userId: row.user_id, displayName: row.display_name, role: row.role as Role, provider: 'local' }
+}
+
+const DUMMY_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+
+const BOOT_KEY = Symbol.for('burnrate.auth.bootstrap')
+type G = typeof globalThis & { [BOOT_KEY]?: Map<string, Promise<void>> }
+
+/**
+ * First start: creates the local `admin` with BURNRATE_ADMIN_PASSWORD, or a
+ * generated password printed once to the server log. Only the hash is stored;
+ * later starts find the user and print nothing.
+ */
+export function ensureAdmin(store: Store, log: (line: string) => void = console.log, envPassword = process.env.BURNRATE_ADMIN_PASSWORD): Promise<void> {
+  const g = globalThis as G
+  const key = `${store.database}@${store.location}`
+  const run = async () => {
+    if (await findRow(store, 'admin')) return
+    const password = envPassword || generatePassword()
+    await saveUser(store, { userId: 'admin', displayName: 'Administrator', role: 'admin', password })
+    if (envPassword) log('[auth] created local user "admin" with the password from BURNRATE_ADMIN_PASSWORD')
+    else log(`[auth] created local user "admin"; initial password (shown once, store it now): ${password}`)
+  }
+  // One bootstrap per store per process: concurrent first requests must not create two admins.
+  const all = (g[BOOT_KEY] ??= new Map())
+  if (!all.has(key)) all.set(key, run().catch((err) => { all.delete(key); throw err }))
+  return all.get(key)!
+}

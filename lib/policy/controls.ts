@@ -1,0 +1,16 @@
+import { appStore, startAppRuntime } from '../runtime/app-runtime'
+import { startControls, type Controls } from './runtime'
+
+const KEY = Symbol.for('burnrate.controls')
+type G = typeof globalThis & { [KEY]?: Promise<Controls> }
+
+/** The app process's controls, started on first use by any route or page that needs them. */
+export function controls(): Promise<Controls> {
+  const g = globalThis as G
+  g[KEY] ??= (async () => {
+    const runtime = await startAppRuntime()
+    return startControls(await appStore(), { stoppers: runtime.stoppers })
+  })()
+  g[KEY].catch(() => delete g[KEY])
+  return g[KEY]
+}

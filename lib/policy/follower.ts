@@ -1,0 +1,73 @@
+import { Kafka, logLevel, type Consumer } from 'kafkajs'
+import { randomUUID } from 'node:crypto'
+import type { JWK } from 'jose'
+import type { PolicyEnforcer } from './enforcer'
+import { verifyPolicyJws } from './keys'
+import type { RuleRecordPayload } from './snapshot'
+
+export interface FollowOptions {
+  brokers: string[]
+  topic: string
+  /** Published key set; called again when a record names an unknown key (rotation). */
+  jwks: () => Promise<{ keys: JWK[] }>
+  enforcer: PolicyEnforcer
+  clientId?: string
+  log?: (line: string) => void
+}
+
+export interface Follower {
+  /** Resolves once everything on the topic when we started has been applied. */
+  caughtUp: Promise<void>
+  rejected: number
+  stop: () => Promise<void>
+}
+
+/**
+ * The gateway side of the compacted topic: read it from the beginning with a
+ * fresh consumer group (every gateway needs every record), verify each record's
+ * signature, apply it. Records that fail verification are dropped and counted.
+ */
+export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> {
+  const kafka = new Kafka({ clientId: opts.clientId ?? 'burnrate-gateway', brokers: opts.brokers, logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  const offsets = await admin.fetchTopicOffsets(opts.topic)
+  await admin.disconnect()
+  const targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
+  let keys = await opts.jwks()
+  const state: Follower = { caughtUp: Promise.resolve(), rejected: 0, stop: async () => {} }
+  let markCaughtUp!: () => void
+  state.caughtUp = new Promise((r) => (markCaughtUp = r))
+  const checkCaughtUp = () => {
+    if ([...targets.values()].every((t) => t <= 0)) markCaughtUp()
+  }
+  checkCaughtUp()
+  const consumer: Consumer = kafka.consumer({ groupId: `burnrate-gateway-${randomUUID()}`, maxWaitTimeInMs: 100, minBytes: 1 })
+  await consumer.connect()
+  await consumer.subscribe({ topic: opts.topic, fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (message.value && message.key) {
+        let payload: RuleRecordPayload | null = null
+        try {
+          payload = await verifyPolicyJws<RuleRecordPayload>(message.value.toString(), keys)
+        } catch {
+          keys = await opts.jwks().catch(() => keys) // maybe a key we have not seen yet: refetch once
+          payload = await verifyPolicyJws<RuleRecordPayload>(message.value.toString(), keys).catch(() => null)
+        }
+        if (payload && payload.kind === 'rule' && payload.key === message.key.toString()) opts.enforcer.applyRule(payload.key, payload.rule, payload.version)
+        else {
+          state.rejected++
+          ;(opts.log ?? console.warn)(`[policy:follow] dropped a record that failed verification (key ${message.key.toString()})`)
+        }
+      }
+      const t = targets.get(partition) ?? 0
+      if (Number(message.offset) + 1 >= t) targets.set(partition, 0)
+      checkCaughtUp()
+    },
+  })
+  state.stop = async () => {
+    await consumer.disconnect()
+  }
+  return state
+}

@@ -1,0 +1,68 @@
+import type { Store } from '../clickhouse/client'
+import { readChanges } from './log-store'
+import type { PolicyChange } from './types'
+
+export interface ChangeStatus extends PolicyChange {
+  /** First gateway ack of this version or later, ms after the change; null = not yet. */
+  timeToEnforceMs: number | null
+  /** Gateways that acked this version or later / gateways seen acking in the last day. */
+  gatewaysAcked: number
+  gatewaysKnown: number
+  /** Spend (micro-dollars) from the change's installs between the change and the first ack, and since. */
+  spendBeforeEnforceMicros: number
+  spendAfterChangeMicros: number
+  /** policy_denial events for those installs since the change: their traffic turning into denials. */
+  denialsAfterChange: number
+}
+
+/**
+ * The recent changes with their propagation: when gateways acknowledged them
+ * (policy_ack events, from Kafka or the ack endpoint) and how much the
+ * installs they target kept spending afterwards.
+ */
+export async function changeHistory(store: Store, limit = 50): Promise<ChangeStatus[]> {
+  const changes = await readChanges(store, { lastVersions: limit })
+  if (changes.length === 0) return []
+  const acks = await (await store.client.query({
+    query: `SELECT gateway_id, policy_version AS v, toUnixTimestamp64Milli(min(ts)) AS at FROM ${store.database}.events
+      WHERE type = 'policy_ack' AND ts >= now64(3) - INTERVAL 1 DAY GROUP BY gateway_id, policy_version`,
+    format: 'JSONEachRow',
+  })).json<{ gateway_id: string; v: string | number; at: string | number }>()
+  const gateways = new Set(acks.map((a) => a.gateway_id))
+  const enforced = new Map<number, { first: number | null; acked: number }>()
+  for (const c of changes) {
+    const relevant = acks.filter((a) => Number(a.v) >= c.version)
+    const first = relevant.length ? Math.min(...relevant.map((a) => Number(a.at))) : null
+    enforced.set(c.version, { first, acked: new Set(relevant.map((a) => a.gateway_id)).size })
+  }
+  const spend = await (await store.client.query({
+    query: `SELECT c.version AS v,
+        sumIf(e.cost_micros, e.ts < fromUnixTimestamp64Milli(c.enforced_ms)) AS before_enforce, sum(e.cost_micros) AS after_change,
+        countIf(e.type = 'policy_denial') AS denials
+      FROM ${store.database}.events AS e
+      INNER JOIN (
+        SELECT tupleElement(t, 1) AS version, tupleElement(t, 2) AS enforced_ms, tupleElement(t, 3) AS at_ms, arrayJoin(tupleElement(t, 4)) AS install_id
+        FROM (SELECT arrayJoin(arrayZip({vs:Array(UInt64)}, {enf:Array(Int64)}, {ats:Array(Int64)}, {ids:Array(Array(String))})) AS t)
+      ) AS c ON e.install_id = c.install_id
+      WHERE e.type IN ('llm_request', 'stream', 'policy_denial') AND e.ts >= fromUnixTimestamp64Milli(c.at_ms) AND e.ts >= fromUnixTimestamp64Milli({from:Int64})
+      GROUP BY c.version`,
+    query_params: {
+      from: changes[0].at,
+      vs: changes.map((c) => c.version),
+      enf: changes.map((c) => enforced.get(c.version)?.first ?? Date.now()),
+      ats: changes.map((c) => c.at),
+      ids: changes.map((c) => c.rules.filter((r) => r.scope === 'install').map((r) => r.subject)),
+    },
+    format: 'JSONEachRow',
+  })).json<{ v: string | number; before_enforce: string | number; after_change: string | number; denials: string | number }>()
+  const spendBy = new Map(spend.map((s) => [Number(s.v), s]))
+  return changes.reverse().map((c) => {
+    const e = enforced.get(c.version)!
+    const s = spendBy.get(c.version)
+    return {
+      ...c, timeToEnforceMs: e.first === null ? null : Math.max(0, e.first - c.at), gatewaysAcked: e.acked, gatewaysKnown: gateways.size,
+      spendBeforeEnforceMicros: Number(s?.before_enforce ?? 0), spendAfterChangeMicros: Number(s?.after_change ?? 0),
+      denialsAfterChange: Number(s?.denials ?? 0),
+    }
+  })
+}

@@ -1,0 +1,117 @@
+import { CompactSign, compactVerify, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+export const POLICY_JWS_TYPE = 'burnrate-policy+jws'
+
+interface StoredKey { kid: string; privateJwk: JWK; createdAt: number; retiredAt: number | null }
+
+export interface KeyRingOptions {
+  dataDir: string
+  /** POLICY_SIGNING_KEYS: a JWK set of Ed25519 private keys; the last one signs. */
+  envKeys?: string
+  graceHours: number
+}
+
+function publicOf(k: StoredKey): JWK {
+  const { d: _d, ...pub } = k.privateJwk
+  return { ...pub, kid: k.kid, alg: 'EdDSA', use: 'sig' }
+}
+
+/**
+ * Ed25519 keys that sign policy (snapshots and Kafka records). The newest key
+ * signs; rotated-out keys stay in the published JWKS for a grace period so
+ * that gateways holding material signed by them keep verifying while they
+ * refetch: rotation never needs downtime. The private keys live in DATA_DIR
+ * (mode 0600) or come from the environment; they are never sent to a client.
+ */
+export class KeyRing {
+  private constructor(private keys: StoredKey[], private readonly opts: KeyRingOptions, private readonly file: string | null) {}
+
+  static async load(opts: KeyRingOptions): Promise<KeyRing> {
+    if (opts.envKeys) {
+      const set = JSON.parse(opts.envKeys) as { keys?: JWK[] }
+      const keys = (set.keys ?? []).map((jwk, i) => {
+        if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d) throw new Error(`POLICY_SIGNING_KEYS key ${i} is not an Ed25519 private JWK`)
+        return { kid: jwk.kid ?? `env-${i}`, privateJwk: jwk, createdAt: 0, retiredAt: null }
+      })
+      if (keys.length === 0) throw new Error('POLICY_SIGNING_KEYS has no keys')
+      return new KeyRing(keys, opts, null)
+    }
+    const dir = resolve(opts.dataDir)
+    const file = join(dir, 'policy-signing-keys.json')
+    if (existsSync(file)) return new KeyRing((JSON.parse(readFileSync(file, 'utf8')) as { keys: StoredKey[] }).keys, opts, file)
+    mkdirSync(dir, { recursive: true })
+    const ring = new KeyRing([await newKey()], opts, file)
+    ring.save()
+    return ring
+  }
+
+  private save() {
+    if (!this.file) return
+    const tmp = `${this.file}.${process.pid}.tmp`
+    writeFileSync(tmp, JSON.stringify({ keys: this.keys }), { mode: 0o600 })
+    renameSync(tmp, this.file)
+  }
+
+  get activeKid(): string {
+    return this.keys[this.keys.length - 1].kid
+  }
+
+  /** Public keys a gateway may trust: the active one and those still within the grace period. */
+  jwks(nowMs = Date.now()): { keys: JWK[] } {
+    const graceMs = this.opts.graceHours * 3_600_000
+    return { keys: this.keys.filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs).map(publicOf) }
+  }
+
+  /** Adds a new signing key; the previous one only verifies from now on. File-backed rings only. */
+  async rotate(nowMs = Date.now()): Promise<{ kid: string; retired: string }> {
+    if (!this.file) throw new Error('keys come from POLICY_SIGNING_KEYS: rotate by appending a key there and restarting')
+    const retired = this.activeKid
+    const graceMs = this.opts.graceHours * 3_600_000
+    this.keys = this.keys.filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs)
+    for (const k of this.keys) k.retiredAt ??= nowMs
+    const fresh = await newKey(nowMs)
+    this.keys.push(fresh)
+    this.save()
+    return { kid: fresh.kid, retired }
+  }
+
+  async sign(payload: unknown): Promise<string> {
+    const active = this.keys[this.keys.length - 1]
+    const key = await importJWK({ ...active.privateJwk, alg: 'EdDSA' }, 'EdDSA')
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'EdDSA', kid: active.kid, typ: POLICY_JWS_TYPE })
+      .sign(key)
+  }
+}
+
+async function newKey(nowMs = Date.now()): Promise<StoredKey> {
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
+  const privateJwk = await exportJWK(privateKey)
+  const kid = `br-${new Date(nowMs).toISOString().slice(0, 10)}-${(privateJwk.x ?? '').slice(0, 8)}`
+  return { kid, privateJwk, createdAt: nowMs, retiredAt: null }
+}
+
+/** What a gateway does: verify a policy JWS against the published key set, return its payload. */
+export async function verifyPolicyJws<T = unknown>(jws: string, jwks: { keys: JWK[] }): Promise<T> {
+  const { payload, protectedHeader } = await compactVerify(jws, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] })
+  if (protectedHeader.typ !== POLICY_JWS_TYPE) throw new Error('not a Burnrate policy JWS')
+  return JSON.parse(new TextDecoder().decode(payload)) as T
+}
+
+const KEY = Symbol.for('burnrate.policy.keyring')
+type G = typeof globalThis & { [KEY]?: Map<string, Promise<KeyRing>> }
+
+/** The process-wide key ring of a data directory (or of the environment's keys). */
+export function sharedKeyRing(opts: KeyRingOptions): Promise<KeyRing> {
+  const g = globalThis as G
+  const all = (g[KEY] ??= new Map())
+  const id = opts.envKeys ? 'env' : resolve(opts.dataDir)
+  if (!all.has(id)) {
+    const p = KeyRing.load(opts)
+    p.catch(() => all.delete(id))
+    all.set(id, p)
+  }
+  return all.get(id)!
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Role } from '../../lib/auth/roles'
+
+// The route handlers use the process runtime: point it at a fresh chDB directory, no ingest.
+const GATEWAY_TOKEN = 'gw-token-0123456789abcdef0123456789'
+Object.assign(process.env, {
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-roles-')), CLICKHOUSE_DATABASE: `roles_${process.pid}`, INGEST_SOURCE: 'none',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`, POLICY_KAFKA: '0',
+})
+delete process.env.CLICKHOUSE_URL
+
+type Handler = (req: Request, seg?: { params?: Promise<Record<string, string>> }) => Promise<Response>
+const ORIGIN = 'http://localhost:3000'
+const cookies: Partial<Record<Role, string>> = {}
+
+async function call(handler: Handler, method: string, path: string, opts: { role?: Role; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { host: 'localhost:3000', ...opts.headers }
+  if (method !== 'GET') headers.origin ??= ORIGIN
+  if (opts.role) headers.cookie = cookies[opts.role]!
+  if (opts.body !== undefined) headers['content-type'] = 'application/json'
+  const req = new Request(`${ORIGIN}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
+  return handler(req, { params: Promise.resolve(opts.params ?? {}) })
+}
+
+const change = { scope: 'install', subjects: ['i-1'], action: 'revoke', controls: {}, durationMinutes: 30, reason: 'role matrix' }
+let routes: Record<string, Record<string, Handler>>
+
+beforeAll(async () => {
+  const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
+  for (const role of ['viewer', 'responder', 'admin'] as const) {
+    cookies[role] = `${SESSION_COOKIE}=${await issueSession({ userId: `${role}-user`, displayName: role, role, provider: 'local' })}`
+  }
+  routes = {
+    signin: await import('../../app/api/auth/signin/route'),
+    signout: await import('../../app/api/auth/signout/route'),
+    users: await import('../../app/api/auth/users/route'),
+    policy: await import('../../app/api/policy/route'),
+    changes: await import('../../app/api/policy/changes/route'),
+    dryRun: await import('../../app/api/policy/dry-run/route'),
+    undo: await import('../../app/api/policy/undo/route'),
+    ack: await import('../../app/api/policy/ack/route'),
+    rotate: await import('../../app/api/policy/keys/rotate/route'),
+    proposal: await import('../../app/api/policy/proposals/[id]/route'),
+    snapshot: await import('../../app/api/policy/snapshot/route'),
+    jwks: await import('../../app/api/policy/jwks/route'),
+    audit: await import('../../app/api/audit/route'),
+    exportAudit: await import('../../app/api/audit/export/route'),
+  } as unknown as Record<string, Record<string, Handler>>
+})
+
+afterAll(async () => {
+  const { appStore } = await import('../../lib/runtime/app-runtime')
+  await (await appStore()).client.close().catch(() => {})
+})
+
+// Every mutating route, the lowest role it accepts, and a body it would accept from that role.
+const MUTATIONS: { name: string; route: string; path: string; min: Role; body?: unknown; params?: Record<string, string> }[] = [
+  { name: 'signout', route: 'signout', path: '/api/auth/signout', min: 'viewer' },
+  { name: 'save user', route: 'users', path: '/api/auth/users', min: 'admin', body: { userId: 'fin', role: 'viewer', password: 'finance-password-1' } },
+  { name: 'apply change', route: 'changes', path: '/api/policy/changes', min: 'responder', body: change },
+  { name: 'dry run', route: 'dryRun', path: '/api/policy/dry-run', min: 'responder', body: change },
+  { name: 'undo', route: 'undo', path: '/api/policy/undo', min: 'responder', body: { version: 1, reason: 'role matrix' } },
+  { name: 'rotate key', route: 'rotate', path: '/api/policy/keys/rotate', min: 'admin' },
+  { name: 'approve', route: 'proposal', path: '/api/policy/proposals/x', min: 'admin', body: { approve: true }, params: { id: 'x' } },
+  { name: 'ack', route: 'ack', path: '/api/policy/ack', min: 'admin', body: { gateway_id: 'edge-1', policy_version: 1 } },
+]
+const RANK: Role[] = ['viewer', 'responder', 'admin']
+
+describe('role matrix', () => {
+  for (const m of MUTATIONS) {
+    it(`${m.name}: 401 without a session, 403 below ${m.min}, accepted at ${m.min}`, async () => {
+      const h = routes[m.route].POST
+      expect((await call(h, 'POST', m.path, { body: m.body, params: m.params })).status).toBe(401)
+      for (const role of RANK.slice(0, RANK.indexOf(m.min))) {
+        expect((await call(h, 'POST', m.path, { role, body: m.body, params: m.params })).status, role).toBe(403)
+      }
+      expect((await call(h, 'POST', m.path, { role: m.min, body: m.body, params: m.params, headers: { origin: 'https://evil.test' } })).status).toBe(403)
+      const ok = await call(h, 'POST', m.path, { role: m.min, body: m.body, params: m.params })
+      expect([401, 403]).not.toContain(ok.status)
+    })
+  }
+
+  it('admin-only reads refuse lower roles; viewers read policy', async () => {
+    for (const [r, path] of [['audit', '/api/audit'], ['exportAudit', '/api/audit/export'], ['users', '/api/auth/users']] as const) {
+      expect((await call(routes[r].GET, 'GET', path)).status).toBe(401)
+      expect((await call(routes[r].GET, 'GET', path, { role: 'responder' })).status).toBe(403)
+      expect((await call(routes[r].GET, 'GET', path, { role: 'admin' })).status).toBe(200)
+    }
+    expect((await call(routes.policy.GET, 'GET', '/api/policy', { role: 'viewer' })).status).toBe(200)
+    expect(routes.audit.PUT ?? routes.audit.DELETE ?? routes.audit.POST).toBeUndefined()
+  })
+
+  it('gateway tokens read the snapshot and JWKS and nothing else', async () => {
+    const bearer = { authorization: `Bearer ${GATEWAY_TOKEN}` }
+    expect((await call(routes.snapshot.GET, 'GET', '/api/policy/snapshot', { headers: bearer })).status).toBe(200)
+    expect((await call(routes.jwks.GET, 'GET', '/api/policy/jwks', { headers: bearer })).status).toBe(200)
+    expect((await call(routes.policy.GET, 'GET', '/api/policy', { headers: bearer })).status).toBe(401)
+    expect((await call(routes.changes.POST, 'POST', '/api/policy/changes', { headers: bearer, body: change })).status).toBe(401)
+    expect((await call(routes.ack.POST, 'POST', '/api/policy/ack', { headers: bearer, body: { gateway_id: 'edge-1', policy_version: 1 } })).status).toBe(200)
+    expect((await call(routes.ack.POST, 'POST', '/api/policy/ack', { headers: bearer, body: { gateway_id: 'edge-2', policy_version: 1 } })).status).toBe(403)
+  })
+
+  it('signs in with the bootstrap admin password into an httpOnly SameSite cookie, and audits it', async () => {
+    const bad = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'nope' } })
+    expect(bad.status).toBe(401)
+    const good = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'admin-password-for-tests' } })
+    expect(good.status).toBe(200)
+    expect(good.headers.get('set-cookie')).toMatch(/^br_session=.+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/)
+    const cross = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'x' }, headers: { origin: 'https://evil.test' } })
+    expect(cross.status).toBe(403)
+    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.', { role: 'admin' })).json()) as { entries: { action: string; actor: string }[] }
+    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.signin', 'auth.signin_failed', 'auth.signout']))
+    const exported = await (await call(routes.exportAudit.GET, 'GET', '/api/audit/export', { role: 'admin' })).text()
+    expect(exported.trim().split('\n').map((l) => JSON.parse(l).action)).toContain('policy.revoke')
+  })
+})

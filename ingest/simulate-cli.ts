@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { enforcedByPolicyTopic } from '../lib/simulator/follow-policy'
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Message, type PartitionMetadata } from 'kafkajs'
 import { loadConfig } from '../lib/config'
 import { GatewaySimulator, SCENARIO_NAMES, parseScenarioList, writeLabels, type ScenarioName, type ScenarioSettings } from '../lib/simulator'
@@ -26,6 +27,9 @@ const HELP = `usage: npm run simulate -- [options]
   --topic <name>        topic (env KAFKA_TOPIC, default gateway-events)
   --partitions <n>      partitions when the topic has to be created (default 4)
   --workers <n>         producer threads (default: cores - 1, 1-4); kafkajs encodes ~20-40k messages/s per core
+  --policy-url <url>    follow the signed policy topic like a gateway (keys from <url>/api/policy/jwks;
+                        needs BURNRATE_GATEWAY_TOKEN); denied calls become policy_denial events
+  --policy-topic <name> policy topic (default POLICY_TOPIC)
   --no-realtime         generate as fast as possible (timestamps still start now and run ahead of the clock)
 `
 
@@ -49,7 +53,7 @@ function options(argv: string[]) {
       rate: { type: 'string' }, seed: { type: 'string' }, installs: { type: 'string' }, tenants: { type: 'string' },
       scenarios: { type: 'string' }, intensity: { type: 'string' }, settings: { type: 'string' }, diurnal: { type: 'string' },
       duration: { type: 'string' }, labels: { type: 'string' }, brokers: { type: 'string' }, topic: { type: 'string' },
-      partitions: { type: 'string' }, workers: { type: 'string' }, realtime: { type: 'boolean' }, 'no-realtime': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      partitions: { type: 'string' }, workers: { type: 'string' }, 'policy-url': { type: 'string' }, 'policy-topic': { type: 'string' }, realtime: { type: 'boolean' }, 'no-realtime': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   })
   if (v.help) {
@@ -76,7 +80,16 @@ function options(argv: string[]) {
     workers: Math.floor(num('workers', v.workers, Math.min(4, Math.max(1, availableParallelism() - 1)), 1, 64)),
     realtime: v['no-realtime'] ? false : v.realtime ?? true,
     clientId: `${cfg.KAFKA_CLIENT_ID}-simulator`,
+    policyUrl: v['policy-url'],
+    policyTopic: v['policy-topic'] ?? cfg.POLICY_TOPIC,
   }
+}
+
+/** --policy-url: enforce the signed policy topic, as a real gateway would (token from BURNRATE_GATEWAY_TOKEN). */
+async function followPolicy(sim: GatewaySimulator, o: ReturnType<typeof options>) {
+  const token = process.env.BURNRATE_GATEWAY_TOKEN
+  if (!token) throw new Error('--policy-url needs BURNRATE_GATEWAY_TOKEN, one of the tokens in the app\'s POLICY_GATEWAY_TOKENS')
+  return enforcedByPolicyTopic(sim, { brokers: o.brokers, topic: o.policyTopic, policyUrl: o.policyUrl!, gatewayToken: token })
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -236,6 +249,8 @@ async function main(): Promise<void> {
   // Started after the broker setup so the first window is not a burst of catch-up traffic.
   const startMs = Date.now()
   const sim = new GatewaySimulator({ ...o, startMs })
+  const enforced = o.policyUrl ? await followPolicy(sim, o) : null
+  const source = enforced?.generator ?? sim
   for (const s of sim.schedule()) console.log(`[simulate] ${s.name}: ${new Date(s.startMs).toISOString()} → ${new Date(s.endMs).toISOString()}`)
 
   let stopping = false
@@ -296,7 +311,7 @@ async function main(): Promise<void> {
       // Realtime: everything up to the wall clock. Otherwise one simulated second per step, no waiting.
       const to = Math.min(endMs, o.realtime ? stepBegan : cursor + 1_000)
       if (to > cursor) {
-        const events = sim.generate(cursor, to)
+        const events = source.generate(cursor, to)
         cursor = to
         generated += events.length
         await ship(events)
@@ -308,6 +323,7 @@ async function main(): Promise<void> {
     clearInterval(progress)
     saveLabels()
     await producers.close()
+    await enforced?.stop()
   }
   const seconds = (performance.now() - began) / 1000
   const cpu = process.cpuUsage(cpuAtStart)

@@ -25,9 +25,10 @@ out="$(KAFKA_NUM_PARTITIONS="${KAFKA_NUM_PARTITIONS:-4}" bash scripts/kafka/star
 export KAFKA_BROKERS="$(printf '%s\n' "$out" | sed -n 's/^KAFKA_BROKERS=//p' | tail -n1)"
 echo "[stack] broker at $KAFKA_BROKERS"
 
-npx tsx ingest/simulate-cli.ts --rate "$RATE" --brokers "$KAFKA_BROKERS" &
-pids+=($!)
-
+# The simulated gateway authenticates to the app with a gateway token to fetch
+# the policy key set, then follows the signed policy topic through Kafka.
+GATEWAY_TOKEN="$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('base64url'))")"
+export POLICY_GATEWAY_TOKENS="stack-simulator=$GATEWAY_TOKEN${POLICY_GATEWAY_TOKENS:+,$POLICY_GATEWAY_TOKENS}"
 export POLICY_KAFKA=1
 if [ -n "${CLICKHOUSE_URL:-}" ]; then
   for i in $(seq 1 "$CONSUMERS"); do
@@ -39,5 +40,9 @@ else
   export INGEST_SOURCE=kafka
 fi
 node scripts/start.mjs &
+app=$!
+pids+=($app)
+BURNRATE_GATEWAY_TOKEN="$GATEWAY_TOKEN" npx tsx ingest/simulate-cli.ts --rate "$RATE" --brokers "$KAFKA_BROKERS" \
+  --policy-url "http://127.0.0.1:${PORT:-3000}" &
 pids+=($!)
-wait "${pids[-1]}"
+wait "$app"

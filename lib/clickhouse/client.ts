@@ -12,6 +12,21 @@ export interface Store {
   cluster: string
   /** Where the data lives, for logs: a URL without credentials, or a directory. */
   location: string
+  /**
+   * Embedded only: hands a ready-made insert body to chDB as bytes. The
+   * client's insert turns every body into one JS string and prepends SET
+   * statements that stay in force for the whole session; this path passes
+   * the Buffer zero-copy and puts the settings on the INSERT itself.
+   */
+  rawInsert?: (params: RawInsert) => Promise<void>
+}
+
+export interface RawInsert {
+  table: string
+  columns: readonly string[]
+  format: 'JSONCompactEachRow' | 'JSONEachRow'
+  body: Buffer
+  settings: Record<string, string | number>
 }
 
 type StoreConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'CLICKHOUSE_CLUSTER' | 'DATA_DIR'>
@@ -42,8 +57,15 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   mkdirSync(dir, { recursive: true })
   // Loaded lazily so server-mode processes never load the native engine.
   const { createChdbConnection } = await import('chdb/connection')
-  const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<typeof createClient>[0])
-  return { client, mode: 'embedded', database, cluster: '', location: dir }
+  const connection = createChdbConnection({ path: dir })
+  // chDB turns per-request settings into SET statements that outlive the
+  // request in the shared session. Resetting the dedup token on every request
+  // keeps one insert's token from silently deduplicating the next insert.
+  const client = createClient({ connection, clickhouse_settings: { insert_deduplication_token: '' } } as Parameters<typeof createClient>[0])
+  const rawInsert = async (p: RawInsert) => {
+    await connection.chdb.rawInsert({ table: p.table, columns: p.columns, format: p.format, values: p.body, settings: p.settings })
+  }
+  return { client, mode: 'embedded', database, cluster: '', location: dir, rawInsert }
 }
 
 const GLOBAL_KEY = Symbol.for('burnrate.store')

@@ -1,4 +1,4 @@
-import { gatewayEventSchema, type GatewayEvent } from './schema'
+import { fastParseEvent, gatewayEventSchema, type GatewayEvent } from './schema'
 import { redactPayload } from './redact'
 
 export type DeadLetterReason =
@@ -47,7 +47,8 @@ export function decodeEvent(raw: Buffer | null, limits: DecodeLimits, now: numbe
   if (typeof parsed === 'object' && parsed !== null && version !== undefined && version !== 1) {
     return reject('unsupported_version', `schema_version ${JSON.stringify(version)} is not supported (expected 1)`, raw, parsed)
   }
-  const result = gatewayEventSchema.safeParse(parsed)
+  const fast = fastParseEvent(parsed)
+  const result = fast ? ({ success: true, data: fast } as const) : gatewayEventSchema.safeParse(parsed)
   if (!result.success) {
     const detail = result.error.issues
       .slice(0, 5)

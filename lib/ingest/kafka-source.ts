@@ -149,6 +149,8 @@ export class KafkaSource {
         return await fn()
       } catch (err) {
         this.metrics.recordError(`intent lookup: ${err instanceof Error ? err.message : err}`)
+        // The store is as unavailable here as when an insert fails: say so on the health page.
+        this.metrics.setPaused(true)
         await new Promise((r) => setTimeout(r, delay))
       }
     }

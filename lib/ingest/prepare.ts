@@ -25,6 +25,11 @@ export function prepareBatch(messages: SourceMessage[], deps: PrepareDeps, now =
   for (const message of messages) {
     bytes += message.value?.length ?? 0
     const decoded = decodeEvent(message.value, deps.limits, now)
+    if (decoded.ok && !deps.recentIds.seen(decoded.event.event_id)) {
+      rows.push(toRow(decoded.event, message, deps.prices))
+      continue
+    }
+    // Built only on the rare path: a closure per message costs measurable time at 100k+ events/s.
     const dead = (reason: string, error: string, payload: string) =>
       deadLetters.push({
         received_at: now,
@@ -41,11 +46,7 @@ export function prepareBatch(messages: SourceMessage[], deps: PrepareDeps, now =
       dead(decoded.reason, decoded.error, decoded.payload)
       continue
     }
-    if (deps.recentIds.seen(decoded.event.event_id)) {
-      dead('duplicate_event_id', `event_id ${decoded.event.event_id} was already ingested`, '')
-      continue
-    }
-    rows.push(toRow(decoded.event, message, deps.prices))
+    dead('duplicate_event_id', `event_id ${decoded.event.event_id} was already ingested`, '')
   }
   return { rows, deadLetters, bytes }
 }

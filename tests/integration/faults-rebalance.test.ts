@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Admin, Kafka } from 'kafkajs'
+import { loadConfig } from '../../lib/config'
+import { startIngest } from '../../lib/ingest/start'
+import { rows, testStore } from '../helpers/store'
+import { validRecords } from '../helpers/corpus'
+import { brokersFromEnv } from '../helpers/kafka-broker'
+import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../helpers/kafka-io'
+
+type TestStore = Awaited<ReturnType<typeof testStore>>
+let store: TestStore
+let kafka: Kafka
+let admin: Admin
+
+beforeAll(async () => {
+  store = await testStore('rebalance')
+  kafka = testKafka()
+  admin = kafka.admin()
+  await admin.connect()
+})
+afterAll(async () => {
+  await admin?.disconnect()
+  await store?.drop()
+})
+
+describe('rebalance of a busy group', () => {
+  it('loses and duplicates nothing when a consumer joins and another leaves mid-stream', async () => {
+    const topic = uniqueName('rebalance')
+    const group = uniqueName('rebalance-group')
+    await createTopic(admin, topic, 6)
+    const config = loadConfig({
+      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
+      INGEST_MAX_BATCH_ROWS: '200', INGEST_MAX_WAIT_MS: '100', KAFKA_SESSION_TIMEOUT_MS: '10000',
+    })
+    // Traffic keeps arriving in waves while the group changes, so each rebalance lands mid-batch.
+    const waves = 8
+    const perWave = 3_000
+    let produced = 0
+    const producing = (async () => {
+      for (let w = 0; w < waves; w++) {
+        await produce(kafka, topic, validRecords(perWave, `rb${w}`))
+        produced += perWave
+        await new Promise((r) => setTimeout(r, 700))
+      }
+    })()
+    const first = await startIngest(config, store, () => {})
+    let second: Awaited<ReturnType<typeof startIngest>> = null
+    try {
+      await waitFor('first consumer busy', () => groupProgress(admin, group, topic), (p) => p.committed > 2_000, 60_000)
+      second = await startIngest(config, store, () => {})
+      await waitFor('both consumers busy', async () => second!.metrics.snapshot().eventsTotal, (n) => n > 0, 60_000)
+      await first!.stop()
+      await producing
+      await waitFor('all offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === waves * perWave && p.end === waves * perWave, 90_000)
+    } finally {
+      await first?.stop().catch(() => {})
+      await second?.stop()
+    }
+    const [ev] = await rows<{ n: string; u: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS u FROM ${store.database}.events`)
+    const [dl] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.dead_letters`)
+    console.log(`faults-rebalance: produced ${produced}, stored ${ev.n}, dead-lettered ${dl.n}, duplicates ${Number(ev.n) - Number(ev.u)}`)
+    expect(Number(ev.n)).toBe(produced)
+    expect(Number(ev.u)).toBe(produced)
+    expect(Number(dl.n)).toBe(0)
+  }, 150_000)
+})

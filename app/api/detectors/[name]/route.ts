@@ -1,0 +1,21 @@
+import { loadConfig } from '@/lib/config'
+import { detectionSettings } from '@/lib/detection/settings'
+import { detectorNameParam, detectorRanking, rankingQuery, RankingRangeError } from '@/lib/detection/rankings'
+import { HttpError, route } from '@/lib/http/route'
+import { appStore } from '@/lib/runtime/app-runtime'
+
+/**
+ * GET /api/detectors/[name]?from&to&tenant&limit → DetectorRanking for
+ * prompt_bombing | emulator_farms | cost_anomalies | stream_abuse. Ranges are
+ * bounded per detector (24 h per-install, 7 d farms); limit ≤ 200.
+ */
+export const GET = route({ role: 'viewer', query: rankingQuery }, async ({ params, query }) => {
+  const name = detectorNameParam.safeParse(params.name)
+  if (!name.success) throw new HttpError(404, `unknown detector; one of ${detectorNameParam.options.join(', ')}`)
+  try {
+    return await detectorRanking(await appStore(), detectionSettings(loadConfig()), name.data, query, Date.now())
+  } catch (err) {
+    if (err instanceof RankingRangeError) throw new HttpError(400, err.message)
+    throw err
+  }
+})

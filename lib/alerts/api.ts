@@ -1,0 +1,63 @@
+import { z } from 'zod'
+import type { Store } from '../clickhouse/client'
+import { DETECTOR_NAMES, SEVERITIES } from '../detection/types'
+import { alertTransitions, getAlert, listAlerts } from './store'
+import { ALERT_ACTIONS, ALERT_STATES, type AlertDetailResponse, type AlertListResponse } from './types'
+
+/** Query and body schemas of the alert routes, and their handlers' logic (the routes only wire auth and the store). */
+
+export const MAX_ALERT_RANGE_MS = 31 * 86_400_000
+const DEFAULT_RANGE_MS = 7 * 86_400_000
+
+const epochMs = z.union([
+  z.coerce.number().int().min(0).max(8_640_000_000_000),
+  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
+])
+const list = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().max(200).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.enum(values)).max(values.length))
+
+export const alertListQuery = z.object({
+  state: list(ALERT_STATES).optional(),
+  severity: list(SEVERITIES).optional(),
+  detector: list(DETECTOR_NAMES).optional(),
+  tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).optional(),
+  from: epochMs.optional(),
+  to: epochMs.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  sort: z.enum(['last_seen', 'first_seen', 'score', 'severity']).default('last_seen'),
+})
+export type AlertListQuery = z.infer<typeof alertListQuery>
+
+export class RangeError400 extends Error {}
+
+export function alertRange(q: { from?: number; to?: number }, now: number): { fromMs: number; toMs: number } {
+  const toMs = q.to ?? now + 60_000
+  const fromMs = q.from ?? toMs - DEFAULT_RANGE_MS
+  if (!(fromMs < toMs)) throw new RangeError400('from must be before to')
+  if (toMs - fromMs > MAX_ALERT_RANGE_MS) throw new RangeError400('time range is limited to 31 days')
+  return { fromMs, toMs }
+}
+
+export async function alertListResponse(store: Store, q: AlertListQuery, now: number): Promise<AlertListResponse> {
+  const { fromMs, toMs } = alertRange(q, now)
+  const r = await listAlerts(store, {
+    states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant,
+    fromMs, toMs, limit: q.limit, offset: q.offset, sort: q.sort,
+  })
+  return { alerts: r.alerts.map(({ evidence: _e, ...a }) => a), total: r.total, limit: q.limit, offset: q.offset, from: fromMs, to: toMs, counts: r.counts }
+}
+
+export async function alertDetailResponse(store: Store, id: string): Promise<AlertDetailResponse | null> {
+  const alert = await getAlert(store, id)
+  if (!alert) return null
+  return { alert, transitions: await alertTransitions(store, id) }
+}
+
+export const alertIdParam = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/)
+
+export const alertTransitionBody = z.object({
+  action: z.enum(ALERT_ACTIONS),
+  until: epochMs.optional(),
+  note: z.string().max(1000).optional(),
+}).refine((b) => b.action !== 'snooze' || b.until !== undefined, { message: 'snooze needs until', path: ['until'] })

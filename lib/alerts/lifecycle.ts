@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto'
+import type { DetectorName, Finding, Severity } from '../detection/types'
+import { nextVersion } from './store'
+import type { Alert, AlertAction, AlertState, AlertTransition } from './types'
+
+/**
+ * Pure alert state machine: detection findings and user actions in, new
+ * alert rows and transitions out. No I/O, so it is unit-tested directly and
+ * the evaluation replays it in memory.
+ */
+
+export interface AlertPolicy {
+  /** Score at which a finding opens an alert (50 = the detector's alert threshold). */
+  openScore: number
+  /** Hysteresis: an open alert keeps firing while the score stays at or above this. */
+  keepScore: number
+  /** Condition clear this long → auto-resolve; a re-fire within this after resolving reopens the same alert. */
+  resolveAfterMs: number
+}
+
+export const DEFAULT_ALERT_POLICY: AlertPolicy = { openScore: 50, keepScore: 35, resolveAfterMs: 10 * 60_000 }
+
+export type NotifyEvent = 'opened' | 'escalated' | 'reopened' | 'resolved'
+export interface Notification { event: NotifyEvent; alert: Alert }
+
+export interface Reconciled {
+  upserts: Alert[]
+  transitions: AlertTransition[]
+  notifications: Notification[]
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 }
+const maxSeverity = (a: Severity, b: Severity) => (RANK[b] > RANK[a] ? b : a)
+const key = (detector: string, subject: string) => `${detector}\u0000${subject}`
+
+function transition(a: Alert, from: AlertState | 'none', action: AlertTransition['action'], actor: string, at: number, note = ''): AlertTransition {
+  return { alert_id: a.id, at, from_state: from, to_state: a.state, actor, action, note }
+}
+
+function openAlert(f: Finding, now: number): Alert {
+  return {
+    id: randomUUID(), detector: f.detector, subject_kind: f.subject_kind, subject: f.subject, tenant_id: f.tenant_id, title: f.title,
+    state: 'open', severity: f.severity === 'info' ? 'warning' : f.severity, score: f.score, peak_score: f.score,
+    first_seen: now, last_seen: now, last_firing: now, acknowledged_by: null, acknowledged_at: null, snoozed_until: null,
+    resolved_at: null, resolved_by: null, updated_at: now, version: nextVersion(), evidence: f.evidence,
+  }
+}
+
+/**
+ * One detection run against the alerts that may be affected. `active` holds
+ * unresolved alerts plus recently resolved ones; `failed` detectors' alerts
+ * are left as they are (no data is not evidence that a condition cleared).
+ */
+export function reconcile(active: Alert[], findings: Finding[], now: number, policy: AlertPolicy, failed: ReadonlySet<DetectorName> = new Set(), ran?: ReadonlySet<DetectorName>): Reconciled {
+  const out: Reconciled = { upserts: [], transitions: [], notifications: [] }
+  const current = new Map<string, Alert>()
+  for (const a of [...active].sort((x, y) => x.first_seen - y.first_seen)) current.set(key(a.detector, a.subject), a)
+  const touched = new Set<string>()
+  for (const f of findings) {
+    const k = key(f.detector, f.subject)
+    const prev = current.get(k)
+    if (prev && prev.state !== 'resolved') {
+      if (f.score < policy.keepScore) continue
+      touched.add(k)
+      const next: Alert = { ...prev, score: f.score, peak_score: Math.max(prev.peak_score, f.score), last_seen: now, last_firing: now, title: f.title, evidence: f.evidence, updated_at: now, version: nextVersion(prev.version) }
+      const severity = f.score >= policy.openScore ? maxSeverity(prev.severity, f.severity) : prev.severity
+      if (prev.state === 'snoozed' && prev.snoozed_until !== null && prev.snoozed_until <= now) {
+        next.state = 'open'
+        next.snoozed_until = null
+        out.transitions.push(transition(next, 'snoozed', 'snooze_expired', 'detector', now))
+      }
+      if (RANK[severity] > RANK[prev.severity]) {
+        next.severity = severity
+        out.transitions.push(transition(next, prev.state, 'escalate', 'detector', now, `${prev.severity} → ${severity}`))
+        if (next.state !== 'snoozed') out.notifications.push({ event: 'escalated', alert: next })
+      }
+      out.upserts.push(next)
+    } else if (f.score >= policy.openScore) {
+      touched.add(k)
+      if (prev) {
+        // Re-fired soon after resolving: the same incident, so the same alert (no flapping of new ids).
+        const next: Alert = { ...prev, state: 'open', score: f.score, peak_score: Math.max(prev.peak_score, f.score), severity: f.severity === 'info' ? prev.severity : f.severity, last_seen: now, last_firing: now, resolved_at: null, resolved_by: null, acknowledged_by: null, acknowledged_at: null, title: f.title, evidence: f.evidence, updated_at: now, version: nextVersion(prev.version) }
+        out.upserts.push(next)
+        out.transitions.push(transition(next, 'resolved', 'reopen', 'detector', now, 'condition returned'))
+        out.notifications.push({ event: 'reopened', alert: next })
+      } else {
+        const a = openAlert(f, now)
+        current.set(k, a)
+        out.upserts.push(a)
+        out.transitions.push(transition(a, 'none', 'create', 'detector', now))
+        out.notifications.push({ event: 'opened', alert: a })
+      }
+    }
+  }
+  for (const [k, a] of current) {
+    if (touched.has(k) || a.state === 'resolved' || failed.has(a.detector) || (ran && !ran.has(a.detector))) continue
+    if (now - a.last_firing < policy.resolveAfterMs) continue
+    const next: Alert = { ...a, state: 'resolved', resolved_at: now, resolved_by: 'auto', snoozed_until: null, updated_at: now, version: nextVersion(a.version) }
+    out.upserts.push(next)
+    out.transitions.push(transition(next, a.state, 'auto_resolve', 'detector', now, `clear for ${Math.round((now - a.last_firing) / 60_000)} min`))
+    out.notifications.push({ event: 'resolved', alert: next })
+  }
+  return out
+}
+
+export class TransitionError extends Error {}
+
+const ALLOWED: Record<AlertAction, AlertState[]> = {
+  acknowledge: ['open', 'snoozed'],
+  resolve: ['open', 'acknowledged', 'snoozed'],
+  snooze: ['open', 'acknowledged'],
+  reopen: ['resolved', 'acknowledged', 'snoozed'],
+}
+
+/** A user's action on an alert; throws TransitionError when the action does not apply to the current state. */
+export function applyAction(a: Alert, action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): { alert: Alert; transition: AlertTransition } {
+  if (!ALLOWED[action].includes(a.state)) throw new TransitionError(`cannot ${action} an alert that is ${a.state}`)
+  const next: Alert = { ...a, updated_at: now, version: nextVersion(a.version) }
+  switch (action) {
+    case 'acknowledge':
+      Object.assign(next, { state: 'acknowledged', acknowledged_by: actor, acknowledged_at: now, snoozed_until: null })
+      break
+    case 'resolve':
+      Object.assign(next, { state: 'resolved', resolved_by: actor, resolved_at: now, snoozed_until: null })
+      break
+    case 'snooze':
+      if (opts.until === undefined || !(opts.until > now)) throw new TransitionError('snooze needs `until` in the future')
+      if (opts.until - now > 30 * 86_400_000) throw new TransitionError('snooze for at most 30 days')
+      Object.assign(next, { state: 'snoozed', snoozed_until: opts.until })
+      break
+    case 'reopen':
+      // The condition may have cleared long ago: count from now so auto-resolve waits a full period.
+      Object.assign(next, { state: 'open', resolved_at: null, resolved_by: null, snoozed_until: null, acknowledged_by: null, acknowledged_at: null, last_firing: now })
+      break
+  }
+  const note = opts.note ?? (action === 'snooze' ? `until ${new Date(opts.until!).toISOString()}` : '')
+  return { alert: next, transition: transition(next, a.state, action, actor, now, note.slice(0, 1000)) }
+}

@@ -1,0 +1,142 @@
+import type { Store } from '../clickhouse/client'
+import type { DetectorName, Severity } from '../detection/types'
+import type { Alert, AlertState, AlertTransition } from './types'
+
+/**
+ * Reads and writes of the alerts tables. An alert update is an insert of the
+ * whole row with a higher version (ReplacingMergeTree); reads use FINAL.
+ */
+
+const ts = (ms: number | null) => (ms === null ? null : ms)
+// Int64 arrives as a JSON string of digits.
+const fromTs = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
+const req = (v: unknown) => fromTs(v) ?? 0
+
+// Aliases end in _ms: an alias named like its column would shadow it in WHERE and ORDER BY.
+const COLUMNS = `id, detector, subject_kind, subject, tenant_id, title, state, severity, score, peak_score,
+  toUnixTimestamp64Milli(first_seen) AS first_seen_ms, toUnixTimestamp64Milli(last_seen) AS last_seen_ms,
+  toUnixTimestamp64Milli(last_firing) AS last_firing_ms, acknowledged_by,
+  toUnixTimestamp64Milli(acknowledged_at) AS acknowledged_at_ms, toUnixTimestamp64Milli(snoozed_until) AS snoozed_until_ms,
+  toUnixTimestamp64Milli(resolved_at) AS resolved_at_ms, resolved_by, toUnixTimestamp64Milli(updated_at) AS updated_at_ms, version`
+
+function fromRow(r: Record<string, unknown>, withEvidence: boolean): Alert {
+  return {
+    id: String(r.id), detector: r.detector as DetectorName, subject_kind: r.subject_kind as Alert['subject_kind'],
+    subject: String(r.subject), tenant_id: String(r.tenant_id), title: String(r.title), state: r.state as AlertState,
+    severity: r.severity as Severity, score: Number(r.score), peak_score: Number(r.peak_score),
+    first_seen: req(r.first_seen_ms), last_seen: req(r.last_seen_ms), last_firing: req(r.last_firing_ms),
+    acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null, acknowledged_at: fromTs(r.acknowledged_at_ms),
+    snoozed_until: fromTs(r.snoozed_until_ms), resolved_at: fromTs(r.resolved_at_ms),
+    resolved_by: r.resolved_by ? String(r.resolved_by) : null, updated_at: req(r.updated_at_ms), version: Number(r.version),
+    evidence: withEvidence && r.evidence ? JSON.parse(String(r.evidence)) : null,
+  }
+}
+
+let lastVersion = 0
+/** Monotonic across this process and above any version read, so the newest write always wins. */
+export function nextVersion(previous = 0): number {
+  lastVersion = Math.max(lastVersion + 1, previous + 1, Date.now() * 1000)
+  return lastVersion
+}
+
+export async function writeAlerts(store: Store, alerts: Alert[]): Promise<void> {
+  if (alerts.length === 0) return
+  await store.client.insert({
+    table: `${store.database}.alerts`,
+    format: 'JSONEachRow',
+    values: alerts.map((a) => ({
+      ...a,
+      acknowledged_by: a.acknowledged_by ?? '', resolved_by: a.resolved_by ?? '',
+      acknowledged_at: ts(a.acknowledged_at), snoozed_until: ts(a.snoozed_until), resolved_at: ts(a.resolved_at),
+      evidence: a.evidence === null ? '' : JSON.stringify(a.evidence),
+    })),
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  })
+}
+
+export async function writeTransitions(store: Store, transitions: AlertTransition[]): Promise<void> {
+  if (transitions.length === 0) return
+  await store.client.insert({ table: `${store.database}.alert_transitions`, format: 'JSONEachRow', values: transitions })
+}
+
+async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
+  const rs = await store.client.query({
+    query: `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<Record<string, unknown>>()).map((r) => fromRow(r, withEvidence))
+}
+
+export async function getAlert(store: Store, id: string): Promise<Alert | null> {
+  return (await select(store, 'id = {id:String}', { id }, 'LIMIT 1', true))[0] ?? null
+}
+
+/** Alerts the reconciler must consider: everything not resolved, plus those resolved since `resolvedSince` (may reopen). */
+export async function activeAlerts(store: Store, resolvedSince: number): Promise<Alert[]> {
+  return select(store, `state != 'resolved' OR resolved_at >= fromUnixTimestamp64Milli({since:Int64})`, { since: resolvedSince }, '', true)
+}
+
+export interface AlertFilter {
+  states?: AlertState[]
+  severities?: Severity[]
+  detectors?: DetectorName[]
+  tenant?: string
+  fromMs: number
+  toMs: number
+  limit: number
+  offset: number
+  sort: 'last_seen' | 'first_seen' | 'score' | 'severity'
+}
+
+/** Alerts overlapping [from, to): seen at some point in the range. */
+export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts: Alert[]; total: number; counts: Record<Severity, number> }> {
+  const where = [
+    'last_seen >= fromUnixTimestamp64Milli({from:Int64})', 'first_seen < fromUnixTimestamp64Milli({to:Int64})',
+    f.states?.length ? 'state IN {states:Array(String)}' : '', f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
+    f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '', f.tenant ? 'tenant_id = {tenant:String}' : '',
+  ].filter(Boolean).join(' AND ')
+  const params = { from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [], tenant: f.tenant ?? '', limit: f.limit, offset: f.offset }
+  const order = {
+    last_seen: 'last_seen DESC, id',
+    first_seen: 'first_seen DESC, id',
+    score: 'score DESC, last_seen DESC, id',
+    severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
+  }[f.sort]
+  const alerts = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
+  const rs = await store.client.query({
+    query: `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.alerts FINAL WHERE ${where} GROUP BY severity`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  const groups = await rs.json<{ severity: Severity; n: string | number; active: string | number }>()
+  const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 }
+  let total = 0
+  for (const g of groups) {
+    total += Number(g.n)
+    if (g.severity in counts) counts[g.severity] = Number(g.active)
+  }
+  return { alerts, total, counts }
+}
+
+export async function alertTransitions(store: Store, id: string): Promise<AlertTransition[]> {
+  const rs = await store.client.query({
+    query: `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.alert_transitions WHERE alert_id = {id:String} ORDER BY at, to_state`,
+    query_params: { id },
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<Record<string, unknown>>()).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
+}
+
+let chain: Promise<unknown> = Promise.resolve()
+/**
+ * Serializes read-modify-write of alerts inside one process, so a detection
+ * run and a user's acknowledge cannot overwrite each other's update. (Across
+ * processes the window is one read-to-write; the highest version still wins.)
+ */
+export function withAlertLock<T>(fn: () => Promise<T>): Promise<T> {
+  const next = chain.then(fn, fn)
+  chain = next.catch(() => {})
+  return next
+}

@@ -1,0 +1,165 @@
+import type { Store } from '../clickhouse/client'
+import { baselineOf, baselineZ, cprSamples, weightedMedian, MIN_MINUTE_SAMPLES, MIN_SEASONAL_DAYS, monthEndForecast, NO_BASELINE, sumByMinute, type Baseline, type MinutePoint } from './cost-baselines'
+import { num, queryRows, toSec } from './query'
+import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
+import { costMinutesSql } from './sql/cost-minutes'
+import { costMonthSql } from './sql/cost-month'
+import { costSeasonalSql } from './sql/cost-seasonal'
+import { zToScore } from './stats'
+import type { CostAnomalyRow } from './types'
+
+const BASELINE_HOURS = 6
+const SEASONAL_DAYS = 7
+const TRAIL_MS = 7 * 86_400_000
+const SERIES_MS = 3_600_000
+
+export interface VersionMinute extends MinutePoint { tenant_id: string; feature: string; model: string; app_version: string; median_context?: number }
+export interface SeasonalDay { tenant_id: string; feature: string; model: string; day: number; requests: number; cost: number }
+
+type Settings = Pick<DetectionSettings, 'zAlert' | 'costMinRatio' | 'costMinRequests' | 'costWindowMinutes'>
+
+function row(base: Omit<CostAnomalyRow, 'score' | 'severity' | 'z' | 'ratio' | 'reasons' | 'baseline'>, b: Baseline, s: Settings, what: string): CostAnomalyRow {
+  const z = baselineZ(base.current, b)
+  const ratio = b.median > 0 ? base.current / b.median : 0
+  // Both a large relative change and a statistically clear one are required.
+  const eligible = b.kind !== 'none' && base.requests >= s.costMinRequests && ratio >= s.costMinRatio
+  const score = eligible ? zToScore(z, s.zAlert) : Math.min(49, zToScore(z, s.zAlert))
+  const reasons = b.kind === 'none' ? [] : [`${what} ${ratio.toFixed(2)}x the baseline (z ${z.toFixed(1)}); baseline: ${b.description}`]
+  return { ...base, baseline: b, z, ratio, score, severity: severityFor(score), reasons }
+}
+
+/**
+ * Second lens on a version: its median request size against the other
+ * versions' per-minute medians. Mean cost per request moves when a handful of
+ * abusive installs share the peers' version (their cost lands in the
+ * baseline); the median request does not, while a release that re-sends
+ * history moves it for every user. Alerts only if cost per request rose too.
+ */
+function typicalRequestLens(r: CostAnomalyRow, mine: VersionMinute[], peers: VersionMinute[], s: Settings): void {
+  const samples = peers.filter((m) => m.requests >= 3 && m.median_context).map((m) => m.median_context!)
+  if (samples.length < MIN_MINUTE_SAMPLES) return
+  const b = baselineOf('recent_hours', samples, 'median context of other app versions, per minute')
+  const current = weightedMedian(mine.map((m) => ({ value: m.median_context ?? 0, weight: m.requests })))
+  const z = baselineZ(current, b)
+  const ratio = b.median > 0 ? current / b.median : 0
+  r.typical_request = { median_context_tokens: current, baseline_median: b.median, ratio, z }
+  if (!(r.requests >= s.costMinRequests && ratio >= s.costMinRatio && r.ratio >= Math.sqrt(s.costMinRatio))) return
+  const score = zToScore(z, s.zAlert)
+  if (score <= r.score) return
+  r.score = score
+  r.severity = severityFor(score)
+  r.reasons.push(`median request context ${Math.round(current)} tokens, ${ratio.toFixed(2)}x other versions (z ${z.toFixed(1)}): the typical request grew, not a few outliers`)
+}
+
+/** Pure scoring of the cost series at `now`, for unit tests. */
+export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalDay[], now: number, s: Settings): CostAnomalyRow[] {
+  const recentFrom = Math.floor((now - s.costWindowMinutes * 60_000) / 60_000) * 60_000
+  const bySeries = new Map<string, VersionMinute[]>()
+  for (const m of minutes) {
+    const key = `${m.tenant_id}/${m.feature}/${m.model}`
+    bySeries.set(key, [...(bySeries.get(key) ?? []), m])
+  }
+  const rows: CostAnomalyRow[] = []
+  for (const list of bySeries.values()) {
+    const { tenant_id, feature, model } = list[0]
+    const recent = list.filter((m) => m.t >= recentFrom)
+    const versions = [...new Set(recent.map((m) => m.app_version))]
+    const flaggedVersions: string[] = []
+    for (const v of versions) {
+      const mine = recent.filter((m) => m.app_version === v)
+      const requests = mine.reduce((a, m) => a + m.requests, 0)
+      const cost = mine.reduce((a, m) => a + m.cost, 0)
+      const peers = cprSamples(sumByMinute(list.filter((m) => m.app_version !== v)).values())
+      const own = cprSamples(list.filter((m) => m.app_version === v && m.t < recentFrom))
+      const b = peers.length >= MIN_MINUTE_SAMPLES
+        ? baselineOf('recent_hours', peers, `other app versions of ${feature}/${model}, per minute, previous ${BASELINE_HOURS} h`)
+        : own.length >= MIN_MINUTE_SAMPLES
+          ? baselineOf('recent_hours', own, `this version's own minutes, previous ${BASELINE_HOURS} h (no other versions to compare)`)
+          : NO_BASELINE
+      const series = sumByMinute(list.filter((m) => m.app_version === v && m.t >= now - SERIES_MS))
+      const r = row({
+        kind: 'cost_per_request', subject: `${tenant_id}/${feature}/${v}`, subject_kind: 'feature', tenant_id, feature, model, app_version: v,
+        current: requests ? cost / requests : 0, expected: b.median, requests, cost_micros: cost,
+        series: [...series.values()].map((p) => ({ t: p.t, value: p.cost / p.requests })).sort((a, b2) => a.t - b2.t),
+      }, b, s, `cost per request of v${v}`)
+      typicalRequestLens(r, mine, list.filter((m) => m.app_version !== v), s)
+      if (r.severity) flaggedVersions.push(v)
+      rows.push(r)
+    }
+    // The whole feature against its own past: seasonal when there are days of history, else recent hours.
+    const all = [...sumByMinute(list).values()]
+    const allRecent = all.filter((m) => m.t >= recentFrom)
+    const requests = allRecent.reduce((a, m) => a + m.requests, 0)
+    const cost = allRecent.reduce((a, m) => a + m.cost, 0)
+    const days = seasonal.filter((d) => d.tenant_id === tenant_id && d.feature === feature && d.model === model && d.requests >= s.costMinRequests)
+    const seasonalOk = days.length >= MIN_SEASONAL_DAYS
+    const hist = cprSamples(all.filter((m) => m.t < recentFrom))
+    const cprBaseline = seasonalOk
+      ? baselineOf('seasonal', days.map((d) => d.cost / d.requests), `same ${s.costWindowMinutes} min on the previous ${days.length} days`)
+      : hist.length >= MIN_MINUTE_SAMPLES
+        ? baselineOf('recent_hours', hist, `per minute over the previous ${BASELINE_HOURS} h (under ${MIN_SEASONAL_DAYS} days of history: no seasonal baseline yet)`)
+        : NO_BASELINE
+    const featureBase = { subject: `${tenant_id}/${feature}`, subject_kind: 'feature' as const, tenant_id, feature, model, app_version: '', requests, cost_micros: cost }
+    const cpr = row({ ...featureBase, kind: 'cost_per_request', current: requests ? cost / requests : 0, expected: cprBaseline.median,
+      series: all.filter((m) => m.t >= now - SERIES_MS).map((m) => ({ t: m.t, value: m.cost / m.requests })) }, cprBaseline, s, 'cost per request')
+    if (flaggedVersions.length && cpr.severity) {
+      // One incident, one alert: the version row already carries it.
+      cpr.reasons.push(`explained by app version(s) ${flaggedVersions.join(', ')}`)
+      cpr.score = Math.min(cpr.score, 49)
+      cpr.severity = null
+    }
+    rows.push(cpr)
+    if (seasonalOk) {
+      const minutesInWindow = Math.max(1, (now - recentFrom) / 60_000)
+      const spendBaseline = baselineOf('seasonal', days.map((d) => d.cost / s.costWindowMinutes), `spend per minute, same window on the previous ${days.length} days`)
+      rows.push(row({ ...featureBase, kind: 'spend_rate', current: cost / minutesInWindow, expected: spendBaseline.median,
+        series: all.filter((m) => m.t >= now - SERIES_MS).map((m) => ({ t: m.t, value: m.cost })) }, spendBaseline, s, 'spend per minute'))
+    }
+  }
+  return rows
+}
+
+export interface MonthSpend { tenant_id: string; month_to_date: number; trailing: number; first_minute: number }
+
+export function scoreBudgets(spend: MonthSpend[], now: number, s: Pick<DetectionSettings, 'budgets' | 'defaultBudgetMicros'>): CostAnomalyRow[] {
+  const rows: CostAnomalyRow[] = []
+  for (const t of spend) {
+    const budget = s.budgets[t.tenant_id] ?? s.defaultBudgetMicros
+    if (!budget) continue
+    const trailingMs = Math.min(TRAIL_MS, now - t.first_minute)
+    const forecast = monthEndForecast(now, t.month_to_date, t.trailing, trailingMs)
+    const ratio = forecast / budget
+    const over = t.month_to_date >= budget
+    const score = over ? 95 : ratio >= 1 ? Math.min(89, 50 + 40 * (ratio - 1)) : Math.round(45 * ratio)
+    rows.push({
+      kind: 'budget', subject: t.tenant_id, subject_kind: 'tenant', tenant_id: t.tenant_id, feature: '', model: '', app_version: '',
+      score, severity: severityFor(score), z: 0, ratio, current: forecast, expected: budget, requests: 0, cost_micros: t.month_to_date,
+      reasons: over ? ['month-to-date spend is over the monthly budget'] : ratio >= 1 ? [`month-end forecast is ${(ratio * 100).toFixed(0)}% of the budget`] : [],
+      baseline: { kind: 'none', median: 0, mad: 0, samples: 0, description: `run rate of the last ${(trailingMs / 86_400_000).toFixed(1)} days` },
+      series: [], budget: { month_to_date_micros: t.month_to_date, forecast_micros: forecast, budget_micros: budget },
+    })
+  }
+  return rows
+}
+
+export async function detectCostAnomalies(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; limit?: number } = {},
+): Promise<CostAnomalyRow[]> {
+  const tenant = opts.tenant ?? ''
+  const db = store.database
+  const [minutes, seasonal, month] = await Promise.all([
+    queryRows<Record<string, unknown>>(store, costMinutesSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(now) + 1, tenant }),
+    queryRows<Record<string, unknown>>(store, costSeasonalSql(db), { now: toSec(now), days: SEASONAL_DAYS, window: s.costWindowMinutes * 60, tenant }),
+    queryRows<Record<string, unknown>>(store, costMonthSql(db), { now: toSec(now), trail: TRAIL_MS / 1000, tenant }),
+  ])
+  const str = (v: unknown) => String(v)
+  const rows = [
+    ...scoreCostAnomalies(
+      minutes.map((m) => ({ tenant_id: str(m.tenant_id), feature: str(m.feature), model: str(m.model), app_version: str(m.app_version), t: num(m.t), requests: num(m.requests), cost: num(m.cost_micros), median_context: num(m.median_context) })),
+      seasonal.map((d) => ({ tenant_id: str(d.tenant_id), feature: str(d.feature), model: str(d.model), day: num(d.day), requests: num(d.requests), cost: num(d.cost_micros) })),
+      now, s),
+    ...scoreBudgets(month.map((t) => ({ tenant_id: str(t.tenant_id), month_to_date: num(t.month_to_date), trailing: num(t.trailing), first_minute: num(t.first_minute) })), now, s),
+  ]
+  rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
+  return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)
+}

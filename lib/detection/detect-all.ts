@@ -1,0 +1,94 @@
+import type { Store } from '../clickhouse/client'
+import { detectCostAnomalies } from './cost-anomalies'
+import { detectEmulatorFarms } from './emulator-farms'
+import { detectPromptBombing } from './prompt-bombing'
+import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
+import { detectStreamAbuse } from './stream-abuse'
+import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, StreamAbuseRow } from './types'
+
+
+export interface DetectionRun {
+  now: number
+  findings: Finding[]
+  /** Detectors that failed this run; their open alerts are left untouched rather than resolved. */
+  failed: { detector: DetectorName; error: string }[]
+  durationMs: Record<DetectorName, number>
+}
+
+/** Highest-scoring row per subject (an install may be scored once per feature). */
+function bestPerSubject(findings: Finding[]): Finding[] {
+  const best = new Map<string, Finding>()
+  for (const f of findings) {
+    const cur = best.get(f.subject)
+    if (!cur || f.score > cur.score) best.set(f.subject, f)
+  }
+  return [...best.values()]
+}
+
+const usd = (micros: number) => `$${(micros / 1e6).toFixed(2)}`
+
+export function promptBombingFindings(rows: PromptBombingRow[]): Finding[] {
+  return bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
+    detector: 'prompt_bombing', subject_kind: 'install', subject: r.install_id, tenant_id: r.tenant_id,
+    severity: r.severity ?? 'info', score: r.score, evidence: r,
+    title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
+  })))
+}
+
+export function farmFindings(rows: FarmCluster[]): Finding[] {
+  return rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
+    detector: 'emulator_farms', subject_kind: 'cluster', subject: r.cluster_id, tenant_id: r.tenant_id,
+    severity: r.severity ?? 'info', score: r.score, evidence: r,
+    title: `Emulator farm: ${r.size} installs on ${r.tenant_id} (${r.shared_traits[0]?.trait ?? 'shared traits'})`,
+  }))
+}
+
+/** Version rows keep the label-style subject tenant/feature/version; other kinds are prefixed so they never collide. */
+export function costSubject(r: CostAnomalyRow): string {
+  return r.kind === 'cost_per_request' ? r.subject : `${r.kind}:${r.subject}`
+}
+
+export function costFindings(rows: CostAnomalyRow[]): Finding[] {
+  return bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
+    detector: 'cost_anomalies', subject_kind: r.subject_kind, subject: costSubject(r), tenant_id: r.tenant_id,
+    severity: r.severity ?? 'info', score: r.score, evidence: r,
+    title: r.kind === 'budget'
+      ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
+      : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
+  })))
+}
+
+export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
+  return bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
+    detector: 'stream_abuse', subject_kind: 'install', subject: r.install_id, tenant_id: r.tenant_id,
+    severity: r.severity ?? 'info', score: r.score, evidence: r,
+    title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
+  })))
+}
+
+/**
+ * Runs every detector for the instant `now`. Detectors are independent: one
+ * failing (a slow query, a bad row) does not stop the others, and is
+ * reported so its alerts are neither refreshed nor auto-resolved.
+ */
+export async function runDetectors(store: Store, s: DetectionSettings, now: number, only?: readonly DetectorName[]): Promise<DetectionRun> {
+  const jobs: Record<DetectorName, () => Promise<Finding[]>> = {
+    prompt_bombing: async () => promptBombingFindings((await detectPromptBombing(store, s, now, { limit: 0 })).rows),
+    emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 20 })),
+    cost_anomalies: async () => costFindings(await detectCostAnomalies(store, s, now, { limit: 0 })),
+    stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0 })),
+  }
+  const run: DetectionRun = { now, findings: [], failed: [], durationMs: { prompt_bombing: 0, emulator_farms: 0, cost_anomalies: 0, stream_abuse: 0 } }
+  // Sequential on purpose: the embedded engine shares the app's CPU, and detection is not latency-critical.
+  for (const name of Object.keys(jobs) as DetectorName[]) {
+    if (only && !only.includes(name)) continue
+    const started = performance.now()
+    try {
+      run.findings.push(...(await jobs[name]()))
+    } catch (err) {
+      run.failed.push({ detector: name, error: err instanceof Error ? err.message : String(err) })
+    }
+    run.durationMs[name] = Math.round(performance.now() - started)
+  }
+  return run
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto'
+import type { Store } from '../clickhouse/client'
+import { mergeGroups, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
+import { num, queryRows, toSec } from './query'
+import { severityFor, type DetectionSettings } from './settings'
+import { farmInstallsSql } from './sql/farm-installs'
+import { farmRejectionsSql } from './sql/farm-rejections'
+import { zToScore } from './stats'
+import type { FarmCluster, FarmTrait } from './types'
+
+const MAX_MEMBERS = 500
+
+function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): FarmCluster {
+  const byId = new Map<string, FarmInstall>()
+  for (const g of groups) for (const m of g.members) byId.set(m.install_id, m)
+  const members = [...byId.values()]
+  const best = groups.reduce((a, b) => (b.z > a.z ? b : a))
+  const size = members.length
+  // Shared traits: values held by at least half of the members, counted over all members.
+  const traitOf: Record<FarmTrait, (i: FarmInstall) => string> = {
+    device_fingerprint: (i) => i.device_fingerprint,
+    ip_prefix: (i) => i.ip_prefix,
+    asn_device: (i) => `AS${i.asn} ${i.device_model} ${i.platform} ${i.os_version}`,
+    device_build: (i) => `${i.device_model} ${i.platform} ${i.os_version} v${i.app_version}`,
+    asn: (i) => `AS${i.asn}`,
+    os_build: (i) => `${i.platform} ${i.os_version} v${i.app_version}`,
+  }
+  const shared: FarmCluster['shared_traits'] = []
+  for (const trait of Object.keys(traitOf) as FarmTrait[]) {
+    const counts = new Map<string, number>()
+    for (const m of members) counts.set(traitOf[trait](m), (counts.get(traitOf[trait](m)) ?? 0) + 1)
+    for (const [value, n] of counts) if (n >= Math.max(2, size / 2)) shared.push({ trait, value, members: n })
+  }
+  for (const g of groups) {
+    if (!shared.some((s) => s.trait === g.trait && s.value === g.value)) shared.push({ trait: g.trait, value: g.value, members: g.members.length })
+  }
+  shared.sort((a, b) => b.members - a.members)
+  const fresh = members.filter((m) => m.first_seen >= windowStart)
+  const perMinute = new Map<number, number>()
+  for (const m of fresh) perMinute.set(Math.floor(m.first_seen / 60_000), (perMinute.get(Math.floor(m.first_seen / 60_000)) ?? 0) + 1)
+  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0 }
+  for (const g of groups) for (const k of Object.keys(signals) as (keyof typeof signals)[]) signals[k] = Math.max(signals[k], g.signals[k])
+  const score = zToScore(best.z, zAlert)
+  const reasons = [`${size} installs share ${best.trait.replace('_', ' ')} ${best.value}`]
+  if (signals.rejections >= zAlert / 2) reasons.push(`attestation rejections for emulator/hooking far above the tenant rate (z ${signals.rejections.toFixed(1)})`)
+  if (signals.synchronized >= zAlert / 2) reasons.push(`requests in lockstep: per-minute dispersion ${best.dispersion?.toFixed(2)} vs ~1 for independent users`)
+  if (signals.new_installs >= zAlert / 2) reasons.push(`${fresh.length} of ${size} installs appeared in the window (z ${signals.new_installs.toFixed(1)})`)
+  if (signals.shared_fingerprint > 0) reasons.push('distinct installs report the same device fingerprint (cloned image)')
+  const ids = members.map((m) => m.install_id).sort()
+  const tenant = members[0].tenant_id
+  // Named after its largest group: the trait most members share changes least as the farm grows.
+  const anchor = groups.reduce((a, b) => (b.members.length > a.members.length ? b : a))
+  const stableKey = `${tenant}|${anchor.trait}|${anchor.value}`
+  return {
+    cluster_id: `${tenant}:farm-${createHash('sha256').update(stableKey).digest('hex').slice(0, 10)}`,
+    tenant_id: tenant, score, severity: severityFor(score), reasons, size,
+    members: ids.slice(0, MAX_MEMBERS), shared_traits: shared.slice(0, 20), rejection_mix: {},
+    attest_rejected: members.reduce((a, m) => a + m.attest_rejected, 0),
+    attest_accepted: members.reduce((a, m) => a + m.attest_accepted, 0),
+    new_installs: fresh.length, max_new_per_minute: Math.max(0, ...perMinute.values()),
+    timing_dispersion: best.dispersion, signals,
+    cost_micros: members.reduce((a, m) => a + m.cost_micros, 0),
+    first_seen: Math.min(...members.map((m) => m.first_seen)), last_seen: Math.max(...members.map((m) => m.last_seen)),
+  }
+}
+
+/** Pure part: installs → ranked clusters, for unit tests. */
+export function clusterFarms(installs: FarmInstall[], windowStart: number, s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>): FarmCluster[] {
+  const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert)
+  return mergeGroups(groups).map((g) => clusterOf(g, windowStart, s.zAlert)).sort((a, b) => b.score - a.score || b.size - a.size)
+}
+
+export async function detectEmulatorFarms(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+): Promise<FarmCluster[]> {
+  const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
+  const raw = await queryRows<Record<string, unknown>>(store, farmInstallsSql(store.database), { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' })
+  const installs: FarmInstall[] = raw.map((r) => ({
+    tenant_id: String(r.tenant_id), install_id: String(r.install_id), first_seen: num(r.first_seen), last_seen: num(r.last_seen),
+    app_version: String(r.app_version), platform: String(r.platform), device_model: String(r.device_model),
+    os_version: String(r.os_version), device_fingerprint: String(r.device_fingerprint), ip_prefix: String(r.ip_prefix),
+    asn: num(r.asn), cost_micros: num(r.cost_micros), attest_accepted: num(r.attest_accepted), attest_rejected: num(r.attest_rejected),
+    suspicious_rejections: num(r.suspicious_rejections), span_minutes: num(r.span_minutes), req_sum: num(r.req_sum), req_sq: num(r.req_sq),
+  }))
+  const clusters = clusterFarms(installs, fromMs, s).slice(0, opts.limit ?? 50)
+  for (const c of clusters) {
+    const mix = await queryRows<{ reason: string; rejections: number | string }>(store, farmRejectionsSql(store.database), { tenant: c.tenant_id, installs: c.members, from: toSec(fromMs) })
+    c.rejection_mix = Object.fromEntries(mix.map((m) => [m.reason, num(m.rejections)]))
+  }
+  return clusters
+}

@@ -1,0 +1,155 @@
+import { binomialZ } from './stats'
+import type { FarmTrait } from './types'
+
+/** An install as the farm detector sees it: traits, attestation record, request timing in the window. */
+export interface FarmInstall {
+  tenant_id: string
+  install_id: string
+  first_seen: number
+  last_seen: number
+  app_version: string
+  platform: string
+  device_model: string
+  os_version: string
+  device_fingerprint: string
+  ip_prefix: string
+  asn: number
+  cost_micros: number
+  attest_accepted: number
+  attest_rejected: number
+  /** Rejections naming an emulator or a hooking framework. */
+  suspicious_rejections: number
+  span_minutes: number
+  req_sum: number
+  req_sq: number
+}
+
+export interface GroupSignals { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number }
+
+export interface ScoredGroup {
+  trait: FarmTrait
+  value: string
+  members: FarmInstall[]
+  signals: GroupSignals
+  dispersion: number | null
+  /** Geometric mean of the two strongest signals. */
+  z: number
+}
+
+const Z_CAP = 50
+const PLACEHOLDER = /^0+$|^0\.0\.0\.0\//
+
+/**
+ * Narrow traits (a device fingerprint, a /24) are shared by few legitimate
+ * installs, so a suspicious group is taken whole. Broad traits (a network
+ * plus a device build, a device build alone) are shared by many legitimate
+ * installs, so only members that themselves failed attestation as an
+ * emulator or a hooked app are grouped on them; the rest of a farm joins its
+ * cluster through a narrow trait, or not at all.
+ */
+const TRAITS: { trait: FarmTrait; broad: boolean; key: (i: FarmInstall) => string | null }[] = [
+  { trait: 'device_fingerprint', broad: false, key: (i) => (PLACEHOLDER.test(i.device_fingerprint) ? null : i.device_fingerprint) },
+  { trait: 'ip_prefix', broad: false, key: (i) => (PLACEHOLDER.test(i.ip_prefix) || !i.ip_prefix ? null : i.ip_prefix) },
+  { trait: 'asn_device', broad: true, key: (i) => `AS${i.asn} ${i.device_model} ${i.platform} ${i.os_version}` },
+  { trait: 'device_build', broad: true, key: (i) => `${i.device_model} ${i.platform} ${i.os_version} v${i.app_version}` },
+  // Coarsest: a farm that varies devices and subnets still tends to share a provider or an OS image.
+  { trait: 'asn', broad: true, key: (i) => `AS${i.asn}` },
+  { trait: 'os_build', broad: true, key: (i) => `${i.platform} ${i.os_version} v${i.app_version}` },
+]
+
+/** Pooled variance/mean of per-minute requests over members with at least 3 minutes and 3 requests. */
+export function pooledDispersion(members: FarmInstall[]): { dispersion: number | null; df: number } {
+  let ss = 0
+  let weightedMean = 0
+  let df = 0
+  for (const m of members) {
+    if (m.span_minutes < 3 || m.req_sum < 3) continue
+    const n = m.span_minutes
+    const mean = m.req_sum / n
+    ss += Math.max(0, m.req_sq - (m.req_sum * m.req_sum) / n)
+    weightedMean += mean * (n - 1)
+    df += n - 1
+  }
+  return { dispersion: df > 0 && weightedMean > 0 ? ss / weightedMean : null, df }
+}
+
+interface TenantTotals { installs: number; fresh: number; attestations: number; suspicious: number }
+
+function totals(list: FarmInstall[], windowStart: number): TenantTotals {
+  const t = { installs: 0, fresh: 0, attestations: 0, suspicious: 0 }
+  for (const i of list) {
+    t.installs++
+    if (i.first_seen >= windowStart) t.fresh++
+    t.attestations += i.attest_accepted + i.attest_rejected
+    t.suspicious += Math.min(i.suspicious_rejections, i.attest_rejected)
+  }
+  return t
+}
+
+/**
+ * Signals of one group in z units, each against the rest of the tenant (the
+ * group itself excluded, so a large farm cannot raise its own baseline).
+ */
+export function groupSignals(members: FarmInstall[], tenant: TenantTotals, windowStart: number, minSize: number, trait: FarmTrait): { signals: GroupSignals; dispersion: number | null } {
+  const g = totals(members, windowStart)
+  const restAtt = tenant.attestations - g.attestations
+  const p0 = restAtt > 0 ? (tenant.suspicious - g.suspicious) / restAtt : 0
+  const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious, g.attestations, p0)))
+  const restInstalls = tenant.installs - g.installs
+  const freshRate = restInstalls > 0 ? (tenant.fresh - g.fresh) / restInstalls : 0
+  const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate)))
+  const { dispersion, df } = pooledDispersion(members)
+  // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df.
+  const synchronized = dispersion === null ? 0 : Math.min(Z_CAP, Math.max(0, (1 - dispersion) / Math.sqrt(2 / df)))
+  const sharedFingerprint = trait === 'device_fingerprint' && members.length >= minSize ? Z_CAP : 0
+  return { signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint }, dispersion }
+}
+
+/** Two independent signals are needed: the geometric mean of the strongest two. */
+export function combineSignals(s: GroupSignals): number {
+  const top = Object.values(s).sort((a, b) => b - a)
+  return Math.sqrt(top[0] * top[1])
+}
+
+/** Groups of installs sharing a trait that look like a farm (z ≥ zAlert / 2 are kept for ranking). */
+export function scoreGroups(installs: FarmInstall[], windowStart: number, minSize: number, zAlert: number): ScoredGroup[] {
+  const byTenant = new Map<string, FarmInstall[]>()
+  for (const i of installs) byTenant.set(i.tenant_id, [...(byTenant.get(i.tenant_id) ?? []), i])
+  const out: ScoredGroup[] = []
+  for (const list of byTenant.values()) {
+    const tenant = totals(list, windowStart)
+    for (const { trait, broad, key } of TRAITS) {
+      const groups = new Map<string, FarmInstall[]>()
+      for (const i of list) {
+        if (broad && i.suspicious_rejections === 0) continue
+        const k = key(i)
+        if (k !== null) groups.set(k, [...(groups.get(k) ?? []), i])
+      }
+      for (const [value, members] of groups) {
+        if (members.length < minSize) continue
+        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait)
+        const z = combineSignals(signals)
+        if (z >= zAlert / 2) out.push({ trait, value, members, signals, dispersion, z })
+      }
+    }
+  }
+  return out.sort((a, b) => b.z - a.z)
+}
+
+/** Merges groups that share members (union-find over install ids) into clusters. */
+export function mergeGroups(groups: ScoredGroup[]): ScoredGroup[][] {
+  const parent = groups.map((_, i) => i)
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])))
+  const owner = new Map<string, number>()
+  groups.forEach((g, gi) => {
+    for (const m of g.members) {
+      const key = `${m.tenant_id}\u0000${m.install_id}`
+      const other = owner.get(key)
+      if (other === undefined) owner.set(key, gi)
+      else parent[find(gi)] = find(other)
+    }
+  })
+  const clusters = new Map<number, ScoredGroup[]>()
+  groups.forEach((g, gi) => clusters.set(find(gi), [...(clusters.get(find(gi)) ?? []), g]))
+  return [...clusters.values()]
+}

@@ -1,0 +1,150 @@
+import type { Store } from '../clickhouse/client'
+import { queryRows, num, toSec } from './query'
+import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
+import { installSeriesSql } from './sql/install-series'
+import { installUsageSql } from './sql/install-usage'
+import { logBand, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
+import type { FeatureConcentration, PromptBombingRow, ScoredMetric, SeriesPoint } from './types'
+
+interface UsageRow {
+  tenant_id: string
+  feature: string
+  install_id: string
+  active_minutes: number
+  requests: number
+  streams: number
+  prompt_tokens: number
+  completion_tokens: number
+  cost_micros: number
+  peak_tokens_per_minute: number
+  max_context_tokens: number
+  max_completion_tokens: number
+  peak_concurrency: number
+}
+
+export interface PromptBombingResult {
+  rows: PromptBombingRow[]
+  concentration: FeatureConcentration[]
+}
+
+const METRICS = ['tokens_per_minute', 'peak_tokens_per_minute', 'context_tokens', 'output_tokens', 'concurrent_streams'] as const
+type Metric = (typeof METRICS)[number]
+
+function metricValues(r: UsageRow): Record<Metric, number> {
+  return {
+    tokens_per_minute: (r.prompt_tokens + r.completion_tokens) / Math.max(1, r.active_minutes),
+    peak_tokens_per_minute: r.peak_tokens_per_minute,
+    context_tokens: r.prompt_tokens / Math.max(1, r.requests),
+    output_tokens: r.completion_tokens / Math.max(1, r.requests),
+    concurrent_streams: r.peak_concurrency,
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+/**
+ * Combines per-metric z-scores. Size (context or output per request) is the
+ * signal of prompt bombing; volume and concurrency alone are not, because
+ * legitimate power users are heavy-tailed in volume but not in request size.
+ * Volume and concurrency therefore only count jointly with size, through the
+ * geometric mean: a 4σ size excess plus a 9σ volume excess scores 6σ, a 9σ
+ * volume excess with normal sizes scores nothing.
+ */
+export function combinedZ(z: Record<Metric, number>): number {
+  const size = Math.max(z.context_tokens, z.output_tokens, 0)
+  const volume = Math.max(z.tokens_per_minute, z.peak_tokens_per_minute, 0)
+  const concurrency = Math.max(z.concurrent_streams, 0)
+  return Math.max(size, Math.sqrt(size * volume), Math.sqrt(size * concurrency))
+}
+
+/** Scores every install of every feature against that feature's installs. Pure, for unit tests. */
+export function scorePromptBombing(usage: UsageRow[], s: Pick<DetectionSettings, 'zAlert' | 'minRequests'>): PromptBombingResult {
+  const byFeature = new Map<string, UsageRow[]>()
+  for (const r of usage) {
+    const key = `${r.tenant_id}\u0000${r.feature}`
+    const list = byFeature.get(key) ?? []
+    list.push(r)
+    byFeature.set(key, list)
+  }
+  const rows: PromptBombingRow[] = []
+  const concentration: FeatureConcentration[] = []
+  for (const list of byFeature.values()) {
+    const values = list.map(metricValues)
+    const bands = Object.fromEntries(METRICS.map((m) => [m, logBand(values.map((v) => v[m]))])) as Record<Metric, LogBand>
+    const costs = list.map((r) => r.cost_micros)
+    const featureCost = costs.reduce((a, b) => a + b, 0)
+    concentration.push({
+      tenant_id: list[0].tenant_id, feature: list[0].feature, installs: list.length, cost_micros: featureCost,
+      top1pct_share: topShare(costs, Math.max(1, Math.floor(list.length / 100))), top10_share: topShare(costs, 10),
+    })
+    const maxContext = logBand(list.map((r) => r.max_context_tokens)).band
+    const quota = {
+      tokens_per_minute: Math.ceil(bands.peak_tokens_per_minute.band.p99 * 1.2),
+      max_context_tokens: Math.ceil(maxContext.p99 * 1.2),
+      max_concurrent_streams: Math.max(2, Math.ceil(bands.concurrent_streams.band.p99) + 1),
+    }
+    list.forEach((r, i) => {
+      if (r.requests < 2) return
+      const v = values[i]
+      const z = Object.fromEntries(METRICS.map((m) => [m, zFromLogBand(v[m], bands[m])])) as Record<Metric, number>
+      const metrics = Object.fromEntries(METRICS.map((m) => [m, { value: v[m], band: bands[m].band, z: z[m] } satisfies ScoredMetric])) as PromptBombingRow['metrics']
+      // A mean of few requests is weak evidence: shrink z below minRequests (2 huge requests can still alert).
+      const score = zToScore(combinedZ(z) * Math.min(1, Math.sqrt(r.requests / s.minRequests)), s.zAlert)
+      const reasons: string[] = []
+      for (const m of METRICS) {
+        if (z[m] < s.zAlert / 2) continue
+        const ratio = v[m] / Math.max(1e-9, bands[m].band.median)
+        reasons.push(`${m.replace(/_/g, ' ')} ${fmt(v[m])}, ${ratio.toFixed(1)}x the feature median (z ${z[m].toFixed(1)})`)
+      }
+      const share = featureCost > 0 ? r.cost_micros / featureCost : 0
+      if (share >= 0.05 && reasons.length) reasons.push(`holds ${(share * 100).toFixed(1)}% of the feature's spend`)
+      rows.push({
+        tenant_id: r.tenant_id, install_id: r.install_id, feature: r.feature, score, severity: severityFor(score), reasons,
+        requests: r.requests, active_minutes: r.active_minutes, cost_micros: r.cost_micros, spend_share: share,
+        metrics, series: [], suggested_quota: quota,
+      })
+    })
+  }
+  rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
+  concentration.sort((a, b) => b.top1pct_share - a.top1pct_share)
+  return { rows, concentration }
+}
+
+/** Runs the prompt-bombing detector for the window ending at `now`. */
+export async function detectPromptBombing(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+): Promise<PromptBombingResult> {
+  const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
+  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
+  const raw = await queryRows<Record<string, unknown>>(store, installUsageSql(store.database), params)
+  const usage: UsageRow[] = raw.map((r) => ({
+    tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id),
+    active_minutes: num(r.active_minutes), requests: num(r.requests), streams: num(r.streams),
+    prompt_tokens: num(r.prompt_tokens), completion_tokens: num(r.completion_tokens), cost_micros: num(r.cost_micros),
+    peak_tokens_per_minute: num(r.peak_tokens_per_minute), max_context_tokens: num(r.max_context_tokens),
+    max_completion_tokens: num(r.max_completion_tokens), peak_concurrency: num(r.peak_concurrency),
+  }))
+  const result = scorePromptBombing(usage, s)
+  const limit = opts.limit ?? 50
+  // Series only for the rows anyone will look at: flagged ones and the top of the ranking.
+  const shown = result.rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
+  result.rows = shown
+  await attachSeries(store, shown, params)
+  return result
+}
+
+async function attachSeries(store: Store, rows: PromptBombingRow[], params: { from: number; to: number }): Promise<void> {
+  if (rows.length === 0) return
+  const series = await queryRows<{ install_id: string; feature: string; t: number | string; tokens: number | string }>(
+    store, installSeriesSql(store.database),
+    { ...params, tenants: [...new Set(rows.map((r) => r.tenant_id))], installs: rows.map((r) => r.install_id) },
+  )
+  const byKey = new Map<string, SeriesPoint[]>()
+  for (const p of series) {
+    const key = `${p.install_id}\u0000${p.feature}`
+    const list = byKey.get(key) ?? []
+    list.push({ t: num(p.t), value: num(p.tokens) })
+    byKey.set(key, list)
+  }
+  for (const r of rows) r.series = byKey.get(`${r.install_id}\u0000${r.feature}`) ?? []
+}

@@ -1,0 +1,69 @@
+import type { Store } from '../clickhouse/client'
+import type { Config } from '../config'
+import { applyDetectionRun } from '../alerts/engine'
+import { alertPolicy } from '../alerts/policy'
+import { WebhookNotifier, webhookUrls } from '../alerts/webhooks'
+import { runDetectors } from './detect-all'
+import { detectionSettings } from './settings'
+
+type Log = (line: string) => void
+
+/**
+ * Runs every detector each DETECT_INTERVAL_MS and applies the findings to the
+ * alerts. Runs never overlap: the next one is scheduled when the previous
+ * finishes. This loop is the one place that reads the clock; detectors get `now`.
+ */
+export function startDetection(store: Store, config: Config, log: Log = console.log): { stop(): Promise<void> } {
+  const settings = detectionSettings(config)
+  const policy = alertPolicy(config)
+  const notifier = new WebhookNotifier({
+    urls: webhookUrls(config), minSeverity: config.ALERT_WEBHOOK_MIN_SEVERITY, secret: config.ALERT_WEBHOOK_SECRET,
+    maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log,
+    onAttempt: (a) => {
+      void store.client.insert({
+        table: `${store.database}.alert_deliveries`, format: 'JSONEachRow',
+        values: [{ alert_id: a.alertId, at: a.at, target: a.target, attempt: a.attempt, status: a.status, ok: a.ok ? 1 : 0, error: a.error.slice(0, 500) }],
+      }).catch(() => {})
+    },
+  })
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<void> | null = null
+  let stopped = false
+  let failures = 0
+
+  const tick = async () => {
+    const now = Date.now()
+    try {
+      const run = await runDetectors(store, settings, now)
+      for (const f of run.failed) log(`[detect] ${f.detector} failed: ${f.error}`)
+      const result = await applyDetectionRun(store, run, policy, notifier)
+      const opened = result.transitions.filter((t) => t.action === 'create' || t.action === 'reopen').length
+      if (opened || failures) log(`[detect] run at ${new Date(now).toISOString()}: ${run.findings.length} findings, ${opened} alert(s) opened`)
+      failures = 0
+    } catch (err) {
+      failures += 1
+      // Logged once per streak, not every interval, while the store is down.
+      if (failures === 1) log(`[detect] run failed: ${err instanceof Error ? err.message : err}`)
+    }
+  }
+
+  const loop = () => {
+    if (stopped) return
+    running = tick().finally(() => {
+      running = null
+      if (!stopped) timer = setTimeout(loop, config.DETECT_INTERVAL_MS)
+    })
+  }
+  // First run after one interval so startup (migrations, backfill) settles first.
+  timer = setTimeout(loop, Math.min(config.DETECT_INTERVAL_MS, 10_000))
+  log(`[detect] detectors every ${config.DETECT_INTERVAL_MS} ms; webhooks: ${Object.keys(webhookUrls(config)).join(', ') || 'none'}`)
+
+  return {
+    async stop() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await running
+      await notifier.stop()
+    },
+  }
+}

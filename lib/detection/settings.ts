@@ -1,0 +1,80 @@
+import type { Config } from '../config'
+
+/**
+ * Detector sensitivities, read from configuration (see configDocs and
+ * docs/detection.md). Detectors take this object and a `now`, never the
+ * environment or the wall clock, so the evaluation can replay any moment.
+ */
+export interface DetectionSettings {
+  windowMinutes: number
+  zAlert: number
+  minRequests: number
+  farmMinSize: number
+  farmWindowMinutes: number
+  costWindowMinutes: number
+  costMinRatio: number
+  costMinRequests: number
+  zombieMinMs: number
+  zombieMaxTokensPerSec: number
+  /** Monthly budget per tenant in micros; `defaultBudgetMicros` applies to tenants not listed (0: none). */
+  budgets: Record<string, number>
+  defaultBudgetMicros: number
+}
+
+export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
+  windowMinutes: 15,
+  zAlert: 6,
+  minRequests: 5,
+  farmMinSize: 5,
+  farmWindowMinutes: 60,
+  costWindowMinutes: 5,
+  costMinRatio: 1.5,
+  costMinRequests: 20,
+  zombieMinMs: 5 * 60_000,
+  zombieMaxTokensPerSec: 1,
+  budgets: {},
+  defaultBudgetMicros: 0,
+}
+
+function parseBudgets(json: string): Record<string, number> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch {
+    throw new Error('BUDGETS_JSON is not valid JSON')
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('BUDGETS_JSON must be an object of tenant → micros')
+  const out: Record<string, number> = {}
+  for (const [tenant, value] of Object.entries(raw)) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error(`BUDGETS_JSON.${tenant} must be a non-negative integer of micro-dollars`)
+    out[tenant] = value as number
+  }
+  return out
+}
+
+export function detectionSettings(config: Config): DetectionSettings {
+  return {
+    windowMinutes: config.DETECT_WINDOW_MINUTES,
+    zAlert: config.DETECT_Z_ALERT,
+    minRequests: config.DETECT_MIN_REQUESTS,
+    farmMinSize: config.DETECT_FARM_MIN_SIZE,
+    farmWindowMinutes: config.DETECT_FARM_WINDOW_MINUTES,
+    costWindowMinutes: config.DETECT_COST_WINDOW_MINUTES,
+    costMinRatio: config.DETECT_COST_MIN_RATIO,
+    costMinRequests: config.DETECT_COST_MIN_REQUESTS,
+    zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
+    zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
+    budgets: parseBudgets(config.BUDGETS_JSON),
+    defaultBudgetMicros: config.BUDGET_MONTHLY_MICROS,
+  }
+}
+
+/** Severity from a 0-100 score: 50 is the alert threshold (z = zAlert), ~94 is z = 2 × zAlert. */
+export function severityFor(score: number): 'warning' | 'critical' | null {
+  if (score >= 90) return 'critical'
+  if (score >= 50) return 'warning'
+  return null
+}
+
+/** Rows scoring at least this (half the alert threshold) are always returned and handed to the alert layer for hysteresis. */
+export const FINDING_MIN_SCORE = 25

@@ -1,0 +1,14 @@
+/**
+ * Requests, spend and the median context size per minute of every
+ * tenant/feature/model/app_version series in [from, to). The median request
+ * is what a release changes; the mean cost also moves with a few abusive installs.
+ */
+export const costMinutesSql = (db: string) => `
+SELECT tenant_id, feature, model, app_version, toUnixTimestamp(minute) * 1000 AS t,
+  sum(requests) AS requests, sum(cost_micros) AS cost_micros,
+  quantilesTDigestMerge(0.5, 0.9, 0.99)(context_tokens_q)[1] AS median_context
+FROM ${db}.usage_minute
+WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND feature != ''
+GROUP BY tenant_id, feature, model, app_version, minute
+HAVING requests > 0`

@@ -1,0 +1,43 @@
+/**
+ * Every install active since {from}, with its traits (install_profile) and
+ * its request timing in the window (install_minute): over the minutes from
+ * its first to its last active minute, the count, sum and sum of squares of
+ * requests per minute, from which the pooled dispersion (variance / mean) of a
+ * group is computed. Zero minutes add nothing to either sum, so they need no rows.
+ * install_profile is all-time: attestation counts include everything stored,
+ * which for a past {to} includes what came after it.
+ */
+export const farmInstallsSql = (db: string) => `
+SELECT p.tenant_id AS tenant_id, p.install_id AS install_id,
+  toUnixTimestamp64Milli(p.first_seen) AS first_seen, toUnixTimestamp64Milli(p.last_seen) AS last_seen,
+  p.app_version AS app_version, p.platform AS platform, p.device_model AS device_model, p.os_version AS os_version,
+  p.device_fingerprint AS device_fingerprint, p.ip_prefix AS ip_prefix, p.asn AS asn,
+  p.cost_micros AS cost_micros, p.attest_accepted AS attest_accepted, p.attest_rejected AS attest_rejected,
+  p.suspicious_rejections AS suspicious_rejections,
+  t.span_minutes AS span_minutes, t.req_sum AS req_sum, t.req_sq AS req_sq
+FROM (
+  SELECT tenant_id, install_id, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+    anyLast(app_version) AS app_version, anyLast(platform) AS platform, anyLast(device_model) AS device_model,
+    anyLast(os_version) AS os_version, anyLast(device_fingerprint) AS device_fingerprint,
+    anyLast(ip_prefix) AS ip_prefix, anyLast(asn) AS asn, sum(cost_micros) AS cost_micros,
+    sum(attest_accepted) AS attest_accepted, sum(attest_rejected) AS attest_rejected,
+    sum(emulator_rejections) + sum(hooking_rejections) AS suspicious_rejections
+  FROM ${db}.install_profile
+  WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
+  GROUP BY tenant_id, install_id
+  HAVING last_seen >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000)
+    AND first_seen < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
+) AS p
+LEFT JOIN (
+  SELECT tenant_id, install_id,
+    dateDiff('minute', min(minute), max(minute)) + 1 AS span_minutes,
+    sum(r) AS req_sum, sum(r * r) AS req_sq
+  FROM (
+    SELECT tenant_id, install_id, minute, sum(requests) AS r
+    FROM ${db}.install_minute
+    WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+      AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+    GROUP BY tenant_id, install_id, minute
+  )
+  GROUP BY tenant_id, install_id
+) AS t ON t.tenant_id = p.tenant_id AND t.install_id = p.install_id`

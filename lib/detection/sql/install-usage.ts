@@ -1,0 +1,32 @@
+/**
+ * Per install and feature over [from, to): volume, sizes and the busiest
+ * minute, from the install_minute rollup. The inner GROUP BY merges rollup
+ * parts (SimpleAggregateFunction columns are only final after a merge).
+ * Concurrency is approximated per minute as stream-milliseconds / 60 000: the
+ * average number of streams open during that minute.
+ */
+export const installUsageSql = (db: string) => `
+SELECT tenant_id, feature, install_id,
+  count() AS active_minutes,
+  sum(m_requests) AS requests,
+  sum(m_streams) AS streams,
+  sum(m_prompt) AS prompt_tokens,
+  sum(m_completion) AS completion_tokens,
+  sum(m_cost) AS cost_micros,
+  max(m_prompt + m_completion) AS peak_tokens_per_minute,
+  max(m_max_context) AS max_context_tokens,
+  max(m_max_completion) AS max_completion_tokens,
+  max(m_stream_ms) / 60000 AS peak_concurrency
+FROM (
+  SELECT minute, tenant_id, install_id, feature,
+    sum(requests) AS m_requests, sum(streams) AS m_streams,
+    sum(prompt_tokens) AS m_prompt, sum(completion_tokens) AS m_completion,
+    sum(cost_micros) AS m_cost, sum(stream_ms) AS m_stream_ms,
+    max(max_context_tokens) AS m_max_context, max(max_completion_tokens) AS m_max_completion
+  FROM ${db}.install_minute
+  WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+    AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+  GROUP BY minute, tenant_id, install_id, feature
+)
+WHERE m_requests > 0
+GROUP BY tenant_id, feature, install_id`

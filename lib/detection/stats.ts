@@ -1,0 +1,184 @@
+import type { Band } from './types'
+
+/**
+ * Robust statistics for scoring a subject against its population. Medians and
+ * MADs ignore the very outliers we hunt for, so a few attackers cannot widen
+ * the band enough to hide themselves (a mean and standard deviation would).
+ */
+
+/** Consistency constant: 1.4826 × MAD estimates σ for normally distributed data. */
+export const MAD_TO_SIGMA = 1.4826
+
+function sorted(values: readonly number[]): number[] {
+  return values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
+}
+
+/** Linear-interpolated percentile (p in 0..1) of already sorted values; NaN when empty. */
+export function percentileSorted(s: readonly number[], p: number): number {
+  if (s.length === 0) return Number.NaN
+  const clamped = Math.min(1, Math.max(0, p))
+  const pos = clamped * (s.length - 1)
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  return percentileSorted(sorted(values), p)
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 0.5)
+}
+
+/** Median absolute deviation from the median (unscaled). */
+export function mad(values: readonly number[], center = median(values)): number {
+  return median(values.map((v) => Math.abs(v - center)))
+}
+
+/**
+ * Robust z-score. `floor` is the smallest spread assumed, so a population
+ * where most members are identical (MAD 0) does not turn a tiny difference
+ * into an infinite score.
+ */
+export function robustZ(value: number, center: number, madValue: number, floor = 1e-9): number {
+  const sigma = Math.max(MAD_TO_SIGMA * madValue, floor)
+  return (value - center) / sigma
+}
+
+export function band(values: readonly number[]): Band {
+  const s = sorted(values)
+  const med = percentileSorted(s, 0.5)
+  return {
+    median: s.length ? med : 0,
+    mad: s.length ? mad(s, med) : 0,
+    p90: s.length ? percentileSorted(s, 0.9) : 0,
+    p99: s.length ? percentileSorted(s, 0.99) : 0,
+    n: s.length,
+  }
+}
+
+/**
+ * z of log1p(value) against log1p of the population. Token counts, spend and
+ * rates are heavy-tailed (a few power users); on a log scale "10x the median"
+ * means the same thing for small and large features.
+ */
+export function logRobustZ(value: number, population: readonly number[], minSigma = 0.1): number {
+  const logs = population.map((v) => Math.log1p(Math.max(0, v)))
+  const center = median(logs)
+  return robustZ(Math.log1p(Math.max(0, value)), center, mad(logs, center), minSigma)
+}
+
+/** Band in natural units plus the log-scale center and spread used for z-scores. */
+export interface LogBand {
+  band: Band
+  logMedian: number
+  logMad: number
+}
+
+export function logBand(values: readonly number[]): LogBand {
+  const logs = values.map((v) => Math.log1p(Math.max(0, v)))
+  const logMedian = logs.length ? median(logs) : 0
+  return { band: band(values), logMedian, logMad: logs.length ? mad(logs, logMedian) : 0 }
+}
+
+export function zFromLogBand(value: number, b: LogBand, minSigma = 0.1): number {
+  return robustZ(Math.log1p(Math.max(0, value)), b.logMedian, b.logMad, minSigma)
+}
+
+/**
+ * Share of the total held by the `k` largest values (0 when the total is 0).
+ * Used for spend concentration: "top 1% of installs hold 40% of spend".
+ */
+export function topShare(values: readonly number[], k: number): number {
+  const s = sorted(values)
+  const total = s.reduce((a, b) => a + b, 0)
+  if (total <= 0 || k <= 0) return 0
+  let top = 0
+  for (let i = s.length - 1; i >= Math.max(0, s.length - k); i--) top += s[i]
+  return top / total
+}
+
+/** Coefficient of variation (σ/μ); null for fewer than two values or a zero mean. */
+export function coefficientOfVariation(values: readonly number[]): number | null {
+  if (values.length < 2) return null
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  if (mean === 0) return null
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)
+  return Math.sqrt(variance) / mean
+}
+
+/** Score in 0..100 from a z-score: 0 at `zAlert / 2`, 50 at the alert threshold, saturating. */
+export function zToScore(z: number, zAlert: number): number {
+  if (!Number.isFinite(z) || z <= 0) return 0
+  const x = z / zAlert
+  return Math.round(100 * (1 - Math.exp(-Math.LN2 * x * x)) * 10) / 10
+}
+
+/** ln Γ(x) (Lanczos), for binomial coefficients in log space. */
+function lnGamma(x: number): number {
+  const g = [676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7]
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x)
+  let a = 0.99999999999980993
+  const t = x + 6.5
+  for (let i = 0; i < 8; i++) a += g[i] / (x + i)
+  return 0.5 * Math.log(2 * Math.PI) + (x - 0.5) * Math.log(t) - t + Math.log(a)
+}
+
+/** ln P(X ≥ k) for X ~ Binomial(n, p), summed in log space so tiny tails do not underflow. */
+export function binomialLogTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 0
+  if (k > n) return -Infinity
+  const q = Math.min(Math.max(p, 1e-9), 1 - 1e-9)
+  const lnC = (i: number) => lnGamma(n + 1) - lnGamma(i + 1) - lnGamma(n - i + 1)
+  let maxTerm = -Infinity
+  const terms: number[] = []
+  for (let i = k; i <= n; i++) {
+    const t = lnC(i) + i * Math.log(q) + (n - i) * Math.log(1 - q)
+    terms.push(t)
+    if (t > maxTerm) maxTerm = t
+    // Terms fall off geometrically past the mode; stop once negligible.
+    if (i > n * q && t < maxTerm - 40) break
+  }
+  return maxTerm + Math.log(terms.reduce((s, t) => s + Math.exp(t - maxTerm), 0))
+}
+
+/** Upper-tail probability (as ln) → z, via the normal quantile; exact for tiny tails through an asymptotic form. */
+export function zFromLogTail(lnP: number): number {
+  if (lnP >= Math.log(0.5)) return 0
+  const p = Math.exp(lnP)
+  if (p > 1e-300) return -normalQuantile(p)
+  // Mills-ratio asymptote: ln p ≈ -z²/2 - ln(z √(2π)).
+  let z = Math.sqrt(-2 * lnP)
+  for (let i = 0; i < 5; i++) z = Math.sqrt(Math.max(0, -2 * (lnP + Math.log(z * Math.sqrt(2 * Math.PI)))))
+  return z
+}
+
+/** Inverse standard normal CDF (Acklam), accurate to ~1e-9. */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239]
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572]
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783]
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416]
+  const lo = 0.02425
+  if (p <= 0) return -Infinity
+  if (p >= 1) return Infinity
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p))
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p)
+  const q = p - 0.5
+  const r = q * q
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+}
+
+/**
+ * z of seeing `k` or more events in `n` trials when the base rate is p0: the
+ * exact binomial tail, so 1 of 1 is weak evidence and 17 of 20 is strong,
+ * which a z of the observed rate cannot tell apart.
+ */
+export function binomialZ(k: number, n: number, p0: number): number {
+  if (n <= 0 || k <= 0) return 0
+  return zFromLogTail(binomialLogTail(k, n, p0))
+}

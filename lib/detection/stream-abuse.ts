@@ -1,0 +1,102 @@
+import type { Store } from '../clickhouse/client'
+import { num, queryRows, toSec } from './query'
+import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
+import { streamInstallsSql } from './sql/stream-installs'
+import { band, binomialZ, logBand, zFromLogBand, zToScore } from './stats'
+
+export { binomialZ }
+import type { StreamAbuseRow } from './types'
+
+interface StreamStats {
+  tenant_id: string
+  install_id: string
+  streams: number
+  max_duration_ms: number
+  median_duration_ms: number
+  zombie_streams: number
+  client_disconnects: number
+  disconnect_cost_micros: number
+  cost_micros: number
+  max_concurrent: number
+}
+
+/**
+ * A zombie is defined in absolute terms (open for minutes, almost no output),
+ * so it needs no population: one can be an app bug, two or more from one
+ * install in a window is a pattern, and each further one adds evidence.
+ */
+export function zombieZ(zombies: number, zAlert: number): number {
+  if (zombies <= 0) return 0
+  return zombies === 1 ? zAlert * 0.6 : zAlert * Math.sqrt(zombies / 2)
+}
+
+const Z_CAP = 50
+
+/** Pure scoring of per-install stream stats, for unit tests. */
+export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings, 'zAlert'>): StreamAbuseRow[] {
+  const byTenant = new Map<string, StreamStats[]>()
+  for (const r of stats) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r])
+  const rows: StreamAbuseRow[] = []
+  for (const list of byTenant.values()) {
+    const conc = logBand(list.map((r) => r.max_concurrent))
+    // Typical (median) stream length: one upstream timeout must not make an install an outlier.
+    const dur = logBand(list.map((r) => r.median_duration_ms))
+    // What abandoned streams cost, among installs that abandoned any (most abandon none: MAD 0).
+    const cost = logBand(list.filter((r) => r.client_disconnects > 0).map((r) => r.disconnect_cost_micros))
+    const rates = list.map((r) => r.client_disconnects / Math.max(1, r.streams))
+    const rateBand = band(rates)
+    const p0 = list.reduce((a, r) => a + r.client_disconnects, 0) / Math.max(1, list.reduce((a, r) => a + r.streams, 0))
+    list.forEach((r, i) => {
+      // Most installs hold one stream at a time (MAD 0): a floor of 0.35 on the log scale makes 2 at once z ≈ 1, not 4.
+      const zConc = Math.min(Z_CAP, zFromLogBand(r.max_concurrent, conc, 0.35))
+      const zDur = Math.min(Z_CAP, zFromLogBand(r.median_duration_ms, dur, 0.2))
+      const zRate = Math.min(Z_CAP, binomialZ(r.client_disconnects, r.streams, p0))
+      const zCost = r.client_disconnects > 0 ? Math.min(Z_CAP, zFromLogBand(r.disconnect_cost_micros, cost, 0.2)) : 0
+      const zZombie = zombieZ(r.zombie_streams, s.zAlert)
+      // Each pair is one behaviour: long AND concurrent streams; abandoned AND expensive streams.
+      const combined = Math.max(
+        zZombie,
+        Math.sqrt(Math.max(0, zConc) * Math.max(0, zDur)),
+        Math.sqrt(Math.max(0, zRate) * Math.max(0, zCost)),
+      )
+      const score = zToScore(combined, s.zAlert)
+      const reasons: string[] = []
+      if (r.zombie_streams > 0) reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output`)
+      if (zConc >= s.zAlert / 2) reasons.push(`${r.max_concurrent} streams open at once (feature median ${conc.band.median.toFixed(0)}, z ${zConc.toFixed(1)})`)
+      if (zDur >= s.zAlert / 2) reasons.push(`typical stream ${(r.median_duration_ms / 1000).toFixed(0)} s, longest ${(r.max_duration_ms / 1000).toFixed(0)} s (installs' median ${(dur.band.median / 1000).toFixed(0)} s, z ${zDur.toFixed(1)})`)
+      if (zRate >= s.zAlert / 2) reasons.push(`${r.client_disconnects} of ${r.streams} streams cut by the client (tenant rate ${(p0 * 100).toFixed(1)}%)`)
+      if (zCost >= s.zAlert / 2) reasons.push(`abandoned streams still cost ${(r.disconnect_cost_micros / 1e6).toFixed(4)} USD`)
+      rows.push({
+        tenant_id: r.tenant_id, install_id: r.install_id, score, severity: severityFor(score), reasons,
+        streams: r.streams, max_concurrent: r.max_concurrent, max_duration_ms: r.max_duration_ms,
+        zombie_streams: r.zombie_streams, client_disconnects: r.client_disconnects,
+        disconnect_cost_micros: r.disconnect_cost_micros, cost_micros: r.cost_micros,
+        metrics: {
+          concurrency: { value: r.max_concurrent, band: conc.band, z: zConc },
+          duration: { value: r.median_duration_ms, band: dur.band, z: zDur },
+          disconnect_rate: { value: rates[i], band: rateBand, z: zRate },
+        },
+      })
+    })
+  }
+  return rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
+}
+
+export async function detectStreamAbuse(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+): Promise<StreamAbuseRow[]> {
+  const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
+  const raw = await queryRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
+    from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '',
+    zombie_ms: s.zombieMinMs, zombie_tps: s.zombieMaxTokensPerSec,
+  })
+  const stats: StreamStats[] = raw.map((r) => ({
+    tenant_id: String(r.tenant_id), install_id: String(r.install_id), streams: num(r.streams),
+    max_duration_ms: num(r.max_duration_ms), median_duration_ms: num(r.median_duration_ms), zombie_streams: num(r.zombie_streams),
+    client_disconnects: num(r.client_disconnects), disconnect_cost_micros: num(r.disconnect_cost_micros),
+    cost_micros: num(r.cost_micros), max_concurrent: num(r.max_concurrent),
+  }))
+  const rows = scoreStreamAbuse(stats, s)
+  const limit = opts.limit ?? 50
+  return rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
+}

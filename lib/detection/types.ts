@@ -1,0 +1,201 @@
+/**
+ * Response and result types of the detectors. The dashboard renders these
+ * directly, and the alert store keeps a detector's evidence as JSON of these
+ * shapes, so a field added here shows up in both. Times are epoch ms, money is
+ * integer micro-dollars.
+ */
+
+export const DETECTOR_NAMES = ['prompt_bombing', 'emulator_farms', 'cost_anomalies', 'stream_abuse'] as const
+export type DetectorName = (typeof DETECTOR_NAMES)[number]
+
+export const SEVERITIES = ['info', 'warning', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+export type SubjectKind = 'install' | 'cluster' | 'feature' | 'tenant'
+
+/** Median and robust spread of a metric over a population, plus its upper percentiles. */
+export interface Band {
+  median: number
+  /** Median absolute deviation (unscaled). */
+  mad: number
+  p90: number
+  p99: number
+  /** Installs (or minutes) the band was computed from. */
+  n: number
+}
+
+/** One metric of a subject scored against its band. */
+export interface ScoredMetric {
+  value: number
+  band: Band
+  /** Robust z: (value - median) / (1.4826 * MAD), computed on log1p scale for heavy-tailed metrics. */
+  z: number
+}
+
+export interface SeriesPoint {
+  /** Start of the minute, epoch ms. */
+  t: number
+  value: number
+}
+
+// ---- prompt bombing -------------------------------------------------------
+
+export interface PromptBombingRow {
+  tenant_id: string
+  install_id: string
+  feature: string
+  score: number
+  severity: Severity | null
+  /** Human-readable reasons the score is high, e.g. "context 14.2 σ above feature median". */
+  reasons: string[]
+  requests: number
+  active_minutes: number
+  cost_micros: number
+  /** Share of the feature's spend in the window held by this install (0..1). */
+  spend_share: number
+  metrics: {
+    tokens_per_minute: ScoredMetric
+    peak_tokens_per_minute: ScoredMetric
+    context_tokens: ScoredMetric
+    output_tokens: ScoredMetric
+    concurrent_streams: ScoredMetric
+  }
+  /** Tokens per minute of this install over the window, to plot against the band. */
+  series: SeriesPoint[]
+  /** Quota that would have capped the install while letting p99 of the feature through. */
+  suggested_quota: { tokens_per_minute: number; max_context_tokens: number; max_concurrent_streams: number }
+}
+
+export interface FeatureConcentration {
+  tenant_id: string
+  feature: string
+  installs: number
+  cost_micros: number
+  /** Share of spend held by the top 1% of installs (at least one install). */
+  top1pct_share: number
+  /** Share of spend held by the 10 largest installs. */
+  top10_share: number
+}
+
+// ---- emulator farms -------------------------------------------------------
+
+/** Narrow: fingerprint, ip_prefix. Broad (grouped only over installs that failed attestation as emulator/hooked): the rest. */
+export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'device_build' | 'asn' | 'os_build'
+
+export interface FarmCluster {
+  /** Stable id derived from the cluster's strongest shared trait, so alerts dedupe across runs. */
+  cluster_id: string
+  tenant_id: string
+  score: number
+  severity: Severity | null
+  reasons: string[]
+  size: number
+  /** Install ids, capped at 500; `size` is the full count. */
+  members: string[]
+  /** Trait values shared by at least half of the members. */
+  shared_traits: { trait: FarmTrait; value: string; members: number }[]
+  /** Attestation rejections of members by reason. */
+  rejection_mix: Record<string, number>
+  attest_rejected: number
+  attest_accepted: number
+  /** Members first seen inside the window, and the tightest minute burst of them. */
+  new_installs: number
+  max_new_per_minute: number
+  /**
+   * Variance / mean of members' per-minute request counts (pooled): about 1
+   * for independent users (Poisson), near 0 when members fire in lockstep.
+   */
+  timing_dispersion: number | null
+  /** Per-signal z-scores the cluster score was combined from. */
+  signals: { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number }
+  cost_micros: number
+  first_seen: number
+  last_seen: number
+}
+
+// ---- cost anomalies -------------------------------------------------------
+
+export type BaselineKind = 'seasonal' | 'recent_hours' | 'none'
+
+export interface CostAnomalyRow {
+  kind: 'cost_per_request' | 'spend_rate' | 'budget'
+  /** 'tenant/feature/app_version' for cost per request, 'tenant/feature' for spend, 'tenant' for budget. */
+  subject: string
+  subject_kind: 'feature' | 'tenant'
+  tenant_id: string
+  feature: string
+  model: string
+  app_version: string
+  score: number
+  severity: Severity | null
+  reasons: string[]
+  /** Value over the recent window: micros per request, micros per minute, or forecast micros. */
+  current: number
+  /** What was expected: baseline median, or the budget. */
+  expected: number
+  ratio: number
+  z: number
+  requests: number
+  cost_micros: number
+  baseline: { kind: BaselineKind; median: number; mad: number; samples: number; description: string }
+  series: SeriesPoint[]
+  /** Version rows: the median request's context against other versions (robust to a few heavy installs). */
+  typical_request?: { median_context_tokens: number; baseline_median: number; ratio: number; z: number }
+  /** Budget rows only. */
+  budget?: { month_to_date_micros: number; forecast_micros: number; budget_micros: number }
+}
+
+// ---- stream abuse ---------------------------------------------------------
+
+export interface StreamAbuseRow {
+  tenant_id: string
+  install_id: string
+  score: number
+  severity: Severity | null
+  reasons: string[]
+  streams: number
+  max_concurrent: number
+  max_duration_ms: number
+  /** Streams held open a long time while producing almost no tokens. */
+  zombie_streams: number
+  client_disconnects: number
+  /** Cost of streams the client abandoned, paid anyway. */
+  disconnect_cost_micros: number
+  cost_micros: number
+  /** duration is the install's median stream duration (ms). */
+  metrics: { concurrency: ScoredMetric; duration: ScoredMetric; disconnect_rate: ScoredMetric }
+}
+
+// ---- rankings API ---------------------------------------------------------
+
+export interface RankingRows {
+  prompt_bombing: PromptBombingRow
+  emulator_farms: FarmCluster
+  cost_anomalies: CostAnomalyRow
+  stream_abuse: StreamAbuseRow
+}
+
+/** GET /api/detectors/[name] */
+export interface DetectorRanking<N extends DetectorName = DetectorName> {
+  detector: N
+  from: number
+  to: number
+  generated_at: number
+  rows: RankingRows[N][]
+  /** Extra population facts, e.g. spend concentration per feature for prompt bombing. */
+  context: { concentration?: FeatureConcentration[]; notes: string[] }
+}
+
+export type AnyDetectorRanking = { [N in DetectorName]: DetectorRanking<N> }[DetectorName]
+
+/** What a detector hands the alert layer: one subject whose condition holds now. */
+export interface Finding {
+  detector: DetectorName
+  subject_kind: SubjectKind
+  subject: string
+  tenant_id: string
+  severity: Severity
+  score: number
+  title: string
+  evidence: RankingRows[DetectorName]
+}

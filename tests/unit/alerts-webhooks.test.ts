@@ -1,0 +1,106 @@
+import { createHmac } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
+import type { Alert } from '../../lib/alerts/types'
+import { SIGNATURE_HEADER, WebhookNotifier, webhookUrls, type DeliveryAttempt } from '../../lib/alerts/webhooks'
+
+interface Received { body: string; signature: string | undefined; at: number }
+
+/** A local receiver that answers with the given statuses in turn (then 200). */
+async function receiver(statuses: number[], delayMs = 0): Promise<{ url: string; received: Received[]; server: Server }> {
+  const received: Received[] = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      received.push({ body, signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined, at: Date.now() })
+      setTimeout(() => {
+        res.statusCode = statuses.shift() ?? 200
+        res.end('ok')
+      }, delayMs)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, server }
+}
+
+const alert = (severity: Alert['severity'] = 'critical'): Alert => ({
+  ...reconcile([], [{ detector: 'prompt_bombing', subject_kind: 'install', subject: 'i-1', tenant_id: 'acme', severity, score: 95, title: 'Prompt bombing: install i-1', evidence: { reasons: ['context 100x median'] } as never }], 0, DEFAULT_ALERT_POLICY).upserts[0],
+  severity,
+})
+
+const servers: Server[] = []
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close()
+})
+
+describe('webhook notifier', () => {
+  it('posts a Slack-compatible payload signed with HMAC-SHA256 of the body', async () => {
+    const r = await receiver([])
+    servers.push(r.server)
+    const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'warning', secret: 's3cret', maxAttempts: 3 })
+    expect(n.enqueue('opened', alert())).toBe(true)
+    await n.idle()
+    expect(r.received).toHaveLength(1)
+    const { body, signature } = r.received[0]
+    expect(signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`)
+    const payload = JSON.parse(body)
+    expect(payload.text).toMatch(/New critical alert: Prompt bombing/)
+    expect(Array.isArray(payload.blocks)).toBe(true)
+    expect(JSON.stringify(payload.blocks)).toContain('context 100x median')
+    await n.stop()
+  })
+
+  it('retries 5xx with growing backoff until it succeeds', async () => {
+    const r = await receiver([500, 503])
+    servers.push(r.server)
+    const attempts: DeliveryAttempt[] = []
+    const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'info', maxAttempts: 5, baseDelayMs: 100, onAttempt: (a) => attempts.push(a) })
+    n.enqueue('opened', alert())
+    await n.idle(5_000)
+    expect(attempts.map((a) => [a.attempt, a.ok])).toEqual([[1, false], [2, false], [3, true]])
+    const gaps = [r.received[1].at - r.received[0].at, r.received[2].at - r.received[1].at]
+    // 100 ms then 200 ms, each ±20%: the second wait is always the longer.
+    expect(gaps[0]).toBeGreaterThanOrEqual(75)
+    expect(gaps[1]).toBeGreaterThan(gaps[0])
+    await n.stop()
+  })
+
+  it('gives up after max attempts, and at once on a permanent 4xx', async () => {
+    const r = await receiver([500, 500, 500, 500, 404])
+    servers.push(r.server)
+    const attempts: DeliveryAttempt[] = []
+    const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'info', maxAttempts: 2, baseDelayMs: 10, onAttempt: (a) => attempts.push(a) })
+    n.enqueue('opened', alert())
+    await n.idle()
+    expect(attempts).toHaveLength(2)
+    r.received.length = 0
+    const r2 = await receiver([404])
+    servers.push(r2.server)
+    const n2 = new WebhookNotifier({ urls: { critical: r2.url }, minSeverity: 'info', maxAttempts: 5, baseDelayMs: 10 })
+    n2.enqueue('opened', alert())
+    await n2.idle()
+    expect(r2.received).toHaveLength(1)
+    await Promise.all([n.stop(), n2.stop()])
+  })
+
+  it('never blocks the caller on a slow receiver, and filters by severity', async () => {
+    const r = await receiver([], 1_000)
+    servers.push(r.server)
+    const n = new WebhookNotifier({ urls: { warning: r.url, critical: r.url }, minSeverity: 'critical', maxAttempts: 1 })
+    const started = performance.now()
+    expect(n.enqueue('opened', alert('warning'))).toBe(false)
+    expect(n.enqueue('opened', alert('critical'))).toBe(true)
+    expect(performance.now() - started).toBeLessThan(50)
+    await n.idle(3_000)
+    expect(r.received).toHaveLength(1)
+    await n.stop()
+  })
+
+  it('per-severity URLs override the default one', () => {
+    expect(webhookUrls({ ALERT_WEBHOOK_URL: 'http://a', ALERT_WEBHOOK_URL_CRITICAL: 'http://c' })).toEqual({ info: 'http://a', warning: 'http://a', critical: 'http://c' })
+    expect(webhookUrls({})).toEqual({})
+  })
+})

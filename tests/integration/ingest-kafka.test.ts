@@ -146,5 +146,8 @@ describe('Kafka → ClickHouse ingest', () => {
     expect(await count('events')).toBe(before + 500)
     const [dupes] = await rows<{ n: string }>(store, `SELECT count() - uniqExact(event_id) AS n FROM ${store.database}.events`)
     expect(Number(dupes.n)).toBe(0)
+    const [raw] = await rows<{ n: string }>(store, `SELECT countIf(type IN ('llm_request','stream')) AS n FROM ${store.database}.events`)
+    const [rolled] = await rows<{ n: string }>(store, `SELECT sum(requests) AS n FROM ${store.database}.usage_minute`)
+    expect(rolled.n).toBe(raw.n)
   })
 })

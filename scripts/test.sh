@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Project test command (npm test): start a throwaway Kafka broker named "test",
 # run vitest against it, stop the broker on exit (also on failure / Ctrl-C).
-#   usage: bash scripts/test.sh [vitest args...]
+#   usage: bash scripts/test.sh [vitest args...]   (no args: also the Playwright e2e suite; SKIP_E2E=1 skips it)
 # If KAFKA_BROKERS is already set, that (external) broker is used and none is started.
 # CLICKHOUSE_URL, if set, is passed through to the tests untouched.
 # KAFKA_TEST_BROKER_NAME overrides the run name "test" (e.g. for two concurrent runs).
@@ -50,4 +50,15 @@ log "running: npx vitest run $*"
 npx vitest run "$@"
 rc=$?
 log "vitest exited with code $rc"
+
+# End-to-end tests drive Debian's chromium against the built app in the
+# embedded default (playwright.config.ts). Skipped when vitest was given a
+# filter, so `npm test -- tests/unit` stays quick.
+if [ "$#" -eq 0 ] && [ "${SKIP_E2E:-0}" != "1" ]; then
+  log "running: npx playwright test"
+  npx playwright test
+  e2e=$?
+  log "playwright exited with code $e2e"
+  [ "$rc" -ne 0 ] || rc=$e2e
+fi
 exit "$rc"

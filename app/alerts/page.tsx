@@ -1,0 +1,5 @@
+import { AlertsView } from '@/components/views/alerts/AlertsView'
+
+export default function AlertsPage() {
+  return <AlertsView />
+}

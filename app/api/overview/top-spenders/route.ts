@@ -1,0 +1,9 @@
+import { pageFields, rangeQuery } from '@/lib/dashboard/params'
+import { route } from '@/lib/http/route'
+import { SPENDER_SORTS, topSpenders } from '@/lib/queries/top-spenders'
+import { appStore } from '@/lib/runtime/app-runtime'
+
+const query = rangeQuery(pageFields(SPENDER_SORTS, 'cost_micros', 10))
+
+export const GET = route({ role: 'viewer', query }, async ({ query }) =>
+  topSpenders(await appStore(), query.window, { sort: query.sort, dir: query.dir, page: query.page, pageSize: query.pageSize }))

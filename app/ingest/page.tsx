@@ -1,0 +1,5 @@
+import { IngestView } from '@/components/views/ingest/IngestView'
+
+export default function IngestPage() {
+  return <IngestView />
+}

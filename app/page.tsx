@@ -1,0 +1,5 @@
+import { OverviewView } from '@/components/views/overview/OverviewView'
+
+export default function OverviewPage() {
+  return <OverviewView />
+}

@@ -1,0 +1,5 @@
+import { PromptBombingView } from '@/components/views/prompt-bombing/PromptBombingView'
+
+export default function PromptBombingPage() {
+  return <PromptBombingView />
+}

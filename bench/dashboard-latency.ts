@@ -1,0 +1,241 @@
+/**
+ * Dashboard API latency: p50/p95 of each endpoint's query function (rollups)
+ * against the same question answered from the raw events table, on a store
+ * with ≥ 10 M events. The events are generated inside ClickHouse with
+ * INSERT … SELECT FROM numbers() (seconds, not the hours a JSON ingest would
+ * take), so the materialized views fill the rollups exactly as in production.
+ *
+ * Called by the bench runner (`benchDashboard(opts)`) or alone:
+ *   npx tsx bench/dashboard-latency.ts [size[,size…]]   (default 10000000)
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openStore, type Store } from '../lib/clickhouse/client'
+import { migrate } from '../lib/clickhouse/migrate'
+import { abuseTax } from '../lib/queries/abuse-tax'
+import { attestationSeries } from '../lib/queries/attestation-series'
+import { costBreakdown } from '../lib/queries/cost-breakdown'
+import { installTimeline } from '../lib/queries/install-timeline'
+import { overviewKpis } from '../lib/queries/overview-kpis'
+import { spendSeries } from '../lib/queries/spend-series'
+import { topSpenders } from '../lib/queries/top-spenders'
+import { trafficSeries } from '../lib/queries/traffic-series'
+import { resolveRange, type ResolvedRange } from '../lib/time-range'
+
+export interface DashboardBenchOptions {
+  /** Store sizes to measure at, ascending; the store is grown between them (default [10 M]). */
+  sizes?: number[]
+  /** Shorthand for sizes: [events]. */
+  events?: number
+  /** Timed runs per query (default 20, after 2 warm-ups). */
+  runs?: number
+  /** Reuse a store (its events table is filled only if empty); default: a fresh chDB store in a temp dir. */
+  store?: Store
+  log?: (line: string) => void
+}
+
+/** One endpoint at one store size: the query function (rollups) and the raw-table equivalent, same run. */
+export interface DashboardBenchRow {
+  /** Endpoint and the question asked of it, e.g. "/api/overview/kpis (1h)". */
+  endpoint: string
+  events: number
+  p50: number
+  p95: number
+  raw_p50: number
+  raw_p95: number
+  /** Human-readable raw-table figures and speed-up, for the bench report. */
+  reference: string
+  ratio: string
+  runs: number
+  /** Overview endpoints must answer p95 < 150 ms from the rollups. */
+  target_ms?: number
+  meets_target?: boolean
+}
+
+const TENANTS = ['acme-fitness', 'globex-travel', 'initech-bank', 'umbrella-health']
+const FEATURES = ['chat_assistant', 'summarize', 'search_qa', 'image_caption', 'translate']
+const MODELS = ['gpt-4o-mini', 'gemini-2.5-flash', 'claude-sonnet-4', 'gpt-4o', 'gpt-4.1-mini']
+const SPAN_MS = 7 * 86_400_000
+const CHUNK = 1_000_000
+const INSTALLS = 40_000
+
+/** One synthetic event per number: 7 days of traffic ending now, 40k installs over 4 tenants, realistic type mix. */
+function generateSql(db: string): string {
+  const arr = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(',')}]`
+  return `
+    INSERT INTO ${db}.events (ts, event_id, type, tenant_id, install_id, app_id, app_version, platform, device_model, os_version,
+      device_fingerprint, ip_prefix, asn, country, feature, model, prompt_tokens, completion_tokens, context_tokens, prompt_bytes,
+      cost_micros, cost_source, outcome, latency_ms, stream_id, transport, duration_ms, ttft_ms, end_reason, verdict, reasons,
+      policy_version, rule_id, rule_kind, gateway_id, src_topic, src_partition, src_offset)
+    SELECT
+      fromUnixTimestamp64Milli(toInt64({end:Int64} - (h % {span:UInt64}))) AS ts,
+      concat('b-', toString(n)) AS event_id,
+      multiIf(r < 55, 'llm_request', r < 80, 'stream', r < 97, 'attestation', 'policy_denial') AS type,
+      ${arr(TENANTS)}[1 + inst % 4] AS tenant_id,
+      concat('i-', hex(inst)) AS install_id,
+      concat('com.', tenant_id) AS app_id,
+      ['1.0.0', '1.1.0', '1.2.0'][1 + bitShiftRight(h, 12) % 3] AS app_version,
+      if(inst % 5 < 3, 'android', 'ios') AS platform,
+      'Pixel 8' AS device_model, '14' AS os_version, hex(cityHash64(inst)) AS device_fingerprint,
+      concat('10.', toString(inst % 200), '.0.0/24') AS ip_prefix, toUInt32(64500 + inst % 50) AS asn, 'US' AS country,
+      if(type = 'attestation', '', ${arr(FEATURES)}[1 + bitShiftRight(h, 20) % 5]) AS feature,
+      if(type IN ('llm_request', 'stream'), ${arr(MODELS)}[1 + bitShiftRight(h, 20) % 5], '') AS model,
+      toUInt32(if(type IN ('llm_request', 'stream'), 200 + bitShiftRight(h, 40) % 3000, 0)) AS prompt_tokens,
+      toUInt32(if(type IN ('llm_request', 'stream'), 30 + bitShiftRight(h, 44) % 600, 0)) AS completion_tokens,
+      prompt_tokens AS context_tokens, prompt_tokens * 4 AS prompt_bytes,
+      toUInt64(prompt_tokens * (1 + bitShiftRight(h, 20) % 5) + completion_tokens * 4 * (1 + bitShiftRight(h, 20) % 5)) AS cost_micros,
+      if(type IN ('llm_request', 'stream'), 'catalog', 'none') AS cost_source,
+      if(type = 'llm_request', 'served', '') AS outcome, toUInt32(400 + bitShiftRight(h, 30) % 2000) AS latency_ms,
+      if(type = 'stream', concat('s-', toString(n)), '') AS stream_id, if(type = 'stream', 'sse', '') AS transport,
+      toUInt32(if(type = 'stream', 1000 + bitShiftRight(h, 36) % 20000, 0)) AS duration_ms, toUInt32(if(type = 'stream', 400, 0)) AS ttft_ms,
+      if(type = 'stream', 'completed', '') AS end_reason,
+      multiIf(type != 'attestation', '', bitShiftRight(h, 50) % 20 = 0, 'rejected', 'accepted') AS verdict,
+      if(verdict = 'rejected', [if(bitShiftRight(h, 52) % 2 = 0, 'emulator', 'token_expired')], []) AS reasons,
+      toUInt64(if(type = 'policy_denial', 3, 0)) AS policy_version,
+      if(type = 'policy_denial', concat(tenant_id, ':tokens_per_minute'), '') AS rule_id,
+      if(type = 'policy_denial', if(bitShiftRight(h, 54) % 50 = 0, 'revoked', 'tokens_per_minute'), '') AS rule_kind,
+      '' AS gateway_id, 'bench' AS src_topic, toUInt16(0) AS src_partition, n AS src_offset
+    FROM (
+      SELECT number + {offset:UInt64} AS n, cityHash64(number + {offset:UInt64}) AS h,
+        bitShiftRight(h, 8) % ${INSTALLS} AS inst, bitShiftRight(h, 32) % 100 AS r
+      FROM numbers({rows:UInt64})
+    )`
+}
+
+async function eventCount(store: Store): Promise<number> {
+  const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.database}.events`, format: 'JSONEachRow' })
+  return Number((await rs.json<{ n: string }>())[0].n)
+}
+
+/** Grows the events table to `events` rows; numbers continue where the last fill stopped, so ids stay unique. */
+async function fill(store: Store, events: number, log: (l: string) => void) {
+  const end = Date.now()
+  for (let offset = await eventCount(store); offset < events; offset += CHUNK) {
+    const t0 = performance.now()
+    await store.client.command({
+      query: generateSql(store.database),
+      query_params: { end, span: SPAN_MS, offset, rows: Math.min(CHUNK, events - offset) },
+      clickhouse_settings: { max_insert_block_size: '1048576', insert_deduplicate: 0 },
+    })
+    log(`[bench:dashboard] inserted ${Math.min(events, offset + CHUNK).toLocaleString('en-US')} events (${Math.round(performance.now() - t0)} ms)`)
+  }
+  await store.client.command({ query: `OPTIMIZE TABLE ${store.database}.usage_minute FINAL` }).catch(() => {})
+}
+
+async function timed(fn: () => Promise<unknown>, runs: number): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 2; i++) await fn()
+  const ms: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    await fn()
+    ms.push(performance.now() - t0)
+  }
+  ms.sort((a, b) => a - b)
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]
+  return { p50: Math.round(at(0.5) * 10) / 10, p95: Math.round(at(0.95) * 10) / 10 }
+}
+
+interface Case {
+  endpoint: string
+  question: string
+  overview?: boolean
+  rollup: (store: Store, r: ResolvedRange) => Promise<unknown>
+  /** The same question asked of the raw events table. */
+  raw: string
+}
+
+const RAW_WHERE = `ts >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ts < fromUnixTimestamp64Milli({toMs:Int64}) AND ({tenant:String} = '' OR tenant_id = {tenant:String})`
+const BUCKET = `toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000`
+
+function cases(installId: string): Case[] {
+  const page = { sort: 'cost_micros' as const, dir: 'desc' as const, page: 0, pageSize: 10 }
+  return [
+    { endpoint: '/api/overview/kpis', question: '1h', overview: true, rollup: overviewKpis,
+      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), countIf(type='stream'), sum(prompt_tokens), sum(completion_tokens),
+        uniqIf(install_id, install_id != ''), countIf(verdict='accepted'), countIf(verdict='rejected'), sum(duration_ms) FROM {db}.events WHERE ${RAW_WHERE}` },
+    { endpoint: '/api/overview/spend', question: '1h', overview: true, rollup: (s, r) => spendSeries(s, r, 'feature'),
+      raw: `SELECT ${BUCKET} AS t, feature, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, feature` },
+    { endpoint: '/api/overview/traffic', question: '1h', overview: true, rollup: trafficSeries,
+      raw: `SELECT ${BUCKET} AS t, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), sum(cost_micros), uniq(install_id), sum(duration_ms) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t` },
+    { endpoint: '/api/overview/attestation', question: '1h', overview: true, rollup: attestationSeries,
+      raw: `SELECT ${BUCKET} AS t, arrayJoin(if(empty(reasons), ['other'], reasons)) AS reason, countIf(verdict='rejected') / greatest(count(), 1)
+        FROM {db}.events WHERE ${RAW_WHERE} AND type = 'attestation' GROUP BY t, reason` },
+    { endpoint: '/api/overview/top-spenders', question: '1h', overview: true, rollup: (s, r) => topSpenders(s, r, page),
+      raw: `SELECT tenant_id, install_id, sum(cost_micros) AS c, count() OVER () FROM {db}.events WHERE ${RAW_WHERE} GROUP BY tenant_id, install_id ORDER BY c DESC LIMIT 10` },
+    { endpoint: '/api/overview/kpis', question: '24h', overview: true, rollup: overviewKpis,
+      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}` },
+    { endpoint: '/api/overview/kpis', question: '1h tenant', overview: true, rollup: overviewKpis,
+      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}` },
+    { endpoint: '/api/cost/series', question: '7d', rollup: (s, r) => spendSeries(s, { ...r, stepS: 3600 }, 'model'),
+      raw: `SELECT toUnixTimestamp(toStartOfHour(ts)) * 1000 AS t, model, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, model` },
+    { endpoint: '/api/cost/breakdown', question: '24h', rollup: (s, r) => costBreakdown(s, r, 'app_version', { ...page, sort: 'cost_micros' }),
+      raw: `SELECT app_version, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY app_version ORDER BY c DESC` },
+    { endpoint: '/api/cost/abuse-tax', question: '24h', rollup: abuseTax,
+      raw: `WITH bad AS (SELECT install_id FROM {db}.events WHERE type = 'attestation' GROUP BY install_id HAVING countIf(verdict='rejected') >= countIf(verdict='accepted'))
+        SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}` },
+    { endpoint: '/api/installs/[id]/timeline', question: '24h', rollup: (s, r) => installTimeline(s, r, installId),
+      raw: `SELECT ${BUCKET} AS t, sum(cost_micros), count() FROM {db}.events WHERE ${RAW_WHERE} AND install_id = '${installId}' GROUP BY t` },
+  ]
+}
+
+const PRESETS: Record<string, { range: '1h' | '24h' | '7d'; tenant: string }> = {
+  '1h': { range: '1h', tenant: '' }, '24h': { range: '24h', tenant: '' }, '7d': { range: '7d', tenant: '' }, '1h tenant': { range: '1h', tenant: TENANTS[1] },
+}
+
+export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<DashboardBenchRow[]> {
+  const log = opts.log ?? ((l: string) => console.log(l))
+  const runs = opts.runs ?? 20
+  const rawRuns = Math.max(3, Math.ceil(runs / 4))
+  const sizes = [...(opts.sizes ?? [opts.events ?? 10_000_000])].sort((a, b) => a - b)
+  const store = opts.store ?? await openStore({
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default', CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: `bench_dashboard_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'burnrate-bench-dash-')),
+  })
+  await migrate(store, { retentionDays: 30 })
+  const installId = `i-${(1234).toString(16).toUpperCase().padStart(4, '0')}`
+  const out: DashboardBenchRow[] = []
+  for (const size of sizes) {
+    await fill(store, size, log)
+    const events = await eventCount(store)
+    for (const c of cases(installId)) {
+      const r = resolveRange(PRESETS[c.question])
+      const params = { fromMs: r.fromMs, toMs: r.toMs, step: r.stepS, tenant: r.tenant }
+      const rollup = await timed(() => c.rollup(store, r), runs)
+      const raw = await timed(async () => {
+        const rs = await store.client.query({ query: c.raw.replaceAll('{db}', store.database), query_params: params, format: 'JSONEachRow' })
+        await rs.json()
+      }, rawRuns)
+      const target = c.overview ? 150 : undefined
+      out.push({
+        endpoint: `${c.endpoint} (${c.question})`, events, p50: rollup.p50, p95: rollup.p95, raw_p50: raw.p50, raw_p95: raw.p95,
+        reference: `raw table p50 ${raw.p50} ms, p95 ${raw.p95} ms`, ratio: `${(raw.p95 / Math.max(0.1, rollup.p95)).toFixed(1)}x faster (p95)`,
+        runs, target_ms: target, meets_target: target === undefined ? undefined : rollup.p95 < target,
+      })
+      log(`[bench:dashboard] ${events.toLocaleString('en-US')} events ${c.endpoint} ${c.question}: rollup p50 ${rollup.p50} / p95 ${rollup.p95} ms · raw p50 ${raw.p50} / p95 ${raw.p95} ms`)
+    }
+  }
+  if (!opts.store) await store.client.close()
+  return out
+}
+
+/** Markdown table of the rows, for docs and the runner's report. */
+export function formatDashboardBench(rows: DashboardBenchRow[]): string {
+  const lines = ['| events | endpoint (range) | rollup p50 | rollup p95 | raw p50 | raw p95 | speed-up (p95) |', '|---:|---|---:|---:|---:|---:|---:|']
+  for (const r of rows) {
+    const flag = r.meets_target === undefined ? '' : r.meets_target ? ' ✓' : ' ✗'
+    lines.push(`| ${r.events.toLocaleString('en-US')} | ${r.endpoint} | ${r.p50} ms | ${r.p95} ms${flag} | ${r.raw_p50} ms | ${r.raw_p95} ms | ${(r.raw_p95 / Math.max(0.1, r.p95)).toFixed(1)}× |`)
+  }
+  return lines.join('\n')
+}
+
+if (process.argv[1] && /dashboard-latency\.ts$/.test(process.argv[1])) {
+  const sizes = (process.argv[2] ?? '10000000').split(',').map(Number)
+  benchDashboard({ sizes }).then((rows) => {
+    console.log(`\n${formatDashboardBench(rows)}\n\n${rows[0]?.events.toLocaleString('en-US')} events`)
+    process.exit(0)
+  }, (err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,40 @@
+'use client'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import type { AlertDetailResponse, AlertListResponse, AlertTransitionRequest, AlertTransitionResponse } from '@/lib/alerts/types'
+import { fetchJson, useApiQuery } from './api'
+import { useDashboardParams } from './useDashboardParams'
+
+/** The alerts API keeps 31 days. */
+const MAX_ALERT_RANGE_MS = 31 * 86_400_000
+
+export interface AlertFilter {
+  /** Comma list of states; omitted = every state. */
+  state?: string
+  severity?: string
+  detector?: string
+  sort?: 'last_seen' | 'first_seen' | 'score' | 'severity'
+  limit?: number
+  offset?: number
+  /** Only alerts seen in the global time range (default); false = the API's default window, for "open now" counts. */
+  inRange?: boolean
+}
+
+export function useAlerts({ inRange = true, ...filter }: AlertFilter = {}) {
+  const p = useDashboardParams()
+  const window = inRange ? p.absoluteWindow(MAX_ALERT_RANGE_MS) : undefined
+  return useApiQuery<AlertListResponse>('/api/alerts', { ...filter, from: window?.from, to: window?.to, tenant: p.tenant }, { withRange: false, liveMs: 15_000 })
+}
+
+export function useAlert(id: string | null) {
+  return useApiQuery<AlertDetailResponse>(`/api/alerts/${encodeURIComponent(id ?? '')}`, {}, { withRange: false, enabled: !!id })
+}
+
+/** Acknowledge / resolve / snooze / reopen; refreshes every alert query afterwards. */
+export function useAlertTransition() {
+  const client = useQueryClient()
+  return useMutation<AlertTransitionResponse, Error, { id: string } & AlertTransitionRequest>({
+    mutationFn: ({ id, ...body }) =>
+      fetchJson<AlertTransitionResponse>(`/api/alerts/${encodeURIComponent(id)}/transition`, { method: 'POST', body: JSON.stringify(body) }),
+    onSuccess: () => client.invalidateQueries({ predicate: (q) => String(q.queryKey[1] ?? '').startsWith('/api/alerts') }),
+  })
+}

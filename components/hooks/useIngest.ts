@@ -1,0 +1,11 @@
+'use client'
+import type { DeadLettersResponse, IngestHealthResponse } from '@/lib/dashboard/types'
+import { useApiQuery } from './api'
+
+export function useIngestHealth() {
+  return useApiQuery<IngestHealthResponse>('/api/ingest/health', {}, { liveMs: 5_000 })
+}
+
+export function useDeadLetters(reason: string, page: number) {
+  return useApiQuery<DeadLettersResponse>('/api/ingest/dead-letters', { reason, page })
+}

@@ -1,0 +1,41 @@
+'use client'
+import Link from 'next/link'
+import { usePathname } from 'next/navigation'
+import { useDashboardParams } from '../hooks/useDashboardParams'
+
+const ITEMS = [
+  { href: '/', label: 'Overview', icon: '◉' },
+  { href: '/prompt-bombing', label: 'Prompt-bombing', icon: '⚡' },
+  { href: '/farms', label: 'Emulator farms', icon: '▦' },
+  { href: '/cost', label: 'Cost', icon: '$' },
+  { href: '/alerts', label: 'Alerts', icon: '◆' },
+  { href: '/ingest', label: 'Ingest', icon: '⇅' },
+  { href: '/policies', label: 'Policies', icon: '⛨' },
+  { href: '/audit', label: 'Audit', icon: '☰' },
+]
+
+/** Links carry the global range and tenant so switching pages keeps the view. */
+export function Nav() {
+  const pathname = usePathname()
+  const { globalQuery } = useDashboardParams()
+  return (
+    <nav className="nav" aria-label="Main">
+      <Link href={`/${globalQuery}`} className="brand">
+        <span className="brand-mark" aria-hidden>▲</span> Burnrate
+      </Link>
+      <ul>
+        {ITEMS.map((item) => {
+          const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href)
+          return (
+            <li key={item.href}>
+              <Link href={`${item.href}${globalQuery}`} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
+                <span className="nav-icon" aria-hidden>{item.icon}</span>
+                {item.label}
+              </Link>
+            </li>
+          )
+        })}
+      </ul>
+    </nav>
+  )
+}

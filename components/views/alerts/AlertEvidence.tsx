@@ -1,0 +1,81 @@
+'use client'
+import Link from 'next/link'
+import { compact, count, duration, usd } from '@/lib/format'
+import type { Alert } from '@/lib/alerts/types'
+import type { CostAnomalyRow, FarmCluster, PromptBombingRow, StreamAbuseRow } from '@/lib/detection/types'
+import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
+import { useDashboardParams } from '../../hooks/useDashboardParams'
+import { useInstallTimeline } from '../../hooks/useInstall'
+import { QueryPanel } from '../../ui/Panel'
+
+const pad = 5 * 60_000
+
+function SeriesEvidence({ series, unit, label, ref }: { series: { t: number; value: number }[]; unit: 'tokens' | 'usd'; label: string; ref?: { y: number; label: string } }) {
+  if (series.length === 0) return <p className="muted">No series in the evidence.</p>
+  const from = series[0].t - pad
+  const to = series[series.length - 1].t + pad
+  return <TimeSeriesChart data={series} series={[{ key: 'value', label, color: '#f0555a' }]} kind="bar" unit={unit} fromMs={from} toMs={to} height={180} legend={false} refLines={ref ? [{ ...ref, color: '#e5a23c' }] : []} />
+}
+
+/** Streams of an install over the alert's life, for detectors whose evidence carries no series. */
+function InstallStreams({ id }: { id: string }) {
+  const q = useInstallTimeline(id)
+  return (
+    <QueryPanel id="evidence-install" title="Install activity" sub="in the selected range" query={q} height={160} isEmpty={(d) => d.points.every((p) => p.requests === 0)}>
+      {(d) => <TimeSeriesChart data={d.points} kind="line" unit="count" fromMs={d.from} toMs={d.to} height={160}
+        series={[{ key: 'requests', label: 'requests' }, { key: 'concurrent_streams', label: 'avg concurrent streams', color: '#ff9f43' }]} />}
+    </QueryPanel>
+  )
+}
+
+/** The chart and facts that justify an alert, shaped by the detector that raised it. */
+export function AlertEvidence({ alert }: { alert: Alert }) {
+  const { globalQuery } = useDashboardParams()
+  const e = alert.evidence
+  if (!e) return <p className="muted">This alert carries no evidence.</p>
+  switch (alert.detector) {
+    case 'prompt_bombing': {
+      const r = e as PromptBombingRow
+      return <SeriesEvidence series={r.series} unit="tokens" label="tokens/min" ref={{ y: r.metrics.tokens_per_minute.band.p99, label: `feature p99 ${compact(r.metrics.tokens_per_minute.band.p99)}` }} />
+    }
+    case 'cost_anomalies': {
+      const r = e as CostAnomalyRow
+      return (
+        <>
+          <SeriesEvidence series={r.series} unit="usd" label={r.kind === 'cost_per_request' ? 'cost per request' : 'spend per minute'} ref={{ y: r.expected, label: `expected ${usd(r.expected, { precise: true })}` }} />
+          <p className="small muted">{r.baseline.description} · current {usd(r.current, { precise: true })} vs expected {usd(r.expected, { precise: true })} ({r.ratio.toFixed(1)}×)</p>
+        </>
+      )
+    }
+    case 'stream_abuse': {
+      const r = e as StreamAbuseRow
+      return (
+        <>
+          <dl className="kv">
+            <dt>Streams</dt><dd>{count(r.streams)} · max {r.max_concurrent} concurrent · longest {duration(r.max_duration_ms)}</dd>
+            <dt>Zombie streams</dt><dd>{count(r.zombie_streams)}</dd>
+            <dt>Client disconnects</dt><dd>{count(r.client_disconnects)} · {usd(r.disconnect_cost_micros)} paid for abandoned output</dd>
+          </dl>
+          <InstallStreams id={r.install_id} />
+        </>
+      )
+    }
+    case 'emulator_farms': {
+      const r = e as FarmCluster
+      const mix = Object.entries(r.rejection_mix).sort((a, b) => b[1] - a[1])
+      const total = mix.reduce((s, [, n]) => s + n, 0)
+      return (
+        <div>
+          <p className="small">{count(r.size)} installs · {count(r.new_installs)} new · peak {r.max_new_per_minute}/min · {usd(r.cost_micros)} · <Link href={`/farms${globalQuery}${globalQuery ? '&' : '?'}cluster=${encodeURIComponent(r.cluster_id)}`}>open cluster →</Link></p>
+          {mix.map(([reason, n]) => (
+            <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
+              <span style={{ width: 140 }} className="small">{reason}</span>
+              <div className="meter grow crit"><span style={{ width: `${(n / total) * 100}%` }} /></div>
+              <span className="num small" style={{ width: 60, textAlign: 'right' }}>{count(n)}</span>
+            </div>
+          ))}
+        </div>
+      )
+    }
+  }
+}

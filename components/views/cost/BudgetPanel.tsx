@@ -1,0 +1,41 @@
+'use client'
+import { percent, usd } from '@/lib/format'
+import { BudgetChart } from '../../charts/BudgetChart'
+import { useAbuseTax, useBudget } from '../../hooks/useCost'
+import { QueryPanel } from '../../ui/Panel'
+
+export function BudgetPanel() {
+  const q = useBudget()
+  return (
+    <QueryPanel id="budget" title="Month to date vs budget" sub="UTC calendar month; forecast = MTD + trailing run rate" query={q} height={200}>
+      {(d) => <BudgetChart summary={d} />}
+    </QueryPanel>
+  )
+}
+
+/** Where abusive spend came from: a meter of the share plus the split between the two causes. */
+export function AbuseTaxPanel() {
+  const q = useAbuseTax()
+  return (
+    <QueryPanel id="abuse-tax-panel" title="Abuse tax" sub="spend from installs that failed attestation or were revoked" query={q} height={200}
+      isEmpty={(d) => d.totalMicros === 0}>
+      {(d) => (
+        <div className="grid" style={{ gap: 10 }}>
+          <div className="row gap" style={{ alignItems: 'baseline' }}>
+            <span style={{ fontSize: 28, fontWeight: 600, color: 'var(--text-strong)' }} className="num">{percent(d.share)}</span>
+            <span className="muted">{usd(d.abuseMicros)} of {usd(d.totalMicros)}</span>
+          </div>
+          <div className={`meter ${d.share > 0.1 ? 'crit' : d.share > 0.02 ? 'warn' : ''}`} role="meter" aria-valuenow={d.share * 100} aria-valuemin={0} aria-valuemax={100} aria-label="Abuse share of spend">
+            <span style={{ width: `${Math.min(100, d.share * 100)}%` }} />
+          </div>
+          <dl className="kv">
+            <dt>Failed attestation</dt><dd className="num">{usd(d.attestationFailedMicros)} · {d.failedInstalls} installs</dd>
+            <dt>Revoked</dt><dd className="num">{usd(d.revokedMicros)} · {d.revokedInstalls} installs</dd>
+            <dt>Clean spend</dt><dd className="num">{usd(d.totalMicros - d.abuseMicros)}</dd>
+          </dl>
+          <p className="muted small" style={{ margin: 0 }}>An install counts when most of its attestations were rejected (an occasional expired token does not) or the gateway denied it under a revocation.</p>
+        </div>
+      )}
+    </QueryPanel>
+  )
+}

@@ -1,0 +1,45 @@
+'use client'
+import { duration } from '@/lib/format'
+import type { CostDimension } from '@/lib/dashboard/types'
+import type { ChartMarker } from '../../charts/TimeSeriesChart'
+import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
+import { useAlerts } from '../../hooks/useAlerts'
+import { useCostSeries, type Granularity } from '../../hooks/useCost'
+import { QueryPanel } from '../../ui/Panel'
+
+/**
+ * Cost anomalies are drawn from the cost-anomaly detector's alerts: each alert
+ * spans first_seen → last_seen (or resolution), which is exactly when the
+ * anomaly held, and stays visible after the detector's window has moved on.
+ */
+function useAnomalyMarkers(): ChartMarker[] {
+  const alerts = useAlerts({ detector: 'cost_anomalies', limit: 100 })
+  return (alerts.data?.alerts ?? []).map((a) => ({
+    from: a.first_seen,
+    to: Math.max(a.resolved_at ?? a.last_seen, a.first_seen + 60_000),
+    label: a.subject,
+    severity: a.severity,
+  }))
+}
+
+export function CostChart({ by, granularity, onGranularity }: { by: CostDimension; granularity: Granularity; onGranularity: (g: Granularity) => void }) {
+  const q = useCostSeries(by, granularity)
+  const markers = useAnomalyMarkers()
+  const step = q.data ? duration(q.data.stepS * 1000).replace(' 0 min', '').replace(' 0 s', '') : ''
+  return (
+    <QueryPanel id="cost-chart" title="Cost over time" sub={q.data ? `per ${step} by ${by}${markers.length ? ` · ${markers.length} anomalies marked` : ''}` : undefined}
+      query={q} height={260} isEmpty={(d) => d.keys.length === 0}
+      actions={
+        <div className="segmented small" role="group" aria-label="Granularity">
+          {(['auto', 'hour', 'day'] as const).map((g) => (
+            <button key={g} type="button" className={granularity === g ? 'on' : undefined} aria-pressed={granularity === g} onClick={() => onGranularity(g)}>{g}</button>
+          ))}
+        </div>
+      }>
+      {(d) => (
+        <TimeSeriesChart data={d.points} series={d.keys.map((key) => ({ key }))} kind="bar" stacked unit="usd" fromMs={d.from} toMs={d.to}
+          height={260} totals={d.totals} markers={markers.filter((m) => m.to >= d.from && m.from <= d.to)} />
+      )}
+    </QueryPanel>
+  )
+}

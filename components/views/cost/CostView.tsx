@@ -1,0 +1,38 @@
+'use client'
+import { COST_DIMENSIONS, type CostDimension } from '@/lib/dashboard/types'
+import type { Granularity } from '../../hooks/useCost'
+import { useDashboardParams } from '../../hooks/useDashboardParams'
+import { PageHead } from '../shared/PageHead'
+import { AbuseTaxPanel, BudgetPanel } from './BudgetPanel'
+import { CostBreakdownTable } from './CostBreakdownTable'
+import { CostChart } from './CostChart'
+import { CostTiles } from './CostTiles'
+
+const LABELS: Record<CostDimension, string> = { feature: 'Feature', model: 'Model', tenant_id: 'Tenant', app_version: 'App version', platform: 'Platform' }
+
+export function CostView() {
+  const { search, setParams } = useDashboardParams()
+  const rawBy = search.get('by') as CostDimension | null
+  const by: CostDimension = rawBy && COST_DIMENSIONS.includes(rawBy) ? rawBy : 'feature'
+  const rawGran = search.get('gran')
+  const granularity: Granularity = rawGran === 'hour' || rawGran === 'day' ? rawGran : 'auto'
+  return (
+    <>
+      <PageHead title="Cost" description="Where the money goes: by feature, model, tenant and app version, against budget."
+        actions={
+          <div className="segmented small" role="group" aria-label="Group cost by">
+            {COST_DIMENSIONS.map((d) => (
+              <button key={d} type="button" className={by === d ? 'on' : undefined} aria-pressed={by === d} onClick={() => setParams({ by: d === 'feature' ? null : d, cbPage: null, cbSort: null })}>{LABELS[d]}</button>
+            ))}
+          </div>
+        } />
+      <CostTiles />
+      <CostChart by={by} granularity={granularity} onGranularity={(g) => setParams({ gran: g === 'auto' ? null : g })} />
+      <div className="grid two">
+        <BudgetPanel />
+        <AbuseTaxPanel />
+      </div>
+      <CostBreakdownTable by={by} />
+    </>
+  )
+}

@@ -1,0 +1,33 @@
+'use client'
+import { compact, count, usd } from '@/lib/format'
+import type { SpenderRow } from '@/lib/dashboard/types'
+import { useTopSpenders } from '../../hooks/useOverview'
+import { DataTable, type Column } from '../../ui/DataTable'
+import { QueryPanel } from '../../ui/Panel'
+import { InstallLink } from '../shared/InstallLink'
+import { usePageState } from '../shared/usePageState'
+
+const COLUMNS: Column<SpenderRow>[] = [
+  { key: 'install_id', header: 'Install', render: (r) => <InstallLink id={r.install_id} /> },
+  { key: 'tenant_id', header: 'Tenant', render: (r) => r.tenant_id },
+  { key: 'cost_micros', header: 'Spend', numeric: true, sortable: true, render: (r) => usd(r.cost_micros) },
+  { key: 'requests', header: 'Requests', numeric: true, sortable: true, render: (r) => count(r.requests) },
+  { key: 'tokens', header: 'Tokens', numeric: true, sortable: true, render: (r) => compact(r.tokens) },
+  { key: 'max_context_tokens', header: 'Max ctx', numeric: true, sortable: true, render: (r) => compact(r.max_context_tokens), title: 'Largest context of one request (tokens)' },
+  { key: 'streams', header: 'Streams', numeric: true, sortable: true, render: (r) => count(r.streams) },
+  { key: 'attest_rejected', header: 'Att. rej.', numeric: true, sortable: true, render: (r) => count(r.attest_rejected), title: 'Attestation rejections' },
+]
+
+export function TopSpenders() {
+  const state = usePageState('ts', { sort: 'cost_micros', dir: 'desc' })
+  const q = useTopSpenders({ sort: state.sort, dir: state.dir, page: state.page, pageSize: 10 })
+  return (
+    <QueryPanel id="top-spenders" title="Top spenders" sub="installs in range" query={q} flush height={300} isEmpty={(d) => d.total === 0}>
+      {(d) => (
+        <DataTable testId="top-spenders-table" columns={COLUMNS} rows={d.rows} rowKey={(r) => `${r.tenant_id}/${r.install_id}`}
+          sort={{ sort: d.sort, dir: d.dir }} onSort={state.onSort}
+          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }} />
+      )}
+    </QueryPanel>
+  )
+}

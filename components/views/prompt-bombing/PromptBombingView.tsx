@@ -1,0 +1,64 @@
+'use client'
+import { useState } from 'react'
+import { compact, count, percent, usd } from '@/lib/format'
+import type { FeatureConcentration } from '@/lib/detection/types'
+import { Histogram } from '../../charts/Histogram'
+import { useDetectorRanking } from '../../hooks/useDetectors'
+import { usePromptSizes } from '../../hooks/usePromptSizes'
+import { DataTable } from '../../ui/DataTable'
+import { EmptyState, QueryPanel } from '../../ui/Panel'
+import { StatTile } from '../../ui/StatTile'
+import { PageHead } from '../shared/PageHead'
+import { BombingDetail } from './BombingDetail'
+import { BombingTable } from './BombingTable'
+
+export function PromptBombingView() {
+  const ranking = useDetectorRanking('prompt_bombing', { limit: 200 })
+  const sizes = usePromptSizes()
+  const [selectedKey, setSelectedKey] = useState<string | undefined>()
+  const rows = ranking.data?.rows ?? []
+  const flagged = rows.filter((r) => r.severity)
+  const selected = rows.find((r) => `${r.tenant_id}/${r.install_id}/${r.feature}` === selectedKey) ?? flagged[0] ?? rows[0]
+  const conc = ranking.data?.context.concentration ?? []
+  const clamped = ranking.data && ranking.data.to - ranking.data.from < 86_400_000 - 60_000 ? '' : ' (detector window ≤ 24 h)'
+  return (
+    <>
+      <PageHead title="Prompt-bombing" description={`Installs sending far more tokens, larger contexts or more parallel streams than their feature's population${clamped}.`} />
+      <div className="grid tiles" data-testid="bombing-tiles">
+        <StatTile id="flagged" label="Installs flagged" value={ranking.data ? count(flagged.length) : ''} loading={ranking.isPending} tone={flagged.some((r) => r.severity === 'critical') ? 'crit' : flagged.length ? 'warn' : 'ok'}
+          hint={ranking.data ? `of ${rows.length} ranked` : undefined} />
+        <StatTile id="top-score" label="Top score" value={rows[0] ? rows[0].score.toFixed(1) : '–'} loading={ranking.isPending} hint={rows[0]?.install_id} />
+        <StatTile id="flagged-spend" label="Spend of flagged" value={ranking.data ? usd(flagged.reduce((s, r) => s + r.cost_micros, 0)) : ''} loading={ranking.isPending} />
+        <StatTile id="p99-context" label="Context p99" value={sizes.data ? `${compact(sizes.data.p99)} tok` : ''} loading={sizes.isPending} hint={sizes.data ? `p50 ${compact(sizes.data.p50)} · max ${compact(sizes.data.max)}` : undefined} />
+        <StatTile id="outlier-requests" label="Outlier requests" value={sizes.data ? count(sizes.data.bins.filter((b) => b.outlier).reduce((s, b) => s + b.requests, 0)) : ''} loading={sizes.isPending}
+          hint={sizes.data ? `of ${count(sizes.data.requests)} · context ≥ p99` : undefined} />
+        <StatTile id="top1" label="Top 1% spend share" value={conc.length ? percent(Math.max(...conc.map((c) => c.top1pct_share))) : '–'} loading={ranking.isPending} hint="most concentrated feature" />
+      </div>
+      <QueryPanel id="bombing-ranking" title="Installs ranked by score" sub="click a row for the evidence" query={ranking} flush height={300} isEmpty={(d) => d.rows.length === 0}>
+        {(d) => <BombingTable rows={d.rows} from={d.from} to={d.to} selected={selected ? `${selected.tenant_id}/${selected.install_id}/${selected.feature}` : undefined}
+          onSelect={(r) => setSelectedKey(`${r.tenant_id}/${r.install_id}/${r.feature}`)} />}
+      </QueryPanel>
+      <div className="grid two" style={{ alignItems: 'start' }}>
+        {selected && ranking.data ? <BombingDetail row={selected} from={ranking.data.from} to={ranking.data.to} /> : <div className="panel"><EmptyState>{ranking.isPending ? 'Loading…' : 'No installs ranked in this window'}</EmptyState></div>}
+        <div className="grid" style={{ gap: 12 }}>
+          <QueryPanel id="prompt-sizes" title="Prompt size distribution" sub="context tokens per request, log₂ bins; red = above p99" query={sizes} height={240}
+            isEmpty={(d) => d.requests === 0}>
+            {(d) => <Histogram bins={d.bins} markers={[{ value: d.p50, label: 'p50' }, { value: d.p90, label: 'p90' }, { value: d.p99, label: 'p99' }]} />}
+          </QueryPanel>
+          <QueryPanel id="concentration" title="Spend concentration" sub="per feature" query={ranking} flush height={160} isEmpty={(d) => (d.context.concentration ?? []).length === 0}>
+            {(d) => (
+              <DataTable<FeatureConcentration> testId="concentration-table" rows={d.context.concentration ?? []} rowKey={(c) => `${c.tenant_id}/${c.feature}`}
+                columns={[
+                  { key: 'f', header: 'Tenant / feature', render: (c) => <>{c.tenant_id}<span className="muted"> · {c.feature}</span></> },
+                  { key: 'i', header: 'Installs', numeric: true, render: (c) => count(c.installs) },
+                  { key: 's', header: 'Spend', numeric: true, render: (c) => usd(c.cost_micros) },
+                  { key: 't1', header: 'Top 1%', numeric: true, render: (c) => <span style={{ color: c.top1pct_share > 0.25 ? 'var(--crit)' : undefined }}>{percent(c.top1pct_share)}</span> },
+                  { key: 't10', header: 'Top 10', numeric: true, render: (c) => percent(c.top10_share) },
+                ]} />
+            )}
+          </QueryPanel>
+        </div>
+      </div>
+    </>
+  )
+}

@@ -1,0 +1,253 @@
+/**
+ * Response types of the dashboard's own API routes (app/api/overview, cost,
+ * installs, ingest, tenants, prompt-sizes). Route handlers return these and
+ * the React Query hooks import them, so client and server cannot drift.
+ * Money is integer micro-dollars, times are epoch ms.
+ */
+import type { IngestHealth } from '../ingest/health'
+
+export interface RangeEcho {
+  from: number
+  to: number
+  /** Bucket size of series, seconds. */
+  stepS: number
+}
+
+/** A server-side sorted, paginated table. */
+export interface Page<Row> {
+  rows: Row[]
+  total: number
+  page: number
+  pageSize: number
+  sort: string
+  dir: 'asc' | 'desc'
+}
+
+/** One point of a multi-series chart: bucket start plus one numeric field per key. */
+export type SeriesRow = { t: number } & Record<string, number>
+
+/** Series stacked by a dimension; the largest keys first, the tail folded into "other". */
+export interface StackedSeries extends RangeEcho {
+  keys: string[]
+  points: SeriesRow[]
+  totals: Record<string, number>
+}
+
+export interface TenantsResponse {
+  tenants: string[]
+}
+
+export interface OverviewKpis extends RangeEcho {
+  spendMicros: number
+  requests: number
+  streams: number
+  promptTokens: number
+  completionTokens: number
+  activeInstalls: number
+  attestAccepted: number
+  attestRejected: number
+  /** Rejected / all attestations; 0 when there were none. */
+  rejectionRate: number
+  /** Mean number of streams open at once: total stream time / window length. */
+  avgConcurrentStreams: number
+  policyDenials: number
+  upstreamErrors: number
+  /** Spend and requests in the last full minute of the window, for "right now" tiles. */
+  lastMinute: { t: number; spendMicros: number; requests: number; tokens: number }
+}
+
+export interface TrafficPoint {
+  t: number
+  requestsPerMin: number
+  tokensPerMin: number
+  spendPerMinMicros: number
+  activeInstalls: number
+  /** Mean concurrent streams in the bucket (stream time / bucket length). */
+  concurrentStreams: number
+  errorsPerMin: number
+}
+
+export interface TrafficSeries extends RangeEcho {
+  points: TrafficPoint[]
+}
+
+export interface SpenderRow {
+  tenant_id: string
+  install_id: string
+  cost_micros: number
+  requests: number
+  tokens: number
+  streams: number
+  max_context_tokens: number
+  attest_rejected: number
+  policy_denials: number
+}
+
+export interface SpendersPage extends Page<SpenderRow> {
+  from: number
+  to: number
+}
+
+export const COST_DIMENSIONS = ['feature', 'model', 'tenant_id', 'app_version', 'platform'] as const
+export type CostDimension = (typeof COST_DIMENSIONS)[number]
+
+export interface CostBreakdownRow {
+  key: string
+  cost_micros: number
+  requests: number
+  tokens: number
+  installs: number
+  cost_per_request_micros: number
+  cost_per_install_micros: number
+  /** Share of the window's total spend, 0..1. */
+  share: number
+}
+
+export interface BudgetSummary {
+  monthStart: number
+  monthEnd: number
+  now: number
+  monthToDateMicros: number
+  /** Month-to-date plus the trailing 7-day daily run rate for the rest of the month. */
+  forecastMicros: number
+  runRatePerDayMicros: number
+  /** null when no budget is configured for the scope. */
+  budgetMicros: number | null
+  daily: { t: number; cost_micros: number }[]
+}
+
+export interface AbuseTax extends RangeEcho {
+  totalMicros: number
+  /** Spend of installs whose attestations mostly failed in the window. */
+  attestationFailedMicros: number
+  /** Spend of installs that the gateway later denied with a revocation. */
+  revokedMicros: number
+  /** Union of the two (an install counted once). */
+  abuseMicros: number
+  share: number
+  failedInstalls: number
+  revokedInstalls: number
+}
+
+export interface PromptSizeBin {
+  /** Inclusive lower bound, tokens. */
+  lo: number
+  /** Exclusive upper bound, tokens. */
+  hi: number
+  requests: number
+  /** Bin starts at or above the p99 of the window. */
+  outlier: boolean
+}
+
+export interface PromptSizeHistogram extends RangeEcho {
+  bins: PromptSizeBin[]
+  requests: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
+
+export interface InstallProfile {
+  tenant_id: string
+  install_id: string
+  first_seen: number
+  last_seen: number
+  app_id: string
+  app_version: string
+  platform: string
+  device_model: string
+  os_version: string
+  device_fingerprint: string
+  ip_prefix: string
+  asn: number
+  country: string
+  events: number
+  cost_micros: number
+  attest_accepted: number
+  attest_rejected: number
+  emulator_rejections: number
+  hooking_rejections: number
+}
+
+export interface InstallProfilesResponse {
+  profiles: InstallProfile[]
+}
+
+export interface InstallTimelinePoint {
+  t: number
+  cost_micros: number
+  requests: number
+  tokens: number
+  streams: number
+  /** Mean concurrent streams in the bucket. */
+  concurrent_streams: number
+  max_context_tokens: number
+  attest_rejected: number
+  policy_denials: number
+}
+
+export interface InstallTimeline extends RangeEcho {
+  install_id: string
+  points: InstallTimelinePoint[]
+}
+
+export interface InstallEventRow {
+  ts: number
+  type: string
+  feature: string
+  model: string
+  prompt_tokens: number
+  completion_tokens: number
+  context_tokens: number
+  cost_micros: number
+  outcome: string
+  end_reason: string
+  duration_ms: number
+  verdict: string
+  reasons: string[]
+  rule_kind: string
+}
+
+export interface InstallEventsPage extends Page<InstallEventRow> {
+  install_id: string
+}
+
+export interface IngestInstance {
+  instance_id: string
+  source: string
+  at: number
+  health: IngestHealth
+}
+
+export interface IngestHealthResponse extends RangeEcho {
+  now: number
+  /** The ingest running inside this app process, if any. */
+  local: IngestHealth | null
+  /** Latest snapshot of every ingest process that reported in the last 10 minutes. */
+  instances: IngestInstance[]
+  throughput: { t: number; eventsPerSec: number }[]
+  /** Newest event timestamp stored, for freshness. */
+  newestEventTs: number | null
+}
+
+export interface DeadLetterReason {
+  reason: string
+  count: number
+  last_at: number
+}
+
+export interface DeadLetterSample {
+  received_at: number
+  src_topic: string
+  src_partition: number
+  src_offset: number
+  reason: string
+  error: string
+  payload: string
+  payload_bytes: number
+}
+
+export interface DeadLettersResponse extends Page<DeadLetterSample> {
+  reasons: DeadLetterReason[]
+}

@@ -1,0 +1,40 @@
+import type { Store } from '../clickhouse/client'
+import type { OverviewKpis } from '../dashboard/types'
+import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
+import { selectRows, table } from './sql'
+
+interface Row {
+  spend: number; n_requests: number; n_streams: number; n_prompt_tokens: number; n_completion_tokens: number
+  n_installs: number; accepted: number; rejected: number; total_stream_ms: number; denials: number; errors: number
+  last_t: number; last_spend: number; last_requests: number; last_tokens: number
+}
+
+/** Headline numbers of the window, from usage_minute. */
+export async function overviewKpis(store: Store, range: ResolvedRange): Promise<OverviewKpis> {
+  // "Right now" = the last minute that has fully elapsed, or the window's last minute if it is in the past.
+  const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
+  const [r] = await selectRows<Row>(store, `
+    SELECT
+      sum(cost_micros) AS spend, sum(requests) AS n_requests, sum(streams) AS n_streams,
+      sum(prompt_tokens) AS n_prompt_tokens, sum(completion_tokens) AS n_completion_tokens,
+      uniqMerge(installs) AS n_installs,
+      sum(attest_accepted) AS accepted, sum(attest_rejected) AS rejected,
+      sum(stream_ms) AS total_stream_ms, sum(policy_denials) AS denials, sum(upstream_errors) AS errors,
+      {last:UInt32} * 1000 AS last_t,
+      sumIf(cost_micros, minute = toDateTime({last:UInt32}, 'UTC')) AS last_spend,
+      sumIf(requests, minute = toDateTime({last:UInt32}, 'UTC')) AS last_requests,
+      sumIf(prompt_tokens + completion_tokens, minute = toDateTime({last:UInt32}, 'UTC')) AS last_tokens
+    FROM ${table(store, 'usage_minute')}
+    WHERE ${rangeWhere('minute')}`, { ...rangeSqlParams(range), last: lastMinute })
+  const attestations = r.accepted + r.rejected
+  return {
+    from: range.fromMs, to: range.toMs, stepS: range.stepS,
+    spendMicros: r.spend, requests: r.n_requests, streams: r.n_streams,
+    promptTokens: r.n_prompt_tokens, completionTokens: r.n_completion_tokens,
+    activeInstalls: r.n_installs, attestAccepted: r.accepted, attestRejected: r.rejected,
+    rejectionRate: attestations > 0 ? r.rejected / attestations : 0,
+    avgConcurrentStreams: r.total_stream_ms / (range.toMs - range.fromMs),
+    policyDenials: r.denials, upstreamErrors: r.errors,
+    lastMinute: { t: r.last_t, spendMicros: r.last_spend, requests: r.last_requests, tokens: r.last_tokens },
+  }
+}

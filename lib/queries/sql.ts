@@ -1,0 +1,40 @@
+import type { Store } from '../clickhouse/client'
+
+/**
+ * Shared plumbing for lib/queries (each other file there holds one read
+ * query). 64-bit integers come back as JSON numbers: every counter we read is
+ * far below 2^53, and the UI needs numbers, not strings.
+ */
+export async function selectRows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const rs = await store.client.query({
+    query,
+    query_params: params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, max_execution_time: 30 },
+  })
+  return rs.json<T>()
+}
+
+/** Fully qualified table name in the store's database. */
+export function table(store: Store, name: string): string {
+  return `${store.database}.${name}`
+}
+
+/** Sort and page parameters after validation; `sort` is always one of a whitelist, so it may be inlined. */
+export interface PageParams<Sort extends string> {
+  sort: Sort
+  dir: 'asc' | 'desc'
+  page: number
+  pageSize: number
+}
+
+export function orderLimit<Sort extends string>(p: PageParams<Sort>, tiebreak: string): string {
+  const dir = p.dir === 'asc' ? 'ASC' : 'DESC'
+  return `ORDER BY ${p.sort} ${dir}, ${tiebreak} LIMIT ${Math.floor(p.pageSize)} OFFSET ${Math.floor(p.page * p.pageSize)}`
+}
+
+/** Epoch ms of a ClickHouse DateTime rendered as 'YYYY-MM-DD hh:mm:ss[.fff]' in UTC. */
+export function utcMs(value: string | number): number {
+  if (typeof value === 'number') return value
+  return Date.parse(value.replace(' ', 'T') + 'Z')
+}

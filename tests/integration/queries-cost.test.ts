@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Store } from '../../lib/clickhouse/client'
+import { abuseTax } from '../../lib/queries/abuse-tax'
+import { budgetSummary } from '../../lib/queries/budget-summary'
+import { costBreakdown } from '../../lib/queries/cost-breakdown'
+import { promptSizeHistogram } from '../../lib/queries/prompt-size-histogram'
+import { spendSeries } from '../../lib/queries/spend-series'
+import { resolveRange, type ResolvedRange } from '../../lib/time-range'
+import { rows } from '../helpers/store'
+import { loadFixture } from './queries-fixture'
+
+let store: Store & { drop(): Promise<void> }
+let range: ResolvedRange
+const raw = (sql: string) => rows<Record<string, number>>(store, sql.replaceAll('{db}', store.database), { from: range.fromMs, to: range.toMs })
+const inRange = `ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`
+
+beforeAll(async () => {
+  const f = await loadFixture('q_cost')
+  store = f.store
+  range = resolveRange({ range: 'custom', from: f.fromMs, to: f.toMs })
+})
+afterAll(async () => store?.drop())
+
+describe('cost queries', () => {
+  it('breakdown by model equals raw spend, requests and shares', async () => {
+    const b = await costBreakdown(store, range, 'model', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 50 })
+    const r = await raw(`SELECT model, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')) AS n FROM {db}.events WHERE ${inRange} AND model != '' GROUP BY model ORDER BY c DESC, model`)
+    expect(b.rows.map((x) => x.key)).toEqual(r.map((x) => x.model))
+    expect(b.rows.map((x) => x.cost_micros)).toEqual(r.map((x) => Number(x.c)))
+    expect(b.rows.map((x) => x.requests)).toEqual(r.map((x) => Number(x.n)))
+    expect(b.rows.reduce((s, x) => s + x.share, 0)).toBeCloseTo(1, 6)
+    expect(b.total).toBe(r.length)
+  })
+
+  it('daily granularity buckets on UTC days', async () => {
+    const s = await spendSeries(store, { ...range, stepS: 86_400 }, 'tenant_id')
+    const [{ c }] = await raw(`SELECT sum(cost_micros) AS c FROM {db}.events WHERE ${inRange}`)
+    expect(Object.values(s.totals).reduce((a, b) => a + b, 0)).toBe(Number(c))
+    for (const p of s.points) expect(p.t % 86_400_000).toBe(0)
+  })
+
+  it('budget: month to date is this month\'s spend, forecast adds the run rate', async () => {
+    const b = await budgetSummary(store, '', 5_000_000_000)
+    const [{ c }] = await rows<{ c: number }>(store, `SELECT sum(cost_micros) AS c FROM ${store.database}.events WHERE ts >= toStartOfMonth(now64(3, 'UTC'))`)
+    expect(b.monthToDateMicros).toBe(Number(c))
+    expect(b.forecastMicros).toBeGreaterThanOrEqual(b.monthToDateMicros)
+    expect(b.budgetMicros).toBe(5_000_000_000)
+  })
+
+  it('abuse tax: spend of installs with mostly-rejected attestations', async () => {
+    const a = await abuseTax(store, range)
+    const [r] = await raw(`
+      WITH bad AS (SELECT install_id FROM {db}.events WHERE type = 'attestation' GROUP BY install_id
+                   HAVING countIf(verdict='rejected') > 0 AND countIf(verdict='rejected') >= countIf(verdict='accepted'))
+      SELECT sum(cost_micros) AS total, sumIf(cost_micros, install_id IN bad) AS failed FROM {db}.events WHERE ${inRange}`)
+    expect(a.totalMicros).toBe(Number(r.total))
+    expect(a.attestationFailedMicros).toBe(Number(r.failed))
+    expect(a.attestationFailedMicros).toBeGreaterThan(0) // the emulator farm scenario
+    expect(a.share).toBeCloseTo(a.abuseMicros / a.totalMicros, 9)
+  })
+
+  it('prompt size histogram counts every request once and flags bins above p99', async () => {
+    const h = await promptSizeHistogram(store, range)
+    const [{ n }] = await raw(`SELECT count() AS n FROM {db}.events WHERE ${inRange} AND type IN ('llm_request','stream')`)
+    expect(h.requests).toBe(Number(n))
+    expect(h.p50).toBeLessThan(h.p99)
+    expect(h.bins.filter((b) => b.outlier).every((b) => b.lo >= h.p99)).toBe(true)
+    expect(h.bins.some((b) => b.outlier)).toBe(true)
+  })
+})

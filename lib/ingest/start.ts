@@ -49,16 +49,18 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
       pipeline, sink, metrics,
     )
   } else {
-    const { GatewaySimulator } = await import('../simulator')
+    const { GatewaySimulator, parseScenarioList } = await import('../simulator')
     const hasData = await storeHasEvents(store)
     const backfillMs = hasData ? 0 : config.SIM_BACKFILL_MINUTES * 60_000
     const now = Date.now()
+    const scenarios = parseScenarioList(config.SIM_SCENARIOS)
     const simulator = new GatewaySimulator({
       seed: config.SIM_SEED,
       installs: config.SIM_INSTALLS,
       ratePerSec: config.SIM_RATE,
-      scenarios: config.SIM_SCENARIOS.split(',').map((s) => s.trim()).filter(Boolean) as never,
+      scenarios,
       startMs: now - backfillMs,
+      scenarioSettings: ongoingAttacks(scenarios, backfillMs),
     })
     // The simulated gateway enforces current policy, so a revocation really stops its attacker.
     const { withPolicyEnforcement } = await import('../simulator/enforced')
@@ -81,6 +83,20 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
       await writeStatus(store, instanceId, metrics)
     },
   }
+}
+
+/**
+ * The embedded default is a demo as much as a dev loop: attacks start a few
+ * minutes before "now" (inside the backfill when there is one) and keep going
+ * for hours, so a person who opens the dashboard finds them in progress and
+ * can watch a revocation turn the attacker's spend into policy denials.
+ */
+const ATTACK_LEAD_MS: Record<string, number> = { cost_spike: 20 * 60_000, emulator_farm: 15 * 60_000, stream_abuse: 12 * 60_000, prompt_bomber: 10 * 60_000 }
+
+function ongoingAttacks(scenarios: string[], backfillMs: number) {
+  return Object.fromEntries(
+    scenarios.map((name) => [name, { offsetMs: Math.max(0, backfillMs - (ATTACK_LEAD_MS[name] ?? 10 * 60_000)), durationMs: 12 * 3_600_000 }]),
+  )
 }
 
 async function storeHasEvents(store: Store): Promise<boolean> {

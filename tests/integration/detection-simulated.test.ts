@@ -29,7 +29,10 @@ describe('detectors on simulated traffic', () => {
 
   beforeAll(async () => {
     store = await testStore('detect_sim')
-    const start = Math.floor((Date.now() - DURATION - MIN) / MIN) * MIN
+    // Yesterday at 14:00 UTC: the simulator's load follows the time of day, so a
+    // fixed hour makes every run see the same traffic, wherever the clock is.
+    const DAY = 24 * 60 * MIN
+    const start = Math.floor(Date.now() / DAY) * DAY - DAY + 14 * 60 * MIN
     now = start + DURATION
     const sim = new GatewaySimulator({
       seed: 11, installs: 1000, ratePerSec: 12, startMs: start,
@@ -62,7 +65,9 @@ describe('detectors on simulated traffic', () => {
     const farm = attackers('emulator_farm')
     const members = flagged('emulator_farms').flatMap((f) => (f.evidence as FarmCluster).members)
     expect(members.filter((m) => farm.has(m)).length).toBeGreaterThanOrEqual(Math.ceil(farm.size * 0.95))
-    expect(members.filter((m) => !labelled().has(m))).toEqual([])
+    // The goal is precision ≥ 0.95 on farm members (docs/detection.md): carrier NAT puts real users on shared /24s.
+    const legit = members.filter((m) => !labelled().has(m))
+    expect(legit.length / members.length, `legitimate installs named: ${legit.join(', ')}`).toBeLessThanOrEqual(0.05)
   })
 
   it('flags the release whose cost per request jumped', () => {

@@ -29,6 +29,15 @@ export interface RawInsert {
   settings: Record<string, string | number>
 }
 
+/** ClickHouse defaults of the settings that requests in lib/ override. */
+const SESSION_DEFAULTS = {
+  insert_deduplication_token: '',
+  max_execution_time: 0,
+  output_format_json_quote_64bit_integers: 1,
+  max_insert_block_size: '1048449',
+  date_time_input_format: 'basic',
+} as const
+
 type StoreConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'CLICKHOUSE_CLUSTER' | 'DATA_DIR'>
 
 /**
@@ -59,9 +68,11 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   const { createChdbConnection } = await import('chdb/connection')
   const connection = createChdbConnection({ path: dir })
   // chDB turns per-request settings into SET statements that outlive the
-  // request in the shared session. Resetting the dedup token on every request
-  // keeps one insert's token from silently deduplicating the next insert.
-  const client = createClient({ connection, clickhouse_settings: { insert_deduplication_token: '' } } as Parameters<typeof createClient>[0])
+  // request in the shared session. Every request therefore restates the
+  // defaults of each setting some request overrides, so an override lasts for
+  // its own request only (one insert's dedup token must never deduplicate the
+  // next insert, nor a dashboard's time limit cut a migration).
+  const client = createClient({ connection, clickhouse_settings: SESSION_DEFAULTS } as Parameters<typeof createClient>[0])
   const rawInsert = async (p: RawInsert) => {
     await connection.chdb.rawInsert({ table: p.table, columns: p.columns, format: p.format, values: p.body, settings: p.settings })
   }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Admin, Kafka } from 'kafkajs'
-import type { Store } from '../../lib/clickhouse/client'
 import { loadConfig } from '../../lib/config'
 import { startIngest } from '../../lib/ingest/start'
 import { rows, testStore } from '../helpers/store'
@@ -25,26 +24,14 @@ afterAll(async () => {
 })
 
 /**
- * The store as a consumer sees it when its ClickHouse server is dead: every
- * call fails the way an HTTP client does on a refused connection. (Embedded
- * chDB cannot be stopped under a live process, so the failure is injected at
- * the client boundary, which is all the pipeline can observe either way.)
+ * A real outage of the engine, not a stand-in: DETACH DATABASE takes every
+ * Burnrate table away from ClickHouse (embedded chDB or a server alike), so
+ * each insert, intent write and lookup fails inside the engine until ATTACH
+ * brings the same tables back.
  */
-function flakyStore(inner: Store) {
-  let down = false
-  const refuse = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }))
-  const client = new Proxy(inner.client, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver)
-      if (typeof value !== 'function') return value
-      if (['insert', 'query', 'command', 'exec', 'ping'].includes(String(prop))) {
-        return (...args: unknown[]) => (down ? refuse() : (value as (...a: unknown[]) => unknown).apply(target, args))
-      }
-      return value.bind(target)
-    },
-  })
-  const rawInsert = inner.rawInsert && ((p: Parameters<NonNullable<Store['rawInsert']>>[0]) => (down ? refuse() : inner.rawInsert!(p)))
-  return { store: { ...inner, client, rawInsert } as Store, setDown: (d: boolean) => (down = d) }
+async function storeOutage(db: string) {
+  await store.client.command({ query: `DETACH DATABASE ${db}` })
+  return () => store.client.command({ query: `ATTACH DATABASE ${db}` })
 }
 
 describe('store unavailable for 30 s', () => {
@@ -54,31 +41,32 @@ describe('store unavailable for 30 s', () => {
     await createTopic(admin, topic, 2)
     const N = 20_000
     const M = 200
-    const flaky = flakyStore(store)
     await produce(kafka, topic, [...validRecords(N, 'out'), ...malformedRecords(M, 'out')])
     const handle = await startIngest(loadConfig({
       INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
       INGEST_MAX_BATCH_ROWS: '250', INGEST_MAX_WAIT_MS: '200', INGEST_RETRY_MAX_MS: '5000',
-    }), flaky.store, () => {})
+    }), store, () => {})
     let committedAtDown = -1
     let committedAfter = -1
     let retriesWhileDown = 0
+    let restore: (() => Promise<unknown>) | null = null
     try {
       await waitFor('some progress', () => groupProgress(admin, group, topic), (p) => p.committed >= 1_000, 60_000)
-      flaky.setDown(true)
+      restore = await storeOutage(store.database)
       const outageStart = Date.now()
       // A batch whose insert finished just before the outage may still commit; after that nothing may.
       await new Promise((r) => setTimeout(r, 2_000))
       committedAtDown = (await groupProgress(admin, group, topic)).committed
       const down = await waitFor('insert failures', async () => handle!.metrics.snapshot(), (h) => h.insertRetries >= 2 && h.paused, 20_000)
-      expect(down.lastError?.message).toMatch(/ECONNREFUSED/)
+      expect(down.lastError?.message).toMatch(/does not exist|UNKNOWN_DATABASE/i)
       await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - outageStart))))
       committedAfter = (await groupProgress(admin, group, topic)).committed
       retriesWhileDown = handle!.metrics.snapshot().insertRetries
-      flaky.setDown(false)
+      await restore()
+      restore = null
       await waitFor('catch-up', () => groupProgress(admin, group, topic), (p) => p.committed === N + M && p.end === N + M, 60_000)
     } finally {
-      flaky.setDown(false)
+      await restore?.()
       await handle?.stop()
     }
     const [ev] = await rows<{ n: string; u: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS u FROM ${store.database}.events`)

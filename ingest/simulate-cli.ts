@@ -229,8 +229,13 @@ async function topicPartitions(kafka: Kafka, topic: string, partitions: number):
       await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true })
       console.log(`[simulate] created topic ${topic} with ${partitions} partitions`)
     }
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] })
-    return meta.topics[0].partitions
+    // A new topic's partitions get their leaders a moment after creation; sending earlier fails.
+    for (let attempt = 0; ; attempt++) {
+      const partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return partitions
+      if (attempt >= 50) throw new Error(`topic ${topic} has partitions without a leader after 10 s`)
+      await sleep(200)
+    }
   } finally {
     await admin.disconnect()
   }

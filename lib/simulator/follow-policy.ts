@@ -23,7 +23,7 @@ export interface FollowPolicyOptions {
 export async function enforcedByPolicyTopic(inner: Generator, opts: FollowPolicyOptions) {
   const log = opts.log ?? console.log
   const jwks = async (): Promise<{ keys: JWK[] }> => {
-    // The app may still be starting: keep asking for up to two minutes.
+    // The app may still be building or starting: keep asking for up to fifteen minutes.
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await fetch(new URL('/api/policy/jwks', opts.policyUrl), { headers: { authorization: `Bearer ${opts.gatewayToken}` } })
@@ -32,10 +32,13 @@ export async function enforcedByPolicyTopic(inner: Generator, opts: FollowPolicy
       } catch (err) {
         if (err instanceof Error && err.message.startsWith('policy key set refused')) throw err
       }
-      if (attempt >= 120) throw new Error(`no policy key set from ${opts.policyUrl} after 2 minutes`)
+      if (attempt >= 900) throw new Error(`no policy key set from ${opts.policyUrl} after 15 minutes`)
       await new Promise((r) => setTimeout(r, 1_000))
     }
   }
+  // The app creates the policy topic when it starts publishing: wait for the app first.
+  log(`[simulate] waiting for the policy key set at ${opts.policyUrl}`)
+  await jwks()
   const enforcer = new PolicyEnforcer()
   const follower = await followPolicyTopic({ brokers: opts.brokers, topic: opts.topic, jwks, enforcer, clientId: 'burnrate-simulator', log })
   await follower.caughtUp

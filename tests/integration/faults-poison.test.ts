@@ -4,26 +4,20 @@ import type { Admin, Kafka } from 'kafkajs'
 import { loadConfig } from '../../lib/config'
 import { fastParseEvent, gatewayEventSchema } from '../../lib/events/schema'
 import { startIngest } from '../../lib/ingest/start'
-import { rows, testStore } from '../helpers/store'
+import { rows } from '../helpers/store'
+import { closeIngestFixture, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { fuzzCorpus } from '../helpers/fuzz-corpus'
 import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../helpers/kafka-io'
+import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../helpers/kafka-io'
 
-type TestStore = Awaited<ReturnType<typeof testStore>>
 let store: TestStore
 let kafka: Kafka
 let admin: Admin
 
 beforeAll(async () => {
-  store = await testStore('poison')
-  kafka = testKafka()
-  admin = kafka.admin()
-  await admin.connect()
+  ;({ store, kafka, admin } = await openIngestFixture('poison'))
 })
-afterAll(async () => {
-  await admin?.disconnect()
-  await store?.drop()
-})
+afterAll(() => closeIngestFixture({ store, admin }))
 
 describe('poison input', () => {
   it('turns every fuzzed message into a row or a dead letter with its reason, without crashing or growing', async () => {

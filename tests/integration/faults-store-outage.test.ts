@@ -2,26 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Admin, Kafka } from 'kafkajs'
 import { loadConfig } from '../../lib/config'
 import { startIngest } from '../../lib/ingest/start'
-import { rows, testStore } from '../helpers/store'
+import { rows } from '../helpers/store'
+import { closeIngestFixture, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { malformedRecords, validRecords } from '../helpers/corpus'
 import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../helpers/kafka-io'
+import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../helpers/kafka-io'
 
-type TestStore = Awaited<ReturnType<typeof testStore>>
 let store: TestStore
 let kafka: Kafka
 let admin: Admin
 
 beforeAll(async () => {
-  store = await testStore('outage')
-  kafka = testKafka()
-  admin = kafka.admin()
-  await admin.connect()
+  ;({ store, kafka, admin } = await openIngestFixture('outage'))
 })
-afterAll(async () => {
-  await admin?.disconnect()
-  await store?.drop()
-})
+afterAll(() => closeIngestFixture({ store, admin }))
 
 /**
  * A real outage of the engine, not a stand-in: DETACH DATABASE takes every

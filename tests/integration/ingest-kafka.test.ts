@@ -1,42 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Admin, Kafka } from 'kafkajs'
-import { loadConfig } from '../../lib/config'
 import { startIngest } from '../../lib/ingest/start'
 import { IngestMetrics } from '../../lib/ingest/health'
 import { IngestPipeline } from '../../lib/ingest/pipeline'
 import { RecentIds } from '../../lib/ingest/recent-ids'
 import { ClickHouseSink } from '../../lib/ingest/sink'
 import { defaultPriceBook } from '../../lib/pricing/cost'
-import { rows, testStore } from '../helpers/store'
+import { rows } from '../helpers/store'
+import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { malformedRecords, validRecords } from '../helpers/corpus'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../helpers/kafka-io'
+import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../helpers/kafka-io'
 
-type TestStore = Awaited<ReturnType<typeof testStore>>
 let store: TestStore
 let kafka: Kafka
 let admin: Admin
 
 const count = async (table: string) => Number((await rows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.${table}`))[0].n)
-
-function ingestConfig(topic: string, group: string) {
-  return loadConfig({
-    INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-    INGEST_MAX_BATCH_ROWS: '400', INGEST_MAX_WAIT_MS: '200', INGEST_RETRY_MAX_MS: '1000',
-  })
-}
+const ingestConfig = (topic: string, group: string) => kafkaIngestConfig(topic, group)
 
 beforeAll(async () => {
-  store = await testStore('ingest')
-  kafka = testKafka()
-  admin = kafka.admin()
-  await admin.connect()
+  ;({ store, kafka, admin } = await openIngestFixture('ingest'))
 })
-
-afterAll(async () => {
-  await admin?.disconnect()
-  await store?.drop()
-})
+afterAll(() => closeIngestFixture({ store, admin }))
 
 describe('Kafka → ClickHouse ingest', () => {
   it('stores every valid event exactly once and every malformed one as a dead letter', async () => {

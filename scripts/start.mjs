@@ -8,8 +8,9 @@ const root = new URL('..', import.meta.url).pathname
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' })
 
 if (!existsSync(join(root, 'node_modules/next'))) {
-  console.log('[start] installing dependencies (npm ci)…')
-  run('npm ci --no-audit --no-fund')
+  // Not `npm ci`: see .ci/run; the lockfile still pins every version.
+  console.log('[start] installing dependencies (npm install)…')
+  run('npm install --no-audit --no-fund')
 }
 
 function newestSource(dir) {

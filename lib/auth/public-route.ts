@@ -6,6 +6,10 @@ import { z } from 'zod'
  * session. They still get the same-origin CSRF check for POSTs (login CSRF)
  * and zod parsing; everything else goes through route().
  */
+/**
+ * Mutations must come from our own pages: browsers always send Origin on
+ * cross-site POSTs, so a mismatch means a forged request (CSRF).
+ */
 export function sameOriginRequest(req: Request): boolean {
   const origin = req.headers.get('origin')
   if (!origin) return req.headers.get('sec-fetch-site') !== 'cross-site'

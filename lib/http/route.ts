@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { sameOriginRequest } from '../auth/public-route'
 import { getPrincipal } from '../auth/session'
 import { hasRole, type Principal, type Role } from '../auth/roles'
 
@@ -33,21 +34,6 @@ function zodDetails(error: z.ZodError) {
 }
 
 /**
- * Mutations must come from our own pages: browsers always send Origin on
- * cross-site POSTs, so a mismatch means a forged request (CSRF).
- */
-function sameOrigin(req: Request): boolean {
-  const origin = req.headers.get('origin')
-  if (!origin) return req.headers.get('sec-fetch-site') !== 'cross-site'
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host')
-  try {
-    return new URL(origin).host === host
-  } catch {
-    return false
-  }
-}
-
-/**
  * Route handler shape used by every API route: check the session and role,
  * parse query and body with zod, run, and answer JSON. Errors become
  * `{ error, details? }` with a 4xx/5xx status; internal messages are not leaked.
@@ -62,7 +48,7 @@ export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType 
       if (!principal) return json({ error: 'sign in required' }, 401)
       if (!hasRole(principal.role, spec.role)) return json({ error: `requires role ${spec.role}` }, 403)
       const mutating = req.method !== 'GET' && req.method !== 'HEAD'
-      if (mutating && !sameOrigin(req)) return json({ error: 'cross-site request refused' }, 403)
+      if (mutating && !sameOriginRequest(req)) return json({ error: 'cross-site request refused' }, 403)
       const url = new URL(req.url)
       let query: unknown = undefined
       if (spec.query) {

@@ -36,6 +36,7 @@ const SESSION_DEFAULTS = {
   output_format_json_quote_64bit_integers: 1,
   max_insert_block_size: '1048449',
   date_time_input_format: 'basic',
+  optimize_on_insert: 1,
 } as const
 
 type StoreConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'CLICKHOUSE_CLUSTER' | 'DATA_DIR'>

@@ -4,6 +4,9 @@ import type { IngestPipeline } from './pipeline'
 import type { ClickHouseSink } from './sink'
 import type { SourceMessage } from './types'
 
+/** How long stop() waits for inserts in flight to be acknowledged and committed. */
+const SHUTDOWN_GRACE_MS = 15_000
+
 export interface KafkaSourceOptions {
   brokers: string[]
   topic: string
@@ -27,8 +30,9 @@ export interface KafkaSourceOptions {
  *    insert and commit leaves the range uncommitted; whoever owns the
  *    partition next finds the intent, rebuilds exactly that range, and the
  *    repeated insert is dropped by ClickHouse as a duplicate;
- *  - kafkajs' stop/disconnect waits for the running batch, so a SIGTERM can
- *    never land between an insert and its commit.
+ *  - one insert in flight per partition overlaps the decoding of the next
+ *    range, and stop() commits every acknowledged insert before leaving the
+ *    group, so a SIGTERM can never land between an insert and its commit.
  */
 export class KafkaSource {
   private readonly kafka: Kafka
@@ -37,6 +41,10 @@ export class KafkaSource {
   private lagTimer: NodeJS.Timeout | null = null
   /** Partitions whose first batch since assignment still has to check for an intent. */
   private readonly replayChecked = new Set<number>()
+  /** Per partition: the insert in flight, then its commit; resolves false if it was abandoned. */
+  private readonly inFlight = new Map<number, Promise<boolean>>()
+  private running = 0
+  private stopping = false
 
   constructor(
     private readonly opts: KafkaSourceOptions,
@@ -87,8 +95,27 @@ export class KafkaSource {
     void this.refreshLag()
   }
 
+  /**
+   * One fetched batch of one partition, cut into ranges of at most
+   * maxBatchRows. The insert of a range runs while the next range (or the
+   * next fetch) is decoded and validated, but a partition never has more than
+   * one insert in flight, and each range is committed only after its own
+   * insert was acknowledged, in offset order. The last range's insert may
+   * still be running when this returns: its fetch position is resolved so
+   * Kafka keeps fetching, its commit follows the insert, and the next batch of
+   * the partition (or stop()) waits for it.
+   */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload
+    this.running++
+    try {
+      await this.handleBatchInner(payload)
+    } finally {
+      this.running--
+    }
+  }
+
+  private async handleBatchInner(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload
     const topic = batch.topic
     const partition = batch.partition
     let messages: SourceMessage[] = batch.messages.map((m) => ({
@@ -103,6 +130,8 @@ export class KafkaSource {
     }
     const chunks: SourceMessage[][] = []
     if (!this.replayChecked.has(partition)) {
+      // A write of this partition from before a rebalance must land before its intent is looked up.
+      await this.settle(partition)
       const replay = await this.replayChunk(messages)
       if (replay === 'wait') return
       this.replayChecked.add(partition)
@@ -113,12 +142,37 @@ export class KafkaSource {
     }
     for (let i = 0; i < messages.length; i += this.opts.maxBatchRows) chunks.push(messages.slice(i, i + this.opts.maxBatchRows))
     for (const chunk of chunks) {
-      const outcome = await this.pipeline.flush(chunk, control)
-      if (outcome.status === 'abandoned') return
+      const prepared = this.pipeline.prepare(chunk)
+      if (!(await this.settle(partition)) || !control.stillOwned()) return
       const last = chunk[chunk.length - 1].offset
+      const written = this.pipeline.write(prepared, control).then(async (outcome) => {
+        if (outcome.status !== 'written') return false
+        await this.commit(topic, partition, last + 1)
+        return true
+      })
+      this.inFlight.set(partition, written)
       resolveOffset(String(last))
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: String(last + 1) }] }] })
-      await heartbeat()
+      if (this.stopping) await this.settle(partition)
+      await heartbeat().catch(() => {})
+    }
+  }
+
+  /** Waits for the partition's insert in flight, if any; false if it was abandoned. */
+  private async settle(partition: number): Promise<boolean> {
+    const pending = this.inFlight.get(partition)
+    if (!pending) return true
+    const ok = await pending
+    if (this.inFlight.get(partition) === pending) this.inFlight.delete(partition)
+    return ok
+  }
+
+  private async commit(topic: string, partition: number, offset: number): Promise<void> {
+    try {
+      await this.consumer?.commitOffsets([{ topic, partition, offset: String(offset) }])
+    } catch (err) {
+      // Lost the partition between insert and commit: its next owner finds the
+      // intent, rebuilds the same range and the insert is dropped as a duplicate.
+      this.log(`partition ${partition}: commit of ${offset} failed (${err instanceof Error ? err.message : err}); the next owner replays it`)
     }
   }
 
@@ -176,8 +230,28 @@ export class KafkaSource {
     }
   }
 
+  /**
+   * Stops without ever falling between an insert and its commit: new batches
+   * insert synchronously once stopping is set, and every insert in flight is
+   * committed while the consumer is still a group member; only then does
+   * kafkajs stop (it waits for a batch still running) and leave the group.
+   */
   async stop(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer)
+    this.stopping = true
+    const drain = async () => {
+      while (this.running > 0 || this.inFlight.size > 0) {
+        await Promise.all([...this.inFlight.keys()].map((p) => this.settle(p)))
+        if (this.running > 0) await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    // An insert stuck retrying against a store that is down must not hold
+    // shutdown forever: after the grace period kafkajs stops, the insert sees
+    // it no longer owns its range and gives up uncommitted, and the range is
+    // read again on restart (its intent makes a repeated insert a no-op).
+    let grace: NodeJS.Timeout | undefined
+    await Promise.race([drain(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))])
+    clearTimeout(grace)
     await this.consumer?.disconnect()
     await this.admin?.disconnect().catch(() => {})
     this.consumer = null

@@ -14,6 +14,11 @@ export interface FlushControl {
   sleep?: (ms: number) => Promise<void>
 }
 
+export interface PreparedRange {
+  range: BatchRange
+  batch: PreparedBatch
+}
+
 export type FlushOutcome = { status: 'written'; batch: PreparedBatch } | { status: 'abandoned' }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -32,15 +37,24 @@ export class IngestPipeline {
     private readonly opts: { retryMaxMs: number; recordIntents: boolean },
   ) {}
 
-  async flush(messages: SourceMessage[], control: FlushControl): Promise<FlushOutcome> {
-    if (messages.length === 0) return { status: 'abandoned' }
+  /** decode → validate → price: CPU only, so it can run while the previous range's insert is in flight. */
+  prepare(messages: SourceMessage[]): PreparedRange {
     const range: BatchRange = {
       topic: messages[0].topic,
       partition: messages[0].partition,
       firstOffset: messages[0].offset,
       lastOffset: messages[messages.length - 1].offset,
     }
-    const batch = prepareBatch(messages, this.deps)
+    return { range, batch: prepareBatch(messages, this.deps) }
+  }
+
+  async flush(messages: SourceMessage[], control: FlushControl): Promise<FlushOutcome> {
+    if (messages.length === 0) return { status: 'abandoned' }
+    return this.write(this.prepare(messages), control)
+  }
+
+  /** Records the intent, then inserts; retries store failures until written or no longer owned. */
+  async write({ range, batch }: PreparedRange, control: FlushControl): Promise<FlushOutcome> {
     const sleep = control.sleep ?? defaultSleep
     let delay = 100
     let intentRecorded = !this.opts.recordIntents

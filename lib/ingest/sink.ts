@@ -67,6 +67,10 @@ export class ClickHouseSink {
       // One part per insert keeps the token → block mapping stable across retries.
       max_insert_block_size: '10000000',
       async_insert: 0,
+      // Each block is already free of duplicate rows (recent event ids are
+      // dead-lettered, views GROUP BY their block): merging it again at insert
+      // time only costs CPU. Replacing/Aggregating merges still run later.
+      optimize_on_insert: 0,
     } as const
   }
 

@@ -103,6 +103,28 @@ describe('Kafka → ClickHouse ingest', () => {
     expect(await count('events')).toBe(before + 4000)
   })
 
+  it('stops mid-stream with every inserted range committed and nothing committed that was not inserted', async () => {
+    // Inserts overlap the decoding of the next range, so a stop usually finds
+    // one in flight: stop() must wait for it and commit it before leaving.
+    const topic = uniqueName('events')
+    const group = uniqueName('group')
+    await createTopic(admin, topic, 1)
+    await produce(kafka, topic, validRecords(6000, 's'))
+    const handle = await startIngest(ingestConfig(topic, group), store, () => {})
+    let stoppedAt = 0
+    try {
+      stoppedAt = (await waitFor('a first commit', () => groupProgress(admin, group, topic), (p) => p.committed > 0)).committed
+    } finally {
+      await handle?.stop()
+    }
+    const { committed } = await groupProgress(admin, group, topic)
+    const [stored] = await rows<{ n: string; top: string }>(
+      store, `SELECT count() AS n, max(src_offset) + 1 AS top FROM ${store.database}.events WHERE src_topic = {topic:String}`, { topic })
+    expect(stoppedAt).toBeLessThan(6000)
+    expect(Number(stored.n)).toBe(committed)
+    expect(Number(stored.top)).toBe(committed)
+  })
+
   it('replays a range that was inserted but never committed, without duplicating it', async () => {
     // What a consumer killed between insert and commit leaves behind: an
     // intent and its rows in ClickHouse, and no committed offset in Kafka.

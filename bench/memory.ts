@@ -17,6 +17,9 @@ export interface MemoryResult {
   peakRssMb: number
   firstHalfPeakMb: number
   secondHalfPeakMb: number
+  /** Peaks of the anonymous (heap) and file-backed (mapped engine code) parts of RSS. */
+  peakAnonMb: number
+  peakFileMb: number
   samples: number[]
 }
 
@@ -34,10 +37,14 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
     env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, KAFKA_GROUP: group, DATA_DIR: dir, CLICKHOUSE_DATABASE: 'bench' },
   })
   const samples: number[] = []
+  let peakAnonMb = 0
+  let peakFileMb = 0
   const started = Date.now()
   let stop = false
   const sampler = setInterval(() => {
     samples.push(rssMb(child.pid))
+    peakAnonMb = Math.max(peakAnonMb, rssMb(child.pid, 'RssAnon'))
+    peakFileMb = Math.max(peakFileMb, rssMb(child.pid, 'RssFile'))
     if (samples.length % 30 === 0) log(`    memory: ${samples.length}s of ${seconds}s, rss ${samples[samples.length - 1].toFixed(0)} MB, peak ${Math.max(...samples).toFixed(0)} MB`)
   }, 1_000)
   const producer = (async () => {
@@ -58,7 +65,7 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
   // The first 10 s are start-up (tsx compile, migrations), not steady state.
   const first = samples.slice(Math.min(10, half), half)
   return {
-    seconds: (Date.now() - started) / 1000, consumed, samples,
+    seconds: (Date.now() - started) / 1000, consumed, samples, peakAnonMb, peakFileMb,
     peakRssMb: Math.max(...samples), firstHalfPeakMb: Math.max(...first), secondHalfPeakMb: Math.max(...samples.slice(half)),
   }
 }

@@ -1,6 +1,7 @@
 /** Writes docs/benchmarks.md from one `npm run bench` run. */
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem, loadavg } from 'node:os'
+import { INGEST_ANALYSIS } from './analysis'
 
 export interface ReportRow { section: string; metric: string; ours: string; reference: string; ratio: string; target: string }
 
@@ -44,13 +45,15 @@ const METHOD = `## Method
   commit after insert) and (b) **the reference**: chDB's own Kafka table engine (\`ENGINE = Kafka\`, \`kafka_num_consumers = P\`,
   JSONEachRow) and a materialized view into the same \`events\` table with the same rollup views, pricing from the same catalog but
   without validation, dead-lettering or deduplication. Each run gets a fresh store and consumer group and starts from offset 0.
-  Both are timed the same way from outside: the consumer group's committed offsets are polled every 100 ms; the clock starts at the
-  first commit and stops when all offsets are committed. The ratio is computed per repetition (ours / reference of the same
+  Both are timed the same way from outside: the clock starts when the consumer group is Stable with all its members (both
+  processes have started, migrated and joined; nothing was consumed before) and stops when all offsets are committed, polled
+  every 100 ms. The ratio is computed per repetition (ours / reference of the same
   repetition) and then summarized. With chDB one process owns the data directory, so "P consumers" means P partitions consumed
   concurrently in one process on both sides.
 - **Producer**: kafkajs, acks=all, no compression, ≤0.7 MB requests, 8 in flight. **Simulator**: events/s of
   \`GatewaySimulator.generate\` (CPU only).
-- **Memory**: peak RSS (VmHWM/VmRSS from /proc) of the ingest process during the throughput runs, and during a sustained run where
+- **Memory**: peak RSS (VmHWM/VmRSS from /proc), split into anonymous and file-backed (RssAnon/RssFile), of the ingest process
+  during the throughput runs, with the Kafka engine process of the same repetitions as reference, and during a sustained run where
   this process produces fresh events continuously while \`ingest/main.ts\` consumes them; "flat" compares the peak of the second half
   with the peak of the first half (after a 10 s start-up).
 - **Disk**: \`system.parts\` compressed bytes of the \`events\` table after \`OPTIMIZE FINAL\`, per stored row; "all" adds the rollups and
@@ -71,6 +74,8 @@ ${table(r.rows)}
 ## Where the time goes
 
 ${r.timeNotes.map((n) => `- ${n}`).join('\n')}
+
+${INGEST_ANALYSIS}
 
 ${r.notes.length ? `## Notes\n\n${r.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}
 ${METHOD}`

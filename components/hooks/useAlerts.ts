@@ -12,6 +12,8 @@ export interface AlertFilter {
   state?: string
   severity?: string
   detector?: string
+  /** Exact subject: an install id, cluster id or cost series. */
+  subject?: string
   sort?: 'last_seen' | 'first_seen' | 'score' | 'severity'
   limit?: number
   offset?: number

@@ -1,5 +1,5 @@
 'use client'
-import type { DetectorName, DetectorRanking } from '@/lib/detection/types'
+import type { DetectorName, DetectorRanking, FarmMembersPage, FarmMemberSort, OffsetPageRequest, RankingSort } from '@/lib/detection/types'
 import { useApiQuery } from './api'
 import { useDashboardParams } from './useDashboardParams'
 
@@ -11,9 +11,17 @@ export const DETECTOR_MAX_RANGE_MS: Record<DetectorName, number> = {
   cost_anomalies: 31 * 86_400_000,
 }
 
-/** Rankings of one detector over the global range (clamped to what the detector allows) and tenant. */
-export function useDetectorRanking<N extends DetectorName>(name: N, params: { limit?: number } = {}) {
+/** One page of a detector's ranking over the global range (clamped to what the detector allows) and tenant. */
+export function useDetectorRanking<N extends DetectorName>(name: N, page: OffsetPageRequest<RankingSort<N>> = {}) {
   const p = useDashboardParams()
   const window = p.absoluteWindow(DETECTOR_MAX_RANGE_MS[name])
-  return useApiQuery<DetectorRanking<N>>(`/api/detectors/${name}`, { ...params, ...window, tenant: p.tenant }, { withRange: false, liveMs: 30_000 })
+  return useApiQuery<DetectorRanking<N>>(`/api/detectors/${name}`, { ...page, ...window, tenant: p.tenant }, { withRange: false, liveMs: 30_000 })
+}
+
+/** One page of a farm cluster's members, over the same window as the farm ranking. */
+export function useFarmMembers(clusterId: string | undefined, page: OffsetPageRequest<FarmMemberSort>) {
+  const p = useDashboardParams()
+  const window = p.absoluteWindow(DETECTOR_MAX_RANGE_MS.emulator_farms)
+  return useApiQuery<FarmMembersPage>(`/api/detectors/emulator_farms/${encodeURIComponent(clusterId ?? '')}/members`, { ...page, ...window },
+    { withRange: false, liveMs: 30_000, enabled: !!clusterId })
 }

@@ -21,6 +21,8 @@ export const alertListQuery = z.object({
   severity: list(SEVERITIES).optional(),
   detector: list(DETECTOR_NAMES).optional(),
   tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).optional(),
+  /** Exact subject (install id, cluster id, cost series), as the alert stores it. */
+  subject: z.string().min(1).max(200).optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -42,7 +44,7 @@ export function alertRange(q: { from?: number; to?: number }, now: number): { fr
 export async function alertListResponse(store: Store, q: AlertListQuery, now: number): Promise<AlertListResponse> {
   const { fromMs, toMs } = alertRange(q, now)
   const r = await listAlerts(store, {
-    states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant,
+    states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant, subject: q.subject,
     fromMs, toMs, limit: q.limit, offset: q.offset, sort: q.sort,
   })
   return { alerts: r.alerts.map(({ evidence: _e, ...a }) => a), total: r.total, limit: q.limit, offset: q.offset, from: fromMs, to: toMs, counts: r.counts }

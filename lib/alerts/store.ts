@@ -82,6 +82,7 @@ export interface AlertFilter {
   severities?: Severity[]
   detectors?: DetectorName[]
   tenant?: string
+  subject?: string
   fromMs: number
   toMs: number
   limit: number
@@ -95,8 +96,12 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts
     'last_seen >= fromUnixTimestamp64Milli({from:Int64})', 'first_seen < fromUnixTimestamp64Milli({to:Int64})',
     f.states?.length ? 'state IN {states:Array(String)}' : '', f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
     f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '', f.tenant ? 'tenant_id = {tenant:String}' : '',
+    f.subject ? 'subject = {subject:String}' : '',
   ].filter(Boolean).join(' AND ')
-  const params = { from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [], tenant: f.tenant ?? '', limit: f.limit, offset: f.offset }
+  const params = {
+    from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [],
+    tenant: f.tenant ?? '', subject: f.subject ?? '', limit: f.limit, offset: f.offset,
+  }
   const order = {
     last_seen: 'last_seen DESC, id',
     first_seen: 'first_seen DESC, id',

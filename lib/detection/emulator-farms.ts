@@ -10,7 +10,13 @@ import type { FarmCluster, FarmTrait } from './types'
 
 const MAX_MEMBERS = 500
 
-function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): FarmCluster {
+/** A cluster and all of its member ids, sorted (the cluster itself carries at most MAX_MEMBERS). */
+export interface ClusterWithMembers {
+  cluster: FarmCluster
+  memberIds: string[]
+}
+
+function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): ClusterWithMembers {
   const byId = new Map<string, FarmInstall>()
   for (const g of groups) for (const m of g.members) byId.set(m.install_id, m)
   const members = [...byId.values()]
@@ -51,7 +57,7 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   // Named after its largest group: the trait most members share changes least as the farm grows.
   const anchor = groups.reduce((a, b) => (b.members.length > a.members.length ? b : a))
   const stableKey = `${tenant}|${anchor.trait}|${anchor.value}`
-  return {
+  const cluster: FarmCluster = {
     cluster_id: `${tenant}:farm-${createHash('sha256').update(stableKey).digest('hex').slice(0, 10)}`,
     tenant_id: tenant, score, severity: severityFor(score), reasons, size,
     members: ids.slice(0, MAX_MEMBERS), shared_traits: shared.slice(0, 20), rejection_mix: {},
@@ -62,17 +68,24 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
     cost_micros: members.reduce((a, m) => a + m.cost_micros, 0),
     first_seen: Math.min(...members.map((m) => m.first_seen)), last_seen: Math.max(...members.map((m) => m.last_seen)),
   }
+  return { cluster, memberIds: ids }
+}
+
+function rankClusters(installs: FarmInstall[], windowStart: number, s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>): ClusterWithMembers[] {
+  const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert)
+  return mergeGroups(groups).map((g) => clusterOf(g, windowStart, s.zAlert))
+    .sort((a, b) => b.cluster.score - a.cluster.score || b.cluster.size - a.cluster.size)
 }
 
 /** Pure part: installs → ranked clusters, for unit tests. */
 export function clusterFarms(installs: FarmInstall[], windowStart: number, s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>): FarmCluster[] {
-  const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert)
-  return mergeGroups(groups).map((g) => clusterOf(g, windowStart, s.zAlert)).sort((a, b) => b.score - a.score || b.size - a.size)
+  return rankClusters(installs, windowStart, s).map((c) => c.cluster)
 }
 
-export async function detectEmulatorFarms(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
-): Promise<FarmCluster[]> {
+/** Every cluster of the window ending at `now`, ranked, without rejection mix (attachRejectionMix). */
+export async function farmClustersInWindow(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number } = {},
+): Promise<ClusterWithMembers[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
   const raw = await queryRows<Record<string, unknown>>(store, farmInstallsSql(store.database), { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' })
   const installs: FarmInstall[] = raw.map((r) => ({
@@ -82,10 +95,22 @@ export async function detectEmulatorFarms(
     asn: num(r.asn), cost_micros: num(r.cost_micros), attest_accepted: num(r.attest_accepted), attest_rejected: num(r.attest_rejected),
     suspicious_rejections: num(r.suspicious_rejections), span_minutes: num(r.span_minutes), req_sum: num(r.req_sum), req_sq: num(r.req_sq),
   }))
-  const clusters = clusterFarms(installs, fromMs, s).slice(0, opts.limit ?? 50)
+  return rankClusters(installs, fromMs, s)
+}
+
+/** Attestation rejections by reason of each cluster's members since fromMs: one query per cluster, so only for clusters shown. */
+export async function attachRejectionMix(store: Store, clusters: FarmCluster[], fromMs: number): Promise<void> {
   for (const c of clusters) {
     const mix = await queryRows<{ reason: string; rejections: number | string }>(store, farmRejectionsSql(store.database), { tenant: c.tenant_id, installs: c.members, from: toSec(fromMs) })
     c.rejection_mix = Object.fromEntries(mix.map((m) => [m.reason, num(m.rejections)]))
   }
+}
+
+export async function detectEmulatorFarms(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+): Promise<FarmCluster[]> {
+  const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
+  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs })).slice(0, opts.limit ?? 50).map((c) => c.cluster)
+  await attachRejectionMix(store, clusters, fromMs)
   return clusters
 }

@@ -110,9 +110,9 @@ export function scorePromptBombing(usage: UsageRow[], s: Pick<DetectionSettings,
   return { rows, concentration }
 }
 
-/** Runs the prompt-bombing detector for the window ending at `now`. */
-export async function detectPromptBombing(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+/** Scores every install active in the window ending at `now`; rows come without series (attachSeries). */
+export async function scorePromptBombingWindow(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number } = {},
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
@@ -124,17 +124,26 @@ export async function detectPromptBombing(
     peak_tokens_per_minute: num(r.peak_tokens_per_minute), max_context_tokens: num(r.max_context_tokens),
     max_completion_tokens: num(r.max_completion_tokens), peak_concurrency: num(r.peak_concurrency),
   }))
-  const result = scorePromptBombing(usage, s)
+  return scorePromptBombing(usage, s)
+}
+
+/** Runs the prompt-bombing detector for the window ending at `now`. */
+export async function detectPromptBombing(
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+): Promise<PromptBombingResult> {
+  const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
+  const result = await scorePromptBombingWindow(store, s, now, { tenant: opts.tenant, fromMs })
   const limit = opts.limit ?? 50
   // Series only for the rows anyone will look at: flagged ones and the top of the ranking.
-  const shown = result.rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
-  result.rows = shown
-  await attachSeries(store, shown, params)
+  result.rows = result.rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
+  await attachSeries(store, result.rows, fromMs, now)
   return result
 }
 
-async function attachSeries(store: Store, rows: PromptBombingRow[], params: { from: number; to: number }): Promise<void> {
+/** Fills each row's tokens-per-minute series over the window [fromMs, now]. */
+export async function attachSeries(store: Store, rows: PromptBombingRow[], fromMs: number, now: number): Promise<void> {
   if (rows.length === 0) return
+  const params = { from: toSec(fromMs), to: toSec(now) + 1 }
   const series = await queryRows<{ install_id: string; feature: string; t: number | string; tokens: number | string }>(
     store, installSeriesSql(store.database),
     { ...params, tenants: [...new Set(rows.map((r) => r.tenant_id))], installs: rows.map((r) => r.install_id) },

@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import { detectCostAnomalies } from './cost-anomalies'
-import { detectEmulatorFarms } from './emulator-farms'
-import { detectPromptBombing } from './prompt-bombing'
+import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
+import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
 import type { DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
-import { DETECTOR_NAMES, type AnyDetectorRanking, type DetectorName } from './types'
+import {
+  DETECTOR_NAMES, RANKING_SORTS,
+  type AnyDetectorRanking, type DetectorName, type DetectorRanking, type RankingRows, type RankingSort, type SortDir,
+} from './types'
 
 /** Widest window a ranking may scan: per-install detectors read minute rollups or raw stream events. */
 export const MAX_RANKING_RANGE_MS: Record<DetectorName, number> = {
@@ -15,44 +18,130 @@ export const MAX_RANKING_RANGE_MS: Record<DetectorName, number> = {
   cost_anomalies: 0, // always "as of `to`": recent window against its baseline
 }
 
-const epochMs = z.union([
+export const epochMs = z.union([
   z.coerce.number().int().min(0).max(8_640_000_000_000),
   z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
 ])
 
 export const detectorNameParam = z.enum(DETECTOR_NAMES)
 
+const ANY_SORT = [...new Set(Object.values(RANKING_SORTS).flat())] as [string, ...string[]]
+
+/** Range, tenant and page of a ranking. `sort` must also be one of the detector's own (rankingSort). */
 export const rankingQuery = z.object({
   from: epochMs.optional(),
   to: epochMs.optional(),
   tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).default(''),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  sort: z.enum(ANY_SORT).optional(),
+  dir: z.enum(['asc', 'desc']).default('desc'),
 })
 export type RankingQuery = z.infer<typeof rankingQuery>
 
-export class RankingRangeError extends Error {}
+/** A ranking request the caller got wrong (range, sort): a 400, not a 500. */
+export class RankingQueryError extends Error {}
 
-/** A detector's current ranking (or as of `to`), the same computation the alerts come from. */
-export async function detectorRanking(store: Store, s: DetectionSettings, name: DetectorName, q: RankingQuery, now: number): Promise<AnyDetectorRanking> {
+export function rankingSort<N extends DetectorName>(name: N, sort: string | undefined): RankingSort<N> {
+  const allowed: readonly string[] = RANKING_SORTS[name]
+  if (sort === undefined) return 'score'
+  if (!allowed.includes(sort)) throw new RankingQueryError(`sort for ${name} must be one of: ${allowed.join(', ')}`)
+  return sort as RankingSort<N>
+}
+
+/** The window a detector reads for a request: `to` defaults to now, `from` to the detector's own look-back. */
+export function rankingWindow(name: DetectorName, s: DetectionSettings, q: { from?: number; to?: number }, now: number): { from: number; to: number } {
   const to = Math.min(q.to ?? now, now)
   const defaultSpan = name === 'emulator_farms' ? s.farmWindowMinutes * 60_000 : s.windowMinutes * 60_000
   const from = q.from ?? to - defaultSpan
-  if (!(from < to)) throw new RankingRangeError('from must be before to')
+  if (!(from < to)) throw new RankingQueryError('from must be before to')
   if (name !== 'cost_anomalies' && to - from > MAX_RANKING_RANGE_MS[name]) {
-    throw new RankingRangeError(`time range for ${name} is limited to ${MAX_RANKING_RANGE_MS[name] / 3_600_000} h`)
+    throw new RankingQueryError(`time range for ${name} is limited to ${MAX_RANKING_RANGE_MS[name] / 3_600_000} h`)
   }
-  const opts = { tenant: q.tenant, fromMs: from, limit: q.limit }
+  return { from, to }
+}
+
+type SortValues<N extends DetectorName> = Record<RankingSort<N>, (r: RankingRows[N]) => number>
+
+const SORT_VALUES: { [N in DetectorName]: SortValues<N> } = {
+  prompt_bombing: {
+    score: (r) => r.score, tokens_per_minute: (r) => r.metrics.tokens_per_minute.value, context_tokens: (r) => r.metrics.context_tokens.value,
+    concurrent_streams: (r) => r.metrics.concurrent_streams.value, cost_micros: (r) => r.cost_micros, spend_share: (r) => r.spend_share, requests: (r) => r.requests,
+  },
+  emulator_farms: {
+    score: (r) => r.score, size: (r) => r.size, cost_micros: (r) => r.cost_micros, new_installs: (r) => r.new_installs,
+    attest_rejected: (r) => r.attest_rejected, last_seen: (r) => r.last_seen,
+  },
+  cost_anomalies: { score: (r) => r.score, ratio: (r) => r.ratio, cost_micros: (r) => r.cost_micros, requests: (r) => r.requests },
+  stream_abuse: {
+    score: (r) => r.score, max_concurrent: (r) => r.max_concurrent, zombie_streams: (r) => r.zombie_streams,
+    client_disconnects: (r) => r.client_disconnects, cost_micros: (r) => r.cost_micros,
+  },
+}
+
+const SUBJECT: { [N in DetectorName]: (r: RankingRows[N]) => string } = {
+  prompt_bombing: (r) => r.install_id,
+  emulator_farms: (r) => r.cluster_id,
+  cost_anomalies: (r) => r.subject,
+  stream_abuse: (r) => r.install_id,
+}
+
+type Paged<N extends DetectorName> = Pick<DetectorRanking<N>, 'rows' | 'total' | 'offset' | 'limit' | 'sort' | 'dir' | 'summary'>
+
+/**
+ * One page of a whole ranking. Scores come from code over the detector's
+ * whole population, so the order is applied here, not in SQL; the sort is
+ * stable, so ties keep the detector's own order and pages never overlap.
+ */
+export function pageRanking<N extends DetectorName>(name: N, all: RankingRows[N][], q: { sort: RankingSort<N>; dir: SortDir; offset: number; limit: number }): Paged<N> {
+  const value = (SORT_VALUES[name] as SortValues<N>)[q.sort]
+  const sign = q.dir === 'asc' ? 1 : -1
+  const sorted = [...all].sort((a, b) => {
+    const d = value(a) - value(b)
+    return Number.isNaN(d) ? 0 : sign * d
+  })
+  const flagged = all.filter((r) => r.severity)
+  const top = all.reduce<RankingRows[N] | null>((best, r) => (!best || r.score > best.score ? r : best), null)
+  return {
+    rows: sorted.slice(q.offset, q.offset + q.limit), total: all.length, offset: q.offset, limit: q.limit, sort: q.sort, dir: q.dir,
+    summary: {
+      flagged: flagged.length, flagged_cost_micros: flagged.reduce((sum, r) => sum + r.cost_micros, 0),
+      top_score: top?.score ?? 0, top_subject: top ? (SUBJECT[name] as (r: RankingRows[N]) => string)(top) : null,
+    },
+  }
+}
+
+/** One page of a detector's current ranking (or as of `to`), from the same computation the alerts come from. */
+export async function detectorRanking(store: Store, s: DetectionSettings, name: DetectorName, q: RankingQuery, now: number): Promise<AnyDetectorRanking> {
+  const { from, to } = rankingWindow(name, s, q, now)
+  const page = { dir: q.dir, offset: q.offset, limit: q.limit }
+  const opts = { tenant: q.tenant, fromMs: from }
   const base = { from, to, generated_at: now }
   switch (name) {
     case 'prompt_bombing': {
-      const r = await detectPromptBombing(store, s, to, opts)
-      return { ...base, detector: name, rows: r.rows.slice(0, q.limit), context: { concentration: r.concentration.slice(0, 20), notes: [] } }
+      const sort = rankingSort(name, q.sort)
+      const r = await scorePromptBombingWindow(store, s, to, opts)
+      const p = pageRanking(name, r.rows, { ...page, sort })
+      await attachSeries(store, p.rows, from, to)
+      return { ...base, ...p, detector: name, context: { concentration: r.concentration.slice(0, 20), notes: [] } }
     }
-    case 'emulator_farms':
-      return { ...base, detector: name, rows: (await detectEmulatorFarms(store, s, to, opts)).slice(0, q.limit), context: { notes: ['attestation counts of members are all-time'] } }
-    case 'cost_anomalies':
-      return { ...base, from: to - s.costWindowMinutes * 60_000, detector: name, rows: (await detectCostAnomalies(store, s, to, { tenant: q.tenant, limit: q.limit })).slice(0, q.limit), context: { notes: [`last ${s.costWindowMinutes} min against the baseline; from is ignored`] } }
-    case 'stream_abuse':
-      return { ...base, detector: name, rows: (await detectStreamAbuse(store, s, to, opts)).slice(0, q.limit), context: { notes: [] } }
+    case 'emulator_farms': {
+      const sort = rankingSort(name, q.sort)
+      const all = (await farmClustersInWindow(store, s, to, opts)).map((c) => c.cluster)
+      const p = pageRanking(name, all, { ...page, sort })
+      await attachRejectionMix(store, p.rows, from)
+      return { ...base, ...p, detector: name, context: { notes: ['attestation counts of members are all-time'] } }
+    }
+    case 'cost_anomalies': {
+      const sort = rankingSort(name, q.sort)
+      const all = await detectCostAnomalies(store, s, to, { tenant: q.tenant, limit: Infinity })
+      const p = pageRanking(name, all, { ...page, sort })
+      return { ...base, ...p, from: to - s.costWindowMinutes * 60_000, detector: name, context: { notes: [`last ${s.costWindowMinutes} min against the baseline; from is ignored`] } }
+    }
+    case 'stream_abuse': {
+      const sort = rankingSort(name, q.sort)
+      const all = await detectStreamAbuse(store, s, to, { ...opts, limit: Infinity })
+      return { ...base, ...pageRanking(name, all, { ...page, sort }), detector: name, context: { notes: [] } }
+    }
   }
 }

@@ -4,6 +4,7 @@
  * shapes, so a field added here shows up in both. Times are epoch ms, money is
  * integer micro-dollars.
  */
+import type { InstallProfile } from '../dashboard/types'
 
 export const DETECTOR_NAMES = ['prompt_bombing', 'emulator_farms', 'cost_anomalies', 'stream_abuse'] as const
 export type DetectorName = (typeof DETECTOR_NAMES)[number]
@@ -175,15 +176,58 @@ export interface RankingRows {
   stream_abuse: StreamAbuseRow
 }
 
-/** GET /api/detectors/[name] */
-export interface DetectorRanking<N extends DetectorName = DetectorName> {
+/** Orders each ranking can be read in (API `sort`); rankings are scored in code, so these name row fields, not columns. */
+export const RANKING_SORTS = {
+  prompt_bombing: ['score', 'tokens_per_minute', 'context_tokens', 'concurrent_streams', 'cost_micros', 'spend_share', 'requests'],
+  emulator_farms: ['score', 'size', 'cost_micros', 'new_installs', 'attest_rejected', 'last_seen'],
+  cost_anomalies: ['score', 'ratio', 'cost_micros', 'requests'],
+  stream_abuse: ['score', 'max_concurrent', 'zombie_streams', 'client_disconnects', 'cost_micros'],
+} as const satisfies Record<DetectorName, readonly [string, ...string[]]>
+export type RankingSort<N extends DetectorName = DetectorName> = (typeof RANKING_SORTS)[N][number]
+
+export type SortDir = 'asc' | 'desc'
+
+/** One page of a server-side sorted list read by offset, as the server applied it. */
+export interface OffsetPage<Row, Sort extends string> {
+  rows: Row[]
+  /** Rows in the whole list, not just this page. */
+  total: number
+  offset: number
+  limit: number
+  sort: Sort
+  dir: SortDir
+}
+
+/** What a client asks of such a list; omitted fields take the API's defaults. */
+export interface OffsetPageRequest<Sort extends string> {
+  sort?: Sort
+  dir?: SortDir
+  offset?: number
+  limit?: number
+}
+
+/** GET /api/detectors/[name]?sort&dir&offset&limit: one page of the ranking. */
+export interface DetectorRanking<N extends DetectorName = DetectorName> extends OffsetPage<RankingRows[N], RankingSort<N>> {
   detector: N
   from: number
   to: number
   generated_at: number
-  rows: RankingRows[N][]
+  /** Over the whole ranking, so tiles stay right whatever page is shown. */
+  summary: { flagged: number; flagged_cost_micros: number; top_score: number; top_subject: string | null }
   /** Extra population facts, e.g. spend concentration per feature for prompt bombing. */
   context: { concentration?: FeatureConcentration[]; notes: string[] }
+}
+
+/** Columns the member list of a farm cluster can be ordered by (SQL, from a whitelist). */
+export const FARM_MEMBER_SORTS = ['cost_micros', 'first_seen', 'last_seen', 'attest_rejected', 'events', 'install_id'] as const
+export type FarmMemberSort = (typeof FARM_MEMBER_SORTS)[number]
+
+/** GET /api/detectors/emulator_farms/[clusterId]/members: every member, not only the 500 a cluster carries. */
+export interface FarmMembersPage extends OffsetPage<InstallProfile, FarmMemberSort> {
+  cluster_id: string
+  tenant_id: string
+  from: number
+  to: number
 }
 
 export type AnyDetectorRanking = { [N in DetectorName]: DetectorRanking<N> }[DetectorName]

@@ -34,6 +34,8 @@ export interface E2EExpected {
   byFeature: { key: string; cost_micros: number; requests: number }[]
   llmRequests: number
   deadLetters: number
+  /** The prompt-bombing ranking's row with the most spend: install and feature with ≥ 2 requests, spend of its minutes with requests. */
+  bombingTopSpend: { install_id: string; feature: string; cost_micros: number }
 }
 
 async function main() {
@@ -73,9 +75,15 @@ async function main() {
     FROM {db}.events WHERE ${inRange} AND install_id != '' GROUP BY install_id ORDER BY cost_micros DESC, install_id LIMIT 1`)
   const byFeature = await q<E2EExpected['byFeature'][number]>(`SELECT feature AS key, sum(cost_micros) AS cost_micros, countIf(type IN ('llm_request','stream')) AS requests
     FROM {db}.events WHERE ${inRange} AND feature != '' GROUP BY feature ORDER BY cost_micros DESC, key`)
+  const [bombingTopSpend] = await q<E2EExpected['bombingTopSpend']>(`SELECT install_id, feature, sum(c) AS cost_micros
+    FROM (
+      SELECT toStartOfMinute(ts) AS m, tenant_id, install_id, feature, countIf(type IN ('llm_request','stream')) AS r, sum(cost_micros) AS c
+      FROM {db}.events WHERE ${inRange} AND type != 'policy_ack' GROUP BY m, tenant_id, install_id, feature
+    )
+    WHERE r > 0 GROUP BY tenant_id, install_id, feature HAVING sum(r) >= 2 ORDER BY cost_micros DESC, install_id LIMIT 1`)
   const expected: E2EExpected = {
     from, to, subFrom, spend: totals.spend, requests: totals.requests, tokens: totals.tokens, subRequests: totals.sub,
-    tenant: tenant.tenant_id, tenantSpend: tenant.spend, topInstall: top, byFeature, llmRequests: totals.llm, deadLetters,
+    tenant: tenant.tenant_id, tenantSpend: tenant.spend, topInstall: top, byFeature, llmRequests: totals.llm, deadLetters, bombingTopSpend,
   }
   const file = process.env.EXPECTED_FILE ?? 'test-results/e2e-expected.json'
   mkdirSync(dirname(file), { recursive: true })

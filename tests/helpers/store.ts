@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
+import type { Migration } from '../../lib/clickhouse/migrations/types'
 
 /**
  * A migrated store for one test file: the ClickHouse server at CLICKHOUSE_URL
  * when set, else chDB on a fresh temp directory. Each call gets its own
- * database, so files never see each other's rows.
+ * database, so files never see each other's rows. `migrations` stops at an
+ * older schema, for tests of a later migration's backfill.
  */
-export async function testStore(prefix = 'test'): Promise<Store & { drop: () => Promise<void> }> {
+export async function testStore(prefix = 'test', opts: { migrations?: Migration[] } = {}): Promise<Store & { drop: () => Promise<void> }> {
   const database = `${prefix}_${process.pid}_${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_]/g, '_')
   const store = await openStore({
     CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
@@ -19,7 +21,7 @@ export async function testStore(prefix = 'test'): Promise<Store & { drop: () => 
     CLICKHOUSE_CLUSTER: '',
     DATA_DIR: process.env.CLICKHOUSE_URL ? '' : mkdtempSync(join(tmpdir(), 'burnrate-chdb-')),
   })
-  await migrate(store, { retentionDays: 30 })
+  await migrate(store, { retentionDays: 30, migrations: opts.migrations })
   return {
     ...store,
     drop: async () => {

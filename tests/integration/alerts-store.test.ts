@@ -93,7 +93,21 @@ describe('alerts in ClickHouse', () => {
     await expect(transitionAlert(store, 'no-such-alert', 'resolve', 'x', T0)).rejects.toBeInstanceOf(AlertNotFound)
   })
 
+  it('filters by exact subject', async () => {
+    await applyDetectionRun(store, run(40, [finding('i-4', 70), finding('i-40', 80), finding('i-41', 60), finding('i-4', 65, 'stream_abuse')]), P)
+    const q = (subject: string) => alertListResponse(store, alertListQuery.parse({ subject, from: String(T0 + 39 * MIN), to: String(T0 + 41 * MIN) }), T0 + 41 * MIN)
+    const one = await q('i-4')
+    expect(one.alerts.map((a) => `${a.detector}:${a.subject}`).sort()).toEqual(['prompt_bombing:i-4', 'stream_abuse:i-4'])
+    expect(one.total).toBe(2)
+    expect((await q('i-40')).alerts.map((a) => a.subject)).toEqual(['i-40'])
+    expect((await q('i-')).alerts).toEqual([])
+    const all = await alertListResponse(store, alertListQuery.parse({ from: String(T0 + 39 * MIN), to: String(T0 + 41 * MIN) }), T0 + 41 * MIN)
+    expect(all.total).toBe(4)
+  })
+
   it('bounds list queries', () => {
+    expect(() => alertListQuery.parse({ subject: 'x'.repeat(201) })).toThrow()
+    expect(() => alertListQuery.parse({ subject: '' })).toThrow()
     expect(() => alertListQuery.parse({ limit: '501' })).toThrow()
     expect(() => alertListQuery.parse({ state: 'open,bogus' })).toThrow()
     return expect(alertListResponse(store, alertListQuery.parse({ from: '0', to: String(40 * 86_400_000) }), T0)).rejects.toThrow(/31 days/)

@@ -3,12 +3,14 @@ import { alertListResponse, alertListQuery } from '../../lib/alerts/api'
 import { applyDetectionRun } from '../../lib/alerts/engine'
 import { DEFAULT_ALERT_POLICY } from '../../lib/alerts/lifecycle'
 import { runDetectors } from '../../lib/detection/detect-all'
-import { detectorRanking, rankingQuery } from '../../lib/detection/rankings'
+import { farmMembersPage, farmMembersQuery } from '../../lib/detection/farm-members'
+import { scorePromptBombingWindow } from '../../lib/detection/prompt-bombing'
+import { detectorRanking, rankingQuery, RankingQueryError } from '../../lib/detection/rankings'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
-import type { FarmCluster, Finding } from '../../lib/detection/types'
+import type { FarmCluster, Finding, PromptBombingRow } from '../../lib/detection/types'
 import { GatewaySimulator, type GroundTruthLabel } from '../../lib/simulator'
 import { eventLoader } from '../helpers/load-events'
-import { testStore } from '../helpers/store'
+import { rows, testStore } from '../helpers/store'
 
 const MIN = 60_000
 const DURATION = 28 * MIN
@@ -111,5 +113,48 @@ describe('detectors on simulated traffic', () => {
     expect(top.some((id) => attackers('prompt_bomber').has(id))).toBe(true)
     expect(top.filter((id) => !labelled().has(id))).toEqual([])
     await expect(detectorRanking(store, S, 'stream_abuse', rankingQuery.parse({ from: '0', to: String(now) }), now)).rejects.toThrow(/limited/)
+  })
+
+  it('sorts and pages a ranking over the whole population, with its total and summary', async () => {
+    const all = (await scorePromptBombingWindow(store, S, now)).rows
+    const page = (q: Record<string, string>) => detectorRanking(store, S, 'prompt_bombing', rankingQuery.parse({ to: String(now), ...q }), now)
+    const first = await page({ limit: '10' })
+    expect(first.total).toBe(all.length)
+    expect(first.total).toBeGreaterThan(20)
+    expect(first.summary.flagged).toBe(all.filter((r) => r.severity).length)
+    expect(first.summary.top_score).toBe(all[0].score)
+    const key = (r: { install_id: string; feature: string }) => `${r.install_id}/${r.feature}`
+    const second = await page({ limit: '10', offset: '10' })
+    expect((second.rows as PromptBombingRow[]).map(key)).toEqual(all.slice(10, 20).map(key))
+    const byCost = await page({ sort: 'cost_micros', dir: 'asc', limit: '10', offset: '10' })
+    const costs = all.map((r) => r.cost_micros).sort((a, b) => a - b)
+    expect((byCost.rows as PromptBombingRow[]).map((r) => r.cost_micros)).toEqual(costs.slice(10, 20))
+    expect(byCost).toMatchObject({ sort: 'cost_micros', dir: 'asc', offset: 10, limit: 10, total: all.length })
+    // Series are fetched for the page that is shown, whatever its order.
+    expect((byCost.rows as PromptBombingRow[]).every((r) => r.series.length > 0)).toBe(true)
+    await expect(page({ sort: 'size' })).rejects.toBeInstanceOf(RankingQueryError)
+    expect(() => rankingQuery.parse({ sort: 'score; DROP TABLE events' })).toThrow()
+    expect(() => rankingQuery.parse({ dir: 'up' })).toThrow()
+    expect(() => rankingQuery.parse({ offset: '-1' })).toThrow()
+  })
+
+  it('lists every member of a farm cluster, sorted and paged in SQL', async () => {
+    const farms = await detectorRanking(store, S, 'emulator_farms', rankingQuery.parse({ to: String(now), limit: '1' }), now)
+    const cluster = farms.rows[0] as FarmCluster
+    expect(cluster.size).toBeGreaterThan(20)
+    const page = async (q: Record<string, string>) => (await farmMembersPage(store, S, cluster.cluster_id, farmMembersQuery.parse({ to: String(now), ...q }), now))!
+    const first = await page({ limit: '20' })
+    expect(first.total).toBe(cluster.size)
+    const direct = await rows<{ install_id: string; c: number }>(store, `SELECT install_id, sum(cost_micros) AS c FROM ${store.database}.install_profile
+      WHERE tenant_id = {t:String} AND install_id IN {ids:Array(String)} GROUP BY install_id ORDER BY c DESC, install_id LIMIT 20`,
+    { t: cluster.tenant_id, ids: cluster.members })
+    expect(first.rows.map((r) => r.install_id)).toEqual(direct.map((r) => r.install_id))
+    const seen = new Set<string>()
+    for (let offset = 0; offset < first.total; offset += 20) {
+      for (const r of (await page({ sort: 'install_id', dir: 'asc', limit: '20', offset: String(offset) })).rows) seen.add(r.install_id)
+    }
+    expect([...seen].sort()).toEqual([...cluster.members].sort())
+    expect(await farmMembersPage(store, S, `${cluster.tenant_id}:farm-0000000000`, farmMembersQuery.parse({ to: String(now) }), now)).toBeNull()
+    expect(() => farmMembersQuery.parse({ sort: 'device_model' })).toThrow()
   })
 })

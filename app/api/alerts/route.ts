@@ -2,7 +2,7 @@ import { alertListQuery, alertListResponse, RangeError400 } from '@/lib/alerts/a
 import { HttpError, route } from '@/lib/http/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
-/** GET /api/alerts → AlertListResponse. Filters: state, severity, detector (comma lists), tenant, from/to (≤ 31 days), limit ≤ 500, offset, sort. */
+/** GET /api/alerts → AlertListResponse. Filters: state, severity, detector (comma lists), tenant, subject (exact), from/to (≤ 31 days), limit ≤ 500, offset, sort. */
 export const GET = route({ role: 'viewer', query: alertListQuery }, async ({ query }) => {
   try {
     return await alertListResponse(await appStore(), query, Date.now())

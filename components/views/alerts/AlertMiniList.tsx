@@ -18,18 +18,17 @@ interface AlertMiniListProps {
  * subject for drill-downs. Each row opens the alert in the inbox.
  */
 export function AlertMiniList({ limit = 8, subject, title = 'Open alerts' }: AlertMiniListProps) {
-  // The list API has no subject filter: fetch the range's alerts and keep the subject's.
-  const q = useAlerts(subject ? { limit: 500, inRange: false } : { state: 'open,acknowledged', limit, inRange: false })
+  const q = useAlerts(subject ? { subject, limit, inRange: false } : { state: 'open,acknowledged', limit, inRange: false })
   const { globalQuery } = useDashboardParams()
   const sep = globalQuery ? '&' : '?'
-  const pick = (alerts: NonNullable<typeof q.data>['alerts']) => (subject ? alerts.filter((a) => a.subject === subject || a.subject.includes(subject)) : alerts).slice(0, limit)
+  const sub = q.data && (subject ? `any state · ${q.data.total}` : `${q.data.total} unresolved`)
   return (
-    <QueryPanel id={subject ? 'subject-alerts' : 'open-alerts'} title={title} sub={q.data && !subject ? `${q.data.total} unresolved` : undefined} query={q} flush height={200}
-      isEmpty={(d) => pick(d.alerts).length === 0} empty={subject ? 'No alerts about this subject' : 'No open alerts. All quiet.'}
+    <QueryPanel id={subject ? 'subject-alerts' : 'open-alerts'} title={title} sub={sub || undefined} query={q} flush height={200}
+      isEmpty={(d) => d.alerts.length === 0} empty={subject ? 'No alerts about this subject' : 'No open alerts. All quiet.'}
       actions={<Link href={`/alerts${globalQuery}`} className="small">Inbox →</Link>}>
       {(d) => (
         <div role="list" data-testid={subject ? 'subject-alerts' : 'open-alerts-list'}>
-          {pick(d.alerts).map((a) => (
+          {d.alerts.map((a) => (
             <Link key={a.id} role="listitem" href={`/alerts${globalQuery}${sep}alert=${encodeURIComponent(a.id)}`} className="list-item" style={{ color: 'inherit', textDecoration: 'none' }}>
               <span className="row gap"><Badge kind={a.severity} /><Badge kind={a.state} /><span className="muted small">{ago(a.last_seen)}</span></span>
               <span style={{ color: 'var(--text-strong)' }}>{a.title}</span>

@@ -67,10 +67,7 @@ export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
       <QueryPanel id="farm-new-installs" title="New installs over time" sub="members by first seen" query={profiles} height={170} isEmpty={(d) => d.profiles.length === 0}>
         {() => <TimeSeriesChart data={series.points} series={[{ key: 'installs', label: 'new installs', color: '#ff9f43' }]} kind="bar" unit="count" fromMs={series.from} toMs={series.to} height={170} legend={false} />}
       </QueryPanel>
-      <QueryPanel id="farm-members" title="Members" sub={cluster.size > cluster.members.length ? `first ${cluster.members.length} of ${cluster.size}` : `${cluster.size}`} query={profiles} flush height={200}
-        isEmpty={(d) => d.profiles.length === 0}>
-        {(d) => <FarmMembers profiles={d.profiles} />}
-      </QueryPanel>
+      <FarmMembers cluster={cluster} />
       <Panel id="farm-actions" title="Act on this cluster">
         <ActionPanel scope="install" installIds={cluster.members} title={`All ${cluster.members.length} members of ${cluster.cluster_id}`} />
       </Panel>

@@ -1,14 +1,18 @@
 'use client'
-import { useMemo, useState } from 'react'
 import { count, dateTime, usd } from '@/lib/format'
 import type { InstallProfile } from '@/lib/dashboard/types'
-import { DataTable, type Column, type SortState } from '../../ui/DataTable'
+import { FARM_MEMBER_SORTS, type FarmCluster, type FarmMemberSort } from '@/lib/detection/types'
+import { useFarmMembers } from '../../hooks/useDetectors'
+import { DataTable, type Column } from '../../ui/DataTable'
+import { LoadingState, QueryPanel } from '../../ui/Panel'
 import { InstallLink } from '../shared/InstallLink'
+import { usePageState } from '../shared/usePageState'
 
 const PAGE_SIZE = 20
+const SORTS: readonly string[] = FARM_MEMBER_SORTS
 
 const COLUMNS: Column<InstallProfile>[] = [
-  { key: 'install_id', header: 'Install', render: (p) => <InstallLink id={p.install_id} /> },
+  { key: 'install_id', header: 'Install', sortable: true, render: (p) => <InstallLink id={p.install_id} /> },
   { key: 'device', header: 'Device', render: (p) => <>{p.device_model}<span className="muted"> · {p.platform} {p.os_version}</span></> },
   { key: 'fp', header: 'Fingerprint', render: (p) => <span className="mono small">{p.device_fingerprint.slice(0, 12)}…</span> },
   { key: 'net', header: 'Network', render: (p) => <span className="small">{p.ip_prefix} · AS{p.asn} · {p.country}</span> },
@@ -17,16 +21,20 @@ const COLUMNS: Column<InstallProfile>[] = [
   { key: 'cost_micros', header: 'Spend', numeric: true, sortable: true, render: (p) => usd(p.cost_micros) },
 ]
 
-/** Members of one cluster (≤ 500, as the detector lists them), sortable and paged in the browser. */
-export function FarmMembers({ profiles }: { profiles: InstallProfile[] }) {
-  const [sort, setSort] = useState<SortState>({ sort: 'cost_micros', dir: 'desc' })
-  const [page, setPage] = useState(0)
-  const rows = useMemo(() => {
-    const k = sort.sort as 'first_seen' | 'attest_rejected' | 'cost_micros'
-    return [...profiles].sort((a, b) => (sort.dir === 'asc' ? a[k] - b[k] : b[k] - a[k]))
-  }, [profiles, sort])
+/** Every member of one cluster, sorted and paged by the server; state in the URL (fmSort, fmDir, fmPage). */
+export function FarmMembers({ cluster }: { cluster: FarmCluster }) {
+  const state = usePageState('fm', { sort: 'cost_micros', dir: 'desc' })
+  const sort = (SORTS.includes(state.sort) ? state.sort : 'cost_micros') as FarmMemberSort
+  const q = useFarmMembers(cluster.cluster_id, { sort, dir: state.dir, offset: state.page * PAGE_SIZE, limit: PAGE_SIZE })
   return (
-    <DataTable testId="farm-members" columns={COLUMNS} rows={rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)} rowKey={(p) => p.install_id}
-      sort={sort} onSort={(s) => { setSort(s); setPage(0) }} page={{ page, pageSize: PAGE_SIZE, total: rows.length, onPage: setPage }} />
+    <QueryPanel id="farm-members" title="Members" sub={q.data ? `${count(q.data.total)} installs` : undefined} query={q} flush height={200}
+      isEmpty={(d) => d.total === 0}>
+      {(d) => d.cluster_id !== cluster.cluster_id ? <LoadingState height={200} /> : (
+        // Kept-previous data of another cluster would list the wrong installs.
+        <DataTable testId="farm-members" columns={COLUMNS} rows={d.rows} rowKey={(p) => p.install_id}
+          sort={{ sort: d.sort, dir: d.dir }} onSort={state.onSort}
+          page={{ page: Math.floor(d.offset / d.limit), pageSize: d.limit, total: d.total, onPage: state.onPage }} />
+      )}
+    </QueryPanel>
   )
 }

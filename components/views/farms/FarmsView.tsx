@@ -13,18 +13,17 @@ export function FarmsView() {
   const { search, setParams } = useDashboardParams()
   const rows = ranking.data?.rows ?? []
   const selected = rows.find((c) => c.cluster_id === search.get('cluster')) ?? rows[0]
-  const flagged = rows.filter((c) => c.severity)
   return (
     <>
       <PageHead title="Emulator farms" description="Clusters of installs sharing a device image, subnet or build, signing up in bursts and failing attestation together." />
       <div className="grid tiles" data-testid="farm-tiles">
-        <StatTile id="clusters" label="Clusters" value={ranking.data ? count(rows.length) : ''} loading={ranking.isPending} hint={`${flagged.length} above alert threshold`} tone={flagged.length ? 'crit' : 'ok'} />
+        <StatTile id="clusters" label="Clusters" value={ranking.data ? count(ranking.data.total) : ''} loading={ranking.isPending} hint={ranking.data ? `${ranking.data.summary.flagged} above alert threshold` : undefined} tone={ranking.data?.summary.flagged ? 'crit' : 'ok'} />
         <StatTile id="farm-installs" label="Installs in clusters" value={ranking.data ? count(rows.reduce((s, c) => s + c.size, 0)) : ''} loading={ranking.isPending} />
         <StatTile id="farm-total-spend" label="Spend by clusters" value={ranking.data ? usd(rows.reduce((s, c) => s + c.cost_micros, 0)) : ''} loading={ranking.isPending} />
         <StatTile id="farm-new" label="New installs in window" value={ranking.data ? count(rows.reduce((s, c) => s + c.new_installs, 0)) : ''} loading={ranking.isPending} />
       </div>
       <div className="split">
-        <QueryPanel id="clusters" title="Clusters" sub="by score" query={ranking} flush height={300} isEmpty={(d) => d.rows.length === 0} empty="No install clusters in this window">
+        <QueryPanel id="clusters" title="Clusters" sub={ranking.data && ranking.data.total > rows.length ? `top ${rows.length} of ${ranking.data.total} by score` : 'by score'} query={ranking} flush height={300} isEmpty={(d) => d.rows.length === 0} empty="No install clusters in this window">
           {(d) => (
             <div role="listbox" aria-label="Clusters" data-testid="cluster-list">
               {d.rows.map((c) => {
@@ -33,7 +32,7 @@ export function FarmsView() {
                 return (
                   <button key={c.cluster_id} type="button" role="option" aria-selected={isSel} className={`list-item ${isSel ? 'selected' : ''}`}
                     style={{ all: 'unset', display: 'grid', gap: 3, padding: '8px 12px', borderBottom: '1px solid var(--border)', cursor: 'pointer', width: 'calc(100% - 24px)' }}
-                    onClick={() => setParams({ cluster: c.cluster_id })}>
+                    onClick={() => setParams({ cluster: c.cluster_id, fmPage: null })}>
                     <span className="row gap">{c.severity ? <Badge kind={c.severity} /> : <Badge kind="neutral">watch</Badge>}<span className="mono small" style={{ color: 'var(--text-strong)' }}>{c.cluster_id}</span></span>
                     <span className="small muted">{c.tenant_id} · <b style={{ color: 'var(--text)' }}>{count(c.size)}</b> installs · {usd(c.cost_micros)} · {att ? percent(c.attest_rejected / att, 0) : '–'} rejected · score {c.score.toFixed(0)}</span>
                     <span>{c.shared_traits.slice(0, 3).map((t) => <span key={t.trait + t.value} className="chip">{t.trait}</span>)}</span>

@@ -1,7 +1,8 @@
 'use client'
 import { useState } from 'react'
+import { severityFor } from '@/lib/detection/settings'
 import { compact, count, percent, usd } from '@/lib/format'
-import type { FeatureConcentration } from '@/lib/detection/types'
+import { RANKING_SORTS, type FeatureConcentration, type PromptBombingRow, type RankingSort } from '@/lib/detection/types'
 import { Histogram } from '../../charts/Histogram'
 import { useDetectorRanking } from '../../hooks/useDetectors'
 import { usePromptSizes } from '../../hooks/usePromptSizes'
@@ -9,34 +10,42 @@ import { DataTable } from '../../ui/DataTable'
 import { EmptyState, QueryPanel } from '../../ui/Panel'
 import { StatTile } from '../../ui/StatTile'
 import { PageHead } from '../shared/PageHead'
+import { usePageState } from '../shared/usePageState'
 import { BombingDetail } from './BombingDetail'
-import { BombingTable } from './BombingTable'
+import { bombingRowKey, BombingTable } from './BombingTable'
+
+const PAGE_SIZE = 15
+const SORTS: readonly string[] = RANKING_SORTS.prompt_bombing
 
 export function PromptBombingView() {
-  const ranking = useDetectorRanking('prompt_bombing', { limit: 200 })
+  const state = usePageState('pb', { sort: 'score', dir: 'desc' })
+  // A hand-edited URL must not turn the page into an error: unknown sorts fall back to the score.
+  const sort = (SORTS.includes(state.sort) ? state.sort : 'score') as RankingSort<'prompt_bombing'>
+  const ranking = useDetectorRanking('prompt_bombing', { sort, dir: state.dir, offset: state.page * PAGE_SIZE, limit: PAGE_SIZE })
   const sizes = usePromptSizes()
-  const [selectedKey, setSelectedKey] = useState<string | undefined>()
+  // The clicked row itself, so its evidence stays open while paging away from it (live data wins while it is on the page).
+  const [picked, setPicked] = useState<PromptBombingRow | undefined>()
   const rows = ranking.data?.rows ?? []
-  const flagged = rows.filter((r) => r.severity)
-  const selected = rows.find((r) => `${r.tenant_id}/${r.install_id}/${r.feature}` === selectedKey) ?? flagged[0] ?? rows[0]
+  const summary = ranking.data?.summary
+  const selected = (picked && rows.find((r) => bombingRowKey(r) === bombingRowKey(picked))) ?? picked ?? rows.find((r) => r.severity) ?? rows[0]
   const conc = ranking.data?.context.concentration ?? []
   const clamped = ranking.data && ranking.data.to - ranking.data.from < 86_400_000 - 60_000 ? '' : ' (detector window ≤ 24 h)'
   return (
     <>
       <PageHead title="Prompt-bombing" description={`Installs sending far more tokens, larger contexts or more parallel streams than their feature's population${clamped}.`} />
       <div className="grid tiles" data-testid="bombing-tiles">
-        <StatTile id="flagged" label="Installs flagged" value={ranking.data ? count(flagged.length) : ''} loading={ranking.isPending} tone={flagged.some((r) => r.severity === 'critical') ? 'crit' : flagged.length ? 'warn' : 'ok'}
-          hint={ranking.data ? `of ${rows.length} ranked` : undefined} />
-        <StatTile id="top-score" label="Top score" value={rows[0] ? rows[0].score.toFixed(1) : '–'} loading={ranking.isPending} hint={rows[0]?.install_id} />
-        <StatTile id="flagged-spend" label="Spend of flagged" value={ranking.data ? usd(flagged.reduce((s, r) => s + r.cost_micros, 0)) : ''} loading={ranking.isPending} />
+        <StatTile id="flagged" label="Installs flagged" value={summary ? count(summary.flagged) : ''} loading={ranking.isPending}
+          tone={summary && severityFor(summary.top_score) === 'critical' ? 'crit' : summary?.flagged ? 'warn' : 'ok'}
+          hint={ranking.data ? `of ${count(ranking.data.total)} ranked` : undefined} />
+        <StatTile id="top-score" label="Top score" value={summary?.top_subject ? summary.top_score.toFixed(1) : '–'} loading={ranking.isPending} hint={summary?.top_subject ?? undefined} />
+        <StatTile id="flagged-spend" label="Spend of flagged" value={summary ? usd(summary.flagged_cost_micros) : ''} loading={ranking.isPending} />
         <StatTile id="p99-context" label="Context p99" value={sizes.data ? `${compact(sizes.data.p99)} tok` : ''} loading={sizes.isPending} hint={sizes.data ? `p50 ${compact(sizes.data.p50)} · max ${compact(sizes.data.max)}` : undefined} />
         <StatTile id="outlier-requests" label="Outlier requests" value={sizes.data ? count(sizes.data.bins.filter((b) => b.outlier).reduce((s, b) => s + b.requests, 0)) : ''} loading={sizes.isPending}
           hint={sizes.data ? `of ${count(sizes.data.requests)} · context ≥ p99` : undefined} />
         <StatTile id="top1" label="Top 1% spend share" value={conc.length ? percent(Math.max(...conc.map((c) => c.top1pct_share))) : '–'} loading={ranking.isPending} hint="most concentrated feature" />
       </div>
-      <QueryPanel id="bombing-ranking" title="Installs ranked by score" sub="click a row for the evidence" query={ranking} flush height={300} isEmpty={(d) => d.rows.length === 0}>
-        {(d) => <BombingTable rows={d.rows} from={d.from} to={d.to} selected={selected ? `${selected.tenant_id}/${selected.install_id}/${selected.feature}` : undefined}
-          onSelect={(r) => setSelectedKey(`${r.tenant_id}/${r.install_id}/${r.feature}`)} />}
+      <QueryPanel id="bombing-ranking" title="Installs ranked by score" sub="click a row for the evidence" query={ranking} flush height={300} isEmpty={(d) => d.total === 0}>
+        {(d) => <BombingTable data={d} onSort={state.onSort} onPage={state.onPage} selected={selected ? bombingRowKey(selected) : undefined} onSelect={setPicked} />}
       </QueryPanel>
       <div className="grid two" style={{ alignItems: 'start' }}>
         {selected && ranking.data ? <BombingDetail row={selected} from={ranking.data.from} to={ranking.data.to} /> : <div className="panel"><EmptyState>{ranking.isPending ? 'Loading…' : 'No installs ranked in this window'}</EmptyState></div>}

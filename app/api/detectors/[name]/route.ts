@@ -1,13 +1,15 @@
 import { loadConfig } from '@/lib/config'
 import { detectionSettings } from '@/lib/detection/settings'
-import { detectorNameParam, detectorRanking, rankingQuery, RankingRangeError } from '@/lib/detection/rankings'
+import { detectorNameParam, detectorRanking, rankingQuery, RankingQueryError } from '@/lib/detection/rankings'
 import { HttpError, route } from '@/lib/http/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /**
- * GET /api/detectors/[name]?from&to&tenant&limit → DetectorRanking for
- * prompt_bombing | emulator_farms | cost_anomalies | stream_abuse. Ranges are
- * bounded per detector (24 h per-install, 7 d farms); limit ≤ 200.
+ * GET /api/detectors/[name]?from&to&tenant&sort&dir&offset&limit → one page
+ * of the DetectorRanking of prompt_bombing | emulator_farms | cost_anomalies |
+ * stream_abuse, with the total and a summary of the whole ranking. Ranges are
+ * bounded per detector (24 h per-install, 7 d farms); limit ≤ 200; sort from
+ * the detector's whitelist (RANKING_SORTS).
  */
 export const GET = route({ role: 'viewer', query: rankingQuery }, async ({ params, query }) => {
   const name = detectorNameParam.safeParse(params.name)
@@ -15,7 +17,7 @@ export const GET = route({ role: 'viewer', query: rankingQuery }, async ({ param
   try {
     return await detectorRanking(await appStore(), detectionSettings(loadConfig()), name.data, query, Date.now())
   } catch (err) {
-    if (err instanceof RankingRangeError) throw new HttpError(400, err.message)
+    if (err instanceof RankingQueryError) throw new HttpError(400, err.message)
     throw err
   }
 })

@@ -43,6 +43,8 @@ export class KafkaSource {
   private readonly replayChecked = new Set<number>()
   /** Per partition: the insert in flight, then its commit; resolves false if it was abandoned. */
   private readonly inFlight = new Map<number, Promise<boolean>>()
+  /** Per partition: the next offset after what this member committed since it last joined. */
+  private readonly committedTo = new Map<number, number>()
   private running = 0
   private stopping = false
 
@@ -78,6 +80,7 @@ export class KafkaSource {
     this.consumer = consumer
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.replayChecked.clear()
+      this.committedTo.clear()
       this.log(`joined group, assigned ${JSON.stringify(e.payload.memberAssignment)}`)
     })
     consumer.on(consumer.events.CRASH, (e) => this.log(`consumer crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`))
@@ -132,6 +135,14 @@ export class KafkaSource {
     if (!this.replayChecked.has(partition)) {
       // A write of this partition from before a rebalance must land before its intent is looked up.
       await this.settle(partition)
+      // The fetch may have started from an offset committed before that write
+      // was: what it committed since is stored already, so skip it.
+      const done = this.committedTo.get(partition) ?? 0
+      if (messages[0].offset < done) {
+        messages = messages.filter((m) => m.offset >= done)
+        resolveOffset(String(done - 1))
+        if (messages.length === 0) return
+      }
       const replay = await this.replayChunk(messages)
       if (replay === 'wait') return
       this.replayChecked.add(partition)
@@ -143,11 +154,17 @@ export class KafkaSource {
     for (let i = 0; i < messages.length; i += this.opts.maxBatchRows) chunks.push(messages.slice(i, i + this.opts.maxBatchRows))
     for (const chunk of chunks) {
       const prepared = this.pipeline.prepare(chunk)
-      if (!(await this.settle(partition)) || !control.stillOwned()) return
+      if (!(await this.settle(partition)) || !control.stillOwned()) {
+        this.pipeline.forget(prepared.batch)
+        return
+      }
       const last = chunk[chunk.length - 1].offset
       const written = this.pipeline.write(prepared, control).then(async (outcome) => {
         if (outcome.status !== 'written') return false
-        await this.commit(topic, partition, last + 1)
+        // Uncommitted, the range will be read again, by us or another member:
+        // it must rebuild the same rows, so its insert carries the same token
+        // and is dropped, instead of dead-lettering the ids as duplicates.
+        if (!(await this.commit(topic, partition, last + 1))) this.pipeline.forget(prepared.batch)
         return true
       })
       this.inFlight.set(partition, written)
@@ -166,15 +183,19 @@ export class KafkaSource {
     return ok
   }
 
-  private async commit(topic: string, partition: number, offset: number): Promise<void> {
+  private async commit(topic: string, partition: number, offset: number): Promise<boolean> {
     try {
       await this.consumer?.commitOffsets([{ topic, partition, offset: String(offset) }])
+      this.committedTo.set(partition, Math.max(offset, this.committedTo.get(partition) ?? 0))
+      return true
     } catch (err) {
       // Lost the partition between insert and commit: its next owner finds the
       // intent, rebuilds the same range and the insert is dropped as a duplicate.
       this.log(`partition ${partition}: commit of ${offset} failed (${err instanceof Error ? err.message : err}); the next owner replays it`)
+      return false
     }
   }
+
 
   /**
    * After a crash or a rebalance the previous owner may have inserted a range

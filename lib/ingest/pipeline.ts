@@ -53,6 +53,11 @@ export class IngestPipeline {
     return this.write(this.prepare(messages), control)
   }
 
+  /** These offsets will be read again (by us or another member): let their ids count as new then. */
+  forget(batch: PreparedBatch): void {
+    for (const row of batch.rows) this.deps.recentIds.forget(row.event_id)
+  }
+
   /** Records the intent, then inserts; retries store failures until written or no longer owned. */
   async write({ range, batch }: PreparedRange, control: FlushControl): Promise<FlushOutcome> {
     const sleep = control.sleep ?? defaultSleep
@@ -60,8 +65,7 @@ export class IngestPipeline {
     let intentRecorded = !this.opts.recordIntents
     for (;;) {
       if (!control.stillOwned()) {
-        // Another consumer will read these offsets again: let it see the ids as new.
-        for (const row of batch.rows) this.deps.recentIds.forget(row.event_id)
+        this.forget(batch)
         return { status: 'abandoned' }
       }
       const beat = control.heartbeat ? setInterval(() => control.heartbeat?.().catch(() => {}), 2_000) : null

@@ -50,8 +50,14 @@ const METHOD = `## Method
   every 100 ms. The ratio is computed per repetition (ours / reference of the same
   repetition) and then summarized. With chDB one process owns the data directory, so "P consumers" means P partitions consumed
   concurrently in one process on both sides.
-- **Producer**: kafkajs, acks=all, no compression, ≤0.7 MB requests, 8 in flight. **Simulator**: events/s of
-  \`GatewaySimulator.generate\` (CPU only).
+- **Producer**: \`npm run simulate\` (\`ingest/simulate-cli.ts --no-realtime\`, default producer threads, 4 partitions,
+  acks=1, no compression) run as a child process, its rate timed by itself from the first generated event to the last
+  acknowledged one. Two references produce the same keyed records (the simulator's first 100k events, serialized before
+  the clock starts) to a fresh 4-partition topic in the same repetition: Kafka's Java client (\`bench/ProducerReference.java\`,
+  batch.size 256 KiB, linger 5 ms, acks=1: what this broker takes on this machine) and one plain kafkajs producer on one
+  thread (sends of 1,000, 2 in flight, acks=1). The three alternate run by run; ratios are per repetition.
+  **Simulator generation**: events/s of \`GatewaySimulator.generate\` (CPU only). The ingest input topics are filled by
+  kafkajs from \`bench/corpus.ts\` (acks=all, ≤0.7 MB requests, 8 in flight).
 - **Memory**: peak RSS (VmHWM/VmRSS from /proc), split into anonymous and file-backed (RssAnon/RssFile), of the ingest process
   during the throughput runs, with the Kafka engine process of the same repetitions as reference, and during a sustained run where
   this process produces fresh events continuously while \`ingest/main.ts\` consumes them; "flat" compares the peak of the second half

@@ -196,7 +196,6 @@ export class KafkaSource {
     }
   }
 
-
   /**
    * After a crash or a rebalance the previous owner may have inserted a range
    * it never committed. Rebuild exactly that range so its insert dedups.

@@ -1,5 +1,12 @@
 import type { Migration } from './types'
 
+/** The view and the backfill must aggregate identically, or backfilled hours would count differently. */
+const hourlySketches = (db: string) => `
+    SELECT toStartOfHour(ts) AS hour, tenant_id, uniqStateIf(install_id, install_id != '') AS installs
+    FROM ${db}.events
+    WHERE type != 'policy_ack'
+    GROUP BY hour, tenant_id`
+
 /**
  * Install sketches per hour and tenant. Over 24 h, merging usage_minute's
  * per-minute sketches (1440 minutes × every feature/model/version/platform
@@ -33,16 +40,8 @@ export const migration: Migration = {
     TTL hour + INTERVAL ${retentionDays} DAY
     SETTINGS index_granularity = 8, non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000`,
 
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.installs_hour_mv${onCluster} TO ${db}.installs_hour AS
-    SELECT toStartOfHour(ts) AS hour, tenant_id, uniqStateIf(install_id, install_id != '') AS installs
-    FROM ${db}.events
-    WHERE type != 'policy_ack'
-    GROUP BY hour, tenant_id`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.installs_hour_mv${onCluster} TO ${db}.installs_hour AS ${hourlySketches(db)}`,
 
-    `INSERT INTO ${db}.installs_hour (hour, tenant_id, installs)
-    SELECT toStartOfHour(ts) AS hour, tenant_id, uniqStateIf(install_id, install_id != '') AS installs
-    FROM ${db}.events
-    WHERE type != 'policy_ack'
-    GROUP BY hour, tenant_id`,
+    `INSERT INTO ${db}.installs_hour (hour, tenant_id, installs) ${hourlySketches(db)}`,
   ],
 }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { RecentIds } from '../../lib/ingest/recent-ids'
+
+describe('RecentIds', () => {
+  it('reports a repeated id as seen, once remembered', () => {
+    const ids = new RecentIds(10)
+    expect(ids.seen('a')).toBe(false)
+    expect(ids.seen('a')).toBe(true)
+    expect(ids.seen('b')).toBe(false)
+  })
+
+  it('always remembers the last `capacity` ids and never holds more than twice that', () => {
+    const capacity = 1_000
+    const ids = new RecentIds(capacity)
+    for (let i = 0; i < 10 * capacity + 7; i++) {
+      ids.seen(`id-${i}`)
+      expect(ids.size).toBeLessThanOrEqual(2 * capacity)
+    }
+    const last = 10 * capacity + 6
+    for (let i = last; i > last - capacity; i--) expect(ids.seen(`id-${i}`)).toBe(true)
+    expect(ids.seen('id-0')).toBe(false)
+  })
+
+  it('forgets an id in either generation, so a replayed range is not taken for duplicates', () => {
+    const ids = new RecentIds(2)
+    ids.seen('old')
+    ids.seen('x')
+    ids.seen('new') // 'old' and 'x' are now the previous generation
+    ids.forget('old')
+    ids.forget('new')
+    expect(ids.seen('old')).toBe(false)
+    expect(ids.seen('new')).toBe(false)
+    expect(ids.seen('x')).toBe(true)
+  })
+})

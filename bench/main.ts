@@ -5,7 +5,7 @@
  *   --events N          events per throughput run (default 1000000)
  *   --reps R            repetitions per configuration (default 3)
  *   --partitions 1,2,4  partition/consumer counts
- *   --batch-rows N      INGEST_MAX_BATCH_ROWS of our consumer (default: the production default, 20000)
+ *   --batch-rows N      INGEST_MAX_BATCH_ROWS of our consumer (default: the production default of lib/config.ts)
  *   --ref-block N       kafka_max_block_size of the reference (default 65536)
  *   --memory-seconds S  sustained memory run (default 600)
  *   --dashboard-sizes   store sizes for the dashboard section (default 1000000,10000000,50000000)
@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { configSchema } from '../lib/config'
 import { benchPipelineMicro, printMicro } from './pipeline-micro'
 import { benchKafka, benchProducer, benchSimulator, cpuCeiling, createTopic, produceCorpus, type ProduceResult, type RateRun } from './producer-rate'
 import { runOurs, runReference, type RunResult, type TopicInfo } from './ingest-throughput'
@@ -35,7 +36,7 @@ const EXTERNAL: Record<string, { file: string; fn: string }> = {
 const { values: flags } = parseArgs({
   options: {
     only: { type: 'string' }, events: { type: 'string', default: '1000000' }, reps: { type: 'string', default: '3' },
-    partitions: { type: 'string', default: '1,2,4' }, 'batch-rows': { type: 'string', default: '20000' },
+    partitions: { type: 'string', default: '1,2,4' }, 'batch-rows': { type: 'string' },
     'ref-block': { type: 'string', default: '65536' }, 'memory-seconds': { type: 'string', default: '600' },
     'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' }, 'no-report': { type: 'boolean', default: false },
     child: { type: 'string' }, arg: { type: 'string' },
@@ -170,7 +171,7 @@ async function main() {
           ref.push(await runReference(admin, t, { maxBlockSize: Number(flags['ref-block']), timeoutMs, log }))
           log(`    reference ${fmt(ref[ref.length - 1].perSec)} ev/s`)
           log(`  [${p} partitions, rep ${rep}/${reps}] ours: npm run ingest`)
-          const r = await runOurs(admin, t, { batchRows: Number(flags['batch-rows']), timeoutMs, log, measureDisk: rep === 1 && p === partitionCounts[0] })
+          const r = await runOurs(admin, t, { batchRows: Number(flags['batch-rows'] ?? configSchema.parse({}).INGEST_MAX_BATCH_ROWS), timeoutMs, log, measureDisk: rep === 1 && p === partitionCounts[0] })
           ours.push(r)
           peakRss.push({ ours: r, ref: ref[ref.length - 1] })
           if (r.disk) disk = r.disk

@@ -1,14 +1,14 @@
 /**
  * prepareBatch and the insert body in isolation (no Kafka, no ClickHouse):
  * CPU cost per event of decode → validate → price → row, and of encoding the
- * rows. Every stage is reported in events/s and as a ratio to plain
+ * rows (JSONEachRow for a ClickHouse server, Native for chDB). Every stage is reported in events/s and as a ratio to plain
  * JSON.parse of the same messages measured in the same repetition, which is
  * what stays comparable on a shared, noisy machine.
  * Run: npx tsx bench/pipeline-micro.ts [events] [reps]
  */
 import { prepareBatch, type PrepareDeps, type PreparedBatch } from '../lib/ingest/prepare'
 import { RecentIds } from '../lib/ingest/recent-ids'
-import { encodeRows } from '../lib/ingest/sink'
+import { encodeNativeBlock } from '../lib/ingest/native-block'
 import type { SourceMessage } from '../lib/ingest/types'
 import { defaultPriceBook } from '../lib/pricing/cost'
 import { corpusArray } from './corpus'
@@ -33,7 +33,7 @@ export async function benchPipelineMicro(events = 100_000, reps = 5, batchRows =
     ['JSON.parse (reference)', () => { for (const m of messages) JSON.parse(m.value!.toString('utf8')) }],
     ['prepareBatch', () => { const d = deps(); batches = chunks.map((c) => prepareBatch(c, d)) }],
     ['encode JSONEachRow', () => batches.map((b) => b.rows.map((r) => JSON.stringify(r)).join('\n'))],
-    ['encode JSONCompactEachRow', () => batches.map((b) => encodeRows(b.rows))],
+    ['encode Native', () => batches.map((b) => encodeNativeBlock(b.rows))],
   ]
   const times = new Map<string, number[]>(stages.map(([n]) => [n, []]))
   for (let rep = 0; rep <= reps; rep++) {
@@ -47,8 +47,8 @@ export async function benchPipelineMicro(events = 100_000, reps = 5, batchRows =
   }
   const parse = times.get(stages[0][0])!
   const prep = times.get('prepareBatch')!
-  const compact = times.get('encode JSONCompactEachRow')!
-  times.set('prepareBatch + encode', prep.map((p, i) => 1 / (1 / p + 1 / compact[i])))
+  const native = times.get('encode Native')!
+  times.set('prepareBatch + encode', prep.map((p, i) => 1 / (1 / p + 1 / native[i])))
   return {
     events,
     bytesPerEvent: records.reduce((s, r) => s + r.value.length, 0) / events,

@@ -1,7 +1,8 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { mkdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Config } from '../config'
+import { nativeSpool, type NativeInsert } from './native-spool'
 
 export type StoreMode = 'server' | 'embedded'
 
@@ -19,6 +20,8 @@ export interface Store {
    * the Buffer zero-copy and puts the settings on the INSERT itself.
    */
   rawInsert?: (params: RawInsert) => Promise<void>
+  /** Embedded only: inserts a body in ClickHouse's Native format (see native-spool.ts). */
+  insertNative?: (params: NativeInsert) => Promise<void>
 }
 
 export interface RawInsert {
@@ -77,7 +80,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   const rawInsert = async (p: RawInsert) => {
     await connection.chdb.rawInsert({ table: p.table, columns: p.columns, format: p.format, values: p.body, settings: p.settings })
   }
-  return { client, mode: 'embedded', database, cluster: '', location: dir, rawInsert }
+  const insertNative = nativeSpool(join(dir, 'ingest-spool'), (query) => client.command({ query }))
+  return { client, mode: 'embedded', database, cluster: '', location: dir, rawInsert, insertNative }
 }
 
 const GLOBAL_KEY = Symbol.for('burnrate.store')

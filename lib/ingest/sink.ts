@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
+import { encodeNativeBlock, EVENT_COLUMNS } from './native-block'
 import type { PreparedBatch } from './prepare'
-import type { DeadLetterRow, EventRow } from './types'
+import type { DeadLetterRow } from './types'
 
 export interface BatchRange {
   topic: string
@@ -11,40 +12,11 @@ export interface BatchRange {
 
 export const batchToken = (r: BatchRange) => `${r.topic}:${r.partition}:${r.firstOffset}-${r.lastOffset}`
 
-/** Columns of the events table that ingest writes, in the order encodeRows emits them. */
-export const EVENT_COLUMNS = [
-  'ts', 'event_id', 'type', 'tenant_id', 'install_id', 'app_id', 'app_version', 'platform', 'device_model',
-  'os_version', 'device_fingerprint', 'ip_prefix', 'asn', 'country', 'feature', 'model', 'prompt_tokens',
-  'completion_tokens', 'context_tokens', 'prompt_bytes', 'cost_micros', 'cost_source', 'outcome', 'latency_ms',
-  'stream_id', 'transport', 'duration_ms', 'ttft_ms', 'end_reason', 'verdict', 'reasons', 'policy_version',
-  'rule_id', 'rule_kind', 'gateway_id', 'src_topic', 'src_partition', 'src_offset',
-] as const satisfies readonly (keyof EventRow)[]
+const EVENT_COLUMN_NAMES = EVENT_COLUMNS.map((c) => c.name)
 
 const DEAD_LETTER_COLUMNS = [
   'received_at', 'src_topic', 'src_partition', 'src_offset', 'message_key', 'reason', 'error', 'payload', 'payload_bytes',
 ] as const satisfies readonly (keyof DeadLetterRow)[]
-
-/**
- * Rows → JSONCompactEachRow body: one JSON array per row, columns in
- * EVENT_COLUMNS order. Against JSONEachRow it is 2–3× cheaper to build (V8's
- * array stringify fast path, no keys), 2.5× smaller, and ClickHouse parses it
- * without matching keys to columns. JSON keeps escaping exact for any string.
- */
-export function rowValues(r: EventRow): unknown[] {
-  return [
-    r.ts, r.event_id, r.type, r.tenant_id, r.install_id, r.app_id, r.app_version, r.platform, r.device_model,
-    r.os_version, r.device_fingerprint, r.ip_prefix, r.asn, r.country, r.feature, r.model, r.prompt_tokens,
-    r.completion_tokens, r.context_tokens, r.prompt_bytes, r.cost_micros, r.cost_source, r.outcome, r.latency_ms,
-    r.stream_id, r.transport, r.duration_ms, r.ttft_ms, r.end_reason, r.verdict, r.reasons, r.policy_version,
-    r.rule_id, r.rule_kind, r.gateway_id, r.src_topic, r.src_partition, r.src_offset,
-  ]
-}
-
-export function encodeRows(rows: readonly EventRow[]): Buffer {
-  const lines = new Array<string>(rows.length)
-  for (let i = 0; i < rows.length; i++) lines[i] = JSON.stringify(rowValues(rows[i]))
-  return Buffer.from(lines.join('\n'), 'utf8')
-}
 
 /**
  * Writes prepared batches to ClickHouse. Each insert carries a deduplication
@@ -79,13 +51,11 @@ export class ClickHouseSink {
     if (batch.rows.length > 0) {
       const table = this.table('events')
       const settings = this.settings(`${token}:events`)
-      if (this.store.rawInsert) {
-        await this.store.rawInsert({ table, columns: EVENT_COLUMNS, format: 'JSONCompactEachRow', body: encodeRows(batch.rows), settings })
+      if (this.store.insertNative) {
+        await this.store.insertNative({ table, columns: EVENT_COLUMN_NAMES, body: encodeNativeBlock(batch.rows), settings })
       } else {
-        await this.store.client.insert({
-          table, columns: [...EVENT_COLUMNS] as [string, ...string[]], values: batch.rows.map(rowValues),
-          format: 'JSONCompactEachRow', clickhouse_settings: settings,
-        })
+        // Row objects carry exactly the column names, so JSONEachRow needs no column list.
+        await this.store.client.insert({ table, values: batch.rows, format: 'JSONEachRow', clickhouse_settings: settings })
       }
     }
     if (batch.deadLetters.length > 0) {

@@ -68,7 +68,7 @@ describe('the server-mode insert path', () => {
     const { validRecords } = await import('../helpers/corpus')
     const messages = validRecords(50, 'http').map((r, offset) => ({ topic: 'http', partition: 0, offset, key: r.key, value: Buffer.from(r.value as string) }))
     const limits = { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }
-    const sink = new ClickHouseSink({ ...store, rawInsert: undefined })
+    const sink = new ClickHouseSink({ ...store, rawInsert: undefined, insertNative: undefined })
     const batch = prepareBatch(messages, { limits, prices: defaultPriceBook, recentIds: new RecentIds() })
     await sink.write(batch, { topic: 'http', partition: 0, firstOffset: 0, lastOffset: 49 })
     await sink.write(batch, { topic: 'http', partition: 0, firstOffset: 0, lastOffset: 49 })

@@ -215,7 +215,7 @@ export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<
       log(`[bench:dashboard] ${events.toLocaleString('en-US')} events ${c.endpoint} ${c.question}: rollup p50 ${rollup.p50} / p95 ${rollup.p95} ms · raw p50 ${raw.p50} / p95 ${raw.p95} ms`)
     }
   }
-  if (!opts.store) await store.client.close()
+  if (!opts.store) await store.close()
   return out
 }
 

@@ -48,7 +48,7 @@ export async function benchDetectionLatency(opts: { seeds?: number[] } = {}) {
       }
       for (const [install, at] of first) latencies.get(detector)!.push(at - starts.get(install)!)
     }
-    await store.client.close()
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   }
   const perTick = summarize(tickMs)

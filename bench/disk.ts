@@ -55,7 +55,7 @@ async function child(a: { dir: string; database: string; optimize: boolean }) {
   const rows = Number(r.n)
   const per = (x: string) => (rows > 0 ? Number(x) / rows : 0)
   console.log(`RESULT ${JSON.stringify({ rows, duplicates: rows - Number(r.u), eventsBytesPerRow: per(parts.ev), allBytesPerRow: per(parts.all), uncompressedBytesPerRow: per(parts.raw) })}`)
-  await store.client.close()
+  await store.close()
   process.exit(0)
 }
 

@@ -81,7 +81,7 @@ export async function benchPolicyLatency(opts: PolicyLatencyOptions = {}): Promi
     }
   } finally {
     for (const s of stops) await s().catch(() => {})
-    await store.client.close().catch(() => {})
+    await store.close().catch(() => {})
     rmSync(dir, { recursive: true, force: true })
   }
   samples.sort((a, b) => a - b)

@@ -22,7 +22,16 @@ export interface Store {
   rawInsert?: (params: RawInsert) => Promise<void>
   /** Embedded only: inserts a body in ClickHouse's Native format (see native-spool.ts). */
   insertNative?: (params: NativeInsert) => Promise<void>
+  /** Closes the client and any connection the store opened for inserts. */
+  close: () => Promise<void>
 }
+
+/**
+ * Embedded only: chDB runs one query at a time per connection, so ingest
+ * inserts get connections of their own. Two partitions then insert in
+ * parallel, and dashboard queries never queue behind an insert.
+ */
+const INSERT_CONNECTIONS = 2
 
 export interface RawInsert {
   table: string
@@ -64,7 +73,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     })
     url.username = ''
     url.password = ''
-    return { client, mode: 'server', database, cluster, location: url.toString() }
+    return { client, mode: 'server', database, cluster, location: url.toString(), close: () => client.close() }
   }
   const dir = resolve(config.DATA_DIR)
   mkdirSync(dir, { recursive: true })
@@ -76,12 +85,19 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   // defaults of each setting some request overrides, so an override lasts for
   // its own request only (one insert's dedup token must never deduplicate the
   // next insert, nor a dashboard's time limit cut a migration).
+  const connect = () =>
+    createClient({ connection: createChdbConnection({ path: dir }), clickhouse_settings: SESSION_DEFAULTS } as Parameters<typeof createClient>[0])
   const client = createClient({ connection, clickhouse_settings: SESSION_DEFAULTS } as Parameters<typeof createClient>[0])
+  const inserters = Array.from({ length: INSERT_CONNECTIONS }, connect)
   const rawInsert = async (p: RawInsert) => {
     await connection.chdb.rawInsert({ table: p.table, columns: p.columns, format: p.format, values: p.body, settings: p.settings })
   }
-  const insertNative = nativeSpool(join(dir, 'ingest-spool'), (query) => client.command({ query }))
-  return { client, mode: 'embedded', database, cluster: '', location: dir, rawInsert, insertNative }
+  const insertNative = nativeSpool(join(dir, 'ingest-spool'), inserters.map((c) => (query: string) => c.command({ query })))
+  const close = async () => {
+    await Promise.all(inserters.map((c) => c.close()))
+    await client.close()
+  }
+  return { client, mode: 'embedded', database, cluster: '', location: dir, rawInsert, insertNative, close }
 }
 
 const GLOBAL_KEY = Symbol.for('burnrate.store')

@@ -9,7 +9,7 @@ async function main() {
   console.log(`store: ${store.mode} ${store.location}, database ${store.database}`)
   const result = await migrate(store, { retentionDays: config.RETENTION_DAYS, log: console.log })
   console.log(result.applied.length ? `applied ${result.applied.length}, now at ${result.current}` : `up to date at ${result.current}`)
-  await store.client.close()
+  await store.close()
 }
 
 main().catch((err) => {

@@ -34,20 +34,53 @@ export function spoolInsertSql(p: Omit<NativeInsert, 'body'>, path: string): str
  * they are instead of parsing text. The file is removed once the insert has
  * returned, acknowledged or not; the caller's retry writes it again.
  *
+ * Each insert runs on a connection of its own from `runners`: chDB runs one
+ * query at a time per connection.
+ *
  * Files left by a crash are removed when the store opens: a chDB data
  * directory has one owning process, so nothing else can be using them.
  */
-export function nativeSpool(dir: string, run: (sql: string) => Promise<unknown>): (p: NativeInsert) => Promise<void> {
+export function nativeSpool(dir: string, runners: readonly Runner[]): (p: NativeInsert) => Promise<void> {
   mkdirSync(dir, { recursive: true })
   for (const name of readdirSync(dir)) if (name.endsWith('.native')) rmSync(join(dir, name), { force: true })
+  const pool = new RunnerPool(runners)
   let sequence = 0
   return async (p) => {
     const path = join(dir, `${process.pid}-${++sequence}.native`)
     try {
       await writeFile(path, p.body)
-      await run(spoolInsertSql(p, path))
+      const run = await pool.acquire()
+      try {
+        await run(spoolInsertSql(p, path))
+      } finally {
+        pool.release(run)
+      }
     } finally {
       await rm(path, { force: true })
     }
+  }
+}
+
+type Runner = (sql: string) => Promise<unknown>
+
+/** Hands each insert a connection no other insert is using, first come first served. */
+class RunnerPool {
+  private readonly idle: Runner[]
+  private readonly waiting: ((run: Runner) => void)[] = []
+
+  constructor(runners: readonly Runner[]) {
+    if (runners.length === 0) throw new Error('nativeSpool needs at least one connection')
+    this.idle = [...runners]
+  }
+
+  acquire(): Promise<Runner> {
+    const run = this.idle.pop()
+    return run ? Promise.resolve(run) : new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  release(run: Runner): void {
+    const next = this.waiting.shift()
+    if (next) next(run)
+    else this.idle.push(run)
   }
 }

@@ -12,7 +12,7 @@ export interface BatchRange {
 
 export const batchToken = (r: BatchRange) => `${r.topic}:${r.partition}:${r.firstOffset}-${r.lastOffset}`
 
-const EVENT_COLUMN_NAMES = EVENT_COLUMNS.map((c) => c.name)
+const EVENT_COLUMN_NAMES = EVENT_COLUMNS.map(([name]) => name)
 
 const DEAD_LETTER_COLUMNS = [
   'received_at', 'src_topic', 'src_partition', 'src_offset', 'message_key', 'reason', 'error', 'payload', 'payload_bytes',

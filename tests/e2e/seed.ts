@@ -89,7 +89,7 @@ async function main() {
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, JSON.stringify(expected, null, 2))
   console.log(`[seed] wrote ${file}`)
-  await store.client.close()
+  await store.close()
 }
 
 main().then(() => process.exit(0), (err) => {

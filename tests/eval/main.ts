@@ -78,7 +78,7 @@ async function main() {
       await base.client.command({ query: `DROP DATABASE IF EXISTS eval_${i} SYNC` }).catch(() => {})
     }
   } finally {
-    await base.client.close()
+    await base.close()
     rmSync(dir, { recursive: true, force: true })
   }
   const normal = CASES.find((c) => c.options.scenarios.length === 0)!

@@ -26,7 +26,7 @@ export async function testStore(prefix = 'test', opts: { migrations?: Migration[
     ...store,
     drop: async () => {
       await store.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => {})
-      await store.client.close()
+      await store.close()
     },
   }
 }

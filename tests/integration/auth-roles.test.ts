@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { appStore } = await import('../../lib/runtime/app-runtime')
-  await (await appStore()).client.close().catch(() => {})
+  await (await appStore()).close().catch(() => {})
 })
 
 // Every mutating route, the lowest role it accepts, and a body it would accept from that role.

@@ -74,7 +74,7 @@ describe('ingest process killed mid-stream', () => {
       expect(rolled.requests).toBe(rawRequests.n)
       expect(rolled.cost).toBe(r.cost)
     } finally {
-      await store.client.close()
+      await store.close()
     }
   }, 400_000)
 })

@@ -80,18 +80,39 @@ describe('the Native spool', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'))
     writeFileSync(join(dir, '123-7.native'), 'left by a crash')
     const seen: string[] = []
-    const insert = nativeSpool(dir, async (sql) => {
+    const insert = nativeSpool(dir, [async (sql) => {
       const path = /file\('([^']+)', Native\)/.exec(sql)![1]
       seen.push(readdirSync(dir).join(','))
       expect(existsSync(path)).toBe(true)
       if (seen.length === 2) throw new Error('store down')
-    })
+    }])
     expect(readdirSync(dir)).toEqual([])
     const p = { table: 'db.events', columns: ['a', 'b'], body: Buffer.from([1, 2, 3]), settings: { insert_deduplication_token: "t'1" } }
     await insert(p)
     await expect(insert(p)).rejects.toThrow('store down')
     expect(seen).toHaveLength(2)
     expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('runs at most one insert per connection, and every insert once a connection frees up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'))
+    const busy = new Set<number>()
+    let overlaps = 0
+    let done = 0
+    const runner = (id: number) => async () => {
+      if (busy.has(id)) overlaps++
+      busy.add(id)
+      await new Promise((r) => setTimeout(r, 20))
+      busy.delete(id)
+      done++
+    }
+    const insert = nativeSpool(dir, [runner(1), runner(2)])
+    const p = { table: 'db.events', columns: ['a'], body: Buffer.from([1]), settings: {} }
+    let peak = 0
+    const watch = setInterval(() => (peak = Math.max(peak, busy.size)), 1)
+    await Promise.all(Array.from({ length: 6 }, () => insert(p)))
+    clearInterval(watch)
+    expect({ done, overlaps, peak }).toEqual({ done: 6, overlaps: 0, peak: 2 })
   })
 
   it('quotes setting values and refuses names that are not identifiers', () => {

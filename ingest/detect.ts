@@ -20,7 +20,7 @@ async function main() {
     stopping = true
     console.log(`[detect] ${signal}: stopping`)
     await handle.stop()
-    await store.client.close()
+    await store.close()
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

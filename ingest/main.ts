@@ -20,7 +20,7 @@ async function main() {
     stopping = true
     console.log(`[ingest] ${signal}: finishing the batch in flight`)
     await handle?.stop()
-    await store.client.close()
+    await store.close()
     const h = handle?.metrics.snapshot()
     console.log(`[ingest] stopped: ${h?.eventsTotal ?? 0} events, ${h?.deadLettersTotal ?? 0} dead letters`)
     process.exit(0)

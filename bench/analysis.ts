@@ -4,26 +4,55 @@
  * numbers. Each line says what was measured and how; update it when the code
  * it describes changes.
  */
-export const INGEST_ANALYSIS = `### What limits the ingest rate (profiled by hand, 2026-11-21)
+export const INGEST_ANALYSIS = `### What limits the ingest rate (profiled by hand, 2026-11-22)
+
+Each step below was measured with \`.scratch\`-style harness runs on a 200k or 400k-event backlog (1 partition unless
+said otherwise), one change at a time, on this 2-core machine; rates count from the first commit.
 
 - **Fetch size was the first limit.** The bench broker used 1 MiB log segments, and a Kafka fetch never crosses a
-  segment, so every fetch returned one producer batch (~1,200 events) and every insert was a 1,200-row block.
-  On the same 200k-event backlog: 4,920 events/s with 1 MiB segments, 12,777 with 128 MiB segments.
-- **Overlap was the second.** A partition now keeps one insert in flight while the next range is decoded and
-  validated (commit still strictly after its own insert): 14,600–21,100 events/s on the same backlog, on a
-  machine shared with other jobs.
+  segment, so every fetch returned one producer batch (~1,200 events): 4,920 events/s. With 128 MiB segments: 12,777.
+- **Overlap was the second.** A partition keeps one insert in flight while the next range is decoded and validated
+  (commit still strictly after its own insert): 14,600 events/s.
+- **Insert format was the third.** chDB takes inline insert data as text only, so rows went in as JSONCompactEachRow,
+  which ClickHouse parses at 9–15 µs/row. They now go in as one Native block per batch, written to a spool file and
+  inserted with \`INSERT … SELECT … FROM file(…, Native)\`: 20k rows into \`events\` with all its views took 18–29 µs/row
+  instead of 30–59 (6 alternating repetitions). Encoding Native in JavaScript costs 2.5–4 µs/row (JSONEachRow: 7–12).
+  200k backlog: 14,600 → 20,400 events/s.
+- **Batch size was the fourth.** Batches now default to 65,536 rows (ClickHouse's \`kafka_max_block_size\`, which the
+  reference uses); a 16 MiB fetch per partition caps them at about 26k of these 590-byte events. Fewer parts to write
+  and merge: 20,400 → 27,000–31,000 events/s on the 200k backlog.
+- **A quadratic bug was the fifth.** The memory of recent event ids evicted one id at a time from a full V8 Set, and
+  each eviction walked past every hole earlier evictions left. After 200k events ingest fell to half speed and kept
+  falling (400k backlog: 14,286 events/s overall). Two generations fixed it: 24,254 events/s on the same backlog.
+- **chDB runs one query at a time per connection** (two 1-thread queries: 4.5 s on one connection, 1.5 s on two).
+  Inserts now have two connections of their own, so two partitions can insert at once, and dashboard queries do not
+  wait behind inserts.
+
+**Where the time goes now** (400k events, 2 partitions, 26,855 events/s in that run; CPU seconds per thread):
+the JavaScript thread and chDB's insert work share the \`node\` threads, 19.3 s; background merges 5.8 s; chDB's
+pipeline threads 5.8 s. The JavaScript profile of that run is 23% idle; the rest per event is JSON.parse ≈ 6 µs,
+validation ≈ 6 µs, garbage collection ≈ 5 µs, Native encoding ≈ 3–4 µs, kafkajs decoding ≈ 3 µs and row mapping ≈
+2 µs. So on one partition our consumer beats the reference, which parses JSON inside ClickHouse; with 2 and 4
+partitions the reference runs one consumer thread per partition inside ClickHouse, while our decoding shares one
+JavaScript thread, and the rate stays near 20k events/s. Running decode and validation in worker threads is the
+next lever; on 2 cores it can gain at most the idle share of the second core.
+
 - **The insert itself**, 20,000 rows as \`INSERT … SELECT\` inside chDB (no parsing at all): the \`events\` table alone
-  5.1 µs/row as ReplacingMergeTree (2.1 µs/row as plain MergeTree); its views add usage_minute 8.3, install_profile
-  4.4, install_minute 3.4, attestation_minute 1.4 µs/row; all together 20–43 µs/row, growing while background merges
-  run. The Kafka engine reference writes into the same tables and views and pays the same.
-- **Parsing** the insert body (\`SELECT sum(…) FROM file(…)\`, 20,000 rows): JSONCompactEachRow 9–10 µs/row,
-  TabSeparated 9–15, RowBinary 6.5–9.7, Native 0.7. chDB's raw insert accepts text formats only, so the embedded path
-  parses JSON; a columnar Native body (through a temporary file) is the remaining lever, worth about 8 µs/row.
-  (An earlier version of this note blamed parsing for most of the insert time; re-measured, the views dominate.)
-- **JavaScript side**, per event on one thread: JSON.parse ≈ 6–8 µs, decode + validate + price + row ≈ 20 µs in all,
-  JSONCompactEachRow encoding ≈ 7–10 µs, a fifth of it garbage collection.
-- **150k events/s** would need under 13 µs of CPU per event on this 2-core machine, broker included; the views
-  alone take more than that, so that target is out of reach here for any consumer writing these rollups.
+  5.1 µs/row as ReplacingMergeTree; its views add usage_minute 8.3, install_profile 4.4, install_minute 3.4 and
+  attestation_minute 1.4 µs/row. The reference writes into the same tables and views and pays the same.
+- **150k events/s** would need under 13 µs of CPU per event on this 2-core machine, broker included. The views alone
+  take more than that, so that target is out of reach here for any consumer that writes these rollups.
+
+### What the disk bytes are made of
+
+400k bench events inserted by the sink in 26k-row batches, after \`OPTIMIZE FINAL\`: 26.1 B per event in all.
+The biggest columns: event_id 3.3 B, ts 2.8, src_offset 2.4, stream_id 2.1, cost_micros 1.8, prompt_bytes 1.7,
+prompt_tokens 1.6, context_tokens 1.6, duration_ms 1.4, completion_tokens 1.3, latency_ms 1.2, ttft_ms 1.0,
+ingested_at 0.7; everything else together under 3.5 B. Other codecs were tried column by column on the same data
+and gained at most 0.5 B in all (Delta or DoubleDelta instead of T64 for ts and offsets was worse; ZSTD(9) or ZSTD(15)
+saved 0.1–0.4 B on the id columns at a higher insert and merge cost). The token counts and durations in the bench
+corpus are uniformly random, so most of those bytes are the information itself. Reaching 25 B would mean dropping
+a column (the Kafka offset kept for lineage, say), which this product does not do to meet a number.
 
 ### What the memory is made of
 

@@ -42,7 +42,7 @@ const METHOD = `## Method
 - **Ingest throughput.** For each partition count P the bench produces the same corpus (realistic gateway events, ≈570 B of JSON,
   keyed by install id) to a topic with P partitions. Then, alternating so both see the same load, it runs
   (a) \`npm run ingest\` (\`ingest/main.ts\`, unchanged production path: validation, pricing, dead letters, intents, dedup tokens,
-  commit after insert) and (b) **the reference**: chDB's own Kafka table engine (\`ENGINE = Kafka\`, \`kafka_num_consumers = P\`,
+  commit after insert, rows sent to chDB as Native blocks on two insert connections, default batch size) and (b) **the reference**: chDB's own Kafka table engine (\`ENGINE = Kafka\`, \`kafka_num_consumers = P\`,
   JSONEachRow) and a materialized view into the same \`events\` table with the same rollup views, pricing from the same catalog but
   without validation, dead-lettering or deduplication. Each run gets a fresh store and consumer group and starts from offset 0.
   Both are timed the same way from outside: the clock starts when the consumer group is Stable with all its members (both

@@ -1,5 +1,5 @@
 /** Writes docs/benchmarks.md from one `npm run bench` run. */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, loadavg } from 'node:os'
 import { INGEST_ANALYSIS } from './analysis'
 
@@ -84,6 +84,16 @@ ${r.timeNotes.map((n) => `- ${n}`).join('\n')}
 ${INGEST_ANALYSIS}
 
 ${r.notes.length ? `## Notes\n\n${r.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}
-${METHOD}`
+${METHOD}${keptSeparateRuns(path)}`
   writeFileSync(path, md)
+}
+
+/** Marks the start of results from runs too long for the regular bench; regenerating the report keeps them. */
+export const SEPARATE_RUNS_MARKER = '<!-- separate runs: kept when this report is regenerated -->'
+
+function keptSeparateRuns(path: string): string {
+  if (!existsSync(path)) return ''
+  const old = readFileSync(path, 'utf8')
+  const at = old.indexOf(SEPARATE_RUNS_MARKER)
+  return at < 0 ? '' : `\n${old.slice(at)}`
 }

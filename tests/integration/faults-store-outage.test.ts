@@ -24,7 +24,17 @@ afterAll(() => closeIngestFixture({ store, admin }))
  * brings the same tables back.
  */
 async function storeOutage(db: string) {
-  await store.client.command({ query: `DETACH DATABASE ${db}` })
+  // An insert running on another connection keeps its tables in use, and
+  // ClickHouse refuses the detach with "Retry later": so retry, briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.client.command({ query: `DETACH DATABASE ${db}` })
+      break
+    } catch (err) {
+      if (attempt >= 200 || !/still in use/i.test(String(err))) throw err
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
   return () => store.client.command({ query: `ATTACH DATABASE ${db}` })
 }
 

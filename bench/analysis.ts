@@ -6,8 +6,8 @@
  */
 export const INGEST_ANALYSIS = `### What limits the ingest rate (profiled by hand, 2026-11-22)
 
-Each step below was measured with \`.scratch\`-style harness runs on a 200k or 400k-event backlog (1 partition unless
-said otherwise), one change at a time, on this 2-core machine; rates count from the first commit.
+Each step below was measured by hand (\`npm run ingest\` started on a pre-filled topic, committed offsets polled every 100 ms) on a 200k or 400k-event
+backlog (1 partition unless said otherwise), one change at a time, on this 2-core machine; rates count from the first commit.
 
 - **Fetch size was the first limit.** The bench broker used 1 MiB log segments, and a Kafka fetch never crosses a
   segment, so every fetch returned one producer batch (~1,200 events): 4,920 events/s. With 128 MiB segments: 12,777.

@@ -36,7 +36,9 @@ export class ClickHouseSink {
       insert_deduplicate: 1,
       insert_deduplication_token: token,
       deduplicate_blocks_in_dependent_materialized_views: 1,
-      // One part per insert keeps the token → block mapping stable across retries.
+      // One part per insert keeps the token → block mapping stable across
+      // retries: parsed formats are cut at max_insert_block_size, and the
+      // embedded path's INSERT … SELECT passes on the one Native block it reads.
       max_insert_block_size: '10000000',
       async_insert: 0,
       // Each block is already free of duplicate rows (recent event ids are

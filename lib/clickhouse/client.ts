@@ -88,13 +88,16 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   const connect = () =>
     createClient({ connection: createChdbConnection({ path: dir }), clickhouse_settings: SESSION_DEFAULTS } as Parameters<typeof createClient>[0])
   const client = createClient({ connection, clickhouse_settings: SESSION_DEFAULTS } as Parameters<typeof createClient>[0])
-  const inserters = Array.from({ length: INSERT_CONNECTIONS }, connect)
+  // Opened on first use: most processes that open a store (the web app on its
+  // own, migrations, CLIs) never insert a batch.
+  const inserters = new Array<ClickHouseClient | undefined>(INSERT_CONNECTIONS).fill(undefined)
+  const runOnInserter = (i: number) => (query: string) => (inserters[i] ??= connect()).command({ query })
   const rawInsert = async (p: RawInsert) => {
     await connection.chdb.rawInsert({ table: p.table, columns: p.columns, format: p.format, values: p.body, settings: p.settings })
   }
-  const insertNative = nativeSpool(join(dir, 'ingest-spool'), inserters.map((c) => (query: string) => c.command({ query })))
+  const insertNative = nativeSpool(join(dir, 'ingest-spool'), Array.from({ length: INSERT_CONNECTIONS }, (_, i) => runOnInserter(i)))
   const close = async () => {
-    await Promise.all(inserters.map((c) => c.close()))
+    await Promise.all(inserters.map((c) => c?.close()))
     await client.close()
   }
   return { client, mode: 'embedded', database, cluster: '', location: dir, rawInsert, insertNative, close }

@@ -193,25 +193,39 @@ const FAST_SHAPES: Record<string, Field[]> = {
   policy_ack: [...baseF, typeF('policy_ack'), ['gateway_id', idF(64), R], ['policy_version', countF(Number.MAX_SAFE_INTEGER), R]],
 }
 
+type ShapeParser = (obj: Record<string, unknown>) => GatewayEvent | undefined
+
+/**
+ * One parser per event type with every key spelled out, generated from its
+ * field table. A loop over the table read `obj[key]` and wrote `out[key]`
+ * with a different key each time, which made both megamorphic and left `out`
+ * a dictionary: 7.5–10 µs per event, more than JSON.parse itself. Keys come
+ * from the tables above, never from input.
+ */
+function compileShape(fields: readonly Field[]): ShapeParser {
+  const body: string[] = []
+  const literal: string[] = []
+  const optional: string[] = []
+  fields.forEach(([key, , absent], i) => {
+    const k = JSON.stringify(key)
+    body.push(`let v${i} = obj[${k}];`)
+    if (absent === R) body.push(`if (v${i} === undefined || (v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
+    else if (absent === O) body.push(`if (v${i} !== undefined && (v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
+    else body.push(`if (v${i} === undefined) v${i} = ${Array.isArray(absent) ? '[]' : `defaults[${i}]`}; else if ((v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
+    if (absent === O) optional.push(`if (v${i} !== undefined) out[${k}] = v${i};`)
+    else literal.push(`${k}: v${i}`)
+  })
+  const source = `${body.join('\n')}\nconst out = { ${literal.join(', ')} };\n${optional.join('\n')}\nreturn out;`
+  const make = new Function('checks', 'defaults', 'SKIP', `return function parseShape(obj) {\n${source}\n}`)
+  return make(fields.map(([, check]) => check), fields.map(([, , absent]) => absent), SKIP) as ShapeParser
+}
+
+const FAST_PARSERS = new Map<string, ShapeParser>(Object.entries(FAST_SHAPES).map(([type, fields]) => [type, compileShape(fields)]))
+
 /** The parsed event if `input` is plainly valid, else undefined (run zod for the verdict and the reasons). */
 export function fastParseEvent(input: unknown): GatewayEvent | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined
-  const obj = input as Record<string, unknown>
-  const type = obj.type
-  const shape = typeof type === 'string' && Object.hasOwn(FAST_SHAPES, type) ? FAST_SHAPES[type] : undefined
-  if (!shape) return undefined
-  const out: Record<string, unknown> = {}
-  for (let i = 0; i < shape.length; i++) {
-    const [key, check, absent] = shape[i]
-    const v = obj[key]
-    if (v === undefined) {
-      if (absent === R) return undefined
-      if (absent !== O) out[key] = Array.isArray(absent) ? [] : absent
-      continue
-    }
-    const ok = check(v)
-    if (ok === SKIP) return undefined
-    out[key] = ok
-  }
-  return out as GatewayEvent
+  const type = (input as { type?: unknown }).type
+  const parse = typeof type === 'string' ? FAST_PARSERS.get(type) : undefined
+  return parse ? parse(input as Record<string, unknown>) : undefined
 }

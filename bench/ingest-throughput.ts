@@ -25,7 +25,26 @@ import { measureDisk, type DiskResult } from './disk'
  * libchdb.so (a 566 MB library), clean pages the kernel can drop and re-read;
  * peakAnonMb is the heap (V8's and the engine's allocations).
  */
-export interface RunResult { perSec: number; mbPerSec: number; peakRssMb: number; peakAnonMb: number; peakFileMb: number; ms: number; rows?: number }
+export interface RunResult {
+  perSec: number; mbPerSec: number; peakRssMb: number; peakAnonMb: number; peakFileMb: number; ms: number; rows?: number
+  machine: MachineShare
+}
+
+/**
+ * How the machine's CPU time was spent while a run was timed, in percent.
+ * This is a shared VM: `steal` is time the hypervisor gave to other guests,
+ * and it moves rates by a factor of two between runs, so every run reports it.
+ */
+export interface MachineShare { idlePct: number; stealPct: number }
+
+const cpuTicks = (): number[] => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+
+export function machineShare(before: number[], after = cpuTicks()): MachineShare {
+  const d = after.map((v, i) => v - (before[i] ?? 0))
+  const total = d.reduce((a, b) => a + b, 0) || 1
+  // /proc/stat cpu line: user nice system idle iowait irq softirq steal ...
+  return { idlePct: (100 * (d[3] + d[4])) / total, stealPct: (100 * d[7]) / total }
+}
 
 const ROOT = join(__dirname, '..')
 
@@ -55,7 +74,7 @@ export async function timeGroup(
   opts: { timeoutMs: number; members: number; onSample?: (done: number, rssMb: number) => void },
 ): Promise<RunResult> {
   const deadline = Date.now() + opts.timeoutMs
-  let start: { at: number; done: number } | null = null
+  let start: { at: number; done: number; ticks: number[] } | null = null
   let peak = 0
   let peakAnon = 0
   let peakFile = 0
@@ -69,7 +88,7 @@ export async function timeGroup(
     peakAnon = Math.max(peakAnon, rssMb(child.pid, 'RssAnon'))
     peakFile = Math.max(peakFile, rssMb(child.pid, 'RssFile'))
     const now = performance.now()
-    if (!start && (done > 0 || (await groupStable(admin, group, opts.members).catch(() => false)))) start = { at: now, done }
+    if (!start && (done > 0 || (await groupStable(admin, group, opts.members).catch(() => false)))) start = { at: now, done, ticks: cpuTicks() }
     if (now - lastReport > 5_000) {
       lastReport = now
       opts.onSample?.(done, rss)
@@ -78,7 +97,7 @@ export async function timeGroup(
       // A run that finished within one poll has no measurable interval: count it from the poll before.
       const ms = Math.max(now - start.at, 100)
       const events = start.done >= end ? end : end - start.done
-      return { perSec: events / (ms / 1000), mbPerSec: (events * bytesPerEvent) / 1e6 / (ms / 1000), peakRssMb: Math.max(peak, rssMb(child.pid, 'VmHWM')), peakAnonMb: peakAnon, peakFileMb: peakFile, ms }
+      return { perSec: events / (ms / 1000), mbPerSec: (events * bytesPerEvent) / 1e6 / (ms / 1000), peakRssMb: Math.max(peak, rssMb(child.pid, 'VmHWM')), peakAnonMb: peakAnon, peakFileMb: peakFile, ms, machine: machineShare(start.ticks) }
     }
     await new Promise((r) => setTimeout(r, 100))
   }

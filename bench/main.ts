@@ -19,7 +19,9 @@ import { parseArgs } from 'node:util'
 import { configSchema } from '../lib/config'
 import { benchPipelineMicro, printMicro } from './pipeline-micro'
 import { benchKafka, benchProducer, benchSimulator, cpuCeiling, createTopic, produceCorpus, type ProduceResult, type RateRun } from './producer-rate'
-import { runOurs, runReference, type RunResult, type TopicInfo } from './ingest-throughput'
+import { runOurs, runReference, type MachineShare, type RunResult, type TopicInfo } from './ingest-throughput'
+
+const machineNote = (m: MachineShare) => `machine: steal ${m.stealPct.toFixed(0)}%, idle ${m.idlePct.toFixed(0)}%`
 import { benchMemory } from './memory'
 import type { DiskResult } from './disk'
 import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
@@ -169,14 +171,16 @@ async function main() {
           const timeoutMs = Math.max(300_000, events / 5)
           log(`  [${p} partitions, rep ${rep}/${reps}] reference: Kafka engine`)
           ref.push(await runReference(admin, t, { maxBlockSize: Number(flags['ref-block']), timeoutMs, log }))
-          log(`    reference ${fmt(ref[ref.length - 1].perSec)} ev/s`)
+          log(`    reference ${fmt(ref[ref.length - 1].perSec)} ev/s (${machineNote(ref[ref.length - 1].machine)})`)
           log(`  [${p} partitions, rep ${rep}/${reps}] ours: npm run ingest`)
           const r = await runOurs(admin, t, { batchRows: Number(flags['batch-rows'] ?? configSchema.parse({}).INGEST_MAX_BATCH_ROWS), timeoutMs, log, measureDisk: rep === 1 && p === partitionCounts[0] })
           ours.push(r)
           peakRss.push({ ours: r, ref: ref[ref.length - 1] })
           if (r.disk) disk = r.disk
-          log(`    ours ${fmt(r.perSec)} ev/s (ratio ${fmt(r.perSec / ref[ref.length - 1].perSec, 2)}), peak RSS ${fmt(r.peakRssMb)} MB`)
+          log(`    ours ${fmt(r.perSec)} ev/s (ratio ${fmt(r.perSec / ref[ref.length - 1].perSec, 2)}), peak RSS ${fmt(r.peakRssMb)} MB (${machineNote(r.machine)})`)
         }
+        const share = (rs: RunResult[]) => `steal ${fmt(summarize(rs.map((r) => r.machine.stealPct)).median)}%, idle ${fmt(summarize(rs.map((r) => r.machine.idlePct)).median)}%`
+        timeNotes.push(`ingest ${p} partition(s): machine CPU during the timed runs (medians): ours ${share(ours)}; reference ${share(ref)}. Per run: ours ${ours.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}; reference ${ref.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}.`)
         const ratio = pairedRatios(ours.map((r) => r.perSec), ref.map((r) => r.perSec))
         rows.push({
           section: 'ingest', metric: `Kafka → ClickHouse, ${p} partition(s)/consumer(s), ${fmt(events)} events`,

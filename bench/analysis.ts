@@ -4,7 +4,7 @@
  * numbers. Each line says what was measured and how; update it when the code
  * it describes changes.
  */
-export const INGEST_ANALYSIS = `### What limits the ingest rate (profiled by hand, 2026-11-22)
+export const INGEST_ANALYSIS = `### What limits the ingest rate (profiled by hand, 2026-11-21 and 22)
 
 Each step below was measured by hand (\`npm run ingest\` started on a pre-filled topic, committed offsets polled every 100 ms) on a 200k or 400k-event
 backlog (1 partition unless said otherwise), one change at a time, on this 2-core machine; rates count from the first commit.
@@ -28,14 +28,25 @@ backlog (1 partition unless said otherwise), one change at a time, on this 2-cor
   Inserts now have two connections of their own, so two partitions can insert at once, and dashboard queries do not
   wait behind inserts.
 
-**Where the time goes now** (400k events, 2 partitions, 26,855 events/s in that run; CPU seconds per thread):
-the JavaScript thread and chDB's insert work share the \`node\` threads, 19.3 s; background merges 5.8 s; chDB's
-pipeline threads 5.8 s. The JavaScript profile of that run is 23% idle; the rest per event is JSON.parse ≈ 6 µs,
-validation ≈ 6 µs, garbage collection ≈ 5 µs, Native encoding ≈ 3–4 µs, kafkajs decoding ≈ 3 µs and row mapping ≈
-2 µs. So on one partition our consumer beats the reference, which parses JSON inside ClickHouse; with 2 and 4
-partitions the reference runs one consumer thread per partition inside ClickHouse, while our decoding shares one
-JavaScript thread, and the rate stays near 20k events/s. Running decode and validation in worker threads is the
-next lever; on 2 cores it can gain at most the idle share of the second core.
+- **Validation was the sixth.** The hand-written fast path looped over a field table, reading \`obj[key]\` and writing
+  \`out[key]\` with a new key each time: both accesses went megamorphic and the event object ended in dictionary mode.
+  It cost 7.5–10 µs per event, more than JSON.parse of the same bytes (4–6 µs), and row mapping paid 3 µs more to read
+  that dictionary. One parser per event type is now generated from the same table: 2.4–3.4 µs, row mapping 0.9 µs.
+
+**Where the time goes now** (400k events, 4 partitions, one \`npm run ingest\` process; CPU seconds per thread, start-up
+included): the JavaScript thread 9–11 s; chDB's insert work on the \`node\` threads 4–6 s; chDB's pipeline threads
+5–7 s; background merges 5–8 s. Per event, the JavaScript thread spends JSON.parse ≈ 5 µs, validation ≈ 3 µs,
+garbage collection ≈ 4 µs, Native encoding ≈ 3–4 µs, kafkajs decoding ≈ 3 µs, the recent-id memory ≈ 1 µs.
+During these runs the whole machine was 3–9% idle (the broker, the engine and JavaScript together fill both cores),
+so decoding in worker threads, last session's proposed lever, cannot add throughput here: it moves CPU work between
+threads but removes none. What would: less CPU per event. The reference parses JSON inside ClickHouse's C++ and,
+within the timed interval, merged no parts at all (larger blocks: 65,536 rows per consumer), where we spent
+5–8 s merging the parts of 26k-row inserts.
+
+Tried and not kept, measured the same way: encoding each row into the Native block as soon as it is validated (no row
+objects kept per batch) saved no CPU (15–22 µs/event either way); reusing the encoder's column buffers across batches
+left peak memory unchanged; 40 MiB fetches per partition (≈65k-event inserts) cut merge time by about a fifth, but
+no rate change stood out of the hypervisor's steal time, which swung from 1% to 26% between back-to-back runs.
 
 - **The insert itself**, 20,000 rows as \`INSERT … SELECT\` inside chDB (no parsing at all): the \`events\` table alone
   5.1 µs/row as ReplacingMergeTree; its views add usage_minute 8.3, install_profile 4.4, install_minute 3.4 and
@@ -56,9 +67,10 @@ a column (the Kafka offset kept for lineage, say), which this product does not d
 
 ### What the memory is made of
 
-- In a 300k-event run: RSS peaked at ~730 MB, of which ~230 MB is file-backed (engine code and data mapped from the
-  566 MB libchdb.so, clean pages the kernel can drop), V8 ~150 MB heap + 30–80 MB buffers, and chDB's own tracked
-  memory (\`MemoryTracking\`) 30–117 MB; the rest is allocator caches and thread stacks of the engine.
+- In a 400k-event, 4-partition run (2026-11-22): RSS peaked at ~990 MB: ~237 MB file-backed (engine code and data
+  mapped from the 566 MB libchdb.so, clean pages the kernel can drop), V8's heap 255–279 MB, buffers outside the heap
+  257–271 MB (kafkajs keeps each fetch response, up to 16 MiB per partition, alive while any of its messages is
+  referenced), and the rest chDB's allocations, allocator caches and thread stacks.
 - So in the embedded default the file-backed part alone nearly fills the 256 MB budget. A server-mode ingest process
   (\`CLICKHOUSE_URL\` set) does not load the engine at all; it was not measured here because no ClickHouse server runs
   on this machine.`

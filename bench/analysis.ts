@@ -37,9 +37,9 @@ backlog (1 partition unless said otherwise), one change at a time, on this 2-cor
 included): the JavaScript thread 9–11 s; chDB's insert work on the \`node\` threads 4–6 s; chDB's pipeline threads
 5–7 s; background merges 5–8 s. Per event, the JavaScript thread spends JSON.parse ≈ 5 µs, validation ≈ 3 µs,
 garbage collection ≈ 4 µs, Native encoding ≈ 3–4 µs, kafkajs decoding ≈ 3 µs, the recent-id memory ≈ 1 µs.
-During these runs the whole machine was 3–9% idle (the broker, the engine and JavaScript together fill both cores),
-so decoding in worker threads, last session's proposed lever, cannot add throughput here: it moves CPU work between
-threads but removes none. What would: less CPU per event. The reference parses JSON inside ClickHouse's C++ and,
+During these runs the whole machine was 3–12% idle (the broker, the engine and JavaScript together fill both cores),
+so decoding in worker threads, last session's proposed lever, can add at most that idle share here: it moves CPU
+work between threads but removes none. What would: less CPU per event. The reference parses JSON inside ClickHouse's C++ and,
 within the timed interval, merged no parts at all (larger blocks: 65,536 rows per consumer), where we spent
 5–8 s merging the parts of 26k-row inserts.
 

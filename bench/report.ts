@@ -49,7 +49,9 @@ const METHOD = `## Method
   processes have started, migrated and joined; nothing was consumed before) and stops when all offsets are committed, polled
   every 100 ms. The ratio is computed per repetition (ours / reference of the same
   repetition) and then summarized. With chDB one process owns the data directory, so "P consumers" means P partitions consumed
-  concurrently in one process on both sides.
+  concurrently in one process on both sides. Each timed run also records how the machine's CPU time was spent over its
+  interval (\`/proc/stat\`): **steal**, time the hypervisor gave to other guests, has moved rates by up to 2× between
+  back-to-back runs here, so the report lists it per run.
 - **Producer**: \`npm run simulate\` (\`ingest/simulate-cli.ts --no-realtime\`, default producer threads, 4 partitions,
   acks=1, no compression) run as a child process, its rate timed by itself from the first generated event to the last
   acknowledged one. Two references produce the same keyed records (the simulator's first 100k events, serialized before

@@ -37,7 +37,7 @@ export interface RunResult {
  */
 export interface MachineShare { idlePct: number; stealPct: number }
 
-const cpuTicks = (): number[] => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+export const cpuTicks = (): number[] => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
 
 export function machineShare(before: number[], after = cpuTicks()): MachineShare {
   const d = after.map((v, i) => v - (before[i] ?? 0))

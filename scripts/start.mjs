@@ -33,6 +33,10 @@ if (stale) {
 
 const port = process.env.PORT ?? '3000'
 console.log(`[start] serving on http://localhost:${port}`)
-const child = spawn(join(root, 'node_modules/.bin/next'), ['start', '-p', port], { cwd: root, stdio: 'inherit', env: process.env })
+// Idle keep-alive connections stay open 65 s, not Node's default 5 s: a client
+// or proxy that reuses a connection the server is closing at that moment gets
+// ECONNRESET (the e2e suite met it once). Proxies typically idle out at 60 s;
+// the server must outlast them.
+const child = spawn(join(root, 'node_modules/.bin/next'), ['start', '-p', port, '--keepAliveTimeout', '65000'], { cwd: root, stdio: 'inherit', env: process.env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code) => process.exit(code ?? 0))

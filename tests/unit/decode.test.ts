@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeEvent } from '../../lib/events/decode'
+import { fastParseEvent, gatewayEventSchema } from '../../lib/events/schema'
 import { llmRequest } from '../helpers/events'
 
 const limits = { maxMessageBytes: 4096, maxFutureSkewMs: 60_000, maxPastAgeMs: 86_400_000 }
@@ -56,5 +57,36 @@ describe('decodeEvent', () => {
     const d = decodeEvent(enc(deep), { ...limits, maxMessageBytes: 1 << 20 }, now)
     expect(d.ok).toBe(false)
     expect(decodeEvent(Buffer.from('"__proto__"'), limits, now).ok).toBe(false)
+  })
+})
+
+describe('the validation fast path', () => {
+  const attestation = (id: string) => ({
+    schema_version: 1, type: 'attestation', event_id: id, ts: now, tenant_id: 't', install_id: 'i-1', app_id: 'a',
+    app_version: '1.0', platform: 'ios', verdict: 'accepted',
+  })
+
+  it('gives every event its own default arrays, so changing one event cannot change another', () => {
+    const a = fastParseEvent(attestation('e-1'))
+    const b = fastParseEvent(attestation('e-2'))
+    if (a?.type !== 'attestation' || b?.type !== 'attestation') throw new Error('the fast path declined a plain attestation')
+    expect(a.reasons).toEqual([])
+    expect(a.reasons).not.toBe(b.reasons)
+  })
+
+  it('leaves absent optional fields out, as zod does, and fills the defaults zod fills', () => {
+    const input = attestation('e-3')
+    const fast = fastParseEvent(input)
+    expect(fast).toBeDefined()
+    expect(Object.hasOwn(fast!, 'feature')).toBe(false)
+    expect(fast).toStrictEqual(gatewayEventSchema.parse(input))
+  })
+
+  it('hands anything unusual to zod instead of deciding itself', () => {
+    expect(fastParseEvent({ ...attestation('e-4'), ts: new Date(now).toISOString() })).toBeUndefined()
+    expect(fastParseEvent({ ...attestation('e-5'), verdict: 'maybe' })).toBeUndefined()
+    expect(fastParseEvent({ ...attestation('e-6'), type: 'unknown' })).toBeUndefined()
+    expect(fastParseEvent({ ...attestation('e-7'), install_id: undefined })).toBeUndefined()
+    expect(fastParseEvent([attestation('e-8')])).toBeUndefined()
   })
 })

@@ -22,7 +22,7 @@ import { spendSeries } from '../lib/queries/spend-series'
 import { topSpenders } from '../lib/queries/top-spenders'
 import { trafficSeries } from '../lib/queries/traffic-series'
 import { resolveRange, type ResolvedRange } from '../lib/time-range'
-import { cpuTicks, machineShare } from './ingest-throughput'
+import { cpuTicks, machineShare } from './machine-share'
 
 export interface DashboardBenchOptions {
   /** Store sizes to measure at, ascending; the store is grown between them (default [10 M]). */

@@ -18,6 +18,7 @@ import { join } from 'node:path'
 import type { Admin } from 'kafkajs'
 import type { ReferenceChildArgs } from './kafka-engine-reference'
 import { measureDisk, type DiskResult } from './disk'
+import { cpuTicks, machineShare, type MachineShare } from './machine-share'
 
 /**
  * peakRssMb is the process's whole RSS. Of it, peakFileMb is file-backed:
@@ -28,22 +29,6 @@ import { measureDisk, type DiskResult } from './disk'
 export interface RunResult {
   perSec: number; mbPerSec: number; peakRssMb: number; peakAnonMb: number; peakFileMb: number; ms: number; rows?: number
   machine: MachineShare
-}
-
-/**
- * How the machine's CPU time was spent while a run was timed, in percent.
- * This is a shared VM: `steal` is time the hypervisor gave to other guests,
- * and it moves rates by a factor of two between runs, so every run reports it.
- */
-export interface MachineShare { idlePct: number; stealPct: number }
-
-export const cpuTicks = (): number[] => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-
-export function machineShare(before: number[], after = cpuTicks()): MachineShare {
-  const d = after.map((v, i) => v - (before[i] ?? 0))
-  const total = d.reduce((a, b) => a + b, 0) || 1
-  // /proc/stat cpu line: user nice system idle iowait irq softirq steal ...
-  return { idlePct: (100 * (d[3] + d[4])) / total, stealPct: (100 * d[7]) / total }
 }
 
 const ROOT = join(__dirname, '..')

@@ -19,13 +19,12 @@ import { parseArgs } from 'node:util'
 import { configSchema } from '../lib/config'
 import { benchPipelineMicro, printMicro } from './pipeline-micro'
 import { benchKafka, benchProducer, benchSimulator, cpuCeiling, createTopic, produceCorpus, type ProduceResult, type RateRun } from './producer-rate'
-import { runOurs, runReference, type MachineShare, type RunResult, type TopicInfo } from './ingest-throughput'
+import { runOurs, runReference, type RunResult, type TopicInfo } from './ingest-throughput'
+import { machineNote } from './machine-share'
 import { benchMemory } from './memory'
 import type { DiskResult } from './disk'
 import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { textTable, writeReport, type ReportRow } from './report'
-
-const machineNote = (m: MachineShare) => `machine: steal ${m.stealPct.toFixed(0)}%, idle ${m.idlePct.toFixed(0)}%`
 
 const ROOT = join(__dirname, '..')
 const SECTIONS = ['micro', 'producer', 'ingest', 'memory', 'dashboard', 'policy', 'detection'] as const

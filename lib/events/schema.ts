@@ -209,11 +209,15 @@ function compileShape(fields: readonly Field[]): ShapeParser {
   fields.forEach(([key, , absent], i) => {
     const k = JSON.stringify(key)
     body.push(`let v${i} = obj[${k}];`)
+    if (absent === O) {
+      // Absent optional keys stay absent in the event, as in zod's output.
+      body.push(`if (v${i} !== undefined && (v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
+      optional.push(`if (v${i} !== undefined) out[${k}] = v${i};`)
+      return
+    }
     if (absent === R) body.push(`if (v${i} === undefined || (v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
-    else if (absent === O) body.push(`if (v${i} !== undefined && (v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
     else body.push(`if (v${i} === undefined) v${i} = ${Array.isArray(absent) ? '[]' : `defaults[${i}]`}; else if ((v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
-    if (absent === O) optional.push(`if (v${i} !== undefined) out[${k}] = v${i};`)
-    else literal.push(`${k}: v${i}`)
+    literal.push(`${k}: v${i}`)
   })
   const source = `${body.join('\n')}\nconst out = { ${literal.join(', ')} };\n${optional.join('\n')}\nreturn out;`
   const make = new Function('checks', 'defaults', 'SKIP', `return function parseShape(obj) {\n${source}\n}`)

@@ -1,5 +1,5 @@
 import { fastParseEvent, gatewayEventSchema, type GatewayEvent } from './schema'
-import { redactPayload } from './redact'
+import { jsonErrorWithoutInput, maskAddresses, redactPayload } from './redact'
 
 export type DeadLetterReason =
   | 'empty' | 'too_large' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'unsupported_version'
@@ -18,9 +18,13 @@ export type Decoded =
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const MAX_ERROR_CHARS = 1024
 
+/** Error texts are stored with the dead letter, so they go through the same address masking as payloads. */
 function reject(reason: DeadLetterReason, error: string, raw: Buffer, parsed?: unknown): Decoded {
-  return { ok: false, reason, error: error.slice(0, MAX_ERROR_CHARS), payload: redactPayload(raw, parsed) }
+  return { ok: false, reason, error: maskAddresses(error.slice(0, MAX_ERROR_CHARS)), payload: redactPayload(raw, parsed) }
 }
+
+/** A version as the error may quote it: numbers as sent, anything else only by its kind. */
+const describeVersion = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? `a string of ${v.length} characters` : `a ${typeof v}`)
 
 /**
  * Bytes → validated event, or the reason it is not one. Never throws: every
@@ -41,11 +45,11 @@ export function decodeEvent(raw: Buffer | null, limits: DecodeLimits, now: numbe
   try {
     parsed = JSON.parse(text)
   } catch (e) {
-    return reject('invalid_json', (e as Error).message, raw)
+    return reject('invalid_json', jsonErrorWithoutInput((e as Error).message), raw)
   }
   const version = (parsed as { schema_version?: unknown } | null)?.schema_version
   if (typeof parsed === 'object' && parsed !== null && version !== undefined && version !== 1) {
-    return reject('unsupported_version', `schema_version ${JSON.stringify(version)} is not supported (expected 1)`, raw, parsed)
+    return reject('unsupported_version', `schema_version ${describeVersion(version)} is not supported (expected 1)`, raw, parsed)
   }
   const fast = fastParseEvent(parsed)
   const result = fast ? ({ success: true, data: fast } as const) : gatewayEventSchema.safeParse(parsed)

@@ -8,6 +8,9 @@ export function toIpPrefix(input: string): string | null {
   if (rest.length > 0 || !addr) return null
   const len = lenText === undefined ? undefined : Number(lenText)
   if (len !== undefined && (!Number.isInteger(len) || lenText === '')) return null
+  // Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d (Node's remoteAddress does).
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr)
+  if (mapped) return len === undefined ? ipv4Prefix(mapped[1], undefined) : len >= 96 ? ipv4Prefix(mapped[1], len - 96) : null
   if (addr.includes(':')) return ipv6Prefix(addr, len)
   return ipv4Prefix(addr, len)
 }

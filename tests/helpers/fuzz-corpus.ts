@@ -75,8 +75,11 @@ export function fuzzCorpus(n: number, tag: string, seed = 1): FuzzRecord[] {
       case 9:
         out.push(json(install, { ...valid, ts: pick([0, 86_400_000, now - 400 * 86_400_000, '1999-01-01T00:00:00Z']) }, 'timestamp_too_old'))
         break
-      case 10: // negative or absurd token counts
-        out.push(json(install, { ...valid, [pick(['prompt_tokens', 'completion_tokens', 'context_tokens'])]: pick([-1, -1e9, 1e12, 2 ** 53, 0.5, 10_000_001]) }, 'schema'))
+      case 10: // negative or absurd token counts, with a full address and a line of text the dead letter must not keep
+        out.push(json(install, {
+          ...valid, ip_prefix: '198.51.100.77', note: 'call me on 555 0100',
+          [pick(['prompt_tokens', 'completion_tokens', 'context_tokens'])]: pick([-1, -1e9, 1e12, 2 ** 53, 0.5, 10_000_001]),
+        }, 'schema'))
         break
       case 11: // a duplicated event id, same key so it lands on the same partition after the original
         out.push(json(install, valid, 'row'))

@@ -1,9 +1,10 @@
 'use client'
 import { useState } from 'react'
+// Only the pure module: this file ships to the browser.
+import { safeNext } from '@/lib/auth/safe-next'
 
 function nextPath(): string {
-  const next = new URLSearchParams(window.location.search).get('next') ?? '/'
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/'
+  return safeNext(new URLSearchParams(window.location.search).get('next'))
 }
 
 export function SignInForm({ oidcIssuer }: { oidcIssuer: string | null }) {

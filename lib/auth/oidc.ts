@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { createHash, randomBytes } from 'node:crypto'
+import { safeNext } from './safe-next'
 import { sessionSecret } from './session'
 import type { Principal, Role } from './roles'
 
@@ -88,6 +89,9 @@ export function principalFromClaims(claims: JWTPayload, s: OidcSettings): Princi
   return { userId: `${s.issuer}#${claims.sub}`, displayName: name, role, provider: s.issuer }
 }
 
+// Re-exported so existing callers keep one import; the rule itself lives in the pure module.
+export { safeNext }
+
 export const OIDC_FLOW_COOKIE = 'br_oidc'
 const b64 = (b: Buffer) => b.toString('base64url')
 
@@ -125,10 +129,4 @@ export async function finishLogin(s: OidcSettings, flowToken: string, code: stri
   if (!keySets.has(d.jwks_uri)) keySets.set(d.jwks_uri, createRemoteJWKSet(new URL(d.jwks_uri)))
   const claims = await validateIdToken(tokens.id_token, s, keySets.get(d.jwks_uri)!, String(flow.nonce))
   return { principal: principalFromClaims(claims, s), next: safeNext(String(flow.next ?? '/')) }
-}
-
-/** Only same-site relative paths: an open redirect after sign-in is a phishing tool. */
-export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
-  return next
 }

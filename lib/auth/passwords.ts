@@ -12,11 +12,32 @@ function derive(password: string, salt: Buffer, p: { N: number; r: number; p: nu
   )
 }
 
+const SALT_LEN = 16
+
+function encode(salt: Buffer, key: Buffer): string {
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$')
+}
+
 /** `scrypt$N$r$p$salt$hash` (base64url), self-describing so the cost can be raised later. */
 export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16)
+  const salt = randomBytes(SALT_LEN)
   const key = await derive(password, salt, PARAMS)
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join('$')
+  return encode(salt, key)
+}
+
+/**
+ * Verified against for unknown user names so that they cost as much as a real
+ * user. Built by the same encoder as real hashes: if the cost is ever raised,
+ * the dummy follows, and response time keeps not telling which names exist.
+ * An all-zero key is not a realistic scrypt output, so it never verifies.
+ */
+export const DUMMY_HASH = encode(Buffer.alloc(SALT_LEN), Buffer.alloc(KEY_LEN))
+
+/** The scrypt cost parameters recorded in a stored hash, or null when it is not one of ours. */
+export function hashParams(stored: string): { N: number; r: number; p: number } | null {
+  const [kind, n, r, p] = stored.split('$')
+  if (kind !== 'scrypt') return null
+  return { N: Number(n), r: Number(r), p: Number(p) }
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

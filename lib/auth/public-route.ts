@@ -21,9 +21,45 @@ export function sameOriginRequest(req: Request): boolean {
   }
 }
 
+/** Sign-in bodies are a user name and a password; anything bigger is not a sign-in. */
+export const PUBLIC_MAX_BODY_BYTES = 16 * 1024
+
+/**
+ * The request body as text, or null when it is larger than maxBytes. Never
+ * buffers more than maxBytes (plus one chunk): a declared Content-Length over
+ * the limit is refused unread, and a chunked body is counted as it streams and
+ * abandoned at the limit, so a huge upload cannot exhaust memory.
+ */
+export async function readBodyText(req: Request, maxBytes: number): Promise<string | null> {
+  const declared = req.headers.get('content-length')
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) return null
+  if (!req.body) return ''
+  const reader = req.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {})
+      return null
+    }
+    chunks.push(value)
+  }
+  const all = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    all.set(c, at)
+    at += c.byteLength
+  }
+  // Same decoding as Request.text(): UTF-8, BOM dropped, bad bytes replaced.
+  return new TextDecoder().decode(all)
+}
+
 export async function parseJsonBody<T extends z.ZodType>(req: Request, schema: T): Promise<{ ok: true; data: z.infer<T> } | { ok: false; response: Response }> {
-  const text = await req.text()
-  if (text.length > 16 * 1024) return { ok: false, response: Response.json({ error: 'request body too large' }, { status: 413 }) }
+  const text = await readBodyText(req, PUBLIC_MAX_BODY_BYTES)
+  if (text === null) return { ok: false, response: Response.json({ error: 'request body too large' }, { status: 413 }) }
   let raw: unknown
   try {
     raw = text ? JSON.parse(text) : {}

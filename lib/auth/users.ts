@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/client'
-import { generatePassword, hashPassword, verifyPassword } from './passwords'
+import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from './passwords'
 import { ROLES, type Principal, type Role } from './roles'
 
 export interface LocalUser {
@@ -35,7 +35,9 @@ export async function saveUser(store: Store, user: { userId: string; displayName
   if (!ROLES.includes(user.role)) throw new Error(`unknown role ${user.role}`)
   const existing = await findRow(store, user.userId)
   const hash = user.password ? await hashPassword(user.password) : existing?.password_hash ?? ''
-  const saved = { userId: user.userId, displayName: user.displayName ?? existing?.display_name ?? user.userId, role: user.role, disabled: user.disabled ?? false }
+  // An update that leaves `disabled` out (say, a role change) must not re-enable the account.
+  const disabled = user.disabled ?? (existing ? Number(existing.disabled) === 1 : false)
+  const saved = { userId: user.userId, displayName: user.displayName ?? existing?.display_name ?? user.userId, role: user.role, disabled }
   await store.client.insert({
     table: `${store.database}.users`,
     values: [{ user_id: saved.userId, display_name: saved.displayName, role: saved.role, password_hash: hash, disabled: saved.disabled ? 1 : 0, updated_at: Date.now() }],
@@ -52,8 +54,6 @@ export async function authenticateLocal(store: Store, userId: string, password: 
   if (!row || !ok || Number(row.disabled) === 1 || !ROLES.includes(row.role as Role)) return null
   return { userId: row.user_id, displayName: row.display_name, role: row.role as Role, provider: 'local' }
 }
-
-const DUMMY_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 
 const BOOT_KEY = Symbol.for('burnrate.auth.bootstrap')
 type G = typeof globalThis & { [BOOT_KEY]?: Map<string, Promise<void>> }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { sameOriginRequest } from '../auth/public-route'
+import { readBodyText, sameOriginRequest } from '../auth/public-route'
 import { getPrincipal } from '../auth/session'
 import { hasRole, type Principal, type Role } from '../auth/roles'
 
@@ -58,8 +58,8 @@ export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType 
       }
       let body: unknown = undefined
       if (spec.body) {
-        const text = await req.text()
-        if (text.length > MAX_BODY_BYTES) return json({ error: 'request body too large' }, 413)
+        const text = await readBodyText(req, MAX_BODY_BYTES)
+        if (text === null) return json({ error: 'request body too large' }, 413)
         let raw: unknown
         try {
           raw = text ? JSON.parse(text) : {}

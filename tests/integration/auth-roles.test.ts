@@ -116,4 +116,18 @@ describe('role matrix', () => {
     const exported = await (await call(routes.exportAudit.GET, 'GET', '/api/audit/export', { role: 'admin' })).text()
     expect(exported.trim().split('\n').map((l) => JSON.parse(l).action)).toContain('policy.revoke')
   })
+
+  it('a role-only update keeps a disabled user disabled, and failed sign-ins never log a typed password', async () => {
+    const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
+    expect((await save({ userId: 'ex-staff', role: 'viewer', password: 'ex-staff-password-1', disabled: true })).status).toBe(200)
+    expect((await save({ userId: 'ex-staff', role: 'responder' })).status).toBe(200)
+    const users = (await (await call(routes.users.GET, 'GET', '/api/auth/users', { role: 'admin' })).json()) as { users: { userId: string; role: string; disabled: boolean }[] }
+    expect(users.users.find((u) => u.userId === 'ex-staff')).toMatchObject({ role: 'responder', disabled: true })
+    expect((await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'ex-staff', password: 'ex-staff-password-1' } })).status).toBe(401)
+
+    expect((await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'my secret pw!', password: 'x' } })).status).toBe(401)
+    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.signin_failed', { role: 'admin' })).json()) as { entries: { actor: string; subject: string }[] }
+    expect(audit.entries.map((e) => e.actor)).toEqual(expect.arrayContaining(['ex-staff', '[invalid username, 13 chars]']))
+    expect(JSON.stringify(audit)).not.toContain('my secret pw')
+  })
 })

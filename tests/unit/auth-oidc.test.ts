@@ -37,7 +37,7 @@ describe('OIDC id_token validation', () => {
 
   it('only redirects to same-site paths after sign-in', () => {
     expect(safeNext('/policies?x=1')).toBe('/policies?x=1')
-    for (const bad of ['//evil.test', 'https://evil.test', '/\\evil.test', '', null]) expect(safeNext(bad)).toBe('/')
+    for (const bad of ['//evil.test', 'https://evil.test', '/\\evil.test', '/\t/evil.test', '/.//evil.test', '', null]) expect(safeNext(bad)).toBe('/')
   })
 })
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { recordAudit, requestIpPrefix } from '@/lib/audit'
 import { ROLES } from '@/lib/auth/roles'
+import { userIdSchema } from '@/lib/auth/user-name'
 import { listUsers, saveUser } from '@/lib/auth/users'
 import { route } from '@/lib/http/route'
 import { controls } from '@/lib/policy/controls'
@@ -13,7 +14,7 @@ export const GET = route({ role: 'admin' }, async () => {
 })
 
 const body = z.object({
-  userId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/),
+  userId: userIdSchema,
   displayName: z.string().min(1).max(128).optional(),
   role: z.enum(ROLES),
   password: z.string().min(12).max(1024).optional(),

@@ -1,4 +1,5 @@
-import { beginLogin, OIDC_FLOW_COOKIE, oidcSettings, safeNext } from '@/lib/auth/oidc'
+import { beginLogin, OIDC_FLOW_COOKIE, oidcSettings } from '@/lib/auth/oidc'
+import { safeNext } from '@/lib/auth/safe-next'
 import { cookieSecure } from '@/lib/auth/session'
 
 export const dynamic = 'force-dynamic'

@@ -3,15 +3,25 @@ import type { InstallTimeline, InstallTimelinePoint } from '../dashboard/types'
 import { bucketStarts, rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
 import { selectRows, table } from './sql'
 
-/** One install's spend, requests, tokens, streams, rejections and denials per bucket, from install_minute. */
+/**
+ * One install's spend, requests, tokens, streams, rejections and denials per
+ * bucket, from the raw events. The events table is sorted by install within
+ * a tenant, so one install's rows are a few granules; install_minute is
+ * sorted by minute first and made this read every install's rows in the
+ * window (docs/benchmarks.md: 2.8× slower at 10M events). Minutes are
+ * filtered and counted exactly as install_minute_mv counts them, so the
+ * figures match the rollup-fed panels.
+ */
 export async function installTimeline(store: Store, range: ResolvedRange, installId: string): Promise<InstallTimeline> {
   const rows = await selectRows<Omit<InstallTimelinePoint, 'concurrent_streams'> & { stream_ms: number }>(store, `
-    SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
-      sum(cost_micros) AS cost_micros, sum(requests) AS requests, sum(prompt_tokens + completion_tokens) AS tokens,
-      sum(streams) AS streams, sum(stream_ms) AS stream_ms, max(max_context_tokens) AS max_context_tokens,
-      sum(attest_rejected) AS attest_rejected, sum(policy_denials) AS policy_denials
-    FROM ${table(store, 'install_minute')}
-    WHERE ${rangeWhere('minute')} AND install_id = {install:String}
+    SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t,
+      sum(cost_micros) AS cost_micros, countIf(type IN ('llm_request', 'stream')) AS requests,
+      sum(toUInt64(prompt_tokens) + completion_tokens) AS tokens, countIf(type = 'stream') AS streams,
+      sum(toUInt64(duration_ms)) AS stream_ms, max(context_tokens) AS max_context_tokens,
+      countIf(type = 'attestation' AND verdict = 'rejected') AS attest_rejected,
+      countIf(type = 'policy_denial') AS policy_denials
+    FROM ${table(store, 'events')}
+    WHERE install_id = {install:String} AND type != 'policy_ack' AND ${rangeWhere('toStartOfMinute(ts)')}
     GROUP BY t`, { ...rangeSqlParams(range), install: installId })
   const byT = new Map(rows.map((r) => [r.t, r]))
   const points = bucketStarts(range).map((t): InstallTimelinePoint => {

@@ -44,6 +44,29 @@ describe('install drill-down and ingest queries', () => {
     expect(t.points.reduce((s, p) => s + p.requests, 0)).toBe(Number(r.n))
   })
 
+  it('timeline read from raw events counts every bucket as the install_minute rollup does', async () => {
+    const t = await installTimeline(store, range, install.install_id)
+    const rollup = await rows<Record<string, number>>(store, `
+      SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t, sum(cost_micros) AS cost_micros,
+        sum(requests) AS requests, sum(prompt_tokens + completion_tokens) AS tokens, sum(streams) AS streams, sum(stream_ms) AS stream_ms,
+        max(max_context_tokens) AS max_context_tokens, sum(attest_rejected) AS attest_rejected, sum(policy_denials) AS policy_denials
+      FROM ${store.database}.install_minute
+      WHERE install_id = {id:String} AND minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+      GROUP BY t ORDER BY t`, { id: install.install_id, step: range.stepS, from: Math.floor(range.fromMs / 1000), to: Math.ceil(range.toMs / 1000) })
+    expect(rollup.length).toBeGreaterThan(1)
+    const byT = new Map(t.points.map((p) => [p.t, p]))
+    for (const r of rollup) {
+      const p = byT.get(Number(r.t))
+      expect(p, `bucket ${r.t}`).toBeDefined()
+      for (const k of ['cost_micros', 'requests', 'tokens', 'streams', 'max_context_tokens', 'attest_rejected', 'policy_denials'] as const) {
+        expect(p![k], `${k} at ${r.t}`).toBe(Number(r[k]))
+      }
+      expect(p!.concurrent_streams).toBeCloseTo(Number(r.stream_ms) / (range.stepS * 1000), 9)
+    }
+    const nonEmpty = t.points.filter((p) => p.requests + p.attest_rejected + p.policy_denials + p.cost_micros > 0)
+    expect(nonEmpty.length).toBe(rollup.filter((r) => Number(r.requests) + Number(r.attest_rejected) + Number(r.policy_denials) + Number(r.cost_micros) > 0).length)
+  })
+
   it('events page: newest first, filtered by type, total counts all', async () => {
     const page = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'desc', page: 0, pageSize: 10 })
     expect(page.rows.every((e) => e.type === 'attestation')).toBe(true)

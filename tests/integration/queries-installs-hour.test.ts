@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
 import { MIGRATIONS } from '../../lib/clickhouse/migrations'
-import { overviewKpis, wholeHours } from '../../lib/queries/overview-kpis'
+import { costBreakdown } from '../../lib/queries/cost-breakdown'
+import { overviewKpis } from '../../lib/queries/overview-kpis'
+import { usageByHourAndEdges, wholeHours } from '../../lib/queries/usage-hours'
 import { resolveRange } from '../../lib/time-range'
 import { rows, testStore } from '../helpers/store'
 
@@ -20,12 +22,13 @@ let store: Store & { drop(): Promise<void> }
 /** `n` events from `startMs` over `spanMs`: 2 tenants, 2,500 installs, some without an install or only acking policy. */
 async function insertEvents(startMs: number, spanMs: number, n: number, offset: number) {
   await store.client.command({
-    query: `INSERT INTO ${store.database}.events (ts, event_id, type, tenant_id, install_id)
+    query: `INSERT INTO ${store.database}.events (ts, event_id, type, tenant_id, install_id, feature, cost_micros, prompt_tokens)
       SELECT fromUnixTimestamp64Milli(toInt64({start:Int64} + (cityHash64(number) % {span:UInt64}))),
         concat('e-', toString(number + {offset:UInt64})),
         ['llm_request', 'stream', 'attestation', 'policy_ack'][1 + number % 4],
         ['t-one', 't-two'][1 + intDiv(number, 7) % 2],
-        if(number % 13 = 0, '', concat('i-', toString(cityHash64(number, 1) % 2500)))
+        if(number % 13 = 0, '', concat('i-', toString(cityHash64(number, 1) % 2500))),
+        ['chat', 'search', 'summarize'][1 + cityHash64(number, 2) % 3], cityHash64(number, 3) % 5000, cityHash64(number, 4) % 900
       FROM numbers({n:UInt64})`,
     query_params: { start: startMs, span: spanMs, n, offset },
   })
@@ -86,4 +89,32 @@ describe('active installs from hourly sketches', () => {
       }
     })
   }
+
+  for (const [name, fromMs, toMs] of windows) {
+    it(`cost breakdown equals the raw events: ${name}`, async () => {
+      for (const tenant of ['', 't-two']) {
+        const b = await costBreakdown(store, { ...resolveRange({ range: 'custom', from: fromMs, to: toMs }), tenant }, 'feature',
+          { sort: 'key', dir: 'asc', page: 0, pageSize: 10 })
+        const raw = await rows<Record<string, string>>(store, `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request', 'stream')) AS n,
+            sum(prompt_tokens) AS t, uniqExactIf(install_id, install_id != '') AS i
+          FROM ${store.database}.events
+          WHERE toStartOfMinute(ts) >= fromUnixTimestamp64Milli({from:Int64}) AND toStartOfMinute(ts) < fromUnixTimestamp64Milli({to:Int64})
+            AND type != 'policy_ack' AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+          GROUP BY feature ORDER BY feature`, { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant })
+        expect(b.rows.map((r) => [r.key, r.cost_micros, r.requests, r.tokens])).toEqual(raw.map((r) => [r.feature, Number(r.c), Number(r.n), Number(r.t)]))
+        // uniq is an estimate: within 2% of the exact count at these sizes.
+        b.rows.forEach((r, i) => expect(Math.abs(r.installs - Number(raw[i].i)) / Number(raw[i].i)).toBeLessThan(0.02))
+      }
+    })
+  }
+
+  it('whole hours are read from the hourly projection, edge minutes from the table', async () => {
+    const sql = `EXPLAIN SELECT k, sum(c), uniqMerge(i) FROM (${usageByHourAndEdges(store,
+      'toString(feature) AS k, sum(cost_micros) AS c, uniqMergeState(installs) AS i', 'k', "feature != ''")}) GROUP BY k`
+    const range = resolveRange({ range: 'custom', from: windows[0][1], to: windows[0][2] })
+    const plan = (await rows<{ explain: string }>(store, sql, { ...wholeHours(range), from: range.fromMs / 1000, to: Math.ceil(range.toMs / 1000), tenant: '' }))
+      .map((r) => r.explain).join('\n')
+    expect(plan).toContain('ReadFromMergeTree (usage_by_hour)')
+    expect(plan).toMatch(new RegExp(`ReadFromMergeTree \\(${store.database}\\.usage_minute\\)`))
+  })
 })

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from 'kafkajs'
 import type { IngestMetrics } from './health'
-import type { IngestPipeline } from './pipeline'
+import type { FlushControl, IngestPipeline } from './pipeline'
 import type { ClickHouseSink } from './sink'
 import type { SourceMessage } from './types'
 
@@ -32,7 +32,12 @@ export interface KafkaSourceOptions {
  *    repeated insert is dropped by ClickHouse as a duplicate;
  *  - one insert in flight per partition overlaps the decoding of the next
  *    range, and stop() commits every acknowledged insert before leaving the
- *    group, so a SIGTERM can never land between an insert and its commit.
+ *    group, so a SIGTERM can never land between an insert and its commit;
+ *  - a rebalance ends this member's claim on every range fetched before it,
+ *    even of a partition it keeps: it may have been dropped from the group and
+ *    the partition read by another member meanwhile, and a commit under the
+ *    new generation is accepted whoever owns the partition, so it could move
+ *    that member's progress back. Such a range is left to the replay above.
  */
 export class KafkaSource {
   private readonly kafka: Kafka
@@ -45,6 +50,10 @@ export class KafkaSource {
   private readonly inFlight = new Map<number, Promise<boolean>>()
   /** Per partition: the next offset after what this member committed since it last joined. */
   private readonly committedTo = new Map<number, number>()
+  /** Partitions not fetched while their write waits for the store. */
+  private readonly waitingForStore = new Set<number>()
+  /** Counts the group joins, so a write can tell it started before the current one. */
+  private generation = 0
   private running = 0
   private stopping = false
 
@@ -79,8 +88,13 @@ export class KafkaSource {
     })
     this.consumer = consumer
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.generation++
       this.replayChecked.clear()
       this.committedTo.clear()
+      // kafkajs keeps pauses across rebalances, but the writes that asked for
+      // them belong to the last generation and give up now (resuming what they
+      // paused as they end): the new assignment starts out fetching all of it.
+      consumer.resume([{ topic: this.opts.topic }])
       this.log(`joined group, assigned ${JSON.stringify(e.payload.memberAssignment)}`)
     })
     consumer.on(consumer.events.CRASH, (e) => this.log(`consumer crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`))
@@ -125,11 +139,13 @@ export class KafkaSource {
       topic, partition, offset: Number(m.offset), key: m.key ? m.key.toString('utf8') : null, value: m.value,
     }))
     if (messages.length === 0) return
-    const control = {
-      stillOwned: () => isRunning() && !isStale(),
+    const generation = this.generation
+    const control: FlushControl = {
+      stillOwned: () => isRunning() && !isStale() && this.generation === generation,
       heartbeat,
-      onStoreDown: () => this.consumer?.pause([{ topic }]),
-      onStoreUp: () => this.consumer?.resume([{ topic }]),
+      // Only the partition whose write waits: the others may be writing fine.
+      pauseFetching: () => this.setFetching(topic, partition, false),
+      resumeFetching: () => this.setFetching(topic, partition, true),
     }
     const chunks: SourceMessage[][] = []
     if (!this.replayChecked.has(partition)) {
@@ -164,7 +180,8 @@ export class KafkaSource {
         // Uncommitted, the range will be read again, by us or another member:
         // it must rebuild the same rows, so its insert carries the same token
         // and is dropped, instead of dead-lettering the ids as duplicates.
-        if (!(await this.commit(topic, partition, last + 1))) this.pipeline.forget(prepared.batch)
+        const committed = control.stillOwned() && (await this.commit(topic, partition, last + 1))
+        if (!committed) this.pipeline.forget(prepared.batch)
         return true
       })
       this.inFlight.set(partition, written)
@@ -172,6 +189,18 @@ export class KafkaSource {
       if (this.stopping) await this.settle(partition)
       await heartbeat().catch(() => {})
     }
+  }
+
+  private setFetching(topic: string, partition: number, fetching: boolean) {
+    if (fetching) this.waitingForStore.delete(partition)
+    else this.waitingForStore.add(partition)
+    try {
+      if (fetching) this.consumer?.resume([{ topic, partitions: [partition] }])
+      else this.consumer?.pause([{ topic, partitions: [partition] }])
+    } catch {
+      // The consumer is stopping or restarting: it has no fetching to pause or resume.
+    }
+    this.metrics.setPaused(this.waitingForStore.size > 0)
   }
 
   /** Waits for the partition's insert in flight, if any; false if it was abandoned. */
@@ -220,7 +249,9 @@ export class KafkaSource {
   private async retryStore<T>(fn: () => Promise<T>): Promise<T> {
     for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
       try {
-        return await fn()
+        const result = await fn()
+        this.metrics.setPaused(this.waitingForStore.size > 0)
+        return result
       } catch (err) {
         this.metrics.recordError(`intent lookup: ${err instanceof Error ? err.message : err}`)
         // The store is as unavailable here as when an insert fails: say so on the health page.

@@ -8,9 +8,10 @@ export interface FlushControl {
   stillOwned: () => boolean
   /** Keeps the source's session alive while an insert or a back-off runs long. */
   heartbeat?: () => Promise<void>
-  /** Called when the store fails, so the source can stop fetching until it is back. */
-  onStoreDown?: () => void
-  onStoreUp?: () => void
+  /** Called when the store fails, so the source can stop fetching more of this range's partition. */
+  pauseFetching?: () => void
+  /** Called once the write ends, written or abandoned, if it paused fetching: no pause may outlive it. */
+  resumeFetching?: () => void
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -63,31 +64,38 @@ export class IngestPipeline {
     const sleep = control.sleep ?? defaultSleep
     let delay = 100
     let intentRecorded = !this.opts.recordIntents
-    for (;;) {
-      if (!control.stillOwned()) {
-        this.forget(batch)
-        return { status: 'abandoned' }
-      }
-      const beat = control.heartbeat ? setInterval(() => control.heartbeat?.().catch(() => {}), 2_000) : null
-      try {
-        if (!intentRecorded) {
-          await this.sink.recordIntent(range)
-          intentRecorded = true
+    let pausedFetching = false
+    try {
+      for (;;) {
+        if (!control.stillOwned()) {
+          this.forget(batch)
+          return { status: 'abandoned' }
         }
-        await this.sink.write(batch, range)
-        this.metrics.recordBatch(batch.rows.length, batch.deadLetters, batch.bytes)
-        control.onStoreUp?.()
-        return { status: 'written', batch }
-      } catch (err) {
-        this.metrics.recordError(err instanceof Error ? err.message : String(err))
-        this.metrics.setPaused(true)
-        control.onStoreDown?.()
-        await control.heartbeat?.().catch(() => {})
-        await sleep(delay)
-        delay = Math.min(delay * 2, this.opts.retryMaxMs)
-      } finally {
-        if (beat) clearInterval(beat)
+        const beat = control.heartbeat ? setInterval(() => control.heartbeat?.().catch(() => {}), 2_000) : null
+        try {
+          if (!intentRecorded) {
+            await this.sink.recordIntent(range)
+            intentRecorded = true
+          }
+          await this.sink.write(batch, range)
+          this.metrics.recordBatch(batch.rows.length, batch.deadLetters, batch.bytes)
+          return { status: 'written', batch }
+        } catch (err) {
+          this.metrics.recordError(err instanceof Error ? err.message : String(err))
+          this.metrics.setPaused(true)
+          pausedFetching = true
+          control.pauseFetching?.()
+          await control.heartbeat?.().catch(() => {})
+          await sleep(delay)
+          delay = Math.min(delay * 2, this.opts.retryMaxMs)
+        } finally {
+          if (beat) clearInterval(beat)
+        }
       }
+    } finally {
+      // Abandoned after a rebalance, the range is another member's or is read
+      // again later: a pause left behind would stop that reading for good.
+      if (pausedFetching) control.resumeFetching?.()
     }
   }
 }

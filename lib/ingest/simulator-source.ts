@@ -90,6 +90,8 @@ export class SimulatorSource {
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
+    // Not yet due is no reason to drop them: pending events exist nowhere else.
+    this.flushing = this.flushing.then(() => this.flushPending())
     await this.flushing
   }
 }

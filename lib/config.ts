@@ -55,6 +55,7 @@ export const configSchema = z.object({
   OIDC_RESPONDER_GROUPS: z.string().default(''),
   OIDC_VIEWER_GROUPS: z.string().default(''),
   OIDC_DEFAULT_ROLE: z.enum(['none', 'viewer']).default('none'),
+  TRUSTED_PROXY_HOPS: int(0, 0, 16),
   // Detection and alerts (lib/detection, lib/alerts); see docs/detection.md.
   DETECT_ENABLED: z.enum(['0', '1']).default('1'),
   DETECT_INTERVAL_MS: int(30_000, 1_000, 3_600_000),
@@ -129,6 +130,7 @@ export const configDocs: Record<keyof Config, string> = {
   OIDC_RESPONDER_GROUPS: 'Comma-separated claim values that grant responder.',
   OIDC_VIEWER_GROUPS: 'Comma-separated claim values that grant viewer.',
   OIDC_DEFAULT_ROLE: 'Role of an OIDC user matching no group: none (refused) or viewer.',
+  TRUSTED_PROXY_HOPS: 'Reverse proxies in front of the app that each append to X-Forwarded-For; the audit log takes the client address from the Nth entry from the right (stored as a /24 or /48 prefix). 0: the header is ignored and addresses are recorded as unknown (Next.js does not expose the peer address).',
   DETECT_ENABLED: '1: run the detectors in the app process (embedded) or `npm run detect` (server mode); 0: off.',
   DETECT_INTERVAL_MS: 'How often every detector runs and alerts are updated.',
   DETECT_WINDOW_MINUTES: 'Look-back of the per-install detectors (prompt bombing, stream abuse).',

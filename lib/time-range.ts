@@ -33,9 +33,20 @@ export const MIN_RANGE_MS = 60_000
 const STEPS_S = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 86_400]
 const TARGET_POINTS = 120
 
-const epochMs = z.union([
-  z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
+/**
+ * Latest bound a range may have: the SQL binds seconds as UInt32 (DateTime's
+ * own ceiling, 2106-02-07T06:28:15Z), and this is the last whole minute before
+ * it, so that resolveRange's minute alignment and its one-minute minimum
+ * width never push a bound past it.
+ */
+export const MAX_EPOCH_MS = Math.floor(4_294_967_295_000 / 60_000) * 60_000
+
+const TOO_LATE = `must be at most ${MAX_EPOCH_MS} (${new Date(MAX_EPOCH_MS).toISOString()})`
+
+/** Epoch ms or an ISO time with offset, within what the range SQL can bind. */
+export const epochMs = z.union([
+  z.coerce.number().int().min(0).max(MAX_EPOCH_MS, TOO_LATE),
+  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)).pipe(z.number().min(0).max(MAX_EPOCH_MS, TOO_LATE)),
 ])
 
 /** The raw query parameters; `resolveRange` turns them into bounds. */

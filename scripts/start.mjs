@@ -37,6 +37,10 @@ console.log(`[start] serving on http://localhost:${port}`)
 // or proxy that reuses a connection the server is closing at that moment gets
 // ECONNRESET (the e2e suite met it once). Proxies typically idle out at 60 s;
 // the server must outlast them.
-const child = spawn(join(root, 'node_modules/.bin/next'), ['start', '-p', port, '--keepAliveTimeout', '65000'], { cwd: root, stdio: 'inherit', env: process.env })
+// NEXT_MANUAL_SIG_HANDLE: Next's own SIGTERM/SIGINT handler exits once the HTTP
+// server has closed, cutting short the ingest drain and the detectors; the app
+// runtime (lib/runtime/app-runtime.ts) handles the signals instead.
+const env = { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }
+const child = spawn(join(root, 'node_modules/.bin/next'), ['start', '-p', port, '--keepAliveTimeout', '65000'], { cwd: root, stdio: 'inherit', env })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code) => process.exit(code ?? 0))

@@ -1,2 +1,3 @@
-export { recordAudit, requestIpPrefix, type AuditInput } from './record'
-export { listAudit, type AuditEntry, type AuditQuery } from './list'
+export { recordAudit, requestIpPrefix, clientIpPrefix, UNKNOWN_IP, type AuditInput } from './record'
+export { audited } from './audited'
+export { listAudit, exportAudit, formatCursor, parseCursor, type AuditEntry, type AuditQuery, type AuditCursor, type AuditPage } from './list'

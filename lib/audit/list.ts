@@ -22,6 +22,11 @@ export interface AuditQuery {
   actor?: string
 }
 
+type Row = { at_ms: string | number; id: string; actor: string; actor_role: string; action: string; subject: string; ip_prefix: string; before: string; after: string }
+
+// Not aliased `at`: ClickHouse resolves a SELECT alias in WHERE, which would then compare epoch ms with DateTime64.
+const COLUMNS = 'toUnixTimestamp64Milli(at) AS at_ms, id, actor, actor_role, action, subject, ip_prefix, before, after'
+
 function parse(text: string): unknown {
   if (!text) return null
   try {
@@ -31,6 +36,11 @@ function parse(text: string): unknown {
   }
 }
 
+const toEntry = (r: Row): AuditEntry => ({
+  at: Number(r.at_ms), id: r.id, actor: r.actor, actorRole: r.actor_role, action: r.action, subject: r.subject,
+  ipPrefix: r.ip_prefix, before: parse(r.before), after: parse(r.after),
+})
+
 /** Newest first. */
 export async function listAudit(store: Store, q: AuditQuery = {}): Promise<AuditEntry[]> {
   const where: string[] = ['1']
@@ -39,15 +49,52 @@ export async function listAudit(store: Store, q: AuditQuery = {}): Promise<Audit
   if (q.action) where.push('startsWith(action, {action:String})')
   if (q.actor) where.push('actor = {actor:String}')
   const rs = await store.client.query({
-    query: `SELECT toUnixTimestamp64Milli(at) AS at, id, actor, actor_role, action, subject, ip_prefix, before, after
-      FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
+    query: `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
       ORDER BY at DESC, id DESC LIMIT {limit:UInt32}`,
     query_params: { before: q.beforeMs ?? 0, since: q.sinceMs ?? 0, action: q.action ?? '', actor: q.actor ?? '', limit: Math.min(q.limit ?? 200, 10_000) },
     format: 'JSONEachRow',
   })
-  const rows = await rs.json<{ at: string | number; id: string; actor: string; actor_role: string; action: string; subject: string; ip_prefix: string; before: string; after: string }>()
-  return rows.map((r) => ({
-    at: Number(r.at), id: r.id, actor: r.actor, actorRole: r.actor_role, action: r.action, subject: r.subject,
-    ipPrefix: r.ip_prefix, before: parse(r.before), after: parse(r.after),
-  }))
+  return (await rs.json<Row>()).map(toEntry)
+}
+
+/** Position in the log's (at, id) order: export resumes strictly after it. */
+export interface AuditCursor {
+  at: number
+  id: string
+}
+
+export const formatCursor = (c: AuditCursor) => `${c.at}_${c.id}`
+
+export function parseCursor(text: string): AuditCursor | null {
+  const m = /^(\d{1,15})_([0-9a-f-]{36})$/.exec(text)
+  return m ? { at: Number(m[1]), id: m[2] } : null
+}
+
+export interface AuditPage {
+  entries: AuditEntry[]
+  /** Set when entries were left out: pass it back as `after` to continue. */
+  next: AuditCursor | null
+}
+
+/**
+ * Oldest first from `sinceMs` (inclusive) or strictly after `after`, at most
+ * `limit` entries. Ordered by the table's own key (at, id), so paging with
+ * `next` neither repeats nor skips entries that share a millisecond.
+ */
+export async function exportAudit(store: Store, q: { sinceMs?: number; after?: AuditCursor; limit: number }): Promise<AuditPage> {
+  const where: string[] = ['1']
+  if (q.sinceMs !== undefined) where.push('at >= fromUnixTimestamp64Milli({since:Int64})')
+  if (q.after) where.push('(at, id) > (fromUnixTimestamp64Milli({afterAt:Int64}), {afterId:String})')
+  const rs = await store.client.query({
+    query: `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
+      ORDER BY at ASC, id ASC LIMIT {limit:UInt32}`,
+    // One more than asked: its presence is how truncation is known.
+    query_params: { since: q.sinceMs ?? 0, afterAt: q.after?.at ?? 0, afterId: q.after?.id ?? '', limit: q.limit + 1 },
+    format: 'JSONEachRow',
+  })
+  const entries = (await rs.json<Row>()).map(toEntry)
+  if (entries.length <= q.limit) return { entries, next: null }
+  entries.length = q.limit
+  const last = entries[entries.length - 1]
+  return { entries, next: { at: last.at, id: last.id } }
 }

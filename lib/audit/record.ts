@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
+import { loadConfig } from '../config'
 import { toIpPrefix } from '../events/ip-prefix'
 
 export interface AuditInput {
@@ -12,10 +13,17 @@ export interface AuditInput {
   subject: string
   before?: unknown
   after?: unknown
-  /** Client address or prefix; reduced to /24 or /48 here whatever is passed. */
+  /**
+   * Client address or prefix; reduced to /24 or /48 here whatever is passed.
+   * null/undefined: no client (system actions); anything that is not an
+   * address is stored as 'unknown'.
+   */
   ipPrefix?: string | null
   at?: number
 }
+
+/** What the audit log holds when a request's client address cannot be trusted or read. */
+export const UNKNOWN_IP = 'unknown'
 
 function asJson(value: unknown): string {
   if (value === undefined || value === null) return ''
@@ -23,16 +31,17 @@ function asJson(value: unknown): string {
 }
 
 /**
- * Appends one entry to the audit log. Callers await it before answering, so a
- * mutation the store could not audit fails instead of going unrecorded.
+ * Appends one entry to the audit log and returns its id. This alone does not
+ * order the entry before a mutation: routes go through `audited()`, which does.
  */
-export async function recordAudit(store: Store, entry: AuditInput): Promise<void> {
-  const prefix = entry.ipPrefix ? toIpPrefix(entry.ipPrefix) ?? '' : ''
+export async function recordAudit(store: Store, entry: AuditInput): Promise<string> {
+  const id = randomUUID()
+  const prefix = entry.ipPrefix === undefined || entry.ipPrefix === null ? '' : toIpPrefix(entry.ipPrefix) ?? UNKNOWN_IP
   await store.client.insert({
     table: `${store.database}.audit_log`,
     values: [{
       at: entry.at ?? Date.now(),
-      id: randomUUID(),
+      id,
       actor: entry.actor,
       actor_role: entry.actorRole ?? '',
       action: entry.action,
@@ -43,11 +52,36 @@ export async function recordAudit(store: Store, entry: AuditInput): Promise<void
     }],
     format: 'JSONEachRow',
   })
+  return id
 }
 
-/** The client address of a request as a prefix: first X-Forwarded-For hop, else X-Real-IP. */
-export function requestIpPrefix(req: Request): string | null {
-  const forwarded = req.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-  const raw = forwarded || req.headers.get('x-real-ip')?.trim()
-  return raw ? toIpPrefix(raw) : null
+/**
+ * The client address of a request as a /24 or /48 prefix, or 'unknown'.
+ * X-Forwarded-For is only as trustworthy as the proxies that appended to it:
+ * with `hops` trusted proxies in front of the app, each appending the address
+ * it received the request from, the Nth entry from the right is the client
+ * (anything left of it came from the client and may be forged). With 0, the
+ * header is client-controlled and ignored; Next.js does not expose the TCP
+ * peer to route handlers (it copies it into X-Forwarded-For only when the
+ * client sent none, which a forged header is indistinguishable from), so the
+ * address is unknown. X-Real-IP is not read: no proxy hop count covers it.
+ */
+export function clientIpPrefix(headers: Headers, hops: number): string {
+  if (hops <= 0) return UNKNOWN_IP
+  const chain = (headers.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  const entry = chain[chain.length - hops]
+  return (entry && toIpPrefix(stripPort(entry))) || UNKNOWN_IP
+}
+
+/** Proxies may write `1.2.3.4:5678` or `[2001:db8::1]:5678`. */
+function stripPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry)
+  if (bracketed) return bracketed[1]
+  const v4 = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(entry)
+  return v4 ? v4[1] : entry
+}
+
+/** `clientIpPrefix` with TRUSTED_PROXY_HOPS from the configuration. */
+export function requestIpPrefix(req: Request, hops = loadConfig().TRUSTED_PROXY_HOPS): string {
+  return clientIpPrefix(req.headers, hops)
 }

@@ -1,11 +1,11 @@
 import type { Store } from '../clickhouse/client'
-import { recordAudit } from '../audit/record'
+import { audited } from '../audit/audited'
 import type { Principal } from '../auth/roles'
 import { HttpError } from '../http/route'
 import { readChanges } from './log-store'
 import { checkChangeAllowed, checkConfirmation, checkRewriteAllowed, type PolicyLimits } from './permissions'
 import { planChange, planUndo, PlanError } from './plan'
-import { createProposal, decideProposal, listProposals, type Proposal } from './proposals'
+import { createProposal, decideProposal, listProposals, newProposal, type Proposal } from './proposals'
 import { NothingToChange, type PolicyService } from './service'
 import type { ChangeRequest, PolicyChange, RuleChange } from './types'
 
@@ -24,16 +24,18 @@ const auditRules = (rules: RuleChange[]) => ({
 
 async function commitChecked(deps: ApplyDeps, p: Principal, req: ChangeRequest, ip: string | null, approvedBy = ''): Promise<PolicyChange> {
   try {
-    const change = await deps.service.commit({
+    return await deps.service.commit({
       author: p.userId, approvedBy, reason: req.reason, action: req.action,
       plan: (rules, now) => {
         const writes = planChange(rules, req, p.userId, now)
         checkRewriteAllowed(p, writes, deps.limits)
         return writes
       },
+      audit: (change) => ({
+        actor: p.userId, actorRole: p.role, action: `policy.${req.action}`, ipPrefix: ip, ...auditRules(change.rules),
+        subject: `v${change.version} ${req.scope}:${req.subjects.length === 1 ? req.subjects[0] : `${req.subjects.length} subjects`}`,
+      }),
     })
-    await recordAudit(deps.store, { actor: p.userId, actorRole: p.role, action: `policy.${req.action}`, subject: `v${change.version} ${req.scope}:${req.subjects.length === 1 ? req.subjects[0] : `${req.subjects.length} subjects`}`, ipPrefix: ip, ...auditRules(change.rules) })
-    return change
   } catch (err) {
     if (err instanceof PlanError) throw new HttpError(400, err.message)
     if (err instanceof NothingToChange) throw new HttpError(409, err.message)
@@ -43,15 +45,17 @@ async function commitChecked(deps: ApplyDeps, p: Principal, req: ChangeRequest, 
 
 /**
  * The one path by which an operator's request changes policy: permission and
- * confirmation checks, optional second approver for global changes, commit to
- * the log (which notifies enforcers and the publisher), audit.
+ * confirmation checks, optional second approver for global changes, audit,
+ * then commit to the log (which notifies enforcers and the publisher). Every
+ * write below goes through `audited`: no entry, no change.
  */
 export async function applyChangeRequest(deps: ApplyDeps, p: Principal, req: ChangeRequest, ip: string | null): Promise<ApplyResult> {
   checkConfirmation(req)
   checkChangeAllowed(p, req, deps.limits)
   if (req.scope === 'global' && deps.limits.secondApprover) {
-    const proposal = await createProposal(deps.store, p.userId, req)
-    await recordAudit(deps.store, { actor: p.userId, actorRole: p.role, action: 'policy.propose', subject: proposal.id, ipPrefix: ip, after: req })
+    const draft = newProposal(p.userId, req)
+    const proposal = await audited(deps.store, { actor: p.userId, actorRole: p.role, action: 'policy.propose', subject: draft.id, ipPrefix: ip, after: req },
+      () => createProposal(deps.store, draft))
     return { status: 'pending', proposal }
   }
   return { status: 'applied', change: await commitChecked(deps, p, req, ip) }
@@ -63,15 +67,18 @@ export async function decide(deps: ApplyDeps, p: Principal, id: string, approve:
   if (!proposal) throw new HttpError(404, 'no such proposal')
   if (proposal.status !== 'pending') throw new HttpError(409, `proposal already ${proposal.status}`)
   if (proposal.author === p.userId) throw new HttpError(403, 'the second approver must be a different admin')
+  const entry = { actor: p.userId, actorRole: p.role, subject: id, ipPrefix: ip, before: proposal }
   if (!approve) {
-    const decided = await decideProposal(deps.store, proposal, 'rejected', p.userId)
-    await recordAudit(deps.store, { actor: p.userId, actorRole: p.role, action: 'policy.reject', subject: id, ipPrefix: ip, before: proposal })
+    const decided = await audited(deps.store, { ...entry, action: 'policy.reject' }, () => decideProposal(deps.store, proposal, 'rejected', p.userId))
     return { status: 'pending', proposal: decided }
   }
+  // The approval's entry comes first; the change it releases gets its own (policy.<action>, with the version).
   const author: Principal = { userId: proposal.author, displayName: proposal.author, role: 'admin', provider: 'local' }
-  const change = await commitChecked(deps, author, proposal.request, ip, p.userId)
-  await decideProposal(deps.store, proposal, 'approved', p.userId, change.version)
-  await recordAudit(deps.store, { actor: p.userId, actorRole: p.role, action: 'policy.approve', subject: id, ipPrefix: ip, after: { version: change.version } })
+  const change = await audited(deps.store, { ...entry, action: 'policy.approve' }, async () => {
+    const committed = await commitChecked(deps, author, proposal.request, ip, p.userId)
+    await decideProposal(deps.store, proposal, 'approved', p.userId, committed.version)
+    return committed
+  })
   return { status: 'applied', change }
 }
 
@@ -80,7 +87,7 @@ export async function undoChange(deps: ApplyDeps, p: Principal, version: number,
   const [target] = await readChanges(deps.store, { version })
   if (!target) throw new HttpError(404, `no policy version ${version}`)
   try {
-    const change = await deps.service.commit({
+    return await deps.service.commit({
       author: p.userId, reason, action: 'undo', undoOf: version,
       plan: (rules, now) => {
         const writes = planUndo(rules, target.rules, p.userId, reason, now)
@@ -90,9 +97,8 @@ export async function undoChange(deps: ApplyDeps, p: Principal, version: number,
         }
         return writes
       },
+      audit: (change) => ({ actor: p.userId, actorRole: p.role, action: 'policy.undo', subject: `v${change.version} undoes v${version}`, ipPrefix: ip, ...auditRules(change.rules) }),
     })
-    await recordAudit(deps.store, { actor: p.userId, actorRole: p.role, action: 'policy.undo', subject: `v${change.version} undoes v${version}`, ipPrefix: ip, ...auditRules(change.rules) })
-    return change
   } catch (err) {
     if (err instanceof NothingToChange) throw new HttpError(409, err.message)
     throw err

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import type { ChangeRequest } from './types'
 
@@ -26,9 +27,15 @@ async function write(store: Store, p: Proposal) {
   })
 }
 
-/** A global change waiting for a second admin (POLICY_SECOND_APPROVER=1). */
-export async function createProposal(store: Store, author: string, request: ChangeRequest): Promise<Proposal> {
-  const p: Proposal = { id: randomUUID(), createdAt: Date.now(), author, reason: request.reason, request, status: 'pending', decidedBy: '', appliedVersion: 0 }
+/** Proposal ids are random UUIDs; a route checks a path segment against this before querying. */
+export const proposalIdSchema = z.uuid()
+
+/** A global change waiting for a second admin (POLICY_SECOND_APPROVER=1); built first so its audit entry can name it. */
+export function newProposal(author: string, request: ChangeRequest): Proposal {
+  return { id: randomUUID(), createdAt: Date.now(), author, reason: request.reason, request, status: 'pending', decidedBy: '', appliedVersion: 0 }
+}
+
+export async function createProposal(store: Store, p: Proposal): Promise<Proposal> {
   await write(store, p)
   return p
 }

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events'
+import { audited } from '../audit/audited'
+import type { AuditInput } from '../audit/record'
 import type { Store } from '../clickhouse/client'
 import { insertChange, maxVersion, readChanges } from './log-store'
 import type { Action, PolicyChange, Rule, RuleChange } from './types'
@@ -11,6 +13,12 @@ export interface CommitInput {
   undoOf?: number
   /** Plans the writes against the freshest rules, under the version lock. */
   plan: (rules: ReadonlyMap<string, Rule>, nowMs: number) => RuleChange[]
+  /**
+   * The audit entry of the planned change. Written under the version lock
+   * before the change is appended, so it can name the version and the exact
+   * rules; a change whose entry cannot be written is not appended.
+   */
+  audit: (change: PolicyChange) => AuditInput
 }
 
 export class NothingToChange extends Error {}
@@ -81,7 +89,7 @@ export class PolicyService {
         version, at, author: input.author, approvedBy: input.approvedBy ?? '', reason: input.reason,
         action: input.action, undoOf: input.undoOf ?? 0, rules,
       }
-      await insertChange(this.store, change)
+      await audited(this.store, input.audit(change), () => insertChange(this.store, change))
       this.fold(change)
       this.events.emit('change', change)
       return change

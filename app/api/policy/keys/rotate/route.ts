@@ -1,4 +1,4 @@
-import { recordAudit, requestIpPrefix } from '@/lib/audit'
+import { audited, requestIpPrefix } from '@/lib/audit'
 import { HttpError, route } from '@/lib/http/route'
 import { controls } from '@/lib/policy/controls'
 
@@ -7,14 +7,13 @@ export const dynamic = 'force-dynamic'
 /** New signing key; the old one keeps verifying for POLICY_KEY_GRACE_HOURS. Topic records are re-signed. */
 export const POST = route({ role: 'admin' }, async ({ req, principal }) => {
   const { store, ring, publisher } = await controls()
-  const before = ring.jwks().keys.map((k) => k.kid)
-  let rotated
-  try {
-    rotated = await ring.rotate()
-  } catch (err) {
-    throw new HttpError(409, (err as Error).message)
-  }
+  // The new key's id does not exist until it is made; the entry names the key it retires (the JWKS lists both).
+  const rotated = await audited(store, {
+    actor: principal.userId, actorRole: principal.role, action: 'config.policy_key_rotate', subject: `retire ${ring.activeKid}`,
+    ipPrefix: requestIpPrefix(req), before: { kids: ring.jwks().keys.map((k) => k.kid) },
+  }, () => ring.rotate().catch((err: Error) => {
+    throw new HttpError(409, err.message) // keys from POLICY_SIGNING_KEYS cannot be rotated here
+  }))
   await publisher?.republishAll().catch(() => {}) // a failure leaves the publisher behind; it retries
-  await recordAudit(store, { actor: principal.userId, actorRole: principal.role, action: 'config.policy_key_rotate', subject: rotated.kid, ipPrefix: requestIpPrefix(req), before: { kids: before }, after: { kids: ring.jwks().keys.map((k) => k.kid) } })
   return rotated
 })

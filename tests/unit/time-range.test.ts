@@ -1,0 +1,46 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { rangeQuery } from '../../lib/dashboard/params'
+import { MAX_EPOCH_MS, rangeSqlParams, resolveRange } from '../../lib/time-range'
+
+const UINT32_MAX = 4_294_967_295
+
+describe('time range bounds', () => {
+  it('never resolves to seconds past UInt32, the type the range SQL binds', () => {
+    for (const [from, to] of [[MAX_EPOCH_MS - 1, MAX_EPOCH_MS], [MAX_EPOCH_MS - 30_000, MAX_EPOCH_MS], [0, MAX_EPOCH_MS]]) {
+      const r = rangeSqlParams(resolveRange({ range: 'custom', from, to }))
+      expect(r.to).toBeLessThanOrEqual(UINT32_MAX)
+      expect(r.from).toBeGreaterThanOrEqual(0)
+    }
+  })
+
+  it('the parser refuses later bounds, as numbers or ISO times, naming the limit', () => {
+    const schema = rangeQuery({})
+    expect(schema.safeParse({ range: 'custom', from: '0', to: String(MAX_EPOCH_MS) }).success).toBe(true)
+    for (const to of [String(MAX_EPOCH_MS + 1), '4294967295000', '8640000000000', '2106-02-07T06:28:16Z', '2200-01-01T00:00:00Z']) {
+      const r = schema.safeParse({ range: 'custom', from: '0', to })
+      expect(r.success, to).toBe(false)
+      expect(r.error!.issues[0]).toMatchObject({ path: ['to'], message: expect.stringContaining('2106-02-07T06:28:00.000Z') })
+    }
+    expect(schema.safeParse({ range: 'custom', from: '1969-12-31T00:00:00Z', to: '1' }).success).toBe(false)
+  })
+})
+
+describe('a dashboard route given a bound past 2106', () => {
+  beforeAll(() => {
+    process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'br-range-'))
+  })
+
+  it('answers 400 with the parameter and the limit, before any query', async () => {
+    const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
+    const { GET } = await import('../../app/api/overview/kpis/route')
+    const cookie = `${SESSION_COOKIE}=${await issueSession({ userId: 'v', displayName: 'v', role: 'viewer', provider: 'local' })}`
+    const res = await GET(new Request(`http://localhost:3000/api/overview/kpis?range=custom&from=0&to=8640000000000`, { headers: { cookie } }))
+    expect(res.status).toBe(400)
+    const body = (await res.json()) as { error: string; details: { path: string; message: string }[] }
+    expect(body.error).toBe('invalid query parameters')
+    expect(body.details).toContainEqual({ path: 'to', message: `must be at most ${MAX_EPOCH_MS} (2106-02-07T06:28:00.000Z)` })
+  })
+})

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { recordAudit, requestIpPrefix } from '@/lib/audit'
+import { audited, requestIpPrefix } from '@/lib/audit'
 import { ROLES } from '@/lib/auth/roles'
 import { userIdSchema } from '@/lib/auth/user-name'
 import { listUsers, saveUser } from '@/lib/auth/users'
@@ -25,10 +25,12 @@ const body = z.object({
 export const POST = route({ role: 'admin', body }, async ({ req, principal, body }) => {
   const { store } = await controls()
   const before = (await listUsers(store)).find((u) => u.userId === body.userId) ?? null
-  const user = await saveUser(store, body)
-  await recordAudit(store, {
-    actor: principal.userId, actorRole: principal.role, action: 'auth.user_save', subject: user.userId, ipPrefix: requestIpPrefix(req),
-    before, after: { ...user, passwordChanged: Boolean(body.password) },
-  })
+  // The entry describes the request (the saved user does not exist yet); the
+  // fields left out of it keep their stored values.
+  const { password, ...requested } = body
+  const user = await audited(store, {
+    actor: principal.userId, actorRole: principal.role, action: 'auth.user_save', subject: body.userId, ipPrefix: requestIpPrefix(req),
+    before, after: { ...requested, passwordChanged: Boolean(password) },
+  }, () => saveUser(store, body))
   return { user }
 })

@@ -1,15 +1,14 @@
 import type { Store } from '../clickhouse/client'
 import type { CostBreakdownRow, CostDimension, Page } from '../dashboard/types'
-import { rangeSqlParams, type ResolvedRange } from '../time-range'
-import { orderLimit, selectRows, type PageParams } from './sql'
-import { usageByHourAndEdges, wholeHours } from './usage-hours'
+import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
+import { orderLimit, selectRows, table, type PageParams } from './sql'
 
 export const COST_SORTS = ['cost_micros', 'requests', 'tokens', 'installs', 'cost_per_request_micros', 'cost_per_install_micros', 'key'] as const
 export type CostSort = (typeof COST_SORTS)[number]
 
 /**
  * Spend per value of one dimension in the window with unit costs, from
- * usage_minute (whole hours through its hourly projection). The same rows feed the table and the CSV export, so the file
+ * usage_minute. The same rows feed the table and the CSV export, so the file
  * a finance user downloads matches what they saw.
  */
 export async function costBreakdown(store: Store, range: ResolvedRange, by: CostDimension, page: PageParams<CostSort>): Promise<Page<CostBreakdownRow>> {
@@ -20,11 +19,12 @@ export async function costBreakdown(store: Store, range: ResolvedRange, by: Cost
       if(sum(cost_micros) OVER () = 0, 0, cost_micros / sum(cost_micros) OVER ()) AS share,
       count() OVER () AS total
     FROM (
-      SELECT key, sum(c) AS cost_micros, sum(r) AS requests, sum(t) AS tokens, uniqMerge(i) AS installs
-      FROM (${usageByHourAndEdges(store, `toString(${by}) AS key, sum(cost_micros) AS c, sum(requests) AS r,
-        sum(prompt_tokens) + sum(completion_tokens) AS t, uniqMergeState(installs) AS i`, 'key', `${by} != ''`)})
+      SELECT toString(${by}) AS key, sum(cost_micros) AS cost_micros, sum(requests) AS requests,
+        sum(prompt_tokens + completion_tokens) AS tokens, uniqMerge(installs) AS installs
+      FROM ${table(store, 'usage_minute')}
+      WHERE ${rangeWhere('minute')} AND ${by} != ''
       GROUP BY key
     )
-    ${orderLimit(page, 'key ASC')}`, { ...rangeSqlParams(range), ...wholeHours(range) })
+    ${orderLimit(page, 'key ASC')}`, rangeSqlParams(range))
   return { total: rows[0]?.total ?? 0, ...page, rows: rows.map(({ total: _t, ...r }) => r) }
 }

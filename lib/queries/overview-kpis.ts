@@ -2,12 +2,23 @@ import type { Store } from '../clickhouse/client'
 import type { OverviewKpis } from '../dashboard/types'
 import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
 import { selectRows, table } from './sql'
-import { wholeHours } from './usage-hours'
 
 interface Row {
   spend: number; n_requests: number; n_streams: number; n_prompt_tokens: number; n_completion_tokens: number
   n_installs: number; accepted: number; rejected: number; total_stream_ms: number; denials: number; errors: number
   last_t: number; last_spend: number; last_requests: number; last_tokens: number
+}
+
+/**
+ * The whole hours inside the window's minutes, as epoch seconds [from, to).
+ * The window holds the minutes m with from <= m < to; an hour counts only if
+ * all of its minutes do. None: from = to, which excludes no minute.
+ */
+export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hourFrom: number; hourTo: number } {
+  const endS = Math.ceil(range.toMs / 60_000) * 60
+  const hourFrom = Math.ceil(range.fromMs / 3_600_000) * 3600
+  const hourTo = Math.floor(endS / 3600) * 3600
+  return hourFrom < hourTo ? { hourFrom, hourTo } : { hourFrom: endS, hourTo: endS }
 }
 
 /**

@@ -3,8 +3,7 @@ import type { Store } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
 import { MIGRATIONS } from '../../lib/clickhouse/migrations'
 import { costBreakdown } from '../../lib/queries/cost-breakdown'
-import { overviewKpis } from '../../lib/queries/overview-kpis'
-import { usageByHourAndEdges, wholeHours } from '../../lib/queries/usage-hours'
+import { overviewKpis, wholeHours } from '../../lib/queries/overview-kpis'
 import { resolveRange } from '../../lib/time-range'
 import { rows, testStore } from '../helpers/store'
 
@@ -107,14 +106,4 @@ describe('active installs from hourly sketches', () => {
       }
     })
   }
-
-  it('whole hours are read from the hourly projection, edge minutes from the table', async () => {
-    const sql = `EXPLAIN SELECT k, sum(c), uniqMerge(i) FROM (${usageByHourAndEdges(store,
-      'toString(feature) AS k, sum(cost_micros) AS c, uniqMergeState(installs) AS i', 'k', "feature != ''")}) GROUP BY k`
-    const range = resolveRange({ range: 'custom', from: windows[0][1], to: windows[0][2] })
-    const plan = (await rows<{ explain: string }>(store, sql, { ...wholeHours(range), from: range.fromMs / 1000, to: Math.ceil(range.toMs / 1000), tenant: '' }))
-      .map((r) => r.explain).join('\n')
-    expect(plan).toContain('ReadFromMergeTree (usage_by_hour)')
-    expect(plan).toMatch(new RegExp(`ReadFromMergeTree \\(${store.database}\\.usage_minute\\)`))
-  })
 })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
+import { routeCaller, type Handler } from '../helpers/route-call'
 
 // The route handlers use the process runtime: point it at a fresh chDB directory, no ingest.
 const GATEWAY_TOKEN = 'gw-token-0123456789abcdef0123456789'
@@ -12,18 +13,8 @@ Object.assign(process.env, {
 })
 delete process.env.CLICKHOUSE_URL
 
-type Handler = (req: Request, seg?: { params?: Promise<Record<string, string>> }) => Promise<Response>
-const ORIGIN = 'http://localhost:3000'
 const cookies: Partial<Record<Role, string>> = {}
-
-async function call(handler: Handler, method: string, path: string, opts: { role?: Role; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { host: 'localhost:3000', ...opts.headers }
-  if (method !== 'GET') headers.origin ??= ORIGIN
-  if (opts.role) headers.cookie = cookies[opts.role]!
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  const req = new Request(`${ORIGIN}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
-  return handler(req, { params: Promise.resolve(opts.params ?? {}) })
-}
+const call = routeCaller(cookies)
 
 const change = { scope: 'install', subjects: ['i-1'], action: 'revoke', controls: {}, durationMinutes: 30, reason: 'role matrix' }
 let routes: Record<string, Record<string, Handler>>

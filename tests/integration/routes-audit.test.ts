@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
+import { ORIGIN, routeCaller, type Handler } from '../helpers/route-call'
 
 // The route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop, one trusted proxy.
 const GATEWAY_TOKEN = 'gw-token-audit-0123456789abcdef012345'
@@ -14,20 +15,10 @@ Object.assign(process.env, {
 })
 delete process.env.CLICKHOUSE_URL
 
-type Handler = (req: Request, seg?: { params?: Promise<Record<string, string>> }) => Promise<Response>
-const ORIGIN = 'http://localhost:3000'
 const cookies: Partial<Record<Role, string>> = {}
 let routes: Record<string, Record<string, Handler>>
 let store: Store
-
-async function call(handler: Handler, method: string, path: string, opts: { role?: Role; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { host: 'localhost:3000', ...opts.headers }
-  if (method !== 'GET') headers.origin ??= ORIGIN
-  if (opts.role) headers.cookie = cookies[opts.role]!
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  const req = new Request(`${ORIGIN}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
-  return handler(req, { params: Promise.resolve(opts.params ?? {}) })
-}
+const call = routeCaller(cookies)
 
 const count = async (sql: string) => {
   const rs = await store.client.query({ query: sql.replaceAll('DB', store.database), format: 'JSONEachRow' })

@@ -44,6 +44,16 @@ export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US')
 }
 
+/**
+ * A count that may be an average (mean concurrent streams): whole numbers as
+ * count(), fractions kept, so an average of 0.4 does not read as 0.
+ */
+export function quantity(n: number): string {
+  if (!Number.isFinite(n)) return '–'
+  if (Number.isInteger(n) || Math.abs(n) >= 100) return count(n)
+  return Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2).replace(/\.?0+$/, '')
+}
+
 export function tokens(n: number): string {
   return `${compact(n)} tok`
 }
@@ -63,18 +73,97 @@ export function duration(ms: number): string {
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
-/** Axis tick for a bucket start: time of day for short spans, date for long ones. Local time zone. */
-export function timeTick(ms: number, spanMs: number): string {
-  const d = new Date(ms)
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`
+export const DAY_MS = 86_400_000
+
+/*
+ * Time-zone rule, applied by every chart, tooltip and table:
+ * - Day buckets (step >= 1 day) are UTC days, because the store buckets on
+ *   UTC midnight; they are formatted in UTC and labelled "UTC" so a bucket
+ *   never reads as the local day before it.
+ * - Anything finer (minutes, hours, single events) is shown in the viewer's
+ *   local zone, with the zone named once per chart or table (zoneName).
+ * Every function takes an optional IANA `timeZone` (default: the runtime's
+ * local zone) so the rule can be tested independently of the machine's zone.
+ */
+
+interface WallClock { year: number; month: number; day: number; hour: number; minute: number; second: number }
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>()
+function clockFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? ''
+  let f = clockFormats.get(key)
+  if (!f) {
+    // hourCycle h23: some engines print midnight as "24" with hour12: false.
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' })
+    clockFormats.set(key, f)
+  }
+  return f
+}
+
+/** Calendar fields of an instant in a zone (local when omitted). */
+export function wallClock(ms: number, timeZone?: string): WallClock {
+  const out: Record<string, number> = {}
+  for (const p of clockFormat(timeZone).formatToParts(ms)) if (p.type !== 'literal') out[p.type] = Number(p.value)
+  return { year: out.year, month: out.month, day: out.day, hour: out.hour % 24, minute: out.minute, second: out.second }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** Short name of a zone at an instant: "PST", "GMT+2", "UTC". Local zone when omitted. */
+export function zoneName(ms = Date.now(), timeZone?: string): string {
+  const key = timeZone ?? ''
+  let f = zoneFormats.get(key)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+    zoneFormats.set(key, f)
+  }
+  return f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? (timeZone ?? 'local')
+}
+const zoneFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** True when buckets of this size are whole UTC days. */
+export function isDayStep(stepMs: number | undefined): boolean {
+  return stepMs !== undefined && stepMs >= DAY_MS
+}
+
+/** "Mar 1": the UTC calendar day of a day bucket. */
+export function utcDay(ms: number): string {
+  const c = wallClock(ms, 'UTC')
+  return `${MONTHS[c.month - 1]} ${c.day}`
+}
+
+/**
+ * Axis tick for a bucket start. Day buckets: the UTC day. Finer buckets: time
+ * of day for short spans, date and time for a week, date for longer, in the
+ * local zone (name it once next to the chart with zoneName).
+ */
+export function timeTick(ms: number, spanMs: number, opts: { stepMs?: number; timeZone?: string } = {}): string {
+  if (isDayStep(opts.stepMs)) return utcDay(ms)
+  const c = wallClock(ms, opts.timeZone)
+  const hm = `${pad(c.hour)}:${pad(c.minute)}`
   if (spanMs <= 36 * 3_600_000) return hm
-  const md = `${d.toLocaleString('en-US', { month: 'short' })} ${d.getDate()}`
+  const md = `${MONTHS[c.month - 1]} ${c.day}`
   return spanMs <= 8 * 86_400_000 ? `${md} ${hm}` : md
 }
 
-export function dateTime(ms: number): string {
-  const d = new Date(ms)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+/** Tooltip heading for a bucket: "Mar 1, 2025 (UTC day)" for day buckets, else "2025-03-01 14:05 PST". */
+export function bucketLabel(ms: number, stepMs?: number, timeZone?: string): string {
+  if (isDayStep(stepMs)) {
+    const c = wallClock(ms, 'UTC')
+    return `${MONTHS[c.month - 1]} ${c.day}, ${c.year} (UTC day)`
+  }
+  return `${dateTime(ms, timeZone).slice(0, 16)} ${zoneName(ms, timeZone)}`
+}
+
+/** "2025-03-01 14:05:09", local (or the given zone); name the zone once per table or list. */
+export function dateTime(ms: number, timeZone?: string): string {
+  const c = wallClock(ms, timeZone)
+  return `${c.year}-${pad(c.month)}-${pad(c.day)} ${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)}`
+}
+
+/** dateTime with the zone appended, for a time that stands alone (a tile hint, a range label). */
+export function dateTimeZone(ms: number, timeZone?: string): string {
+  return `${dateTime(ms, timeZone)} ${zoneName(ms, timeZone)}`
 }
 
 /** "3 min ago", for last-insert and last-seen columns. */
@@ -93,7 +182,7 @@ export function formatUnit(value: number, unit: Unit): string {
   switch (unit) {
     case 'usd': return usd(value)
     case 'tokens': return tokens(value)
-    case 'count': return count(value)
+    case 'count': return quantity(value)
     case 'percent': return percent(value)
     case 'duration': return duration(value)
     case 'rate': return compact(value)

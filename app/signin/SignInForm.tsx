@@ -16,10 +16,20 @@ export function SignInForm({ oidcIssuer }: { oidcIssuer: string | null }) {
     e.preventDefault()
     setBusy(true)
     setError(null)
-    const res = await fetch('/api/auth/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
-    setBusy(false)
-    if (res.ok) window.location.assign(nextPath())
-    else setError(((await res.json().catch(() => ({}))) as { error?: string }).error ?? 'sign-in failed')
+    // Plain fetch: one POST with nothing to cache or refetch. `finally` so that a network
+    // failure (fetch rejects) cannot leave the button disabled for good.
+    try {
+      const res = await fetch('/api/auth/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+      if (res.ok) {
+        window.location.assign(nextPath())
+        return
+      }
+      setError(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `sign-in failed (HTTP ${res.status})`)
+    } catch {
+      setError('Could not reach the server. Check your connection and try again.')
+    } finally {
+      setBusy(false)
+    }
   }
   return (
     <>

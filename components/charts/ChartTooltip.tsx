@@ -1,4 +1,4 @@
-import { formatUnit, timeTick, type Unit } from '@/lib/format'
+import { bucketLabel, formatUnit, timeTick, type Unit } from '@/lib/format'
 
 interface TooltipItem {
   dataKey?: string | number | ((o: unknown) => unknown)
@@ -12,19 +12,21 @@ export interface ChartTooltipProps {
   payload?: readonly TooltipItem[]
   label?: unknown
   unit: Unit
-  /** Label of the x value; default: a timestamp. */
+  /** Label of the x value; default: the bucket start (UTC day for day buckets, else local time with its zone). */
   labelFormat?: (label: unknown) => string
+  /** Bucket size, so day buckets are labelled as UTC days. */
+  stepMs?: number
   total?: boolean
 }
 
 /** Themed tooltip: time, then each series with its formatted value, largest first, plus an optional total. */
-export function ChartTooltip({ active, payload, label, unit, labelFormat, total }: ChartTooltipProps) {
+export function ChartTooltip({ active, payload, label, unit, labelFormat, stepMs, total }: ChartTooltipProps) {
   if (!active || !payload || payload.length === 0) return null
   const items = [...payload].filter((p) => typeof p.value === 'number').sort((a, b) => (b.value as number) - (a.value as number))
   const sum = items.reduce((s, p) => s + (p.value as number), 0)
   return (
     <div className="chart-tooltip">
-      <div className="t">{labelFormat ? labelFormat(label) : new Date(Number(label)).toLocaleString()}</div>
+      <div className="t">{labelFormat ? labelFormat(label) : bucketLabel(Number(label), stepMs)}</div>
       {items.map((p) => (
         <div className="item" key={String(p.dataKey)}>
           <span><span className="swatch" style={{ background: p.color }} /> {String(p.name ?? p.dataKey)}</span>
@@ -40,4 +42,4 @@ export function ChartTooltip({ active, payload, label, unit, labelFormat, total 
   )
 }
 
-export const tickFor = (spanMs: number) => (v: number) => timeTick(v, spanMs)
+export const tickFor = (spanMs: number, stepMs?: number) => (v: number) => timeTick(v, spanMs, { stepMs })

@@ -21,6 +21,14 @@ export interface AlertFilter {
   inRange?: boolean
 }
 
+/**
+ * "Unresolved" = open + acknowledged, in the alerts API's default window (not
+ * the page's range: an alert still open matters whatever range is shown). The
+ * overview tile and the alert panel both ask exactly this, so they share one
+ * cached response and cannot disagree.
+ */
+export const UNRESOLVED: AlertFilter = { state: 'open,acknowledged', limit: 8, inRange: false }
+
 export function useAlerts({ inRange = true, ...filter }: AlertFilter = {}) {
   const p = useDashboardParams()
   const window = inRange ? p.absoluteWindow(MAX_ALERT_RANGE_MS) : undefined

@@ -15,6 +15,14 @@ export interface DashboardParams {
   live: boolean
 }
 
+/**
+ * Every table's page lives under a key ending in "Page" (tsPage, cbPage,
+ * pbPage, fmPage, dlPage, evPage, alertsPage). A new tenant or range changes
+ * how many rows there are, so the global controls clear them all; a table
+ * left on page 7 of a bigger result would otherwise open past the end.
+ */
+export const isPageKey = (key: string) => /Page$/.test(key)
+
 const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }
 
 /**
@@ -32,7 +40,8 @@ export function absoluteWindow(p: Pick<DashboardParams, 'range' | 'from' | 'to'>
 /**
  * Global view state lives in the URL (range, from, to, tenant, live), so a
  * copied link reproduces the view. Page-local state (sort, page, grouping)
- * uses the same mechanism through `setParams`.
+ * uses the same mechanism through `setParams`; pass `{ resetPages: true }`
+ * when the patch changes what every table counts (tenant, range).
  */
 export function useDashboardParams() {
   const search = useSearchParams()
@@ -52,8 +61,9 @@ export function useDashboardParams() {
     live: range !== 'custom' && search.get('live') !== '0',
   }
   const setParams = useCallback(
-    (patch: Record<string, string | number | null | undefined>) => {
+    (patch: Record<string, string | number | null | undefined>, opts: { resetPages?: boolean } = {}) => {
       const next = new URLSearchParams(search.toString())
+      if (opts.resetPages) for (const k of [...next.keys()]) if (isPageKey(k)) next.delete(k)
       for (const [k, v] of Object.entries(patch)) {
         if (v === null || v === undefined || v === '') next.delete(k)
         else next.set(k, String(v))

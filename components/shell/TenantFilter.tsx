@@ -9,7 +9,7 @@ export function TenantFilter() {
   return (
     <label className="select-label">
       <span className="muted small">Tenant</span>
-      <select value={tenant} onChange={(e) => setParams({ tenant: e.target.value || null, page: null })} aria-label="Tenant filter">
+      <select value={tenant} onChange={(e) => setParams({ tenant: e.target.value || null }, { resetPages: true })} aria-label="Tenant filter">
         <option value="">All tenants</option>
         {tenant && !options.includes(tenant) && <option value={tenant}>{tenant}</option>}
         {options.map((t) => (

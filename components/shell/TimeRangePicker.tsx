@@ -1,5 +1,6 @@
 'use client'
 import { useState } from 'react'
+import { zoneName } from '@/lib/format'
 import { PRESET_LABELS, RANGE_PRESETS, type RangePreset } from '@/lib/time-range'
 import { useDashboardParams } from '../hooks/useDashboardParams'
 
@@ -23,14 +24,14 @@ export function TimeRangePicker() {
       return
     }
     setOpen(false)
-    setParams({ range: preset, from: null, to: null })
+    setParams({ range: preset, from: null, to: null }, { resetPages: true })
   }
   const apply = (e: React.FormEvent) => {
     e.preventDefault()
     const f = new Date(draft.from).getTime()
     const t = new Date(draft.to).getTime()
     if (!(f < t)) return
-    setParams({ range: 'custom', from: f, to: t, live: null })
+    setParams({ range: 'custom', from: f, to: t, live: null }, { resetPages: true })
     setOpen(false)
   }
   return (
@@ -43,10 +44,11 @@ export function TimeRangePicker() {
         ))}
       </div>
       {range === 'custom' && from !== undefined && to !== undefined && !open && (
-        <span className="muted small range-label">{toLocalInput(from).replace('T', ' ')} → {toLocalInput(to).replace('T', ' ')}</span>
+        <span className="muted small range-label" suppressHydrationWarning>{toLocalInput(from).replace('T', ' ')} → {toLocalInput(to).replace('T', ' ')} {zoneName(to)}</span>
       )}
       {open && (
         <form className="popover" onSubmit={apply} aria-label="Custom time range">
+          <span className="muted small">Local time ({zoneName()})</span>
           <label>From <input type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} required /></label>
           <label>To <input type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} required /></label>
           <div className="row gap">

@@ -1,5 +1,5 @@
 'use client'
-import type { ReactNode } from 'react'
+import type { KeyboardEvent, ReactNode } from 'react'
 
 export interface Column<Row> {
   key: string
@@ -41,6 +41,14 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
     onSort(sort?.sort === key ? { sort: key, dir: sort.dir === 'desc' ? 'asc' : 'desc' } : { sort: key, dir: 'desc' })
   }
   const pages = page ? Math.max(1, Math.ceil(page.total / page.pageSize)) : 1
+  // A URL can point past the last page (the data shrank, or the link is old): say so and offer a way back.
+  const pastEnd = !!page && page.page > 0 && page.page >= pages
+  const rowKeys = (row: Row) => (e: KeyboardEvent<HTMLTableRowElement>) => {
+    // Only the row itself: Enter on a link or button inside it keeps its own meaning.
+    if (e.target !== e.currentTarget || (e.key !== 'Enter' && e.key !== ' ')) return
+    e.preventDefault()
+    onRowClick?.(row)
+  }
   return (
     <div>
       <div className="table-wrap">
@@ -67,8 +75,13 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
           <tbody>
             {rows.map((row) => {
               const key = rowKey(row)
+              // Clickable rows are focusable and answer Enter/Space like a button; selection is announced.
               return (
-                <tr key={key} className={selectedKey === key ? 'selected' : undefined} onClick={onRowClick ? () => onRowClick(row) : undefined}
+                <tr key={key} className={selectedKey === key ? 'selected' : undefined}
+                  onClick={onRowClick ? () => onRowClick(row) : undefined}
+                  onKeyDown={onRowClick ? rowKeys(row) : undefined}
+                  tabIndex={onRowClick ? 0 : undefined}
+                  aria-selected={onRowClick && selectedKey !== undefined ? selectedKey === key : undefined}
                   style={onRowClick ? { cursor: 'pointer' } : undefined}>
                   {columns.map((c) => (
                     <td key={c.key} className={c.numeric ? 'r' : undefined}>{c.render(row)}</td>
@@ -76,16 +89,24 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
                 </tr>
               )
             })}
+            {pastEnd && page && (
+              <tr>
+                <td colSpan={columns.length} className="muted" style={{ textAlign: 'center', padding: 16 }} data-state="past-end">
+                  Page {page.page + 1} is past the end: there {pages === 1 ? 'is 1 page' : `are ${pages} pages`}.{' '}
+                  <button type="button" className="btn small" onClick={() => page.onPage(0)}>Back to first page</button>
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>
       {page && (
         <div className="pager">
           <span data-testid={testId ? `${testId}-total` : undefined}>
-            {page.total === 0 ? 'No rows' : `${page.page * page.pageSize + 1}–${Math.min(page.total, (page.page + 1) * page.pageSize)} of ${page.total.toLocaleString('en-US')}`}
+            {page.total === 0 ? 'No rows' : pastEnd ? `past the end of ${page.total.toLocaleString('en-US')}` : `${page.page * page.pageSize + 1}–${Math.min(page.total, (page.page + 1) * page.pageSize)} of ${page.total.toLocaleString('en-US')}`}
           </span>
           <span className="row gap">
-            <button type="button" className="btn small" disabled={page.page === 0} onClick={() => page.onPage(page.page - 1)} aria-label="Previous page">‹ Prev</button>
+            <button type="button" className="btn small" disabled={page.page === 0} onClick={() => page.onPage(pastEnd ? pages - 1 : page.page - 1)} aria-label="Previous page">‹ Prev</button>
             <span>Page {page.page + 1} / {pages}</span>
             <button type="button" className="btn small" disabled={page.page + 1 >= pages} onClick={() => page.onPage(page.page + 1)} aria-label="Next page">Next ›</button>
           </span>

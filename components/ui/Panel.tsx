@@ -25,16 +25,24 @@ export function Panel({ title, sub, actions, className, flush, children, id }: P
   )
 }
 
-export function ErrorState({ error }: { error: Error }) {
+/** `compact`: one line above a row of tiles rather than a panel-sized block. */
+export function ErrorState({ error, compact }: { error: Error; compact?: boolean }) {
+  const style = compact ? { minHeight: 0, padding: '6px 10px', placeItems: 'start' } : undefined
   if (error instanceof ApiError && error.status === 401) {
     const next = typeof window === 'undefined' ? '/' : window.location.pathname + window.location.search
     return (
-      <div className="state error" role="alert">
+      <div className="state error" role="alert" style={style}>
         Your session has expired. <a href={`/signin?next=${encodeURIComponent(next)}`}>Sign in</a>
       </div>
     )
   }
-  return <div className="state error" role="alert">Could not load: {error.message}</div>
+  return <div className="state error" role="alert" style={style}>Could not load: {error.message}</div>
+}
+
+/** One message for a row of tiles fed by several queries: the first failure without data, once. */
+export function TileErrors({ errors }: { errors: (Error | null)[] }) {
+  const first = errors.find((e): e is Error => !!e)
+  return first ? <ErrorState error={first} compact /> : null
 }
 
 export function EmptyState({ children = 'No data in this time range' }: { children?: ReactNode }) {

@@ -6,24 +6,33 @@ import { selectRows, table, type PageParams } from './sql'
 export const INSTALL_EVENT_TYPES = ['all', 'llm_request', 'stream', 'attestation', 'policy_denial'] as const
 export type InstallEventType = (typeof INSTALL_EVENT_TYPES)[number]
 
+/** The install's events of the type in the window: shared by the page and the past-the-end count. */
+function eventsWhere(): string {
+  return `tenant_id = {tenant:String} AND install_id = {install:String}
+      AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})
+      AND ({type:String} = 'all' OR type = {type:String})`
+}
+
 /**
  * One install's raw events in the window, newest first. This is the one
  * dashboard read of the raw table by design: it needs individual verdicts and
  * streams, and (tenant_id, install_id) is the table's key prefix, so it reads
- * only that install's granules.
+ * only that install's granules. The total rides on the page's rows; a page
+ * past the end has none, so only then is it counted separately.
  */
 export async function installEvents(
   store: Store, range: ResolvedRange, tenant: string, installId: string, type: InstallEventType, page: PageParams<'ts'>,
 ): Promise<InstallEventsPage> {
+  const params = { tenant, install: installId, from: range.fromMs, to: range.toMs, type }
   const rows = await selectRows<Omit<InstallEventRow, 'ts'> & { ts_ms: number; total: number }>(store, `
     SELECT toUnixTimestamp64Milli(ts) AS ts_ms, type, feature, model, prompt_tokens, completion_tokens, context_tokens,
       cost_micros, outcome, end_reason, duration_ms, verdict, reasons, rule_kind, count() OVER () AS total
     FROM ${table(store, 'events')}
-    WHERE tenant_id = {tenant:String} AND install_id = {install:String}
-      AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})
-      AND ({type:String} = 'all' OR type = {type:String})
+    WHERE ${eventsWhere()}
     ORDER BY ts ${page.dir === 'asc' ? 'ASC' : 'DESC'}, event_id
-    LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`,
-  { tenant, install: installId, from: range.fromMs, to: range.toMs, type })
-  return { install_id: installId, total: rows[0]?.total ?? 0, ...page, rows: rows.map(({ total: _t, ts_ms, ...r }) => ({ ts: ts_ms, ...r })) }
+    LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`, params)
+  const total = rows.length > 0 ? rows[0].total
+    : page.page > 0 ? (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM ${table(store, 'events')} WHERE ${eventsWhere()}`, params))[0]?.total ?? 0
+    : 0
+  return { install_id: installId, total, ...page, rows: rows.map(({ total: _t, ts_ms, ...r }) => ({ ts: ts_ms, ...r })) }
 }

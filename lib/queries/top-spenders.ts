@@ -6,22 +6,34 @@ import { orderLimit, selectRows, table, type PageParams } from './sql'
 export const SPENDER_SORTS = ['cost_micros', 'requests', 'tokens', 'streams', 'max_context_tokens', 'attest_rejected', 'policy_denials'] as const
 export type SpenderSort = (typeof SPENDER_SORTS)[number]
 
-/** Installs ranked by spend (or another column) in the window, from install_minute; one page plus the total count. */
-export async function topSpenders(store: Store, range: ResolvedRange, page: PageParams<SpenderSort>): Promise<SpendersPage> {
-  const rows = await selectRows<SpenderRow & { total: number }>(store, `
-    SELECT tenant_id, install_id, cost_micros, requests, tokens, streams, max_context_tokens, attest_rejected, policy_denials,
-      count() OVER () AS total
-    FROM (
+/** One row per install in the window; the page and the total are both read from this. */
+function perInstall(store: Store): string {
+  return `
       SELECT tenant_id, install_id, sum(cost_micros) AS cost_micros, sum(requests) AS requests,
         sum(prompt_tokens + completion_tokens) AS tokens, sum(streams) AS streams,
         max(max_context_tokens) AS max_context_tokens, sum(attest_rejected) AS attest_rejected,
         sum(policy_denials) AS policy_denials
       FROM ${table(store, 'install_minute')}
       WHERE ${rangeWhere('minute')}
-      GROUP BY tenant_id, install_id
+      GROUP BY tenant_id, install_id`
+}
+
+/**
+ * Installs ranked by spend (or another column) in the window, from install_minute; one page plus the total count.
+ * The total rides on the page's rows (count() OVER ()), which costs nothing extra; a page past the end has no
+ * rows to carry it, so only then is it counted separately — the UI needs the true total to offer the last page.
+ */
+export async function topSpenders(store: Store, range: ResolvedRange, page: PageParams<SpenderSort>): Promise<SpendersPage> {
+  const params = rangeSqlParams(range)
+  const rows = await selectRows<SpenderRow & { total: number }>(store, `
+    SELECT tenant_id, install_id, cost_micros, requests, tokens, streams, max_context_tokens, attest_rejected, policy_denials,
+      count() OVER () AS total
+    FROM (${perInstall(store)}
     )
-    ${orderLimit(page, 'install_id ASC')}`, rangeSqlParams(range))
-  const total = rows[0]?.total ?? 0
+    ${orderLimit(page, 'install_id ASC')}`, params)
+  const total = rows.length > 0 ? rows[0].total
+    : page.page > 0 ? (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${perInstall(store)})`, params))[0]?.total ?? 0
+    : 0
   return {
     from: range.fromMs, to: range.toMs, total, ...page,
     rows: rows.map(({ total: _t, ...r }) => r),

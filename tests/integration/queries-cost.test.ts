@@ -32,6 +32,16 @@ describe('cost queries', () => {
     expect(b.total).toBe(r.length)
   })
 
+  it('breakdown: a page past the end has no rows but still the true total', async () => {
+    const first = await costBreakdown(store, range, 'feature', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 2 })
+    expect(first.total).toBeGreaterThan(0)
+    const past = await costBreakdown(store, range, 'feature', { sort: 'cost_micros', dir: 'desc', page: Math.ceil(first.total / 2) + 1, pageSize: 2 })
+    expect(past.rows).toEqual([])
+    expect(past.total).toBe(first.total)
+    const none = await costBreakdown(store, { ...range, tenant: 'no-such-tenant' }, 'feature', { sort: 'cost_micros', dir: 'desc', page: 3, pageSize: 2 })
+    expect(none).toMatchObject({ rows: [], total: 0 })
+  })
+
   it('daily granularity buckets on UTC days', async () => {
     const s = await spendSeries(store, { ...range, stepS: 86_400 }, 'tenant_id')
     const [{ c }] = await raw(`SELECT sum(cost_micros) AS c FROM {db}.events WHERE ${inRange}`)

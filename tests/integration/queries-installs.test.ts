@@ -75,6 +75,20 @@ describe('install drill-down and ingest queries', () => {
     expect(all.total).toBeGreaterThanOrEqual(page.total)
   })
 
+  it('events page past the end: no rows, but the true total of that type', async () => {
+    const first = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', page: 0, pageSize: 10 })
+    const [{ n }] = await rows<{ n: number }>(store, `SELECT count() AS n FROM ${store.database}.events
+      WHERE tenant_id = {tenant:String} AND install_id = {install:String} AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`,
+    { tenant: install.tenant_id, install: install.install_id, from: range.fromMs, to: range.toMs })
+    expect(first.total).toBe(Number(n))
+    const past = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', page: Math.ceil(first.total / 10) + 2, pageSize: 10 })
+    expect(past.rows).toEqual([])
+    expect(past.total).toBe(first.total)
+    const att = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'asc', page: 0, pageSize: 10 })
+    const attPast = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'asc', page: 9_999, pageSize: 10 })
+    expect(attPast).toMatchObject({ rows: [], total: att.total })
+  })
+
   it('dead letters by reason and samples', async () => {
     const wide = resolveRange({ range: 'custom', from: Date.now() - 86_400_000, to: Date.now() + 60_000 })
     const reasons = await deadLetterReasons(store, wide)

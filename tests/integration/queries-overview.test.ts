@@ -82,6 +82,22 @@ describe('overview queries answer from rollups what the raw events say', () => {
     expect(asc.rows[0].requests).toBeLessThanOrEqual(asc.rows[2].requests)
   })
 
+  it('top spenders: a page past the end has no rows but still the true total', async () => {
+    const first = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 5 })
+    expect(first.total).toBeGreaterThan(0)
+    const past = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: Math.ceil(first.total / 5) + 3, pageSize: 5 })
+    expect(past.rows).toEqual([])
+    expect(past.total).toBe(first.total)
+    // The last real page still carries the total on its rows.
+    const last = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: Math.ceil(first.total / 5) - 1, pageSize: 5 })
+    expect(last.rows.length).toBeGreaterThan(0)
+    expect(last.total).toBe(first.total)
+    // A tenant with nothing in the window: page 0 and a later page both say 0.
+    const none = { ...range, tenant: 'no-such-tenant' }
+    expect((await topSpenders(store, none, { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 5 })).total).toBe(0)
+    expect((await topSpenders(store, none, { sort: 'cost_micros', dir: 'desc', page: 2, pageSize: 5 })).total).toBe(0)
+  })
+
   it('tenant filter narrows every number', async () => {
     const all = await overviewKpis(store, range)
     const [{ tenant_id }] = await rows<{ tenant_id: string }>(store, `SELECT tenant_id FROM ${store.database}.events GROUP BY tenant_id ORDER BY count() DESC LIMIT 1`)

@@ -22,7 +22,7 @@ function InstallStreams({ id }: { id: string }) {
   const q = useInstallTimeline(id)
   return (
     <QueryPanel id="evidence-install" title="Install activity" sub="in the selected range" query={q} height={160} isEmpty={(d) => d.points.every((p) => p.requests === 0)}>
-      {(d) => <TimeSeriesChart data={d.points} kind="line" unit="count" fromMs={d.from} toMs={d.to} height={160}
+      {(d) => <TimeSeriesChart data={d.points} kind="line" unit="count" fromMs={d.from} toMs={d.to} height={160} stepMs={d.stepS * 1000}
         series={[{ key: 'requests', label: 'requests' }, { key: 'concurrent_streams', label: 'avg concurrent streams', color: '#ff9f43' }]} />}
     </QueryPanel>
   )

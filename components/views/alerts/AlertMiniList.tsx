@@ -1,7 +1,7 @@
 'use client'
 import Link from 'next/link'
 import { ago } from '@/lib/format'
-import { useAlerts } from '../../hooks/useAlerts'
+import { UNRESOLVED, useAlerts } from '../../hooks/useAlerts'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { Badge } from '../../ui/Badge'
 import { QueryPanel } from '../../ui/Panel'
@@ -14,17 +14,18 @@ interface AlertMiniListProps {
 }
 
 /**
- * Compact alert list: open alerts for the overview, or every alert about one
- * subject for drill-downs. Each row opens the alert in the inbox.
+ * Compact alert list: unresolved (open + acknowledged) alerts for the
+ * overview, or every alert about one subject for drill-downs. Each row opens
+ * the alert in the inbox.
  */
-export function AlertMiniList({ limit = 8, subject, title = 'Open alerts' }: AlertMiniListProps) {
-  const q = useAlerts(subject ? { subject, limit, inRange: false } : { state: 'open,acknowledged', limit, inRange: false })
+export function AlertMiniList({ limit = UNRESOLVED.limit, subject, title = 'Unresolved alerts' }: AlertMiniListProps) {
+  const q = useAlerts(subject ? { subject, limit, inRange: false } : { ...UNRESOLVED, limit })
   const { globalQuery } = useDashboardParams()
   const sep = globalQuery ? '&' : '?'
-  const sub = q.data && (subject ? `any state · ${q.data.total}` : `${q.data.total} unresolved`)
+  const sub = q.data && (subject ? `any state · ${q.data.total}` : `${q.data.total} open + acknowledged`)
   return (
     <QueryPanel id={subject ? 'subject-alerts' : 'open-alerts'} title={title} sub={sub || undefined} query={q} flush height={200}
-      isEmpty={(d) => d.alerts.length === 0} empty={subject ? 'No alerts about this subject' : 'No open alerts. All quiet.'}
+      isEmpty={(d) => d.alerts.length === 0} empty={subject ? 'No alerts about this subject' : 'No unresolved alerts. All quiet.'}
       actions={<Link href={`/alerts${globalQuery}`} className="small">Inbox →</Link>}>
       {(d) => (
         <div role="list" data-testid={subject ? 'subject-alerts' : 'open-alerts-list'}>

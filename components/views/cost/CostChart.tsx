@@ -1,5 +1,5 @@
 'use client'
-import { duration } from '@/lib/format'
+import { duration, isDayStep } from '@/lib/format'
 import type { CostDimension } from '@/lib/dashboard/types'
 import type { ChartMarker } from '../../charts/TimeSeriesChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
@@ -25,7 +25,8 @@ function useAnomalyMarkers(): ChartMarker[] {
 export function CostChart({ by, granularity, onGranularity }: { by: CostDimension; granularity: Granularity; onGranularity: (g: Granularity) => void }) {
   const q = useCostSeries(by, granularity)
   const markers = useAnomalyMarkers()
-  const step = q.data ? duration(q.data.stepS * 1000).replace(' 0 min', '').replace(' 0 s', '') : ''
+  // Day buckets are UTC days (see lib/format.ts); say so where the bucket size is named.
+  const step = !q.data ? '' : isDayStep(q.data.stepS * 1000) ? 'UTC day' : duration(q.data.stepS * 1000).replace(' 0 min', '').replace(' 0 s', '')
   return (
     <QueryPanel id="cost-chart" title="Cost over time" sub={q.data ? `per ${step} by ${by}${markers.length ? ` · ${markers.length} anomalies marked` : ''}` : undefined}
       query={q} height={260} isEmpty={(d) => d.keys.length === 0}
@@ -38,7 +39,7 @@ export function CostChart({ by, granularity, onGranularity }: { by: CostDimensio
       }>
       {(d) => (
         <TimeSeriesChart data={d.points} series={d.keys.map((key) => ({ key }))} kind="bar" stacked unit="usd" fromMs={d.from} toMs={d.to}
-          height={260} totals={d.totals} markers={markers.filter((m) => m.to >= d.from && m.from <= d.to)} />
+          height={260} totals={d.totals} stepMs={d.stepS * 1000} markers={markers.filter((m) => m.to >= d.from && m.from <= d.to)} />
       )}
     </QueryPanel>
   )

@@ -2,7 +2,8 @@
 import { percent, usd } from '@/lib/format'
 import { useAbuseTax, useBudget } from '../../hooks/useCost'
 import { useOverviewKpis } from '../../hooks/useOverview'
-import { StatTile } from '../../ui/StatTile'
+import { TileErrors } from '../../ui/Panel'
+import { StatTile, tileError } from '../../ui/StatTile'
 
 export function CostTiles() {
   const k = useOverviewKpis()
@@ -11,24 +12,30 @@ export function CostTiles() {
   const kd = k.data
   const bd = b.data
   const over = bd && bd.budgetMicros !== null ? bd.forecastMicros / bd.budgetMicros : null
+  const ke = tileError(k)
+  const be = tileError(b)
+  const ae = tileError(a)
   return (
-    <div className="grid tiles" data-testid="cost-tiles">
-      <StatTile id="cost-spend" label="Spend in range" value={kd ? usd(kd.spendMicros) : ''} loading={k.isPending} hint={kd ? `${kd.requests.toLocaleString('en-US')} requests` : undefined} />
-      <StatTile id="cost-per-request" label="Cost per request" value={kd && kd.requests ? usd(kd.spendMicros / kd.requests, { precise: true }) : '–'} loading={k.isPending} />
-      <StatTile id="cost-per-install" label="Cost per active install" value={kd && kd.activeInstalls ? usd(kd.spendMicros / kd.activeInstalls, { precise: true }) : '–'} loading={k.isPending}
-        hint={kd ? `${kd.activeInstalls.toLocaleString('en-US')} active installs` : undefined} />
-      <StatTile id="abuse-tax" label="Abuse tax" value={a.data ? percent(a.data.share) : ''} loading={a.isPending}
-        tone={a.data && a.data.share > 0.1 ? 'crit' : a.data && a.data.share > 0.02 ? 'warn' : undefined}
-        hint={a.data ? `${usd(a.data.abuseMicros)} from failed/revoked installs` : undefined} />
-      <StatTile id="mtd" label="Month to date" value={bd ? usd(bd.monthToDateMicros) : ''} loading={b.isPending}
-        hint={bd ? `${usd(bd.runRatePerDayMicros)}/day run rate` : undefined} />
-      <StatTile id="forecast" label="Month-end forecast" value={bd ? usd(bd.forecastMicros) : ''} loading={b.isPending}
-        tone={over === null ? undefined : over > 1 ? 'crit' : over > 0.9 ? 'warn' : 'ok'}
-        hint={bd ? (bd.budgetMicros !== null ? `${percent(over ?? 0, 0)} of budget` : 'no budget set') : undefined} />
-      <StatTile id="budget" label="Monthly budget" value={bd ? (bd.budgetMicros !== null ? usd(bd.budgetMicros) : '–') : ''} loading={b.isPending}
-        hint={bd && bd.budgetMicros !== null ? `${percent(bd.monthToDateMicros / bd.budgetMicros)} used` : 'BUDGETS_JSON / BUDGET_MONTHLY_MICROS'} />
-      <StatTile id="abuse-installs" label="Abusive installs" value={a.data ? (a.data.failedInstalls + a.data.revokedInstalls).toLocaleString('en-US') : ''} loading={a.isPending}
-        hint={a.data ? `${a.data.failedInstalls} failed attestation · ${a.data.revokedInstalls} revoked` : undefined} />
-    </div>
+    <>
+      <TileErrors errors={[ke, be, ae]} />
+      <div className="grid tiles" data-testid="cost-tiles">
+        <StatTile id="cost-spend" label="Spend in range" value={kd ? usd(kd.spendMicros) : ''} loading={k.isPending} error={ke} hint={kd ? `${kd.requests.toLocaleString('en-US')} requests` : undefined} />
+        <StatTile id="cost-per-request" label="Cost per request" value={kd && kd.requests ? usd(kd.spendMicros / kd.requests, { precise: true }) : '–'} loading={k.isPending} error={ke} />
+        <StatTile id="cost-per-install" label="Cost per active install" value={kd && kd.activeInstalls ? usd(kd.spendMicros / kd.activeInstalls, { precise: true }) : '–'} loading={k.isPending} error={ke}
+          hint={kd ? `${kd.activeInstalls.toLocaleString('en-US')} active installs` : undefined} />
+        <StatTile id="abuse-tax" label="Abuse tax" value={a.data ? percent(a.data.share) : ''} loading={a.isPending} error={ae}
+          tone={a.data && a.data.share > 0.1 ? 'crit' : a.data && a.data.share > 0.02 ? 'warn' : undefined}
+          hint={a.data ? `${usd(a.data.abuseMicros)} from failed/revoked installs` : undefined} />
+        <StatTile id="mtd" label="Month to date" value={bd ? usd(bd.monthToDateMicros) : ''} loading={b.isPending} error={be}
+          hint={bd ? `${usd(bd.runRatePerDayMicros)}/day run rate` : undefined} />
+        <StatTile id="forecast" label="Month-end forecast" value={bd ? usd(bd.forecastMicros) : ''} loading={b.isPending} error={be}
+          tone={over === null ? undefined : over > 1 ? 'crit' : over > 0.9 ? 'warn' : 'ok'}
+          hint={bd ? (bd.budgetMicros !== null ? `${percent(over ?? 0, 0)} of budget` : 'no budget set') : undefined} />
+        <StatTile id="budget" label="Monthly budget" value={bd ? (bd.budgetMicros !== null ? usd(bd.budgetMicros) : '–') : ''} loading={b.isPending} error={be}
+          hint={bd && bd.budgetMicros !== null ? `${percent(bd.monthToDateMicros / bd.budgetMicros)} used` : 'BUDGETS_JSON / BUDGET_MONTHLY_MICROS'} />
+        <StatTile id="abuse-installs" label="Abusive installs" value={a.data ? (a.data.failedInstalls + a.data.revokedInstalls).toLocaleString('en-US') : ''} loading={a.isPending} error={ae}
+          hint={a.data ? `${a.data.failedInstalls} failed attestation · ${a.data.revokedInstalls} revoked` : undefined} />
+      </div>
+    </>
   )
 }

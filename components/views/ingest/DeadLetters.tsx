@@ -1,13 +1,14 @@
 'use client'
-import { count, dateTime } from '@/lib/format'
+import { count, dateTime, zoneName } from '@/lib/format'
 import type { DeadLetterSample } from '@/lib/dashboard/types'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { useDeadLetters } from '../../hooks/useIngest'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
 
-const COLUMNS: Column<DeadLetterSample>[] = [
-  { key: 'received_at', header: 'Received', render: (r) => <span className="mono">{dateTime(r.received_at)}</span> },
+/** Local times; the header names the zone once for the whole column. */
+const columns = (zone: string): Column<DeadLetterSample>[] => [
+  { key: 'received_at', header: `Received (${zone})`, render: (r) => <span className="mono">{dateTime(r.received_at)}</span> },
   { key: 'reason', header: 'Reason', render: (r) => <span className="chip">{r.reason}</span> },
   { key: 'source', header: 'Source', render: (r) => <span className="mono small">{r.src_topic}/{r.src_partition}@{r.src_offset}</span> },
   { key: 'error', header: 'Error', render: (r) => <span title={r.error} style={{ whiteSpace: 'normal', display: 'block', maxWidth: 360 }}>{r.error}</span> },
@@ -35,7 +36,7 @@ export function DeadLetters() {
               </button>
             ))}
           </div>
-          <DataTable testId="dead-letters-table" columns={COLUMNS} rows={d.rows} rowKey={(r) => `${r.src_topic}/${r.src_partition}/${r.src_offset}/${r.received_at}`}
+          <DataTable testId="dead-letters-table" columns={columns(zoneName(d.rows[0]?.received_at))} rows={d.rows} rowKey={(r) => `${r.src_topic}/${r.src_partition}/${r.src_offset}/${r.received_at}`}
             page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: (p) => setParams({ dlPage: p || null }) }} />
         </>
       )}

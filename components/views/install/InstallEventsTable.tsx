@@ -1,11 +1,12 @@
 'use client'
-import { useState } from 'react'
-import { compact, dateTime, duration, usd } from '@/lib/format'
+import { compact, dateTime, duration, usd, zoneName } from '@/lib/format'
 import type { InstallEventRow } from '@/lib/dashboard/types'
+import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { useInstallEvents } from '../../hooks/useInstall'
 import { Badge } from '../../ui/Badge'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
+import { usePageState } from '../shared/usePageState'
 
 const TYPES = [['all', 'All'], ['attestation', 'Attestations'], ['stream', 'Streams'], ['llm_request', 'Requests'], ['policy_denial', 'Denials']] as const
 
@@ -22,8 +23,9 @@ function detail(r: InstallEventRow) {
   }
 }
 
-const COLUMNS: Column<InstallEventRow>[] = [
-  { key: 'ts', header: 'Time', sortable: true, render: (r) => <span className="mono">{dateTime(r.ts)}</span> },
+/** Local times; the header names the zone once for the whole column. */
+const columns = (zone: string): Column<InstallEventRow>[] => [
+  { key: 'ts', header: `Time (${zone})`, sortable: true, render: (r) => <span className="mono">{dateTime(r.ts)}</span> },
   { key: 'type', header: 'Type', render: (r) => r.type },
   { key: 'feature', header: 'Feature / model', render: (r) => (r.feature ? <>{r.feature}<span className="muted"> · {r.model || '–'}</span></> : '–') },
   { key: 'detail', header: 'Verdict / outcome', render: detail },
@@ -34,23 +36,25 @@ const COLUMNS: Column<InstallEventRow>[] = [
 
 /** The install's individual events in the window, newest first, filterable by type. */
 export function InstallEventsTable({ id }: { id: string }) {
-  const [type, setType] = useState('all')
-  const [page, setPage] = useState(0)
-  const [dir, setDir] = useState<'asc' | 'desc'>('desc')
-  const q = useInstallEvents(id, type, { sort: 'ts', dir, page, pageSize: 25 })
+  // Type, direction and page live in the URL (evType, evDir, evPage) so a shared link opens the same slice.
+  const { search, setParams } = useDashboardParams()
+  const rawType = search.get('evType')
+  const type = TYPES.find(([k]) => k === rawType)?.[0] ?? 'all'
+  const state = usePageState('ev', { sort: 'ts', dir: 'desc' })
+  const q = useInstallEvents(id, type, { sort: 'ts', dir: state.dir, page: state.page, pageSize: 25 })
   return (
     <QueryPanel id="install-events" title="Event timeline" sub="verdicts, streams, requests and denials" query={q} flush height={200} isEmpty={(d) => d.total === 0}
       actions={
         <div className="segmented small" role="group" aria-label="Event type">
           {TYPES.map(([k, label]) => (
-            <button key={k} type="button" className={type === k ? 'on' : undefined} aria-pressed={type === k} onClick={() => { setType(k); setPage(0) }}>{label}</button>
+            <button key={k} type="button" className={type === k ? 'on' : undefined} aria-pressed={type === k} onClick={() => setParams({ evType: k === 'all' ? null : k, evPage: null })}>{label}</button>
           ))}
         </div>
       }>
       {(d) => (
-        <DataTable testId="install-events-table" columns={COLUMNS} rows={d.rows} rowKey={(r) => `${r.ts}-${r.type}-${r.cost_micros}-${r.context_tokens}`}
-          sort={{ sort: 'ts', dir: d.dir }} onSort={(s) => { setDir(s.dir); setPage(0) }}
-          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: setPage }} />
+        <DataTable testId="install-events-table" columns={columns(zoneName(d.rows[0]?.ts))} rows={d.rows} rowKey={(r) => `${r.ts}-${r.type}-${r.cost_micros}-${r.context_tokens}`}
+          sort={{ sort: 'ts', dir: d.dir }} onSort={state.onSort}
+          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }} />
       )}
     </QueryPanel>
   )

@@ -1,16 +1,17 @@
 'use client'
 import { compact, count, percent, usd } from '@/lib/format'
-import { useAlerts } from '../../hooks/useAlerts'
+import { UNRESOLVED, useAlerts } from '../../hooks/useAlerts'
 import { useOverviewKpis } from '../../hooks/useOverview'
 import { ErrorState } from '../../ui/Panel'
-import { StatTile } from '../../ui/StatTile'
+import { StatTile, tileError } from '../../ui/StatTile'
 
 export function OverviewTiles() {
   const { data: k, error, isPending } = useOverviewKpis()
-  const alerts = useAlerts({ state: 'open', limit: 1, inRange: false })
+  // The same request as the Unresolved alerts panel beside it, so the two always show the same number.
+  const alerts = useAlerts(UNRESOLVED)
   if (error && !k) return <ErrorState error={error} />
   const minutes = k ? (k.to - k.from) / 60_000 : 1
-  const openAlerts = alerts.data ? alerts.data.counts.critical + alerts.data.counts.warning + alerts.data.counts.info : undefined
+  const unresolved = alerts.data?.total
   const loading = isPending
   return (
     <div className="grid tiles" data-testid="overview-tiles">
@@ -22,8 +23,9 @@ export function OverviewTiles() {
       <StatTile id="rejection-rate" label="Attestation rejected" value={k ? percent(k.rejectionRate) : ''} tone={k && k.rejectionRate > 0.05 ? (k.rejectionRate > 0.2 ? 'crit' : 'warn') : undefined}
         hint={k ? `${count(k.attestRejected)} of ${count(k.attestAccepted + k.attestRejected)}` : undefined} loading={loading} />
       <StatTile id="streams" label="Concurrent streams" value={k ? k.avgConcurrentStreams.toFixed(1) : ''} hint={k ? `avg · ${count(k.streams)} streams` : undefined} loading={loading} />
-      <StatTile id="open-alerts" label="Open alerts" value={openAlerts === undefined ? '–' : count(openAlerts)} tone={alerts.data?.counts.critical ? 'crit' : openAlerts ? 'warn' : 'ok'}
-        hint={alerts.data ? `${alerts.data.counts.critical} critical · ${alerts.data.counts.warning} warning` : alerts.error ? 'unavailable' : undefined} loading={alerts.isPending && !alerts.error} />
+      <StatTile id="open-alerts" label="Unresolved alerts" value={unresolved === undefined ? '–' : count(unresolved)} tone={alerts.data?.counts.critical ? 'crit' : unresolved ? 'warn' : 'ok'}
+        hint={alerts.data ? `open + ack · ${alerts.data.counts.critical} critical · ${alerts.data.counts.warning} warning` : undefined}
+        loading={alerts.isPending} error={tileError(alerts)} />
     </div>
   )
 }

@@ -1,0 +1,31 @@
+'use client'
+import { useQuery } from '@tanstack/react-query'
+import type { MeResponse } from '@/lib/auth/me-types'
+import { hasRole, type Role } from '@/lib/auth/roles'
+import { ApiError, fetchJson } from './api'
+
+const ME_URL = '/api/auth/me'
+
+/**
+ * The signed-in user, for hiding controls the server would refuse. Not
+ * through useApiQuery: the user does not depend on the range and must not be
+ * refetched on the live interval; a role change takes effect on the next
+ * sign-in anyway. The server still checks every request; this only avoids
+ * offering a button that can only fail.
+ */
+export function useMe() {
+  const q = useQuery<MeResponse, ApiError>({
+    queryKey: ['api', ME_URL],
+    queryFn: ({ signal }) => fetchJson<MeResponse>(ME_URL, { signal }),
+    staleTime: 5 * 60_000,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  })
+  const role = q.data?.user.role
+  return {
+    role,
+    isPending: q.isPending,
+    error: q.error,
+    /** True once the user is known to have `required`; false while loading or on error. */
+    can: (required: Role) => (role ? hasRole(role, required) : false),
+  }
+}

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/roles'
 import { HttpError } from '../http/route'
 import { readChanges } from './log-store'
 import { checkChangeAllowed, checkConfirmation, checkRewriteAllowed, type PolicyLimits } from './permissions'
-import { planChange, planUndo, PlanError } from './plan'
+import { planChange, planUndo, PlanConflict, PlanError } from './plan'
 import { createProposal, decideProposal, listProposals, newProposal, type Proposal } from './proposals'
 import { NothingToChange, type PolicyService } from './service'
 import type { ChangeRequest, PolicyChange, RuleChange } from './types'
@@ -37,10 +37,14 @@ async function commitChecked(deps: ApplyDeps, p: Principal, req: ChangeRequest, 
       }),
     })
   } catch (err) {
-    if (err instanceof PlanError) throw new HttpError(400, err.message)
-    if (err instanceof NothingToChange) throw new HttpError(409, err.message)
-    throw err
+    throw planHttpError(err)
   }
+}
+
+function planHttpError(err: unknown): unknown {
+  if (err instanceof PlanConflict || err instanceof NothingToChange) return new HttpError(409, err.message)
+  if (err instanceof PlanError) return new HttpError(400, err.message)
+  return err
 }
 
 /**
@@ -82,7 +86,10 @@ export async function decide(deps: ApplyDeps, p: Principal, id: string, approve:
   return { status: 'applied', change }
 }
 
-/** Undo = a new change that writes back, for every rule a version touched, the rule as it was before it. */
+/**
+ * Undo = a new change that writes back, for every rule a version touched, the
+ * rule as it was before it. 409 when one of those rules changed since (planUndo).
+ */
 export async function undoChange(deps: ApplyDeps, p: Principal, version: number, reason: string, ip: string | null): Promise<PolicyChange> {
   const [target] = await readChanges(deps.store, { version })
   if (!target) throw new HttpError(404, `no policy version ${version}`)
@@ -100,7 +107,6 @@ export async function undoChange(deps: ApplyDeps, p: Principal, version: number,
       audit: (change) => ({ actor: p.userId, actorRole: p.role, action: 'policy.undo', subject: `v${change.version} undoes v${version}`, ipPrefix: ip, ...auditRules(change.rules) }),
     })
   } catch (err) {
-    if (err instanceof NothingToChange) throw new HttpError(409, err.message)
-    throw err
+    throw planHttpError(err)
   }
 }

@@ -18,6 +18,9 @@ export type Scope = (typeof SCOPES)[number]
 export type RuleKind = (typeof POLICY_RULE_KINDS)[number]
 
 const subjectText = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@/+=*-]+$/)
+// 0 is a valid limit: an install-scope 0 blocks one install, which responders may do
+// like a revoke. At tenant/feature scope a limit under BLOCK_FLOORS is a revocation
+// and admin-only; that depends on scope and role, so permissions.ts checks it, not this schema.
 const limit = (max: number) => z.number().int().min(0).max(max)
 
 export const degradeSchema = z.object({

@@ -35,7 +35,8 @@ describe('precedence', () => {
 
 describe('plan', () => {
   it('merges controls, sets one expiry, and undo restores the previous rule', () => {
-    const current = new Map([rule('install', 'i1', { tokensPerMinute: 1000 })].map((r) => [r.key, r]))
+    // Temporary and ending first: a shorter change may not end a kept control early (policy-plan.test.ts).
+    const current = new Map([rule('install', 'i1', { tokensPerMinute: 1000 }, T + 1_800_000)].map((r) => [r.key, r]))
     const writes = planChange(current, { scope: 'install', subjects: ['i1', 'i2'], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'farm' }, 'ops', T)
     expect(writes).toHaveLength(2)
     expect(writes[0].after?.controls).toEqual({ tokensPerMinute: 1000, revoked: true })

@@ -1,43 +1,71 @@
 'use client'
-import { useEffect, useState } from 'react'
-import { api } from '@/components/hooks/usePolicy'
-import type { AuditEntry } from '@/lib/audit/list'
+import { useState } from 'react'
+import { useMe } from '@/components/hooks/useMe'
+import { useAuditLog } from '@/components/hooks/usePolicy'
+import { EmptyState, ErrorState, LoadingState, Panel, QueryPanel } from '@/components/ui/Panel'
+import { dateTime, zoneName } from '@/lib/format'
 
-const cell = { padding: '4px 8px', borderBottom: '1px solid #eee', verticalAlign: 'top', fontSize: 13 } as const
 const short = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v).slice(0, 300))
+const headers = (zone: string) => [`time (${zone})`, 'actor', 'role', 'action', 'subject', 'ip prefix', 'before', 'after']
+// before/after are JSON snippets: let them wrap instead of widening the table.
+const wrap = { whiteSpace: 'normal', wordBreak: 'break-all', minWidth: 180 } as const
 
-/** Admins read and export the audit log; there is nothing here that edits it. */
+/**
+ * Admins read and export the audit log; there is nothing here that edits it.
+ * The API is admin-only, so other roles get a note instead of a request that
+ * would be refused (and, polled, refused again every few seconds).
+ * Rendered inside the Shell's <main>, so this is a <div>, not another <main>.
+ */
 export function AuditView() {
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const me = useMe()
   const [action, setAction] = useState('')
-  useEffect(() => {
-    const load = () => api<{ entries: AuditEntry[] }>(`/api/audit?limit=300${action ? `&action=${encodeURIComponent(action)}` : ''}`)
-      .then((d) => { setEntries(d.entries); setError(null) }, (e: Error) => setError(e.message))
-    load()
-    const t = setInterval(load, 5_000)
-    return () => clearInterval(t)
-  }, [action])
+  const role = me.role
+  const log = useAuditLog(action, { enabled: role === 'admin' })
+  const head = (
+    <div className="page-head">
+      <div>
+        <h1>Audit log</h1>
+        <p>Who changed what: policy changes, alert transitions, sign-ins, user and key changes, gateway acknowledgements. Newest first.</p>
+      </div>
+    </div>
+  )
+  if (!role) return <div className="grid">{head}{me.error ? <ErrorState error={me.error} /> : <LoadingState height={200} />}</div>
+  if (role !== 'admin') {
+    return (
+      <div className="grid">
+        {head}
+        <Panel id="audit-denied" title="Admins only"><EmptyState>The audit log is readable by admins; you are signed in as {role}.</EmptyState></Panel>
+      </div>
+    )
+  }
   return (
-    <main style={{ padding: 16, fontFamily: 'system-ui, sans-serif' }}>
-      <h1>Audit log</h1>
-      <p>
-        <input placeholder="action prefix, e.g. policy." value={action} onChange={(e) => setAction(e.target.value.trim())} />{' '}
-        <a href="/api/audit/export" download>Export (NDJSON)</a>
-      </p>
-      {error && <p style={{ color: 'crimson' }}>{error}</p>}
-      <table style={{ borderCollapse: 'collapse' }} data-testid="audit-table">
-        <thead><tr>{['time', 'actor', 'role', 'action', 'subject', 'ip prefix', 'before', 'after'].map((h) => <th key={h} style={cell}>{h}</th>)}</tr></thead>
-        <tbody>
-          {entries?.map((e) => (
-            <tr key={e.id}>
-              <td style={cell}>{new Date(e.at).toLocaleString()}</td><td style={cell}>{e.actor}</td><td style={cell}>{e.actorRole}</td>
-              <td style={cell}>{e.action}</td><td style={cell}>{e.subject}</td><td style={cell}>{e.ipPrefix}</td>
-              <td style={cell}><code>{short(e.before)}</code></td><td style={cell}><code>{short(e.after)}</code></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </main>
+    <div className="grid">
+      {head}
+      <div className="toolbar">
+        <label className="select-label">Action prefix
+          <input placeholder="e.g. policy." value={action} onChange={(e) => setAction(e.target.value.trim())} />
+        </label>
+        <a className="btn" href="/api/audit/export" download>Export (NDJSON)</a>
+      </div>
+      <QueryPanel id="audit-log" title="Entries" sub={log.data ? `latest ${log.data.entries.length}` : undefined} query={log} flush height={200}>
+        {(d) => (
+          <div className="table-wrap">
+            <table className="data" data-testid="audit-table">
+              <thead><tr>{headers(zoneName(d.entries[0]?.at)).map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
+              <tbody>
+                {d.entries.length === 0 && <tr><td colSpan={8} className="muted">No entries{action ? ` with action starting “${action}”` : ''}.</td></tr>}
+                {d.entries.map((e) => (
+                  <tr key={e.id}>
+                    <td className="mono">{dateTime(e.at)}</td><td>{e.actor}</td><td>{e.actorRole}</td>
+                    <td>{e.action}</td><td className="mono">{e.subject}</td><td>{e.ipPrefix}</td>
+                    <td style={wrap}><code>{short(e.before)}</code></td><td style={wrap}><code>{short(e.after)}</code></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryPanel>
+    </div>
   )
 }

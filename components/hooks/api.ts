@@ -3,9 +3,29 @@ import { keepPreviousData, useQuery, type UseQueryResult } from '@tanstack/react
 import { useDashboardParams } from './useDashboardParams'
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `details`: the server's `{ details }` next to `error`, e.g. zod issues of a rejected body. */
+  constructor(readonly status: number, message: string, readonly details?: unknown) {
     super(message)
   }
+}
+
+/** 401/403: polling again cannot succeed until the user signs in or gets another role. */
+export function isDenied(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 401 || err.status === 403)
+}
+
+export interface PollOptions {
+  /** Interval while live, instead of the range's. */
+  liveMs?: number
+  /** Stop polling after a 401/403: role-gated endpoints must not be refused every few seconds forever. */
+  stopOnDenied?: boolean
+}
+
+/** Refetch interval of a query: off when paused (refreshMs 0), and after a 401/403 when asked. */
+export function pollInterval(refreshMs: number, opts: PollOptions, error: unknown): number | false {
+  if (!refreshMs) return false
+  if (opts.stopOnDenied && isDenied(error)) return false
+  return opts.liveMs ?? refreshMs
 }
 
 export type QueryValue = string | number | undefined | null
@@ -21,13 +41,15 @@ export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> 
   const res = await fetch(url, { ...init, headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}), ...init?.headers } })
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`
+    let details: unknown
     try {
-      const body = (await res.json()) as { error?: string }
+      const body = (await res.json()) as { error?: string; details?: unknown }
       if (body.error) message = body.error
+      details = body.details
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(res.status, message)
+    throw new ApiError(res.status, message, details)
   }
   return res.json() as Promise<T>
 }
@@ -41,7 +63,7 @@ export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> 
 export function useApiQuery<T>(
   path: string,
   params: Record<string, QueryValue> = {},
-  opts: { enabled?: boolean; withRange?: boolean; liveMs?: number } = {},
+  opts: PollOptions & { enabled?: boolean; withRange?: boolean } = {},
 ): UseQueryResult<T, ApiError> {
   const { apiParams, refreshMs } = useDashboardParams()
   const all = opts.withRange === false ? params : { ...apiParams, ...params }
@@ -51,7 +73,7 @@ export function useApiQuery<T>(
     queryFn: ({ signal }) => fetchJson<T>(url, { signal }),
     enabled: opts.enabled ?? true,
     placeholderData: keepPreviousData,
-    refetchInterval: refreshMs ? (opts.liveMs ?? refreshMs) : false,
+    refetchInterval: (query) => pollInterval(refreshMs, opts, query.state.error),
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   })
 }

@@ -1,66 +1,84 @@
 'use client'
-import { useCallback, useEffect, useState } from 'react'
-import type { BlastRadius } from '@/lib/policy/blast'
-import type { ChangeStatus } from '@/lib/policy/history'
-import type { Proposal } from '@/lib/policy/proposals'
-import type { ChangeRequest, Rule } from '@/lib/policy/types'
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query'
+import type {
+  ApplyResponse, AuditListResponse, DryRunRequest, DryRunResponse, PolicyHistoryResponse,
+  PolicyView, ProposalDecisionResponse, UndoRequest, UndoResponse,
+} from '@/lib/dashboard/policy-types'
+import type { ChangeRequest } from '@/lib/policy/types'
+import { fetchJson, useApiQuery, type ApiError } from './api'
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
-    super(message)
-  }
+/*
+ * One hook per controls endpoint. Reads go through useApiQuery: polling
+ * follows the global Live/Paused toggle, and stops after a 401/403 so a
+ * viewer (or an expired session) is not refused every few seconds forever.
+ * None of these endpoints take the global range or tenant (withRange: false),
+ * so the cache key, and thus the one shared query per endpoint, does not
+ * change with them: the Policies page and an install's policy panel read the
+ * same /api/policy query. The signed-in user (for role gating) is useMe.ts.
+ */
+
+/** Policy state changes only through operators; 10 s is soon enough to see a colleague's change (our own invalidate at once). */
+const POLICY_MS = 10_000
+/** Propagation (time to enforce, denials since) is what the history is watched for. */
+const HISTORY_MS = 5_000
+const AUDIT_MS = 10_000
+
+/** GET /api/policy: current rules, pending proposals, role limits. */
+export function usePolicy() {
+  return useApiQuery<PolicyView>('/api/policy', {}, { withRange: false, liveMs: POLICY_MS, stopOnDenied: true })
 }
 
-/** JSON fetch against our API; errors carry the server's message (role limits, confirmation counts…). */
-export async function api<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
-  const res = await fetch(path, {
-    method: init?.method ?? 'GET',
-    headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
-    credentials: 'same-origin',
+/** GET /api/policy/history: recent changes with their propagation. */
+export function usePolicyHistory(limit = 50) {
+  return useApiQuery<PolicyHistoryResponse>('/api/policy/history', { limit }, { withRange: false, liveMs: HISTORY_MS, stopOnDenied: true })
+}
+
+/** GET /api/audit (admins only). Pass enabled = false when the user is known not to be an admin. */
+export function useAuditLog(action: string, { limit = 300, enabled = true }: { limit?: number; enabled?: boolean } = {}) {
+  return useApiQuery<AuditListResponse>('/api/audit', { limit, action }, { withRange: false, liveMs: AUDIT_MS, stopOnDenied: true, enabled })
+}
+
+/** Query keys (['api', url]) a policy write makes stale: rules, history, and the audit log that records the write. */
+export function isControlsQueryKey(key: readonly unknown[]): boolean {
+  return key[0] === 'api' && /^\/api\/(policy|audit)(\/|\?|$)/.test(String(key[1] ?? ''))
+}
+
+function invalidateControls(client: QueryClient) {
+  return client.invalidateQueries({ predicate: (q) => isControlsQueryKey(q.queryKey) })
+}
+
+const post = <T>(path: string, body: unknown) => fetchJson<T>(path, { method: 'POST', body: JSON.stringify(body) })
+
+/** POST /api/policy/dry-run: blast radius of a change; writes nothing, so invalidates nothing. */
+export function useDryRun() {
+  return useMutation<DryRunResponse, ApiError, DryRunRequest>({
+    mutationFn: (req) => post<DryRunResponse>('/api/policy/dry-run', { lookbackHours: 1, ...req }),
   })
-  const data = (await res.json().catch(() => ({}))) as { error?: string; details?: unknown }
-  if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP ${res.status}`, data.details)
-  return data as T
 }
 
-/** Polls a GET endpoint; `reload` refetches at once (after a mutation). */
-function usePolled<T>(path: string, everyMs: number) {
-  const [data, setData] = useState<T | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const reload = useCallback(() => {
-    api<T>(path).then((d) => { setData(d); setError(null) }, (e: Error) => setError(e.message))
-  }, [path])
-  useEffect(() => {
-    reload()
-    const t = setInterval(reload, everyMs)
-    return () => clearInterval(t)
-  }, [reload, everyMs])
-  return { data, error, reload }
+/** POST /api/policy/changes: apply (or propose, for a global change needing a second admin). */
+export function useApplyChange() {
+  const client = useQueryClient()
+  return useMutation<ApplyResponse, ApiError, ChangeRequest>({
+    mutationFn: (req) => post<ApplyResponse>('/api/policy/changes', req),
+    onSuccess: () => invalidateControls(client),
+  })
 }
 
-export type PolicyView = { version: number; rules: (Rule & { active: boolean })[]; proposals: Proposal[]; limits: { responderMaxInstalls: number; responderMaxHours: number; secondApprover: boolean } }
-
-export function usePolicy(everyMs = 5_000) {
-  return usePolled<PolicyView>('/api/policy', everyMs)
+/** POST /api/policy/undo: a new version restoring what the given version overwrote. */
+export function useUndoChange() {
+  const client = useQueryClient()
+  return useMutation<UndoResponse, ApiError, UndoRequest>({
+    mutationFn: (req) => post<UndoResponse>('/api/policy/undo', req),
+    onSuccess: () => invalidateControls(client),
+  })
 }
 
-export function usePolicyHistory(limit = 50, everyMs = 5_000) {
-  return usePolled<{ changes: ChangeStatus[] }>(`/api/policy/history?limit=${limit}`, everyMs)
-}
-
-export type DryRun = { radius: BlastRadius; rulesWritten: number; confirmCount: number; allowed: { ok: boolean; reason?: string }; needsApproval: boolean }
-export type ApplyResult = { status: 'applied'; version: number; rules: number } | { status: 'pending'; proposal: Proposal }
-
-export function usePolicyActions() {
-  return {
-    dryRun: (req: ChangeRequest, lookbackHours = 1) => api<DryRun>('/api/policy/dry-run', { method: 'POST', body: { ...req, lookbackHours } }),
-    apply: (req: ChangeRequest) => api<ApplyResult>('/api/policy/changes', { method: 'POST', body: req }),
-    undo: (version: number, reason: string) => api<ApplyResult>('/api/policy/undo', { method: 'POST', body: { version, reason } }),
-    decide: (id: string, approve: boolean) => api<{ status: string }>(`/api/policy/proposals/${encodeURIComponent(id)}`, { method: 'POST', body: { approve } }),
-  }
-}
-
-export function useMe() {
-  return usePolled<{ user: { userId: string; displayName: string; role: 'viewer' | 'responder' | 'admin' } }>('/api/auth/me', 60_000)
+/** POST /api/policy/proposals/[id]: a second admin approves (applies) or rejects. */
+export function useDecideProposal() {
+  const client = useQueryClient()
+  return useMutation<ProposalDecisionResponse, ApiError, { id: string; approve: boolean }>({
+    mutationFn: ({ id, approve }) => post<ProposalDecisionResponse>(`/api/policy/proposals/${encodeURIComponent(id)}`, { approve }),
+    onSuccess: () => invalidateControls(client),
+  })
 }

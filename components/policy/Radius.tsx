@@ -1,17 +1,21 @@
 'use client'
-import type { DryRun } from '@/components/hooks/usePolicy'
+import type { DryRunResponse } from '@/lib/dashboard/policy-types'
+import { count, usd } from '@/lib/format'
 
-const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(2)}`
-
-/** Dry-run result: what the change would have hit over the lookback window, per hour. */
-export function Radius({ dryRun }: { dryRun: DryRun }) {
+/**
+ * Dry-run result: what the change would have hit over the lookback window,
+ * per hour. This is the last look before a revoke, so it uses the theme's
+ * panel and text colours (readable in dark and light) and the shared money
+ * format (sub-cent spend does not collapse to $0.00).
+ */
+export function Radius({ dryRun }: { dryRun: DryRunResponse }) {
   const r = dryRun.radius
   return (
-    <div data-testid="policy-radius" style={{ background: '#f6f6f6', padding: 8, margin: '8px 0' }}>
-      <div>Over the last {r.lookbackHours} h this would have hit <b>{r.installsHit}</b> of {r.installsSeen} active installs ({r.subjects} named),</div>
-      <div><b>{r.requestsHitPerHour}</b> of {r.requestsPerHour} requests/h and <b>{usd(r.spendHitPerHourMicros)}</b> of {usd(r.spendPerHourMicros)} spend/h.</div>
-      {!dryRun.allowed.ok && <div style={{ color: 'crimson' }}>You cannot apply this: {dryRun.allowed.reason}</div>}
-      {dryRun.needsApproval && <div>Global change: a second admin must approve it.</div>}
+    <div data-testid="policy-radius" style={{ background: 'var(--panel-2)', color: 'var(--text)', border: '1px solid var(--border)', borderRadius: 6, padding: 8 }}>
+      <div>Over the last {r.lookbackHours} h this would have hit <b style={{ color: 'var(--text-strong)' }}>{count(r.installsHit)}</b> of {count(r.installsSeen)} active installs ({count(r.subjects)} named),</div>
+      <div><b style={{ color: 'var(--text-strong)' }}>{count(r.requestsHitPerHour)}</b> of {count(r.requestsPerHour)} requests/h and <b style={{ color: 'var(--text-strong)' }}>{usd(r.spendHitPerHourMicros)}</b> of {usd(r.spendPerHourMicros)} spend/h.</div>
+      {!dryRun.allowed.ok && <div role="alert" style={{ color: 'var(--crit)' }}>You cannot apply this: {dryRun.allowed.reason}</div>}
+      {dryRun.needsApproval && <div style={{ color: 'var(--warn)' }}>Global change: a second admin must approve it.</div>}
     </div>
   )
 }

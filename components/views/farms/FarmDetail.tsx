@@ -9,6 +9,7 @@ import { Badge } from '../../ui/Badge'
 import { Panel, QueryPanel } from '../../ui/Panel'
 import { StatTile } from '../../ui/StatTile'
 import { FarmMembers } from './FarmMembers'
+import { memberCap } from './view-logic'
 
 /** New members per bucket from their first_seen, over the cluster's lifetime. */
 function newInstallsSeries(firstSeen: number[]) {
@@ -28,6 +29,7 @@ function newInstallsSeries(firstSeen: number[]) {
 
 export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
   const profiles = useInstallProfiles(cluster.members)
+  const cap = memberCap(cluster)
   const mix = Object.entries(cluster.rejection_mix).sort((a, b) => b[1] - a[1])
   const mixTotal = mix.reduce((s, [, n]) => s + n, 0)
   const attestations = cluster.attest_accepted + cluster.attest_rejected
@@ -53,7 +55,7 @@ export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
             {cluster.shared_traits.length > 10 && <span className="muted small"> +{cluster.shared_traits.length - 10} more</span>}
           </div>
           <div>
-            <h3 style={{ marginBottom: 4 }}>Rejection mix</h3>
+            <h3 style={{ marginBottom: 4 }}>Rejection mix{cap.capped && <span className="muted small" style={{ fontWeight: 400 }}> · over {cap.of}</span>}</h3>
             {mix.length === 0 ? <span className="muted">no rejections</span> : mix.map(([reason, n]) => (
               <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
                 <span style={{ width: 140 }} className="small">{reason}</span>
@@ -64,12 +66,20 @@ export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
           </div>
         </div>
       </Panel>
-      <QueryPanel id="farm-new-installs" title="New installs over time" sub="members by first seen" query={profiles} height={170} isEmpty={(d) => d.profiles.length === 0}>
+      <QueryPanel id="farm-new-installs" title="New installs over time" sub={`${cap.of} by first seen`} query={profiles} height={170} isEmpty={(d) => d.profiles.length === 0}>
         {() => <TimeSeriesChart data={series.points} series={[{ key: 'installs', label: 'new installs', color: '#ff9f43' }]} kind="bar" unit="count" fromMs={series.from} toMs={series.to} height={170} legend={false} />}
       </QueryPanel>
       <FarmMembers cluster={cluster} />
       <Panel id="farm-actions" title="Act on this cluster">
-        <ActionPanel scope="install" installIds={cluster.members} title={`All ${cluster.members.length} members of ${cluster.cluster_id}`} />
+        {cap.capped && (
+          <p className="small muted" style={{ margin: '0 0 8px' }}>
+            The ranking carries {cap.of}, not the riskiest ones; a bulk change here covers only those.
+            The other {count(cluster.size - cap.n)} are listed under Members.
+          </p>
+        )}
+        {/* Keyed by cluster: a preview and typed count must never carry over to another cluster's members. */}
+        <ActionPanel key={cluster.cluster_id} scope="install" installIds={cluster.members} outOf={cluster.size}
+          title={cap.capped ? `${count(cap.n)} of ${count(cluster.size)} members of ${cluster.cluster_id}` : `All ${count(cap.n)} members of ${cluster.cluster_id}`} />
       </Panel>
     </div>
   )

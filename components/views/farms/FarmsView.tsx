@@ -4,23 +4,31 @@ import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { useDetectorRanking } from '../../hooks/useDetectors'
 import { Badge } from '../../ui/Badge'
 import { EmptyState, QueryPanel } from '../../ui/Panel'
-import { StatTile } from '../../ui/StatTile'
+import { StatTile, tileError } from '../../ui/StatTile'
 import { PageHead } from '../shared/PageHead'
 import { FarmDetail } from './FarmDetail'
+import { missingClusterMessage, partialSumNote, selectCluster } from './view-logic'
 
 export function FarmsView() {
   const ranking = useDetectorRanking('emulator_farms', { limit: 100 })
   const { search, setParams } = useDashboardParams()
   const rows = ranking.data?.rows ?? []
-  const selected = rows.find((c) => c.cluster_id === search.get('cluster')) ?? rows[0]
+  const total = ranking.data?.total ?? 0
+  // Never another cluster than the one a link names: the detail carries a bulk revoke.
+  const selection = selectCluster(rows, search.get('cluster'), !ranking.data || ranking.isPlaceholderData)
+  const selected = selection.kind === 'selected' || selection.kind === 'default' ? selection.cluster : undefined
+  const partial = partialSumNote(rows.length, total)
+  // The clusters panel below shows the message; the tiles only show that they have no value.
+  const tileErr = tileError(ranking)
   return (
     <>
       <PageHead title="Emulator farms" description="Clusters of installs sharing a device image, subnet or build, signing up in bursts and failing attestation together." />
       <div className="grid tiles" data-testid="farm-tiles">
-        <StatTile id="clusters" label="Clusters" value={ranking.data ? count(ranking.data.total) : ''} loading={ranking.isPending} hint={ranking.data ? `${ranking.data.summary.flagged} above alert threshold` : undefined} tone={ranking.data?.summary.flagged ? 'crit' : 'ok'} />
-        <StatTile id="farm-installs" label="Installs in clusters" value={ranking.data ? count(rows.reduce((s, c) => s + c.size, 0)) : ''} loading={ranking.isPending} />
-        <StatTile id="farm-total-spend" label="Spend by clusters" value={ranking.data ? usd(rows.reduce((s, c) => s + c.cost_micros, 0)) : ''} loading={ranking.isPending} />
-        <StatTile id="farm-new" label="New installs in window" value={ranking.data ? count(rows.reduce((s, c) => s + c.new_installs, 0)) : ''} loading={ranking.isPending} />
+        <StatTile id="clusters" label="Clusters" value={ranking.data ? count(ranking.data.total) : ''} loading={ranking.isPending} error={tileErr} hint={ranking.data ? `${ranking.data.summary.flagged} above alert threshold` : undefined} tone={ranking.data?.summary.flagged ? 'crit' : 'ok'} />
+        {/* These three add up the loaded rows only (the API gives no totals over the whole ranking); `partial` says so. */}
+        <StatTile id="farm-installs" label={`Installs in ${partial?.label ?? 'clusters'}`} value={ranking.data ? count(rows.reduce((s, c) => s + c.size, 0)) : ''} loading={ranking.isPending} error={tileErr} hint={partial?.hint} />
+        <StatTile id="farm-total-spend" label={`Spend by ${partial?.label ?? 'clusters'}`} value={ranking.data ? usd(rows.reduce((s, c) => s + c.cost_micros, 0)) : ''} loading={ranking.isPending} error={tileErr} hint={partial?.hint} />
+        <StatTile id="farm-new" label={partial ? `New installs in ${partial.label}` : 'New installs in window'} value={ranking.data ? count(rows.reduce((s, c) => s + c.new_installs, 0)) : ''} loading={ranking.isPending} error={tileErr} hint={partial?.hint} />
       </div>
       <div className="split">
         <QueryPanel id="clusters" title="Clusters" sub={ranking.data && ranking.data.total > rows.length ? `top ${rows.length} of ${ranking.data.total} by score` : 'by score'} query={ranking} flush height={300} isEmpty={(d) => d.rows.length === 0} empty="No install clusters in this window">
@@ -42,7 +50,14 @@ export function FarmsView() {
             </div>
           )}
         </QueryPanel>
-        {selected ? <FarmDetail cluster={selected} /> : <div className="panel"><EmptyState>{ranking.isPending ? 'Loading…' : 'Select a cluster'}</EmptyState></div>}
+        {selected ? <FarmDetail cluster={selected} /> : selection.kind === 'missing' ? (
+          <div className="panel" data-testid="farm-missing">
+            <EmptyState>
+              <span role="status">{missingClusterMessage(selection.requested, rows.length, total)}</span>
+              {rows.length > 0 && <button type="button" className="btn small" onClick={() => setParams({ cluster: null, fmPage: null })}>Show the top-ranked cluster</button>}
+            </EmptyState>
+          </div>
+        ) : <div className="panel"><EmptyState>{ranking.error && !ranking.data ? 'Clusters could not be loaded' : !ranking.data || ranking.isPlaceholderData ? 'Loading…' : 'Select a cluster'}</EmptyState></div>}
       </div>
     </>
   )

@@ -38,7 +38,8 @@ export function AlertDetail({ id }: { id: string }) {
   const a = q.data.alert
   const act = (action: AlertAction, until?: number) => transition.mutate({ id: a.id, action, until, note: note || undefined }, { onSuccess: () => setNote('') })
   const href = subjectHref(a, globalQuery)
-  const members = a.detector === 'emulator_farms' && a.evidence ? (a.evidence as FarmCluster).members : undefined
+  const farm = a.detector === 'emulator_farms' && a.evidence ? (a.evidence as FarmCluster) : undefined
+  const members = farm?.members
   return (
     <div className="grid" style={{ gap: 12 }}>
       <Panel id="alert-detail" title={a.title} actions={<><Badge kind={a.severity} /><Badge kind={a.state} /></>}>
@@ -73,7 +74,7 @@ export function AlertDetail({ id }: { id: string }) {
       <Panel id="alert-evidence" title="Evidence"><AlertEvidence alert={a} /></Panel>
       {(a.subject_kind === 'install' || members) && (
         <Panel id="alert-actions" title="Respond">
-          <ActionPanel scope="install" subject={a.subject_kind === 'install' ? a.subject : undefined} installIds={members} />
+          <ActionPanel scope="install" subject={a.subject_kind === 'install' ? a.subject : undefined} installIds={members} outOf={farm?.size} />
         </Panel>
       )}
       <Panel id="alert-history" title="History" sub={`times in ${zoneName(a.last_seen)}`} flush>

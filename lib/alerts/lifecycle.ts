@@ -64,7 +64,8 @@ export function reconcile(active: Alert[], findings: Finding[], now: number, pol
       touched.add(k)
       const next: Alert = { ...prev, score: f.score, peak_score: Math.max(prev.peak_score, f.score), last_seen: now, last_firing: now, title: f.title, evidence: f.evidence, updated_at: now, version: nextVersion(prev.version) }
       const severity = f.score >= policy.openScore ? maxSeverity(prev.severity, f.severity) : prev.severity
-      if (prev.state === 'snoozed' && prev.snoozed_until !== null && prev.snoozed_until <= now) {
+      const snoozeExpired = prev.state === 'snoozed' && prev.snoozed_until !== null && prev.snoozed_until <= now
+      if (snoozeExpired) {
         next.state = 'open'
         next.snoozed_until = null
         out.transitions.push(transition(next, 'snoozed', 'snooze_expired', 'detector', now))
@@ -72,8 +73,10 @@ export function reconcile(active: Alert[], findings: Finding[], now: number, pol
       if (RANK[severity] > RANK[prev.severity]) {
         next.severity = severity
         out.transitions.push(transition(next, prev.state, 'escalate', 'detector', now, `${prev.severity} → ${severity}`))
-        if (next.state !== 'snoozed') out.notifications.push({ event: 'escalated', alert: next })
+        if (next.state !== 'snoozed' && !snoozeExpired) out.notifications.push({ event: 'escalated', alert: next })
       }
+      // Escalations while snoozed were held back: the one message on expiry carries the severity reached.
+      if (snoozeExpired) out.notifications.push({ event: 'reopened', alert: next })
       out.upserts.push(next)
     } else if (f.score >= policy.openScore) {
       touched.add(k)

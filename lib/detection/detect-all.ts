@@ -74,7 +74,7 @@ export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
 export async function runDetectors(store: Store, s: DetectionSettings, now: number, only?: readonly DetectorName[]): Promise<DetectionRun> {
   const jobs: Record<DetectorName, () => Promise<Finding[]>> = {
     prompt_bombing: async () => promptBombingFindings((await detectPromptBombing(store, s, now, { limit: 0 })).rows),
-    emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 20 })),
+    emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 0 })),
     cost_anomalies: async () => costFindings(await detectCostAnomalies(store, s, now, { limit: 0 })),
     stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0 })),
   }

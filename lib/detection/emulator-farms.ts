@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
 import { mergeGroups, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
 import { num, queryRows, toSec } from './query'
-import { severityFor, type DetectionSettings } from './settings'
+import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { farmInstallsSql } from './sql/farm-installs'
 import { farmRejectionsSql } from './sql/farm-rejections'
 import { zToScore } from './stats'
@@ -98,19 +98,50 @@ export async function farmClustersInWindow(
   return rankClusters(installs, fromMs, s)
 }
 
-/** Attestation rejections by reason of each cluster's members since fromMs: one query per cluster, so only for clusters shown. */
+/** Install ids per rejection-mix query: the list travels in the request URL. */
+const MIX_BATCH = 2_000
+
+/**
+ * Attestation rejections by reason of each cluster's (listed) members since
+ * fromMs. Queried per tenant in batches of installs, not per cluster: the
+ * alert path attaches it to every flagged cluster, however many there are.
+ */
 export async function attachRejectionMix(store: Store, clusters: FarmCluster[], fromMs: number): Promise<void> {
-  for (const c of clusters) {
-    const mix = await queryRows<{ reason: string; rejections: number | string }>(store, farmRejectionsSql(store.database), { tenant: c.tenant_id, installs: c.members, from: toSec(fromMs) })
-    c.rejection_mix = Object.fromEntries(mix.map((m) => [m.reason, num(m.rejections)]))
+  const byTenant = new Map<string, FarmCluster[]>()
+  for (const c of clusters) byTenant.set(c.tenant_id, [...(byTenant.get(c.tenant_id) ?? []), c])
+  for (const [tenant, list] of byTenant) {
+    const installs = [...new Set(list.flatMap((c) => c.members))]
+    const byInstall = new Map<string, [string, number][]>()
+    for (let i = 0; i < installs.length; i += MIX_BATCH) {
+      const rows = await queryRows<{ install_id: string; reason: string; rejections: number | string }>(
+        store, farmRejectionsSql(store.database), { tenant, installs: installs.slice(i, i + MIX_BATCH), from: toSec(fromMs) },
+      )
+      for (const r of rows) byInstall.set(r.install_id, [...(byInstall.get(r.install_id) ?? []), [r.reason, num(r.rejections)]])
+    }
+    for (const c of list) {
+      const mix = new Map<string, number>()
+      for (const m of c.members) for (const [reason, n] of byInstall.get(m) ?? []) mix.set(reason, (mix.get(reason) ?? 0) + n)
+      c.rejection_mix = Object.fromEntries([...mix].sort((a, b) => b[1] - a[1]))
+    }
   }
 }
 
+/**
+ * Ranked clusters of the window: the top `limit` (for a listing) and, always,
+ * every one scoring at least FINDING_MIN_SCORE, which the alert layer needs
+ * for hysteresis. No cap across tenants: a cap would leave the lowest-ranked
+ * farms unalerted and let their open alerts auto-resolve while they are
+ * still active. Clusters are disjoint and each has at least farmMinSize
+ * members, so there are at most (active installs / farmMinSize) of them,
+ * the same bound as the per-install detectors' findings.
+ */
 export async function detectEmulatorFarms(
   store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<FarmCluster[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
-  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs })).slice(0, opts.limit ?? 50).map((c) => c.cluster)
+  const limit = opts.limit ?? 50
+  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs }))
+    .map((c) => c.cluster).filter((c, i) => i < limit || c.score >= FINDING_MIN_SCORE)
   await attachRejectionMix(store, clusters, fromMs)
   return clusters
 }

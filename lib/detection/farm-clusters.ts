@@ -87,16 +87,32 @@ function totals(list: FarmInstall[], windowStart: number): TenantTotals {
 }
 
 /**
+ * Prior of the base rates, for when the rest of the tenant is empty or a
+ * handful of installs: a new tenant's first installs are all new and may be
+ * one office behind one /24, and against a rest-of-tenant rate of 0 (clamped
+ * to 1e-9) 5 new installs out of 5, or a single emulator rejection, looked
+ * impossible and scored a farm. Each rate is estimated as (k + weight × rate)
+ * / (n + weight): the prior counts as `weight` installs (attestations) at a
+ * deliberately generous rate (legitimate installs rarely fail as emulators
+ * or hooked apps; a farm does in tens of percent of its attestations), which
+ * a tenant with a real population outweighs.
+ */
+export const BASE_RATE_PRIOR = {
+  fresh: { rate: 0.1, weight: 20 },
+  suspicious: { rate: 0.01, weight: 100 },
+} as const
+
+const baseRate = (k: number, n: number, prior: { rate: number; weight: number }) => (Math.max(0, k) + prior.rate * prior.weight) / (Math.max(0, n) + prior.weight)
+
+/**
  * Signals of one group in z units, each against the rest of the tenant (the
  * group itself excluded, so a large farm cannot raise its own baseline).
  */
 export function groupSignals(members: FarmInstall[], tenant: TenantTotals, windowStart: number, minSize: number, trait: FarmTrait): { signals: GroupSignals; dispersion: number | null } {
   const g = totals(members, windowStart)
-  const restAtt = tenant.attestations - g.attestations
-  const p0 = restAtt > 0 ? (tenant.suspicious - g.suspicious) / restAtt : 0
+  const p0 = baseRate(tenant.suspicious - g.suspicious, tenant.attestations - g.attestations, BASE_RATE_PRIOR.suspicious)
   const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious, g.attestations, p0)))
-  const restInstalls = tenant.installs - g.installs
-  const freshRate = restInstalls > 0 ? (tenant.fresh - g.fresh) / restInstalls : 0
+  const freshRate = baseRate(tenant.fresh - g.fresh, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
   const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate)))
   const { dispersion, df } = pooledDispersion(members)
   // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df.

@@ -3,7 +3,7 @@ import { queryRows, num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installSeriesSql } from './sql/install-series'
 import { installUsageSql } from './sql/install-usage'
-import { logBand, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
+import { logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
 import type { FeatureConcentration, PromptBombingRow, ScoredMetric, SeriesPoint } from './types'
 
 interface UsageRow {
@@ -41,6 +41,20 @@ function metricValues(r: UsageRow): Record<Metric, number> {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+/** Concurrency is a small count like stream abuse's; the rest are continuous token quantities. */
+const MIN_SIGMA: Record<Metric, number> = {
+  tokens_per_minute: MIN_LOG_SIGMA, peak_tokens_per_minute: MIN_LOG_SIGMA, context_tokens: MIN_LOG_SIGMA,
+  output_tokens: MIN_LOG_SIGMA, concurrent_streams: MIN_LOG_SIGMA_COUNT,
+}
+
+/**
+ * Fewest installs of a feature in the window for its installs to be scored:
+ * with two or three, the "median" is simply another install, and any
+ * difference reads as an outlier. Smaller features still get rows (for the
+ * ranking), with score 0.
+ */
+export const MIN_FEATURE_INSTALLS = 10
 
 /**
  * Combines per-metric z-scores. Size (context or output per request) is the
@@ -83,21 +97,23 @@ export function scorePromptBombing(usage: UsageRow[], s: Pick<DetectionSettings,
       max_context_tokens: Math.ceil(maxContext.p99 * 1.2),
       max_concurrent_streams: Math.max(2, Math.ceil(bands.concurrent_streams.band.p99) + 1),
     }
+    const tooFew = list.length < MIN_FEATURE_INSTALLS
     list.forEach((r, i) => {
       if (r.requests < 2) return
       const v = values[i]
-      const z = Object.fromEntries(METRICS.map((m) => [m, zFromLogBand(v[m], bands[m])])) as Record<Metric, number>
+      const z = Object.fromEntries(METRICS.map((m) => [m, zFromLogBand(v[m], bands[m], MIN_SIGMA[m])])) as Record<Metric, number>
       const metrics = Object.fromEntries(METRICS.map((m) => [m, { value: v[m], band: bands[m].band, z: z[m] } satisfies ScoredMetric])) as PromptBombingRow['metrics']
       // A mean of few requests is weak evidence: shrink z below minRequests (2 huge requests can still alert).
-      const score = zToScore(combinedZ(z) * Math.min(1, Math.sqrt(r.requests / s.minRequests)), s.zAlert)
+      const score = tooFew ? 0 : zToScore(combinedZ(z) * Math.min(1, Math.sqrt(r.requests / s.minRequests)), s.zAlert)
       const reasons: string[] = []
+      if (tooFew) reasons.push(`only ${list.length} installs used this feature in the window: too few to compare against (${MIN_FEATURE_INSTALLS} needed)`)
       for (const m of METRICS) {
-        if (z[m] < s.zAlert / 2) continue
+        if (tooFew || z[m] < s.zAlert / 2) continue
         const ratio = v[m] / Math.max(1e-9, bands[m].band.median)
         reasons.push(`${m.replace(/_/g, ' ')} ${fmt(v[m])}, ${ratio.toFixed(1)}x the feature median (z ${z[m].toFixed(1)})`)
       }
       const share = featureCost > 0 ? r.cost_micros / featureCost : 0
-      if (share >= 0.05 && reasons.length) reasons.push(`holds ${(share * 100).toFixed(1)}% of the feature's spend`)
+      if (share >= 0.05 && reasons.length && !tooFew) reasons.push(`holds ${(share * 100).toFixed(1)}% of the feature's spend`)
       rows.push({
         tenant_id: r.tenant_id, install_id: r.install_id, feature: r.feature, score, severity: severityFor(score), reasons,
         requests: r.requests, active_minutes: r.active_minutes, cost_micros: r.cost_micros, spend_share: share,

@@ -59,11 +59,22 @@ export function band(values: readonly number[]): Band {
 }
 
 /**
+ * Smallest spread (σ, in log1p units) assumed for a population, so one where
+ * most members are identical (MAD 0: a fixed system prompt, one stream at a
+ * time) does not turn a small difference into a large z. For continuous
+ * quantities (tokens, durations, cost) 0.2: twice the median is z ≈ 3.5 and
+ * it takes ~3.3x for z = 6 (the alert threshold). For small counts such as
+ * concurrent streams 0.35, as 2 instead of 1 is an ordinary difference.
+ */
+export const MIN_LOG_SIGMA = 0.2
+export const MIN_LOG_SIGMA_COUNT = 0.35
+
+/**
  * z of log1p(value) against log1p of the population. Token counts, spend and
  * rates are heavy-tailed (a few power users); on a log scale "10x the median"
  * means the same thing for small and large features.
  */
-export function logRobustZ(value: number, population: readonly number[], minSigma = 0.1): number {
+export function logRobustZ(value: number, population: readonly number[], minSigma = MIN_LOG_SIGMA): number {
   const logs = population.map((v) => Math.log1p(Math.max(0, v)))
   const center = median(logs)
   return robustZ(Math.log1p(Math.max(0, value)), center, mad(logs, center), minSigma)
@@ -82,7 +93,7 @@ export function logBand(values: readonly number[]): LogBand {
   return { band: band(values), logMedian, logMad: logs.length ? mad(logs, logMedian) : 0 }
 }
 
-export function zFromLogBand(value: number, b: LogBand, minSigma = 0.1): number {
+export function zFromLogBand(value: number, b: LogBand, minSigma = MIN_LOG_SIGMA): number {
   return robustZ(Math.log1p(Math.max(0, value)), b.logMedian, b.logMad, minSigma)
 }
 

@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { num, queryRows, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { streamInstallsSql } from './sql/stream-installs'
-import { band, binomialZ, logBand, zFromLogBand, zToScore } from './stats'
+import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
 
 export { binomialZ }
 import type { StreamAbuseRow } from './types'
@@ -48,10 +48,10 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
     const p0 = list.reduce((a, r) => a + r.client_disconnects, 0) / Math.max(1, list.reduce((a, r) => a + r.streams, 0))
     list.forEach((r, i) => {
       // Most installs hold one stream at a time (MAD 0): a floor of 0.35 on the log scale makes 2 at once z ≈ 1, not 4.
-      const zConc = Math.min(Z_CAP, zFromLogBand(r.max_concurrent, conc, 0.35))
-      const zDur = Math.min(Z_CAP, zFromLogBand(r.median_duration_ms, dur, 0.2))
+      const zConc = Math.min(Z_CAP, zFromLogBand(r.max_concurrent, conc, MIN_LOG_SIGMA_COUNT))
+      const zDur = Math.min(Z_CAP, zFromLogBand(r.median_duration_ms, dur, MIN_LOG_SIGMA))
       const zRate = Math.min(Z_CAP, binomialZ(r.client_disconnects, r.streams, p0))
-      const zCost = r.client_disconnects > 0 ? Math.min(Z_CAP, zFromLogBand(r.disconnect_cost_micros, cost, 0.2)) : 0
+      const zCost = r.client_disconnects > 0 ? Math.min(Z_CAP, zFromLogBand(r.disconnect_cost_micros, cost, MIN_LOG_SIGMA)) : 0
       const zZombie = zombieZ(r.zombie_streams, s.zAlert)
       // Each pair is one behaviour: long AND concurrent streams; abandoned AND expensive streams.
       const combined = Math.max(

@@ -93,6 +93,25 @@ describe('user actions', () => {
     expect(after.transitions[0].action).toBe('snooze_expired')
   })
 
+  it('notifies "reopened" when a snooze expires on a firing alert, with the severity it reached while snoozed', () => {
+    const snoozed = applyAction(base, 'snooze', 'alice', MIN, { until: 5 * MIN }).alert
+    // Escalated during the snooze: recorded, but quiet.
+    const during = reconcile([snoozed], [finding(95)], 3 * MIN, P)
+    expect(during.upserts[0]).toMatchObject({ state: 'snoozed', severity: 'critical' })
+    expect(during.transitions.map((t) => t.action)).toEqual(['escalate'])
+    expect(during.notifications).toEqual([])
+    const after = reconcile(during.upserts, [finding(60)], 6 * MIN, P)
+    expect(after.upserts[0]).toMatchObject({ state: 'open', severity: 'critical', snoozed_until: null })
+    expect(after.notifications.map((n) => [n.event, n.alert.severity, n.alert.state])).toEqual([['reopened', 'critical', 'open']])
+  })
+
+  it('sends one "reopened" (not also "escalated") when a snooze expires in the run that escalates', () => {
+    const snoozed = applyAction(base, 'snooze', 'alice', MIN, { until: 5 * MIN }).alert
+    const after = reconcile([snoozed], [finding(95)], 6 * MIN, P)
+    expect(after.transitions.map((t) => t.action)).toEqual(['snooze_expired', 'escalate'])
+    expect(after.notifications.map((n) => [n.event, n.alert.severity])).toEqual([['reopened', 'critical']])
+  })
+
   it('refuses actions that do not apply', () => {
     const resolved = applyAction(base, 'resolve', 'a', MIN).alert
     expect(() => applyAction(resolved, 'acknowledge', 'a', 2 * MIN)).toThrow(/cannot acknowledge/)

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
+import { applyAction, DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
 import type { Alert } from '../../lib/alerts/types'
 import { SIGNATURE_HEADER, WebhookNotifier, webhookUrls, type DeliveryAttempt } from '../../lib/alerts/webhooks'
 
@@ -96,6 +96,27 @@ describe('webhook notifier', () => {
     expect(performance.now() - started).toBeLessThan(50)
     await n.idle(3_000)
     expect(r.received).toHaveLength(1)
+    await n.stop()
+  })
+
+  it('delivers "reopened" at the current severity when a snooze expires after an escalation', async () => {
+    const warn = await receiver([])
+    const crit = await receiver([])
+    servers.push(warn.server, crit.server)
+    const n = new WebhookNotifier({ urls: { warning: warn.url, critical: crit.url }, minSeverity: 'warning', maxAttempts: 1 })
+    const f = (score: number) => ({ detector: 'prompt_bombing' as const, subject_kind: 'install' as const, subject: 'i-1', tenant_id: 'acme', severity: score >= 90 ? 'critical' as const : 'warning' as const, score, title: 'Prompt bombing: install i-1', evidence: { reasons: [] } as never })
+    const opened = reconcile([], [f(60)], 0, DEFAULT_ALERT_POLICY).upserts
+    const snoozed = applyAction(opened[0], 'snooze', 'alice', 60_000, { until: 5 * 60_000 }).alert
+    const during = reconcile([snoozed], [f(95)], 3 * 60_000, DEFAULT_ALERT_POLICY)
+    const after = reconcile(during.upserts, [f(95)], 6 * 60_000, DEFAULT_ALERT_POLICY)
+    // What applyDetectionRun does with a run's notifications.
+    for (const r of [during, after]) for (const x of r.notifications) n.enqueue(x.event, x.alert)
+    await n.idle()
+    expect(warn.received).toHaveLength(0)
+    expect(crit.received).toHaveLength(1)
+    const payload = JSON.parse(crit.received[0].body)
+    expect(payload.text).toMatch(/Reopened critical alert/)
+    expect(payload.burnrate).toMatchObject({ event: 'reopened', alert: { state: 'open', severity: 'critical' } })
     await n.stop()
   })
 

@@ -5,6 +5,7 @@ import { migration as m0003 } from './0003_ingest_status'
 import { migration as m0004 } from './0004_rollup_dedup'
 import { migration as m0005 } from './0005_installs_hour'
 import { migration as m0006 } from './0006_events_codecs'
+import { migration as m0008 } from './0008_install_profile_ttl'
 import { migration as m0010 } from './0010_alerts'
 import { migration as m0020 } from './0020_policy'
 import { migration as m0021 } from './0021_users'
@@ -14,4 +15,4 @@ import { migration as m0022 } from './0022_audit'
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0010, m0020, m0021, m0022]
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0008, m0010, m0020, m0021, m0022]

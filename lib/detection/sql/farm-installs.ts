@@ -1,13 +1,33 @@
 /**
- * Every install active since {from}, with its traits (install_profile) and
- * its request timing in the window (install_minute): over the minutes from
- * its first to its last active minute, the count, sum and sum of squares of
- * requests per minute, from which the pooled dispersion (variance / mean) of a
- * group is computed. Zero minutes add nothing to either sum, so they need no rows.
- * install_profile is all-time: attestation counts include everything stored,
- * which for a past {to} includes what came after it.
+ * Every install active in [{from}, {to}), with its traits (install_profile)
+ * and its request timing in the window (install_minute): over the minutes
+ * from its first to its last active minute, the count, sum and sum of squares
+ * of requests per minute, from which the pooled dispersion (variance / mean)
+ * of a group is computed. Zero minutes add nothing to either sum, so they need
+ * no rows.
+ *
+ * install_profile holds every install ever seen (until its TTL, migration
+ * 0008) and is keyed by install, not time: filtering it on last_seen alone
+ * aggregates the whole table every tick. So the window's installs come from
+ * install_minute (keyed by minute), and the IN on install_profile's key reads
+ * only their granules: a tick costs what the window holds, not what the table
+ * has accumulated. Both rollups see the same events (policy acks, the one
+ * type install_minute skips, carry no install); the minute filter starts at
+ * the window's first minute and the HAVING keeps the exact bounds, so a live
+ * window gets the same installs as before. (A past window no longer counts an
+ * install with no event in it whose lifetime merely spans it.)
+ *
+ * Profile counters are all-time: attestation counts include everything
+ * stored, which for a past {to} includes what came after it. Ordered, so sums
+ * over a group and ties between groups come out the same on every run.
  */
 export const farmInstallsSql = (db: string) => `
+WITH active AS (
+  SELECT DISTINCT tenant_id, install_id
+  FROM ${db}.install_minute
+  WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
+    AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND install_id != ''
+)
 SELECT p.tenant_id AS tenant_id, p.install_id AS install_id,
   toUnixTimestamp64Milli(p.first_seen) AS first_seen, toUnixTimestamp64Milli(p.last_seen) AS last_seen,
   p.app_version AS app_version, p.platform AS platform, p.device_model AS device_model, p.os_version AS os_version,
@@ -24,6 +44,7 @@ FROM (
     sum(emulator_rejections) + sum(hooking_rejections) AS suspicious_rejections
   FROM ${db}.install_profile
   WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
+    AND (tenant_id, install_id) IN (SELECT tenant_id, install_id FROM active)
   GROUP BY tenant_id, install_id
   HAVING last_seen >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000)
     AND first_seen < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
@@ -40,4 +61,5 @@ LEFT JOIN (
     GROUP BY tenant_id, install_id, minute
   )
   GROUP BY tenant_id, install_id
-) AS t ON t.tenant_id = p.tenant_id AND t.install_id = p.install_id`
+) AS t ON t.tenant_id = p.tenant_id AND t.install_id = p.install_id
+ORDER BY tenant_id, install_id`

@@ -7,6 +7,13 @@ import { RULE_KIND_OF, type ControlName, type Rule, type RuleKind } from './type
  * before every upstream call. State per install: a token bucket for
  * tokens/minute, UTC-day counters for tokens and spend, open streams.
  * The simulator uses it, so what the dashboard shows is what a gateway would do.
+ *
+ * Policy only moves forward. Every input says as of which version it holds;
+ * anything older than what the enforcer already holds for that key is ignored,
+ * so a replayed signed record (say the pre-revocation rule of an install)
+ * cannot lift a revocation. A snapshot older than the current version is
+ * refused; a delta that does not continue from the version held (a gap) is
+ * refused too, and the gateway then refetches a full snapshot.
  */
 export interface AdmitRequest extends RequestContext {
   /** Tokens the prompt (context) will bill. */
@@ -28,12 +35,19 @@ export type Decision =
       settle: (used: { promptTokens: number; completionTokens: number; costMicros: number; nowMs: number }) => void
     }
 
+/** What applyDelta did: 'gap' = versions between ours and the delta's start are missing: refetch the snapshot. */
+export type DeltaResult = 'applied' | 'stale' | 'gap'
+
 interface InstallState { bucket: number; bucketAt: number; day: number; dayTokens: number; daySpend: number; streams: number; touched: number }
 
 const DAY_MS = 86_400_000
 
 export class PolicyEnforcer {
   private rules = new Map<string, Rule>()
+  /** As of which version each key's state is known (removed keys too), above the snapshot's floor. */
+  private keyVersions = new Map<string, number>()
+  /** Version of the last snapshot: it stated every key as of then. */
+  private floor = 0
   private installs = new Map<string, InstallState>()
   private risky = new Set<string>()
   private versionNow = 0
@@ -58,31 +72,54 @@ export class PolicyEnforcer {
     for (const l of this.listeners) l(version)
   }
 
-  applySnapshot(s: { version: number; rules: Rule[] }) {
-    this.rules = new Map(s.rules.map((r) => [r.key, r]))
-    this.applied(s.version)
+  /** Equal versions are accepted: the same version states the same policy (a re-signed republish). */
+  private isStale(key: string, version: number): boolean {
+    return version < Math.max(this.floor, this.keyVersions.get(key) ?? 0)
   }
 
-  applyDelta(d: { version: number; upserts: Rule[]; removed: string[] }) {
-    for (const k of d.removed) this.rules.delete(k)
-    for (const r of d.upserts) this.rules.set(r.key, r)
-    this.applied(d.version)
-  }
-
-  /** One rule's latest state (compacted-topic record, or one entry of an in-process change). */
-  applyRule(key: string, rule: Rule | null, version: number) {
+  private put(key: string, rule: Rule | null, version: number) {
     if (rule) this.rules.set(key, rule)
     else this.rules.delete(key)
-    this.applied(version)
+    this.keyVersions.set(key, version)
   }
 
-  /** Marks several rules then the version at once, so no request sees half a change. */
-  applyChange(version: number, rules: { key: string; after: Rule | null }[]) {
-    for (const r of rules) {
-      if (r.after) this.rules.set(r.key, r.after)
-      else this.rules.delete(r.key)
-    }
+  /** Replaces the whole policy. Returns false (and changes nothing) if it is older than what we hold. */
+  applySnapshot(s: { version: number; rules: Rule[] }): boolean {
+    if (s.version < this.versionNow) return false
+    this.rules = new Map(s.rules.map((r) => [r.key, r]))
+    this.keyVersions.clear()
+    this.floor = s.version
+    this.applied(s.version)
+    return true
+  }
+
+  /**
+   * Changes after `fromVersion`, as of `version`. Usable when fromVersion <= ours <= version: it then
+   * holds the latest state of every key that changed since ours. Otherwise nothing is applied.
+   */
+  applyDelta(d: { fromVersion: number; version: number; upserts: Rule[]; removed: string[] }): DeltaResult {
+    if (d.version < this.versionNow) return 'stale'
+    if (d.fromVersion > this.versionNow) return 'gap'
+    for (const k of d.removed) this.put(k, null, d.version)
+    for (const r of d.upserts) this.put(r.key, r, d.version)
+    this.applied(d.version)
+    return 'applied'
+  }
+
+  /** One rule's state as of `version` (compacted-topic record). Returns false if we hold a newer one. */
+  applyRule(key: string, rule: Rule | null, version: number): boolean {
+    if (this.isStale(key, version)) return false
+    this.put(key, rule, version)
     this.applied(version)
+    return true
+  }
+
+  /** Marks several rules then the version at once, so no request sees half a change. Stale entries are skipped. */
+  applyChange(version: number, rules: { key: string; after: Rule | null }[]): boolean {
+    const fresh = rules.filter((r) => !this.isStale(r.key, version))
+    for (const r of fresh) this.put(r.key, r.after, version)
+    if (fresh.length > 0) this.applied(version)
+    return fresh.length > 0
   }
 
   ruleCount(): number {

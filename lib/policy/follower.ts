@@ -18,7 +18,10 @@ export interface FollowOptions {
 export interface Follower {
   /** Resolves once everything on the topic when we started has been applied. */
   caughtUp: Promise<void>
+  /** Records dropped because they failed verification. */
   rejected: number
+  /** Verified records ignored because they are older than what the enforcer holds for their key (a replay). */
+  stale: number
   stop: () => Promise<void>
 }
 
@@ -26,6 +29,10 @@ export interface Follower {
  * The gateway side of the compacted topic: read it from the beginning with a
  * fresh consumer group (every gateway needs every record), verify each record's
  * signature, apply it. Records that fail verification are dropped and counted.
+ * A valid signature is not enough: a signed record stays valid forever, so
+ * anyone able to write to the topic could replay an old one. The enforcer
+ * keeps the version it holds per key and ignores older records; they are
+ * counted as stale.
  */
 export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> {
   const kafka = new Kafka({ clientId: opts.clientId ?? 'burnrate-gateway', brokers: opts.brokers, logLevel: logLevel.NOTHING })
@@ -35,7 +42,7 @@ export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> 
   await admin.disconnect()
   const targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
   let keys = await opts.jwks()
-  const state: Follower = { caughtUp: Promise.resolve(), rejected: 0, stop: async () => {} }
+  const state: Follower = { caughtUp: Promise.resolve(), rejected: 0, stale: 0, stop: async () => {} }
   let markCaughtUp!: () => void
   state.caughtUp = new Promise((r) => (markCaughtUp = r))
   const checkCaughtUp = () => {
@@ -55,10 +62,15 @@ export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> 
           keys = await opts.jwks().catch(() => keys) // maybe a key we have not seen yet: refetch once
           payload = await verifyPolicyJws<RuleRecordPayload>(message.value.toString(), keys).catch(() => null)
         }
-        if (payload && payload.kind === 'rule' && payload.key === message.key.toString()) opts.enforcer.applyRule(payload.key, payload.rule, payload.version)
-        else {
+        const key = message.key.toString()
+        if (payload && payload.kind === 'rule' && payload.key === key && Number.isSafeInteger(payload.version) && (payload.rule === null || payload.rule.key === key)) {
+          if (!opts.enforcer.applyRule(payload.key, payload.rule, payload.version)) {
+            state.stale++
+            ;(opts.log ?? console.warn)(`[policy:follow] ignored a record older than the policy held (key ${key}, version ${payload.version})`)
+          }
+        } else {
           state.rejected++
-          ;(opts.log ?? console.warn)(`[policy:follow] dropped a record that failed verification (key ${message.key.toString()})`)
+          ;(opts.log ?? console.warn)(`[policy:follow] dropped a record that failed verification (key ${key})`)
         }
       }
       const t = targets.get(partition) ?? 0

@@ -1,5 +1,6 @@
 import { CompactSign, compactVerify, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const POLICY_JWS_TYPE = 'burnrate-policy+jws'
@@ -11,6 +12,21 @@ export interface KeyRingOptions {
   /** POLICY_SIGNING_KEYS: a JWK set of Ed25519 private keys; the last one signs. */
   envKeys?: string
   graceHours: number
+  /** How often, at most, to look whether another process rotated the key file (default KEY_RELOAD_MS). */
+  reloadMs?: number
+}
+
+/**
+ * Replicas sharing DATA_DIR share the key file; one of them rotating it must
+ * make every other one sign with the new key. Checking is a stat(), done at
+ * most this often and only when a key is used: no timer.
+ */
+export const KEY_RELOAD_MS = 2_000
+
+/** Changes whenever the file is replaced (save() renames a new file over it). */
+function fileStamp(file: string): string {
+  const st = statSync(file)
+  return `${st.ino}:${st.mtimeMs}:${st.size}`
 }
 
 function publicOf(k: StoredKey): JWK {
@@ -24,9 +40,17 @@ function publicOf(k: StoredKey): JWK {
  * that gateways holding material signed by them keep verifying while they
  * refetch: rotation never needs downtime. The private keys live in DATA_DIR
  * (mode 0600) or come from the environment; they are never sent to a client.
+ * A file-backed ring picks up a rotation made by another process sharing the
+ * file within `reloadMs`; env keys change only with a restart.
  */
 export class KeyRing {
-  private constructor(private keys: StoredKey[], private readonly opts: KeyRingOptions, private readonly file: string | null) {}
+  private stamp = ''
+  private checkedAt = 0
+
+  private constructor(private keys: StoredKey[], private readonly opts: KeyRingOptions, private readonly file: string | null) {
+    if (file && existsSync(file)) this.stamp = fileStamp(file)
+    this.checkedAt = Date.now()
+  }
 
   static async load(opts: KeyRingOptions): Promise<KeyRing> {
     if (opts.envKeys) {
@@ -40,7 +64,7 @@ export class KeyRing {
     }
     const dir = resolve(opts.dataDir)
     const file = join(dir, 'policy-signing-keys.json')
-    if (existsSync(file)) return new KeyRing((JSON.parse(readFileSync(file, 'utf8')) as { keys: StoredKey[] }).keys, opts, file)
+    if (existsSync(file)) return new KeyRing(readKeys(file), opts, file)
     mkdirSync(dir, { recursive: true })
     const ring = new KeyRing([await newKey()], opts, file)
     ring.save()
@@ -49,24 +73,47 @@ export class KeyRing {
 
   private save() {
     if (!this.file) return
-    const tmp = `${this.file}.${process.pid}.tmp`
+    // Replicas in containers may all be pid 1: the temp name must not collide on a shared volume.
+    const tmp = `${this.file}.${process.pid}.${randomUUID()}.tmp`
     writeFileSync(tmp, JSON.stringify({ keys: this.keys }), { mode: 0o600 })
     renameSync(tmp, this.file)
+    this.stamp = fileStamp(this.file)
+  }
+
+  /** Rereads the key file if another process replaced it. A file that cannot be read leaves the keys we hold. */
+  private reloaded(force = false): StoredKey[] {
+    const nowMs = Date.now()
+    if (!this.file || (!force && nowMs - this.checkedAt < (this.opts.reloadMs ?? KEY_RELOAD_MS))) return this.keys
+    this.checkedAt = nowMs
+    try {
+      const stamp = fileStamp(this.file)
+      if (stamp !== this.stamp) {
+        const keys = readKeys(this.file)
+        if (keys.length > 0) this.keys = keys
+        this.stamp = stamp
+      }
+    } catch {
+      // Mid-rename or briefly unreadable: the next check gets it.
+    }
+    return this.keys
   }
 
   get activeKid(): string {
-    return this.keys[this.keys.length - 1].kid
+    const keys = this.reloaded()
+    return keys[keys.length - 1].kid
   }
 
   /** Public keys a gateway may trust: the active one and those still within the grace period. */
   jwks(nowMs = Date.now()): { keys: JWK[] } {
     const graceMs = this.opts.graceHours * 3_600_000
-    return { keys: this.keys.filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs).map(publicOf) }
+    return { keys: this.reloaded().filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs).map(publicOf) }
   }
 
   /** Adds a new signing key; the previous one only verifies from now on. File-backed rings only. */
   async rotate(nowMs = Date.now()): Promise<{ kid: string; retired: string }> {
     if (!this.file) throw new Error('keys come from POLICY_SIGNING_KEYS: rotate by appending a key there and restarting')
+    // Start from the file as it is now, so a rotation made elsewhere is kept, not overwritten.
+    this.reloaded(true)
     const retired = this.activeKid
     const graceMs = this.opts.graceHours * 3_600_000
     this.keys = this.keys.filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs)
@@ -78,12 +125,17 @@ export class KeyRing {
   }
 
   async sign(payload: unknown): Promise<string> {
-    const active = this.keys[this.keys.length - 1]
+    const keys = this.reloaded()
+    const active = keys[keys.length - 1]
     const key = await importJWK({ ...active.privateJwk, alg: 'EdDSA' }, 'EdDSA')
     return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: 'EdDSA', kid: active.kid, typ: POLICY_JWS_TYPE })
       .sign(key)
   }
+}
+
+function readKeys(file: string): StoredKey[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { keys: StoredKey[] }).keys
 }
 
 async function newKey(nowMs = Date.now()): Promise<StoredKey> {

@@ -20,13 +20,19 @@ export interface PublisherOptions {
  * signed `rule: null` records, not tombstones, because a tombstone cannot be
  * signed and a forged one would lift a revocation.
  * If Kafka is down the log in ClickHouse stays the truth: the publisher marks
- * itself behind and republishes the whole current policy once Kafka is back.
+ * itself behind and republishes the whole current policy once Kafka is back,
+ * including a signed null for every key the log ever wrote that has no rule
+ * now — a rule cleared during the outage must reach gateways as a removal.
+ * Every send, republishes included, goes through one queue, so records for a
+ * key reach the topic in version order.
  */
 export class PolicyPublisher {
   private readonly kafka: Kafka
   private producer: Producer | null = null
   private unsubscribe: (() => void) | null = null
   private behind = false
+  /** A full republish waiting in the queue: asking again while it waits adds nothing. */
+  private republishQueued: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
   private chain: Promise<void> = Promise.resolve()
   /** Highest version acknowledged by Kafka. */
@@ -46,18 +52,32 @@ export class PolicyPublisher {
     await this.producer.connect()
     await this.service.ready()
     this.unsubscribe = this.service.onChange((change) => this.enqueue(() => this.publishChange(change)))
-    this.enqueue(() => this.republishAll())
+    void this.republish()
     this.timer = setInterval(() => {
-      if (this.behind) this.enqueue(() => this.republishAll())
+      if (this.behind) void this.republish()
     }, 2_000)
   }
 
-  /** Sends in commit order, one at a time. */
-  private enqueue(job: () => Promise<void>) {
+  /** Sends in commit order, one at a time. A failed job marks us behind: the timer then republishes everything. */
+  private enqueue(job: () => Promise<void>): Promise<void> {
     this.chain = this.chain.then(job).catch((err: Error) => {
       this.behind = true
       this.log(`publish failed, will republish the full policy: ${err.message}`)
     })
+    return this.chain
+  }
+
+  /**
+   * Queues a republish of the whole policy signed with the active key (start,
+   * recovery, key rotation). Resolves when it has run, sent or not; a failure
+   * leaves the publisher behind, and it retries until Kafka takes it.
+   */
+  republish(): Promise<void> {
+    this.republishQueued ??= this.enqueue(() => {
+      this.republishQueued = null
+      return this.republishAll()
+    })
+    return this.republishQueued
   }
 
   /** Resolves when everything enqueued so far is sent (or has failed). */
@@ -83,10 +103,17 @@ export class PolicyPublisher {
     await this.send(await Promise.all(change.rules.map((r) => this.record(r.key, r.after, change.version))), change.version)
   }
 
-  /** Every current rule, re-signed with the active key (also what a key rotation needs). */
-  async republishAll(): Promise<void> {
+  /** Only from a queued job. Every key as of one version: its rule, or a signed null if it has none now. */
+  private async republishAll(): Promise<void> {
+    // A replica's view may trail the log by a poll: catch up first, or keep what we hold if the store is down.
+    await this.service.sync().catch(() => {})
     const { version, rules } = this.service.current()
-    await this.send(await Promise.all(rules.map((r) => this.record(r.key, r, version))), version)
+    const removed = this.service.removedKeys()
+    const records = await Promise.all([
+      ...rules.map((r) => this.record(r.key, r, version)),
+      ...removed.map((k) => this.record(k, null, version)),
+    ])
+    await this.send(records, version)
     this.behind = false
   }
 

@@ -47,6 +47,7 @@ async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; s
   await ensureAdmin(store, log, env.BURNRATE_ADMIN_PASSWORD)
   const service = policyService(store)
   await service.ready()
+  opts.stoppers?.push(async () => service.stop())
   const ring = await sharedKeyRing({ dataDir: env.DATA_DIR ?? './data', envKeys: env.POLICY_SIGNING_KEYS, graceHours: Number(env.POLICY_KEY_GRACE_HOURS ?? 168) })
   let publisher: PolicyPublisher | null = null
   if (kafkaPublishingEnabled(env)) {

@@ -21,7 +21,20 @@ export interface CommitInput {
   audit: (change: PolicyChange) => AuditInput
 }
 
+export interface PolicyServiceOptions {
+  /** How often to look for versions this process did not write; 0 = never (tests that want only explicit sync()). */
+  pollMs?: number
+  log?: (line: string) => void
+}
+
 export class NothingToChange extends Error {}
+
+/**
+ * How stale a replica's view of the log may get. Kept as a constant (not a
+ * config variable): one `SELECT max(version)` per tick is cheap at any size,
+ * and 2 s is well inside what a gateway polling the snapshot would notice.
+ */
+export const POLICY_POLL_MS = 2_000
 
 /**
  * The current policy of one store, derived from its append-only log, and the
@@ -29,18 +42,32 @@ export class NothingToChange extends Error {}
  * lock after re-reading max(version): within one app process they are strictly
  * increasing with no gaps. Two app replicas committing in the same instant
  * could still pick the same version; run one writer replica (docs/policy.md).
- * Listeners of 'change' (the in-process enforcer, the Kafka publisher) hear
- * every committed change in version order.
+ *
+ * Once loaded, the service polls max(version) and folds whatever it does not
+ * hold yet: another replica's commits, and our own inserts that landed although
+ * the client reported a failure (timeout). Listeners of 'change' (the
+ * in-process enforcer, the Kafka publisher) hear every version after the
+ * initial load exactly once, in version order, whoever wrote it.
  */
 export class PolicyService {
   readonly events = new EventEmitter()
   private rules = new Map<string, Rule>()
+  /** Every key the log ever wrote, so removed rules can be republished as signed nulls. */
+  private everWritten = new Set<string>()
   private versionNow = 0
   private lock: Promise<unknown> = Promise.resolve()
   private loading: Promise<void> | null = null
+  private timer: NodeJS.Timeout | null = null
+  private polling = false
+  private pollFailing = false
+  private stopped = false
+  private readonly pollMs: number
+  private readonly log: (line: string) => void
 
-  constructor(readonly store: Store) {
+  constructor(readonly store: Store, opts: PolicyServiceOptions = {}) {
     this.events.setMaxListeners(100)
+    this.pollMs = opts.pollMs ?? POLICY_POLL_MS
+    this.log = opts.log ?? console.warn
   }
 
   get version(): number {
@@ -48,20 +75,57 @@ export class PolicyService {
   }
 
   ready(): Promise<void> {
-    this.loading ??= this.catchUp().catch((err) => {
+    // Not under the lock: commit() and sync() await this from inside it. Nothing folds before it resolves.
+    this.loading ??= (async () => {
+      for (const change of await readChanges(this.store, { sinceVersion: this.versionNow })) this.fold(change)
+      this.startPolling()
+    })().catch((err) => {
       this.loading = null
       throw err
     })
     return this.loading
   }
 
-  /** Folds changes newer than what we hold (another replica's, or all of them at start). */
-  private async catchUp(): Promise<void> {
-    for (const change of await readChanges(this.store, { sinceVersion: this.versionNow })) this.fold(change)
+  private startPolling() {
+    if (this.timer || this.stopped || this.pollMs <= 0) return
+    this.timer = setInterval(() => void this.tick(), this.pollMs)
+    this.timer.unref() // never what keeps a process (or a test worker) alive
+  }
+
+  private async tick() {
+    if (this.polling) return // a slow store: never stack ticks behind each other
+    this.polling = true
+    try {
+      await this.sync()
+      if (this.pollFailing) this.log('[policy] reading the policy log works again')
+      this.pollFailing = false
+    } catch (err) {
+      if (!this.pollFailing) this.log(`[policy] cannot read the policy log, serving version ${this.versionNow} until it can: ${(err as Error).message}`)
+      this.pollFailing = true
+    } finally {
+      this.polling = false
+    }
+  }
+
+  /** Folds and announces every version newer than ours. Cheap when there is none: one max(version). */
+  sync(): Promise<void> {
+    return this.serialized(async () => {
+      await this.ready()
+      await this.foldNewer()
+    })
+  }
+
+  private async foldNewer() {
+    if ((await maxVersion(this.store)) <= this.versionNow) return
+    for (const change of await readChanges(this.store, { sinceVersion: this.versionNow })) {
+      this.fold(change)
+      this.events.emit('change', change)
+    }
   }
 
   private fold(change: PolicyChange) {
     for (const c of change.rules) {
+      this.everWritten.add(c.key)
       if (c.after) this.rules.set(c.key, c.after)
       else this.rules.delete(c.key)
     }
@@ -73,14 +137,19 @@ export class PolicyService {
     return { version: this.versionNow, rules: [...this.rules.values()] }
   }
 
+  /** Keys the log wrote at some point that have no rule now (cleared, undone). */
+  removedKeys(): string[] {
+    return [...this.everWritten].filter((k) => !this.rules.has(k))
+  }
+
   rulesMap(): ReadonlyMap<string, Rule> {
     return this.rules
   }
 
   commit(input: CommitInput): Promise<PolicyChange> {
-    const run = async () => {
+    return this.serialized(async () => {
       await this.ready()
-      if ((await maxVersion(this.store)) > this.versionNow) await this.catchUp()
+      await this.foldNewer()
       const at = Date.now()
       const version = this.versionNow + 1
       const rules = input.plan(this.rules, at).map((c) => ({ ...c, after: c.after && { ...c.after, version, updatedAt: at } }))
@@ -93,7 +162,11 @@ export class PolicyService {
       this.fold(change)
       this.events.emit('change', change)
       return change
-    }
+    })
+  }
+
+  /** One at a time: a commit, a poll and the initial load never interleave, so 'change' stays in order. */
+  private serialized<T>(run: () => Promise<T>): Promise<T> {
     const result = this.lock.then(run, run)
     this.lock = result.catch(() => {})
     return result
@@ -102,6 +175,13 @@ export class PolicyService {
   onChange(listener: (change: PolicyChange) => void): () => void {
     this.events.on('change', listener)
     return () => this.events.off('change', listener)
+  }
+
+  /** Stops polling (process shutdown, tests). The service still answers from what it holds. */
+  stop() {
+    this.stopped = true
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
   }
 }
 

@@ -61,10 +61,13 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
 /**
  * The HTTP answer for gateways that poll: a signed snapshot, or a signed delta
  * when `since` is given and not ahead of us, with an ETag so an unchanged
- * policy costs a 304 and no signature.
+ * policy costs a 304 and no signature. The service follows the log by polling
+ * (service.ts), so any replica answers within a poll of the newest version.
  */
 export async function snapshotResponse(store: Store, service: PolicyService, ring: KeyRing, since: number | undefined, ifNoneMatch: string | null): Promise<Response> {
   await service.ready()
+  // A gateway ahead of us saw a newer version from another replica: catch up now rather than at the next poll.
+  if (since !== undefined && since > service.version) await service.sync().catch(() => {})
   const version = service.version
   const useDelta = since !== undefined && since <= version
   const etag = policyEtag(version, ring.activeKid, useDelta ? since : undefined)

@@ -1,4 +1,5 @@
-import { Kafka, logLevel, ConfigResourceTypes } from 'kafkajs'
+import { randomUUID } from 'node:crypto'
+import { Kafka, logLevel, ConfigResourceTypes, type IHeaders } from 'kafkajs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Principal } from '../../lib/auth/roles'
 import { applyChangeRequest } from '../../lib/policy/apply'
 import { PolicyEnforcer } from '../../lib/policy/enforcer'
-import { followPolicyTopic } from '../../lib/policy/follower'
+import { followPolicyTopic, type Follower } from '../../lib/policy/follower'
 import { KeyRing } from '../../lib/policy/keys'
 import { PolicyPublisher } from '../../lib/policy/publisher'
 import { PolicyService } from '../../lib/policy/service'
@@ -18,8 +19,36 @@ const limits = { responderMaxInstalls: 50, responderMaxHours: 24, secondApprover
 const topic = `policy-it-${Date.now().toString(36)}`
 
 let store: Awaited<ReturnType<typeof testStore>>
+let service: PolicyService
 let publisher: PolicyPublisher
+let enforcer: PolicyEnforcer
+let follower: Follower
+let publisherRing: KeyRing
 const stops: (() => Promise<void>)[] = []
+const ask = (installId: string) => enforcer.admit({ tenantId: 't1', feature: 'chat', installId, contextTokens: 10, stream: false, nowMs: Date.now() })
+
+/** Every record on the topic so far, as a gateway's consumer sees it. */
+async function readTopic(kafka: Kafka): Promise<{ key: string; value: Buffer; headers: IHeaders }[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const end = Number((await admin.fetchTopicOffsets(topic))[0].high)
+  await admin.disconnect()
+  const out: { key: string; value: Buffer; headers: IHeaders }[] = []
+  const consumer = kafka.consumer({ groupId: `it-read-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  let done!: () => void
+  const all = new Promise<void>((r) => (done = r))
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.key && message.value) out.push({ key: message.key.toString(), value: message.value, headers: message.headers ?? {} })
+      if (Number(message.offset) + 1 >= end) done()
+    },
+  })
+  await all
+  await consumer.disconnect()
+  return out
+}
 
 beforeAll(async () => {
   store = await testStore('policy_kafka')
@@ -27,14 +56,15 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of stops) await s().catch(() => {})
   await publisher?.stop()
+  service?.stop()
   await store?.drop()
 })
 
 describe('policy on the compacted topic', () => {
   it('a fresh consumer reconstructs the full policy, verifies it, and follows new changes', async () => {
-    const service = new PolicyService(store)
+    service = new PolicyService(store)
     const deps = { store, service, limits }
-    const ring = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-keys-')), graceHours: 24 })
+    const ring = (publisherRing = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-keys-')), graceHours: 24 }))
     const brokers = brokerListFromEnv()
     // A change before the publisher starts: it must reach the topic through the initial republish.
     await applyChangeRequest(deps, admin, { scope: 'tenant', subjects: ['t1'], action: 'quota', controls: { tokensPerMinute: 9000 }, durationMinutes: null, reason: 'baseline' }, null)
@@ -53,14 +83,13 @@ describe('policy on the compacted topic', () => {
     await admin_.disconnect()
     expect(cfg.resources[0].configEntries[0].configValue).toBe('compact')
 
-    const enforcer = new PolicyEnforcer()
-    const follower = await followPolicyTopic({ brokers, topic, enforcer, jwks: async () => ring.jwks() })
+    enforcer = new PolicyEnforcer()
+    follower = await followPolicyTopic({ brokers, topic, enforcer, jwks: async () => ring.jwks() })
     stops.push(follower.stop)
     await follower.caughtUp
     expect(follower.rejected).toBe(0)
     expect(enforcer.version).toBe(3)
     expect(enforcer.ruleCount()).toBe(30) // tenant quota + 29 revoked farm installs
-    const ask = (installId: string) => enforcer.admit({ tenantId: 't1', feature: 'chat', installId, contextTokens: 10, stream: false, nowMs: Date.now() })
     expect(ask('farm-7')).toMatchObject({ allowed: false, ruleKind: 'revoked' })
     expect(ask('farm-0').allowed).toBe(true)
 
@@ -79,5 +108,31 @@ describe('policy on the compacted topic', () => {
     await producer.disconnect()
     await expect.poll(() => follower.rejected, { timeout: 10_000 }).toBe(1)
     expect(ask('farm-7')).toMatchObject({ allowed: false })
+  })
+
+  it('a replayed record, validly signed but older than what the gateway holds, does not lift a revocation', async () => {
+    // farm-0: revoked at v2, cleared at v3, revoked again at v4. The v3 record is a real, signed removal.
+    expect(ask('farm-0')).toMatchObject({ allowed: false, ruleKind: 'revoked', version: 4 })
+    const kafka = new Kafka({ clientId: 'it-replay', brokers: brokerListFromEnv(), logLevel: logLevel.NOTHING })
+    const cleared = (await readTopic(kafka)).find((r) => r.key === 'install:farm-0' && String(r.headers['policy-version']) === '3')
+    if (!cleared) throw new Error('no v3 record for install:farm-0 on the topic')
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({ topic, messages: [{ key: cleared.key, value: cleared.value }] })
+    await producer.disconnect()
+
+    // Either outcome ends the wait: the record ignored as stale, or the revocation lifted by it.
+    await expect.poll(() => (follower.stale ?? 0) > 0 || ask('farm-0').allowed, { timeout: 10_000 }).toBe(true)
+    expect(ask('farm-0')).toMatchObject({ allowed: false, ruleKind: 'revoked' })
+    expect(follower.stale).toBe(1)
+    expect(follower.rejected).toBe(1) // only the forged one of the first test
+
+    // A gateway starting now reads the whole topic, replay included, and ends where the log is.
+    const fresh = new PolicyEnforcer()
+    const second = await followPolicyTopic({ brokers: brokerListFromEnv(), topic, enforcer: fresh, jwks: async () => publisherRing.jwks(), log: () => {} })
+    stops.push(second.stop)
+    await second.caughtUp
+    expect(fresh.admit({ tenantId: 't1', feature: 'chat', installId: 'farm-0', contextTokens: 10, stream: false, nowMs: Date.now() })).toMatchObject({ allowed: false, ruleKind: 'revoked' })
+    expect(second.stale).toBe(1)
   })
 })

@@ -38,7 +38,10 @@ beforeAll(async () => {
   }))
   await store.client.insert({ table: `${store.database}.events`, values: calls, format: 'JSONEachRow' })
 })
-afterAll(async () => store?.drop())
+afterAll(async () => {
+  service?.stop()
+  await store?.drop()
+})
 
 describe('policy log', () => {
   it('appends versions with before/after, derives the current policy, and undoes by a new version', async () => {
@@ -53,6 +56,7 @@ describe('policy log', () => {
     // A fresh service (another process start) derives the same policy from the log.
     const fresh = new PolicyService(store)
     await fresh.ready()
+    fresh.stop()
     expect(fresh.current()).toEqual(service.current())
 
     const undone = await undoChange(deps, admin, 2, 'too broad', null)

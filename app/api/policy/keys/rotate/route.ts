@@ -14,6 +14,8 @@ export const POST = route({ role: 'admin' }, async ({ req, principal }) => {
   }, () => ring.rotate().catch((err: Error) => {
     throw new HttpError(409, err.message) // keys from POLICY_SIGNING_KEYS cannot be rotated here
   }))
-  await publisher?.republishAll().catch(() => {}) // a failure leaves the publisher behind; it retries
-  return rotated
+  // Queued behind the changes already being published, so no re-signed record can overtake a newer one.
+  // Not awaited, like a commit's own publishing: if Kafka is down the publisher is left behind and retries.
+  void publisher?.republish()
+  return { ...rotated, republish: publisher ? 'queued' : 'none' }
 })

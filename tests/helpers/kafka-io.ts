@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs'
 import { brokersFromEnv } from './kafka-broker'
 
 export function testKafka(brokers = brokersFromEnv()) {
@@ -54,4 +54,28 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: 
     await new Promise((r) => setTimeout(r, 250))
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`)
+}
+
+/** Every record of a single-partition topic so far, in order, as a consumer reading from the beginning sees them. */
+export async function readWholeTopic(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const end = Number((await admin.fetchTopicOffsets(topic))[0].high)
+  await admin.disconnect()
+  const out: KafkaMessage[] = []
+  if (end === 0) return out
+  const consumer = kafka.consumer({ groupId: uniqueName('it-read'), maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  let done!: () => void
+  const all = new Promise<void>((r) => (done = r))
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      out.push(message)
+      if (Number(message.offset) + 1 >= end) done()
+    },
+  })
+  await all
+  await consumer.disconnect()
+  return out
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel, ConfigResourceTypes, type IHeaders } from 'kafkajs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +11,7 @@ import { KeyRing } from '../../lib/policy/keys'
 import { PolicyPublisher } from '../../lib/policy/publisher'
 import { PolicyService } from '../../lib/policy/service'
 import { brokerListFromEnv } from '../helpers/kafka-broker'
+import { readWholeTopic } from '../helpers/kafka-io'
 import { testStore } from '../helpers/store'
 
 const admin: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin', provider: 'local' }
@@ -29,25 +29,9 @@ const ask = (installId: string) => enforcer.admit({ tenantId: 't1', feature: 'ch
 
 /** Every record on the topic so far, as a gateway's consumer sees it. */
 async function readTopic(kafka: Kafka): Promise<{ key: string; value: Buffer; headers: IHeaders }[]> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const end = Number((await admin.fetchTopicOffsets(topic))[0].high)
-  await admin.disconnect()
-  const out: { key: string; value: Buffer; headers: IHeaders }[] = []
-  const consumer = kafka.consumer({ groupId: `it-read-${randomUUID()}`, maxWaitTimeInMs: 100 })
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  let done!: () => void
-  const all = new Promise<void>((r) => (done = r))
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (message.key && message.value) out.push({ key: message.key.toString(), value: message.value, headers: message.headers ?? {} })
-      if (Number(message.offset) + 1 >= end) done()
-    },
-  })
-  await all
-  await consumer.disconnect()
-  return out
+  return (await readWholeTopic(kafka, topic))
+    .filter((m) => m.key && m.value)
+    .map((m) => ({ key: m.key!.toString(), value: m.value!, headers: m.headers ?? {} }))
 }
 
 beforeAll(async () => {

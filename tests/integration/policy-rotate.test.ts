@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Controls } from '../../lib/policy/runtime'
 import { startBroker, stopBroker } from '../helpers/kafka-broker'
+import { readWholeTopic } from '../helpers/kafka-io'
 import { routeCaller, type Handler } from '../helpers/route-call'
 
 // The rotate route as the app runs it (controls(): app store, key ring, Kafka publisher),
@@ -28,28 +28,11 @@ let stoppers: (() => Promise<void>)[] = []
 /** The signing kid of every record on the topic, with its key and version, in topic order. */
 async function topicRecords(brokers: string[]) {
   const kafka = new Kafka({ clientId: 'it-rotate-read', brokers, logLevel: logLevel.NOTHING })
-  const admin = kafka.admin()
-  await admin.connect()
-  const end = Number((await admin.fetchTopicOffsets(topic))[0].high)
-  await admin.disconnect()
-  const out: { key: string; kid: string; version: number }[] = []
-  if (end === 0) return out
-  const consumer = kafka.consumer({ groupId: `it-rotate-${randomUUID()}`, maxWaitTimeInMs: 100 })
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  let done!: () => void
-  const all = new Promise<void>((r) => (done = r))
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const [h, p] = message.value!.toString().split('.')
-      const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as { version: number }
-      out.push({ key: message.key!.toString(), kid: (JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string }).kid, version: payload.version })
-      if (Number(message.offset) + 1 >= end) done()
-    },
+  return (await readWholeTopic(kafka, topic)).map((message) => {
+    const [h, p] = message.value!.toString().split('.')
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as { version: number }
+    return { key: message.key!.toString(), kid: (JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string }).kid, version: payload.version }
   })
-  await all
-  await consumer.disconnect()
-  return out
 }
 
 let brokers: string[]

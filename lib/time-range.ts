@@ -44,7 +44,7 @@ export const MAX_EPOCH_MS = Math.floor(4_294_967_295_000 / 60_000) * 60_000
 const TOO_LATE = `must be at most ${MAX_EPOCH_MS} (${new Date(MAX_EPOCH_MS).toISOString()})`
 
 /** Epoch ms or an ISO time with offset, within what the range SQL can bind. */
-export const epochMs = z.union([
+const epochMs = z.union([
   z.coerce.number().int().min(0).max(MAX_EPOCH_MS, TOO_LATE),
   z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)).pipe(z.number().min(0).max(MAX_EPOCH_MS, TOO_LATE)),
 ])

@@ -5,10 +5,11 @@ import { useDecideProposal, usePolicy, usePolicyHistory, useUndoChange } from '@
 import { ActionPanel } from '@/components/policy/ActionPanel'
 import { describeError } from '@/components/policy/errors'
 import { Panel, QueryPanel } from '@/components/ui/Panel'
+import type { Scope } from '@/lib/policy/types'
 import { HistoryTable, RulesTable } from './PolicyTables'
 
-type Scope = 'install' | 'tenant' | 'feature' | 'global'
-const SCOPES: Scope[] = ['install', 'feature', 'tenant', 'global']
+/** Narrowest first: the order the scope picker offers them in. */
+const SCOPE_CHOICES: Scope[] = ['install', 'feature', 'tenant', 'global']
 
 /**
  * Current rules, history with propagation, pending approvals, and undo.
@@ -74,7 +75,7 @@ export function PoliciesView() {
           <div className="toolbar" style={{ marginBottom: 8 }}>
             <label className="select-label">Scope
               <select value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
-                {SCOPES.map((s) => <option key={s}>{s}</option>)}
+                {SCOPE_CHOICES.map((s) => <option key={s}>{s}</option>)}
               </select>
             </label>
             <label className="select-label">Subject

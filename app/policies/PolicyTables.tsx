@@ -8,7 +8,7 @@ import type { Controls } from '@/lib/policy/types'
 const wrap = { whiteSpace: 'normal', minWidth: 160 } as const
 
 /** One line per control a rule sets, in the words an operator would use. */
-export function describeControls(c: Controls): string {
+function describeControls(c: Controls): string {
   const parts: string[] = []
   if (c.revoked) parts.push('REVOKED')
   if (c.tokensPerMinute !== undefined) parts.push(`${c.tokensPerMinute} tok/min`)

@@ -14,6 +14,9 @@ export function isDenied(err: unknown): boolean {
   return err instanceof ApiError && (err.status === 401 || err.status === 403)
 }
 
+/** Retries a failed query twice, but never a 4xx: asking again cannot change the answer. */
+export const retryServerErrors = (count: number, err: unknown) => !(err instanceof ApiError && err.status < 500) && count < 2
+
 export interface PollOptions {
   /** Interval while live, instead of the range's. */
   liveMs?: number
@@ -74,6 +77,6 @@ export function useApiQuery<T>(
     enabled: opts.enabled ?? true,
     placeholderData: keepPreviousData,
     refetchInterval: (query) => pollInterval(refreshMs, opts, query.state.error),
-    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+    retry: retryServerErrors,
   })
 }

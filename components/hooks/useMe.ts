@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query'
 import type { MeResponse } from '@/lib/auth/me-types'
 import { hasRole, type Role } from '@/lib/auth/roles'
-import { ApiError, fetchJson } from './api'
+import { ApiError, fetchJson, retryServerErrors } from './api'
 
 const ME_URL = '/api/auth/me'
 
@@ -18,7 +18,7 @@ export function useMe() {
     queryKey: ['api', ME_URL],
     queryFn: ({ signal }) => fetchJson<MeResponse>(ME_URL, { signal }),
     staleTime: 5 * 60_000,
-    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+    retry: retryServerErrors,
   })
   const role = q.data?.user.role
   return {

@@ -74,9 +74,9 @@ export class SlidingWindowLimiter {
 // an office or a NAT shares one.
 export const USER_FAILURE_LIMIT = 10
 export const IP_FAILURE_LIMIT = 30
-export const FAILURE_WINDOW_MS = 15 * 60_000
+const FAILURE_WINDOW_MS = 15 * 60_000
 // ~10k keys x 30 timestamps is a few MB at worst, whatever an attacker sends.
-export const MAX_TRACKED_KEYS = 10_000
+const MAX_TRACKED_KEYS = 10_000
 
 interface SigninLimiters { byUser: SlidingWindowLimiter; byIp: SlidingWindowLimiter }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** Local user names: what an admin may create, and so the only names that can sign in. */
-export const USER_ID_MAX = 64
+const USER_ID_MAX = 64
 export const userIdSchema = z.string().min(1).max(USER_ID_MAX).regex(/^[A-Za-z0-9._@-]+$/)
 
 /**

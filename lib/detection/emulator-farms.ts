@@ -108,7 +108,11 @@ const MIX_BATCH = 2_000
  */
 export async function attachRejectionMix(store: Store, clusters: FarmCluster[], fromMs: number): Promise<void> {
   const byTenant = new Map<string, FarmCluster[]>()
-  for (const c of clusters) byTenant.set(c.tenant_id, [...(byTenant.get(c.tenant_id) ?? []), c])
+  for (const c of clusters) {
+    const list = byTenant.get(c.tenant_id)
+    if (list) list.push(c)
+    else byTenant.set(c.tenant_id, [c])
+  }
   for (const [tenant, list] of byTenant) {
     const installs = [...new Set(list.flatMap((c) => c.members))]
     const byInstall = new Map<string, [string, number][]>()
@@ -116,7 +120,11 @@ export async function attachRejectionMix(store: Store, clusters: FarmCluster[], 
       const rows = await queryRows<{ install_id: string; reason: string; rejections: number | string }>(
         store, farmRejectionsSql(store.database), { tenant, installs: installs.slice(i, i + MIX_BATCH), from: toSec(fromMs) },
       )
-      for (const r of rows) byInstall.set(r.install_id, [...(byInstall.get(r.install_id) ?? []), [r.reason, num(r.rejections)]])
+      for (const r of rows) {
+        const mix = byInstall.get(r.install_id)
+        if (mix) mix.push([r.reason, num(r.rejections)])
+        else byInstall.set(r.install_id, [[r.reason, num(r.rejections)]])
+      }
     }
     for (const c of list) {
       const mix = new Map<string, number>()

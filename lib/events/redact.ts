@@ -97,5 +97,5 @@ export function redactPayload(raw: Buffer, parsed?: unknown): string {
  * 'h', "hello worl"... is not valid JSON"): keep what kind of error it was, drop the quoted input.
  */
 export function jsonErrorWithoutInput(message: string): string {
-  return maskAddresses(message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, ', the input is not valid JSON'))
+  return message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, ', the input is not valid JSON')
 }

@@ -49,7 +49,7 @@ export const BLOCK_FLOORS = {
 } as const
 
 /** The limits of `c` under their floor (risky-only degrades too: a block of every risky install is still tenant-wide). */
-export function blockingLimits(c: Controls): string[] {
+function blockingLimits(c: Controls): string[] {
   const low: string[] = []
   for (const [name, floor] of Object.entries(BLOCK_FLOORS) as [keyof typeof BLOCK_FLOORS, number][]) {
     const value = c[name]

@@ -1,11 +1,10 @@
 import { z } from 'zod'
-import { recordAudit, requestIpPrefix } from '@/lib/audit'
+import { recordAudit, requestIpPrefix, UNKNOWN_IP } from '@/lib/audit'
 import { parseJsonBody, sameOriginRequest } from '@/lib/auth/public-route'
 import { issueSession, sessionCookie } from '@/lib/auth/session'
 import { claimSigninAttempt, signinSucceeded } from '@/lib/auth/signin-throttle'
 import { auditableUserName } from '@/lib/auth/user-name'
 import { authenticateLocal } from '@/lib/auth/users'
-import { toIpPrefix } from '@/lib/events/ip-prefix'
 import { controls } from '@/lib/policy/controls'
 
 export const dynamic = 'force-dynamic'
@@ -32,7 +31,7 @@ export async function POST(req: Request): Promise<Response> {
   const ip = requestIpPrefix(req)
   // Only a real address prefix is a throttle key: a placeholder for "unknown"
   // would put every client in one bucket that anyone could fill.
-  const throttleIp = ip && toIpPrefix(ip) ? ip : null
+  const throttleIp = ip === UNKNOWN_IP ? null : ip
   // Before the store and the hash: a throttled guess must cost us nothing.
   const verdict = claimSigninAttempt(username, throttleIp)
   if (!verdict.ok) return tooMany(verdict.retryAfterSeconds)

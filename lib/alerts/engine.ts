@@ -1,3 +1,4 @@
+import { audited, type AuditInput } from '../audit'
 import type { Store } from '../clickhouse/client'
 import type { DetectionRun } from '../detection/detect-all'
 import type { DetectorName } from '../detection/types'
@@ -26,15 +27,28 @@ export async function applyDetectionRun(store: Store, run: DetectionRun, policy:
 
 export class AlertNotFound extends Error {}
 
-/** A user's action, serialized with detection runs of this process. */
-export async function transitionAlert(store: Store, id: string, action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): Promise<AlertTransitionResponse & { before: unknown }> {
+/**
+ * A user's action, serialized with detection runs of this process. With
+ * `audit`, the entry it builds from the alert as read and as it will be
+ * written is recorded before the write, under the same lock, so its
+ * before/after are exactly what changed (lib/audit/audited.ts).
+ */
+export async function transitionAlert(
+  store: Store, id: string, action: AlertAction, actor: string, now: number,
+  opts: { until?: number; note?: string } = {}, audit?: (before: unknown, after: unknown) => AuditInput,
+): Promise<AlertTransitionResponse> {
   return withAlertLock(async () => {
     const alert = await getAlert(store, id)
     if (!alert) throw new AlertNotFound(`alert ${id} not found`)
     const result = applyAction(alert, action, actor, now, opts)
-    await writeAlerts(store, [result.alert])
-    await writeTransitions(store, [result.transition])
+    const write = async () => {
+      await writeAlerts(store, [result.alert])
+      await writeTransitions(store, [result.transition])
+      return result
+    }
+    if (!audit) return write()
     const { evidence: _e, ...before } = alert
-    return { ...result, before }
+    const { evidence: _f, ...after } = result.alert
+    return audited(store, audit(before, after), write)
   })
 }

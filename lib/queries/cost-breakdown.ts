@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { CostBreakdownRow, CostDimension, Page } from '../dashboard/types'
 import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
-import { orderLimit, selectRows, table, type PageParams } from './sql'
+import { orderLimit, pageTotal, selectRows, table, type PageParams } from './sql'
 
 export const COST_SORTS = ['cost_micros', 'requests', 'tokens', 'installs', 'cost_per_request_micros', 'cost_per_install_micros', 'key'] as const
 export type CostSort = (typeof COST_SORTS)[number]
@@ -34,8 +34,6 @@ export async function costBreakdown(store: Store, range: ResolvedRange, by: Cost
     FROM (${perKey(store, by)}
     )
     ${orderLimit(page, 'key ASC')}`, params)
-  const total = rows.length > 0 ? rows[0].total
-    : page.page > 0 ? (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${perKey(store, by)})`, params))[0]?.total ?? 0
-    : 0
+  const total = await pageTotal(store, rows, page, perKey(store, by), params)
   return { total, ...page, rows: rows.map(({ total: _t, ...r }) => r) }
 }

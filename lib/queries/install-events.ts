@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { InstallEventRow, InstallEventsPage } from '../dashboard/types'
 import type { ResolvedRange } from '../time-range'
-import { selectRows, table, type PageParams } from './sql'
+import { pageTotal, selectRows, table, type PageParams } from './sql'
 
 export const INSTALL_EVENT_TYPES = ['all', 'llm_request', 'stream', 'attestation', 'policy_denial'] as const
 export type InstallEventType = (typeof INSTALL_EVENT_TYPES)[number]
@@ -31,8 +31,6 @@ export async function installEvents(
     WHERE ${eventsWhere()}
     ORDER BY ts ${page.dir === 'asc' ? 'ASC' : 'DESC'}, event_id
     LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`, params)
-  const total = rows.length > 0 ? rows[0].total
-    : page.page > 0 ? (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM ${table(store, 'events')} WHERE ${eventsWhere()}`, params))[0]?.total ?? 0
-    : 0
+  const total = await pageTotal(store, rows, page, `SELECT 1 FROM ${table(store, 'events')} WHERE ${eventsWhere()}`, params)
   return { install_id: installId, total, ...page, rows: rows.map(({ total: _t, ts_ms, ...r }) => ({ ts: ts_ms, ...r })) }
 }

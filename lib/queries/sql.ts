@@ -33,6 +33,19 @@ export function orderLimit<Sort extends string>(p: PageParams<Sort>, tiebreak: s
   return `ORDER BY ${p.sort} ${dir}, ${tiebreak} LIMIT ${Math.floor(p.pageSize)} OFFSET ${Math.floor(p.page * p.pageSize)}`
 }
 
+/**
+ * The total of a paged query whose rows carry it (count() OVER ()), which
+ * costs nothing extra. A page past the end has no rows to carry it, so only
+ * then is `countSql` run: the UI needs the true total to offer the last page.
+ */
+export async function pageTotal(
+  store: Store, rows: readonly { total: number }[], page: { page: number }, countSql: string, params: Record<string, unknown>,
+): Promise<number> {
+  if (rows.length > 0) return rows[0].total
+  if (page.page === 0) return 0
+  return (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${countSql})`, params))[0]?.total ?? 0
+}
+
 /** Epoch ms of a ClickHouse DateTime rendered as 'YYYY-MM-DD hh:mm:ss[.fff]' in UTC. */
 export function utcMs(value: string | number): number {
   if (typeof value === 'number') return value

@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { SpenderRow, SpendersPage } from '../dashboard/types'
 import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
-import { orderLimit, selectRows, table, type PageParams } from './sql'
+import { orderLimit, pageTotal, selectRows, table, type PageParams } from './sql'
 
 export const SPENDER_SORTS = ['cost_micros', 'requests', 'tokens', 'streams', 'max_context_tokens', 'attest_rejected', 'policy_denials'] as const
 export type SpenderSort = (typeof SPENDER_SORTS)[number]
@@ -19,9 +19,8 @@ function perInstall(store: Store): string {
 }
 
 /**
- * Installs ranked by spend (or another column) in the window, from install_minute; one page plus the total count.
- * The total rides on the page's rows (count() OVER ()), which costs nothing extra; a page past the end has no
- * rows to carry it, so only then is it counted separately — the UI needs the true total to offer the last page.
+ * Installs ranked by spend (or another column) in the window, from install_minute; one page plus the total count
+ * (pageTotal).
  */
 export async function topSpenders(store: Store, range: ResolvedRange, page: PageParams<SpenderSort>): Promise<SpendersPage> {
   const params = rangeSqlParams(range)
@@ -31,9 +30,7 @@ export async function topSpenders(store: Store, range: ResolvedRange, page: Page
     FROM (${perInstall(store)}
     )
     ${orderLimit(page, 'install_id ASC')}`, params)
-  const total = rows.length > 0 ? rows[0].total
-    : page.page > 0 ? (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${perInstall(store)})`, params))[0]?.total ?? 0
-    : 0
+  const total = await pageTotal(store, rows, page, perInstall(store), params)
   return {
     from: range.fromMs, to: range.toMs, total, ...page,
     rows: rows.map(({ total: _t, ...r }) => r),

@@ -88,17 +88,21 @@ export const DAY_MS = 86_400_000
 
 interface WallClock { year: number; month: number; day: number; hour: number; minute: number; second: number }
 
-const clockFormats = new Map<string, Intl.DateTimeFormat>()
-function clockFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+/** Intl formatters are costly to build and these run per tick and per row: one per zone and kind. */
+function cachedFormat(cache: Map<string, Intl.DateTimeFormat>, timeZone: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = timeZone ?? ''
-  let f = clockFormats.get(key)
+  let f = cache.get(key)
   if (!f) {
-    // hourCycle h23: some engines print midnight as "24" with hour12: false.
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' })
-    clockFormats.set(key, f)
+    f = new Intl.DateTimeFormat('en-US', { ...options, timeZone })
+    cache.set(key, f)
   }
   return f
 }
+const clockFormats = new Map<string, Intl.DateTimeFormat>()
+const zoneFormats = new Map<string, Intl.DateTimeFormat>()
+// hourCycle h23: some engines print midnight as "24" with hour12: false.
+const clockFormat = (timeZone: string | undefined) =>
+  cachedFormat(clockFormats, timeZone, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' })
 
 /** Calendar fields of an instant in a zone (local when omitted). */
 export function wallClock(ms: number, timeZone?: string): WallClock {
@@ -108,18 +112,13 @@ export function wallClock(ms: number, timeZone?: string): WallClock {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const monthDay = (c: WallClock) => `${MONTHS[c.month - 1]} ${c.day}`
 
 /** Short name of a zone at an instant: "PST", "GMT+2", "UTC". Local zone when omitted. */
 export function zoneName(ms = Date.now(), timeZone?: string): string {
-  const key = timeZone ?? ''
-  let f = zoneFormats.get(key)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
-    zoneFormats.set(key, f)
-  }
-  return f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? (timeZone ?? 'local')
+  const parts = cachedFormat(zoneFormats, timeZone, { timeZoneName: 'short' }).formatToParts(ms)
+  return parts.find((p) => p.type === 'timeZoneName')?.value ?? (timeZone ?? 'local')
 }
-const zoneFormats = new Map<string, Intl.DateTimeFormat>()
 
 /** True when buckets of this size are whole UTC days. */
 export function isDayStep(stepMs: number | undefined): boolean {
@@ -128,8 +127,7 @@ export function isDayStep(stepMs: number | undefined): boolean {
 
 /** "Mar 1": the UTC calendar day of a day bucket. */
 export function utcDay(ms: number): string {
-  const c = wallClock(ms, 'UTC')
-  return `${MONTHS[c.month - 1]} ${c.day}`
+  return monthDay(wallClock(ms, 'UTC'))
 }
 
 /**
@@ -142,7 +140,7 @@ export function timeTick(ms: number, spanMs: number, opts: { stepMs?: number; ti
   const c = wallClock(ms, opts.timeZone)
   const hm = `${pad(c.hour)}:${pad(c.minute)}`
   if (spanMs <= 36 * 3_600_000) return hm
-  const md = `${MONTHS[c.month - 1]} ${c.day}`
+  const md = monthDay(c)
   return spanMs <= 8 * 86_400_000 ? `${md} ${hm}` : md
 }
 
@@ -150,7 +148,7 @@ export function timeTick(ms: number, spanMs: number, opts: { stepMs?: number; ti
 export function bucketLabel(ms: number, stepMs?: number, timeZone?: string): string {
   if (isDayStep(stepMs)) {
     const c = wallClock(ms, 'UTC')
-    return `${MONTHS[c.month - 1]} ${c.day}, ${c.year} (UTC day)`
+    return `${monthDay(c)}, ${c.year} (UTC day)`
   }
   return `${dateTime(ms, timeZone).slice(0, 16)} ${zoneName(ms, timeZone)}`
 }

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from 'kafkajs'
 import type { IngestMetrics } from './health'
+import { groupLag } from './kafka-lag'
 import type { FlushControl, IngestPipeline } from './pipeline'
 import type { ClickHouseSink } from './sink'
 import type { SourceMessage } from './types'
@@ -264,18 +265,7 @@ export class KafkaSource {
   private async refreshLag(): Promise<void> {
     if (!this.admin) return
     try {
-      const [high, committed] = await Promise.all([
-        this.admin.fetchTopicOffsets(this.opts.topic),
-        this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [this.opts.topic] }),
-      ])
-      const committedByPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
-      this.metrics.setLag(
-        high.map((h) => {
-          const hw = Number(h.high)
-          const c = Math.max(0, committedByPartition.get(h.partition) ?? 0)
-          return { topic: this.opts.topic, partition: h.partition, committedOffset: c, highWatermark: hw, lag: Math.max(0, hw - c) }
-        }).sort((a, b) => a.partition - b.partition),
-      )
+      this.metrics.setLag(await groupLag(this.admin, this.opts.topic, this.opts.groupId))
     } catch {
       // Lag is informational; the next tick tries again.
     }

@@ -97,6 +97,10 @@ describe('install drill-down and ingest queries', () => {
     const samples = await deadLetterSamples(store, wide, reasons[0].reason, { sort: 'received_at', dir: 'desc', page: 0, pageSize: 2 })
     expect(samples.rows.length).toBeGreaterThan(0)
     expect(samples.rows[0].payload).toContain('nope')
+    expect(samples.total).toBe(reasons[0].count)
+    // A page past the end still says how many there are, so the table can offer a way back.
+    const past = await deadLetterSamples(store, wide, reasons[0].reason, { sort: 'received_at', dir: 'desc', page: 9_999, pageSize: 2 })
+    expect(past).toMatchObject({ rows: [], total: reasons[0].count })
   })
 
   it('tenants and freshness', async () => {

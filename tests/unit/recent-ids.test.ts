@@ -33,3 +33,26 @@ describe('RecentIds', () => {
     expect(ids.seen('x')).toBe(true)
   })
 })
+
+describe('RecentIds under churn', () => {
+  it('keeps answering after many ids are forgotten without a generation change', () => {
+    const ids = new RecentIds(1_000)
+    // Far more deletions than the table has slots: a table that never reclaimed
+    // its deletion marks would fill up and probe forever.
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 900; i++) expect(ids.seen(`r${round}-${i}`)).toBe(false)
+      for (let i = 0; i < 900; i++) ids.forget(`r${round}-${i}`)
+      expect(ids.size).toBe(0)
+    }
+    expect(ids.seen('r49-1')).toBe(false)
+    expect(ids.seen('r49-1')).toBe(true)
+  })
+
+  it('tells apart a million distinct ids that differ in one character', () => {
+    const ids = new RecentIds(1_100_000)
+    let falsePositives = 0
+    for (let i = 0; i < 1_000_000; i++) if (ids.seen(`0b6f4c1e-9a3d-4c8e-8f2a-${i.toString(16).padStart(12, '0')}`)) falsePositives++
+    expect(falsePositives).toBe(0)
+    expect(ids.size).toBe(1_000_000)
+  })
+})

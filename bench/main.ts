@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- flags]`: starts its own Kafka broker run named "bench",
  * runs the selected sections, prints a table and writes docs/benchmarks.md.
- *   --only a,b          sections: micro, producer, ingest, memory, dashboard, policy, detection (default: all)
+ *   --only a,b          sections: micro, producer, ingest, memory, memory-server, dashboard, policy, detection (default: all)
  *   --events N          events per throughput run (default 1000000)
  *   --reps R            repetitions per configuration (default 3)
  *   --partitions 1,2,4  partition/consumer counts
@@ -21,13 +21,13 @@ import { benchPipelineMicro, printMicro } from './pipeline-micro'
 import { benchKafka, benchProducer, benchSimulator, cpuCeiling, createTopic, produceCorpus, type ProduceResult, type RateRun } from './producer-rate'
 import { runOurs, runReference, type RunResult, type TopicInfo } from './ingest-throughput'
 import { machineNote } from './machine-share'
-import { benchMemory } from './memory'
+import { benchMemory, SERVER_PROFILE } from './memory'
 import type { DiskResult } from './disk'
 import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { textTable, writeReport, type ReportRow } from './report'
 
 const ROOT = join(__dirname, '..')
-const SECTIONS = ['micro', 'producer', 'ingest', 'memory', 'dashboard', 'policy', 'detection'] as const
+const SECTIONS = ['micro', 'producer', 'ingest', 'memory', 'memory-server', 'dashboard', 'policy', 'detection'] as const
 const EXTERNAL: Record<string, { file: string; fn: string }> = {
   dashboard: { file: 'dashboard-latency.ts', fn: 'benchDashboard' },
   policy: { file: 'policy-latency.ts', fn: 'benchPolicyLatency' },
@@ -110,7 +110,7 @@ async function main() {
   const notes: string[] = []
   const startedAt = new Date()
   let brokers = ''
-  const needsBroker = ['producer', 'ingest', 'memory', 'policy'].some((s) => only.has(s))
+  const needsBroker = ['producer', 'ingest', 'memory', 'memory-server', 'policy'].some((s) => only.has(s))
   process.on('SIGINT', () => void stopBroker('bench').then(() => process.exit(130)))
   try {
     if (needsBroker) {
@@ -206,10 +206,14 @@ async function main() {
         if (disk.duplicates !== 0) notes.push(`disk check found ${disk.duplicates} duplicate event ids`)
       }
     }
-    if (only.has('memory')) {
-      log(`sustained memory run: ${flags['memory-seconds']} s`)
-      const m = await benchMemory(brokers, Number(flags['memory-seconds']), log)
-      rows.push({ section: 'memory', metric: `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events)`, ours: `peak ${fmt(m.peakRssMb)} MB (anonymous ${fmt(m.peakAnonMb)} MB, file-backed ${fmt(m.peakFileMb)} MB); 1st half ${fmt(m.firstHalfPeakMb)} MB, 2nd half ${fmt(m.secondHalfPeakMb)} MB`, reference: '—', ratio: `2nd/1st ${fmt(m.secondHalfPeakMb / m.firstHalfPeakMb, 2)}`, target: '< 256 MB, flat' })
+    for (const topology of ['embedded', 'server'] as const) {
+      if (!only.has(topology === 'embedded' ? 'memory' : 'memory-server')) continue
+      log(`sustained memory run (${topology}): ${flags['memory-seconds']} s`)
+      const m = await benchMemory(brokers, Number(flags['memory-seconds']), log, topology)
+      const metric = topology === 'embedded'
+        ? `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), embedded chDB in the process`
+        : `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), server mode, ${SERVER_PROFILE.partitions} partitions, ${SERVER_PROFILE.fetchBytesPerPartition / 1048576} MiB fetches, old space ≤ ${SERVER_PROFILE.maxOldSpaceMb} MB: HTTP to chDB's stand-in in another process (its peak ${fmt(m.storePeakRssMb ?? 0)} MB, not counted)`
+      rows.push({ section: 'memory', metric, ours: `peak ${fmt(m.peakRssMb)} MB (anonymous ${fmt(m.peakAnonMb)} MB, file-backed ${fmt(m.peakFileMb)} MB); 1st half ${fmt(m.firstHalfPeakMb)} MB, 2nd half ${fmt(m.secondHalfPeakMb)} MB`, reference: '—', ratio: `2nd/1st ${fmt(m.secondHalfPeakMb / m.firstHalfPeakMb, 2)}`, target: '< 256 MB, flat' })
     }
     for (const name of ['dashboard', 'policy', 'detection'] as const) {
       if (!only.has(name)) continue

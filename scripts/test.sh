@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Project test command (npm test): start a throwaway Kafka broker named "test",
 # run vitest against it, stop the broker on exit (also on failure / Ctrl-C).
-#   usage: bash scripts/test.sh [vitest args...]   (no args: also the Playwright e2e suite; SKIP_E2E=1 skips it)
+#   usage: bash scripts/test.sh [vitest args...]
+#   No args: also the integration suite a second time in server mode, over HTTP
+#   to chDB's stand-in for a ClickHouse server (SKIP_SERVER_MODE=1 skips it; not
+#   run when CLICKHOUSE_URL is set, since the first pass already was), then the
+#   Playwright e2e suite (SKIP_E2E=1 skips it).
 # If KAFKA_BROKERS is already set, that (external) broker is used and none is started.
 # CLICKHOUSE_URL, if set, is passed through to the tests untouched.
 # KAFKA_TEST_BROKER_NAME overrides the run name "test" (e.g. for two concurrent runs).
@@ -16,7 +20,14 @@ export KAFKAJS_NO_PARTITIONER_WARNING="${KAFKAJS_NO_PARTITIONER_WARNING:-1}"
 
 NAME="${KAFKA_TEST_BROKER_NAME:-test}"
 STARTED_BROKER=0
+STORE_PID=""
+STORE_DIR=""
 cleanup() {
+  if [ -n "$STORE_PID" ]; then
+    kill "$STORE_PID" 2>/dev/null
+    wait "$STORE_PID" 2>/dev/null
+  fi
+  [ -z "$STORE_DIR" ] || rm -rf "$STORE_DIR"
   if [ "$STARTED_BROKER" = "1" ]; then
     log "stopping kafka broker '$NAME'"
     bash scripts/kafka/stop.sh "$NAME" || log "WARNING: failed to stop kafka broker '$NAME'"
@@ -50,6 +61,32 @@ log "running: npx vitest run $*"
 npx vitest run "$@"
 rc=$?
 log "vitest exited with code $rc"
+
+# Server mode: the same integration tests through @clickhouse/client's HTTP
+# path (JSONEachRow inserts, settings and parameters in the URL, errors from a
+# server), against chDB behind tests/helpers/chdb-http-server.ts.
+if [ "$#" -eq 0 ] && [ -z "${CLICKHOUSE_URL:-}" ] && [ "${SKIP_SERVER_MODE:-0}" != "1" ]; then
+  STORE_DIR="$(mktemp -d -t burnrate-http-store-XXXXXX)"
+  node --import tsx tests/helpers/chdb-http-cli.ts --data "$STORE_DIR" --port 0 > "$STORE_DIR.log" 2>&1 &
+  STORE_PID=$!
+  url=""
+  for _ in $(seq 1 120); do
+    url="$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$STORE_DIR.log" | head -n1)"
+    [ -n "$url" ] && break
+    sleep 0.5
+  done
+  if [ -z "$url" ]; then
+    log "ERROR: chDB's HTTP stand-in did not start: $(tail -n 20 "$STORE_DIR.log")"
+    server_rc=1
+  else
+    log "running the integration suite in server mode: CLICKHOUSE_URL=$url npx vitest run tests/integration"
+    CLICKHOUSE_URL="$url" npx vitest run tests/integration
+    server_rc=$?
+  fi
+  rm -f "$STORE_DIR.log"
+  log "server-mode vitest exited with code $server_rc"
+  [ "$rc" -ne 0 ] || rc=$server_rc
+fi
 
 # End-to-end tests drive Debian's chromium against the built app in the
 # embedded default (playwright.config.ts). Skipped when vitest was given a

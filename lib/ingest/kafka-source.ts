@@ -15,6 +15,8 @@ export interface KafkaSourceOptions {
   clientId: string
   maxBatchRows: number
   maxWaitMs: number
+  /** Most bytes per fetch from one partition (kafkajs maxBytesPerPartition). */
+  fetchBytesPerPartition?: number
   sessionTimeoutMs?: number
   /** Parallel partitions per process; each gets its own insert. */
   partitionsConcurrently?: number
@@ -79,9 +81,9 @@ export class KafkaSource {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
-      maxBytesPerPartition: 16 * 1024 * 1024,
-      maxBytes: 64 * 1024 * 1024,
-      minBytes: 256 * 1024,
+      maxBytesPerPartition: this.opts.fetchBytesPerPartition ?? 16 * 1024 * 1024,
+      maxBytes: 4 * (this.opts.fetchBytesPerPartition ?? 16 * 1024 * 1024),
+      minBytes: Math.min(256 * 1024, this.opts.fetchBytesPerPartition ?? 256 * 1024),
       maxWaitTimeInMs: this.opts.maxWaitMs,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,

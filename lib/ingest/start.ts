@@ -43,6 +43,7 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
         clientId: config.KAFKA_CLIENT_ID,
         maxBatchRows: config.INGEST_MAX_BATCH_ROWS,
         maxWaitMs: config.INGEST_MAX_WAIT_MS,
+        fetchBytesPerPartition: config.KAFKA_FETCH_BYTES_PER_PARTITION,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         log,
       },

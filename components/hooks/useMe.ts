@@ -22,6 +22,7 @@ export function useMe() {
   })
   const role = q.data?.user.role
   return {
+    user: q.data?.user,
     role,
     isPending: q.isPending,
     error: q.error,

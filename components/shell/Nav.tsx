@@ -4,6 +4,7 @@ import { usePathname } from 'next/navigation'
 import type { Role } from '@/lib/auth/roles'
 import { useDashboardParams } from '../hooks/useDashboardParams'
 import { useMe } from '../hooks/useMe'
+import { SignOut } from './SignOut'
 
 /** `role`: the least role whose API the page needs; the link is hidden from users below it. */
 const ITEMS: { href: string; label: string; icon: string; role?: Role }[] = [
@@ -42,6 +43,7 @@ export function Nav() {
           )
         })}
       </ul>
+      <SignOut />
     </nav>
   )
 }

@@ -15,4 +15,6 @@ export interface Principal {
   role: Role
   /** How the user signed in: 'local' or the OIDC issuer. */
   provider: string
+  /** The dashboard session this request came with (absent for gateway tokens). */
+  session?: { id: string; expiresAtMs: number }
 }

@@ -1,5 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gatewayPrincipal } from './gateway-tokens'
@@ -32,21 +32,32 @@ export function sessionSecret(): Uint8Array {
   return cachedSecret
 }
 
+/** A signed session token; its id (jti) is what sign-out revokes. */
 export async function issueSession(p: Principal): Promise<string> {
   return new SignJWT({ name: p.displayName, role: p.role, provider: p.provider })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(p.userId)
+    .setJti(randomUUID())
     .setIssuedAt()
     .setExpirationTime(`${SESSION_TTL_SECONDS}s`)
     .sign(sessionSecret())
 }
 
+/**
+ * The principal a session token was issued to, if its signature and expiry
+ * hold. This alone does not know about sign-outs or disabled users: API
+ * routes also ask livePrincipal (session-live.ts), which does.
+ */
 export async function verifySession(token: string): Promise<Principal | null> {
   try {
     const { payload } = await jwtVerify(token, sessionSecret(), { algorithms: ['HS256'] })
     const role = payload.role as Role
-    if (!payload.sub || !ROLES.includes(role)) return null
-    return { userId: payload.sub, displayName: String(payload.name ?? payload.sub), role, provider: String(payload.provider ?? 'local') }
+    // Tokens without an id cannot be revoked, so they are not accepted.
+    if (!payload.sub || !payload.jti || !payload.exp || !ROLES.includes(role)) return null
+    return {
+      userId: payload.sub, displayName: String(payload.name ?? payload.sub), role, provider: String(payload.provider ?? 'local'),
+      session: { id: payload.jti, expiresAtMs: payload.exp * 1000 },
+    }
   } catch {
     return null
   }

@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from './passwords'
 import { ROLES, type Principal, type Role } from './roles'
+import { forgetLiveSessions } from './session-live'
 
 export interface LocalUser {
   userId: string
@@ -43,6 +44,8 @@ export async function saveUser(store: Store, user: { userId: string; displayName
     values: [{ user_id: saved.userId, display_name: saved.displayName, role: saved.role, password_hash: hash, disabled: saved.disabled ? 1 : 0, updated_at: Date.now() }],
     format: 'JSONEachRow',
   })
+  // A disabled user or a lowered role must not ride on a cached "still valid".
+  forgetLiveSessions()
   return saved
 }
 

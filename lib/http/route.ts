@@ -1,13 +1,12 @@
 import { z } from 'zod'
 import { readBodyText, sameOriginRequest } from '../auth/public-route'
 import { getPrincipal } from '../auth/session'
+import { livePrincipal } from '../auth/session-live'
+import { appStore } from '../runtime/app-runtime'
 import { hasRole, type Principal, type Role } from '../auth/roles'
+import { HttpError } from './errors'
 
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
-    super(message)
-  }
-}
+export { HttpError }
 
 export interface RouteContext<Q, B> {
   req: Request
@@ -44,7 +43,8 @@ export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType 
 ) {
   return async (req: Request, segment?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     try {
-      const principal = await getPrincipal(req)
+      const claimed = await getPrincipal(req)
+      const principal = claimed?.session ? await livePrincipal(await appStore(), claimed) : claimed
       if (!principal) return json({ error: 'sign in required' }, 401)
       if (!hasRole(principal.role, spec.role)) return json({ error: `requires role ${spec.role}` }, 403)
       const mutating = req.method !== 'GET' && req.method !== 'HEAD'

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/route'
+import { HttpError } from '../http/errors'
 import type { Principal } from '../auth/roles'
 import { requestedControls } from './plan'
 import type { ChangeRequest, Controls, RuleChange } from './types'

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import { routeCaller, type Handler } from '../helpers/route-call'
+import { signedInCookies } from '../helpers/session-cookies'
 
 // The route handlers use the process runtime: point it at a fresh chDB directory, no ingest.
 const GATEWAY_TOKEN = 'gw-token-0123456789abcdef0123456789'
@@ -20,13 +21,11 @@ const change = { scope: 'install', subjects: ['i-1'], action: 'revoke', controls
 let routes: Record<string, Record<string, Handler>>
 
 beforeAll(async () => {
-  const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
-  for (const role of ['viewer', 'responder', 'admin'] as const) {
-    cookies[role] = `${SESSION_COOKIE}=${await issueSession({ userId: `${role}-user`, displayName: role, role, provider: 'local' })}`
-  }
+  Object.assign(cookies, await signedInCookies(['viewer', 'responder', 'admin']))
   routes = {
     signin: await import('../../app/api/auth/signin/route'),
     signout: await import('../../app/api/auth/signout/route'),
+    me: await import('../../app/api/auth/me/route'),
     users: await import('../../app/api/auth/users/route'),
     policy: await import('../../app/api/policy/route'),
     changes: await import('../../app/api/policy/changes/route'),
@@ -71,6 +70,8 @@ describe('role matrix', () => {
       expect((await call(h, 'POST', m.path, { role: m.min, body: m.body, params: m.params, headers: { origin: 'https://evil.test' } })).status).toBe(403)
       const ok = await call(h, 'POST', m.path, { role: m.min, body: m.body, params: m.params })
       expect([401, 403]).not.toContain(ok.status)
+      // Signing out ended that session; the next tests need one.
+      if (m.route === 'signout') Object.assign(cookies, await signedInCookies([m.min]))
     })
   }
 
@@ -120,5 +121,33 @@ describe('role matrix', () => {
     const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.signin_failed', { role: 'admin' })).json()) as { entries: { actor: string; subject: string }[] }
     expect(audit.entries.map((e) => e.actor)).toEqual(expect.arrayContaining(['ex-staff', '[invalid username, 13 chars]']))
     expect(JSON.stringify(audit)).not.toContain('my secret pw')
+  })
+
+  it('sign-out ends the session server-side: the same cookie is refused afterwards', async () => {
+    const mine = { viewer: (await signedInCookies(['viewer'])).viewer }
+    const callMine = routeCaller(mine)
+    expect((await callMine(routes.me.GET, 'GET', '/api/auth/me', { role: 'viewer' })).status).toBe(200)
+    const out = await callMine(routes.signout.POST, 'POST', '/api/auth/signout', { role: 'viewer' })
+    expect(out.status).toBe(200)
+    expect(out.headers.get('set-cookie')).toMatch(/^br_session=; .*Max-Age=0/)
+    // A browser drops the cookie; a copy of it (another tab, a stolen header) must not work either.
+    expect((await callMine(routes.me.GET, 'GET', '/api/auth/me', { role: 'viewer' })).status).toBe(401)
+    expect((await call(routes.me.GET, 'GET', '/api/auth/me', { role: 'viewer' })).status).toBe(200)
+  })
+
+  it('disabling a user or lowering a role takes effect on the sessions already issued', async () => {
+    const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
+    expect((await save({ userId: 'oncall-lead', role: 'admin', password: 'oncall-lead-password' })).status).toBe(200)
+    const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
+    const lead = routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId: 'oncall-lead', displayName: 'lead', role: 'admin', provider: 'local' })}` })
+    expect((await lead(routes.audit.GET, 'GET', '/api/audit', { role: 'admin' })).status).toBe(200)
+    expect((await save({ userId: 'oncall-lead', role: 'viewer' })).status).toBe(200)
+    expect((await lead(routes.audit.GET, 'GET', '/api/audit', { role: 'admin' })).status).toBe(403)
+    expect((await lead(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(200)
+    expect((await save({ userId: 'oncall-lead', role: 'viewer', disabled: true })).status).toBe(200)
+    expect((await lead(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
+    // A session for a local user that does not exist is refused too.
+    const ghost = routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId: 'nobody', displayName: 'nobody', role: 'admin', provider: 'local' })}` })
+    expect((await ghost(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
   })
 })

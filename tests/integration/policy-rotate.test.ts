@@ -8,6 +8,7 @@ import type { Controls } from '../../lib/policy/runtime'
 import { startBroker, stopBroker } from '../helpers/kafka-broker'
 import { readWholeTopic } from '../helpers/kafka-io'
 import { routeCaller, type Handler } from '../helpers/route-call'
+import { signedInCookies } from '../helpers/session-cookies'
 
 // The rotate route as the app runs it (controls(): app store, key ring, Kafka publisher),
 // against its own broker run, which this file stops and restarts.
@@ -40,8 +41,7 @@ beforeAll(async () => {
   const started = await startBroker(BROKER)
   brokers = started.brokers.split(',')
   process.env.KAFKA_BROKERS = started.brokers
-  const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
-  cookies.admin = `${SESSION_COOKIE}=${await issueSession({ userId: 'admin-user', displayName: 'admin', role: 'admin', provider: 'local' })}`
+  Object.assign(cookies, await signedInCookies(['admin']))
   rotate = ((await import('../../app/api/policy/keys/rotate/route')) as unknown as Record<string, Handler>).POST
   const { controls } = await import('../../lib/policy/controls')
   const { startAppRuntime } = await import('../../lib/runtime/app-runtime')

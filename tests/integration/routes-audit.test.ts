@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
 import { ORIGIN, routeCaller, type Handler } from '../helpers/route-call'
+import { signedInCookies } from '../helpers/session-cookies'
 
 // The route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop, one trusted proxy.
 const GATEWAY_TOKEN = 'gw-token-audit-0123456789abcdef012345'
@@ -34,10 +35,7 @@ async function withAuditDown<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
-  for (const role of ['responder', 'admin'] as const) {
-    cookies[role] = `${SESSION_COOKIE}=${await issueSession({ userId: `${role}-user`, displayName: role, role, provider: 'local' })}`
-  }
+  Object.assign(cookies, await signedInCookies(['responder', 'admin']))
   routes = {
     ack: await import('../../app/api/policy/ack/route'),
     rotate: await import('../../app/api/policy/keys/rotate/route'),

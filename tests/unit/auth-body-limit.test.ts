@@ -1,10 +1,21 @@
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { signedInCookies } from '../helpers/session-cookies'
 
 process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
+// route() checks every session against the store: give it a fresh one, no ingest.
+Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'br-body-')), CLICKHOUSE_DATABASE: `body_${process.pid}`, INGEST_SOURCE: 'none' })
+delete process.env.CLICKHOUSE_URL
 const { parseJsonBody, PUBLIC_MAX_BODY_BYTES, readBodyText } = await import('../../lib/auth/public-route')
 const { route } = await import('../../lib/http/route')
-const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
+
+afterAll(async () => {
+  const { appStore } = await import('../../lib/runtime/app-runtime')
+  await (await appStore()).close().catch(() => {})
+})
 
 const CHUNK = 1024
 
@@ -64,7 +75,7 @@ describe('413 before buffering', () => {
   })
 
   it('route() answers 413 for a huge chunked or declared body, and still parses normal ones', async () => {
-    const cookie = `${SESSION_COOKIE}=${await issueSession({ userId: 'v', displayName: 'v', role: 'viewer', provider: 'local' })}`
+    const cookie = (await signedInCookies(['viewer'])).viewer!
     const handler = route({ role: 'viewer', body: z.object({ a: z.number() }) }, async ({ body }) => ({ got: body.a }))
     const { stream, stats } = endless()
     const chunked = await handler(post(stream, { cookie }))

@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rangeQuery } from '../../lib/dashboard/params'
 import { MAX_EPOCH_MS, rangeSqlParams, resolveRange } from '../../lib/time-range'
+import { signedInCookies } from '../helpers/session-cookies'
 
 const UINT32_MAX = 4_294_967_295
 
@@ -30,13 +31,18 @@ describe('time range bounds', () => {
 
 describe('a dashboard route given a bound past 2106', () => {
   beforeAll(() => {
-    process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'br-range-'))
+    // The route checks the session against the store: a fresh one, no ingest.
+    Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'br-range-')), CLICKHOUSE_DATABASE: `range_${process.pid}`, INGEST_SOURCE: 'none' })
+    delete process.env.CLICKHOUSE_URL
+  })
+  afterAll(async () => {
+    const { appStore } = await import('../../lib/runtime/app-runtime')
+    await (await appStore()).close().catch(() => {})
   })
 
-  it('answers 400 with the parameter and the limit, before any query', async () => {
-    const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
+  it('answers 400 with the parameter and the limit, before any dashboard query', async () => {
     const { GET } = await import('../../app/api/overview/kpis/route')
-    const cookie = `${SESSION_COOKIE}=${await issueSession({ userId: 'v', displayName: 'v', role: 'viewer', provider: 'local' })}`
+    const cookie = (await signedInCookies(['viewer'])).viewer!
     const res = await GET(new Request(`http://localhost:3000/api/overview/kpis?range=custom&from=0&to=8640000000000`, { headers: { cookie } }))
     expect(res.status).toBe(400)
     const body = (await res.json()) as { error: string; details: { path: string; message: string }[] }

@@ -10,9 +10,10 @@ import { migration as m0010 } from './0010_alerts'
 import { migration as m0020 } from './0020_policy'
 import { migration as m0021 } from './0021_users'
 import { migration as m0022 } from './0022_audit'
+import { migration as m0023 } from './0023_revoked_sessions'
 
 /**
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0008, m0010, m0020, m0021, m0022]
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0008, m0010, m0020, m0021, m0022, m0023]

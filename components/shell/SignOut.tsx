@@ -1,0 +1,31 @@
+'use client'
+import { useState } from 'react'
+import { fetchJson } from '../hooks/api'
+import { useMe } from '../hooks/useMe'
+
+/** Who is signed in, and the way out: the session cookie is cleared by the server, with an audit entry. */
+export function SignOut() {
+  const me = useMe()
+  const [state, setState] = useState<'idle' | 'busy' | 'failed'>('idle')
+  if (!me.user) return null
+  const signOut = async () => {
+    setState('busy')
+    try {
+      await fetchJson('/api/auth/signout', { method: 'POST' })
+      // A full navigation, so no cached data of this session stays in memory.
+      window.location.assign('/signin')
+    } catch {
+      setState('failed')
+    }
+  }
+  return (
+    <div className="nav-user" data-testid="nav-user">
+      <div className="nav-user-name" title={me.user.userId}>{me.user.displayName}</div>
+      <div className="nav-user-role">{me.user.role}</div>
+      <button type="button" className="btn small" onClick={signOut} disabled={state === 'busy'}>
+        {state === 'busy' ? 'Signing out…' : 'Sign out'}
+      </button>
+      {state === 'failed' ? <div className="nav-user-error" role="alert">Sign-out failed; try again.</div> : null}
+    </div>
+  )
+}

@@ -23,14 +23,15 @@ const NOT_SETTINGS = new Set([
 ])
 
 /**
- * Where chDB's defaults differ from a ClickHouse server's in ways the client
- * can see: a server quotes 64-bit integers in JSON and parses only basic
- * DateTime text unless a request asks for more.
+ * Where chDB's defaults differ from a ClickHouse server's (25.8, as compose
+ * pins) in ways the client can see: a server parses only basic DateTime text
+ * unless a request asks for more. (Both leave 64-bit integers unquoted in JSON
+ * since 25.8; the embedded store quotes them, so the suite runs both ways.)
  */
-const SERVER_DEFAULTS: ReadonlyMap<string, string> = new Map([
-  ['output_format_json_quote_64bit_integers', '1'],
-  ['date_time_input_format', 'basic'],
-])
+const SERVER_DEFAULTS: ReadonlyMap<string, string> = new Map([['date_time_input_format', 'basic']])
+
+/** `{name:Type}` placeholders of a statement. */
+const PLACEHOLDER = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:[^{}]+\}/g
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -60,26 +61,42 @@ class Lane {
   }
 
   private async execute(request: ParsedRequest) {
+    // A parameter set by an earlier request stays in the session; a server
+    // would refuse a statement whose parameter this request did not send.
+    for (const [, name] of request.query.matchAll(PLACEHOLDER)) {
+      if (!request.params.has(name)) throw new Error(`Code: 456. DB::Exception: Substitution \`${name}\` is not set. (UNKNOWN_QUERY_PARAMETER)`)
+    }
     const prelude = [`USE ${request.database}`]
     const settings = new Map([...SERVER_DEFAULTS, ...request.settings])
     for (const key of this.overridden) if (!settings.has(key)) prelude.push(`SET ${key} = DEFAULT`)
-    for (const [key, value] of settings) prelude.push(`SET ${key} = ${/^-?\d+(\.\d+)?$/.test(value) ? value : sqlString(value)}`)
+    // Quoted, as a server reads every URL setting from text.
+    for (const [key, value] of settings) prelude.push(`SET ${key} = ${sqlString(value)}`)
     // Parameters arrive already in ClickHouse's escaped text form, which is
     // exactly what a `param_` setting holds.
     for (const [name, value] of request.params) prelude.push(`SET param_${name} = ${sqlString(value)}`)
-    this.overridden = new Set(settings.keys())
-    const sql = `${prelude.join(';\n')};\n${request.statement}`
-    const result = (await this.session.queryAsync(sql, { format: request.format })) as unknown as {
-      bytes(): Uint8Array
-      rowsRead?: number
+    const sql = `${prelude.join(';\n')};\n${request.data === null ? request.query : `${request.query}\n${request.data}`}`
+    try {
+      const result = (await this.session.queryAsync(sql, { format: request.format })) as unknown as {
+        bytes(): Uint8Array
+        rowsRead?: number
+      }
+      this.overridden = new Set(settings.keys())
+      const raw = result.bytes()
+      return { bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: result.rowsRead ?? 0 }
+    } catch (err) {
+      // How far the SETs got is unknown: treat all as changed, except one the
+      // engine refused as unknown (resetting it would fail every later request).
+      const unknown = /Unknown setting[^A-Za-z0-9_]*([A-Za-z0-9_]+)/.exec(err instanceof Error ? err.message : String(err))?.[1]
+      this.overridden = new Set([...this.overridden, ...settings.keys()].filter((k) => k !== unknown))
+      throw err
     }
-    const raw = result.bytes()
-    return { bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: result.rowsRead ?? 0 }
   }
 }
 
 interface ParsedRequest {
-  statement: string
+  /** The statement, without an INSERT's data. */
+  query: string
+  data: string | null
   database: string
   format: string
   settings: Map<string, string>
@@ -109,8 +126,9 @@ function parseRequest(url: URL, body: Buffer): ParsedRequest {
   const query = search.get('query')
   // With `query=` in the URL the body is the data (an INSERT's rows);
   // otherwise the body is the statement.
-  const statement = query !== null ? (body.length > 0 ? `${query}\n${body.toString('utf8')}` : query) : body.toString('utf8')
-  return { statement, database, format: search.get('default_format') ?? 'TabSeparated', settings, params }
+  const format = search.get('default_format') ?? 'TabSeparated'
+  if (query === null) return { query: body.toString('utf8'), data: null, database, format, settings, params }
+  return { query, data: body.length > 0 ? body.toString('utf8') : null, database, format, settings, params }
 }
 
 export interface ChdbHttpServer {
@@ -141,7 +159,7 @@ export async function startChdbHttpServer(opts: { dataDir: string; port?: number
       const message = err instanceof Error ? err.message : String(err)
       const code = /^Code: (\d+)\./.exec(message)?.[1] ?? '1001'
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Exception-Code': code })
-      res.end(message.startsWith('Code: ') ? `${message}\n` : `Code: ${code}. DB::Exception: ${message}\n`)
+      res.end(message.startsWith('Code: ') ? `${message}\n` : `Code: ${code}. DB::Exception: ${message}. (UNKNOWN_EXCEPTION)\n`)
     }
   })
   server.keepAliveTimeout = 65_000

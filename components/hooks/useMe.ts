@@ -9,9 +9,9 @@ const ME_URL = '/api/auth/me'
 /**
  * The signed-in user, for hiding controls the server would refuse. Not
  * through useApiQuery: the user does not depend on the range and must not be
- * refetched on the live interval; a role change takes effect on the next
- * sign-in anyway. The server still checks every request; this only avoids
- * offering a button that can only fail.
+ * refetched on the live interval. The server checks every request against
+ * the user's current role; this only avoids offering a button that can only
+ * fail, and may show a changed role up to five minutes late.
  */
 export function useMe() {
   const q = useQuery<MeResponse, ApiError>({

@@ -3,11 +3,15 @@ import { useState } from 'react'
 import { fetchJson } from '../hooks/api'
 import { useMe } from '../hooks/useMe'
 
-/** Who is signed in, and the way out: the session cookie is cleared by the server, with an audit entry. */
+/**
+ * Who is signed in, and the way out: the server revokes the session, with an
+ * audit entry, and clears the cookie. Offered also when the user cannot be
+ * loaded (a session already ended), so the cookie can always be cleared.
+ */
 export function SignOut() {
   const me = useMe()
   const [state, setState] = useState<'idle' | 'busy' | 'failed'>('idle')
-  if (!me.user) return null
+  if (me.isPending) return null
   const signOut = async () => {
     setState('busy')
     try {
@@ -20,12 +24,16 @@ export function SignOut() {
   }
   return (
     <div className="nav-user" data-testid="nav-user">
-      <div className="nav-user-name" title={me.user.userId}>{me.user.displayName}</div>
-      <div className="nav-user-role">{me.user.role}</div>
+      {me.user ? (
+        <>
+          <div className="nav-user-name" title={me.user.userId}>{me.user.displayName}</div>
+          <div className="nav-user-role">{me.user.role}</div>
+        </>
+      ) : null}
       <button type="button" className="btn small" onClick={signOut} disabled={state === 'busy'}>
         {state === 'busy' ? 'Signing out…' : 'Sign out'}
       </button>
-      {state === 'failed' ? <div className="nav-user-error" role="alert">Sign-out failed; try again.</div> : null}
+      {state === 'failed' ? <div className="nav-user-error" role="alert">Signed out in this browser, but the server could not end the session; try again.</div> : null}
     </div>
   )
 }

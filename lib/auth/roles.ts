@@ -16,5 +16,5 @@ export interface Principal {
   /** How the user signed in: 'local' or the OIDC issuer. */
   provider: string
   /** The dashboard session this request came with (absent for gateway tokens). */
-  session?: { id: string; expiresAtMs: number }
+  session?: { id: string; issuedAtMs: number; expiresAtMs: number }
 }

@@ -1,32 +1,37 @@
 import type { Store } from '../clickhouse/client'
 import { ROLES, type Principal, type Role } from './roles'
+import { SESSION_TTL_SECONDS } from './session'
 
 /**
  * A session token proves who signed in and until when, but not that the
  * session still stands. Before a request is served, its session is checked
- * against the store: not signed out (revoked_sessions), and for local users,
- * the account still exists and is enabled, with the role taken from the store,
- * so disabling a user or lowering a role takes effect at once rather than when
- * the token expires. OIDC users keep the role their identity provider gave at
- * sign-in until they sign in again.
+ * against the store:
+ *  - not signed out, and not issued before its user's sessions were all
+ *    revoked (account disabled or password changed): revoked_sessions;
+ *  - for local users, the account exists and is enabled, and its current role
+ *    is the one used, so lowering a role takes effect at once. OIDC users keep
+ *    the role their identity provider gave at sign-in until they sign in again.
  *
  * Answers are cached per session for two seconds, so a dashboard polling ten
  * endpoints costs the store one check, not ten. Sign-outs and user changes made
- * through this process clear the cache; another replica sees them within those
- * two seconds.
+ * through this process invalidate the cache, including checks still in flight;
+ * another replica sees them within those two seconds.
  */
 const CACHE_MS = 2_000
 
 const KEY = Symbol.for('burnrate.auth.liveSessions')
-type G = typeof globalThis & { [KEY]?: Map<string, { at: number; principal: Principal | null }> }
-const cache = () => ((globalThis as G)[KEY] ??= new Map())
+interface LiveCache { entries: Map<string, { at: number; principal: Principal | null }>; generation: number }
+type G = typeof globalThis & { [KEY]?: LiveCache }
+const cache = (): LiveCache => ((globalThis as G)[KEY] ??= { entries: new Map(), generation: 0 })
 
 interface UserRow { role: string; disabled: number | string }
 
-async function check(store: Store, principal: Principal, sessionId: string): Promise<Principal | null> {
+async function check(store: Store, principal: Principal, session: NonNullable<Principal['session']>): Promise<Principal | null> {
   const rs = await store.client.query({
-    query: `SELECT count() AS n FROM ${store.database}.revoked_sessions WHERE session_id = {id:String}`,
-    query_params: { id: sessionId },
+    query: `SELECT count() AS n FROM ${store.database}.revoked_sessions
+      WHERE user_id = {user:String}
+        AND (session_id = {id:String} OR (session_id = '' AND revoked_at > fromUnixTimestamp64Milli({issued:Int64})))`,
+    query_params: { user: principal.userId, id: session.id, issued: session.issuedAtMs },
     format: 'JSONEachRow',
   })
   if (Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0) > 0) return null
@@ -45,29 +50,48 @@ async function check(store: Store, principal: Principal, sessionId: string): Pro
 export async function livePrincipal(store: Store, principal: Principal): Promise<Principal | null> {
   const session = principal.session
   if (!session) return principal
+  const c = cache()
   const now = Date.now()
-  const entries = cache()
-  const hit = entries.get(session.id)
+  const hit = c.entries.get(session.id)
   if (hit && now - hit.at < CACHE_MS) return hit.principal
-  const live = await check(store, principal, session.id)
-  if (entries.size > 10_000) for (const [id, e] of entries) if (now - e.at >= CACHE_MS) entries.delete(id)
-  entries.set(session.id, { at: now, principal: live })
+  const generation = c.generation
+  const live = await check(store, principal, session)
+  // A sign-out or user change that happened while this check read the store
+  // must not be overwritten by what it read.
+  if (c.generation === generation) {
+    if (c.entries.size > 10_000) for (const [id, e] of c.entries) if (now - e.at >= CACHE_MS) c.entries.delete(id)
+    c.entries.set(session.id, { at: now, principal: live })
+  }
   return live
 }
 
-/** Ends a session before it expires (sign-out). */
-export async function revokeSession(store: Store, principal: Principal): Promise<void> {
-  const session = principal.session
-  if (!session) return
+async function insertRevocation(store: Store, row: { sessionId: string; userId: string; expiresAtMs: number }): Promise<void> {
+  const c = cache()
+  c.generation++
+  c.entries.clear()
   await store.client.insert({
     table: `${store.database}.revoked_sessions`,
-    values: [{ session_id: session.id, user_id: principal.userId, revoked_at: Date.now(), expires_at: Math.ceil(session.expiresAtMs / 1000) }],
+    values: [{ session_id: row.sessionId, user_id: row.userId, revoked_at: Date.now(), expires_at: Math.ceil(row.expiresAtMs / 1000) }],
     format: 'JSONEachRow',
   })
-  cache().set(session.id, { at: Date.now(), principal: null })
+  c.generation++
+  c.entries.clear()
+}
+
+/** Ends one session before it expires (sign-out). */
+export async function revokeSession(store: Store, principal: Principal): Promise<void> {
+  if (!principal.session) return
+  await insertRevocation(store, { sessionId: principal.session.id, userId: principal.userId, expiresAtMs: principal.session.expiresAtMs })
+}
+
+/** Ends every session of a user issued until now (account disabled, password changed). */
+export async function revokeUserSessions(store: Store, userId: string): Promise<void> {
+  await insertRevocation(store, { sessionId: '', userId, expiresAtMs: Date.now() + SESSION_TTL_SECONDS * 1000 })
 }
 
 /** After a user is changed, every cached answer is re-checked on its next request. */
 export function forgetLiveSessions(): void {
-  cache().clear()
+  const c = cache()
+  c.generation++
+  c.entries.clear()
 }

@@ -34,7 +34,9 @@ export function sessionSecret(): Uint8Array {
 
 /** A signed session token; its id (jti) is what sign-out revokes. */
 export async function issueSession(p: Principal): Promise<string> {
-  return new SignJWT({ name: p.displayName, role: p.role, provider: p.provider })
+  // iat has whole seconds; a revocation is compared with the issue time in ms,
+  // so a session made in the same second after a password reset stays valid.
+  return new SignJWT({ name: p.displayName, role: p.role, provider: p.provider, iat_ms: Date.now() })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(p.userId)
     .setJti(randomUUID())
@@ -53,10 +55,10 @@ export async function verifySession(token: string): Promise<Principal | null> {
     const { payload } = await jwtVerify(token, sessionSecret(), { algorithms: ['HS256'] })
     const role = payload.role as Role
     // Tokens without an id cannot be revoked, so they are not accepted.
-    if (!payload.sub || !payload.jti || !payload.exp || !ROLES.includes(role)) return null
+    if (!payload.sub || !payload.jti || !payload.exp || typeof payload.iat_ms !== 'number' || !ROLES.includes(role)) return null
     return {
       userId: payload.sub, displayName: String(payload.name ?? payload.sub), role, provider: String(payload.provider ?? 'local'),
-      session: { id: payload.jti, expiresAtMs: payload.exp * 1000 },
+      session: { id: payload.jti, issuedAtMs: payload.iat_ms, expiresAtMs: payload.exp * 1000 },
     }
   } catch {
     return null

@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from './passwords'
 import { ROLES, type Principal, type Role } from './roles'
-import { forgetLiveSessions } from './session-live'
+import { forgetLiveSessions, revokeUserSessions } from './session-live'
 
 export interface LocalUser {
   userId: string
@@ -39,6 +39,10 @@ export async function saveUser(store: Store, user: { userId: string; displayName
   // An update that leaves `disabled` out (say, a role change) must not re-enable the account.
   const disabled = user.disabled ?? (existing ? Number(existing.disabled) === 1 : false)
   const saved = { userId: user.userId, displayName: user.displayName ?? existing?.display_name ?? user.userId, role: user.role, disabled }
+  // Disabling an account or changing its password ends its sessions for good:
+  // re-enabling it later must not bring back a cookie someone else holds.
+  // Revoked first, so a failure leaves the account as it was.
+  if (existing && (disabled || user.password)) await revokeUserSessions(store, user.userId)
   await store.client.insert({
     table: `${store.database}.users`,
     values: [{ user_id: saved.userId, display_name: saved.displayName, role: saved.role, password_hash: hash, disabled: saved.disabled ? 1 : 0, updated_at: Date.now() }],

@@ -48,7 +48,6 @@ afterAll(async () => {
 
 // Every mutating route, the lowest role it accepts, and a body it would accept from that role.
 const MUTATIONS: { name: string; route: string; path: string; min: Role; body?: unknown; params?: Record<string, string> }[] = [
-  { name: 'signout', route: 'signout', path: '/api/auth/signout', min: 'viewer' },
   { name: 'save user', route: 'users', path: '/api/auth/users', min: 'admin', body: { userId: 'fin', role: 'viewer', password: 'finance-password-1' } },
   { name: 'apply change', route: 'changes', path: '/api/policy/changes', min: 'responder', body: change },
   { name: 'dry run', route: 'dryRun', path: '/api/policy/dry-run', min: 'responder', body: change },
@@ -70,8 +69,6 @@ describe('role matrix', () => {
       expect((await call(h, 'POST', m.path, { role: m.min, body: m.body, params: m.params, headers: { origin: 'https://evil.test' } })).status).toBe(403)
       const ok = await call(h, 'POST', m.path, { role: m.min, body: m.body, params: m.params })
       expect([401, 403]).not.toContain(ok.status)
-      // Signing out ended that session; the next tests need one.
-      if (m.route === 'signout') Object.assign(cookies, await signedInCookies([m.min]))
     })
   }
 
@@ -104,7 +101,7 @@ describe('role matrix', () => {
     const cross = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'x' }, headers: { origin: 'https://evil.test' } })
     expect(cross.status).toBe(403)
     const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.', { role: 'admin' })).json()) as { entries: { action: string; actor: string }[] }
-    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.signin', 'auth.signin_failed', 'auth.signout']))
+    expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.signin', 'auth.signin_failed']))
     const exported = await (await call(routes.exportAudit.GET, 'GET', '/api/audit/export', { role: 'admin' })).text()
     expect(exported.trim().split('\n').map((l) => JSON.parse(l).action)).toContain('policy.revoke')
   })
@@ -123,31 +120,50 @@ describe('role matrix', () => {
     expect(JSON.stringify(audit)).not.toContain('my secret pw')
   })
 
-  it('sign-out ends the session server-side: the same cookie is refused afterwards', async () => {
+  it('sign-out ends the session server-side, and always clears the cookie', async () => {
     const mine = { viewer: (await signedInCookies(['viewer'])).viewer }
     const callMine = routeCaller(mine)
+    const signout = routes.signout.POST
+    expect((await callMine(signout, 'POST', '/api/auth/signout', { role: 'viewer', headers: { origin: 'https://evil.test' } })).status).toBe(403)
     expect((await callMine(routes.me.GET, 'GET', '/api/auth/me', { role: 'viewer' })).status).toBe(200)
-    const out = await callMine(routes.signout.POST, 'POST', '/api/auth/signout', { role: 'viewer' })
+    const out = await callMine(signout, 'POST', '/api/auth/signout', { role: 'viewer' })
     expect(out.status).toBe(200)
     expect(out.headers.get('set-cookie')).toMatch(/^br_session=; .*Max-Age=0/)
     // A browser drops the cookie; a copy of it (another tab, a stolen header) must not work either.
     expect((await callMine(routes.me.GET, 'GET', '/api/auth/me', { role: 'viewer' })).status).toBe(401)
     expect((await call(routes.me.GET, 'GET', '/api/auth/me', { role: 'viewer' })).status).toBe(200)
+    // Signing out with an ended session, or none, still clears the cookie.
+    for (const role of ['viewer', undefined] as const) {
+      const again = await callMine(signout, 'POST', '/api/auth/signout', { role })
+      expect(again.status).toBe(200)
+      expect(again.headers.get('set-cookie')).toMatch(/^br_session=; .*Max-Age=0/)
+    }
+    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.signout', { role: 'admin' })).json()) as { entries: { actor: string }[] }
+    expect(audit.entries.map((e) => e.actor)).toContain('viewer-user')
   })
 
   it('disabling a user or lowering a role takes effect on the sessions already issued', async () => {
     const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
-    expect((await save({ userId: 'oncall-lead', role: 'admin', password: 'oncall-lead-password' })).status).toBe(200)
     const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
-    const lead = routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId: 'oncall-lead', displayName: 'lead', role: 'admin', provider: 'local' })}` })
+    const sessionOf = async (userId: string) => routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId, displayName: userId, role: 'admin', provider: 'local' })}` })
+    expect((await save({ userId: 'oncall-lead', role: 'admin', password: 'oncall-lead-password' })).status).toBe(200)
+    const lead = await sessionOf('oncall-lead')
     expect((await lead(routes.audit.GET, 'GET', '/api/audit', { role: 'admin' })).status).toBe(200)
     expect((await save({ userId: 'oncall-lead', role: 'viewer' })).status).toBe(200)
     expect((await lead(routes.audit.GET, 'GET', '/api/audit', { role: 'admin' })).status).toBe(403)
     expect((await lead(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(200)
     expect((await save({ userId: 'oncall-lead', role: 'viewer', disabled: true })).status).toBe(200)
     expect((await lead(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
+    // Re-enabling the account does not bring back a session issued before it was disabled.
+    expect((await save({ userId: 'oncall-lead', role: 'viewer', disabled: false })).status).toBe(200)
+    expect((await lead(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
+    const fresh = await sessionOf('oncall-lead')
+    expect((await fresh(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(200)
+    // A password change ends the sessions issued before it; one issued after it works.
+    expect((await save({ userId: 'oncall-lead', role: 'viewer', password: 'a-new-password-for-lead' })).status).toBe(200)
+    expect((await fresh(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
+    expect((await (await sessionOf('oncall-lead'))(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(200)
     // A session for a local user that does not exist is refused too.
-    const ghost = routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId: 'nobody', displayName: 'nobody', role: 'admin', provider: 'local' })}` })
-    expect((await ghost(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
+    expect((await (await sessionOf('nobody'))(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
   })
 })

@@ -1,10 +1,12 @@
 import type { Migration } from './types'
 
 /**
- * Dashboard sessions ended before they expired (sign-out). A session cookie is
- * a signed token that would otherwise stay valid until it expires; every API
- * request checks its id against this table. A row is useless once the session
- * would have expired anyway, so it goes a day after that.
+ * Dashboard sessions ended before they expired. A session cookie is a signed
+ * token that would otherwise stay valid until it expires; every API request
+ * checks it against this table. A row names one session (sign-out), or, with
+ * an empty session_id, every session of the user issued before revoked_at
+ * (the account was disabled or its password changed). A row is useless once
+ * the sessions it names would have expired anyway, so it goes a day after.
  */
 export const migration: Migration = {
   version: 23,
@@ -16,7 +18,7 @@ export const migration: Migration = {
       revoked_at DateTime64(3, 'UTC'),
       expires_at DateTime('UTC')
     ) ENGINE = ${engine('ReplacingMergeTree', 'revoked_at')}
-    ORDER BY session_id
+    ORDER BY (user_id, session_id)
     TTL expires_at + INTERVAL 1 DAY`,
   ],
 }

@@ -71,6 +71,15 @@ a column (the Kafka offset kept for lineage, say), which this product does not d
   mapped from the 566 MB libchdb.so, clean pages the kernel can drop), V8's heap 255–279 MB, buffers outside the heap
   257–271 MB (kafkajs keeps each fetch response, up to 16 MiB per partition, alive while any of its messages is
   referenced), and the rest chDB's allocations, allocator caches and thread stacks.
-- So in the embedded default the file-backed part alone nearly fills the 256 MB budget. A server-mode ingest process
-  (\`CLICKHOUSE_URL\` set) does not load the engine at all; it was not measured here because no ClickHouse server runs
-  on this machine.`
+- So in the embedded default the file-backed part alone nearly fills the 256 MB budget.
+- A server-mode ingest process (\`CLICKHOUSE_URL\` set) does not load the engine: its file-backed part is ~43 MB
+  (Node itself). No ClickHouse server runs on this machine, so the \`memory-server\` section points it at chDB behind
+  its HTTP stand-in (\`tests/helpers/chdb-http-server.ts\`) in a process of its own, which is not counted; the ingest
+  process does the same work it would against a server (decode, validate, JSONEachRow over HTTP, commit).
+  Measured by hand on 2026-11-22 (400k-event backlogs, process.memoryUsage() every 2 s): with the defaults (16 MiB
+  fetches, V8's own heap sizing) it peaked at 548 MB, most of it V8 heap that V8 had not yet collected (live heap
+  50–130 MB) and fetch buffers. What bounds it: fetches of 2 MiB per partition (inserts of ~3.5k events; at most
+  2 partitions are decoded at a time, each with one range inserting and one being decoded) and V8's old generation
+  capped at 128 MB, about twice the live heap. 4 MiB fetches with the same cap peaked at 284 MB; a 96 MB cap saved
+  nothing and ran slower. That profile is what \`docker/compose.yml\` runs; rates against the stand-in (4–12k
+  events/s) measure the stand-in, not the ingest process, and are not reported.`

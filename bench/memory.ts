@@ -66,7 +66,7 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
   await createTopic(admin, topic, topology === 'server' ? SERVER_PROFILE.partitions : 2)
   await produceCorpus(kafka, topic, 200_000, { tag: `${topic}-0` }) // start with a backlog
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-mem-'))
-  const store = topology === 'server' ? await startHttpStore(dir, 18_000 + Math.floor(Math.random() * 1_000)) : undefined
+  const store = topology === 'server' ? await startHttpStore(dir, 0) : undefined
   const heapFlags = store ? [`--max-old-space-size=${SERVER_PROFILE.maxOldSpaceMb}`] : []
   const child = spawn(process.execPath, [...heapFlags, '--import', 'tsx', 'ingest/main.ts'], {
     cwd: join(__dirname, '..'), stdio: 'ignore',
@@ -76,6 +76,12 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
       ...(store ? { CLICKHOUSE_URL: store.url, KAFKA_FETCH_BYTES_PER_PARTITION: String(SERVER_PROFILE.fetchBytesPerPartition) } : { DATA_DIR: dir }),
     },
   })
+  // A bench that fails mid-run exits: take both children with it.
+  const killChildren = () => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    if (store && store.child.exitCode === null) store.child.kill('SIGKILL')
+  }
+  process.once('exit', killChildren)
   const samples: number[] = []
   let peakAnonMb = 0
   let peakFileMb = 0
@@ -104,6 +110,7 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
     store.child.kill('SIGTERM')
     await new Promise((r) => (store.child.exitCode !== null ? r(null) : store.child.once('exit', r)))
   }
+  process.off('exit', killChildren)
   await admin.deleteTopics({ topics: [topic] }).catch(() => {})
   await admin.disconnect()
   rmSync(dir, { recursive: true, force: true })

@@ -27,7 +27,7 @@ cleanup() {
     kill "$STORE_PID" 2>/dev/null
     wait "$STORE_PID" 2>/dev/null
   fi
-  [ -z "$STORE_DIR" ] || rm -rf "$STORE_DIR"
+  [ -z "$STORE_DIR" ] || rm -rf "$STORE_DIR" "$STORE_DIR.log"
   if [ "$STARTED_BROKER" = "1" ]; then
     log "stopping kafka broker '$NAME'"
     bash scripts/kafka/stop.sh "$NAME" || log "WARNING: failed to stop kafka broker '$NAME'"
@@ -83,7 +83,11 @@ if [ "$#" -eq 0 ] && [ -z "${CLICKHOUSE_URL:-}" ] && [ "${SKIP_SERVER_MODE:-0}" 
     CLICKHOUSE_URL="$url" npx vitest run tests/integration
     server_rc=$?
   fi
-  rm -f "$STORE_DIR.log"
+  kill "$STORE_PID" 2>/dev/null
+  wait "$STORE_PID" 2>/dev/null
+  STORE_PID=""
+  rm -rf "$STORE_DIR" "$STORE_DIR.log"
+  STORE_DIR=""
   log "server-mode vitest exited with code $server_rc"
   [ "$rc" -ne 0 ] || rc=$server_rc
 fi

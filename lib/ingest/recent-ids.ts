@@ -11,7 +11,7 @@
  * Set was full.)
  *
  * Ids are kept as 63-bit fingerprints in typed arrays, not as strings in a Set:
- * 400k remembered ids then take 6 MiB instead of ~35 MiB of old-generation
+ * 400k remembered ids then take 8 MiB (two tables of 2^19 slots) instead of ~35 MiB of old-generation
  * heap that every full garbage collection had to mark, and an id string dies
  * young with its batch. Two different ids share a fingerprint with probability
  * about 2^-63 per pair, so a valid event is mistaken for a duplicate (and kept as

@@ -75,7 +75,8 @@ describe('farm detector window', () => {
       query: `INSERT INTO ${store.database}.install_profile (tenant_id, install_id, first_seen, last_seen, events)
         VALUES ('ttl', 'gone', fromUnixTimestamp64Milli({a:Int64}), fromUnixTimestamp64Milli({a:Int64}), 1),
                ('ttl', 'kept', fromUnixTimestamp64Milli({b:Int64}), fromUnixTimestamp64Milli({b:Int64}), 1)`,
-      query_params: { a: now - 31 * DAY, b: now - 29 * DAY },
+      // TTL compares with the wall clock, not this test's window, which ends up to 38 h in the past.
+      query_params: { a: Date.now() - 31 * DAY, b: Date.now() - 29 * DAY },
     })
     await store.client.command({ query: `OPTIMIZE TABLE ${store.database}.install_profile FINAL` })
     const left = await rows<{ install_id: string }>(store, `SELECT install_id FROM ${store.database}.install_profile WHERE tenant_id = 'ttl'`)

@@ -1,6 +1,6 @@
 'use client'
 import { useState } from 'react'
-import { fetchJson } from '../hooks/api'
+import { ApiError, fetchJson } from '../hooks/api'
 import { useMe } from '../hooks/useMe'
 
 /**
@@ -10,7 +10,8 @@ import { useMe } from '../hooks/useMe'
  */
 export function SignOut() {
   const me = useMe()
-  const [state, setState] = useState<'idle' | 'busy' | 'failed'>('idle')
+  // 'partial': the server cleared the cookie but could not record the revocation.
+  const [state, setState] = useState<'idle' | 'busy' | 'failed' | 'partial'>('idle')
   if (me.isPending) return null
   const signOut = async () => {
     setState('busy')
@@ -18,8 +19,8 @@ export function SignOut() {
       await fetchJson('/api/auth/signout', { method: 'POST' })
       // A full navigation, so no cached data of this session stays in memory.
       window.location.assign('/signin')
-    } catch {
-      setState('failed')
+    } catch (err) {
+      setState(err instanceof ApiError && err.status === 503 ? 'partial' : 'failed')
     }
   }
   return (
@@ -33,7 +34,8 @@ export function SignOut() {
       <button type="button" className="btn small" onClick={signOut} disabled={state === 'busy'}>
         {state === 'busy' ? 'Signing out…' : 'Sign out'}
       </button>
-      {state === 'failed' ? <div className="nav-user-error" role="alert">Signed out in this browser, but the server could not end the session; try again.</div> : null}
+      {state === 'partial' ? <div className="nav-user-error" role="alert">Signed out in this browser, but the server could not end the session; try again.</div> : null}
+      {state === 'failed' ? <div className="nav-user-error" role="alert">Sign-out failed; try again.</div> : null}
     </div>
   )
 }

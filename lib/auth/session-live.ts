@@ -66,16 +66,14 @@ export async function livePrincipal(store: Store, principal: Principal): Promise
 }
 
 async function insertRevocation(store: Store, row: { sessionId: string; userId: string; expiresAtMs: number }): Promise<void> {
-  const c = cache()
-  c.generation++
-  c.entries.clear()
   await store.client.insert({
     table: `${store.database}.revoked_sessions`,
     values: [{ session_id: row.sessionId, user_id: row.userId, revoked_at: Date.now(), expires_at: Math.ceil(row.expiresAtMs / 1000) }],
     format: 'JSONEachRow',
   })
-  c.generation++
-  c.entries.clear()
+  // Checks that read the store before the insert either finished already
+  // (their answers are dropped here) or finish later under an old generation.
+  forgetLiveSessions()
 }
 
 /** Ends one session before it expires (sign-out). */

@@ -150,6 +150,11 @@ export class PolicyEnforcer {
     for (const [id, s] of this.installs) if (s.streams === 0 && nowMs - s.touched > 600_000) this.installs.delete(id)
   }
 
+  /** Whether policy revokes this caller now: a gateway closes the open streams of a revoked install. */
+  revokes(ctx: RequestContext, nowMs: number): boolean {
+    return resolveControls(this.rules, { ...ctx, risky: ctx.risky ?? this.risky.has(ctx.installId) }, nowMs).controls.revoked === true
+  }
+
   admit(req: AdmitRequest): Decision {
     const ctx = { ...req, risky: req.risky ?? this.risky.has(req.installId) }
     const { controls: c, source } = resolveControls(this.rules, ctx, req.nowMs)

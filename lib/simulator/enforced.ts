@@ -4,9 +4,10 @@ import { defaultPriceBook, type PriceBook } from '../pricing/cost'
 import type { Decision, PolicyEnforcer } from '../policy/enforcer'
 import { sharedEnforcer } from '../policy/in-process'
 import { policyService } from '../policy/service'
+import type { StreamAdmission, StreamGate, StreamStart } from './gate'
 
 type Call = Extract<GatewayEventInput, { type: 'llm_request' | 'stream' }>
-interface Generator { generate(fromMs: number, toMs: number): GatewayEventInput[] }
+interface Generator { generate(fromMs: number, toMs: number): GatewayEventInput[]; attachGate?(gate: StreamGate): void }
 
 const tsOf = (e: GatewayEventInput) => (typeof e.ts === 'number' ? e.ts : Date.parse(e.ts))
 /** Rule ids in events allow [A-Za-z0-9._:@/+=-]: the global subject '*' is spelled 'all'. */
@@ -20,9 +21,11 @@ const ruleIdOf = (key: string) => key.replace('*', 'all')
  * ingest's catalog). After a new policy version is applied, a policy_ack is
  * emitted with the wall-clock time it was applied, for time-to-enforce.
  */
-export class EnforcedGenerator implements Generator {
+export class EnforcedGenerator implements Generator, StreamGate {
   private open: { end: number; settle: () => void }[] = []
   private acked: number
+  /** Streams judged when they opened (through openStream): passed through as they are. */
+  private readonly judged = new WeakSet<GatewayEventInput>()
 
   constructor(
     private readonly inner: Generator,
@@ -30,13 +33,30 @@ export class EnforcedGenerator implements Generator {
     private readonly opts: { gatewayId?: string; prices?: PriceBook } = {},
   ) {
     this.acked = enforcer.version
+    inner.attachGate?.(this)
+  }
+
+  openStream(call: StreamStart): StreamAdmission {
+    this.release(call.atMs)
+    const who = { tenantId: call.inst.tenant.id, feature: call.feature, installId: call.inst.id }
+    const d = this.enforcer.admit({ ...who, contextTokens: call.contextTokens, stream: true, nowMs: call.atMs })
+    if (!d.allowed) return { allowed: false, policyVersion: d.version, ruleId: ruleIdOf(d.ruleId), ruleKind: d.ruleKind }
+    return {
+      allowed: true,
+      revoked: (atMs) => this.enforcer.revokes(who, atMs),
+      close: (e) => {
+        const out = this.served(e, d, true)
+        this.judged.add(out)
+        return out
+      },
+    }
   }
 
   generate(fromMs: number, toMs: number): GatewayEventInput[] {
     const out: GatewayEventInput[] = []
     for (const e of this.inner.generate(fromMs, toMs)) {
       if (e.type === 'attestation') this.enforcer.noteAttestation(e.install_id, e.verdict === 'rejected')
-      if (e.type === 'llm_request' || e.type === 'stream') out.push(this.enforce(e))
+      if ((e.type === 'llm_request' || e.type === 'stream') && !this.judged.has(e)) out.push(this.enforce(e))
       else out.push(e)
     }
     this.release(toMs)
@@ -68,6 +88,12 @@ export class EnforcedGenerator implements Generator {
       const base = Object.fromEntries(Object.entries(head).filter(([k]) => !CALL_ONLY.has(k))) as Record<string, unknown>
       return { ...base, type: 'policy_denial', ts: start, policy_version: d.version, rule_id: ruleIdOf(d.ruleId), rule_kind: d.ruleKind } as GatewayEventInput
     }
+    return this.served(e, d, false)
+  }
+
+  /** An admitted call as reported: output over the cap cut, re-priced, quotas settled now or when the stream ends. */
+  private served(e: Call, d: Extract<Decision, { allowed: true }>, settleNow: boolean): Call {
+    const end = tsOf(e)
     let call: Call = e
     if (d.outputCap !== null && e.completion_tokens > d.outputCap) {
       const cap = d.outputCap
@@ -78,7 +104,7 @@ export class EnforcedGenerator implements Generator {
     }
     const cost = (this.opts.prices ?? defaultPriceBook).costMicros(call.model, end, call.prompt_tokens, call.completion_tokens) ?? 0
     const settle = () => d.settle({ promptTokens: call.prompt_tokens, completionTokens: call.completion_tokens, costMicros: cost, nowMs: end })
-    if (call.type === 'stream') this.open.push({ end, settle })
+    if (call.type === 'stream' && !settleNow) this.open.push({ end, settle })
     else settle()
     return call
   }

@@ -1,4 +1,5 @@
 import type { GatewayEventInput } from '../events/schema'
+import { GateRef, type StreamGate } from './gate'
 import { SCENARIO_NAMES, type GroundTruthLabel, type ScenarioName } from './labels'
 import { buildPopulation, type Population } from './population'
 import { Rng, mixSeed } from './random'
@@ -40,6 +41,7 @@ export class GatewaySimulator {
   private emittedTo = -Infinity
   /** Events of the last tick that fall after the last window's end. */
   private pending: Ev[] = []
+  private readonly gate = new GateRef()
 
   constructor(opts: SimulatorOptions) {
     if (!Number.isFinite(opts.seed)) throw new Error('seed must be a finite number')
@@ -54,7 +56,7 @@ export class GatewaySimulator {
     const taken = new Set<string>()
     // Built in a fixed order so the same set of names gives the same scenarios whatever order it was listed in.
     this.scenarios = SCENARIO_NAMES.filter((n) => opts.scenarios.includes(n)).map((name) =>
-      createScenario(name, { seed: this.seed, startMs: this.startMs, pop: this.population, taken, settings: opts.scenarioSettings?.[name] ?? {} }))
+      createScenario(name, { seed: this.seed, startMs: this.startMs, pop: this.population, taken, settings: opts.scenarioSettings?.[name] ?? {}, gate: this.gate }))
     for (const s of this.scenarios) if (s.hook) this.traffic.hooks.push(s.hook)
   }
 
@@ -90,6 +92,11 @@ export class GatewaySimulator {
     }
     this.emittedTo = toMs
     return out
+  }
+
+  /** Puts a gateway in front of the scenarios' streams from now on (see StreamGate). */
+  attachGate(gate: StreamGate): void {
+    this.gate.current = gate
   }
 
   /**

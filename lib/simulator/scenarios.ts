@@ -3,6 +3,8 @@ import type { GroundTruthLabel, ScenarioName } from './labels'
 import type { Install, Population, Tenant } from './population'
 import { consumerDevice } from './population'
 import { Rng, WeightedPicker, clamp, hashString, mixSeed, shuffle } from './random'
+import type { GateRef } from './gate'
+import { Slots, gatedStream } from './slots'
 import { EventSink, bytesFor, normalVerdict, refreshToken, type TrafficHook, type Usage } from './traffic'
 
 export { SCENARIO_NAMES, type ScenarioName } from './labels'
@@ -46,6 +48,8 @@ export interface ScenarioContext {
   /** Installs already used by another scenario, so ground truth never overlaps. */
   taken: Set<string>
   settings: ScenarioSettings
+  /** The gateway scenarios' streams ask as they open, once one is attached. */
+  gate: GateRef
 }
 
 interface Frame { rng: Rng; start: number; end: number; intensity: number; tenant: Tenant; s: ScenarioSettings }
@@ -72,41 +76,6 @@ function installLabels(name: ScenarioName, f: Frame, installs: Install[], detail
   return installs.map((i) => ({ scenario: name, kind: 'install' as const, subject: i.id, tenant_id: i.tenant.id, start_ms: f.start, end_ms: f.end, ...(detail ? { detail } : {}) }))
 }
 
-/** One request in flight; reported when it ends. */
-interface Job { endAt: number; fire(sink: EventSink, rng: Rng, ts: number): void }
-type JobMaker = (rng: Rng, startAt: number) => Job | null
-
-/** Keeps N requests in flight back to back: the shape of a script holding concurrent streams open. */
-class Slots {
-  private readonly jobs: (Job | null)[]
-  constructor(private readonly make: JobMaker, rng: Rng, count: number, firstStart: (i: number) => number) {
-    this.jobs = Array.from({ length: count }, (_, i) => make(rng, firstStart(i)))
-  }
-
-  run(sink: EventSink, rng: Rng, t0: number, t1: number): void {
-    for (let i = 0; i < this.jobs.length; i++) {
-      let job = this.jobs[i]
-      while (job && job.endAt < t1) {
-        if (job.endAt >= t0) job.fire(sink, rng, job.endAt)
-        job = this.make(rng, job.endAt + 200 + rng.int(2000))
-      }
-      this.jobs[i] = job
-    }
-  }
-}
-
-function streamJob(inst: Install, startAt: number, durationMs: number, u: Usage, ttft: number, transport: 'sse' | 'websocket', end: 'completed' | 'client_disconnect' | 'timeout', verdict = normalVerdict): Job {
-  const endAt = Math.round(startAt + durationMs)
-  return {
-    endAt,
-    fire(sink, rng, ts) {
-      // Stamped at the report time, not the stream start, so a tick's events stay inside the tick.
-      refreshToken(sink, rng, inst, inst.appVersion, ts, verdict, u.feature)
-      sink.stream(inst, inst.appVersion, ts, u, transport, durationMs, ttft, end)
-    },
-  }
-}
-
 /** A few installs sending 50k-200k token contexts with long outputs, several streams at once. */
 function promptBomber(ctx: ScenarioContext): Scenario {
   const f = frame('prompt_bomber', ctx, (t) => t.features.some((x) => x.name === 'chat_assistant'))
@@ -124,7 +93,7 @@ function promptBomber(ctx: ScenarioContext): Scenario {
     const duration = ttft + (completion / rng.uniform(30, 80)) * 1000
     if (startAt + duration > f.end) return null // every attack event falls inside the labelled window
     const end = rng.chance(0.9) ? 'completed' : 'client_disconnect'
-    return streamJob(inst, startAt, duration, u, ttft, rng.chance(0.6) ? 'sse' : 'websocket', end, b === 0 ? repackaged : normalVerdict)
+    return gatedStream(ctx.gate, inst, startAt, { durationMs: duration, ttftMs: ttft, transport: rng.chance(0.6) ? 'sse' : 'websocket', end }, u, b === 0 ? repackaged : normalVerdict)
   }, f.rng, concurrency, () => f.start + f.rng.int(30_000)))
   return {
     name: 'prompt_bomber', startMs: f.start, endMs: f.end,
@@ -154,7 +123,8 @@ function streamAbuse(ctx: ScenarioContext): Scenario {
       const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion: 20 + rng.int(380), bytes: bytesFor(rng, context) }
       const r = rng.next()
       const end = r < 0.5 ? 'client_disconnect' : r < 0.9 ? 'timeout' : 'completed'
-      return streamJob(inst, ending === undefined ? startAt : ending - duration, duration, u, rng.uniform(300, 1500), rng.chance(0.7) ? 'websocket' : 'sse', end)
+      const shape = { durationMs: duration, ttftMs: rng.uniform(300, 1500), transport: rng.chance(0.7) ? 'websocket' as const : 'sse' as const, end: end as typeof end }
+      return gatedStream(ctx.gate, inst, ending === undefined ? startAt : ending - duration, shape, u)
     }, f.rng, zombies, () => -1))
     slots.push(new Slots((rng, startAt) => {
       if (startAt >= f.end) return null
@@ -165,7 +135,7 @@ function streamAbuse(ctx: ScenarioContext): Scenario {
       const wait = rng.uniform(5_000, 30_000) / f.intensity // think time between abandoned answers
       const duration = ttft + (completion / rng.uniform(50, 90)) * 1000
       if (startAt + wait + duration > f.end) return null
-      return streamJob(inst, startAt + wait, duration, u, ttft, rng.chance(0.5) ? 'sse' : 'websocket', rng.chance(0.85) ? 'client_disconnect' : 'completed')
+      return gatedStream(ctx.gate, inst, startAt + wait, { durationMs: duration, ttftMs: ttft, transport: rng.chance(0.5) ? 'sse' : 'websocket', end: rng.chance(0.85) ? 'client_disconnect' : 'completed' }, u)
     }, f.rng, heavy, () => f.start + f.rng.int(20_000)))
   }
   return {

@@ -1,6 +1,7 @@
 import type { AttestationReason, GatewayEventInput, POLICY_RULE_KINDS } from '../events/schema'
 import { defaultPriceBook } from '../pricing/cost'
 import type { FeatureSpec, Install, Population, Tenant } from './population'
+import type { StreamEvent } from './gate'
 import { Rng, WeightedPicker, clamp } from './random'
 
 type RuleKind = (typeof POLICY_RULE_KINDS)[number]
@@ -50,23 +51,26 @@ export class EventSink {
   }
 
   /** `ts` is when the stream ended: the gateway reports a stream once, on close. */
-  stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason): void {
-    this.out.push({
+  /** `close` is the gateway's last word on an admitted stream (output cap, price, quota settlement). */
+  stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason, close?: (e: StreamEvent) => GatewayEventInput): void {
+    const e: StreamEvent = {
       schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream',
       install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
       os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
       feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
       prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), stream_id: `${this.prefix}s${this.n.toString(36)}`, transport,
       duration_ms: Math.round(durationMs), ttft_ms: Math.round(ttftMs), end_reason: endReason,
-    })
+    }
+    this.out.push(close ? close(e) : e)
   }
 
-  denial(inst: Install, version: string, ts: number, feature: string, model: string, ruleKind: RuleKind): void {
+  /** Without `rule`, background noise: denials by quotas the simulated tenants are assumed to have set. */
+  denial(inst: Install, version: string, ts: number, feature: string, model: string, ruleKind: RuleKind, rule?: { version: number; id: string }): void {
     this.out.push({
       schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'policy_denial',
       install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
       os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
-      feature, model, policy_version: 3, rule_id: `${inst.tenant.id}:${ruleKind}`, rule_kind: ruleKind,
+      feature, model, policy_version: rule?.version ?? 3, rule_id: rule?.id ?? `${inst.tenant.id}:${ruleKind}`, rule_kind: ruleKind,
     })
   }
 

@@ -54,12 +54,13 @@ test('revoke the simulated prompt-bomber from its alert', async ({ page }) => {
   await expect(result).toContainText('Applied as policy version')
   const version = Number(/version (\d+)/.exec((await result.textContent()) ?? '')![1])
 
-  // The in-process gateway acknowledges the version; the install's calls become denials and its spend stops.
+  // The in-process gateway acknowledges the version, closes the streams the install holds open, and refuses its
+  // next tries (lib/simulator/slots.ts): the install's calls become denials and its spend stops.
   await expect.poll(async () => (await history(page.request, version))?.timeToEnforceMs ?? null, { timeout: 30_000 }).not.toBeNull()
-  await expect.poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 150_000, intervals: [5_000] }).toBeGreaterThan(0)
+  await expect.poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 60_000, intervals: [2_000] }).toBeGreaterThan(0)
   const a = (await history(page.request, version))!
-  // A bomber holds a few long streams open and calls again as each one ends, so its next try can be a minute away.
-  await expect.poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 150_000, intervals: [5_000] })
+  // Refused, the script backs off to one try per slot every 15-30 s.
+  await expect.poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 90_000, intervals: [5_000] })
     .toBeGreaterThan(a.denialsAfterChange) // the attacker keeps trying
   const b = (await history(page.request, version))!
   expect(b.spendAfterChangeMicros).toBe(a.spendAfterChangeMicros) // and spends nothing more

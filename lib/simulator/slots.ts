@@ -1,0 +1,106 @@
+import type { GateRef, StreamAdmission } from './gate'
+import type { Install } from './population'
+import { Rng, clamp } from './random'
+import { EventSink, normalVerdict, refreshToken, type Usage } from './traffic'
+
+type Verdict = typeof normalVerdict
+
+/** One call in flight; reported when it ends. */
+export interface Job {
+  endAt: number
+  fire(sink: EventSink, rng: Rng, ts: number): void
+  /** The gateway refused the call: the caller backs off before trying again. */
+  denied?: boolean
+  /** An admitted stream the gateway closes if a revocation arrives while it is open: the cut job, or null to keep it. */
+  cutIfRevoked?(atMs: number): Job | null
+}
+export type JobMaker = (rng: Rng, startAt: number) => Job | null
+
+/** Longest wait between refused tries: a script retries fast at first, then settles into a slow poll. */
+const MAX_BACKOFF_MS = 30_000
+
+/** Keeps N requests in flight back to back: the shape of a script holding concurrent streams open. */
+export class Slots {
+  private readonly jobs: (Job | null)[]
+  private readonly refusals: number[]
+
+  constructor(private readonly make: JobMaker, rng: Rng, count: number, firstStart: (i: number) => number) {
+    this.jobs = Array.from({ length: count }, (_, i) => make(rng, firstStart(i)))
+    this.refusals = new Array<number>(count).fill(0)
+  }
+
+  run(sink: EventSink, rng: Rng, t0: number, t1: number): void {
+    for (let i = 0; i < this.jobs.length; i++) {
+      let job = this.jobs[i]
+      if (job && job.endAt >= t0) job = job.cutIfRevoked?.(t0) ?? job
+      while (job && job.endAt < t1) {
+        if (job.endAt >= t0) job.fire(sink, rng, job.endAt)
+        job = this.make(rng, job.endAt + this.gapAfter(i, job, rng))
+      }
+      this.jobs[i] = job
+    }
+  }
+
+  private gapAfter(slot: number, job: Job, rng: Rng): number {
+    if (!job.denied) {
+      this.refusals[slot] = 0
+      return 200 + rng.int(2000)
+    }
+    const n = ++this.refusals[slot]
+    return Math.round(Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(n - 1, 5)) * (0.5 + rng.next() / 2))
+  }
+}
+
+export interface StreamShape {
+  durationMs: number
+  ttftMs: number
+  transport: 'sse' | 'websocket'
+  end: 'completed' | 'client_disconnect' | 'timeout'
+}
+
+/**
+ * A stream opened at `startAt`, asked of the gateway (when one is attached)
+ * as it opens: refused, it is a policy_denial right then; admitted, it runs
+ * and is reported on close, or cut short when its install is revoked.
+ */
+export function gatedStream(gate: GateRef, inst: Install, startAt: number, shape: StreamShape, u: Usage, verdict: Verdict = normalVerdict): Job {
+  const admission = gate.current?.openStream({ inst, feature: u.feature, contextTokens: u.prompt, atMs: startAt })
+  if (admission && !admission.allowed) {
+    return {
+      endAt: Math.round(startAt), // events carry whole milliseconds
+      denied: true,
+      fire(sink, rng, ts) {
+        refreshToken(sink, rng, inst, inst.appVersion, ts, verdict, u.feature)
+        sink.denial(inst, inst.appVersion, ts, u.feature, u.model, admission.ruleKind, { version: admission.policyVersion, id: admission.ruleId })
+      },
+    }
+  }
+  return streamJob(inst, startAt, shape, u, verdict, admission)
+}
+
+function streamJob(inst: Install, startAt: number, shape: StreamShape, u: Usage, verdict: Verdict, admission?: StreamAdmission): Job {
+  const close = admission?.allowed ? admission.close : undefined
+  const job: Job = {
+    endAt: Math.round(startAt + shape.durationMs),
+    fire(sink, rng, ts) {
+      // Stamped at the report time, not the stream start, so a tick's events stay inside the tick.
+      refreshToken(sink, rng, inst, inst.appVersion, ts, verdict, u.feature)
+      sink.stream(inst, inst.appVersion, ts, u, shape.transport, shape.durationMs, shape.ttftMs, shape.end, close)
+    },
+  }
+  if (admission?.allowed) {
+    job.cutIfRevoked = (atMs) => {
+      const at = Math.max(atMs, Math.round(startAt) + 1)
+      if (at >= job.endAt || !admission.revoked(at)) return null
+      const ran = at - startAt
+      const streamed = Math.floor(u.completion * clamp((ran - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1))
+      return {
+        endAt: at,
+        fire(sink, _rng, ts) {
+          sink.stream(inst, inst.appVersion, ts, { ...u, completion: streamed }, shape.transport, ran, Math.min(shape.ttftMs, ran), 'cut_by_policy', close)
+        },
+      }
+    }
+  }
+  return job
+}

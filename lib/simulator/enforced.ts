@@ -43,7 +43,7 @@ export class EnforcedGenerator implements Generator, StreamGate {
     if (!d.allowed) return { allowed: false, policyVersion: d.version, ruleId: ruleIdOf(d.ruleId), ruleKind: d.ruleKind }
     return {
       allowed: true,
-      revoked: (atMs) => this.enforcer.revokes(who, atMs),
+      revokedSince: (atMs) => (this.enforcer.revokes(who, atMs) ? this.enforcer.appliedAt.get(this.enforcer.version) ?? atMs : null),
       close: (e) => {
         const out = this.served(e, d, true)
         this.judged.add(out)

@@ -15,8 +15,8 @@ export type StreamAdmission =
   | { allowed: false; policyVersion: number; ruleId: string; ruleKind: (typeof POLICY_RULE_KINDS)[number] }
   | {
       allowed: true
-      /** Policy revokes the caller at this time: the gateway closes its open streams. */
-      revoked(atMs: number): boolean
+      /** Policy revokes the caller at `atMs`: when that policy was applied (wall clock), else null. */
+      revokedSince(atMs: number): number | null
       /** The stream's event as the gateway reports it on close: output capped, priced, quotas settled. */
       close(e: StreamEvent): GatewayEventInput
     }

@@ -12,7 +12,7 @@ export interface Job {
   /** The gateway refused the call: the caller backs off before trying again. */
   denied?: boolean
   /** An admitted stream the gateway closes if a revocation arrives while it is open: the cut job, or null to keep it. */
-  cutIfRevoked?(atMs: number): Job | null
+  cutIfRevoked?(t0: number, t1: number): Job | null
 }
 export type JobMaker = (rng: Rng, startAt: number) => Job | null
 
@@ -32,7 +32,7 @@ export class Slots {
   run(sink: EventSink, rng: Rng, t0: number, t1: number): void {
     for (let i = 0; i < this.jobs.length; i++) {
       let job = this.jobs[i]
-      if (job && job.endAt >= t0) job = job.cutIfRevoked?.(t0) ?? job
+      if (job && job.endAt >= t0) job = job.cutIfRevoked?.(t0, t1) ?? job
       while (job && job.endAt < t1) {
         if (job.endAt >= t0) job.fire(sink, rng, job.endAt)
         job = this.make(rng, job.endAt + this.gapAfter(i, job, rng))
@@ -89,9 +89,12 @@ function streamJob(inst: Install, startAt: number, shape: StreamShape, u: Usage,
     },
   }
   if (admission?.allowed) {
-    job.cutIfRevoked = (atMs) => {
-      const at = Math.max(atMs, Math.round(startAt) + 1)
-      if (at >= job.endAt || !admission.revoked(at)) return null
+    job.cutIfRevoked = (t0, t1) => {
+      const since = admission.revokedSince(t0)
+      if (since === null) return null
+      // Live, the cut follows the revocation within this tick; a simulation behind the wall clock cuts at once.
+      const at = Math.max(t0, since < t1 ? since : t0, Math.round(startAt) + 1)
+      if (at >= job.endAt) return null
       const ran = at - startAt
       const streamed = Math.floor(u.completion * clamp((ran - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1))
       return {

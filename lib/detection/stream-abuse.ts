@@ -31,6 +31,12 @@ export function zombieZ(zombies: number, zAlert: number): number {
 }
 
 const Z_CAP = 50
+/**
+ * Installs with streams a tenant needs before its own installs are a
+ * population to compare against. Below it (a small app, a QA team, a quiet
+ * night) the relative signals say nothing; zombies, absolute, still count.
+ */
+export const MIN_STREAM_INSTALLS = 10
 
 /** Pure scoring of per-install stream stats, for unit tests. */
 export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings, 'zAlert'>): StreamAbuseRow[] {
@@ -46,6 +52,7 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
     const rates = list.map((r) => r.client_disconnects / Math.max(1, r.streams))
     const rateBand = band(rates)
     const p0 = list.reduce((a, r) => a + r.client_disconnects, 0) / Math.max(1, list.reduce((a, r) => a + r.streams, 0))
+    const tooFew = list.length < MIN_STREAM_INSTALLS
     list.forEach((r, i) => {
       // Most installs hold one stream at a time (MAD 0): a floor of 0.35 on the log scale makes 2 at once z ≈ 1, not 4.
       const zConc = Math.min(Z_CAP, zFromLogBand(r.max_concurrent, conc, MIN_LOG_SIGMA_COUNT))
@@ -54,18 +61,17 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
       const zCost = r.client_disconnects > 0 ? Math.min(Z_CAP, zFromLogBand(r.disconnect_cost_micros, cost, MIN_LOG_SIGMA)) : 0
       const zZombie = zombieZ(r.zombie_streams, s.zAlert)
       // Each pair is one behaviour: long AND concurrent streams; abandoned AND expensive streams.
-      const combined = Math.max(
-        zZombie,
-        Math.sqrt(Math.max(0, zConc) * Math.max(0, zDur)),
-        Math.sqrt(Math.max(0, zRate) * Math.max(0, zCost)),
-      )
+      const relative = Math.max(Math.sqrt(Math.max(0, zConc) * Math.max(0, zDur)), Math.sqrt(Math.max(0, zRate) * Math.max(0, zCost)))
+      const combined = Math.max(zZombie, tooFew ? 0 : relative)
       const score = zToScore(combined, s.zAlert)
       const reasons: string[] = []
       if (r.zombie_streams > 0) reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output`)
-      if (zConc >= s.zAlert / 2) reasons.push(`${r.max_concurrent} streams open at once (feature median ${conc.band.median.toFixed(0)}, z ${zConc.toFixed(1)})`)
-      if (zDur >= s.zAlert / 2) reasons.push(`typical stream ${(r.median_duration_ms / 1000).toFixed(0)} s, longest ${(r.max_duration_ms / 1000).toFixed(0)} s (installs' median ${(dur.band.median / 1000).toFixed(0)} s, z ${zDur.toFixed(1)})`)
-      if (zRate >= s.zAlert / 2) reasons.push(`${r.client_disconnects} of ${r.streams} streams cut by the client (tenant rate ${(p0 * 100).toFixed(1)}%)`)
-      if (zCost >= s.zAlert / 2) reasons.push(`abandoned streams still cost ${(r.disconnect_cost_micros / 1e6).toFixed(4)} USD`)
+      if (tooFew && relative >= s.zAlert / 2) {
+        reasons.push(`only ${list.length} installs streamed in this tenant in the window: too few to compare against (${MIN_STREAM_INSTALLS} needed)`)
+      } else if (!tooFew && zConc >= s.zAlert / 2) reasons.push(`${r.max_concurrent} streams open at once (feature median ${conc.band.median.toFixed(0)}, z ${zConc.toFixed(1)})`)
+      if (!tooFew && zDur >= s.zAlert / 2) reasons.push(`typical stream ${(r.median_duration_ms / 1000).toFixed(0)} s, longest ${(r.max_duration_ms / 1000).toFixed(0)} s (installs' median ${(dur.band.median / 1000).toFixed(0)} s, z ${zDur.toFixed(1)})`)
+      if (!tooFew && zRate >= s.zAlert / 2) reasons.push(`${r.client_disconnects} of ${r.streams} streams cut by the client (tenant rate ${(p0 * 100).toFixed(1)}%)`)
+      if (!tooFew && zCost >= s.zAlert / 2) reasons.push(`abandoned streams still cost ${(r.disconnect_cost_micros / 1e6).toFixed(4)} USD`)
       rows.push({
         tenant_id: r.tenant_id, install_id: r.install_id, score, severity: severityFor(score), reasons,
         streams: r.streams, max_concurrent: r.max_concurrent, max_duration_ms: r.max_duration_ms,

@@ -77,6 +77,21 @@ describe('stream abuse scoring', () => {
     expect(flagged).toEqual(['s1000', 's1001'])
     expect(rows.find((r) => r.install_id === 's1000')!.reasons[0]).toMatch(/zombie/)
   })
+
+  it('compares installs only within a population big enough to be one; zombies count anywhere', () => {
+    // Long, concurrent streams that alert among 400 installs…
+    const heavy = { max_concurrent: 6, median_duration_ms: 240_000, max_duration_ms: 400_000 }
+    const big = scoreStreamAbuse([...Array.from({ length: 400 }, (_, i) => stream(i)), stream(2000, heavy)], S)
+    expect(big.find((r) => r.install_id === 's2000')!.severity).not.toBeNull()
+    // …say nothing among the 4 installs of a small tenant: a QA phone testing long answers is not an outlier of 3 others.
+    const small = scoreStreamAbuse([stream(1), stream(2), stream(3), stream(2000, heavy)], S)
+    const row = small.find((r) => r.install_id === 's2000')!
+    expect(row.score).toBe(0)
+    expect(row.reasons.join(' ')).toMatch(/only 4 installs streamed in this tenant/)
+    // Zombie streams are absolute: they alert in a small tenant too.
+    const zombies = scoreStreamAbuse([stream(1), stream(2), stream(3), stream(3000, { zombie_streams: 3, max_duration_ms: 3_600_000 })], S)
+    expect(zombies.find((r) => r.install_id === 's3000')!.severity).not.toBeNull()
+  })
 })
 
 describe('emulator farm clustering', () => {

@@ -57,6 +57,8 @@ export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> 
   return res.json() as Promise<T>
 }
 
+export const postJson = <T>(path: string, body?: unknown) => fetchJson<T>(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+
 /**
  * The one way dashboard hooks fetch: the global range and tenant from the URL
  * are added to every request, the previous data stays on screen while a

@@ -5,7 +5,7 @@ import type {
   PolicyView, ProposalDecisionResponse, UndoRequest, UndoResponse,
 } from '@/lib/dashboard/policy-types'
 import type { ChangeRequest } from '@/lib/policy/types'
-import { fetchJson, useApiQuery, type ApiError } from './api'
+import { postJson as post, useApiQuery, type ApiError } from './api'
 
 /*
  * One hook per controls endpoint. Reads go through useApiQuery: polling
@@ -46,8 +46,6 @@ export function isControlsQueryKey(key: readonly unknown[]): boolean {
 function invalidateControls(client: QueryClient) {
   return client.invalidateQueries({ predicate: (q) => isControlsQueryKey(q.queryKey) })
 }
-
-const post = <T>(path: string, body: unknown) => fetchJson<T>(path, { method: 'POST', body: JSON.stringify(body) })
 
 /** POST /api/policy/dry-run: blast radius of a change; writes nothing, so invalidates nothing. */
 export function useDryRun() {

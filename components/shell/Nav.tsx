@@ -16,6 +16,7 @@ const ITEMS: { href: string; label: string; icon: string; role?: Role }[] = [
   { href: '/ingest', label: 'Ingest', icon: '⇅' },
   { href: '/policies', label: 'Policies', icon: '⛨' },
   { href: '/audit', label: 'Audit', icon: '☰', role: 'admin' },
+  { href: '/settings', label: 'Settings', icon: '⚙', role: 'admin' },
 ]
 
 /** Links carry the global range and tenant so switching pages keeps the view. */

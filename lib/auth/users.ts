@@ -10,6 +10,12 @@ export interface LocalUser {
   disabled: boolean
 }
 
+/** GET /api/auth/users */
+export interface UsersResponse { users: LocalUser[] }
+/** POST /api/auth/users: create or update; without a password an existing user keeps theirs. */
+export interface SaveUserRequest { userId: string; displayName?: string; role: Role; password?: string; disabled?: boolean }
+export interface SaveUserResponse { user: LocalUser }
+
 interface Row { user_id: string; display_name: string; role: string; password_hash: string; disabled: number }
 
 async function findRow(store: Store, userId: string): Promise<Row | null> {
@@ -29,6 +35,16 @@ export async function listUsers(store: Store): Promise<LocalUser[]> {
     format: 'JSONEachRow',
   })
   return (await rs.json<Row>()).map((r) => ({ userId: r.user_id, displayName: r.display_name, role: r.role as Role, disabled: Number(r.disabled) === 1 }))
+}
+
+/**
+ * Whether saving `change` would leave no enabled local admin: nobody could
+ * then manage users or rotate keys without shell access to the server.
+ */
+export function leavesNoAdmin(users: LocalUser[], change: { userId: string; role: Role; disabled?: boolean }): boolean {
+  const after = users.map((u) => (u.userId === change.userId ? { ...u, role: change.role, disabled: change.disabled ?? u.disabled } : u))
+  const hadAdmin = users.some((u) => u.role === 'admin' && !u.disabled)
+  return hadAdmin && !after.some((u) => u.role === 'admin' && !u.disabled)
 }
 
 /** Creates or replaces a user; without a password the stored hash is kept. */

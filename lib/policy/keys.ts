@@ -7,6 +7,18 @@ export const POLICY_JWS_TYPE = 'burnrate-policy+jws'
 
 interface StoredKey { kid: string; privateJwk: JWK; createdAt: number; retiredAt: number | null }
 
+/** POST /api/policy/keys/rotate: the new signing key, the one it retires, and whether topic records are being re-signed. */
+export interface RotateKeyResponse { kid: string; retired: string; republish: 'queued' | 'none' }
+
+/** GET /api/policy/keys: the ring as an admin sees it, without key material. */
+export interface KeyRingView {
+  activeKid: string
+  /** False when keys come from POLICY_SIGNING_KEYS: rotate there and restart. */
+  rotatable: boolean
+  graceHours: number
+  keys: { kid: string; createdAt: number; retiredAt: number | null; verifiesUntil: number | null; active: boolean }[]
+}
+
 export interface KeyRingOptions {
   dataDir: string
   /** POLICY_SIGNING_KEYS: a JWK set of Ed25519 private keys; the last one signs. */
@@ -107,6 +119,16 @@ export class KeyRing {
   jwks(nowMs = Date.now()): { keys: JWK[] } {
     const graceMs = this.opts.graceHours * 3_600_000
     return { keys: this.reloaded().filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs).map(publicOf) }
+  }
+
+  describe(nowMs = Date.now()): KeyRingView {
+    const graceMs = this.opts.graceHours * 3_600_000
+    const active = this.activeKid
+    const keys = this.reloaded().filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs)
+    return {
+      activeKid: active, rotatable: Boolean(this.file), graceHours: this.opts.graceHours,
+      keys: keys.map((k) => ({ kid: k.kid, createdAt: k.createdAt, retiredAt: k.retiredAt, verifiesUntil: k.retiredAt === null ? null : k.retiredAt + graceMs, active: k.kid === active })),
+    }
   }
 
   /** Adds a new signing key; the previous one only verifies from now on. File-backed rings only. */

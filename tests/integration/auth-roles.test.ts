@@ -33,6 +33,7 @@ beforeAll(async () => {
     undo: await import('../../app/api/policy/undo/route'),
     ack: await import('../../app/api/policy/ack/route'),
     rotate: await import('../../app/api/policy/keys/rotate/route'),
+    keys: await import('../../app/api/policy/keys/route'),
     proposal: await import('../../app/api/policy/proposals/[id]/route'),
     snapshot: await import('../../app/api/policy/snapshot/route'),
     jwks: await import('../../app/api/policy/jwks/route'),
@@ -73,7 +74,7 @@ describe('role matrix', () => {
   }
 
   it('admin-only reads refuse lower roles; viewers read policy', async () => {
-    for (const [r, path] of [['audit', '/api/audit'], ['exportAudit', '/api/audit/export'], ['users', '/api/auth/users']] as const) {
+    for (const [r, path] of [['audit', '/api/audit'], ['exportAudit', '/api/audit/export'], ['users', '/api/auth/users'], ['keys', '/api/policy/keys']] as const) {
       expect((await call(routes[r].GET, 'GET', path)).status).toBe(401)
       expect((await call(routes[r].GET, 'GET', path, { role: 'responder' })).status).toBe(403)
       expect((await call(routes[r].GET, 'GET', path, { role: 'admin' })).status).toBe(200)
@@ -165,5 +166,39 @@ describe('role matrix', () => {
     expect((await (await sessionOf('oncall-lead'))(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(200)
     // A session for a local user that does not exist is refused too.
     expect((await (await sessionOf('nobody'))(routes.policy.GET, 'GET', '/api/policy', { role: 'admin' })).status).toBe(401)
+  })
+
+  it('never leaves the dashboard without an enabled admin, and refuses a new user without a password', async () => {
+    const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
+    const list = async () => ((await (await call(routes.users.GET, 'GET', '/api/auth/users', { role: 'admin' })).json()) as { users: { userId: string; role: string; disabled: boolean }[] }).users
+    const noPassword = await save({ userId: 'no-password', role: 'viewer' })
+    expect(noPassword.status).toBe(400)
+    expect(((await noPassword.json()) as { error: string }).error).toMatch(/password/)
+    expect((await list()).map((u) => u.userId)).not.toContain('no-password')
+    // Disable every other admin; the last one (whose session this is) can then be neither disabled nor demoted.
+    const others = (await list()).filter((u) => u.role === 'admin' && !u.disabled && u.userId !== 'admin-user')
+    expect(others.length).toBeGreaterThan(0)
+    for (const u of others) expect((await save({ userId: u.userId, role: 'admin', disabled: true })).status).toBe(200)
+    for (const change of [{ role: 'viewer' }, { role: 'admin', disabled: true }]) {
+      const refused = await save({ userId: 'admin-user', ...change })
+      expect(refused.status).toBe(409)
+      expect(((await refused.json()) as { error: string }).error).toMatch(/no enabled admin/)
+    }
+    expect((await list()).find((u) => u.userId === 'admin-user')).toMatchObject({ role: 'admin', disabled: false })
+    // Re-enabled, another admin may be demoted again: one enabled admin (this session's) remains.
+    expect((await save({ userId: others[0].userId, role: 'admin', disabled: false })).status).toBe(200)
+    expect((await save({ userId: others[0].userId, role: 'responder' })).status).toBe(200)
+    expect((await list()).filter((u) => u.role === 'admin' && !u.disabled).map((u) => u.userId)).toEqual(['admin-user'])
+  })
+
+  it('describes the signing keys to admins without key material', async () => {
+    const res = await call(routes.keys.GET, 'GET', '/api/policy/keys', { role: 'admin' })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { activeKid: string; rotatable: boolean; keys: { kid: string; active: boolean; retiredAt: number | null }[] }
+    const jwks = (await (await call(routes.jwks.GET, 'GET', '/api/policy/jwks', { role: 'viewer' })).json()) as { keys: { kid: string }[] }
+    expect(body.keys.map((k) => k.kid)).toEqual(jwks.keys.map((k) => k.kid))
+    expect(body.keys.filter((k) => k.active).map((k) => k.kid)).toEqual([body.activeKid])
+    expect(body.rotatable).toBe(true)
+    expect(JSON.stringify(body)).not.toMatch(/"d"|"x"|privateJwk/)
   })
 })

@@ -2,13 +2,13 @@ import { z } from 'zod'
 import { audited, requestIpPrefix } from '@/lib/audit'
 import { ROLES } from '@/lib/auth/roles'
 import { userIdSchema } from '@/lib/auth/user-name'
-import { listUsers, saveUser } from '@/lib/auth/users'
-import { route } from '@/lib/http/route'
+import { leavesNoAdmin, listUsers, saveUser, type SaveUserResponse, type UsersResponse } from '@/lib/auth/users'
+import { HttpError, route } from '@/lib/http/route'
 import { controls } from '@/lib/policy/controls'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = route({ role: 'admin' }, async () => {
+export const GET = route({ role: 'admin' }, async (): Promise<UsersResponse> => {
   const { store } = await controls()
   return { users: await listUsers(store) }
 })
@@ -22,9 +22,12 @@ const body = z.object({
 })
 
 /** Create or update a local user (admin). The audit entry never contains the password. */
-export const POST = route({ role: 'admin', body }, async ({ req, principal, body }) => {
+export const POST = route({ role: 'admin', body }, async ({ req, principal, body }): Promise<SaveUserResponse> => {
   const { store } = await controls()
-  const before = (await listUsers(store)).find((u) => u.userId === body.userId) ?? null
+  const users = await listUsers(store)
+  const before = users.find((u) => u.userId === body.userId) ?? null
+  if (!before && !body.password) throw new HttpError(400, 'a new user needs a password of at least 12 characters')
+  if (leavesNoAdmin(users, body)) throw new HttpError(409, 'this would leave no enabled admin: make another user admin first')
   // The entry describes the request (the saved user does not exist yet); the
   // fields left out of it keep their stored values.
   const { password, ...requested } = body

@@ -1,6 +1,7 @@
 import { audited, requestIpPrefix } from '@/lib/audit'
 import { HttpError, route } from '@/lib/http/route'
 import { controls } from '@/lib/policy/controls'
+import type { RotateKeyResponse } from '@/lib/policy/keys'
 
 export const dynamic = 'force-dynamic'
 
@@ -17,5 +18,6 @@ export const POST = route({ role: 'admin' }, async ({ req, principal }) => {
   // Queued behind the changes already being published, so no re-signed record can overtake a newer one.
   // Not awaited, like a commit's own publishing: if Kafka is down the publisher is left behind and retries.
   void publisher?.republish()
-  return { ...rotated, republish: publisher ? 'queued' : 'none' }
+  const response: RotateKeyResponse = { ...rotated, republish: publisher ? 'queued' : 'none' }
+  return response
 })

@@ -1,0 +1,64 @@
+import { expect, shot, test } from './fixtures'
+
+/**
+ * An admin adds a user from Settings, that user signs in with the role given
+ * and sees no admin pages, the admin disables them and their session ends;
+ * then the admin rotates the policy signing key. Both show in the audit log.
+ */
+test('admin manages a user and rotates the signing key from Settings', async ({ signedIn: page, browser, baseURL }) => {
+  await page.goto('/')
+  await page.getByRole('link', { name: 'Settings' }).click()
+  await expect(page).toHaveURL(/\/settings/)
+
+  const form = page.getByTestId('user-form')
+  await form.getByLabel('User').fill('e2e-finance')
+  await form.getByLabel('Display name').fill('Finance reviewer')
+  await form.getByLabel('Role').selectOption('viewer')
+  await expect(form.getByRole('button', { name: 'Add user' })).toBeDisabled() // no password yet
+  await form.getByRole('button', { name: 'Generate' }).click()
+  const password = await page.getByTestId('user-password').inputValue()
+  expect(password.length).toBeGreaterThanOrEqual(12)
+  await form.getByRole('button', { name: 'Add user' }).click()
+  await expect(page.getByTestId('user-saved')).toContainText('Saved e2e-finance as viewer')
+  await expect(page.getByTestId('user-saved-password')).toHaveText(password)
+  const row = page.getByTestId('users-table').locator('tr[data-user="e2e-finance"]')
+  await expect(row).toContainText('Finance reviewer')
+  await expect(row).toContainText('active')
+
+  // The new user signs in through the sign-in page, as a viewer: no admin pages.
+  const other = await browser.newContext({ baseURL })
+  const finance = await other.newPage()
+  await finance.goto('/settings')
+  await finance.getByLabel('User').fill('e2e-finance')
+  await finance.getByLabel('Password').fill(password)
+  await finance.getByRole('button', { name: 'Sign in' }).click()
+  await expect(finance).toHaveURL(/\/settings$/)
+  await expect(finance.getByText('Users and keys are managed by admins; you are signed in as viewer.')).toBeVisible()
+  await expect(finance.getByRole('link', { name: 'Settings' })).toHaveCount(0)
+  expect((await finance.request.get('/api/auth/users')).status()).toBe(403)
+
+  // Disabled by the admin, the user's session ends at once.
+  await row.getByRole('button', { name: 'Edit e2e-finance' }).click()
+  await form.getByLabel(/Disabled/).check()
+  await form.getByRole('button', { name: 'Save' }).click()
+  await expect(page.getByTestId('user-saved')).toContainText('disabled')
+  await expect(row).toContainText('disabled')
+  await expect.poll(async () => (await finance.request.get('/api/auth/me')).status(), { timeout: 10_000 }).toBe(401)
+  await other.close()
+
+  // Key rotation: two steps, then a new signing key and the old one still verifying.
+  const keys = page.getByTestId('keys-table')
+  const before = await keys.locator('tbody tr').count()
+  await page.getByRole('button', { name: 'Rotate signing key…' }).click()
+  await page.getByRole('button', { name: 'Confirm rotation' }).click()
+  await expect(page.getByTestId('rotate-result')).toContainText('Now signing with')
+  await expect(keys.locator('tbody tr')).toHaveCount(before + 1)
+  await expect(keys.getByText('signing', { exact: true })).toHaveCount(1)
+  await expect(keys).toContainText('verifies until')
+  await shot(page, 'settings')
+
+  await page.goto('/audit')
+  const audit = page.getByTestId('audit-table')
+  await expect(audit.locator('tr', { hasText: 'auth.user_save' }).filter({ hasText: 'e2e-finance' }).first()).toContainText('admin')
+  await expect(audit.locator('tr', { hasText: 'config.policy_key_rotate' }).first()).toContainText('admin')
+})

@@ -128,11 +128,11 @@ export async function runOurs(admin: Admin, t: TopicInfo, opts: OursOptions): Pr
 }
 
 /** One run of the Kafka engine reference from offset 0 with a fresh store and group. */
-export async function runReference(admin: Admin, t: TopicInfo, opts: { maxBlockSize: number; timeoutMs: number; log?: (l: string) => void }): Promise<RunResult> {
+export async function runReference(admin: Admin, t: TopicInfo, opts: { maxBlockSize: number; flushIntervalMs: number; timeoutMs: number; log?: (l: string) => void }): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-ref-'))
   const args: ReferenceChildArgs = {
     dir, brokers: t.brokers, topic: t.topic, group: `bench-ref-${Date.now().toString(36)}`, consumers: t.partitions,
-    expectRows: t.events, maxBlockSize: opts.maxBlockSize, timeoutMs: opts.timeoutMs,
+    expectRows: t.events, maxBlockSize: opts.maxBlockSize, flushIntervalMs: opts.flushIntervalMs, timeoutMs: opts.timeoutMs,
   }
   const child = spawnChild(['bench/kafka-engine-reference.ts', JSON.stringify(args)], {})
   try {

@@ -22,6 +22,8 @@ export interface ReferenceChildArgs {
   consumers: number
   expectRows: number
   maxBlockSize: number
+  /** kafka_flush_interval_ms: how long a partial block waits before it is written (ours: INGEST_MAX_WAIT_MS). */
+  flushIntervalMs: number
   timeoutMs: number
 }
 
@@ -43,7 +45,8 @@ function ddl(db: string, a: ReferenceChildArgs): string[] {
       ${str(['end_reason', 'verdict'])}, reasons Array(String), policy_version UInt64, ${str(['rule_id', 'rule_kind', 'gateway_id'])}
     ) ENGINE = Kafka SETTINGS kafka_broker_list = '${a.brokers}', kafka_topic_list = '${a.topic}', kafka_group_name = '${a.group}',
       kafka_format = 'JSONEachRow', kafka_num_consumers = ${a.consumers}, kafka_thread_per_consumer = ${a.consumers > 1 ? 1 : 0},
-      kafka_max_block_size = ${a.maxBlockSize}, kafka_skip_broken_messages = 1000000, input_format_skip_unknown_fields = 1`,
+      kafka_max_block_size = ${a.maxBlockSize}, kafka_flush_interval_ms = ${a.flushIntervalMs},
+      kafka_skip_broken_messages = 1000000, input_format_skip_unknown_fields = 1`,
     `CREATE MATERIALIZED VIEW ${db}.events_queue_mv TO ${db}.events AS
     WITH indexOf([${models}], model) AS mi,
       if(type IN ('llm_request', 'stream'),

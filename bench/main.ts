@@ -156,6 +156,7 @@ async function main() {
         + 'Of what npm run simulate uses itself, about 55% is kafkajs on the producer threads, 30% generating and JSON.stringify on the simulator thread and 15% V8 garbage-collector helper threads (per-thread CPU, docs/kafka.md).')
     }
     const peakRss: { ours: RunResult; ref: RunResult }[] = []
+    const defaults = configSchema.parse({})
     let disk: DiskResult | undefined
     if (only.has('ingest')) {
       for (const p of partitionCounts) {
@@ -173,10 +174,11 @@ async function main() {
         for (let rep = 1; rep <= reps; rep++) {
           const timeoutMs = Math.max(300_000, events / 5)
           log(`  [${p} partitions, rep ${rep}/${reps}] reference: Kafka engine`)
-          ref.push(await runReference(admin, t, { maxBlockSize: Number(flags['ref-block']), timeoutMs, log }))
+          // The same wait for a partial batch on both sides: the engine's default (7.5 s) held the last block of every run.
+          ref.push(await runReference(admin, t, { maxBlockSize: Number(flags['ref-block']), flushIntervalMs: defaults.INGEST_MAX_WAIT_MS, timeoutMs, log }))
           log(`    reference ${fmt(ref[ref.length - 1].perSec)} ev/s (${machineNote(ref[ref.length - 1].machine)})`)
           log(`  [${p} partitions, rep ${rep}/${reps}] ours: npm run ingest`)
-          const r = await runOurs(admin, t, { batchRows: Number(flags['batch-rows'] ?? configSchema.parse({}).INGEST_MAX_BATCH_ROWS), timeoutMs, log, measureDisk: rep === 1 && p === partitionCounts[0] })
+          const r = await runOurs(admin, t, { batchRows: Number(flags['batch-rows'] ?? defaults.INGEST_MAX_BATCH_ROWS), maxWaitMs: defaults.INGEST_MAX_WAIT_MS, timeoutMs, log, measureDisk: rep === 1 && p === partitionCounts[0] })
           ours.push(r)
           peakRss.push({ ours: r, ref: ref[ref.length - 1] })
           if (r.disk) disk = r.disk

@@ -64,6 +64,12 @@ const METHOD = `## Method
   during the throughput runs, with the Kafka engine process of the same repetitions as reference, and during a sustained run where
   this process produces fresh events continuously while \`ingest/main.ts\` consumes them; "flat" compares the peak of the second half
   with the peak of the first half (after a 10 s start-up).
+- **Store ceiling** (\`bench/insert-ceiling.ts\`): 200k corpus events go through the sink into a fresh store once, are copied
+  into Memory tables of 65,536 and of 25,000 rows, and are then inserted again table by table with \`INSERT … SELECT\` (the sink's
+  settings, no dedup token) into \`events\` with its views, and into a copy of \`events\` that feeds no view, with every
+  MergeTree table emptied before each step. CPU per row is the process's user + system time over the step (chDB runs in the
+  process, so its insert, view and merge threads count); cores ÷ CPU per row is the rate no consumer can pass here. 3 repetitions
+  after a warm-up.
 - **Disk**: \`system.parts\` compressed bytes of the \`events\` table after \`OPTIMIZE FINAL\`, per stored row; "all" adds the rollups and
   the intent table.
 - **Micro-benchmark** (\`bench/pipeline-micro.ts\`): prepareBatch and the insert body encoders on one thread, each as a ratio of plain

@@ -48,7 +48,7 @@ export function leavesNoAdmin(users: LocalUser[], change: { userId: string; role
 }
 
 /** Creates or replaces a user; without a password the stored hash is kept. */
-export async function saveUser(store: Store, user: { userId: string; displayName?: string; role: Role; password?: string; disabled?: boolean }): Promise<LocalUser> {
+export async function saveUser(store: Store, user: SaveUserRequest): Promise<LocalUser> {
   if (!ROLES.includes(user.role)) throw new Error(`unknown role ${user.role}`)
   const existing = await findRow(store, user.userId)
   const hash = user.password ? await hashPassword(user.password) : existing?.password_hash ?? ''

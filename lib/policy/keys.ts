@@ -117,14 +117,19 @@ export class KeyRing {
 
   /** Public keys a gateway may trust: the active one and those still within the grace period. */
   jwks(nowMs = Date.now()): { keys: JWK[] } {
+    return { keys: this.verifying(nowMs).map(publicOf) }
+  }
+
+  /** The active key and those rotated out within the grace period. */
+  private verifying(nowMs: number): StoredKey[] {
     const graceMs = this.opts.graceHours * 3_600_000
-    return { keys: this.reloaded().filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs).map(publicOf) }
+    return this.reloaded().filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs)
   }
 
   describe(nowMs = Date.now()): KeyRingView {
     const graceMs = this.opts.graceHours * 3_600_000
     const active = this.activeKid
-    const keys = this.reloaded().filter((k) => k.retiredAt === null || nowMs - k.retiredAt < graceMs)
+    const keys = this.verifying(nowMs)
     return {
       activeKid: active, rotatable: Boolean(this.file), graceHours: this.opts.graceHours,
       keys: keys.map((k) => ({ kid: k.kid, createdAt: k.createdAt, retiredAt: k.retiredAt, verifiesUntil: k.retiredAt === null ? null : k.retiredAt + graceMs, active: k.kid === active })),

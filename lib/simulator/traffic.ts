@@ -50,8 +50,10 @@ export class EventSink {
     })
   }
 
-  /** `ts` is when the stream ended: the gateway reports a stream once, on close. */
-  /** `close` is the gateway's last word on an admitted stream (output cap, price, quota settlement). */
+  /**
+   * `ts` is when the stream ended: the gateway reports a stream once, on close.
+   * `close` is the gateway's last word on a stream it admitted (output cap, price, quota settlement).
+   */
   stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason, close?: (e: StreamEvent) => GatewayEventInput): void {
     const e: StreamEvent = {
       schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream',

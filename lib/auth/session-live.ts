@@ -24,24 +24,23 @@ interface LiveCache { entries: Map<string, { at: number; principal: Principal | 
 type G = typeof globalThis & { [KEY]?: LiveCache }
 const cache = (): LiveCache => ((globalThis as G)[KEY] ??= { entries: new Map(), generation: 0 })
 
-interface UserRow { role: string; disabled: number | string }
+interface CheckRow { kind: 'revoked' | 'user'; n: string | number; role: string; disabled: number | string }
 
+/** One round trip: the session's revocations and, for local users, the account as it is now. */
 async function check(store: Store, principal: Principal, session: NonNullable<Principal['session']>): Promise<Principal | null> {
   const rs = await store.client.query({
-    query: `SELECT count() AS n FROM ${store.database}.revoked_sessions
-      WHERE user_id = {user:String}
-        AND (session_id = {id:String} OR (session_id = '' AND revoked_at > fromUnixTimestamp64Milli({issued:Int64})))`,
+    query: `SELECT 'revoked' AS kind, count() AS n, '' AS role, toUInt8(0) AS disabled FROM ${store.database}.revoked_sessions
+        WHERE user_id = {user:String}
+          AND (session_id = {id:String} OR (session_id = '' AND revoked_at > fromUnixTimestamp64Milli({issued:Int64})))
+      UNION ALL
+      (SELECT 'user' AS kind, toUInt64(1) AS n, role, disabled FROM ${store.database}.users FINAL WHERE user_id = {user:String} LIMIT 1)`,
     query_params: { user: principal.userId, id: session.id, issued: session.issuedAtMs },
     format: 'JSONEachRow',
   })
-  if (Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0) > 0) return null
+  const rows = await rs.json<CheckRow>()
+  if (Number(rows.find((r) => r.kind === 'revoked')?.n ?? 0) > 0) return null
   if (principal.provider !== 'local') return principal
-  const users = await store.client.query({
-    query: `SELECT role, disabled FROM ${store.database}.users FINAL WHERE user_id = {id:String} LIMIT 1`,
-    query_params: { id: principal.userId },
-    format: 'JSONEachRow',
-  })
-  const [user] = await users.json<UserRow>()
+  const user = rows.find((r) => r.kind === 'user')
   if (!user || Number(user.disabled) === 1 || !ROLES.includes(user.role as Role)) return null
   return { ...principal, role: user.role as Role }
 }

@@ -71,7 +71,10 @@ const METHOD = `## Method
   process, so its insert, view and merge threads count); cores ÷ CPU per row is the rate no consumer can pass here. 3 repetitions
   after a warm-up.
 - **Disk**: \`system.parts\` compressed bytes of the \`events\` table after \`OPTIMIZE FINAL\`, per stored row; "all" adds the rollups and
-  the intent table.
+  the intent table. The \`ingest\` section measures the store its first run wrote (bench corpus); the \`disk\` section
+  (\`bench/disk-simulated.ts\`) sends 400k simulator events (5,000 installs at 200 events/s, every scenario on) and 400k corpus
+  events through the sink in 25,000-event batches, each into a fresh store. The corpus draws sizes uniformly at random, which
+  no compression can shrink; the simulator draws them the way the traffic looks.
 - **Micro-benchmark** (\`bench/pipeline-micro.ts\`): prepareBatch and the insert body encoders on one thread, each as a ratio of plain
   \`JSON.parse\` of the same messages in the same repetition.
 `

@@ -13,38 +13,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
-import { prepareBatch } from '../lib/ingest/prepare'
-import { RecentIds } from '../lib/ingest/recent-ids'
-import { ClickHouseSink } from '../lib/ingest/sink'
-import type { SourceMessage } from '../lib/ingest/types'
-import { defaultPriceBook } from '../lib/pricing/cost'
 import { GatewaySimulator, SCENARIO_NAMES } from '../lib/simulator'
 import { corpus } from './corpus'
 import { fmt } from './stats'
-
-const BATCH = 25_000
+import { writeThroughSink } from './through-sink'
 
 async function bytesPerEvent(values: Iterable<Buffer>, log: (l: string) => void, name: string): Promise<{ rows: number; events: number; all: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-disk-'))
   const store: Store = await openStore({ CLICKHOUSE_DATABASE: 'disk', CLICKHOUSE_CLUSTER: '', DATA_DIR: dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '' })
   try {
     await migrate(store, { retentionDays: 30 })
-    const sink = new ClickHouseSink(store)
-    const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
-    let chunk: SourceMessage[] = []
-    let offset = 0
-    const flush = async () => {
-      const batch = prepareBatch(chunk, deps)
-      if (batch.deadLetters.length) throw new Error(`${name}: ${batch.deadLetters.length} events were dead-lettered (${batch.deadLetters[0].reason})`)
-      await sink.write(batch, { topic: name, partition: 0, firstOffset: chunk[0].offset, lastOffset: chunk[chunk.length - 1].offset })
-      chunk = []
-      if (offset % 100_000 === 0) log(`${name}: stored ${fmt(offset)} events`)
-    }
-    for (const value of values) {
-      chunk.push({ topic: name, partition: 0, offset: offset++, key: null, value })
-      if (chunk.length === BATCH) await flush()
-    }
-    if (chunk.length) await flush()
+    await writeThroughSink(store, values, { topic: name, onProgress: (n) => { if (n % 100_000 === 0) log(`${name}: stored ${fmt(n)} events`) } })
     await store.client.command({ query: 'OPTIMIZE TABLE disk.events FINAL', clickhouse_settings: { optimize_throw_if_noop: 0 } })
     const rs = await store.client.query({
       query: `SELECT (SELECT count() FROM disk.events) AS n, sumIf(data_compressed_bytes, table = 'events') AS ev, sum(data_compressed_bytes) AS all

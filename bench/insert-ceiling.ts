@@ -13,13 +13,9 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
-import { prepareBatch } from '../lib/ingest/prepare'
-import { RecentIds } from '../lib/ingest/recent-ids'
-import { ClickHouseSink } from '../lib/ingest/sink'
-import type { SourceMessage } from '../lib/ingest/types'
-import { defaultPriceBook } from '../lib/pricing/cost'
 import { corpus } from './corpus'
 import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
+import { writeThroughSink } from './through-sink'
 
 interface Timed { rowsPerSec: number; cpuUsPerRow: number }
 const DB = 'ceiling'
@@ -27,23 +23,8 @@ const DB = 'ceiling'
 const SETTINGS = { optimize_on_insert: 0, async_insert: 0 } as const
 
 async function fill(store: Store, rows: number, log: (l: string) => void) {
-  const sink = new ClickHouseSink(store)
-  const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
-  let chunk: SourceMessage[] = []
-  let offset = 0
-  const flush = async () => {
-    const batch = prepareBatch(chunk, deps)
-    await sink.write(batch, { topic: 'ceiling', partition: 0, firstOffset: chunk[0].offset, lastOffset: chunk[chunk.length - 1].offset })
-    chunk = []
-  }
-  for (const r of corpus({ count: rows, tag: 'ceiling' })) {
-    chunk.push({ topic: 'ceiling', partition: 0, offset: offset++, key: r.key, value: r.value })
-    if (chunk.length === 25_000) {
-      await flush()
-      if (offset % 100_000 === 0) log(`staged ${fmt(offset)} rows`)
-    }
-  }
-  if (chunk.length) await flush()
+  const values = (function* () { for (const r of corpus({ count: rows, tag: 'ceiling' })) yield r.value })()
+  await writeThroughSink(store, values, { topic: 'ceiling', onProgress: (n) => { if (n % 100_000 === 0) log(`staged ${fmt(n)} rows`) } })
 }
 
 /** The staged rows cut into Memory tables of `chunk` rows, so a timed insert reads exactly its own rows. */

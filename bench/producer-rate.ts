@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel, Partitioners, CompressionTypes, type Admin, type Message } from 'kafkajs'
 import { corpus } from './corpus'
+import '../lib/ingest/kafka-codecs'
 import { SCENARIO_NAMES } from '../lib/simulator/labels'
 import { pairedRatios, summarize, type Summary } from './stats'
 

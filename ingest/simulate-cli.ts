@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { Kafka, logLevel, type PartitionMetadata } from 'kafkajs'
 import { enforcedByPolicyTopic } from '../lib/simulator/follow-policy'
 import { ProducerPool, keyPartitioner } from '../lib/simulator/kafka-producers'
+import { CODEC_NAMES, type CodecName } from '../lib/ingest/kafka-codecs'
 import { loadConfig } from '../lib/config'
 import { GatewaySimulator, SCENARIO_NAMES, parseScenarioList, writeLabels, type ScenarioName, type ScenarioSettings } from '../lib/simulator'
 
@@ -29,6 +30,7 @@ const HELP = `usage: npm run simulate -- [options]
   --brokers <list>      Kafka bootstrap brokers (env KAFKA_BROKERS)
   --topic <name>        topic (env KAFKA_TOPIC, default gateway-events)
   --partitions <n>      partitions when the topic has to be created (default 4)
+  --compression <c>     record-batch compression: ${CODEC_NAMES.join('|')} (default none)
   --workers <n>         producer threads (default: cores, at most 4 and at most the partitions); kafkajs
                         costs ~20 µs of CPU per message, twice what generating and serializing it costs
   --policy-url <url>    follow the signed policy topic like a gateway (keys from <url>/api/policy/jwks;
@@ -52,7 +54,7 @@ function options(argv: string[]) {
       rate: { type: 'string' }, seed: { type: 'string' }, installs: { type: 'string' }, tenants: { type: 'string' },
       scenarios: { type: 'string' }, intensity: { type: 'string' }, settings: { type: 'string' }, diurnal: { type: 'string' },
       duration: { type: 'string' }, labels: { type: 'string' }, brokers: { type: 'string' }, topic: { type: 'string' },
-      partitions: { type: 'string' }, workers: { type: 'string' }, 'policy-url': { type: 'string' }, 'policy-topic': { type: 'string' }, realtime: { type: 'boolean' }, 'no-realtime': { type: 'boolean' }, 'json-summary': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      partitions: { type: 'string' }, compression: { type: 'string' }, workers: { type: 'string' }, 'policy-url': { type: 'string' }, 'policy-topic': { type: 'string' }, realtime: { type: 'boolean' }, 'no-realtime': { type: 'boolean' }, 'json-summary': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   })
   if (v.help) {
@@ -60,6 +62,8 @@ function options(argv: string[]) {
     process.exit(0)
   }
   const cfg = loadConfig()
+  const compression = (v.compression ?? 'none') as CodecName
+  if (!CODEC_NAMES.includes(compression)) throw new Error(`--compression must be one of ${CODEC_NAMES.join(', ')}, got "${v.compression}"`)
   const scenarios = parseScenarioList(v.scenarios ?? cfg.SIM_SCENARIOS)
   const intensity = num('intensity', v.intensity, 1, 0.05, 50)
   const extra = v.settings ? (JSON.parse(v.settings) as Partial<Record<ScenarioName, ScenarioSettings>>) : {}
@@ -76,6 +80,7 @@ function options(argv: string[]) {
     brokers: (v.brokers ?? cfg.KAFKA_BROKERS).split(',').map((b) => b.trim()).filter(Boolean),
     topic: v.topic ?? cfg.KAFKA_TOPIC,
     partitions: Math.floor(num('partitions', v.partitions, 4, 1, 10_000)),
+    compression,
     workers: Math.floor(num('workers', v.workers, Math.min(4, availableParallelism()), 1, 64)),
     realtime: v['no-realtime'] ? false : v.realtime ?? true,
     clientId: `${cfg.KAFKA_CLIENT_ID}-simulator`,
@@ -116,11 +121,11 @@ async function topicPartitions(kafka: Kafka, topic: string, partitions: number):
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2))
-  console.log(`[simulate] seed=${o.seed} installs=${o.installs} rate=${o.ratePerSec}/s topic=${o.topic} brokers=${o.brokers.join(',')} realtime=${o.realtime} workers=${o.workers}`)
+  console.log(`[simulate] seed=${o.seed} installs=${o.installs} rate=${o.ratePerSec}/s topic=${o.topic} brokers=${o.brokers.join(',')} realtime=${o.realtime} workers=${o.workers} compression=${o.compression}`)
   const kafka = new Kafka({ clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.WARN })
   const partitionMetadata = await topicPartitions(kafka, o.topic, o.partitions)
   const partitionOf = keyPartitioner(o.topic, partitionMetadata)
-  const producers = await ProducerPool.start({ brokers: o.brokers, clientId: o.clientId, topic: o.topic }, { threads: Math.min(o.workers, partitionMetadata.length) })
+  const producers = await ProducerPool.start({ brokers: o.brokers, clientId: o.clientId, topic: o.topic }, { threads: Math.min(o.workers, partitionMetadata.length), compression: o.compression })
 
   // Started after the broker setup so the first window is not a burst of catch-up traffic.
   const startMs = Date.now()

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from 'kafkajs'
+import './kafka-codecs'
 import type { IngestMetrics } from './health'
 import { groupLag } from './kafka-lag'
 import type { FlushControl, IngestPipeline } from './pipeline'

@@ -1,4 +1,6 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
+// Policy records may come from any producer: every Kafka codec must be readable.
+import '../ingest/kafka-codecs'
 import { randomUUID } from 'node:crypto'
 import type { JWK } from 'jose'
 import type { PolicyEnforcer } from './enforcer'

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs'
+import '../ingest/kafka-codecs'
 import type { KeyRing } from './keys'
 import type { PolicyService } from './service'
 import type { RuleRecordPayload } from './snapshot'

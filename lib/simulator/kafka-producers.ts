@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { Partitioners, type PartitionMetadata } from 'kafkajs'
+import type { CodecName } from '../ingest/kafka-codecs'
 
 export interface ProducerSettings {
   /** Producer threads (each one kafkajs producer with its own connection). */
@@ -24,6 +25,8 @@ export interface ProducerSettings {
   /** Messages per buffer moved to a thread. */
   chunkMessages: number
   acks: -1 | 0 | 1
+  /** Record-batch compression (lib/ingest/kafka-codecs.ts registers all five in kafkajs). */
+  compression: CodecName
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ProducerSettings {
  * (250-2,000 measured the same within noise); one thread's other partitions are encoded while a send is out.
  */
 export const DEFAULT_PRODUCER_SETTINGS: ProducerSettings = {
-  threads: Math.min(4, availableParallelism()), sendMessages: 1_000, inFlight: 4, maxOutstanding: 40_000, chunkMessages: 4_000, acks: 1,
+  threads: Math.min(4, availableParallelism()), sendMessages: 1_000, inFlight: 4, maxOutstanding: 40_000, chunkMessages: 4_000, acks: 1, compression: 'none',
 }
 
 export interface ProducerThreadOptions {
@@ -42,6 +45,7 @@ export interface ProducerThreadOptions {
   sendMessages: number
   inFlight: number
   acks: number
+  compression: CodecName
 }
 
 /** Message i: key bytes [bounds[2i-1] (0 for i = 0), bounds[2i]), value bytes [bounds[2i], bounds[2i+1]). */
@@ -159,7 +163,7 @@ export class ProducerPool {
 
   static async start(target: { brokers: string[]; clientId: string; topic: string }, settings: Partial<ProducerSettings> = {}): Promise<ProducerPool> {
     const s = { ...DEFAULT_PRODUCER_SETTINGS, ...settings }
-    const data: ProducerThreadOptions = { ...target, sendMessages: s.sendMessages, inFlight: s.inFlight, acks: s.acks }
+    const data: ProducerThreadOptions = { ...target, sendMessages: s.sendMessages, inFlight: s.inFlight, acks: s.acks, compression: s.compression }
     const workers = Array.from({ length: Math.max(1, s.threads) }, () => spawn(data))
     try {
       await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {

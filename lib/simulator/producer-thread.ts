@@ -9,7 +9,8 @@
  * Loads kafkajs and nothing of the simulator: it only moves bytes.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs'
+import { Kafka, logLevel, type Message } from 'kafkajs'
+import { compressionType } from '../ingest/kafka-codecs'
 import type { FromProducerThread, ProducerThreadOptions, WireBatch } from './kafka-producers'
 
 /**
@@ -33,6 +34,7 @@ async function run(): Promise<void> {
   poolSmallZeroedBuffers()
   const port = parentPort!
   const post = (m: FromProducerThread) => port.postMessage(m)
+  const compression = compressionType(o.compression ?? 'none')
   const kafka = new Kafka({ clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.WARN })
   const producer = kafka.producer({
     // Partitions were chosen on the simulator thread (murmur2, as kafkajs's and Java's default partitioner);
@@ -73,7 +75,7 @@ async function run(): Promise<void> {
         busy.delete(partition)
         pump()
       }
-      producer.send({ topic: o.topic, messages, acks: o.acks, compression: CompressionTypes.None }).then(
+      producer.send({ topic: o.topic, messages, acks: o.acks, compression }).then(
         () => {
           post({ type: 'acked', count: messages.length })
           done()

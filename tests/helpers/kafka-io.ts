@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs'
 import { brokersFromEnv } from './kafka-broker'
+import '../../lib/ingest/kafka-codecs'
 
 export function testKafka(brokers = brokersFromEnv()) {
   return new Kafka({ clientId: 'burnrate-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING })

@@ -234,6 +234,9 @@ export interface IngestHealthResponse extends RangeEcho {
 export interface DeadLetterReason {
   reason: string
   count: number
+  /** `error` when any ingest process has a stuck partition or a consumer down (lib/ingest/health.ts); what a probe alerts on. */
+  status: 'ok' | 'error'
+  problems: string[]
   last_at: number
 }
 

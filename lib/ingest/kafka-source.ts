@@ -1,7 +1,8 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin } from 'kafkajs'
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Admin, type KafkaMessage } from 'kafkajs'
 import './kafka-codecs'
 import type { IngestMetrics } from './health'
 import { groupLag } from './kafka-lag'
+import { backoffMs, findUndecodable, PartitionHolds, undecodableDeadLetter, type UndecodableRun } from './kafka-undecodable'
 import type { FlushControl, IngestPipeline } from './pipeline'
 import type { ClickHouseSink } from './sink'
 import type { SourceMessage } from './types'
@@ -21,6 +22,10 @@ export interface KafkaSourceOptions {
   sessionTimeoutMs?: number
   /** Parallel partitions per process; each gets its own insert. */
   partitionsConcurrently?: number
+  /** A batch that cannot be decoded: hold its partition there (default) or record its range as a dead letter and go on. */
+  undecodable?: 'hold' | 'dead-letter'
+  /** Ceiling of the back-off between consumer restarts and between tries of an undecodable batch. */
+  restartMaxMs?: number
   log?: (line: string) => void
 }
 
@@ -42,6 +47,16 @@ export interface KafkaSourceOptions {
  *    the partition read by another member meanwhile, and a commit under the
  *    new generation is accepted whoever owns the partition, so it could move
  *    that member's progress back. Such a range is left to the replay above.
+ *
+ * No partition is skipped and no consumer dies silently:
+ *  - a batch that cannot be decoded arrives as placeholders (kafka-codecs.ts):
+ *    its partition is held at its first offset (nothing past it is committed),
+ *    shown in ingest health as stuck, and tried again with back-off, while the
+ *    other partitions go on; with undecodable 'dead-letter' its offset range
+ *    is recorded as one dead letter instead and the partition goes on;
+ *  - when kafkajs gives up on the consumer (a crash event with restart false),
+ *    a new consumer is started with exponential back-off, and health says
+ *    `restarting` with the error until it has joined the group again.
  */
 export class KafkaSource {
   private readonly kafka: Kafka
@@ -60,6 +75,11 @@ export class KafkaSource {
   private generation = 0
   private running = 0
   private stopping = false
+  private readonly holds: PartitionHolds
+  private restartTimer: NodeJS.Timeout | null = null
+  /** Failed starts since the last write: the back-off exponent. */
+  private restartAttempt = 0
+  private restarts = 0
 
   constructor(
     private readonly opts: KafkaSourceOptions,
@@ -73,6 +93,7 @@ export class KafkaSource {
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
     })
+    this.holds = new PartitionHolds(opts.restartMaxMs ?? 60_000)
   }
 
   private log(line: string) {
@@ -80,6 +101,15 @@ export class KafkaSource {
   }
 
   async start(): Promise<void> {
+    this.metrics.setConsumer({ state: 'starting' })
+    await this.startConsumer()
+    this.admin = this.kafka.admin()
+    await this.admin.connect()
+    this.lagTimer = setInterval(() => void this.refreshLag(), 5_000)
+    void this.refreshLag()
+  }
+
+  private async startConsumer(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
       maxBytesPerPartition: this.opts.fetchBytesPerPartition ?? 16 * 1024 * 1024,
@@ -99,9 +129,19 @@ export class KafkaSource {
       // them belong to the last generation and give up now (resuming what they
       // paused as they end): the new assignment starts out fetching all of it.
       consumer.resume([{ topic: this.opts.topic }])
+      // Held partitions are fetched again at once: still undecodable, they are held again.
+      this.holds.clear()
+      this.metrics.setConsumer({ state: 'running', nextRestartAt: null })
       this.log(`joined group, assigned ${JSON.stringify(e.payload.memberAssignment)}`)
     })
-    consumer.on(consumer.events.CRASH, (e) => this.log(`consumer crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`))
+    consumer.on(consumer.events.CRASH, (e) => {
+      const { error, restart } = e.payload
+      this.log(`consumer crashed: ${error.message} (restart: ${restart})`)
+      if (this.stopping || consumer !== this.consumer) return
+      // restart true: kafkajs rejoins by itself; until it has, the consumer is down all the same.
+      this.metrics.setConsumer({ state: 'restarting', lastCrash: { at: Date.now(), message: error.message.slice(0, 500) }, nextRestartAt: null })
+      if (!restart) this.scheduleRestart()
+    })
     await consumer.connect()
     await consumer.subscribe({ topic: this.opts.topic, fromBeginning: true })
     await consumer.run({
@@ -110,10 +150,36 @@ export class KafkaSource {
       partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 2,
       eachBatch: (payload) => this.handleBatch(payload),
     })
-    this.admin = this.kafka.admin()
-    await this.admin.connect()
-    this.lagTimer = setInterval(() => void this.refreshLag(), 5_000)
-    void this.refreshLag()
+  }
+
+  /** A new consumer after a back-off; kafkajs will not restart one it gave up on. */
+  private scheduleRestart() {
+    const delay = backoffMs(this.restartAttempt++, this.opts.restartMaxMs ?? 60_000)
+    this.metrics.setConsumer({ state: 'restarting', nextRestartAt: Date.now() + delay })
+    this.log(`starting a new consumer in ${delay} ms`)
+    clearTimeout(this.restartTimer ?? undefined)
+    this.restartTimer = setTimeout(() => void this.restartConsumer(), delay)
+  }
+
+  private async restartConsumer() {
+    this.restartTimer = null
+    if (this.stopping) return
+    const old = this.consumer
+    this.consumer = null
+    // Writes of the old consumer no longer own their ranges: uncommitted, they are replayed.
+    this.generation++
+    this.holds.clear()
+    await old?.disconnect().catch(() => {})
+    this.restarts++
+    this.metrics.setConsumer({ restarts: this.restarts, nextRestartAt: null })
+    try {
+      await this.startConsumer()
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      this.log(`consumer restart failed: ${message}`)
+      this.metrics.setConsumer({ lastCrash: { at: Date.now(), message: message.slice(0, 500) } })
+      if (!this.stopping) this.scheduleRestart()
+    }
   }
 
   /**
@@ -129,20 +195,53 @@ export class KafkaSource {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     this.running++
     try {
-      await this.handleBatchInner(payload)
+      const { batch } = payload
+      const undecodable = findUndecodable(batch.messages)
+      const decoded = undecodable ? batch.messages.slice(0, undecodable.index) : batch.messages
+      const done = await this.handleBatchInner(payload, decoded)
+      if (!done) return
+      if (undecodable) await this.handleUndecodable(payload, undecodable)
+      else if (decoded.length > 0) this.metrics.partitionUnstuck(batch.topic, batch.partition)
     } finally {
       this.running--
     }
   }
 
-  private async handleBatchInner(payload: EachBatchPayload): Promise<void> {
+  /**
+   * The placeholders of a batch that could not be decoded, after the messages
+   * before it were handled: hold the partition there, or record the range as
+   * a dead letter and commit past it, in offset order after those messages.
+   */
+  private async handleUndecodable(payload: EachBatchPayload, u: UndecodableRun): Promise<void> {
+    const { topic, partition } = payload.batch
+    const range = { topic, partition, firstOffset: u.firstOffset, lastOffset: u.lastOffset }
+    if (this.opts.undecodable === 'dead-letter') {
+      if (!(await this.settle(partition))) return
+      const generation = this.generation
+      const stillOwned = () => payload.isRunning() && !payload.isStale() && this.generation === generation
+      const outcome = await this.pipeline.write(undecodableDeadLetter(range, u.reason), { stillOwned, heartbeat: payload.heartbeat })
+      if (outcome.status !== 'written' || !stillOwned() || !(await this.commit(topic, partition, u.lastOffset + 1))) return
+      this.log(`partition ${partition}: offsets ${u.firstOffset}-${u.lastOffset} could not be decoded (${u.reason}); recorded as a dead-letter range`)
+      payload.resolveOffset(String(u.lastOffset))
+      this.metrics.partitionUnstuck(topic, partition)
+      return
+    }
+    this.metrics.partitionStuck({ topic, partition, offset: u.firstOffset, lastOffset: u.lastOffset, error: u.reason })
+    const delay = this.holds.hold(partition, u.firstOffset,
+      () => this.consumer?.pause([{ topic, partitions: [partition] }]),
+      () => { if (!this.waitingForStore.has(partition)) this.consumer?.resume([{ topic, partitions: [partition] }]) })
+    this.log(`partition ${partition}: stuck at offset ${u.firstOffset}, batch ${u.firstOffset}-${u.lastOffset} cannot be decoded (${u.reason}); nothing past it is committed, trying again in ${delay} ms`)
+  }
+
+  /** False when the batch is to be fetched again (it ended inside a range to replay) or is no longer ours. */
+  private async handleBatchInner(payload: EachBatchPayload, fetched: KafkaMessage[]): Promise<boolean> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload
     const topic = batch.topic
     const partition = batch.partition
-    let messages: SourceMessage[] = batch.messages.map((m) => ({
+    let messages: SourceMessage[] = fetched.map((m) => ({
       topic, partition, offset: Number(m.offset), key: m.key ? m.key.toString('utf8') : null, value: m.value,
     }))
-    if (messages.length === 0) return
+    if (messages.length === 0) return true
     const generation = this.generation
     const control: FlushControl = {
       stillOwned: () => isRunning() && !isStale() && this.generation === generation,
@@ -161,10 +260,10 @@ export class KafkaSource {
       if (messages[0].offset < done) {
         messages = messages.filter((m) => m.offset >= done)
         resolveOffset(String(done - 1))
-        if (messages.length === 0) return
+        if (messages.length === 0) return true
       }
       const replay = await this.replayChunk(messages)
-      if (replay === 'wait') return
+      if (replay === 'wait') return false
       this.replayChecked.add(partition)
       if (replay) {
         chunks.push(replay.chunk)
@@ -176,11 +275,12 @@ export class KafkaSource {
       const prepared = this.pipeline.prepare(chunk)
       if (!(await this.settle(partition)) || !control.stillOwned()) {
         this.pipeline.forget(prepared.batch)
-        return
+        return false
       }
       const last = chunk[chunk.length - 1].offset
       const written = this.pipeline.write(prepared, control).then(async (outcome) => {
         if (outcome.status !== 'written') return false
+        this.restartAttempt = 0
         // Uncommitted, the range will be read again, by us or another member:
         // it must rebuild the same rows, so its insert carries the same token
         // and is dropped, instead of dead-lettering the ids as duplicates.
@@ -193,13 +293,14 @@ export class KafkaSource {
       if (this.stopping) await this.settle(partition)
       await heartbeat().catch(() => {})
     }
+    return true
   }
 
   private setFetching(topic: string, partition: number, fetching: boolean) {
     if (fetching) this.waitingForStore.delete(partition)
     else this.waitingForStore.add(partition)
     try {
-      if (fetching) this.consumer?.resume([{ topic, partitions: [partition] }])
+      if (fetching && !this.holds.isHeld(partition)) this.consumer?.resume([{ topic, partitions: [partition] }])
       else this.consumer?.pause([{ topic, partitions: [partition] }])
     } catch {
       // The consumer is stopping or restarting: it has no fetching to pause or resume.
@@ -283,6 +384,8 @@ export class KafkaSource {
   async stop(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer)
     this.stopping = true
+    clearTimeout(this.restartTimer ?? undefined)
+    this.holds.clear()
     const drain = async () => {
       while (this.running > 0 || this.inFlight.size > 0) {
         await Promise.all([...this.inFlight.keys()].map((p) => this.settle(p)))
@@ -300,5 +403,6 @@ export class KafkaSource {
     await this.admin?.disconnect().catch(() => {})
     this.consumer = null
     this.admin = null
+    this.metrics.setConsumer({ state: 'stopped', nextRestartAt: null })
   }
 }

@@ -45,6 +45,7 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
         maxWaitMs: config.INGEST_MAX_WAIT_MS,
         fetchBytesPerPartition: config.KAFKA_FETCH_BYTES_PER_PARTITION,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        undecodable: config.INGEST_UNDECODABLE,
         log,
       },
       pipeline, sink, metrics,

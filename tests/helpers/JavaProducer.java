@@ -6,7 +6,8 @@
  *
  * key=value pairs are producer properties (compression.type, enable.idempotence, transactional.id, ...).
  * SCRIPT_FILE has one command per line, fields separated by TABs:
- *   send  KEY  VALUE  [HEADERS]   KEY "\N" is a null key; HEADERS is name=value;name=value
+ *   send  KEY  VALUE  [HEADERS  [PARTITION]]   KEY "\N" is a null key; HEADERS is name=value;name=value;
+ *                                 PARTITION empty: the default partitioner's choice
  *   begin | commit | abort        transactions (needs transactional.id; initTransactions runs first)
  *   flush
  * Sends are asynchronous; any failed send fails the run. Prints "SENT n" and exits 0 when all were acknowledged.
@@ -46,7 +47,8 @@ public class JavaProducer {
           case "flush": producer.flush(); break;
           case "send": {
             byte[] key = f[1].equals("\\N") ? null : f[1].getBytes(StandardCharsets.UTF_8);
-            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, f[2].getBytes(StandardCharsets.UTF_8));
+            Integer partition = f.length > 4 && !f[4].isEmpty() ? Integer.valueOf(f[4]) : null;
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, key, f[2].getBytes(StandardCharsets.UTF_8));
             if (f.length > 3 && !f[3].isEmpty()) {
               for (String h : f[3].split(";")) {
                 int eq = h.indexOf('=');

@@ -7,7 +7,7 @@ const ROOT = join(__dirname, '..', '..')
 
 /** One line of tests/helpers/JavaProducer.java's script. */
 export type JavaStep =
-  | { send: { key: string | null; value: string; headers?: Record<string, string> } }
+  | { send: { key: string | null; value: string; headers?: Record<string, string>; partition?: number } }
   | 'begin' | 'commit' | 'abort' | 'flush'
 
 let libsDir: Promise<string> | undefined
@@ -21,10 +21,10 @@ export function kafkaLibs(): Promise<string> {
 
 function line(step: JavaStep): string {
   if (typeof step === 'string') return step
-  const { key, value, headers } = step.send
+  const { key, value, headers, partition } = step.send
   if (/[\t\n]/.test(value) || (key !== null && /[\t\n]/.test(key))) throw new Error('tabs and newlines cannot be sent through the script file')
   const h = Object.entries(headers ?? {}).map(([k, v]) => `${k}=${v}`).join(';')
-  return ['send', key ?? '\\N', value, h].join('\t')
+  return ['send', key ?? '\\N', value, h, partition ?? ''].join('\t')
 }
 
 /** Runs Apache Kafka's Java producer over the steps with the given producer properties; resolves with the number sent. */

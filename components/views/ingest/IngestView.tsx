@@ -10,6 +10,7 @@ import { QueryPanel, TileErrors } from '../../ui/Panel'
 import { StatTile, tileError } from '../../ui/StatTile'
 import { PageHead } from '../shared/PageHead'
 import { DeadLetters } from './DeadLetters'
+import { IngestProblems } from './IngestProblems'
 
 /** Every reporting process, with this app's own in-process ingest preferred when it reports too. */
 function processes(d: IngestHealthResponse): { id: string; at: number; h: IngestHealth }[] {
@@ -36,6 +37,13 @@ const LAG_COLUMNS: Column<IngestHealth['lag'][number] & { instance: string }>[] 
   } },
 ]
 
+/** Down or stuck outranks paused (store unavailable), which outranks running. */
+function ProcessState({ h }: { h: IngestHealth }) {
+  if (h.consumer?.state === 'restarting') return <Badge kind="critical">consumer down, restarting</Badge>
+  if (h.stuck?.length) return <Badge kind="critical">{h.stuck.length} partition{h.stuck.length === 1 ? '' : 's'} stuck</Badge>
+  return h.paused ? <Badge kind="open">paused</Badge> : <Badge kind="resolved">running</Badge>
+}
+
 export function IngestView() {
   const q = useIngestHealth()
   const d = q.data
@@ -56,6 +64,7 @@ export function IngestView() {
     <>
       <PageHead title="Ingest health" description="Is every gateway event reaching ClickHouse? Throughput, lag, freshness and dead letters." />
       <TileErrors errors={[err]} />
+      {d && <IngestProblems d={d} processes={procs} />}
       <div className="grid tiles" data-testid="ingest-tiles">
         <StatTile id="eps" label="Events / s" value={d ? compact(eps) : ''} loading={q.isPending} error={err} hint={`${procs.length} ingest process${procs.length === 1 ? '' : 'es'}`} />
         <StatTile id="last-insert" label="Last insert" value={d ? (lastInsert ? ago(lastInsert, d.now) : 'never') : ''} loading={q.isPending} error={err} tone={insertTone}
@@ -80,7 +89,7 @@ export function IngestView() {
               columns={[
                 { key: 'id', header: 'Process', render: (p) => <span className="mono">{p.id}</span> },
                 { key: 'source', header: 'Source', render: (p) => p.h.source },
-                { key: 'state', header: 'State', render: (p) => (p.h.paused ? <Badge kind="open">paused</Badge> : <Badge kind="resolved">running</Badge>) },
+                { key: 'state', header: 'State', render: (p) => <ProcessState h={p.h} /> },
                 { key: 'eps', header: 'Events/s', numeric: true, render: (p) => compact(p.h.eventsPerSec) },
                 { key: 'last', header: 'Last insert', render: (p) => (p.h.lastInsertAt ? ago(p.h.lastInsertAt, x.now) : 'never') },
                 { key: 'report', header: 'Reported', render: (p) => ago(p.at, x.now) },

@@ -1,6 +1,6 @@
 import { rangeQuery } from '@/lib/dashboard/params'
 import type { IngestHealthResponse } from '@/lib/dashboard/types'
-import { registeredMetrics } from '@/lib/ingest/health'
+import { overallIngestStatus, registeredMetrics } from '@/lib/ingest/health'
 import { route } from '@/lib/http/route'
 import { ingestInstances } from '@/lib/queries/ingest-instances'
 import { ingestThroughput } from '@/lib/queries/ingest-throughput'
@@ -11,9 +11,10 @@ export const GET = route({ role: 'viewer', query: rangeQuery({}) }, async ({ que
   const store = await appStore()
   const [instances, throughput, newest] = await Promise.all([ingestInstances(store), ingestThroughput(store, query.window), newestEventTs(store)])
   const w = query.window
+  const local = registeredMetrics()?.snapshot() ?? null
   return {
     from: w.fromMs, to: w.toMs, stepS: w.stepS, now: Date.now(),
-    local: registeredMetrics()?.snapshot() ?? null,
-    instances, throughput, newestEventTs: newest,
+    ...overallIngestStatus(local, instances),
+    local, instances, throughput, newestEventTs: newest,
   }
 })

@@ -1,10 +1,13 @@
 import type { Store } from './client'
 import { MIGRATIONS } from './migrations'
 import type { Migration, MigrationContext } from './migrations/types'
+import { applyRetention } from './retention'
 
 export interface MigrateResult {
   applied: { version: number; name: string }[]
   current: number
+  /** Tables whose TTL was changed to the configured retention at this start. */
+  retention: string[]
 }
 
 function context(store: Store, retentionDays: number): MigrationContext {
@@ -19,7 +22,8 @@ function context(store: Store, retentionDays: number): MigrationContext {
 }
 
 /**
- * Applies pending migrations in order and records each one. Statements use
+ * Applies pending migrations in order and records each one, then brings the
+ * TTL of every retention table to `retentionDays` (retention.ts). Statements use
  * IF NOT EXISTS so that two processes starting at once, or a run that died
  * half-way through a migration, converge on the same schema.
  */
@@ -54,5 +58,7 @@ export async function migrate(
     applied.push({ version: m.version, name: m.name })
   }
   const current = Math.max(0, ...done, ...applied.map((a) => a.version))
-  return { applied, current }
+  const retention = await applyRetention(store, { retentionDays: opts.retentionDays, migrations, onCluster: ctx.onCluster })
+  if (retention.length > 0) log(`retention: TTL of ${retention.join(', ')} set to ${opts.retentionDays} days`)
+  return { applied, current, retention }
 }

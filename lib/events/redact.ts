@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { toIpPrefix } from './ip-prefix'
+import { IPV4_IN_TEXT, IPV6_IN_TEXT, maskLabelAddresses } from './label-addresses'
 import { gatewayEventSchema } from './schema'
 
 /**
@@ -16,8 +17,11 @@ const ADDRESS_KEYS = new Set(['ip_prefix'])
 /** Contract fields that take a number: a string there is not something the contract lets a gateway say. */
 const NUMBER_KEYS = new Set(['schema_version', 'asn', 'prompt_tokens', 'completion_tokens', 'context_tokens', 'prompt_bytes',
   'cost_micros', 'latency_ms', 'duration_ms', 'ttft_ms', 'policy_version'])
-/** Dotted versions (1.2.3.4) look like addresses but are not: shown as sent. */
-const VERSION_KEYS = new Set(['app_version', 'os_version'])
+/**
+ * Client-sent labels: masked as events store them (valid addresses only), so
+ * a dotted version that is no address (1.2.3.400) is shown as sent.
+ */
+const LABEL_KEYS = new Set(['app_version', 'os_version', 'device_model'])
 /** The longest string a contract field accepts (ids ≤ 64, app_id ≤ 128). */
 const MAX_KEPT_STRING = 128
 const SAFE_KEY = /^[A-Za-z0-9_.-]{1,64}$/
@@ -27,9 +31,6 @@ export const MAX_STORED_PAYLOAD_BYTES = 2048
 
 const size = (s: string) => `[redacted ${Buffer.byteLength(s)} bytes]`
 
-const IPV4 = /(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(\/\d{1,2})?(?![\d.])/g
-/** Runs of hex groups and colons long enough to be an IPv6 address (at least two colons). */
-const IPV6 = /(?<![0-9A-Za-z:])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(\/\d{1,3})?(?![0-9A-Za-z:])/g
 
 /**
  * Replaces every address in a text by its stored prefix. A run that is not a
@@ -38,14 +39,14 @@ const IPV6 = /(?<![0-9A-Za-z:])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(\/\d
  */
 export function maskAddresses(text: string): string {
   return text
-    .replace(IPV4, (m) => toIpPrefix(m) ?? '[address]')
-    .replace(IPV6, (m) => toIpPrefix(m) ?? (m.split(':').length > 3 ? '[address]' : m))
+    .replace(IPV4_IN_TEXT, (m) => toIpPrefix(m) ?? '[address]')
+    .replace(IPV6_IN_TEXT, (m) => toIpPrefix(m) ?? (m.split(':').length > 3 ? '[address]' : m))
 }
 
 function keepString(value: string, key: string | null): string {
   if (key === null || !CONTRACT_KEYS.has(key) || NUMBER_KEYS.has(key) || value.length > MAX_KEPT_STRING) return size(value)
   if (ADDRESS_KEYS.has(key)) return toIpPrefix(value) ?? `[not an address, ${Buffer.byteLength(value)} bytes]`
-  return VERSION_KEYS.has(key) ? value : maskAddresses(value)
+  return LABEL_KEYS.has(key) ? maskLabelAddresses(value) : maskAddresses(value)
 }
 
 /** `key` is the contract field a value sits under; null once inside anything the contract does not define. */

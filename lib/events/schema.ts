@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { toIpPrefix } from './ip-prefix'
+import { maskLabelAddresses } from './label-addresses'
 
 /**
  * Gateway event contract, schema_version 1. See docs/events.md.
@@ -12,7 +13,8 @@ import { toIpPrefix } from './ip-prefix'
 export const SCHEMA_VERSION = 1
 
 const id = (max = 64) => z.string().min(1).max(max).regex(/^[A-Za-z0-9._:@/+=-]+$/, 'only [A-Za-z0-9._:@/+=-]')
-const label = (max = 64) => z.string().min(1).max(max)
+/** Client-sent free text; any IP address inside is cut to its prefix (docs/events.md, Rules). */
+const label = (max = 64) => z.string().min(1).max(max).transform(maskLabelAddresses)
 const count = (max: number) => z.number().int().min(0).max(max)
 
 export const MAX_TOKENS = 10_000_000
@@ -28,7 +30,9 @@ export const POLICY_RULE_KINDS = [
   'revoked', 'tokens_per_minute', 'tokens_per_day', 'spend_per_day', 'max_context_tokens',
   'max_output_tokens', 'max_concurrent_streams', 'degraded',
 ] as const
-export const EVENT_TYPES = ['llm_request', 'attestation', 'stream', 'policy_denial', 'policy_ack'] as const
+export const EVENT_TYPES = ['llm_request', 'attestation', 'stream', 'stream_progress', 'policy_denial', 'policy_ack'] as const
+/** The types that are calls: they carry cost and count as requests. stream_progress never does. */
+export const CALL_TYPES = ['llm_request', 'stream'] as const
 
 const timestamp = z.union([
   z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
@@ -65,15 +69,22 @@ const installContext = {
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2').default('ZZ'),
 }
 
-/** Token usage: the same fields on every event that costs money. */
-const usage = {
+/** Token usage of a call, so far or in all (docs/events.md defines each field). */
+const tokens = {
   feature: id(64),
   model: id(96),
   prompt_tokens: count(MAX_TOKENS),
   completion_tokens: count(MAX_TOKENS),
   context_tokens: count(MAX_TOKENS),
   prompt_bytes: count(1_000_000_000),
-  cost_micros: count(1_000_000_000_000).optional(),
+}
+/** The fields of every event that costs money. */
+const usage = { ...tokens, cost_micros: count(1_000_000_000_000).optional() }
+const streamFields = {
+  stream_id: id(64),
+  transport: z.enum(['sse', 'websocket']),
+  duration_ms: count(MAX_DURATION_MS),
+  ttft_ms: count(MAX_DURATION_MS).default(0),
 }
 
 export const llmRequestSchema = z.object({
@@ -86,11 +97,19 @@ export const llmRequestSchema = z.object({
 export const streamSchema = z.object({
   ...base, ...installContext, ...usage,
   type: z.literal('stream'),
-  stream_id: id(64),
-  transport: z.enum(['sse', 'websocket']),
-  duration_ms: count(MAX_DURATION_MS),
-  ttft_ms: count(MAX_DURATION_MS).default(0),
+  ...streamFields,
   end_reason: z.enum(STREAM_END_REASONS),
+})
+
+/**
+ * A stream still open, reported every 30 s (5-60 s) after its first 30 s:
+ * tokens and duration so far. No cost: the final `stream` event carries it,
+ * and ingest never prices or counts these (cost_micros, if sent, is dropped).
+ */
+export const streamProgressSchema = z.object({
+  ...base, ...installContext, ...tokens,
+  type: z.literal('stream_progress'),
+  ...streamFields,
 })
 
 export const attestationSchema = z.object({
@@ -120,7 +139,7 @@ export const policyAckSchema = z.object({
 })
 
 export const gatewayEventSchema = z.discriminatedUnion('type', [
-  llmRequestSchema, streamSchema, attestationSchema, policyDenialSchema, policyAckSchema,
+  llmRequestSchema, streamSchema, streamProgressSchema, attestationSchema, policyDenialSchema, policyAckSchema,
 ])
 
 export type GatewayEvent = z.infer<typeof gatewayEventSchema>
@@ -144,7 +163,7 @@ const COUNTRY_RE = /^[A-Z]{2}$/
 type Check = (v: unknown) => unknown
 const SKIP = Symbol('invalid')
 const idF = (max: number): Check => (v) => (typeof v === 'string' && v.length >= 1 && v.length <= max && ID_RE.test(v) ? v : SKIP)
-const labelF = (max: number): Check => (v) => (typeof v === 'string' && v.length >= 1 && v.length <= max ? v : SKIP)
+const labelF = (max: number): Check => (v) => (typeof v === 'string' && v.length >= 1 && v.length <= max ? maskLabelAddresses(v) : SKIP)
 const countF = (max: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max ? v : SKIP)
 const enumF = (values: readonly string[]): Check => {
   const set = new Set(values)
@@ -178,15 +197,18 @@ const installF: Field[] = [
   ['device_model', labelF(64), 'unknown'], ['os_version', labelF(32), 'unknown'], ['device_fingerprint', reFF(HEX_RE), '0000000000000000'],
   ['ip_prefix', ipF, '0.0.0.0/24'], ['asn', countF(4_294_967_295), 0], ['country', reFF(COUNTRY_RE), 'ZZ'],
 ]
-const usageF: Field[] = [
+const tokensF: Field[] = [
   ['feature', idF(64), R], ['model', idF(96), R], ['prompt_tokens', countF(MAX_TOKENS), R], ['completion_tokens', countF(MAX_TOKENS), R],
-  ['context_tokens', countF(MAX_TOKENS), R], ['prompt_bytes', countF(1_000_000_000), R], ['cost_micros', countF(1_000_000_000_000), O],
+  ['context_tokens', countF(MAX_TOKENS), R], ['prompt_bytes', countF(1_000_000_000), R],
 ]
+const usageF: Field[] = [...tokensF, ['cost_micros', countF(1_000_000_000_000), O]]
+const streamF: Field[] = [['stream_id', idF(64), R], ['transport', enumF(['sse', 'websocket']), R],
+  ['duration_ms', countF(MAX_DURATION_MS), R], ['ttft_ms', countF(MAX_DURATION_MS), 0]]
 const typeF = (t: string): Field => ['type', (v) => (v === t ? v : SKIP), R]
 const FAST_SHAPES: Record<string, Field[]> = {
   llm_request: [...baseF, ...installF, ...usageF, typeF('llm_request'), ['outcome', enumF(REQUEST_OUTCOMES), R], ['latency_ms', countF(MAX_DURATION_MS), 0]],
-  stream: [...baseF, ...installF, ...usageF, typeF('stream'), ['stream_id', idF(64), R], ['transport', enumF(['sse', 'websocket']), R],
-    ['duration_ms', countF(MAX_DURATION_MS), R], ['ttft_ms', countF(MAX_DURATION_MS), 0], ['end_reason', enumF(STREAM_END_REASONS), R]],
+  stream: [...baseF, ...installF, ...usageF, typeF('stream'), ...streamF, ['end_reason', enumF(STREAM_END_REASONS), R]],
+  stream_progress: [...baseF, ...installF, ...tokensF, typeF('stream_progress'), ...streamF],
   attestation: [...baseF, ...installF, typeF('attestation'), ['verdict', enumF(['accepted', 'rejected']), R], ['reasons', reasonsF, []], ['feature', idF(64), O]],
   policy_denial: [...baseF, ...installF, typeF('policy_denial'), ['feature', idF(64), R], ['model', idF(96), O],
     ['policy_version', countF(Number.MAX_SAFE_INTEGER), R], ['rule_id', idF(128), R], ['rule_kind', enumF(POLICY_RULE_KINDS), R]],

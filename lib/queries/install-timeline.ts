@@ -9,8 +9,8 @@ import { selectRows, table } from './sql'
  * a tenant, so one install's rows are a few granules; install_minute is
  * sorted by minute first and made this read every install's rows in the
  * window (docs/benchmarks.md: 2.8× slower at 10M events). Minutes are
- * filtered and counted exactly as install_minute_mv counts them, so the
- * figures match the rollup-fed panels.
+ * filtered and counted exactly as install_minute_mv counts them (stream_progress
+ * reports skipped, migration 0007), so the figures match the rollup-fed panels.
  */
 export async function installTimeline(store: Store, range: ResolvedRange, installId: string): Promise<InstallTimeline> {
   const rows = await selectRows<Omit<InstallTimelinePoint, 'concurrent_streams'> & { stream_ms: number }>(store, `
@@ -21,7 +21,7 @@ export async function installTimeline(store: Store, range: ResolvedRange, instal
       countIf(type = 'attestation' AND verdict = 'rejected') AS attest_rejected,
       countIf(type = 'policy_denial') AS policy_denials
     FROM ${table(store, 'events')}
-    WHERE install_id = {install:String} AND type != 'policy_ack' AND ${rangeWhere('toStartOfMinute(ts)')}
+    WHERE install_id = {install:String} AND type NOT IN ('policy_ack', 'stream_progress') AND ${rangeWhere('toStartOfMinute(ts)')}
     GROUP BY t`, { ...rangeSqlParams(range), install: installId })
   const byT = new Map(rows.map((r) => [r.t, r]))
   const points = bucketStarts(range).map((t): InstallTimelinePoint => {

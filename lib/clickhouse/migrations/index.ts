@@ -5,6 +5,7 @@ import { migration as m0003 } from './0003_ingest_status'
 import { migration as m0004 } from './0004_rollup_dedup'
 import { migration as m0005 } from './0005_installs_hour'
 import { migration as m0006 } from './0006_events_codecs'
+import { migration as m0007 } from './0007_stream_progress'
 import { migration as m0008 } from './0008_install_profile_ttl'
 import { migration as m0010 } from './0010_alerts'
 import { migration as m0020 } from './0020_policy'
@@ -16,4 +17,4 @@ import { migration as m0023 } from './0023_revoked_sessions'
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0008, m0010, m0020, m0021, m0022, m0023]
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0010, m0020, m0021, m0022, m0023]

@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- flags]`: starts its own Kafka broker run named "bench",
  * runs the selected sections, prints a table and writes docs/benchmarks.md.
- *   --only a,b          sections: micro, producer, ingest, ceiling, disk, memory, memory-server, dashboard, policy, detection (default: all)
+ *   --only a,b          sections: micro, producer, ingest, ingest-codecs, ceiling, disk, memory, memory-server, dashboard, policy, detection (default: all)
  *   --events N          events per throughput run (default 1000000)
  *   --reps R            repetitions per configuration (default 3)
  *   --partitions 1,2,4  partition/consumer counts
+ *   --codecs lz4,zstd   ingest-codecs: topics the Java producer writes with these codecs (1 partition each)
  *   --batch-rows N      INGEST_MAX_BATCH_ROWS of our consumer (default: the production default of lib/config.ts)
  *   --ref-block N       kafka_max_block_size of the reference (default 65536)
  *   --memory-seconds S  sustained memory run (default 600)
@@ -20,6 +21,7 @@ import { configSchema } from '../lib/config'
 import { benchPipelineMicro, printMicro } from './pipeline-micro'
 import { benchKafka, benchProducer, benchSimulator, cpuCeiling, createTopic, produceCorpus, type ProduceResult, type RateRun } from './producer-rate'
 import { runOurs, runReference, type RunResult, type TopicInfo } from './ingest-throughput'
+import { benchIngestCodecs } from './ingest-codecs'
 import { machineNote } from './machine-share'
 import { benchMemory, SERVER_PROFILE } from './memory'
 import type { DiskResult } from './disk'
@@ -27,7 +29,7 @@ import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { textTable, writeReport, type ReportRow } from './report'
 
 const ROOT = join(__dirname, '..')
-const SECTIONS = ['micro', 'producer', 'ingest', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection'] as const
+const SECTIONS = ['micro', 'producer', 'ingest', 'ingest-codecs', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection'] as const
 const EXTERNAL: Record<string, { file: string; fn: string }> = {
   ceiling: { file: 'insert-ceiling.ts', fn: 'benchInsertCeiling' },
   disk: { file: 'disk-simulated.ts', fn: 'benchDiskSimulated' },
@@ -39,7 +41,7 @@ const EXTERNAL: Record<string, { file: string; fn: string }> = {
 const { values: flags } = parseArgs({
   options: {
     only: { type: 'string' }, events: { type: 'string', default: '1000000' }, reps: { type: 'string', default: '3' },
-    partitions: { type: 'string', default: '1,2,4' }, 'batch-rows': { type: 'string' },
+    partitions: { type: 'string', default: '1,2,4' }, codecs: { type: 'string', default: 'lz4,zstd' }, 'batch-rows': { type: 'string' },
     'ref-block': { type: 'string', default: '65536' }, 'memory-seconds': { type: 'string', default: '600' },
     'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' }, 'no-report': { type: 'boolean', default: false },
     child: { type: 'string' }, arg: { type: 'string' },
@@ -115,7 +117,7 @@ async function main() {
   const notes: string[] = []
   const startedAt = new Date()
   let brokers = ''
-  const needsBroker = ['producer', 'ingest', 'memory', 'memory-server', 'policy'].some((s) => only.has(s))
+  const needsBroker = ['producer', 'ingest', 'ingest-codecs', 'memory', 'memory-server', 'policy'].some((s) => only.has(s))
   process.on('SIGINT', () => void stopBroker('bench').then(() => process.exit(130)))
   try {
     if (needsBroker) {
@@ -137,7 +139,7 @@ async function main() {
     }
     const kafka = benchKafka(brokers || '127.0.0.1:1')
     const admin = kafka.admin()
-    if (only.has('producer') || only.has('ingest')) await admin.connect()
+    if (only.has('producer') || only.has('ingest') || only.has('ingest-codecs')) await admin.connect()
     if (only.has('producer')) {
       log(`simulator → Kafka against the Java client and plain kafkajs: ${fmt(events)} events per run, ${reps} reps`)
       const pr = await benchProducer(admin, kafka, brokers, { events, reps, partitions: 4, brokerName: 'bench', log })
@@ -212,6 +214,14 @@ async function main() {
         rows.push({ section: 'disk', metric: 'all tables incl. rollups, per event', ours: `${fmt(disk.allBytesPerRow, 1)} B`, reference: '—', ratio: '—', target: '' })
         if (disk.duplicates !== 0) notes.push(`disk check found ${disk.duplicates} duplicate event ids`)
       }
+    }
+    if (only.has('ingest-codecs')) {
+      const c = await benchIngestCodecs(admin, {
+        brokers, codecs: flags.codecs!.split(','), events, reps, partitions: 1, log, refBlock: Number(flags['ref-block']),
+        batchRows: Number(flags['batch-rows'] ?? defaults.INGEST_MAX_BATCH_ROWS), maxWaitMs: defaults.INGEST_MAX_WAIT_MS,
+      })
+      rows.push(...c.rows)
+      timeNotes.push(...c.notes)
     }
     for (const topology of ['embedded', 'server'] as const) {
       if (!only.has(topology === 'embedded' ? 'memory' : 'memory-server')) continue

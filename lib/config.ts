@@ -81,6 +81,21 @@ export const configSchema = z.object({
   ALERT_WEBHOOK_MAX_ATTEMPTS: int(6, 1, 20),
   BUDGET_MONTHLY_MICROS: int(0),
   BUDGETS_JSON: z.string().default('{}'),
+  // Policy decision service for gateways (npm run enforcer, lib/enforcement); see docs/enforcer.md.
+  ENFORCER_HOST: z.string().default('127.0.0.1'),
+  ENFORCER_PORT: int(8787, 0, 65535),
+  ENFORCER_POLICY_URL: z.string().url().default('http://127.0.0.1:3000'),
+  ENFORCER_GATEWAY_TOKEN: z.string().optional(),
+  ENFORCER_KAFKA: z.enum(['0', '1']).default('1'),
+  ENFORCER_GROUP: z.string().regex(/^[A-Za-z0-9._-]+$/).default('burnrate-enforcer'),
+  ENFORCER_REPLICA: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/).optional(),
+  REDIS_URL: z.string().url().optional(),
+  ENFORCER_FAIL_MODE: z.enum(['closed', 'open']).default('closed'),
+  ENFORCER_MAX_STALENESS_MS: int(30_000, 1_000),
+  ENFORCER_POLL_MS: int(2_000, 100, 60_000),
+  ENFORCER_LEASE_MS: int(120_000, 1_000),
+  ENFORCER_STREAM_LEASE_MS: int(90_000, 1_000),
+  ENFORCER_DEFAULT_MAX_OUTPUT_TOKENS: int(4_096, 1, 10_000_000),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -157,6 +172,20 @@ export const configDocs: Record<keyof Config, string> = {
   ALERT_WEBHOOK_MAX_ATTEMPTS: 'Deliveries are retried with exponential backoff up to this many attempts.',
   BUDGET_MONTHLY_MICROS: 'Default monthly budget per tenant in micro-dollars (0: none). Forecast above it alerts.',
   BUDGETS_JSON: 'Per-tenant monthly budgets in micro-dollars, JSON: {"tenant-id": 5000000000}. Overrides the default.',
+  ENFORCER_HOST: 'Address `npm run enforcer` listens on (0.0.0.0 in a container).',
+  ENFORCER_PORT: 'HTTP port of the enforcer (forward-auth decisions, stream watches, /health).',
+  ENFORCER_POLICY_URL: 'Base URL of the Burnrate app the enforcer fetches the signed snapshot and JWKS from.',
+  ENFORCER_GATEWAY_TOKEN: 'Bearer token the enforcer sends to the app (one of POLICY_GATEWAY_TOKENS). Secret.',
+  ENFORCER_KAFKA: '1: follow POLICY_TOPIC, settle reservations from KAFKA_TOPIC and send policy_ack events; 0: HTTP polling only, leases only.',
+  ENFORCER_GROUP: 'Consumer group the enforcer replicas share on KAFKA_TOPIC to settle reservations (each event once).',
+  ENFORCER_REPLICA: 'Name of this enforcer replica in acks and /health. Default: host name and pid.',
+  REDIS_URL: 'Redis holding quota counters and reservations, shared by enforcer replicas (exact across them). Unset: in memory, one replica.',
+  ENFORCER_FAIL_MODE: 'When the policy held is older than ENFORCER_MAX_STALENESS_MS or none was verified: closed answers 503 (gateway refuses), open admits on the policy held.',
+  ENFORCER_MAX_STALENESS_MS: 'How long the policy may go unconfirmed (no answer from the app, topic not caught up) before ENFORCER_FAIL_MODE applies.',
+  ENFORCER_POLL_MS: 'How often the enforcer asks the app whether its policy version is current (and fetches a delta if not).',
+  ENFORCER_LEASE_MS: 'A request reservation no gateway event settles is released after this long.',
+  ENFORCER_STREAM_LEASE_MS: 'A stream slot is freed this long after its last sign of life (admission, stream_progress event, watch heartbeat).',
+  ENFORCER_DEFAULT_MAX_OUTPUT_TOKENS: 'Output cap, and so worst case reserved, for requests that neither send X-Burnrate-Max-Output-Tokens nor fall under a maxOutputTokens rule.',
 }
 
 let cached: Config | undefined

@@ -1,4 +1,4 @@
-import { resolveControls, type RequestContext } from './resolve'
+import { resolveControls, type Effective, type RequestContext } from './resolve'
 import { RULE_KIND_OF, type ControlName, type Rule, type RuleKind } from './types'
 
 /**
@@ -148,6 +148,11 @@ export class PolicyEnforcer {
   /** Forgets idle installs (no open streams, quiet 10 min): a full bucket is what a new state has anyway. */
   prune(nowMs: number) {
     for (const [id, s] of this.installs) if (s.streams === 0 && nowMs - s.touched > 600_000) this.installs.delete(id)
+  }
+
+  /** The controls that apply to a caller now, and the rule that set each (for services that keep quotas elsewhere, e.g. lib/enforcement). */
+  resolve(ctx: RequestContext, nowMs: number): Effective {
+    return resolveControls(this.rules, { ...ctx, risky: ctx.risky ?? this.risky.has(ctx.installId) }, nowMs)
   }
 
   /** Whether policy revokes this caller now: a gateway closes the open streams of a revoked install. */

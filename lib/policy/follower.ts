@@ -24,6 +24,8 @@ export interface Follower {
   rejected: number
   /** Verified records ignored because they are older than what the enforcer holds for their key (a replay). */
   stale: number
+  /** Records on the topic not applied yet (high watermark minus the next offset to read, over all partitions). */
+  lag: () => Promise<number>
   stop: () => Promise<void>
 }
 
@@ -44,7 +46,8 @@ export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> 
   await admin.disconnect()
   const targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
   let keys = await opts.jwks()
-  const state: Follower = { caughtUp: Promise.resolve(), rejected: 0, stale: 0, stop: async () => {} }
+  const state: Follower = { caughtUp: Promise.resolve(), rejected: 0, stale: 0, lag: async () => 0, stop: async () => {} }
+  const positions = new Map<number, number>()
   let markCaughtUp!: () => void
   state.caughtUp = new Promise((r) => (markCaughtUp = r))
   const checkCaughtUp = () => {
@@ -75,13 +78,24 @@ export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> 
           ;(opts.log ?? console.warn)(`[policy:follow] dropped a record that failed verification (key ${key})`)
         }
       }
+      positions.set(partition, Number(message.offset) + 1)
       const t = targets.get(partition) ?? 0
       if (Number(message.offset) + 1 >= t) targets.set(partition, 0)
       checkCaughtUp()
     },
   })
+  let lagAdmin: ReturnType<typeof kafka.admin> | null = null
+  state.lag = async () => {
+    if (!lagAdmin) {
+      lagAdmin = kafka.admin()
+      await lagAdmin.connect()
+    }
+    const high = await lagAdmin.fetchTopicOffsets(opts.topic)
+    return high.reduce((sum, o) => sum + Math.max(0, Number(o.high) - (positions.get(o.partition) ?? Number(o.low))), 0)
+  }
   state.stop = async () => {
     await consumer.disconnect()
+    await lagAdmin?.disconnect().catch(() => {})
   }
   return state
 }

@@ -1,0 +1,101 @@
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs'
+import '../ingest/kafka-codecs'
+import { fastParseEvent, gatewayEventSchema, SCHEMA_VERSION, type GatewayEvent } from '../events/schema'
+import type { PriceBook } from '../pricing/cost'
+import type { QuotaStore, SettleResult } from './quota'
+
+export interface EventLinkOptions {
+  brokers: string[]
+  /** The gateway events topic (KAFKA_TOPIC), the one ingest reads. */
+  topic: string
+  /** Consumer group shared by the enforcer replicas: each event settles once, in the shared store. */
+  groupId: string
+  clientId: string
+  /** gateway_id of this replica's policy_ack events. */
+  gatewayId: string
+  quotas: QuotaStore
+  prices: PriceBook
+  /** A stream_progress report extends the stream's lease by this much. */
+  streamLeaseMs: number
+  log: (line: string) => void
+}
+
+export interface SettleStats { settled: number; late: number; duplicate: number; renewed: number; ignored: number }
+
+/**
+ * The enforcer's two links to the events topic. It consumes the gateway's own
+ * events in its own consumer group: an llm_request whose event_id, or a
+ * stream whose stream_id, is the request id the enforcer admitted settles that
+ * reservation to what the call used; a stream_progress report renews the
+ * stream's lease. It produces policy_ack events, so /policies shows when each
+ * enforcer replica held a version, on the same path as gateway acks.
+ */
+export class EventLink {
+  readonly stats: SettleStats = { settled: 0, late: 0, duplicate: 0, renewed: 0, ignored: 0 }
+  private consumer: Consumer | null = null
+  private producer: Producer | null = null
+  private ackSeq = 0
+
+  constructor(private readonly o: EventLinkOptions) {}
+
+  async start(): Promise<void> {
+    const kafka = new Kafka({ clientId: this.o.clientId, brokers: this.o.brokers, logLevel: logLevel.NOTHING })
+    this.producer = kafka.producer({ allowAutoTopicCreation: false })
+    await this.producer.connect()
+    const consumer = kafka.consumer({ groupId: this.o.groupId, maxWaitTimeInMs: 100, minBytes: 1 })
+    this.consumer = consumer
+    await consumer.connect()
+    // A new group starts at the end: reservations older than the enforcer are not its to settle.
+    await consumer.subscribe({ topic: this.o.topic, fromBeginning: false })
+    await consumer.run({
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        for (const m of batch.messages) {
+          if (m.value) await this.handle(m.value).catch((err) => this.o.log(`[enforcer] settling failed: ${(err as Error).message}`))
+          resolveOffset(m.offset)
+        }
+        await heartbeat()
+      },
+    })
+  }
+
+  private parse(value: Buffer): GatewayEvent | null {
+    let raw: unknown
+    try {
+      raw = JSON.parse(value.toString())
+    } catch {
+      return null
+    }
+    const fast = fastParseEvent(raw)
+    if (fast) return fast
+    const r = gatewayEventSchema.safeParse(raw)
+    return r.success ? r.data : null
+  }
+
+  private count(r: SettleResult) {
+    this.stats[r]++
+  }
+
+  async handle(value: Buffer): Promise<void> {
+    const e = this.parse(value)
+    if (!e) return void this.stats.ignored++
+    if (e.type === 'llm_request' || e.type === 'stream') {
+      const leaseId = e.type === 'stream' ? e.stream_id : e.event_id
+      const micros = e.cost_micros ?? this.o.prices.costMicros(e.model, e.ts, e.prompt_tokens, e.completion_tokens) ?? 0
+      this.count(await this.o.quotas.settle(e.install_id, leaseId, { tokens: e.prompt_tokens + e.completion_tokens, micros }))
+    } else if (e.type === 'stream_progress') {
+      if (await this.o.quotas.renew(e.install_id, e.stream_id, this.o.streamLeaseMs)) this.stats.renewed++
+    }
+  }
+
+  /** A policy_ack for the version this replica now enforces (docs/events.md). */
+  async ack(version: number): Promise<void> {
+    if (!this.producer) return
+    const event = { schema_version: SCHEMA_VERSION, type: 'policy_ack', event_id: `ack-${this.o.gatewayId}-${Date.now().toString(36)}-${this.ackSeq++}`, ts: Date.now(), tenant_id: '_gateway', gateway_id: this.o.gatewayId, policy_version: version }
+    await this.producer.send({ topic: this.o.topic, messages: [{ key: this.o.gatewayId, value: JSON.stringify(event) }] })
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => {})
+    await this.producer?.disconnect().catch(() => {})
+  }
+}

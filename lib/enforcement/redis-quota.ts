@@ -1,0 +1,204 @@
+import Redis from 'ioredis'
+import type { QuotaKind, QuotaStore, ReserveRequest, ReserveResult, SettleResult, Usage } from './quota'
+
+/**
+ * The quotas of quota.ts in Redis, so that every enforcer replica draws on one
+ * budget per install. Each operation is one Lua script: Redis runs it
+ * atomically, so two replicas can never both see the same remaining budget.
+ * The clock is Redis's own (TIME), so replicas with skewed clocks agree.
+ * Keys per install share a hash tag ({install}) and expire two days after
+ * their last use.
+ */
+const COMMON = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local DAY = 86400000
+local day = math.floor(now / DAY)
+local s = redis.call('HMGET', KEYS[1], 'bucket', 'at', 'cap', 'day', 'dt', 'ds')
+local bucket = tonumber(s[1])
+local at = tonumber(s[2]) or now
+local cap = tonumber(s[3]) or 0
+local dt = tonumber(s[5]) or 0
+local ds = tonumber(s[6]) or 0
+if (tonumber(s[4]) or day) ~= day then dt = 0; ds = 0 end
+local function parse(v)
+  local lt, lm, ld = string.match(v, '^([^|]+)|([^|]+)|([^|]+)')
+  return tonumber(lt), tonumber(lm), tonumber(ld)
+end
+local function save()
+  redis.call('HSET', KEYS[1], 'at', at, 'cap', cap, 'day', day, 'dt', dt, 'ds', tostring(ds))
+  if bucket then redis.call('HSET', KEYS[1], 'bucket', tostring(bucket)) end
+  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], 2 * DAY) end
+end
+-- Leases that ran out without an event are released: their reservation is given back.
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+for _, id in ipairs(expired) do
+  local v = redis.call('HGET', KEYS[2], id)
+  if v then
+    local lt, lm, ld = parse(v)
+    if ld == day then
+      dt = dt - lt
+      ds = ds - lm
+      if bucket then bucket = math.min(cap, bucket + lt) end
+    end
+    redis.call('HDEL', KEYS[2], id)
+  end
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', KEYS[4], id)
+end
+`
+
+// ARGV: leaseId, ctx, wantOut, stream, tpm, tpd, spd, maxStreams, priceIn, priceOut, leaseMs (-1 = none)
+const RESERVE = `${COMMON}
+local id = ARGV[1]
+local ctx = tonumber(ARGV[2])
+local out = tonumber(ARGV[3])
+local stream = ARGV[4] == '1'
+local tpm, tpd, spd, maxStreams = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local pin, pout = tonumber(ARGV[9]), tonumber(ARGV[10])
+local leaseMs = tonumber(ARGV[11])
+local untilMidnight = DAY - (now % DAY)
+if tpm >= 0 then
+  if bucket == nil then bucket = tpm else bucket = math.min(tpm, bucket + math.max(0, now - at) * (tpm / 60000)) end
+  cap = tpm
+  at = math.max(at, now)
+end
+if stream and maxStreams >= 0 then
+  local open = redis.call('ZCARD', KEYS[4])
+  if open >= maxStreams then
+    save()
+    local first = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+    local retry = 60000
+    if first[2] then retry = math.max(1000, tonumber(first[2]) - now) end
+    return {0, 'maxConcurrentStreams', retry}
+  end
+end
+local minOut = math.min(1, out)
+if tpd >= 0 then
+  local left = tpd - dt
+  if left < ctx + minOut then save() return {0, 'tokensPerDay', untilMidnight} end
+  out = math.min(out, left - ctx)
+end
+if tpm >= 0 then
+  if bucket < ctx + minOut then
+    save()
+    if ctx + minOut > tpm then return {0, 'tokensPerMinute', 60000} end
+    return {0, 'tokensPerMinute', math.ceil((ctx + minOut - bucket) / (tpm / 60000))}
+  end
+  out = math.min(out, math.floor(bucket - ctx))
+end
+if spd >= 0 and pin >= 0 then
+  local left = spd - ds
+  local ctxCost = ctx * pin / 1e6
+  if left < ctxCost + minOut * pout / 1e6 then save() return {0, 'spendPerDayMicros', untilMidnight} end
+  if pout > 0 then out = math.min(out, math.floor((left - ctxCost) * 1e6 / pout)) end
+end
+out = math.max(0, out)
+local tokens = ctx + out
+local micros = 0
+if pin >= 0 then micros = (ctx * pin + out * pout) / 1e6 end
+if tpm >= 0 then bucket = bucket - tokens end
+dt = dt + tokens
+ds = ds + micros
+redis.call('HSET', KEYS[2], id, tokens .. '|' .. tostring(micros) .. '|' .. day .. '|' .. (stream and 1 or 0))
+redis.call('ZADD', KEYS[3], now + leaseMs, id)
+if stream then redis.call('ZADD', KEYS[4], now + leaseMs, id) end
+save()
+return {1, out, tokens, tostring(micros)}
+`
+
+// ARGV: leaseId, usedTokens, usedMicros. KEYS[5]: lease ids already settled (a re-sent event is not charged twice).
+const SETTLE = `${COMMON}
+local id = ARGV[1]
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - DAY)
+local v = redis.call('HGET', KEYS[2], id)
+if not v and redis.call('ZSCORE', KEYS[5], id) then return 'duplicate' end
+local lt, lm = 0, 0
+if v then
+  local a, b, ld = parse(v)
+  if ld == day then lt = a; lm = b end
+end
+local dTok = tonumber(ARGV[2]) - lt
+dt = dt + dTok
+ds = ds + tonumber(ARGV[3]) - lm
+if bucket then bucket = math.min(cap, bucket - dTok) end
+redis.call('HDEL', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
+redis.call('ZREM', KEYS[4], id)
+redis.call('ZADD', KEYS[5], now, id)
+save()
+if v then return 'settled' end
+return 'late'
+`
+
+// ARGV: leaseId, leaseMs
+const RENEW = `
+local t = redis.call('TIME')
+local exp = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2])
+if not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[3], 'XX', exp, ARGV[1])
+if redis.call('ZSCORE', KEYS[4], ARGV[1]) then redis.call('ZADD', KEYS[4], 'XX', exp, ARGV[1]) end
+return 1
+`
+
+const OPEN_STREAMS = `${COMMON}
+save()
+return redis.call('ZCARD', KEYS[4])
+`
+
+type Scripted = Redis & {
+  brReserve(...args: (string | number)[]): Promise<[number, string | number, number, string?]>
+  brSettle(...args: (string | number)[]): Promise<SettleResult>
+  brRenew(...args: (string | number)[]): Promise<number>
+  brOpenStreams(...args: (string | number)[]): Promise<number>
+}
+
+const keys = (installId: string) => {
+  const tag = `br:{${installId}}`
+  return [`${tag}:q`, `${tag}:leases`, `${tag}:exp`, `${tag}:streams`, `${tag}:settled`]
+}
+const opt = (n: number | undefined) => (n === undefined ? -1 : n)
+
+export class RedisQuotaStore implements QuotaStore {
+  readonly kind = 'redis'
+  private redis: Scripted
+
+  constructor(url: string, opts: { connectionName?: string } = {}) {
+    const redis = new Redis(url, { connectionName: opts.connectionName, enableAutoPipelining: true, maxRetriesPerRequest: 2 })
+    redis.defineCommand('brReserve', { numberOfKeys: 4, lua: RESERVE })
+    redis.defineCommand('brSettle', { numberOfKeys: 5, lua: SETTLE })
+    redis.defineCommand('brRenew', { numberOfKeys: 4, lua: RENEW })
+    redis.defineCommand('brOpenStreams', { numberOfKeys: 4, lua: OPEN_STREAMS })
+    this.redis = redis as Scripted
+  }
+
+  /** Resolves once connected; rejects if Redis cannot be reached. */
+  async ready(): Promise<void> {
+    await this.redis.ping()
+  }
+
+  async reserve(r: ReserveRequest): Promise<ReserveResult> {
+    const l = r.limits
+    const res = await this.redis.brReserve(...keys(r.installId).slice(0, 4), r.leaseId, r.contextTokens, r.wantOutput, r.stream ? 1 : 0,
+      opt(l.tokensPerMinute), opt(l.tokensPerDay), opt(l.spendPerDayMicros), opt(l.maxConcurrentStreams),
+      r.price ? r.price.input : -1, r.price ? r.price.output : 0, r.leaseMs)
+    if (res[0] === 1) return { ok: true, outputTokens: Number(res[1]), reservedTokens: Number(res[2]), reservedMicros: Number(res[3]) }
+    return { ok: false, kind: res[1] as QuotaKind, retryAfterMs: Number(res[2]) }
+  }
+
+  async settle(installId: string, leaseId: string, used: Usage): Promise<SettleResult> {
+    return this.redis.brSettle(...keys(installId), leaseId, used.tokens, used.micros)
+  }
+
+  async renew(installId: string, leaseId: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.brRenew(...keys(installId).slice(0, 4), leaseId, leaseMs)) === 1
+  }
+
+  async openStreams(installId: string): Promise<number> {
+    return this.redis.brOpenStreams(...keys(installId).slice(0, 4))
+  }
+
+  async close() {
+    await this.redis.quit().catch(() => this.redis.disconnect())
+  }
+}

@@ -7,6 +7,7 @@ import { useDashboardParams } from './useDashboardParams'
 export const DETECTOR_MAX_RANGE_MS: Record<DetectorName, number> = {
   prompt_bombing: 86_400_000,
   stream_abuse: 86_400_000,
+  token_reuse: 86_400_000,
   emulator_farms: 7 * 86_400_000,
   cost_anomalies: 31 * 86_400_000,
 }

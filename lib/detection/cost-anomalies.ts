@@ -51,6 +51,34 @@ function typicalRequestLens(r: CostAnomalyRow, mine: VersionMinute[], peers: Ver
   r.reasons.push(`median request context ${Math.round(current)} tokens, ${ratio.toFixed(2)}x other versions (z ${z.toFixed(1)}): the typical request grew, not a few outliers`)
 }
 
+/** Seasonal days of a feature summed over its models. */
+function seasonalByFeature(seasonal: SeasonalDay[], tenant: string, feature: string): SeasonalDay[] {
+  const byDay = new Map<number, SeasonalDay>()
+  for (const d of seasonal) {
+    if (d.tenant_id !== tenant || d.feature !== feature) continue
+    const cur = byDay.get(d.day) ?? { ...d, model: '*', requests: 0, cost: 0 }
+    cur.requests += d.requests
+    cur.cost += d.cost
+    byDay.set(d.day, cur)
+  }
+  return [...byDay.values()]
+}
+
+/** "model mix shifted: gpt-4o 80% of requests now, 5% before" when a model's share grew by 20 points or more. */
+function modelShift(recent: Map<string, number>, past: Map<string, number>): string | null {
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+  const rt = total(recent)
+  const pt = total(past)
+  if (!rt || !pt) return null
+  let best: [string, number, number] | null = null
+  for (const model of new Set([...recent.keys(), ...past.keys()])) {
+    const now = (recent.get(model) ?? 0) / rt
+    const before = (past.get(model) ?? 0) / pt
+    if (now - before >= 0.2 && (!best || now - before > best[1] - best[2])) best = [model, now, before]
+  }
+  return best ? `model mix shifted: ${best[0]} ${(best[1] * 100).toFixed(0)}% of requests now, ${(best[2] * 100).toFixed(0)}% before` : null
+}
+
 /** Pure scoring of the cost series at `now`, for unit tests. */
 export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalDay[], now: number, s: Settings): CostAnomalyRow[] {
   const recentFrom = Math.floor((now - s.costWindowMinutes * 60_000) / 60_000) * 60_000
@@ -60,6 +88,7 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
     bySeries.set(key, [...(bySeries.get(key) ?? []), m])
   }
   const rows: CostAnomalyRow[] = []
+  const flaggedByFeature = new Map<string, string[]>()
   for (const list of bySeries.values()) {
     const { tenant_id, feature, model } = list[0]
     const recent = list.filter((m) => m.t >= recentFrom)
@@ -86,12 +115,33 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
       if (r.severity) flaggedVersions.push(v)
       rows.push(r)
     }
-    // The whole feature against its own past: seasonal when there are days of history, else recent hours.
+    flaggedByFeature.set(`${tenant_id}/${feature}`, [...(flaggedByFeature.get(`${tenant_id}/${feature}`) ?? []), ...flaggedVersions])
+  }
+  // The whole feature, all models together, against its own past: a shift of
+  // traffic to a pricier model moves the feature's cost per request while
+  // each model's own series (and a new model's, which has no past) looks normal.
+  const byFeature = new Map<string, VersionMinute[]>()
+  for (const m of minutes) {
+    const key = `${m.tenant_id}/${m.feature}`
+    const list = byFeature.get(key)
+    if (list) list.push(m)
+    else byFeature.set(key, [m])
+  }
+  for (const [key, list] of byFeature) {
+    const { tenant_id, feature } = list[0]
+    const flaggedVersions = flaggedByFeature.get(key) ?? []
+    const recentModels = new Map<string, number>()
+    const pastModels = new Map<string, number>()
+    for (const m of list) {
+      const into = m.t >= recentFrom ? recentModels : pastModels
+      into.set(m.model, (into.get(m.model) ?? 0) + m.requests)
+    }
+    const model = [...recentModels].sort((a, b) => b[1] - a[1])[0]?.[0] ?? list[0].model
     const all = [...sumByMinute(list).values()]
     const allRecent = all.filter((m) => m.t >= recentFrom)
     const requests = allRecent.reduce((a, m) => a + m.requests, 0)
     const cost = allRecent.reduce((a, m) => a + m.cost, 0)
-    const days = seasonal.filter((d) => d.tenant_id === tenant_id && d.feature === feature && d.model === model && d.requests >= s.costMinRequests)
+    const days = seasonalByFeature(seasonal, tenant_id, feature).filter((d) => d.requests >= s.costMinRequests)
     const seasonalOk = days.length >= MIN_SEASONAL_DAYS
     const hist = cprSamples(all.filter((m) => m.t < recentFrom))
     const cprBaseline = seasonalOk
@@ -108,6 +158,8 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
       cpr.score = Math.min(cpr.score, 49)
       cpr.severity = null
     }
+    const mixNote = modelShift(recentModels, pastModels)
+    if (mixNote && cpr.reasons.length) cpr.reasons.push(mixNote)
     rows.push(cpr)
     if (seasonalOk) {
       const minutesInWindow = Math.max(1, (now - recentFrom) / 60_000)

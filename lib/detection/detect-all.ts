@@ -4,7 +4,8 @@ import { detectEmulatorFarms } from './emulator-farms'
 import { detectPromptBombing } from './prompt-bombing'
 import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
-import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, StreamAbuseRow } from './types'
+import { detectTokenReuse } from './token-reuse'
+import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, StreamAbuseRow, TokenReuseRow } from './types'
 
 
 export interface DetectionRun {
@@ -27,12 +28,19 @@ function bestPerSubject(findings: Finding[]): Finding[] {
 
 const usd = (micros: number) => `$${(micros / 1e6).toFixed(2)}`
 
-export function promptBombingFindings(rows: PromptBombingRow[]): Finding[] {
-  return bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
-    detector: 'prompt_bombing', subject_kind: 'install', subject: r.install_id, tenant_id: r.tenant_id,
-    severity: r.severity ?? 'info', score: r.score, evidence: r,
-    title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
-  })))
+export function promptBombingFindings(rows: PromptBombingRow[], groups: PromptBombingRow[] = []): Finding[] {
+  return [
+    ...bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
+      detector: 'prompt_bombing' as const, subject_kind: 'install' as const, subject: r.install_id, tenant_id: r.tenant_id,
+      severity: r.severity ?? 'info', score: r.score, evidence: r,
+      title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
+    }))),
+    ...groups.filter((g) => g.score >= FINDING_MIN_SCORE).map((g) => ({
+      detector: 'prompt_bombing' as const, subject_kind: 'cluster' as const, subject: g.install_id, tenant_id: g.tenant_id,
+      severity: g.severity ?? 'info', score: g.score, evidence: g,
+      title: `Prompt bombing: ${g.members?.length ?? 0} installs on ${g.tenant_id}/${g.feature} (${g.group?.kind === 'feature_excess' ? 'coordinated excess' : `shared ${g.group?.trait}`})`,
+    })),
+  ]
 }
 
 export function farmFindings(rows: FarmCluster[]): Finding[] {
@@ -66,6 +74,14 @@ export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
   })))
 }
 
+export function tokenReuseFindings(rows: TokenReuseRow[]): Finding[] {
+  return rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
+    detector: 'token_reuse', subject_kind: 'install', subject: r.install_id, tenant_id: r.tenant_id,
+    severity: r.severity ?? 'info', score: r.score, evidence: r,
+    title: `Token reuse: install ${r.install_id} on ${r.tenant_id} used from ${r.networks.length} networks at once`,
+  }))
+}
+
 /**
  * Runs every detector for the instant `now`. Detectors are independent: one
  * failing (a slow query, a bad row) does not stop the others, and is
@@ -73,12 +89,16 @@ export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
  */
 export async function runDetectors(store: Store, s: DetectionSettings, now: number, only?: readonly DetectorName[]): Promise<DetectionRun> {
   const jobs: Record<DetectorName, () => Promise<Finding[]>> = {
-    prompt_bombing: async () => promptBombingFindings((await detectPromptBombing(store, s, now, { limit: 0 })).rows),
+    prompt_bombing: async () => {
+      const r = await detectPromptBombing(store, s, now, { limit: 0 })
+      return promptBombingFindings(r.rows, r.groups)
+    },
     emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 0 })),
     cost_anomalies: async () => costFindings(await detectCostAnomalies(store, s, now, { limit: 0 })),
     stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0 })),
+    token_reuse: async () => tokenReuseFindings(await detectTokenReuse(store, s, now, { limit: 0 })),
   }
-  const run: DetectionRun = { now, findings: [], failed: [], durationMs: { prompt_bombing: 0, emulator_farms: 0, cost_anomalies: 0, stream_abuse: 0 } }
+  const run: DetectionRun = { now, findings: [], failed: [], durationMs: { prompt_bombing: 0, emulator_farms: 0, cost_anomalies: 0, stream_abuse: 0, token_reuse: 0 } }
   // Sequential on purpose: the embedded engine shares the app's CPU, and detection is not latency-critical.
   for (const name of Object.keys(jobs) as DetectorName[]) {
     if (only && !only.includes(name)) continue

@@ -24,7 +24,7 @@ export interface FarmInstall {
   req_sq: number
 }
 
-export interface GroupSignals { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number }
+export interface GroupSignals { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number; shared_build: number }
 
 export interface ScoredGroup {
   trait: FarmTrait
@@ -73,7 +73,10 @@ export function pooledDispersion(members: FarmInstall[]): { dispersion: number |
   return { dispersion: df > 0 && weightedMean > 0 ? ss / weightedMean : null, df }
 }
 
-interface TenantTotals { installs: number; fresh: number; attestations: number; suspicious: number }
+interface TenantTotals { installs: number; fresh: number; attestations: number; suspicious: number; builds?: Map<string, number> }
+
+/** A device build as a farm clones it: model, OS and app version. */
+const buildOf = (i: FarmInstall) => `${i.device_model} ${i.platform} ${i.os_version} v${i.app_version}`
 
 function totals(list: FarmInstall[], windowStart: number): TenantTotals {
   const t = { installs: 0, fresh: 0, attestations: 0, suspicious: 0 }
@@ -84,6 +87,32 @@ function totals(list: FarmInstall[], windowStart: number): TenantTotals {
     t.suspicious += Math.min(i.suspicious_rejections, i.attest_rejected)
   }
   return t
+}
+
+function withBuilds(t: TenantTotals, list: FarmInstall[]): TenantTotals {
+  const builds = new Map<string, number>()
+  for (const i of list) builds.set(buildOf(i), (builds.get(buildOf(i)) ?? 0) + 1)
+  return { ...t, builds }
+}
+
+/**
+ * How unusual it is that so many of a group run one device build: the
+ * binomial tail of its most common build against that build's share among
+ * the rest of the tenant (prior: 20 installs at 5 %). A corporate NAT or a
+ * carrier /24 holds the tenant's usual mix of phones; a farm of cloned
+ * images holds one. Not scored for groups keyed by the build itself.
+ */
+function sharedBuildZ(members: FarmInstall[], tenant: TenantTotals, trait: FarmTrait): number {
+  if (!tenant.builds || trait === 'device_build' || trait === 'asn_device' || trait === 'device_fingerprint') return 0
+  const counts = new Map<string, number>()
+  for (const m of members) counts.set(buildOf(m), (counts.get(buildOf(m)) ?? 0) + 1)
+  let best = 0
+  for (const [b, k] of counts) {
+    const rest = (tenant.builds.get(b) ?? k) - k
+    const p0 = (rest + 0.05 * 20) / (tenant.installs - members.length + 20)
+    best = Math.max(best, binomialZ(k, members.length, p0))
+  }
+  return Math.min(Z_CAP, best)
 }
 
 /**
@@ -118,13 +147,24 @@ export function groupSignals(members: FarmInstall[], tenant: TenantTotals, windo
   // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df.
   const synchronized = dispersion === null ? 0 : Math.min(Z_CAP, Math.max(0, (1 - dispersion) / Math.sqrt(2 / df)))
   const sharedFingerprint = trait === 'device_fingerprint' && members.length >= minSize ? Z_CAP : 0
-  return { signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint }, dispersion }
+  const sharedBuild = sharedBuildZ(members, tenant, trait)
+  return { signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint, shared_build: sharedBuild }, dispersion }
 }
 
-/** Two independent signals are needed: the geometric mean of the strongest two. */
-export function combineSignals(s: GroupSignals): number {
+/**
+ * Two independent signals are needed: the geometric mean of the strongest
+ * two. A shared build (or a shared network, the group's key) is a trait, not
+ * behaviour: when attestation does not fail (a farm that passes it, or a
+ * corporate NAT, a QA lab), one of the two must be behaviour: lockstep
+ * timing or a burst of new installs.
+ */
+export function combineSignals(s: GroupSignals, zAlert = 6): number {
   const top = Object.values(s).sort((a, b) => b - a)
-  return Math.sqrt(top[0] * top[1])
+  const plain = Math.sqrt(top[0] * top[1])
+  if (s.rejections >= zAlert / 2 || s.shared_fingerprint > 0 || s.shared_build < zAlert / 2) return plain
+  const behaviour = Math.max(s.synchronized, s.new_installs)
+  const withoutBuild = Object.entries(s).filter(([k]) => k !== 'shared_build').map(([, v]) => v).sort((a, b) => b - a)
+  return Math.max(Math.sqrt(withoutBuild[0] * withoutBuild[1]), Math.sqrt(behaviour * s.shared_build))
 }
 
 /** Groups of installs sharing a trait that look like a farm (z ≥ zAlert / 2 are kept for ranking). */
@@ -133,18 +173,40 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
   for (const i of installs) byTenant.set(i.tenant_id, [...(byTenant.get(i.tenant_id) ?? []), i])
   const out: ScoredGroup[] = []
   for (const list of byTenant.values()) {
-    const tenant = totals(list, windowStart)
+    const tenant = withBuilds(totals(list, windowStart), list)
     for (const { trait, broad, key } of TRAITS) {
       const groups = new Map<string, FarmInstall[]>()
+      const all = new Map<string, FarmInstall[]>()
       for (const i of list) {
-        if (broad && i.suspicious_rejections === 0) continue
         const k = key(i)
-        if (k !== null) groups.set(k, [...(groups.get(k) ?? []), i])
+        if (k === null) continue
+        if (broad) {
+          const a = all.get(k)
+          if (a) a.push(i)
+          else all.set(k, [i])
+          if (i.suspicious_rejections === 0) continue
+        }
+        const g = groups.get(k)
+        if (g) g.push(i)
+        else groups.set(k, [i])
       }
+      const scored = new Set<string>()
       for (const [value, members] of groups) {
         if (members.length < minSize) continue
         const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait)
-        const z = combineSignals(signals)
+        const z = combineSignals(signals, zAlert)
+        if (z >= zAlert / 2) {
+          out.push({ trait, value, members, signals, dispersion, z })
+          scored.add(value)
+        }
+      }
+      // Broad traits over every install, for farms that pass attestation: kept only with lockstep timing.
+      if (!broad) continue
+      for (const [value, members] of all) {
+        if (members.length < minSize || scored.has(value)) continue
+        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait)
+        if (signals.synchronized < zAlert / 2) continue
+        const z = combineSignals(signals, zAlert)
         if (z >= zAlert / 2) out.push({ trait, value, members, signals, dispersion, z })
       }
     }

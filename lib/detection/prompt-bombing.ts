@@ -3,6 +3,8 @@ import { queryRows, num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installSeriesSql } from './sql/install-series'
 import { installUsageSql } from './sql/install-usage'
+import { cusumZ, detectSequentialBombing, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
+import { openByInstallFeature, openStreams } from './open-streams'
 import { logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
 import type { FeatureConcentration, PromptBombingRow, ScoredMetric, SeriesPoint } from './types'
 
@@ -25,6 +27,8 @@ interface UsageRow {
 export interface PromptBombingResult {
   rows: PromptBombingRow[]
   concentration: FeatureConcentration[]
+  /** Group findings (installs sharing a trait, or a feature's coordinated excess); install_id is the group's subject. */
+  groups?: PromptBombingRow[]
 }
 
 const METRICS = ['tokens_per_minute', 'peak_tokens_per_minute', 'context_tokens', 'output_tokens', 'concurrent_streams'] as const
@@ -128,7 +132,7 @@ export function scorePromptBombing(usage: UsageRow[], s: Pick<DetectionSettings,
 
 /** Scores every install active in the window ending at `now`; rows come without series (attachSeries). */
 export async function scorePromptBombingWindow(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number } = {},
+  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; live?: boolean } = {},
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
@@ -140,7 +144,34 @@ export async function scorePromptBombingWindow(
     peak_tokens_per_minute: num(r.peak_tokens_per_minute), max_context_tokens: num(r.max_context_tokens),
     max_completion_tokens: num(r.max_completion_tokens), peak_concurrency: num(r.peak_concurrency),
   }))
+  if (opts.live) addOpenStreams(usage, openByInstallFeature(await openStreams(store, now, { tenant: opts.tenant })))
   return scorePromptBombing(usage, s)
+}
+
+/**
+ * Streams still open count as requests of their install with the context
+ * their progress report gives: a bomber's 100k-token stream is seen 30 s
+ * after it opens, not when it closes minutes later. (A stream that closed in
+ * the last OPEN_WITHIN_MS may be counted twice; its size is the same.)
+ */
+export function addOpenStreams(usage: UsageRow[], open: Map<string, { streams: number; context: number; maxContext: number }>): void {
+  const index = new Map(usage.map((u) => [`${u.tenant_id}\u0000${u.feature}\u0000${u.install_id}`, u]))
+  for (const [key, o] of open) {
+    const u = index.get(key)
+    if (u) {
+      u.requests += o.streams
+      u.streams += o.streams
+      u.prompt_tokens += o.context
+      u.max_context_tokens = Math.max(u.max_context_tokens, o.maxContext)
+      u.peak_concurrency = Math.max(u.peak_concurrency, o.streams)
+    } else {
+      const [tenant_id, feature, install_id] = key.split('\u0000')
+      usage.push({
+        tenant_id, feature, install_id, active_minutes: 1, requests: o.streams, streams: o.streams, prompt_tokens: o.context, completion_tokens: 0,
+        cost_micros: 0, peak_tokens_per_minute: o.context, max_context_tokens: o.maxContext, max_completion_tokens: 0, peak_concurrency: o.streams,
+      })
+    }
+  }
 }
 
 /** Runs the prompt-bombing detector for the window ending at `now`. */
@@ -148,7 +179,8 @@ export async function detectPromptBombing(
   store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
-  const result = await scorePromptBombingWindow(store, s, now, { tenant: opts.tenant, fromMs })
+  const result = await scorePromptBombingWindow(store, s, now, { tenant: opts.tenant, fromMs, live: opts.fromMs === undefined })
+  if (opts.fromMs === undefined) mergeSequential(result, await detectSequentialBombing(store, s, now, { tenant: opts.tenant }), s.zAlert)
   const limit = opts.limit ?? 50
   // Series only for the rows anyone will look at: flagged ones and the top of the ranking.
   result.rows = result.rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
@@ -172,4 +204,44 @@ export async function attachSeries(store: Store, rows: PromptBombingRow[], fromM
     byKey.set(key, list)
   }
   for (const r of rows) r.series = byKey.get(`${r.install_id}\u0000${r.feature}`) ?? []
+}
+
+const seqOf = (e: SequentialEvidence): NonNullable<PromptBombingRow['sequential']> => ({
+  cusum: e.cusum, cusum_peak: e.cusum_peak, llr_total: e.llr_total, elevation_z: e.elevation_z, requests: e.requests,
+  mean_context: e.mean_context, baseline_median: e.baseline_median, baseline_sigma: e.baseline_sigma, baseline_source: e.baseline_source, since: e.since,
+})
+
+/**
+ * Folds the cumulative evidence into the window's rows: an install scores the
+ * higher of its window z and its CUSUM z, and group findings are added as
+ * rows of their own. Installs of features too small for the window detector
+ * are scored here too: their baseline is the feature's own history, shrunk
+ * towards the tenant's.
+ */
+export function mergeSequential(result: PromptBombingResult, seq: { evidence: SequentialEvidence[]; groups: BombingGroup[] }, zAlert: number): void {
+  const byKey = new Map(result.rows.map((r) => [`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`, r]))
+  for (const e of seq.evidence) {
+    const r = byKey.get(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`)
+    if (!r) continue
+    r.sequential = seqOf(e)
+    const score = zToScore(cusumZ(e.cusum), zAlert)
+    if (score <= r.score) continue
+    r.score = score
+    r.severity = severityFor(score)
+    r.reasons = r.reasons.filter((x) => !x.startsWith('only '))
+    r.reasons.unshift(`sustained: ${e.requests} requests averaging ${fmt(e.mean_context)} context tokens, ${(e.mean_context / Math.max(1, e.baseline_median)).toFixed(1)}x the feature's usual median of ${fmt(e.baseline_median)}; cumulative evidence z ${cusumZ(e.cusum).toFixed(1)}`)
+  }
+  result.groups = seq.groups.map((g) => {
+    const lead = g.members.reduce((a, b) => (b.llr_total > a.llr_total ? b : a))
+    const empty = { value: 0, band: { median: 0, mad: 0, p90: 0, p99: 0, n: 0 }, z: 0 }
+    return {
+      tenant_id: g.tenant_id, install_id: g.subject, feature: g.feature, score: g.score, severity: severityFor(g.score), reasons: g.reasons,
+      requests: g.members.reduce((a, m) => a + m.requests, 0), active_minutes: 0, cost_micros: 0, spend_share: 0,
+      metrics: { tokens_per_minute: empty, peak_tokens_per_minute: empty, context_tokens: { ...empty, value: lead.mean_context }, output_tokens: empty, concurrent_streams: empty },
+      series: [], suggested_quota: { tokens_per_minute: 0, max_context_tokens: Math.ceil(lead.baseline_median * 3), max_concurrent_streams: 0 },
+      sequential: seqOf(lead),
+      group: { kind: g.kind, trait: g.trait, value: g.value, installs: g.installs, elevated: g.elevated },
+      members: g.members.map((m) => m.install_id).sort().slice(0, 500),
+    }
+  })
 }

@@ -5,6 +5,7 @@ import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
 import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
 import type { DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
+import { detectTokenReuse } from './token-reuse'
 import {
   DETECTOR_NAMES, RANKING_SORTS,
   type AnyDetectorRanking, type DetectorName, type DetectorRanking, type RankingRows, type RankingSort, type SortDir,
@@ -14,6 +15,7 @@ import {
 export const MAX_RANKING_RANGE_MS: Record<DetectorName, number> = {
   prompt_bombing: 24 * 3_600_000,
   stream_abuse: 24 * 3_600_000,
+  token_reuse: 24 * 3_600_000,
   emulator_farms: 7 * 86_400_000,
   cost_anomalies: 0, // always "as of `to`": recent window against its baseline
 }
@@ -77,6 +79,7 @@ const SORT_VALUES: { [N in DetectorName]: SortValues<N> } = {
     score: (r) => r.score, max_concurrent: (r) => r.max_concurrent, zombie_streams: (r) => r.zombie_streams,
     client_disconnects: (r) => r.client_disconnects, cost_micros: (r) => r.cost_micros,
   },
+  token_reuse: { score: (r) => r.score, overlaps: (r) => r.overlaps, switches: (r) => r.switches, events: (r) => r.events },
 }
 
 const SUBJECT: { [N in DetectorName]: (r: RankingRows[N]) => string } = {
@@ -84,6 +87,7 @@ const SUBJECT: { [N in DetectorName]: (r: RankingRows[N]) => string } = {
   emulator_farms: (r) => r.cluster_id,
   cost_anomalies: (r) => r.subject,
   stream_abuse: (r) => r.install_id,
+  token_reuse: (r) => r.install_id,
 }
 
 type Paged<N extends DetectorName> = Pick<DetectorRanking<N>, 'rows' | 'total' | 'offset' | 'limit' | 'sort' | 'dir' | 'summary'>
@@ -142,6 +146,11 @@ export async function detectorRanking(store: Store, s: DetectionSettings, name: 
       const sort = rankingSort(name, q.sort)
       const all = await detectStreamAbuse(store, s, to, { ...opts, limit: Infinity })
       return { ...base, ...pageRanking(name, all, { ...page, sort }), detector: name, context: { notes: [] } }
+    }
+    case 'token_reuse': {
+      const sort = rankingSort(name, q.sort)
+      const all = await detectTokenReuse(store, s, to, { ...opts, limit: Infinity })
+      return { ...base, ...pageRanking(name, all, { ...page, sort }), detector: name, context: { notes: ['installs seen from two networks (ASN or country) in the range'] } }
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { num, queryRows, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { streamInstallsSql } from './sql/stream-installs'
+import { openStreams } from './open-streams'
 import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
 
 export { binomialZ }
@@ -88,6 +89,39 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
   return rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
 }
 
+/**
+ * Adds streams still open (their progress reports) to the closed ones: a
+ * zombie is counted once it has been open zombieMinMs at under the token
+ * rate, without waiting for it to close or time out, and streams open now
+ * count towards concurrency. An install's zombies are the larger of its
+ * closed and open counts (a stream that closed moments ago may be in both).
+ */
+export function mergeOpenStreams(stats: StreamStats[], open: import('./open-streams').OpenStream[], s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>): void {
+  const byInstall = new Map<string, { tenant: string; install: string; open: number; zombies: number; longest: number }>()
+  for (const o of open) {
+    const key = `${o.tenant_id}\u0000${o.install_id}`
+    const cur = byInstall.get(key) ?? { tenant: o.tenant_id, install: o.install_id, open: 0, zombies: 0, longest: 0 }
+    cur.open++
+    cur.longest = Math.max(cur.longest, o.elapsed_ms)
+    if (o.elapsed_ms >= s.zombieMinMs && o.completion_tokens * 1000 < s.zombieMaxTokensPerSec * o.elapsed_ms) cur.zombies++
+    byInstall.set(key, cur)
+  }
+  const index = new Map(stats.map((r) => [`${r.tenant_id}\u0000${r.install_id}`, r]))
+  for (const [key, o] of byInstall) {
+    const r = index.get(key)
+    if (r) {
+      r.zombie_streams = Math.max(r.zombie_streams, o.zombies)
+      r.max_concurrent = Math.max(r.max_concurrent, o.open)
+      r.max_duration_ms = Math.max(r.max_duration_ms, o.longest)
+    } else {
+      stats.push({
+        tenant_id: o.tenant, install_id: o.install, streams: o.open, max_duration_ms: o.longest, median_duration_ms: o.longest,
+        zombie_streams: o.zombies, client_disconnects: 0, disconnect_cost_micros: 0, cost_micros: 0, max_concurrent: o.open,
+      })
+    }
+  }
+}
+
 export async function detectStreamAbuse(
   store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<StreamAbuseRow[]> {
@@ -102,6 +136,7 @@ export async function detectStreamAbuse(
     client_disconnects: num(r.client_disconnects), disconnect_cost_micros: num(r.disconnect_cost_micros),
     cost_micros: num(r.cost_micros), max_concurrent: num(r.max_concurrent),
   }))
+  if (opts.fromMs === undefined) mergeOpenStreams(stats, await openStreams(store, now, { tenant: opts.tenant }), s)
   const rows = scoreStreamAbuse(stats, s)
   const limit = opts.limit ?? 50
   return rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)

@@ -6,7 +6,7 @@
  */
 import type { InstallProfile } from '../dashboard/types'
 
-export const DETECTOR_NAMES = ['prompt_bombing', 'emulator_farms', 'cost_anomalies', 'stream_abuse'] as const
+export const DETECTOR_NAMES = ['prompt_bombing', 'emulator_farms', 'cost_anomalies', 'stream_abuse', 'token_reuse'] as const
 export type DetectorName = (typeof DETECTOR_NAMES)[number]
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const
@@ -65,6 +65,14 @@ export interface PromptBombingRow {
   series: SeriesPoint[]
   /** Quota that would have capped the install while letting p99 of the feature through. */
   suggested_quota: { tokens_per_minute: number; max_context_tokens: number; max_concurrent_streams: number }
+  /** Cumulative (CUSUM) evidence over the last 30 min against the feature's per-request baseline (bombing-sequential.ts). */
+  sequential?: {
+    cusum: number; cusum_peak: number; llr_total: number; elevation_z: number; requests: number
+    mean_context: number; baseline_median: number; baseline_sigma: number; baseline_source: string; since: number
+  }
+  /** Group rows only (install_id is then the group's subject): what the members share and who they are. */
+  group?: { kind: 'shared_trait' | 'feature_excess'; trait: string; value: string; installs: number; elevated: number }
+  members?: string[]
 }
 
 export interface FeatureConcentration {
@@ -108,7 +116,7 @@ export interface FarmCluster {
    */
   timing_dispersion: number | null
   /** Per-signal z-scores the cluster score was combined from. */
-  signals: { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number }
+  signals: { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number; shared_build: number }
   cost_micros: number
   first_seen: number
   last_seen: number
@@ -167,6 +175,27 @@ export interface StreamAbuseRow {
   metrics: { concurrency: ScoredMetric; duration: ScoredMetric; disconnect_rate: ScoredMetric }
 }
 
+// ---- token reuse ----------------------------------------------------------
+
+export interface TokenReuseRow {
+  tenant_id: string
+  install_id: string
+  score: number
+  severity: Severity | null
+  reasons: string[]
+  events: number
+  /** Spend of the install in the window is not computed here: 0 (kept for the rankings' summary). */
+  cost_micros: number
+  /** Changes of network (ASN or country) between consecutive requests. */
+  switches: number
+  /** Requests that started while a request or stream from another network was open. */
+  overlaps: number
+  /** Consecutive requests from different countries less than 30 min apart. */
+  fast_country_changes: number
+  first_overlap_at: number | null
+  networks: { asn: number; country: string; ip_prefixes: string[]; events: number; first: number; last: number }[]
+}
+
 // ---- rankings API ---------------------------------------------------------
 
 export interface RankingRows {
@@ -174,6 +203,7 @@ export interface RankingRows {
   emulator_farms: FarmCluster
   cost_anomalies: CostAnomalyRow
   stream_abuse: StreamAbuseRow
+  token_reuse: TokenReuseRow
 }
 
 /** Orders each ranking can be read in (API `sort`); rankings are scored in code, so these name row fields, not columns. */
@@ -182,6 +212,7 @@ export const RANKING_SORTS = {
   emulator_farms: ['score', 'size', 'cost_micros', 'new_installs', 'attest_rejected', 'last_seen'],
   cost_anomalies: ['score', 'ratio', 'cost_micros', 'requests'],
   stream_abuse: ['score', 'max_concurrent', 'zombie_streams', 'client_disconnects', 'cost_micros'],
+  token_reuse: ['score', 'overlaps', 'switches', 'events'],
 } as const satisfies Record<DetectorName, readonly [string, ...string[]]>
 export type RankingSort<N extends DetectorName = DetectorName> = (typeof RANKING_SORTS)[N][number]
 

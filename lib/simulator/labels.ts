@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-export const SCENARIO_NAMES = ['prompt_bomber', 'emulator_farm', 'cost_spike', 'stream_abuse'] as const
+export const SCENARIO_NAMES = ['prompt_bomber', 'emulator_farm', 'cost_spike', 'stream_abuse', 'token_reuse', 'model_shift', 'benign'] as const
 export type ScenarioName = (typeof SCENARIO_NAMES)[number]
 
 /**

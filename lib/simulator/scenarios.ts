@@ -6,6 +6,7 @@ import { Rng, WeightedPicker, clamp, hashString, mixSeed, shuffle } from './rand
 import type { GateRef } from './gate'
 import { Slots, gatedStream } from './slots'
 import { EventSink, bytesFor, normalVerdict, refreshToken, type TrafficHook, type Usage } from './traffic'
+import { benign, moderateBomber, modelShift, tokenReuse } from './families'
 
 export { SCENARIO_NAMES, type ScenarioName } from './labels'
 
@@ -21,6 +22,17 @@ export interface ScenarioSettings {
   subnets?: number
   asns?: number
   fingerprints?: number
+  /** Families (lib/simulator/families.ts): bomber size as a multiple of the feature median, requests per minute, size jitter (log units), id rotation period. */
+  contextFactor?: number
+  perMinute?: number
+  jitter?: number
+  rotateMs?: number
+  feature?: string
+  /** Farm members pass attestation (a perfect bypass). */
+  attestPass?: boolean
+  /** model_shift: the pricier model; benign: which look-alike. */
+  model?: string
+  kind?: 'power_users' | 'corporate_nat' | 'qa_lab' | 'release_burst' | 'batch_feature' | 'token_expired' | 'handover'
 }
 
 /** Staggered so a short run sees every scenario start separately. */
@@ -29,6 +41,9 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, { offsetMs: number; duratio
   stream_abuse: { offsetMs: 8 * MIN, durationMs: 40 * MIN },
   emulator_farm: { offsetMs: 10 * MIN, durationMs: 30 * MIN },
   cost_spike: { offsetMs: 15 * MIN, durationMs: 60 * MIN },
+  token_reuse: { offsetMs: 5 * MIN, durationMs: 20 * MIN },
+  model_shift: { offsetMs: 5 * MIN, durationMs: 40 * MIN },
+  benign: { offsetMs: 5 * MIN, durationMs: 60 * MIN },
 }
 
 export interface Scenario {
@@ -76,8 +91,9 @@ function installLabels(name: ScenarioName, f: Frame, installs: Install[], detail
   return installs.map((i) => ({ scenario: name, kind: 'install' as const, subject: i.id, tenant_id: i.tenant.id, start_ms: f.start, end_ms: f.end, ...(detail ? { detail } : {}) }))
 }
 
-/** A few installs sending 50k-200k token contexts with long outputs, several streams at once. */
+/** A few installs sending 50k-200k token contexts with long outputs, several streams at once (or, with contextFactor, the family's moderate bomber). */
 function promptBomber(ctx: ScenarioContext): Scenario {
+  if (ctx.settings.contextFactor !== undefined) return moderateBomber(ctx)
   const f = frame('prompt_bomber', ctx, (t) => t.features.some((x) => x.name === 'chat_assistant'))
   const feature = f.tenant.features.find((x) => x.name === 'chat_assistant') ?? f.tenant.features[0]
   const bombers = recruit(ctx, f, ctx.settings.installs ?? 3 + f.rng.int(3))
@@ -159,6 +175,7 @@ const FARM_REJECTIONS: [AttestationReason[], number][] = [
 ]
 const farmRejections = new WeightedPicker(FARM_REJECTIONS.map((r) => r[0]), FARM_REJECTIONS.map((r) => r[1]))
 const farmVerdict = (rng: Rng): AttestationReason[] => (rng.chance(0.65) ? farmRejections.pick(rng) : [])
+const passing = (): AttestationReason[] => []
 
 /** Hundreds of new emulated installs on hosting networks, firing in lockstep. */
 function emulatorFarm(ctx: ScenarioContext): Scenario {
@@ -206,7 +223,7 @@ function emulatorFarm(ctx: ScenarioContext): Scenario {
       if (t1 <= f.start || t0 >= f.end) return
       for (const m of members) {
         if (m.createdAt >= t1) break
-        if (m.createdAt >= t0) refreshToken(sink, rng, m.inst, version, m.createdAt, farmVerdict) // first launch
+        if (m.createdAt >= t0) refreshToken(sink, rng, m.inst, version, m.createdAt, f.s.attestPass ? passing : farmVerdict) // first launch
       }
       // Lockstep: every member fires at the same period boundary plus a small fixed offset and jitter.
       for (let k = Math.max(0, Math.floor((t0 - 1_000 - f.start) / period)); f.start + k * period < t1; k++) {
@@ -215,7 +232,7 @@ function emulatorFarm(ctx: ScenarioContext): Scenario {
           if (m.createdAt > base) break
           const ts = base + m.jitter + rng.int(150)
           if (ts < t0 || ts >= t1 || ts >= f.end) continue
-          refreshToken(sink, rng, m.inst, version, ts, farmVerdict, feature.name)
+          refreshToken(sink, rng, m.inst, version, ts, f.s.attestPass ? passing : farmVerdict, feature.name)
           const context = Math.round(rng.lognormal(1_800, 0.3))
           const completion = Math.round(clamp(rng.lognormal(550, 0.2), 100, 1_024))
           const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
@@ -258,6 +275,7 @@ function costSpike(ctx: ScenarioContext): Scenario {
 
 const FACTORIES: Record<ScenarioName, (ctx: ScenarioContext) => Scenario> = {
   prompt_bomber: promptBomber, emulator_farm: emulatorFarm, cost_spike: costSpike, stream_abuse: streamAbuse,
+  token_reuse: tokenReuse, model_shift: modelShift, benign,
 }
 
 export function createScenario(name: ScenarioName, ctx: ScenarioContext): Scenario {

@@ -13,7 +13,12 @@ export interface Job {
   denied?: boolean
   /** An admitted stream the gateway closes if a revocation arrives while it is open: the cut job, or null to keep it. */
   cutIfRevoked?(t0: number, t1: number): Job | null
+  /** Reports of a stream still open that fall in [t0, t1) (every PROGRESS_MS after its first PROGRESS_MS). */
+  progress?(sink: EventSink, t0: number, t1: number): void
 }
+
+/** The gateway reports a stream open longer than this every this often (docs/events.md, stream_progress). */
+export const PROGRESS_MS = 30_000
 export type JobMaker = (rng: Rng, startAt: number) => Job | null
 
 /** Longest wait between refused tries: a script retries fast at first, then settles into a slow poll. */
@@ -33,6 +38,7 @@ export class Slots {
     for (let i = 0; i < this.jobs.length; i++) {
       let job = this.jobs[i]
       if (job && job.endAt >= t0) job = job.cutIfRevoked?.(t0, t1) ?? job
+      job?.progress?.(sink, t0, Math.min(t1, job.endAt))
       while (job && job.endAt < t1) {
         if (job.endAt >= t0) job.fire(sink, rng, job.endAt)
         job = this.make(rng, job.endAt + this.gapAfter(i, job, rng))
@@ -80,12 +86,23 @@ export function gatedStream(gate: GateRef, inst: Install, startAt: number, shape
 
 function streamJob(inst: Install, startAt: number, shape: StreamShape, u: Usage, verdict: Verdict, admission?: StreamAdmission): Job {
   const close = admission?.allowed ? admission.close : undefined
+  let streamId: string | undefined
+  const soFar = (elapsed: number): Usage => ({ ...u, completion: Math.floor(u.completion * clamp((elapsed - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1)) })
   const job: Job = {
     endAt: Math.round(startAt + shape.durationMs),
     fire(sink, rng, ts) {
       // Stamped at the report time, not the stream start, so a tick's events stay inside the tick.
       refreshToken(sink, rng, inst, inst.appVersion, ts, verdict, u.feature)
-      sink.stream(inst, inst.appVersion, ts, u, shape.transport, shape.durationMs, shape.ttftMs, shape.end, close)
+      sink.stream(inst, inst.appVersion, ts, u, shape.transport, shape.durationMs, shape.ttftMs, shape.end, close, streamId)
+    },
+    progress(sink, t0, t1) {
+      const first = Math.max(1, Math.ceil((t0 - startAt) / PROGRESS_MS))
+      for (let k = first; startAt + k * PROGRESS_MS < t1; k++) {
+        const at = Math.round(startAt + k * PROGRESS_MS)
+        if (at < t0 || at >= job.endAt) continue
+        streamId ??= sink.streamId()
+        sink.streamProgress(inst, inst.appVersion, at, soFar(at - startAt), shape.transport, at - startAt, shape.ttftMs, streamId)
+      }
     },
   }
   if (admission?.allowed) {

@@ -54,16 +54,32 @@ export class EventSink {
    * `ts` is when the stream ended: the gateway reports a stream once, on close.
    * `close` is the gateway's last word on a stream it admitted (output cap, price, quota settlement).
    */
-  stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason, close?: (e: StreamEvent) => GatewayEventInput): void {
+  stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason, close?: (e: StreamEvent) => GatewayEventInput, streamId?: string): void {
     const e: StreamEvent = {
       schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream',
       install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
       os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
       feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
-      prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), stream_id: `${this.prefix}s${this.n.toString(36)}`, transport,
+      prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), stream_id: streamId ?? `${this.prefix}s${this.n.toString(36)}`, transport,
       duration_ms: Math.round(durationMs), ttft_ms: Math.round(ttftMs), end_reason: endReason,
     }
     this.out.push(close ? close(e) : e)
+  }
+
+  /** A new stream id, for a stream whose progress is reported before it closes. */
+  streamId(): string {
+    return `${this.prefix}p${(this.n++).toString(36)}`
+  }
+
+  /** A report on a stream still open (docs/events.md): tokens so far, elapsed time, never a cost. */
+  streamProgress(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', elapsedMs: number, ttftMs: number, streamId: string): void {
+    this.out.push({
+      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream_progress',
+      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
+      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
+      feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
+      prompt_bytes: u.bytes, stream_id: streamId, transport, duration_ms: Math.round(elapsedMs), ttft_ms: elapsedMs >= ttftMs ? Math.round(ttftMs) : 0,
+    } as GatewayEventInput)
   }
 
   /** Without `rule`, background noise: denials by quotas the simulated tenants are assumed to have set. */
@@ -175,6 +191,10 @@ export function normalCall(sink: EventSink, rng: Rng, inst: Install, version: st
 export interface TrafficHook {
   appVersion(inst: Install, version: string, ts: number): string
   contextFactor(inst: Install, feature: string, version: string, ts: number): number
+  /** The model a feature's call goes to (a config push moving traffic to another model). */
+  model?(inst: Install, feature: string, model: string, ts: number): string
+  /** Overrides an attestation verdict (a global token-service outage); null keeps the normal one. */
+  verdict?(inst: Install, ts: number): AttestationReason[] | null
 }
 
 interface TzGroup { tz: number; share: number; picker: WeightedPicker<Install> }
@@ -230,12 +250,17 @@ export class NormalTraffic {
         const f = this.features.get(inst.tenant)!.pick(rng)
         let version = inst.appVersion
         let factor = 1
+        let spec = f
+        let verdict = normalVerdict
         for (const h of this.hooks) {
           version = h.appVersion(inst, version, ts)
           factor *= h.contextFactor(inst, f.name, version, ts)
+          const model = h.model?.(inst, f.name, spec.model, ts)
+          if (model && model !== spec.model) spec = { ...spec, model }
+          if (h.verdict) verdict = (r, i) => h.verdict!(i, ts) ?? normalVerdict(r, i)
         }
-        refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), normalVerdict, f.name)
-        normalCall(sink, rng, inst, version, ts, f, factor)
+        refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), verdict, f.name)
+        normalCall(sink, rng, inst, version, ts, spec, factor)
       }
     }
   }

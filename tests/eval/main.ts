@@ -5,86 +5,69 @@ import { openStore, type Store } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
 import { DEFAULT_DETECTION_SETTINGS } from '../../lib/detection/settings'
 import { DETECTOR_NAMES } from '../../lib/detection/types'
-import { SCENARIO_DEFAULTS, SCENARIO_NAMES, type ScenarioName, type ScenarioSettings } from '../../lib/simulator'
+import { familyGrid } from './families'
+import { scoreFamily, type FamilyScore } from './family-score'
 import { replay, type ReplayOptions } from './replay'
-import { scoreRun, type DetectorScore } from './score'
+import { scoreRun } from './score'
 
 /**
- * `npm run eval`: replays simulator scenarios with ground truth and prints,
- * per detector, recall, precision and minutes from attack start to alert, on
- * several seeds, a run with the attacks' knobs changed (2x rates, a farm
- * spread over more subnets, networks and images), and a long run of normal
- * traffic only (false alarms per simulated day). EVAL_QUICK=1: one seed and a
- * shorter normal run.
+ * `npm run eval`: every case of the family grid (tests/eval/families.ts)
+ * replayed with ground truth, then 8 simulated hours of ordinary traffic.
+ * Prints one row per family and level (entity recall, alerts, precision per
+ * alert, latency) and totals per family for the tuning and held-out splits.
+ * EVAL_QUICK=1: a few cases and 2 h of ordinary traffic.
  */
 const MIN = 60_000
 const quick = process.env.EVAL_QUICK === '1'
-const WARMUP = 15 * MIN
-
-interface Case { name: string; options: Omit<ReplayOptions, 'settings'> }
-
-function shifted(extra: Partial<Record<ScenarioName, ScenarioSettings>> = {}): Partial<Record<ScenarioName, ScenarioSettings>> {
-  // Attacks start after a warm-up so baselines exist, at the simulator's usual stagger.
-  return Object.fromEntries(SCENARIO_NAMES.map((n) => [n, { offsetMs: WARMUP + SCENARIO_DEFAULTS[n].offsetMs, ...extra[n] }]))
-}
-
-const attackCase = (seed: number, extra?: Partial<Record<ScenarioName, ScenarioSettings>>, label = `seed ${seed}`): Case => ({
-  name: label,
-  options: { seed, installs: 1500, ratePerSec: 20, scenarios: [...SCENARIO_NAMES], scenarioSettings: shifted(extra), durationMs: WARMUP + 45 * MIN, tickMs: MIN, detectFromMs: 12 * MIN },
-})
-
-const CASES: Case[] = [
-  attackCase(1),
-  ...(quick ? [] : [attackCase(2), attackCase(3)]),
-  ...(quick ? [] : [attackCase(4, {
-    prompt_bomber: { intensity: 0.5 }, stream_abuse: { intensity: 2 }, cost_spike: { intensity: 0.5 },
-    emulator_farm: { intensity: 0.5, subnets: 24, asns: 3, fingerprints: 60, installs: 120 },
-  }, 'seed 4, knobs changed')]),
-  {
-    name: 'no attacks',
-    options: { seed: 5, installs: 1500, ratePerSec: 10, scenarios: [], durationMs: (quick ? 2 : 8) * 60 * MIN, tickMs: 5 * MIN, detectFromMs: 20 * MIN },
-  },
-]
-
-const pct = (x: number | null) => (x === null ? '–' : x.toFixed(2))
-const mins = (x: number | null) => (x === null ? '–' : x.toFixed(1))
+const f2 = (x: number | null) => (x === null ? '–' : x.toFixed(2))
+const med = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] : null)
+const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(0.95 * xs.length) - 1)] : null)
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-eval-'))
   const base = await openStore({ CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'eval', CLICKHOUSE_CLUSTER: '', DATA_DIR: dir })
-  const lines: string[] = []
-  lines.push('| run | detector | positives | recall | precision | strict precision | cross | normal flagged | alert latency median / max (min) |')
-  lines.push('|---|---|---|---|---|---|---|---|---|')
-  const perDay: string[] = []
+  const rows: string[] = ['| split | family | level | entities | recall | alerts | precision per alert | latency median / p95 (min) |', '|---|---|---|---|---|---|---|---|']
+  const totals = new Map<string, FamilyScore & { latencies: number[] }>()
+  let i = 0
+  const runCase = async (options: Omit<ReplayOptions, 'settings'>, label: string) => {
+    const store: Store = { ...base, database: `eval_${i++}` }
+    await migrate(store, { retentionDays: 30 })
+    const startMs = Math.floor((Date.now() - options.durationMs - 5 * MIN) / MIN) * MIN
+    const t0 = Date.now()
+    const r = await replay(store, { ...options, settings: DEFAULT_DETECTION_SETTINGS }, startMs)
+    console.log(`${label}: ${r.events} events, ${r.ticks} runs (${Math.round(r.detectMs / Math.max(1, r.ticks))} ms each), ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+    await base.client.command({ query: `DROP DATABASE IF EXISTS ${store.database} SYNC` }).catch(() => {})
+    return r
+  }
   try {
-    for (const [i, c] of CASES.entries()) {
-      const store: Store = { ...base, database: `eval_${i}` }
-      await migrate(store, { retentionDays: 30 })
-      // Recent enough to sit inside the retention TTL and the ingest's accepted age.
-      const startMs = Math.floor((Date.now() - c.options.durationMs - 5 * MIN) / MIN) * MIN
-      const t0 = Date.now()
-      console.log(`${c.name}: ${c.options.durationMs / MIN} simulated min at ${c.options.ratePerSec} ev/s`)
-      const r = await replay(store, { ...c.options, settings: DEFAULT_DETECTION_SETTINGS }, startMs, console.log)
-      console.log(`  ${r.events} events, ${r.ticks} detection runs (${Math.round(r.detectMs / r.ticks)} ms each), ${((Date.now() - t0) / 1000).toFixed(0)} s`)
-      const scores: DetectorScore[] = DETECTOR_NAMES.map((d) => scoreRun(r, d))
-      for (const s of scores) {
-        if (c.options.scenarios.length === 0) {
-          const days = (c.options.durationMs - c.options.detectFromMs) / 86_400_000
-          perDay.push(`| ${s.detector} | ${s.falseAlarms} | ${(s.falseAlarms / days).toFixed(2)} |`)
-          continue
-        }
-        lines.push(`| ${c.name} | ${s.detector} | ${s.positives} | ${pct(s.recall)} | ${pct(s.precision)} | ${pct(s.strictPrecision)} | ${s.crossDetections} | ${s.falsePositives} | ${mins(s.latencyMedianMin)} / ${mins(s.latencyMaxMin)} |`)
-      }
-      await base.client.command({ query: `DROP DATABASE IF EXISTS eval_${i} SYNC` }).catch(() => {})
+    for (const fc of familyGrid(quick)) {
+      const r = await runCase(fc.options, `${fc.split} ${fc.family} / ${fc.level}`)
+      const s = scoreFamily(r, fc.expected)
+      rows.push(`| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`)
+      const key = `${fc.split}\u0000${fc.family}`
+      const t = totals.get(key) ?? { positives: 0, named: 0, recall: null, alerts: 0, trueAlerts: 0, falseAlerts: 0, precision: null, latencies: [] }
+      t.positives += s.positives
+      t.named += s.named
+      t.alerts += s.alerts
+      t.trueAlerts += s.trueAlerts
+      t.falseAlerts += s.falseAlerts
+      t.latencies.push(...s.latencies)
+      totals.set(key, t)
     }
+    const hours = quick ? 2 : 8
+    const normal = await runCase({ seed: 5, installs: 1500, ratePerSec: 10, scenarios: [], durationMs: hours * 60 * MIN + 40 * MIN, tickMs: 5 * MIN, detectFromMs: 40 * MIN }, `ordinary traffic, ${hours} h`)
+    const perDetector = DETECTOR_NAMES.map((d) => `${d} ${scoreRun(normal, d).falseAlarms}`).join(', ')
+    console.log('\n' + rows.join('\n'))
+    console.log('\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | latency median / p95 (min) |\n|---|---|---|---|---|---|---|---|')
+    for (const [key, t] of totals) {
+      const [split, family] = key.split('\u0000')
+      console.log(`| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} |`)
+    }
+    console.log(`\nOrdinary traffic only, ${hours} simulated h after 40 min of history (1500 installs, 10 ev/s, detectors every 5 min): alerts opened: ${perDetector}`)
   } finally {
     await base.close()
     rmSync(dir, { recursive: true, force: true })
   }
-  const normal = CASES.find((c) => c.options.scenarios.length === 0)!
-  console.log('\n' + lines.join('\n'))
-  console.log(`\nNormal traffic only (${(normal.options.durationMs - normal.options.detectFromMs) / 3_600_000} simulated h, ${normal.options.ratePerSec} ev/s):\n`)
-  console.log('| detector | alerts opened | per simulated day |\n|---|---|---|\n' + perDay.join('\n'))
 }
 
 main().catch((err) => {

@@ -8,6 +8,7 @@ export const TARGET: Record<DetectorName, ScenarioName> = {
   emulator_farms: 'emulator_farm',
   cost_anomalies: 'cost_spike',
   stream_abuse: 'stream_abuse',
+  token_reuse: 'token_reuse',
 }
 
 export interface DetectorScore {

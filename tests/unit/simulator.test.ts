@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
-  attestationSchema, gatewayEventSchema, llmRequestSchema, policyDenialSchema, streamSchema,
+  attestationSchema, gatewayEventSchema, llmRequestSchema, policyDenialSchema, streamProgressSchema, streamSchema,
 } from '../../lib/events/schema'
 import { GatewaySimulator, SCENARIO_NAMES, writeLabels, type SimulatorOptions } from '../../lib/simulator'
 import { parseScenarioList } from '../../lib/simulator/labels'
@@ -58,13 +58,14 @@ describe('GatewaySimulator', () => {
       if (!parsed.success) throw new Error(`${JSON.stringify(e)}: ${parsed.error.message}`)
       types.add(e.type)
     }
-    expect([...types].sort()).toEqual(['attestation', 'llm_request', 'policy_denial', 'stream'])
+    // stream_progress: reports of the scenarios' streams still open after 30 s (docs/events.md).
+    expect([...types].sort()).toEqual(['attestation', 'llm_request', 'policy_denial', 'stream', 'stream_progress'])
   })
 
   it('never puts prompt or response text in an event: only contract fields', () => {
     const shapes: Record<string, object> = {
       llm_request: llmRequestSchema.shape, stream: streamSchema.shape,
-      attestation: attestationSchema.shape, policy_denial: policyDenialSchema.shape,
+      attestation: attestationSchema.shape, policy_denial: policyDenialSchema.shape, stream_progress: streamProgressSchema.shape,
     }
     const allowed = Object.fromEntries(Object.entries(shapes).map(([type, shape]) => [type, new Set(Object.keys(shape))]))
     const stray = new Set<string>()

@@ -8,6 +8,8 @@ import { migration as m0006 } from './0006_events_codecs'
 import { migration as m0007 } from './0007_stream_progress'
 import { migration as m0008 } from './0008_install_profile_ttl'
 import { migration as m0010 } from './0010_alerts'
+import { migration as m0015 } from './0015_install_network_minute'
+import { migration as m0016 } from './0016_open_streams'
 import { migration as m0020 } from './0020_policy'
 import { migration as m0021 } from './0021_users'
 import { migration as m0022 } from './0022_audit'
@@ -17,4 +19,4 @@ import { migration as m0023 } from './0023_revoked_sessions'
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0010, m0020, m0021, m0022, m0023]
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0010, m0015, m0016, m0020, m0021, m0022, m0023]

@@ -1,0 +1,15 @@
+/** Active installs per tenant/feature over [from, to): the population the group test of prompt bombing counts against. */
+export const featureInstallsSql = (db: string) => `
+SELECT tenant_id, feature, uniqExact(install_id) AS installs
+FROM ${db}.install_minute
+WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND requests > 0
+GROUP BY tenant_id, feature`
+
+/** Requests per tenant/feature/app version over [from, to) (usage_minute): what share of a version the elevated installs make up. */
+export const versionRequestsSql = (db: string) => `
+SELECT tenant_id, feature, app_version, sum(requests) AS requests
+FROM ${db}.usage_minute
+WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND feature != ''
+GROUP BY tenant_id, feature, app_version`

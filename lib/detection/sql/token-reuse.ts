@@ -1,0 +1,23 @@
+/** Installs seen from more than one /24 in [from, to) (first pass of token reuse). */
+export const multiNetworkInstallsSql = (db: string) => `
+SELECT tenant_id, install_id
+FROM ${db}.install_network_minute
+WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+GROUP BY tenant_id, install_id
+HAVING uniqExact(ip_prefix) >= 2 AND (uniqExact(asn) >= 2 OR uniqExact(country) >= 2)
+LIMIT 5000`
+
+/**
+ * Every event of the listed installs of one tenant in [from, to), as an
+ * interval: a stream from its start (ts − duration) to its close. Read by the
+ * events' primary key (tenant_id, install_id, ts).
+ */
+export const installEventsSql = (db: string) => `
+SELECT install_id, toUnixTimestamp64Milli(ts) - if(type IN ('stream', 'stream_progress'), toInt64(duration_ms), 0) AS start_ms,
+  toUnixTimestamp64Milli(ts) AS end_ms, ip_prefix, asn, country
+FROM ${db}.events
+WHERE tenant_id = {tenant:String} AND install_id IN {installs:Array(String)}
+  AND ts >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000) AND ts < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
+  AND type != 'policy_ack'
+ORDER BY install_id, start_ms`

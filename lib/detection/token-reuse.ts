@@ -1,0 +1,117 @@
+import type { Store } from '../clickhouse/client'
+import { num, queryRows, toSec } from './query'
+import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
+import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
+import { zToScore } from './stats'
+import type { TokenReuseRow } from './types'
+
+/**
+ * Token reuse: one install id (one attestation token) used from two networks
+ * at once, or from two countries closer in time than travel allows. A phone
+ * has one active network path: it hands over from wifi to cellular and back,
+ * one after the other, a few times an hour at most. A stolen or replayed
+ * token runs beside its owner: requests from both networks interleave, and
+ * a request from one arrives while a stream from the other is still open.
+ *
+ * Networks are told apart by ASN or country (a carrier moving a phone
+ * between /24s of its own CGNAT is one network). Over the last
+ * TOKEN_WINDOW_MINUTES, per install:
+ *  - switches: changes of network between consecutive requests (by start);
+ *  - overlaps: requests that start while a request or stream of another
+ *    network is open (a one-second margin for clock skew);
+ *  - fast country changes: consecutive requests from different countries
+ *    less than TRAVEL_MS apart.
+ * One handover is one switch and at most the tail of one stream of overlap,
+ * which scores nothing. The score needs both repeated alternation and
+ * repeated overlap (z = zAlert at 4 switches and 3 overlaps, the geometric
+ * mean of the two counts against those anchors), or FAST_COUNTRY changes of
+ * country in quick succession.
+ */
+export const TOKEN_WINDOW_MINUTES = 15
+export const TRAVEL_MS = 30 * 60_000
+const SKEW_MS = 1_000
+const SWITCH_ANCHOR = 3 // switches beyond the first
+const OVERLAP_ANCHOR = 3
+const FAST_COUNTRY_ANCHOR = 3
+const Z_CAP = 50
+
+export interface NetEvent { install_id: string; start_ms: number; end_ms: number; ip_prefix: string; asn: number; country: string }
+
+const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
+
+/** Scores one install's events (sorted by start); pure. */
+export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: number): TokenReuseRow {
+  const install = events[0]?.install_id ?? ''
+  let switches = 0
+  let fastCountry = 0
+  let overlaps = 0
+  const networks = new Map<string, { ip_prefixes: Set<string>; asn: number; country: string; events: number; first: number; last: number }>()
+  // Latest end among each network's events seen so far, to test overlap in one pass.
+  const openUntil = new Map<string, number>()
+  let prev: NetEvent | null = null
+  let firstOverlapAt: number | null = null
+  for (const e of events) {
+    const k = netKey(e)
+    const n = networks.get(k) ?? { ip_prefixes: new Set<string>(), asn: e.asn, country: e.country, events: 0, first: e.start_ms, last: e.end_ms }
+    n.ip_prefixes.add(e.ip_prefix)
+    n.events++
+    n.first = Math.min(n.first, e.start_ms)
+    n.last = Math.max(n.last, e.end_ms)
+    networks.set(k, n)
+    for (const [other, until] of openUntil) {
+      if (other !== k && until > e.start_ms + SKEW_MS) {
+        overlaps++
+        firstOverlapAt ??= e.start_ms
+        break
+      }
+    }
+    openUntil.set(k, Math.max(openUntil.get(k) ?? 0, e.end_ms))
+    if (prev && netKey(prev) !== k) {
+      switches++
+      if (prev.country !== e.country && e.start_ms - prev.start_ms < TRAVEL_MS) fastCountry++
+    }
+    prev = e
+  }
+  const zOverlap = Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
+  const zTravel = Math.min(Z_CAP, zAlert * Math.sqrt(Math.max(0, fastCountry - 1) / (FAST_COUNTRY_ANCHOR - 1)))
+  const z = Math.max(zOverlap, zTravel)
+  const score = zToScore(z, zAlert)
+  const nets = [...networks.values()].sort((a, b) => b.events - a.events)
+  const reasons: string[] = []
+  if (zOverlap >= zAlert / 2) reasons.push(`used from ${nets.length} networks at the same time: ${overlaps} requests started while another network's request or stream was open, ${switches} switches between networks`)
+  if (zTravel >= zAlert / 2) reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)
+  return {
+    tenant_id: tenant, install_id: install, score, severity: severityFor(score), reasons,
+    events: events.length, cost_micros: 0, switches, overlaps, fast_country_changes: fastCountry, first_overlap_at: firstOverlapAt,
+    networks: nets.slice(0, 10).map((n) => ({ asn: n.asn, country: n.country, ip_prefixes: [...n.ip_prefixes].slice(0, 5), events: n.events, first: n.first, last: n.last })),
+  }
+}
+
+/** Every install seen from two networks in the window ending at `now`, scored. */
+export async function detectTokenReuse(store: Store, s: Pick<DetectionSettings, 'zAlert'>, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {}): Promise<TokenReuseRow[]> {
+  const fromMs = opts.fromMs ?? now - TOKEN_WINDOW_MINUTES * 60_000
+  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
+  const candidates = await queryRows<{ tenant_id: string; install_id: string }>(store, multiNetworkInstallsSql(store.database), params)
+  const byTenant = new Map<string, string[]>()
+  for (const c of candidates) {
+    const list = byTenant.get(c.tenant_id)
+    if (list) list.push(c.install_id)
+    else byTenant.set(c.tenant_id, [c.install_id])
+  }
+  const rows: TokenReuseRow[] = []
+  for (const [tenant, ids] of byTenant) {
+    for (let i = 0; i < ids.length; i += 500) {
+      const events = await queryRows<Record<string, unknown>>(store, installEventsSql(store.database), { ...params, tenant, installs: ids.slice(i, i + 500) })
+      const byInstall = new Map<string, NetEvent[]>()
+      for (const r of events) {
+        const e: NetEvent = { install_id: String(r.install_id), start_ms: num(r.start_ms), end_ms: num(r.end_ms), ip_prefix: String(r.ip_prefix), asn: num(r.asn), country: String(r.country) }
+        const list = byInstall.get(e.install_id)
+        if (list) list.push(e)
+        else byInstall.set(e.install_id, [e])
+      }
+      for (const list of byInstall.values()) rows.push(scoreTokenReuse(tenant, list.sort((a, b) => a.start_ms - b.start_ms), s.zAlert))
+    }
+  }
+  rows.sort((a, b) => b.score - a.score)
+  return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)
+}

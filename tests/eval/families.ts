@@ -1,0 +1,67 @@
+import type { DetectorName } from '../../lib/detection/types'
+import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
+import type { ReplayOptions } from './replay'
+
+/**
+ * The evaluation grid: each attack swept over intensity, spread, duration,
+ * evasion and feature traffic level, and benign look-alikes that must raise
+ * nothing. `split` 'tune' cases were looked at while designing; 'holdout'
+ * cases use other seeds and parameter values and were only run for the report.
+ */
+const MIN = 60_000
+/** Bulk-loaded history before the attack: the sequential baseline needs 30 min before its window. */
+export const HISTORY = 40 * MIN
+
+export interface FamilyCase {
+  family: string
+  level: string
+  split: 'tune' | 'holdout'
+  expected: readonly DetectorName[]
+  options: Omit<ReplayOptions, 'settings'>
+}
+
+function run(seed: number, scenario: ScenarioName | null, s: ScenarioSettings = {}, attackMin = 20): Omit<ReplayOptions, 'settings'> {
+  return {
+    seed, installs: 1500, ratePerSec: 20, scenarios: scenario ? [scenario] : [],
+    scenarioSettings: scenario ? { [scenario]: { offsetMs: HISTORY, durationMs: attackMin * MIN, ...s } } : {},
+    durationMs: HISTORY + attackMin * MIN, tickMs: 30_000, detectFromMs: HISTORY - MIN,
+  }
+}
+
+const BOMB: DetectorName[] = ['prompt_bombing']
+const c = (family: string, level: string, split: FamilyCase['split'], expected: readonly DetectorName[], options: FamilyCase['options']): FamilyCase => ({ family, level, split, expected, options })
+
+export function familyGrid(quick: boolean): FamilyCase[] {
+  const tune: FamilyCase[] = [
+    ...[1.5, 2, 3, 5].map((x) => c('bombing: sustained, 1 install', `${x}x median`, 'tune', BOMB, run(1, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 4 }))),
+    ...[1, 10, 30, 50].map((n) => c('bombing: spread', `${n} installs at 2.5x`, 'tune', BOMB, run(2, 'prompt_bomber', { contextFactor: 2.5, installs: n, perMinute: 2 }))),
+    c('bombing: id rotation', 'new id every 3 min, 3x', 'tune', BOMB, run(3, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 6, rotateMs: 3 * MIN })),
+    c('bombing: jitter', '3x, sizes ±0.8 log', 'tune', BOMB, run(4, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 4, jitter: 0.8 })),
+    c('bombing: low-traffic feature', 'translate, 3x', 'tune', BOMB, run(5, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 3, feature: 'translate', tenant: 'umbrella-health' })),
+    c('bombing: short burst', '5 min at 5x', 'tune', BOMB, run(6, 'prompt_bomber', { contextFactor: 5, installs: 2, perMinute: 4 }, 5)),
+    c('bombing: huge streams', 'simulator default (50k-200k)', 'tune', BOMB, run(7, 'prompt_bomber')),
+    c('farm', 'fails attestation', 'tune', ['emulator_farms'], run(1, 'emulator_farm')),
+    c('farm', 'passes attestation, lockstep', 'tune', ['emulator_farms'], run(2, 'emulator_farm', { attestPass: true })),
+    c('farm', 'passes attestation, 24 subnets', 'tune', ['emulator_farms'], run(3, 'emulator_farm', { attestPass: true, subnets: 24, installs: 60 })),
+    c('token reuse', '3 tokens, 3 req/min each side', 'tune', ['token_reuse'], run(1, 'token_reuse', { installs: 3, perMinute: 3 })),
+    c('token reuse', '1 token, 1 req/min', 'tune', ['token_reuse'], run(2, 'token_reuse', { installs: 1, perMinute: 1 })),
+    c('cost', 'release, 4x context', 'tune', ['cost_anomalies'], run(1, 'cost_spike', {}, 25)),
+    c('cost', 'release, 1.75x context', 'tune', ['cost_anomalies'], run(2, 'cost_spike', { intensity: 0.5 }, 25)),
+    c('cost', 'model shift to gpt-4o', 'tune', ['cost_anomalies'], run(3, 'model_shift', { feature: 'chat_assistant', tenant: 'acme-fitness' }, 25)),
+    c('stream abuse', 'simulator default', 'tune', ['stream_abuse'], run(1, 'stream_abuse')),
+  ]
+  const holdout: FamilyCase[] = [
+    ...[2.5, 4].map((x) => c('bombing: sustained, 1 install', `${x}x median`, 'holdout', BOMB, run(11, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 3 }))),
+    c('bombing: spread', '20 installs at 2x', 'holdout', BOMB, run(12, 'prompt_bomber', { contextFactor: 2, installs: 20, perMinute: 3 })),
+    c('bombing: id rotation', 'new id every 2 min, 4x', 'holdout', BOMB, run(13, 'prompt_bomber', { contextFactor: 4, installs: 1, perMinute: 5, rotateMs: 2 * MIN })),
+    c('farm', 'passes attestation, 2 ASNs', 'holdout', ['emulator_farms'], run(14, 'emulator_farm', { attestPass: true, asns: 2, subnets: 6, installs: 100 })),
+    c('token reuse', '2 tokens, 2 req/min', 'holdout', ['token_reuse'], run(15, 'token_reuse', { installs: 2, perMinute: 2 })),
+    c('cost', 'model shift to claude-sonnet-4', 'holdout', ['cost_anomalies'], run(16, 'model_shift', { feature: 'summarize', tenant: 'acme-fitness', model: 'claude-sonnet-4' }, 25)),
+  ]
+  const benignKinds = ['power_users', 'batch_feature', 'release_burst', 'corporate_nat', 'qa_lab', 'token_expired', 'handover'] as const
+  const benign = benignKinds.map((kind, i) => c('benign', kind, 'tune', [], {
+    ...run(21 + i, 'benign', { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 100 : 60) * MIN }, 60),
+  }))
+  if (quick) return [tune[2], tune[5], tune[12], tune[14], tune[17], benign[3]]
+  return [...tune, ...holdout, ...benign]
+}

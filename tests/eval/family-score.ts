@@ -1,0 +1,71 @@
+import type { DetectorName } from '../../lib/detection/types'
+import type { GroundTruthLabel } from '../../lib/simulator'
+import type { AlarmRecord, ReplayResult } from './replay'
+
+/**
+ * Scores one family run. Entity recall: attack installs (or the attacked
+ * feature, for cost) named by an alert of one of the expected detectors, at
+ * any time after the attack started. Precision per alert: alerts opened in
+ * the run (any detector) that name at least one attack entity, over all
+ * alerts opened; alerts on benign look-alikes or ordinary installs are false.
+ * Latency: from the entity's label start to the first alert naming it.
+ */
+export interface FamilyScore {
+  positives: number
+  named: number
+  recall: number | null
+  alerts: number
+  trueAlerts: number
+  falseAlerts: number
+  precision: number | null
+  latencies: number[]
+}
+
+const featureOf = (subject: string) => subject.replace(/^[a-z_]+:/, '').split('/').slice(0, 2).join('/')
+
+function namesAttack(a: AlarmRecord, installs: Map<string, GroundTruthLabel>, features: GroundTruthLabel[]): boolean {
+  if (a.detector === 'cost_anomalies') return features.some((f) => featureOf(f.subject) === featureOf(a.subject))
+  return [...a.members.keys()].some((m) => installs.get(m)?.scenario !== undefined && installs.get(m)?.scenario !== 'benign')
+}
+
+export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]): FamilyScore {
+  const labels = r.labels.filter((l) => l.start_ms < r.endMs)
+  const installs = new Map<string, GroundTruthLabel>()
+  for (const l of labels) if (l.kind === 'install') installs.set(l.subject, l)
+  const attackInstalls = [...installs.values()].filter((l) => l.scenario !== 'benign')
+  const features = labels.filter((l) => l.kind === 'feature')
+  const alarms = r.alarms.filter((a) => a.openedAt.length > 0)
+  const latencies: number[] = []
+  let positives = 0
+  let named = 0
+  if (features.length) {
+    for (const f of features) {
+      positives++
+      const first = Math.min(...alarms.filter((a) => expected.includes(a.detector) && featureOf(a.subject) === featureOf(f.subject)).flatMap((a) => a.openedAt).filter((t) => t >= f.start_ms))
+      if (Number.isFinite(first)) {
+        named++
+        latencies.push((first - f.start_ms) / 60_000)
+      }
+    }
+  }
+  for (const l of attackInstalls) {
+    positives++
+    let first = Infinity
+    for (const a of alarms) if (expected.includes(a.detector)) first = Math.min(first, a.members.get(l.subject) ?? Infinity)
+    if (Number.isFinite(first)) {
+      named++
+      latencies.push(Math.max(0, (first - l.start_ms) / 60_000))
+    }
+  }
+  let trueAlerts = 0
+  let falseAlerts = 0
+  for (const a of alarms) {
+    if (namesAttack(a, installs, features)) trueAlerts += a.openedAt.length
+    else falseAlerts += a.openedAt.length
+  }
+  const alerts = trueAlerts + falseAlerts
+  return {
+    positives, named, recall: positives ? named / positives : null, alerts, trueAlerts, falseAlerts,
+    precision: alerts ? trueAlerts / alerts : null, latencies,
+  }
+}

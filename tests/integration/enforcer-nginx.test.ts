@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appEnv, startStack, type Stack } from '../helpers/enforcer-stack'
+import { waitFor } from '../helpers/free-port'
+import { hasNginx } from '../helpers/nginx'
+
+// Real nginx (auth_request, the shipped docker/nginx/burnrate-locations.conf) → npm run enforcer's service → fake LLM,
+// policy from the dashboard's route through Kafka, reservations settled from the events topic.
+const topics = appEnv('enforcer_nginx')
+let stack: Stack
+
+beforeAll(async () => {
+  if (!hasNginx()) throw new Error('nginx is not installed: apt-get install -y nginx (.ci/run does)')
+  stack = await startStack({ topics })
+  await waitFor('the enforcer to follow the policy topic', async () => stack.enforcers[0].health().topicLag === 0, 30_000)
+}, 90_000)
+afterAll(async () => {
+  await stack?.stop()
+})
+
+describe('nginx with auth_request to the enforcer', () => {
+  it('bad input gets a 400 naming the header; a normal call is served with the output cap', async () => {
+    const bad = await fetch(`${stack.nginx.url}/v1/chat/completions`, { method: 'POST', body: '{}' })
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: 'bad_request', detail: 'x-burnrate-install-id: required' })
+    const ok = await stack.ask('i-ok', { maxOutput: 50, tokens: 80 })
+    expect(ok.status).toBe(200)
+    const call = stack.llm.calls.find((c) => c.installId === 'i-ok')!
+    expect(call.cap).toBe(50)
+    expect(call.produced).toBe(50)
+  })
+
+  it('revoke in the dashboard API: nginx answers 403 with the JSON reason within 1 s, and the open stream is cut', async () => {
+    expect((await stack.ask('i-rev')).status).toBe(200)
+    const stream = await stack.ask('i-rev', { stream: true, tokens: 100_000, intervalMs: 50 })
+    expect(stream.status).toBe(200)
+    const reader = stream.body!.getReader()
+    await reader.read()
+    const t0 = Date.now()
+    const { status, version } = await stack.change({ scope: 'install', subjects: ['i-rev'], action: 'revoke' })
+    expect(status).toBe(200)
+    let denied: Response | undefined
+    await waitFor('a 403 at nginx', async () => {
+      const r = await stack.ask('i-rev')
+      if (r.status === 403) denied = r
+      else await r.arrayBuffer()
+      return r.status === 403
+    }, 10_000)
+    const clickTo403 = Date.now() - t0
+    expect(await denied!.json()).toMatchObject({ error: 'denied', rule_kind: 'revoked', rule_id: 'install:i-rev', policy_version: version })
+    // The stream: the watch tells the fake provider, which ends it with cut_by_policy.
+    let text = ''
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    expect(text).toContain('cut_by_policy')
+    const call = stack.llm.calls.find((c) => c.installId === 'i-rev' && c.stream)!
+    expect(call.endReason).toBe('cut_by_policy')
+    const applied = stack.enforcers[0].enforcer.appliedAt.get(version!)!
+    console.log(`[enforcer-nginx] click → 403 at nginx ${clickTo403} ms; revocation applied → stream cut ${call.cutAt! - applied} ms`)
+    expect(clickTo403).toBeLessThan(1_000)
+    expect(call.cutAt! - applied).toBeLessThan(1_000)
+    // Other installs are untouched.
+    expect((await stack.ask('i-other')).status).toBe(200)
+  })
+
+  it('tokens/min quota with 20 concurrent clients: 429 with Retry-After once used, overshoot ≤ one request\'s worst case', async () => {
+    const quota = 6_000
+    expect((await stack.change({ scope: 'install', subjects: ['i-q'], action: 'quota', controls: { tokensPerMinute: quota } })).status).toBe(200)
+    const ctx = 200 // 800 prompt bytes
+    const worst = ctx + 100
+    await waitFor('the quota to reach the enforcer', async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-q' }, Date.now()).controls.tokensPerMinute === quota)
+    const t0 = Date.now()
+    let refused: Response | undefined
+    const client = async () => {
+      for (;;) {
+        // The fake provider uses every token it is allowed: usage = the reservation, the worst case.
+        const r = await stack.ask('i-q', { bytes: ctx * 4 - 60, maxOutput: 100, tokens: 100 })
+        if (r.status === 429) {
+          refused ??= r
+          return
+        }
+        expect(r.status).toBe(200)
+        await r.arrayBuffer()
+      }
+    }
+    await Promise.all([...Array(20)].map(client))
+    const elapsedMin = (Date.now() - t0) / 60_000
+    const used = stack.llm.calls.filter((c) => c.installId === 'i-q').reduce((s, c) => s + ctx + c.produced, 0)
+    const refill = quota * elapsedMin
+    console.log(`[enforcer-nginx] 20 clients: used ${used} tokens of ${quota}/min (+${refill.toFixed(0)} refilled in ${(elapsedMin * 60).toFixed(1)} s)`)
+    expect(used).toBeGreaterThan(quota * 0.9)
+    expect(used).toBeLessThanOrEqual(quota + refill + worst)
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(await refused!.json()).toMatchObject({ error: 'quota_exceeded', rule_kind: 'tokens_per_minute', rule_id: 'install:i-q' })
+  })
+
+  it('max concurrent streams: stream N+1 is refused, a cancelled stream frees its slot', async () => {
+    expect((await stack.change({ scope: 'install', subjects: ['i-s'], action: 'quota', controls: { maxConcurrentStreams: 2 } })).status).toBe(200)
+    await waitFor('the cap to reach the enforcer', async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-s' }, Date.now()).controls.maxConcurrentStreams === 2)
+    const aborts = [new AbortController(), new AbortController()]
+    for (const a of aborts) {
+      const r = await stack.ask('i-s', { stream: true, tokens: 100_000, intervalMs: 100, signal: a.signal })
+      expect(r.status).toBe(200)
+      void r.body!.getReader().read().catch(() => {})
+    }
+    const third = await stack.ask('i-s', { stream: true })
+    expect(third.status).toBe(429)
+    expect(await third.json()).toMatchObject({ rule_kind: 'max_concurrent_streams' })
+    // The client goes away: the provider side reports the stream (client_disconnect), which settles the lease.
+    aborts[0].abort()
+    await waitFor('a slot freed by the cancelled stream', async () => {
+      const r = await stack.ask('i-s', { stream: true, tokens: 3 })
+      await r.arrayBuffer()
+      return r.status === 200
+    }, 10_000)
+    expect(stack.llm.calls.filter((c) => c.installId === 'i-s').map((c) => c.endReason)).toContain('client_disconnect')
+    aborts[1].abort()
+  })
+})

@@ -31,8 +31,6 @@ export const POLICY_RULE_KINDS = [
   'max_output_tokens', 'max_concurrent_streams', 'degraded',
 ] as const
 export const EVENT_TYPES = ['llm_request', 'attestation', 'stream', 'stream_progress', 'policy_denial', 'policy_ack'] as const
-/** The types that are calls: they carry cost and count as requests. stream_progress never does. */
-export const CALL_TYPES = ['llm_request', 'stream'] as const
 
 const timestamp = z.union([
   z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),

@@ -23,6 +23,8 @@ function price(event: GatewayEvent & { type: 'llm_request' | 'stream' }, prices:
  */
 export function toRow(event: GatewayEvent, at: SourceMessage, prices: PriceBook): EventRow {
   const e = event as Partial<Record<string, unknown>> & GatewayEvent
+  // Only calls cost money. A stream_progress report is about a call still open: its final
+  // stream event carries the cost, so a report is never priced (docs/events.md).
   const costed = e.type === 'llm_request' || e.type === 'stream' ? price(e, prices) : NOT_COSTED
   const has = e.type !== 'policy_ack'
   return {

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 /** Waits until the group has committed everything in the topic: nothing more can arrive. */
 async function drained() {
-  await waitFor('every offset committed', () => groupProgress(admin, group, topic), (p) => p.end > 0 && p.committed === p.end, 90_000)
+  await waitFor('every offset committed', () => groupProgress(admin, group, topic), (p) => p.end > 0 && p.committed === p.end, 150_000)
 }
 
 describe('events from the Java producer', () => {
@@ -47,7 +47,7 @@ describe('events from the Java producer', () => {
         expect(sent).toBe(VALID + INVALID)
         await drained()
         expect(await caseCounts(store, topic, tag)).toEqual({ events: VALID, unique: VALID, dead: INVALID })
-      }, 120_000)
+      }, 200_000)
     }
   }
 
@@ -63,5 +63,5 @@ describe('events from the Java producer', () => {
     await drained()
     expect(await caseCounts(store, topic, tag)).toEqual({ events: VALID, unique: VALID, dead: INVALID })
     expect(handle!.metrics.snapshot().status).toBe('ok')
-  }, 120_000)
+  }, 200_000)
 })

@@ -43,7 +43,12 @@ describe('a transactional Java producer', () => {
       handle = await startIngest(kafkaIngestConfig(topic, group), store, () => {})
       try {
         await waitFor('the last transaction stored on every partition', async () =>
-          Promise.all(Array.from({ length: PARTITIONS }, (_, p) => caseCounts(store, topic, `end${p}`))), (c) => c.every((x) => x.events === 2), 90_000)
+          Promise.all(Array.from({ length: PARTITIONS }, (_, p) => caseCounts(store, topic, `end${p}`))), (c) => c.every((x) => x.events === 2), 150_000)
+        // Rows are visible before the dead letters of the same range are inserted; its commit follows both.
+        const last = await rows<{ p: number; o: string }>(store,
+          `SELECT src_partition AS p, max(src_offset) AS o FROM ${store.database}.events WHERE src_topic = {topic:String} GROUP BY p`, { topic })
+        await waitFor('the last transaction committed', async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0].partitions,
+          (ps) => last.every((l) => Number(ps.find((x) => x.partition === Number(l.p))?.offset ?? -1) > Number(l.o)), 120_000)
         // The aborted transactions' records were written (and flushed) before the commit that follows them.
         const [high] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.events WHERE src_topic = {topic:String}`, { topic })
         expect(Number(high.n)).toBe(300 + 150 + 2 * PARTITIONS)
@@ -61,6 +66,6 @@ describe('a transactional Java producer', () => {
         await handle?.stop()
         handle = null
       }
-    }, 150_000)
+    }, 250_000)
   }
 })

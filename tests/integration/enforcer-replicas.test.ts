@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RedisQuotaStore } from '../../lib/enforcement/redis-quota'
+import { appEnv, startStack, type Stack } from '../helpers/enforcer-stack'
+import { waitFor } from '../helpers/free-port'
+import { hasNginx } from '../helpers/nginx'
+import { hasRedisServer } from '../helpers/redis'
+
+// Two enforcer replicas behind one nginx (round robin), quotas in one redis-server.
+const topics = appEnv('enforcer_replicas')
+let stack: Stack
+
+beforeAll(async () => {
+  if (!hasNginx() || !hasRedisServer()) throw new Error('nginx and redis-server are needed: apt-get install -y nginx redis-server (.ci/run does)')
+  stack = await startStack({ topics, replicas: 2, redis: true })
+  await waitFor('both replicas to follow the policy topic', async () => stack.enforcers.every((e) => e.health().topicLag === 0), 30_000)
+}, 90_000)
+afterAll(async () => {
+  await stack?.stop()
+})
+
+describe('enforcer replicas sharing quotas through Redis', () => {
+  it('Lua reservations from two clients never reserve more than the budget', async () => {
+    const a = new RedisQuotaStore(stack.redis!.url)
+    const b = new RedisQuotaStore(stack.redis!.url)
+    try {
+      const limits = { tokensPerDay: 10_000 }
+      const results = await Promise.all([...Array(200)].map((_, i) => (i % 2 ? a : b).reserve({
+        installId: 'direct', leaseId: `l-${i}`, contextTokens: 50, wantOutput: 250, stream: false, limits, price: null, leaseMs: 60_000,
+      })))
+      const reserved = results.reduce((s, r) => s + (r.ok ? r.reservedTokens : 0), 0)
+      expect(reserved).toBe(10_000) // 33 × 300 + one request cut to 100 (50 + 50 output)
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.kind === 'tokensPerDay')).toBe(true)
+      expect(await a.settle('direct', 'l-1', { tokens: 60, micros: 0 })).toBe('settled')
+      expect(await b.settle('direct', 'l-1', { tokens: 60, micros: 0 })).toBe('duplicate')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it('20 concurrent clients through nginx over two replicas share one tokens/min quota', async () => {
+    const quota = 6_000
+    expect((await stack.change({ scope: 'install', subjects: ['i-q2'], action: 'quota', controls: { tokensPerMinute: quota } })).status).toBe(200)
+    await waitFor('the quota to reach both replicas', async () => stack.enforcers.every((e) => e.enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-q2' }, Date.now()).controls.tokensPerMinute === quota))
+    const before = stack.enforcers.map((e) => e.decider.stats.allowed)
+    const ctx = 200
+    const worst = ctx + 100
+    const t0 = Date.now()
+    const client = async () => {
+      for (;;) {
+        const r = await stack.ask('i-q2', { bytes: ctx * 4 - 60, maxOutput: 100, tokens: 100 })
+        await r.arrayBuffer()
+        if (r.status === 429) return
+        expect(r.status).toBe(200)
+      }
+    }
+    await Promise.all([...Array(20)].map(client))
+    const elapsedMin = (Date.now() - t0) / 60_000
+    const used = stack.llm.calls.filter((c) => c.installId === 'i-q2').reduce((s, c) => s + ctx + c.produced, 0)
+    const perReplica = stack.enforcers.map((e, i) => e.decider.stats.allowed - before[i])
+    console.log(`[enforcer-replicas] used ${used} of ${quota}/min over replicas admitting ${perReplica.join(' + ')}`)
+    expect(perReplica.every((n) => n > 0)).toBe(true)
+    expect(used).toBeGreaterThan(quota * 0.9)
+    // One replica alone would have admitted up to the whole quota: the pair may not exceed it either.
+    expect(used).toBeLessThanOrEqual(quota + quota * elapsedMin + worst)
+  })
+
+  it('a stream cap holds across replicas', async () => {
+    expect((await stack.change({ scope: 'install', subjects: ['i-s2'], action: 'quota', controls: { maxConcurrentStreams: 2 } })).status).toBe(200)
+    await waitFor('the cap to reach both replicas', async () => stack.enforcers.every((e) => e.enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-s2' }, Date.now()).controls.maxConcurrentStreams === 2))
+    const aborts = [new AbortController(), new AbortController()]
+    for (const a of aborts) {
+      const r = await stack.ask('i-s2', { stream: true, tokens: 100_000, intervalMs: 100, signal: a.signal })
+      expect(r.status).toBe(200)
+      void r.body!.getReader().read().catch(() => {})
+    }
+    // Round robin: these go to both replicas; each sees the two streams the other admitted.
+    for (let i = 0; i < 2; i++) expect((await stack.ask('i-s2', { stream: true })).status).toBe(429)
+    expect(await stack.enforcers[1].quotas.openStreams('i-s2')).toBe(2)
+    for (const a of aborts) a.abort()
+  })
+})

@@ -1,7 +1,7 @@
 /*
  * Reference for the producer benchmark: Apache Kafka's own Java client (the jars scripts/kafka/fetch.sh
  * caches), producing the same keyed JSON records as the simulator, in the way kafka-producer-perf-test does
- * (the kafka-tools jar with that class is not on the Maven Central we reach). It answers "what does this
+ * (that class is in kafka-tools, which the broker's pom leaves out). It answers "what does this
  * broker take on this machine from an efficient client", measured in the same run as the simulator.
  *
  *   java -cp '.cache/kafka/<version>/libs/*' bench/ProducerReference.java BROKERS TOPIC RECORDS_FILE COUNT [key=value ...]

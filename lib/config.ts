@@ -34,6 +34,7 @@ export const configSchema = z.object({
   SIM_INSTALLS: int(3_000, 10, 1_000_000),
   SIM_SCENARIOS: z.string().default('prompt_bomber,emulator_farm,cost_spike,stream_abuse'),
   SIM_BACKFILL_MINUTES: int(60, 0, 7 * 24 * 60),
+  SEED_HISTORY_DAYS: int(30, 0, 92),
   PORT: int(3000, 1, 65535),
   // Controls: policy, sign-in, audit (lib/policy, lib/auth). Secrets here are never logged.
   POLICY_KAFKA: z.enum(['0', '1']).default('0'),
@@ -127,6 +128,7 @@ export const configDocs: Record<keyof Config, string> = {
   SIM_INSTALLS: 'Number of simulated legitimate installs.',
   SIM_SCENARIOS: 'Comma-separated attack scenarios the simulator plays (empty: none).',
   SIM_BACKFILL_MINUTES: 'Minutes of history the simulator writes on first start so charts are not empty.',
+  SEED_HISTORY_DAYS: 'Days of spend history (usage rollups at the simulator\'s scale) seeded before the simulator\'s backfill on first start with the simulator source; 0: none. Capped below RETENTION_DAYS.',
   PORT: 'HTTP port of the dashboard.',
   POLICY_KAFKA: '1: also publish every policy change to the compacted POLICY_TOPIC (always on when INGEST_SOURCE=kafka).',
   POLICY_TOPIC: 'Compacted Kafka topic of signed policy rules, keyed by scope:subject.',

@@ -1,6 +1,8 @@
 'use client'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import type { Budget, BudgetInput } from '@/lib/budgets/store'
 import type { AbuseTax, BudgetSummary, CostBreakdownRow, CostDimension, Page, StackedSeries } from '@/lib/dashboard/types'
-import { apiUrl, useApiQuery } from './api'
+import { apiUrl, fetchJson, useApiQuery, type ApiError } from './api'
 import { useDashboardParams } from './useDashboardParams'
 import type { PageRequest } from './useOverview'
 
@@ -27,4 +29,25 @@ export function useBudget() {
 
 export function useAbuseTax() {
   return useApiQuery<AbuseTax>('/api/cost/abuse-tax')
+}
+
+const BUDGETS_URL = '/api/budgets'
+const refreshesBudgets = (key: readonly unknown[]) => key[0] === 'api' && ['/api/cost/budget', BUDGETS_URL, '/api/audit'].some((p) => String(key[1] ?? '').startsWith(p))
+
+/** PUT /api/budgets: set a tenant or feature budget (finance, admin). */
+export function useSaveBudget() {
+  const client = useQueryClient()
+  return useMutation<{ budget: Budget }, ApiError, BudgetInput>({
+    mutationFn: (b) => fetchJson(BUDGETS_URL, { method: 'PUT', body: JSON.stringify(b) }),
+    onSuccess: () => client.invalidateQueries({ predicate: (q) => refreshesBudgets(q.queryKey) }),
+  })
+}
+
+/** DELETE /api/budgets: remove a budget (a seeded one too). */
+export function useDeleteBudget() {
+  const client = useQueryClient()
+  return useMutation<{ deleted: boolean }, ApiError, { tenant_id: string; feature: string }>({
+    mutationFn: (b) => fetchJson(BUDGETS_URL, { method: 'DELETE', body: JSON.stringify(b) }),
+    onSuccess: () => client.invalidateQueries({ predicate: (q) => refreshesBudgets(q.queryKey) }),
+  })
 }

@@ -1,11 +1,20 @@
-/** viewer: finance, read-only. responder: on-call. admin: security ops. */
-export const ROLES = ['viewer', 'responder', 'admin'] as const
+/**
+ * viewer: read-only. finance: a viewer who may also edit budgets (and export),
+ * but not act on alerts or policy. responder: on-call. admin: security ops, everything.
+ */
+export const ROLES = ['viewer', 'finance', 'responder', 'admin'] as const
 export type Role = (typeof ROLES)[number]
 
-const RANK: Record<Role, number> = { viewer: 0, responder: 1, admin: 2 }
+/** Roles are not a ladder: finance and responder each add their own rights to viewer's; admin has both. */
+const GRANTS: Record<Role, readonly Role[]> = {
+  viewer: ['viewer'],
+  finance: ['viewer', 'finance'],
+  responder: ['viewer', 'responder'],
+  admin: ['viewer', 'finance', 'responder', 'admin'],
+}
 
 export function hasRole(actual: Role, required: Role): boolean {
-  return RANK[actual] >= RANK[required]
+  return GRANTS[actual]?.includes(required) ?? false
 }
 
 export interface Principal {

@@ -4,6 +4,8 @@
  * the React Query hooks import them, so client and server cannot drift.
  * Money is integer micro-dollars, times are epoch ms.
  */
+import type { MonthForecast } from '../budgets/forecast'
+import type { Budget } from '../budgets/store'
 import type { IngestHealth } from '../ingest/health'
 
 export interface RangeEcho {
@@ -108,12 +110,22 @@ export interface BudgetSummary {
   monthEnd: number
   now: number
   monthToDateMicros: number
-  /** Month-to-date plus the trailing 7-day daily run rate for the rest of the month. */
-  forecastMicros: number
-  runRatePerDayMicros: number
-  /** null when no budget is configured for the scope. */
+  /** Month-end forecast with its P10–P90 band, or why there is none (lib/budgets/forecast.ts). */
+  forecast: MonthForecast
+  /** Sum of the scope's tenant budgets; null when none is set. */
   budgetMicros: number | null
-  daily: { t: number; cost_micros: number }[]
+  /** Every budget in scope (tenant and feature) with where it stands. */
+  budgets: BudgetStatusView[]
+  /** Tenants with traffic, for the budget editor. */
+  tenants: string[]
+}
+
+export interface BudgetStatusView extends Budget {
+  monthToDateMicros: number
+  forecastMicros: number | null
+  share: number
+  measured: 'actual' | 'forecast'
+  crossed: number | null
 }
 
 export interface AbuseTax extends RangeEcho {

@@ -1,16 +1,15 @@
 import type { Store } from '../clickhouse/client'
-import { baselineOf, baselineZ, cprSamples, weightedMedian, MIN_MINUTE_SAMPLES, MIN_SEASONAL_DAYS, monthEndForecast, NO_BASELINE, sumByMinute, type Baseline, type MinutePoint } from './cost-baselines'
+import { budgetAlertRows } from '../budgets/alert-rows'
+import { baselineOf, baselineZ, cprSamples, weightedMedian, MIN_MINUTE_SAMPLES, MIN_SEASONAL_DAYS, NO_BASELINE, sumByMinute, type Baseline, type MinutePoint } from './cost-baselines'
 import { num, queryRows, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { costMinutesSql } from './sql/cost-minutes'
-import { costMonthSql } from './sql/cost-month'
 import { costSeasonalSql } from './sql/cost-seasonal'
 import { zToScore } from './stats'
 import type { CostAnomalyRow } from './types'
 
 const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
-const TRAIL_MS = 7 * 86_400_000
 const SERIES_MS = 3_600_000
 
 export interface VersionMinute extends MinutePoint { tenant_id: string; feature: string; model: string; app_version: string; median_context?: number }
@@ -171,38 +170,16 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
   return rows
 }
 
-export interface MonthSpend { tenant_id: string; month_to_date: number; trailing: number; first_minute: number }
-
-export function scoreBudgets(spend: MonthSpend[], now: number, s: Pick<DetectionSettings, 'budgets' | 'defaultBudgetMicros'>): CostAnomalyRow[] {
-  const rows: CostAnomalyRow[] = []
-  for (const t of spend) {
-    const budget = s.budgets[t.tenant_id] ?? s.defaultBudgetMicros
-    if (!budget) continue
-    const trailingMs = Math.min(TRAIL_MS, now - t.first_minute)
-    const forecast = monthEndForecast(now, t.month_to_date, t.trailing, trailingMs)
-    const ratio = forecast / budget
-    const over = t.month_to_date >= budget
-    const score = over ? 95 : ratio >= 1 ? Math.min(89, 50 + 40 * (ratio - 1)) : Math.round(45 * ratio)
-    rows.push({
-      kind: 'budget', subject: t.tenant_id, subject_kind: 'tenant', tenant_id: t.tenant_id, feature: '', model: '', app_version: '',
-      score, severity: severityFor(score), z: 0, ratio, current: forecast, expected: budget, requests: 0, cost_micros: t.month_to_date,
-      reasons: over ? ['month-to-date spend is over the monthly budget'] : ratio >= 1 ? [`month-end forecast is ${(ratio * 100).toFixed(0)}% of the budget`] : [],
-      baseline: { kind: 'none', median: 0, mad: 0, samples: 0, description: `run rate of the last ${(trailingMs / 86_400_000).toFixed(1)} days` },
-      series: [], budget: { month_to_date_micros: t.month_to_date, forecast_micros: forecast, budget_micros: budget },
-    })
-  }
-  return rows
-}
-
+/** Budget crossings come from lib/budgets (stored budgets and BUDGETS_JSON seeds, the Cost page's forecast). */
 export async function detectCostAnomalies(
   store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; limit?: number } = {},
 ): Promise<CostAnomalyRow[]> {
   const tenant = opts.tenant ?? ''
   const db = store.database
-  const [minutes, seasonal, month] = await Promise.all([
+  const [minutes, seasonal, budgets] = await Promise.all([
     queryRows<Record<string, unknown>>(store, costMinutesSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(now) + 1, tenant }),
     queryRows<Record<string, unknown>>(store, costSeasonalSql(db), { now: toSec(now), days: SEASONAL_DAYS, window: s.costWindowMinutes * 60, tenant }),
-    queryRows<Record<string, unknown>>(store, costMonthSql(db), { now: toSec(now), trail: TRAIL_MS / 1000, tenant }),
+    budgetAlertRows(store, now, tenant),
   ])
   const str = (v: unknown) => String(v)
   const rows = [
@@ -210,7 +187,7 @@ export async function detectCostAnomalies(
       minutes.map((m) => ({ tenant_id: str(m.tenant_id), feature: str(m.feature), model: str(m.model), app_version: str(m.app_version), t: num(m.t), requests: num(m.requests), cost: num(m.cost_micros), median_context: num(m.median_context) })),
       seasonal.map((d) => ({ tenant_id: str(d.tenant_id), feature: str(d.feature), model: str(d.model), day: num(d.day), requests: num(d.requests), cost: num(d.cost_micros) })),
       now, s),
-    ...scoreBudgets(month.map((t) => ({ tenant_id: str(t.tenant_id), month_to_date: num(t.month_to_date), trailing: num(t.trailing), first_minute: num(t.first_minute) })), now, s),
+    ...budgets,
   ]
   rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
   return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)

@@ -63,11 +63,3 @@ export function sumByMinute(points: Iterable<MinutePoint>): Map<number, MinutePo
   }
   return out
 }
-
-/** Month-end forecast: month-to-date plus the trailing run rate over the rest of the month. */
-export function monthEndForecast(now: number, monthToDate: number, trailingCost: number, trailingMs: number): number {
-  const d = new Date(now)
-  const monthEnd = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
-  if (trailingMs <= 0) return monthToDate
-  return Math.round(monthToDate + (trailingCost / trailingMs) * (monthEnd - now))
-}

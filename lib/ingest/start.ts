@@ -55,6 +55,8 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
     const hasData = await storeHasEvents(store)
     const backfillMs = hasData ? 0 : config.SIM_BACKFILL_MINUTES * 60_000
     const now = Date.now()
+    // A month of spend history under the backfill, written in the background (lib/seed/history.ts).
+    if (!hasData) void import('../seed/history').then((m) => m.seedOnFirstStart(store, config, now - backfillMs, log))
     const scenarios = parseScenarioList(config.SIM_SCENARIOS)
     const simulator = new GatewaySimulator({
       seed: config.SIM_SEED,

@@ -2,13 +2,24 @@
 import { percent, usd } from '@/lib/format'
 import { BudgetChart } from '../../charts/BudgetChart'
 import { useAbuseTax, useBudget } from '../../hooks/useCost'
+import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { QueryPanel } from '../../ui/Panel'
+import { BudgetEditor } from './BudgetEditor'
 
 export function BudgetPanel() {
   const q = useBudget()
+  const { tenant } = useDashboardParams()
   return (
-    <QueryPanel id="budget" title="Month to date vs budget" sub="UTC calendar month; forecast = MTD + trailing run rate" query={q} height={200}>
-      {(d) => <BudgetChart summary={d} />}
+    <QueryPanel id="budget" title="Month to date vs budget" sub="UTC calendar month; forecast with day-of-week seasonality and a P10–P90 band" query={q} height={220}>
+      {(d) => (
+        <div className="grid" style={{ gap: 10 }}>
+          {d.forecast.status === 'ok'
+            ? <p className="small" style={{ margin: 0 }} data-testid="forecast-text">Month-end forecast <b className="num">{usd(d.forecast.forecastMicros)}</b> (P10–P90 {usd(d.forecast.p10Micros)} – {usd(d.forecast.p90Micros)}){d.budgetMicros !== null ? ` against a budget of ${usd(d.budgetMicros)}` : ''}.</p>
+            : <p className="small warn" style={{ margin: 0 }} data-testid="forecast-text">{d.forecast.reason}</p>}
+          <BudgetChart monthStart={d.monthStart} monthEnd={d.monthEnd} days={d.forecast.days} budgetMicros={d.budgetMicros} />
+          <BudgetEditor budgets={d.budgets} tenants={d.tenants} tenant={tenant} />
+        </div>
+      )}
     </QueryPanel>
   )
 }

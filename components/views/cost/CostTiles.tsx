@@ -11,7 +11,8 @@ export function CostTiles() {
   const a = useAbuseTax()
   const kd = k.data
   const bd = b.data
-  const over = bd && bd.budgetMicros !== null ? bd.forecastMicros / bd.budgetMicros : null
+  const fc = bd?.forecast.status === 'ok' ? bd.forecast : null
+  const over = fc && bd && bd.budgetMicros !== null ? fc.forecastMicros / bd.budgetMicros : null
   const ke = tileError(k)
   const be = tileError(b)
   const ae = tileError(a)
@@ -27,12 +28,12 @@ export function CostTiles() {
           tone={a.data && a.data.share > 0.1 ? 'crit' : a.data && a.data.share > 0.02 ? 'warn' : undefined}
           hint={a.data ? `${usd(a.data.abuseMicros)} from failed/revoked installs` : undefined} />
         <StatTile id="mtd" label="Month to date" value={bd ? usd(bd.monthToDateMicros) : ''} loading={b.isPending} error={be}
-          hint={bd ? `${usd(bd.runRatePerDayMicros)}/day run rate` : undefined} />
-        <StatTile id="forecast" label="Month-end forecast" value={bd ? usd(bd.forecastMicros) : ''} loading={b.isPending} error={be}
+          hint={fc ? `${usd(fc.levelPerDayMicros)}/day typical` : undefined} />
+        <StatTile id="forecast" label="Month-end forecast" value={bd ? (fc ? usd(fc.forecastMicros) : 'not yet') : ''} loading={b.isPending} error={be}
           tone={over === null ? undefined : over > 1 ? 'crit' : over > 0.9 ? 'warn' : 'ok'}
-          hint={bd ? (bd.budgetMicros !== null ? `${percent(over ?? 0, 0)} of budget` : 'no budget set') : undefined} />
+          hint={bd ? (!fc ? `needs 4 weeks of history (${bd.forecast.historyDays} days)` : `P10–P90 ${usd(fc.p10Micros)}–${usd(fc.p90Micros)}${over !== null ? ` · ${percent(over, 0)} of budget` : ''}`) : undefined} />
         <StatTile id="budget" label="Monthly budget" value={bd ? (bd.budgetMicros !== null ? usd(bd.budgetMicros) : '–') : ''} loading={b.isPending} error={be}
-          hint={bd && bd.budgetMicros !== null ? `${percent(bd.monthToDateMicros / bd.budgetMicros)} used` : 'BUDGETS_JSON / BUDGET_MONTHLY_MICROS'} />
+          hint={bd && bd.budgetMicros !== null ? `${percent(bd.monthToDateMicros / bd.budgetMicros)} used` : 'set one below'} />
         <StatTile id="abuse-installs" label="Abusive installs" value={a.data ? (a.data.failedInstalls + a.data.revokedInstalls).toLocaleString('en-US') : ''} loading={a.isPending} error={ae}
           hint={a.data ? `${a.data.failedInstalls} failed attestation · ${a.data.revokedInstalls} revoked` : undefined} />
       </div>

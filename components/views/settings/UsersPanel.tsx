@@ -6,7 +6,7 @@ import { QueryPanel } from '@/components/ui/Panel'
 import { ROLES, type Role } from '@/lib/auth/roles'
 import type { LocalUser } from '@/lib/auth/users'
 
-const ROLE_NOTE: Record<Role, string> = { viewer: 'read-only (finance)', responder: 'alerts and install-level controls (on-call)', admin: 'everything, users and keys (security ops)' }
+const ROLE_NOTE: Record<Role, string> = { viewer: 'read-only', finance: 'read-only plus budgets and exports', responder: 'alerts and install-level controls (on-call)', admin: 'everything, users and keys (security ops)' }
 const box = { border: '1px solid var(--border)', borderRadius: 6, padding: 12, maxWidth: 560, display: 'grid', gap: 8 } as const
 
 interface Draft { userId: string; displayName: string; role: Role; password: string; disabled: boolean; existing: boolean }

@@ -1,16 +1,10 @@
 import { z } from 'zod'
-import { monthlyBudgetMicros } from '@/lib/dashboard/budget'
 import { rangeParams } from '@/lib/time-range'
 import { route } from '@/lib/http/route'
 import { budgetSummary } from '@/lib/queries/budget-summary'
-import { tenants } from '@/lib/queries/tenants'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /** The budget is per calendar month, so only the tenant filter applies, not the time range. */
 const query = z.object({ tenant: rangeParams.tenant })
 
-export const GET = route({ role: 'viewer', query }, async ({ query }) => {
-  const store = await appStore()
-  const known = query.tenant ? [] : await tenants(store)
-  return budgetSummary(store, query.tenant, monthlyBudgetMicros(query.tenant, known))
-})
+export const GET = route({ role: 'viewer', query }, async ({ query }) => budgetSummary(await appStore(), query.tenant))

@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Role } from '../../lib/auth/roles'
+import type { Store } from '../../lib/clickhouse/client'
+import { routeCaller, type Handler } from '../helpers/route-call'
+import { signedInCookies } from '../helpers/session-cookies'
+
+// Route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop.
+Object.assign(process.env, {
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-budgets-')), CLICKHOUSE_DATABASE: `budgets_${process.pid}`, INGEST_SOURCE: 'none',
+  DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_KAFKA: '0', RETENTION_DAYS: '90',
+  BUDGETS_JSON: '{"initech-bank": 900000000000}', BUDGET_MONTHLY_MICROS: '0',
+})
+delete process.env.CLICKHOUSE_URL
+
+const cookies: Partial<Record<Role, string>> = {}
+let routes: Record<string, Record<string, Handler>>
+let store: Store
+const call = routeCaller(cookies)
+const now = Date.now()
+const sum = async (sql: string) => {
+  const rs = await store.client.query({ query: sql.replaceAll('DB', store.database), format: 'JSONEachRow' })
+  return (await rs.json<Record<string, string>>())[0]
+}
+
+beforeAll(async () => {
+  Object.assign(cookies, await signedInCookies(['viewer', 'finance', 'responder', 'admin']))
+  routes = {
+    budgets: await import('../../app/api/budgets/route'),
+    summary: await import('../../app/api/cost/budget/route'),
+    audit: await import('../../app/api/audit/route'),
+  } as unknown as Record<string, Record<string, Handler>>
+  const { appStore } = await import('../../lib/runtime/app-runtime')
+  store = await appStore()
+  const { seedHistory } = await import('../../lib/seed/history')
+  // Hourly rows keep the test quick; the seed's 5-minute rows differ only in count.
+  const seeded = await seedHistory(store, { days: 35, endMs: now - 3_600_000, seed: 7, installs: 300, ratePerSec: 20, slotS: 3600 })
+  expect(seeded).not.toBeNull()
+}, 240_000)
+
+afterAll(async () => {
+  await store?.close().catch(() => {})
+})
+
+describe('month seed and long-range rollups', () => {
+  it('usage_hour and usage_day hold exactly what usage_minute holds', async () => {
+    const m = await sum(`SELECT sum(cost_micros) c, sum(requests) r, sum(attest_rejected) a FROM DB.usage_minute`)
+    const h = await sum(`SELECT sum(cost_micros) c, sum(requests) r, sum(attest_rejected) a FROM DB.usage_hour`)
+    const d = await sum(`SELECT sum(cost_micros) c, sum(requests) r, sum(attest_rejected) a FROM DB.usage_day`)
+    expect(Number(m.c)).toBeGreaterThan(0)
+    expect(h).toEqual(m)
+    expect(d).toEqual(m)
+  })
+
+  it('the month has weekends, a release that raised cost per request, and an attack week', async () => {
+    const byDay = await store.client.query({ query: `
+      SELECT toDayOfWeek(day) >= 6 AS weekend, avg(c) AS c FROM (SELECT day, sum(cost_micros) c FROM ${store.database}.usage_day
+      WHERE day < toStartOfDay(now()) - INTERVAL 1 DAY AND day > toStartOfDay(now()) - INTERVAL 33 DAY GROUP BY day) GROUP BY weekend ORDER BY weekend`, format: 'JSONEachRow' })
+    const [weekday, weekend] = await byDay.json<{ c: number }>()
+    expect(weekend.c / weekday.c).toBeGreaterThan(0.55)
+    expect(weekend.c / weekday.c).toBeLessThan(0.85)
+    const attack = await sum(`SELECT sumIf(attest_rejected, minute >= now() - INTERVAL 21 DAY AND minute < now() - INTERVAL 15 DAY) AS during,
+      sumIf(attest_rejected, minute >= now() - INTERVAL 7 DAY AND minute < now() - INTERVAL 1 DAY) AS after FROM DB.usage_minute`)
+    expect(Number(attack.during)).toBeGreaterThan(5 * Number(attack.after))
+  })
+})
+
+describe('budgets', () => {
+  it('the forecast has a band, and the page and the alert agree on it', async () => {
+    const res = await call(routes.summary.GET, 'GET', '/api/cost/budget', { role: 'viewer' })
+    expect(res.status).toBe(200)
+    const s = await res.json()
+    expect(s.forecast.status).toBe('ok')
+    expect(s.forecast.p10Micros).toBeLessThanOrEqual(s.forecast.forecastMicros)
+    expect(s.forecast.p90Micros).toBeGreaterThanOrEqual(s.forecast.forecastMicros)
+    // BUDGETS_JSON seeds a budget the app has never written.
+    expect(s.budgets).toEqual([expect.objectContaining({ tenant_id: 'initech-bank', source: 'seed', monthly_micros: 900_000_000_000 })])
+  })
+
+  it('finance and admin may set budgets; viewers and responders may not', async () => {
+    const body = { tenant_id: 'acme-fitness', monthly_micros: 1_000_000, thresholds: [80, 50, 100] }
+    expect((await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'viewer', body })).status).toBe(403)
+    expect((await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'responder', body })).status).toBe(403)
+    expect((await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'finance', body: { ...body, monthly_micros: -1 } })).status).toBe(400)
+    const ok = await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'finance', body })
+    expect(ok.status).toBe(200)
+    expect((await ok.json()).budget).toMatchObject({ thresholds: [50, 80, 100], basis: 'forecast', source: 'app' })
+    const again = await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'admin', body: { ...body, monthly_micros: 2_000_000, basis: 'actual' } })
+    expect(again.status).toBe(200)
+    const list = await (await call(routes.budgets.GET, 'GET', '/api/budgets', { role: 'viewer' })).json()
+    expect(list.budgets.find((b: { tenant_id: string }) => b.tenant_id === 'acme-fitness')).toMatchObject({ monthly_micros: 2_000_000, basis: 'actual', updated_by: 'admin-user' })
+  })
+
+  it('every change is audited with before and after', async () => {
+    const res = await call(routes.audit.GET, 'GET', '/api/audit?action=budget.set', { role: 'admin' })
+    const entries = (await res.json()).entries as { actor: string; before: unknown; after: unknown; subject: string }[]
+    const mine = entries.filter((e) => e.subject === 'acme-fitness')
+    expect(mine.map((e) => e.actor).sort()).toEqual(['admin-user', 'finance-user'])
+    const second = mine.find((e) => e.actor === 'admin-user')!
+    expect(second.before).toMatchObject({ monthly_micros: 1_000_000, basis: 'forecast' })
+    expect(second.after).toMatchObject({ monthly_micros: 2_000_000, basis: 'actual' })
+  })
+
+  it('a crossing becomes a budget row of the cost detector, at the same figures the page shows', async () => {
+    await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'finance', body: { tenant_id: 'globex-travel', feature: 'translate', monthly_micros: 1e15 } })
+    const { budgetAlertRows } = await import('../../lib/budgets/alert-rows')
+    const { costFindings } = await import('../../lib/detection/detect-all')
+    const t = Date.now()
+    const rows = await budgetAlertRows(store, t)
+    const acme = rows.find((r) => r.subject === 'acme-fitness')!
+    expect(acme.severity).toBe('critical') // $2 budget, thousands spent
+    expect(acme.reasons[0]).toMatch(/month-to-date spend .* of the \$2\.00 monthly budget/)
+    const translate = rows.find((r) => r.subject === 'globex-travel/translate')!
+    expect(translate.severity).toBeNull()
+    expect(costFindings(rows).map((f) => f.subject)).toContain('budget:acme-fitness')
+    expect(costFindings(rows).map((f) => f.subject)).not.toContain('budget:globex-travel/translate')
+    const { budgetSummary } = await import('../../lib/queries/budget-summary')
+    const page = await budgetSummary(store, 'initech-bank', t)
+    const initech = rows.find((r) => r.subject === 'initech-bank')!
+    expect(page.budgets[0].forecastMicros).toBe(initech.budget!.forecast_micros)
+  })
+
+  it('deleting a seeded budget hides it; deleting nothing is a 404', async () => {
+    const del = await call(routes.budgets.DELETE, 'DELETE', '/api/budgets', { role: 'finance', body: { tenant_id: 'initech-bank' } })
+    expect(del.status).toBe(200)
+    expect((await call(routes.budgets.DELETE, 'DELETE', '/api/budgets', { role: 'finance', body: { tenant_id: 'initech-bank' } })).status).toBe(404)
+    const list = await (await call(routes.budgets.GET, 'GET', '/api/budgets', { role: 'viewer' })).json()
+    expect(list.budgets.map((b: { tenant_id: string }) => b.tenant_id)).not.toContain('initech-bank')
+  })
+})

@@ -5,6 +5,9 @@ import { verifyPolicyJws } from '../policy/keys'
 import type { DeltaPayload, SnapshotPayload } from '../policy/snapshot'
 import type { PolicyFreshness } from './decide'
 
+/** The app could not be asked (network, 5xx): not a refusal of what it sent. */
+class Unreachable extends Error {}
+
 export interface PolicySourceOptions {
   enforcer: PolicyEnforcer
   /** Base URL of the Burnrate app (GET /api/policy/snapshot and /api/policy/jwks). */
@@ -82,8 +85,8 @@ export class PolicySource {
   }
 
   private async fetchKeys() {
-    const res = await this.get('/api/policy/jwks')
-    if (!res.ok) throw new Error(`GET /api/policy/jwks answered ${res.status}`)
+    const res = await this.get('/api/policy/jwks').catch((err) => { throw new Unreachable((err as Error).message) })
+    if (!res.ok) throw new Unreachable(`GET /api/policy/jwks answered ${res.status}`)
     this.keys = (await res.json()) as { keys: JWK[] }
   }
 
@@ -99,6 +102,7 @@ export class PolicySource {
 
   /** Fetches and applies the full snapshot. Returns false if it was refused (bad signature, wrong kind, older than held). */
   private async loadSnapshot(): Promise<boolean> {
+    if (this.keys.keys.length === 0) await this.fetchKeys()
     const res = await this.get('/api/policy/snapshot')
     if (!res.ok) throw new Error(`GET /api/policy/snapshot answered ${res.status}`)
     const body = (await res.json()) as { jws?: string }
@@ -107,6 +111,7 @@ export class PolicySource {
       payload = await this.verify<SnapshotPayload>(String(body.jws))
       if (payload.kind !== 'snapshot' || !Array.isArray(payload.rules) || !Number.isSafeInteger(payload.version)) throw new Error('not a snapshot')
     } catch (err) {
+      if (err instanceof Unreachable) throw err
       this.refused.snapshots++
       this.lastError = `policy snapshot refused: ${(err as Error).message}`
       this.o.log(`[enforcer] ${this.lastError}`)
@@ -136,6 +141,7 @@ export class PolicySource {
     try {
       delta = await this.verify<DeltaPayload | SnapshotPayload>(String(body.jws))
     } catch (err) {
+      if (err instanceof Unreachable) throw err
       this.refused.deltas++
       this.lastError = `policy delta refused: ${(err as Error).message}`
       this.o.log(`[enforcer] ${this.lastError}`)

@@ -108,6 +108,11 @@ export class IngestMetrics {
     this.stuckPartitions.set(key, { ...p, error: p.error.slice(0, 500), since: same ? before.since : at, attempts: same ? before.attempts + 1 : 1 })
   }
 
+  /** Forgets stuck partitions outside `assignment` (topic → partitions), after a rebalance. */
+  retainStuck(assignment: Record<string, number[]>) {
+    for (const [key, s] of this.stuckPartitions) if (!assignment[s.topic]?.includes(s.partition)) this.stuckPartitions.delete(key)
+  }
+
   /** The partition got past where it was stuck (or is no longer ours). */
   partitionUnstuck(topic: string, partition: number) {
     this.stuckPartitions.delete(`${topic}/${partition}`)

@@ -132,6 +132,8 @@ export class KafkaSource {
       // Held partitions are fetched again at once: still undecodable, they are held again.
       this.holds.clear()
       this.metrics.setConsumer({ state: 'running', nextRestartAt: null })
+      // A partition now another member's is that member's to report.
+      this.metrics.retainStuck(e.payload.memberAssignment)
       this.log(`joined group, assigned ${JSON.stringify(e.payload.memberAssignment)}`)
     })
     consumer.on(consumer.events.CRASH, (e) => {

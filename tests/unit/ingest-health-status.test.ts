@@ -31,6 +31,14 @@ describe('ingest health verdict', () => {
     expect(m.snapshot().status).toBe('ok')
   })
 
+  it('forgets a stuck partition that a rebalance gave to another member, keeps one it still has', () => {
+    const m = new IngestMetrics('kafka')
+    m.partitionStuck({ topic: 'ev', partition: 0, offset: 1, lastOffset: 1, error: 'x' })
+    m.partitionStuck({ topic: 'ev', partition: 1, offset: 1, lastOffset: 1, error: 'x' })
+    m.retainStuck({ ev: [1, 2] })
+    expect(m.snapshot().stuck.map((s) => s.partition)).toEqual([1])
+  })
+
   it('reports a consumer that is down until it runs again', () => {
     const m = new IngestMetrics('kafka')
     m.setConsumer({ state: 'restarting', restarts: 3, lastCrash: { at: 0, message: 'LZ4 compression not implemented' }, nextRestartAt: 8_000 })

@@ -125,6 +125,7 @@ export class KafkaSource {
       this.generation++
       this.replayChecked.clear()
       this.committedTo.clear()
+      this.pipeline.assigned(Object.values(e.payload.memberAssignment).reduce((n, ps) => n + ps.length, 0))
       // kafkajs keeps pauses across rebalances, but the writes that asked for
       // them belong to the last generation and give up now (resuming what they
       // paused as they end): the new assignment starts out fetching all of it.
@@ -266,6 +267,8 @@ export class KafkaSource {
       }
       const replay = await this.replayChunk(messages)
       if (replay === 'wait') return false
+      // Re-sends of events stored before this member read the partition are dead-lettered too (pipeline.ts).
+      await this.retryStore(() => this.pipeline.seedPartition(topic, partition, messages[0].offset))
       this.replayChecked.add(partition)
       if (replay) {
         chunks.push(replay.chunk)

@@ -54,6 +54,48 @@ export class IngestPipeline {
     return this.write(this.prepare(messages), control)
   }
 
+  /** Partitions this process holds since its last group join: they share the seeded memory. */
+  private partitionsHeld = 1
+
+  /** Called on every group join with the number of partitions assigned to this member. */
+  assigned(partitions: number): void {
+    this.partitionsHeld = Math.max(1, partitions)
+  }
+
+  /**
+   * Re-sends stay single rows across restarts and rebalances, so every rollup
+   * (the materialized views count each inserted row once, at insert time)
+   * equals the same aggregate over the deduplicated events:
+   *  1. Gateways key messages by install id, so a re-send reaches the
+   *     partition of its original.
+   *  2. Within a process, the recent-id memory (recent-ids.ts) dead-letters a
+   *     re-send of any of the last `capacity` ids it remembered.
+   *  3. When this process starts reading a partition (the first batch after
+   *     each group join, i.e. after a start, a crash restart or a rebalance),
+   *     before anything of it is prepared, the memory is seeded with the ids
+   *     stored from the partition's last capacity / P offsets below the first
+   *     offset read (P = partitions this member holds, so the seeds of all of
+   *     them fit together). Those offsets were committed, hence stored: the
+   *     seed is complete for them, whoever wrote them.
+   *  4. Offsets from the first one read up are never seeded: they are read
+   *     again (an uncommitted range is rebuilt for its replay), and seeding
+   *     them would dead-letter the replayed events as duplicates of themselves.
+   * Limits: a re-send is caught if, when it is read, its original is still in
+   * the memory: among the last `capacity` (200,000) ids the process read or
+   * seeded, and, if it was stored before the partition changed hands, within
+   * the partition's last capacity / P offsets before that. A re-send keyed to
+   * another partition (null key or a key that is not the install id) is
+   * caught only while one process reads both partitions. In cluster mode the
+   * seed reads one replica: a part it has not fetched yet is not seeded.
+   * Beyond these limits a re-send is a second row: `events` collapses it on
+   * merge (FINAL), the rollups keep counting it.
+   */
+  async seedPartition(topic: string, partition: number, firstOffset: number): Promise<number> {
+    const span = Math.floor(this.deps.recentIds.capacity / this.partitionsHeld)
+    const ids = await this.sink.storedEventIds(topic, partition, Math.max(0, firstOffset - span), firstOffset)
+    return this.deps.recentIds.remember(ids)
+  }
+
   /** These offsets will be read again (by us or another member): let their ids count as new then. */
   forget(batch: PreparedBatch): void {
     for (const row of batch.rows) this.deps.recentIds.forget(row.event_id)

@@ -21,7 +21,7 @@ export class RecentIds {
   private current: FingerprintTable
   private previous: FingerprintTable
 
-  constructor(private readonly capacity = 200_000) {
+  constructor(readonly capacity = 200_000) {
     this.current = new FingerprintTable(capacity)
     this.previous = new FingerprintTable(capacity)
   }
@@ -38,6 +38,17 @@ export class RecentIds {
     }
     this.current.add(fpHigh, fpLow)
     return false
+  }
+
+  /**
+   * Remembers ids stored before this process read their partition (see
+   * seedPartition in pipeline.ts); each counts towards `capacity` like an id
+   * read. Returns how many were new to the memory.
+   */
+  remember(ids: Iterable<string>): number {
+    let added = 0
+    for (const id of ids) if (!this.seen(id)) added++
+    return added
   }
 
   forget(id: string): void {

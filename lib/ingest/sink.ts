@@ -95,6 +95,23 @@ export class ClickHouseSink {
     return { topic, partition, firstOffset: offset, lastOffset: Number(rows[0].last) }
   }
 
+  /**
+   * Event ids stored from offsets [fromOffset, belowOffset) of a partition, any
+   * copy (not FINAL). A minmax index on src_offset (migration 0009) skips the
+   * granules of older data, so this reads about the recent parts only.
+   */
+  async storedEventIds(topic: string, partition: number, fromOffset: number, belowOffset: number): Promise<string[]> {
+    if (belowOffset <= fromOffset) return []
+    const result = await this.store.client.query({
+      query: `SELECT event_id FROM ${this.table('events')}
+              WHERE src_topic = {topic:String} AND src_partition = {partition:UInt16}
+                AND src_offset >= {from:UInt64} AND src_offset < {below:UInt64}`,
+      query_params: { topic, partition, from: fromOffset, below: belowOffset },
+      format: 'JSONCompactEachRow',
+    })
+    return (await result.json<[string]>()).map((r) => r[0])
+  }
+
   async ping(): Promise<boolean> {
     try {
       const res = await this.store.client.ping()

@@ -7,6 +7,7 @@ import { migration as m0005 } from './0005_installs_hour'
 import { migration as m0006 } from './0006_events_codecs'
 import { migration as m0007 } from './0007_stream_progress'
 import { migration as m0008 } from './0008_install_profile_ttl'
+import { migration as m0009 } from './0009_events_offset_index'
 import { migration as m0010 } from './0010_alerts'
 import { migration as m0015 } from './0015_install_network_minute'
 import { migration as m0016 } from './0016_open_streams'
@@ -21,4 +22,4 @@ import { migration as m0051 } from './0051_hour_day_rollups'
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0010, m0015, m0016, m0020, m0021, m0022, m0023, m0050, m0051]
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0015, m0016, m0020, m0021, m0022, m0023, m0050, m0051]

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- flags]`: starts its own Kafka broker run named "bench",
  * runs the selected sections, prints a table and writes docs/benchmarks.md.
- *   --only a,b          sections: micro, producer, ingest, ingest-codecs, ceiling, disk, memory, memory-server, dashboard, policy, detection (default: all)
+ *   --only a,b          sections: micro, producer, ingest, ingest-codecs, ceiling, disk, memory, memory-server, dashboard, policy, detection, enforcer, enforcer-revoke (default: all)
  *   --events N          events per throughput run (default 1000000)
  *   --reps R            repetitions per configuration (default 3)
  *   --partitions 1,2,4  partition/consumer counts
@@ -29,13 +29,15 @@ import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { textTable, writeReport, type ReportRow } from './report'
 
 const ROOT = join(__dirname, '..')
-const SECTIONS = ['micro', 'producer', 'ingest', 'ingest-codecs', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection'] as const
+const SECTIONS = ['micro', 'producer', 'ingest', 'ingest-codecs', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection', 'enforcer', 'enforcer-revoke'] as const
 const EXTERNAL: Record<string, { file: string; fn: string }> = {
   ceiling: { file: 'insert-ceiling.ts', fn: 'benchInsertCeiling' },
   disk: { file: 'disk-simulated.ts', fn: 'benchDiskSimulated' },
   dashboard: { file: 'dashboard-latency.ts', fn: 'benchDashboard' },
   policy: { file: 'policy-latency.ts', fn: 'benchPolicyLatency' },
   detection: { file: 'detection-latency.ts', fn: 'benchDetectionLatency' },
+  enforcer: { file: 'enforcer.ts', fn: 'benchEnforcer' },
+  'enforcer-revoke': { file: 'enforcer-revoke.ts', fn: 'benchEnforcerRevoke' },
 }
 
 const { values: flags } = parseArgs({
@@ -117,7 +119,7 @@ async function main() {
   const notes: string[] = []
   const startedAt = new Date()
   let brokers = ''
-  const needsBroker = ['producer', 'ingest', 'ingest-codecs', 'memory', 'memory-server', 'policy'].some((s) => only.has(s))
+  const needsBroker = ['producer', 'ingest', 'ingest-codecs', 'memory', 'memory-server', 'policy', 'enforcer-revoke'].some((s) => only.has(s))
   process.on('SIGINT', () => void stopBroker('bench').then(() => process.exit(130)))
   try {
     if (needsBroker) {
@@ -232,10 +234,10 @@ async function main() {
         : `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), server mode, ${SERVER_PROFILE.partitions} partitions, ${SERVER_PROFILE.fetchBytesPerPartition / 1048576} MiB fetches, old space ≤ ${SERVER_PROFILE.maxOldSpaceMb} MB: HTTP to chDB's stand-in in another process (its peak ${fmt(m.storePeakRssMb ?? 0)} MB, not counted)`
       rows.push({ section: 'memory', metric, ours: `peak ${fmt(m.peakRssMb)} MB (anonymous ${fmt(m.peakAnonMb)} MB, file-backed ${fmt(m.peakFileMb)} MB); 1st half ${fmt(m.firstHalfPeakMb)} MB, 2nd half ${fmt(m.secondHalfPeakMb)} MB`, reference: '—', ratio: `2nd/1st ${fmt(m.secondHalfPeakMb / m.firstHalfPeakMb, 2)}`, target: '< 256 MB, flat' })
     }
-    for (const name of ['ceiling', 'disk', 'dashboard', 'policy', 'detection'] as const) {
+    for (const name of ['ceiling', 'disk', 'dashboard', 'policy', 'detection', 'enforcer', 'enforcer-revoke'] as const) {
       if (!only.has(name)) continue
       log(`${name} section`)
-      const arg = name === 'dashboard' ? { sizes: flags['dashboard-sizes']!.split(',').map(Number) } : name === 'policy' ? { mode: brokers ? 'stack' : 'embedded', brokers: brokers ? [brokers] : undefined } : {}
+      const arg = name === 'dashboard' ? { sizes: flags['dashboard-sizes']!.split(',').map(Number) } : name === 'policy' ? { mode: brokers ? 'stack' : 'embedded', brokers: brokers ? [brokers] : undefined } : name === 'enforcer-revoke' ? { brokers: [brokers] } : {}
       try {
         const result = await runExternal(name, arg)
         if (result === undefined) rows.push({ section: name, metric: EXTERNAL[name].fn, ours: 'not available yet', reference: '—', ratio: '—', target: '' })

@@ -6,6 +6,8 @@ import { ActionPanel } from '@/components/policy/ActionPanel'
 import { describeError } from '@/components/policy/errors'
 import { Panel, QueryPanel } from '@/components/ui/Panel'
 import type { Scope } from '@/lib/policy/types'
+import { useEnforcers } from '@/components/hooks/useEnforcers'
+import { EnforcersTable } from './EnforcersTable'
 import { HistoryTable, RulesTable } from './PolicyTables'
 
 /** Narrowest first: the order the scope picker offers them in. */
@@ -18,6 +20,7 @@ const SCOPE_CHOICES: Scope[] = ['install', 'feature', 'tenant', 'global']
 export function PoliciesView() {
   const policy = usePolicy()
   const history = usePolicyHistory()
+  const enforcers = useEnforcers()
   const me = useMe()
   const decide = useDecideProposal()
   const undo = useUndoChange()
@@ -68,6 +71,10 @@ export function PoliciesView() {
 
       <QueryPanel id="policy-rules" title="Current rules" query={policy} flush height={120}>
         {(d) => <RulesTable rules={d.rules} />}
+      </QueryPanel>
+
+      <QueryPanel id="policy-enforcers" title="Enforcers" sub="npm run enforcer replicas, from their acks" query={enforcers} flush height={80}>
+        {(d) => <EnforcersTable data={d} />}
       </QueryPanel>
 
       {canWrite && (

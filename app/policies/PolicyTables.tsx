@@ -42,7 +42,7 @@ export function RulesTable({ rules }: { rules: PolicyRuleView[] }) {
   )
 }
 
-const historyHeaders = (zone: string) => ['version', `time (${zone})`, 'action', 'rules', 'by', 'reason', 'time to enforce', 'gateways', 'spend until enforced', 'spend since', 'denials since', '']
+const historyHeaders = (zone: string) => ['version', `time (${zone})`, 'action', 'rules', 'by', 'reason', 'time to enforce', 'at enforcers', 'gateways', 'spend until enforced', 'spend since', 'denials since', '']
 
 /** Recent changes with their propagation; `onUndo` is omitted for users who may not undo. */
 export function HistoryTable({ changes, onUndo, undoDisabled }: { changes: ChangeStatus[]; onUndo?: (version: number) => void; undoDisabled?: boolean }) {
@@ -60,6 +60,7 @@ export function HistoryTable({ changes, onUndo, undoDisabled }: { changes: Chang
               <td className="mono">{c.rules.length === 1 ? c.rules[0].key : `${count(c.rules.length)} rules`}</td>
               <td>{c.author}{c.approvedBy ? ` + ${c.approvedBy}` : ''}</td><td style={wrap}>{c.reason}</td>
               <td>{c.timeToEnforceMs === null ? <b style={{ color: 'var(--warn)' }}>pending</b> : duration(c.timeToEnforceMs)}</td>
+              <td>{c.enforcersKnown === 0 ? <span className="muted">—</span> : c.timeToEnforceAtEnforcersMs === null ? <b style={{ color: 'var(--warn)' }}>pending</b> : `${duration(c.timeToEnforceAtEnforcersMs)} (${c.enforcersAcked}/${c.enforcersKnown})`}</td>
               <td className="r">{c.gatewaysAcked}/{c.gatewaysKnown}</td>
               <td className="r">{usd(c.spendBeforeEnforceMicros)}</td><td className="r">{usd(c.spendAfterChangeMicros)}</td><td className="r">{count(c.denialsAfterChange)}</td>
               <td>{onUndo && <button type="button" className="btn small" disabled={undoDisabled} onClick={() => onUndo(c.version)}>Undo</button>}</td>

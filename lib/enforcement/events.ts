@@ -20,6 +20,8 @@ export interface EventLinkOptions {
   log: (line: string) => void
 }
 
+export const ACK_HEARTBEAT_MS = 30_000
+
 export interface SettleStats { settled: number; late: number; duplicate: number; renewed: number; ignored: number }
 
 /**
@@ -35,6 +37,7 @@ export class EventLink {
   private consumer: Consumer | null = null
   private producer: Producer | null = null
   private ackSeq = 0
+  private heartbeat: NodeJS.Timeout | null = null
 
   constructor(private readonly o: EventLinkOptions) {}
 
@@ -87,6 +90,14 @@ export class EventLink {
     }
   }
 
+  /** Re-acks the version held every ACK_HEARTBEAT_MS: /policies lists the replica with its version and when it was last seen. */
+  startHeartbeat(version: () => number) {
+    this.heartbeat = setInterval(() => {
+      if (version() > 0) void this.ack(version()).catch(() => {})
+    }, ACK_HEARTBEAT_MS)
+    this.heartbeat.unref()
+  }
+
   /** A policy_ack for the version this replica now enforces (docs/events.md). */
   async ack(version: number): Promise<void> {
     if (!this.producer) return
@@ -95,6 +106,7 @@ export class EventLink {
   }
 
   async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat)
     await this.consumer?.disconnect().catch(() => {})
     await this.producer?.disconnect().catch(() => {})
   }

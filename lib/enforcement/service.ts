@@ -90,6 +90,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     const link = events
     await link.start().catch((err) => o.log(`[enforcer] events topic not reachable (${(err as Error).message}): reservations are released by lease timeout only, no acks`))
     enforcer.onApplied((v) => void link.ack(v).catch(() => {}))
+    link.startHeartbeat(() => enforcer.version)
   }
   await source.start()
 

@@ -8,6 +8,10 @@ export interface ChangeStatus extends PolicyChange {
   /** Gateways that acked this version or later / gateways seen acking in the last day. */
   gatewaysAcked: number
   gatewaysKnown: number
+  /** The same for enforcer replicas (gateway ids `enforcer-*`, docs/enforcer.md): until the last one seen in the last day acked. */
+  timeToEnforceAtEnforcersMs: number | null
+  enforcersAcked: number
+  enforcersKnown: number
   /** Spend (micro-dollars) from the change's installs between the change and the first ack, and since. */
   spendBeforeEnforceMicros: number
   spendAfterChangeMicros: number
@@ -30,10 +34,17 @@ export async function changeHistory(store: Store, limit = 50): Promise<ChangeSta
   })).json<{ gateway_id: string; v: string | number; at: string | number }>()
   const gateways = new Set(acks.map((a) => a.gateway_id))
   const enforced = new Map<number, { first: number | null; acked: number }>()
+  const isEnforcer = (id: string) => id.startsWith('enforcer-')
+  const enforcers = new Set([...gateways].filter(isEnforcer))
+  const atEnforcers = new Map<number, { last: number | null; acked: number }>()
   for (const c of changes) {
     const relevant = acks.filter((a) => Number(a.v) >= c.version)
     const first = relevant.length ? Math.min(...relevant.map((a) => Number(a.at))) : null
     enforced.set(c.version, { first, acked: new Set(relevant.map((a) => a.gateway_id)).size })
+    // Each enforcer's first ack of this version or later; enforced at the enforcers once every one known has acked.
+    const firstBy = new Map<string, number>()
+    for (const a of relevant) if (isEnforcer(a.gateway_id)) firstBy.set(a.gateway_id, Math.min(firstBy.get(a.gateway_id) ?? Infinity, Number(a.at)))
+    atEnforcers.set(c.version, { last: firstBy.size > 0 && firstBy.size === enforcers.size ? Math.max(...firstBy.values()) : null, acked: firstBy.size })
   }
   const spend = await (await store.client.query({
     query: `SELECT c.version AS v,
@@ -59,7 +70,9 @@ export async function changeHistory(store: Store, limit = 50): Promise<ChangeSta
   return changes.reverse().map((c) => {
     const e = enforced.get(c.version)!
     const s = spendBy.get(c.version)
+    const en = atEnforcers.get(c.version)!
     return {
+      timeToEnforceAtEnforcersMs: en.last === null ? null : Math.max(0, en.last - c.at), enforcersAcked: en.acked, enforcersKnown: enforcers.size,
       ...c, timeToEnforceMs: e.first === null ? null : Math.max(0, e.first - c.at), gatewaysAcked: e.acked, gatewaysKnown: gateways.size,
       spendBeforeEnforceMicros: Number(s?.before_enforce ?? 0), spendAfterChangeMicros: Number(s?.after_change ?? 0),
       denialsAfterChange: Number(s?.denials ?? 0),

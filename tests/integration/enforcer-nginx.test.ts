@@ -1,6 +1,12 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gatewayEventSchema } from '../../lib/events/schema'
+import { KeyRing } from '../../lib/policy/keys'
 import { appEnv, startStack, type Stack } from '../helpers/enforcer-stack'
 import { waitFor } from '../helpers/free-port'
+import { testKafka, uniqueName } from '../helpers/kafka-io'
 import { hasNginx } from '../helpers/nginx'
 
 // Real nginx (auth_request, the shipped docker/nginx/burnrate-locations.conf) → npm run enforcer's service → fake LLM,
@@ -117,5 +123,33 @@ describe('nginx with auth_request to the enforcer', () => {
     }, 10_000)
     expect(stack.llm.calls.filter((c) => c.installId === 'i-s').map((c) => c.endReason)).toContain('client_disconnect')
     aborts[1].abort()
+  })
+
+  it('acks each version it applies on the events topic, and refuses and counts a forged policy record', async () => {
+    const kafka = testKafka()
+    const consumer = kafka.consumer({ groupId: uniqueName('ack-reader') })
+    await consumer.connect()
+    await consumer.subscribe({ topic: topics.events, fromBeginning: true })
+    const held = stack.enforcers[0].enforcer.version
+    const ack = await new Promise<unknown>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const e = JSON.parse(message.value!.toString())
+          if (e.type === 'policy_ack' && e.policy_version === held) resolve(e)
+        },
+      })
+    })
+    await consumer.disconnect()
+    expect(gatewayEventSchema.parse(ack)).toMatchObject({ type: 'policy_ack', gateway_id: 'enforcer-it-0', policy_version: held })
+
+    const rogue = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-rogue-')), graceHours: 1 })
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({ topic: topics.policy, messages: [{ key: 'install:i-rev', value: await rogue.sign({ kind: 'rule', key: 'install:i-rev', version: held + 100, issuedAt: Date.now(), rule: null }) }] })
+    await producer.disconnect()
+    await waitFor('the forged record to be refused', async () => stack.enforcers[0].health().refused.records === 1, 10_000)
+    expect((await stack.ask('i-rev')).status).toBe(403)
+    const health = await (await fetch(`${stack.enforcers[0].url}/health`)).json()
+    expect(health).toMatchObject({ ready: true, version: held, stale: false, refused: { records: 1, snapshots: 0 }, quotaStore: 'memory' })
   })
 })

@@ -1,0 +1,219 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { Agent, createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import Redis from 'ioredis'
+import { Decider } from '../lib/enforcement/decide'
+import { MemoryQuotaStore } from '../lib/enforcement/quota'
+import { RedisQuotaStore } from '../lib/enforcement/redis-quota'
+import { PolicyEnforcer } from '../lib/policy/enforcer'
+import { defaultPriceBook } from '../lib/pricing/cost'
+import { KeyRing } from '../lib/policy/keys'
+import type { Rule } from '../lib/policy/types'
+import { freePort, waitFor } from '../tests/helpers/free-port'
+import { startRedis } from '../tests/helpers/redis'
+import { fmt } from './stats'
+import { cpuTicks, machineNote, machineShare } from './machine-share'
+
+/**
+ * `npm run bench -- --only enforcer`:
+ *  - decision latency of `npm run enforcer` (its own process, quotas in memory and in redis-server) at 1,000 and
+ *    5,000 decisions/s, open loop over keep-alive HTTP, against a do-nothing node HTTP server measured the same way
+ *    (the floor of the hop: client, loopback, node's HTTP parser);
+ *  - quota overshoot under 20-way concurrency: the Lua reservation against a naive check-then-increment
+ *    (GET, compare, INCRBY: the per-request pattern LiteLLM uses), same redis-server, same load.
+ */
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+
+interface Load { rate: number; p50: number; p99: number; sent: number; achieved: number; errors: number }
+
+/** Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency. */
+async function load(url: string, headers: () => Record<string, string>, rate: number, seconds: number): Promise<Load> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 })
+  const lat: number[] = []
+  let errors = 0
+  let sent = 0
+  const t0 = performance.now()
+  const total = Math.round(rate * seconds)
+  await new Promise<void>((done) => {
+    let finished = 0
+    const one = () => {
+      const start = performance.now()
+      const req = request(url, { agent, headers: headers() }, (res) => {
+        res.resume()
+        res.on('end', () => {
+          lat.push(performance.now() - start)
+          if (res.statusCode !== 200 && res.statusCode !== 429 && res.statusCode !== 403) errors++
+          if (++finished === total) done()
+        })
+      })
+      req.on('error', () => {
+        errors++
+        if (++finished === total) done()
+      })
+      req.end()
+    }
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate))
+      while (sent < due) {
+        sent++
+        one()
+      }
+      if (sent < total) setImmediate(tick)
+    }
+    tick()
+  })
+  const elapsed = (performance.now() - t0) / 1000
+  agent.destroy()
+  lat.sort((a, b) => a - b)
+  return { rate, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), sent, achieved: total / elapsed, errors }
+}
+
+async function policyServer(ring: KeyRing, rules: Rule[]): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/api/policy/jwks') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ring.jwks()))
+    if (req.url?.startsWith('/api/policy/snapshot?since=')) return void res.writeHead(304, { 'x-policy-version': '1' }).end()
+    if (req.url === '/api/policy/snapshot') {
+      return void ring.sign({ kind: 'snapshot', version: 1, issuedAt: Date.now(), rules }).then((jws) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: 1, kind: 'snapshot', kid: ring.activeKid, jws })))
+    }
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
+
+async function startEnforcerProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'enforcer/main.ts'], { cwd: join(__dirname, '..'), stdio: 'ignore', env: { ...process.env, ...env, ENFORCER_PORT: String(port), ENFORCER_KAFKA: '0' } })
+  const url = `http://127.0.0.1:${port}`
+  await waitFor('the enforcer', async () => (await fetch(`${url}/health`)).status === 200, 30_000)
+  return { url, child }
+}
+
+const stopChild = (c: ChildProcess) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM') })
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** The upstream call between admission and its report: 5-15 ms. */
+const callTime = () => 5 + Math.random() * 10
+
+/**
+ * Both sides see the same load: 20 concurrent requesters on two clients (two replicas), each call taking
+ * 5-15 ms and using its whole worst case. Ours reserves before the call and settles after it. The naive
+ * enforcer checks the counter before the call and adds the usage after it, as LiteLLM does.
+ */
+async function overshoot(redisUrl: string, quota: number, worst: number, workers: number): Promise<{ ours: number; naive: number }> {
+  const stores = [new RedisQuotaStore(redisUrl), new RedisQuotaStore(redisUrl)]
+  let ours = 0
+  let n = 0
+  await Promise.all([...Array(workers)].map(async (_, w) => {
+    const store = stores[w % 2]
+    for (;;) {
+      const id = `l-${n++}`
+      const r = await store.reserve({ installId: 'bench-ours', leaseId: id, contextTokens: worst / 2, wantOutput: worst / 2, stream: false, limits: { tokensPerDay: quota }, price: null, leaseMs: 60_000 })
+      if (!r.ok) return
+      await sleep(callTime())
+      ours += r.reservedTokens
+      await store.settle('bench-ours', id, { tokens: r.reservedTokens, micros: 0 })
+    }
+  }))
+  for (const s of stores) await s.close()
+  const clients = [new Redis(redisUrl), new Redis(redisUrl)]
+  let naive = 0
+  await Promise.all([...Array(workers)].map(async (_, w) => {
+    const redis = clients[w % 2]
+    for (;;) {
+      const used = Number((await redis.get('bench-naive')) ?? 0)
+      if (used + worst / 2 > quota) return // the prompt fits: admitted
+      await sleep(callTime())
+      await redis.incrby('bench-naive', worst)
+      naive += worst
+    }
+  }))
+  for (const c of clients) c.disconnect()
+  return { ours: ours - quota, naive: naive - quota }
+}
+
+/** The decision itself, no HTTP: Decider.decide with in-memory quotas, against the reference PolicyEnforcer.admit on the same policy. */
+async function inProcess(rules: Rule[], n: number): Promise<{ ours: number[]; ref: number[] }> {
+  const enforcer = new PolicyEnforcer()
+  enforcer.applySnapshot({ version: 1, rules })
+  const decider = new Decider({ enforcer, quotas: new MemoryQuotaStore(), prices: defaultPriceBook, freshness: () => ({ ready: true, stale: false }), failMode: 'closed', defaultMaxOutput: 512, leaseMs: 60_000, streamLeaseMs: 30_000 })
+  const ours: number[] = []
+  const ref: number[] = []
+  for (let i = 0; i < n; i++) {
+    const installId = `i-${i % 2000}`
+    let t = performance.now()
+    await decider.decide({ installId, tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 300, maxOutput: null, stream: false, risky: false, requestId: `r-${i}` })
+    ours.push(performance.now() - t)
+    t = performance.now()
+    enforcer.admit({ installId, tenantId: 't1', feature: 'chat', contextTokens: 300, stream: false, nowMs: Date.now() })
+    ref.push(performance.now() - t)
+  }
+  return { ours: ours.sort((a, b) => a - b), ref: ref.sort((a, b) => a - b) }
+}
+
+export async function benchEnforcer(opts: { seconds?: number } = {}) {
+  const seconds = opts.seconds ?? 5
+  const ring = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-bench-enf-')), graceHours: 1 })
+  const rules: Rule[] = [
+    { key: 'global:*', scope: 'global', subject: '*', controls: { maxOutputTokens: 512, tokensPerMinute: 1_000_000_000 }, until: null, reason: 'bench', author: 'bench', version: 1, updatedAt: 0 },
+    { key: 'install:revoked', scope: 'install', subject: 'revoked', controls: { revoked: true }, until: null, reason: 'bench', author: 'bench', version: 1, updatedAt: 0 },
+  ]
+  const policy = await policyServer(ring, rules)
+  const redis = await startRedis()
+  const floor = createServer((_req, res) => res.writeHead(200, { 'x-burnrate-status': '200' }).end('{"allowed":true}'))
+  await new Promise<void>((r) => floor.listen(0, '127.0.0.1', () => r()))
+  const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}/v1/decide`
+  let i = 0
+  const headers = () => ({
+    'x-burnrate-install-id': `i-${i % 2000}`, 'x-burnrate-tenant': 't1', 'x-burnrate-feature': 'chat', 'x-burnrate-model': 'gpt-4o-mini',
+    'x-burnrate-context-tokens': '300', 'x-request-id': `r-${i++}`,
+  })
+  const rows: Record<string, unknown>[] = []
+  const ip = await inProcess(rules, 100_000)
+  const us = (v: number) => `${fmt(v * 1000, 1)} µs`
+  rows.push({
+    metric: 'one decision in process (policy resolve + reservation, in-memory quotas), 100,000 decisions',
+    ours: `p50 ${us(quantile(ip.ours, 0.5))}, p99 ${us(quantile(ip.ours, 0.99))}`,
+    reference: `reference PolicyEnforcer.admit: p50 ${us(quantile(ip.ref, 0.5))}, p99 ${us(quantile(ip.ref, 0.99))}`,
+    ratio: `p99 ${fmt(quantile(ip.ours, 0.99) / quantile(ip.ref, 0.99), 2)}`, target: '',
+  })
+  try {
+    for (const store of ['memory', 'redis'] as const) {
+      const e = await startEnforcerProcess({ ENFORCER_POLICY_URL: policy.url, ...(store === 'redis' ? { REDIS_URL: redis.url } : {}) })
+      try {
+        await load(`${e.url}/v1/decide`, headers, 500, 2) // warm-up: JIT, connections
+        for (const rate of [1_000, 5_000]) {
+          const ref = await load(floorUrl, headers, rate, seconds)
+          const ticks = cpuTicks()
+          const ours = await load(`${e.url}/v1/decide`, headers, rate, seconds)
+          const machine = machineNote(machineShare(ticks))
+          console.log(`enforcer (${store}) @ ${rate}/s: p50 ${fmt(ours.p50, 2)} ms, p99 ${fmt(ours.p99, 2)} ms (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors); floor p50 ${fmt(ref.p50, 2)} p99 ${fmt(ref.p99, 2)}`)
+          rows.push({
+            metric: `decision latency over HTTP, quotas in ${store}, ${fmt(rate)} decisions/s offered (${fmt(ours.achieved)}/s achieved, ${ours.errors} errors; ${machine})`,
+            ours: `p50 ${fmt(ours.p50, 2)} ms, p99 ${fmt(ours.p99, 2)} ms`,
+            reference: `do-nothing node HTTP server: p50 ${fmt(ref.p50, 2)} ms, p99 ${fmt(ref.p99, 2)} ms`,
+            ratio: `p99 ${fmt(ours.p99 / ref.p99, 2)}`, target: 'p99 ≤ 2 ms at 5,000/s',
+          })
+        }
+      } finally {
+        await stopChild(e.child)
+      }
+    }
+    const o = await overshoot(redis.url, 29_000, 300, 20)
+    console.log(`overshoot: ours ${o.ours} tokens, naive ${o.naive} tokens`)
+    rows.push({
+      metric: 'quota overshoot, 20 concurrent requesters on two clients, 29,000-token quota, 300-token worst case used in full, 5-15 ms calls',
+      ours: `${o.ours > 0 ? '+' : ''}${fmt(o.ours)} tokens (Lua reservation)`, reference: `naive check-then-increment: +${fmt(o.naive)} tokens`,
+      ratio: `${fmt(Math.max(0, o.ours))} vs ${fmt(o.naive)}`, target: '≤ one worst case (300)',
+    })
+  } finally {
+    floor.close()
+    policy.server.close()
+    await redis.stop()
+  }
+  return { rows }
+}

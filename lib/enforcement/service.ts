@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { PolicyEnforcer } from '../policy/enforcer'
 import { defaultPriceBook } from '../pricing/cost'
-import { Decider, type Answer, type FailMode } from './decide'
-import { EventLink } from './events'
+import { Decider, type Answer, type DecisionStats, type FailMode } from './decide'
+import { EventLink, type SettleStats } from './events'
 import { H, headerGetter, parseDecisionHeaders } from './headers'
-import { PolicySource } from './policy-source'
+import { PolicySource, type PolicyHealth } from './policy-source'
 import { MemoryQuotaStore, type QuotaStore } from './quota'
 import { RedisQuotaStore } from './redis-quota'
 import { StreamWatches } from './streams'
@@ -33,6 +33,17 @@ export interface EnforcerOptions {
   log: (line: string) => void
 }
 
+/** GET /health. */
+export interface EnforcerHealth extends PolicyHealth {
+  replica: string
+  failMode: FailMode
+  maxStalenessMs: number
+  quotaStore: 'memory' | 'redis'
+  decisions: DecisionStats
+  settlement: SettleStats | null
+  streams: { watched: number; cut: number }
+}
+
 export interface RunningEnforcer {
   url: string
   port: number
@@ -42,7 +53,7 @@ export interface RunningEnforcer {
   quotas: QuotaStore
   events: EventLink | null
   watches: StreamWatches
-  health: () => Record<string, unknown>
+  health: () => EnforcerHealth
   stop: () => Promise<void>
 }
 
@@ -100,7 +111,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     const missing = Object.entries(ids).find(([, v]) => !v)
     return missing ? { error: `${missing[0]} header missing` } : { ctx: { installId: ids.installId!, tenantId: ids.tenantId!, feature: ids.feature! }, requestId: ids.requestId! }
   }
-  const health = () => {
+  const health = (): EnforcerHealth => {
     const p = source.health()
     return {
       replica: o.replica, ...p, failMode: o.failMode, maxStalenessMs: o.maxStalenessMs, quotaStore: quotas.kind,
@@ -130,7 +141,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     if (req.method === 'GET' && path === '/health') {
       const h = health()
       const fit = h.ready && (!h.stale || o.failMode === 'open')
-      return send(res, { status: fit ? 200 : 503, headers: {}, body: h })
+      return send(res, { status: fit ? 200 : 503, headers: {}, body: { ...h } })
     }
     send(res, { status: 400, headers: {}, body: { error: 'unknown_route', detail: 'use /v1/decide, /v1/streams/check, /v1/streams/watch or /health' } })
   })

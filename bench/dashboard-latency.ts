@@ -63,8 +63,8 @@ const SPAN_MS = 7 * 86_400_000
 const CHUNK = 1_000_000
 const INSTALLS = 40_000
 
-/** One synthetic event per number: 7 days of traffic ending now, 40k installs over 4 tenants, realistic type mix. */
-function generateSql(db: string): string {
+/** One synthetic event per number: {span} ms of traffic ending at {end} (7 days here), 40k installs over 4 tenants, realistic type mix. */
+export function generateSql(db: string): string {
   const arr = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(',')}]`
   return `
     INSERT INTO ${db}.events (ts, event_id, type, tenant_id, install_id, app_id, app_version, platform, device_model, os_version,

@@ -6,7 +6,7 @@ import { z } from 'zod'
  * time, so a refetch of "last 1 h" moves with the clock; `custom` pins
  * absolute bounds, which is what a shared incident link should carry.
  */
-export const RANGE_PRESETS = ['15m', '1h', '24h', '7d', 'custom'] as const
+export const RANGE_PRESETS = ['15m', '1h', '24h', '7d', '30d', '90d', 'custom'] as const
 export type RangePreset = (typeof RANGE_PRESETS)[number]
 
 const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = {
@@ -14,6 +14,8 @@ const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = {
   '1h': 3_600_000,
   '24h': 24 * 3_600_000,
   '7d': 7 * 24 * 3_600_000,
+  '30d': 30 * 24 * 3_600_000,
+  '90d': 90 * 24 * 3_600_000,
 }
 
 export const PRESET_LABELS: Record<RangePreset, string> = {
@@ -21,6 +23,8 @@ export const PRESET_LABELS: Record<RangePreset, string> = {
   '1h': 'Last 1 h',
   '24h': 'Last 24 h',
   '7d': 'Last 7 d',
+  '30d': 'Last 30 d',
+  '90d': 'Last 90 d',
   custom: 'Custom',
 }
 

@@ -4,7 +4,7 @@ import { useCallback, useMemo } from 'react'
 import { RANGE_PRESETS, type RangePreset } from '@/lib/time-range'
 
 /** Refresh interval per preset: a 7-day chart does not change in 10 s. */
-const REFRESH_MS: Record<RangePreset, number> = { '15m': 10_000, '1h': 10_000, '24h': 60_000, '7d': 300_000, custom: 0 }
+const REFRESH_MS: Record<RangePreset, number> = { '15m': 10_000, '1h': 10_000, '24h': 60_000, '7d': 300_000, '30d': 600_000, '90d': 600_000, custom: 0 }
 
 export interface DashboardParams {
   range: RangePreset
@@ -23,7 +23,7 @@ export interface DashboardParams {
  */
 export const isPageKey = (key: string) => /Page$/.test(key)
 
-const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }
+const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 }
 
 /**
  * The window as epoch ms, for APIs that take from/to only (alerts, detectors).

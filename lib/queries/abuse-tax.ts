@@ -1,18 +1,29 @@
 import type { Store } from '../clickhouse/client'
 import type { AbuseTax } from '../dashboard/types'
-import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
+import type { ResolvedRange } from '../time-range'
+import { sealAbuseHours } from './abuse-seal'
 import { selectRows, table } from './sql'
 
 /**
  * The "abuse tax": spend in the window that came from installs whose
- * attestations mostly failed (rejected ≥ accepted, over the install's whole
- * life, so a farm that later got caught counts for its early spend too) or
- * that the gateway denied with a revocation at any time. A healthy phone's
- * occasional expired token does not make it abusive.
- * Spend comes from install_minute; verdicts from install_profile; revocations
- * are rare policy_denial events read from the raw table by type.
+ * attestations mostly failed (rejected ≥ accepted over the install's life, so
+ * a healthy phone's occasional expired token does not count) or that the
+ * gateway denied under a revocation.
+ *
+ * Whole hours come from abuse_hour, where each install-hour carries the status
+ * the install had when the hour was sealed (lib/queries/abuse-seal.ts, right
+ * after the hour ends): a farm caught later keeps its earlier hours as they
+ * were sealed. The edges of the window and the hour still running are judged
+ * now, from install_minute. Revocations come from revoked_install, not from a
+ * scan of the raw table.
  */
 export async function abuseTax(store: Store, range: ResolvedRange): Promise<AbuseTax> {
+  const sealedEnd = await sealAbuseHours(store)
+  const from = Math.floor(range.fromMs / 1000)
+  const to = Math.ceil(range.toMs / 1000)
+  let hourFrom = Math.ceil(from / 3600) * 3600
+  let hourTo = Math.min(Math.floor(to / 3600) * 3600, sealedEnd)
+  if (hourFrom >= hourTo) hourFrom = hourTo = to
   const [r] = await selectRows<{ total: number; failed: number; revoked: number; abuse: number; failed_installs: number; revoked_installs: number }>(store, `
     WITH
       failed_ids AS (
@@ -22,22 +33,32 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
         HAVING sum(attest_rejected) > 0 AND sum(attest_rejected) >= sum(attest_accepted)
       ),
       revoked_ids AS (
-        SELECT DISTINCT install_id FROM ${table(store, 'events')}
-        WHERE type = 'policy_denial' AND rule_kind = 'revoked'
-          AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+        SELECT install_id FROM ${table(store, 'revoked_install')} WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
       ),
-      spend AS (
-        SELECT install_id, sum(cost_micros) AS cost FROM ${table(store, 'install_minute')}
-        WHERE ${rangeWhere('minute')}
+      live AS (
+        SELECT install_id, sum(cost_micros) AS cost,
+          multiIf(install_id IN failed_ids AND install_id IN revoked_ids, 'failed_revoked', install_id IN failed_ids, 'failed',
+            install_id IN revoked_ids, 'revoked', 'clean') AS status
+        FROM ${table(store, 'install_minute')}
+        WHERE ((minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({hourFrom:UInt32}, 'UTC'))
+            OR (minute >= toDateTime({hourTo:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')))
+          AND ({tenant:String} = '' OR tenant_id = {tenant:String})
         GROUP BY install_id
+      ),
+      parts AS (
+        SELECT status, cost_micros AS cost, installs FROM ${table(store, 'abuse_hour')} FINAL
+        WHERE hour >= toDateTime({hourFrom:UInt32}, 'UTC') AND hour < toDateTime({hourTo:UInt32}, 'UTC')
+          AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+        UNION ALL
+        SELECT status, sum(cost), uniqStateIf(install_id, cost > 0) FROM live GROUP BY status
       )
     SELECT sum(cost) AS total,
-      sumIf(cost, install_id IN failed_ids) AS failed,
-      sumIf(cost, install_id IN revoked_ids) AS revoked,
-      sumIf(cost, install_id IN failed_ids OR install_id IN revoked_ids) AS abuse,
-      countIf(install_id IN failed_ids AND cost > 0) AS failed_installs,
-      countIf(install_id IN revoked_ids AND cost > 0) AS revoked_installs
-    FROM spend`, rangeSqlParams(range))
+      sumIf(cost, status IN ('failed', 'failed_revoked')) AS failed,
+      sumIf(cost, status IN ('revoked', 'failed_revoked')) AS revoked,
+      sumIf(cost, status != 'clean') AS abuse,
+      uniqMergeIf(installs, status IN ('failed', 'failed_revoked')) AS failed_installs,
+      uniqMergeIf(installs, status IN ('revoked', 'failed_revoked')) AS revoked_installs
+    FROM parts`, { from, to, hourFrom, hourTo, tenant: range.tenant })
   return {
     from: range.fromMs, to: range.toMs, stepS: range.stepS,
     totalMicros: r.total, attestationFailedMicros: r.failed, revokedMicros: r.revoked, abuseMicros: r.abuse,

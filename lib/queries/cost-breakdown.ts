@@ -1,7 +1,8 @@
 import type { Store } from '../clickhouse/client'
 import type { CostBreakdownRow, CostDimension, Page } from '../dashboard/types'
-import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
-import { orderLimit, pageTotal, selectRows, table, type PageParams } from './sql'
+import type { ResolvedRange } from '../time-range'
+import { orderLimit, pageTotal, selectRows, type PageParams } from './sql'
+import { tierParams, usageTiers } from './usage-tiers'
 
 export const COST_SORTS = ['cost_micros', 'requests', 'tokens', 'installs', 'cost_per_request_micros', 'cost_per_install_micros', 'key'] as const
 export type CostSort = (typeof COST_SORTS)[number]
@@ -11,20 +12,20 @@ function perKey(store: Store, by: CostDimension): string {
   return `
       SELECT toString(${by}) AS key, sum(cost_micros) AS cost_micros, sum(requests) AS requests,
         sum(prompt_tokens + completion_tokens) AS tokens, uniqMerge(installs) AS installs
-      FROM ${table(store, 'usage_minute')}
-      WHERE ${rangeWhere('minute')} AND ${by} != ''
+      FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens', 'installs'])})
+      WHERE ${by} != ''
       GROUP BY key`
 }
 
 /**
  * Spend per value of one dimension in the window with unit costs, from
- * usage_minute. The same rows feed the table and the CSV export, so the file
+ * the usage rollups (days, hours, edge minutes). The same rows feed the table and the CSV export, so the file
  * a finance user downloads matches what they saw. The total rides on the
  * page's rows; a page past the end has none, so only then is it counted
  * separately (the UI needs the true total to lead back to a real page).
  */
 export async function costBreakdown(store: Store, range: ResolvedRange, by: CostDimension, page: PageParams<CostSort>): Promise<Page<CostBreakdownRow>> {
-  const params = rangeSqlParams(range)
+  const params = tierParams(range)
   const rows = await selectRows<CostBreakdownRow & { total: number }>(store, `
     SELECT key, cost_micros, requests, tokens, installs,
       if(requests = 0, 0, cost_micros / requests) AS cost_per_request_micros,

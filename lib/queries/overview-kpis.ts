@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/client'
 import type { OverviewKpis } from '../dashboard/types'
 import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
 import { selectRows, table } from './sql'
+import { tierParams, usageTiers } from './usage-tiers'
 
 interface Row {
   spend: number; n_requests: number; n_streams: number; n_prompt_tokens: number; n_completion_tokens: number
@@ -22,7 +23,8 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
 }
 
 /**
- * Headline numbers of the window, from usage_minute. Active installs merge
+ * Headline numbers of the window, from the usage rollups (whole days, whole
+ * hours, edge minutes: usage-tiers.ts). Active installs merge
  * the hourly sketches of whole hours with the minute sketches of the edges
  * (same uniq state type, so one merge gives the figure usage_minute alone
  * would): over 24 h that merges one sketch per hour and tenant instead of one
@@ -50,11 +52,10 @@ export async function overviewKpis(store: Store, range: ResolvedRange): Promise<
       sum(attest_accepted) AS accepted, sum(attest_rejected) AS rejected,
       sum(stream_ms) AS total_stream_ms, sum(policy_denials) AS denials, sum(upstream_errors) AS errors,
       {last:UInt32} * 1000 AS last_t,
-      sumIf(cost_micros, minute = toDateTime({last:UInt32}, 'UTC')) AS last_spend,
-      sumIf(requests, minute = toDateTime({last:UInt32}, 'UTC')) AS last_requests,
-      sumIf(prompt_tokens + completion_tokens, minute = toDateTime({last:UInt32}, 'UTC')) AS last_tokens
-    FROM ${table(store, 'usage_minute')}
-    WHERE ${rangeWhere('minute')}`, { ...rangeSqlParams(range), ...hours, last: lastMinute })
+      (SELECT tuple(sum(cost_micros), sum(requests), sum(prompt_tokens + completion_tokens)) FROM ${table(store, 'usage_minute')}
+        WHERE minute = toDateTime({last:UInt32}, 'UTC') AND ({tenant:String} = '' OR tenant_id = {tenant:String})) AS lastm,
+      lastm.1 AS last_spend, lastm.2 AS last_requests, lastm.3 AS last_tokens
+    FROM (${usageTiers(store, ['cost_micros', 'requests', 'streams', 'prompt_tokens', 'completion_tokens', 'installs', 'attest_accepted', 'attest_rejected', 'stream_ms', 'policy_denials', 'upstream_errors'])})`, { ...rangeSqlParams(range), ...tierParams(range), ...hours, last: lastMinute })
   const attestations = r.accepted + r.rejected
   return {
     from: range.fromMs, to: range.toMs, stepS: range.stepS,

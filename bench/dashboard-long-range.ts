@@ -1,0 +1,158 @@
+/**
+ * Long-range dashboard latency: every cost endpoint at 24 h, 7 d, 30 d and
+ * 90 d on a store holding 30 days of events at ~40k installs, generated in
+ * ClickHouse by the dashboard bench's generator, with merges left to run as
+ * in production (no OPTIMIZE … FINAL). The raw-table equivalent is timed at
+ * 7 d and 30 d in the same run. Also measured: what the hour/day rollups
+ * (migration 0051) add to ingest, as the time to insert the same events into
+ * a fresh store with and without their views.
+ *
+ *   npx tsx bench/dashboard-long-range.ts [events]   (default 10000000)
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { budgetSummary } from '../lib/queries/budget-summary'
+import { abuseTax } from '../lib/queries/abuse-tax'
+import { openStore, type Store } from '../lib/clickhouse/client'
+import { migrate } from '../lib/clickhouse/migrate'
+import { costBreakdown } from '../lib/queries/cost-breakdown'
+import { overviewKpis } from '../lib/queries/overview-kpis'
+import { spendSeries } from '../lib/queries/spend-series'
+import { resolveRange, type ResolvedRange } from '../lib/time-range'
+import { generateSql } from './dashboard-latency'
+import { cpuTicks, machineShare } from './machine-share'
+
+const DAY = 86_400_000
+const SPAN_MS = 30 * DAY
+const CHUNK = 2_000_000
+const TARGET_MS = 100
+const RANGES = ['24h', '7d', '30d', '90d'] as const
+const RAW_AT = new Set(['7d', '30d'])
+
+export interface LongRangeRow { endpoint: string; range: string; events: number; p50: number; p95: number; raw_p95: number | null; speedup: number | null; steal_pct: number; meets_target: boolean }
+export interface LongRangeResult { rows: LongRangeRow[]; events: number; fillMs: number; ingest: { events: number; withMs: number; withoutMs: number; extraUsPerEvent: number; ratio: number } }
+
+async function newStore(name: string): Promise<Store> {
+  const store = await openStore({
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default', CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: `${name}_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: mkdtempSync(join(tmpdir(), `burnrate-${name}-`)),
+  })
+  await migrate(store, { retentionDays: 92 })
+  return store
+}
+
+async function insert(store: Store, end: number, offset: number, rows: number): Promise<number> {
+  const t0 = performance.now()
+  await store.client.command({
+    query: generateSql(store.database), query_params: { end, span: SPAN_MS, offset, rows },
+    clickhouse_settings: { max_insert_block_size: '1048576', insert_deduplicate: 0 },
+  })
+  return performance.now() - t0
+}
+
+async function timed(fn: () => Promise<unknown>, runs: number): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 2; i++) await fn()
+  const ms: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    await fn()
+    ms.push(performance.now() - t0)
+  }
+  ms.sort((a, b) => a - b)
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]
+  return { p50: Math.round(at(0.5) * 10) / 10, p95: Math.round(at(0.95) * 10) / 10 }
+}
+
+const RAW_WHERE = `ts >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ts < fromUnixTimestamp64Milli({toMs:Int64})`
+
+/** Each endpoint's query function and the same question of the raw table. */
+const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<unknown>; raw: string }[] = [
+  { endpoint: '/api/cost/series', run: (s, r) => spendSeries(s, r, 'model'),
+    raw: `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t, model, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, model` },
+  { endpoint: '/api/cost/breakdown', run: (s, r) => costBreakdown(s, r, 'feature', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 25 }),
+    raw: `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} AND feature != '' GROUP BY feature ORDER BY c DESC` },
+  { endpoint: '/api/overview/kpis', run: overviewKpis,
+    raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}` },
+  { endpoint: '/api/cost/abuse-tax', run: abuseTax,
+    raw: `WITH bad AS (SELECT install_id FROM {db}.events WHERE type = 'attestation' GROUP BY install_id HAVING countIf(verdict='rejected') >= countIf(verdict='accepted'))
+      SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}` },
+]
+
+export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
+  const log = opts.log ?? ((l: string) => console.log(l))
+  const events = opts.events ?? 10_000_000
+  const runs = opts.runs ?? 20
+  const end = Date.now()
+
+  // Ingest cost of the hour/day rollups: the same events into two fresh stores, one without their views.
+  const ingestEvents = opts.ingestEvents ?? 2_000_000
+  const withViews = await newStore('bench_lr')
+  // chDB allows one data directory per process: the reference is a second database in it.
+  const without: Store = { ...withViews, database: `${withViews.database}_noviews` }
+  await withViews.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${without.database}` })
+  await migrate(without, { retentionDays: 92 })
+  for (const v of ['usage_day_mv', 'usage_hour_mv']) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
+  let withMs = 0
+  let withoutMs = 0
+  for (let i = 0; i < 3; i++) {
+    withoutMs += await insert(without, end, i * ingestEvents, ingestEvents / 2)
+    withMs += await insert(withViews, end, i * ingestEvents, ingestEvents / 2)
+  }
+  const ingested = (3 * ingestEvents) / 2
+  const ingest = { events: ingested, withMs: Math.round(withMs), withoutMs: Math.round(withoutMs), extraUsPerEvent: Math.round(((withMs - withoutMs) * 1000 / ingested) * 100) / 100, ratio: Math.round((withMs / withoutMs) * 1000) / 1000 }
+  log(`[bench:long-range] ingest of ${ingested.toLocaleString('en-US')} events: ${ingest.withMs} ms with the hour/day views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`)
+  await withViews.client.command({ query: `DROP DATABASE ${without.database} SYNC` })
+
+  const store = withViews
+  const t0 = performance.now()
+  for (let offset = ingested; offset < events; offset += CHUNK) {
+    const ms = await insert(store, end, offset, Math.min(CHUNK, events - offset))
+    log(`[bench:long-range] ${Math.min(events, offset + CHUNK).toLocaleString('en-US')} events (${Math.round(ms)} ms)`)
+  }
+  const fillMs = Math.round(performance.now() - t0)
+  const rows: LongRangeRow[] = []
+  const budget = await timed(() => budgetSummary(store, '', end), runs)
+  rows.push({ endpoint: '/api/cost/budget', range: 'month', events, p50: budget.p50, p95: budget.p95, raw_p95: null, speedup: null, steal_pct: 0, meets_target: budget.p95 <= TARGET_MS })
+  for (const preset of RANGES) {
+    const r = resolveRange({ range: preset }, end)
+    for (const c of CASES) {
+      const ticks = cpuTicks()
+      const q = await timed(() => c.run(store, r), runs)
+      let raw: { p95: number } | null = null
+      if (RAW_AT.has(preset)) {
+        raw = await timed(async () => {
+          const rs = await store.client.query({ query: c.raw.replaceAll('{db}', store.database), query_params: { fromMs: r.fromMs, toMs: r.toMs, step: r.stepS }, format: 'JSONEachRow' })
+          await rs.json()
+        }, Math.max(3, Math.ceil(runs / 5)))
+      }
+      const { stealPct } = machineShare(ticks)
+      const speedup = raw ? Math.round((raw.p95 / Math.max(0.1, q.p95)) * 10) / 10 : null
+      rows.push({ endpoint: c.endpoint, range: preset, events, p50: q.p50, p95: q.p95, raw_p95: raw?.p95 ?? null, speedup, steal_pct: stealPct, meets_target: q.p95 <= TARGET_MS && (speedup === null || speedup >= 10) })
+      log(`[bench:long-range] ${c.endpoint} ${preset}: p50 ${q.p50} / p95 ${q.p95} ms${raw ? ` · raw p95 ${raw.p95} ms (${speedup}×)` : ''}`)
+    }
+  }
+  await store.close()
+  return { rows, events, fillMs, ingest }
+}
+
+export function formatLongRange(res: LongRangeResult): string {
+  const lines = [`| endpoint | range | p50 | p95 (target ≤ ${TARGET_MS} ms) | raw p95 | speed-up (target ≥ 10× at 7 d, 30 d) | steal |`, '|---|---|---:|---:|---:|---:|---:|']
+  for (const r of res.rows) {
+    lines.push(`| ${r.endpoint} | ${r.range} | ${r.p50} ms | ${r.p95} ms ${r.meets_target ? '✓' : '✗'} | ${r.raw_p95 === null ? '–' : `${r.raw_p95} ms`} | ${r.speedup === null ? '–' : `${r.speedup}×`} | ${r.steal_pct.toFixed(0)}% |`)
+  }
+  const i = res.ingest
+  lines.push('', `${res.events.toLocaleString('en-US')} events over 30 days, 40k installs; filled in ${(res.fillMs / 1000).toFixed(0)} s, no OPTIMIZE … FINAL.`,
+    `Hour/day rollups at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`)
+  return lines.join('\n')
+}
+
+if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
+  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000) }).then((res) => {
+    console.log(`\n${formatLongRange(res)}`)
+    process.exit(0)
+  }, (err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { intentLedger, type IntentLedger } from './intent-ledger'
 import { encodeNativeBlock, EVENT_COLUMNS } from './native-block'
 import type { PreparedBatch } from './prepare'
 import type { DeadLetterRow } from './types'
@@ -25,7 +26,11 @@ const DEAD_LETTER_COLUMNS = [
  * in the raw table and in every rollup fed by it.
  */
 export class ClickHouseSink {
-  constructor(private readonly store: Store) {}
+  private readonly ledger: IntentLedger
+
+  constructor(private readonly store: Store) {
+    this.ledger = intentLedger(store.database, store.cluster !== '')
+  }
 
   private table(name: string) {
     return `${this.store.database}.${name}`
@@ -72,27 +77,21 @@ export class ClickHouseSink {
     }
   }
 
-  /** Remembers the range about to be inserted, before the insert. */
+  /** Remembers the range about to be inserted, before the insert (the replay ledger, intent-ledger.ts). */
   async recordIntent(range: BatchRange): Promise<void> {
     await this.store.client.insert({
-      table: this.table('ingest_batches'),
-      values: [{ src_topic: range.topic, src_partition: range.partition, first_offset: range.firstOffset, last_offset: range.lastOffset }],
+      table: this.ledger.table,
+      values: [this.ledger.row(range)],
       format: 'JSONEachRow',
+      clickhouse_settings: this.ledger.insertSettings,
     })
   }
 
   /** The range a previous owner of this partition started at `offset`, if any. */
   async intentAt(topic: string, partition: number, offset: number): Promise<BatchRange | null> {
-    const result = await this.store.client.query({
-      query: `SELECT max(last_offset) AS last FROM ${this.table('ingest_batches')}
-              WHERE src_topic = {topic:String} AND src_partition = {partition:UInt16} AND first_offset = {offset:UInt64}
-              HAVING count() > 0`,
-      query_params: { topic, partition, offset },
-      format: 'JSONEachRow',
-    })
-    const rows = await result.json<{ last: string | number }>()
-    if (rows.length === 0) return null
-    return { topic, partition, firstOffset: offset, lastOffset: Number(rows[0].last) }
+    const { query, params } = this.ledger.lookup(topic, partition, offset)
+    const result = await this.store.client.query({ query, query_params: params, format: 'JSONEachRow' })
+    return this.ledger.rangeOf(await result.json<{ first: string | number; last: string | number }>(), topic, partition, offset)
   }
 
   /**

@@ -132,9 +132,9 @@ export class KafkaSource {
       consumer.resume([{ topic: this.opts.topic }])
       // Held partitions are fetched again at once: still undecodable, they are held again.
       this.holds.clear()
-      this.metrics.setConsumer({ state: 'running', nextRestartAt: null })
       // A partition now another member's is that member's to report.
       this.metrics.retainStuck(e.payload.memberAssignment)
+      this.metrics.setConsumer({ state: 'running', nextRestartAt: null })
       this.log(`joined group, assigned ${JSON.stringify(e.payload.memberAssignment)}`)
     })
     consumer.on(consumer.events.CRASH, (e) => {

@@ -18,6 +18,9 @@ beforeAll(async () => {
   if (!hasNginx()) throw new Error('nginx is not installed: apt-get install -y nginx (.ci/run does)')
   stack = await startStack({ topics })
   await waitFor('the enforcer to follow the policy topic', async () => stack.enforcers[0].health().topicLag === 0, 30_000)
+  // A running system has published before: the first change also pays for connections and JIT (~0.7 s here), not what is measured.
+  const { version } = await stack.change({ scope: 'install', subjects: ['warm-up'], action: 'quota', controls: { tokensPerDay: 1_000_000 } })
+  await waitFor('the warm-up change at the enforcer', async () => stack.enforcers[0].enforcer.version >= version!, 10_000)
 }, 90_000)
 afterAll(async () => {
   await stack?.stop()
@@ -100,6 +103,24 @@ describe('nginx with auth_request to the enforcer', () => {
     expect(used).toBeLessThanOrEqual(quota + refill + worst)
     expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(await refused!.json()).toMatchObject({ error: 'quota_exceeded', rule_kind: 'tokens_per_minute', rule_id: 'install:i-q' })
+  })
+
+  it('the gateway\'s llm_request event settles the reservation: unused output comes back to the quota', async () => {
+    expect((await stack.change({ scope: 'install', subjects: ['i-set'], action: 'quota', controls: { tokensPerDay: 1_000 } })).status).toBe(200)
+    await waitFor('the quota to reach the enforcer', async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-set' }, Date.now()).controls.tokensPerDay === 1_000)
+    const settled = stack.enforcers[0].events!.stats.settled
+    // ~95 context tokens + up to 900 output reserves nearly the whole day's budget; the call uses 10.
+    const first = await stack.ask('i-set', { bytes: 400 - 60, maxOutput: 900, tokens: 10 })
+    expect(first.status).toBe(200)
+    await first.arrayBuffer()
+    expect(stack.llm.calls.find((c) => c.installId === 'i-set')!.cap).toBe(900)
+    await waitFor('the event to settle', async () => stack.enforcers[0].events!.stats.settled > settled, 10_000)
+    // The context is the body's bytes / 4, as nginx sends $content_length; the first call used it + 10 output tokens.
+    const ctx = Math.ceil(JSON.stringify({ stream: false, tokens: 10, pad: 'x'.repeat(400 - 60) }).length / 4)
+    const second = await stack.ask('i-set', { bytes: 400 - 60, maxOutput: 900, tokens: 10 })
+    expect(second.status).toBe(200)
+    await second.arrayBuffer()
+    expect(stack.llm.calls.filter((c) => c.installId === 'i-set')[1].cap).toBe(1_000 - (ctx + 10) - ctx)
   })
 
   it('max concurrent streams: stream N+1 is refused, a cancelled stream frees its slot', async () => {

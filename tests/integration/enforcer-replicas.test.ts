@@ -38,6 +38,21 @@ describe('enforcer replicas sharing quotas through Redis', () => {
     }
   })
 
+  it('a lease no event settles is released when it runs out (Redis clock); a late event is then charged in full', async () => {
+    const store = new RedisQuotaStore(stack.redis!.url)
+    try {
+      const req = (leaseId: string) => store.reserve({ installId: 'lease', leaseId, contextTokens: 100, wantOutput: 400, stream: true, limits: { tokensPerDay: 500, maxConcurrentStreams: 1 }, price: null, leaseMs: 800 })
+      expect(await req('a')).toMatchObject({ ok: true, reservedTokens: 500 })
+      expect(await req('b')).toMatchObject({ ok: false, kind: 'maxConcurrentStreams' })
+      await new Promise((r) => setTimeout(r, 1_000))
+      expect(await req('b')).toMatchObject({ ok: true, reservedTokens: 500 })
+      expect(await store.settle('lease', 'a', { tokens: 50, micros: 0 })).toBe('late')
+      expect(await store.openStreams('lease')).toBe(1)
+    } finally {
+      await store.close()
+    }
+  })
+
   it('20 concurrent clients through nginx over two replicas share one tokens/min quota', async () => {
     const quota = 6_000
     expect((await stack.change({ scope: 'install', subjects: ['i-q2'], action: 'quota', controls: { tokensPerMinute: quota } })).status).toBe(200)

@@ -108,7 +108,7 @@ export const configDocs: Record<keyof Config, string> = {
   CLICKHOUSE_DATABASE: 'Database that holds all Burnrate tables.',
   CLICKHOUSE_CLUSTER: 'Cluster name: migrations emit ON CLUSTER and Replicated engines. Empty: single node.',
   DATA_DIR: 'chDB data directory (embedded mode). One process at a time may open it.',
-  RETENTION_DAYS: 'Raw events and dead letters are dropped after this many days (TTL).',
+  RETENTION_DAYS: 'Raw events, dead letters and the rollups are dropped after this many days (TTL). A change applies to existing tables at the next start.',
   KAFKA_BROKERS: 'Comma-separated Kafka bootstrap brokers.',
   KAFKA_TOPIC: 'Topic the gateway writes events to (key: install id).',
   KAFKA_GROUP: 'Consumer group of the ingest processes.',

@@ -111,7 +111,7 @@ describe('re-sent events', () => {
       for (const r of rollups) expect(r.stored, r.table).toEqual(r.expected)
       expect(caughtByJoiner, 'the joining consumer caught re-sends of events it never read').toBeGreaterThan(0)
       const usage = rollups.find((r) => r.table === 'usage_minute')!
-      expect(usage.stored.cost_micros).toBe(fin.cost)
+      expect(usage.stored.cost_micros).toBe(String(fin.cost))
       expect(Number(usage.stored.requests)).toBeGreaterThan(0)
     } finally {
       await store.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => {})

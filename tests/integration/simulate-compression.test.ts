@@ -9,7 +9,7 @@ import type { Admin, Kafka } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerKafkaCodecs, UNDECODABLE_HEADER } from '../../lib/ingest/kafka-codecs'
 import { brokersFromEnv } from '../helpers/kafka-broker'
-import { readWholeTopic, testKafka, uniqueName } from '../helpers/kafka-io'
+import { createTopic, readWholeTopic, testKafka, uniqueName } from '../helpers/kafka-io'
 
 const ROOT = join(__dirname, '..', '..')
 let kafka: Kafka
@@ -42,6 +42,8 @@ describe('npm run simulate -- --compression', () => {
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
     it(`${codec}: every event arrives, in ${codec}-compressed batches`, async () => {
       const topic = uniqueName(`sim-${codec}`)
+      // Created with its leader in place first: a send right after creation can meet a broker not yet serving it.
+      await createTopic(admin, topic, 1)
       const produced = await simulate(topic, codec)
       expect(produced).toBeGreaterThan(500)
       const all = await readWholeTopic(kafka, topic)

@@ -101,6 +101,8 @@ export interface CostBreakdownRow {
   installs: number
   cost_per_request_micros: number
   cost_per_install_micros: number
+  /** Spend per 1,000 prompt + completion tokens. */
+  cost_per_1k_tokens_micros: number
   /** Share of the window's total spend, 0..1. */
   share: number
 }

@@ -4,7 +4,7 @@ import type { ResolvedRange } from '../time-range'
 import { orderLimit, pageTotal, selectRows, type PageParams } from './sql'
 import { tierParams, usageTiers } from './usage-tiers'
 
-export const COST_SORTS = ['cost_micros', 'requests', 'tokens', 'installs', 'cost_per_request_micros', 'cost_per_install_micros', 'key'] as const
+export const COST_SORTS = ['cost_micros', 'requests', 'tokens', 'installs', 'cost_per_request_micros', 'cost_per_install_micros', 'cost_per_1k_tokens_micros', 'key'] as const
 export type CostSort = (typeof COST_SORTS)[number]
 
 /** One row per value of the dimension in the window; the page and the total are both read from this. */
@@ -30,6 +30,7 @@ export async function costBreakdown(store: Store, range: ResolvedRange, by: Cost
     SELECT key, cost_micros, requests, tokens, installs,
       if(requests = 0, 0, cost_micros / requests) AS cost_per_request_micros,
       if(installs = 0, 0, cost_micros / installs) AS cost_per_install_micros,
+      if(tokens = 0, 0, cost_micros * 1000 / tokens) AS cost_per_1k_tokens_micros,
       if(sum(cost_micros) OVER () = 0, 0, cost_micros / sum(cost_micros) OVER ()) AS share,
       count() OVER () AS total
     FROM (${perKey(store, by)}

@@ -20,7 +20,7 @@ test.describe('cost', () => {
     await page.getByTestId('csv-export').click()
     const file = await (await download).path()
     const lines = readFileSync(file, 'utf8').trim().split(/\r\n/)
-    expect(lines[0]).toBe('feature,cost_usd,requests,tokens,active_installs,cost_per_request_usd,cost_per_install_usd,share_of_spend')
+    expect(lines[0]).toBe('feature,cost_usd,requests,tokens,active_installs,cost_per_request_usd,cost_per_install_usd,share_of_spend,cost_per_1k_tokens_usd')
     const shown = await rows.locator('td:nth-child(1)').allTextContents()
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(shown)
     lines.slice(1).forEach((l, i) => {

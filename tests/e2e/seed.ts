@@ -17,6 +17,7 @@ import { RecentIds } from '../../lib/ingest/recent-ids'
 import { ClickHouseSink } from '../../lib/ingest/sink'
 import type { SourceMessage } from '../../lib/ingest/types'
 import { defaultPriceBook } from '../../lib/pricing/cost'
+import { seedHistory } from '../../lib/seed/history'
 import { GatewaySimulator, parseScenarioList } from '../../lib/simulator'
 
 export interface E2EExpected {
@@ -36,6 +37,8 @@ export interface E2EExpected {
   deadLetters: number
   /** The prompt-bombing ranking's row with the most spend: install and feature with ≥ 2 requests, spend of its minutes with requests. */
   bombingTopSpend: { install_id: string; feature: string; cost_micros: number }
+  /** Month of spend history under the window (lib/seed/history.ts), as a first start writes it; null with SEED_HISTORY_DAYS=0. */
+  history: { fromMs: number; toMs: number } | null
 }
 
 async function main() {
@@ -61,6 +64,12 @@ async function main() {
     await sink.write(batch, { topic: 'e2e-seed', partition: 0, firstOffset: messages[0].offset, lastOffset: messages[messages.length - 1].offset })
     console.log(`[seed] ${new Date(Math.min(to, t + 5 * 60_000)).toISOString()} ${events.length} events`)
   }
+  // The month seed ends where the window starts, so every figure of the window above and below is unchanged by it.
+  // Hourly rows here (first start writes 5-minute ones) keep the e2e start quick.
+  const history = await seedHistory(store, {
+    days: Math.min(config.SEED_HISTORY_DAYS, config.RETENTION_DAYS - 1), endMs: from, seed: config.SIM_SEED, installs: config.SIM_INSTALLS,
+    ratePerSec: config.SIM_RATE, slotS: 3600, force: true, log: console.log,
+  })
   const q = async <T>(sql: string, params: Record<string, unknown> = {}) =>
     (await (await store.client.query({ query: sql.replaceAll('{db}', store.database), query_params: { from, to, ...params }, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<T>())
   const inRange = `ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`
@@ -84,6 +93,7 @@ async function main() {
   const expected: E2EExpected = {
     from, to, subFrom, spend: totals.spend, requests: totals.requests, tokens: totals.tokens, subRequests: totals.sub,
     tenant: tenant.tenant_id, tenantSpend: tenant.spend, topInstall: top, byFeature, llmRequests: totals.llm, deadLetters, bombingTopSpend,
+    history: history && { fromMs: history.fromMs, toMs: history.toMs },
   }
   const file = process.env.EXPECTED_FILE ?? 'test-results/e2e-expected.json'
   mkdirSync(dirname(file), { recursive: true })

@@ -30,6 +30,7 @@ beforeAll(async () => {
   routes = {
     budgets: await import('../../app/api/budgets/route'),
     summary: await import('../../app/api/cost/budget/route'),
+    statement: await import('../../app/api/cost/statement/route'),
     audit: await import('../../app/api/audit/route'),
   } as unknown as Record<string, Record<string, Handler>>
   const { appStore } = await import('../../lib/runtime/app-runtime')
@@ -128,5 +129,24 @@ describe('budgets', () => {
     expect((await call(routes.budgets.DELETE, 'DELETE', '/api/budgets', { role: 'finance', body: { tenant_id: 'initech-bank' } })).status).toBe(404)
     const list = await (await call(routes.budgets.GET, 'GET', '/api/budgets', { role: 'viewer' })).json()
     expect(list.budgets.map((b: { tenant_id: string }) => b.tenant_id)).not.toContain('initech-bank')
+  })
+})
+
+describe('monthly statement', () => {
+  it('streams a tenant\'s month as CSV whose TOTAL is the month\'s spend', async () => {
+    const d = new Date(now)
+    const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`
+    const res = await call(routes.statement.GET, 'GET', `/api/cost/statement?tenant=globex-travel&month=${month}`, { role: 'viewer' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/csv')
+    const lines = (await res.text()).trim().split('\r\n')
+    expect(lines[0]).toBe('day,feature,model,app_version,requests,prompt_tokens,completion_tokens,cost_usd,cost_per_request_usd,cost_per_1k_tokens_usd')
+    const totalLine = lines.at(-1)!.split(',')
+    expect(totalLine[0]).toBe('TOTAL')
+    const m = await sum(`SELECT sum(cost_micros) c, sum(requests) r FROM DB.usage_day WHERE tenant_id = 'globex-travel' AND day >= toStartOfMonth(now())`)
+    expect(Math.round(Number(totalLine[7]) * 1e6)).toBe(Number(m.c))
+    expect(Number(totalLine[4])).toBe(Number(m.r))
+    expect(lines.length).toBeGreaterThan(2)
+    expect((await call(routes.statement.GET, 'GET', '/api/cost/statement?tenant=&month=2026-13', { role: 'viewer' })).status).toBe(400)
   })
 })

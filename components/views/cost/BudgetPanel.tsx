@@ -18,6 +18,12 @@ export function BudgetPanel() {
             : <p className="small warn" style={{ margin: 0 }} data-testid="forecast-text">{d.forecast.reason}</p>}
           <BudgetChart monthStart={d.monthStart} monthEnd={d.monthEnd} days={d.forecast.days} budgetMicros={d.budgetMicros} />
           <BudgetEditor budgets={d.budgets} tenants={d.tenants} tenant={tenant} />
+          {tenant && (
+            <a className="btn small" download data-testid="statement-export"
+              href={`/api/cost/statement?tenant=${encodeURIComponent(tenant)}&month=${new Date(d.now).toISOString().slice(0, 7)}`}>
+              ⤓ {tenant} statement for {new Date(d.now).toISOString().slice(0, 7)} (CSV)
+            </a>
+          )}
         </div>
       )}
     </QueryPanel>

@@ -18,6 +18,7 @@ function columns(by: CostDimension): Column<CostBreakdownRow>[] {
     { key: 'installs', header: 'Active installs', numeric: true, sortable: true, render: (r) => count(r.installs) },
     { key: 'cost_per_request_micros', header: 'Per request', numeric: true, sortable: true, render: (r) => usd(r.cost_per_request_micros, { precise: true }) },
     { key: 'cost_per_install_micros', header: 'Per install', numeric: true, sortable: true, render: (r) => usd(r.cost_per_install_micros, { precise: true }) },
+    { key: 'cost_per_1k_tokens_micros', header: 'Per 1k tokens', numeric: true, sortable: true, render: (r) => usd(r.cost_per_1k_tokens_micros, { precise: true }) },
   ]
 }
 

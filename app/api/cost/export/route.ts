@@ -14,8 +14,8 @@ const usd = (micros: number) => (micros / 1_000_000).toFixed(6)
 export const GET = route({ role: 'viewer', query }, async ({ query }) => {
   const page = await costBreakdown(await appStore(), query.window, query.by, { sort: query.sort, dir: query.dir, page: query.page, pageSize: query.pageSize })
   const csv = toCsv(
-    [query.by, 'cost_usd', 'requests', 'tokens', 'active_installs', 'cost_per_request_usd', 'cost_per_install_usd', 'share_of_spend'],
-    page.rows.map((r) => [r.key, usd(r.cost_micros), r.requests, r.tokens, r.installs, usd(r.cost_per_request_micros), usd(r.cost_per_install_micros), r.share.toFixed(6)]),
+    [query.by, 'cost_usd', 'requests', 'tokens', 'active_installs', 'cost_per_request_usd', 'cost_per_install_usd', 'share_of_spend', 'cost_per_1k_tokens_usd'],
+    page.rows.map((r) => [r.key, usd(r.cost_micros), r.requests, r.tokens, r.installs, usd(r.cost_per_request_micros), usd(r.cost_per_install_micros), r.share.toFixed(6), usd(r.cost_per_1k_tokens_micros)]),
   )
   const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(/[:T]/g, '')
   const name = `burnrate-cost-by-${query.by}-${query.tenant || 'all'}-${stamp(query.window.fromMs)}-${stamp(query.window.toMs)}.csv`

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { Agent, createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -94,6 +94,12 @@ async function startEnforcerProcess(env: Record<string, string>): Promise<{ url:
   return { url, child }
 }
 
+/** CPU time a process has used so far (user + system), ms: robust to a busy machine where latency is not. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in USER_HZ (100 on Linux)
+}
+
 const stopChild = (c: ChildProcess) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM') })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -165,9 +171,11 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
   ]
   const policy = await policyServer(ring, rules)
   const redis = await startRedis()
-  const floor = createServer((_req, res) => res.writeHead(200, { 'x-burnrate-status': '200' }).end('{"allowed":true}'))
-  await new Promise<void>((r) => floor.listen(0, '127.0.0.1', () => r()))
-  const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}/v1/decide`
+  // The floor runs in its own process, like the enforcer, so both compete with the load generator alike.
+  const floorPort = await freePort()
+  const floor = spawn(process.execPath, ['-e', `require('http').createServer((q, s) => { q.resume(); s.writeHead(200, { 'x-burnrate-status': '200' }).end('{"allowed":true}') }).listen(${floorPort}, '127.0.0.1')`], { stdio: 'ignore' })
+  const floorUrl = `http://127.0.0.1:${floorPort}/v1/decide`
+  await waitFor('the floor server', async () => (await fetch(floorUrl)).status === 200, 10_000)
   let i = 0
   const headers = () => ({
     'x-burnrate-install-id': `i-${i % 2000}`, 'x-burnrate-tenant': 't1', 'x-burnrate-feature': 'chat', 'x-burnrate-model': 'gpt-4o-mini',
@@ -188,9 +196,13 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
       try {
         await load(`${e.url}/v1/decide`, headers, 500, 2) // warm-up: JIT, connections
         for (const rate of [1_000, 5_000]) {
+          let cpu0 = cpuMs(floor.pid!)
           const ref = await load(floorUrl, headers, rate, seconds)
+          const refCpuUs = ((cpuMs(floor.pid!) - cpu0) * 1000) / ref.sent
           const ticks = cpuTicks()
+          cpu0 = cpuMs(e.child.pid!)
           const ours = await load(`${e.url}/v1/decide`, headers, rate, seconds)
+          const oursCpuUs = ((cpuMs(e.child.pid!) - cpu0) * 1000) / ours.sent
           const machine = machineNote(machineShare(ticks))
           console.log(`enforcer (${store}) @ ${rate}/s: p50 ${fmt(ours.p50, 2)} ms, p99 ${fmt(ours.p99, 2)} ms (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors); floor p50 ${fmt(ref.p50, 2)} p99 ${fmt(ref.p99, 2)}`)
           rows.push({
@@ -198,6 +210,11 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
             ours: `p50 ${fmt(ours.p50, 2)} ms, p99 ${fmt(ours.p99, 2)} ms`,
             reference: `do-nothing node HTTP server: p50 ${fmt(ref.p50, 2)} ms, p99 ${fmt(ref.p99, 2)} ms`,
             ratio: `p99 ${fmt(ours.p99 / ref.p99, 2)}`, target: 'p99 ≤ 2 ms at 5,000/s',
+          })
+          rows.push({
+            metric: `CPU per decision in the enforcer process, quotas in ${store}, at ${fmt(rate)}/s offered (robust to machine load; redis-server's own CPU not counted)`,
+            ours: `${fmt(oursCpuUs, 0)} µs (one core: ~${fmt(1e6 / oursCpuUs)} decisions/s)`,
+            reference: `do-nothing node HTTP server: ${fmt(refCpuUs, 0)} µs`, ratio: fmt(oursCpuUs / refCpuUs, 2), target: '',
           })
         }
       } finally {
@@ -212,7 +229,7 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
       ratio: `${fmt(Math.max(0, o.ours))} vs ${fmt(o.naive)}`, target: '≤ one worst case (300)',
     })
   } finally {
-    floor.close()
+    await stopChild(floor)
     policy.server.close()
     await redis.stop()
   }

@@ -36,7 +36,9 @@ import { binomialZ, zToScore } from './stats'
  *  - elevated installs sharing a trait (fingerprint, /24, ASN + device, device
  *    build) pool their LLR: rotating ids of one device or network add up;
  *  - a tenant+feature with more elevated installs than GROUP_P0 of its active
- *    installs allows (binomial tail) is a coordinated excess; if more than a
+ *    installs allows (binomial tail ≥ zAlert/2) is a coordinated excess, scored
+ *    by the geometric mean of that count z and the z of their pooled LLR
+ *    (less 10 per member chance would give); if more than a
  *    quarter of the feature is elevated, the feature itself changed (a
  *    release: the cost detector's subject), and it is not raised as bombing.
  */
@@ -51,6 +53,12 @@ export const ELEVATED_Z = 3
 export const GROUP_P0 = 0.005
 export const GROUP_MIN_INSTALLS = 5
 export const FEATURE_WIDE_SHARE = 0.25
+/**
+ * Installs whose positive minutes add up to less than this are not read:
+ * their CUSUM stays under it (score < 25, where findings start at z = 3, S = 4.5)
+ * and an elevated install needs an LLR total of at least ~3.8.
+ */
+export const MIN_POSITIVE_LLR = 3.5
 
 export interface ContextBaseline { mu: number; sigma: number; requests: number; median: number; source: 'feature' | 'shrunk' }
 
@@ -211,7 +219,12 @@ export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string
     const n = Math.max(installs.get(key) ?? elevated.length, elevated.length)
     const featureWide = elevated.length > FEATURE_WIDE_SHARE * n && n >= GROUP_MIN_INSTALLS
     if (elevated.length >= GROUP_MIN_INSTALLS) {
-      const z = binomialZ(elevated.length, n, GROUP_P0)
+      // Two questions, both must hold: are there more elevated installs than chance gives (binomial count),
+      // and is their pooled evidence strong once what chance would add is taken off (≈ 10 LLR per expected
+      // chance member, generous: an honest install just past the elevation bar carries 4-6)?
+      const count = binomialZ(elevated.length, n, GROUP_P0)
+      const pooled = cusumZ(elevated.reduce((a, m) => a + m.llr_total, 0) - 10 * GROUP_P0 * n)
+      const z = count >= zAlert / 2 ? Math.sqrt(count * pooled) : 0
       const reasons = [`${elevated.length} of ${n} active installs of ${feature} each send requests well above the feature's usual size (≈${Math.round(GROUP_P0 * n * 10) / 10} expected by chance)`]
       if (featureWide) reasons.push(`over ${FEATURE_WIDE_SHARE * 100}% of the feature is elevated: the feature itself changed (a release?), see cost anomalies; not raised as bombing`)
       out.push({ subject: groupSubject(tenant_id, `feature|${feature}`), tenant_id, feature, kind: 'feature_excess', trait: 'feature', value: feature, z, score: featureWide ? Math.min(49, zToScore(z, zAlert)) : zToScore(z, zAlert), members: elevated, installs: n, elevated: elevated.length, reasons })
@@ -250,20 +263,29 @@ export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string
 export interface SequentialResult { evidence: SequentialEvidence[]; groups: BombingGroup[] }
 
 /** Reads the window's install minutes and the baselines, and scores both levels. */
-export async function detectSequentialBombing(store: Store, s: Pick<DetectionSettings, 'zAlert'>, now: number, opts: { tenant?: string } = {}): Promise<SequentialResult> {
+/**
+ * `activeInstalls` (tenant\0feature → installs), when the caller already has
+ * them (the window detector's rows), saves a scan; otherwise they are counted
+ * over the sequential window.
+ */
+export async function detectSequentialBombing(store: Store, s: Pick<DetectionSettings, 'zAlert'>, now: number, opts: { tenant?: string; activeInstalls?: Map<string, number> } = {}): Promise<SequentialResult> {
   const db = store.database
   const tenant = opts.tenant ?? ''
   const from = now - SEQ_WINDOW_MINUTES * 60_000
   const [qrows, counts, versions] = await Promise.all([
     queryRows<Record<string, unknown>>(store, contextBaselineSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(from), tenant }),
-    queryRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
+    opts.activeInstalls ? Promise.resolve([]) : queryRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
     queryRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
   ])
   const baselines = contextBaselines(qrows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), requests: num(r.requests), q: (r.q as unknown[]).map(num) })))
   if (baselines.size === 0) return { evidence: [], groups: [] }
-  // Installs whose largest request stays under every feature's √3 x median cannot add evidence.
-  const minContext = Math.floor(Math.min(...[...baselines.values()].map((b) => Math.exp(b.mu + SHIFT / 2))))
-  const minutes = await queryRows<Record<string, unknown>>(store, installMinutesSql(db), { from: toSec(from), to: toSec(now) + 1, tenant, min_context: minContext })
+  // The per-minute LLR is also computed in the engine, so that only installs with some evidence are read.
+  const keys = [...baselines.keys()]
+  const minutes = await queryRows<Record<string, unknown>>(store, installMinutesSql(db), {
+    from: toSec(from), to: toSec(now) + 1, tenant, keys: keys.map((k) => k.replace('\u0000', '|')),
+    mus: keys.map((k) => baselines.get(k)!.mu), sigmas: keys.map((k) => baselines.get(k)!.sigma),
+    shift: SHIFT, cap: MINUTE_CAP, min_positive: MIN_POSITIVE_LLR,
+  })
   const evidence: SequentialEvidence[] = []
   for (const r of minutes) {
     const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)
@@ -285,7 +307,7 @@ export async function detectSequentialBombing(store: Store, s: Pick<DetectionSet
       })
     }
   }
-  const installs = new Map<string, number>(counts.map((c) => [`${c.tenant_id}\u0000${c.feature}`, num(c.installs)]))
+  const installs = opts.activeInstalls ?? new Map<string, number>(counts.map((c) => [`${c.tenant_id}\u0000${c.feature}`, num(c.installs)]))
   const versionRequests = new Map<string, number>(versions.map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.requests)]))
   const wide = versionWide(evidence, traits, versionRequests)
   // An install whose whole version shifted is not a bomber either: its own CUSUM is dropped.

@@ -73,10 +73,22 @@ export function pooledDispersion(members: FarmInstall[]): { dispersion: number |
   return { dispersion: df > 0 && weightedMean > 0 ? ss / weightedMean : null, df }
 }
 
-interface TenantTotals { installs: number; fresh: number; attestations: number; suspicious: number; builds?: Map<string, number> }
+interface TenantTotals { installs: number; fresh: number; attestations: number; suspicious: number; counts?: Record<ConcentrationKind, Map<string, number>> }
 
-/** A device build as a farm clones it: model, OS and app version. */
-const buildOf = (i: FarmInstall) => `${i.device_model} ${i.platform} ${i.os_version} v${i.app_version}`
+/**
+ * What a farm's members have in common besides the trait that grouped them:
+ * grouped by network, the device build (model, OS, app version: a cloned
+ * image); grouped by build, the ASN; grouped by ASN + device, the /24.
+ */
+type ConcentrationKind = 'build' | 'asn' | 'prefix'
+const CONCENTRATION: Record<ConcentrationKind, (i: FarmInstall) => string> = {
+  build: (i) => `${i.device_model} ${i.platform} ${i.os_version} v${i.app_version}`,
+  asn: (i) => `AS${i.asn}`,
+  prefix: (i) => i.ip_prefix,
+}
+const CONCENTRATION_OF: Partial<Record<FarmTrait, ConcentrationKind>> = {
+  ip_prefix: 'build', asn: 'build', os_build: 'build', device_build: 'asn', asn_device: 'prefix',
+}
 
 function totals(list: FarmInstall[], windowStart: number): TenantTotals {
   const t = { installs: 0, fresh: 0, attestations: 0, suspicious: 0 }
@@ -89,30 +101,37 @@ function totals(list: FarmInstall[], windowStart: number): TenantTotals {
   return t
 }
 
-function withBuilds(t: TenantTotals, list: FarmInstall[]): TenantTotals {
-  const builds = new Map<string, number>()
-  for (const i of list) builds.set(buildOf(i), (builds.get(buildOf(i)) ?? 0) + 1)
-  return { ...t, builds }
+function withCounts(t: TenantTotals, list: FarmInstall[]): TenantTotals {
+  const counts = { build: new Map<string, number>(), asn: new Map<string, number>(), prefix: new Map<string, number>() }
+  for (const i of list) for (const k of Object.keys(counts) as ConcentrationKind[]) counts[k].set(CONCENTRATION[k](i), (counts[k].get(CONCENTRATION[k](i)) ?? 0) + 1)
+  return { ...t, counts }
 }
 
+/** A group "shares" a build (or network) when at least this share of it has its most common value. */
+export const SHARED_BUILD_MIN_SHARE = 0.5
+
 /**
- * How unusual it is that so many of a group run one device build: the
- * binomial tail of its most common build against that build's share among
- * the rest of the tenant (prior: 20 installs at 5 %). A corporate NAT or a
- * carrier /24 holds the tenant's usual mix of phones; a farm of cloned
- * images holds one. Not scored for groups keyed by the build itself.
+ * How unusual it is that so many of a group share one more trait (signal
+ * `shared_build`): the binomial tail of its most common device build (for a
+ * group keyed by network; ASN for a group keyed by build, /24 for ASN +
+ * device) against that value's share among the rest of the tenant (prior: 20
+ * installs at 5 %), scored only when it is at least SHARED_BUILD_MIN_SHARE of
+ * the group. A corporate NAT or a carrier /24 holds the tenant's usual mix of
+ * phones and a popular build is spread over many networks; a farm of cloned
+ * images on one provider holds one of each.
  */
 function sharedBuildZ(members: FarmInstall[], tenant: TenantTotals, trait: FarmTrait): number {
-  if (!tenant.builds || trait === 'device_build' || trait === 'asn_device' || trait === 'device_fingerprint') return 0
+  const kind = CONCENTRATION_OF[trait]
+  if (!tenant.counts || !kind) return 0
+  const of = CONCENTRATION[kind]
   const counts = new Map<string, number>()
-  for (const m of members) counts.set(buildOf(m), (counts.get(buildOf(m)) ?? 0) + 1)
-  let best = 0
-  for (const [b, k] of counts) {
-    const rest = (tenant.builds.get(b) ?? k) - k
-    const p0 = (rest + 0.05 * 20) / (tenant.installs - members.length + 20)
-    best = Math.max(best, binomialZ(k, members.length, p0))
-  }
-  return Math.min(Z_CAP, best)
+  for (const m of members) counts.set(of(m), (counts.get(of(m)) ?? 0) + 1)
+  // Only the most common value, and only when it is most of the group: "one build", not "a popular phone".
+  const [b, k] = [...counts].reduce((x, y) => (y[1] > x[1] ? y : x))
+  if (k < members.length * SHARED_BUILD_MIN_SHARE) return 0
+  const rest = (tenant.counts[kind].get(b) ?? k) - k
+  const p0 = (rest + 0.05 * 20) / (tenant.installs - members.length + 20)
+  return Math.min(Z_CAP, binomialZ(k, members.length, p0))
 }
 
 /**
@@ -173,7 +192,7 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
   for (const i of installs) byTenant.set(i.tenant_id, [...(byTenant.get(i.tenant_id) ?? []), i])
   const out: ScoredGroup[] = []
   for (const list of byTenant.values()) {
-    const tenant = withBuilds(totals(list, windowStart), list)
+    const tenant = withCounts(totals(list, windowStart), list)
     for (const { trait, broad, key } of TRAITS) {
       const groups = new Map<string, FarmInstall[]>()
       const all = new Map<string, FarmInstall[]>()
@@ -200,8 +219,9 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
           scored.add(value)
         }
       }
-      // Broad traits over every install, for farms that pass attestation: kept only with lockstep timing.
-      if (!broad) continue
+      // A device build (alone or on one network) over every install, for farms that pass attestation:
+      // kept only with lockstep timing. Coarser traits (an ASN, an OS release) hold too many honest installs.
+      if (trait !== 'asn_device' && trait !== 'device_build') continue
       for (const [value, members] of all) {
         if (members.length < minSize || scored.has(value)) continue
         const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait)

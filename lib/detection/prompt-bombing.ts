@@ -180,7 +180,11 @@ export async function detectPromptBombing(
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   const result = await scorePromptBombingWindow(store, s, now, { tenant: opts.tenant, fromMs, live: opts.fromMs === undefined })
-  if (opts.fromMs === undefined) mergeSequential(result, await detectSequentialBombing(store, s, now, { tenant: opts.tenant }), s.zAlert)
+  if (opts.fromMs === undefined) {
+    // Active installs per feature (last DETECT_WINDOW_MINUTES) for the group count, from the rows already read.
+    const activeInstalls = new Map(result.concentration.map((c) => [`${c.tenant_id}\u0000${c.feature}`, c.installs]))
+    mergeSequential(result, await detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls }), s.zAlert)
+  }
   const limit = opts.limit ?? 50
   // Series only for the rows anyone will look at: flagged ones and the top of the ranking.
   result.rows = result.rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)

@@ -23,15 +23,15 @@ import type { TokenReuseRow } from './types'
  *    less than TRAVEL_MS apart.
  * One handover is one switch and at most the tail of one stream of overlap,
  * which scores nothing. The score needs both repeated alternation and
- * repeated overlap (z = zAlert at 4 switches and 3 overlaps, the geometric
+ * repeated overlap (z = zAlert at 3 switches and 2 overlaps, the geometric
  * mean of the two counts against those anchors), or FAST_COUNTRY changes of
  * country in quick succession.
  */
 export const TOKEN_WINDOW_MINUTES = 15
 export const TRAVEL_MS = 30 * 60_000
 const SKEW_MS = 1_000
-const SWITCH_ANCHOR = 3 // switches beyond the first
-const OVERLAP_ANCHOR = 3
+const SWITCH_ANCHOR = 2 // switches beyond the first
+const OVERLAP_ANCHOR = 2
 const FAST_COUNTRY_ANCHOR = 3
 const Z_CAP = 50
 

@@ -141,7 +141,7 @@ function streamAbuse(ctx: ScenarioContext): Scenario {
       const end = r < 0.5 ? 'client_disconnect' : r < 0.9 ? 'timeout' : 'completed'
       const shape = { durationMs: duration, ttftMs: rng.uniform(300, 1500), transport: rng.chance(0.7) ? 'websocket' as const : 'sse' as const, end: end as typeof end }
       return gatedStream(ctx.gate, inst, ending === undefined ? startAt : ending - duration, shape, u)
-    }, f.rng, zombies, () => -1))
+    }, f.rng, zombies, () => -1, f.start))
     slots.push(new Slots((rng, startAt) => {
       if (startAt >= f.end) return null
       const context = Math.round(rng.lognormal(3_000, 0.4))

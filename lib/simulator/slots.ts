@@ -29,7 +29,8 @@ export class Slots {
   private readonly jobs: (Job | null)[]
   private readonly refusals: number[]
 
-  constructor(private readonly make: JobMaker, rng: Rng, count: number, firstStart: (i: number) => number) {
+  /** `notBefore`: no progress report before it (a scenario's streams opened before its window surface at its start). */
+  constructor(private readonly make: JobMaker, rng: Rng, count: number, firstStart: (i: number) => number, private readonly notBefore = -Infinity) {
     this.jobs = Array.from({ length: count }, (_, i) => make(rng, firstStart(i)))
     this.refusals = new Array<number>(count).fill(0)
   }
@@ -38,7 +39,7 @@ export class Slots {
     for (let i = 0; i < this.jobs.length; i++) {
       let job = this.jobs[i]
       if (job && job.endAt >= t0) job = job.cutIfRevoked?.(t0, t1) ?? job
-      job?.progress?.(sink, t0, Math.min(t1, job.endAt))
+      if (t1 > this.notBefore) job?.progress?.(sink, Math.max(t0, this.notBefore), Math.min(t1, job.endAt))
       while (job && job.endAt < t1) {
         if (job.endAt >= t0) job.fire(sink, rng, job.endAt)
         job = this.make(rng, job.endAt + this.gapAfter(i, job, rng))

@@ -20,11 +20,11 @@ export interface FamilyCase {
   options: Omit<ReplayOptions, 'settings'>
 }
 
-function run(seed: number, scenario: ScenarioName | null, s: ScenarioSettings = {}, attackMin = 20): Omit<ReplayOptions, 'settings'> {
+function run(seed: number, scenario: ScenarioName | null, s: ScenarioSettings = {}, attackMin = 15, tickMs = 30_000): Omit<ReplayOptions, 'settings'> {
   return {
     seed, installs: 1500, ratePerSec: 20, scenarios: scenario ? [scenario] : [],
     scenarioSettings: scenario ? { [scenario]: { offsetMs: HISTORY, durationMs: attackMin * MIN, ...s } } : {},
-    durationMs: HISTORY + attackMin * MIN, tickMs: 30_000, detectFromMs: HISTORY - MIN,
+    durationMs: HISTORY + attackMin * MIN, tickMs, detectFromMs: HISTORY - MIN,
   }
 }
 
@@ -59,8 +59,9 @@ export function familyGrid(quick: boolean): FamilyCase[] {
     c('cost', 'model shift to claude-sonnet-4', 'holdout', ['cost_anomalies'], run(16, 'model_shift', { feature: 'summarize', tenant: 'acme-fitness', model: 'claude-sonnet-4' }, 25)),
   ]
   const benignKinds = ['power_users', 'batch_feature', 'release_burst', 'corporate_nat', 'qa_lab', 'token_expired', 'handover'] as const
+  // 7 × 70 min of benign look-alikes (8.2 simulated hours), detectors every simulated minute.
   const benign = benignKinds.map((kind, i) => c('benign', kind, 'tune', [], {
-    ...run(21 + i, 'benign', { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 100 : 60) * MIN }, 60),
+    ...run(21 + i, 'benign', { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 110 : 70) * MIN }, 70, 60_000),
   }))
   if (quick) return [tune[2], tune[5], tune[12], tune[14], tune[17], benign[3]]
   return [...tune, ...holdout, ...benign]

@@ -6,8 +6,9 @@ import type { AlarmRecord, ReplayResult } from './replay'
  * Scores one family run. Entity recall: attack installs (or the attacked
  * feature, for cost) named by an alert of one of the expected detectors, at
  * any time after the attack started. Precision per alert: alerts opened in
- * the run (any detector) that name at least one attack entity, over all
- * alerts opened; alerts on benign look-alikes or ordinary installs are false.
+ * the run (any detector) that name at least one attack entity (or, for cost,
+ * are on an attacked feature), over all alerts opened; alerts on benign
+ * look-alikes or ordinary installs are false.
  * Latency: from the entity's label start to the first alert naming it.
  */
 export interface FamilyScore {
@@ -19,12 +20,24 @@ export interface FamilyScore {
   falseAlerts: number
   precision: number | null
   latencies: number[]
+  /** One line per false alert: detector, subject, first reason. */
+  falseAlarms: string[]
 }
 
 const featureOf = (subject: string) => subject.replace(/^[a-z_]+:/, '').split('/').slice(0, 2).join('/')
 
+/**
+ * A cost alert is true when it is on an attacked feature: a cost label's, the
+ * feature a bomber or token thief spends on, or (farms name no feature) any
+ * feature of the farm's tenant. The spend there did change; the alert joins
+ * the attack's incident (one incident per attack is the alert layer's job).
+ */
 function namesAttack(a: AlarmRecord, installs: Map<string, GroundTruthLabel>, features: GroundTruthLabel[]): boolean {
-  if (a.detector === 'cost_anomalies') return features.some((f) => featureOf(f.subject) === featureOf(a.subject))
+  if (a.detector === 'cost_anomalies') {
+    const f = featureOf(a.subject)
+    if (features.some((l) => featureOf(l.subject) === f)) return true
+    return [...installs.values()].some((l) => l.scenario !== 'benign' && (l.scenario === 'emulator_farm' ? f.startsWith(`${l.tenant_id}/`) : l.detail?.feature !== undefined && f === `${l.tenant_id}/${l.detail.feature}`))
+  }
   return [...a.members.keys()].some((m) => installs.get(m)?.scenario !== undefined && installs.get(m)?.scenario !== 'benign')
 }
 
@@ -59,13 +72,17 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
   }
   let trueAlerts = 0
   let falseAlerts = 0
+  const falseAlarms: string[] = []
   for (const a of alarms) {
     if (namesAttack(a, installs, features)) trueAlerts += a.openedAt.length
-    else falseAlerts += a.openedAt.length
+    else {
+      falseAlerts += a.openedAt.length
+      falseAlarms.push(`${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] } | null)?.reasons ?? [])} ${JSON.stringify((a.evidence as { signals?: unknown } | null)?.signals ?? '')}`)
+    }
   }
   const alerts = trueAlerts + falseAlerts
   return {
     positives, named, recall: positives ? named / positives : null, alerts, trueAlerts, falseAlerts,
-    precision: alerts ? trueAlerts / alerts : null, latencies,
+    precision: alerts ? trueAlerts / alerts : null, latencies, falseAlarms,
   }
 }

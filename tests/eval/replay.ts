@@ -40,6 +40,10 @@ export interface ReplayResult {
   events: number
   detectMs: number
   ticks: number
+  /** CPU of the process (all threads: the embedded engine runs in it) during detection runs, ms. */
+  detectCpuMs: number
+  /** Time spent per detector over all runs (ms). */
+  detectorMs: Record<string, number>
 }
 
 /**
@@ -57,6 +61,8 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
   let events = 0
   let detectMs = 0
   let ticks = 0
+  const detectorMs: Record<string, number> = {}
+  let detectCpuMs = 0
   const endMs = startMs + o.durationMs
   // Bulk-load the part before detection starts: nothing looks at it until then.
   const firstTick = startMs + o.detectFromMs
@@ -65,8 +71,12 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     const now = Math.min(endMs, t + o.tickMs)
     events += await load(sim.generate(t, now))
     const started = Date.now()
+    const cpu0 = process.cpuUsage()
     const run = await runDetectors(store, o.settings, now)
+    const cpu = process.cpuUsage(cpu0)
+    detectCpuMs += (cpu.user + cpu.system) / 1000
     detectMs += Date.now() - started
+    for (const [d, ms] of Object.entries(run.durationMs)) detectorMs[d] = (detectorMs[d] ?? 0) + ms
     ticks++
     if (run.failed.length) progress(`  detector failure at ${new Date(now).toISOString()}: ${JSON.stringify(run.failed)}`)
     const active = [...alerts.values()].filter((a) => a.state !== 'resolved' || (a.resolved_at ?? 0) >= now - DEFAULT_ALERT_POLICY.resolveAfterMs)
@@ -91,5 +101,5 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     }
     if (ticks % 10 === 0) progress(`  t+${Math.round((now - startMs) / 60_000)} min: ${events} events, ${alerts.size} alerts`)
   }
-  return { startMs, endMs, labels: sim.labels(), alarms: [...records.values()], events, detectMs, ticks }
+  return { startMs, endMs, labels: sim.labels(), alarms: [...records.values()], events, detectMs, ticks, detectorMs, detectCpuMs }
 }

@@ -13,12 +13,25 @@ import { z } from 'zod'
 export function sameOriginRequest(req: Request): boolean {
   const origin = req.headers.get('origin')
   if (!origin) return req.headers.get('sec-fetch-site') !== 'cross-site'
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host')
   try {
-    return new URL(origin).host === host
+    // Scheme, host and port: http://host must not pass for an https://host deployment.
+    return new URL(origin).origin === requestOrigin(req)
   } catch {
     return false
   }
+}
+
+/**
+ * The origin this request was addressed to: PUBLIC_URL's when set, else the scheme and host a proxy says
+ * it received (X-Forwarded-Proto/-Host, which Next.js fills from the socket
+ * when no proxy sent them), else the request URL's own.
+ */
+export function requestOrigin(req: Request, publicUrl = process.env.PUBLIC_URL): string {
+  if (publicUrl) return new URL(publicUrl).origin
+  const url = new URL(req.url)
+  const proto = (req.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '')).split(',')[0].trim()
+  const host = (req.headers.get('x-forwarded-host') ?? req.headers.get('host') ?? url.host).split(',')[0].trim()
+  return new URL(`${proto}://${host}`).origin
 }
 
 /** Sign-in bodies are a user name and a password; anything bigger is not a sign-in. */

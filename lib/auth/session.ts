@@ -69,7 +69,13 @@ function readCookie(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=')
-    if (k === name) return decodeURIComponent(v.join('='))
+    if (k !== name) continue
+    // A malformed escape (`br_session=%`) is a cookie we cannot read: no session, not a 500.
+    try {
+      return decodeURIComponent(v.join('='))
+    } catch {
+      return null
+    }
   }
   return null
 }

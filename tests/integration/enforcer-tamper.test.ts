@@ -82,6 +82,12 @@ describe('enforcer policy integrity and staleness', () => {
       await waitFor('a genuine snapshot', async () => (await fetch(`${base}/health`)).status === 200, 10_000)
       expect((await decide(base, 'bad')).status).toBe(403)
       expect((await decide(base, 'good')).status).toBe(200)
+      // The one-shot re-check a stream holder may poll instead of holding a watch.
+      const check = (installId: string) => fetch(`${base}/v1/streams/check`, { headers: { 'x-burnrate-install-id': installId, 'x-burnrate-tenant': 't', 'x-burnrate-feature': 'f', 'x-request-id': 's-1' } })
+      expect((await check('good')).status).toBe(200)
+      const cut = await check('bad')
+      expect(cut.status).toBe(403)
+      expect(await cut.json()).toMatchObject({ allowed: false, rule_kind: 'revoked', policy_version: 3 })
     } finally {
       if (child.exitCode === null) {
         child.kill('SIGTERM')

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
 import { loadConfig } from '../config'
 import { toIpPrefix } from '../events/ip-prefix'
+import { peerAddress } from '../auth/peer-address'
 
 export interface AuditInput {
   /** Who: user id, 'system', or 'gateway:<name>'. */
@@ -61,13 +62,15 @@ export async function recordAudit(store: Store, entry: AuditInput): Promise<stri
  * with `hops` trusted proxies in front of the app, each appending the address
  * it received the request from, the Nth entry from the right is the client
  * (anything left of it came from the client and may be forged). With 0, the
- * header is client-controlled and ignored; Next.js does not expose the TCP
- * peer to route handlers (it copies it into X-Forwarded-For only when the
- * client sent none, which a forged header is indistinguishable from), so the
- * address is unknown. X-Real-IP is not read: no proxy hop count covers it.
+ * header is client-controlled and ignored, and the client is the TCP peer,
+ * which lib/auth/peer-address.ts stamps on each request (unknown when this
+ * process does not). X-Real-IP is not read: no proxy hop count covers it.
  */
 export function clientIpPrefix(headers: Headers, hops: number): string {
-  if (hops <= 0) return UNKNOWN_IP
+  if (hops <= 0) {
+    const peer = peerAddress(headers)
+    return (peer && toIpPrefix(peer)) || UNKNOWN_IP
+  }
   const chain = (headers.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
   const entry = chain[chain.length - hops]
   return (entry && toIpPrefix(stripPort(entry))) || UNKNOWN_IP

@@ -71,14 +71,16 @@ export class SlidingWindowLimiter {
 
 // Ten wrong passwords per account per quarter hour stops guessing without
 // locking out someone who mistypes a few times; an address gets more because
-// an office or a NAT shares one.
+// an office or a NAT shares one. A known browser (device cookie) has its own
+// budget of the same size.
 export const USER_FAILURE_LIMIT = 10
 export const IP_FAILURE_LIMIT = 30
+export const DEVICE_FAILURE_LIMIT = 10
 const FAILURE_WINDOW_MS = 15 * 60_000
 // ~10k keys x 30 timestamps is a few MB at worst, whatever an attacker sends.
 const MAX_TRACKED_KEYS = 10_000
 
-interface SigninLimiters { byUser: SlidingWindowLimiter; byIp: SlidingWindowLimiter }
+interface SigninLimiters { byUser: SlidingWindowLimiter; byIp: SlidingWindowLimiter; byDevice: SlidingWindowLimiter }
 
 // On globalThis so dev-mode module reloads do not hand an attacker a fresh budget.
 const KEY = Symbol.for('burnrate.auth.signin-throttle')
@@ -86,32 +88,50 @@ type G = typeof globalThis & { [KEY]?: SigninLimiters }
 
 export function signinLimiters(): SigninLimiters {
   const g = globalThis as G
-  return (g[KEY] ??= {
-    byUser: new SlidingWindowLimiter({ limit: USER_FAILURE_LIMIT, windowMs: FAILURE_WINDOW_MS, maxKeys: MAX_TRACKED_KEYS }),
-    byIp: new SlidingWindowLimiter({ limit: IP_FAILURE_LIMIT, windowMs: FAILURE_WINDOW_MS, maxKeys: MAX_TRACKED_KEYS }),
-  })
+  const l = (g[KEY] ??= {} as SigninLimiters)
+  l.byUser ??= new SlidingWindowLimiter({ limit: USER_FAILURE_LIMIT, windowMs: FAILURE_WINDOW_MS, maxKeys: MAX_TRACKED_KEYS })
+  l.byIp ??= new SlidingWindowLimiter({ limit: IP_FAILURE_LIMIT, windowMs: FAILURE_WINDOW_MS, maxKeys: MAX_TRACKED_KEYS })
+  l.byDevice ??= new SlidingWindowLimiter({ limit: DEVICE_FAILURE_LIMIT, windowMs: FAILURE_WINDOW_MS, maxKeys: MAX_TRACKED_KEYS })
+  return l
+}
+
+/** Who is trying: the typed name, the client address prefix when trustworthy, the known-browser id when valid for that name. */
+export interface SigninAttempt { userName: string; ip: string | null; device?: string | null }
+
+function firstBlocked(verdicts: Verdict[]): Verdict {
+  const blocked = verdicts.filter((v): v is Extract<Verdict, { ok: false }> => !v.ok)
+  return blocked.length ? { ok: false, retryAfterSeconds: Math.max(...blocked.map((v) => v.retryAfterSeconds)) } : { ok: true }
 }
 
 /**
- * Claims one attempt for this user name and client, before the password is
- * checked. Claiming up front (not counting after the fact) matters: parallel
- * requests would otherwise all pass the check while the slow hash runs.
- * Without a known client address only the per-name budget applies; one shared
- * "unknown" bucket would let anyone lock everybody out.
+ * Claims one attempt, before the password is checked. Claiming up front (not
+ * counting after the fact) matters: parallel requests would otherwise all pass
+ * the check while the slow hash runs.
+ *  - From a browser that signed in as this user before: only that browser's own
+ *    budget applies, so strangers failing on the name (or sharing the address)
+ *    cannot lock the owner out (issue 18, F2).
+ *  - Otherwise: the name's budget and the address's budget (F1). Without a
+ *    known client address only the name's applies; one shared "unknown" bucket
+ *    would let anyone lock everybody out.
  */
-export function claimSigninAttempt(userName: string, ip: string | null, now = Date.now()): Verdict {
-  const { byUser, byIp } = signinLimiters()
-  const verdicts = [byUser.check(userName, now), ip ? byIp.check(ip, now) : { ok: true as const }]
-  const blocked = verdicts.filter((v): v is Extract<Verdict, { ok: false }> => !v.ok)
-  if (blocked.length) return { ok: false, retryAfterSeconds: Math.max(...blocked.map((v) => v.retryAfterSeconds)) }
-  byUser.hit(userName, now)
-  if (ip) byIp.hit(ip, now)
+export function claimSigninAttempt(a: SigninAttempt, now = Date.now()): Verdict {
+  const { byUser, byIp, byDevice } = signinLimiters()
+  if (a.device) {
+    const v = byDevice.check(a.device, now)
+    if (v.ok) byDevice.hit(a.device, now)
+    return v
+  }
+  const v = firstBlocked([byUser.check(a.userName, now), a.ip ? byIp.check(a.ip, now) : { ok: true }])
+  if (!v.ok) return v
+  byUser.hit(a.userName, now)
+  if (a.ip) byIp.hit(a.ip, now)
   return { ok: true }
 }
 
-/** A correct password: the name's count starts over and the attempt is not held against the address. */
-export function signinSucceeded(userName: string, ip: string | null): void {
-  const { byUser, byIp } = signinLimiters()
-  byUser.reset(userName)
-  if (ip) byIp.undo(ip)
+/** A correct password: the name's and the browser's counts start over and the attempt is not held against the address. */
+export function signinSucceeded(a: SigninAttempt): void {
+  const { byUser, byIp, byDevice } = signinLimiters()
+  byUser.reset(a.userName)
+  if (a.device) byDevice.reset(a.device)
+  else if (a.ip) byIp.undo(a.ip)
 }

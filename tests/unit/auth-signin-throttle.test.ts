@@ -62,17 +62,23 @@ vi.mock('@/lib/audit', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../lib/audit')>()),
   recordAudit: async (_store: unknown, entry: { actor: string; action: string; subject: string }) => { audit.push(entry) },
 }))
+// `hold` lets a test keep password checks in flight, as a slow scrypt would.
+const hold = vi.hoisted(() => ({ gate: null as Promise<void> | null }))
 vi.mock('@/lib/auth/users', () => ({
-  authenticateLocal: async (_store: unknown, user: string, password: string) =>
-    user === 'admin' && password === 'right-password' ? { userId: 'admin', displayName: 'Admin', role: 'admin', provider: 'local' } : null,
+  authenticateLocal: async (_store: unknown, user: string, password: string) => {
+    if (hold.gate) await hold.gate
+    return user === 'admin' && password === 'right-password' ? { userId: 'admin', displayName: 'Admin', role: 'admin', provider: 'local' } : null
+  },
 }))
 
 const { POST } = await import('../../app/api/auth/signin/route')
-const { signinLimiters, USER_FAILURE_LIMIT, IP_FAILURE_LIMIT } = await import('../../lib/auth/signin-throttle')
+const { signinLimiters, USER_FAILURE_LIMIT, IP_FAILURE_LIMIT, DEVICE_FAILURE_LIMIT } = await import('../../lib/auth/signin-throttle')
+const { signinHashGate } = await import('../../lib/auth/hash-gate')
 
-function signin(username: string, password: string, ip?: string) {
+function signin(username: string, password: string, ip?: string, cookie?: string) {
   const headers: Record<string, string> = { host: 'localhost:3000', origin: 'http://localhost:3000', 'content-type': 'application/json' }
   if (ip) headers['x-forwarded-for'] = ip
+  if (cookie) headers.cookie = cookie
   return POST(new Request('http://localhost:3000/api/auth/signin', { method: 'POST', headers, body: JSON.stringify({ username, password }) }))
 }
 
@@ -80,6 +86,7 @@ describe('POST /api/auth/signin throttling', () => {
   beforeEach(() => {
     signinLimiters().byUser.clear()
     signinLimiters().byIp.clear()
+    signinLimiters().byDevice.clear()
     audit.length = 0
   })
 
@@ -124,6 +131,7 @@ describe('failed sign-in audit entries', () => {
   beforeEach(() => {
     signinLimiters().byUser.clear()
     signinLimiters().byIp.clear()
+    signinLimiters().byDevice.clear()
     audit.length = 0
   })
 
@@ -141,5 +149,68 @@ describe('failed sign-in audit entries', () => {
       expect(audit[0].subject).toBe(audit[0].actor)
       expect(JSON.stringify(audit)).not.toContain(typed)
     }
+  })
+})
+
+/** The `br_device=...` pair a successful sign-in sets. */
+function deviceCookieOf(res: Response): string {
+  const set = res.headers.getSetCookie().find((c) => c.startsWith('br_device='))
+  expect(set).toBeDefined()
+  expect(set).toMatch(/HttpOnly/)
+  expect(set).toMatch(/SameSite=Strict/)
+  expect(set).toMatch(/Path=\/api\/auth\/signin/)
+  return set!.split(';')[0]
+}
+
+describe('a known browser is not locked out by strangers (F2)', () => {
+  beforeEach(() => {
+    for (const l of Object.values(signinLimiters())) l.clear()
+  })
+
+  it('the right password from a browser that signed in before passes a name locked by someone else', async () => {
+    const device = deviceCookieOf(await signin('admin', 'right-password', '192.0.2.1'))
+    // An attacker elsewhere burns the name's budget.
+    for (let i = 0; i < USER_FAILURE_LIMIT; i++) expect((await signin('admin', 'guess', `198.51.${i}.1`)).status).toBe(401)
+    expect((await signin('admin', 'right-password', '203.0.113.9')).status).toBe(429)
+    const res = await signin('admin', 'right-password', '192.0.2.1', device)
+    expect(res.status).toBe(200)
+    // The browser keeps its id, so its budget follows it.
+    expect(deviceCookieOf(res)).toBeDefined()
+  })
+
+  it('a device cookie is not a free pass: it has its own failure budget and is bound to its user name', async () => {
+    const device = deviceCookieOf(await signin('admin', 'right-password', '192.0.2.1'))
+    for (let i = 0; i < DEVICE_FAILURE_LIMIT; i++) expect((await signin('admin', 'guess', '192.0.2.1', device)).status).toBe(401)
+    expect((await signin('admin', 'right-password', '192.0.2.1', device)).status).toBe(429)
+    // For another name the cookie means nothing: that name's own budget applies.
+    for (let i = 0; i < USER_FAILURE_LIMIT; i++) await signin('alice', 'guess', `198.51.${i}.1`)
+    expect((await signin('alice', 'guess', '192.0.2.1', device)).status).toBe(429)
+  })
+
+  it('a forged or foreign device cookie counts as none', async () => {
+    for (let i = 0; i < USER_FAILURE_LIMIT; i++) await signin('admin', 'guess', `198.51.${i}.1`)
+    expect((await signin('admin', 'right-password', '192.0.2.1', 'br_device=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.')).status).toBe(429)
+  })
+})
+
+describe('concurrent password hashing is capped (F1)', () => {
+  beforeEach(() => {
+    for (const l of Object.values(signinLimiters())) l.clear()
+  })
+
+  it('at most maxActive hashes run and maxQueued wait; the rest get 503 without hashing', async () => {
+    const gate = signinHashGate()
+    let release!: () => void
+    hold.gate = new Promise<void>((r) => { release = r })
+    const total = gate.maxActive + gate.maxQueued + 5
+    // Distinct names and addresses: no throttle applies, only the gate.
+    const pending = Array.from({ length: total }, (_, i) => signin(`user${i}`, 'guess', `10.${i}.0.1`))
+    await vi.waitFor(() => expect(gate.load).toEqual({ active: gate.maxActive, queued: gate.maxQueued }))
+    release()
+    hold.gate = null
+    const statuses = (await Promise.all(pending)).map((r) => r.status)
+    expect(statuses.filter((s) => s === 503)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(gate.maxActive + gate.maxQueued)
+    expect(gate.load).toEqual({ active: 0, queued: 0 })
   })
 })

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { recordAudit, requestIpPrefix, UNKNOWN_IP } from '@/lib/audit'
 import { parseJsonBody, sameOriginRequest } from '@/lib/auth/public-route'
+import { deviceCookie, issueDeviceToken, knownDevice } from '@/lib/auth/device-cookie'
+import { signinHashGate } from '@/lib/auth/hash-gate'
 import { issueSession, sessionCookie } from '@/lib/auth/session'
-import { claimSigninAttempt, signinSucceeded } from '@/lib/auth/signin-throttle'
+import { claimSigninAttempt, signinSucceeded, type SigninAttempt } from '@/lib/auth/signin-throttle'
 import { auditableUserName } from '@/lib/auth/user-name'
 import { authenticateLocal } from '@/lib/auth/users'
 import { controls } from '@/lib/policy/controls'
@@ -22,6 +24,8 @@ function tooMany(retryAfterSeconds: number): Response {
 /**
  * Local sign-in (public: nobody has a session yet, so it cannot use route()).
  * Same-origin only, which also stops login CSRF. Failures are audited too.
+ * Abuse controls, cheapest first (docs/auth.md): per-name, per-address and
+ * per-known-browser budgets, then a cap on concurrent password hashes.
  */
 export async function POST(req: Request): Promise<Response> {
   if (!sameOriginRequest(req)) return Response.json({ error: 'cross-site request refused' }, { status: 403 })
@@ -31,22 +35,26 @@ export async function POST(req: Request): Promise<Response> {
   const ip = requestIpPrefix(req)
   // Only a real address prefix is a throttle key: a placeholder for "unknown"
   // would put every client in one bucket that anyone could fill.
-  const throttleIp = ip === UNKNOWN_IP ? null : ip
+  const attempt: SigninAttempt = { userName: username, ip: ip === UNKNOWN_IP ? null : ip, device: await knownDevice(req, username) }
   // Before the store and the hash: a throttled guess must cost us nothing.
-  const verdict = claimSigninAttempt(username, throttleIp)
+  const verdict = claimSigninAttempt(attempt)
   if (!verdict.ok) return tooMany(verdict.retryAfterSeconds)
   const { store } = await controls()
-  const principal = await authenticateLocal(store, username, password)
+  const checked = await signinHashGate().run(() => authenticateLocal(store, username, password))
+  if (!checked.ok) {
+    return Response.json({ error: 'sign-in is busy; try again in a few seconds' }, { status: 503, headers: { 'retry-after': '5', 'cache-control': 'no-store' } })
+  }
+  const principal = checked.value
   if (!principal) {
     const typed = auditableUserName(username)
     await recordAudit(store, { actor: typed, action: 'auth.signin_failed', subject: typed, ipPrefix: ip })
     return Response.json({ error: 'wrong user name or password' }, { status: 401 })
   }
-  signinSucceeded(username, throttleIp)
+  signinSucceeded(attempt)
   await recordAudit(store, { actor: principal.userId, actorRole: principal.role, action: 'auth.signin', subject: principal.userId, ipPrefix: ip, after: { provider: 'local' } })
-  const token = await issueSession(principal)
-  return Response.json(
-    { user: { userId: principal.userId, displayName: principal.displayName, role: principal.role } },
-    { headers: { 'set-cookie': sessionCookie(token, req), 'cache-control': 'no-store' } },
-  )
+  const headers = new Headers({ 'cache-control': 'no-store' })
+  headers.append('set-cookie', sessionCookie(await issueSession(principal), req))
+  // The same browser keeps its device id, so its own budget follows it.
+  headers.append('set-cookie', deviceCookie(await issueDeviceToken(principal.userId, attempt.device ?? undefined), req))
+  return Response.json({ user: { userId: principal.userId, displayName: principal.displayName, role: principal.role } }, { headers })
 }

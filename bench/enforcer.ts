@@ -153,7 +153,7 @@ async function inProcess(rules: Rule[], n: number): Promise<{ ours: number[]; re
   for (let i = 0; i < n; i++) {
     const installId = `i-${i % 2000}`
     let t = performance.now()
-    await decider.decide({ installId, tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 300, maxOutput: null, stream: false, risky: false, requestId: `r-${i}` })
+    await decider.decide({ installId, tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 300, maxOutput: null, stream: false, risky: false, requestId: `r-${i}`, app: null })
     ours.push(performance.now() - t)
     t = performance.now()
     enforcer.admit({ installId, tenantId: 't1', feature: 'chat', contextTokens: 300, stream: false, nowMs: Date.now() })

@@ -2,6 +2,8 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs'
 import '../ingest/kafka-codecs'
 import { fastParseEvent, gatewayEventSchema, SCHEMA_VERSION, type GatewayEvent } from '../events/schema'
 import type { PriceBook } from '../pricing/cost'
+import type { RuleKind } from '../policy/types'
+import type { DecisionInput } from './headers'
 import type { QuotaStore, SettleResult } from './quota'
 
 export interface EventLinkOptions {
@@ -38,6 +40,8 @@ export class EventLink {
   private producer: Producer | null = null
   private ackSeq = 0
   private heartbeat: NodeJS.Timeout | null = null
+  private denials: { key: string; value: string }[] = []
+  private flushTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly o: EventLinkOptions) {}
 
@@ -98,6 +102,27 @@ export class EventLink {
     this.heartbeat.unref()
   }
 
+  /**
+   * A refusal as a policy_denial event (docs/events.md), when the gateway said which app build called:
+   * the Policies page counts them as the change's denials. Sent in batches every 100 ms.
+   */
+  denied(input: DecisionInput, rule: { rule_kind: RuleKind; rule_id: string | null; policy_version: number }) {
+    if (!this.producer || !input.app || !rule.rule_id) return
+    const event = {
+      schema_version: SCHEMA_VERSION, type: 'policy_denial', event_id: `deny-${input.requestId}`.slice(0, 64), ts: Date.now(), tenant_id: input.tenantId,
+      install_id: input.installId, app_id: input.app.appId, app_version: input.app.appVersion, platform: input.app.platform,
+      feature: input.feature, model: input.model, policy_version: rule.policy_version, rule_id: rule.rule_id, rule_kind: rule.rule_kind,
+    }
+    if (this.denials.length < 10_000) this.denials.push({ key: input.installId, value: JSON.stringify(event) })
+    this.flushTimer ??= setTimeout(() => void this.flushDenials(), 100)
+  }
+
+  private async flushDenials() {
+    this.flushTimer = null
+    const messages = this.denials.splice(0)
+    if (messages.length) await this.producer?.send({ topic: this.o.topic, messages }).catch((err) => this.o.log(`[enforcer] policy_denial events not sent: ${(err as Error).message}`))
+  }
+
   /** A policy_ack for the version this replica now enforces (docs/events.md). */
   async ack(version: number): Promise<void> {
     if (!this.producer) return
@@ -107,6 +132,8 @@ export class EventLink {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat)
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    await this.flushDenials()
     await this.consumer?.disconnect().catch(() => {})
     await this.producer?.disconnect().catch(() => {})
   }

@@ -13,6 +13,9 @@ export const H = {
   maxOutput: 'x-burnrate-max-output-tokens',
   stream: 'x-burnrate-stream',
   attestation: 'x-burnrate-attestation',
+  appId: 'x-burnrate-app-id',
+  appVersion: 'x-burnrate-app-version',
+  platform: 'x-burnrate-platform',
   requestId: 'x-request-id',
 } as const
 
@@ -43,6 +46,8 @@ export interface DecisionInput {
   /** The client's latest attestation was rejected (feeds risky-only degrade rules). */
   risky: boolean
   requestId: string
+  /** App build of the caller, when the gateway sends it: refusals then become policy_denial events. */
+  app: { appId: string; appVersion: string; platform: 'android' | 'ios' | 'other' } | null
 }
 
 export type Parsed = { ok: true; input: DecisionInput } | { ok: false; error: string; header: string }
@@ -93,11 +98,21 @@ export function parseDecisionHeaders(get: Get): Parsed {
   else return fail(H.stream, 'must be 1, 0, true or false')
   const a = get(H.attestation)?.trim().toLowerCase()
   if (a !== undefined && a !== '' && a !== 'accepted' && a !== 'rejected') return fail(H.attestation, 'must be accepted or rejected')
+  const appId = get(H.appId)?.trim()
+  const appVersion = get(H.appVersion)?.trim()
+  const platform = get(H.platform)?.trim().toLowerCase()
+  let app: DecisionInput['app'] = null
+  if (appId || appVersion || platform) {
+    if (!appId || !/^[A-Za-z0-9._:@/+=-]{1,128}$/.test(appId)) return fail(H.appId, 'must be 1-128 characters of [A-Za-z0-9._:@/+=-] (with app version and platform)')
+    if (!appVersion || appVersion.length > 32) return fail(H.appVersion, 'must be 1-32 characters (with app id and platform)')
+    if (platform !== 'android' && platform !== 'ios' && platform !== 'other') return fail(H.platform, 'must be android, ios or other (with app id and version)')
+    app = { appId, appVersion, platform }
+  }
   return {
     ok: true,
     input: {
       installId: ids.installId, tenantId: ids.tenantId, feature: ids.feature, model: ids.model, requestId: ids.requestId,
-      contextTokens, maxOutput, stream, risky: a === 'rejected',
+      contextTokens, maxOutput, stream, risky: a === 'rejected', app,
     },
   }
 }

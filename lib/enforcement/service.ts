@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PolicyEnforcer } from '../policy/enforcer'
+import type { RuleKind } from '../policy/types'
 import { defaultPriceBook } from '../pricing/cost'
 import { Decider, type Answer, type DecisionStats, type FailMode } from './decide'
 import { EventLink, type SettleStats } from './events'
@@ -124,7 +125,10 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     if (path === '/v1/decide' || path.startsWith('/v1/decide/')) {
       const parsed = parseDecisionHeaders(headerGetter(req.headers))
       if (!parsed.ok) return send(res, decider.badInput(parsed.error))
-      decider.decide(parsed.input).then((a) => send(res, a), (err) => {
+      decider.decide(parsed.input).then((a) => {
+        send(res, a)
+        if ((a.status === 403 || a.status === 429) && events) events.denied(parsed.input, a.body as { rule_kind: RuleKind; rule_id: string | null; policy_version: number })
+      }, (err) => {
         o.log(`[enforcer] decision failed: ${(err as Error).message}`)
         send(res, { status: 503, headers: { 'x-burnrate-status': '503', 'retry-after': '1' }, body: { error: 'quota_store_unavailable' } })
       })

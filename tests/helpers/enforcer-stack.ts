@@ -92,6 +92,7 @@ export async function startStack(opts: { topics: { policy: string; events: strin
       method: 'POST', signal: o.signal,
       headers: {
         'content-type': 'application/json', 'x-burnrate-install-id': installId, 'x-burnrate-tenant': 't1', 'x-burnrate-feature': 'chat', 'x-burnrate-model': 'gpt-4o-mini',
+        'x-burnrate-app-id': 'com.example.app', 'x-burnrate-app-version': '1.0', 'x-burnrate-platform': 'android',
         ...(o.stream ? { 'x-burnrate-stream': '1' } : {}), ...(o.maxOutput !== undefined ? { 'x-burnrate-max-output-tokens': String(o.maxOutput) } : {}),
       },
       body: JSON.stringify({ stream: o.stream ?? false, tokens: o.tokens ?? 20, interval_ms: o.intervalMs, pad: 'x'.repeat(o.bytes ?? 0) }),

@@ -146,22 +146,28 @@ describe('nginx with auth_request to the enforcer', () => {
     aborts[1].abort()
   })
 
-  it('acks each version it applies on the events topic, and refuses and counts a forged policy record', async () => {
+  it('acks each version and reports refusals as policy_denial on the events topic, and refuses and counts a forged policy record', async () => {
     const kafka = testKafka()
     const consumer = kafka.consumer({ groupId: uniqueName('ack-reader') })
     await consumer.connect()
     await consumer.subscribe({ topic: topics.events, fromBeginning: true })
     const held = stack.enforcers[0].enforcer.version
-    const ack = await new Promise<unknown>((resolve) => {
+    let ack: unknown
+    let denial: unknown
+    await new Promise<void>((resolve) => {
       void consumer.run({
         eachMessage: async ({ message }) => {
           const e = JSON.parse(message.value!.toString())
-          if (e.type === 'policy_ack' && e.policy_version === held) resolve(e)
+          if (e.type === 'policy_ack' && e.policy_version === held) ack = e
+          if (e.type === 'policy_denial' && e.install_id === 'i-rev') denial = e
+          if (ack && denial) resolve()
         },
       })
     })
     await consumer.disconnect()
     expect(gatewayEventSchema.parse(ack)).toMatchObject({ type: 'policy_ack', gateway_id: 'enforcer-it-0', policy_version: held })
+    // The 403s of the revoke test, as the dashboard counts them ("denials since" the change).
+    expect(gatewayEventSchema.parse(denial)).toMatchObject({ type: 'policy_denial', rule_kind: 'revoked', rule_id: 'install:i-rev', app_id: 'com.example.app', platform: 'android' })
 
     const rogue = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-rogue-')), graceHours: 1 })
     const producer = kafka.producer()

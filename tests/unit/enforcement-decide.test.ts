@@ -18,7 +18,7 @@ const headers = (over: Record<string, string | undefined> = {}) => {
   return (name: string) => h[name]
 }
 const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
-  installId: 'i-1', tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 100, maxOutput: 100, stream: false, risky: false, requestId: `r-${Math.random()}`, ...over,
+  installId: 'i-1', tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 100, maxOutput: 100, stream: false, risky: false, requestId: `r-${Math.random()}`, app: null, ...over,
 })
 
 function setup(rules: Rule[], opts: { failMode?: FailMode; ready?: boolean; stale?: boolean } = {}) {
@@ -35,7 +35,7 @@ function setup(rules: Rule[], opts: { failMode?: FailMode; ready?: boolean; stal
 describe('forward-auth headers', () => {
   it('parses a complete request and estimates tokens from prompt bytes', () => {
     const p = parseDecisionHeaders(headers({ [H.contextTokens]: undefined, [H.promptBytes]: '1001', [H.stream]: 'true', [H.maxOutput]: '50' }))
-    expect(p).toEqual({ ok: true, input: { installId: 'i-1', tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', requestId: 'req-1', contextTokens: 251, maxOutput: 50, stream: true, risky: false } })
+    expect(p).toEqual({ ok: true, input: { installId: 'i-1', tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', requestId: 'req-1', contextTokens: 251, maxOutput: 50, stream: true, risky: false, app: null } })
     expect(parseDecisionHeaders(headers({ [H.stream]: undefined, accept: 'text/event-stream' }))).toMatchObject({ ok: true, input: { stream: true } })
   })
 
@@ -46,6 +46,8 @@ describe('forward-auth headers', () => {
     expect(parseDecisionHeaders(headers({ [H.contextTokens]: '-3' }))).toMatchObject({ ok: false, header: H.contextTokens })
     expect(parseDecisionHeaders(headers({ [H.stream]: 'yes' }))).toMatchObject({ ok: false, header: H.stream })
     expect(parseDecisionHeaders(headers({ [H.requestId]: undefined }))).toMatchObject({ ok: false, header: H.requestId })
+    expect(parseDecisionHeaders(headers({ [H.appId]: 'com.example', [H.appVersion]: '2.1', [H.platform]: 'iOS' }))).toMatchObject({ ok: true, input: { app: { appId: 'com.example', appVersion: '2.1', platform: 'ios' } } })
+    expect(parseDecisionHeaders(headers({ [H.appId]: 'com.example' }))).toMatchObject({ ok: false, header: H.appVersion })
   })
 })
 

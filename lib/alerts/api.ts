@@ -23,6 +23,8 @@ export const alertListQuery = z.object({
   tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).optional(),
   /** Exact subject (install id, cluster id, cost series), as the alert stores it. */
   subject: z.string().min(1).max(200).optional(),
+  /** Alerts of one incident. */
+  incident: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -44,7 +46,7 @@ export function alertRange(q: { from?: number; to?: number }, now: number): { fr
 export async function alertListResponse(store: Store, q: AlertListQuery, now: number): Promise<AlertListResponse> {
   const { fromMs, toMs } = alertRange(q, now)
   const r = await listAlerts(store, {
-    states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant, subject: q.subject,
+    states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant, subject: q.subject, incident: q.incident,
     fromMs, toMs, limit: q.limit, offset: q.offset, sort: q.sort,
   })
   return { alerts: r.alerts.map(({ evidence: _e, ...a }) => a), total: r.total, limit: q.limit, offset: q.offset, from: fromMs, to: toMs, counts: r.counts }

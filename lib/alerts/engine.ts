@@ -3,51 +3,118 @@ import type { Store } from '../clickhouse/client'
 import type { DetectionRun } from '../detection/detect-all'
 import type { DetectorName } from '../detection/types'
 import { stabilizeClusterSubjects } from './cluster-identity'
-import { applyAction, reconcile, type AlertPolicy, type Reconciled } from './lifecycle'
-import { activeAlerts, getAlert, withAlertLock, writeAlerts, writeTransitions } from './store'
-import type { AlertAction, AlertTransitionResponse } from './types'
-import type { WebhookNotifier } from './webhooks'
+import { foldFarmMembers, retireAbsorbed } from './farm-fold'
+import { applyIncidentAction } from './incident-actions'
+import { activeIncidents, getIncident, writeIncidents, writeIncidentTransitions } from './incident-store'
+import type { IncidentNotification, IncidentTransitionResponse } from './incident-types'
+import { assignIncidents, type IncidentRun } from './incidents'
+import { ALLOWED, applyAction, reconcile, type AlertPolicy, type Reconciled } from './lifecycle'
+import type { IncidentNotifier } from './notify'
+import { activeAlerts, alertsOfIncidents, getAlert, withAlertLock, writeAlerts, writeTransitions } from './store'
+import type { Alert, AlertAction, AlertTransitionResponse } from './types'
+
+export interface AppliedRun extends Reconciled {
+  incidents: IncidentRun
+}
 
 /**
- * Applies one detection run to the stored alerts: dedup per detector and
- * subject, hysteresis, auto-resolve. Notifications are queued, not sent, so
- * this returns as soon as the rows are written.
+ * Applies one detection run: farm members' bombing folded into their farm,
+ * alert dedup per detector and subject with hysteresis and auto-resolve
+ * (lifecycle.ts), then alerts grouped into incidents (incidents.ts). One
+ * notification per changed incident is queued, not sent, so this returns as
+ * soon as the rows are written.
  */
-export async function applyDetectionRun(store: Store, run: DetectionRun, policy: AlertPolicy, notifier?: WebhookNotifier | null, ran?: ReadonlySet<DetectorName>): Promise<Reconciled> {
+export async function applyDetectionRun(store: Store, run: DetectionRun, policy: AlertPolicy, notifier?: IncidentNotifier | null, ran?: ReadonlySet<DetectorName>): Promise<AppliedRun> {
   return withAlertLock(async () => {
-    const active = await activeAlerts(store, run.now - policy.resolveAfterMs)
+    const loaded = await activeAlerts(store, run.now - policy.resolveAfterMs)
     const failed = new Set(run.failed.map((f) => f.detector))
-    const result = reconcile(active, stabilizeClusterSubjects(active, run.findings), run.now, policy, failed, ran)
-    await writeAlerts(store, result.upserts)
-    await writeTransitions(store, result.transitions)
-    for (const n of result.notifications) notifier?.enqueue(n.event, n.alert)
-    return result
+    const folded = foldFarmMembers(stabilizeClusterSubjects(loaded, run.findings), loaded)
+    const retired = retireAbsorbed(loaded, folded.absorbed, run.now)
+    const retiredById = new Map(retired.alerts.map((a) => [a.id, a]))
+    const active = loaded.map((a) => retiredById.get(a.id) ?? a)
+    const result = reconcile(active, folded.findings, run.now, policy, failed, ran)
+    const written = new Map<string, Alert>([...retired.alerts, ...result.upserts].map((a) => [a.id, a]))
+    const all = active.map((a) => written.get(a.id) ?? a)
+    for (const a of written.values()) if (!all.some((x) => x.id === a.id)) all.push(a)
+    // Incidents resolved since the same window can still be reopened by their alerts.
+    const incidents = assignIncidents(await activeIncidents(store, run.now - 2 * policy.resolveAfterMs), all, new Set(written.keys()), run.now)
+    for (const a of incidents.alerts) written.set(a.id, a)
+    await writeAlerts(store, [...written.values()])
+    await writeTransitions(store, [...retired.transitions, ...result.transitions])
+    await writeIncidents(store, incidents.incidents)
+    await writeIncidentTransitions(store, incidents.transitions)
+    for (const n of incidents.notifications) notifier?.enqueue(n)
+    return { ...result, upserts: [...written.values()], transitions: [...retired.transitions, ...result.transitions], incidents }
   })
 }
 
 export class AlertNotFound extends Error {}
+export class IncidentNotFound extends Error {}
+
+type AuditFor = (before: unknown, after: unknown) => AuditInput
 
 /**
- * A user's action, serialized with detection runs of this process. With
- * `audit`, the entry it builds from the alert as read and as it will be
- * written is recorded before the write, under the same lock, so its
- * before/after are exactly what changed (lib/audit/audited.ts).
+ * A user's action on an incident and its alerts, serialized with detection
+ * runs of this process. With `audit`, the entry (incident as read and as it
+ * will be written) is recorded before the write, under the same lock
+ * (lib/audit/audited.ts). The notification goes out after the write.
+ */
+export async function transitionIncident(
+  store: Store, id: string, action: AlertAction, actor: string, now: number,
+  opts: { until?: number; note?: string } = {}, audit?: AuditFor, notifier?: IncidentNotifier | null,
+): Promise<IncidentTransitionResponse & { notification: IncidentNotification }> {
+  const done = await withAlertLock(async () => {
+    const incident = await getIncident(store, id)
+    if (!incident) throw new IncidentNotFound(`incident ${id} not found`)
+    const members = await alertsOfIncidents(store, [id], true)
+    const r = applyIncidentAction(incident, members, action, actor, now, opts)
+    const write = async () => {
+      await writeAlerts(store, r.alerts)
+      await writeTransitions(store, r.alertTransitions)
+      await writeIncidents(store, [r.incident])
+      await writeIncidentTransitions(store, [r.transition])
+      return r
+    }
+    if (!audit) return write()
+    const { keys: _k, ...before } = incident
+    const { keys: _l, ...after } = r.incident
+    return audited(store, audit(before, { ...after, alerts_changed: r.alerts.map((a) => a.id) }), write)
+  })
+  notifier?.enqueue(done.notification)
+  const { keys: _k, ...incident } = done.incident
+  const changed = new Map(done.alerts.map((a) => [a.id, a]))
+  return { incident, alerts: done.notification.alerts.map((a) => changed.get(a.id) ?? a), transition: done.transition, notification: done.notification }
+}
+
+/**
+ * A user's action on one alert. An alert that belongs to an incident is acted
+ * on through its incident (the action applies to the whole attack); the
+ * response is that alert as written. Alerts without an incident (written
+ * before incidents existed) change alone.
  */
 export async function transitionAlert(
   store: Store, id: string, action: AlertAction, actor: string, now: number,
-  opts: { until?: number; note?: string } = {}, audit?: (before: unknown, after: unknown) => AuditInput,
+  opts: { until?: number; note?: string } = {}, audit?: AuditFor, notifier?: IncidentNotifier | null,
 ): Promise<AlertTransitionResponse> {
+  const alert = await getAlert(store, id)
+  if (!alert) throw new AlertNotFound(`alert ${id} not found`)
+  const incident = alert.incident_id ? await getIncident(store, alert.incident_id) : null
+  // When the incident is already past this action (e.g. acknowledged, and this alert joined later), the alert changes alone.
+  if (incident && !incident.merged_into && ALLOWED[action].includes(incident.state)) {
+    const r = await transitionIncident(store, alert.incident_id, action, actor, now, opts, audit, notifier)
+    const mine = r.alerts.find((a) => a.id === id) ?? alert
+    return { alert: mine, transition: { alert_id: id, at: now, from_state: alert.state, to_state: mine.state, actor, action, note: `via incident ${alert.incident_id}` } }
+  }
   return withAlertLock(async () => {
-    const alert = await getAlert(store, id)
-    if (!alert) throw new AlertNotFound(`alert ${id} not found`)
-    const result = applyAction(alert, action, actor, now, opts)
+    const current = (await getAlert(store, id))!
+    const result = applyAction(current, action, actor, now, opts)
     const write = async () => {
       await writeAlerts(store, [result.alert])
       await writeTransitions(store, [result.transition])
       return result
     }
     if (!audit) return write()
-    const { evidence: _e, ...before } = alert
+    const { evidence: _e, ...before } = current
     const { evidence: _f, ...after } = result.alert
     return audited(store, audit(before, after), write)
   })

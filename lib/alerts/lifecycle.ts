@@ -39,7 +39,7 @@ function transition(a: Alert, from: AlertState | 'none', action: AlertTransition
 
 function openAlert(f: Finding, now: number): Alert {
   return {
-    id: randomUUID(), detector: f.detector, subject_kind: f.subject_kind, subject: f.subject, tenant_id: f.tenant_id, title: f.title,
+    id: randomUUID(), incident_id: '', detector: f.detector, subject_kind: f.subject_kind, subject: f.subject, tenant_id: f.tenant_id, title: f.title,
     state: 'open', severity: f.severity === 'info' ? 'warning' : f.severity, score: f.score, peak_score: f.score,
     first_seen: now, last_seen: now, last_firing: now, acknowledged_by: null, acknowledged_at: null, snoozed_until: null,
     resolved_at: null, resolved_by: null, updated_at: now, version: nextVersion(), evidence: f.evidence,
@@ -108,7 +108,8 @@ export function reconcile(active: Alert[], findings: Finding[], now: number, pol
 
 export class TransitionError extends Error {}
 
-const ALLOWED: Record<AlertAction, AlertState[]> = {
+/** States each user action applies to; incidents (incidents.ts) follow the same table. */
+export const ALLOWED: Record<AlertAction, AlertState[]> = {
   acknowledge: ['open', 'snoozed'],
   resolve: ['open', 'acknowledged', 'snoozed'],
   snooze: ['open', 'acknowledged'],

@@ -13,7 +13,7 @@ const fromTs = (v: unknown): number | null => (v === null || v === undefined ? n
 const req = (v: unknown) => fromTs(v) ?? 0
 
 // Aliases end in _ms: an alias named like its column would shadow it in WHERE and ORDER BY.
-const COLUMNS = `id, detector, subject_kind, subject, tenant_id, title, state, severity, score, peak_score,
+const COLUMNS = `id, incident_id, detector, subject_kind, subject, tenant_id, title, state, severity, score, peak_score,
   toUnixTimestamp64Milli(first_seen) AS first_seen_ms, toUnixTimestamp64Milli(last_seen) AS last_seen_ms,
   toUnixTimestamp64Milli(last_firing) AS last_firing_ms, acknowledged_by,
   toUnixTimestamp64Milli(acknowledged_at) AS acknowledged_at_ms, toUnixTimestamp64Milli(snoozed_until) AS snoozed_until_ms,
@@ -21,7 +21,7 @@ const COLUMNS = `id, detector, subject_kind, subject, tenant_id, title, state, s
 
 function fromRow(r: Record<string, unknown>, withEvidence: boolean): Alert {
   return {
-    id: String(r.id), detector: r.detector as DetectorName, subject_kind: r.subject_kind as Alert['subject_kind'],
+    id: String(r.id), incident_id: String(r.incident_id ?? ''), detector: r.detector as DetectorName, subject_kind: r.subject_kind as Alert['subject_kind'],
     subject: String(r.subject), tenant_id: String(r.tenant_id), title: String(r.title), state: r.state as AlertState,
     severity: r.severity as Severity, score: Number(r.score), peak_score: Number(r.peak_score),
     first_seen: req(r.first_seen_ms), last_seen: req(r.last_seen_ms), last_firing: req(r.last_firing_ms),
@@ -59,7 +59,7 @@ export async function writeTransitions(store: Store, transitions: AlertTransitio
   await store.client.insert({ table: `${store.database}.alert_transitions`, format: 'JSONEachRow', values: transitions })
 }
 
-async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
+export async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
   const rs = await store.client.query({
     query: `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`,
     query_params: params,
@@ -83,6 +83,7 @@ export interface AlertFilter {
   detectors?: DetectorName[]
   tenant?: string
   subject?: string
+  incident?: string
   fromMs: number
   toMs: number
   limit: number
@@ -96,11 +97,11 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts
     'last_seen >= fromUnixTimestamp64Milli({from:Int64})', 'first_seen < fromUnixTimestamp64Milli({to:Int64})',
     f.states?.length ? 'state IN {states:Array(String)}' : '', f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
     f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '', f.tenant ? 'tenant_id = {tenant:String}' : '',
-    f.subject ? 'subject = {subject:String}' : '',
+    f.subject ? 'subject = {subject:String}' : '', f.incident ? 'incident_id = {incident:String}' : '',
   ].filter(Boolean).join(' AND ')
   const params = {
     from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [],
-    tenant: f.tenant ?? '', subject: f.subject ?? '', limit: f.limit, offset: f.offset,
+    tenant: f.tenant ?? '', subject: f.subject ?? '', incident: f.incident ?? '', limit: f.limit, offset: f.offset,
   }
   const order = {
     last_seen: 'last_seen DESC, id',
@@ -122,6 +123,12 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts
     if (g.severity in counts) counts[g.severity] = Number(g.active)
   }
   return { alerts, total, counts }
+}
+
+/** Every alert of the given incidents, with evidence when asked. */
+export async function alertsOfIncidents(store: Store, ids: string[], withEvidence = false): Promise<Alert[]> {
+  if (ids.length === 0) return []
+  return select(store, 'incident_id IN {ids:Array(String)}', { ids }, 'ORDER BY first_seen, id', withEvidence)
 }
 
 export async function alertTransitions(store: Store, id: string): Promise<AlertTransition[]> {

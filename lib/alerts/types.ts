@@ -14,6 +14,8 @@ export type AlertAction = (typeof ALERT_ACTIONS)[number]
  */
 export interface Alert {
   id: string
+  /** The incident this alert belongs to (lib/alerts/incidents.ts); '' before it was grouped. */
+  incident_id: string
   detector: DetectorName
   subject_kind: SubjectKind
   subject: string
@@ -47,7 +49,7 @@ export interface AlertTransition {
   to_state: AlertState
   /** User id, or 'detector' for automatic transitions. */
   actor: string
-  action: AlertAction | 'create' | 'escalate' | 'auto_resolve' | 'snooze_expired'
+  action: AlertAction | 'create' | 'escalate' | 'auto_resolve' | 'snooze_expired' | 'merge'
   note: string
 }
 

@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import type { Config } from '../config'
 import { applyDetectionRun } from '../alerts/engine'
 import { alertPolicy } from '../alerts/policy'
-import { WebhookNotifier, webhookUrls } from '../alerts/webhooks'
+import { sharedNotifier, stopSharedNotifier } from '../alerts/notify'
 import { runDetectors } from './detect-all'
 import { detectionSettings } from './settings'
 
@@ -10,22 +10,14 @@ type Log = (line: string) => void
 
 /**
  * Runs every detector each DETECT_INTERVAL_MS and applies the findings to the
- * alerts. Runs never overlap: the next one is scheduled when the previous
+ * alerts and incidents (lib/alerts/engine.ts), notifying once per changed incident. Runs never overlap: the next one is scheduled when the previous
  * finishes. This loop is the one place that reads the clock; detectors get `now`.
  */
 export function startDetection(store: Store, config: Config, log: Log = console.log): { stop(): Promise<void> } {
   const settings = detectionSettings(config)
   const policy = alertPolicy(config)
-  const notifier = new WebhookNotifier({
-    urls: webhookUrls(config), minSeverity: config.ALERT_WEBHOOK_MIN_SEVERITY, secret: config.ALERT_WEBHOOK_SECRET,
-    maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log,
-    onAttempt: (a) => {
-      void store.client.insert({
-        table: `${store.database}.alert_deliveries`, format: 'JSONEachRow',
-        values: [{ alert_id: a.alertId, at: a.at, target: a.target, attempt: a.attempt, status: a.status, ok: a.ok ? 1 : 0, error: a.error.slice(0, 500) }],
-      }).catch(() => {})
-    },
-  })
+  // Shared with the incident routes of this process, so a user's acknowledge goes through the same queues.
+  const notifier = sharedNotifier(store, config, log)
   let timer: NodeJS.Timeout | null = null
   let running: Promise<void> | null = null
   let stopped = false
@@ -38,7 +30,8 @@ export function startDetection(store: Store, config: Config, log: Log = console.
       for (const f of run.failed) log(`[detect] ${f.detector} failed: ${f.error}`)
       const result = await applyDetectionRun(store, run, policy, notifier)
       const opened = result.transitions.filter((t) => t.action === 'create' || t.action === 'reopen').length
-      if (opened || failures) log(`[detect] run at ${new Date(now).toISOString()}: ${run.findings.length} findings, ${opened} alert(s) opened`)
+      const incidents = result.incidents.transitions.filter((t) => t.action === 'create').length
+      if (opened || failures) log(`[detect] run at ${new Date(now).toISOString()}: ${run.findings.length} findings, ${opened} alert(s) opened, ${incidents} new incident(s)`)
       failures = 0
     } catch (err) {
       failures += 1
@@ -56,14 +49,14 @@ export function startDetection(store: Store, config: Config, log: Log = console.
   }
   // First run after one interval so startup (migrations, backfill) settles first.
   timer = setTimeout(loop, Math.min(config.DETECT_INTERVAL_MS, 10_000))
-  log(`[detect] detectors every ${config.DETECT_INTERVAL_MS} ms; webhooks: ${Object.keys(webhookUrls(config)).join(', ') || 'none'}`)
+  log(`[detect] detectors every ${config.DETECT_INTERVAL_MS} ms; ${notifier.describe()}`)
 
   return {
     async stop() {
       stopped = true
       if (timer) clearTimeout(timer)
       await running
-      await notifier.stop()
+      await stopSharedNotifier()
     },
   }
 }

@@ -2,7 +2,10 @@ import { createHmac } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { applyAction, DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
+import { applyIncidentAction } from '../../lib/alerts/incident-actions'
+import type { IncidentNotification } from '../../lib/alerts/incident-types'
+import { assignIncidents } from '../../lib/alerts/incidents'
+import { DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
 import type { Alert } from '../../lib/alerts/types'
 import { SIGNATURE_HEADER, WebhookNotifier, webhookUrls, type DeliveryAttempt } from '../../lib/alerts/webhooks'
 
@@ -30,6 +33,11 @@ const alert = (severity: Alert['severity'] = 'critical'): Alert => ({
   ...reconcile([], [{ detector: 'prompt_bombing', subject_kind: 'install', subject: 'i-1', tenant_id: 'acme', severity, score: 95, title: 'Prompt bombing: install i-1', evidence: { reasons: ['context 100x median'] } as never }], 0, DEFAULT_ALERT_POLICY).upserts[0],
   severity,
 })
+/** The 'opened' notification of the incident one new alert forms. */
+const opened = (severity: Alert['severity'] = 'critical'): IncidentNotification => {
+  const a = alert(severity)
+  return assignIncidents([], [a], new Set([a.id]), 0).notifications[0]
+}
 
 const servers: Server[] = []
 afterEach(() => {
@@ -41,13 +49,13 @@ describe('webhook notifier', () => {
     const r = await receiver([])
     servers.push(r.server)
     const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'warning', secret: 's3cret', maxAttempts: 3 })
-    expect(n.enqueue('opened', alert())).toBe(true)
+    expect(n.enqueue(opened())).toBe(true)
     await n.idle()
     expect(r.received).toHaveLength(1)
     const { body, signature } = r.received[0]
     expect(signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`)
     const payload = JSON.parse(body)
-    expect(payload.text).toMatch(/New critical alert: Prompt bombing/)
+    expect(payload.text).toMatch(/New critical incident: Prompt bombing/)
     expect(Array.isArray(payload.blocks)).toBe(true)
     expect(JSON.stringify(payload.blocks)).toContain('context 100x median')
     await n.stop()
@@ -58,7 +66,7 @@ describe('webhook notifier', () => {
     servers.push(r.server)
     const attempts: DeliveryAttempt[] = []
     const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'info', maxAttempts: 5, baseDelayMs: 100, onAttempt: (a) => attempts.push(a) })
-    n.enqueue('opened', alert())
+    n.enqueue(opened())
     await n.idle(5_000)
     expect(attempts.map((a) => [a.attempt, a.ok])).toEqual([[1, false], [2, false], [3, true]])
     const gaps = [r.received[1].at - r.received[0].at, r.received[2].at - r.received[1].at]
@@ -73,14 +81,14 @@ describe('webhook notifier', () => {
     servers.push(r.server)
     const attempts: DeliveryAttempt[] = []
     const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'info', maxAttempts: 2, baseDelayMs: 10, onAttempt: (a) => attempts.push(a) })
-    n.enqueue('opened', alert())
+    n.enqueue(opened())
     await n.idle()
     expect(attempts).toHaveLength(2)
     r.received.length = 0
     const r2 = await receiver([404])
     servers.push(r2.server)
     const n2 = new WebhookNotifier({ urls: { critical: r2.url }, minSeverity: 'info', maxAttempts: 5, baseDelayMs: 10 })
-    n2.enqueue('opened', alert())
+    n2.enqueue(opened())
     await n2.idle()
     expect(r2.received).toHaveLength(1)
     await Promise.all([n.stop(), n2.stop()])
@@ -91,32 +99,41 @@ describe('webhook notifier', () => {
     servers.push(r.server)
     const n = new WebhookNotifier({ urls: { warning: r.url, critical: r.url }, minSeverity: 'critical', maxAttempts: 1 })
     const started = performance.now()
-    expect(n.enqueue('opened', alert('warning'))).toBe(false)
-    expect(n.enqueue('opened', alert('critical'))).toBe(true)
+    expect(n.enqueue(opened('warning'))).toBe(false)
+    expect(n.enqueue(opened('critical'))).toBe(true)
     expect(performance.now() - started).toBeLessThan(50)
     await n.idle(3_000)
     expect(r.received).toHaveLength(1)
     await n.stop()
   })
 
-  it('delivers "reopened" at the current severity when a snooze expires after an escalation', async () => {
+  it('delivers "reopened" at the current severity when an incident snooze expires after an escalation', async () => {
     const warn = await receiver([])
     const crit = await receiver([])
     servers.push(warn.server, crit.server)
     const n = new WebhookNotifier({ urls: { warning: warn.url, critical: crit.url }, minSeverity: 'warning', maxAttempts: 1 })
     const f = (score: number) => ({ detector: 'prompt_bombing' as const, subject_kind: 'install' as const, subject: 'i-1', tenant_id: 'acme', severity: score >= 90 ? 'critical' as const : 'warning' as const, score, title: 'Prompt bombing: install i-1', evidence: { reasons: [] } as never })
-    const opened = reconcile([], [f(60)], 0, DEFAULT_ALERT_POLICY).upserts
-    const snoozed = applyAction(opened[0], 'snooze', 'alice', 60_000, { until: 5 * 60_000 }).alert
-    const during = reconcile([snoozed], [f(95)], 3 * 60_000, DEFAULT_ALERT_POLICY)
-    const after = reconcile(during.upserts, [f(95)], 6 * 60_000, DEFAULT_ALERT_POLICY)
-    // What applyDetectionRun does with a run's notifications.
-    for (const r of [during, after]) for (const x of r.notifications) n.enqueue(x.event, x.alert)
+    // What applyDetectionRun does: reconcile the alerts, then group them into incidents.
+    const step = (alerts: Alert[], score: number, now: number, incidents: ReturnType<typeof assignIncidents>['incidents']) => {
+      const r = reconcile(alerts, [f(score)], now, DEFAULT_ALERT_POLICY)
+      const byId = new Map([...alerts, ...r.upserts].map((a) => [a.id, a]))
+      return assignIncidents(incidents, [...byId.values()], new Set(r.upserts.map((a) => a.id)), now)
+    }
+    const first = step([], 60, 0, [])
+    const [alertRow] = first.alerts
+    const snoozed = applyIncidentAction(first.incidents[0], [alertRow], 'snooze', 'alice', 60_000, { until: 5 * 60_000 })
+    const during = step(snoozed.alerts, 95, 3 * 60_000, [snoozed.incident])
+    const duringAlerts = reconcile(snoozed.alerts, [f(95)], 3 * 60_000, DEFAULT_ALERT_POLICY).upserts
+    const after = step(duringAlerts, 95, 6 * 60_000, during.incidents)
+    for (const r of [during, after]) for (const x of r.notifications) n.enqueue(x)
     await n.idle()
+    // Nothing while snoozed (the escalation is held back); one message on expiry, at the severity reached.
+    expect(during.notifications).toHaveLength(0)
     expect(warn.received).toHaveLength(0)
     expect(crit.received).toHaveLength(1)
     const payload = JSON.parse(crit.received[0].body)
-    expect(payload.text).toMatch(/Reopened critical alert/)
-    expect(payload.burnrate).toMatchObject({ event: 'reopened', alert: { state: 'open', severity: 'critical' } })
+    expect(payload.text).toMatch(/Reopened critical incident/)
+    expect(payload.burnrate).toMatchObject({ event: 'reopened', incident: { state: 'open', severity: 'critical' } })
     await n.stop()
   })
 

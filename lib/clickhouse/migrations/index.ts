@@ -9,6 +9,7 @@ import { migration as m0007 } from './0007_stream_progress'
 import { migration as m0008 } from './0008_install_profile_ttl'
 import { migration as m0009 } from './0009_events_offset_index'
 import { migration as m0010 } from './0010_alerts'
+import { migration as m0011 } from './0011_incidents'
 import { migration as m0015 } from './0015_install_network_minute'
 import { migration as m0016 } from './0016_open_streams'
 import { migration as m0020 } from './0020_policy'
@@ -26,4 +27,4 @@ import { migration as m0052 } from './0052_abuse_hour'
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0015, m0016, m0020, m0021, m0022, m0023, m0030, m0031, m0040, m0050, m0051, m0052]
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0015, m0016, m0020, m0021, m0022, m0023, m0030, m0031, m0040, m0050, m0051, m0052]

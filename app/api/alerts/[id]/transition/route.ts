@@ -1,13 +1,16 @@
 import { alertIdParam, alertTransitionBody } from '@/lib/alerts/api'
 import { AlertNotFound, transitionAlert } from '@/lib/alerts/engine'
 import { TransitionError } from '@/lib/alerts/lifecycle'
+import { sharedNotifier } from '@/lib/alerts/notify'
 import { requestIpPrefix } from '@/lib/audit'
+import { loadConfig } from '@/lib/config'
 import { HttpError, route } from '@/lib/http/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /**
  * POST /api/alerts/[id]/transition {action, until?, note?} → AlertTransitionResponse.
- * Responders and admins; the actor is the signed-in user, and every change is
+ * An alert in an incident is acted on through its incident (all its alerts
+ * change, lib/alerts/engine.ts); prefer /api/incidents/[id]/transition. Responders and admins; the actor is the signed-in user, and every change is
  * audited before it is written, with the alert as read and as written under
  * the alert lock.
  */
@@ -22,7 +25,7 @@ export const POST = route({ role: 'responder', body: alertTransitionBody }, asyn
     return await transitionAlert(store, id.data, body.action, principal.userId, now, opts, (before, after) => ({
       actor: principal.userId, actorRole: principal.role, action: `alert.${body.action}`, subject: id.data,
       before, after, ipPrefix: requestIpPrefix(req),
-    }))
+    }), sharedNotifier(store, loadConfig()))
   } catch (err) {
     if (err instanceof AlertNotFound) throw new HttpError(404, 'alert not found')
     if (err instanceof TransitionError) throw new HttpError(409, err.message)

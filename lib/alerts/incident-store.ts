@@ -1,0 +1,124 @@
+import type { Store } from '../clickhouse/client'
+import type { Severity } from '../detection/types'
+import type { Incident, IncidentTransition } from './incident-types'
+import type { AlertState, AlertTransition } from './types'
+
+/**
+ * Reads and writes of the incidents tables (migration 0011), with the alerts
+ * table's conventions: an update inserts the whole row with a higher version
+ * (ReplacingMergeTree), reads use FINAL.
+ */
+
+const fromTs = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
+const req = (v: unknown) => fromTs(v) ?? 0
+
+const COLUMNS = `id, tenant_id, title, state, severity, score, merged_into, alert_ids, detectors,
+  toUnixTimestamp64Milli(first_seen) AS first_seen_ms, toUnixTimestamp64Milli(last_seen) AS last_seen_ms, acknowledged_by,
+  toUnixTimestamp64Milli(acknowledged_at) AS acknowledged_at_ms, toUnixTimestamp64Milli(snoozed_until) AS snoozed_until_ms,
+  toUnixTimestamp64Milli(resolved_at) AS resolved_at_ms, resolved_by, toUnixTimestamp64Milli(updated_at) AS updated_at_ms, version`
+
+function fromRow(r: Record<string, unknown>): Incident {
+  return {
+    id: String(r.id), tenant_id: String(r.tenant_id), title: String(r.title), state: r.state as AlertState, severity: r.severity as Severity,
+    score: Number(r.score), first_seen: req(r.first_seen_ms), last_seen: req(r.last_seen_ms),
+    acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null, acknowledged_at: fromTs(r.acknowledged_at_ms),
+    snoozed_until: fromTs(r.snoozed_until_ms), resolved_at: fromTs(r.resolved_at_ms), resolved_by: r.resolved_by ? String(r.resolved_by) : null,
+    merged_into: String(r.merged_into ?? ''), alert_ids: (r.alert_ids as string[]) ?? [], detectors: (r.detectors as Incident['detectors']) ?? [],
+    keys: Array.isArray(r.keys) ? (r.keys as string[]) : [], updated_at: req(r.updated_at_ms), version: Number(r.version),
+  }
+}
+
+export async function writeIncidents(store: Store, incidents: Incident[]): Promise<void> {
+  if (incidents.length === 0) return
+  await store.client.insert({
+    table: `${store.database}.incidents`,
+    format: 'JSONEachRow',
+    values: incidents.map((i) => ({ ...i, acknowledged_by: i.acknowledged_by ?? '', resolved_by: i.resolved_by ?? '' })),
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  })
+}
+
+export async function writeIncidentTransitions(store: Store, transitions: IncidentTransition[]): Promise<void> {
+  if (transitions.length === 0) return
+  await store.client.insert({ table: `${store.database}.incident_transitions`, format: 'JSONEachRow', values: transitions })
+}
+
+async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withKeys = false): Promise<Incident[]> {
+  const rs = await store.client.query({
+    query: `SELECT ${COLUMNS}${withKeys ? ', keys' : ''} FROM ${store.database}.incidents FINAL WHERE ${where} ${tail}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<Record<string, unknown>>()).map(fromRow)
+}
+
+export async function getIncident(store: Store, id: string): Promise<Incident | null> {
+  return (await select(store, 'id = {id:String}', { id }, 'LIMIT 1', true))[0] ?? null
+}
+
+/** Incidents alerts may join or reopen: every unresolved one, plus those resolved since `resolvedSince`. */
+export async function activeIncidents(store: Store, resolvedSince: number): Promise<Incident[]> {
+  return select(store, `state != 'resolved' OR resolved_at >= fromUnixTimestamp64Milli({since:Int64})`, { since: resolvedSince }, '', true)
+}
+
+export interface IncidentFilter {
+  states?: AlertState[]
+  severities?: Severity[]
+  detectors?: string[]
+  tenant?: string
+  fromMs: number
+  toMs: number
+  limit: number
+  offset: number
+  sort: 'last_seen' | 'first_seen' | 'score' | 'severity'
+}
+
+/** Incidents seen in [from, to), merged ones left out (their alerts are listed under the incident they joined). */
+export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ incidents: Incident[]; total: number; counts: Record<Severity, number> }> {
+  const where = [
+    'last_seen >= fromUnixTimestamp64Milli({from:Int64})', 'first_seen < fromUnixTimestamp64Milli({to:Int64})', "merged_into = ''",
+    f.states?.length ? 'state IN {states:Array(String)}' : '', f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
+    f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : '', f.tenant ? 'tenant_id = {tenant:String}' : '',
+  ].filter(Boolean).join(' AND ')
+  const params = { from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [], tenant: f.tenant ?? '', limit: f.limit, offset: f.offset }
+  const order = {
+    last_seen: 'last_seen DESC, id',
+    first_seen: 'first_seen DESC, id',
+    score: 'score DESC, last_seen DESC, id',
+    severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
+  }[f.sort]
+  const incidents = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
+  const rs = await store.client.query({
+    query: `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.incidents FINAL WHERE ${where} GROUP BY severity`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 }
+  let total = 0
+  for (const g of await rs.json<{ severity: Severity; n: string | number; active: string | number }>()) {
+    total += Number(g.n)
+    if (g.severity in counts) counts[g.severity] = Number(g.active)
+  }
+  return { incidents, total, counts }
+}
+
+export async function incidentTransitions(store: Store, id: string): Promise<IncidentTransition[]> {
+  const rs = await store.client.query({
+    query: `SELECT incident_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.incident_transitions WHERE incident_id = {id:String} ORDER BY at, to_state`,
+    query_params: { id },
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<Record<string, unknown>>()).map((r) => ({ ...(r as unknown as IncidentTransition), at: Number(r.at) }))
+}
+
+export async function alertTransitionsOf(store: Store, alertIds: string[]): Promise<AlertTransition[]> {
+  if (alertIds.length === 0) return []
+  const rs = await store.client.query({
+    query: `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`,
+    query_params: { ids: alertIds },
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<Record<string, unknown>>()).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
+}

@@ -28,7 +28,7 @@ async function commitChecked(deps: ApplyDeps, p: Principal, req: ChangeRequest, 
       author: p.userId, approvedBy, reason: req.reason, action: req.action,
       plan: (rules, now) => {
         const writes = planChange(rules, req, p.userId, now)
-        checkRewriteAllowed(p, writes, deps.limits)
+        checkRewriteAllowed(p, writes, deps.limits, rules, now)
         return writes
       },
       audit: (change) => ({
@@ -98,7 +98,7 @@ export async function undoChange(deps: ApplyDeps, p: Principal, version: number,
       author: p.userId, reason, action: 'undo', undoOf: version,
       plan: (rules, now) => {
         const writes = planUndo(rules, target.rules, p.userId, reason, now)
-        checkRewriteAllowed(p, writes, deps.limits)
+        checkRewriteAllowed(p, writes, deps.limits, rules, now)
         if (writes.some((w) => w.scope === 'global') && deps.limits.secondApprover && p.role === 'admin') {
           throw new HttpError(403, 'undoing a global change needs a new global change with a second approver')
         }

@@ -1,7 +1,7 @@
 import { HttpError } from '../http/errors'
 import type { Principal } from '../auth/roles'
 import { requestedControls } from './plan'
-import type { ChangeRequest, Controls, RuleChange } from './types'
+import { isActive, type ChangeRequest, type Controls, type Rule, type RuleChange } from './types'
 
 export interface PolicyLimits {
   responderMaxInstalls: number
@@ -81,9 +81,65 @@ export function checkChangeAllowed(p: Principal, req: ChangeRequest, limits: Pol
   if (low.length) throw new HttpError(403, `limits this low block every install of the ${req.scope} like a revocation (${low.join(', ')}): requires role admin`, { floors: BLOCK_FLOORS })
 }
 
-/** Clearing or restoring rules: a responder may only touch temporary, non-global rules. */
-export function checkRewriteAllowed(p: Principal, writes: RuleChange[], limits: PolicyLimits) {
+/**
+ * The active rules a request matching `w` could also fall under, broader than
+ * it. A feature's are its tenant's and the global one. An install rule's key
+ * does not say which tenant the install belongs to, so every tenant and
+ * feature rule counts: conservative, and responders use install rules to
+ * tighten, which this never refuses.
+ */
+function broaderRules(w: RuleChange, current: ReadonlyMap<string, Rule>, nowMs: number): Rule[] {
+  const keys = w.scope === 'tenant' ? ['global:*']
+    : w.scope === 'feature' ? [`tenant:${w.subject.split('/')[0]}`, 'global:*']
+    : w.scope === 'install' ? [...current.keys()].filter((k) => !k.startsWith('install:'))
+    : []
+  return keys.map((k) => current.get(k)).filter((r): r is Rule => !!r && isActive(r, nowMs))
+}
+
+const NUMERIC_LIMITS = ['tokensPerMinute', 'tokensPerDay', 'spendPerDayMicros', 'maxContextTokens', 'maxOutputTokens', 'maxConcurrentStreams'] as const
+
+/**
+ * Controls in `narrow` that are looser than the same control in a broader
+ * rule. resolve.ts takes each control from the most specific rule, so such a
+ * narrower rule lifts its subject above the broader cap (issue 18, F3).
+ */
+export function liftsAbove(narrow: Controls, broader: Rule[]): string[] {
+  const found: string[] = []
+  for (const b of broader) {
+    for (const name of NUMERIC_LIMITS) {
+      const mine = narrow[name]
+      const theirs = b.controls[name]
+      if (mine !== undefined && theirs !== undefined && mine > theirs) found.push(`${name} ${mine} > ${theirs} of ${b.key}`)
+    }
+    const [mine, theirs] = [narrow.degrade, b.controls.degrade]
+    // A risky-only degrade in the narrow rule would exempt clean installs from a broader degrade of every install.
+    if (mine && theirs && (mine.maxContextTokens > theirs.maxContextTokens || mine.maxOutputTokens > theirs.maxOutputTokens || (mine.riskyOnly && !theirs.riskyOnly))) {
+      found.push(`degrade looser than ${b.key}`)
+    }
+  }
+  return found
+}
+
+/** The controls a write sets to a new value: one it keeps as it was is not this change's doing. */
+function changedControls(w: RuleChange): Controls {
+  const before = w.before?.controls ?? {}
+  const after = w.after?.controls ?? {}
+  return Object.fromEntries(Object.entries(after).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k as keyof Controls]))) as Controls
+}
+
+/**
+ * Clearing or restoring rules: a responder may only touch temporary, non-global
+ * rules, and never write a rule looser than a broader one in force (given the
+ * current rules; callers that plan against them pass them).
+ */
+export function checkRewriteAllowed(p: Principal, writes: RuleChange[], limits: PolicyLimits, current?: ReadonlyMap<string, Rule>, nowMs = Date.now()) {
   if (p.role === 'admin') return
+  if (current) {
+    for (const w of writes) {
+      const lifted = w.after ? liftsAbove(changedControls(w), broaderRules(w, current, nowMs)) : []
+      if (lifted.length) throw new HttpError(403, `rule ${w.key} would lift limits set by a broader rule (${lifted.slice(0, 3).join('; ')}): requires role admin`)
+    }
+  }
   if (writes.length > limits.responderMaxInstalls) throw new HttpError(403, `responders may change at most ${limits.responderMaxInstalls} rules at once`)
   for (const w of writes) {
     if (w.scope === 'global') throw new HttpError(403, 'global rules require role admin')

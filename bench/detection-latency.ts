@@ -55,7 +55,7 @@ export async function benchDetectionLatency(opts: { rates?: number[] } = {}) {
   const rates = opts.rates ?? (process.env.BENCH_DETECTION_RATES ? process.env.BENCH_DETECTION_RATES.split(',').map(Number) : [200, 5_000])
   for (const rate of rates) {
     // History long enough for the sequential baseline (30 min before its window); at 5,000 ev/s the load dominates the run.
-    const run = await runAt(rate, rate >= 1_000 ? 20_000 : 1_500, rate >= 1_000 ? 35 : 45, 31)
+    const run = await runAt(rate, rate >= 1_000 ? 20_000 : 1_500, rate >= 1_000 ? 33 : 45, 31)
     for (const a of ATTACKS) {
       const starts = new Map(run.labels.filter((l) => l.scenario === a.scenario && l.kind === 'install').map((l) => [l.subject, l.start_ms]))
       const delays: number[] = []

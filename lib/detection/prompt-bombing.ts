@@ -8,7 +8,7 @@ import { openByInstallFeature, openStreams } from './open-streams'
 import { logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
 import type { FeatureConcentration, PromptBombingRow, ScoredMetric, SeriesPoint } from './types'
 
-interface UsageRow {
+export interface UsageRow {
   tenant_id: string
   feature: string
   install_id: string

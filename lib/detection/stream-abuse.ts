@@ -8,7 +8,7 @@ import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogB
 export { binomialZ }
 import type { StreamAbuseRow } from './types'
 
-interface StreamStats {
+export interface StreamStats {
   tenant_id: string
   install_id: string
   streams: number

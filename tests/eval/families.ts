@@ -20,7 +20,7 @@ export interface FamilyCase {
   options: Omit<ReplayOptions, 'settings'>
 }
 
-function run(seed: number, scenario: ScenarioName | null, s: ScenarioSettings = {}, attackMin = 15, tickMs = 30_000): Omit<ReplayOptions, 'settings'> {
+function run(seed: number, scenario: ScenarioName | null, s: ScenarioSettings = {}, attackMin = 15, tickMs = 60_000): Omit<ReplayOptions, 'settings'> {
   return {
     seed, installs: 1500, ratePerSec: 20, scenarios: scenario ? [scenario] : [],
     scenarioSettings: scenario ? { [scenario]: { offsetMs: HISTORY, durationMs: attackMin * MIN, ...s } } : {},
@@ -33,8 +33,8 @@ const c = (family: string, level: string, split: FamilyCase['split'], expected: 
 
 export function familyGrid(quick: boolean): FamilyCase[] {
   const tune: FamilyCase[] = [
-    ...[1.5, 2, 3, 5].map((x) => c('bombing: sustained, 1 install', `${x}x median`, 'tune', BOMB, run(1, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 4 }))),
-    ...[1, 10, 30, 50].map((n) => c('bombing: spread', `${n} installs at 2.5x`, 'tune', BOMB, run(2, 'prompt_bomber', { contextFactor: 2.5, installs: n, perMinute: 2 }))),
+    ...[1.5, 3, 5].map((x) => c('bombing: sustained, 1 install', `${x}x median`, 'tune', BOMB, run(1, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 4 }))),
+    ...[10, 30, 50].map((n) => c('bombing: spread', `${n} installs at 2.5x`, 'tune', BOMB, run(2, 'prompt_bomber', { contextFactor: 2.5, installs: n, perMinute: 2 }))),
     c('bombing: id rotation', 'new id every 3 min, 3x', 'tune', BOMB, run(3, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 6, rotateMs: 3 * MIN })),
     c('bombing: jitter', '3x, sizes ±0.8 log', 'tune', BOMB, run(4, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 4, jitter: 0.8 })),
     c('bombing: low-traffic feature', 'translate, 3x', 'tune', BOMB, run(5, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 3, feature: 'translate', tenant: 'umbrella-health' })),
@@ -59,10 +59,10 @@ export function familyGrid(quick: boolean): FamilyCase[] {
     c('cost', 'model shift to claude-sonnet-4', 'holdout', ['cost_anomalies'], run(16, 'model_shift', { feature: 'summarize', tenant: 'acme-fitness', model: 'claude-sonnet-4' }, 25)),
   ]
   const benignKinds = ['power_users', 'batch_feature', 'release_burst', 'corporate_nat', 'qa_lab', 'token_expired', 'handover'] as const
-  // 7 × 70 min of benign look-alikes (8.2 simulated hours), detectors every simulated minute.
+  // 7 × 70 min of benign look-alikes (8.2 simulated hours), detectors every 2 simulated minutes.
   const benign = benignKinds.map((kind, i) => c('benign', kind, 'tune', [], {
-    ...run(21 + i, 'benign', { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 110 : 70) * MIN }, 70, 60_000),
+    ...run(21 + i, 'benign', { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 110 : 70) * MIN }, 70, 120_000),
   }))
-  if (quick) return [tune[2], tune[5], tune[12], tune[14], tune[17], benign[3]]
+  if (quick) return [tune[1], tune[4], tune[11], tune[13], tune[16], benign[3]]
   return [...tune, ...holdout, ...benign]
 }

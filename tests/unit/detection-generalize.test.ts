@@ -117,3 +117,26 @@ describe('cost: a feature moving to a pricier model', () => {
     expect(feature.reasons.join(' ')).toMatch(/model mix shifted: gpt-4o/)
   })
 })
+
+describe('streams still open (stream_progress)', () => {
+  it('an open stream past the zombie threshold at almost no output counts as a zombie before it closes', async () => {
+    const { mergeOpenStreams } = await import('../../lib/detection/stream-abuse')
+    const stats: Parameters<typeof mergeOpenStreams>[0] = []
+    const open = (id: string, elapsed: number, completion: number) => ({ tenant_id: 't', install_id: 'z', stream_id: id, feature: 'chat', start_ms: 0, last_ms: elapsed, elapsed_ms: elapsed, context_tokens: 800, completion_tokens: completion })
+    mergeOpenStreams(stats, [open('a', 6 * MIN, 40), open('b', 7 * MIN, 90), open('c', 2 * MIN, 5), open('d', 8 * MIN, 9_000)], S)
+    expect(stats).toHaveLength(1)
+    expect(stats[0].zombie_streams).toBe(2) // c is too young, d streams fast
+    expect(stats[0].max_concurrent).toBe(4)
+  })
+
+  it("an open stream's context counts as a request of its install", async () => {
+    const { addOpenStreams } = await import('../../lib/detection/prompt-bombing')
+    const usage: Parameters<typeof addOpenStreams>[0] = [{
+      tenant_id: 't', feature: 'chat', install_id: 'b', active_minutes: 1, requests: 1, streams: 0, prompt_tokens: 900, completion_tokens: 300,
+      cost_micros: 10, peak_tokens_per_minute: 1200, max_context_tokens: 900, max_completion_tokens: 300, peak_concurrency: 0,
+    }]
+    addOpenStreams(usage, new Map([['t\u0000chat\u0000b', { streams: 3, context: 300_000, maxContext: 120_000 }], ['t\u0000chat\u0000new', { streams: 1, context: 90_000, maxContext: 90_000 }]]))
+    expect(usage[0]).toMatchObject({ requests: 4, prompt_tokens: 300_900, max_context_tokens: 120_000, peak_concurrency: 3 })
+    expect(usage.find((u) => u.install_id === 'new')?.requests).toBe(1)
+  })
+})

@@ -45,7 +45,8 @@ export function AuditView() {
         <label className="select-label">Action prefix
           <input placeholder="e.g. policy." value={action} onChange={(e) => setAction(e.target.value.trim())} />
         </label>
-        <a className="btn" href="/api/audit/export" download>Export (NDJSON)</a>
+        {/* A POST: exporting writes an audit entry, which a cross-site link must not be able to do. */}
+        <form method="post" action="/api/audit/export"><button className="btn" type="submit">Export (NDJSON)</button></form>
       </div>
       <QueryPanel id="audit-log" title="Entries" sub={log.data ? `latest ${log.data.entries.length}` : undefined} query={log} flush height={200}>
         {(d) => (

@@ -75,9 +75,11 @@ describe('role matrix', () => {
 
   it('admin-only reads refuse lower roles; viewers read policy', async () => {
     for (const [r, path] of [['audit', '/api/audit'], ['exportAudit', '/api/audit/export'], ['users', '/api/auth/users'], ['keys', '/api/policy/keys']] as const) {
-      expect((await call(routes[r].GET, 'GET', path)).status).toBe(401)
-      expect((await call(routes[r].GET, 'GET', path, { role: 'responder' })).status).toBe(403)
-      expect((await call(routes[r].GET, 'GET', path, { role: 'admin' })).status).toBe(200)
+      // The export writes an audit entry, so it is a POST (issue 18, I1).
+      const [method, h] = r === 'exportAudit' ? ['POST', routes[r].POST] : ['GET', routes[r].GET]
+      expect((await call(h, method, path)).status).toBe(401)
+      expect((await call(h, method, path, { role: 'responder' })).status).toBe(403)
+      expect((await call(h, method, path, { role: 'admin' })).status).toBe(200)
     }
     expect((await call(routes.policy.GET, 'GET', '/api/policy', { role: 'viewer' })).status).toBe(200)
     expect(routes.audit.PUT ?? routes.audit.DELETE ?? routes.audit.POST).toBeUndefined()
@@ -98,12 +100,12 @@ describe('role matrix', () => {
     expect(bad.status).toBe(401)
     const good = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'admin-password-for-tests' } })
     expect(good.status).toBe(200)
-    expect(good.headers.get('set-cookie')).toMatch(/^br_session=.+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/)
+    expect(good.headers.getSetCookie()[0]).toMatch(/^br_session=.+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/)
     const cross = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'x' }, headers: { origin: 'https://evil.test' } })
     expect(cross.status).toBe(403)
     const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.', { role: 'admin' })).json()) as { entries: { action: string; actor: string }[] }
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.signin', 'auth.signin_failed']))
-    const exported = await (await call(routes.exportAudit.GET, 'GET', '/api/audit/export', { role: 'admin' })).text()
+    const exported = await (await call(routes.exportAudit.POST, 'POST', '/api/audit/export', { role: 'admin' })).text()
     expect(exported.trim().split('\n').map((l) => JSON.parse(l).action)).toContain('policy.revoke')
   })
 

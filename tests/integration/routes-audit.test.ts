@@ -115,7 +115,7 @@ describe('audit export', () => {
     const seeded: string[] = []
     for (let n = 0; n < 7; n++) seeded.push(await recordAudit(store, { actor: 'seed', action: 'test.seed', subject: `s${n}`, at: T + Math.floor(n / 3) }))
 
-    const first = await call(routes.exportAudit.GET, 'GET', `/api/audit/export?since=${T}&limit=3`, { role: 'admin' })
+    const first = await call(routes.exportAudit.POST, 'POST', `/api/audit/export?since=${T}&limit=3`, { role: 'admin' })
     expect(first.headers.get('x-truncated')).toBe('true')
     const lines = (await first.text()).trim().split('\n').map((l) => JSON.parse(l))
     expect(lines).toHaveLength(4)
@@ -128,7 +128,7 @@ describe('audit export', () => {
     const ids: string[] = lines.slice(0, 3).map((e) => e.id)
     let next: string | null = lines[3].next
     for (let page = 0; next && page < 50; page++) {
-      const res = await call(routes.exportAudit.GET, 'GET', next, { role: 'admin' })
+      const res = await call(routes.exportAudit.POST, 'POST', next, { role: 'admin' })
       const body = (await res.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
       next = res.headers.get('x-truncated') === 'true' ? body.pop().next : null
       ids.push(...body.map((e: { id: string }) => e.id))
@@ -141,7 +141,17 @@ describe('audit export', () => {
     // Paging back from the newest in the admin list honours its bound too.
     expect((await auditEntries(`test.seed&before=${T + 1}`)).map((e) => e.subject).sort()).toEqual(['s0', 's1', 's2'])
 
-    const bad = await call(routes.exportAudit.GET, 'GET', '/api/audit/export?after=nope', { role: 'admin' })
+    const bad = await call(routes.exportAudit.POST, 'POST', '/api/audit/export?after=nope', { role: 'admin' })
     expect(bad.status).toBe(400)
+  })
+
+  it('has no side effect a cross-site link can trigger: GET is refused unaudited, a cross-site POST too (issue 18, I1)', async () => {
+    const before = await count(`SELECT count() AS n FROM DB.audit_log WHERE action = 'audit.export'`)
+    const get = await call(routes.exportAudit.GET, 'GET', '/api/audit/export', { role: 'admin' })
+    expect(get.status).toBe(405)
+    expect(get.headers.get('allow')).toBe('POST')
+    const cross = await call(routes.exportAudit.POST, 'POST', '/api/audit/export', { role: 'admin', headers: { origin: 'https://evil.test' } })
+    expect(cross.status).toBe(403)
+    expect(await count(`SELECT count() AS n FROM DB.audit_log WHERE action = 'audit.export'`)).toBe(before)
   })
 })

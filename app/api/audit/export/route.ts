@@ -23,9 +23,11 @@ const query = z.object({
  * out the answer says so twice — headers `X-Truncated: true` and
  * `X-Next-After: <cursor>`, and a last line `{"truncated":true,"next":"<url>"}`
  * (the only line without an `id`) — because a browser download shows no
- * headers. Exporting is itself audited, before the log is read.
+ * headers. Exporting is itself audited, before the log is read; so it is a
+ * POST (same-origin checked), never a GET a cross-site link could trigger with
+ * the admin's cookie. Continue a truncated export by POSTing the `next` URL.
  */
-export const GET = route({ role: 'admin', query }, async ({ req, principal, query }) => {
+export const POST = route({ role: 'admin', query }, async ({ req, principal, query }) => {
   const { store } = await controls()
   const asked = { since: query.since ?? null, after: query.after ? formatCursor(query.after) : null, limit: query.limit }
   const page = await audited(store, {
@@ -46,3 +48,8 @@ export const GET = route({ role: 'admin', query }, async ({ req, principal, quer
   }
   return new Response(lines.length ? `${lines.join('\n')}\n` : '', { headers })
 })
+
+/** A GET would write an audit entry on a cross-site navigation: refused, with the method to use. */
+export function GET(): Response {
+  return Response.json({ error: 'the audit export is a POST (it writes an audit entry)' }, { status: 405, headers: { allow: 'POST', 'cache-control': 'no-store' } })
+}

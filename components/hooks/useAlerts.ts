@@ -39,12 +39,12 @@ export function useAlert(id: string | null) {
   return useApiQuery<AlertDetailResponse>(`/api/alerts/${encodeURIComponent(id ?? '')}`, {}, { withRange: false, enabled: !!id })
 }
 
-/** Acknowledge / resolve / snooze / reopen; refreshes every alert query afterwards. */
+/** Acknowledge / resolve / snooze / reopen (through the alert's incident); refreshes every alert and incident query afterwards. */
 export function useAlertTransition() {
   const client = useQueryClient()
   return useMutation<AlertTransitionResponse, Error, { id: string } & AlertTransitionRequest>({
     mutationFn: ({ id, ...body }) =>
       fetchJson<AlertTransitionResponse>(`/api/alerts/${encodeURIComponent(id)}/transition`, { method: 'POST', body: JSON.stringify(body) }),
-    onSuccess: () => client.invalidateQueries({ predicate: (q) => String(q.queryKey[1] ?? '').startsWith('/api/alerts') }),
+    onSuccess: () => client.invalidateQueries({ predicate: (q) => /^\/api\/(alerts|incidents)/.test(String(q.queryKey[1] ?? '')) }),
   })
 }

@@ -89,7 +89,8 @@ describe('alerts in ClickHouse', () => {
     expect(detail.transitions.map((t) => `${t.actor}:${t.from_state}>${t.to_state}`)).toEqual([
       'detector:none>open', 'alice:open>acknowledged', 'bob:acknowledged>open', 'bob:open>snoozed', 'carol:snoozed>resolved',
     ])
-    expect(detail.transitions[3].note).toBe('known tester')
+    // Acted on through the alert's incident: the note says so, and keeps the user's words.
+    expect(detail.transitions[3].note).toMatch(/^via incident [0-9a-f-]+: known tester$/)
     await expect(transitionAlert(store, 'no-such-alert', 'resolve', 'x', T0)).rejects.toBeInstanceOf(AlertNotFound)
   })
 

@@ -46,6 +46,7 @@ export function AlertDetail({ id }: { id: string }) {
         <div className="grid" style={{ gap: 10 }}>
           <dl className="kv">
             <dt>Subject</dt><dd>{a.subject_kind} {href ? <Link href={href} className="mono" data-testid="alert-subject-link">{a.subject}</Link> : a.subject}</dd>
+            {a.incident_id && <><dt>Incident</dt><dd><Link href={`/alerts${globalQuery}${globalQuery ? '&' : '?'}incident=${encodeURIComponent(a.incident_id)}`} data-testid="alert-incident-link">open the incident</Link> <span className="muted small">actions here apply to the whole incident</span></dd></>}
             <dt>Detector</dt><dd>{a.detector} · score {a.score.toFixed(1)} (peak {a.peak_score.toFixed(1)})</dd>
             <dt>Seen</dt><dd>{dateTime(a.first_seen)} → {dateTime(a.last_seen)} <span className="muted small">{zoneName(a.last_seen)}</span></dd>
             {a.acknowledged_by && <><dt>Acknowledged</dt><dd>{a.acknowledged_by} at {dateTime(a.acknowledged_at ?? 0)}</dd></>}

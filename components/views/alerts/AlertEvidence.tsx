@@ -1,6 +1,7 @@
 'use client'
 import Link from 'next/link'
 import { compact, count, duration, usd } from '@/lib/format'
+import type { FarmBombingEvidence, MemberBombing } from '@/lib/alerts/farm-fold'
 import type { Alert } from '@/lib/alerts/types'
 import type { CostAnomalyRow, FarmCluster, PromptBombingRow, StreamAbuseRow } from '@/lib/detection/types'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
@@ -28,14 +29,36 @@ function InstallStreams({ id }: { id: string }) {
   )
 }
 
+/** Farm members' own bombing evidence, inside the farm's incident (they are not raised as separate bombers). */
+function FarmMemberBombing({ rows }: { rows: MemberBombing[] }) {
+  return (
+    <div className="table-wrap" style={{ maxHeight: 320, overflow: 'auto' }}>
+      <table className="data" data-testid="farm-member-bombing">
+        <thead><tr><th>Install</th><th>Feature</th><th className="r">Score</th><th className="r">Tokens/min</th><th className="r">Spend</th><th>Why</th></tr></thead>
+        <tbody>
+          {rows.map((m) => (
+            <tr key={m.install_id}>
+              <td className="mono">{m.install_id}</td><td>{m.feature}</td><td className="r">{m.score.toFixed(0)}</td>
+              <td className="r">{compact(m.tokens_per_minute)}</td><td className="r">{usd(m.cost_micros)}</td><td>{m.reasons[0] ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 /** The chart and facts that justify an alert, shaped by the detector that raised it. */
 export function AlertEvidence({ alert }: { alert: Alert }) {
   const { globalQuery } = useDashboardParams()
   const e = alert.evidence
   if (!e) return <p className="muted">This alert carries no evidence.</p>
   switch (alert.detector) {
+    case 'token_reuse':
+      return <p className="muted small">Networks and overlaps are listed in the reasons above.</p>
     case 'prompt_bombing': {
       const r = e as PromptBombingRow
+      if ('member_rows' in r) return <FarmMemberBombing rows={(r as FarmBombingEvidence).member_rows} />
       return <SeriesEvidence series={r.series} unit="tokens" label="tokens/min" ref={{ y: r.metrics.tokens_per_minute.band.p99, label: `feature p99 ${compact(r.metrics.tokens_per_minute.band.p99)}` }} />
     }
     case 'cost_anomalies': {

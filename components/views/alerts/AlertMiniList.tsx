@@ -16,7 +16,7 @@ interface AlertMiniListProps {
 /**
  * Compact alert list: unresolved (open + acknowledged) alerts for the
  * overview, or every alert about one subject for drill-downs. Each row opens
- * the alert in the inbox.
+ * the alert's incident in the inbox.
  */
 export function AlertMiniList({ limit = UNRESOLVED.limit, subject, title = 'Unresolved alerts' }: AlertMiniListProps) {
   const q = useAlerts(subject ? { subject, limit, inRange: false } : { ...UNRESOLVED, limit })
@@ -30,7 +30,7 @@ export function AlertMiniList({ limit = UNRESOLVED.limit, subject, title = 'Unre
       {(d) => (
         <div role="list" data-testid={subject ? 'subject-alerts' : 'open-alerts-list'}>
           {d.alerts.map((a) => (
-            <Link key={a.id} role="listitem" href={`/alerts${globalQuery}${sep}alert=${encodeURIComponent(a.id)}`} className="list-item" style={{ color: 'inherit', textDecoration: 'none' }}>
+            <Link key={a.id} role="listitem" href={a.incident_id ? `/alerts${globalQuery}${sep}incident=${encodeURIComponent(a.incident_id)}` : `/alerts/${encodeURIComponent(a.id)}${globalQuery}`} className="list-item" style={{ color: 'inherit', textDecoration: 'none' }}>
               <span className="row gap"><Badge kind={a.severity} /><Badge kind={a.state} /><span className="muted small">{ago(a.last_seen)}</span></span>
               <span style={{ color: 'var(--text-strong)' }}>{a.title}</span>
               <span className="muted small">{a.detector} · {a.subject_kind} {a.subject}</span>

@@ -33,8 +33,10 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
+  # max_fails=0: on this shared test machine one replica can stall past the 2 s decision timeout; nginx would
+  # then take it out for 10 s and, with both out, answer 503 to everything. Production keeps the defaults.
   upstream burnrate_enforcer {
-${opts.enforcers.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+${opts.enforcers.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')}
     keepalive 32;
   }
   upstream llm { server 127.0.0.1:${opts.llmPort}; keepalive 32; }

@@ -20,6 +20,14 @@ export interface OidcSettings {
   responderGroups: string[]
   viewerGroups: string[]
   defaultRole: 'none' | 'viewer'
+  /** Where the provider sends users back: OIDC_REDIRECT_URL, else derived from PUBLIC_URL, else null (OIDC refused). */
+  callbackUrl: string | null
+  /**
+   * Session lifetime: the role comes from the provider's claims, so a role
+   * lowered or an account removed there takes effect at the next sign-in,
+   * at most this long after.
+   */
+  sessionSeconds: number
 }
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)
@@ -37,6 +45,10 @@ export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings
     responderGroups: list(env.OIDC_RESPONDER_GROUPS),
     viewerGroups: list(env.OIDC_VIEWER_GROUPS),
     defaultRole: env.OIDC_DEFAULT_ROLE === 'viewer' ? 'viewer' : 'none',
+    // Never from the request's Host header: a forged Host would make us send
+    // the provider, and with it the user's code, to another origin.
+    callbackUrl: env.OIDC_REDIRECT_URL || (env.PUBLIC_URL ? new URL('/api/auth/oidc/callback', env.PUBLIC_URL).toString() : null),
+    sessionSeconds: 60 * Math.max(5, Math.min(480, Number(env.OIDC_SESSION_MINUTES ?? 60) || 60)),
   }
 }
 

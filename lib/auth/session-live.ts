@@ -10,7 +10,9 @@ import { SESSION_TTL_SECONDS } from './session'
  *    revoked (account disabled or password changed): revoked_sessions;
  *  - for local users, the account exists and is enabled, and its current role
  *    is the one used, so lowering a role takes effect at once. OIDC users keep
- *    the role their identity provider gave at sign-in until they sign in again.
+ *    the role their identity provider gave at sign-in until their (short,
+ *    OIDC_SESSION_MINUTES) session ends and they sign in again, unless an
+ *    admin disables them (oidc_user_state), which ends them at once.
  *
  * Answers are cached per session for two seconds, so a dashboard polling ten
  * endpoints costs the store one check, not ten. Sign-outs and user changes made
@@ -24,7 +26,7 @@ interface LiveCache { entries: Map<string, { at: number; principal: Principal | 
 type G = typeof globalThis & { [KEY]?: LiveCache }
 const cache = (): LiveCache => ((globalThis as G)[KEY] ??= { entries: new Map(), generation: 0 })
 
-interface CheckRow { kind: 'revoked' | 'user'; n: string | number; role: string; disabled: number | string }
+interface CheckRow { kind: 'revoked' | 'user' | 'oidc'; n: string | number; role: string; disabled: number | string }
 
 /** One round trip: the session's revocations and, for local users, the account as it is now. */
 async function check(store: Store, principal: Principal, session: NonNullable<Principal['session']>): Promise<Principal | null> {
@@ -33,13 +35,15 @@ async function check(store: Store, principal: Principal, session: NonNullable<Pr
         WHERE user_id = {user:String}
           AND (session_id = {id:String} OR (session_id = '' AND revoked_at > fromUnixTimestamp64Milli({issued:Int64})))
       UNION ALL
-      (SELECT 'user' AS kind, toUInt64(1) AS n, role, disabled FROM ${store.database}.users FINAL WHERE user_id = {user:String} LIMIT 1)`,
+      (SELECT 'user' AS kind, toUInt64(1) AS n, role, disabled FROM ${store.database}.users FINAL WHERE user_id = {user:String} LIMIT 1)
+      UNION ALL
+      (SELECT 'oidc' AS kind, toUInt64(1) AS n, '' AS role, disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1)`,
     query_params: { user: principal.userId, id: session.id, issued: session.issuedAtMs },
     format: 'JSONEachRow',
   })
   const rows = await rs.json<CheckRow>()
   if (Number(rows.find((r) => r.kind === 'revoked')?.n ?? 0) > 0) return null
-  if (principal.provider !== 'local') return principal
+  if (principal.provider !== 'local') return Number(rows.find((r) => r.kind === 'oidc')?.disabled ?? 0) === 1 ? null : principal
   const user = rows.find((r) => r.kind === 'user')
   if (!user || Number(user.disabled) === 1 || !ROLES.includes(user.role as Role)) return null
   return { ...principal, role: user.role as Role }

@@ -33,7 +33,7 @@ export function sessionSecret(): Uint8Array {
 }
 
 /** A signed session token; its id (jti) is what sign-out revokes. */
-export async function issueSession(p: Principal): Promise<string> {
+export async function issueSession(p: Principal, ttlSeconds = SESSION_TTL_SECONDS): Promise<string> {
   // iat has whole seconds; a revocation is compared with the issue time in ms,
   // so a session made in the same second after a password reset stays valid.
   return new SignJWT({ name: p.displayName, role: p.role, provider: p.provider, iat_ms: Date.now() })
@@ -41,7 +41,7 @@ export async function issueSession(p: Principal): Promise<string> {
     .setSubject(p.userId)
     .setJti(randomUUID())
     .setIssuedAt()
-    .setExpirationTime(`${SESSION_TTL_SECONDS}s`)
+    .setExpirationTime(`${Math.min(ttlSeconds, SESSION_TTL_SECONDS)}s`)
     .sign(sessionSecret())
 }
 

@@ -1,5 +1,6 @@
 import { recordAudit, requestIpPrefix } from '@/lib/audit'
 import { finishLogin, OIDC_FLOW_COOKIE, oidcSettings } from '@/lib/auth/oidc'
+import { isOidcUserDisabled } from '@/lib/auth/oidc-users'
 import { issueSession, readCookie, sessionCookie } from '@/lib/auth/session'
 import { controls } from '@/lib/policy/controls'
 
@@ -23,9 +24,13 @@ export async function GET(req: Request): Promise<Response> {
       await recordAudit(store, { actor: 'oidc', action: 'auth.signin_failed', subject: 'no role for this user', ipPrefix: requestIpPrefix(req) })
       return fail('your account has no Burnrate role')
     }
+    if (await isOidcUserDisabled(store, principal.userId)) {
+      await recordAudit(store, { actor: principal.userId, action: 'auth.signin_failed', subject: 'disabled in Burnrate', ipPrefix: requestIpPrefix(req) })
+      return fail('your account is disabled in Burnrate')
+    }
     await recordAudit(store, { actor: principal.userId, actorRole: principal.role, action: 'auth.signin', subject: principal.userId, ipPrefix: requestIpPrefix(req), after: { provider: principal.provider } })
     const headers = new Headers({ location: next, 'cache-control': 'no-store' })
-    headers.append('set-cookie', sessionCookie(await issueSession(principal), req))
+    headers.append('set-cookie', sessionCookie(await issueSession(principal, s.sessionSeconds), req, s.sessionSeconds))
     headers.append('set-cookie', clearFlow)
     return new Response(null, { status: 302, headers })
   } catch (err) {

@@ -9,7 +9,11 @@ export async function GET(req: Request): Promise<Response> {
   const s = oidcSettings()
   if (!s) return Response.json({ error: 'OIDC is not configured' }, { status: 404 })
   const url = new URL(req.url)
-  const redirectUri = s.redirectUrl ?? `${url.origin}/api/auth/oidc/callback`
+  const redirectUri = s.callbackUrl
+  if (!redirectUri) {
+    console.error('[auth] OIDC sign-in refused: set OIDC_REDIRECT_URL or PUBLIC_URL (the callback is never built from the Host header)')
+    return Response.json({ error: 'OIDC is misconfigured: OIDC_REDIRECT_URL or PUBLIC_URL must be set' }, { status: 503 })
+  }
   try {
     const flow = await beginLogin(s, redirectUri, safeNext(url.searchParams.get('next')))
     const cookie = [`${OIDC_FLOW_COOKIE}=${flow.flowToken}`, 'Path=/api/auth/oidc', 'HttpOnly', 'SameSite=Lax', 'Max-Age=600']

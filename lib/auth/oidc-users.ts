@@ -1,0 +1,37 @@
+import type { Store } from '../clickhouse/client'
+import { forgetLiveSessions, revokeUserSessions } from './session-live'
+
+/** OIDC user ids are `<issuer>#<sub>` (principalFromClaims). */
+export const OIDC_USER_ID_MAX = 512
+
+export async function isOidcUserDisabled(store: Store, userId: string): Promise<boolean> {
+  const rs = await store.client.query({
+    query: `SELECT disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1`,
+    query_params: { user: userId },
+    format: 'JSONEachRow',
+  })
+  const [row] = await rs.json<{ disabled: number | string }>()
+  return Number(row?.disabled ?? 0) === 1
+}
+
+/**
+ * Disables (or re-enables) an OIDC user. Disabling also ends every session the
+ * user holds, revoked first so a failure leaves the user as they were.
+ */
+export async function setOidcUserDisabled(store: Store, userId: string, disabled: boolean): Promise<void> {
+  if (disabled) await revokeUserSessions(store, userId)
+  await store.client.insert({
+    table: `${store.database}.oidc_user_state`,
+    values: [{ user_id: userId, disabled: disabled ? 1 : 0, updated_at: Date.now() }],
+    format: 'JSONEachRow',
+  })
+  forgetLiveSessions()
+}
+
+export async function listOidcUserStates(store: Store): Promise<{ userId: string; disabled: boolean }[]> {
+  const rs = await store.client.query({
+    query: `SELECT user_id, disabled FROM ${store.database}.oidc_user_state FINAL ORDER BY user_id`,
+    format: 'JSONEachRow',
+  })
+  return (await rs.json<{ user_id: string; disabled: number | string }>()).map((r) => ({ userId: r.user_id, disabled: Number(r.disabled) === 1 }))
+}

@@ -15,7 +15,8 @@ const membersOf = (evidence: unknown): string[] | null => {
  */
 export function stabilizeClusterSubjects(active: Alert[], findings: Finding[], minOverlap = 0.3): Finding[] {
   const candidates = active
-    .filter((a) => a.subject_kind === 'cluster')
+    // A farm's folded bombing alert (farm-fold.ts) keeps the farm's own subject: nothing else may take it.
+    .filter((a) => a.subject_kind === 'cluster' && !a.subject.startsWith('farm:'))
     .map((a) => ({ a, members: new Set(membersOf(a.evidence) ?? []) }))
     .filter((c) => c.members.size > 0)
   const out = new Map<string, Finding>()

@@ -99,7 +99,8 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
     for (const a of [...byId.values()]) if (a.incident_id === from.id) setIncident(a, into.id)
   }
 
-  const joining = [...byId.values()].filter((a) => changed.has(a.id) && a.state !== 'resolved').sort((x, y) => x.first_seen - y.first_seen || x.id.localeCompare(y.id))
+  // Unresolved alerts without an incident (written before migration 0011) are grouped on the first run too.
+  const joining = [...byId.values()].filter((a) => (changed.has(a.id) || !a.incident_id) && a.state !== 'resolved').sort((x, y) => x.first_seen - y.first_seen || x.id.localeCompare(y.id))
   for (const original of joining) {
     const a = byId.get(original.id)!
     const keys = groupingKeys(a)

@@ -138,3 +138,13 @@ describe('incidents', () => {
     expect(resolved.alerts.every((a) => a.state === 'resolved' && a.resolved_by === 'bob')).toBe(true)
   })
 })
+
+describe('alerts written before incidents existed', () => {
+  it('are grouped on the first run even if the run did not touch them', () => {
+    const a = reconcile([], [bomb('old-1')], 0, P).upserts[0]
+    expect(a.incident_id).toBe('')
+    const g = assignIncidents([], [a], new Set(), MIN)
+    expect(g.incidents).toHaveLength(1)
+    expect(g.alerts.map((x) => x.incident_id)).toEqual([g.incidents[0].id])
+  })
+})

@@ -59,3 +59,24 @@ describe('an app_version of <!channel> <https://x.test|Open in Burnrate>', () =>
     expect(ev.payload.custom_details.alerts[0].length).toBeLessThanOrEqual(256)
   })
 })
+
+describe('pages render client text as React text', () => {
+  it('use no dangerouslySetInnerHTML and no markdown renderer, except the static theme boot script', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const files: string[] = []
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name)
+        if (statSync(p).isDirectory()) walk(p)
+        else if (/\.tsx?$/.test(name)) files.push(p)
+      }
+    }
+    walk('components')
+    walk('app')
+    const raw = files.filter((f) => readFileSync(f, 'utf8').includes('dangerouslySetInnerHTML'))
+    expect(raw).toEqual([join('app', 'layout.tsx')])
+    expect(readFileSync(join('app', 'layout.tsx'), 'utf8')).toMatch(/dangerouslySetInnerHTML=\{\{ __html: themeBootScript \}\}/)
+    expect(files.filter((f) => /from ['"](react-markdown|marked|markdown-it|remark)/.test(readFileSync(f, 'utf8')))).toEqual([])
+  })
+})

@@ -162,9 +162,10 @@ export class PolicySource {
     try {
       if (!this.snapshotApplied) await this.loadSnapshot()
       else await this.poll()
-      if (this.snapshotApplied && !this.follower && this.o.brokers.length > 0) await this.startFollower()
+      // In the background: a Kafka that is down must not hold up the polls that keep the policy confirmed.
+      if (this.snapshotApplied && !this.follower && !this.followerStarting && this.o.brokers.length > 0) this.startFollowerInBackground()
       if (this.follower) {
-        this.topicLag = await this.follower.lag()
+        this.topicLag = await Promise.race([this.follower.lag(), new Promise<number>((r) => setTimeout(() => r(-1), this.o.pollMs).unref())]).catch(() => -1)
         // A caught-up topic confirms the version held as well: the app's publisher sends every change there.
         if (this.topicLag === 0 && this.latest <= this.o.enforcer.version) this.confirmedAt = Date.now()
       }
@@ -176,6 +177,15 @@ export class PolicySource {
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.o.pollMs)
   }
 
+  private followerStarting = false
+
+  private startFollowerInBackground() {
+    this.followerStarting = true
+    void this.startFollower()
+      .catch((err) => (this.lastError = `policy topic: ${(err as Error).message}`))
+      .finally(() => (this.followerStarting = false))
+  }
+
   private async startFollower() {
     this.follower = await followPolicyTopic({
       brokers: this.o.brokers, topic: this.o.topic, enforcer: this.o.enforcer, clientId: this.o.clientId, log: this.o.log,
@@ -184,6 +194,7 @@ export class PolicySource {
         return this.keys
       },
     })
+    if (this.stopped) return void (await this.follower.stop().catch(() => {}))
     this.o.log(`[enforcer] following policy topic ${this.o.topic}`)
   }
 
@@ -192,7 +203,7 @@ export class PolicySource {
     await this.fetchKeys().catch((err) => (this.lastError = (err as Error).message))
     if (this.keys.keys.length > 0) {
       if (await this.loadSnapshot().catch((err) => ((this.lastError = (err as Error).message), false))) {
-        if (this.o.brokers.length > 0) await this.startFollower().catch((err) => (this.lastError = (err as Error).message))
+        if (this.o.brokers.length > 0) this.startFollowerInBackground()
       }
     }
     this.timer = setTimeout(() => void this.tick(), this.o.pollMs)

@@ -42,8 +42,8 @@ export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> 
   const kafka = new Kafka({ clientId: opts.clientId ?? 'burnrate-gateway', brokers: opts.brokers, logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect()
-  const offsets = await admin.fetchTopicOffsets(opts.topic)
-  await admin.disconnect()
+  // The topic may not exist yet (the app creates it when it first publishes): callers retry, so never leak the client.
+  const offsets = await admin.fetchTopicOffsets(opts.topic).finally(() => admin.disconnect())
   const targets = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
   let keys = await opts.jwks()
   const state: Follower = { caughtUp: Promise.resolve(), rejected: 0, stale: 0, lag: async () => 0, stop: async () => {} }

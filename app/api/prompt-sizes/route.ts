@@ -1,6 +1,11 @@
 import { rangeQuery } from '@/lib/dashboard/params'
+import { chargeExpensiveRead, CHEAP_RANGE_MS } from '@/lib/http/expensive-reads'
 import { route } from '@/lib/http/route'
 import { promptSizeHistogram } from '@/lib/queries/prompt-size-histogram'
 import { appStore } from '@/lib/runtime/app-runtime'
 
-export const GET = route({ role: 'viewer', query: rangeQuery({}) }, async ({ query }) => promptSizeHistogram(await appStore(), query.window))
+/** Long ranges scan weeks of raw events: charged to the user's expensive-read budget (issue 18, F11). */
+export const GET = route({ role: 'viewer', query: rangeQuery({}) }, async ({ principal, query }) => {
+  if (query.window.toMs - query.window.fromMs > CHEAP_RANGE_MS) chargeExpensiveRead(principal)
+  return promptSizeHistogram(await appStore(), query.window)
+})

@@ -1,6 +1,7 @@
 import { loadConfig } from '@/lib/config'
 import { detectionSettings } from '@/lib/detection/settings'
 import { detectorNameParam, detectorRanking, rankingQuery, RankingQueryError } from '@/lib/detection/rankings'
+import { chargeExpensiveRead } from '@/lib/http/expensive-reads'
 import { HttpError, route } from '@/lib/http/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
@@ -11,9 +12,11 @@ import { appStore } from '@/lib/runtime/app-runtime'
  * bounded per detector (24 h per-install, 7 d farms); limit ≤ 200; sort from
  * the detector's whitelist (RANKING_SORTS).
  */
-export const GET = route({ role: 'viewer', query: rankingQuery }, async ({ params, query }) => {
+export const GET = route({ role: 'viewer', query: rankingQuery }, async ({ principal, params, query }) => {
   const name = detectorNameParam.safeParse(params.name)
   if (!name.success) throw new HttpError(404, `unknown detector; one of ${detectorNameParam.options.join(', ')}`)
+  // Each ranking recomputes its detector over the range (issue 18, F11).
+  chargeExpensiveRead(principal)
   try {
     return await detectorRanking(await appStore(), detectionSettings(loadConfig()), name.data, query, Date.now())
   } catch (err) {

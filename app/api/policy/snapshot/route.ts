@@ -5,6 +5,9 @@ import { snapshotResponse } from '@/lib/policy/snapshot'
 
 export const dynamic = 'force-dynamic'
 
+/** Beyond this many versions behind, a gateway gets the full snapshot instead of a delta. */
+const MAX_DELTA_VERSIONS = 200
+
 const query = z.object({ since: z.coerce.number().int().min(0).optional() })
 
 /**
@@ -14,5 +17,10 @@ const query = z.object({ since: z.coerce.number().int().min(0).optional() })
  */
 export const GET = route({ role: 'viewer', query }, async ({ req, query }) => {
   const { store, service, ring } = await controls()
-  return snapshotResponse(store, service, ring, query.since, req.headers.get('if-none-match'))
+  await service.ready()
+  // A delta reads every change after `since` from the log; `?since=0` would read
+  // all of it. Far behind, the full snapshot (held in memory) is cheaper and
+  // says the same (issue 18, F11).
+  const since = query.since !== undefined && service.version - query.since > MAX_DELTA_VERSIONS ? undefined : query.since
+  return snapshotResponse(store, service, ring, since, req.headers.get('if-none-match'))
 })

@@ -1,0 +1,53 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Role } from '../../lib/auth/roles'
+import type { Store } from '../../lib/clickhouse/client'
+import { routeCaller, type Handler } from '../helpers/route-call'
+import { signedInCookies } from '../helpers/session-cookies'
+
+// Issue 18, F11: heavy reads a viewer can trigger are charged to a per-user budget. Real chDB, empty store.
+Object.assign(process.env, {
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-expensive-')), CLICKHOUSE_DATABASE: `routes_expensive_${process.pid}`, INGEST_SOURCE: 'none',
+  DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_KAFKA: '0',
+})
+delete process.env.CLICKHOUSE_URL
+
+const cookies: Partial<Record<Role, string>> = {}
+const call = routeCaller(cookies)
+let routes: Record<string, Record<string, Handler>>
+let store: Store
+let EXPENSIVE_READS_PER_MINUTE: number
+
+beforeAll(async () => {
+  Object.assign(cookies, await signedInCookies(['viewer', 'responder']))
+  routes = {
+    detectors: await import('../../app/api/detectors/[name]/route'),
+    promptSizes: await import('../../app/api/prompt-sizes/route'),
+  } as unknown as Record<string, Record<string, Handler>>
+  ;({ EXPENSIVE_READS_PER_MINUTE } = await import('../../lib/http/expensive-reads'))
+  const { appStore } = await import('../../lib/runtime/app-runtime')
+  store = await appStore()
+})
+afterAll(async () => { await store?.close().catch(() => {}) })
+
+describe('expensive reads', () => {
+  it('detector rankings: a budget per user per minute, then 429; another user is unaffected', async () => {
+    const ranking = () => call(routes.detectors.GET, 'GET', '/api/detectors/prompt_bombing', { role: 'viewer', params: { name: 'prompt_bombing' } })
+    for (let i = 0; i < EXPENSIVE_READS_PER_MINUTE; i++) expect((await ranking()).status).toBe(200)
+    const refused = await ranking()
+    expect(refused.status).toBe(429)
+    expect(((await refused.json()) as { error: string }).error).toMatch(/too many expensive reads/)
+    expect((await call(routes.detectors.GET, 'GET', '/api/detectors/prompt_bombing', { role: 'responder', params: { name: 'prompt_bombing' } })).status).toBe(200)
+  })
+
+  it('the prompt-size histogram is charged over long ranges only', async () => {
+    // The viewer's budget is spent (previous test): a day still answers, 92 days does not.
+    const now = Date.now()
+    expect((await call(routes.promptSizes.GET, 'GET', '/api/prompt-sizes?range=24h', { role: 'viewer' })).status).toBe(200)
+    const long = `/api/prompt-sizes?range=custom&from=${now - 92 * 86_400_000}&to=${now}`
+    expect((await call(routes.promptSizes.GET, 'GET', long, { role: 'viewer' })).status).toBe(429)
+    expect((await call(routes.promptSizes.GET, 'GET', long, { role: 'responder' })).status).toBe(200)
+  })
+})

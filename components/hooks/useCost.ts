@@ -7,9 +7,10 @@ import { useDashboardParams } from './useDashboardParams'
 import type { PageRequest } from './useOverview'
 
 export type Granularity = 'auto' | 'hour' | 'day'
+export type CostMetric = 'spend' | 'per_request' | 'per_1k_tokens' | 'per_install'
 
-export function useCostSeries(by: CostDimension, granularity: Granularity) {
-  return useApiQuery<StackedSeries>('/api/cost/series', { by, granularity })
+export function useCostSeries(by: CostDimension, granularity: Granularity, metric: CostMetric = 'spend') {
+  return useApiQuery<StackedSeries>('/api/cost/series', { by, granularity, metric: metric === 'spend' ? undefined : metric })
 }
 
 export function useCostBreakdown(by: CostDimension, p: PageRequest) {

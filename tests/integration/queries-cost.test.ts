@@ -5,6 +5,7 @@ import { budgetSummary } from '../../lib/queries/budget-summary'
 import { costBreakdown } from '../../lib/queries/cost-breakdown'
 import { promptSizeHistogram } from '../../lib/queries/prompt-size-histogram'
 import { spendSeries } from '../../lib/queries/spend-series'
+import { unitCostSeries } from '../../lib/queries/unit-cost-series'
 import { resolveRange, type ResolvedRange } from '../../lib/time-range'
 import { rows } from '../helpers/store'
 import { loadFixture } from './queries-fixture'
@@ -55,6 +56,27 @@ describe('cost queries', () => {
     expect(b.monthToDateMicros).toBe(Number(c))
     expect(b.forecast.status).toBe('insufficient_history')
     if (b.forecast.status === 'insufficient_history') expect(b.forecast.reason).toMatch(/Not enough history/)
+  })
+
+  it('unit cost series: cost per request per model and bucket equals the raw ratio; per 1k tokens equals the rollup\'s', async () => {
+    const per = await unitCostSeries(store, range, 'model', 'per_request')
+    const k1 = await unitCostSeries(store, range, 'model', 'per_1k_tokens')
+    const r = await raw(`SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond(${range.stepS}))) * 1000 AS t, model, sum(cost_micros) AS c,
+      countIf(type IN ('llm_request','stream')) AS n FROM {db}.events WHERE ${inRange} AND model != '' GROUP BY t, model HAVING c > 0`)
+    const u = await raw(`SELECT toUnixTimestamp(minute) * 1000 AS t, model, sum(cost_micros) AS c, sum(prompt_tokens + completion_tokens) AS tok
+      FROM {db}.usage_minute WHERE minute >= fromUnixTimestamp64Milli({from:Int64}) AND minute < fromUnixTimestamp64Milli({to:Int64}) AND model != '' GROUP BY t, model HAVING c > 0`)
+    expect(per.keys.length).toBeGreaterThan(0)
+    let checked = 0
+    for (const b of r) {
+      if (!per.keys.includes(b.model as unknown as string)) continue
+      expect(per.points.find((p) => p.t === Number(b.t))![b.model as unknown as string]).toBeCloseTo(Number(b.c) / Number(b.n), 6)
+      checked++
+    }
+    for (const b of u) {
+      if (!k1.keys.includes(b.model as unknown as string)) continue
+      expect(k1.points.find((p) => p.t === Number(b.t))![b.model as unknown as string]).toBeCloseTo((Number(b.c) / Number(b.tok)) * 1000, 6)
+    }
+    expect(checked).toBeGreaterThan(3)
   })
 
   it('abuse tax: spend of installs with mostly-rejected attestations', async () => {

@@ -1,6 +1,6 @@
 'use client'
 import { COST_DIMENSIONS, type CostDimension } from '@/lib/dashboard/types'
-import type { Granularity } from '../../hooks/useCost'
+import type { CostMetric, Granularity } from '../../hooks/useCost'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { PageHead } from '../shared/PageHead'
 import { AbuseTaxPanel, BudgetPanel } from './BudgetPanel'
@@ -16,6 +16,8 @@ export function CostView() {
   const by: CostDimension = rawBy && COST_DIMENSIONS.includes(rawBy) ? rawBy : 'feature'
   const rawGran = search.get('gran')
   const granularity: Granularity = rawGran === 'hour' || rawGran === 'day' ? rawGran : 'auto'
+  const rawMetric = search.get('metric')
+  const metric: CostMetric = rawMetric === 'per_request' || rawMetric === 'per_1k_tokens' || rawMetric === 'per_install' ? rawMetric : 'spend'
   return (
     <>
       <PageHead title="Cost" description="Where the money goes: by feature, model, tenant and app version, against budget."
@@ -27,7 +29,8 @@ export function CostView() {
           </div>
         } />
       <CostTiles />
-      <CostChart by={by} granularity={granularity} onGranularity={(g) => setParams({ gran: g === 'auto' ? null : g })} />
+      <CostChart by={by} granularity={granularity} onGranularity={(g) => setParams({ gran: g === 'auto' ? null : g })}
+        metric={metric} onMetric={(m) => setParams({ metric: m === 'spend' ? null : m })} />
       <div className="grid two">
         <BudgetPanel />
         <AbuseTaxPanel />

@@ -32,7 +32,8 @@ export function securityHeaders(dev = process.env.NODE_ENV === 'development'): {
 
 const nextConfig: NextConfig = {
   // Native engine and network clients stay out of the bundle and load from node_modules.
-  serverExternalPackages: ['chdb', '@clickhouse/client', '@clickhouse/client-common', 'kafkajs'],
+  // The Kafka codec packages are native napi-rs modules too (lib/ingest/kafka-codecs.ts): bundled, next build fails.
+  serverExternalPackages: ['chdb', '@clickhouse/client', '@clickhouse/client-common', 'kafkajs', 'lz4-napi', 'snappy', '@mongodb-js/zstd'],
   poweredByHeader: false,
   typedRoutes: false,
   async headers() {

@@ -8,6 +8,7 @@
  * a fresh store with and without their views.
  *
  *   npx tsx bench/dashboard-long-range.ts [events]   (default 10000000)
+ *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs>   (measure a store left by a run)
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -33,10 +34,10 @@ const RAW_AT = new Set(['7d', '30d'])
 export interface LongRangeRow { endpoint: string; range: string; events: number; p50: number; p95: number; raw_p95: number | null; speedup: number | null; steal_pct: number; meets_target: boolean }
 export interface LongRangeResult { rows: LongRangeRow[]; events: number; fillMs: number; ingest: { events: number; withMs: number; withoutMs: number; extraUsPerEvent: number; ratio: number } }
 
-async function newStore(name: string): Promise<Store> {
+async function newStore(name: string, reuse?: { dataDir: string; database: string }): Promise<Store> {
   const store = await openStore({
     CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default', CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: `${name}_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: mkdtempSync(join(tmpdir(), `burnrate-${name}-`)),
+    CLICKHOUSE_DATABASE: reuse?.database ?? `${name}_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `burnrate-${name}-`)),
   })
   await migrate(store, { retentionDays: 92 })
   return store
@@ -79,15 +80,27 @@ const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<un
       SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}` },
 ]
 
-export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
+/** `reuse`: measure a store an earlier run left (its data directory and database, printed at the start), with migrations applied since; no fill, no ingest comparison. */
+export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; reuse?: { dataDir: string; database: string; end: number }; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
   const log = opts.log ?? ((l: string) => console.log(l))
   const events = opts.events ?? 10_000_000
   const runs = opts.runs ?? 20
-  const end = Date.now()
+  const end = opts.reuse?.end ?? Date.now()
+  if (opts.reuse) {
+    const store = await newStore('bench_lr', opts.reuse)
+    await migrate(store, { retentionDays: 92 })
+    // The generator's newest event is its `end`; without one given, use it.
+    const rs = await store.client.query({ query: `SELECT toUnixTimestamp64Milli(max(ts)) + 1 AS e FROM ${store.database}.events`, format: 'JSONEachRow' })
+    const newest = Number((await rs.json<{ e: string }>())[0].e)
+    const rows = await measure(store, Number.isFinite(end) && end > 0 ? end : newest, await count(store), runs, log)
+    await store.close()
+    return { rows, events: rows[0]?.events ?? 0, fillMs: 0, ingest: { events: 0, withMs: 0, withoutMs: 0, extraUsPerEvent: 0, ratio: 0 } }
+  }
 
   // Ingest cost of the hour/day rollups: the same events into two fresh stores, one without their views.
   const ingestEvents = opts.ingestEvents ?? 2_000_000
   const withViews = await newStore('bench_lr')
+  log(`[bench:long-range] store: DATA_DIR ${(withViews as Store & { dataDir?: string }).dataDir ?? '(server)'} database ${withViews.database} end ${end}`)
   // chDB allows one data directory per process: the reference is a second database in it.
   const without: Store = { ...withViews, database: `${withViews.database}_noviews` }
   await withViews.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${without.database}` })
@@ -111,9 +124,21 @@ export async function benchLongRange(opts: { events?: number; runs?: number; ing
     log(`[bench:long-range] ${Math.min(events, offset + CHUNK).toLocaleString('en-US')} events (${Math.round(ms)} ms)`)
   }
   const fillMs = Math.round(performance.now() - t0)
+  const rows = await measure(store, end, events, runs, log)
+  await store.close()
+  return { rows, events, fillMs, ingest }
+}
+
+async function count(store: Store): Promise<number> {
+  const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.database}.events`, format: 'JSONEachRow' })
+  return Number((await rs.json<{ n: string }>())[0].n)
+}
+
+async function measure(store: Store, end: number, events: number, runs: number, log: (l: string) => void): Promise<LongRangeRow[]> {
   const rows: LongRangeRow[] = []
   const budget = await timed(() => budgetSummary(store, '', end), runs)
   rows.push({ endpoint: '/api/cost/budget', range: 'month', events, p50: budget.p50, p95: budget.p95, raw_p95: null, speedup: null, steal_pct: 0, meets_target: budget.p95 <= TARGET_MS })
+  log(`[bench:long-range] /api/cost/budget: p50 ${budget.p50} / p95 ${budget.p95} ms`)
   for (const preset of RANGES) {
     const r = resolveRange({ range: preset }, end)
     for (const c of CASES) {
@@ -132,8 +157,7 @@ export async function benchLongRange(opts: { events?: number; runs?: number; ing
       log(`[bench:long-range] ${c.endpoint} ${preset}: p50 ${q.p50} / p95 ${q.p95} ms${raw ? ` · raw p95 ${raw.p95} ms (${speedup}×)` : ''}`)
     }
   }
-  await store.close()
-  return { rows, events, fillMs, ingest }
+  return rows
 }
 
 export function formatLongRange(res: LongRangeResult): string {
@@ -148,7 +172,9 @@ export function formatLongRange(res: LongRangeResult): string {
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
-  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000) }).then((res) => {
+  // npx tsx bench/dashboard-long-range.ts <events> | --reuse <dataDir> <database> <endMs>
+  const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
+  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), reuse }).then((res) => {
     console.log(`\n${formatLongRange(res)}`)
     process.exit(0)
   }, (err) => {

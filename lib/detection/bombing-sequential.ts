@@ -60,7 +60,22 @@ export const FEATURE_WIDE_SHARE = 0.25
  */
 export const MIN_POSITIVE_LLR = 3.5
 
-export interface ContextBaseline { mu: number; sigma: number; requests: number; median: number; source: 'feature' | 'shrunk' }
+export interface ContextBaseline { mu: number; sigma: number; requests: number; median: number; source: 'feature' | 'shrunk' | 'version' }
+
+/**
+ * A release that re-sends history moves the typical request of every install
+ * on it: its median request in the window is VERSION_SHIFT_RATIO or more above
+ * the feature's baseline. Each of its installs then looks like a moderate
+ * bomber against the feature. Installs on such a version are judged against
+ * the version's own median instead (the cost detector's release check owns
+ * the shift itself); a bomber on it still stands out from its peers.
+ */
+export const VERSION_SHIFT_RATIO = 1.5
+
+export function rebased(b: ContextBaseline, versionMedian: number | undefined): ContextBaseline {
+  if (versionMedian === undefined || !(versionMedian >= VERSION_SHIFT_RATIO * b.median)) return b
+  return { ...b, mu: Math.log(versionMedian), median: versionMedian, source: 'version' }
+}
 
 interface QuantileRow { tenant_id: string; feature: string; requests: number; q: number[] }
 
@@ -286,26 +301,30 @@ export async function detectSequentialBombing(store: Store, s: Pick<DetectionSet
     mus: keys.map((k) => baselines.get(k)!.mu), sigmas: keys.map((k) => baselines.get(k)!.sigma),
     shift: SHIFT, cap: MINUTE_CAP, min_positive: MIN_POSITIVE_LLR,
   })
-  const evidence: SequentialEvidence[] = []
-  for (const r of minutes) {
-    const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)
-    if (!b) continue
-    evidence.push(sequentialEvidence({
-      tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id),
-      minutes: (r.minutes as unknown[]).map(num), requests: (r.requests as unknown[]).map(num), prompt: (r.prompt as unknown[]).map(num),
-    }, b))
-  }
+  const rows = minutes.map((r) => ({
+    tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id),
+    minutes: (r.minutes as unknown[]).map(num), requests: (r.requests as unknown[]).map(num), prompt: (r.prompt as unknown[]).map(num),
+  }))
   const traits = new Map<string, InstallTraits>()
-  const elevatedByTenant = new Map<string, string[]>()
-  for (const e of evidence) if (isElevated(e)) elevatedByTenant.set(e.tenant_id, [...(elevatedByTenant.get(e.tenant_id) ?? []), e.install_id])
-  for (const [t, ids] of elevatedByTenant) {
-    for (let i = 0; i < ids.length; i += 2_000) {
-      const rows = await queryRows<Record<string, unknown>>(store, installTraitsSql(db), { tenant: t, installs: ids.slice(i, i + 2_000) })
-      for (const r of rows) traits.set(`${t}\u0000${r.install_id}`, {
+  const byTenant = new Map<string, string[]>()
+  for (const r of rows) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r.install_id])
+  for (const [t, ids] of byTenant) {
+    const unique = [...new Set(ids)]
+    for (let i = 0; i < unique.length; i += 2_000) {
+      const found = await queryRows<Record<string, unknown>>(store, installTraitsSql(db), { tenant: t, installs: unique.slice(i, i + 2_000) })
+      for (const r of found) traits.set(`${t}\u0000${r.install_id}`, {
         install_id: String(r.install_id), app_version: String(r.app_version), device_model: String(r.device_model), os_version: String(r.os_version),
         device_fingerprint: String(r.device_fingerprint), ip_prefix: String(r.ip_prefix), asn: num(r.asn),
       })
     }
+  }
+  const versionMedian = new Map<string, number>(versions.filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS).map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.median_context)]))
+  const evidence: SequentialEvidence[] = []
+  for (const r of rows) {
+    const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)
+    if (!b) continue
+    const v = traits.get(`${r.tenant_id}\u0000${r.install_id}`)?.app_version
+    evidence.push(sequentialEvidence(r, rebased(b, v === undefined ? undefined : versionMedian.get(`${r.tenant_id}\u0000${r.feature}\u0000${v}`))))
   }
   const installs = opts.activeInstalls ?? new Map<string, number>(counts.map((c) => [`${c.tenant_id}\u0000${c.feature}`, num(c.installs)]))
   const versionRequests = new Map<string, number>(versions.map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.requests)]))

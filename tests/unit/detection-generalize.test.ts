@@ -140,3 +140,15 @@ describe('streams still open (stream_progress)', () => {
     expect(usage.find((u) => u.install_id === 'new')?.requests).toBe(1)
   })
 })
+
+describe('a release that grows every request is not bombing', () => {
+  it("installs on a version whose median moved are judged against the version's median", async () => {
+    const { rebased } = await import('../../lib/detection/bombing-sequential')
+    const onRelease = sequentialEvidence(minutes('u', 2000, 15, 4), rebased(chat, 1900))
+    expect(cusumZ(onRelease.cusum)).toBeLessThan(3)
+    expect(isElevated(onRelease)).toBe(false)
+    const bomberOnRelease = sequentialEvidence(minutes('b', 6000, 5, 4), rebased(chat, 1900))
+    expect(cusumZ(bomberOnRelease.cusum)).toBeGreaterThan(S.zAlert)
+    expect(rebased(chat, 1000)).toBe(chat) // a version within 1.5x of the feature keeps the feature's baseline
+  })
+})

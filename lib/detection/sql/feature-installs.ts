@@ -6,9 +6,10 @@ WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UIn
   AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND requests > 0
 GROUP BY tenant_id, feature`
 
-/** Requests per tenant/feature/app version over [from, to) (usage_minute): what share of a version the elevated installs make up. */
+/** Requests and median context per tenant/feature/app version over [from, to) (usage_minute): what share of a version the elevated installs make up, and whether the version itself moved. */
 export const versionRequestsSql = (db: string) => `
-SELECT tenant_id, feature, app_version, sum(requests) AS requests
+SELECT tenant_id, feature, app_version, sum(requests) AS requests,
+  quantilesTDigestMerge(0.5, 0.9, 0.99)(context_tokens_q)[1] AS median_context
 FROM ${db}.usage_minute
 WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
   AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND feature != ''

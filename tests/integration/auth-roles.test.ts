@@ -204,3 +204,17 @@ describe('role matrix', () => {
     expect(JSON.stringify(body)).not.toMatch(/"d"|"x"|privateJwk/)
   })
 })
+
+describe('dry run tells a responder what apply would refuse', () => {
+  it('a feature rule looser than an admin tenant cap is not allowed in the dry run either', async () => {
+    const cap = { scope: 'tenant', subjects: ['dryrun-co'], action: 'quota', controls: { tokensPerMinute: 5_000 }, durationMinutes: null, reason: 'tenant cap' }
+    expect((await call(routes.changes.POST, 'POST', '/api/policy/changes', { role: 'admin', body: cap })).status).toBe(200)
+    const lift = { scope: 'feature', subjects: ['dryrun-co/chat'], action: 'quota', controls: { tokensPerMinute: 1_000_000_000 }, durationMinutes: 60, reason: 'lift' }
+    const dry = await call(routes.dryRun.POST, 'POST', '/api/policy/dry-run', { role: 'responder', body: lift })
+    expect(dry.status).toBe(200)
+    const { allowed } = (await dry.json()) as { allowed: { ok: boolean; reason?: string } }
+    expect(allowed.ok).toBe(false)
+    expect(allowed.reason).toMatch(/broader rule/)
+    expect((await call(routes.changes.POST, 'POST', '/api/policy/changes', { role: 'responder', body: lift })).status).toBe(403)
+  })
+})

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { route } from '@/lib/http/route'
 import { blastRadius } from '@/lib/policy/blast'
 import { controls } from '@/lib/policy/controls'
-import { checkChangeAllowed } from '@/lib/policy/permissions'
+import { checkChangeAllowed, checkRewriteAllowed } from '@/lib/policy/permissions'
 import { planChange, PlanError } from '@/lib/policy/plan'
 import { HttpError } from '@/lib/http/route'
 import { changeRequestSchema } from '@/lib/policy/types'
@@ -19,9 +19,10 @@ const body = changeRequestSchema.extend({ lookbackHours: z.number().int().min(1)
 export const POST = route({ role: 'responder', body }, async ({ principal, body }) => {
   const { store, service, limits } = await controls()
   const { lookbackHours, ...req } = body
+  const rules = service.rulesMap()
   let writes
   try {
-    writes = planChange(service.rulesMap(), req, principal.userId, Date.now())
+    writes = planChange(rules, req, principal.userId, Date.now())
   } catch (err) {
     if (err instanceof PlanError) throw new HttpError(400, err.message)
     throw err
@@ -29,6 +30,8 @@ export const POST = route({ role: 'responder', body }, async ({ principal, body 
   let allowed: { ok: boolean; reason?: string } = { ok: true }
   try {
     checkChangeAllowed(principal, req, limits)
+    // The same check apply makes: a responder may not lift a broader rule's limits.
+    checkRewriteAllowed(principal, writes, limits, rules)
   } catch (err) {
     allowed = { ok: false, reason: (err as Error).message }
   }

@@ -22,7 +22,11 @@ export interface IncidentFilter {
 export function useIncidents(filter: IncidentFilter = {}) {
   const p = useDashboardParams()
   const window = p.absoluteWindow(MAX_RANGE_MS)
-  return useApiQuery<IncidentListResponse>('/api/incidents', { ...filter, from: window.from, to: window.to, tenant: p.tenant }, { withRange: false, liveMs: 15_000 })
+  // The window ends at the start of this minute; a preset range also covers the minute under way, so an
+  // incident opened seconds ago is listed at once (the query key still changes once a minute).
+  const to = p.range === 'custom' ? window.to : window.to + 60_000
+  const from = Math.max(window.from, to - MAX_RANGE_MS)
+  return useApiQuery<IncidentListResponse>('/api/incidents', { ...filter, from, to, tenant: p.tenant }, { withRange: false, liveMs: 15_000 })
 }
 
 /** GET /api/incidents/[id]: the incident, its alerts with evidence, and its history. */

@@ -182,3 +182,17 @@ if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
     process.exit(1)
   })
 }
+
+/** The section as `npm run bench -- --only long-range` reports it: one row per endpoint and range. */
+export async function benchLongRangeSection(arg: { events?: number }): Promise<{ rows: { metric: string; ours: string; reference: string; ratio: string; target: string }[] }> {
+  const res = await benchLongRange({ events: arg.events })
+  return {
+    rows: res.rows.map((r) => ({
+      metric: `${r.endpoint}, ${r.range}, ${r.events.toLocaleString('en-US')} events`,
+      ours: `p50 ${r.p50} ms, p95 ${r.p95} ms`,
+      reference: r.raw_p95 === null ? '—' : `raw table p95 ${r.raw_p95} ms`,
+      ratio: r.speedup === null ? '—' : `${r.speedup}×`,
+      target: `p95 ≤ ${TARGET_MS} ms${r.range === '7d' || r.range === '30d' ? ', ≥ 10×' : ''}`,
+    })),
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- flags]`: starts its own Kafka broker run named "bench",
  * runs the selected sections, prints a table and writes docs/benchmarks.md.
- *   --only a,b          sections: micro, producer, ingest, ingest-codecs, ceiling, disk, memory, memory-server, dashboard, policy, detection, enforcer, enforcer-revoke (default: all)
+ *   --only a,b          sections: micro, producer, ingest, ingest-codecs, ceiling, disk, memory, memory-server, dashboard, policy, detection, enforcer, enforcer-revoke, long-range (default: all)
  *   --events N          events per throughput run (default 1000000)
  *   --reps R            repetitions per configuration (default 3)
  *   --partitions 1,2,4  partition/consumer counts
@@ -10,6 +10,7 @@
  *   --ref-block N       kafka_max_block_size of the reference (default 65536)
  *   --memory-seconds S  sustained memory run (default 600)
  *   --dashboard-sizes   store sizes for the dashboard section (default 1000000,10000000,50000000)
+ *   --long-range-events events in the 30-day store of the long-range section (default 100000000)
  *   --no-report         do not write docs/benchmarks.md
  */
 import { execFile, spawn } from 'node:child_process'
@@ -29,7 +30,7 @@ import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { textTable, writeReport, type ReportRow } from './report'
 
 const ROOT = join(__dirname, '..')
-const SECTIONS = ['micro', 'producer', 'ingest', 'ingest-codecs', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection', 'enforcer', 'enforcer-revoke'] as const
+const SECTIONS = ['micro', 'producer', 'ingest', 'ingest-codecs', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection', 'enforcer', 'enforcer-revoke', 'long-range'] as const
 const EXTERNAL: Record<string, { file: string; fn: string }> = {
   ceiling: { file: 'insert-ceiling.ts', fn: 'benchInsertCeiling' },
   disk: { file: 'disk-simulated.ts', fn: 'benchDiskSimulated' },
@@ -38,6 +39,7 @@ const EXTERNAL: Record<string, { file: string; fn: string }> = {
   detection: { file: 'detection-latency.ts', fn: 'benchDetectionLatency' },
   enforcer: { file: 'enforcer.ts', fn: 'benchEnforcer' },
   'enforcer-revoke': { file: 'enforcer-revoke.ts', fn: 'benchEnforcerRevoke' },
+  'long-range': { file: 'dashboard-long-range.ts', fn: 'benchLongRangeSection' },
 }
 
 const { values: flags } = parseArgs({
@@ -45,7 +47,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' }, events: { type: 'string', default: '1000000' }, reps: { type: 'string', default: '3' },
     partitions: { type: 'string', default: '1,2,4' }, codecs: { type: 'string', default: 'lz4,zstd' }, 'batch-rows': { type: 'string' },
     'ref-block': { type: 'string', default: '65536' }, 'memory-seconds': { type: 'string', default: '600' },
-    'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' }, 'no-report': { type: 'boolean', default: false },
+    'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' }, 'long-range-events': { type: 'string', default: '100000000' }, 'no-report': { type: 'boolean', default: false },
     child: { type: 'string' }, arg: { type: 'string' },
   },
 })
@@ -234,10 +236,10 @@ async function main() {
         : `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), server mode, ${SERVER_PROFILE.partitions} partitions, ${SERVER_PROFILE.fetchBytesPerPartition / 1048576} MiB fetches, old space ≤ ${SERVER_PROFILE.maxOldSpaceMb} MB: HTTP to chDB's stand-in in another process (its peak ${fmt(m.storePeakRssMb ?? 0)} MB, not counted)`
       rows.push({ section: 'memory', metric, ours: `peak ${fmt(m.peakRssMb)} MB (anonymous ${fmt(m.peakAnonMb)} MB, file-backed ${fmt(m.peakFileMb)} MB); 1st half ${fmt(m.firstHalfPeakMb)} MB, 2nd half ${fmt(m.secondHalfPeakMb)} MB`, reference: '—', ratio: `2nd/1st ${fmt(m.secondHalfPeakMb / m.firstHalfPeakMb, 2)}`, target: '< 256 MB, flat' })
     }
-    for (const name of ['ceiling', 'disk', 'dashboard', 'policy', 'detection', 'enforcer', 'enforcer-revoke'] as const) {
+    for (const name of ['ceiling', 'disk', 'dashboard', 'long-range', 'policy', 'detection', 'enforcer', 'enforcer-revoke'] as const) {
       if (!only.has(name)) continue
       log(`${name} section`)
-      const arg = name === 'dashboard' ? { sizes: flags['dashboard-sizes']!.split(',').map(Number) } : name === 'policy' ? { mode: brokers ? 'stack' : 'embedded', brokers: brokers ? [brokers] : undefined } : name === 'enforcer-revoke' ? { brokers: [brokers] } : {}
+      const arg = name === 'dashboard' ? { sizes: flags['dashboard-sizes']!.split(',').map(Number) } : name === 'policy' ? { mode: brokers ? 'stack' : 'embedded', brokers: brokers ? [brokers] : undefined } : name === 'enforcer-revoke' ? { brokers: [brokers] } : name === 'long-range' ? { events: Number(flags['long-range-events']) } : {}
       try {
         const result = await runExternal(name, arg)
         if (result === undefined) rows.push({ section: name, metric: EXTERNAL[name].fn, ours: 'not available yet', reference: '—', ratio: '—', target: '' })

@@ -3,6 +3,7 @@ import type { Severity } from '../detection/types'
 import { DeliveryQueue, type DeliveryAttempt, type DeliveryOptions } from './delivery-queue'
 import { plainText, slackText } from './escape'
 import type { IncidentEvent, IncidentNotification } from './incident-types'
+import { timestampedSignatureHeaders } from './webhook-signature'
 
 export type { DeliveryAttempt }
 
@@ -93,7 +94,11 @@ export class WebhookNotifier {
     if (!url) return false
     const body = JSON.stringify(slackPayload(n, this.o.publicUrl))
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'burnrate-alerts/1' }
-    if (this.o.secret) headers[SIGNATURE_HEADER] = sign(this.o.secret, body)
+    if (this.o.secret) {
+      headers[SIGNATURE_HEADER] = sign(this.o.secret, body)
+      // Timestamped too, so a receiver can refuse a captured delivery replayed later (issue 18, I1).
+      Object.assign(headers, timestampedSignatureHeaders(this.o.secret, body))
+    }
     return this.queue.push({ subjectId: n.incident.id, orderKey: `${url}\u0000${n.incident.id}`, url, body, headers, label: `webhook ${new URL(url).host}` })
   }
 

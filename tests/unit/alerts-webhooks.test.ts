@@ -7,9 +7,10 @@ import type { IncidentNotification } from '../../lib/alerts/incident-types'
 import { assignIncidents } from '../../lib/alerts/incidents'
 import { DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
 import type { Alert } from '../../lib/alerts/types'
+import { SIGNATURE_V1_HEADER, TIMESTAMP_HEADER, verifyTimestampedSignature } from '../../lib/alerts/webhook-signature'
 import { SIGNATURE_HEADER, WebhookNotifier, webhookUrls, type DeliveryAttempt } from '../../lib/alerts/webhooks'
 
-interface Received { body: string; signature: string | undefined; at: number }
+interface Received { body: string; signature: string | undefined; timestamp: string | null; signatureV1: string | null; at: number }
 
 /** A local receiver that answers with the given statuses in turn (then 200). */
 async function receiver(statuses: number[], delayMs = 0): Promise<{ url: string; received: Received[]; server: Server }> {
@@ -18,7 +19,10 @@ async function receiver(statuses: number[], delayMs = 0): Promise<{ url: string;
     let body = ''
     req.on('data', (c) => (body += c))
     req.on('end', () => {
-      received.push({ body, signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined, at: Date.now() })
+      received.push({
+        body, signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined,
+        timestamp: (req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined) ?? null, signatureV1: (req.headers[SIGNATURE_V1_HEADER.toLowerCase()] as string | undefined) ?? null, at: Date.now(),
+      })
       setTimeout(() => {
         res.statusCode = statuses.shift() ?? 200
         res.end('ok')
@@ -54,6 +58,10 @@ describe('webhook notifier', () => {
     expect(r.received).toHaveLength(1)
     const { body, signature } = r.received[0]
     expect(signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`)
+    // The timestamped signature verifies now and is refused as a replay ten minutes later.
+    const v1 = { timestamp: r.received[0].timestamp, signature: r.received[0].signatureV1 }
+    expect(verifyTimestampedSignature('s3cret', body, v1)).toBe(true)
+    expect(verifyTimestampedSignature('s3cret', body, v1, Date.now() + 10 * 60_000)).toBe(false)
     const payload = JSON.parse(body)
     expect(payload.text).toMatch(/New critical incident: Prompt bombing/)
     expect(Array.isArray(payload.blocks)).toBe(true)

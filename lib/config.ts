@@ -180,7 +180,7 @@ export const configDocs: Record<keyof Config, string> = {
   ALERT_WEBHOOK_SECRET: 'HMAC-SHA256 key: each delivery carries X-Burnrate-Signature: sha256=<hex of body>. Secret.',
   ALERT_WEBHOOK_MIN_SEVERITY: 'Lowest severity that is sent to webhooks.',
   ALERT_WEBHOOK_MAX_ATTEMPTS: 'Deliveries are retried with exponential backoff up to this many attempts.',
-  ALERT_PUBLIC_URL: 'Base URL of the dashboard, e.g. https://burnrate.example.com: Slack and PagerDuty messages link to the incident there. Unset: messages carry the incident id only.',
+  ALERT_PUBLIC_URL: 'Base URL of the dashboard, e.g. https://burnrate.example.com: Slack and PagerDuty messages link to the incident there. Unset: PUBLIC_URL; neither set: messages carry the incident id only.',
   PAGERDUTY_ROUTING_KEY: 'PagerDuty Events API v2 integration (routing) key: one PagerDuty incident per Burnrate incident (dedup_key = incident id), triggered, acknowledged and resolved with it. Unset: PagerDuty off. Secret.',
   PAGERDUTY_EVENTS_URL: 'PagerDuty Events API v2 endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue).',
   PAGERDUTY_MIN_SEVERITY: 'Lowest incident severity that pages (acknowledge and resolve are always sent).',

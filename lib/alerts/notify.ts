@@ -37,14 +37,14 @@ export function notifierFromConfig(store: Store, config: Config, log: (line: str
   const urls = webhookUrls(config)
   if (Object.keys(urls).length) {
     targets.push(new WebhookNotifier({
-      urls, minSeverity: config.ALERT_WEBHOOK_MIN_SEVERITY, secret: config.ALERT_WEBHOOK_SECRET, publicUrl: config.ALERT_PUBLIC_URL,
+      urls, minSeverity: config.ALERT_WEBHOOK_MIN_SEVERITY, secret: config.ALERT_WEBHOOK_SECRET, publicUrl: config.ALERT_PUBLIC_URL ?? config.PUBLIC_URL,
       maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log, onAttempt,
     }))
   }
   if (config.PAGERDUTY_ROUTING_KEY) {
     targets.push(new PagerDutyNotifier({
       routingKey: config.PAGERDUTY_ROUTING_KEY, eventsUrl: config.PAGERDUTY_EVENTS_URL, minSeverity: config.PAGERDUTY_MIN_SEVERITY,
-      publicUrl: config.ALERT_PUBLIC_URL, maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log, onAttempt,
+      publicUrl: config.ALERT_PUBLIC_URL ?? config.PUBLIC_URL, maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log, onAttempt,
     }))
   }
   const webhooks = Object.keys(urls).join(', ')

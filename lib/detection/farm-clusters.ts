@@ -172,14 +172,16 @@ export function groupSignals(members: FarmInstall[], tenant: TenantTotals, windo
 
 /**
  * Two independent signals are needed: the geometric mean of the strongest
- * two. A shared build (or a shared network, the group's key) is a trait, not
+ * two, the second at least zAlert/2 on its own. A shared build (or a shared network, the group's key) is a trait, not
  * behaviour: when attestation does not fail (a farm that passes it, or a
  * corporate NAT, a QA lab), one of the two must be behaviour: lockstep
  * timing or a burst of new installs.
  */
 export function combineSignals(s: GroupSignals, zAlert = 6): number {
   const top = Object.values(s).sort((a, b) => b - a)
-  const plain = Math.sqrt(top[0] * top[1])
+  // The second signal must be suggestive on its own (z ≥ zAlert/2): otherwise one overwhelming signal
+  // (80 new installs of a company behind its NAT: newness z 21) carried a trace of another (z 1.6) over the line.
+  const plain = top[1] >= zAlert / 2 ? Math.sqrt(top[0] * top[1]) : 0
   if (s.rejections >= zAlert / 2 || s.shared_fingerprint > 0 || s.shared_build < zAlert / 2) return plain
   const behaviour = Math.max(s.synchronized, s.new_installs)
   const withoutBuild = Object.entries(s).filter(([k]) => k !== 'shared_build').map(([, v]) => v).sort((a, b) => b - a)

@@ -236,6 +236,9 @@ export interface IngestInstance {
 
 export interface IngestHealthResponse extends RangeEcho {
   now: number
+  /** `error` when any ingest process has a stuck partition or a consumer down (lib/ingest/health.ts); what a probe alerts on. */
+  status: 'ok' | 'error'
+  problems: string[]
   /** The ingest running inside this app process, if any. */
   local: IngestHealth | null
   /** Latest snapshot of every ingest process that reported in the last 10 minutes. */
@@ -248,9 +251,6 @@ export interface IngestHealthResponse extends RangeEcho {
 export interface DeadLetterReason {
   reason: string
   count: number
-  /** `error` when any ingest process has a stuck partition or a consumer down (lib/ingest/health.ts); what a probe alerts on. */
-  status: 'ok' | 'error'
-  problems: string[]
   last_at: number
 }
 

@@ -1,6 +1,6 @@
 import type { Incident, IncidentEvent, IncidentNotification, IncidentTransition } from './incident-types'
 import { orderMembers } from './incidents'
-import { ALLOWED, applyAction, TransitionError } from './lifecycle'
+import { actionFields, ALLOWED, applyAction, TransitionError } from './lifecycle'
 import { nextVersion } from './store'
 import type { Alert, AlertAction, AlertTransition } from './types'
 
@@ -24,23 +24,7 @@ export interface IncidentActionResult {
 export function applyIncidentAction(i: Incident, members: Alert[], action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): IncidentActionResult {
   if (i.merged_into) throw new TransitionError(`incident was merged into ${i.merged_into}`)
   if (!ALLOWED[action].includes(i.state)) throw new TransitionError(`cannot ${action} an incident that is ${i.state}`)
-  const next: Incident = { ...i, updated_at: now, version: nextVersion(i.version) }
-  switch (action) {
-    case 'acknowledge':
-      Object.assign(next, { state: 'acknowledged', acknowledged_by: actor, acknowledged_at: now, snoozed_until: null })
-      break
-    case 'resolve':
-      Object.assign(next, { state: 'resolved', resolved_by: actor, resolved_at: now, snoozed_until: null })
-      break
-    case 'snooze':
-      if (opts.until === undefined || !(opts.until > now)) throw new TransitionError('snooze needs `until` in the future')
-      if (opts.until - now > 30 * 86_400_000) throw new TransitionError('snooze for at most 30 days')
-      Object.assign(next, { state: 'snoozed', snoozed_until: opts.until })
-      break
-    case 'reopen':
-      Object.assign(next, { state: 'open', resolved_at: null, resolved_by: null, snoozed_until: null, acknowledged_by: null, acknowledged_at: null })
-      break
-  }
+  const next: Incident = { ...i, ...actionFields(action, actor, now, opts), updated_at: now, version: nextVersion(i.version) }
   const note = (opts.note ?? (action === 'snooze' ? `until ${new Date(opts.until!).toISOString()}` : '')).slice(0, 1000)
   const alerts: Alert[] = []
   const alertTransitions: AlertTransition[] = []

@@ -116,27 +116,30 @@ export const ALLOWED: Record<AlertAction, AlertState[]> = {
   reopen: ['resolved', 'acknowledged', 'snoozed'],
 }
 
-/** A user's action on an alert; throws TransitionError when the action does not apply to the current state. */
-export function applyAction(a: Alert, action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): { alert: Alert; transition: AlertTransition } {
-  if (!ALLOWED[action].includes(a.state)) throw new TransitionError(`cannot ${action} an alert that is ${a.state}`)
-  const next: Alert = { ...a, updated_at: now, version: nextVersion(a.version) }
+type ActionFields = Pick<Alert, 'state' | 'snoozed_until'> & Partial<Pick<Alert, 'acknowledged_by' | 'acknowledged_at' | 'resolved_by' | 'resolved_at'>>
+
+/** The fields a user's action sets, the same on an alert and on an incident; throws TransitionError for a bad snooze. */
+export function actionFields(action: AlertAction, actor: string, now: number, opts: { until?: number } = {}): ActionFields {
   switch (action) {
     case 'acknowledge':
-      Object.assign(next, { state: 'acknowledged', acknowledged_by: actor, acknowledged_at: now, snoozed_until: null })
-      break
+      return { state: 'acknowledged', acknowledged_by: actor, acknowledged_at: now, snoozed_until: null }
     case 'resolve':
-      Object.assign(next, { state: 'resolved', resolved_by: actor, resolved_at: now, snoozed_until: null })
-      break
+      return { state: 'resolved', resolved_by: actor, resolved_at: now, snoozed_until: null }
     case 'snooze':
       if (opts.until === undefined || !(opts.until > now)) throw new TransitionError('snooze needs `until` in the future')
       if (opts.until - now > 30 * 86_400_000) throw new TransitionError('snooze for at most 30 days')
-      Object.assign(next, { state: 'snoozed', snoozed_until: opts.until })
-      break
+      return { state: 'snoozed', snoozed_until: opts.until }
     case 'reopen':
-      // The condition may have cleared long ago: count from now so auto-resolve waits a full period.
-      Object.assign(next, { state: 'open', resolved_at: null, resolved_by: null, snoozed_until: null, acknowledged_by: null, acknowledged_at: null, last_firing: now })
-      break
+      return { state: 'open', resolved_at: null, resolved_by: null, snoozed_until: null, acknowledged_by: null, acknowledged_at: null }
   }
+}
+
+/** A user's action on an alert; throws TransitionError when the action does not apply to the current state. */
+export function applyAction(a: Alert, action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): { alert: Alert; transition: AlertTransition } {
+  if (!ALLOWED[action].includes(a.state)) throw new TransitionError(`cannot ${action} an alert that is ${a.state}`)
+  const next: Alert = { ...a, ...actionFields(action, actor, now, opts), updated_at: now, version: nextVersion(a.version) }
+  // The condition may have cleared long ago: count from now so auto-resolve waits a full period.
+  if (action === 'reopen') next.last_firing = now
   const note = opts.note ?? (action === 'snooze' ? `until ${new Date(opts.until!).toISOString()}` : '')
   return { alert: next, transition: transition(next, a.state, action, actor, now, note.slice(0, 1000)) }
 }

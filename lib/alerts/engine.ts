@@ -6,7 +6,7 @@ import { stabilizeClusterSubjects } from './cluster-identity'
 import { foldFarmMembers, retireAbsorbed } from './farm-fold'
 import { applyIncidentAction } from './incident-actions'
 import { activeIncidents, getIncident, writeIncidents, writeIncidentTransitions } from './incident-store'
-import type { IncidentNotification, IncidentTransitionResponse } from './incident-types'
+import type { Incident, IncidentNotification, IncidentTransitionResponse } from './incident-types'
 import { assignIncidents, type IncidentRun } from './incidents'
 import { ALLOWED, applyAction, reconcile, type AlertPolicy, type Reconciled } from './lifecycle'
 import type { IncidentNotifier } from './notify'
@@ -17,34 +17,51 @@ export interface AppliedRun extends Reconciled {
   incidents: IncidentRun
 }
 
+export interface PlannedRun extends AppliedRun {
+  /** Alerts that changed in this run, to be written. */
+  written: Alert[]
+}
+
 /**
- * Applies one detection run: farm members' bombing folded into their farm,
- * alert dedup per detector and subject with hysteresis and auto-resolve
- * (lifecycle.ts), then alerts grouped into incidents (incidents.ts). One
+ * One detection run applied in memory, given the alerts and incidents that
+ * are still live: farm members' bombing folded into their farm, alert dedup
+ * per detector and subject with hysteresis and auto-resolve (lifecycle.ts),
+ * then alerts grouped into incidents (incidents.ts). Pure, so the evaluation
+ * (tests/eval/replay.ts) scores exactly what the product would raise.
+ */
+export function planDetectionRun(loaded: Alert[], liveIncidents: Incident[], run: DetectionRun, policy: AlertPolicy, ran?: ReadonlySet<DetectorName>): PlannedRun {
+  const failed = new Set(run.failed.map((f) => f.detector))
+  const folded = foldFarmMembers(stabilizeClusterSubjects(loaded, run.findings), loaded)
+  const retired = retireAbsorbed(loaded, folded.absorbed, run.now)
+  const retiredById = new Map(retired.alerts.map((a) => [a.id, a]))
+  const active = loaded.map((a) => retiredById.get(a.id) ?? a)
+  const result = reconcile(active, folded.findings, run.now, policy, failed, ran)
+  const written = new Map<string, Alert>([...retired.alerts, ...result.upserts].map((a) => [a.id, a]))
+  const all = active.map((a) => written.get(a.id) ?? a)
+  for (const a of written.values()) if (!all.some((x) => x.id === a.id)) all.push(a)
+  const incidents = assignIncidents(liveIncidents, all, new Set(written.keys()), run.now)
+  for (const a of incidents.alerts) written.set(a.id, a)
+  const transitions = [...retired.transitions, ...result.transitions]
+  return { ...result, upserts: [...written.values()], transitions, incidents, written: [...written.values()] }
+}
+
+/**
+ * Applies one detection run (planDetectionRun) to the store. One
  * notification per changed incident is queued, not sent, so this returns as
  * soon as the rows are written.
  */
 export async function applyDetectionRun(store: Store, run: DetectionRun, policy: AlertPolicy, notifier?: IncidentNotifier | null, ran?: ReadonlySet<DetectorName>): Promise<AppliedRun> {
   return withAlertLock(async () => {
     const loaded = await activeAlerts(store, run.now - policy.resolveAfterMs)
-    const failed = new Set(run.failed.map((f) => f.detector))
-    const folded = foldFarmMembers(stabilizeClusterSubjects(loaded, run.findings), loaded)
-    const retired = retireAbsorbed(loaded, folded.absorbed, run.now)
-    const retiredById = new Map(retired.alerts.map((a) => [a.id, a]))
-    const active = loaded.map((a) => retiredById.get(a.id) ?? a)
-    const result = reconcile(active, folded.findings, run.now, policy, failed, ran)
-    const written = new Map<string, Alert>([...retired.alerts, ...result.upserts].map((a) => [a.id, a]))
-    const all = active.map((a) => written.get(a.id) ?? a)
-    for (const a of written.values()) if (!all.some((x) => x.id === a.id)) all.push(a)
     // Incidents resolved since the same window can still be reopened by their alerts.
-    const incidents = assignIncidents(await activeIncidents(store, run.now - 2 * policy.resolveAfterMs), all, new Set(written.keys()), run.now)
-    for (const a of incidents.alerts) written.set(a.id, a)
-    await writeAlerts(store, [...written.values()])
-    await writeTransitions(store, [...retired.transitions, ...result.transitions])
-    await writeIncidents(store, incidents.incidents)
-    await writeIncidentTransitions(store, incidents.transitions)
-    for (const n of incidents.notifications) notifier?.enqueue(n)
-    return { ...result, upserts: [...written.values()], transitions: [...retired.transitions, ...result.transitions], incidents }
+    const live = await activeIncidents(store, run.now - 2 * policy.resolveAfterMs)
+    const { written, ...planned } = planDetectionRun(loaded, live, run, policy, ran)
+    await writeAlerts(store, written)
+    await writeTransitions(store, planned.transitions)
+    await writeIncidents(store, planned.incidents.incidents)
+    await writeIncidentTransitions(store, planned.incidents.transitions)
+    for (const n of planned.incidents.notifications) notifier?.enqueue(n)
+    return planned
   })
 }
 

@@ -1,6 +1,6 @@
 import type { DetectorName } from '../../lib/detection/types'
 import type { GroundTruthLabel } from '../../lib/simulator'
-import type { AlarmRecord, ReplayResult } from './replay'
+import { alarmKey, type AlarmRecord, type ReplayResult } from './replay'
 
 /**
  * Scores one family run. Entity recall: attack installs (or the attacked
@@ -10,6 +10,8 @@ import type { AlarmRecord, ReplayResult } from './replay'
  * are on an attacked feature), over all alerts opened; alerts on benign
  * look-alikes or ordinary installs are false.
  * Latency: from the entity's label start to the first alert naming it.
+ * Precision per incident: incidents (alerts grouped as the inbox groups them)
+ * holding at least one true alert, over all incidents.
  */
 export interface FamilyScore {
   positives: number
@@ -19,6 +21,9 @@ export interface FamilyScore {
   trueAlerts: number
   falseAlerts: number
   precision: number | null
+  incidents: number
+  falseIncidents: number
+  incidentPrecision: number | null
   latencies: number[]
   /** One line per false alert: detector, subject, first reason. */
   falseAlarms: string[]
@@ -81,8 +86,12 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     }
   }
   const alerts = trueAlerts + falseAlerts
+  const byKey = new Map(alarms.map((a) => [alarmKey(a.detector, a.subject), a]))
+  const incidents = r.incidents.filter((i) => [...i.alarmKeys].some((k) => byKey.has(k)))
+  const falseIncidents = incidents.filter((i) => ![...i.alarmKeys].some((k) => byKey.has(k) && namesAttack(byKey.get(k)!, installs, features))).length
   return {
     positives, named, recall: positives ? named / positives : null, alerts, trueAlerts, falseAlerts,
     precision: alerts ? trueAlerts / alerts : null, latencies, falseAlarms,
+    incidents: incidents.length, falseIncidents, incidentPrecision: incidents.length ? (incidents.length - falseIncidents) / incidents.length : null,
   }
 }

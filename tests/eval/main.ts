@@ -28,7 +28,7 @@ const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.mi
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-eval-'))
   const base = await openStore({ CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'eval', CLICKHOUSE_CLUSTER: '', DATA_DIR: dir })
-  const rows: string[] = ['| split | family | level | entities | recall | alerts | precision per alert | latency median / p95 (min) |', '|---|---|---|---|---|---|---|---|']
+  const rows: string[] = ['| split | family | level | entities | recall | alerts | precision per alert | incidents | precision per incident | latency median / p95 (min) |', '|---|---|---|---|---|---|---|---|---|---|']
   const totals = new Map<string, FamilyScore & { latencies: number[] }>()
   let i = 0
   const runCase = async (options: Omit<ReplayOptions, 'settings'>, label: string) => {
@@ -47,14 +47,16 @@ async function main() {
       const r = await runCase(fc.options, `${fc.split} ${fc.family} / ${fc.level}`)
       const s = scoreFamily(r, fc.expected)
       if (verbose) for (const a of s.falseAlarms) console.log(`  false alert: ${a}`)
-      rows.push(`| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`)
+      rows.push(`| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`)
       const key = `${fc.split}\u0000${fc.family}`
-      const t = totals.get(key) ?? { positives: 0, named: 0, recall: null, alerts: 0, trueAlerts: 0, falseAlerts: 0, precision: null, latencies: [], falseAlarms: [] }
+      const t = totals.get(key) ?? { positives: 0, named: 0, recall: null, alerts: 0, trueAlerts: 0, falseAlerts: 0, precision: null, incidents: 0, falseIncidents: 0, incidentPrecision: null, latencies: [], falseAlarms: [] }
       t.positives += s.positives
       t.named += s.named
       t.alerts += s.alerts
       t.trueAlerts += s.trueAlerts
       t.falseAlerts += s.falseAlerts
+      t.incidents += s.incidents
+      t.falseIncidents += s.falseIncidents
       t.latencies.push(...s.latencies)
       totals.set(key, t)
     }
@@ -63,10 +65,10 @@ async function main() {
     const perDetector = normal ? DETECTOR_NAMES.map((d) => `${d} ${scoreRun(normal, d).falseAlarms}`).join(', ') : 'not run'
     if (normal && verbose) for (const a of normal.alarms.filter((x) => x.openedAt.length)) console.log(`  ordinary-traffic alert: ${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] })?.reasons ?? [])}`)
     console.log('\n' + rows.join('\n'))
-    console.log('\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | latency median / p95 (min) |\n|---|---|---|---|---|---|---|---|')
+    console.log('\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | incidents | false incidents | precision per incident | latency median / p95 (min) |\n|---|---|---|---|---|---|---|---|---|---|---|')
     for (const [key, t] of totals) {
       const [split, family] = key.split('\u0000')
-      console.log(`| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} |`)
+      console.log(`| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${t.incidents} | ${t.falseIncidents} | ${f2(t.incidents ? (t.incidents - t.falseIncidents) / t.incidents : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} |`)
     }
     console.log(`\nOrdinary traffic only, ${hours} simulated h after 40 min of history (1500 installs, 10 ev/s, detectors every 5 min): alerts opened: ${perDetector}`)
   } finally {

@@ -1,6 +1,7 @@
 import type { Store } from '../../lib/clickhouse/client'
-import { stabilizeClusterSubjects } from '../../lib/alerts/cluster-identity'
-import { DEFAULT_ALERT_POLICY, reconcile } from '../../lib/alerts/lifecycle'
+import { planDetectionRun } from '../../lib/alerts/engine'
+import type { Incident } from '../../lib/alerts/incident-types'
+import { DEFAULT_ALERT_POLICY } from '../../lib/alerts/lifecycle'
 import type { Alert } from '../../lib/alerts/types'
 import { runDetectors } from '../../lib/detection/detect-all'
 import type { DetectionSettings } from '../../lib/detection/settings'
@@ -32,11 +33,21 @@ export interface AlarmRecord {
   evidence: unknown
 }
 
+/** An incident as the evaluation saw it: the alerts (detector + subject keys of `alarms`) it ever held. */
+export interface IncidentRecord {
+  id: string
+  alarmKeys: Set<string>
+}
+
+export const alarmKey = (detector: string, subject: string) => `${detector}\u0000${subject}`
+
 export interface ReplayResult {
   startMs: number
   endMs: number
   labels: GroundTruthLabel[]
   alarms: AlarmRecord[]
+  /** Incidents opened in the run (merged ones folded into the incident they joined). */
+  incidents: IncidentRecord[]
   events: number
   detectMs: number
   ticks: number
@@ -49,7 +60,8 @@ export interface ReplayResult {
 /**
  * Plays the simulator forward tick by tick: each tick's events are loaded,
  * then every detector runs with `now` = the tick's end, and the alert state
- * machine is applied in memory exactly as the runner applies it in ClickHouse.
+ * machine and incident grouping are applied in memory exactly as the runner
+ * applies them in ClickHouse (planDetectionRun).
  * Loading tick by tick (not all at once) keeps later events invisible to
  * earlier detection runs.
  */
@@ -58,6 +70,8 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
   const load = fastLoader(store)
   const alerts = new Map<string, Alert>()
   const records = new Map<string, AlarmRecord>()
+  const incidents = new Map<string, Incident>()
+  const incidentAlarms = new Map<string, Set<string>>()
   let events = 0
   let detectMs = 0
   let ticks = 0
@@ -80,12 +94,13 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     ticks++
     if (run.failed.length) progress(`  detector failure at ${new Date(now).toISOString()}: ${JSON.stringify(run.failed)}`)
     const active = [...alerts.values()].filter((a) => a.state !== 'resolved' || (a.resolved_at ?? 0) >= now - DEFAULT_ALERT_POLICY.resolveAfterMs)
-    const findings = stabilizeClusterSubjects(active, run.findings)
-    const result = reconcile(active, findings, now, DEFAULT_ALERT_POLICY, new Set(run.failed.map((f) => f.detector)))
-    for (const a of result.upserts) alerts.set(a.id, a)
+    const liveIncidents = [...incidents.values()].filter((i) => i.state !== 'resolved' || (i.resolved_at ?? 0) >= now - 2 * DEFAULT_ALERT_POLICY.resolveAfterMs)
+    const result = planDetectionRun(active, liveIncidents, { ...run, now }, DEFAULT_ALERT_POLICY)
+    for (const a of result.written) alerts.set(a.id, a)
+    for (const i of result.incidents.incidents) incidents.set(i.id, i)
     for (const tr of result.transitions) {
       const a = alerts.get(tr.alert_id)!
-      const key = `${a.detector}\u0000${a.subject}`
+      const key = alarmKey(a.detector, a.subject)
       const rec: AlarmRecord = records.get(key) ?? { detector: a.detector, subject: a.subject, tenant_id: a.tenant_id, openedAt: [], members: new Map<string, number>(), evidence: a.evidence }
       if (tr.action === 'create' || tr.action === 'reopen') rec.openedAt.push(now)
       records.set(key, rec)
@@ -93,13 +108,33 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     // Members named by alerts that are open now.
     for (const a of alerts.values()) {
       if (a.state === 'resolved') continue
-      const rec = records.get(`${a.detector}\u0000${a.subject}`)
+      const rec = records.get(alarmKey(a.detector, a.subject))
       if (!rec) continue
+      if (a.incident_id) {
+        const set = incidentAlarms.get(a.incident_id) ?? new Set<string>()
+        incidentAlarms.set(a.incident_id, set.add(alarmKey(a.detector, a.subject)))
+      }
       rec.evidence = a.evidence
       const members = a.subject_kind === 'install' ? [a.subject] : ((a.evidence as { members?: string[] } | null)?.members ?? [])
       for (const m of members) if (!rec.members.has(m)) rec.members.set(m, now)
     }
     if (ticks % 10 === 0) progress(`  t+${Math.round((now - startMs) / 60_000)} min: ${events} events, ${alerts.size} alerts`)
   }
-  return { startMs, endMs, labels: sim.labels(), alarms: [...records.values()], events, detectMs, ticks, detectorMs, detectCpuMs }
+  return { startMs, endMs, labels: sim.labels(), alarms: [...records.values()], incidents: foldMerged(incidents, incidentAlarms), events, detectMs, ticks, detectorMs, detectCpuMs }
+}
+
+/** One record per incident that was not merged away, holding the alerts of every incident merged into it. */
+function foldMerged(incidents: Map<string, Incident>, alarms: Map<string, Set<string>>): IncidentRecord[] {
+  const root = (id: string): string => {
+    const into = incidents.get(id)?.merged_into
+    return into && into !== id ? root(into) : id
+  }
+  const out = new Map<string, IncidentRecord>()
+  for (const [id, keys] of alarms) {
+    const r = root(id)
+    const rec = out.get(r) ?? { id: r, alarmKeys: new Set<string>() }
+    for (const k of keys) rec.alarmKeys.add(k)
+    out.set(r, rec)
+  }
+  return [...out.values()]
 }

@@ -26,8 +26,8 @@ describe('overview queries answer from rollups what the raw events say', () => {
   it('kpis', async () => {
     const k = await overviewKpis(store, range)
     const [r] = await raw(`SELECT sum(cost_micros) AS spend, countIf(type IN ('llm_request','stream')) AS requests, countIf(type = 'stream') AS streams,
-      sum(prompt_tokens) AS pt, sum(completion_tokens) AS ct, uniqExactIf(install_id, type != 'policy_ack' AND install_id != '') AS installs,
-      countIf(type='attestation' AND verdict='accepted') AS acc, countIf(type='attestation' AND verdict='rejected') AS rej, sum(duration_ms) AS stream_ms
+      sumIf(prompt_tokens, type IN ('llm_request','stream')) AS pt, sumIf(completion_tokens, type IN ('llm_request','stream')) AS ct, uniqExactIf(install_id, type != 'policy_ack' AND install_id != '') AS installs,
+      countIf(type='attestation' AND verdict='accepted') AS acc, countIf(type='attestation' AND verdict='rejected') AS rej, sumIf(duration_ms, type = 'stream') AS stream_ms
       FROM {db}.events WHERE ${inRange}`)
     expect(k.requests).toBeGreaterThan(1000)
     expect(k.spendMicros).toBe(Number(r.spend))
@@ -54,7 +54,7 @@ describe('overview queries answer from rollups what the raw events say', () => {
 
   it('traffic series requests per minute match raw counts', async () => {
     const t = await trafficSeries(store, range)
-    const r = await raw(`SELECT toUnixTimestamp(toStartOfMinute(ts)) * 1000 AS t, countIf(type IN ('llm_request','stream')) AS n, sum(prompt_tokens + completion_tokens) AS tok FROM {db}.events WHERE ${inRange} GROUP BY t`)
+    const r = await raw(`SELECT toUnixTimestamp(toStartOfMinute(ts)) * 1000 AS t, countIf(type IN ('llm_request','stream')) AS n, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tok FROM {db}.events WHERE ${inRange} GROUP BY t`)
     const byT = new Map(t.points.map((p) => [p.t, p]))
     for (const b of r) {
       expect(byT.get(Number(b.t))?.requestsPerMin).toBe(Number(b.n))

@@ -75,7 +75,7 @@ async function main() {
   const inRange = `ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`
   const subFrom = to - 15 * 60_000
   const [totals] = await q<{ spend: number; requests: number; tokens: number; sub: number; llm: number }>(`
-    SELECT sum(cost_micros) AS spend, countIf(type IN ('llm_request','stream')) AS requests, sum(prompt_tokens + completion_tokens) AS tokens,
+    SELECT sum(cost_micros) AS spend, countIf(type IN ('llm_request','stream')) AS requests, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tokens,
       countIf(type IN ('llm_request','stream') AND ts >= fromUnixTimestamp64Milli({sub:Int64})) AS sub,
       countIf(type IN ('llm_request','stream')) AS llm
     FROM {db}.events WHERE ${inRange}`, { sub: subFrom })

@@ -10,17 +10,10 @@ import type { Alert, AlertTransition } from './types'
  * farm's installs, so it lands in the farm's incident.
  */
 
-/** One member's bombing evidence inside the farm's prompt-bombing alert. */
-export interface MemberBombing {
-  install_id: string
-  feature: string
-  score: number
-  severity: Severity | null
-  reasons: string[]
-  requests: number
+/** One member's bombing evidence inside the farm's prompt-bombing alert: the row's scalars, its metric values flattened. */
+export type MemberBombing = Pick<PromptBombingRow, 'install_id' | 'feature' | 'score' | 'severity' | 'reasons' | 'requests' | 'cost_micros'> & {
   tokens_per_minute: number
   context_tokens: number
-  cost_micros: number
 }
 
 export type FarmBombingEvidence = PromptBombingRow & { member_rows: MemberBombing[] }

@@ -22,7 +22,15 @@ NAME="${KAFKA_TEST_BROKER_NAME:-test}"
 STARTED_BROKER=0
 STORE_PID=""
 STORE_DIR=""
+# Vitest JSON reports, summarised at the end (scripts/test-summary.mjs): CI shows only the log's tail.
+REPORT_DIR="$(mktemp -d -t burnrate-test-reports-XXXXXX)"
+REPORTS=()
+summarize() {
+  [ "${#REPORTS[@]}" -eq 0 ] || node scripts/test-summary.mjs "${REPORTS[@]}"
+  rm -rf "$REPORT_DIR"
+}
 cleanup() {
+  summarize
   if [ -n "$STORE_PID" ]; then
     kill "$STORE_PID" 2>/dev/null
     wait "$STORE_PID" 2>/dev/null
@@ -58,7 +66,8 @@ if [ -n "${CLICKHOUSE_URL:-}" ]; then
 fi
 
 log "running: npx vitest run $*"
-npx vitest run "$@"
+REPORTS+=("vitest=$REPORT_DIR/vitest.json")
+npx vitest run --reporter=default --reporter=json --outputFile.json="$REPORT_DIR/vitest.json" "$@"
 rc=$?
 log "vitest exited with code $rc"
 
@@ -80,7 +89,8 @@ if [ "$#" -eq 0 ] && [ -z "${CLICKHOUSE_URL:-}" ] && [ "${SKIP_SERVER_MODE:-0}" 
     server_rc=1
   else
     log "running the integration suite in server mode: CLICKHOUSE_URL=$url npx vitest run tests/integration"
-    CLICKHOUSE_URL="$url" npx vitest run tests/integration
+    REPORTS+=("server-mode=$REPORT_DIR/server-mode.json")
+    CLICKHOUSE_URL="$url" npx vitest run --reporter=default --reporter=json --outputFile.json="$REPORT_DIR/server-mode.json" tests/integration
     server_rc=$?
   fi
   kill "$STORE_PID" 2>/dev/null

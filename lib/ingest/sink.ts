@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { intentLedger, type IntentLedger } from './intent-ledger'
-import { encodeNativeBlock, EVENT_COLUMNS } from './native-block'
+import { EVENT_COLUMN_NAMES } from './event-columns'
+import { encodeNativeBlock } from './native-block'
 import type { PreparedBatch } from './prepare'
 import type { DeadLetterRow } from './types'
 
@@ -12,8 +13,6 @@ export interface BatchRange {
 }
 
 export const batchToken = (r: BatchRange) => `${r.topic}:${r.partition}:${r.firstOffset}-${r.lastOffset}`
-
-const EVENT_COLUMN_NAMES = EVENT_COLUMNS.map(([name]) => name)
 
 const DEAD_LETTER_COLUMNS = [
   'received_at', 'src_topic', 'src_partition', 'src_offset', 'message_key', 'reason', 'error', 'payload', 'payload_bytes',

@@ -1,7 +1,7 @@
 import { loadConfig } from '../lib/config'
 import { openStore } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
-import { startDetection } from '../lib/detection/runner'
+import { startDetection } from '../lib/runtime/detector-runner'
 
 /**
  * `npm run detect`: the detectors and alerting as their own process (server

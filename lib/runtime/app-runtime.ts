@@ -2,7 +2,7 @@ import { loadConfig } from '../config'
 import { sharedStore, type Store } from '../clickhouse/client'
 import { migrate } from '../clickhouse/migrate'
 import { startIngest, type IngestHandle } from '../ingest/start'
-import { startDetection } from '../detection/runner'
+import { startDetection } from './detector-runner'
 import { startControls } from '../policy/runtime'
 
 export interface AppRuntime {

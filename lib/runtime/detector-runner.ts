@@ -3,8 +3,8 @@ import type { Config } from '../config'
 import { applyDetectionRun } from '../alerts/engine'
 import { alertPolicy } from '../alerts/policy'
 import { sharedNotifier, stopSharedNotifier } from '../alerts/notify'
-import { runDetectors } from './detect-all'
-import { detectionSettings } from './settings'
+import { runDetectors } from '../detection/detect-all'
+import { detectionSettings } from '../detection/settings'
 
 type Log = (line: string) => void
 

@@ -7,6 +7,7 @@
 import type { MonthForecast } from '../budgets/forecast'
 import type { Budget } from '../budgets/store'
 import type { IngestHealth } from '../ingest/health'
+import type { InstallProfile } from '../install-types'
 
 export interface RangeEcho {
   from: number
@@ -162,27 +163,8 @@ export interface PromptSizeHistogram extends RangeEcho {
   max: number
 }
 
-export interface InstallProfile {
-  tenant_id: string
-  install_id: string
-  first_seen: number
-  last_seen: number
-  app_id: string
-  app_version: string
-  platform: string
-  device_model: string
-  os_version: string
-  device_fingerprint: string
-  ip_prefix: string
-  asn: number
-  country: string
-  events: number
-  cost_micros: number
-  attest_accepted: number
-  attest_rejected: number
-  emulator_rejections: number
-  hooking_rejections: number
-}
+/** Declared in lib/install-types.ts, beside the traits the detectors group installs by. */
+export type { InstallProfile } from '../install-types'
 
 export interface InstallProfilesResponse {
   profiles: InstallProfile[]

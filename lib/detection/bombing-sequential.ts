@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
+import type { InstallTraits } from '../install-types'
 import { num, queryRows, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { contextBaselineSql } from './sql/context-baseline'
@@ -170,7 +171,7 @@ export const cusumZ = (S: number) => Math.sqrt(2 * Math.max(0, S))
 
 export const isElevated = (e: SequentialEvidence) => e.llr_total > 0 && e.elevation_z >= ELEVATED_Z
 
-export interface InstallTraits { install_id: string; app_version: string; device_model: string; os_version: string; device_fingerprint: string; ip_prefix: string; asn: number }
+export type { InstallTraits } from '../install-types'
 
 export interface BombingGroup {
   subject: string

@@ -4,7 +4,8 @@
  * shapes, so a field added here shows up in both. Times are epoch ms, money is
  * integer micro-dollars.
  */
-import type { InstallProfile } from '../dashboard/types'
+import type { FarmMemberSort, InstallProfile } from '../install-types'
+import type { OffsetPage, SortDir } from '../paging'
 
 export const DETECTOR_NAMES = ['prompt_bombing', 'emulator_farms', 'cost_anomalies', 'stream_abuse', 'token_reuse'] as const
 export type DetectorName = (typeof DETECTOR_NAMES)[number]
@@ -216,26 +217,7 @@ export const RANKING_SORTS = {
 } as const satisfies Record<DetectorName, readonly [string, ...string[]]>
 export type RankingSort<N extends DetectorName = DetectorName> = (typeof RANKING_SORTS)[N][number]
 
-export type SortDir = 'asc' | 'desc'
-
-/** One page of a server-side sorted list read by offset, as the server applied it. */
-export interface OffsetPage<Row, Sort extends string> {
-  rows: Row[]
-  /** Rows in the whole list, not just this page. */
-  total: number
-  offset: number
-  limit: number
-  sort: Sort
-  dir: SortDir
-}
-
-/** What a client asks of such a list; omitted fields take the API's defaults. */
-export interface OffsetPageRequest<Sort extends string> {
-  sort?: Sort
-  dir?: SortDir
-  offset?: number
-  limit?: number
-}
+export type { OffsetPage, OffsetPageRequest, SortDir } from '../paging'
 
 /** GET /api/detectors/[name]?sort&dir&offset&limit: one page of the ranking. */
 export interface DetectorRanking<N extends DetectorName = DetectorName> extends OffsetPage<RankingRows[N], RankingSort<N>> {
@@ -249,9 +231,7 @@ export interface DetectorRanking<N extends DetectorName = DetectorName> extends 
   context: { concentration?: FeatureConcentration[]; notes: string[] }
 }
 
-/** Columns the member list of a farm cluster can be ordered by (SQL, from a whitelist). */
-export const FARM_MEMBER_SORTS = ['cost_micros', 'first_seen', 'last_seen', 'attest_rejected', 'events', 'install_id'] as const
-export type FarmMemberSort = (typeof FARM_MEMBER_SORTS)[number]
+export { FARM_MEMBER_SORTS, type FarmMemberSort } from '../install-types'
 
 /** GET /api/detectors/emulator_farms/[clusterId]/members: every member, not only the 500 a cluster carries. */
 export interface FarmMembersPage extends OffsetPage<InstallProfile, FarmMemberSort> {

@@ -1,6 +1,6 @@
 import type { Store } from '../clickhouse/client'
-import type { InstallProfile } from '../dashboard/types'
-import type { FarmMemberSort, SortDir } from '../detection/types'
+import type { FarmMemberSort, InstallProfile } from '../install-types'
+import type { SortDir } from '../paging'
 import { PROFILE_COLUMNS } from './install-profiles'
 import { selectRows, table } from './sql'
 

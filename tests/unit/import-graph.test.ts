@@ -12,7 +12,6 @@ const KNOWN_MUTUAL_PAIRS = [
   'lib/audit <-> lib/auth',
   'lib/budgets <-> lib/detection',
   'lib/budgets <-> lib/queries',
-  'lib/detection <-> lib/queries',
   'lib/ingest <-> lib/simulator',
   'lib/policy <-> lib/runtime',
 ]

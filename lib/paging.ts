@@ -1,0 +1,24 @@
+/**
+ * The paging shapes of the API, below every domain folder so lib/queries, lib/detection and the
+ * dashboard's types share them without importing one another.
+ */
+export type SortDir = 'asc' | 'desc'
+
+/** One page of a server-side sorted list read by offset, as the server applied it. */
+export interface OffsetPage<Row, Sort extends string> {
+  rows: Row[]
+  /** Rows in the whole list, not just this page. */
+  total: number
+  offset: number
+  limit: number
+  sort: Sort
+  dir: SortDir
+}
+
+/** What a client asks of such a list; omitted fields take the API's defaults. */
+export interface OffsetPageRequest<Sort extends string> {
+  sort?: Sort
+  dir?: SortDir
+  offset?: number
+  limit?: number
+}

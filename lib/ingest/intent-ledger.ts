@@ -1,8 +1,8 @@
 import type { BatchRange } from './sink'
 
 /**
- * Where the replay ledger lives and how it is written and read (see
- * KafkaSource and migration 0030). On a single node: ingest_batches, one row
+ * The SQL of the replay ledger: where intents live and how they are written
+ * and read (steps 2 and 5 of the delivery guarantee, kafka-ledger.ts; migration 0030). On a single node: ingest_batches, one row
  * per range, read back by its first offset. In cluster mode: ingest_ledger in
  * KeeperMap, one key per topic and partition holding the latest range, which
  * any replica reads consistently; a lookup by key equality goes straight to

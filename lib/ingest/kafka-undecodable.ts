@@ -1,6 +1,7 @@
 import type { KafkaMessage } from 'kafkajs'
 import { UNDECODABLE_HEADER } from './kafka-codecs'
 import type { PreparedRange } from './pipeline'
+import { backoffMs } from './retry'
 import type { BatchRange } from './sink'
 
 /** The run of placeholder records (kafka-codecs.ts) in a fetched batch: a record batch that could not be decoded. */
@@ -47,8 +48,8 @@ export function undecodableDeadLetter(range: BatchRange, reason: string, now = D
   }
 }
 
-/** Capped exponential back-off: 1 s, 2 s, 4 s … up to maxMs. */
-export const backoffMs = (attempt: number, maxMs: number) => Math.min(1_000 * 2 ** Math.min(attempt, 20), maxMs)
+/** First back-off of a consumer restart or a held partition: 1 s, then 2 s, 4 s … (the one policy, retry.ts). */
+export const RESTART_INITIAL_MS = 1_000
 
 /**
  * Partitions held at an undecodable batch: paused, and resumed after a
@@ -66,7 +67,7 @@ export class PartitionHolds {
     const before = this.attempts.get(partition)
     const n = before && before.offset === offset ? before.n + 1 : 0
     this.attempts.set(partition, { offset, n })
-    const delay = backoffMs(n, this.maxMs)
+    const delay = backoffMs(n, this.maxMs, RESTART_INITIAL_MS)
     clearTimeout(this.timers.get(partition))
     pause()
     this.timers.set(partition, setTimeout(() => {

@@ -50,7 +50,7 @@ export class SimulatorSource {
     while (this.pending.length > 0) {
       const chunk = this.pending.splice(0, this.opts.maxBatchRows)
       // Simulated events have nowhere to be replayed from, so even on stop they are written.
-      await this.pipeline.flush(chunk, { stillOwned: () => true })
+      await this.pipeline.flush(chunk)
     }
   }
 

@@ -1,5 +1,4 @@
 import type { Store } from '../clickhouse/client'
-import { intentLedger, type IntentLedger } from './intent-ledger'
 import { EVENT_COLUMN_NAMES } from './event-columns'
 import { encodeNativeBlock } from './native-block'
 import type { PreparedBatch } from './prepare'
@@ -25,11 +24,7 @@ const DEAD_LETTER_COLUMNS = [
  * in the raw table and in every rollup fed by it.
  */
 export class ClickHouseSink {
-  private readonly ledger: IntentLedger
-
-  constructor(private readonly store: Store) {
-    this.ledger = intentLedger(store.database, store.cluster !== '')
-  }
+  constructor(private readonly store: Store) {}
 
   private table(name: string) {
     return `${this.store.database}.${name}`
@@ -74,23 +69,6 @@ export class ClickHouseSink {
         await this.store.client.insert({ table, values: batch.deadLetters, format: 'JSONEachRow', clickhouse_settings: settings })
       }
     }
-  }
-
-  /** Remembers the range about to be inserted, before the insert (the replay ledger, intent-ledger.ts). */
-  async recordIntent(range: BatchRange): Promise<void> {
-    await this.store.client.insert({
-      table: this.ledger.table,
-      values: [this.ledger.row(range)],
-      format: 'JSONEachRow',
-      clickhouse_settings: this.ledger.insertSettings,
-    })
-  }
-
-  /** The range a previous owner of this partition started at `offset`, if any. */
-  async intentAt(topic: string, partition: number, offset: number): Promise<BatchRange | null> {
-    const { query, params } = this.ledger.lookup(topic, partition, offset)
-    const result = await this.store.client.query({ query, query_params: params, format: 'JSONEachRow' })
-    return this.ledger.rangeOf(await result.json<{ first: string | number; last: string | number }>(), topic, partition, offset)
   }
 
   /**

@@ -16,7 +16,7 @@ export interface IngestHandle {
 
 type Log = (line: string) => void
 
-/** Wires source → pipeline → sink for the configured source, and reports health. */
+/** Wires source → pipeline → sink for the configured source (one way: nothing calls back), and reports health. */
 export async function startIngest(config: Config, store: Store, log: Log = console.log): Promise<IngestHandle | null> {
   if (config.INGEST_SOURCE === 'none') return null
   const metrics = new IngestMetrics(config.INGEST_SOURCE)
@@ -31,10 +31,9 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
     prices: defaultPriceBook,
     recentIds: new RecentIds(),
   }
-  const isKafka = config.INGEST_SOURCE === 'kafka'
-  const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: config.INGEST_RETRY_MAX_MS, recordIntents: isKafka })
+  const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: config.INGEST_RETRY_MAX_MS })
   let source: { start(): Promise<void>; stop(): Promise<void> }
-  if (isKafka) {
+  if (config.INGEST_SOURCE === 'kafka') {
     source = new KafkaSource(
       {
         brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
@@ -48,7 +47,7 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
         undecodable: config.INGEST_UNDECODABLE,
         log,
       },
-      pipeline, sink, metrics,
+      pipeline, store, metrics,
     )
   } else {
     const { GatewaySimulator, parseScenarioList } = await import('../simulator')

@@ -22,7 +22,7 @@ beforeAll(async () => {
 })
 afterAll(() => closeIngestFixture({ store, admin }))
 
-/** The store as one member sees it: its inserts fail until `down` is cleared (intents and lookups still work). */
+/** The store as one member sees it: its inserts fail until `down` is cleared (intents and lookups, which the source's ledger makes, still work). */
 class MemberSideOutage extends ClickHouseSink {
   down = true
   override async write(batch: PreparedBatch, range: BatchRange): Promise<void> {
@@ -34,12 +34,12 @@ class MemberSideOutage extends ClickHouseSink {
 function member(topic: string, group: string, sink: ClickHouseSink, log: string[], name: string) {
   const metrics = new IngestMetrics('kafka')
   const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
-  const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: 500, recordIntents: true })
+  const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: 500 })
   const source = new KafkaSource({
     brokers: brokersFromEnv().split(','), topic, groupId: group, clientId: `pause-${name}`,
     // One range per fetched batch, so a failing insert never holds up the member's rejoin.
     maxBatchRows: 5_000, maxWaitMs: 200, sessionTimeoutMs: 10_000, log: (line) => log.push(`${name}: ${line}`),
-  }, pipeline, sink, metrics)
+  }, pipeline, store, metrics)
   return { source, metrics }
 }
 

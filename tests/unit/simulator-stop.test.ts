@@ -16,10 +16,9 @@ afterEach(() => {
 function pipelineInto(stored: string[]) {
   const sink = {
     write: async (batch: PreparedBatch) => void stored.push(...batch.rows.map((r) => r.event_id)),
-    recordIntent: async () => {},
   } as unknown as ClickHouseSink
   const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
-  return new IngestPipeline(sink, deps, new IngestMetrics('simulator'), { retryMaxMs: 100, recordIntents: false })
+  return new IngestPipeline(sink, deps, new IngestMetrics('simulator'), { retryMaxMs: 100 })
 }
 
 describe('SimulatorSource.stop', () => {

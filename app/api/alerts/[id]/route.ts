@@ -1,5 +1,5 @@
 import { alertDetailResponse, alertIdParam } from '@/lib/alerts/api'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /** GET /api/alerts/[id] → AlertDetailResponse: the alert with its evidence and every transition. */

@@ -1,5 +1,5 @@
 import { oidcSettings } from '@/lib/auth/oidc'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 import { SignInForm } from './SignInForm'
 
 export const dynamic = 'force-dynamic'

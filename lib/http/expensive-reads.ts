@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/roles'
 import { SlidingWindowLimiter } from '../auth/signin-throttle'
-import { HttpError } from './errors'
+import { HttpError } from '../errors'
 
 /**
  * A per-user budget for reads that scan a lot (prompt-size histogram over

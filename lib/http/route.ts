@@ -2,9 +2,9 @@ import { z } from 'zod'
 import { readBodyText, sameOriginRequest } from '../auth/public-route'
 import { getPrincipal } from '../auth/session'
 import { livePrincipal } from '../auth/session-live'
-import { appStore } from '../runtime/app-runtime'
+import type { Store } from '../clickhouse/client'
 import { hasRole, type Principal, type Role } from '../auth/roles'
-import { HttpError } from './errors'
+import { HttpError } from '../errors'
 
 export { HttpError }
 
@@ -36,15 +36,27 @@ function zodDetails(error: z.ZodError) {
  * Route handler shape used by every API route: check the session and role,
  * parse query and body with zod, run, and answer JSON. Errors become
  * `{ error, details? }` with a 4xx/5xx status; internal messages are not leaked.
+ * The store that live sessions are checked against is injected (lib/runtime/route.ts
+ * binds the app's store), so this layer does not import the module that boots everything.
  */
-export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
+export function createRoute(getStore: () => Promise<Store>) {
+  return function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
+    spec: RouteSpec<Q, B>,
+    handler: (ctx: RouteContext<z.infer<Q>, z.infer<B>>) => Promise<unknown>,
+  ) {
+    return routeHandler(getStore, spec, handler)
+  }
+}
+
+function routeHandler<Q extends z.ZodType, B extends z.ZodType>(
+  getStore: () => Promise<Store>,
   spec: RouteSpec<Q, B>,
   handler: (ctx: RouteContext<z.infer<Q>, z.infer<B>>) => Promise<unknown>,
 ) {
   return async (req: Request, segment?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const claimed = await getPrincipal(req)
-      const principal = claimed?.session ? await livePrincipal(await appStore(), claimed) : claimed
+      const principal = claimed?.session ? await livePrincipal(await getStore(), claimed) : claimed
       if (!principal) return json({ error: 'sign in required' }, 401)
       if (!hasRole(principal.role, spec.role)) return json({ error: `requires role ${spec.role}` }, 403)
       const mutating = req.method !== 'GET' && req.method !== 'HEAD'

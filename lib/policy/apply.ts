@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { audited } from '../audit/audited'
 import type { Principal } from '../auth/roles'
-import { HttpError } from '../http/errors'
+import { HttpError } from '../errors'
 import { readChanges } from './log-store'
 import { checkChangeAllowed, checkConfirmation, checkRewriteAllowed, type PolicyLimits } from './permissions'
 import { planChange, planUndo, PlanConflict, PlanError } from './plan'

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors'
+import { HttpError } from '../errors'
 import type { Principal } from '../auth/roles'
 import { requestedControls } from './plan'
 import { isActive, type ChangeRequest, type Controls, type Rule, type RuleChange } from './types'

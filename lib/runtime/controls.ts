@@ -1,5 +1,5 @@
-import { appStore, startAppRuntime } from '../runtime/app-runtime'
-import { startControls, type Controls } from './runtime'
+import { appStore, startAppRuntime } from './app-runtime'
+import { startControls, type Controls } from '../policy/runtime'
 
 const KEY = Symbol.for('burnrate.controls')
 type G = typeof globalThis & { [KEY]?: Promise<Controls> }

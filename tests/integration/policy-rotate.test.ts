@@ -43,7 +43,7 @@ beforeAll(async () => {
   process.env.KAFKA_BROKERS = started.brokers
   Object.assign(cookies, await signedInCookies(['admin']))
   rotate = ((await import('../../app/api/policy/keys/rotate/route')) as unknown as Record<string, Handler>).POST
-  const { controls } = await import('../../lib/policy/controls')
+  const { controls } = await import('../../lib/runtime/controls')
   const { startAppRuntime } = await import('../../lib/runtime/app-runtime')
   c = await controls()
   stoppers = (await startAppRuntime(() => {})).stoppers

@@ -63,7 +63,7 @@ describe('mutating routes with the audit store down change nothing', () => {
     const { applyDetectionRun } = await import('../../lib/alerts/engine')
     const { DEFAULT_ALERT_POLICY } = await import('../../lib/alerts/lifecycle')
     const { getAlert } = await import('../../lib/alerts/store')
-    const { controls } = await import('../../lib/policy/controls')
+    const { controls } = await import('../../lib/runtime/controls')
     const now = Date.now()
     await applyDetectionRun(store, {
       now, failed: [], durationMs: {} as never,

@@ -10,7 +10,7 @@ process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
 Object.assign(process.env, { DATA_DIR: mkdtempSync(join(tmpdir(), 'br-body-')), CLICKHOUSE_DATABASE: `body_${process.pid}`, INGEST_SOURCE: 'none' })
 delete process.env.CLICKHOUSE_URL
 const { parseJsonBody, PUBLIC_MAX_BODY_BYTES, readBodyText } = await import('../../lib/auth/public-route')
-const { route } = await import('../../lib/http/route')
+const { route } = await import('../../lib/runtime/route')
 
 afterAll(async () => {
   const { appStore } = await import('../../lib/runtime/app-runtime')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { requestOrigin, sameOriginRequest } from '../../lib/auth/public-route'
 import { getPrincipal, readCookie } from '../../lib/auth/session'
-import { route } from '../../lib/http/route'
+import { route } from '../../lib/runtime/route'
 import { toCsv } from '../../lib/dashboard/csv'
 
 process.env.SESSION_SECRET ??= 'test-session-secret-0123456789abcdef0123456789'

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
 process.env.TRUSTED_PROXY_HOPS = '0'
 const audit = vi.hoisted(() => [] as { action: string; ipPrefix?: string | null }[])
-vi.mock('@/lib/policy/controls', () => ({ controls: async () => ({ store: {} }) }))
+vi.mock('@/lib/runtime/controls', () => ({ controls: async () => ({ store: {} }) }))
 vi.mock('@/lib/audit', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../lib/audit')>()),
   recordAudit: async (_store: unknown, entry: { action: string; ipPrefix?: string | null }) => { audit.push(entry) },

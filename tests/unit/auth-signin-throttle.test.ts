@@ -57,7 +57,7 @@ process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
 // One trusted proxy: the last X-Forwarded-For entry is the client.
 process.env.TRUSTED_PROXY_HOPS = '1'
 const audit = vi.hoisted(() => [] as { actor: string; action: string; subject: string }[])
-vi.mock('@/lib/policy/controls', () => ({ controls: async () => ({ store: {} }) }))
+vi.mock('@/lib/runtime/controls', () => ({ controls: async () => ({ store: {} }) }))
 vi.mock('@/lib/audit', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../lib/audit')>()),
   recordAudit: async (_store: unknown, entry: { actor: string; action: string; subject: string }) => { audit.push(entry) },

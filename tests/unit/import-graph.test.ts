@@ -13,7 +13,6 @@ const KNOWN_MUTUAL_PAIRS = [
   'lib/budgets <-> lib/detection',
   'lib/budgets <-> lib/queries',
   'lib/ingest <-> lib/simulator',
-  'lib/policy <-> lib/runtime',
 ]
 
 // Arrows that still point up the layer table (same rule: shrink this list, never grow it).
@@ -23,8 +22,6 @@ const KNOWN_UPWARD_ARROWS = [
   'lib/dashboard -> lib/policy',
   'lib/ingest -> lib/seed',
   'lib/ingest -> lib/simulator',
-  'lib/policy -> lib/http',
-  'lib/policy -> lib/runtime',
 ]
 
 describe('import structure', () => {

@@ -1,5 +1,5 @@
 import { alertListQuery, alertListResponse, RangeError400 } from '@/lib/alerts/api'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /** GET /api/alerts → AlertListResponse. Filters: state, severity, detector (comma lists), tenant, subject (exact), from/to (≤ 31 days), limit ≤ 500, offset, sort. */

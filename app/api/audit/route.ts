@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { listAudit } from '@/lib/audit'
-import { route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
 import { requestIpPrefix } from '@/lib/audit'
 import { deleteBudget, saveBudget } from '@/lib/budgets/api'
 import { budgetInput, budgetScope, listBudgets } from '@/lib/budgets/store'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { tenants } from '@/lib/queries/tenants'
 import { appStore } from '@/lib/runtime/app-runtime'
 

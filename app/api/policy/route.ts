@@ -1,5 +1,5 @@
-import { route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 import { listProposals } from '@/lib/policy/proposals'
 import { isActive } from '@/lib/policy/types'
 

@@ -1,6 +1,6 @@
 import { rangeQuery } from '@/lib/dashboard/params'
 import { chargeExpensiveRead, CHEAP_RANGE_MS } from '@/lib/http/expensive-reads'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { promptSizeHistogram } from '@/lib/queries/prompt-size-histogram'
 import { appStore } from '@/lib/runtime/app-runtime'
 

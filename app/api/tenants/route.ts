@@ -1,5 +1,5 @@
 import type { TenantsResponse } from '@/lib/dashboard/types'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { tenants } from '@/lib/queries/tenants'
 import { appStore } from '@/lib/runtime/app-runtime'
 

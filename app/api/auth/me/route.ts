@@ -1,4 +1,4 @@
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 
 export const dynamic = 'force-dynamic'
 

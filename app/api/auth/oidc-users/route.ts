@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { audited, requestIpPrefix } from '@/lib/audit'
 import { listOidcUserStates, OIDC_USER_ID_MAX, setOidcUserDisabled } from '@/lib/auth/oidc-users'
-import { route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -7,7 +7,7 @@ import { issueSession, sessionCookie } from '@/lib/auth/session'
 import { claimSigninAttempt, signinSucceeded, type SigninAttempt } from '@/lib/auth/signin-throttle'
 import { auditableUserName } from '@/lib/auth/user-name'
 import { authenticateLocal } from '@/lib/auth/users'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -3,8 +3,8 @@ import { audited, requestIpPrefix } from '@/lib/audit'
 import { ROLES } from '@/lib/auth/roles'
 import { userIdSchema } from '@/lib/auth/user-name'
 import { leavesNoAdmin, listUsers, saveUser, type SaveUserResponse, type UsersResponse } from '@/lib/auth/users'
-import { HttpError, route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { HttpError, route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,5 +1,5 @@
 import { rangeQuery } from '@/lib/dashboard/params'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { abuseTax } from '@/lib/queries/abuse-tax'
 import { appStore } from '@/lib/runtime/app-runtime'
 

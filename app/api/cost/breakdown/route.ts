@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageFields, rangeQuery } from '@/lib/dashboard/params'
 import { COST_DIMENSIONS } from '@/lib/dashboard/types'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { COST_SORTS, costBreakdown } from '@/lib/queries/cost-breakdown'
 import { appStore } from '@/lib/runtime/app-runtime'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { rangeParams } from '@/lib/time-range'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { budgetSummary } from '@/lib/queries/budget-summary'
 import { appStore } from '@/lib/runtime/app-runtime'
 

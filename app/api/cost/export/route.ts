@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { pageFields, rangeQuery } from '@/lib/dashboard/params'
 import { toCsv } from '@/lib/dashboard/csv'
 import { COST_DIMENSIONS } from '@/lib/dashboard/types'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { COST_SORTS, costBreakdown } from '@/lib/queries/cost-breakdown'
 import { appStore } from '@/lib/runtime/app-runtime'
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { rangeQuery } from '@/lib/dashboard/params'
 import { COST_DIMENSIONS } from '@/lib/dashboard/types'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { spendSeries } from '@/lib/queries/spend-series'
 import { UNIT_METRICS, unitCostSeries } from '@/lib/queries/unit-cost-series'
 import { appStore } from '@/lib/runtime/app-runtime'

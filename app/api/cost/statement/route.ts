@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { toCsv } from '@/lib/dashboard/csv'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { tenantStatement } from '@/lib/queries/tenant-statement'
 import { appStore } from '@/lib/runtime/app-runtime'
 import { rangeParams } from '@/lib/time-range'

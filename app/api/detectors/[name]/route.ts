@@ -2,7 +2,7 @@ import { loadConfig } from '@/lib/config'
 import { detectionSettings } from '@/lib/detection/settings'
 import { detectorNameParam, detectorRanking, rankingQuery, RankingQueryError } from '@/lib/detection/rankings'
 import { chargeExpensiveRead } from '@/lib/http/expensive-reads'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /**

@@ -1,5 +1,5 @@
 import { incidentDetailResponse, incidentIdParam } from '@/lib/alerts/incident-api'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /** GET /api/incidents/[id] → IncidentDetailResponse: the incident, its alerts with evidence, and both histories. */

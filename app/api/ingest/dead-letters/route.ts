@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { pageFields, rangeQuery } from '@/lib/dashboard/params'
 import type { DeadLettersResponse } from '@/lib/dashboard/types'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { deadLetterReasons } from '@/lib/queries/dead-letter-reasons'
 import { deadLetterSamples } from '@/lib/queries/dead-letter-samples'
 import { appStore } from '@/lib/runtime/app-runtime'

@@ -1,7 +1,7 @@
 import { rangeQuery } from '@/lib/dashboard/params'
 import type { IngestHealthResponse } from '@/lib/dashboard/types'
 import { overallIngestStatus, registeredMetrics } from '@/lib/ingest/health'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { ingestInstances } from '@/lib/queries/ingest-instances'
 import { ingestThroughput } from '@/lib/queries/ingest-throughput'
 import { newestEventTs } from '@/lib/queries/newest-event'

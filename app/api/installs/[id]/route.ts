@@ -1,6 +1,6 @@
 import { installIdSchema } from '@/lib/dashboard/params'
 import type { InstallProfile } from '@/lib/dashboard/types'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { installProfiles } from '@/lib/queries/install-profiles'
 import { appStore } from '@/lib/runtime/app-runtime'
 

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { installIdSchema } from '@/lib/dashboard/params'
 import type { InstallProfilesResponse } from '@/lib/dashboard/types'
 import { rangeParams } from '@/lib/time-range'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { installProfiles } from '@/lib/queries/install-profiles'
 import { appStore } from '@/lib/runtime/app-runtime'
 

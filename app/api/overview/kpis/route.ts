@@ -1,5 +1,5 @@
 import { rangeQuery } from '@/lib/dashboard/params'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { overviewKpis } from '@/lib/queries/overview-kpis'
 import { appStore } from '@/lib/runtime/app-runtime'
 

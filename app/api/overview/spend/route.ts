@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { rangeQuery } from '@/lib/dashboard/params'
 import { COST_DIMENSIONS } from '@/lib/dashboard/types'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { spendSeries } from '@/lib/queries/spend-series'
 import { appStore } from '@/lib/runtime/app-runtime'
 

@@ -1,5 +1,5 @@
 import { pageFields, rangeQuery } from '@/lib/dashboard/params'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { SPENDER_SORTS, topSpenders } from '@/lib/queries/top-spenders'
 import { appStore } from '@/lib/runtime/app-runtime'
 

@@ -1,5 +1,5 @@
 import { rangeQuery } from '@/lib/dashboard/params'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { trafficSeries } from '@/lib/queries/traffic-series'
 import { appStore } from '@/lib/runtime/app-runtime'
 

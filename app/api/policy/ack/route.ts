@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { audited, requestIpPrefix } from '@/lib/audit'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { recordAck } from '@/lib/policy/ack'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,7 +1,7 @@
 import { requestIpPrefix } from '@/lib/audit'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { applyChangeRequest } from '@/lib/policy/apply'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 import { changeRequestSchema } from '@/lib/policy/types'
 
 export const dynamic = 'force-dynamic'

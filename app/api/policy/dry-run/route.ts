@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { blastRadius } from '@/lib/policy/blast'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 import { checkChangeAllowed, checkRewriteAllowed } from '@/lib/policy/permissions'
 import { planChange, PlanError } from '@/lib/policy/plan'
-import { HttpError } from '@/lib/http/route'
+import { HttpError } from '@/lib/runtime/route'
 import { changeRequestSchema } from '@/lib/policy/types'
 
 export const dynamic = 'force-dynamic'

@@ -1,5 +1,5 @@
-import { route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 import { enforcersSeen } from '@/lib/queries/enforcers'
 
 export const dynamic = 'force-dynamic'

@@ -1,5 +1,5 @@
-import { route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 import { snapshotResponse } from '@/lib/policy/snapshot'
 
 export const dynamic = 'force-dynamic'

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { requestIpPrefix } from '@/lib/audit'
-import { route } from '@/lib/http/route'
+import { route } from '@/lib/runtime/route'
 import { undoChange } from '@/lib/policy/apply'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -2,7 +2,7 @@ import { recordAudit, requestIpPrefix } from '@/lib/audit'
 import { finishLogin, OIDC_FLOW_COOKIE, oidcSettings } from '@/lib/auth/oidc'
 import { isOidcUserDisabled } from '@/lib/auth/oidc-users'
 import { issueSession, readCookie, sessionCookie } from '@/lib/auth/session'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 

@@ -5,7 +5,7 @@ import { TransitionError } from '@/lib/alerts/lifecycle'
 import { sharedNotifier } from '@/lib/alerts/notify'
 import { requestIpPrefix } from '@/lib/audit'
 import { loadConfig } from '@/lib/config'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { installIdSchema, pageFields, rangeQuery } from '@/lib/dashboard/params'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { INSTALL_EVENT_TYPES, installEvents } from '@/lib/queries/install-events'
 import { installProfiles } from '@/lib/queries/install-profiles'
 import { appStore } from '@/lib/runtime/app-runtime'

@@ -1,5 +1,5 @@
 import { installIdSchema, rangeQuery } from '@/lib/dashboard/params'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { installTimeline } from '@/lib/queries/install-timeline'
 import { appStore } from '@/lib/runtime/app-runtime'
 

@@ -1,6 +1,6 @@
 import { audited, requestIpPrefix } from '@/lib/audit'
-import { HttpError, route } from '@/lib/http/route'
-import { controls } from '@/lib/policy/controls'
+import { HttpError, route } from '@/lib/runtime/route'
+import { controls } from '@/lib/runtime/controls'
 import type { RotateKeyResponse } from '@/lib/policy/keys'
 
 export const dynamic = 'force-dynamic'

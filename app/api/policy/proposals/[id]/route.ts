@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { requestIpPrefix } from '@/lib/audit'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { decide } from '@/lib/policy/apply'
-import { controls } from '@/lib/policy/controls'
+import { controls } from '@/lib/runtime/controls'
 import { proposalIdSchema } from '@/lib/policy/proposals'
 
 export const dynamic = 'force-dynamic'

@@ -2,7 +2,7 @@ import { loadConfig } from '@/lib/config'
 import { clusterIdParam, farmMembersPage, farmMembersQuery } from '@/lib/detection/farm-members'
 import { RankingQueryError } from '@/lib/detection/rankings'
 import { detectionSettings } from '@/lib/detection/settings'
-import { HttpError, route } from '@/lib/http/route'
+import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /**

@@ -6,7 +6,7 @@ import { migrate } from '../lib/clickhouse/migrate'
 import { DEFAULT_DETECTION_SETTINGS } from '../lib/detection/settings'
 import type { DetectorName } from '../lib/detection/types'
 import type { ScenarioName, ScenarioSettings } from '../lib/simulator'
-import { replay, type ReplayResult } from '../tests/eval/replay'
+import { replay, type ReplayResult } from '../harness/eval/replay'
 
 const MIN = 60_000
 const CADENCE_MS = 30_000

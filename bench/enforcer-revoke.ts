@@ -14,7 +14,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
  */
 export async function benchEnforcerRevoke(opts: { brokers?: string[]; n?: number } = {}) {
   if (opts.brokers?.length) process.env.KAFKA_BROKERS = opts.brokers.join(',')
-  const { appEnv, startStack } = await import('../tests/helpers/enforcer-stack')
+  const { appEnv, startStack } = await import('../harness/enforcer-stack')
   const topics = appEnv('bench_enforcer_revoke')
   const stack = await startStack({ topics, enforcer: { pollMs: 2_000 } })
   const n = opts.n ?? 30
@@ -22,7 +22,7 @@ export async function benchEnforcerRevoke(opts: { brokers?: string[]; n?: number
   const toApplied: number[] = []
   const toCut: number[] = []
   try {
-    const { waitFor } = await import('../tests/helpers/free-port')
+    const { waitFor } = await import('../harness/free-port')
     await waitFor('the enforcer to follow the topic', async () => stack.enforcers[0].health().topicLag === 0, 60_000)
     for (let i = 0; i < n + 3; i++) {
       const install = `bench-rev-${i}`

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { Agent, createServer, request, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Redis from 'ioredis'
@@ -13,64 +13,47 @@ import { PolicyEnforcer } from '../lib/policy/enforcer'
 import { defaultPriceBook } from '../lib/pricing/cost'
 import { KeyRing } from '../lib/policy/keys'
 import type { Rule } from '../lib/policy/types'
-import { freePort, waitFor } from '../tests/helpers/free-port'
-import { startRedis } from '../tests/helpers/redis'
+import { freePort, waitFor } from '../harness/free-port'
+import { startRedis } from '../harness/redis'
 import { fmt } from './stats'
 import { cpuTicks, machineNote, machineShare } from './machine-share'
+import type { LoadResult, LoadSpec } from './load-gen'
 
 /**
  * `npm run bench -- --only enforcer`:
  *  - decision latency of `npm run enforcer` (its own process, quotas in memory and in redis-server) at 1,000 and
- *    5,000 decisions/s, open loop over keep-alive HTTP, against a do-nothing node HTTP server measured the same way
- *    (the floor of the hop: client, loopback, node's HTTP parser);
+ *    5,000 decisions/s, open loop over keep-alive HTTP (bench/load-gen.ts, its own process on its own core, latency
+ *    from each request's due time), against a do-nothing node HTTP server measured the same way (the floor of the
+ *    hop: client, loopback, node's HTTP parser). BENCH_ENFORCER_CPU_PROF=<dir> writes the enforcer's --cpu-prof;
  *  - quota overshoot under 20-way concurrency: the Lua reservation against a naive check-then-increment
  *    (GET, compare, INCRBY: the per-request pattern LiteLLM uses), same redis-server, same load.
  */
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
 
-interface Load { rate: number; p50: number; p99: number; sent: number; achieved: number; errors: number }
+/**
+ * Cores: the load generator gets the last core to itself, the servers under test (the do-nothing reference, the
+ * enforcer, redis-server) share the others, so the generator's CPU no longer competes with what it measures.
+ * BENCH_ENFORCER_PIN=0 turns it off (or when taskset is missing / one core).
+ */
+const CORES = cpus().length
+const PIN = process.env.BENCH_ENFORCER_PIN !== '0' && CORES >= 2 && spawnSync('taskset', ['-V']).status === 0
+const GEN_CPU = String(CORES - 1)
+const SUT_CPUS = CORES > 2 ? `0-${CORES - 2}` : '0'
+export const pinned = (cmd: string, args: string[], cpuList: string): [string, string[]] => (PIN ? ['taskset', ['-c', cpuList, cmd, ...args]] : [cmd, args])
+export const pinNote = () => (PIN ? `generator pinned to cpu ${GEN_CPU}, servers under test to cpu ${SUT_CPUS}` : 'no pinning')
 
-/** Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency. */
-async function load(url: string, headers: () => Record<string, string>, rate: number, seconds: number): Promise<Load> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 })
-  const lat: number[] = []
-  let errors = 0
-  let sent = 0
-  const t0 = performance.now()
-  const total = Math.round(rate * seconds)
-  await new Promise<void>((done) => {
-    let finished = 0
-    const one = () => {
-      const start = performance.now()
-      const req = request(url, { agent, headers: headers() }, (res) => {
-        res.resume()
-        res.on('end', () => {
-          lat.push(performance.now() - start)
-          if (res.statusCode !== 200 && res.statusCode !== 429 && res.statusCode !== 403) errors++
-          if (++finished === total) done()
-        })
-      })
-      req.on('error', () => {
-        errors++
-        if (++finished === total) done()
-      })
-      req.end()
-    }
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate))
-      while (sent < due) {
-        sent++
-        one()
-      }
-      // A timer, not setImmediate: a spinning generator would take the CPU the enforcer needs.
-      if (sent < total) setTimeout(tick, 1)
-    }
-    tick()
-  })
-  const elapsed = (performance.now() - t0) / 1000
-  agent.destroy()
-  lat.sort((a, b) => a - b)
-  return { rate, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), sent, achieved: total / elapsed, errors }
+/** One open-loop run of bench/load-gen.ts in its own (pinned) process: latency from each request's due time. */
+async function load(port: number, path: string, rate: number, seconds: number): Promise<LoadResult> {
+  const spec: LoadSpec = { port, path, rate, seconds, connections: 64, installs: 2000 }
+  const [cmd, args] = pinned(process.execPath, ['--import', 'tsx', join(__dirname, 'load-gen.ts'), JSON.stringify(spec)], GEN_CPU)
+  const child = spawn(cmd, args, { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (err += d))
+  const code = await new Promise<number | null>((r) => child.once('exit', r))
+  if (code !== 0) throw new Error(`load generator exited ${code}: ${err.slice(-500)}`)
+  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult
 }
 
 async function policyServer(ring: KeyRing, rules: Rule[]): Promise<{ url: string; server: Server }> {
@@ -86,12 +69,13 @@ async function policyServer(ring: KeyRing, rules: Rule[]): Promise<{ url: string
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
 }
 
-async function startEnforcerProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startEnforcerProcess(env: Record<string, string>, extraArgs: string[] = []): Promise<{ url: string; port: number; child: ChildProcess }> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'enforcer/main.ts'], { cwd: join(__dirname, '..'), stdio: 'ignore', env: { ...process.env, ...env, ENFORCER_PORT: String(port), ENFORCER_KAFKA: '0' } })
+  const [cmd, args] = pinned(process.execPath, [...extraArgs, '--import', 'tsx', 'enforcer/main.ts'], SUT_CPUS)
+  const child = spawn(cmd, args, { cwd: join(__dirname, '..'), stdio: 'ignore', env: { ...process.env, ...env, ENFORCER_PORT: String(port), ENFORCER_KAFKA: '0' } })
   const url = `http://127.0.0.1:${port}`
   await waitFor('the enforcer', async () => (await fetch(`${url}/health`)).status === 200, 30_000)
-  return { url, child }
+  return { url, port, child }
 }
 
 /** CPU time a process has used so far (user + system), ms: robust to a busy machine where latency is not. */
@@ -171,16 +155,14 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
   ]
   const policy = await policyServer(ring, rules)
   const redis = await startRedis()
-  // The floor runs in its own process, like the enforcer, so both compete with the load generator alike.
+  // The floor runs in its own process on the same cores as the enforcer: node's HTTP server answering at once.
   const floorPort = await freePort()
-  const floor = spawn(process.execPath, ['-e', `require('http').createServer((q, s) => { q.resume(); s.writeHead(200, { 'x-burnrate-status': '200' }).end('{"allowed":true}') }).listen(${floorPort}, '127.0.0.1')`], { stdio: 'ignore' })
+  const floorJs = `require('http').createServer((q, s) => { q.resume(); s.writeHead(200, { 'x-burnrate-status': '200', 'content-type': 'application/json', 'content-length': '16' }).end('{"allowed":true}') }).listen(${floorPort}, '127.0.0.1')`
+  const [floorCmd, floorArgs] = pinned(process.execPath, ['-e', floorJs], SUT_CPUS)
+  const floor = spawn(floorCmd, floorArgs, { stdio: 'ignore' })
   const floorUrl = `http://127.0.0.1:${floorPort}/v1/decide`
   await waitFor('the floor server', async () => (await fetch(floorUrl)).status === 200, 10_000)
-  let i = 0
-  const headers = () => ({
-    'x-burnrate-install-id': `i-${i % 2000}`, 'x-burnrate-tenant': 't1', 'x-burnrate-feature': 'chat', 'x-burnrate-model': 'gpt-4o-mini',
-    'x-burnrate-context-tokens': '300', 'x-request-id': `r-${i++}`,
-  })
+  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', SUT_CPUS, String(redis.pid)])
   const rows: Record<string, unknown>[] = []
   const ip = await inProcess(rules, 100_000)
   const us = (v: number) => `${fmt(v * 1000, 1)} µs`
@@ -191,25 +173,29 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
     ratio: `p99 ${fmt(quantile(ip.ours, 0.99) / quantile(ip.ref, 0.99), 2)}`, target: '',
   })
   try {
+    const profileDir = process.env.BENCH_ENFORCER_CPU_PROF
     for (const store of ['memory', 'redis'] as const) {
-      const e = await startEnforcerProcess({ ENFORCER_POLICY_URL: policy.url, ...(store === 'redis' ? { REDIS_URL: redis.url } : {}) })
+      const e = await startEnforcerProcess({ ENFORCER_POLICY_URL: policy.url, ...(store === 'redis' ? { REDIS_URL: redis.url } : {}) },
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, store)}`] : [])
       try {
-        await load(`${e.url}/v1/decide`, headers, 500, 2) // warm-up: JIT, connections
+        await load(e.port, '/v1/decide', 1_000, 2) // warm-up: JIT, connections
+        await load(floorPort, '/v1/decide', 1_000, 1)
         for (const rate of [1_000, 5_000]) {
           let cpu0 = cpuMs(floor.pid!)
-          const ref = await load(floorUrl, headers, rate, seconds)
+          const ref = await load(floorPort, '/v1/decide', rate, seconds)
           const refCpuUs = ((cpuMs(floor.pid!) - cpu0) * 1000) / ref.sent
           const ticks = cpuTicks()
           cpu0 = cpuMs(e.child.pid!)
-          const ours = await load(`${e.url}/v1/decide`, headers, rate, seconds)
+          const ours = await load(e.port, '/v1/decide', rate, seconds)
           const oursCpuUs = ((cpuMs(e.child.pid!) - cpu0) * 1000) / ours.sent
-          const machine = machineNote(machineShare(ticks))
-          console.log(`enforcer (${store}) @ ${rate}/s: p50 ${fmt(ours.p50, 2)} ms, p99 ${fmt(ours.p99, 2)} ms (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors); floor p50 ${fmt(ref.p50, 2)} p99 ${fmt(ref.p99, 2)}`)
+          const machine = `${machineNote(machineShare(ticks))}, load ${loadavg()[0].toFixed(1)}; ${pinNote()}`
+          const ms = (r: LoadResult) => `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, p99.9 ${fmt(r.p999, 2)} ms`
+          console.log(`enforcer (${store}) @ ${rate}/s: ${ms(ours)} (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors, send lag p99 ${fmt(ours.sendLagP99, 3)} ms); floor ${ms(ref)} (send lag p99 ${fmt(ref.sendLagP99, 3)} ms); ${machine}`)
           rows.push({
-            metric: `decision latency over HTTP, quotas in ${store}, ${fmt(rate)} decisions/s offered (${fmt(ours.achieved)}/s achieved, ${ours.errors} errors; ${machine})`,
-            ours: `p50 ${fmt(ours.p50, 2)} ms, p99 ${fmt(ours.p99, 2)} ms`,
-            reference: `do-nothing node HTTP server: p50 ${fmt(ref.p50, 2)} ms, p99 ${fmt(ref.p99, 2)} ms`,
-            ratio: `p99 ${fmt(ours.p99 / ref.p99, 2)}`, target: 'p99 ≤ 2 ms at 5,000/s',
+            metric: `decision latency over HTTP, quotas in ${store}, ${fmt(rate)} decisions/s offered (${fmt(ours.achieved)}/s achieved, ${ours.errors} errors; from due time; ${machine})`,
+            ours: ms(ours),
+            reference: `do-nothing node HTTP server: ${ms(ref)}`,
+            ratio: `p50 ${fmt(ours.p50 / ref.p50, 2)}, p99 ${fmt(ours.p99 / ref.p99, 2)}`, target: 'p99 ≤ 2 ms at 5,000/s',
           })
           rows.push({
             metric: `CPU per decision in the enforcer process, quotas in ${store}, at ${fmt(rate)}/s offered (robust to machine load; redis-server's own CPU not counted)`,

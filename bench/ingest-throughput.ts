@@ -104,11 +104,11 @@ export interface TopicInfo { brokers: string; topic: string; partitions: number;
 
 export interface OursOptions { batchRows: number; maxWaitMs?: number; timeoutMs: number; log?: (l: string) => void; keepDir?: boolean; measureDisk?: boolean }
 
-/** One run of the production consumer (`ingest/main.ts`) from offset 0 with a fresh store and group. */
+/** One run of the production consumer (`cli/ingest.ts`) from offset 0 with a fresh store and group. */
 export async function runOurs(admin: Admin, t: TopicInfo, opts: OursOptions): Promise<RunResult & { disk?: DiskResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-ours-'))
   const group = `bench-ours-${Date.now().toString(36)}`
-  const child = spawnChild(['ingest/main.ts'], {
+  const child = spawnChild(['cli/ingest.ts'], {
     INGEST_SOURCE: 'kafka', KAFKA_BROKERS: t.brokers, KAFKA_TOPIC: t.topic, KAFKA_GROUP: group, DATA_DIR: dir,
     CLICKHOUSE_DATABASE: 'bench', INGEST_MAX_BATCH_ROWS: String(opts.batchRows), INGEST_MAX_WAIT_MS: String(opts.maxWaitMs ?? 1000),
   })

@@ -1,5 +1,5 @@
 /**
- * Memory of the production consumer under sustained load: `ingest/main.ts`
+ * Memory of the production consumer under sustained load: `cli/ingest.ts`
  * consumes while this process keeps producing fresh events as fast as it
  * can, for a fixed duration. RSS is sampled every second; "flat" means the
  * second half's peak is not above the first half's.
@@ -68,7 +68,7 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-mem-'))
   const store = topology === 'server' ? await startHttpStore(dir, 0) : undefined
   const heapFlags = store ? [`--max-old-space-size=${SERVER_PROFILE.maxOldSpaceMb}`] : []
-  const child = spawn(process.execPath, [...heapFlags, '--import', 'tsx', 'ingest/main.ts'], {
+  const child = spawn(process.execPath, [...heapFlags, '--import', 'tsx', 'cli/ingest.ts'], {
     cwd: join(__dirname, '..'), stdio: 'ignore',
     env: {
       ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, KAFKA_GROUP: group,

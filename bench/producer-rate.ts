@@ -95,7 +95,7 @@ export interface RateRun { events: number; seconds: number; perSec: number; clie
 
 /** `npm run simulate` as a child process, as fast as it goes (--no-realtime), reading its RESULT line. */
 export function runSimulateCli(brokers: string, topic: string, events: number, opts: { partitions: number; workers?: number; labels: string }): Promise<RateRun> {
-  const args = ['--import', 'tsx', 'ingest/simulate-cli.ts', '--brokers', brokers, '--topic', topic, '--partitions', String(opts.partitions),
+  const args = ['--import', 'tsx', 'cli/simulate.ts', '--brokers', brokers, '--topic', topic, '--partitions', String(opts.partitions),
     '--seed', String(SIM.seed), '--installs', String(SIM.installs), '--rate', String(SIM.ratePerSec), '--duration', String(events / SIM.ratePerSec),
     '--scenarios', SCENARIO_NAMES.join(','), '--diurnal', '0', '--no-realtime', '--json-summary', '--labels', opts.labels, ...(opts.workers ? ['--workers', String(opts.workers)] : [])]
   return new Promise((resolve, reject) => {

@@ -41,7 +41,7 @@ const METHOD = `## Method
   min–max range relative to the median.
 - **Ingest throughput.** For each partition count P the bench produces the same corpus (realistic gateway events, ≈570 B of JSON,
   keyed by install id) to a topic with P partitions. Then, alternating so both see the same load, it runs
-  (a) \`npm run ingest\` (\`ingest/main.ts\`, unchanged production path: validation, pricing, dead letters, intents, dedup tokens,
+  (a) \`npm run ingest\` (\`cli/ingest.ts\`, unchanged production path: validation, pricing, dead letters, intents, dedup tokens,
   commit after insert, rows sent to chDB as Native blocks on two insert connections, default batch size) and (b) **the reference**: chDB's own Kafka table engine (\`ENGINE = Kafka\`, \`kafka_num_consumers = P\`,
   JSONEachRow) and a materialized view into the same \`events\` table with the same rollup views, pricing from the same catalog but
   without validation, dead-lettering or deduplication. Each run gets a fresh store and consumer group and starts from offset 0.
@@ -52,7 +52,7 @@ const METHOD = `## Method
   concurrently in one process on both sides. Each timed run also records how the machine's CPU time was spent over its
   interval (\`/proc/stat\`): **steal**, time the hypervisor gave to other guests, has moved rates by up to 2× between
   back-to-back runs here, so the report lists it per run.
-- **Producer**: \`npm run simulate\` (\`ingest/simulate-cli.ts --no-realtime\`, default producer threads, 4 partitions,
+- **Producer**: \`npm run simulate\` (\`cli/simulate.ts --no-realtime\`, default producer threads, 4 partitions,
   acks=1, no compression) run as a child process, its rate timed by itself from the first generated event to the last
   acknowledged one. Two references produce the same keyed records (the simulator's first 100k events, serialized before
   the clock starts) to a fresh 4-partition topic in the same repetition: Kafka's Java client (\`bench/ProducerReference.java\`,
@@ -62,7 +62,7 @@ const METHOD = `## Method
   kafkajs from \`bench/corpus.ts\` (acks=all, ≤0.7 MB requests, 8 in flight).
 - **Memory**: peak RSS (VmHWM/VmRSS from /proc), split into anonymous and file-backed (RssAnon/RssFile), of the ingest process
   during the throughput runs, with the Kafka engine process of the same repetitions as reference, and during a sustained run where
-  this process produces fresh events continuously while \`ingest/main.ts\` consumes them; "flat" compares the peak of the second half
+  this process produces fresh events continuously while \`cli/ingest.ts\` consumes them; "flat" compares the peak of the second half
   with the peak of the first half (after a 10 s start-up).
 - **Store ceiling** (\`bench/insert-ceiling.ts\`): 200k corpus events go through the sink into a fresh store once, are copied
   into Memory tables of 65,536 and of 25,000 rows, and are then inserted again table by table with \`INSERT … SELECT\` (the sink's

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 
-const ROOTS = ['app', 'components', 'lib', 'harness', 'bench', 'tests', 'cli', 'ingest', 'enforcer', 'scripts']
+const ROOTS = ['app', 'components', 'lib', 'harness', 'bench', 'tests', 'cli', 'enforcer', 'scripts']
 const SKIP = new Set(['node_modules', '.next', 'test-results', 'data'])
 
 // Layers, lowest first. A folder may import its own layer or lower ones; an import of a higher layer
@@ -17,7 +17,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['lib/dashboard', 'lib/queries', 'lib/detection', 'lib/ingest', 'lib/auth', 'lib/audit', 'lib/budgets'],
   ['lib/alerts', 'lib/policy', 'lib/enforcement', 'lib/simulator', 'lib/seed'],
   ['lib/http', 'lib/runtime'],
-  ['components', 'app', 'cli', 'ingest', 'enforcer', 'scripts', '(root files)'],
+  ['components', 'app', 'cli', 'enforcer', 'scripts', '(root files)'],
   ['harness'],
   ['bench'],
   ['tests/helpers', 'tests/eval'],

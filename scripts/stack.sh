@@ -34,7 +34,7 @@ export POLICY_GATEWAY_TOKENS="stack-simulator=$GATEWAY_TOKEN,stack-enforcer=$ENF
 export POLICY_KAFKA=1
 if [ -n "${CLICKHOUSE_URL:-}" ]; then
   for i in $(seq 1 "$CONSUMERS"); do
-    INGEST_SOURCE=kafka npx tsx ingest/main.ts &
+    INGEST_SOURCE=kafka npx tsx cli/ingest.ts &
     pids+=($!)
   done
   export INGEST_SOURCE=none
@@ -60,7 +60,7 @@ if command -v redis-server >/dev/null 2>&1; then
 fi
 ENFORCER_GATEWAY_TOKEN="$ENFORCER_TOKEN" ENFORCER_POLICY_URL="http://127.0.0.1:${PORT:-3000}" npx tsx enforcer/main.ts &
 pids+=($!)
-BURNRATE_GATEWAY_TOKEN="$GATEWAY_TOKEN" npx tsx ingest/simulate-cli.ts --rate "$RATE" --brokers "$KAFKA_BROKERS" \
+BURNRATE_GATEWAY_TOKEN="$GATEWAY_TOKEN" npx tsx cli/simulate.ts --rate "$RATE" --brokers "$KAFKA_BROKERS" \
   --policy-url "http://127.0.0.1:${PORT:-3000}" &
 pids+=($!)
 wait "$app"

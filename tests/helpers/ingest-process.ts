@@ -3,10 +3,10 @@ import { join } from 'node:path'
 
 const ROOT = join(__dirname, '..', '..')
 
-/** Runs `ingest/main.ts` as its own process, the way `npm run ingest` does. */
+/** Runs `cli/ingest.ts` as its own process, the way `npm run ingest` does. */
 export function spawnIngest(env: Record<string, string>): ChildProcess & { output: () => string } {
   let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/ingest.ts'], {
     cwd: ROOT,
     env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

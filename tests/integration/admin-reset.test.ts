@@ -14,7 +14,7 @@ const run = promisify(execFile)
 /** `npm run admin:reset-password` as a user runs it, against a data directory no other process holds. */
 async function resetAdmin(env: Record<string, string>) {
   const { BURNRATE_ADMIN_PASSWORD: _chosen, ...inherited } = process.env
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'lib/auth/reset-admin-cli.ts'], { env: { ...inherited, ...env }, timeout: 60_000 })
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/reset-admin.ts'], { env: { ...inherited, ...env }, timeout: 60_000 })
   return stdout
 }
 

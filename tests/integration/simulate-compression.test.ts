@@ -29,7 +29,7 @@ afterAll(async () => {
 
 function simulate(topic: string, codec: string): Promise<number> {
   return new Promise((resolve, reject) => execFile(process.execPath, [
-    '--import', 'tsx', 'ingest/simulate-cli.ts', '--brokers', brokersFromEnv(), '--topic', topic, '--partitions', '1', '--workers', '1',
+    '--import', 'tsx', 'cli/simulate.ts', '--brokers', brokersFromEnv(), '--topic', topic, '--partitions', '1', '--workers', '1',
     '--installs', '50', '--rate', '400', '--duration', '2', '--scenarios', '', '--no-realtime', '--compression', codec,
     '--labels', join(dir, `${topic}.jsonl`), '--json-summary',
   ], { cwd: ROOT, timeout: 90_000 }, (err, out, errOut) => {

@@ -42,7 +42,7 @@ describe('npm run simulate → Kafka', () => {
   it('produces exactly the simulator events, keyed and partitioned like a gateway, with labels', async () => {
     const labels = join(dir, 'labels.jsonl')
     const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [
-      '--import', 'tsx', 'ingest/simulate-cli.ts', '--brokers', brokerListFromEnv().join(','), '--topic', topic, '--partitions', '3',
+      '--import', 'tsx', 'cli/simulate.ts', '--brokers', brokerListFromEnv().join(','), '--topic', topic, '--partitions', '3',
       '--seed', String(SEED), '--installs', String(OPTS.installs), '--rate', String(OPTS.ratePerSec), '--duration', String(OPTS.seconds),
       '--scenarios', 'prompt_bomber,emulator_farm', '--settings', JSON.stringify(SETTINGS), '--diurnal', '0',
       '--no-realtime', '--workers', '2', '--labels', labels, '--json-summary',

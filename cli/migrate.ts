@@ -1,6 +1,6 @@
-import { loadConfig } from '../config'
-import { openStore } from './client'
-import { migrate } from './migrate'
+import { loadConfig } from '../lib/config'
+import { openStore } from '../lib/clickhouse/client'
+import { migrate } from '../lib/clickhouse/migrate'
 
 // `npm run db:migrate`: applies pending migrations to the configured store.
 async function main() {

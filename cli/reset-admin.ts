@@ -1,9 +1,9 @@
-import { audited } from '../audit'
-import { openStore } from '../clickhouse/client'
-import { migrate } from '../clickhouse/migrate'
-import { loadConfig } from '../config'
-import { generatePassword } from './passwords'
-import { saveUser } from './users'
+import { audited } from '../lib/audit'
+import { openStore } from '../lib/clickhouse/client'
+import { migrate } from '../lib/clickhouse/migrate'
+import { loadConfig } from '../lib/config'
+import { generatePassword } from '../lib/auth/passwords'
+import { saveUser } from '../lib/auth/users'
 
 /**
  * `npm run admin:reset-password`: the way back in when the one-time admin

@@ -62,6 +62,9 @@ export interface RunningEnforcer {
  * Headers as a flat [name, value, ...] list: node writes it without the per-header object walk and validation
  * that an object costs (the hot path of every decision; profiled with --cpu-prof, bench/enforcer.ts). No Date header.
  */
+/** The decision route: Envoy's ext_authz appends the original path to its path_prefix, so any path under /v1/decide. */
+export const isDecidePath = (path: string) => path === '/v1/decide' || path.startsWith('/v1/decide/')
+
 function send(res: ServerResponse, a: Answer) {
   const body = JSON.stringify(a.body)
   const flat: string[] = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'cache-control', 'no-store']
@@ -129,7 +132,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
-    if (path === '/v1/decide' || path.startsWith('/v1/decide/')) {
+    if (isDecidePath(path)) {
       const parsed = parseDecisionHeaders(headerGetter(req.headers))
       if (!parsed.ok) return send(res, decider.badInput(parsed.error))
       decider.decide(parsed.input).then((a) => {

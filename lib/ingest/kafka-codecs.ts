@@ -18,7 +18,7 @@
  * undecodable batch would stop all of them (that is how one lz4 batch used to
  * stop all ingest). Instead the batch is decoded into placeholder records at
  * the batch's own offsets, each carrying UNDECODABLE_HEADER with the reason;
- * the consumer (kafka-source.ts) then holds that partition at that offset,
+ * the consumer (kafka-batches.ts, step 10 in kafka-ledger.ts) then holds that partition at that offset,
  * reports it in ingest health, and the other partitions go on.
  */
 import { CompressionCodecs, CompressionTypes } from 'kafkajs'

@@ -5,8 +5,9 @@ import type { SourceMessage } from './types'
 
 /**
  * The delivery guarantee of Kafka ingest, stated once, step by step, with the
- * guarantee each step gives. It holds per partition; kafka-source.ts runs the
- * steps, this file keeps their state (the offset ledger).
+ * guarantee each step gives. It holds per partition; kafka-batches.ts runs the
+ * steps for the consumer of kafka-source.ts, this file keeps their state (the
+ * offset ledger).
  *
  *  1. First batch after a group join (a start, a consumer restart, a
  *     rebalance): wait for this member's write of the partition still in

@@ -87,7 +87,13 @@ export const configSchema = z.object({
   PAGERDUTY_EVENTS_URL: z.string().url().default('https://events.pagerduty.com/v2/enqueue'),
   PAGERDUTY_MIN_SEVERITY: z.enum(['info', 'warning', 'critical']).default('critical'),
   BUDGET_MONTHLY_MICROS: int(0),
-  BUDGETS_JSON: z.string().default('{}'),
+  BUDGETS_JSON: z.string().default('{}').superRefine((json, ctx) => {
+    try {
+      parseBudgetsJson(json)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    }
+  }),
   // Policy decision service for gateways (npm run enforcer, lib/enforcement); see docs/enforcer.md.
   ENFORCER_HOST: z.string().default('127.0.0.1'),
   ENFORCER_PORT: int(8787, 0, 65535),
@@ -200,6 +206,41 @@ export const configDocs: Record<keyof Config, string> = {
   ENFORCER_LEASE_MS: 'A request reservation no gateway event settles is released after this long.',
   ENFORCER_STREAM_LEASE_MS: 'A stream slot is freed this long after its last sign of life (admission, stream_progress event, watch heartbeat).',
   ENFORCER_DEFAULT_MAX_OUTPUT_TOKENS: 'Output cap, and so worst case reserved, for requests that neither send X-Burnrate-Max-Output-Tokens nor fall under a maxOutputTokens rule.',
+}
+
+/**
+ * A few settings, read where and when they are used (sign-in, policy limits, OIDC): the named keys
+ * of `env`, parsed and defaulted by the same schema as loadConfig, but not cached, so a process or a
+ * test that sets one later sees it. A bad value throws naming it, as loadConfig does.
+ */
+export function settings<K extends keyof Config>(keys: readonly K[], env: Record<string, string | undefined> = process.env): Pick<Config, K> {
+  const mask: Partial<Record<keyof Config, true>> = Object.fromEntries(keys.map((k) => [k, true]))
+  const parsed = configSchema.pick(mask).safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  return parsed.data as unknown as Pick<Config, K>
+}
+
+/**
+ * BUDGETS_JSON as tenant → monthly micro-dollars: the one parser. loadConfig refuses a bad value with
+ * this message; the budget seeds (lib/budgets) and the detector settings read through it.
+ */
+export function parseBudgetsJson(json: string): Record<string, number> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch {
+    throw new Error('BUDGETS_JSON is not valid JSON')
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('BUDGETS_JSON must be an object of tenant → micros')
+  const out: Record<string, number> = {}
+  for (const [tenant, value] of Object.entries(raw)) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error(`BUDGETS_JSON.${tenant} must be a non-negative integer of micro-dollars`)
+    out[tenant] = value as number
+  }
+  return out
 }
 
 let cached: Config | undefined

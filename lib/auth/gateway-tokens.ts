@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { settings } from '../config'
 import type { Principal } from './roles'
 
 /** Only these API paths accept a gateway token: gateways read policy and acknowledge it, nothing else. */
@@ -25,7 +26,7 @@ export function parseGatewayTokens(spec: string | undefined): Map<string, Buffer
  * viewer-ranked principal named gateway:<name>. Digests are compared in
  * constant time so a token cannot be guessed byte by byte.
  */
-export function gatewayPrincipal(req: Request, spec = process.env.POLICY_GATEWAY_TOKENS): Principal | null {
+export function gatewayPrincipal(req: Request, spec = settings(['POLICY_GATEWAY_TOKENS']).POLICY_GATEWAY_TOKENS): Principal | null {
   const auth = req.headers.get('authorization')
   if (!auth?.startsWith('Bearer ')) return null
   const path = new URL(req.url).pathname

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+import { settings } from '../config'
 import { createHash, randomBytes } from 'node:crypto'
 import { safeNext } from './safe-next'
 import { sessionSecret } from './session'
@@ -30,25 +31,31 @@ export interface OidcSettings {
   sessionSeconds: number
 }
 
+const OIDC_KEYS = [
+  'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_SCOPES', 'OIDC_ROLE_CLAIM',
+  'OIDC_ADMIN_GROUPS', 'OIDC_RESPONDER_GROUPS', 'OIDC_VIEWER_GROUPS', 'OIDC_DEFAULT_ROLE', 'OIDC_SESSION_MINUTES', 'PUBLIC_URL',
+] as const
+
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)
 
-export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings | null {
+export function oidcSettings(source: Record<string, string | undefined> = process.env): OidcSettings | null {
+  const env = settings(OIDC_KEYS, source)
   if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID) return null
   return {
     issuer: env.OIDC_ISSUER.replace(/\/$/, ''),
     clientId: env.OIDC_CLIENT_ID,
     clientSecret: env.OIDC_CLIENT_SECRET || undefined,
     redirectUrl: env.OIDC_REDIRECT_URL || undefined,
-    scopes: env.OIDC_SCOPES || 'openid profile email',
-    roleClaim: env.OIDC_ROLE_CLAIM || 'groups',
+    scopes: env.OIDC_SCOPES,
+    roleClaim: env.OIDC_ROLE_CLAIM,
     adminGroups: list(env.OIDC_ADMIN_GROUPS),
     responderGroups: list(env.OIDC_RESPONDER_GROUPS),
     viewerGroups: list(env.OIDC_VIEWER_GROUPS),
-    defaultRole: env.OIDC_DEFAULT_ROLE === 'viewer' ? 'viewer' : 'none',
+    defaultRole: env.OIDC_DEFAULT_ROLE,
     // Never from the request's Host header: a forged Host would make us send
     // the provider, and with it the user's code, to another origin.
     callbackUrl: env.OIDC_REDIRECT_URL || (env.PUBLIC_URL ? new URL('/api/auth/oidc/callback', env.PUBLIC_URL).toString() : null),
-    sessionSeconds: 60 * Math.max(5, Math.min(480, Number(env.OIDC_SESSION_MINUTES ?? 60) || 60)),
+    sessionSeconds: 60 * env.OIDC_SESSION_MINUTES,
   }
 }
 

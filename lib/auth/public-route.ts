@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { settings } from '../config'
 
 /**
  * The few API routes that must answer before anyone is signed in (password
@@ -26,7 +27,7 @@ export function sameOriginRequest(req: Request): boolean {
  * it received (X-Forwarded-Proto/-Host, which Next.js fills from the socket
  * when no proxy sent them), else the request URL's own.
  */
-export function requestOrigin(req: Request, publicUrl = process.env.PUBLIC_URL): string {
+export function requestOrigin(req: Request, publicUrl = settings(['PUBLIC_URL']).PUBLIC_URL): string {
   if (publicUrl) return new URL(publicUrl).origin
   const url = new URL(req.url)
   const proto = (req.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '')).split(',')[0].trim()

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose'
+import { settings } from '../config'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -16,13 +17,12 @@ let cachedSecret: Uint8Array | undefined
  */
 export function sessionSecret(): Uint8Array {
   if (cachedSecret) return cachedSecret
-  const fromEnv = process.env.SESSION_SECRET
+  const { SESSION_SECRET: fromEnv, DATA_DIR } = settings(['SESSION_SECRET', 'DATA_DIR'])
   if (fromEnv) {
-    if (fromEnv.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters')
     cachedSecret = new TextEncoder().encode(fromEnv)
     return cachedSecret
   }
-  const dir = resolve(process.env.DATA_DIR ?? './data')
+  const dir = resolve(DATA_DIR)
   const file = join(dir, '.session-secret')
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true })
@@ -93,7 +93,7 @@ export { readCookie }
  * Secure unless told otherwise: browsers accept Secure cookies on https and on
  * localhost, so only plain http to another host (a LAN demo) goes without.
  */
-export function cookieSecure(req: Request, setting = process.env.AUTH_COOKIE_SECURE ?? 'auto'): boolean {
+export function cookieSecure(req: Request, setting = settings(['AUTH_COOKIE_SECURE']).AUTH_COOKIE_SECURE): boolean {
   if (setting === '1') return true
   if (setting === '0') return false
   const proto = req.headers.get('x-forwarded-proto') ?? new URL(req.url).protocol.replace(':', '')

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { settings } from '../config'
 import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from './passwords'
 import { ROLES, type Principal, type Role } from './roles'
 import { forgetLiveSessions, revokeUserSessions } from './session-live'
@@ -86,7 +87,7 @@ type G = typeof globalThis & { [BOOT_KEY]?: Map<string, Promise<void>> }
  * generated password printed once to the server log. Only the hash is stored;
  * later starts find the user and print nothing.
  */
-export function ensureAdmin(store: Store, log: (line: string) => void = console.log, envPassword = process.env.BURNRATE_ADMIN_PASSWORD): Promise<void> {
+export function ensureAdmin(store: Store, log: (line: string) => void = console.log, envPassword = settings(['BURNRATE_ADMIN_PASSWORD']).BURNRATE_ADMIN_PASSWORD): Promise<void> {
   const g = globalThis as G
   const key = `${store.database}@${store.location}`
   const run = async () => {

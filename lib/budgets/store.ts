@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
-import { loadConfig } from '../config'
+import { loadConfig, parseBudgetsJson } from '../config'
 import { selectRows, table } from '../queries/sql'
 
 export const BUDGET_BASES = ['forecast', 'actual'] as const
@@ -47,10 +47,7 @@ export function seedBudgets(raw = loadConfig().BUDGETS_JSON): Record<string, num
   if (parsedSeed?.raw === raw) return parsedSeed.budgets
   let budgets: Record<string, number> = {}
   try {
-    const v: unknown = JSON.parse(raw || '{}')
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      budgets = Object.fromEntries(Object.entries(v).filter(([, m]) => Number.isSafeInteger(m) && (m as number) > 0)) as Record<string, number>
-    }
+    budgets = Object.fromEntries(Object.entries(parseBudgetsJson(raw || '{}')).filter(([, m]) => m > 0))
   } catch {
     budgets = {}
   }

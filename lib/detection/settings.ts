@@ -1,4 +1,4 @@
-import type { Config } from '../config'
+import { parseBudgetsJson, type Config } from '../config'
 
 /**
  * Detector sensitivities, read from configuration (see configDocs and
@@ -36,22 +36,6 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   defaultBudgetMicros: 0,
 }
 
-function parseBudgets(json: string): Record<string, number> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(json)
-  } catch {
-    throw new Error('BUDGETS_JSON is not valid JSON')
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('BUDGETS_JSON must be an object of tenant → micros')
-  const out: Record<string, number> = {}
-  for (const [tenant, value] of Object.entries(raw)) {
-    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error(`BUDGETS_JSON.${tenant} must be a non-negative integer of micro-dollars`)
-    out[tenant] = value as number
-  }
-  return out
-}
-
 export function detectionSettings(config: Config): DetectionSettings {
   return {
     windowMinutes: config.DETECT_WINDOW_MINUTES,
@@ -64,7 +48,7 @@ export function detectionSettings(config: Config): DetectionSettings {
     costMinRequests: config.DETECT_COST_MIN_REQUESTS,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
-    budgets: parseBudgets(config.BUDGETS_JSON),
+    budgets: parseBudgetsJson(config.BUDGETS_JSON),
     defaultBudgetMicros: config.BUDGET_MONTHLY_MICROS,
   }
 }

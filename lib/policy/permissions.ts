@@ -1,4 +1,5 @@
 import { HttpError } from '../errors'
+import { settings } from '../config'
 import type { Principal } from '../auth/roles'
 import { requestedControls } from './plan'
 import { isActive, type ChangeRequest, type Controls, type Rule, type RuleChange } from './types'
@@ -9,10 +10,11 @@ export interface PolicyLimits {
   secondApprover: boolean
 }
 
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): PolicyLimits {
+export function limitsFromEnv(source: Record<string, string | undefined> = process.env): PolicyLimits {
+  const env = settings(['POLICY_RESPONDER_MAX_INSTALLS', 'POLICY_RESPONDER_MAX_HOURS', 'POLICY_SECOND_APPROVER'], source)
   return {
-    responderMaxInstalls: Number(env.POLICY_RESPONDER_MAX_INSTALLS ?? 50),
-    responderMaxHours: Number(env.POLICY_RESPONDER_MAX_HOURS ?? 24),
+    responderMaxInstalls: env.POLICY_RESPONDER_MAX_INSTALLS,
+    responderMaxHours: env.POLICY_RESPONDER_MAX_HOURS,
     secondApprover: env.POLICY_SECOND_APPROVER === '1',
   }
 }

@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { ensureAdmin } from '../auth/users'
+import { settings } from '../config'
 import { sharedKeyRing, type KeyRing } from './keys'
 import { limitsFromEnv, type PolicyLimits } from './permissions'
 import { PolicyPublisher } from './publisher'
@@ -15,7 +16,8 @@ export interface Controls {
 
 type Log = (line: string) => void
 
-export function kafkaPublishingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function kafkaPublishingEnabled(source: Record<string, string | undefined> = process.env): boolean {
+  const env = settings(['POLICY_KAFKA', 'INGEST_SOURCE'], source)
   return env.POLICY_KAFKA === '1' || env.INGEST_SOURCE === 'kafka'
 }
 
@@ -42,22 +44,23 @@ const KEY = Symbol.for('burnrate.controls.started')
 type G = typeof globalThis & { [KEY]?: Map<string, Promise<Controls>> }
 
 async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; stoppers?: (() => Promise<void>)[] }): Promise<Controls> {
-  const env = opts.env ?? process.env
+  const source = opts.env ?? process.env
+  const env = settings(['BURNRATE_ADMIN_PASSWORD', 'DATA_DIR', 'POLICY_SIGNING_KEYS', 'POLICY_KEY_GRACE_HOURS', 'KAFKA_BROKERS', 'POLICY_TOPIC', 'KAFKA_CLIENT_ID'], source)
   const log = opts.log ?? console.log
   await ensureAdmin(store, log, env.BURNRATE_ADMIN_PASSWORD)
   const service = policyService(store)
   await service.ready()
   opts.stoppers?.push(async () => service.stop())
-  const ring = await sharedKeyRing({ dataDir: env.DATA_DIR ?? './data', envKeys: env.POLICY_SIGNING_KEYS, graceHours: Number(env.POLICY_KEY_GRACE_HOURS ?? 168) })
+  const ring = await sharedKeyRing({ dataDir: env.DATA_DIR, envKeys: env.POLICY_SIGNING_KEYS, graceHours: env.POLICY_KEY_GRACE_HOURS })
   let publisher: PolicyPublisher | null = null
-  if (kafkaPublishingEnabled(env)) {
-    const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean)
-    publisher = new PolicyPublisher({ brokers, topic: env.POLICY_TOPIC ?? 'burnrate-policy', clientId: env.KAFKA_CLIENT_ID ?? 'burnrate', log }, service, ring)
+  if (kafkaPublishingEnabled(source)) {
+    const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)
+    publisher = new PolicyPublisher({ brokers, topic: env.POLICY_TOPIC, clientId: env.KAFKA_CLIENT_ID, log }, service, ring)
     const p = publisher
     const startWithRetry = async (attempt = 0): Promise<void> => {
       try {
         await p.start()
-        log(`[policy] publishing to Kafka topic ${env.POLICY_TOPIC ?? 'burnrate-policy'}`)
+        log(`[policy] publishing to Kafka topic ${env.POLICY_TOPIC}`)
       } catch (err) {
         log(`[policy] Kafka publisher not started (${(err as Error).message}); retrying`)
         await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * 2 ** attempt)))
@@ -71,5 +74,5 @@ async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; s
       await p.stop()
     })
   }
-  return { store, service, ring, limits: limitsFromEnv(env), publisher }
+  return { store, service, ring, limits: limitsFromEnv(source), publisher }
 }

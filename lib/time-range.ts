@@ -98,16 +98,6 @@ export function resolveRange(q: { range: RangePreset; from?: number; to?: number
   return { fromMs, toMs, stepS: stepFor(toMs - fromMs), tenant: q.tenant ?? '' }
 }
 
-/** zod schema of the range parameters, already resolved to bounds; extend it with `.extend()`. */
-export const rangeQuerySchema = z
-  .object(rangeParams)
-  .refine((q) => q.range !== 'custom' || (q.from !== undefined && q.to !== undefined && q.from < q.to), {
-    message: 'custom range needs from < to',
-    path: ['from'],
-  })
-
-export type RangeQuery = z.infer<typeof rangeQuerySchema>
-
 /** Every bucket start in the range, so series come back gap-free (a minute with no traffic is a 0, not a missing point). */
 export function bucketStarts(r: Pick<ResolvedRange, 'fromMs' | 'toMs' | 'stepS'>): number[] {
   const step = r.stepS * 1000

@@ -7,7 +7,7 @@ import { useDashboardParams } from './useDashboardParams'
 /** The alerts API keeps 31 days. */
 const MAX_ALERT_RANGE_MS = 31 * 86_400_000
 
-export interface AlertFilter {
+export interface AlertListRequest {
   /** Comma list of states; omitted = every state. */
   state?: string
   severity?: string
@@ -27,9 +27,9 @@ export interface AlertFilter {
  * overview tile and the alert panel both ask exactly this, so they share one
  * cached response and cannot disagree.
  */
-export const UNRESOLVED: AlertFilter = { state: 'open,acknowledged', limit: 8, inRange: false }
+export const UNRESOLVED: AlertListRequest = { state: 'open,acknowledged', limit: 8, inRange: false }
 
-export function useAlerts({ inRange = true, ...filter }: AlertFilter = {}) {
+export function useAlerts({ inRange = true, ...filter }: AlertListRequest = {}) {
   const p = useDashboardParams()
   const window = inRange ? p.absoluteWindow(MAX_ALERT_RANGE_MS) : undefined
   return useApiQuery<AlertListResponse>('/api/alerts', { ...filter, from: window?.from, to: window?.to, tenant: p.tenant }, { withRange: false, liveMs: 15_000 })

@@ -230,7 +230,8 @@ export interface IngestHealthResponse extends RangeEcho {
   newestEventTs: number | null
 }
 
-export interface DeadLetterReason {
+/** Dead letters of one reason (lib/events/decode.ts's DeadLetterReason) in the range. */
+export interface DeadLetterReasonCount {
   reason: string
   count: number
   last_at: number
@@ -248,5 +249,5 @@ export interface DeadLetterSample {
 }
 
 export interface DeadLettersResponse extends Page<DeadLetterSample> {
-  reasons: DeadLetterReason[]
+  reasons: DeadLetterReasonCount[]
 }

@@ -6,7 +6,7 @@ import { limitsFromEnv, type PolicyLimits } from './permissions'
 import { PolicyPublisher } from './publisher'
 import { policyService, type PolicyService } from './service'
 
-export interface Controls {
+export interface ControlPlane {
   store: Store
   service: PolicyService
   ring: KeyRing
@@ -27,7 +27,7 @@ export function kafkaPublishingEnabled(source: Record<string, string | undefined
  * the Kafka publisher. A publisher that cannot reach Kafka does not stop the
  * dashboard: it logs and keeps retrying in the background.
  */
-export function startControls(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; stoppers?: (() => Promise<void>)[] } = {}): Promise<Controls> {
+export function startControls(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; stoppers?: (() => Promise<void>)[] } = {}): Promise<ControlPlane> {
   // Once per store per process, whoever calls first (app runtime at boot, or the first route).
   const g = globalThis as G
   const all = (g[KEY] ??= new Map())
@@ -41,9 +41,9 @@ export function startControls(store: Store, opts: { log?: Log; env?: NodeJS.Proc
 }
 
 const KEY = Symbol.for('burnrate.controls.started')
-type G = typeof globalThis & { [KEY]?: Map<string, Promise<Controls>> }
+type G = typeof globalThis & { [KEY]?: Map<string, Promise<ControlPlane>> }
 
-async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; stoppers?: (() => Promise<void>)[] }): Promise<Controls> {
+async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; stoppers?: (() => Promise<void>)[] }): Promise<ControlPlane> {
   const source = opts.env ?? process.env
   const env = settings(['BURNRATE_ADMIN_PASSWORD', 'DATA_DIR', 'POLICY_SIGNING_KEYS', 'POLICY_KEY_GRACE_HOURS', 'KAFKA_BROKERS', 'POLICY_TOPIC', 'KAFKA_CLIENT_ID'], source)
   const log = opts.log ?? console.log

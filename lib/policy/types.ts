@@ -67,12 +67,6 @@ export interface Rule {
 
 export const ruleKey = (scope: Scope, subject: string) => `${scope}:${subject}`
 
-export function parseRuleKey(key: string): { scope: Scope; subject: string } | null {
-  const i = key.indexOf(':')
-  const scope = key.slice(0, i) as Scope
-  return i > 0 && SCOPES.includes(scope) ? { scope, subject: key.slice(i + 1) } : null
-}
-
 export function isActive(rule: Rule, nowMs: number): boolean {
   return rule.until === null || rule.until > nowMs
 }
@@ -116,5 +110,3 @@ export const changeRequestSchema = z.object({
   confirmCount: z.number().int().min(0).optional(),
 })
 export type ChangeRequest = z.infer<typeof changeRequestSchema>
-
-export const subjectPattern = subjectText

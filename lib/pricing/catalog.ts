@@ -12,8 +12,6 @@ export interface PriceEntry {
   outputMicrosPerMTok: number
 }
 
-export const CATALOG_VERSION = '2026-11-01'
-
 export const PRICE_CATALOG: readonly PriceEntry[] = [
   { model: 'gpt-4o', effectiveFrom: '2024-05-13', inputMicrosPerMTok: 5_000_000, outputMicrosPerMTok: 15_000_000 },
   { model: 'gpt-4o', effectiveFrom: '2024-10-01', inputMicrosPerMTok: 2_500_000, outputMicrosPerMTok: 10_000_000 },

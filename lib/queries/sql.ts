@@ -45,9 +45,3 @@ export async function pageTotal(
   if (page.page === 0) return 0
   return (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${countSql})`, params))[0]?.total ?? 0
 }
-
-/** Epoch ms of a ClickHouse DateTime rendered as 'YYYY-MM-DD hh:mm:ss[.fff]' in UTC. */
-export function utcMs(value: string | number): number {
-  if (typeof value === 'number') return value
-  return Date.parse(value.replace(' ', 'T') + 'Z')
-}

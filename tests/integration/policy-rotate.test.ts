@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
-import type { Controls } from '../../lib/policy/runtime'
+import type { ControlPlane } from '../../lib/policy/runtime'
 import { startBroker, stopBroker } from '../helpers/kafka-broker'
 import { readWholeTopic } from '../helpers/kafka-io'
 import { routeCaller, type Handler } from '../helpers/route-call'
@@ -23,7 +23,7 @@ delete process.env.CLICKHOUSE_URL
 const cookies: Partial<Record<Role, string>> = {}
 const call = routeCaller(cookies)
 let rotate: Handler
-let c: Controls
+let c: ControlPlane
 let stoppers: (() => Promise<void>)[] = []
 
 /** The signing kid of every record on the topic, with its key and version, in topic order. */

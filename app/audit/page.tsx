@@ -1,4 +1,4 @@
-import { AuditView } from './AuditView'
+import { AuditView } from '@/components/views/audit/AuditView'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,4 +1,4 @@
-import { PoliciesView } from './PoliciesView'
+import { PoliciesView } from '@/components/views/policies/PoliciesView'
 
 export const dynamic = 'force-dynamic'
 

@@ -3,15 +3,16 @@
  * 90 d on a store holding 30 days of events at ~40k installs, generated in
  * ClickHouse by the dashboard bench's generator, with merges left to run as
  * in production (no OPTIMIZE … FINAL). The raw-table equivalent is timed at
- * 7 d and 30 d in the same run. Also measured: what the hour/day rollups
- * (migration 0051) add to ingest, as the time to insert the same events into
- * a fresh store with and without their views.
+ * 7 d and 30 d in the same run. Also measured: what the install sketches
+ * (migration 0060) add to ingest, as the time to insert the same events into
+ * a fresh store with and without their views. The fill prints its rate and
+ * may be capped in time (fillSeconds): the store measured is what it reached.
  *
- *   npx tsx bench/dashboard-long-range.ts [events]   (default 10000000)
+ *   npx tsx bench/dashboard-long-range.ts [events] [fillSeconds]   (default 10000000 events, no time limit)
  *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs>   (measure a store left by a run)
  */
 import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { budgetSummary } from '../lib/queries/budget-summary'
 import { abuseTax } from '../lib/queries/abuse-tax'
@@ -26,13 +27,17 @@ import { cpuTicks, machineShare } from './machine-share'
 
 const DAY = 86_400_000
 const SPAN_MS = 30 * DAY
-const CHUNK = 2_000_000
+/** Events per INSERT … SELECT: large blocks make few parts, so few merges run beside the fill. */
+const CHUNK = 4_000_000
 const TARGET_MS = 100
 const RANGES = ['24h', '7d', '30d', '90d'] as const
 const RAW_AT = new Set(['7d', '30d'])
 
-export interface LongRangeRow { endpoint: string; range: string; events: number; p50: number; p95: number; raw_p95: number | null; speedup: number | null; steal_pct: number; meets_target: boolean }
+export interface LongRangeRow { endpoint: string; range: string; events: number; p50: number; p95: number; raw_p95: number | null; speedup: number | null; steal_pct: number; idle_pct: number; load1: number; meets_target: boolean }
 export interface LongRangeResult { rows: LongRangeRow[]; events: number; fillMs: number; ingest: { events: number; withMs: number; withoutMs: number; extraUsPerEvent: number; ratio: number } }
+
+/** The views whose per-event cost the ingest comparison measures: the per-dimension install sketches (migration 0060). */
+const MEASURED_VIEWS = ['installs_dim_minute_mv', 'installs_dim_hour_mv', 'installs_dim_day_mv']
 
 async function newStore(name: string, reuse?: { dataDir: string; database: string }): Promise<Store> {
   const store = await openStore({
@@ -47,7 +52,8 @@ async function insert(store: Store, end: number, offset: number, rows: number): 
   const t0 = performance.now()
   await store.client.command({
     query: generateSql(store.database), query_params: { end, span: SPAN_MS, offset, rows },
-    clickhouse_settings: { max_insert_block_size: '1048576', insert_deduplicate: 0 },
+    // Two insert threads and the views in parallel; blocks of 1M rows (min too), so each chunk writes a few large parts.
+    clickhouse_settings: { max_insert_block_size: '1048576', min_insert_block_size_rows: '1048576', min_insert_block_size_bytes: '0', insert_deduplicate: 0, max_insert_threads: '2', parallel_view_processing: 1 },
   })
   return performance.now() - t0
 }
@@ -81,7 +87,7 @@ const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<un
 ]
 
 /** `reuse`: measure a store an earlier run left (its data directory and database, printed at the start), with migrations applied since; no fill, no ingest comparison. */
-export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; reuse?: { dataDir: string; database: string; end: number }; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
+export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; fillSeconds?: number; reuse?: { dataDir: string; database: string; end: number }; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
   const log = opts.log ?? ((l: string) => console.log(l))
   const events = opts.events ?? 10_000_000
   const runs = opts.runs ?? 20
@@ -97,15 +103,15 @@ export async function benchLongRange(opts: { events?: number; runs?: number; ing
     return { rows, events: rows[0]?.events ?? 0, fillMs: 0, ingest: { events: 0, withMs: 0, withoutMs: 0, extraUsPerEvent: 0, ratio: 0 } }
   }
 
-  // Ingest cost of the hour/day rollups: the same events into two fresh stores, one without their views.
-  const ingestEvents = opts.ingestEvents ?? 2_000_000
+  // Ingest cost of the install sketches: the same events into two fresh stores, one without their views.
+  const ingestEvents = opts.ingestEvents ?? 1_000_000
   const withViews = await newStore('bench_lr')
-  log(`[bench:long-range] store: DATA_DIR ${(withViews as Store & { dataDir?: string }).dataDir ?? '(server)'} database ${withViews.database} end ${end}`)
+  log(`[bench:long-range] store: ${withViews.location} database ${withViews.database} end ${end}`)
   // chDB allows one data directory per process: the reference is a second database in it.
   const without: Store = { ...withViews, database: `${withViews.database}_noviews` }
   await withViews.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${without.database}` })
   await migrate(without, { retentionDays: 92 })
-  for (const v of ['usage_day_mv', 'usage_hour_mv']) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
+  for (const v of MEASURED_VIEWS) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
   let withMs = 0
   let withoutMs = 0
   for (let i = 0; i < 3; i++) {
@@ -114,19 +120,26 @@ export async function benchLongRange(opts: { events?: number; runs?: number; ing
   }
   const ingested = (3 * ingestEvents) / 2
   const ingest = { events: ingested, withMs: Math.round(withMs), withoutMs: Math.round(withoutMs), extraUsPerEvent: Math.round(((withMs - withoutMs) * 1000 / ingested) * 100) / 100, ratio: Math.round((withMs / withoutMs) * 1000) / 1000 }
-  log(`[bench:long-range] ingest of ${ingested.toLocaleString('en-US')} events: ${ingest.withMs} ms with the hour/day views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`)
+  log(`[bench:long-range] ingest of ${ingested.toLocaleString('en-US')} events: ${ingest.withMs} ms with the install-sketch views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`)
   await withViews.client.command({ query: `DROP DATABASE ${without.database} SYNC` })
 
   const store = withViews
+  // The fill stops at `events` or when `fillSeconds` have passed (a shared machine may not reach 100M in the time there is).
   const t0 = performance.now()
-  for (let offset = ingested; offset < events; offset += CHUNK) {
-    const ms = await insert(store, end, offset, Math.min(CHUNK, events - offset))
-    log(`[bench:long-range] ${Math.min(events, offset + CHUNK).toLocaleString('en-US')} events (${Math.round(ms)} ms)`)
+  const deadline = t0 + (opts.fillSeconds ?? Infinity) * 1000
+  let filled = ingested
+  while (filled < events && performance.now() < deadline) {
+    const n = Math.min(CHUNK, events - filled)
+    const ms = await insert(store, end, filled, n)
+    filled += n
+    const rate = (filled - ingested) / ((performance.now() - t0) / 1000)
+    log(`[bench:long-range] ${filled.toLocaleString('en-US')} / ${events.toLocaleString('en-US')} events (chunk ${Math.round(ms / 1000)} s, ${Math.round(rate).toLocaleString('en-US')} events/s, load ${loadavg()[0].toFixed(1)}, ETA ${Math.round((events - filled) / rate / 60)} min)`)
   }
   const fillMs = Math.round(performance.now() - t0)
-  const rows = await measure(store, end, events, runs, log)
+  if (filled < events) log(`[bench:long-range] fill stopped by the time limit at ${filled.toLocaleString('en-US')} events`)
+  const rows = await measure(store, end, filled, runs, log)
   await store.close()
-  return { rows, events, fillMs, ingest }
+  return { rows, events: filled, fillMs, ingest }
 }
 
 async function count(store: Store): Promise<number> {
@@ -137,7 +150,7 @@ async function count(store: Store): Promise<number> {
 async function measure(store: Store, end: number, events: number, runs: number, log: (l: string) => void): Promise<LongRangeRow[]> {
   const rows: LongRangeRow[] = []
   const budget = await timed(() => budgetSummary(store, '', end), runs)
-  rows.push({ endpoint: '/api/cost/budget', range: 'month', events, p50: budget.p50, p95: budget.p95, raw_p95: null, speedup: null, steal_pct: 0, meets_target: budget.p95 <= TARGET_MS })
+  rows.push({ endpoint: '/api/cost/budget', range: 'month', events, p50: budget.p50, p95: budget.p95, raw_p95: null, speedup: null, steal_pct: 0, idle_pct: -1, load1: Math.round(loadavg()[0] * 10) / 10, meets_target: budget.p95 <= TARGET_MS })
   log(`[bench:long-range] /api/cost/budget: p50 ${budget.p50} / p95 ${budget.p95} ms`)
   for (const preset of RANGES) {
     const r = resolveRange({ range: preset }, end)
@@ -151,9 +164,9 @@ async function measure(store: Store, end: number, events: number, runs: number, 
           await rs.json()
         }, Math.max(3, Math.ceil(runs / 5)))
       }
-      const { stealPct } = machineShare(ticks)
+      const { stealPct, idlePct } = machineShare(ticks)
       const speedup = raw ? Math.round((raw.p95 / Math.max(0.1, q.p95)) * 10) / 10 : null
-      rows.push({ endpoint: c.endpoint, range: preset, events, p50: q.p50, p95: q.p95, raw_p95: raw?.p95 ?? null, speedup, steal_pct: stealPct, meets_target: q.p95 <= TARGET_MS && (speedup === null || speedup >= 10) })
+      rows.push({ endpoint: c.endpoint, range: preset, events, p50: q.p50, p95: q.p95, raw_p95: raw?.p95 ?? null, speedup, steal_pct: stealPct, idle_pct: Math.round(idlePct), load1: Math.round(loadavg()[0] * 10) / 10, meets_target: q.p95 <= TARGET_MS && (speedup === null || speedup >= 10) })
       log(`[bench:long-range] ${c.endpoint} ${preset}: p50 ${q.p50} / p95 ${q.p95} ms${raw ? ` · raw p95 ${raw.p95} ms (${speedup}×)` : ''}`)
     }
   }
@@ -161,20 +174,20 @@ async function measure(store: Store, end: number, events: number, runs: number, 
 }
 
 export function formatLongRange(res: LongRangeResult): string {
-  const lines = [`| endpoint | range | p50 | p95 (target ≤ ${TARGET_MS} ms) | raw p95 | speed-up (target ≥ 10× at 7 d, 30 d) | steal |`, '|---|---|---:|---:|---:|---:|---:|']
+  const lines = [`| endpoint | range | p50 | p95 (target ≤ ${TARGET_MS} ms) | raw p95 | speed-up (target ≥ 10× at 7 d, 30 d) | load avg (1 min) | CPU idle |`, '|---|---|---:|---:|---:|---:|---:|---:|']
   for (const r of res.rows) {
-    lines.push(`| ${r.endpoint} | ${r.range} | ${r.p50} ms | ${r.p95} ms ${r.meets_target ? '✓' : '✗'} | ${r.raw_p95 === null ? '–' : `${r.raw_p95} ms`} | ${r.speedup === null ? '–' : `${r.speedup}×`} | ${r.steal_pct.toFixed(0)}% |`)
+    lines.push(`| ${r.endpoint} | ${r.range} | ${r.p50} ms | ${r.p95} ms ${r.meets_target ? '✓' : '✗'} | ${r.raw_p95 === null ? '–' : `${r.raw_p95} ms`} | ${r.speedup === null ? '–' : `${r.speedup}×`} | ${r.load1} | ${r.idle_pct < 0 ? '–' : `${r.idle_pct}%`} |`)
   }
   const i = res.ingest
-  lines.push('', `${res.events.toLocaleString('en-US')} events over 30 days, 40k installs${res.fillMs ? `; filled in ${(res.fillMs / 1000).toFixed(0)} s` : ' (reused store)'}, no OPTIMIZE … FINAL.`)
-  if (i.events) lines.push(`Hour/day rollups at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`)
+  lines.push('', `${res.events.toLocaleString('en-US')} events over 30 days, 40k installs${res.fillMs ? `; filled in ${(res.fillMs / 1000).toFixed(0)} s (${Math.round((res.events - i.events) / (res.fillMs / 1000)).toLocaleString('en-US')} events/s)` : ' (reused store)'}, no OPTIMIZE … FINAL.`)
+  if (i.events) lines.push(`Install sketches (migration 0060) at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`)
   return lines.join('\n')
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
-  // npx tsx bench/dashboard-long-range.ts <events> | --reuse <dataDir> <database> <endMs>
+  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] | --reuse <dataDir> <database> <endMs>
   const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
-  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), reuse }).then((res) => {
+  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity), reuse }).then((res) => {
     console.log(`\n${formatLongRange(res)}`)
     process.exit(0)
   }, (err) => {
@@ -184,12 +197,12 @@ if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
 }
 
 /** The section as `npm run bench -- --only long-range` reports it: one row per endpoint and range. */
-export async function benchLongRangeSection(arg: { events?: number }): Promise<{ rows: { metric: string; ours: string; reference: string; ratio: string; target: string }[] }> {
-  const res = await benchLongRange({ events: arg.events })
+export async function benchLongRangeSection(arg: { events?: number; fillSeconds?: number }): Promise<{ rows: { metric: string; ours: string; reference: string; ratio: string; target: string }[] }> {
+  const res = await benchLongRange({ events: arg.events, fillSeconds: arg.fillSeconds })
   return {
     rows: res.rows.map((r) => ({
       metric: `${r.endpoint}, ${r.range}, ${r.events.toLocaleString('en-US')} events`,
-      ours: `p50 ${r.p50} ms, p95 ${r.p95} ms`,
+      ours: `p50 ${r.p50} ms, p95 ${r.p95} ms (load avg ${r.load1})`,
       reference: r.raw_p95 === null ? '—' : `raw table p95 ${r.raw_p95} ms`,
       ratio: r.speedup === null ? '—' : `${r.speedup}×`,
       target: `p95 ≤ ${TARGET_MS} ms${r.range === '7d' || r.range === '30d' ? ', ≥ 10×' : ''}`,

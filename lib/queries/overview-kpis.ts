@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/client'
 import type { OverviewKpis } from '../dashboard/types'
 import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
 import { selectRows, table } from './sql'
+import { installsBy } from './install-sketch'
 import { tierParams, usageTiers } from './usage-tiers'
 
 interface Row {
@@ -24,26 +25,15 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
 
 /**
  * Headline numbers of the window, from the usage rollups (whole days, whole
- * hours, edge minutes: usage-tiers.ts). Active installs merge
- * the hourly sketches of whole hours with the minute sketches of the edges
- * (same uniq state type, so one merge gives the figure usage_minute alone
- * would): over 24 h that merges one sketch per hour and tenant instead of one
- * per minute and dimension group.
+ * hours, edge minutes: usage-tiers.ts). Active installs merge the tenant-total
+ * install sketches of the same tiers (install-sketch.ts: a 30-day window merges
+ * ~30 day sketches per tenant, not one large uniq state per hour or group).
  */
 export async function overviewKpis(store: Store, range: ResolvedRange): Promise<OverviewKpis> {
   // "Right now" = the last minute that has fully elapsed, or the window's last minute if it is in the past.
   const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
   const hours = wholeHours(range)
-  // Without a whole hour the minute sketches are merged in the same scan as the sums; a second scan would only cost.
-  const installs = hours.hourFrom === hours.hourTo ? 'uniqMerge(installs)' : `(SELECT uniqMerge(installs) FROM (
-        SELECT installs FROM ${table(store, 'usage_minute')}
-        WHERE ${rangeWhere('minute')}
-          AND (minute < toDateTime({hourFrom:UInt32}, 'UTC') OR minute >= toDateTime({hourTo:UInt32}, 'UTC'))
-        UNION ALL
-        SELECT installs FROM ${table(store, 'installs_hour')}
-        WHERE hour >= toDateTime({hourFrom:UInt32}, 'UTC') AND hour < toDateTime({hourTo:UInt32}, 'UTC')
-          AND ({tenant:String} = '' OR tenant_id = {tenant:String})
-      ))`
+  const installs = `(SELECT sum(installs) FROM (${installsBy(store, null)}))`
   const [r] = await selectRows<Row>(store, `
     SELECT
       sum(cost_micros) AS spend, sum(requests) AS n_requests, sum(streams) AS n_streams,
@@ -55,7 +45,7 @@ export async function overviewKpis(store: Store, range: ResolvedRange): Promise<
       (SELECT tuple(sum(cost_micros), sum(requests), sum(prompt_tokens + completion_tokens)) FROM ${table(store, 'usage_minute')}
         WHERE minute = toDateTime({last:UInt32}, 'UTC') AND ({tenant:String} = '' OR tenant_id = {tenant:String})) AS lastm,
       lastm.1 AS last_spend, lastm.2 AS last_requests, lastm.3 AS last_tokens
-    FROM (${usageTiers(store, ['cost_micros', 'requests', 'streams', 'prompt_tokens', 'completion_tokens', 'installs', 'attest_accepted', 'attest_rejected', 'stream_ms', 'policy_denials', 'upstream_errors'])})`, { ...rangeSqlParams(range), ...tierParams(range), ...hours, last: lastMinute })
+    FROM (${usageTiers(store, ['cost_micros', 'requests', 'streams', 'prompt_tokens', 'completion_tokens', 'attest_accepted', 'attest_rejected', 'stream_ms', 'policy_denials', 'upstream_errors'])})`, { ...rangeSqlParams(range), ...tierParams(range), ...hours, last: lastMinute })
   const attestations = r.accepted + r.rejected
   return {
     from: range.fromMs, to: range.toMs, stepS: range.stepS,

@@ -45,3 +45,24 @@ export async function pageTotal(
   if (page.page === 0) return 0
   return (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${countSql})`, params))[0]?.total ?? 0
 }
+
+/**
+ * Rows of a query as the store streams them (ResultSet stream, JSONEachRow),
+ * for exports: a 90-day export never holds the result in memory. Breaking
+ * out of the loop (a closed download) ends the stream and the query.
+ */
+export async function* streamRows<T>(store: Store, query: string, params: Record<string, unknown> = {}): AsyncGenerator<T> {
+  const rs = await store.client.query({
+    query,
+    query_params: params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, max_execution_time: 300 },
+  })
+  try {
+    for await (const batch of rs.stream()) {
+      for (const row of batch as { json<R>(): R }[]) yield row.json<T>()
+    }
+  } finally {
+    rs.close()
+  }
+}

@@ -88,6 +88,29 @@ function withStory(groups: GroupProfile[]): SeedGroup[] {
   })
 }
 
+/** The install ids of one hour of a group (the seed's rows carry them on the hour's first slot). */
+const seedIds = (perHour: number) => `arrayMap(i -> concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
+          range(toUInt32(least(g.18, if(requests + accepted + rejected = 0, 0, round(g.17 * 3 * ${Math.min(perHour, 12) / 12} * shape * weight * if(attacked, 1.5, 1)) + 1)))))`
+
+/** The seed's slots × groups with their traffic (see seedSql), shared by the usage rows and the install sketches. */
+function seedRows(groups: SeedGroup[], daySlots: number[], slotS: number): string {
+  return `(
+      SELECT g, n.number AS slot,
+        toDateTime({from:UInt32} + slot * ${slotS}, 'UTC') AS minute,
+        minute >= toDateTime({release:UInt32}, 'UTC') AS released,
+        if(g.20 = 1 AND NOT released, 0, 1) + if(released, 0, g.21) AS weight,
+        if(released AND g.20 = 1, 1.6, 1) AS cost_factor,
+        ${`[${daySlots.map(f).join(',')}]`}[1 + intDiv(toUInt32(minute) % 86400, ${slotS})] * if(toDayOfWeek(minute) >= 6, 0.7, 1.0) AS shape,
+        g.22 = 1 AND minute >= toDateTime({attackFrom:UInt32}, 'UTC') AND minute < toDateTime({attackTo:UInt32}, 'UTC') AS attacked,
+        0.9 + (cityHash64(slot, g.1, g.2, g.3, g.4, g.5) % 2001) / 10000 AS noise,
+        toUInt64(round(g.6 * ${slotS} * shape * noise * weight * if(attacked, 1.6, 1))) AS requests,
+        toUInt64(round(g.14 * ${slotS} * shape * noise * weight * if(attacked, 0.4, 1))) AS accepted,
+        toUInt64(round(g.15 * ${slotS} * shape * noise * weight + if(attacked, requests * 0.3, 0))) AS rejected,
+        toUInt64(round(g.16 * ${slotS} * shape * weight + if(attacked, requests * 0.1, 0))) AS denied
+      FROM numbers({slots:UInt64}) AS n ARRAY JOIN ${groupsLiteral(groups)} AS g
+    )`
+}
+
 /**
  * One row per 5-minute slot and group. `shape` is the live simulator's own
  * diurnal curve (by slot of the UTC day) times the weekly factor; `noise` is
@@ -106,24 +129,9 @@ function seedSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: num
       -- One install sketch per hour and group, on the hour's first row (hashing ids for every row was most of the seed's time):
       -- hourly and daily active installs are right; a minute chart of the seeded days shows them on the hour.
       if(slot % ${perHour} = 0,
-        arrayReduce('uniqState', arrayMap(i -> concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
-          range(toUInt32(least(g.18, if(requests + accepted + rejected = 0, 0, round(g.17 * 3 * ${Math.min(perHour, 12) / 12} * shape * weight * if(attacked, 1.5, 1)) + 1)))))),
+        arrayReduce('uniqState', ${seedIds(perHour)}),
         arrayReduce('uniqState', emptyArrayString()))
-    FROM (
-      SELECT g, n.number AS slot,
-        toDateTime({from:UInt32} + slot * ${slotS}, 'UTC') AS minute,
-        minute >= toDateTime({release:UInt32}, 'UTC') AS released,
-        if(g.20 = 1 AND NOT released, 0, 1) + if(released, 0, g.21) AS weight,
-        if(released AND g.20 = 1, 1.6, 1) AS cost_factor,
-        ${`[${daySlots.map(f).join(',')}]`}[1 + intDiv(toUInt32(minute) % 86400, ${slotS})] * if(toDayOfWeek(minute) >= 6, 0.7, 1.0) AS shape,
-        g.22 = 1 AND minute >= toDateTime({attackFrom:UInt32}, 'UTC') AND minute < toDateTime({attackTo:UInt32}, 'UTC') AS attacked,
-        0.9 + (cityHash64(slot, g.1, g.2, g.3, g.4, g.5) % 2001) / 10000 AS noise,
-        toUInt64(round(g.6 * ${slotS} * shape * noise * weight * if(attacked, 1.6, 1))) AS requests,
-        toUInt64(round(g.14 * ${slotS} * shape * noise * weight * if(attacked, 0.4, 1))) AS accepted,
-        toUInt64(round(g.15 * ${slotS} * shape * noise * weight + if(attacked, requests * 0.3, 0))) AS rejected,
-        toUInt64(round(g.16 * ${slotS} * shape * weight + if(attacked, requests * 0.1, 0))) AS denied
-      FROM numbers({slots:UInt64}) AS n ARRAY JOIN ${groupsLiteral(groups)} AS g
-    )
+    FROM ${seedRows(groups, daySlots, slotS)}
     WHERE requests + accepted + rejected + denied > 0`
 }
 
@@ -133,6 +141,23 @@ const installsHourSql = (db: string) => `
     SELECT toStartOfHour(minute) AS hour, tenant_id, uniqMergeState(installs) FROM ${db}.usage_minute
     WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
     GROUP BY hour, tenant_id`
+
+/**
+ * The same install ids into the per-dimension sketches (migration 0060), which
+ * the cost breakdown and KPIs read active installs from: one row per hour, tenant
+ * and dimension value, cascading into hours and days.
+ */
+function installSketchSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: number): string {
+  const perHour = Math.max(1, 3600 / slotS)
+  return `
+    INSERT INTO ${db}.installs_dim_minute (minute, tenant_id, dim, key, installs)
+    SELECT minute, g.1 AS tenant, d.1 AS dim, d.2 AS key, uniqCombinedState(14)(id)
+    FROM ${seedRows(groups, daySlots, slotS)}
+    ARRAY JOIN ${seedIds(perHour)} AS id
+    ARRAY JOIN [('', ''), ('feature', g.2), ('model', g.3), ('app_version', g.4), ('platform', g.5)] AS d
+    WHERE slot % ${perHour} = 0 AND requests + accepted + rejected + denied > 0
+    GROUP BY minute, tenant, dim, key`
+}
 
 /** True when the store already holds spend (a restart, or a store filled some other way): never seed twice. */
 async function hasUsage(store: Store): Promise<boolean> {
@@ -160,6 +185,7 @@ export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromM
   }
   await store.client.command({ query: seedSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
   await store.client.command({ query: installsHourSql(store.database), query_params: params })
+  await store.client.command({ query: installSketchSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
   const ms = Date.now() - t0
   o.log?.(`[seed] ${o.days} days of history (${groups.length} dimension groups, ${slotS / 60}-minute rows) in ${(ms / 1000).toFixed(1)} s`)
   return { fromMs, toMs, ms }

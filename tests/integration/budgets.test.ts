@@ -66,6 +66,19 @@ describe('month seed and long-range rollups', () => {
       sumIf(attest_rejected, minute >= now() - INTERVAL 7 DAY AND minute < now() - INTERVAL 1 DAY) AS after FROM DB.usage_minute`)
     expect(Number(attack.during)).toBeGreaterThan(5 * Number(attack.after))
   })
+
+  it('the seeded month has active installs in the install sketches, per day and dimension as in the rollups', async () => {
+    // usage_day's uniq states hold the seed's ids exactly at this size; the sketches (uniqCombined(14)) within 3 %.
+    const rs = await store.client.query({ query: `
+      SELECT u.day AS day, u.feature AS feature, u.n AS exact, s.n AS sketch FROM
+        (SELECT day, feature, uniqMerge(installs) AS n FROM ${store.database}.usage_day WHERE feature != '' GROUP BY day, feature) AS u
+        LEFT JOIN (SELECT day, key AS feature, uniqCombinedMerge(14)(installs) AS n FROM ${store.database}.installs_dim_day
+          WHERE dim = 'feature' GROUP BY day, key) AS s ON s.day = u.day AND s.feature = u.feature
+      WHERE u.n > 0`, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })
+    const rows = await rs.json<{ exact: number; sketch: number }>()
+    expect(rows.length).toBeGreaterThan(30)
+    for (const r of rows) expect(Math.abs(r.sketch - r.exact) / r.exact).toBeLessThan(0.03)
+  })
 })
 
 describe('budgets', () => {

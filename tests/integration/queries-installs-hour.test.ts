@@ -8,8 +8,8 @@ import { resolveRange } from '../../lib/time-range'
 import { rows, testStore } from '../helpers/store'
 
 /**
- * Active installs over a long window come from whole hours of installs_hour
- * plus the edge minutes of usage_minute. The events are written partly
+ * Active installs over a long window come from whole days, whole hours and
+ * the edge minutes of the per-dimension install sketches (migration 0060). The events are written partly
  * before migration 0005 (history its backfill must pick up) and partly after
  * (fed by its materialized view), into overlapping hours.
  */
@@ -74,17 +74,19 @@ describe('active installs from hourly sketches', () => {
     ['hour aligned', base + HOUR, base + 5 * HOUR],
   ]
   for (const [name, fromMs, toMs] of windows) {
-    it(`equal the exact count of the raw events: ${name}`, async () => {
+    it(`are within 3 % of the exact count of the raw events: ${name}`, async () => {
       for (const tenant of ['', 't-two']) {
         const k = await overviewKpis(store, { ...resolveRange({ range: 'custom', from: fromMs, to: toMs }), tenant })
         const exact = await exactInstalls(fromMs, toMs, tenant)
         expect(exact).toBeGreaterThan(100)
-        expect(k.activeInstalls).toBe(exact)
-        // The minute rollup alone, as the query was before the hourly table.
-        const [m] = await rows<{ n: string }>(store, `SELECT uniqMerge(installs) AS n FROM ${store.database}.usage_minute
-          WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC') AND ({tenant:String} = '' OR tenant_id = {tenant:String})`,
-        { from: fromMs / 1000, to: Math.ceil(toMs / 1000), tenant })
-        expect(k.activeInstalls).toBe(Number(m.n))
+        // The per-dimension sketches (uniqCombined(14), migration 0060) are within 3 % (docs/dashboard.md) ...
+        expect(Math.abs(k.activeInstalls - exact) / exact).toBeLessThan(0.03)
+        // ... and merge to exactly the figure one sketch of the window's raw events gives: the tiers lose and double nothing.
+        const [one] = await rows<{ n: string }>(store, `SELECT uniqCombined(14)(install_id) AS n FROM ${store.database}.events
+          WHERE toStartOfMinute(ts) >= fromUnixTimestamp64Milli({from:Int64}) AND toStartOfMinute(ts) < fromUnixTimestamp64Milli({to:Int64})
+            AND install_id != '' AND type != 'policy_ack' AND ({tenant:String} = '' OR tenant_id = {tenant:String})`,
+        { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant })
+        expect(k.activeInstalls).toBe(Number(one.n))
       }
     })
   }
@@ -101,8 +103,8 @@ describe('active installs from hourly sketches', () => {
             AND type != 'policy_ack' AND ({tenant:String} = '' OR tenant_id = {tenant:String})
           GROUP BY feature ORDER BY feature`, { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant })
         expect(b.rows.map((r) => [r.key, r.cost_micros, r.requests, r.tokens])).toEqual(raw.map((r) => [r.feature, Number(r.c), Number(r.n), Number(r.t)]))
-        // uniq is an estimate: within 2% of the exact count at these sizes.
-        b.rows.forEach((r, i) => expect(Math.abs(r.installs - Number(raw[i].i)) / Number(raw[i].i)).toBeLessThan(0.02))
+        // The install sketch is an estimate: within 3% of the exact count (docs/dashboard.md).
+        b.rows.forEach((r, i) => expect(Math.abs(r.installs - Number(raw[i].i)) / Number(raw[i].i)).toBeLessThan(0.03))
       }
     })
   }

@@ -1,0 +1,31 @@
+import type { Store } from '../clickhouse/client'
+import type { CostDimension } from '../dashboard/types'
+import { table } from './sql'
+
+const at = (p: string) => `toDateTime({${p}:UInt32}, 'UTC')`
+
+/**
+ * Active installs of the window per value of `by` (or one row, key '', for
+ * `by` = null), from the per-dimension install sketches (migration 0060):
+ * whole days from installs_dim_day, whole hours from installs_dim_hour, the
+ * edge minutes from installs_dim_minute, cut exactly as usageTiers cuts the
+ * sums (params: tierParams). The tenant breakdown reads the tenant totals.
+ *
+ * The sketch is uniqCombined(14): exact up to ~2k distinct installs per
+ * group, above that a HyperLogLog with ~0.8 % standard error (docs/dashboard.md).
+ * Rows: (key String, installs UInt64).
+ */
+export function installsBy(store: Store, by: CostDimension | null): string {
+  const dim = by === null || by === 'tenant_id' ? '' : by
+  const key = by === 'tenant_id' ? 'toString(tenant_id)' : by === null ? `''` : 'toString(key)'
+  const tenant = `({tenant:String} = '' OR tenant_id = {tenant:String})`
+  const part = (time: string, where: string) => `
+        SELECT ${key} AS key, installs FROM ${table(store, `installs_dim_${time}`)}
+        WHERE dim = '${dim}' AND (${where}) AND ${tenant}`
+  return `
+      SELECT key, uniqCombinedMerge(14)(installs) AS installs FROM (${part('minute', `(minute >= ${at('from')} AND minute < ${at('hourFrom')}) OR (minute >= ${at('hourTo')} AND minute < ${at('to')})`)}
+        UNION ALL ${part('hour', `(hour >= ${at('hourFrom')} AND hour < ${at('dayFrom')}) OR (hour >= ${at('dayTo')} AND hour < ${at('hourTo')})`)}
+        UNION ALL ${part('day', `day >= ${at('dayFrom')} AND day < ${at('dayTo')}`)}
+      )
+      GROUP BY key`
+}

@@ -4,7 +4,8 @@ import { applyDetectionRun } from '../../lib/alerts/engine'
 import { DEFAULT_ALERT_POLICY } from '../../lib/alerts/lifecycle'
 import { runDetectors } from '../../lib/detection/detect-all'
 import { farmMembersPage, farmMembersQuery } from '../../lib/detection/farm-members'
-import { scorePromptBombingWindow } from '../../lib/detection/prompt-bombing'
+import { featureBands, scorePromptBombingCandidates, scorePromptBombingWindow, type UsageRow } from '../../lib/detection/prompt-bombing'
+import { installUsageSql } from '../../lib/detection/sql/install-usage'
 import { detectorRanking, rankingQuery, RankingQueryError } from '../../lib/detection/rankings'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import type { FarmCluster, Finding, PromptBombingRow } from '../../lib/detection/types'
@@ -113,6 +114,34 @@ describe('detectors on simulated traffic', () => {
     expect(top.some((id) => attackers('prompt_bomber').has(id))).toBe(true)
     expect(top.filter((id) => !labelled().has(id))).toEqual([])
     await expect(detectorRanking(store, S, 'stream_abuse', rankingQuery.parse({ from: '0', to: String(now) }), now)).rejects.toThrow(/limited/)
+  })
+
+  it('computes the window bands in ClickHouse exactly as in TypeScript, and returns every finding among few candidates', async () => {
+    const usage = (await scorePromptBombingWindow(store, S, now)).rows
+    const live = await scorePromptBombingCandidates(store, S, now)
+    const raw = await rows<Record<string, string | number>>(store, installUsageSql(store.database), { from: Math.floor((now - S.windowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '', only: [] })
+    const byFeature = new Map<string, UsageRow[]>()
+    for (const r of raw) {
+      const u = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ['tenant_id', 'feature', 'install_id'].includes(k) ? v : Number(v)])) as unknown as UsageRow
+      byFeature.set(`${u.tenant_id}\u0000${u.feature}`, [...(byFeature.get(`${u.tenant_id}\u0000${u.feature}`) ?? []), u])
+    }
+    expect(live.bands.size).toBe(byFeature.size)
+    for (const [k, list] of byFeature) {
+      const ts = featureBands(list)
+      const sql = live.bands.get(k)!
+      expect(sql.installs).toBe(ts.installs)
+      expect(sql.max_context_p99).toBeCloseTo(ts.max_context_p99, 6)
+      for (const m of Object.keys(ts.bands) as (keyof typeof ts.bands)[]) {
+        expect(sql.bands[m].logMedian).toBeCloseTo(ts.bands[m].logMedian, 9)
+        expect(sql.bands[m].logMad).toBeCloseTo(ts.bands[m].logMad, 9)
+        expect(sql.bands[m].band.p99).toBeCloseTo(ts.bands[m].band.p99, 6)
+      }
+    }
+    const flagged = usage.filter((r) => r.score >= 50).map((r) => `${r.install_id}/${r.feature}`)
+    expect(flagged.length).toBeGreaterThan(0)
+    const candidates = new Set(live.rows.filter((r) => r.score >= 25).map((r) => `${r.install_id}/${r.feature}`))
+    expect(flagged.filter((k) => !candidates.has(k))).toEqual([])
+    expect(live.rows.length).toBeLessThan(usage.length / 5)
   })
 
   it('sorts and pages a ranking over the whole population, with its total and summary', async () => {

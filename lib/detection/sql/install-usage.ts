@@ -3,7 +3,8 @@
  * minute, from the install_minute rollup. The inner GROUP BY merges rollup
  * parts (SimpleAggregateFunction columns are only final after a merge).
  * Concurrency is approximated per minute as stream-milliseconds / 60 000: the
- * average number of streams open during that minute.
+ * average number of streams open during that minute. {only} restricts it to
+ * a few installs (empty: all).
  */
 export const installUsageSql = (db: string) => `
 SELECT tenant_id, feature, install_id,
@@ -26,6 +27,7 @@ FROM (
   FROM ${db}.install_minute
   WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
     AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+    AND (empty({only:Array(String)}) OR has({only:Array(String)}, install_id))
   GROUP BY minute, tenant_id, install_id, feature
 )
 WHERE m_requests > 0

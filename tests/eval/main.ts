@@ -36,7 +36,7 @@ async function main() {
     await migrate(store, { retentionDays: 30 })
     const startMs = Math.floor((Date.now() - options.durationMs - 5 * MIN) / MIN) * MIN
     const t0 = Date.now()
-    const r = await replay(store, { ...options, settings: DEFAULT_DETECTION_SETTINGS }, startMs)
+    const r = await replay(store, { ...options, settings: DEFAULT_DETECTION_SETTINGS }, startMs, verbose ? (line) => console.log(line) : undefined)
     const per = Object.entries(r.detectorMs).map(([d, ms]) => `${d} ${Math.round(ms / Math.max(1, r.ticks))}`).join(', ')
     console.log(`${label}: ${r.events} events, ${r.ticks} runs (${Math.round(r.detectMs / Math.max(1, r.ticks))} ms each: ${per}), ${((Date.now() - t0) / 1000).toFixed(0)} s`)
     await base.client.command({ query: `DROP DATABASE IF EXISTS ${store.database} SYNC` }).catch(() => {})

@@ -3,11 +3,12 @@ import Link from 'next/link'
 import { compact, count, duration, usd } from '@/lib/format'
 import type { FarmBombingEvidence, MemberBombing } from '@/lib/alerts/farm-fold'
 import type { Alert } from '@/lib/alerts/types'
-import type { CostAnomalyRow, FarmCluster, PromptBombingRow, StreamAbuseRow } from '@/lib/detection/types'
+import type { CostAnomalyRow, FarmCluster, PromptBombingRow, StreamAbuseRow, TokenReuseRow } from '@/lib/detection/types'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { useInstallTimeline } from '../../hooks/useInstall'
 import { QueryPanel } from '../../ui/Panel'
+import { TokenReuseEvidence } from './TokenReuseEvidence'
 
 const pad = 5 * 60_000
 
@@ -55,7 +56,7 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
   if (!e) return <p className="muted">This alert carries no evidence.</p>
   switch (alert.detector) {
     case 'token_reuse':
-      return <p className="muted small">Networks and overlaps are listed in the reasons above.</p>
+      return <TokenReuseEvidence row={e as TokenReuseRow} />
     case 'prompt_bombing': {
       const r = e as PromptBombingRow
       if ('member_rows' in r) return <FarmMemberBombing rows={(r as FarmBombingEvidence).member_rows} />

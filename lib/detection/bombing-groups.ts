@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto'
+import type { InstallTraits } from '../install-types'
+import { cusumZ, FEATURE_WIDE_SHARE, GROUP_MIN_INSTALLS, GROUP_P0, isElevated, type SequentialEvidence } from './bombing-sequential'
+import { binomialZ, zToScore } from './stats'
+
+/**
+ * Group-level findings of prompt bombing (see bombing-sequential.ts for the
+ * statistics): elevated installs of one tenant+feature counted against
+ * chance, and elevated installs sharing a trait pooled.
+ */
+export interface BombingGroup {
+  subject: string
+  tenant_id: string
+  feature: string
+  kind: 'shared_trait' | 'feature_excess'
+  trait: string
+  value: string
+  z: number
+  score: number
+  members: SequentialEvidence[]
+  /** Active installs of the feature (feature_excess) and how many were elevated. */
+  installs: number
+  elevated: number
+  reasons: string[]
+}
+
+const PLACEHOLDER = /^0+$|^0\.0\.0\.0\//
+const TRAITS: [string, (t: InstallTraits) => string | null][] = [
+  ['device_fingerprint', (t) => (PLACEHOLDER.test(t.device_fingerprint) ? null : t.device_fingerprint)],
+  ['ip_prefix', (t) => (PLACEHOLDER.test(t.ip_prefix) ? null : t.ip_prefix)],
+  ['asn_device', (t) => `AS${t.asn} ${t.device_model} ${t.os_version}`],
+  ['device_build', (t) => `${t.device_model} ${t.os_version} v${t.app_version}`],
+]
+
+export const groupSubject = (tenant: string, key: string) => `${tenant}:bombing-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`
+
+/**
+ * Elevated installs whose app version is itself elevated: when they carry
+ * FEATURE_WIDE_SHARE or more of their version's requests to the feature in
+ * the window, the version changed (a release re-sending history), not its
+ * users: the cost detector's release check owns that. Pure.
+ */
+export function versionWide(evidence: SequentialEvidence[], traits: Map<string, InstallTraits>, versionRequests: Map<string, number>): Set<string> {
+  const elevatedRequests = new Map<string, number>()
+  for (const e of evidence) {
+    if (!isElevated(e)) continue
+    const v = traits.get(`${e.tenant_id}\u0000${e.install_id}`)?.app_version
+    if (v === undefined) continue
+    const key = `${e.tenant_id}\u0000${e.feature}\u0000${v}`
+    elevatedRequests.set(key, (elevatedRequests.get(key) ?? 0) + e.requests)
+  }
+  const out = new Set<string>()
+  for (const [key, n] of elevatedRequests) if (n >= FEATURE_WIDE_SHARE * (versionRequests.get(key) ?? Infinity)) out.add(key)
+  return out
+}
+
+/** Group-level findings from the elevated installs; pure. `installs` is active installs per tenant\0feature. */
+export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string, InstallTraits>, installs: Map<string, number>, zAlert: number, wideVersions: Set<string> = new Set()): BombingGroup[] {
+  const byFeature = new Map<string, SequentialEvidence[]>()
+  for (const e of evidence) {
+    if (!isElevated(e)) continue
+    const v = traits.get(`${e.tenant_id}\u0000${e.install_id}`)?.app_version
+    if (v !== undefined && wideVersions.has(`${e.tenant_id}\u0000${e.feature}\u0000${v}`)) continue
+    const key = `${e.tenant_id}\u0000${e.feature}`
+    byFeature.set(key, [...(byFeature.get(key) ?? []), e])
+  }
+  const out: BombingGroup[] = []
+  for (const [key, elevated] of byFeature) {
+    const { tenant_id, feature } = elevated[0]
+    const n = Math.max(installs.get(key) ?? elevated.length, elevated.length)
+    const featureWide = elevated.length > FEATURE_WIDE_SHARE * n && n >= GROUP_MIN_INSTALLS
+    if (elevated.length >= GROUP_MIN_INSTALLS) {
+      // Two questions, both must hold: are there more elevated installs than chance gives (binomial count),
+      // and is their pooled evidence strong once what chance would add is taken off (≈ 10 LLR per expected
+      // chance member, generous: an honest install just past the elevation bar carries 4-6)?
+      const count = binomialZ(elevated.length, n, GROUP_P0)
+      const pooled = cusumZ(elevated.reduce((a, m) => a + m.llr_total, 0) - 10 * GROUP_P0 * n)
+      const z = count >= zAlert / 2 ? Math.sqrt(count * pooled) : 0
+      const reasons = [`${elevated.length} of ${n} active installs of ${feature} each send requests well above the feature's usual size (≈${Math.round(GROUP_P0 * n * 10) / 10} expected by chance)`]
+      if (featureWide) reasons.push(`over ${FEATURE_WIDE_SHARE * 100}% of the feature is elevated: the feature itself changed (a release?), see cost anomalies; not raised as bombing`)
+      out.push({ subject: groupSubject(tenant_id, `feature|${feature}`), tenant_id, feature, kind: 'feature_excess', trait: 'feature', value: feature, z, score: featureWide ? Math.min(49, zToScore(z, zAlert)) : zToScore(z, zAlert), members: elevated, installs: n, elevated: elevated.length, reasons })
+    }
+    if (featureWide) continue
+    for (const [trait, keyOf] of TRAITS) {
+      const groups = new Map<string, SequentialEvidence[]>()
+      for (const e of elevated) {
+        const t = traits.get(`${e.tenant_id}\u0000${e.install_id}`)
+        const v = t ? keyOf(t) : null
+        if (v !== null) groups.set(v, [...(groups.get(v) ?? []), e])
+      }
+      for (const [value, members] of groups) {
+        if (members.length < 2) continue
+        const pooled = members.reduce((a, m) => a + m.llr_total, 0)
+        const z = cusumZ(pooled)
+        out.push({
+          subject: groupSubject(tenant_id, `${trait}|${value}|${feature}`), tenant_id, feature, kind: 'shared_trait', trait, value, z, score: zToScore(z, zAlert),
+          members, installs: members.length, elevated: members.length,
+          reasons: [`${members.length} installs sharing ${trait.replace('_', ' ')} ${value} send oversized ${feature} requests; their evidence adds up (z ${z.toFixed(1)}), as rotating install ids of one device or network would`],
+        })
+      }
+    }
+  }
+  // One group per set of members: the strongest keeps it.
+  out.sort((a, b) => b.score - a.score)
+  const seen = new Set<string>()
+  return out.filter((g) => {
+    const key = g.members.map((m) => m.install_id).sort().join(',')
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+
+/** Moderate-excess groups (bombing-moderate.ts) beside the strong ones: one finding per subject, the higher score kept. */
+export function mergeGroups(strong: BombingGroup[], moderate: BombingGroup[]): BombingGroup[] {
+  const bySubject = new Map<string, BombingGroup>()
+  for (const g of [...strong, ...moderate]) {
+    const cur = bySubject.get(g.subject)
+    if (!cur || g.score > cur.score) bySubject.set(g.subject, g)
+  }
+  return [...bySubject.values()].sort((a, b) => b.score - a.score)
+}

@@ -1,0 +1,139 @@
+import type { Store } from '../clickhouse/client'
+import { groupSubject, type BombingGroup } from './bombing-groups'
+import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
+import { num, queryRows, toSec } from './query'
+import { installShiftSql } from './sql/install-shift'
+import { installTraitsSql } from './sql/install-traits'
+import { binomialZ, zToScore } from './stats'
+
+/**
+ * Coordinated moderate excess: many installs of one tenant+feature, each
+ * sending requests about 2x the feature's median. Each install alone looks
+ * like a heavy user (the CUSUM of bombing-sequential.ts tests against 3x and
+ * never accumulates at 2x); together they are an attack spread thin. A person
+ * looking at the data sees a subset of installs whose typical request doubled
+ * while the rest of the feature did not.
+ *
+ * Per install, over the sequential window: the request-weighted shift of its
+ * per-minute mean log context from a reference, and its z:
+ *
+ *   shift = Σ k·(x − μ)/n − r,   z = n·shift / (σ√n)
+ *
+ * r, the reference above the feature's median, is the larger of the
+ * install's own history (previous OWN_HISTORY_MINUTES, shrunk towards the
+ * feature with OWN_PRIOR_REQUESTS pseudo-requests: a power user whose requests
+ * were always large is judged against itself) and its app version's median
+ * when the version moved (a release that re-sends history is a cost event).
+ * An install counts at threshold t when shift ≥ ln MODERATE_RATIO and z ≥ t.
+ *
+ * Group test: for t in 3..6, the count of installs at t against a binomial
+ * with a per-install rate P0[t] far above the Gaussian tail (safety factors
+ * of 4 at 3σ to 5·10⁴ at 6σ: request sizes are heavy-tailed and installs
+ * differ), the best t kept. Counting at several thresholds lets many weak
+ * installs (t = 3) and a few clear ones (t = 6) both add up, without a
+ * Bonferroni penalty worth paying at z ≥ 6. Fewer than GROUP_MIN members, or
+ * more than FEATURE_WIDE_SHARE of the feature's active installs (the feature
+ * itself changed: the cost detector's subject), raise nothing.
+ *
+ * Blind spots: 1-4 installs at 2x (indistinguishable from heavy users without
+ * more context), attackers whose own history was already inflated, and a
+ * coordinated subset larger than a quarter of the feature.
+ */
+export const MODERATE_RATIO = 1.5
+export const OWN_HISTORY_MINUTES = 90
+export const OWN_PRIOR_REQUESTS = 10
+export const GROUP_MIN = 5
+export const WIDE_SHARE = 0.25
+export const THRESHOLDS: readonly [number, number][] = [[3, 0.005], [4, 0.001], [5, 0.0002], [6, 0.00005]]
+/** LLR of the members against a doubling (ln 2), for ranking and display. */
+const DOUBLE = Math.log(2)
+
+export interface ShiftRow { tenant_id: string; feature: string; install_id: string; n: number; dev: number; prompt: number; first_minute: number }
+
+/** One install's moderate evidence against its reference; pure. `ownDev`/`ownN` from its history, `versionShift` = ln(version median / feature median) when the version moved. */
+export function moderateEvidence(w: ShiftRow, b: ContextBaseline, own: { n: number; dev: number } | undefined, versionShift = 0): SequentialEvidence {
+  const ownShift = own && own.n > 0 ? own.dev / (own.n + OWN_PRIOR_REQUESTS) : 0
+  const r = Math.max(0, ownShift, versionShift)
+  const dev = w.dev - w.n * r
+  const z = w.n > 0 ? dev / (b.sigma * Math.sqrt(w.n)) : 0
+  const llr = (DOUBLE / (b.sigma * b.sigma)) * (dev - (w.n * DOUBLE) / 2)
+  return {
+    tenant_id: w.tenant_id, feature: w.feature, install_id: w.install_id, cusum: 0, cusum_peak: 0, llr_total: llr,
+    elevation_z: w.n > 0 && dev / w.n >= Math.log(MODERATE_RATIO) ? z : 0, requests: w.n, mean_context: w.n ? w.prompt / w.n : 0,
+    baseline_median: b.median * Math.exp(r), baseline_sigma: b.sigma, baseline_source: versionShift > ownShift && versionShift > 0 ? 'version' : b.source,
+    since: w.first_minute * 60_000,
+  }
+}
+
+/** Group findings over moderately elevated installs; pure. `installs`: active installs per tenant\0feature. */
+export function moderateGroups(evidence: SequentialEvidence[], installs: Map<string, number>, zAlert: number): BombingGroup[] {
+  const byFeature = new Map<string, SequentialEvidence[]>()
+  for (const e of evidence) {
+    if (e.elevation_z < THRESHOLDS[0][0]) continue
+    const key = `${e.tenant_id}\u0000${e.feature}`
+    byFeature.set(key, [...(byFeature.get(key) ?? []), e])
+  }
+  const out: BombingGroup[] = []
+  for (const [key, elevated] of byFeature) {
+    const n = Math.max(installs.get(key) ?? elevated.length, elevated.length)
+    if (elevated.length < GROUP_MIN || elevated.length > WIDE_SHARE * n) continue
+    let best = { z: 0, t: 0, m: 0 }
+    for (const [t, p0] of THRESHOLDS) {
+      const m = elevated.filter((e) => e.elevation_z >= t).length
+      if (m < GROUP_MIN) continue
+      const z = binomialZ(m, n, p0)
+      if (z > best.z) best = { z, t, m }
+    }
+    if (best.m === 0) continue
+    const { tenant_id, feature } = elevated[0]
+    const members = elevated.filter((e) => e.elevation_z >= best.t)
+    const ratio = Math.exp(members.reduce((a, e) => a + Math.log(Math.max(1, e.mean_context) / Math.max(1, e.baseline_median)), 0) / members.length)
+    out.push({
+      subject: groupSubject(tenant_id, `feature|${feature}`), tenant_id, feature, kind: 'feature_excess', trait: 'feature', value: feature,
+      z: best.z, score: zToScore(best.z, zAlert), members, installs: n, elevated: members.length,
+      reasons: [`${members.length} of ${n} active installs of ${feature} each send requests ${ratio.toFixed(1)}x their usual size (each z ≥ ${best.t} against its own history and the feature's median; ≈${(n * THRESHOLDS.find(([t]) => t === best.t)![1]).toFixed(1)} expected by chance): a coordinated moderate excess (z ${best.z.toFixed(1)})`],
+    })
+  }
+  return out
+}
+
+/** Reads the window's shifted installs and their own history, and scores the groups. */
+export async function detectModerateGroups(
+  store: Store, baselines: Map<string, ContextBaseline>, versionMedian: Map<string, number>,
+  installs: Map<string, number>, zAlert: number, from: number, now: number, tenant: string,
+): Promise<BombingGroup[]> {
+  const keys = [...baselines.keys()]
+  if (!keys.length) return []
+  const params = {
+    tenant, keys: keys.map((k) => k.replace('\u0000', '|')), mus: keys.map((k) => baselines.get(k)!.mu), sigmas: keys.map((k) => baselines.get(k)!.sigma),
+    min_shift: Math.log(MODERATE_RATIO), min_z: THRESHOLDS[0][0],
+  }
+  const rows = (await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] }))
+    .map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id), n: num(r.n), dev: num(r.dev), prompt: num(r.prompt), first_minute: num(r.first_minute) }))
+  // Only features with enough shifted installs to form a group are worth their members' history.
+  const perFeature = new Map<string, number>()
+  for (const r of rows) perFeature.set(`${r.tenant_id}\u0000${r.feature}`, (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) + 1)
+  const candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
+  if (!candidates.length) return []
+  const own = new Map<string, { n: number; dev: number }>()
+  const ids = [...new Set(candidates.map((r) => r.install_id))]
+  for (let i = 0; i < ids.length; i += 2_000) {
+    const hist = await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from - OWN_HISTORY_MINUTES * 60_000), to: toSec(from), installs: ids.slice(i, i + 2_000) })
+    for (const h of hist) own.set(`${h.tenant_id}\u0000${h.feature}\u0000${h.install_id}`, { n: num(h.n), dev: num(h.dev) })
+  }
+  // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
+  const version = new Map<string, string>()
+  for (const t of new Set(candidates.map((r) => r.tenant_id))) {
+    const tids = [...new Set(candidates.filter((r) => r.tenant_id === t).map((r) => r.install_id))]
+    for (let i = 0; i < tids.length; i += 2_000) {
+      for (const v of await queryRows<Record<string, unknown>>(store, installTraitsSql(store.database), { tenant: t, installs: tids.slice(i, i + 2_000) })) version.set(`${t}\u0000${v.install_id}`, String(v.app_version))
+    }
+  }
+  const evidence = candidates.map((r) => {
+    const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
+    const vm = versionMedian.get(`${r.tenant_id}\u0000${r.feature}\u0000${version.get(`${r.tenant_id}\u0000${r.install_id}`)}`)
+    const vShift = vm !== undefined && vm >= VERSION_SHIFT_RATIO * b.median ? Math.log(vm / b.median) : 0
+    return moderateEvidence(r, b, own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`), vShift)
+  })
+  return moderateGroups(evidence, installs, zAlert)
+}

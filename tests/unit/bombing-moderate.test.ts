@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { moderateEvidence, moderateGroups, type ShiftRow } from '../../lib/detection/bombing-moderate'
+import type { ContextBaseline } from '../../lib/detection/bombing-sequential'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+
+const chat: ContextBaseline = { mu: Math.log(900), sigma: 0.6, requests: 5000, median: 900, source: 'feature' }
+/** An install's window: n requests whose mean log context sits `ratio`x the feature's median. */
+const win = (id: string, ratio: number, n = 30): ShiftRow => ({ tenant_id: 't', feature: 'chat', install_id: id, n, dev: n * Math.log(ratio), prompt: n * 900 * ratio, first_minute: 1000 })
+const installs = (n: number) => new Map([['t\u0000chat', n]])
+
+describe('prompt bombing: coordinated moderate excess', () => {
+  it('20 installs at 2x among 600 form one group over the alert line; each alone is a heavy user', () => {
+    const ev = Array.from({ length: 20 }, (_, i) => moderateEvidence(win(`a${i}`, 2), chat, undefined))
+    const groups = moderateGroups(ev, installs(600), S.zAlert)
+    expect(groups).toHaveLength(1)
+    expect(groups[0].members).toHaveLength(20)
+    expect(groups[0].z).toBeGreaterThan(S.zAlert)
+    expect(groups[0].reasons[0]).toMatch(/20 of 600 active installs of chat/)
+  })
+
+  it('the same 20 installs are not elevated when their own history was as large (power users)', () => {
+    const ev = Array.from({ length: 20 }, (_, i) => moderateEvidence(win(`p${i}`, 2), chat, { n: 200, dev: 200 * Math.log(2) }))
+    expect(ev.every((e) => e.elevation_z === 0)).toBe(true)
+    expect(moderateGroups(ev, installs(600), S.zAlert)).toHaveLength(0)
+  })
+
+  it('a release that moved its version is the reference of its installs', () => {
+    const e = moderateEvidence(win('r', 2), chat, undefined, Math.log(2))
+    expect(e.elevation_z).toBe(0)
+    expect(e.baseline_source).toBe('version')
+  })
+
+  it('a whole-feature shift (over a quarter of the installs) and a handful of installs raise nothing', () => {
+    const wide = Array.from({ length: 200 }, (_, i) => moderateEvidence(win(`w${i}`, 2), chat, undefined))
+    expect(moderateGroups(wide, installs(600), S.zAlert)).toHaveLength(0)
+    const few = Array.from({ length: 4 }, (_, i) => moderateEvidence(win(`f${i}`, 2), chat, undefined))
+    expect(moderateGroups(few, installs(600), S.zAlert)).toHaveLength(0)
+  })
+
+  it('at 1.3x no install counts, however long it runs', () => {
+    const ev = Array.from({ length: 30 }, (_, i) => moderateEvidence(win(`s${i}`, 1.3, 200), chat, undefined))
+    expect(moderateGroups(ev, installs(600), S.zAlert)).toHaveLength(0)
+  })
+
+  it('chance-level counts in a big feature stay under the alert line', () => {
+    // 0.2 % of 3,000 installs just past z 3: what heavy tails give by chance.
+    const ev = Array.from({ length: 6 }, (_, i) => ({ ...moderateEvidence(win(`c${i}`, 1.6, 15), chat, undefined) }))
+    expect(ev.every((e) => e.elevation_z >= 3 && e.elevation_z < 4)).toBe(true)
+    const g = moderateGroups(ev, installs(3000), S.zAlert)
+    expect(g.every((x) => x.z < S.zAlert)).toBe(true)
+  })
+})

@@ -23,6 +23,18 @@ export function useCostExportUrl(by: CostDimension, p: PageRequest): string {
   return apiUrl('/api/cost/export', { ...apiParams, by, ...p })
 }
 
+/** Download link for every breakdown row in the table's order (streamed by the server). */
+export function useCostExportAllUrl(by: CostDimension, p: Pick<PageRequest, 'sort' | 'dir'>): string {
+  const { apiParams } = useDashboardParams()
+  return apiUrl('/api/cost/export', { ...apiParams, by, sort: p.sort, dir: p.dir, all: 'true' })
+}
+
+/** Download link for the cost chart's data: every bucket and value of `by` (streamed by the server). */
+export function useCostSeriesExportUrl(by: CostDimension, granularity: Granularity): string {
+  const { apiParams } = useDashboardParams()
+  return apiUrl('/api/cost/series/export', { ...apiParams, by, granularity })
+}
+
 export function useBudget() {
   const { tenant } = useDashboardParams()
   return useApiQuery<BudgetSummary>('/api/cost/budget', { tenant }, { withRange: false })

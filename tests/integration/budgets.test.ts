@@ -31,6 +31,8 @@ beforeAll(async () => {
     budgets: await import('../../app/api/budgets/route'),
     summary: await import('../../app/api/cost/budget/route'),
     statement: await import('../../app/api/cost/statement/route'),
+    exportBreakdown: await import('../../app/api/cost/export/route'),
+    exportSeries: await import('../../app/api/cost/series/export/route'),
     audit: await import('../../app/api/audit/route'),
   } as unknown as Record<string, Record<string, Handler>>
   const { appStore } = await import('../../lib/runtime/app-runtime')
@@ -161,5 +163,37 @@ describe('monthly statement', () => {
     expect(Number(totalLine[4])).toBe(Number(m.r))
     expect(lines.length).toBeGreaterThan(2)
     expect((await call(routes.statement.GET, 'GET', '/api/cost/statement?tenant=&month=2026-13', { role: 'viewer' })).status).toBe(400)
+  })
+})
+
+describe('streamed CSV exports of the Cost page tables', () => {
+  it('cost over time: every day and feature of 90 days, summing to the rollups', async () => {
+    const res = await call(routes.exportSeries.GET, 'GET', '/api/cost/series/export?range=90d&by=feature&granularity=day', { role: 'viewer' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toContain('burnrate-cost-over-time-by-feature-all-')
+    const lines = (await res.text()).trim().split('\r\n')
+    expect(lines[0]).toBe('bucket_start_utc,feature,cost_usd,requests,tokens,cost_per_request_usd,cost_per_1k_tokens_usd')
+    const body = lines.slice(1).map((l) => l.split(','))
+    const days = new Set(body.map((c) => c[0]))
+    expect(days.size).toBeGreaterThanOrEqual(34)
+    const total = await sum(`SELECT sum(cost_micros) c, sum(requests) r FROM DB.usage_minute WHERE minute >= toStartOfDay(now() - INTERVAL 90 DAY)`)
+    const csvRequests = body.reduce((a, c) => a + Number(c[3]), 0)
+    expect(csvRequests).toBe(Number(total.r))
+    expect(Math.abs(body.reduce((a, c) => a + Number(c[2]), 0) * 1e6 - Number(total.c))).toBeLessThan(body.length)
+  })
+
+  it('breakdown, all rows: the whole table in its order, the page export only the page', async () => {
+    const all = await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=feature&sort=cost_micros&dir=desc&all=true', { role: 'viewer' })
+    expect(all.status).toBe(200)
+    const rows = (await all.text()).trim().split('\r\n').slice(1).map((l) => l.split(','))
+    const features = await sum(`SELECT uniqExact(feature) n FROM DB.usage_day WHERE feature != '' AND day >= toStartOfDay(now() - INTERVAL 30 DAY)`)
+    expect(rows.length).toBe(Number(features.n))
+    const costs = rows.map((r) => Number(r[1]))
+    expect([...costs].sort((a, b) => b - a)).toEqual(costs)
+    expect(rows.every((r) => Number(r[4]) > 0)).toBe(true)
+    const page = await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=feature&sort=cost_micros&dir=desc&pageSize=2', { role: 'viewer' })
+    const pageRows = (await page.text()).trim().split('\r\n').slice(1)
+    expect(pageRows).toEqual(rows.slice(0, 2).map((r) => r.join(',')))
+    expect((await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=nope', { role: 'viewer' })).status).toBe(400)
   })
 })

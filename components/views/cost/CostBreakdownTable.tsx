@@ -1,7 +1,7 @@
 'use client'
 import { compact, count, percent, usd } from '@/lib/format'
 import type { CostBreakdownRow, CostDimension } from '@/lib/dashboard/types'
-import { useCostBreakdown, useCostExportUrl } from '../../hooks/useCost'
+import { useCostBreakdown, useCostExportAllUrl, useCostExportUrl } from '../../hooks/useCost'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
 import { usePageState } from '../shared/usePageState'
@@ -27,9 +27,13 @@ export function CostBreakdownTable({ by }: { by: CostDimension }) {
   const req = { sort: state.sort, dir: state.dir, page: state.page, pageSize: PAGE_SIZE }
   const q = useCostBreakdown(by, req)
   const exportUrl = useCostExportUrl(by, req)
+  const exportAllUrl = useCostExportAllUrl(by, req)
   return (
     <QueryPanel id="cost-breakdown" title="Breakdown" sub={`by ${by}`} query={q} flush height={200} isEmpty={(d) => d.total === 0}
-      actions={<a className="btn small" href={exportUrl} download data-testid="csv-export">⤓ Export CSV</a>}>
+      actions={<div className="row gap">
+        <a className="btn small" href={exportUrl} download data-testid="csv-export">⤓ Export CSV</a>
+        <a className="btn small" href={exportAllUrl} download data-testid="csv-export-all" title="every row, not only this page">⤓ All rows</a>
+      </div>}>
       {(d) => (
         <DataTable testId="cost-breakdown-table" columns={columns(by)} rows={d.rows} rowKey={(r) => r.key}
           sort={{ sort: d.sort, dir: d.dir }} onSort={state.onSort}

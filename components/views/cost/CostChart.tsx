@@ -4,7 +4,7 @@ import type { CostDimension } from '@/lib/dashboard/types'
 import type { ChartMarker } from '../../charts/TimeSeriesChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { useAlerts } from '../../hooks/useAlerts'
-import { useCostSeries, type CostMetric, type Granularity } from '../../hooks/useCost'
+import { useCostSeries, useCostSeriesExportUrl, type CostMetric, type Granularity } from '../../hooks/useCost'
 import { QueryPanel } from '../../ui/Panel'
 
 /**
@@ -30,6 +30,7 @@ export function CostChart({ by, granularity, onGranularity, metric = 'spend', on
   const q = useCostSeries(by, granularity, metric)
   const unitCost = metric !== 'spend'
   const markers = useAnomalyMarkers()
+  const exportUrl = useCostSeriesExportUrl(by, granularity)
   // Day buckets are UTC days (see lib/format.ts); say so where the bucket size is named.
   const step = !q.data ? '' : isDayStep(q.data.stepS * 1000) ? 'UTC day' : duration(q.data.stepS * 1000).replace(' 0 min', '').replace(' 0 s', '')
   return (
@@ -49,6 +50,7 @@ export function CostChart({ by, granularity, onGranularity, metric = 'spend', on
             <button key={g} type="button" className={granularity === g ? 'on' : undefined} aria-pressed={granularity === g} onClick={() => onGranularity(g)}>{g}</button>
           ))}
         </div>
+        <a className="btn small" href={exportUrl} download data-testid="cost-chart-csv" title="spend, requests and tokens per bucket and value, every value">⤓ CSV</a>
         </div>
       }>
       {(d) => (

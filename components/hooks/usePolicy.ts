@@ -3,7 +3,7 @@ import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-q
 import type {
   ApplyResponse, AuditListResponse, DryRunRequest, DryRunResponse, PolicyHistoryResponse,
   PolicyView, ProposalDecisionResponse, UndoRequest, UndoResponse,
-} from '@/lib/dashboard/policy-types'
+} from '@/lib/policy/api-types'
 import type { ChangeRequest } from '@/lib/policy/types'
 import { postJson as post, useApiQuery, type ApiError } from './api'
 

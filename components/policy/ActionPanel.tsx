@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import { useMe } from '@/components/hooks/useMe'
 import { useApplyChange, useDryRun, useUndoChange } from '@/components/hooks/usePolicy'
-import type { DryRunResponse } from '@/lib/dashboard/policy-types'
+import type { DryRunResponse } from '@/lib/policy/api-types'
 import { count as fmtCount } from '@/lib/format'
 import type { ChangeRequest, Controls } from '@/lib/policy/types'
 import { describeError } from './errors'

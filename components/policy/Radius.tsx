@@ -1,5 +1,5 @@
 'use client'
-import type { DryRunResponse } from '@/lib/dashboard/policy-types'
+import type { DryRunResponse } from '@/lib/policy/api-types'
 import { count, usd } from '@/lib/format'
 
 /**

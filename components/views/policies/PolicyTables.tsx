@@ -1,5 +1,5 @@
 'use client'
-import type { PolicyRuleView } from '@/lib/dashboard/policy-types'
+import type { PolicyRuleView } from '@/lib/policy/api-types'
 import { count, dateTime, duration, usd, zoneName } from '@/lib/format'
 import type { ChangeStatus } from '@/lib/policy/history'
 import type { Controls } from '@/lib/policy/types'

@@ -8,11 +8,11 @@
  * Type-only imports: nothing server-side reaches the client bundle.
  */
 import type { AuditEntry } from '../audit/list'
-import type { BlastRadius } from '../policy/blast'
-import type { ChangeStatus } from '../policy/history'
-import type { PolicyLimits } from '../policy/permissions'
-import type { Proposal } from '../policy/proposals'
-import type { ChangeRequest, Rule } from '../policy/types'
+import type { BlastRadius } from './blast'
+import type { ChangeStatus } from './history'
+import type { PolicyLimits } from './permissions'
+import type { Proposal } from './proposals'
+import type { ChangeRequest, Rule } from './types'
 
 /** A rule as GET /api/policy lists it: expired-but-not-cleared rules are kept with active = false. */
 export type PolicyRuleView = Rule & { active: boolean }

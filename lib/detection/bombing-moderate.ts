@@ -3,7 +3,7 @@ import { groupSubject, type BombingGroup } from './bombing-groups'
 import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
 import { num, queryRows, toSec } from './query'
 import { installShiftSql } from './sql/install-shift'
-import { installTraitsSql } from './sql/install-traits'
+import { installVersionsSql } from './sql/install-versions'
 import { binomialZ, zToScore } from './stats'
 
 /**
@@ -122,18 +122,38 @@ export async function detectModerateGroups(
     for (const h of hist) own.set(`${h.tenant_id}\u0000${h.feature}\u0000${h.install_id}`, { n: num(h.n), dev: num(h.dev) })
   }
   // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
-  const version = new Map<string, string>()
-  for (const t of new Set(candidates.map((r) => r.tenant_id))) {
-    const tids = [...new Set(candidates.filter((r) => r.tenant_id === t).map((r) => r.install_id))]
-    for (let i = 0; i < tids.length; i += 2_000) {
-      for (const v of await queryRows<Record<string, unknown>>(store, installTraitsSql(store.database), { tenant: t, installs: tids.slice(i, i + 2_000) })) version.set(`${t}\u0000${v.install_id}`, String(v.app_version))
-    }
-  }
+  const versions = await windowVersions(store, candidates, from, now)
   const evidence = candidates.map((r) => {
     const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
-    const vm = versionMedian.get(`${r.tenant_id}\u0000${r.feature}\u0000${version.get(`${r.tenant_id}\u0000${r.install_id}`)}`)
-    const vShift = vm !== undefined && vm >= VERSION_SHIFT_RATIO * b.median ? Math.log(vm / b.median) : 0
-    return moderateEvidence(r, b, own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`), vShift)
+    const vm = movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions.get(`${r.tenant_id}\u0000${r.install_id}`) ?? [])
+    return moderateEvidence(r, b, own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`), vm === undefined ? 0 : Math.log(vm / b.median))
   })
   return moderateGroups(evidence, installs, zAlert)
+}
+
+/** App versions each install (tenant\0install) sent requests from over [from, now]. */
+export async function windowVersions(store: Store, installs: { tenant_id: string; install_id: string }[], from: number, now: number): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>()
+  for (const t of new Set(installs.map((r) => r.tenant_id))) {
+    const ids = [...new Set(installs.filter((r) => r.tenant_id === t).map((r) => r.install_id))]
+    for (let i = 0; i < ids.length; i += 2_000) {
+      const rows = await queryRows<Record<string, unknown>>(store, installVersionsSql(store.database), { tenant: t, installs: ids.slice(i, i + 2_000), from: toSec(from), to: toSec(now) + 1 })
+      for (const v of rows) out.set(`${t}\u0000${v.install_id}`, (v.versions as unknown[]).map(String))
+    }
+  }
+  return out
+}
+
+/**
+ * The highest median among the versions an install used that moved
+ * VERSION_SHIFT_RATIO or more above the feature's (a release): an install
+ * that upgraded during the window is judged against its new version.
+ */
+export function movedVersionMedian(b: ContextBaseline, versionMedian: Map<string, number>, tenant: string, feature: string, versions: string[]): number | undefined {
+  let best: number | undefined
+  for (const v of versions) {
+    const m = versionMedian.get(`${tenant}\u0000${feature}\u0000${v}`)
+    if (m !== undefined && m >= VERSION_SHIFT_RATIO * b.median && (best === undefined || m > best)) best = m
+  }
+  return best
 }

@@ -7,7 +7,7 @@ import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
 import { installMinutesSql } from './sql/install-minutes'
 import { installTraitsSql } from './sql/install-traits'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
-import { detectModerateGroups } from './bombing-moderate'
+import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
 
 /**
  * Prompt bombing as cumulative evidence. The window detector compares an
@@ -218,12 +218,15 @@ export async function detectSequentialBombing(store: Store, s: Pick<DetectionSet
     }
   }
   const versionMedian = new Map<string, number>(versions.filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS).map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.median_context)]))
+  // An install that upgraded during the window used two versions: it is judged against the moved one, if any.
+  const used = await windowVersions(store, rows, from, now)
   const evidence: SequentialEvidence[] = []
   for (const r of rows) {
     const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)
     if (!b) continue
     const v = traits.get(`${r.tenant_id}\u0000${r.install_id}`)?.app_version
-    evidence.push(sequentialEvidence(r, rebased(b, v === undefined ? undefined : versionMedian.get(`${r.tenant_id}\u0000${r.feature}\u0000${v}`))))
+    const versions = [...(used.get(`${r.tenant_id}\u0000${r.install_id}`) ?? []), ...(v === undefined ? [] : [v])]
+    evidence.push(sequentialEvidence(r, rebased(b, movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions))))
   }
   const installs = opts.activeInstalls ?? new Map<string, number>(counts.map((c) => [`${c.tenant_id}\u0000${c.feature}`, num(c.installs)]))
   const versionRequests = new Map<string, number>(versions.map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.requests)]))

@@ -57,6 +57,13 @@ export function familyGrid(quick: boolean): FamilyCase[] {
     c('farm', 'passes attestation, 2 ASNs', 'holdout', ['emulator_farms'], run(14, 'emulator_farm', { attestPass: true, asns: 2, subnets: 6, installs: 100 })),
     c('token reuse', '2 tokens, 2 req/min', 'holdout', ['token_reuse'], run(15, 'token_reuse', { installs: 2, perMinute: 2 })),
     c('cost', 'model shift to claude-sonnet-4', 'holdout', ['cost_anomalies'], run(16, 'model_shift', { feature: 'summarize', tenant: 'acme-fitness', model: 'claude-sonnet-4' }, 25)),
+    // Added with the moderate group test (its parameters were not looked at while designing it): thinner spread,
+    // fewer installs with wide jitter, a low-traffic feature, a slow sustained bomber, a quiet token thief.
+    c('bombing: spread', '30 installs at 2x, 1 req/min', 'holdout', BOMB, run(31, 'prompt_bomber', { contextFactor: 2, installs: 30, perMinute: 1 })),
+    c('bombing: spread', '8 installs at 2.5x, sizes ±0.6 log', 'holdout', BOMB, run(32, 'prompt_bomber', { contextFactor: 2.5, installs: 8, perMinute: 3, jitter: 0.6 })),
+    c('bombing: spread', 'translate (low traffic), 10 installs at 2x', 'holdout', BOMB, run(33, 'prompt_bomber', { contextFactor: 2, installs: 10, perMinute: 2, feature: 'translate', tenant: 'umbrella-health' })),
+    c('bombing: sustained, 1 install', '3x median, 1 req/min, 30 min', 'holdout', BOMB, run(34, 'prompt_bomber', { contextFactor: 3, installs: 1, perMinute: 1 }, 30)),
+    c('token reuse', '5 tokens, 1 req/min', 'holdout', ['token_reuse'], run(35, 'token_reuse', { installs: 5, perMinute: 1 })),
   ]
   const benignKinds = ['power_users', 'batch_feature', 'release_burst', 'corporate_nat', 'qa_lab', 'token_expired', 'handover'] as const
   // 7 × 70 min of benign look-alikes (8.2 simulated hours), detectors every 2 simulated minutes.

@@ -48,6 +48,8 @@ async function main() {
       const s = scoreFamily(r, fc.expected)
       if (verbose) for (const a of s.falseAlarms) console.log(`  false alert: ${a}`)
       rows.push(`| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`)
+      // Each row as soon as it is known, so a run cut short still shows what it measured.
+      console.log(rows[rows.length - 1])
       const key = `${fc.split}\u0000${fc.family}`
       const t = totals.get(key) ?? { positives: 0, named: 0, recall: null, alerts: 0, trueAlerts: 0, falseAlerts: 0, precision: null, incidents: 0, falseIncidents: 0, incidentPrecision: null, latencies: [], falseAlarms: [] }
       t.positives += s.positives

@@ -6,6 +6,7 @@ import { runDetectors } from '../../lib/detection/detect-all'
 import { farmMembersPage, farmMembersQuery } from '../../lib/detection/farm-members'
 import { featureBands, scorePromptBombingCandidates, scorePromptBombingWindow, type UsageRow } from '../../lib/detection/prompt-bombing'
 import { installUsageSql } from '../../lib/detection/sql/install-usage'
+import { streamInstallsSql } from '../../lib/detection/sql/stream-installs'
 import { detectorRanking, rankingQuery, RankingQueryError } from '../../lib/detection/rankings'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import type { FarmCluster, Finding, PromptBombingRow } from '../../lib/detection/types'
@@ -142,6 +143,52 @@ describe('detectors on simulated traffic', () => {
     const candidates = new Set(live.rows.filter((r) => r.score >= 25).map((r) => `${r.install_id}/${r.feature}`))
     expect(flagged.filter((k) => !candidates.has(k))).toEqual([])
     expect(live.rows.length).toBeLessThan(usage.length / 5)
+  })
+
+  it('reads closed streams from the minute rollup with the same per-install figures as from raw events', async () => {
+    const params = { from: Math.floor((now - S.windowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '', zombie_ms: S.zombieMinMs, zombie_tps: S.zombieMaxTokensPerSec }
+    // The raw-events query the detector used before stream_end_minute (migration 0055), as the reference.
+    const raw = `WITH streams AS (
+  SELECT tenant_id, install_id, feature, ts, duration_ms, completion_tokens, cost_micros, end_reason
+  FROM ${store.database}.events
+  WHERE type = 'stream'
+    AND ts >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000) AND ts < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
+    AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+),
+peaks AS (
+  SELECT tenant_id, install_id, max(open_streams) AS max_concurrent
+  FROM (
+    SELECT tenant_id, install_id,
+      sum(delta) OVER (PARTITION BY tenant_id, install_id ORDER BY at, delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS open_streams
+    FROM (
+      SELECT tenant_id, install_id, arrayJoin([
+        (toUnixTimestamp64Milli(ts) - toInt64(duration_ms), toInt8(1)),
+        (toUnixTimestamp64Milli(ts), toInt8(-1))]) AS point,
+        point.1 AS at, point.2 AS delta
+      FROM streams
+    )
+  )
+  GROUP BY tenant_id, install_id
+)
+SELECT s.tenant_id AS tenant_id, s.install_id AS install_id,
+  count() AS streams,
+  max(s.duration_ms) AS max_duration_ms,
+  quantileExact(0.5)(s.duration_ms) AS median_duration_ms,
+  sum(s.duration_ms) AS total_duration_ms,
+  countIf(s.duration_ms >= {zombie_ms:UInt32} AND s.completion_tokens * 1000 < {zombie_tps:Float64} * s.duration_ms) AS zombie_streams,
+  countIf(s.end_reason = 'client_disconnect') AS client_disconnects,
+  sumIf(s.cost_micros, s.end_reason = 'client_disconnect') AS disconnect_cost_micros,
+  sum(s.cost_micros) AS cost_micros,
+  any(p.max_concurrent) AS max_concurrent
+FROM streams AS s
+LEFT JOIN peaks AS p ON p.tenant_id = s.tenant_id AND p.install_id = s.install_id
+GROUP BY s.tenant_id, s.install_id`
+    const key = (r: Record<string, unknown>) => `${r.tenant_id}/${r.install_id}`
+    const norm = (list: Record<string, unknown>[]) => Object.fromEntries(list.map((r) => [key(r), ['streams', 'max_duration_ms', 'median_duration_ms', 'zombie_streams', 'client_disconnects', 'disconnect_cost_micros', 'cost_micros', 'max_concurrent'].map((c) => Number(r[c]))]))
+    const fromRollup = norm(await rows(store, streamInstallsSql(store.database), params))
+    const fromEvents = norm(await rows(store, raw, params))
+    expect(Object.keys(fromEvents).length).toBeGreaterThan(20)
+    expect(fromRollup).toEqual(fromEvents)
   })
 
   it('sorts and pages a ranking over the whole population, with its total and summary', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { moderateEvidence, moderateGroups, type ShiftRow } from '../../lib/detection/bombing-moderate'
+import { moderateEvidence, moderateGroups, movedVersionMedian, type ShiftRow } from '../../lib/detection/bombing-moderate'
 import type { ContextBaseline } from '../../lib/detection/bombing-sequential'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 
@@ -48,5 +48,13 @@ describe('prompt bombing: coordinated moderate excess', () => {
     expect(ev.every((e) => e.elevation_z >= 3 && e.elevation_z < 4)).toBe(true)
     const g = moderateGroups(ev, installs(3000), S.zAlert)
     expect(g.every((x) => x.z < S.zAlert)).toBe(true)
+  })
+
+  it('an install that upgraded during the window is judged against the moved version it used, whichever its profile names', () => {
+    const medians = new Map([['t\u0000chat\u00002.0', 900], ['t\u0000chat\u00002.1', 3600], ['t\u0000chat\u00002.2', 1000]])
+    // Profile says 2.0 (anyLast), the events say it also used the 2.1 release that re-sends history.
+    expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.1'])).toBe(3600)
+    // A version that did not move (2.2 is 1.1x) is no reference; nor is an unknown one.
+    expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.2', '9.9'])).toBeUndefined()
   })
 })

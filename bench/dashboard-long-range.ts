@@ -8,7 +8,7 @@
  * a fresh store with and without their views. The fill prints its rate and
  * may be capped in time (fillSeconds): the store measured is what it reached.
  *
- *   npx tsx bench/dashboard-long-range.ts [events] [fillSeconds]   (default 10000000 events, no time limit)
+ *   npx tsx bench/dashboard-long-range.ts [events] [fillSeconds] [ingestEvents]   (default 10000000 events, no time limit, 1M for the ingest comparison)
  *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs>   (measure a store left by a run)
  */
 import { mkdtempSync } from 'node:fs'
@@ -185,9 +185,9 @@ export function formatLongRange(res: LongRangeResult): string {
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
-  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] | --reuse <dataDir> <database> <endMs>
+  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs>
   const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
-  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity), reuse }).then((res) => {
+  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity), ingestEvents: process.argv[4] ? Number(process.argv[4]) : undefined, reuse }).then((res) => {
     console.log(`\n${formatLongRange(res)}`)
     process.exit(0)
   }, (err) => {

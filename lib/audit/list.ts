@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 
 export interface AuditEntry {
   at: number
@@ -48,13 +49,8 @@ export async function listAudit(store: Store, q: AuditQuery = {}): Promise<Audit
   if (q.sinceMs !== undefined) where.push('at >= fromUnixTimestamp64Milli({since:Int64})')
   if (q.action) where.push('startsWith(action, {action:String})')
   if (q.actor) where.push('actor = {actor:String}')
-  const rs = await store.client.query({
-    query: `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
-      ORDER BY at DESC, id DESC LIMIT {limit:UInt32}`,
-    query_params: { before: q.beforeMs ?? 0, since: q.sinceMs ?? 0, action: q.action ?? '', actor: q.actor ?? '', limit: Math.min(q.limit ?? 200, 10_000) },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Row>()).map(toEntry)
+  return (await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
+      ORDER BY at DESC, id DESC LIMIT {limit:UInt32}`, { before: q.beforeMs ?? 0, since: q.sinceMs ?? 0, action: q.action ?? '', actor: q.actor ?? '', limit: Math.min(q.limit ?? 200, 10_000) })).map(toEntry)
 }
 
 /** Position in the log's (at, id) order: export resumes strictly after it. */
@@ -85,14 +81,9 @@ export async function exportAudit(store: Store, q: { sinceMs?: number; after?: A
   const where: string[] = ['1']
   if (q.sinceMs !== undefined) where.push('at >= fromUnixTimestamp64Milli({since:Int64})')
   if (q.after) where.push('(at, id) > (fromUnixTimestamp64Milli({afterAt:Int64}), {afterId:String})')
-  const rs = await store.client.query({
-    query: `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
-      ORDER BY at ASC, id ASC LIMIT {limit:UInt32}`,
-    // One more than asked: its presence is how truncation is known.
-    query_params: { since: q.sinceMs ?? 0, afterAt: q.after?.at ?? 0, afterId: q.after?.id ?? '', limit: q.limit + 1 },
-    format: 'JSONEachRow',
-  })
-  const entries = (await rs.json<Row>()).map(toEntry)
+  // One more than asked: its presence is how truncation is known.
+  const entries = (await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
+      ORDER BY at ASC, id ASC LIMIT {limit:UInt32}`, { since: q.sinceMs ?? 0, afterAt: q.after?.at ?? 0, afterId: q.after?.id ?? '', limit: q.limit + 1 })).map(toEntry)
   if (entries.length <= q.limit) return { entries, next: null }
   entries.length = q.limit
   const last = entries[entries.length - 1]

@@ -1,16 +1,12 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import { forgetLiveSessions, revokeUserSessions } from './session-live'
 
 /** OIDC user ids are `<issuer>#<sub>` (principalFromClaims). */
 export const OIDC_USER_ID_MAX = 512
 
 export async function isOidcUserDisabled(store: Store, userId: string): Promise<boolean> {
-  const rs = await store.client.query({
-    query: `SELECT disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1`,
-    query_params: { user: userId },
-    format: 'JSONEachRow',
-  })
-  const [row] = await rs.json<{ disabled: number | string }>()
+  const [row] = await selectRows<{ disabled: number | string }>(store, `SELECT disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1`, { user: userId })
   return Number(row?.disabled ?? 0) === 1
 }
 
@@ -29,9 +25,5 @@ export async function setOidcUserDisabled(store: Store, userId: string, disabled
 }
 
 export async function listOidcUserStates(store: Store): Promise<{ userId: string; disabled: boolean }[]> {
-  const rs = await store.client.query({
-    query: `SELECT user_id, disabled FROM ${store.database}.oidc_user_state FINAL ORDER BY user_id`,
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<{ user_id: string; disabled: number | string }>()).map((r) => ({ userId: r.user_id, disabled: Number(r.disabled) === 1 }))
+  return (await selectRows<{ user_id: string; disabled: number | string }>(store, `SELECT user_id, disabled FROM ${store.database}.oidc_user_state FINAL ORDER BY user_id`)).map((r) => ({ userId: r.user_id, disabled: Number(r.disabled) === 1 }))
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import { settings } from '../config'
 import { DUMMY_HASH, generatePassword, hashPassword, verifyPassword } from './passwords'
 import { ROLES, type Principal, type Role } from './roles'
@@ -20,22 +21,13 @@ export interface SaveUserResponse { user: LocalUser }
 interface Row { user_id: string; display_name: string; role: string; password_hash: string; disabled: number }
 
 async function findRow(store: Store, userId: string): Promise<Row | null> {
-  const rs = await store.client.query({
-    query: `SELECT user_id, display_name, role, password_hash, disabled FROM ${store.database}.users FINAL
-      WHERE user_id = {id:String} LIMIT 1`,
-    query_params: { id: userId },
-    format: 'JSONEachRow',
-  })
-  const [row] = await rs.json<Row>()
+  const [row] = await selectRows<Row>(store, `SELECT user_id, display_name, role, password_hash, disabled FROM ${store.database}.users FINAL
+      WHERE user_id = {id:String} LIMIT 1`, { id: userId })
   return row ?? null
 }
 
 export async function listUsers(store: Store): Promise<LocalUser[]> {
-  const rs = await store.client.query({
-    query: `SELECT user_id, display_name, role, disabled FROM ${store.database}.users FINAL ORDER BY user_id`,
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Row>()).map((r) => ({ userId: r.user_id, displayName: r.display_name, role: r.role as Role, disabled: Number(r.disabled) === 1 }))
+  return (await selectRows<Row>(store, `SELECT user_id, display_name, role, disabled FROM ${store.database}.users FINAL ORDER BY user_id`)).map((r) => ({ userId: r.user_id, displayName: r.display_name, role: r.role as Role, disabled: Number(r.disabled) === 1 }))
 }
 
 /**

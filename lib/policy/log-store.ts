@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import type { Action, PolicyChange, Rule, RuleChange, Scope } from './types'
 
 interface Row {
@@ -33,17 +34,11 @@ export async function readChanges(store: Store, opts: { sinceVersion?: number; l
     : opts.lastVersions !== undefined
       ? `version IN (SELECT DISTINCT version FROM ${store.database}.policy_changes ORDER BY version DESC LIMIT {n:UInt32})`
       : 'version > {since:UInt64}'
-  const rs = await store.client.query({
-    query: `SELECT ${COLUMNS} FROM ${store.database}.policy_changes WHERE ${where} ORDER BY version, rule_key`,
-    query_params: { v: opts.version ?? 0, n: opts.lastVersions ?? 0, since: opts.sinceVersion ?? 0 },
-    format: 'JSONEachRow',
-  })
-  return group(await rs.json<Row>())
+  return group(await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.policy_changes WHERE ${where} ORDER BY version, rule_key`, { v: opts.version ?? 0, n: opts.lastVersions ?? 0, since: opts.sinceVersion ?? 0 }))
 }
 
 export async function maxVersion(store: Store): Promise<number> {
-  const rs = await store.client.query({ query: `SELECT max(version) AS v FROM ${store.database}.policy_changes`, format: 'JSONEachRow' })
-  const [row] = await rs.json<{ v: string | number }>()
+  const [row] = await selectRows<{ v: string | number }>(store, `SELECT max(version) AS v FROM ${store.database}.policy_changes`)
   return Number(row?.v ?? 0)
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { selectRows } from '../clickhouse/select'
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import type { ChangeRequest } from './types'
@@ -41,15 +42,10 @@ export async function createProposal(store: Store, p: Proposal): Promise<Proposa
 }
 
 export async function listProposals(store: Store, opts: { id?: string; status?: Proposal['status'] } = {}): Promise<Proposal[]> {
-  const rs = await store.client.query({
-    query: `SELECT id, toUnixTimestamp64Milli(created_at) AS created_at, author, reason, request, status, decided_by, applied_version
+  return (await selectRows<Row>(store, `SELECT id, toUnixTimestamp64Milli(created_at) AS created_at, author, reason, request, status, decided_by, applied_version
       FROM ${store.database}.policy_proposals FINAL
       WHERE ({id:String} = '' OR id = {id:String}) AND ({status:String} = '' OR status = {status:String})
-      ORDER BY created_at DESC LIMIT 200`,
-    query_params: { id: opts.id ?? '', status: opts.status ?? '' },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Row>()).map((r) => ({
+      ORDER BY created_at DESC LIMIT 200`, { id: opts.id ?? '', status: opts.status ?? '' })).map((r) => ({
     id: r.id, createdAt: Number(r.created_at), author: r.author, reason: r.reason, request: JSON.parse(r.request) as ChangeRequest,
     status: r.status as Proposal['status'], decidedBy: r.decided_by, appliedVersion: Number(r.applied_version),
   }))

@@ -1,24 +1,11 @@
 import type { Store } from '../clickhouse/client'
 
 /**
- * Shared plumbing for lib/queries (each other file there holds one read
- * query). 64-bit integers come back as JSON numbers: every counter we read is
- * far below 2^53, and the UI needs numbers, not strings.
+ * Shared plumbing for lib/queries (each other file there holds one read query). selectRows and
+ * table are the store-level read helper of lib/clickhouse/select.ts, re-exported here.
  */
-export async function selectRows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const rs = await store.client.query({
-    query,
-    query_params: params,
-    format: 'JSONEachRow',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, max_execution_time: 30 },
-  })
-  return rs.json<T>()
-}
-
-/** Fully qualified table name in the store's database. */
-export function table(store: Store, name: string): string {
-  return `${store.database}.${name}`
-}
+export { selectRows, table } from '../clickhouse/select'
+import { selectRows } from '../clickhouse/select'
 
 /** Sort and page parameters after validation; `sort` is always one of a whitelist, so it may be inlined. */
 export interface PageParams<Sort extends string> {

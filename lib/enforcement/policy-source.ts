@@ -40,6 +40,14 @@ export interface PolicyHealth {
   lastError: string | null
 }
 
+/** The app takes a gateway token only if it is one of POLICY_GATEWAY_TOKENS and at least 24 characters (shorter ones are ignored there). */
+export const MIN_GATEWAY_TOKEN_LENGTH = 24
+export function refusedTokenHint(token: string | undefined): string {
+  if (!token) return ': ENFORCER_GATEWAY_TOKEN is not set (the app needs one of its POLICY_GATEWAY_TOKENS as Bearer)'
+  if (token.length < MIN_GATEWAY_TOKEN_LENGTH) return `: ENFORCER_GATEWAY_TOKEN has ${token.length} characters; the app ignores gateway tokens shorter than ${MIN_GATEWAY_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`
+  return ': ENFORCER_GATEWAY_TOKEN is not one of the app\'s POLICY_GATEWAY_TOKENS (name=token pairs)'
+}
+
 /**
  * How the enforcer follows the signed policy: a verified HTTP snapshot first
  * (it sets the version floor, so a replayed old topic record cannot lift a
@@ -86,7 +94,7 @@ export class PolicySource {
 
   private async fetchKeys() {
     const res = await this.get('/api/policy/jwks').catch((err) => { throw new Unreachable((err as Error).message) })
-    if (!res.ok) throw new Unreachable(`GET /api/policy/jwks answered ${res.status}`)
+    if (!res.ok) throw new Unreachable(`GET /api/policy/jwks answered ${res.status}${res.status === 401 || res.status === 403 ? refusedTokenHint(this.o.token) : ''}`)
     this.keys = (await res.json()) as { keys: JWK[] }
   }
 

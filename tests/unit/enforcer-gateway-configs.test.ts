@@ -6,7 +6,9 @@ import { configSchema } from '../../lib/config'
 import { Decider } from '../../lib/enforcement/decide'
 import { H, OUT, parseDecisionHeaders } from '../../lib/enforcement/headers'
 import { MemoryQuotaStore } from '../../lib/enforcement/quota'
+import { MIN_GATEWAY_TOKEN_LENGTH, refusedTokenHint } from '../../lib/enforcement/policy-source'
 import { isDecidePath } from '../../lib/enforcement/service'
+import { parseGatewayTokens } from '../../lib/auth/gateway-tokens'
 import { PolicyEnforcer } from '../../lib/policy/enforcer'
 import { PriceBook } from '../../lib/pricing/cost'
 
@@ -144,5 +146,17 @@ describe('Traefik forwardAuth (docker/traefik/dynamic.yml)', () => {
     const copied: string[] = mw.authResponseHeaders.map((h: string) => h.toLowerCase())
     for (const name of [OUT.maxOutput, OUT.degrade, OUT.maxContext]) expect(copied, name).toContain(name)
     expect(ok.headers[OUT.maxOutput]).toBe('100')
+  })
+})
+
+describe('the enforcer explains a refused gateway token', () => {
+  it('names the length rule exactly where the app ignores a token, and a mismatch otherwise', () => {
+    for (const len of [MIN_GATEWAY_TOKEN_LENGTH - 1, MIN_GATEWAY_TOKEN_LENGTH]) {
+      const token = 'x'.repeat(len)
+      const accepted = parseGatewayTokens(`edge=${token}`).has('edge')
+      expect(accepted).toBe(len >= MIN_GATEWAY_TOKEN_LENGTH)
+      expect(refusedTokenHint(token)).toContain(accepted ? 'not one of' : 'shorter than 24')
+    }
+    expect(refusedTokenHint(undefined)).toContain('not set')
   })
 })

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import type { Severity } from '../detection/types'
 import type { Incident, IncidentTransition } from './incident-types'
 import type { AlertState, AlertTransition } from './types'
@@ -44,12 +45,7 @@ export async function writeIncidentTransitions(store: Store, transitions: Incide
 }
 
 async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withKeys = false): Promise<Incident[]> {
-  const rs = await store.client.query({
-    query: `SELECT ${COLUMNS}${withKeys ? ', keys' : ''} FROM ${store.database}.incidents FINAL WHERE ${where} ${tail}`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Record<string, unknown>>()).map(fromRow)
+  return (await selectRows<Record<string, unknown>>(store, `SELECT ${COLUMNS}${withKeys ? ', keys' : ''} FROM ${store.database}.incidents FINAL WHERE ${where} ${tail}`, params)).map(fromRow)
 }
 
 export async function getIncident(store: Store, id: string): Promise<Incident | null> {
@@ -88,14 +84,9 @@ export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ 
     severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
   }[f.sort]
   const incidents = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
-  const rs = await store.client.query({
-    query: `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.incidents FINAL WHERE ${where} GROUP BY severity`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
   const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 }
   let total = 0
-  for (const g of await rs.json<{ severity: Severity; n: string | number; active: string | number }>()) {
+  for (const g of await selectRows<{ severity: Severity; n: string | number; active: string | number }>(store, `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.incidents FINAL WHERE ${where} GROUP BY severity`, params)) {
     total += Number(g.n)
     if (g.severity in counts) counts[g.severity] = Number(g.active)
   }
@@ -103,22 +94,12 @@ export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ 
 }
 
 export async function incidentTransitions(store: Store, id: string): Promise<IncidentTransition[]> {
-  const rs = await store.client.query({
-    query: `SELECT incident_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.incident_transitions WHERE incident_id = {id:String} ORDER BY at, to_state`,
-    query_params: { id },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Record<string, unknown>>()).map((r) => ({ ...(r as unknown as IncidentTransition), at: Number(r.at) }))
+  return (await selectRows<Record<string, unknown>>(store, `SELECT incident_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.incident_transitions WHERE incident_id = {id:String} ORDER BY at, to_state`, { id })).map((r) => ({ ...(r as unknown as IncidentTransition), at: Number(r.at) }))
 }
 
 export async function alertTransitionsOf(store: Store, alertIds: string[]): Promise<AlertTransition[]> {
   if (alertIds.length === 0) return []
-  const rs = await store.client.query({
-    query: `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`,
-    query_params: { ids: alertIds },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Record<string, unknown>>()).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
+  return (await selectRows<Record<string, unknown>>(store, `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`, { ids: alertIds })).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import type { DetectorName, Severity } from '../detection/types'
 import type { Alert, AlertState, AlertTransition } from './types'
 
@@ -60,12 +61,7 @@ export async function writeTransitions(store: Store, transitions: AlertTransitio
 }
 
 export async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
-  const rs = await store.client.query({
-    query: `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Record<string, unknown>>()).map((r) => fromRow(r, withEvidence))
+  return (await selectRows<Record<string, unknown>>(store, `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`, params)).map((r) => fromRow(r, withEvidence))
 }
 
 export async function getAlert(store: Store, id: string): Promise<Alert | null> {
@@ -110,12 +106,7 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts
     severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
   }[f.sort]
   const alerts = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
-  const rs = await store.client.query({
-    query: `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.alerts FINAL WHERE ${where} GROUP BY severity`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const groups = await rs.json<{ severity: Severity; n: string | number; active: string | number }>()
+  const groups = await selectRows<{ severity: Severity; n: string | number; active: string | number }>(store, `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.alerts FINAL WHERE ${where} GROUP BY severity`, params)
   const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 }
   let total = 0
   for (const g of groups) {
@@ -132,13 +123,8 @@ export async function alertsOfIncidents(store: Store, ids: string[], withEvidenc
 }
 
 export async function alertTransitions(store: Store, id: string): Promise<AlertTransition[]> {
-  const rs = await store.client.query({
-    query: `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.alert_transitions WHERE alert_id = {id:String} ORDER BY at, to_state`,
-    query_params: { id },
-    format: 'JSONEachRow',
-  })
-  return (await rs.json<Record<string, unknown>>()).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
+  return (await selectRows<Record<string, unknown>>(store, `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.alert_transitions WHERE alert_id = {id:String} ORDER BY at, to_state`, { id })).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
 }
 
 let chain: Promise<unknown> = Promise.resolve()

@@ -2,7 +2,8 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { Severity } from '../detection/types'
 import type { Incident, IncidentTransition } from './incident-types'
-import type { AlertState, AlertTransition } from './types'
+import { severityCounts } from './severity-counts'
+import type { AlertState } from './types'
 
 /**
  * Reads and writes of the incidents tables (migration 0011), with the alerts
@@ -84,13 +85,7 @@ export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ 
     severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
   }[f.sort]
   const incidents = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
-  const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 }
-  let total = 0
-  for (const g of await selectRows<{ severity: Severity; n: string | number; active: string | number }>(store, `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.incidents FINAL WHERE ${where} GROUP BY severity`, params)) {
-    total += Number(g.n)
-    if (g.severity in counts) counts[g.severity] = Number(g.active)
-  }
-  return { incidents, total, counts }
+  return { incidents, ...(await severityCounts(store, 'incidents', where, params)) }
 }
 
 export async function incidentTransitions(store: Store, id: string): Promise<IncidentTransition[]> {
@@ -98,8 +93,3 @@ export async function incidentTransitions(store: Store, id: string): Promise<Inc
             FROM ${store.database}.incident_transitions WHERE incident_id = {id:String} ORDER BY at, to_state`, { id })).map((r) => ({ ...(r as unknown as IncidentTransition), at: Number(r.at) }))
 }
 
-export async function alertTransitionsOf(store: Store, alertIds: string[]): Promise<AlertTransition[]> {
-  if (alertIds.length === 0) return []
-  return (await selectRows<Record<string, unknown>>(store, `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`, { ids: alertIds })).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
-}

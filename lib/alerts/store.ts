@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { DetectorName, Severity } from '../detection/types'
+import { severityCounts } from './severity-counts'
 import type { Alert, AlertState, AlertTransition } from './types'
 
 /**
@@ -106,14 +107,7 @@ export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts
     severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
   }[f.sort]
   const alerts = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
-  const groups = await selectRows<{ severity: Severity; n: string | number; active: string | number }>(store, `SELECT severity, count() AS n, countIf(state IN ('open', 'acknowledged')) AS active FROM ${store.database}.alerts FINAL WHERE ${where} GROUP BY severity`, params)
-  const counts: Record<Severity, number> = { info: 0, warning: 0, critical: 0 }
-  let total = 0
-  for (const g of groups) {
-    total += Number(g.n)
-    if (g.severity in counts) counts[g.severity] = Number(g.active)
-  }
-  return { alerts, total, counts }
+  return { alerts, ...(await severityCounts(store, 'alerts', where, params)) }
 }
 
 /** Every alert of the given incidents, with evidence when asked. */
@@ -122,9 +116,15 @@ export async function alertsOfIncidents(store: Store, ids: string[], withEvidenc
   return select(store, 'incident_id IN {ids:Array(String)}', { ids }, 'ORDER BY first_seen, id', withEvidence)
 }
 
-export async function alertTransitions(store: Store, id: string): Promise<AlertTransition[]> {
+export function alertTransitions(store: Store, id: string): Promise<AlertTransition[]> {
+  return alertTransitionsOf(store, [id])
+}
+
+/** The transitions of the given alerts, oldest first (an incident's detail shows those of all its alerts). */
+export async function alertTransitionsOf(store: Store, alertIds: string[]): Promise<AlertTransition[]> {
+  if (alertIds.length === 0) return []
   return (await selectRows<Record<string, unknown>>(store, `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.alert_transitions WHERE alert_id = {id:String} ORDER BY at, to_state`, { id })).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
+            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`, { ids: alertIds })).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
 }
 
 let chain: Promise<unknown> = Promise.resolve()

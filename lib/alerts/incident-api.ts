@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import { DETECTOR_NAMES, SEVERITIES } from '../detection/types'
 import { alertRange } from './api'
-import { getIncident, incidentTransitions, listIncidents } from './incident-store'
+import { getIncident, incidentDeliveries, incidentTransitions, listIncidents } from './incident-store'
 import { alertTransitionsOf } from './store'
 import type { IncidentDetailResponse, IncidentListResponse } from './incident-types'
 import { orderMembers } from './incidents'
@@ -49,5 +49,8 @@ export async function incidentDetailResponse(store: Store, id: string): Promise<
   if (!incident) return null
   const alerts = orderMembers(await alertsOfIncidents(store, [id], true))
   const { keys: _k, ...summary } = incident
-  return { incident: summary, alerts, transitions: await incidentTransitions(store, id), alert_transitions: await alertTransitionsOf(store, alerts.map((a) => a.id)) }
+  return {
+    incident: summary, alerts, transitions: await incidentTransitions(store, id),
+    alert_transitions: await alertTransitionsOf(store, alerts.map((a) => a.id)), deliveries: await incidentDeliveries(store, id),
+  }
 }

@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { Severity } from '../detection/types'
-import type { Incident, IncidentTransition } from './incident-types'
+import type { Incident, IncidentDelivery, IncidentTransition } from './incident-types'
 import { severityCounts } from './severity-counts'
 import type { AlertState } from './types'
 
@@ -86,6 +86,12 @@ export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ 
   }[f.sort]
   const incidents = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
   return { incidents, ...(await severityCounts(store, 'incidents', where, params)) }
+}
+
+/** Notification attempts recorded for the incident (notify.ts writes them with alert_id = the incident id). */
+export async function incidentDeliveries(store: Store, id: string): Promise<IncidentDelivery[]> {
+  return (await selectRows<{ at: number; target: string; attempt: number; status: number; ok: number; error: string }>(store, `SELECT toUnixTimestamp64Milli(at) AS at, target, attempt, status, ok, error
+            FROM ${store.database}.alert_deliveries WHERE alert_id = {id:String} ORDER BY at, target, attempt`, { id })).map((r) => ({ ...r, at: Number(r.at), ok: Number(r.ok) === 1 }))
 }
 
 export async function incidentTransitions(store: Store, id: string): Promise<IncidentTransition[]> {

@@ -80,6 +80,19 @@ export interface IncidentDetailResponse {
   alerts: Alert[]
   transitions: IncidentTransition[]
   alert_transitions: AlertTransition[]
+  /** Every notification attempt for this incident (alert_deliveries), oldest first: which target, answer, error. */
+  deliveries: IncidentDelivery[]
+}
+
+/** One attempt to notify a target (webhook or PagerDuty, named by host) of an incident. */
+export interface IncidentDelivery {
+  at: number
+  target: string
+  attempt: number
+  /** HTTP status, 0 when no answer came. */
+  status: number
+  ok: boolean
+  error: string
 }
 
 /** POST /api/incidents/[id]/transition */

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import type { ChangeRequest } from './types'
 
 export interface BlastRadius {
@@ -54,16 +55,11 @@ export async function blastRadius(store: Store, req: ChangeRequest, lookbackHour
         WHERE type IN ('llm_request', 'stream') AND ts >= now64(3) - INTERVAL {h:UInt32} HOUR AND ${filter} ${riskyOnly}
       )
     )`
-  const rs = await store.client.query({
-    query,
-    query_params: {
+  const [r] = await selectRows<Record<string, string | number>>(store, query, {
       subjects: req.subjects, h: lookbackHours, revoke: revoke ? 1 : 0,
       maxCtx: lim(minDefined(c.maxContextTokens, deg?.maxContextTokens)), maxOut: lim(minDefined(c.maxOutputTokens, deg?.maxOutputTokens)),
       tpm: lim(c.tokensPerMinute), tpd: lim(c.tokensPerDay), spd: lim(c.spendPerDayMicros),
-    },
-    format: 'JSONEachRow',
   })
-  const [r] = await rs.json<Record<string, string | number>>()
   const per = (v: string | number | undefined) => Math.round(Number(v ?? 0) / lookbackHours)
   return {
     lookbackHours, subjects: new Set(req.subjects).size,

@@ -38,6 +38,12 @@ describe('import structure', () => {
     expect(outward).toEqual([])
   })
 
+  it('bench/ and harness/ never import tests/', () => {
+    const intoTests = ['bench', 'harness'].flatMap((from) =>
+      [...(graph.edges.get(from)?.keys() ?? [])].filter((to) => to.startsWith('tests')).map((to) => `${from} -> ${to}`))
+    expect(intoTests).toEqual([])
+  })
+
   it('every folder has a place in the layer table', () => {
     expect(graph.folders.filter((folder) => layerOf(folder) < 0)).toEqual([])
   })

@@ -48,10 +48,10 @@ async function newStore(name: string, reuse?: { dataDir: string; database: strin
   return store
 }
 
-async function insert(store: Store, end: number, offset: number, rows: number): Promise<number> {
+async function insert(store: Store, end: number, offset: number, rows: number, spanMs = SPAN_MS): Promise<number> {
   const t0 = performance.now()
   await store.client.command({
-    query: generateSql(store.database), query_params: { end, span: SPAN_MS, offset, rows },
+    query: generateSql(store.database), query_params: { end, span: spanMs, offset, rows },
     // Two insert threads and the views in parallel; blocks of 1M rows (min too), so each chunk writes a few large parts.
     clickhouse_settings: { max_insert_block_size: '1048576', min_insert_block_size_rows: '1048576', min_insert_block_size_bytes: '0', insert_deduplicate: 0, max_insert_threads: '2', parallel_view_processing: 1 },
   })
@@ -86,6 +86,35 @@ const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<un
       SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}` },
 ]
 
+/**
+ * Blocks as the Kafka ingest writes them span seconds to minutes of traffic (a 200k-event block at 5,000 events/s is
+ * 40 s), so a minute view groups each block into a few rows per tenant and key. The fill's blocks span 30 days, where
+ * nearly every event is its own minute group: the ingest comparison uses time-local blocks, the production shape.
+ */
+const INGEST_SPAN_MS = 10 * 60_000
+
+/**
+ * What the install-sketch views (migration 0060) add per event: the same events inserted, alternately, into `store`
+ * and into a second database of the same chDB (one data directory per process) without those views.
+ */
+export async function ingestCost(store: Store, end: number, events: number, spanMs: number, log: (l: string) => void): Promise<LongRangeResult['ingest']> {
+  const without: Store = { ...store, database: `${store.database}_noviews` }
+  await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${without.database}` })
+  await migrate(without, { retentionDays: 92 })
+  for (const v of MEASURED_VIEWS) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
+  let withMs = 0
+  let withoutMs = 0
+  for (let i = 0; i < 3; i++) {
+    withoutMs += await insert(without, end, (i * events) / 2, events / 2, spanMs)
+    withMs += await insert(store, end, (i * events) / 2, events / 2, spanMs)
+  }
+  const n = (3 * events) / 2
+  const ingest = { events: n, withMs: Math.round(withMs), withoutMs: Math.round(withoutMs), extraUsPerEvent: Math.round(((withMs - withoutMs) * 1000 / n) * 100) / 100, ratio: Math.round((withMs / withoutMs) * 1000) / 1000 }
+  log(`[bench:long-range] ingest of ${n.toLocaleString('en-US')} events in blocks spanning ${spanMs / 60_000} min: ${ingest.withMs} ms with the install-sketch views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`)
+  await store.client.command({ query: `DROP DATABASE ${without.database} SYNC` })
+  return ingest
+}
+
 /** `reuse`: measure a store an earlier run left (its data directory and database, printed at the start), with migrations applied since; no fill, no ingest comparison. */
 export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; fillSeconds?: number; reuse?: { dataDir: string; database: string; end: number }; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
   const log = opts.log ?? ((l: string) => console.log(l))
@@ -103,26 +132,10 @@ export async function benchLongRange(opts: { events?: number; runs?: number; ing
     return { rows, events: rows[0]?.events ?? 0, fillMs: 0, ingest: { events: 0, withMs: 0, withoutMs: 0, extraUsPerEvent: 0, ratio: 0 } }
   }
 
-  // Ingest cost of the install sketches: the same events into two fresh stores, one without their views.
-  const ingestEvents = opts.ingestEvents ?? 1_000_000
   const withViews = await newStore('bench_lr')
   log(`[bench:long-range] store: ${withViews.location} database ${withViews.database} end ${end}`)
-  // chDB allows one data directory per process: the reference is a second database in it.
-  const without: Store = { ...withViews, database: `${withViews.database}_noviews` }
-  await withViews.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${without.database}` })
-  await migrate(without, { retentionDays: 92 })
-  for (const v of MEASURED_VIEWS) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
-  let withMs = 0
-  let withoutMs = 0
-  for (let i = 0; i < 3; i++) {
-    withoutMs += await insert(without, end, (i * ingestEvents) / 2, ingestEvents / 2)
-    withMs += await insert(withViews, end, (i * ingestEvents) / 2, ingestEvents / 2)
-  }
-  const ingested = (3 * ingestEvents) / 2
-  const ingest = { events: ingested, withMs: Math.round(withMs), withoutMs: Math.round(withoutMs), extraUsPerEvent: Math.round(((withMs - withoutMs) * 1000 / ingested) * 100) / 100, ratio: Math.round((withMs / withoutMs) * 1000) / 1000 }
-  log(`[bench:long-range] ingest of ${ingested.toLocaleString('en-US')} events: ${ingest.withMs} ms with the install-sketch views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`)
-  await withViews.client.command({ query: `DROP DATABASE ${without.database} SYNC` })
-
+  const ingest = await ingestCost(withViews, end, opts.ingestEvents ?? 1_000_000, INGEST_SPAN_MS, log)
+  const ingested = ingest.events
   const store = withViews
   // The fill stops at `events` or when `fillSeconds` have passed (a shared machine may not reach 100M in the time there is).
   const t0 = performance.now()
@@ -185,7 +198,13 @@ export function formatLongRange(res: LongRangeResult): string {
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
-  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs>
+  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs> | --ingest-only <events> <spanMinutes>
+  if (process.argv[2] === '--ingest-only') {
+    newStore('bench_ingest').then((store) => ingestCost(store, Date.now(), Number(process.argv[3]), Number(process.argv[4]) * 60_000, console.log)).then(() => process.exit(0), (err) => {
+      console.error(err)
+      process.exit(1)
+    })
+  } else {
   const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
   benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity), ingestEvents: process.argv[4] ? Number(process.argv[4]) : undefined, reuse }).then((res) => {
     console.log(`\n${formatLongRange(res)}`)
@@ -194,6 +213,7 @@ if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
     console.error(err)
     process.exit(1)
   })
+  }
 }
 
 /** The section as `npm run bench -- --only long-range` reports it: one row per endpoint and range. */

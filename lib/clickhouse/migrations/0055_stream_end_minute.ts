@@ -8,8 +8,10 @@ import type { Migration } from './types'
  * (tenant, install, ts) inside a day partition: a 15-minute window scanned the
  * whole day's stream events, so its cost grew through the day (3.7 s per run
  * at 5,000 events/s after 45 minutes). Keyed by minute, a window reads only
- * its minutes. Every column is a max over the stream's one `stream` event, so
- * a replayed range changes nothing (no deduplication window needed).
+ * its minutes. Every column is a max over the stream's one `stream` event,
+ * so merges fold a replayed stream into one row; the detector reads rows
+ * unmerged (grouping per stream cost more than the scan), so the table keeps
+ * a deduplication window like the counting rollups (migration 0031).
  * The last day is copied from events, the longest range the ranking reads.
  */
 export const migration: Migration = {
@@ -29,7 +31,8 @@ export const migration: Migration = {
     ) ENGINE = ${engine('AggregatingMergeTree')}
     PARTITION BY toYYYYMMDD(minute)
     ORDER BY (tenant_id, minute, install_id, event_id)
-    TTL minute + INTERVAL ${Math.min(retentionDays, 7)} DAY`,
+    TTL minute + INTERVAL ${Math.min(retentionDays, 7)} DAY
+    SETTINGS non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000`,
 
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.stream_end_minute_mv${onCluster} TO ${db}.stream_end_minute AS
     SELECT toStartOfMinute(ts) AS minute, tenant_id, install_id, event_id,

@@ -88,21 +88,14 @@ function withStory(groups: GroupProfile[]): SeedGroup[] {
   })
 }
 
-/**
- * The install ids of one hour of a group (the seed's rows carry them on the hour's first slot), drawn from the
- * tenant's ids the live simulator uses (`ids`: tenant → ids), so a window spanning seeded and live days counts
- * each install once; a tenant without ids seen gets stand-in ids.
- */
-const seedIds = (perHour: number) => `arrayMap(i -> if(length(ids[g.1]) = 0,
-            concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
-            ids[g.1][1 + cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % length(ids[g.1])]),
+/** The install ids of one hour of a group (the seed's rows carry them on the hour's first slot). */
+const seedIds = (perHour: number) => `arrayMap(i -> concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
           range(toUInt32(least(g.18, if(requests + accepted + rejected = 0, 0, round(g.17 * 3 * ${Math.min(perHour, 12) / 12} * shape * weight * if(attacked, 1.5, 1)) + 1)))))`
 
 /** The seed's slots × groups with their traffic (see seedSql), shared by the usage rows and the install sketches. */
-function seedRows(groups: SeedGroup[], daySlots: number[], slotS: number, ids: Map<string, string[]>): string {
-  const idsMap = `map(${[...ids].map(([t, list]) => `${q(t)}, [${list.map(q).join(',')}]`).join(', ') || `'', emptyArrayString()`})`
+function seedRows(groups: SeedGroup[], daySlots: number[], slotS: number): string {
   return `(
-      SELECT g, n.number AS slot, ${idsMap} AS ids,
+      SELECT g, n.number AS slot,
         toDateTime({from:UInt32} + slot * ${slotS}, 'UTC') AS minute,
         minute >= toDateTime({release:UInt32}, 'UTC') AS released,
         if(g.20 = 1 AND NOT released, 0, 1) + if(released, 0, g.21) AS weight,
@@ -123,7 +116,7 @@ function seedRows(groups: SeedGroup[], daySlots: number[], slotS: number, ids: M
  * diurnal curve (by slot of the UTC day) times the weekly factor; `noise` is
  * ±10 % per row, from a hash, so reruns write the same month.
  */
-function seedSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: number, ids: Map<string, string[]>): string {
+function seedSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: number): string {
   const perHour = Math.max(1, 3600 / slotS)
   return `
     INSERT INTO ${db}.usage_minute (minute, tenant_id, feature, model, app_version, platform, requests, streams, served, upstream_errors,
@@ -138,7 +131,7 @@ function seedSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: num
       if(slot % ${perHour} = 0,
         arrayReduce('uniqState', ${seedIds(perHour)}),
         arrayReduce('uniqState', emptyArrayString()))
-    FROM ${seedRows(groups, daySlots, slotS, ids)}
+    FROM ${seedRows(groups, daySlots, slotS)}
     WHERE requests + accepted + rejected + denied > 0`
 }
 
@@ -154,12 +147,12 @@ const installsHourSql = (db: string) => `
  * the cost breakdown and KPIs read active installs from: one row per hour, tenant
  * and dimension value, cascading into hours and days.
  */
-function installSketchSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: number, ids: Map<string, string[]>): string {
+function installSketchSql(db: string, groups: SeedGroup[], daySlots: number[], slotS: number): string {
   const perHour = Math.max(1, 3600 / slotS)
   return `
     INSERT INTO ${db}.installs_dim_minute (minute, tenant_id, dim, key, installs)
     SELECT minute, g.1 AS tenant, d.1 AS dim, d.2 AS key, uniqCombinedState(14)(id)
-    FROM ${seedRows(groups, daySlots, slotS, ids)}
+    FROM ${seedRows(groups, daySlots, slotS)}
     ARRAY JOIN ${seedIds(perHour)} AS id
     ARRAY JOIN [('', ''), ('feature', g.2), ('model', g.3), ('app_version', g.4), ('platform', g.5)] AS d
     WHERE slot % ${perHour} = 0 AND requests + accepted + rejected + denied > 0
@@ -181,9 +174,7 @@ export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromM
   const fromMs = toMs - o.days * 86_400_000
   // The same population and traffic model as the live simulator (its seed, installs and rate), without attacks.
   const sim = new GatewaySimulator({ seed: o.seed, installs: o.installs, ratePerSec: o.ratePerSec, scenarios: [], startMs: toMs - PROFILE_MINUTES * 60_000 })
-  // The live installs' ids go into the query as a literal (~30 bytes each), hence max_query_size on the two inserts.
-  const ids = new Map<string, string[]>()
-  const groups = withStory(profileTraffic(sim, o.ratePerSec, toMs - PROFILE_MINUTES * 60_000, PROFILE_MINUTES, ids))
+  const groups = withStory(profileTraffic(sim, o.ratePerSec, toMs - PROFILE_MINUTES * 60_000, PROFILE_MINUTES))
   const dayStart = Math.floor(toMs / 86_400_000) * 86_400_000
   const daySlots = Array.from({ length: Math.ceil(86_400 / slotS) }, (_, i) => sim.rateAt(dayStart + i * slotS * 1000 + slotS * 500) / o.ratePerSec)
   const DAY = 86_400_000
@@ -192,9 +183,9 @@ export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromM
     release: Math.floor((toMs - RELEASE_DAYS_AGO * DAY) / 1000),
     attackFrom: Math.floor((toMs - ATTACK_FROM_DAYS_AGO * DAY) / 1000), attackTo: Math.floor((toMs - ATTACK_TO_DAYS_AGO * DAY) / 1000),
   }
-  await store.client.command({ query: seedSql(store.database, groups, daySlots, slotS, ids), query_params: params, clickhouse_settings: { insert_deduplicate: 0, max_query_size: '67108864' } })
+  await store.client.command({ query: seedSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
   await store.client.command({ query: installsHourSql(store.database), query_params: params })
-  await store.client.command({ query: installSketchSql(store.database, groups, daySlots, slotS, ids), query_params: params, clickhouse_settings: { insert_deduplicate: 0, max_query_size: '67108864' } })
+  await store.client.command({ query: installSketchSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
   const ms = Date.now() - t0
   o.log?.(`[seed] ${o.days} days of history (${groups.length} dimension groups, ${slotS / 60}-minute rows) in ${(ms / 1000).toFixed(1)} s`)
   return { fromMs, toMs, ms }

@@ -20,10 +20,9 @@ const num = (v: unknown) => (typeof v === 'number' ? v : 0)
  * scenarios) summed per tenant, feature, model, app version and platform the
  * way usage_minute sums them, divided by the simulator's own diurnal curve so
  * the seed can lay any curve over it. The seed is thus the live traffic's
- * scale and mix, not a guess of it. `installIds`, when given, receives each
- * tenant's install ids seen (sorted), so the seed counts the live installs.
+ * scale and mix, not a guess of it.
  */
-export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startMs: number, minutes: number, installIds?: Map<string, string[]>): GroupProfile[] {
+export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startMs: number, minutes: number): GroupProfile[] {
   const endMs = startMs + minutes * 60_000
   const events = sim.generate(startMs, endMs) as unknown as Ev[]
   let diurnal = 0
@@ -63,7 +62,6 @@ export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startM
       else g.rejected++
     } else if (e.type === 'policy_denial') g.denied++
   }
-  if (installIds) for (const [tenant, ids] of tenantInstalls) installIds.set(tenant, [...ids].filter(Boolean).sort())
   return [...groups.values()].map((g) => {
     const per = (x: number) => (g.requests ? x / g.requests : 0)
     const slots = [...g.installs.values()]

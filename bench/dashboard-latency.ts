@@ -154,36 +154,90 @@ const BUCKET = `toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UIn
 function cases(installId: string): Case[] {
   const page = { sort: 'cost_micros' as const, dir: 'desc' as const, page: 0, pageSize: 10 }
   return [
-    { endpoint: '/api/overview/kpis', question: '1h', overview: true, rollup: overviewKpis,
+    {
+      endpoint: '/api/overview/kpis',
+      question: '1h',
+      overview: true,
+      rollup: overviewKpis,
       raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), countIf(type='stream'), sum(prompt_tokens), sum(completion_tokens),
-        uniqIf(install_id, install_id != ''), countIf(verdict='accepted'), countIf(verdict='rejected'), sum(duration_ms) FROM {db}.events WHERE ${RAW_WHERE}` },
-    { endpoint: '/api/overview/spend', question: '1h', overview: true, rollup: (s, r) => spendSeries(s, r, 'feature'),
-      raw: `SELECT ${BUCKET} AS t, feature, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, feature` },
-    { endpoint: '/api/overview/traffic', question: '1h', overview: true, rollup: trafficSeries,
-      raw: `SELECT ${BUCKET} AS t, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), sum(cost_micros), uniq(install_id), sum(duration_ms) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t` },
-    { endpoint: '/api/overview/attestation', question: '1h', overview: true, rollup: attestationSeries,
+        uniqIf(install_id, install_id != ''), countIf(verdict='accepted'), countIf(verdict='rejected'), sum(duration_ms) FROM {db}.events WHERE ${RAW_WHERE}`,
+    },
+    {
+      endpoint: '/api/overview/spend',
+      question: '1h',
+      overview: true,
+      rollup: (s, r) => spendSeries(s, r, 'feature'),
+      raw: `SELECT ${BUCKET} AS t, feature, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, feature`,
+    },
+    {
+      endpoint: '/api/overview/traffic',
+      question: '1h',
+      overview: true,
+      rollup: trafficSeries,
+      raw: `SELECT ${BUCKET} AS t, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), sum(cost_micros), uniq(install_id), sum(duration_ms) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t`,
+    },
+    {
+      endpoint: '/api/overview/attestation',
+      question: '1h',
+      overview: true,
+      rollup: attestationSeries,
       raw: `SELECT ${BUCKET} AS t, arrayJoin(if(empty(reasons), ['other'], reasons)) AS reason, countIf(verdict='rejected') / greatest(count(), 1)
-        FROM {db}.events WHERE ${RAW_WHERE} AND type = 'attestation' GROUP BY t, reason` },
-    { endpoint: '/api/overview/top-spenders', question: '1h', overview: true, rollup: (s, r) => topSpenders(s, r, page),
-      raw: `SELECT tenant_id, install_id, sum(cost_micros) AS c, count() OVER () FROM {db}.events WHERE ${RAW_WHERE} GROUP BY tenant_id, install_id ORDER BY c DESC LIMIT 10` },
-    { endpoint: '/api/overview/kpis', question: '24h', overview: true, rollup: overviewKpis,
-      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}` },
-    { endpoint: '/api/overview/kpis', question: '1h tenant', overview: true, rollup: overviewKpis,
-      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}` },
-    { endpoint: '/api/cost/series', question: '7d', rollup: (s, r) => spendSeries(s, { ...r, stepS: 3600 }, 'model'),
-      raw: `SELECT toUnixTimestamp(toStartOfHour(ts)) * 1000 AS t, model, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, model` },
-    { endpoint: '/api/cost/breakdown', question: '24h', rollup: (s, r) => costBreakdown(s, r, 'app_version', { ...page, sort: 'cost_micros' }),
-      raw: `SELECT app_version, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY app_version ORDER BY c DESC` },
-    { endpoint: '/api/cost/abuse-tax', question: '24h', rollup: abuseTax,
+        FROM {db}.events WHERE ${RAW_WHERE} AND type = 'attestation' GROUP BY t, reason`,
+    },
+    {
+      endpoint: '/api/overview/top-spenders',
+      question: '1h',
+      overview: true,
+      rollup: (s, r) => topSpenders(s, r, page),
+      raw: `SELECT tenant_id, install_id, sum(cost_micros) AS c, count() OVER () FROM {db}.events WHERE ${RAW_WHERE} GROUP BY tenant_id, install_id ORDER BY c DESC LIMIT 10`,
+    },
+    {
+      endpoint: '/api/overview/kpis',
+      question: '24h',
+      overview: true,
+      rollup: overviewKpis,
+      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}`,
+    },
+    {
+      endpoint: '/api/overview/kpis',
+      question: '1h tenant',
+      overview: true,
+      rollup: overviewKpis,
+      raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}`,
+    },
+    {
+      endpoint: '/api/cost/series',
+      question: '7d',
+      rollup: (s, r) => spendSeries(s, { ...r, stepS: 3600 }, 'model'),
+      raw: `SELECT toUnixTimestamp(toStartOfHour(ts)) * 1000 AS t, model, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, model`,
+    },
+    {
+      endpoint: '/api/cost/breakdown',
+      question: '24h',
+      rollup: (s, r) => costBreakdown(s, r, 'app_version', { ...page, sort: 'cost_micros' }),
+      raw: `SELECT app_version, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY app_version ORDER BY c DESC`,
+    },
+    {
+      endpoint: '/api/cost/abuse-tax',
+      question: '24h',
+      rollup: abuseTax,
       raw: `WITH bad AS (SELECT install_id FROM {db}.events WHERE type = 'attestation' GROUP BY install_id HAVING countIf(verdict='rejected') >= countIf(verdict='accepted'))
-        SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}` },
-    { endpoint: '/api/installs/[id]/timeline', question: '24h', rollup: (s, r) => installTimeline(s, r, installId),
-      raw: `SELECT ${BUCKET} AS t, sum(cost_micros), count() FROM {db}.events WHERE ${RAW_WHERE} AND install_id = '${installId}' GROUP BY t` },
+        SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}`,
+    },
+    {
+      endpoint: '/api/installs/[id]/timeline',
+      question: '24h',
+      rollup: (s, r) => installTimeline(s, r, installId),
+      raw: `SELECT ${BUCKET} AS t, sum(cost_micros), count() FROM {db}.events WHERE ${RAW_WHERE} AND install_id = '${installId}' GROUP BY t`,
+    },
   ]
 }
 
 const PRESETS: Record<string, { range: '1h' | '24h' | '7d'; tenant: string }> = {
-  '1h': { range: '1h', tenant: '' }, '24h': { range: '24h', tenant: '' }, '7d': { range: '7d', tenant: '' }, '1h tenant': { range: '1h', tenant: TENANTS[1] },
+  '1h': { range: '1h', tenant: '' },
+  '24h': { range: '24h', tenant: '' },
+  '7d': { range: '7d', tenant: '' },
+  '1h tenant': { range: '1h', tenant: TENANTS[1] },
 }
 
 export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<DashboardBenchRow[]> {
@@ -191,10 +245,16 @@ export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<
   const runs = opts.runs ?? 20
   const rawRuns = Math.max(3, Math.ceil(runs / 4))
   const sizes = [...(opts.sizes ?? [opts.events ?? 10_000_000])].sort((a, b) => a - b)
-  const store = opts.store ?? await openStore({
-    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default', CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: `bench_dashboard_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: mkdtempSync(join(tmpdir(), 'burnrate-bench-dash-')),
-  })
+  const store =
+    opts.store ??
+    (await openStore({
+      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+      CLICKHOUSE_DATABASE: `bench_dashboard_${process.pid}`,
+      CLICKHOUSE_CLUSTER: '',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'burnrate-bench-dash-')),
+    }))
   await migrate(store, { retentionDays: 30 })
   const installId = `i-${(1234).toString(16).toUpperCase().padStart(4, '0')}`
   const out: DashboardBenchRow[] = []
@@ -213,11 +273,22 @@ export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<
       const { stealPct } = machineShare(ticks)
       const target = c.overview ? 150 : undefined
       out.push({
-        endpoint: `${c.endpoint} (${c.question})`, events, p50: rollup.p50, p95: rollup.p95, raw_p50: raw.p50, raw_p95: raw.p95, steal_pct: stealPct,
-        reference: `raw table p50 ${raw.p50} ms, p95 ${raw.p95} ms; machine steal ${stealPct.toFixed(0)}%`, ratio: `${(raw.p95 / Math.max(0.1, rollup.p95)).toFixed(1)}x faster (p95)`,
-        runs, target_ms: target, meets_target: target === undefined ? undefined : rollup.p95 < target,
+        endpoint: `${c.endpoint} (${c.question})`,
+        events,
+        p50: rollup.p50,
+        p95: rollup.p95,
+        raw_p50: raw.p50,
+        raw_p95: raw.p95,
+        steal_pct: stealPct,
+        reference: `raw table p50 ${raw.p50} ms, p95 ${raw.p95} ms; machine steal ${stealPct.toFixed(0)}%`,
+        ratio: `${(raw.p95 / Math.max(0.1, rollup.p95)).toFixed(1)}x faster (p95)`,
+        runs,
+        target_ms: target,
+        meets_target: target === undefined ? undefined : rollup.p95 < target,
       })
-      log(`[bench:dashboard] ${events.toLocaleString('en-US')} events ${c.endpoint} ${c.question}: rollup p50 ${rollup.p50} / p95 ${rollup.p95} ms · raw p50 ${raw.p50} / p95 ${raw.p95} ms (steal ${stealPct.toFixed(0)}%)`)
+      log(
+        `[bench:dashboard] ${events.toLocaleString('en-US')} events ${c.endpoint} ${c.question}: rollup p50 ${rollup.p50} / p95 ${rollup.p95} ms · raw p50 ${raw.p50} / p95 ${raw.p95} ms (steal ${stealPct.toFixed(0)}%)`,
+      )
     }
   }
   if (!opts.store) await store.close()
@@ -226,21 +297,29 @@ export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<
 
 /** Markdown table of the rows, for docs and the runner's report. */
 export function formatDashboardBench(rows: DashboardBenchRow[]): string {
-  const lines = ['| events | endpoint (range) | rollup p50 | rollup p95 | raw p50 | raw p95 | speed-up (p95) | steal |', '|---:|---|---:|---:|---:|---:|---:|---:|']
+  const lines = [
+    '| events | endpoint (range) | rollup p50 | rollup p95 | raw p50 | raw p95 | speed-up (p95) | steal |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ]
   for (const r of rows) {
     const flag = r.meets_target === undefined ? '' : r.meets_target ? ' ✓' : ' ✗'
-    lines.push(`| ${r.events.toLocaleString('en-US')} | ${r.endpoint} | ${r.p50} ms | ${r.p95} ms${flag} | ${r.raw_p50} ms | ${r.raw_p95} ms | ${(r.raw_p95 / Math.max(0.1, r.p95)).toFixed(1)}× | ${r.steal_pct.toFixed(0)}% |`)
+    lines.push(
+      `| ${r.events.toLocaleString('en-US')} | ${r.endpoint} | ${r.p50} ms | ${r.p95} ms${flag} | ${r.raw_p50} ms | ${r.raw_p95} ms | ${(r.raw_p95 / Math.max(0.1, r.p95)).toFixed(1)}× | ${r.steal_pct.toFixed(0)}% |`,
+    )
   }
   return lines.join('\n')
 }
 
 if (process.argv[1] && /dashboard-latency\.ts$/.test(process.argv[1])) {
   const sizes = (process.argv[2] ?? '10000000').split(',').map(Number)
-  benchDashboard({ sizes }).then((rows) => {
-    console.log(`\n${formatDashboardBench(rows)}\n\n${rows[0]?.events.toLocaleString('en-US')} events`)
-    process.exit(0)
-  }, (err) => {
-    console.error(err)
-    process.exit(1)
-  })
+  benchDashboard({ sizes }).then(
+    (rows) => {
+      console.log(`\n${formatDashboardBench(rows)}\n\n${rows[0]?.events.toLocaleString('en-US')} events`)
+      process.exit(0)
+    },
+    (err) => {
+      console.error(err)
+      process.exit(1)
+    },
+  )
 }

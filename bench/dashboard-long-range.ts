@@ -33,16 +33,37 @@ const TARGET_MS = 100
 const RANGES = ['24h', '7d', '30d', '90d'] as const
 const RAW_AT = new Set(['7d', '30d'])
 
-export interface LongRangeRow { endpoint: string; range: string; events: number; p50: number; p95: number; raw_p95: number | null; speedup: number | null; steal_pct: number; idle_pct: number; load1: number; meets_target: boolean }
-export interface LongRangeResult { rows: LongRangeRow[]; events: number; fillMs: number; ingest: { events: number; withMs: number; withoutMs: number; extraUsPerEvent: number; ratio: number } }
+export interface LongRangeRow {
+  endpoint: string
+  range: string
+  events: number
+  p50: number
+  p95: number
+  raw_p95: number | null
+  speedup: number | null
+  steal_pct: number
+  idle_pct: number
+  load1: number
+  meets_target: boolean
+}
+export interface LongRangeResult {
+  rows: LongRangeRow[]
+  events: number
+  fillMs: number
+  ingest: { events: number; withMs: number; withoutMs: number; extraUsPerEvent: number; ratio: number }
+}
 
 /** The views whose per-event cost the ingest comparison measures: the per-dimension install sketches (migration 0060). */
 const MEASURED_VIEWS = ['installs_dim_minute_mv', 'installs_dim_hour_mv', 'installs_dim_day_mv']
 
 async function newStore(name: string, reuse?: { dataDir: string; database: string }): Promise<Store> {
   const store = await openStore({
-    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default', CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: reuse?.database ?? `${name}_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `burnrate-${name}-`)),
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: reuse?.database ?? `${name}_${process.pid}`,
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `burnrate-${name}-`)),
   })
   await migrate(store, { retentionDays: 92 })
   return store
@@ -51,9 +72,17 @@ async function newStore(name: string, reuse?: { dataDir: string; database: strin
 async function insert(store: Store, end: number, offset: number, rows: number, spanMs = SPAN_MS): Promise<number> {
   const t0 = performance.now()
   await store.client.command({
-    query: generateSql(store.database), query_params: { end, span: spanMs, offset, rows },
+    query: generateSql(store.database),
+    query_params: { end, span: spanMs, offset, rows },
     // Two insert threads and the views in parallel; blocks of 1M rows (min too), so each chunk writes a few large parts.
-    clickhouse_settings: { max_insert_block_size: '1048576', min_insert_block_size_rows: '1048576', min_insert_block_size_bytes: '0', insert_deduplicate: 0, max_insert_threads: '2', parallel_view_processing: 1 },
+    clickhouse_settings: {
+      max_insert_block_size: '1048576',
+      min_insert_block_size_rows: '1048576',
+      min_insert_block_size_bytes: '0',
+      insert_deduplicate: 0,
+      max_insert_threads: '2',
+      parallel_view_processing: 1,
+    },
   })
   return performance.now() - t0
 }
@@ -75,15 +104,27 @@ const RAW_WHERE = `ts >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ts < fromU
 
 /** Each endpoint's query function and the same question of the raw table. */
 const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<unknown>; raw: string }[] = [
-  { endpoint: '/api/cost/series', run: (s, r) => spendSeries(s, r, 'model'),
-    raw: `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t, model, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, model` },
-  { endpoint: '/api/cost/breakdown', run: (s, r) => costBreakdown(s, r, 'feature', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 25 }),
-    raw: `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} AND feature != '' GROUP BY feature ORDER BY c DESC` },
-  { endpoint: '/api/overview/kpis', run: overviewKpis,
-    raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}` },
-  { endpoint: '/api/cost/abuse-tax', run: abuseTax,
+  {
+    endpoint: '/api/cost/series',
+    run: (s, r) => spendSeries(s, r, 'model'),
+    raw: `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t, model, sum(cost_micros) FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t, model`,
+  },
+  {
+    endpoint: '/api/cost/breakdown',
+    run: (s, r) => costBreakdown(s, r, 'feature', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 25 }),
+    raw: `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} AND feature != '' GROUP BY feature ORDER BY c DESC`,
+  },
+  {
+    endpoint: '/api/overview/kpis',
+    run: overviewKpis,
+    raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}`,
+  },
+  {
+    endpoint: '/api/cost/abuse-tax',
+    run: abuseTax,
     raw: `WITH bad AS (SELECT install_id FROM {db}.events WHERE type = 'attestation' GROUP BY install_id HAVING countIf(verdict='rejected') >= countIf(verdict='accepted'))
-      SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}` },
+      SELECT sum(cost_micros), sumIf(cost_micros, install_id IN bad) FROM {db}.events WHERE ${RAW_WHERE}`,
+  },
 ]
 
 /**
@@ -109,14 +150,31 @@ export async function ingestCost(store: Store, end: number, events: number, span
     withMs += await insert(store, end, (i * events) / 2, events / 2, spanMs)
   }
   const n = (3 * events) / 2
-  const ingest = { events: n, withMs: Math.round(withMs), withoutMs: Math.round(withoutMs), extraUsPerEvent: Math.round(((withMs - withoutMs) * 1000 / n) * 100) / 100, ratio: Math.round((withMs / withoutMs) * 1000) / 1000 }
-  log(`[bench:long-range] ingest of ${n.toLocaleString('en-US')} events in blocks spanning ${spanMs / 60_000} min: ${ingest.withMs} ms with the install-sketch views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`)
+  const ingest = {
+    events: n,
+    withMs: Math.round(withMs),
+    withoutMs: Math.round(withoutMs),
+    extraUsPerEvent: Math.round((((withMs - withoutMs) * 1000) / n) * 100) / 100,
+    ratio: Math.round((withMs / withoutMs) * 1000) / 1000,
+  }
+  log(
+    `[bench:long-range] ingest of ${n.toLocaleString('en-US')} events in blocks spanning ${spanMs / 60_000} min: ${ingest.withMs} ms with the install-sketch views, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`,
+  )
   await store.client.command({ query: `DROP DATABASE ${without.database} SYNC` })
   return ingest
 }
 
 /** `reuse`: measure a store an earlier run left (its data directory and database, printed at the start), with migrations applied since; no fill, no ingest comparison. */
-export async function benchLongRange(opts: { events?: number; runs?: number; ingestEvents?: number; fillSeconds?: number; reuse?: { dataDir: string; database: string; end: number }; log?: (l: string) => void } = {}): Promise<LongRangeResult> {
+export async function benchLongRange(
+  opts: {
+    events?: number
+    runs?: number
+    ingestEvents?: number
+    fillSeconds?: number
+    reuse?: { dataDir: string; database: string; end: number }
+    log?: (l: string) => void
+  } = {},
+): Promise<LongRangeResult> {
   const log = opts.log ?? ((l: string) => console.log(l))
   const events = opts.events ?? 10_000_000
   const runs = opts.runs ?? 20
@@ -146,7 +204,9 @@ export async function benchLongRange(opts: { events?: number; runs?: number; ing
     const ms = await insert(store, end, filled, n)
     filled += n
     const rate = (filled - ingested) / ((performance.now() - t0) / 1000)
-    log(`[bench:long-range] ${filled.toLocaleString('en-US')} / ${events.toLocaleString('en-US')} events (chunk ${Math.round(ms / 1000)} s, ${Math.round(rate).toLocaleString('en-US')} events/s, load ${loadavg()[0].toFixed(1)}, ETA ${Math.round((events - filled) / rate / 60)} min)`)
+    log(
+      `[bench:long-range] ${filled.toLocaleString('en-US')} / ${events.toLocaleString('en-US')} events (chunk ${Math.round(ms / 1000)} s, ${Math.round(rate).toLocaleString('en-US')} events/s, load ${loadavg()[0].toFixed(1)}, ETA ${Math.round((events - filled) / rate / 60)} min)`,
+    )
   }
   const fillMs = Math.round(performance.now() - t0)
   if (filled < events) log(`[bench:long-range] fill stopped by the time limit at ${filled.toLocaleString('en-US')} events`)
@@ -163,7 +223,19 @@ async function count(store: Store): Promise<number> {
 async function measure(store: Store, end: number, events: number, runs: number, log: (l: string) => void): Promise<LongRangeRow[]> {
   const rows: LongRangeRow[] = []
   const budget = await timed(() => budgetSummary(store, '', end), runs)
-  rows.push({ endpoint: '/api/cost/budget', range: 'month', events, p50: budget.p50, p95: budget.p95, raw_p95: null, speedup: null, steal_pct: 0, idle_pct: -1, load1: Math.round(loadavg()[0] * 10) / 10, meets_target: budget.p95 <= TARGET_MS })
+  rows.push({
+    endpoint: '/api/cost/budget',
+    range: 'month',
+    events,
+    p50: budget.p50,
+    p95: budget.p95,
+    raw_p95: null,
+    speedup: null,
+    steal_pct: 0,
+    idle_pct: -1,
+    load1: Math.round(loadavg()[0] * 10) / 10,
+    meets_target: budget.p95 <= TARGET_MS,
+  })
   log(`[bench:long-range] /api/cost/budget: p50 ${budget.p50} / p95 ${budget.p95} ms`)
   for (const preset of RANGES) {
     const r = resolveRange({ range: preset }, end)
@@ -172,14 +244,33 @@ async function measure(store: Store, end: number, events: number, runs: number, 
       const q = await timed(() => c.run(store, r), runs)
       let raw: { p95: number } | null = null
       if (RAW_AT.has(preset)) {
-        raw = await timed(async () => {
-          const rs = await store.client.query({ query: c.raw.replaceAll('{db}', store.database), query_params: { fromMs: r.fromMs, toMs: r.toMs, step: r.stepS }, format: 'JSONEachRow' })
-          await rs.json()
-        }, Math.max(3, Math.ceil(runs / 5)))
+        raw = await timed(
+          async () => {
+            const rs = await store.client.query({
+              query: c.raw.replaceAll('{db}', store.database),
+              query_params: { fromMs: r.fromMs, toMs: r.toMs, step: r.stepS },
+              format: 'JSONEachRow',
+            })
+            await rs.json()
+          },
+          Math.max(3, Math.ceil(runs / 5)),
+        )
       }
       const { stealPct, idlePct } = machineShare(ticks)
       const speedup = raw ? Math.round((raw.p95 / Math.max(0.1, q.p95)) * 10) / 10 : null
-      rows.push({ endpoint: c.endpoint, range: preset, events, p50: q.p50, p95: q.p95, raw_p95: raw?.p95 ?? null, speedup, steal_pct: stealPct, idle_pct: Math.round(idlePct), load1: Math.round(loadavg()[0] * 10) / 10, meets_target: q.p95 <= TARGET_MS && (speedup === null || speedup >= 10) })
+      rows.push({
+        endpoint: c.endpoint,
+        range: preset,
+        events,
+        p50: q.p50,
+        p95: q.p95,
+        raw_p95: raw?.p95 ?? null,
+        speedup,
+        steal_pct: stealPct,
+        idle_pct: Math.round(idlePct),
+        load1: Math.round(loadavg()[0] * 10) / 10,
+        meets_target: q.p95 <= TARGET_MS && (speedup === null || speedup >= 10),
+      })
       log(`[bench:long-range] ${c.endpoint} ${preset}: p50 ${q.p50} / p95 ${q.p95} ms${raw ? ` · raw p95 ${raw.p95} ms (${speedup}×)` : ''}`)
     }
   }
@@ -187,37 +278,64 @@ async function measure(store: Store, end: number, events: number, runs: number, 
 }
 
 export function formatLongRange(res: LongRangeResult): string {
-  const lines = [`| endpoint | range | p50 | p95 (target ≤ ${TARGET_MS} ms) | raw p95 | speed-up (target ≥ 10× at 7 d, 30 d) | load avg (1 min) | CPU idle |`, '|---|---|---:|---:|---:|---:|---:|---:|']
+  const lines = [
+    `| endpoint | range | p50 | p95 (target ≤ ${TARGET_MS} ms) | raw p95 | speed-up (target ≥ 10× at 7 d, 30 d) | load avg (1 min) | CPU idle |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ]
   for (const r of res.rows) {
-    lines.push(`| ${r.endpoint} | ${r.range} | ${r.p50} ms | ${r.p95} ms ${r.meets_target ? '✓' : '✗'} | ${r.raw_p95 === null ? '–' : `${r.raw_p95} ms`} | ${r.speedup === null ? '–' : `${r.speedup}×`} | ${r.load1} | ${r.idle_pct < 0 ? '–' : `${r.idle_pct}%`} |`)
+    lines.push(
+      `| ${r.endpoint} | ${r.range} | ${r.p50} ms | ${r.p95} ms ${r.meets_target ? '✓' : '✗'} | ${r.raw_p95 === null ? '–' : `${r.raw_p95} ms`} | ${r.speedup === null ? '–' : `${r.speedup}×`} | ${r.load1} | ${r.idle_pct < 0 ? '–' : `${r.idle_pct}%`} |`,
+    )
   }
   const i = res.ingest
-  lines.push('', `${res.events.toLocaleString('en-US')} events over 30 days, 40k installs${res.fillMs ? `; filled in ${(res.fillMs / 1000).toFixed(0)} s (${Math.round((res.events - i.events) / (res.fillMs / 1000)).toLocaleString('en-US')} events/s)` : ' (reused store)'}, no OPTIMIZE … FINAL.`)
-  if (i.events) lines.push(`Install sketches (migration 0060) at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`)
+  lines.push(
+    '',
+    `${res.events.toLocaleString('en-US')} events over 30 days, 40k installs${res.fillMs ? `; filled in ${(res.fillMs / 1000).toFixed(0)} s (${Math.round((res.events - i.events) / (res.fillMs / 1000)).toLocaleString('en-US')} events/s)` : ' (reused store)'}, no OPTIMIZE … FINAL.`,
+  )
+  if (i.events)
+    lines.push(
+      `Install sketches (migration 0060) at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`,
+    )
   return lines.join('\n')
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
   // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs> | --ingest-only <events> <spanMinutes>
   if (process.argv[2] === '--ingest-only') {
-    newStore('bench_ingest').then((store) => ingestCost(store, Date.now(), Number(process.argv[3]), Number(process.argv[4]) * 60_000, console.log)).then(() => process.exit(0), (err) => {
-      console.error(err)
-      process.exit(1)
-    })
+    newStore('bench_ingest')
+      .then((store) => ingestCost(store, Date.now(), Number(process.argv[3]), Number(process.argv[4]) * 60_000, console.log))
+      .then(
+        () => process.exit(0),
+        (err) => {
+          console.error(err)
+          process.exit(1)
+        },
+      )
   } else {
-  const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
-  benchLongRange({ events: Number(process.argv[2] ?? 10_000_000), fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity), ingestEvents: process.argv[4] ? Number(process.argv[4]) : undefined, reuse }).then((res) => {
-    console.log(`\n${formatLongRange(res)}`)
-    process.exit(0)
-  }, (err) => {
-    console.error(err)
-    process.exit(1)
-  })
+    const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
+    benchLongRange({
+      events: Number(process.argv[2] ?? 10_000_000),
+      fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity),
+      ingestEvents: process.argv[4] ? Number(process.argv[4]) : undefined,
+      reuse,
+    }).then(
+      (res) => {
+        console.log(`\n${formatLongRange(res)}`)
+        process.exit(0)
+      },
+      (err) => {
+        console.error(err)
+        process.exit(1)
+      },
+    )
   }
 }
 
 /** The section as `npm run bench -- --only long-range` reports it: one row per endpoint and range. */
-export async function benchLongRangeSection(arg: { events?: number; fillSeconds?: number }): Promise<{ rows: { metric: string; ours: string; reference: string; ratio: string; target: string }[] }> {
+export async function benchLongRangeSection(arg: {
+  events?: number
+  fillSeconds?: number
+}): Promise<{ rows: { metric: string; ours: string; reference: string; ratio: string; target: string }[] }> {
   const res = await benchLongRange({ events: arg.events, fillSeconds: arg.fillSeconds })
   return {
     rows: res.rows.map((r) => ({

@@ -32,7 +32,13 @@ const HISTORY_MIN = 64
  */
 const ATTACKS: { scenario: ScenarioName; detector: DetectorName; label: string; offset: number; s?: ScenarioSettings }[] = [
   { scenario: 'prompt_bomber', detector: 'prompt_bombing', label: 'prompt bombing (50k-200k streams)', offset: 0 },
-  { scenario: 'emulator_farm', detector: 'emulator_farms', label: 'emulator farm passing attestation', offset: 2 * MIN, s: { attestPass: true, installs: 120 } },
+  {
+    scenario: 'emulator_farm',
+    detector: 'emulator_farms',
+    label: 'emulator farm passing attestation',
+    offset: 2 * MIN,
+    s: { attestPass: true, installs: 120 },
+  },
   { scenario: 'stream_abuse', detector: 'stream_abuse', label: 'zombie streams', offset: 4 * MIN },
   { scenario: 'token_reuse', detector: 'token_reuse', label: 'token reuse', offset: 6 * MIN, s: { installs: 3, perMinute: 2 } },
 ]
@@ -85,7 +91,14 @@ const REPLAY_RATE = 200
 
 export async function runAt(rate: number, installs: number, seed: number): Promise<ReplayResult & { copiedEvents: number; copyMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-detect-bench-'))
-  const store = await openStore({ CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: `detect_bench_${rate}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: dir })
+  const store = await openStore({
+    CLICKHOUSE_URL: undefined,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: `detect_bench_${rate}`,
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: dir,
+  })
   try {
     await migrate(store, { retentionDays: 30 })
     // More than the farm window (60 min): with less, every install of the store looks new and the
@@ -104,11 +117,25 @@ export async function runAt(rate: number, installs: number, seed: number): Promi
     if (copy) console.log(`${rate} ev/s: ${copiedEvents} ordinary events copied in ${copyMs} ms`)
     // Live part: one minute of ordinary traffic, then the attacks.
     const simStart = copy ? liveStart : startMs
-    const scenarioSettings = Object.fromEntries(ATTACKS.map((a) => [a.scenario, { offsetMs: liveStart - simStart + MIN + a.offset, durationMs: 12 * MIN - a.offset, ...a.s }]))
-    const run = await replay(store, {
-      seed, installs, ratePerSec: Math.min(rate, REPLAY_RATE), scenarios: ATTACKS.map((a) => a.scenario), scenarioSettings,
-      durationMs: liveStart + live - simStart, tickMs: CADENCE_MS, detectFromMs: liveStart - simStart, settings: DEFAULT_DETECTION_SETTINGS,
-    }, simStart, (l) => console.log(`${rate} ev/s${l}`))
+    const scenarioSettings = Object.fromEntries(
+      ATTACKS.map((a) => [a.scenario, { offsetMs: liveStart - simStart + MIN + a.offset, durationMs: 12 * MIN - a.offset, ...a.s }]),
+    )
+    const run = await replay(
+      store,
+      {
+        seed,
+        installs,
+        ratePerSec: Math.min(rate, REPLAY_RATE),
+        scenarios: ATTACKS.map((a) => a.scenario),
+        scenarioSettings,
+        durationMs: liveStart + live - simStart,
+        tickMs: CADENCE_MS,
+        detectFromMs: liveStart - simStart,
+        settings: DEFAULT_DETECTION_SETTINGS,
+      },
+      simStart,
+      (l) => console.log(`${rate} ev/s${l}`),
+    )
     return { ...run, copiedEvents, copyMs }
   } finally {
     await store.close()
@@ -133,19 +160,30 @@ export async function benchDetectionLatency(opts: { rates?: number[] } = {}) {
       const found = delays.filter(Number.isFinite).sort((x, y) => x - y)
       const at = (q: number) => (found.length ? found[Math.min(found.length - 1, Math.ceil(q * found.length) - 1)] / 1000 : NaN)
       rows.push({
-        metric: `${rate} ev/s: ${a.label}, attack start → alert`, ours: `p50 ${at(0.5).toFixed(0)} s, p95 ${at(0.95).toFixed(0)} s (${found.length}/${starts.size} named)`,
-        reference: `cadence ${CADENCE_MS / 1000} s`, ratio: '—', target: 'p95 ≤ 60 s',
+        metric: `${rate} ev/s: ${a.label}, attack start → alert`,
+        ours: `p50 ${at(0.5).toFixed(0)} s, p95 ${at(0.95).toFixed(0)} s (${found.length}/${starts.size} named)`,
+        reference: `cadence ${CADENCE_MS / 1000} s`,
+        ratio: '—',
+        target: 'p95 ≤ 60 s',
       })
     }
     rows.push({
-      metric: `${rate} ev/s: traffic`, ours: `${HISTORY_MIN} min of history + 14 live min: ${run.events.toLocaleString('en-US')} events replayed${run.copiedEvents ? `, ${run.copiedEvents.toLocaleString('en-US')} ordinary events copied in ${(run.copyMs / 1000).toFixed(0)} s` : ''}`,
-      reference: `machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`, ratio: '—', target: '—',
+      metric: `${rate} ev/s: traffic`,
+      ours: `${HISTORY_MIN} min of history + 14 live min: ${run.events.toLocaleString('en-US')} events replayed${run.copiedEvents ? `, ${run.copiedEvents.toLocaleString('en-US')} ordinary events copied in ${(run.copyMs / 1000).toFixed(0)} s` : ''}`,
+      reference: `machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+      ratio: '—',
+      target: '—',
     })
     const cpuShare = run.detectCpuMs / run.ticks / CADENCE_MS
-    const per = Object.entries(run.detectorMs).map(([d, ms]) => `${d} ${Math.round(ms / run.ticks)}`).join(', ')
+    const per = Object.entries(run.detectorMs)
+      .map(([d, ms]) => `${d} ${Math.round(ms / run.ticks)}`)
+      .join(', ')
     rows.push({
-      metric: `${rate} ev/s: detectors' CPU per ${CADENCE_MS / 1000} s cadence`, ours: `${(cpuShare * 100).toFixed(1)}% of one core (${Math.round(run.detectCpuMs / run.ticks)} ms CPU per run)`,
-      reference: `wall per run ${Math.round(run.detectMs / run.ticks)} ms: ${per}`, ratio: '—', target: '< 10% at 5,000 ev/s',
+      metric: `${rate} ev/s: detectors' CPU per ${CADENCE_MS / 1000} s cadence`,
+      ours: `${(cpuShare * 100).toFixed(1)}% of one core (${Math.round(run.detectCpuMs / run.ticks)} ms CPU per run)`,
+      reference: `wall per run ${Math.round(run.detectMs / run.ticks)} ms: ${per}`,
+      ratio: '—',
+      target: '< 10% at 5,000 ev/s',
     })
   }
   return rows

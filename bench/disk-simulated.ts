@@ -20,10 +20,21 @@ import { writeThroughSink } from './through-sink'
 
 async function bytesPerEvent(values: Iterable<Buffer>, log: (l: string) => void, name: string): Promise<{ rows: number; events: number; all: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-disk-'))
-  const store: Store = await openStore({ CLICKHOUSE_DATABASE: 'disk', CLICKHOUSE_CLUSTER: '', DATA_DIR: dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '' })
+  const store: Store = await openStore({
+    CLICKHOUSE_DATABASE: 'disk',
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: dir,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+  })
   try {
     await migrate(store, { retentionDays: 30 })
-    await writeThroughSink(store, values, { topic: name, onProgress: (n) => { if (n % 100_000 === 0) log(`${name}: stored ${fmt(n)} events`) } })
+    await writeThroughSink(store, values, {
+      topic: name,
+      onProgress: (n) => {
+        if (n % 100_000 === 0) log(`${name}: stored ${fmt(n)} events`)
+      },
+    })
     await store.client.command({ query: 'OPTIMIZE TABLE disk.events FINAL', clickhouse_settings: { optimize_throw_if_noop: 0 } })
     const rs = await store.client.query({
       query: `SELECT (SELECT count() FROM disk.events) AS n, sumIf(data_compressed_bytes, table = 'events') AS ev, sum(data_compressed_bytes) AS all
@@ -57,20 +68,34 @@ export async function benchDiskSimulated(arg: { events?: number; log?: (l: strin
   const events = arg.events ?? 400_000
   const log = arg.log ?? console.log
   const sim = await bytesPerEvent(simulated(events), log, 'simulator')
-  const ref = await bytesPerEvent((function* () { for (const r of corpus({ count: events, tag: 'disk' })) yield r.value })(), log, 'corpus')
+  const ref = await bytesPerEvent(
+    (function* () {
+      for (const r of corpus({ count: events, tag: 'disk' })) yield r.value
+    })(),
+    log,
+    'corpus',
+  )
   return {
-    rows: [{
-      metric: `compressed bytes per stored event (events table), ${fmt(sim.rows)} simulator events (all scenarios) through the sink`,
-      ours: `${fmt(sim.events, 1)} B (all tables ${fmt(sim.all, 1)} B)`,
-      reference: `bench corpus (uniform random sizes): ${fmt(ref.events, 1)} B (all tables ${fmt(ref.all, 1)} B)`,
-      ratio: fmt(sim.events / ref.events, 2),
-      target: '< 25 B',
-    }],
+    rows: [
+      {
+        metric: `compressed bytes per stored event (events table), ${fmt(sim.rows)} simulator events (all scenarios) through the sink`,
+        ours: `${fmt(sim.events, 1)} B (all tables ${fmt(sim.all, 1)} B)`,
+        reference: `bench corpus (uniform random sizes): ${fmt(ref.events, 1)} B (all tables ${fmt(ref.all, 1)} B)`,
+        ratio: fmt(sim.events / ref.events, 2),
+        target: '< 25 B',
+      },
+    ],
   }
 }
 
 if (process.argv[1]?.endsWith('disk-simulated.ts')) {
   benchDiskSimulated({ events: Number(process.argv[2] ?? 400_000) })
-    .then((r) => { console.log(JSON.stringify(r, null, 2)); process.exit(0) })
-    .catch((e) => { console.error(e); process.exit(1) })
+    .then((r) => {
+      console.log(JSON.stringify(r, null, 2))
+      process.exit(0)
+    })
+    .catch((e) => {
+      console.error(e)
+      process.exit(1)
+    })
 }

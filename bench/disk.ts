@@ -23,7 +23,9 @@ const ROOT = join(__dirname, '..')
 export function runTsxChild(script: string, arg: unknown, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(arg)], {
-      cwd: ROOT, env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
@@ -43,7 +45,13 @@ export async function measureDisk(dir: string, database = 'bench', optimize = tr
 }
 
 async function child(a: { dir: string; database: string; optimize: boolean }) {
-  const store = await openStore({ CLICKHOUSE_DATABASE: a.database, CLICKHOUSE_CLUSTER: '', DATA_DIR: a.dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '' })
+  const store = await openStore({
+    CLICKHOUSE_DATABASE: a.database,
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: a.dir,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+  })
   const q = async <T>(query: string) => (await (await store.client.query({ query, format: 'JSONEachRow' })).json<T>())[0]
   const db = a.database
   // Settled size, as the table sits after background merges.
@@ -54,7 +62,9 @@ async function child(a: { dir: string; database: string; optimize: boolean }) {
     FROM system.parts WHERE database = '${db}' AND active AND table NOT IN ('dead_letters')`)
   const rows = Number(r.n)
   const per = (x: string) => (rows > 0 ? Number(x) / rows : 0)
-  console.log(`RESULT ${JSON.stringify({ rows, duplicates: rows - Number(r.u), eventsBytesPerRow: per(parts.ev), allBytesPerRow: per(parts.all), uncompressedBytesPerRow: per(parts.raw) })}`)
+  console.log(
+    `RESULT ${JSON.stringify({ rows, duplicates: rows - Number(r.u), eventsBytesPerRow: per(parts.ev), allBytesPerRow: per(parts.all), uncompressedBytesPerRow: per(parts.raw) })}`,
+  )
   await store.close()
   process.exit(0)
 }

@@ -39,7 +39,9 @@ export async function benchEnforcerRevoke(opts: { brokers?: string[]; n?: number
         await new Promise((res) => setTimeout(res, 10))
       }
       const ms = performance.now() - t0
-      while (!(await reader.read()).done) { /* drain until the cut */ }
+      while (!(await reader.read()).done) {
+        /* drain until the cut */
+      }
       const applied = stack.enforcers[0].enforcer.appliedAt.get(version!)!
       const call = stack.llm.calls.find((c) => c.installId === install && c.stream)!
       if (i >= 3) {
@@ -58,12 +60,17 @@ export async function benchEnforcerRevoke(opts: { brokers?: string[]; n?: number
     rows: [
       {
         metric: `click (POST /api/policy/changes) → 403 at nginx, through Kafka and npm run enforcer, ${n} revocations`,
-        ours: q(to403), reference: `click → version applied at the enforcer (the topic's own delivery): ${q(toApplied)}`,
-        ratio: `p95 ${fmt(quantile(to403, 0.95) / quantile(toApplied, 0.95), 2)}`, target: 'p95 ≤ 1 s',
+        ours: q(to403),
+        reference: `click → version applied at the enforcer (the topic's own delivery): ${q(toApplied)}`,
+        ratio: `p95 ${fmt(quantile(to403, 0.95) / quantile(toApplied, 0.95), 2)}`,
+        target: 'p95 ≤ 1 s',
       },
       {
-        metric: 'revocation applied at the enforcer → the install\'s open SSE stream cut (watch → provider side → nginx)',
-        ours: q(toCut), reference: '—', ratio: '—', target: '≤ 1 s',
+        metric: "revocation applied at the enforcer → the install's open SSE stream cut (watch → provider side → nginx)",
+        ours: q(toCut),
+        reference: '—',
+        ratio: '—',
+        target: '≤ 1 s',
       },
     ],
   }

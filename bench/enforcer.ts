@@ -61,7 +61,11 @@ async function policyServer(ring: KeyRing, rules: Rule[]): Promise<{ url: string
     if (req.url === '/api/policy/jwks') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ring.jwks()))
     if (req.url?.startsWith('/api/policy/snapshot?since=')) return void res.writeHead(304, { 'x-policy-version': '1' }).end()
     if (req.url === '/api/policy/snapshot') {
-      return void ring.sign({ kind: 'snapshot', version: 1, issuedAt: Date.now(), rules }).then((jws) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: 1, kind: 'snapshot', kid: ring.activeKid, jws })))
+      return void ring
+        .sign({ kind: 'snapshot', version: 1, issuedAt: Date.now(), rules })
+        .then((jws) =>
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version: 1, kind: 'snapshot', kid: ring.activeKid, jws })),
+        )
     }
     res.writeHead(404).end()
   })
@@ -72,7 +76,11 @@ async function policyServer(ring: KeyRing, rules: Rule[]): Promise<{ url: string
 async function startEnforcerProcess(env: Record<string, string>, extraArgs: string[] = []): Promise<{ url: string; port: number; child: ChildProcess }> {
   const port = await freePort()
   const [cmd, args] = pinned(process.execPath, [...extraArgs, '--import', 'tsx', 'enforcer/main.ts'], SUT_CPUS)
-  const child = spawn(cmd, args, { cwd: join(__dirname, '..'), stdio: 'ignore', env: { ...process.env, ...env, ENFORCER_PORT: String(port), ENFORCER_KAFKA: '0' } })
+  const child = spawn(cmd, args, {
+    cwd: join(__dirname, '..'),
+    stdio: 'ignore',
+    env: { ...process.env, ...env, ENFORCER_PORT: String(port), ENFORCER_KAFKA: '0' },
+  })
   const url = `http://127.0.0.1:${port}`
   await waitFor('the enforcer', async () => (await fetch(`${url}/health`)).status === 200, 30_000)
   return { url, port, child }
@@ -84,7 +92,11 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in USER_HZ (100 on Linux)
 }
 
-const stopChild = (c: ChildProcess) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM') })
+const stopChild = (c: ChildProcess) =>
+  new Promise((r) => {
+    c.once('exit', r)
+    c.kill('SIGTERM')
+  })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** The upstream call between admission and its report: 5-15 ms. */
@@ -99,30 +111,43 @@ async function overshoot(redisUrl: string, quota: number, worst: number, workers
   const stores = [new RedisQuotaStore(redisUrl), new RedisQuotaStore(redisUrl)]
   let ours = 0
   let n = 0
-  await Promise.all([...Array(workers)].map(async (_, w) => {
-    const store = stores[w % 2]
-    for (;;) {
-      const id = `l-${n++}`
-      const r = await store.reserve({ installId: 'bench-ours', leaseId: id, contextTokens: worst / 2, wantOutput: worst / 2, stream: false, limits: { tokensPerDay: quota }, price: null, leaseMs: 60_000 })
-      if (!r.ok) return
-      await sleep(callTime())
-      ours += r.reservedTokens
-      await store.settle('bench-ours', id, { tokens: r.reservedTokens, micros: 0 })
-    }
-  }))
+  await Promise.all(
+    [...Array(workers)].map(async (_, w) => {
+      const store = stores[w % 2]
+      for (;;) {
+        const id = `l-${n++}`
+        const r = await store.reserve({
+          installId: 'bench-ours',
+          leaseId: id,
+          contextTokens: worst / 2,
+          wantOutput: worst / 2,
+          stream: false,
+          limits: { tokensPerDay: quota },
+          price: null,
+          leaseMs: 60_000,
+        })
+        if (!r.ok) return
+        await sleep(callTime())
+        ours += r.reservedTokens
+        await store.settle('bench-ours', id, { tokens: r.reservedTokens, micros: 0 })
+      }
+    }),
+  )
   for (const s of stores) await s.close()
   const clients = [new Redis(redisUrl), new Redis(redisUrl)]
   let naive = 0
-  await Promise.all([...Array(workers)].map(async (_, w) => {
-    const redis = clients[w % 2]
-    for (;;) {
-      const used = Number((await redis.get('bench-naive')) ?? 0)
-      if (used + worst / 2 > quota) return // the prompt fits: admitted
-      await sleep(callTime())
-      await redis.incrby('bench-naive', worst)
-      naive += worst
-    }
-  }))
+  await Promise.all(
+    [...Array(workers)].map(async (_, w) => {
+      const redis = clients[w % 2]
+      for (;;) {
+        const used = Number((await redis.get('bench-naive')) ?? 0)
+        if (used + worst / 2 > quota) return // the prompt fits: admitted
+        await sleep(callTime())
+        await redis.incrby('bench-naive', worst)
+        naive += worst
+      }
+    }),
+  )
   for (const c of clients) c.disconnect()
   return { ours: ours - quota, naive: naive - quota }
 }
@@ -131,13 +156,33 @@ async function overshoot(redisUrl: string, quota: number, worst: number, workers
 async function inProcess(rules: Rule[], n: number): Promise<{ ours: number[]; ref: number[] }> {
   const enforcer = new PolicyEnforcer()
   enforcer.applySnapshot({ version: 1, rules })
-  const decider = new Decider({ enforcer, quotas: new MemoryQuotaStore(), prices: defaultPriceBook, freshness: () => ({ ready: true, stale: false }), failMode: 'closed', defaultMaxOutput: 512, leaseMs: 60_000, streamLeaseMs: 30_000 })
+  const decider = new Decider({
+    enforcer,
+    quotas: new MemoryQuotaStore(),
+    prices: defaultPriceBook,
+    freshness: () => ({ ready: true, stale: false }),
+    failMode: 'closed',
+    defaultMaxOutput: 512,
+    leaseMs: 60_000,
+    streamLeaseMs: 30_000,
+  })
   const ours: number[] = []
   const ref: number[] = []
   for (let i = 0; i < n; i++) {
     const installId = `i-${i % 2000}`
     let t = performance.now()
-    await decider.decide({ installId, tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 300, maxOutput: null, stream: false, risky: false, requestId: `r-${i}`, app: null })
+    await decider.decide({
+      installId,
+      tenantId: 't1',
+      feature: 'chat',
+      model: 'gpt-4o-mini',
+      contextTokens: 300,
+      maxOutput: null,
+      stream: false,
+      risky: false,
+      requestId: `r-${i}`,
+      app: null,
+    })
     ours.push(performance.now() - t)
     t = performance.now()
     enforcer.admit({ installId, tenantId: 't1', feature: 'chat', contextTokens: 300, stream: false, nowMs: Date.now() })
@@ -150,8 +195,28 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
   const seconds = opts.seconds ?? 5
   const ring = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-bench-enf-')), graceHours: 1 })
   const rules: Rule[] = [
-    { key: 'global:*', scope: 'global', subject: '*', controls: { maxOutputTokens: 512, tokensPerMinute: 1_000_000_000 }, until: null, reason: 'bench', author: 'bench', version: 1, updatedAt: 0 },
-    { key: 'install:revoked', scope: 'install', subject: 'revoked', controls: { revoked: true }, until: null, reason: 'bench', author: 'bench', version: 1, updatedAt: 0 },
+    {
+      key: 'global:*',
+      scope: 'global',
+      subject: '*',
+      controls: { maxOutputTokens: 512, tokensPerMinute: 1_000_000_000 },
+      until: null,
+      reason: 'bench',
+      author: 'bench',
+      version: 1,
+      updatedAt: 0,
+    },
+    {
+      key: 'install:revoked',
+      scope: 'install',
+      subject: 'revoked',
+      controls: { revoked: true },
+      until: null,
+      reason: 'bench',
+      author: 'bench',
+      version: 1,
+      updatedAt: 0,
+    },
   ]
   const policy = await policyServer(ring, rules)
   const redis = await startRedis()
@@ -170,13 +235,16 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
     metric: 'one decision in process (policy resolve + reservation, in-memory quotas), 100,000 decisions',
     ours: `p50 ${us(quantile(ip.ours, 0.5))}, p99 ${us(quantile(ip.ours, 0.99))}`,
     reference: `reference PolicyEnforcer.admit: p50 ${us(quantile(ip.ref, 0.5))}, p99 ${us(quantile(ip.ref, 0.99))}`,
-    ratio: `p99 ${fmt(quantile(ip.ours, 0.99) / quantile(ip.ref, 0.99), 2)}`, target: '',
+    ratio: `p99 ${fmt(quantile(ip.ours, 0.99) / quantile(ip.ref, 0.99), 2)}`,
+    target: '',
   })
   try {
     const profileDir = process.env.BENCH_ENFORCER_CPU_PROF
     for (const store of ['memory', 'redis'] as const) {
-      const e = await startEnforcerProcess({ ENFORCER_POLICY_URL: policy.url, ...(store === 'redis' ? { REDIS_URL: redis.url } : {}) },
-        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, store)}`] : [])
+      const e = await startEnforcerProcess(
+        { ENFORCER_POLICY_URL: policy.url, ...(store === 'redis' ? { REDIS_URL: redis.url } : {}) },
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, store)}`] : [],
+      )
       try {
         await load(e.port, '/v1/decide', 1_000, 2) // warm-up: JIT, connections
         await load(floorPort, '/v1/decide', 1_000, 1)
@@ -190,17 +258,22 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
           const oursCpuUs = ((cpuMs(e.child.pid!) - cpu0) * 1000) / ours.sent
           const machine = `${machineNote(machineShare(ticks))}, load ${loadavg()[0].toFixed(1)}; ${pinNote()}`
           const ms = (r: LoadResult) => `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, p99.9 ${fmt(r.p999, 2)} ms`
-          console.log(`enforcer (${store}) @ ${rate}/s: ${ms(ours)} (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors, send lag p99 ${fmt(ours.sendLagP99, 3)} ms); floor ${ms(ref)} (send lag p99 ${fmt(ref.sendLagP99, 3)} ms); ${machine}`)
+          console.log(
+            `enforcer (${store}) @ ${rate}/s: ${ms(ours)} (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors, send lag p99 ${fmt(ours.sendLagP99, 3)} ms); floor ${ms(ref)} (send lag p99 ${fmt(ref.sendLagP99, 3)} ms); ${machine}`,
+          )
           rows.push({
             metric: `decision latency over HTTP, quotas in ${store}, ${fmt(rate)} decisions/s offered (${fmt(ours.achieved)}/s achieved, ${ours.errors} errors; from due time; ${machine})`,
             ours: ms(ours),
             reference: `do-nothing node HTTP server: ${ms(ref)}`,
-            ratio: `p50 ${fmt(ours.p50 / ref.p50, 2)}, p99 ${fmt(ours.p99 / ref.p99, 2)}`, target: 'p99 ≤ 2 ms at 5,000/s',
+            ratio: `p50 ${fmt(ours.p50 / ref.p50, 2)}, p99 ${fmt(ours.p99 / ref.p99, 2)}`,
+            target: 'p99 ≤ 2 ms at 5,000/s',
           })
           rows.push({
             metric: `CPU per decision in the enforcer process, quotas in ${store}, at ${fmt(rate)}/s offered (robust to machine load; redis-server's own CPU not counted)`,
             ours: `${fmt(oursCpuUs, 0)} µs (one core: ~${fmt(1e6 / oursCpuUs)} decisions/s)`,
-            reference: `do-nothing node HTTP server: ${fmt(refCpuUs, 0)} µs`, ratio: fmt(oursCpuUs / refCpuUs, 2), target: '',
+            reference: `do-nothing node HTTP server: ${fmt(refCpuUs, 0)} µs`,
+            ratio: fmt(oursCpuUs / refCpuUs, 2),
+            target: '',
           })
         }
       } finally {
@@ -211,8 +284,10 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
     console.log(`overshoot: ours ${o.ours} tokens, naive ${o.naive} tokens`)
     rows.push({
       metric: 'quota overshoot, 20 concurrent requesters on two clients, 29,000-token quota, 300-token worst case used in full, 5-15 ms calls',
-      ours: `${o.ours > 0 ? '+' : ''}${fmt(o.ours)} tokens (Lua reservation)`, reference: `naive check-then-increment: +${fmt(o.naive)} tokens`,
-      ratio: `${fmt(Math.max(0, o.ours))} vs ${fmt(o.naive)}`, target: '≤ one worst case (300)',
+      ours: `${o.ours > 0 ? '+' : ''}${fmt(o.ours)} tokens (Lua reservation)`,
+      reference: `naive check-then-increment: +${fmt(o.naive)} tokens`,
+      ratio: `${fmt(Math.max(0, o.ours))} vs ${fmt(o.naive)}`,
+      target: '≤ one worst case (300)',
     })
   } finally {
     await stopChild(floor)

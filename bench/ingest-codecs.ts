@@ -50,14 +50,21 @@ async function produceWithJava(brokers: string, topic: string, events: number, c
       }
     }
     if (lines.length) appendFileSync(file, lines.join('\n') + '\n')
-    const libs = await new Promise<string>((resolve, reject) => execFile('bash', ['scripts/kafka/fetch.sh'], { cwd: ROOT }, (e, out) => (e ? reject(e) : resolve(out.trim()))))
+    const libs = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['scripts/kafka/fetch.sh'], { cwd: ROOT }, (e, out) => (e ? reject(e) : resolve(out.trim()))),
+    )
     await new Promise<void>((resolve, reject) => {
       // As a gateway would: acks=all, the codec, batches up to 256 KiB after up to 20 ms.
       const props = [`compression.type=${codec}`, 'acks=all', 'linger.ms=20', 'batch.size=262144']
       // It holds the whole file twice (lines, then bytes): ~1.3 GB for the default 1M events.
       const heapMb = Math.max(512, Math.ceil((bytes * 3) / 1048576))
-      execFile('java', [`-Xmx${heapMb}m`, '-cp', `${libs}/*`, 'bench/ProducerReference.java', brokers, topic, file, String(events), ...props],
-        { cwd: ROOT, timeout: 600_000, maxBuffer: 4 * 1024 * 1024 }, (e, stdout, stderr) => (e || !/RESULT/.test(stdout) ? reject(new Error(`java producer failed: ${e?.message ?? ''} ${stderr.slice(-1500)}`)) : resolve()))
+      execFile(
+        'java',
+        [`-Xmx${heapMb}m`, '-cp', `${libs}/*`, 'bench/ProducerReference.java', brokers, topic, file, String(events), ...props],
+        { cwd: ROOT, timeout: 600_000, maxBuffer: 4 * 1024 * 1024 },
+        (e, stdout, stderr) =>
+          e || !/RESULT/.test(stdout) ? reject(new Error(`java producer failed: ${e?.message ?? ''} ${stderr.slice(-1500)}`)) : resolve(),
+      )
     })
     return bytes
   } finally {
@@ -87,14 +94,21 @@ export async function benchIngestCodecs(admin: Admin, o: CodecBenchOptions): Pro
       ours.push(r)
       o.log(`    ours ${fmt(r.perSec)} ev/s (ratio ${fmt(r.perSec / ref[ref.length - 1].perSec, 2)})`)
     }
-    const ratio = pairedRatios(ours.map((r) => r.perSec), ref.map((r) => r.perSec))
+    const ratio = pairedRatios(
+      ours.map((r) => r.perSec),
+      ref.map((r) => r.perSec),
+    )
     rows.push({
-      section: 'ingest', metric: `Kafka → ClickHouse, ${codec}-compressed topic (Java producer), ${o.partitions} partition(s)/consumer(s), ${fmt(o.events)} events`,
+      section: 'ingest',
+      metric: `Kafka → ClickHouse, ${codec}-compressed topic (Java producer), ${o.partitions} partition(s)/consumer(s), ${fmt(o.events)} events`,
       ours: `${fmtSummary(summarize(ours.map((r) => r.perSec)), 0, ' ev/s')}, ${fmt(summarize(ours.map((r) => r.mbPerSec)).median, 1)} MB/s`,
       reference: `${fmtSummary(summarize(ref.map((r) => r.perSec)), 0, ' ev/s')}, ${fmt(summarize(ref.map((r) => r.mbPerSec)).median, 1)} MB/s`,
-      ratio: `${fmt(ratio.median, 2)} ±${fmt(ratio.spreadPct)}%`, target: '≥ 1.0',
+      ratio: `${fmt(ratio.median, 2)} ±${fmt(ratio.spreadPct)}%`,
+      target: '≥ 1.0',
     })
-    notes.push(`ingest ${codec}: per run ours ${ours.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}; reference ${ref.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}. MB/s are uncompressed JSON bytes.`)
+    notes.push(
+      `ingest ${codec}: per run ours ${ours.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}; reference ${ref.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}. MB/s are uncompressed JSON bytes.`,
+    )
     await admin.deleteTopics({ topics: [topic] }).catch(() => {})
   }
   return { rows, notes }

@@ -27,7 +27,13 @@ import { cpuTicks, machineShare, type MachineShare } from './machine-share'
  * peakAnonMb is the heap (V8's and the engine's allocations).
  */
 export interface RunResult {
-  perSec: number; mbPerSec: number; peakRssMb: number; peakAnonMb: number; peakFileMb: number; ms: number; rows?: number
+  perSec: number
+  mbPerSec: number
+  peakRssMb: number
+  peakAnonMb: number
+  peakFileMb: number
+  ms: number
+  rows?: number
   machine: MachineShare
 }
 
@@ -55,7 +61,12 @@ async function committed(admin: Admin, group: string, topic: string) {
 
 /** Polls the group until `end` offsets are committed; samples the child's RSS meanwhile. */
 export async function timeGroup(
-  admin: Admin, group: string, topic: string, end: number, bytesPerEvent: number, child: ChildProcess,
+  admin: Admin,
+  group: string,
+  topic: string,
+  end: number,
+  bytesPerEvent: number,
+  child: ChildProcess,
   opts: { timeoutMs: number; members: number; onSample?: (done: number, rssMb: number) => void },
 ): Promise<RunResult> {
   const deadline = Date.now() + opts.timeoutMs
@@ -65,7 +76,8 @@ export async function timeGroup(
   let peakFile = 0
   let lastReport = 0
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`consumer exited early with ${child.exitCode}: ${(child as { output?: () => string }).output?.().slice(-3000) ?? ""}`)
+    if (child.exitCode !== null)
+      throw new Error(`consumer exited early with ${child.exitCode}: ${(child as { output?: () => string }).output?.().slice(-3000) ?? ''}`)
     if (Date.now() > deadline) throw new Error(`timed out: group ${group} did not commit ${end} offsets`)
     const done = await committed(admin, group, topic).catch(() => 0)
     const rss = rssMb(child.pid)
@@ -82,7 +94,15 @@ export async function timeGroup(
       // A run that finished within one poll has no measurable interval: count it from the poll before.
       const ms = Math.max(now - start.at, 100)
       const events = start.done >= end ? end : end - start.done
-      return { perSec: events / (ms / 1000), mbPerSec: (events * bytesPerEvent) / 1e6 / (ms / 1000), peakRssMb: Math.max(peak, rssMb(child.pid, 'VmHWM')), peakAnonMb: peakAnon, peakFileMb: peakFile, ms, machine: machineShare(start.ticks) }
+      return {
+        perSec: events / (ms / 1000),
+        mbPerSec: (events * bytesPerEvent) / 1e6 / (ms / 1000),
+        peakRssMb: Math.max(peak, rssMb(child.pid, 'VmHWM')),
+        peakAnonMb: peakAnon,
+        peakFileMb: peakFile,
+        ms,
+        machine: machineShare(start.ticks),
+      }
     }
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -91,7 +111,9 @@ export async function timeGroup(
 function spawnChild(args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
   let output = ''
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT, env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.on('data', (d) => (output = (output + d).slice(-20_000)))
   child.stderr?.on('data', (d) => (output = (output + d).slice(-20_000)))
@@ -100,21 +122,42 @@ function spawnChild(args: string[], env: Record<string, string>): ChildProcess &
 
 const exited = (c: ChildProcess) => (c.exitCode !== null ? Promise.resolve(c.exitCode) : new Promise<number | null>((r) => c.once('exit', r)))
 
-export interface TopicInfo { brokers: string; topic: string; partitions: number; events: number; bytesPerEvent: number }
+export interface TopicInfo {
+  brokers: string
+  topic: string
+  partitions: number
+  events: number
+  bytesPerEvent: number
+}
 
-export interface OursOptions { batchRows: number; maxWaitMs?: number; timeoutMs: number; log?: (l: string) => void; keepDir?: boolean; measureDisk?: boolean }
+export interface OursOptions {
+  batchRows: number
+  maxWaitMs?: number
+  timeoutMs: number
+  log?: (l: string) => void
+  keepDir?: boolean
+  measureDisk?: boolean
+}
 
 /** One run of the production consumer (`cli/ingest.ts`) from offset 0 with a fresh store and group. */
 export async function runOurs(admin: Admin, t: TopicInfo, opts: OursOptions): Promise<RunResult & { disk?: DiskResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-ours-'))
   const group = `bench-ours-${Date.now().toString(36)}`
   const child = spawnChild(['cli/ingest.ts'], {
-    INGEST_SOURCE: 'kafka', KAFKA_BROKERS: t.brokers, KAFKA_TOPIC: t.topic, KAFKA_GROUP: group, DATA_DIR: dir,
-    CLICKHOUSE_DATABASE: 'bench', INGEST_MAX_BATCH_ROWS: String(opts.batchRows), INGEST_MAX_WAIT_MS: String(opts.maxWaitMs ?? 1000),
+    INGEST_SOURCE: 'kafka',
+    KAFKA_BROKERS: t.brokers,
+    KAFKA_TOPIC: t.topic,
+    KAFKA_GROUP: group,
+    DATA_DIR: dir,
+    CLICKHOUSE_DATABASE: 'bench',
+    INGEST_MAX_BATCH_ROWS: String(opts.batchRows),
+    INGEST_MAX_WAIT_MS: String(opts.maxWaitMs ?? 1000),
   })
   try {
     const r = await timeGroup(admin, group, t.topic, t.events, t.bytesPerEvent, child, {
-      members: 1, timeoutMs: opts.timeoutMs, onSample: (d, rss) => opts.log?.(`    ours: ${d}/${t.events} committed, rss ${rss.toFixed(0)} MB`),
+      members: 1,
+      timeoutMs: opts.timeoutMs,
+      onSample: (d, rss) => opts.log?.(`    ours: ${d}/${t.events} committed, rss ${rss.toFixed(0)} MB`),
     })
     child.kill('SIGTERM')
     if ((await exited(child)) !== 0) throw new Error(`ingest exited badly: ${child.output().slice(-1500)}`)
@@ -128,16 +171,29 @@ export async function runOurs(admin: Admin, t: TopicInfo, opts: OursOptions): Pr
 }
 
 /** One run of the Kafka engine reference from offset 0 with a fresh store and group. */
-export async function runReference(admin: Admin, t: TopicInfo, opts: { maxBlockSize: number; flushIntervalMs: number; timeoutMs: number; log?: (l: string) => void }): Promise<RunResult> {
+export async function runReference(
+  admin: Admin,
+  t: TopicInfo,
+  opts: { maxBlockSize: number; flushIntervalMs: number; timeoutMs: number; log?: (l: string) => void },
+): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-ref-'))
   const args: ReferenceChildArgs = {
-    dir, brokers: t.brokers, topic: t.topic, group: `bench-ref-${Date.now().toString(36)}`, consumers: t.partitions,
-    expectRows: t.events, maxBlockSize: opts.maxBlockSize, flushIntervalMs: opts.flushIntervalMs, timeoutMs: opts.timeoutMs,
+    dir,
+    brokers: t.brokers,
+    topic: t.topic,
+    group: `bench-ref-${Date.now().toString(36)}`,
+    consumers: t.partitions,
+    expectRows: t.events,
+    maxBlockSize: opts.maxBlockSize,
+    flushIntervalMs: opts.flushIntervalMs,
+    timeoutMs: opts.timeoutMs,
   }
   const child = spawnChild(['bench/kafka-engine-reference.ts', JSON.stringify(args)], {})
   try {
     const r = await timeGroup(admin, args.group, t.topic, t.events, t.bytesPerEvent, child, {
-      members: t.partitions, timeoutMs: opts.timeoutMs, onSample: (d, rss) => opts.log?.(`    reference: ${d}/${t.events} committed, rss ${rss.toFixed(0)} MB`),
+      members: t.partitions,
+      timeoutMs: opts.timeoutMs,
+      onSample: (d, rss) => opts.log?.(`    reference: ${d}/${t.events} committed, rss ${rss.toFixed(0)} MB`),
     })
     // The child sees the rows a poll after the commit; give it a moment to say so.
     for (let i = 0; i < 150 && !/RESULT/.test(child.output()) && child.exitCode === null; i++) await new Promise((res) => setTimeout(res, 200))

@@ -17,14 +17,24 @@ import { corpus } from './corpus'
 import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { writeThroughSink } from './through-sink'
 
-interface Timed { rowsPerSec: number; cpuUsPerRow: number }
+interface Timed {
+  rowsPerSec: number
+  cpuUsPerRow: number
+}
 const DB = 'ceiling'
 /** The sink's insert settings that bear on cost (lib/ingest/sink.ts), without the dedup token. */
 const SETTINGS = { optimize_on_insert: 0, async_insert: 0 } as const
 
 async function fill(store: Store, rows: number, log: (l: string) => void) {
-  const values = (function* () { for (const r of corpus({ count: rows, tag: 'ceiling' })) yield r.value })()
-  await writeThroughSink(store, values, { topic: 'ceiling', onProgress: (n) => { if (n % 100_000 === 0) log(`staged ${fmt(n)} rows`) } })
+  const values = (function* () {
+    for (const r of corpus({ count: rows, tag: 'ceiling' })) yield r.value
+  })()
+  await writeThroughSink(store, values, {
+    topic: 'ceiling',
+    onProgress: (n) => {
+      if (n % 100_000 === 0) log(`staged ${fmt(n)} rows`)
+    },
+  })
 }
 
 /** The staged rows cut into Memory tables of `chunk` rows, so a timed insert reads exactly its own rows. */
@@ -32,7 +42,9 @@ async function stageChunks(store: Store, rows: number, chunk: number): Promise<s
   const tables: string[] = []
   for (let from = 0, i = 0; from < rows; from += chunk, i++) {
     const name = `${DB}.staging_${chunk}_${i}`
-    await store.client.command({ query: `CREATE TABLE ${name} ENGINE = Memory AS SELECT * FROM ${DB}.staging WHERE src_offset >= ${from} AND src_offset < ${from + chunk}` })
+    await store.client.command({
+      query: `CREATE TABLE ${name} ENGINE = Memory AS SELECT * FROM ${DB}.staging WHERE src_offset >= ${from} AND src_offset < ${from + chunk}`,
+    })
     tables.push(name)
   }
   return tables
@@ -51,7 +63,8 @@ async function timed(store: Store, table: string, chunks: string[], rows: number
 async function emptyTables(store: Store, keep: string[]) {
   const rs = await store.client.query({
     query: `SELECT name FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree' AND name NOT IN {keep:Array(String)}`,
-    query_params: { db: DB, keep }, format: 'JSONEachRow',
+    query_params: { db: DB, keep },
+    format: 'JSONEachRow',
   })
   for (const { name } of await rs.json<{ name: string }>()) await store.client.command({ query: `TRUNCATE TABLE ${DB}.${name}` })
 }
@@ -84,17 +97,39 @@ export async function benchInsertCeiling(arg: { rows?: number; reps?: number; lo
       runs.big.push(big)
       runs.small.push(small)
       runs.bare.push(bare)
-      log(`rep ${rep}/${reps}: events + views ${fmt(big.cpuUsPerRow, 1)} µs CPU/row in 65,536-row inserts, ${fmt(small.cpuUsPerRow, 1)} in 25,000-row inserts; events alone ${fmt(bare.cpuUsPerRow, 1)}`)
+      log(
+        `rep ${rep}/${reps}: events + views ${fmt(big.cpuUsPerRow, 1)} µs CPU/row in 65,536-row inserts, ${fmt(small.cpuUsPerRow, 1)} in 25,000-row inserts; events alone ${fmt(bare.cpuUsPerRow, 1)}`,
+      )
     }
     const cores = availableParallelism()
     const ceiling = (t: Timed[]) => fmtSummary(summarize(t.map((x) => (cores * 1e6) / x.cpuUsPerRow)), 0, ' ev/s')
-    const cpu = (t: Timed[]) => `${fmt(summarize(t.map((x) => x.cpuUsPerRow)).median, 1)} µs CPU/row; wall ${fmtSummary(summarize(t.map((x) => x.rowsPerSec)), 0, ' rows/s')}`
-    const ratio = (a: Timed[], b: Timed[]) => fmt(pairedRatios(a.map((x) => 1 / x.cpuUsPerRow), b.map((x) => 1 / x.cpuUsPerRow)).median, 2)
+    const cpu = (t: Timed[]) =>
+      `${fmt(summarize(t.map((x) => x.cpuUsPerRow)).median, 1)} µs CPU/row; wall ${fmtSummary(summarize(t.map((x) => x.rowsPerSec)), 0, ' rows/s')}`
+    const ratio = (a: Timed[], b: Timed[]) =>
+      fmt(
+        pairedRatios(
+          a.map((x) => 1 / x.cpuUsPerRow),
+          b.map((x) => 1 / x.cpuUsPerRow),
+        ).median,
+        2,
+      )
     const what = `INSERT … SELECT of ${fmt(rows)} parsed rows inside the engine into events + its rollup views (no Kafka, no JSON), ${cores} cores ÷ CPU per row`
     return {
       rows: [
-        { metric: `${what}, 65,536-row inserts`, ours: `${ceiling(runs.big)} (${cpu(runs.big)})`, reference: `events alone, no views: ${ceiling(runs.bare)} (${cpu(runs.bare)})`, ratio: ratio(runs.big, runs.bare), target: '≥ 150k ev/s' },
-        { metric: `${what}, 25,000-row inserts (the sink's batches)`, ours: `${ceiling(runs.small)} (${cpu(runs.small)})`, reference: `65,536-row inserts: ${ceiling(runs.big)}`, ratio: ratio(runs.small, runs.big), target: '' },
+        {
+          metric: `${what}, 65,536-row inserts`,
+          ours: `${ceiling(runs.big)} (${cpu(runs.big)})`,
+          reference: `events alone, no views: ${ceiling(runs.bare)} (${cpu(runs.bare)})`,
+          ratio: ratio(runs.big, runs.bare),
+          target: '≥ 150k ev/s',
+        },
+        {
+          metric: `${what}, 25,000-row inserts (the sink's batches)`,
+          ours: `${ceiling(runs.small)} (${cpu(runs.small)})`,
+          reference: `65,536-row inserts: ${ceiling(runs.big)}`,
+          ratio: ratio(runs.small, runs.big),
+          target: '',
+        },
       ],
     }
   } finally {
@@ -105,6 +140,12 @@ export async function benchInsertCeiling(arg: { rows?: number; reps?: number; lo
 
 if (process.argv[1]?.endsWith('insert-ceiling.ts')) {
   benchInsertCeiling({ rows: Number(process.argv[2] ?? 200_000), reps: Number(process.argv[3] ?? 3) })
-    .then((r) => { console.log(JSON.stringify(r, null, 2)); process.exit(0) })
-    .catch((e) => { console.error(e); process.exit(1) })
+    .then((r) => {
+      console.log(JSON.stringify(r, null, 2))
+      process.exit(0)
+    })
+    .catch((e) => {
+      console.error(e)
+      process.exit(1)
+    })
 }

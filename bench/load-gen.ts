@@ -47,11 +47,16 @@ const quantile = (sorted: Float64Array, n: number, q: number) => (n === 0 ? NaN 
 function requestBytes(path: string, k: number, installs: number): Buffer {
   return Buffer.from(
     `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-burnrate-install-id: i-${k % installs}\r\nx-burnrate-tenant: t1\r\n` +
-    `x-burnrate-feature: chat\r\nx-burnrate-model: gpt-4o-mini\r\nx-burnrate-context-tokens: 300\r\nx-request-id: r-${k}\r\n\r\n`,
+      `x-burnrate-feature: chat\r\nx-burnrate-model: gpt-4o-mini\r\nx-burnrate-context-tokens: 300\r\nx-request-id: r-${k}\r\n\r\n`,
   )
 }
 
-interface Conn { socket: Socket; buf: Buffer | null; due: number; busy: boolean }
+interface Conn {
+  socket: Socket
+  buf: Buffer | null
+  due: number
+  busy: boolean
+}
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const total = Math.round(spec.rate * spec.seconds)
@@ -97,17 +102,27 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     c.buf = buf.length ? buf : null
   }
 
-  const conns: Conn[] = await Promise.all([...Array(spec.connections)].map(() => new Promise<Conn>((resolve, reject) => {
-    const socket = connect(spec.port, '127.0.0.1')
-    const c: Conn = { socket, buf: null, due: 0, busy: false }
-    socket.setNoDelay(true)
-    socket.once('connect', () => resolve(c))
-    socket.once('error', reject)
-  })))
+  const conns: Conn[] = await Promise.all(
+    [...Array(spec.connections)].map(
+      () =>
+        new Promise<Conn>((resolve, reject) => {
+          const socket = connect(spec.port, '127.0.0.1')
+          const c: Conn = { socket, buf: null, due: 0, busy: false }
+          socket.setNoDelay(true)
+          socket.once('connect', () => resolve(c))
+          socket.once('error', reject)
+        }),
+    ),
+  )
   for (const c of conns) {
     c.socket.removeAllListeners('error')
     c.socket.on('data', (d) => onData(c, d))
-    c.socket.on('error', () => { if (c.busy) { errors++; c.busy = false } })
+    c.socket.on('error', () => {
+      if (c.busy) {
+        errors++
+        c.busy = false
+      }
+    })
     free.push(c)
   }
 
@@ -133,18 +148,29 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const sortedLat = lat.subarray(0, completed).sort()
   const sortedLag = lag.subarray(0, lagged).sort()
   return {
-    rate: spec.rate, sent: lagged, completed, errors: errors + (total - completed - errors), achieved: completed / elapsed,
-    p50: quantile(sortedLat, completed, 0.5), p99: quantile(sortedLat, completed, 0.99), p999: quantile(sortedLat, completed, 0.999),
-    max: completed ? sortedLat[completed - 1] : NaN, sendLagP99: quantile(sortedLag, lagged, 0.99), statuses,
+    rate: spec.rate,
+    sent: lagged,
+    completed,
+    errors: errors + (total - completed - errors),
+    achieved: completed / elapsed,
+    p50: quantile(sortedLat, completed, 0.5),
+    p99: quantile(sortedLat, completed, 0.99),
+    p999: quantile(sortedLat, completed, 0.999),
+    max: completed ? sortedLat[completed - 1] : NaN,
+    sendLagP99: quantile(sortedLag, lagged, 0.99),
+    statuses,
   }
 }
 
 if (process.argv[1]?.endsWith('load-gen.ts') && process.argv[2]) {
-  runLoad(JSON.parse(process.argv[2]) as LoadSpec).then((r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`)
-    process.exit(0)
-  }, (err) => {
-    process.stderr.write(`load-gen: ${(err as Error).message}\n`)
-    process.exit(1)
-  })
+  runLoad(JSON.parse(process.argv[2]) as LoadSpec).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`)
+      process.exit(0)
+    },
+    (err) => {
+      process.stderr.write(`load-gen: ${(err as Error).message}\n`)
+      process.exit(1)
+    },
+  )
 }

@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs'
  * This is a shared VM: `steal` is time the hypervisor gave to other guests,
  * and it moves rates by a factor of two between runs, so every run reports it.
  */
-export interface MachineShare { idlePct: number; stealPct: number }
+export interface MachineShare {
+  idlePct: number
+  stealPct: number
+}
 
 /** The aggregate `cpu` line of /proc/stat: user nice system idle iowait irq softirq steal …, in ticks. */
 export const cpuTicks = (): number[] => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)

@@ -30,7 +30,22 @@ import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { textTable, writeReport, type ReportRow } from './report'
 
 const ROOT = join(__dirname, '..')
-const SECTIONS = ['micro', 'producer', 'ingest', 'ingest-codecs', 'ceiling', 'disk', 'memory', 'memory-server', 'dashboard', 'policy', 'detection', 'enforcer', 'enforcer-revoke', 'long-range'] as const
+const SECTIONS = [
+  'micro',
+  'producer',
+  'ingest',
+  'ingest-codecs',
+  'ceiling',
+  'disk',
+  'memory',
+  'memory-server',
+  'dashboard',
+  'policy',
+  'detection',
+  'enforcer',
+  'enforcer-revoke',
+  'long-range',
+] as const
 const EXTERNAL: Record<string, { file: string; fn: string }> = {
   ceiling: { file: 'insert-ceiling.ts', fn: 'benchInsertCeiling' },
   disk: { file: 'disk-simulated.ts', fn: 'benchDiskSimulated' },
@@ -44,11 +59,19 @@ const EXTERNAL: Record<string, { file: string; fn: string }> = {
 
 const { values: flags } = parseArgs({
   options: {
-    only: { type: 'string' }, events: { type: 'string', default: '1000000' }, reps: { type: 'string', default: '3' },
-    partitions: { type: 'string', default: '1,2,4' }, codecs: { type: 'string', default: 'lz4,zstd' }, 'batch-rows': { type: 'string' },
-    'ref-block': { type: 'string', default: '65536' }, 'memory-seconds': { type: 'string', default: '600' },
-    'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' }, 'long-range-events': { type: 'string', default: '100000000' }, 'no-report': { type: 'boolean', default: false },
-    child: { type: 'string' }, arg: { type: 'string' },
+    only: { type: 'string' },
+    events: { type: 'string', default: '1000000' },
+    reps: { type: 'string', default: '3' },
+    partitions: { type: 'string', default: '1,2,4' },
+    codecs: { type: 'string', default: 'lz4,zstd' },
+    'batch-rows': { type: 'string' },
+    'ref-block': { type: 'string', default: '65536' },
+    'memory-seconds': { type: 'string', default: '600' },
+    'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' },
+    'long-range-events': { type: 'string', default: '100000000' },
+    'no-report': { type: 'boolean', default: false },
+    child: { type: 'string' },
+    arg: { type: 'string' },
   },
 })
 
@@ -57,11 +80,16 @@ const log = (line: string) => console.log(`[bench +${((Date.now() - t0) / 1000).
 
 function startBroker(name: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('bash', ['scripts/kafka/start.sh', name], { cwd: ROOT, env: { ...process.env, KAFKA_KEEP_DATA: '0' }, timeout: 240_000 }, (err, stdout, stderr) => {
-      const m = /^KAFKA_BROKERS=(\S+)$/m.exec(stdout)
-      if (err || !m) reject(new Error(`could not start the bench broker: ${err?.message ?? ''}\n${stderr.slice(-2000)}`))
-      else resolve(m[1])
-    })
+    execFile(
+      'bash',
+      ['scripts/kafka/start.sh', name],
+      { cwd: ROOT, env: { ...process.env, KAFKA_KEEP_DATA: '0' }, timeout: 240_000 },
+      (err, stdout, stderr) => {
+        const m = /^KAFKA_BROKERS=(\S+)$/m.exec(stdout)
+        if (err || !m) reject(new Error(`could not start the bench broker: ${err?.message ?? ''}\n${stderr.slice(-2000)}`))
+        else resolve(m[1])
+      },
+    )
   })
 }
 const stopBroker = (name: string) => new Promise((r) => execFile('bash', ['scripts/kafka/stop.sh', name], { cwd: ROOT }, () => r(null)))
@@ -71,7 +99,10 @@ async function runExternal(name: string, arg: unknown): Promise<unknown> {
   const spec = EXTERNAL[name]
   if (!existsSync(join(__dirname, spec.file))) return undefined
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--child', name, '--arg', JSON.stringify(arg)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--child', name, '--arg', JSON.stringify(arg)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
       out += d
@@ -95,17 +126,29 @@ async function childMain(name: string, arg: unknown) {
 
 /** Turns whatever an external section returns into table rows without knowing its shape in advance. */
 function externalRows(section: string, result: unknown): ReportRow[] {
-  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] })?.rows ?? [result]
+  const rows = Array.isArray(result) ? result : ((result as { rows?: unknown[] })?.rows ?? [result])
   return rows.map((r, i) => {
     const o = r as Record<string, unknown>
     if (typeof o.ours === 'string') {
-      return { section, metric: String(o.metric), ours: o.ours, reference: String(o.reference ?? '—'), ratio: String(o.ratio ?? '—'), target: String(o.target ?? '') }
+      return {
+        section,
+        metric: String(o.metric),
+        ours: o.ours,
+        reference: String(o.reference ?? '—'),
+        ratio: String(o.ratio ?? '—'),
+        target: String(o.target ?? ''),
+      }
     }
-    const label = String(o.endpoint ?? o.name ?? o.metric ?? o.mode ?? `#${i + 1}`) + (o.events ?? o.size ? ` @ ${fmt(Number(o.events ?? o.size))} events` : '')
+    const label =
+      String(o.endpoint ?? o.name ?? o.metric ?? o.mode ?? `#${i + 1}`) + ((o.events ?? o.size) ? ` @ ${fmt(Number(o.events ?? o.size))} events` : '')
     const num = (k: string) => (typeof o[k] === 'number' ? `${fmt(o[k] as number, 1)} ms` : '')
     return {
-      section, metric: label, ours: [num('p50') && `p50 ${num('p50')}`, num('p95') && `p95 ${num('p95')}`].filter(Boolean).join(', ') || JSON.stringify(o).slice(0, 120),
-      reference: o.reference !== undefined ? String(o.reference) : o.raw !== undefined ? JSON.stringify(o.raw).slice(0, 80) : '—', ratio: o.ratio !== undefined ? String(o.ratio) : '—', target: '',
+      section,
+      metric: label,
+      ours: [num('p50') && `p50 ${num('p50')}`, num('p95') && `p95 ${num('p95')}`].filter(Boolean).join(', ') || JSON.stringify(o).slice(0, 120),
+      reference: o.reference !== undefined ? String(o.reference) : o.raw !== undefined ? JSON.stringify(o.raw).slice(0, 80) : '—',
+      ratio: o.ratio !== undefined ? String(o.ratio) : '—',
+      target: '',
     }
   })
 }
@@ -133,13 +176,30 @@ async function main() {
       log('micro-benchmark: prepareBatch and insert encoders')
       const m = await benchPipelineMicro(100_000, 5)
       printMicro(m, (l) => log(l))
-      for (const s of m.stages) timeNotes.push(`micro: ${s.name}: ${fmtSummary(s.perSec, 0, ' events/s')} on one thread, ${fmt(s.vsParse.median, 3)}× the speed of plain JSON.parse of the same messages (±${fmt(s.vsParse.spreadPct)}%).`)
+      for (const s of m.stages)
+        timeNotes.push(
+          `micro: ${s.name}: ${fmtSummary(s.perSec, 0, ' events/s')} on one thread, ${fmt(s.vsParse.median, 3)}× the speed of plain JSON.parse of the same messages (±${fmt(s.vsParse.spreadPct)}%).`,
+        )
       const prep = m.stages.find((s) => s.name === 'prepareBatch + encode')!
-      rows.push({ section: 'pipeline CPU', metric: 'prepareBatch + encode, one thread', ours: fmtSummary(prep.perSec, 0, ' ev/s'), reference: 'JSON.parse of the same bytes', ratio: `${fmt(prep.vsParse.median, 3)} ±${fmt(prep.vsParse.spreadPct)}%`, target: '' })
+      rows.push({
+        section: 'pipeline CPU',
+        metric: 'prepareBatch + encode, one thread',
+        ours: fmtSummary(prep.perSec, 0, ' ev/s'),
+        reference: 'JSON.parse of the same bytes',
+        ratio: `${fmt(prep.vsParse.median, 3)} ±${fmt(prep.vsParse.spreadPct)}%`,
+        target: '',
+      })
     }
     if (only.has('producer')) {
       const sim = await benchSimulator(10_000)
-      rows.push({ section: 'producer', metric: 'simulator generation (CPU only)', ours: sim ? `${fmt(sim.perSec)} ev/s` : 'not available yet', reference: '—', ratio: '—', target: '' })
+      rows.push({
+        section: 'producer',
+        metric: 'simulator generation (CPU only)',
+        ours: sim ? `${fmt(sim.perSec)} ev/s` : 'not available yet',
+        reference: '—',
+        ratio: '—',
+        target: '',
+      })
     }
     const kafka = benchKafka(brokers || '127.0.0.1:1')
     const admin = kafka.admin()
@@ -149,18 +209,45 @@ async function main() {
       const pr = await benchProducer(admin, kafka, brokers, { events, reps, partitions: 4, brokerName: 'bench', log })
       const rate = (runs: RateRun[]) => fmtSummary(summarize(runs.map((x) => x.perSec)), 0, ' ev/s')
       const metric = `npm run simulate → Kafka (${pr.partitions} partitions, ${fmt(events)} events)`
-      rows.push({ section: 'producer', metric, ours: rate(pr.ours), reference: `Java client: ${rate(pr.java)}`, ratio: `${fmt(pr.vsJava.median, 2)} ±${fmt(pr.vsJava.spreadPct)}%`, target: '≥ 50k ev/s' })
-      rows.push({ section: 'producer', metric, ours: rate(pr.ours), reference: `plain kafkajs, 1 producer, pre-built records: ${rate(pr.kafkajs)}`, ratio: `${fmt(pr.vsKafkajs.median, 2)} ±${fmt(pr.vsKafkajs.spreadPct)}%`, target: '' })
+      rows.push({
+        section: 'producer',
+        metric,
+        ours: rate(pr.ours),
+        reference: `Java client: ${rate(pr.java)}`,
+        ratio: `${fmt(pr.vsJava.median, 2)} ±${fmt(pr.vsJava.spreadPct)}%`,
+        target: '≥ 50k ev/s',
+      })
+      rows.push({
+        section: 'producer',
+        metric,
+        ours: rate(pr.ours),
+        reference: `plain kafkajs, 1 producer, pre-built records: ${rate(pr.kafkajs)}`,
+        ratio: `${fmt(pr.vsKafkajs.median, 2)} ±${fmt(pr.vsKafkajs.spreadPct)}%`,
+        target: '',
+      })
       // The machine is shared: the rate moves with other load, CPU per event much less.
       const cores = availableParallelism()
       const ceiling = (runs: RateRun[]) => summarize(runs.map((x) => cpuCeiling(x, cores)))
-      const cpu = (runs: RateRun[]) => `${fmt(summarize(runs.map((x) => x.clientUs)).median, 1)} + ${fmt(summarize(runs.map((x) => x.brokerUs ?? NaN)).median, 1)} µs`
+      const cpu = (runs: RateRun[]) =>
+        `${fmt(summarize(runs.map((x) => x.clientUs)).median, 1)} + ${fmt(summarize(runs.map((x) => x.brokerUs ?? NaN)).median, 1)} µs`
       rows.push({
-        section: 'producer', metric: `CPU-bound ceiling: ${cores} cores ÷ CPU per event (producer + broker)`, ours: `${fmtSummary(ceiling(pr.ours), 0, ' ev/s')} (${cpu(pr.ours)})`,
-        reference: `Java client: ${fmtSummary(ceiling(pr.java), 0, ' ev/s')} (${cpu(pr.java)})`, ratio: `${fmt(pairedRatios(pr.ours.map((x) => cpuCeiling(x, cores)), pr.java.map((x) => cpuCeiling(x, cores))).median, 2)}`, target: '≥ 50k ev/s',
+        section: 'producer',
+        metric: `CPU-bound ceiling: ${cores} cores ÷ CPU per event (producer + broker)`,
+        ours: `${fmtSummary(ceiling(pr.ours), 0, ' ev/s')} (${cpu(pr.ours)})`,
+        reference: `Java client: ${fmtSummary(ceiling(pr.java), 0, ' ev/s')} (${cpu(pr.java)})`,
+        ratio: `${fmt(
+          pairedRatios(
+            pr.ours.map((x) => cpuCeiling(x, cores)),
+            pr.java.map((x) => cpuCeiling(x, cores)),
+          ).median,
+          2,
+        )}`,
+        target: '≥ 50k ev/s',
       })
-      timeNotes.push(`producer: CPU per event, producing process + broker: npm run simulate ${cpu(pr.ours)}, plain kafkajs ${cpu(pr.kafkajs)}, Java client ${cpu(pr.java)} (medians). `
-        + 'Of what npm run simulate uses itself, about 55% is kafkajs on the producer threads, 30% generating and JSON.stringify on the simulator thread and 15% V8 garbage-collector helper threads (per-thread CPU, docs/kafka.md).')
+      timeNotes.push(
+        `producer: CPU per event, producing process + broker: npm run simulate ${cpu(pr.ours)}, plain kafkajs ${cpu(pr.kafkajs)}, Java client ${cpu(pr.java)} (medians). ` +
+          'Of what npm run simulate uses itself, about 55% is kafkajs on the producer threads, 30% generating and JSON.stringify on the simulator thread and 15% V8 garbage-collector helper threads (per-thread CPU, docs/kafka.md).',
+      )
     }
     const peakRss: { ours: RunResult; ref: RunResult }[] = []
     const defaults = configSchema.parse({})
@@ -172,9 +259,22 @@ async function main() {
         log(`producing ${fmt(events)} events to ${topic} (${p} partitions)`)
         let last = 0
         const produced: ProduceResult = await produceCorpus(kafka, topic, events, {
-          tag: topic, onProgress: (d) => { if (d - last >= events / 4) { last = d; log(`  produced ${fmt(d)}`) } },
+          tag: topic,
+          onProgress: (d) => {
+            if (d - last >= events / 4) {
+              last = d
+              log(`  produced ${fmt(d)}`)
+            }
+          },
         })
-        rows.push({ section: 'producer', metric: `kafkajs → Kafka, ${p} partition(s)`, ours: `${fmt(produced.perSec)} ev/s, ${fmt(produced.mbPerSec, 1)} MB/s`, reference: '—', ratio: '—', target: '' })
+        rows.push({
+          section: 'producer',
+          metric: `kafkajs → Kafka, ${p} partition(s)`,
+          ours: `${fmt(produced.perSec)} ev/s, ${fmt(produced.mbPerSec, 1)} MB/s`,
+          reference: '—',
+          ratio: '—',
+          target: '',
+        })
         const t: TopicInfo = { brokers, topic, partitions: p, events, bytesPerEvent: produced.bytes / events }
         const ours: RunResult[] = []
         const ref: RunResult[] = []
@@ -185,44 +285,90 @@ async function main() {
           ref.push(await runReference(admin, t, { maxBlockSize: Number(flags['ref-block']), flushIntervalMs: defaults.INGEST_MAX_WAIT_MS, timeoutMs, log }))
           log(`    reference ${fmt(ref[ref.length - 1].perSec)} ev/s (${machineNote(ref[ref.length - 1].machine)})`)
           log(`  [${p} partitions, rep ${rep}/${reps}] ours: npm run ingest`)
-          const r = await runOurs(admin, t, { batchRows: Number(flags['batch-rows'] ?? defaults.INGEST_MAX_BATCH_ROWS), maxWaitMs: defaults.INGEST_MAX_WAIT_MS, timeoutMs, log, measureDisk: rep === 1 && p === partitionCounts[0] })
+          const r = await runOurs(admin, t, {
+            batchRows: Number(flags['batch-rows'] ?? defaults.INGEST_MAX_BATCH_ROWS),
+            maxWaitMs: defaults.INGEST_MAX_WAIT_MS,
+            timeoutMs,
+            log,
+            measureDisk: rep === 1 && p === partitionCounts[0],
+          })
           ours.push(r)
           peakRss.push({ ours: r, ref: ref[ref.length - 1] })
           if (r.disk) disk = r.disk
-          log(`    ours ${fmt(r.perSec)} ev/s (ratio ${fmt(r.perSec / ref[ref.length - 1].perSec, 2)}), peak RSS ${fmt(r.peakRssMb)} MB (${machineNote(r.machine)})`)
+          log(
+            `    ours ${fmt(r.perSec)} ev/s (ratio ${fmt(r.perSec / ref[ref.length - 1].perSec, 2)}), peak RSS ${fmt(r.peakRssMb)} MB (${machineNote(r.machine)})`,
+          )
         }
-        const share = (rs: RunResult[]) => `steal ${fmt(summarize(rs.map((r) => r.machine.stealPct)).median)}%, idle ${fmt(summarize(rs.map((r) => r.machine.idlePct)).median)}%`
-        timeNotes.push(`ingest ${p} partition(s): machine CPU during the timed runs (medians): ours ${share(ours)}; reference ${share(ref)}. Per run: ours ${ours.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}; reference ${ref.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}.`)
-        const ratio = pairedRatios(ours.map((r) => r.perSec), ref.map((r) => r.perSec))
+        const share = (rs: RunResult[]) =>
+          `steal ${fmt(summarize(rs.map((r) => r.machine.stealPct)).median)}%, idle ${fmt(summarize(rs.map((r) => r.machine.idlePct)).median)}%`
+        timeNotes.push(
+          `ingest ${p} partition(s): machine CPU during the timed runs (medians): ours ${share(ours)}; reference ${share(ref)}. Per run: ours ${ours.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}; reference ${ref.map((r) => `${fmt(r.perSec)} ev/s at steal ${fmt(r.machine.stealPct)}%`).join(', ')}.`,
+        )
+        const ratio = pairedRatios(
+          ours.map((r) => r.perSec),
+          ref.map((r) => r.perSec),
+        )
         rows.push({
-          section: 'ingest', metric: `Kafka → ClickHouse, ${p} partition(s)/consumer(s), ${fmt(events)} events`,
+          section: 'ingest',
+          metric: `Kafka → ClickHouse, ${p} partition(s)/consumer(s), ${fmt(events)} events`,
           ours: `${fmtSummary(summarize(ours.map((r) => r.perSec)), 0, ' ev/s')}, ${fmt(summarize(ours.map((r) => r.mbPerSec)).median, 1)} MB/s`,
           reference: `${fmtSummary(summarize(ref.map((r) => r.perSec)), 0, ' ev/s')}, ${fmt(summarize(ref.map((r) => r.mbPerSec)).median, 1)} MB/s`,
-          ratio: `${fmt(ratio.median, 2)} ±${fmt(ratio.spreadPct)}%`, target: '≥ 1.0 and ≥ 150k ev/s',
+          ratio: `${fmt(ratio.median, 2)} ±${fmt(ratio.spreadPct)}%`,
+          target: '≥ 1.0 and ≥ 150k ev/s',
         })
         await admin.deleteTopics({ topics: [topic] }).catch(() => {})
       }
       if (peakRss.length) {
         const ours = peakRss.map((p) => p.ours)
         const ref = peakRss.map((p) => p.ref)
-        const split = (rs: RunResult[]) => `anonymous ${fmt(Math.max(...rs.map((r) => r.peakAnonMb)))} MB + file-backed ${fmt(Math.max(...rs.map((r) => r.peakFileMb)))} MB`
+        const split = (rs: RunResult[]) =>
+          `anonymous ${fmt(Math.max(...rs.map((r) => r.peakAnonMb)))} MB + file-backed ${fmt(Math.max(...rs.map((r) => r.peakFileMb)))} MB`
         rows.push({
-          section: 'memory', metric: 'peak RSS during the throughput runs (max: heap + engine code mapped from libchdb.so)',
+          section: 'memory',
+          metric: 'peak RSS during the throughput runs (max: heap + engine code mapped from libchdb.so)',
           ours: `${fmtSummary(summarize(ours.map((r) => r.peakRssMb)), 0, ' MB')}, max ${fmt(Math.max(...ours.map((r) => r.peakRssMb)))} MB (${split(ours)})`,
           reference: `${fmtSummary(summarize(ref.map((r) => r.peakRssMb)), 0, ' MB')} (${split(ref)})`,
-          ratio: fmt(pairedRatios(ours.map((r) => r.peakRssMb), ref.map((r) => r.peakRssMb)).median, 2), target: '< 256 MB',
+          ratio: fmt(
+            pairedRatios(
+              ours.map((r) => r.peakRssMb),
+              ref.map((r) => r.peakRssMb),
+            ).median,
+            2,
+          ),
+          target: '< 256 MB',
         })
       }
       if (disk) {
-        rows.push({ section: 'disk', metric: 'compressed bytes per stored event (events table)', ours: `${fmt(disk.eventsBytesPerRow, 1)} B (${fmt(disk.uncompressedBytesPerRow)} B uncompressed)`, reference: '—', ratio: '—', target: '< 25 B' })
-        rows.push({ section: 'disk', metric: 'all tables incl. rollups, per event', ours: `${fmt(disk.allBytesPerRow, 1)} B`, reference: '—', ratio: '—', target: '' })
+        rows.push({
+          section: 'disk',
+          metric: 'compressed bytes per stored event (events table)',
+          ours: `${fmt(disk.eventsBytesPerRow, 1)} B (${fmt(disk.uncompressedBytesPerRow)} B uncompressed)`,
+          reference: '—',
+          ratio: '—',
+          target: '< 25 B',
+        })
+        rows.push({
+          section: 'disk',
+          metric: 'all tables incl. rollups, per event',
+          ours: `${fmt(disk.allBytesPerRow, 1)} B`,
+          reference: '—',
+          ratio: '—',
+          target: '',
+        })
         if (disk.duplicates !== 0) notes.push(`disk check found ${disk.duplicates} duplicate event ids`)
       }
     }
     if (only.has('ingest-codecs')) {
       const c = await benchIngestCodecs(admin, {
-        brokers, codecs: flags.codecs!.split(','), events, reps, partitions: 1, log, refBlock: Number(flags['ref-block']),
-        batchRows: Number(flags['batch-rows'] ?? defaults.INGEST_MAX_BATCH_ROWS), maxWaitMs: defaults.INGEST_MAX_WAIT_MS,
+        brokers,
+        codecs: flags.codecs!.split(','),
+        events,
+        reps,
+        partitions: 1,
+        log,
+        refBlock: Number(flags['ref-block']),
+        batchRows: Number(flags['batch-rows'] ?? defaults.INGEST_MAX_BATCH_ROWS),
+        maxWaitMs: defaults.INGEST_MAX_WAIT_MS,
       })
       rows.push(...c.rows)
       timeNotes.push(...c.notes)
@@ -231,15 +377,32 @@ async function main() {
       if (!only.has(topology === 'embedded' ? 'memory' : 'memory-server')) continue
       log(`sustained memory run (${topology}): ${flags['memory-seconds']} s`)
       const m = await benchMemory(brokers, Number(flags['memory-seconds']), log, topology)
-      const metric = topology === 'embedded'
-        ? `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), embedded chDB in the process`
-        : `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), server mode, ${SERVER_PROFILE.partitions} partitions, ${SERVER_PROFILE.fetchBytesPerPartition / 1048576} MiB fetches, old space ≤ ${SERVER_PROFILE.maxOldSpaceMb} MB: HTTP to chDB's stand-in in another process (its peak ${fmt(m.storePeakRssMb ?? 0)} MB, not counted)`
-      rows.push({ section: 'memory', metric, ours: `peak ${fmt(m.peakRssMb)} MB (anonymous ${fmt(m.peakAnonMb)} MB, file-backed ${fmt(m.peakFileMb)} MB); 1st half ${fmt(m.firstHalfPeakMb)} MB, 2nd half ${fmt(m.secondHalfPeakMb)} MB`, reference: '—', ratio: `2nd/1st ${fmt(m.secondHalfPeakMb / m.firstHalfPeakMb, 2)}`, target: '< 256 MB, flat' })
+      const metric =
+        topology === 'embedded'
+          ? `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), embedded chDB in the process`
+          : `ingest RSS over a ${fmt(m.seconds / 60, 1)}-min sustained run (${fmt(m.consumed)} events), server mode, ${SERVER_PROFILE.partitions} partitions, ${SERVER_PROFILE.fetchBytesPerPartition / 1048576} MiB fetches, old space ≤ ${SERVER_PROFILE.maxOldSpaceMb} MB: HTTP to chDB's stand-in in another process (its peak ${fmt(m.storePeakRssMb ?? 0)} MB, not counted)`
+      rows.push({
+        section: 'memory',
+        metric,
+        ours: `peak ${fmt(m.peakRssMb)} MB (anonymous ${fmt(m.peakAnonMb)} MB, file-backed ${fmt(m.peakFileMb)} MB); 1st half ${fmt(m.firstHalfPeakMb)} MB, 2nd half ${fmt(m.secondHalfPeakMb)} MB`,
+        reference: '—',
+        ratio: `2nd/1st ${fmt(m.secondHalfPeakMb / m.firstHalfPeakMb, 2)}`,
+        target: '< 256 MB, flat',
+      })
     }
     for (const name of ['ceiling', 'disk', 'dashboard', 'long-range', 'policy', 'detection', 'enforcer', 'enforcer-revoke'] as const) {
       if (!only.has(name)) continue
       log(`${name} section`)
-      const arg = name === 'dashboard' ? { sizes: flags['dashboard-sizes']!.split(',').map(Number) } : name === 'policy' ? { mode: brokers ? 'stack' : 'embedded', brokers: brokers ? [brokers] : undefined } : name === 'enforcer-revoke' ? { brokers: [brokers] } : name === 'long-range' ? { events: Number(flags['long-range-events']) } : {}
+      const arg =
+        name === 'dashboard'
+          ? { sizes: flags['dashboard-sizes']!.split(',').map(Number) }
+          : name === 'policy'
+            ? { mode: brokers ? 'stack' : 'embedded', brokers: brokers ? [brokers] : undefined }
+            : name === 'enforcer-revoke'
+              ? { brokers: [brokers] }
+              : name === 'long-range'
+                ? { events: Number(flags['long-range-events']) }
+                : {}
       try {
         const result = await runExternal(name, arg)
         if (result === undefined) rows.push({ section: name, metric: EXTERNAL[name].fn, ours: 'not available yet', reference: '—', ratio: '—', target: '' })
@@ -257,7 +420,14 @@ async function main() {
   }
   console.log(`\n${textTable(rows)}\n`)
   if (!flags['no-report']) {
-    writeReport(join(ROOT, 'docs', 'benchmarks.md'), { startedAt, finishedAt: new Date(), command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`, rows, timeNotes, notes })
+    writeReport(join(ROOT, 'docs', 'benchmarks.md'), {
+      startedAt,
+      finishedAt: new Date(),
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      rows,
+      timeNotes,
+      notes,
+    })
     log('wrote docs/benchmarks.md')
   }
 }

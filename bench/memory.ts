@@ -43,7 +43,8 @@ export const SERVER_PROFILE = { fetchBytesPerPartition: 2 * 1024 * 1024, maxOldS
 /** Starts chDB's HTTP stand-in on `dir`; resolves with its URL once it listens. */
 async function startHttpStore(dir: string, port: number): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/chdb-http-cli.ts', '--data', dir, '--port', String(port)], {
-    cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: join(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
   })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
@@ -57,7 +58,12 @@ async function startHttpStore(dir: string, port: number): Promise<{ url: string;
   return { url, child }
 }
 
-export async function benchMemory(brokers: string, seconds: number, log: (l: string) => void, topology: StoreTopology = 'embedded'): Promise<MemoryResult & { storePeakRssMb?: number }> {
+export async function benchMemory(
+  brokers: string,
+  seconds: number,
+  log: (l: string) => void,
+  topology: StoreTopology = 'embedded',
+): Promise<MemoryResult & { storePeakRssMb?: number }> {
   const kafka = benchKafka(brokers)
   const admin = kafka.admin()
   await admin.connect()
@@ -69,9 +75,15 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
   const store = topology === 'server' ? await startHttpStore(dir, 0) : undefined
   const heapFlags = store ? [`--max-old-space-size=${SERVER_PROFILE.maxOldSpaceMb}`] : []
   const child = spawn(process.execPath, [...heapFlags, '--import', 'tsx', 'cli/ingest.ts'], {
-    cwd: join(__dirname, '..'), stdio: 'ignore',
+    cwd: join(__dirname, '..'),
+    stdio: 'ignore',
     env: {
-      ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, KAFKA_GROUP: group,
+      ...process.env,
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      INGEST_SOURCE: 'kafka',
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP: group,
       CLICKHOUSE_DATABASE: 'bench',
       ...(store ? { CLICKHOUSE_URL: store.url, KAFKA_FETCH_BYTES_PER_PARTITION: String(SERVER_PROFILE.fetchBytesPerPartition) } : { DATA_DIR: dir }),
     },
@@ -93,7 +105,10 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
     if (store) storePeakRssMb = Math.max(storePeakRssMb, rssMb(store.child.pid))
     peakAnonMb = Math.max(peakAnonMb, rssMb(child.pid, 'RssAnon'))
     peakFileMb = Math.max(peakFileMb, rssMb(child.pid, 'RssFile'))
-    if (samples.length % 30 === 0) log(`    memory (${topology}): ${samples.length}s of ${seconds}s, rss ${samples[samples.length - 1].toFixed(0)} MB, peak ${Math.max(...samples).toFixed(0)} MB`)
+    if (samples.length % 30 === 0)
+      log(
+        `    memory (${topology}): ${samples.length}s of ${seconds}s, rss ${samples[samples.length - 1].toFixed(0)} MB, peak ${Math.max(...samples).toFixed(0)} MB`,
+      )
   }, 1_000)
   const producer = (async () => {
     for (let round = 1; !stop; round++) await produceCorpus(kafka, topic, 50_000, { tag: `${topic}-${round}`, inFlight: 4 })
@@ -118,7 +133,14 @@ export async function benchMemory(brokers: string, seconds: number, log: (l: str
   // The first 10 s are start-up (tsx compile, migrations), not steady state.
   const first = samples.slice(Math.min(10, half), half)
   return {
-    seconds: (Date.now() - started) / 1000, consumed, samples, peakAnonMb, peakFileMb, storePeakRssMb: store ? storePeakRssMb : undefined,
-    peakRssMb: Math.max(...samples), firstHalfPeakMb: Math.max(...first), secondHalfPeakMb: Math.max(...samples.slice(half)),
+    seconds: (Date.now() - started) / 1000,
+    consumed,
+    samples,
+    peakAnonMb,
+    peakFileMb,
+    storePeakRssMb: store ? storePeakRssMb : undefined,
+    peakRssMb: Math.max(...samples),
+    firstHalfPeakMb: Math.max(...first),
+    secondHalfPeakMb: Math.max(...samples.slice(half)),
   }
 }

@@ -14,8 +14,16 @@ import { defaultPriceBook } from '../lib/pricing/cost'
 import { corpusArray } from './corpus'
 import { fmt, fmtSummary, pairedRatios, summarize, type Summary } from './stats'
 
-export interface MicroStage { name: string; perSec: Summary; vsParse: Summary }
-export interface MicroResult { events: number; bytesPerEvent: number; stages: MicroStage[] }
+export interface MicroStage {
+  name: string
+  perSec: Summary
+  vsParse: Summary
+}
+export interface MicroResult {
+  events: number
+  bytesPerEvent: number
+  stages: MicroStage[]
+}
 
 const deps = (): PrepareDeps => ({
   limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 },
@@ -30,8 +38,19 @@ export async function benchPipelineMicro(events = 100_000, reps = 5, batchRows =
   for (let i = 0; i < messages.length; i += batchRows) chunks.push(messages.slice(i, i + batchRows))
   let batches: PreparedBatch[] = []
   const stages: [string, () => unknown][] = [
-    ['JSON.parse (reference)', () => { for (const m of messages) JSON.parse(m.value!.toString('utf8')) }],
-    ['prepareBatch', () => { const d = deps(); batches = chunks.map((c) => prepareBatch(c, d)) }],
+    [
+      'JSON.parse (reference)',
+      () => {
+        for (const m of messages) JSON.parse(m.value!.toString('utf8'))
+      },
+    ],
+    [
+      'prepareBatch',
+      () => {
+        const d = deps()
+        batches = chunks.map((c) => prepareBatch(c, d))
+      },
+    ],
     ['encode JSONEachRow', () => batches.map((b) => b.rows.map((r) => JSON.stringify(r)).join('\n'))],
     ['encode Native', () => batches.map((b) => encodeNativeBlock(b.rows))],
   ]
@@ -48,7 +67,10 @@ export async function benchPipelineMicro(events = 100_000, reps = 5, batchRows =
   const parse = times.get(stages[0][0])!
   const prep = times.get('prepareBatch')!
   const native = times.get('encode Native')!
-  times.set('prepareBatch + encode', prep.map((p, i) => 1 / (1 / p + 1 / native[i])))
+  times.set(
+    'prepareBatch + encode',
+    prep.map((p, i) => 1 / (1 / p + 1 / native[i])),
+  )
   return {
     events,
     bytesPerEvent: records.reduce((s, r) => s + r.value.length, 0) / events,
@@ -58,7 +80,8 @@ export async function benchPipelineMicro(events = 100_000, reps = 5, batchRows =
 
 export function printMicro(r: MicroResult, log = console.log) {
   log(`pipeline micro-benchmark: ${r.events} events of ${r.bytesPerEvent.toFixed(0)} B, one thread`)
-  for (const s of r.stages) log(`  ${s.name.padEnd(24)} ${fmtSummary(s.perSec, 0, ' ev/s').padEnd(28)} ×${fmt(s.vsParse.median, 3)} of JSON.parse ±${fmt(s.vsParse.spreadPct)}%`)
+  for (const s of r.stages)
+    log(`  ${s.name.padEnd(24)} ${fmtSummary(s.perSec, 0, ' ev/s').padEnd(28)} ×${fmt(s.vsParse.median, 3)} of JSON.parse ±${fmt(s.vsParse.spreadPct)}%`)
 }
 
 if (process.argv[1]?.endsWith('pipeline-micro.ts')) {

@@ -37,7 +37,14 @@ export async function benchPolicyLatency(opts: PolicyLatencyOptions = {}): Promi
   const mode = opts.mode ?? 'embedded'
   const n = Math.max(1, opts.n ?? 60)
   const dir = mkdtempSync(join(tmpdir(), 'br-bench-policy-'))
-  const store = await openStore({ CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default', CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '', CLICKHOUSE_DATABASE: `bench_policy_${process.pid}`, CLICKHOUSE_CLUSTER: '', DATA_DIR: dir })
+  const store = await openStore({
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: `bench_policy_${process.pid}`,
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: dir,
+  })
   await migrate(store, { retentionDays: 1 })
   const service = new PolicyService(store)
   await service.ready()
@@ -75,7 +82,12 @@ export async function benchPolicyLatency(opts: PolicyLatencyOptions = {}): Promi
         })
       })
       const t0 = performance.now()
-      await applyChangeRequest(deps, admin, { scope: 'install', subjects: [install], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'latency bench' }, null)
+      await applyChangeRequest(
+        deps,
+        admin,
+        { scope: 'install', subjects: [install], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'latency bench' },
+        null,
+      )
       const ms = (await enforced) - t0
       if (i >= 3) samples.push(ms) // first changes warm up connections and JIT
     }
@@ -95,6 +107,12 @@ export async function benchPolicyLatency(opts: PolicyLatencyOptions = {}): Promi
 if (process.argv[1]?.endsWith('policy-latency.ts')) {
   const mode = (process.argv[2] ?? 'embedded') as 'embedded' | 'stack'
   benchPolicyLatency({ mode, n: Number(process.argv[3] ?? 60), log: console.log })
-    .then((r) => { console.log(JSON.stringify(r)); process.exit(0) })
-    .catch((err) => { console.error(err); process.exit(1) })
+    .then((r) => {
+      console.log(JSON.stringify(r))
+      process.exit(0)
+    })
+    .catch((err) => {
+      console.error(err)
+      process.exit(1)
+    })
 }

@@ -20,13 +20,26 @@ export function benchKafka(brokers: string) {
   return new Kafka({ clientId: 'burnrate-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
 }
 
-export interface ProduceResult { events: number; bytes: number; ms: number; perSec: number; mbPerSec: number }
+export interface ProduceResult {
+  events: number
+  bytes: number
+  ms: number
+  perSec: number
+  mbPerSec: number
+}
 
 /** Fills `topic` with `count` corpus events; several requests in flight, each under the broker's 1 MiB batch limit. */
 export async function produceCorpus(
-  kafka: Kafka, topic: string, count: number, opts: { tag: string; seed?: number; inFlight?: number; onProgress?: (done: number) => void },
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  opts: { tag: string; seed?: number; inFlight?: number; onProgress?: (done: number) => void },
 ): Promise<ProduceResult> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, maxInFlightRequests: opts.inFlight ?? 8 })
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: opts.inFlight ?? 8,
+  })
   await producer.connect()
   const started = performance.now()
   const pending = new Set<Promise<unknown>>()
@@ -87,17 +100,55 @@ async function simulatorRecords(): Promise<{ key: string; value: Buffer }[]> {
   const { GatewaySimulator, SCENARIO_NAMES } = await import('../lib/simulator')
   const startMs = Date.now()
   const sim = new GatewaySimulator({ ...SIM, scenarios: [...SCENARIO_NAMES], startMs, diurnalAmplitude: 0 })
-  return sim.generate(startMs, startMs + 1_000).map((e) => ({ key: e.type === 'policy_ack' ? e.gateway_id : e.install_id, value: Buffer.from(JSON.stringify(e)) }))
+  return sim
+    .generate(startMs, startMs + 1_000)
+    .map((e) => ({ key: e.type === 'policy_ack' ? e.gateway_id : e.install_id, value: Buffer.from(JSON.stringify(e)) }))
 }
 
 /** clientUs: CPU of the producing process (all its threads) per event; brokerUs: the broker's CPU per event in the same run. */
-export interface RateRun { events: number; seconds: number; perSec: number; clientUs: number; brokerUs?: number }
+export interface RateRun {
+  events: number
+  seconds: number
+  perSec: number
+  clientUs: number
+  brokerUs?: number
+}
 
 /** `npm run simulate` as a child process, as fast as it goes (--no-realtime), reading its RESULT line. */
-export function runSimulateCli(brokers: string, topic: string, events: number, opts: { partitions: number; workers?: number; labels: string }): Promise<RateRun> {
-  const args = ['--import', 'tsx', 'cli/simulate.ts', '--brokers', brokers, '--topic', topic, '--partitions', String(opts.partitions),
-    '--seed', String(SIM.seed), '--installs', String(SIM.installs), '--rate', String(SIM.ratePerSec), '--duration', String(events / SIM.ratePerSec),
-    '--scenarios', SCENARIO_NAMES.join(','), '--diurnal', '0', '--no-realtime', '--json-summary', '--labels', opts.labels, ...(opts.workers ? ['--workers', String(opts.workers)] : [])]
+export function runSimulateCli(
+  brokers: string,
+  topic: string,
+  events: number,
+  opts: { partitions: number; workers?: number; labels: string },
+): Promise<RateRun> {
+  const args = [
+    '--import',
+    'tsx',
+    'cli/simulate.ts',
+    '--brokers',
+    brokers,
+    '--topic',
+    topic,
+    '--partitions',
+    String(opts.partitions),
+    '--seed',
+    String(SIM.seed),
+    '--installs',
+    String(SIM.installs),
+    '--rate',
+    String(SIM.ratePerSec),
+    '--duration',
+    String(events / SIM.ratePerSec),
+    '--scenarios',
+    SCENARIO_NAMES.join(','),
+    '--diurnal',
+    '0',
+    '--no-realtime',
+    '--json-summary',
+    '--labels',
+    opts.labels,
+    ...(opts.workers ? ['--workers', String(opts.workers)] : []),
+  ]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } })
     let out = ''
@@ -138,14 +189,21 @@ export async function runKafkajsReference(kafka: Kafka, topic: string, records: 
 
 /** Kafka's Java client (bench/ProducerReference.java, run from source with the broker's cached jars). */
 export async function runJavaReference(brokers: string, topic: string, recordsFile: string, events: number): Promise<RateRun> {
-  const libs = await new Promise<string>((resolve, reject) => execFile('bash', ['scripts/kafka/fetch.sh'], { cwd: ROOT }, (e, stdout) => (e ? reject(e) : resolve(stdout.trim()))))
+  const libs = await new Promise<string>((resolve, reject) =>
+    execFile('bash', ['scripts/kafka/fetch.sh'], { cwd: ROOT }, (e, stdout) => (e ? reject(e) : resolve(stdout.trim()))),
+  )
   return new Promise((resolve, reject) => {
-    execFile('java', ['-Xmx512m', '-cp', `${libs}/*`, 'bench/ProducerReference.java', brokers, topic, recordsFile, String(events)], { cwd: ROOT, timeout: 600_000 }, (e, stdout, stderr) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
-      if (e || !line) return reject(new Error(`java reference failed: ${e?.message ?? ''} ${stderr.slice(-1500)}`))
-      const r = JSON.parse(line.slice(7)) as { records: number; ms: number; cpuMs: number }
-      resolve({ events: r.records, seconds: r.ms / 1000, perSec: r.records / (r.ms / 1000), clientUs: (r.cpuMs * 1000) / r.records })
-    })
+    execFile(
+      'java',
+      ['-Xmx512m', '-cp', `${libs}/*`, 'bench/ProducerReference.java', brokers, topic, recordsFile, String(events)],
+      { cwd: ROOT, timeout: 600_000 },
+      (e, stdout, stderr) => {
+        const line = stdout.split('\n').find((l) => l.startsWith('RESULT '))
+        if (e || !line) return reject(new Error(`java reference failed: ${e?.message ?? ''} ${stderr.slice(-1500)}`))
+        const r = JSON.parse(line.slice(7)) as { records: number; ms: number; cpuMs: number }
+        resolve({ events: r.records, seconds: r.ms / 1000, perSec: r.records / (r.ms / 1000), clientUs: (r.cpuMs * 1000) / r.records })
+      },
+    )
   })
 }
 
@@ -169,13 +227,25 @@ export function cpuCeiling(run: RateRun, cores: number): number {
   return (cores * 1e6) / (run.clientUs + (run.brokerUs ?? 0))
 }
 
-export interface ProducerBenchResult { ours: RateRun[]; kafkajs: RateRun[]; java: RateRun[]; vsJava: Summary; vsKafkajs: Summary; partitions: number }
+export interface ProducerBenchResult {
+  ours: RateRun[]
+  kafkajs: RateRun[]
+  java: RateRun[]
+  vsJava: Summary
+  vsKafkajs: Summary
+  partitions: number
+}
 
 /**
  * Simulator → Kafka against the references, alternating run by run so all three see the same machine load;
  * every run writes `events` events to a fresh topic with `partitions` partitions (deleted afterwards).
  */
-export async function benchProducer(admin: Admin, kafka: Kafka, brokers: string, opts: { events: number; reps: number; partitions: number; brokerName: string; log: (l: string) => void }): Promise<ProducerBenchResult> {
+export async function benchProducer(
+  admin: Admin,
+  kafka: Kafka,
+  brokers: string,
+  opts: { events: number; reps: number; partitions: number; brokerName: string; log: (l: string) => void },
+): Promise<ProducerBenchResult> {
   const brokerCpu = brokerCpuReader(opts.brokerName)
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-producer-'))
   const records = await simulatorRecords()
@@ -187,27 +257,39 @@ export async function benchProducer(admin: Admin, kafka: Kafka, brokers: string,
     await createTopic(admin, topic, opts.partitions)
     return topic
   }
-  const fmtRun = (x: RateRun) => `${Math.round(x.perSec).toLocaleString('en-US')} ev/s (${x.events.toLocaleString('en-US')} events in ${x.seconds.toFixed(1)} s)`
+  const fmtRun = (x: RateRun) =>
+    `${Math.round(x.perSec).toLocaleString('en-US')} ev/s (${x.events.toLocaleString('en-US')} events in ${x.seconds.toFixed(1)} s)`
   try {
     for (let rep = 1; rep <= opts.reps; rep++) {
       for (const which of ['java', 'kafkajs', 'ours'] as const) {
         const topic = await fresh(which)
         const brokerBefore = brokerCpu()
-        const run = which === 'java' ? await runJavaReference(brokers, topic, recordsFile, opts.events)
-          : which === 'kafkajs' ? await runKafkajsReference(kafka, topic, records, opts.events)
-          : await runSimulateCli(brokers, topic, opts.events, { partitions: opts.partitions, labels: join(dir, 'labels.jsonl') })
+        const run =
+          which === 'java'
+            ? await runJavaReference(brokers, topic, recordsFile, opts.events)
+            : which === 'kafkajs'
+              ? await runKafkajsReference(kafka, topic, records, opts.events)
+              : await runSimulateCli(brokers, topic, opts.events, { partitions: opts.partitions, labels: join(dir, 'labels.jsonl') })
         const brokerAfter = brokerCpu()
         if (brokerBefore !== undefined && brokerAfter !== undefined) run.brokerUs = ((brokerAfter - brokerBefore) * 1e6) / run.events
         r[which].push(run)
-        opts.log(`  [producer rep ${rep}/${opts.reps}] ${which === 'ours' ? 'npm run simulate' : which === 'java' ? 'Java client' : 'plain kafkajs'}: ${fmtRun(run)}, `
-          + `CPU per event ${run.clientUs.toFixed(1)} µs + broker ${run.brokerUs?.toFixed(1) ?? '?'} µs`)
+        opts.log(
+          `  [producer rep ${rep}/${opts.reps}] ${which === 'ours' ? 'npm run simulate' : which === 'java' ? 'Java client' : 'plain kafkajs'}: ${fmtRun(run)}, ` +
+            `CPU per event ${run.clientUs.toFixed(1)} µs + broker ${run.brokerUs?.toFixed(1) ?? '?'} µs`,
+        )
         await admin.deleteTopics({ topics: [topic] }).catch(() => {})
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  r.vsJava = pairedRatios(r.ours.map((x) => x.perSec), r.java.map((x) => x.perSec))
-  r.vsKafkajs = pairedRatios(r.ours.map((x) => x.perSec), r.kafkajs.map((x) => x.perSec))
+  r.vsJava = pairedRatios(
+    r.ours.map((x) => x.perSec),
+    r.java.map((x) => x.perSec),
+  )
+  r.vsKafkajs = pairedRatios(
+    r.ours.map((x) => x.perSec),
+    r.kafkajs.map((x) => x.perSec),
+  )
   return r
 }

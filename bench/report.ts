@@ -3,7 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, loadavg } from 'node:os'
 import { INGEST_ANALYSIS } from './analysis'
 
-export interface ReportRow { section: string; metric: string; ours: string; reference: string; ratio: string; target: string }
+export interface ReportRow {
+  section: string
+  metric: string
+  ours: string
+  reference: string
+  ratio: string
+  target: string
+}
 
 export interface Report {
   startedAt: Date
@@ -17,7 +24,9 @@ export interface Report {
 
 export function machine(): string {
   const c = cpus()
-  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`
+  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, load average at start ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`
 }
 
 export function table(rows: ReportRow[]): string {
@@ -28,7 +37,10 @@ export function table(rows: ReportRow[]): string {
 
 /** Plain-text table for the terminal. */
 export function textTable(rows: ReportRow[]): string {
-  const cells = [['section', 'metric', 'Burnrate', 'reference', 'ratio', 'target'], ...rows.map((r) => [r.section, r.metric, r.ours, r.reference, r.ratio, r.target])]
+  const cells = [
+    ['section', 'metric', 'Burnrate', 'reference', 'ratio', 'target'],
+    ...rows.map((r) => [r.section, r.metric, r.ours, r.reference, r.ratio, r.target]),
+  ]
   const widths = cells[0].map((_, i) => Math.max(...cells.map((c) => c[i].length)))
   return cells.map((c) => c.map((x, i) => x.padEnd(widths[i])).join('  ')).join('\n')
 }

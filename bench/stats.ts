@@ -28,8 +28,12 @@ export function summarize(values: readonly number[]): Summary {
   const min = Math.min(...values)
   const max = Math.max(...values)
   return {
-    n: values.length, median: m, min, max,
-    p50: quantile(values, 0.5), p95: quantile(values, 0.95),
+    n: values.length,
+    median: m,
+    min,
+    max,
+    p50: quantile(values, 0.5),
+    p95: quantile(values, 0.95),
     spreadPct: m === 0 || !Number.isFinite(m) ? 0 : ((max - min) / 2 / m) * 100,
   }
 }

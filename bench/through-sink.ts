@@ -11,9 +11,17 @@ import { defaultPriceBook } from '../lib/pricing/cost'
  * without Kafka. Every event must be valid: a dead letter here means the
  * generator and the contract disagree, which would skew any figure.
  */
-export async function writeThroughSink(store: Store, values: Iterable<Buffer>, opts: { topic: string; batch?: number; onProgress?: (events: number) => void }): Promise<number> {
+export async function writeThroughSink(
+  store: Store,
+  values: Iterable<Buffer>,
+  opts: { topic: string; batch?: number; onProgress?: (events: number) => void },
+): Promise<number> {
   const sink = new ClickHouseSink(store)
-  const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
+  const deps = {
+    limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 },
+    prices: defaultPriceBook,
+    recentIds: new RecentIds(),
+  }
   const size = opts.batch ?? 25_000
   let chunk: SourceMessage[] = []
   let offset = 0

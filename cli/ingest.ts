@@ -29,7 +29,10 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'))
   setInterval(() => {
     const h = handle?.metrics.snapshot()
-    if (h) console.log(`[ingest] ${h.eventsTotal} events (${h.eventsPerSec}/s), ${h.deadLettersTotal} dead letters, lag ${h.lag.reduce((s, l) => s + l.lag, 0)}${h.paused ? ', PAUSED: store unavailable' : ''}`)
+    if (h)
+      console.log(
+        `[ingest] ${h.eventsTotal} events (${h.eventsPerSec}/s), ${h.deadLettersTotal} dead letters, lag ${h.lag.reduce((s, l) => s + l.lag, 0)}${h.paused ? ', PAUSED: store unavailable' : ''}`,
+      )
     // The same verdict as /api/ingest/health/status, so a log-based alert needs no HTTP probe.
     for (const p of h?.problems ?? []) console.log(`[ingest] ERROR: ${p}`)
   }, 10_000).unref()

@@ -20,13 +20,21 @@ async function main() {
     await migrate(store, { retentionDays: config.RETENTION_DAYS })
     const fromEnv = process.env.BURNRATE_ADMIN_PASSWORD
     const password = fromEnv || generatePassword()
-    await audited(store, {
-      actor: 'cli', action: 'auth.user_save', subject: 'admin',
-      after: { userId: 'admin', role: 'admin', disabled: false, passwordChanged: true, via: 'admin:reset-password' },
-    }, () => saveUser(store, { userId: 'admin', role: 'admin', password, disabled: false }))
-    console.log(fromEnv
-      ? 'admin password set from BURNRATE_ADMIN_PASSWORD; the account is enabled'
-      : `admin password reset; new password (shown once, store it now): ${password}`)
+    await audited(
+      store,
+      {
+        actor: 'cli',
+        action: 'auth.user_save',
+        subject: 'admin',
+        after: { userId: 'admin', role: 'admin', disabled: false, passwordChanged: true, via: 'admin:reset-password' },
+      },
+      () => saveUser(store, { userId: 'admin', role: 'admin', password, disabled: false }),
+    )
+    console.log(
+      fromEnv
+        ? 'admin password set from BURNRATE_ADMIN_PASSWORD; the account is enabled'
+        : `admin password reset; new password (shown once, store it now): ${password}`,
+    )
   } finally {
     await store.close()
   }

@@ -43,18 +43,38 @@ const HELP = `usage: npm run simulate -- [options]
 function num(name: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback
   const value = Number(text)
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got "${text}"`)
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max)
+    throw new Error(`--${name} must be a number in [${min}, ${max}], got "${text}"`)
   return value
 }
 
 function options(argv: string[]) {
   const { values: v } = parseArgs({
-    args: argv, strict: true, allowPositionals: false,
+    args: argv,
+    strict: true,
+    allowPositionals: false,
     options: {
-      rate: { type: 'string' }, seed: { type: 'string' }, installs: { type: 'string' }, tenants: { type: 'string' },
-      scenarios: { type: 'string' }, intensity: { type: 'string' }, settings: { type: 'string' }, diurnal: { type: 'string' },
-      duration: { type: 'string' }, labels: { type: 'string' }, brokers: { type: 'string' }, topic: { type: 'string' },
-      partitions: { type: 'string' }, compression: { type: 'string' }, workers: { type: 'string' }, 'policy-url': { type: 'string' }, 'policy-topic': { type: 'string' }, realtime: { type: 'boolean' }, 'no-realtime': { type: 'boolean' }, 'json-summary': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      installs: { type: 'string' },
+      tenants: { type: 'string' },
+      scenarios: { type: 'string' },
+      intensity: { type: 'string' },
+      settings: { type: 'string' },
+      diurnal: { type: 'string' },
+      duration: { type: 'string' },
+      labels: { type: 'string' },
+      brokers: { type: 'string' },
+      topic: { type: 'string' },
+      partitions: { type: 'string' },
+      compression: { type: 'string' },
+      workers: { type: 'string' },
+      'policy-url': { type: 'string' },
+      'policy-topic': { type: 'string' },
+      realtime: { type: 'boolean' },
+      'no-realtime': { type: 'boolean' },
+      'json-summary': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   })
   if (v.help) {
@@ -74,15 +94,19 @@ function options(argv: string[]) {
     installs: Math.floor(num('installs', v.installs, cfg.SIM_INSTALLS, 1, 10_000_000)),
     tenants: Math.floor(num('tenants', v.tenants, 4, 1, 5)),
     diurnalAmplitude: num('diurnal', v.diurnal, 0.4, 0, 1),
-    scenarios, scenarioSettings,
+    scenarios,
+    scenarioSettings,
     durationMs: v.duration === undefined ? Infinity : num('duration', v.duration, 0, 0.001) * 1000,
     labelsPath: v.labels ?? './data/labels.jsonl',
-    brokers: (v.brokers ?? cfg.KAFKA_BROKERS).split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: (v.brokers ?? cfg.KAFKA_BROKERS)
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     topic: v.topic ?? cfg.KAFKA_TOPIC,
     partitions: Math.floor(num('partitions', v.partitions, 4, 1, 10_000)),
     compression,
     workers: Math.floor(num('workers', v.workers, Math.min(4, availableParallelism()), 1, 64)),
-    realtime: v['no-realtime'] ? false : v.realtime ?? true,
+    realtime: v['no-realtime'] ? false : (v.realtime ?? true),
     clientId: `${cfg.KAFKA_CLIENT_ID}-simulator`,
     policyUrl: v['policy-url'],
     policyTopic: v['policy-topic'] ?? cfg.POLICY_TOPIC,
@@ -93,7 +117,7 @@ function options(argv: string[]) {
 /** --policy-url: enforce the signed policy topic, as a real gateway would (token from BURNRATE_GATEWAY_TOKEN). */
 async function followPolicy(sim: GatewaySimulator, o: ReturnType<typeof options>) {
   const token = process.env.BURNRATE_GATEWAY_TOKEN
-  if (!token) throw new Error('--policy-url needs BURNRATE_GATEWAY_TOKEN, one of the tokens in the app\'s POLICY_GATEWAY_TOKENS')
+  if (!token) throw new Error("--policy-url needs BURNRATE_GATEWAY_TOKEN, one of the tokens in the app's POLICY_GATEWAY_TOKENS")
   return enforcedByPolicyTopic(sim, { brokers: o.brokers, topic: o.policyTopic, policyUrl: o.policyUrl!, gatewayToken: token })
 }
 
@@ -121,11 +145,16 @@ async function topicPartitions(kafka: Kafka, topic: string, partitions: number):
 
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2))
-  console.log(`[simulate] seed=${o.seed} installs=${o.installs} rate=${o.ratePerSec}/s topic=${o.topic} brokers=${o.brokers.join(',')} realtime=${o.realtime} workers=${o.workers} compression=${o.compression}`)
+  console.log(
+    `[simulate] seed=${o.seed} installs=${o.installs} rate=${o.ratePerSec}/s topic=${o.topic} brokers=${o.brokers.join(',')} realtime=${o.realtime} workers=${o.workers} compression=${o.compression}`,
+  )
   const kafka = new Kafka({ clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.WARN })
   const partitionMetadata = await topicPartitions(kafka, o.topic, o.partitions)
   const partitionOf = keyPartitioner(o.topic, partitionMetadata)
-  const producers = await ProducerPool.start({ brokers: o.brokers, clientId: o.clientId, topic: o.topic }, { threads: Math.min(o.workers, partitionMetadata.length), compression: o.compression })
+  const producers = await ProducerPool.start(
+    { brokers: o.brokers, clientId: o.clientId, topic: o.topic },
+    { threads: Math.min(o.workers, partitionMetadata.length), compression: o.compression },
+  )
 
   // Started after the broker setup so the first window is not a burst of catch-up traffic.
   const startMs = Date.now()
@@ -162,7 +191,9 @@ async function main(): Promise<void> {
     const rate = ((producers.produced - last.produced) * 1000) / (now - last.at)
     last = { at: now, produced: producers.produced }
     const ahead = o.realtime ? '' : ` sim=+${((cursor - startMs) / 1000).toFixed(0)}s`
-    console.log(`[simulate] ${((now - began) / 1000).toFixed(0)}s produced=${producers.produced} rate=${Math.round(rate)}/s${ahead} labels=${Math.max(labelCount, 0)}`)
+    console.log(
+      `[simulate] ${((now - began) / 1000).toFixed(0)}s produced=${producers.produced} rate=${Math.round(rate)}/s${ahead} labels=${Math.max(labelCount, 0)}`,
+    )
   }, 1_000)
 
   try {
@@ -194,8 +225,10 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - began) / 1000
   const cpu = process.cpuUsage(cpuAtStart)
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
-  console.log(`[simulate] done: ${producers.produced}/${generated} events in ${seconds.toFixed(1)}s (${Math.round(producers.produced / seconds)}/s), `
-    + `cpu ${cpuSeconds.toFixed(1)}s all threads (${Math.round(producers.produced / cpuSeconds)} events per cpu-second), labels → ${o.labelsPath}`)
+  console.log(
+    `[simulate] done: ${producers.produced}/${generated} events in ${seconds.toFixed(1)}s (${Math.round(producers.produced / seconds)}/s), ` +
+      `cpu ${cpuSeconds.toFixed(1)}s all threads (${Math.round(producers.produced / cpuSeconds)} events per cpu-second), labels → ${o.labelsPath}`,
+  )
   if (o.jsonSummary) console.log(`RESULT ${JSON.stringify({ produced: producers.produced, generated, seconds, cpuSeconds, threads: producers.threads })}`)
 }
 

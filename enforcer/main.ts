@@ -11,7 +11,9 @@ async function main() {
   const options = enforcerOptions(loadConfig())
   const running = await startEnforcer(options)
   const h = running.health()
-  console.log(`[enforcer] ${options.replica} listening on ${running.url}; policy ${h.ready ? `v${h.version}` : `NOT LOADED (${h.lastError ?? 'no answer'})`} from ${options.policyUrl}; fail ${options.failMode}`)
+  console.log(
+    `[enforcer] ${options.replica} listening on ${running.url}; policy ${h.ready ? `v${h.version}` : `NOT LOADED (${h.lastError ?? 'no answer'})`} from ${options.policyUrl}; fail ${options.failMode}`,
+  )
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
@@ -24,7 +26,9 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'))
   setInterval(() => {
     const s = running.health()
-    console.log(`[enforcer] policy v${s.version} (age ${s.ageMs ?? '—'} ms, lag ${s.lagVersions}${s.stale ? ', STALE' : ''}); decisions ${JSON.stringify(s.decisions)}`)
+    console.log(
+      `[enforcer] policy v${s.version} (age ${s.ageMs ?? '—'} ms, lag ${s.lagVersions}${s.stale ? ', STALE' : ''}); decisions ${JSON.stringify(s.decisions)}`,
+    )
   }, 60_000).unref()
 }
 

@@ -22,9 +22,15 @@ export const GATEWAY_TOKEN = 'gw-token-enforcer-0123456789abcdef0123'
 export function appEnv(name: string) {
   const topics = { policy: uniqueName(`${name}-policy`), events: uniqueName(`${name}-events`) }
   Object.assign(process.env, {
-    DATA_DIR: mkdtempSync(join(tmpdir(), `br-${name}-`)), CLICKHOUSE_DATABASE: `${name.replace(/\W/g, '_')}_${process.pid}`, INGEST_SOURCE: 'none',
-    DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`,
-    POLICY_KAFKA: '1', POLICY_TOPIC: topics.policy, KAFKA_TOPIC: topics.events,
+    DATA_DIR: mkdtempSync(join(tmpdir(), `br-${name}-`)),
+    CLICKHOUSE_DATABASE: `${name.replace(/\W/g, '_')}_${process.pid}`,
+    INGEST_SOURCE: 'none',
+    DETECT_ENABLED: '0',
+    BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+    POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`,
+    POLICY_KAFKA: '1',
+    POLICY_TOPIC: topics.policy,
+    KAFKA_TOPIC: topics.events,
   })
   delete process.env.CLICKHOUSE_URL
   return topics
@@ -39,11 +45,19 @@ export interface Stack {
   /** POST /api/policy/changes as an admin, through the dashboard's route. */
   change: (body: Record<string, unknown>) => Promise<{ status: number; version?: number }>
   /** One call through nginx. */
-  ask: (installId: string, opts?: { stream?: boolean; tokens?: number; bytes?: number; maxOutput?: number; signal?: AbortSignal; intervalMs?: number }) => Promise<Response>
+  ask: (
+    installId: string,
+    opts?: { stream?: boolean; tokens?: number; bytes?: number; maxOutput?: number; signal?: AbortSignal; intervalMs?: number },
+  ) => Promise<Response>
   stop: () => Promise<void>
 }
 
-export async function startStack(opts: { topics: { policy: string; events: string }; replicas?: number; redis?: boolean; enforcer?: Partial<import('../lib/enforcement/service').EnforcerOptions> }): Promise<Stack> {
+export async function startStack(opts: {
+  topics: { policy: string; events: string }
+  replicas?: number
+  redis?: boolean
+  enforcer?: Partial<import('../lib/enforcement/service').EnforcerOptions>
+}): Promise<Stack> {
   const stops: (() => Promise<void>)[] = []
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {})
@@ -64,7 +78,10 @@ export async function startStack(opts: { topics: { policy: string; events: strin
     stops.push(app.stop)
     const call = routeCaller(cookies)
     const change = async (body: Record<string, unknown>) => {
-      const res = await call(routes['/api/policy/changes'].POST, 'POST', '/api/policy/changes', { role: 'admin', body: { durationMinutes: 60, reason: 'enforcer test', controls: {}, ...body } })
+      const res = await call(routes['/api/policy/changes'].POST, 'POST', '/api/policy/changes', {
+        role: 'admin',
+        body: { durationMinutes: 60, reason: 'enforcer test', controls: {}, ...body },
+      })
       const json = (await res.json()) as { version?: number }
       return { status: res.status, version: json.version }
     }
@@ -78,9 +95,25 @@ export async function startStack(opts: { topics: { policy: string; events: strin
     const group = uniqueName('enforcer-group')
     for (let i = 0; i < (opts.replicas ?? 1); i++) {
       const e = await startEnforcer({
-        host: '127.0.0.1', port: 0, replica: `it-${i}`, policyUrl: app.url, gatewayToken: GATEWAY_TOKEN, brokers, policyTopic: opts.topics.policy,
-        eventsTopic: opts.topics.events, group, clientId: 'it', redisUrl: redis?.url, failMode: 'closed', maxStalenessMs: 30_000,
-        pollMs: 500, leaseMs: 60_000, streamLeaseMs: 30_000, defaultMaxOutput: 1000, log: () => {}, ...opts.enforcer,
+        host: '127.0.0.1',
+        port: 0,
+        replica: `it-${i}`,
+        policyUrl: app.url,
+        gatewayToken: GATEWAY_TOKEN,
+        brokers,
+        policyTopic: opts.topics.policy,
+        eventsTopic: opts.topics.events,
+        group,
+        clientId: 'it',
+        redisUrl: redis?.url,
+        failMode: 'closed',
+        maxStalenessMs: 30_000,
+        pollMs: 500,
+        leaseMs: 60_000,
+        streamLeaseMs: 30_000,
+        defaultMaxOutput: 1000,
+        log: () => {},
+        ...opts.enforcer,
       })
       stops.push(e.stop)
       enforcers.push(e)
@@ -88,15 +121,24 @@ export async function startStack(opts: { topics: { policy: string; events: strin
     llm.watchUrl = enforcers[0].url
     const nginx = await startNginx({ enforcers: enforcers.map((e) => e.port), llmPort: llm.port })
     stops.push(nginx.stop)
-    const ask: Stack['ask'] = (installId, o = {}) => fetch(`${nginx.url}/v1/chat/completions`, {
-      method: 'POST', signal: o.signal,
-      headers: {
-        'content-type': 'application/json', 'x-burnrate-install-id': installId, 'x-burnrate-tenant': 't1', 'x-burnrate-feature': 'chat', 'x-burnrate-model': 'gpt-4o-mini',
-        'x-burnrate-app-id': 'com.example.app', 'x-burnrate-app-version': '1.0', 'x-burnrate-platform': 'android',
-        ...(o.stream ? { 'x-burnrate-stream': '1' } : {}), ...(o.maxOutput !== undefined ? { 'x-burnrate-max-output-tokens': String(o.maxOutput) } : {}),
-      },
-      body: JSON.stringify({ stream: o.stream ?? false, tokens: o.tokens ?? 20, interval_ms: o.intervalMs, pad: 'x'.repeat(o.bytes ?? 0) }),
-    })
+    const ask: Stack['ask'] = (installId, o = {}) =>
+      fetch(`${nginx.url}/v1/chat/completions`, {
+        method: 'POST',
+        signal: o.signal,
+        headers: {
+          'content-type': 'application/json',
+          'x-burnrate-install-id': installId,
+          'x-burnrate-tenant': 't1',
+          'x-burnrate-feature': 'chat',
+          'x-burnrate-model': 'gpt-4o-mini',
+          'x-burnrate-app-id': 'com.example.app',
+          'x-burnrate-app-version': '1.0',
+          'x-burnrate-platform': 'android',
+          ...(o.stream ? { 'x-burnrate-stream': '1' } : {}),
+          ...(o.maxOutput !== undefined ? { 'x-burnrate-max-output-tokens': String(o.maxOutput) } : {}),
+        },
+        body: JSON.stringify({ stream: o.stream ?? false, tokens: o.tokens ?? 20, interval_ms: o.intervalMs, pad: 'x'.repeat(o.bytes ?? 0) }),
+      })
     return { app, llm, nginx, redis, enforcers, change, ask, stop }
   } catch (err) {
     await stop()

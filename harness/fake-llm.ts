@@ -54,7 +54,9 @@ export async function startFakeLlm(opts: { brokers: string[]; topic: string }): 
     const capText = header(req, 'x-burnrate-max-output-tokens')
     const cap = capText ? Number(capText) : null
     const ctx = {
-      installId: header(req, 'x-burnrate-install-id') ?? 'unknown', tenant: header(req, 'x-burnrate-tenant') ?? 't', feature: header(req, 'x-burnrate-feature') ?? 'f',
+      installId: header(req, 'x-burnrate-install-id') ?? 'unknown',
+      tenant: header(req, 'x-burnrate-tenant') ?? 't',
+      feature: header(req, 'x-burnrate-feature') ?? 'f',
       model: header(req, 'x-burnrate-model') ?? 'gpt-4o-mini',
     }
     const promptTokens = Number(header(req, 'x-burnrate-context-tokens') ?? Math.ceil(Buffer.byteLength(raw) / 4))
@@ -63,15 +65,32 @@ export async function startFakeLlm(opts: { brokers: string[]; topic: string }): 
     llm.calls.push(call)
     const started = Date.now()
     const common = {
-      schema_version: SCHEMA_VERSION, tenant_id: ctx.tenant, install_id: ctx.installId, app_id: 'com.example.app', app_version: '1.0', platform: 'android',
-      feature: ctx.feature, model: ctx.model, prompt_tokens: promptTokens, context_tokens: promptTokens, prompt_bytes: Buffer.byteLength(raw),
+      schema_version: SCHEMA_VERSION,
+      tenant_id: ctx.tenant,
+      install_id: ctx.installId,
+      app_id: 'com.example.app',
+      app_version: '1.0',
+      platform: 'android',
+      feature: ctx.feature,
+      model: ctx.model,
+      prompt_tokens: promptTokens,
+      context_tokens: promptTokens,
+      prompt_bytes: Buffer.byteLength(raw),
     }
     if (!body.stream) {
       call.produced = want
       call.endReason = 'completed'
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ id: requestId, usage: { prompt_tokens: promptTokens, completion_tokens: want } }))
-      await emit({ ...common, type: 'llm_request', event_id: requestId, ts: Date.now(), completion_tokens: want, outcome: 'served', latency_ms: Date.now() - started })
+      await emit({
+        ...common,
+        type: 'llm_request',
+        event_id: requestId,
+        ts: Date.now(),
+        completion_tokens: want,
+        outcome: 'served',
+        latency_ms: Date.now() - started,
+      })
       return
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
@@ -88,8 +107,15 @@ export async function startFakeLlm(opts: { brokers: string[]; topic: string }): 
         res.end('event: error\ndata: {"error":"cut_by_policy"}\n\n')
       } else if (reason === 'completed') res.end('data: [DONE]\n\n')
       await emit({
-        ...common, type: 'stream', event_id: `${requestId}-end`, ts: Date.now(), completion_tokens: call.produced, stream_id: requestId, transport: 'sse',
-        duration_ms: Date.now() - started, end_reason: reason,
+        ...common,
+        type: 'stream',
+        event_id: `${requestId}-end`,
+        ts: Date.now(),
+        completion_tokens: call.produced,
+        stream_id: requestId,
+        transport: 'sse',
+        duration_ms: Date.now() - started,
+        end_reason: reason,
       })
     }
     const timer = setInterval(() => {
@@ -103,16 +129,18 @@ export async function startFakeLlm(opts: { brokers: string[]; topic: string }): 
       fetch(`${llm.watchUrl}/v1/streams/watch`, {
         signal: watch.signal,
         headers: { 'x-burnrate-install-id': ctx.installId, 'x-burnrate-tenant': ctx.tenant, 'x-burnrate-feature': ctx.feature, 'x-request-id': requestId },
-      }).then(async (w) => {
-        const reader = w.body!.getReader()
-        let text = ''
-        for (;;) {
-          const { value, done } = await reader.read()
-          if (done) break
-          text += new TextDecoder().decode(value)
-          if (text.includes('event: revoked')) return finish('cut_by_policy')
-        }
-      }).catch(() => {})
+      })
+        .then(async (w) => {
+          const reader = w.body!.getReader()
+          let text = ''
+          for (;;) {
+            const { value, done } = await reader.read()
+            if (done) break
+            text += new TextDecoder().decode(value)
+            if (text.includes('event: revoked')) return finish('cut_by_policy')
+          }
+        })
+        .catch(() => {})
     }
   }
 

@@ -12,7 +12,10 @@ export async function createTopic(admin: Admin, topic: string, partitions: numbe
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true })
 }
 
-export interface RawRecord { key: string | null; value: Buffer | string | null }
+export interface RawRecord {
+  key: string | null
+  value: Buffer | string | null
+}
 
 /** Produces records in chunks with acks=all, so they are durable before the test goes on. */
 export async function produce(kafka: Kafka, topic: string, records: RawRecord[]) {
@@ -37,10 +40,7 @@ export async function produce(kafka: Kafka, topic: string, records: RawRecord[])
 
 /** Sum over partitions of the group's committed offsets and of the topic's high watermarks. */
 export async function groupProgress(admin: Admin, groupId: string, topic: string) {
-  const [high, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ])
+  const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })])
   const end = high.reduce((s, p) => s + Number(p.high), 0)
   const done = (committed[0]?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0)
   return { end, committed: done }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort, waitFor } from './free-port'
 
-export interface NginxRun { url: string; port: number; dir: string; errorLog: () => string; stop: () => Promise<void> }
+export interface NginxRun {
+  url: string
+  port: number
+  dir: string
+  errorLog: () => string
+  stop: () => Promise<void>
+}
 
 /** Whether Debian's nginx is installed (.ci/run and scripts/stack.sh install it). */
 export const hasNginx = () => spawnSync('nginx', ['-v']).status === 0
@@ -49,30 +55,47 @@ ${opts.enforcers.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')
   writeFileSync(join(dir, 'nginx.conf'), conf)
   const test = spawnSync('nginx', ['-t', '-p', dir, '-e', join(dir, 'logs/error.log'), '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' })
   if (test.status !== 0) throw new Error(`nginx -t failed:\n${test.stderr}`)
-  const child: ChildProcess = spawn('nginx', ['-p', dir, '-e', join(dir, 'logs/error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child: ChildProcess = spawn('nginx', ['-p', dir, '-e', join(dir, 'logs/error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
   try {
-    await waitFor(`nginx on ${port}`, async () => {
-      if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`)
-      await fetch(`http://127.0.0.1:${port}/`)
-      return true
-    }, 10_000)
+    await waitFor(
+      `nginx on ${port}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`)
+        await fetch(`http://127.0.0.1:${port}/`)
+        return true
+      },
+      10_000,
+    )
   } catch (err) {
     child.kill('SIGKILL')
     throw err
   }
   const errorLog = () => {
-    try { return readFileSync(join(dir, 'logs/error.log'), 'utf8') } catch { return '' }
+    try {
+      return readFileSync(join(dir, 'logs/error.log'), 'utf8')
+    } catch {
+      return ''
+    }
   }
   return {
-    url: `http://127.0.0.1:${port}`, port, dir, errorLog,
-    stop: () => new Promise((done) => {
-      const finish = () => { rmSync(dir, { recursive: true, force: true }); done() }
-      if (child.exitCode !== null) return finish()
-      child.once('exit', finish)
-      child.kill('SIGQUIT')
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
-    }),
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dir,
+    errorLog,
+    stop: () =>
+      new Promise((done) => {
+        const finish = () => {
+          rmSync(dir, { recursive: true, force: true })
+          done()
+        }
+        if (child.exitCode !== null) return finish()
+        child.once('exit', finish)
+        child.kill('SIGQUIT')
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
+      }),
   }
 }

@@ -5,7 +5,11 @@
  * so domain folders need not import the HTTP layer for it.
  */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message)
   }
 }

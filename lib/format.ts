@@ -86,7 +86,14 @@ export const DAY_MS = 86_400_000
  * local zone) so the rule can be tested independently of the machine's zone.
  */
 
-interface WallClock { year: number; month: number; day: number; hour: number; minute: number; second: number }
+interface WallClock {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  second: number
+}
 
 /** Intl formatters are costly to build and these run per tick and per row: one per zone and kind. */
 function cachedFormat(cache: Map<string, Intl.DateTimeFormat>, timeZone: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -102,7 +109,15 @@ const clockFormats = new Map<string, Intl.DateTimeFormat>()
 const zoneFormats = new Map<string, Intl.DateTimeFormat>()
 // hourCycle h23: some engines print midnight as "24" with hour12: false.
 const clockFormat = (timeZone: string | undefined) =>
-  cachedFormat(clockFormats, timeZone, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' })
+  cachedFormat(clockFormats, timeZone, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    hourCycle: 'h23',
+  })
 
 /** Calendar fields of an instant in a zone (local when omitted). */
 export function wallClock(ms: number, timeZone?: string): WallClock {
@@ -117,7 +132,7 @@ const monthDay = (c: WallClock) => `${MONTHS[c.month - 1]} ${c.day}`
 /** Short name of a zone at an instant: "PST", "GMT+2", "UTC". Local zone when omitted. */
 export function zoneName(ms = Date.now(), timeZone?: string): string {
   const parts = cachedFormat(zoneFormats, timeZone, { timeZoneName: 'short' }).formatToParts(ms)
-  return parts.find((p) => p.type === 'timeZoneName')?.value ?? (timeZone ?? 'local')
+  return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone ?? 'local'
 }
 
 /** True when buckets of this size are whole UTC days. */
@@ -178,20 +193,30 @@ export type Unit = 'usd' | 'tokens' | 'count' | 'percent' | 'duration' | 'rate'
 /** One entry point so charts can take a unit prop instead of a formatter function. */
 export function formatUnit(value: number, unit: Unit): string {
   switch (unit) {
-    case 'usd': return usd(value)
-    case 'tokens': return tokens(value)
-    case 'count': return quantity(value)
-    case 'percent': return percent(value)
-    case 'duration': return duration(value)
-    case 'rate': return compact(value)
+    case 'usd':
+      return usd(value)
+    case 'tokens':
+      return tokens(value)
+    case 'count':
+      return quantity(value)
+    case 'percent':
+      return percent(value)
+    case 'duration':
+      return duration(value)
+    case 'rate':
+      return compact(value)
   }
 }
 
 export function formatAxis(value: number, unit: Unit): string {
   switch (unit) {
-    case 'usd': return usdAxis(value)
-    case 'percent': return percent(value, value !== 0 && Math.abs(value) < 0.01 ? 2 : 0)
-    case 'duration': return duration(value)
-    default: return compact(value)
+    case 'usd':
+      return usdAxis(value)
+    case 'percent':
+      return percent(value, value !== 0 && Math.abs(value) < 0.01 ? 2 : 0)
+    case 'duration':
+      return duration(value)
+    default:
+      return compact(value)
   }
 }

@@ -50,7 +50,12 @@ const TOO_LATE = `must be at most ${MAX_EPOCH_MS} (${new Date(MAX_EPOCH_MS).toIS
 /** Epoch ms or an ISO time with offset, within what the range SQL can bind. */
 const epochMs = z.union([
   z.coerce.number().int().min(0).max(MAX_EPOCH_MS, TOO_LATE),
-  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)).pipe(z.number().min(0).max(MAX_EPOCH_MS, TOO_LATE)),
+  z
+    .string()
+    .max(40)
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s))
+    .pipe(z.number().min(0).max(MAX_EPOCH_MS, TOO_LATE)),
 ])
 
 /** The raw query parameters; `resolveRange` turns them into bounds. */
@@ -58,7 +63,11 @@ export const rangeParams = {
   range: z.enum(RANGE_PRESETS).default('1h'),
   from: epochMs.optional(),
   to: epochMs.optional(),
-  tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).default(''),
+  tenant: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
+    .default(''),
 }
 
 export interface ResolvedRange {

@@ -176,10 +176,7 @@ export function report(root: string): string {
     for (const ex of arrow.examples.slice(0, 3)) lines.push(`    ${ex}`)
   }
   if (!up.length) lines.push('(none)')
-  lines.push(
-    '',
-    `# Totals: ${graph.folders.length} folders, ${cycles.length} cycles, ${pairs.length} mutual pairs, ${up.length} upward arrows`,
-  )
+  lines.push('', `# Totals: ${graph.folders.length} folders, ${cycles.length} cycles, ${pairs.length} mutual pairs, ${up.length} upward arrows`)
   return lines.join('\n')
 }
 

@@ -3,7 +3,11 @@
 //   usage: node scripts/test-summary.mjs <label>=<report.json> ...
 import { readFileSync, existsSync } from 'node:fs'
 
-const firstLines = (text, n) => String(text ?? '').split('\n').slice(0, n).join('\n      ')
+const firstLines = (text, n) =>
+  String(text ?? '')
+    .split('\n')
+    .slice(0, n)
+    .join('\n      ')
 
 for (const arg of process.argv.slice(2)) {
   const [label, file] = arg.split('=')

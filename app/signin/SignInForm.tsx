@@ -19,7 +19,11 @@ export function SignInForm({ oidcIssuer }: { oidcIssuer: string | null }) {
     // Plain fetch: one POST with nothing to cache or refetch. `finally` so that a network
     // failure (fetch rejects) cannot leave the button disabled for good.
     try {
-      const res = await fetch('/api/auth/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+      const res = await fetch('/api/auth/signin', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      })
       if (res.ok) {
         window.location.assign(nextPath())
         return
@@ -34,13 +38,26 @@ export function SignInForm({ oidcIssuer }: { oidcIssuer: string | null }) {
   return (
     <>
       <form onSubmit={submit}>
-        <label style={{ display: 'block', marginBottom: 8 }}>User <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required /></label>
-        <label style={{ display: 'block', marginBottom: 8 }}>Password <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required /></label>
-        <button type="submit" disabled={busy}>Sign in</button>
-        {error && <p role="alert" style={{ color: 'crimson' }}>{error}</p>}
+        <label style={{ display: 'block', marginBottom: 8 }}>
+          User <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+        </label>
+        <label style={{ display: 'block', marginBottom: 8 }}>
+          Password{' '}
+          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </label>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+        {error && (
+          <p role="alert" style={{ color: 'crimson' }}>
+            {error}
+          </p>
+        )}
       </form>
       {oidcIssuer && (
-        <p><a href={`/api/auth/oidc/login?next=${encodeURIComponent(typeof window === 'undefined' ? '/' : nextPath())}`}>Sign in with {oidcIssuer}</a></p>
+        <p>
+          <a href={`/api/auth/oidc/login?next=${encodeURIComponent(typeof window === 'undefined' ? '/' : nextPath())}`}>Sign in with {oidcIssuer}</a>
+        </p>
       )}
     </>
   )

@@ -30,7 +30,10 @@ export function BudgetChart({ monthStart, monthEnd, days, budgetMicros, height =
   const lastActual = [...days].reverse().find((d) => d.cumForecast === undefined)
   if (lastActual) {
     const p = points.find((x) => x.t === lastActual.t + DAY_MS)
-    if (p && points.some((x) => x.forecast !== undefined)) { p.forecast = lastActual.cumActual; p.band = [lastActual.cumActual ?? 0, lastActual.cumActual ?? 0] }
+    if (p && points.some((x) => x.forecast !== undefined)) {
+      p.forecast = lastActual.cumActual
+      p.band = [lastActual.cumActual ?? 0, lastActual.cumActual ?? 0]
+    }
   }
   const label = (v: unknown) => utcDay(Number(v))
   return (
@@ -38,16 +41,38 @@ export function BudgetChart({ monthStart, monthEnd, days, budgetMicros, height =
       <ResponsiveContainer width="100%" height={height}>
         <ComposedChart data={points} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
           <CartesianGrid vertical={false} strokeDasharray="2 4" />
-          <XAxis dataKey="t" type="number" scale="time" domain={[monthStart, monthEnd]} tickFormatter={label} minTickGap={30} tickLine={false} axisLine={false} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            scale="time"
+            domain={[monthStart, monthEnd]}
+            tickFormatter={label}
+            minTickGap={30}
+            tickLine={false}
+            axisLine={false}
+          />
           <YAxis tickFormatter={usdAxis} width={60} tickLine={false} axisLine={false} domain={[0, (max: number) => Math.max(max, budgetMicros ?? 0) * 1.05]} />
-          <Tooltip isAnimationActive={false} content={(p) => <ChartTooltip {...(p as object)} unit="usd" labelFormat={(l) => `through ${label(Number(l) - DAY_MS)} (UTC)`} />} />
-          {budgetMicros !== null && <ReferenceLine y={budgetMicros} stroke="var(--crit)" strokeDasharray="5 4" label={{ value: `budget ${usdAxis(budgetMicros)}`, position: 'insideTopLeft', fill: 'var(--crit)', fontSize: 11 }} />}
+          <Tooltip
+            isAnimationActive={false}
+            content={(p) => <ChartTooltip {...(p as object)} unit="usd" labelFormat={(l) => `through ${label(Number(l) - DAY_MS)} (UTC)`} />}
+          />
+          {budgetMicros !== null && (
+            <ReferenceLine
+              y={budgetMicros}
+              stroke="var(--crit)"
+              strokeDasharray="5 4"
+              label={{ value: `budget ${usdAxis(budgetMicros)}`, position: 'insideTopLeft', fill: 'var(--crit)', fontSize: 11 }}
+            />
+          )}
           <Area dataKey="band" name="P10–P90" stroke="none" fill="#ff9f43" fillOpacity={0.18} isAnimationActive={false} connectNulls />
           <Line dataKey="actual" name="month to date" stroke="#6e9fff" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
           <Line dataKey="forecast" name="forecast" stroke="#ff9f43" strokeWidth={2} strokeDasharray="6 4" dot={false} isAnimationActive={false} connectNulls />
         </ComposedChart>
       </ResponsiveContainer>
-      <div className="legend"><span>actual · forecast · P10–P90 band</span><span style={{ marginLeft: 'auto' }}>UTC days</span></div>
+      <div className="legend">
+        <span>actual · forecast · P10–P90 band</span>
+        <span style={{ marginLeft: 'auto' }}>UTC days</span>
+      </div>
     </div>
   )
 }

@@ -29,13 +29,16 @@ export function ChartTooltip({ active, payload, label, unit, labelFormat, stepMs
       <div className="t">{labelFormat ? labelFormat(label) : bucketLabel(Number(label), stepMs)}</div>
       {items.map((p) => (
         <div className="item" key={String(p.dataKey)}>
-          <span><span className="swatch" style={{ background: p.color }} /> {String(p.name ?? p.dataKey)}</span>
+          <span>
+            <span className="swatch" style={{ background: p.color }} /> {String(p.name ?? p.dataKey)}
+          </span>
           <span className="num">{formatUnit(p.value as number, unit)}</span>
         </div>
       ))}
       {total && items.length > 1 && (
         <div className="item" style={{ borderTop: '1px solid var(--border)', marginTop: 4, paddingTop: 4 }}>
-          <span>Total</span><span className="num">{formatUnit(sum, unit)}</span>
+          <span>Total</span>
+          <span className="num">{formatUnit(sum, unit)}</span>
         </div>
       )}
     </div>

@@ -18,25 +18,55 @@ export function Histogram({ bins, markers, height = 240 }: HistogramProps) {
       <BarChart data={data} margin={{ top: 16, right: 10, bottom: 0, left: 4 }} barCategoryGap={2}>
         <CartesianGrid vertical={false} strokeDasharray="2 4" />
         <XAxis dataKey="name" tickLine={false} axisLine={false} interval={0} fontSize={10} />
-        <YAxis scale="log" domain={[1, 'auto']} allowDataOverflow tickFormatter={(v: number) => formatAxis(v, 'count')} width={48} tickLine={false} axisLine={false} />
-        <Tooltip isAnimationActive={false} cursor={{ fill: 'var(--panel-2)' }}
+        <YAxis
+          scale="log"
+          domain={[1, 'auto']}
+          allowDataOverflow
+          tickFormatter={(v: number) => formatAxis(v, 'count')}
+          width={48}
+          tickLine={false}
+          axisLine={false}
+        />
+        <Tooltip
+          isAnimationActive={false}
+          cursor={{ fill: 'var(--panel-2)' }}
           content={(p) => {
             const b = (p as { payload?: readonly { payload?: (typeof data)[number] }[] }).payload?.[0]?.payload
             if (!p.active || !b) return null
             return (
               <div className="chart-tooltip">
-                <div className="t">{count(b.lo)} – {count(b.hi)} tokens of context</div>
-                <div className="item"><span>Requests</span><span className="num">{count(b.requests)}</span></div>
-                {b.outlier && <div className="item" style={{ color: 'var(--crit)' }}>Above p99 (outlier)</div>}
+                <div className="t">
+                  {count(b.lo)} – {count(b.hi)} tokens of context
+                </div>
+                <div className="item">
+                  <span>Requests</span>
+                  <span className="num">{count(b.requests)}</span>
+                </div>
+                {b.outlier && (
+                  <div className="item" style={{ color: 'var(--crit)' }}>
+                    Above p99 (outlier)
+                  </div>
+                )}
               </div>
             )
-          }} />
+          }}
+        />
         {markers.map((m) => {
           const x = binOf(m.value)
-          return x ? <ReferenceLine key={m.label} x={x} stroke="var(--muted)" strokeDasharray="3 3" label={{ value: m.label, position: 'top', fill: 'var(--muted)', fontSize: 10 }} /> : null
+          return x ? (
+            <ReferenceLine
+              key={m.label}
+              x={x}
+              stroke="var(--muted)"
+              strokeDasharray="3 3"
+              label={{ value: m.label, position: 'top', fill: 'var(--muted)', fontSize: 10 }}
+            />
+          ) : null
         })}
         <Bar dataKey="requests" isAnimationActive={false}>
-          {data.map((b) => <Cell key={b.lo} fill={b.outlier ? '#f0555a' : '#6e9fff'} />)}
+          {data.map((b) => (
+            <Cell key={b.lo} fill={b.outlier ? '#f0555a' : '#6e9fff'} />
+          ))}
         </Bar>
       </BarChart>
     </ResponsiveContainer>

@@ -4,7 +4,11 @@ import { useDashboardParams } from './useDashboardParams'
 
 export class ApiError extends Error {
   /** `details`: the server's `{ details }` next to `error`, e.g. zod issues of a rejected body. */
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message)
   }
 }
@@ -41,7 +45,10 @@ export function apiUrl(path: string, params: Record<string, QueryValue> = {}): s
 }
 
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}), ...init?.headers } })
+  const res = await fetch(url, {
+    ...init,
+    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}), ...init?.headers },
+  })
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`
     let details: unknown
@@ -57,7 +64,8 @@ export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> 
   return res.json() as Promise<T>
 }
 
-export const postJson = <T>(path: string, body?: unknown) => fetchJson<T>(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+export const postJson = <T>(path: string, body?: unknown) =>
+  fetchJson<T>(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
 
 /**
  * The one way dashboard hooks fetch: the global range and tenant from the URL

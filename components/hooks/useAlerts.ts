@@ -32,7 +32,11 @@ export const UNRESOLVED: AlertListRequest = { state: 'open,acknowledged', limit:
 export function useAlerts({ inRange = true, ...filter }: AlertListRequest = {}) {
   const p = useDashboardParams()
   const window = inRange ? p.absoluteWindow(MAX_ALERT_RANGE_MS) : undefined
-  return useApiQuery<AlertListResponse>('/api/alerts', { ...filter, from: window?.from, to: window?.to, tenant: p.tenant }, { withRange: false, liveMs: 15_000 })
+  return useApiQuery<AlertListResponse>(
+    '/api/alerts',
+    { ...filter, from: window?.from, to: window?.to, tenant: p.tenant },
+    { withRange: false, liveMs: 15_000 },
+  )
 }
 
 export function useAlert(id: string | null) {

@@ -45,7 +45,8 @@ export function useAbuseTax() {
 }
 
 const BUDGETS_URL = '/api/budgets'
-const refreshesBudgets = (key: readonly unknown[]) => key[0] === 'api' && ['/api/cost/budget', BUDGETS_URL, '/api/audit'].some((p) => String(key[1] ?? '').startsWith(p))
+const refreshesBudgets = (key: readonly unknown[]) =>
+  key[0] === 'api' && ['/api/cost/budget', BUDGETS_URL, '/api/audit'].some((p) => String(key[1] ?? '').startsWith(p))
 
 /** PUT /api/budgets: set a tenant or feature budget (finance, admin). */
 export function useSaveBudget() {

@@ -23,7 +23,14 @@ export interface DashboardParams {
  */
 export const isPageKey = (key: string) => /Page$/.test(key)
 
-const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 }
+const PRESET_MS: Record<Exclude<RangePreset, 'custom'>, number> = {
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
+}
 
 /**
  * The window as epoch ms, for APIs that take from/to only (alerts, detectors).
@@ -87,5 +94,13 @@ export function useDashboardParams() {
     const s = q.toString()
     return s ? `?${s}` : ''
   }, [search])
-  return { ...params, search, setParams, apiParams, globalQuery, refreshMs: params.live ? REFRESH_MS[range] : 0, absoluteWindow: (maxMs?: number) => absoluteWindow(params, maxMs) }
+  return {
+    ...params,
+    search,
+    setParams,
+    apiParams,
+    globalQuery,
+    refreshMs: params.live ? REFRESH_MS[range] : 0,
+    absoluteWindow: (maxMs?: number) => absoluteWindow(params, maxMs),
+  }
 }

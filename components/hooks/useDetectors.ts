@@ -23,6 +23,9 @@ export function useDetectorRanking<N extends DetectorName>(name: N, page: Offset
 export function useFarmMembers(clusterId: string | undefined, page: OffsetPageRequest<FarmMemberSort>) {
   const p = useDashboardParams()
   const window = p.absoluteWindow(DETECTOR_MAX_RANGE_MS.emulator_farms)
-  return useApiQuery<FarmMembersPage>(`/api/detectors/emulator_farms/${encodeURIComponent(clusterId ?? '')}/members`, { ...page, ...window },
-    { withRange: false, liveMs: 30_000, enabled: !!clusterId })
+  return useApiQuery<FarmMembersPage>(
+    `/api/detectors/emulator_farms/${encodeURIComponent(clusterId ?? '')}/members`,
+    { ...page, ...window },
+    { withRange: false, liveMs: 30_000, enabled: !!clusterId },
+  )
 }

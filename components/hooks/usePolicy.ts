@@ -1,8 +1,15 @@
 'use client'
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query'
 import type {
-  ApplyResponse, AuditListResponse, DryRunRequest, DryRunResponse, PolicyHistoryResponse,
-  PolicyView, ProposalDecisionResponse, UndoRequest, UndoResponse,
+  ApplyResponse,
+  AuditListResponse,
+  DryRunRequest,
+  DryRunResponse,
+  PolicyHistoryResponse,
+  PolicyView,
+  ProposalDecisionResponse,
+  UndoRequest,
+  UndoResponse,
 } from '@/lib/policy/api-types'
 import type { ChangeRequest } from '@/lib/policy/types'
 import { postJson as post, useApiQuery, type ApiError } from './api'

@@ -37,7 +37,14 @@ export interface ActionPanelProps {
   onApplied?: (version: number) => void
 }
 
-const DURATIONS: [string, number | null][] = [['15 min', 15], ['1 hour', 60], ['4 hours', 240], ['24 hours', 1440], ['7 days', 10080], ['permanent', null]]
+const DURATIONS: [string, number | null][] = [
+  ['15 min', 15],
+  ['1 hour', 60],
+  ['4 hours', 240],
+  ['24 hours', 1440],
+  ['7 days', 10080],
+  ['permanent', null],
+]
 type Act = ChangeRequest['action']
 const num = (s: string) => (s.trim() === '' ? undefined : Math.max(0, Math.round(Number(s))))
 const box = { border: '1px solid var(--border)', borderRadius: 6, padding: 12, maxWidth: 560, display: 'grid', gap: 8, color: 'var(--text)' } as const
@@ -85,16 +92,30 @@ export function ActionPanel({ scope, subject, installIds, outOf, title, onApplie
 
   const controls = (): Omit<Controls, 'revoked'> => {
     if (action === 'quota') {
-      return Object.fromEntries(Object.entries({
-        tokensPerMinute: num(q.tpm ?? ''), tokensPerDay: num(q.tpd ?? ''),
-        spendPerDayMicros: q.spd ? Math.round(Number(q.spd) * 1_000_000) : undefined,
-        maxContextTokens: num(q.ctx ?? ''), maxOutputTokens: num(q.out ?? ''), maxConcurrentStreams: num(q.streams ?? ''),
-      }).filter(([, v]) => v !== undefined))
+      return Object.fromEntries(
+        Object.entries({
+          tokensPerMinute: num(q.tpm ?? ''),
+          tokensPerDay: num(q.tpd ?? ''),
+          spendPerDayMicros: q.spd ? Math.round(Number(q.spd) * 1_000_000) : undefined,
+          maxContextTokens: num(q.ctx ?? ''),
+          maxOutputTokens: num(q.out ?? ''),
+          maxConcurrentStreams: num(q.streams ?? ''),
+        }).filter(([, v]) => v !== undefined),
+      )
     }
-    if (action === 'degrade') return { degrade: { maxContextTokens: num(q.dctx ?? '') ?? 2000, maxOutputTokens: num(q.dout ?? '') ?? 256, riskyOnly: q.risky === '1' } }
+    if (action === 'degrade')
+      return { degrade: { maxContextTokens: num(q.dctx ?? '') ?? 2000, maxOutputTokens: num(q.dout ?? '') ?? 256, riskyOnly: q.risky === '1' } }
     return {}
   }
-  const request = (): ChangeRequest => ({ scope: effScope, subjects: unique, action, controls: controls(), durationMinutes: duration, reason, confirmCount: count > 1 ? Number(typedCount) : undefined })
+  const request = (): ChangeRequest => ({
+    scope: effScope,
+    subjects: unique,
+    action,
+    controls: controls(),
+    durationMinutes: duration,
+    reason,
+    confirmCount: count > 1 ? Number(typedCount) : undefined,
+  })
 
   const run = async (fn: () => Promise<void>) => {
     setMessage(null)
@@ -105,24 +126,39 @@ export function ActionPanel({ scope, subject, installIds, outOf, title, onApplie
     }
   }
   const doPreview = () => run(async () => setPreview({ key: subjectsKey, result: await dryRun.mutateAsync(request()) }))
-  const doApply = () => run(async () => {
-    const r = await apply.mutateAsync(request())
-    if (r.status === 'applied') {
-      setMessage({ ok: true, text: `Applied as policy version ${r.version} (${r.rules} rule${r.rules === 1 ? '' : 's'})`, version: r.version })
-      onApplied?.(r.version)
-    } else setMessage({ ok: true, text: 'Waiting for a second admin to approve (see Policies)' })
-    setPreview(null)
-  })
-  const doUndo = (v: number) => run(async () => {
-    const r = await undo.mutateAsync({ version: v, reason: `undo from panel: ${reason || 'operator'}` })
-    setMessage({ ok: true, text: `Undone by version ${r.version}` })
-  })
+  const doApply = () =>
+    run(async () => {
+      const r = await apply.mutateAsync(request())
+      if (r.status === 'applied') {
+        setMessage({ ok: true, text: `Applied as policy version ${r.version} (${r.rules} rule${r.rules === 1 ? '' : 's'})`, version: r.version })
+        onApplied?.(r.version)
+      } else setMessage({ ok: true, text: 'Waiting for a second admin to approve (see Policies)' })
+      setPreview(null)
+    })
+  const doUndo = (v: number) =>
+    run(async () => {
+      const r = await undo.mutateAsync({ version: v, reason: `undo from panel: ${reason || 'operator'}` })
+      setMessage({ ok: true, text: `Undone by version ${r.version}` })
+    })
   const reset = () => setPreview(null)
 
   const confirmed = count <= 1 || Number(typedCount) === count
   const canApply = !locked && !busy && count > 0 && reason.trim().length >= 3 && confirmed && preview !== null && preview.allowed.ok
   const field = (key: string, label: string, placeholder = '') => (
-    <label style={{ display: 'block' }}>{label} <input data-testid={`policy-${key}`} value={q[key] ?? ''} placeholder={placeholder} disabled={locked} onChange={(e) => { setQ({ ...q, [key]: e.target.value }); reset() }} size={10} /></label>
+    <label style={{ display: 'block' }}>
+      {label}{' '}
+      <input
+        data-testid={`policy-${key}`}
+        value={q[key] ?? ''}
+        placeholder={placeholder}
+        disabled={locked}
+        onChange={(e) => {
+          setQ({ ...q, [key]: e.target.value })
+          reset()
+        }}
+        size={10}
+      />
+    </label>
   )
 
   return (
@@ -138,49 +174,117 @@ export function ActionPanel({ scope, subject, installIds, outOf, title, onApplie
       <div role="radiogroup" aria-label="action">
         {(['revoke', 'quota', 'degrade', 'clear'] as Act[]).map((a) => (
           <label key={a} style={{ marginRight: 10 }}>
-            <input type="radio" name="policy-action" value={a} checked={action === a} disabled={locked} data-testid={`policy-action-${a}`} onChange={() => { setAction(a); reset() }} /> {a}
+            <input
+              type="radio"
+              name="policy-action"
+              value={a}
+              checked={action === a}
+              disabled={locked}
+              data-testid={`policy-action-${a}`}
+              onChange={() => {
+                setAction(a)
+                reset()
+              }}
+            />{' '}
+            {a}
           </label>
         ))}
       </div>
       {action === 'quota' && (
         <div>
-          {field('tpm', 'tokens / minute')}{field('tpd', 'tokens / day')}{field('spd', 'spend / day ($)')}
-          {field('ctx', 'max context tokens')}{field('out', 'max output tokens')}{field('streams', 'max concurrent streams')}
+          {field('tpm', 'tokens / minute')}
+          {field('tpd', 'tokens / day')}
+          {field('spd', 'spend / day ($)')}
+          {field('ctx', 'max context tokens')}
+          {field('out', 'max output tokens')}
+          {field('streams', 'max concurrent streams')}
         </div>
       )}
       {action === 'degrade' && (
         <div>
-          {field('dctx', 'max context tokens', '2000')}{field('dout', 'max output tokens', '256')}
-          <label><input type="checkbox" checked={q.risky === '1'} disabled={locked} onChange={(e) => { setQ({ ...q, risky: e.target.checked ? '1' : '' }); reset() }} /> only installs with rejected attestation</label>
+          {field('dctx', 'max context tokens', '2000')}
+          {field('dout', 'max output tokens', '256')}
+          <label>
+            <input
+              type="checkbox"
+              checked={q.risky === '1'}
+              disabled={locked}
+              onChange={(e) => {
+                setQ({ ...q, risky: e.target.checked ? '1' : '' })
+                reset()
+              }}
+            />{' '}
+            only installs with rejected attestation
+          </label>
         </div>
       )}
       {action !== 'clear' && (
-        <label style={{ display: 'block' }}>for{' '}
-          <select data-testid="policy-duration" value={String(duration)} disabled={locked} onChange={(e) => { setDuration(e.target.value === 'null' ? null : Number(e.target.value)); reset() }}>
-            {DURATIONS.map(([l, v]) => <option key={l} value={String(v)}>{l}</option>)}
+        <label style={{ display: 'block' }}>
+          for{' '}
+          <select
+            data-testid="policy-duration"
+            value={String(duration)}
+            disabled={locked}
+            onChange={(e) => {
+              setDuration(e.target.value === 'null' ? null : Number(e.target.value))
+              reset()
+            }}
+          >
+            {DURATIONS.map(([l, v]) => (
+              <option key={l} value={String(v)}>
+                {l}
+              </option>
+            ))}
           </select>
         </label>
       )}
-      <label style={{ display: 'block' }}>reason <input data-testid="policy-reason" value={reason} disabled={locked} onChange={(e) => setReason(e.target.value)} size={40} placeholder="why (kept in the audit log)" /></label>
-      <div><button type="button" className="btn" data-testid="policy-preview" disabled={locked || busy || count === 0} onClick={doPreview}>Preview impact</button></div>
+      <label style={{ display: 'block' }}>
+        reason{' '}
+        <input
+          data-testid="policy-reason"
+          value={reason}
+          disabled={locked}
+          onChange={(e) => setReason(e.target.value)}
+          size={40}
+          placeholder="why (kept in the audit log)"
+        />
+      </label>
+      <div>
+        <button type="button" className="btn" data-testid="policy-preview" disabled={locked || busy || count === 0} onClick={doPreview}>
+          Preview impact
+        </button>
+      </div>
       {preview && <Radius dryRun={preview} />}
       {preview && count > 1 && (
         <label style={{ display: 'block' }}>
-          Type <b>{count}</b> to confirm {verb.toLowerCase()} exactly {fmtCount(count)} {noun}{leftOut > 0 ? ` (not the other ${fmtCount(leftOut)})` : ''}{' '}
+          Type <b>{count}</b> to confirm {verb.toLowerCase()} exactly {fmtCount(count)} {noun}
+          {leftOut > 0 ? ` (not the other ${fmtCount(leftOut)})` : ''}{' '}
           <input data-testid="policy-confirm-count" value={typedCount} onChange={(e) => setTypedCount(e.target.value)} size={6} />
         </label>
       )}
       {preview && (
         <div>
-          <button type="button" data-testid="policy-apply" className={`btn ${action === 'revoke' ? 'danger' : 'primary'}`} disabled={!canApply} onClick={doApply} style={{ fontWeight: 600 }}>
-            {verb} {count} {noun}{duration === null || action === 'clear' ? '' : ` for ${DURATIONS.find(([, v]) => v === duration)?.[0]}`}
+          <button
+            type="button"
+            data-testid="policy-apply"
+            className={`btn ${action === 'revoke' ? 'danger' : 'primary'}`}
+            disabled={!canApply}
+            onClick={doApply}
+            style={{ fontWeight: 600 }}
+          >
+            {verb} {count} {noun}
+            {duration === null || action === 'clear' ? '' : ` for ${DURATIONS.find(([, v]) => v === duration)?.[0]}`}
           </button>
         </div>
       )}
       {message && (
         <p data-testid="policy-result" role={message.ok ? 'status' : 'alert'} style={{ margin: 0, color: message.ok ? 'var(--ok)' : 'var(--crit)' }}>
           {message.text}{' '}
-          {message.version !== undefined && <button type="button" className="btn small" data-testid="policy-undo" disabled={busy} onClick={() => doUndo(message.version!)}>Undo</button>}
+          {message.version !== undefined && (
+            <button type="button" className="btn small" data-testid="policy-undo" disabled={busy} onClick={() => doUndo(message.version!)}>
+              Undo
+            </button>
+          )}
         </p>
       )}
     </section>

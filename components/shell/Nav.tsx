@@ -29,7 +29,10 @@ export function Nav() {
   return (
     <nav className="nav" aria-label="Main">
       <Link href={`/${globalQuery}`} className="brand">
-        <span className="brand-mark" aria-hidden>▲</span> Burnrate
+        <span className="brand-mark" aria-hidden>
+          ▲
+        </span>{' '}
+        Burnrate
       </Link>
       <ul>
         {items.map((item) => {
@@ -37,7 +40,9 @@ export function Nav() {
           return (
             <li key={item.href}>
               <Link href={`${item.href}${globalQuery}`} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
-                <span className="nav-icon" aria-hidden>{item.icon}</span>
+                <span className="nav-icon" aria-hidden>
+                  {item.icon}
+                </span>
                 {item.label}
               </Link>
             </li>

@@ -15,7 +15,9 @@ export function Shell({ children }: { children: ReactNode }) {
   if (BARE.some((p) => pathname.startsWith(p))) return <>{children}</>
   return (
     <div className="app">
-      <a href="#main" className="skip-link">Skip to content</a>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
       <Nav />
       <div className="app-main">
         <header className="topbar">
@@ -26,7 +28,9 @@ export function Shell({ children }: { children: ReactNode }) {
             <ThemeToggle />
           </div>
         </header>
-        <main id="main" className="content" tabIndex={-1}>{children}</main>
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
       </div>
     </div>
   )

@@ -27,15 +27,25 @@ export function SignOut() {
     <div className="nav-user" data-testid="nav-user">
       {me.user ? (
         <>
-          <div className="nav-user-name" title={me.user.userId}>{me.user.displayName}</div>
+          <div className="nav-user-name" title={me.user.userId}>
+            {me.user.displayName}
+          </div>
           <div className="nav-user-role">{me.user.role}</div>
         </>
       ) : null}
       <button type="button" className="btn small" onClick={signOut} disabled={state === 'busy'}>
         {state === 'busy' ? 'Signing out…' : 'Sign out'}
       </button>
-      {state === 'partial' ? <div className="nav-user-error" role="alert">Signed out in this browser, but the server could not end the session; try again.</div> : null}
-      {state === 'failed' ? <div className="nav-user-error" role="alert">Sign-out failed; try again.</div> : null}
+      {state === 'partial' ? (
+        <div className="nav-user-error" role="alert">
+          Signed out in this browser, but the server could not end the session; try again.
+        </div>
+      ) : null}
+      {state === 'failed' ? (
+        <div className="nav-user-error" role="alert">
+          Sign-out failed; try again.
+        </div>
+      ) : null}
     </div>
   )
 }

@@ -13,7 +13,9 @@ export function TenantFilter() {
         <option value="">All tenants</option>
         {tenant && !options.includes(tenant) && <option value={tenant}>{tenant}</option>}
         {options.map((t) => (
-          <option key={t} value={t}>{t}</option>
+          <option key={t} value={t}>
+            {t}
+          </option>
         ))}
       </select>
     </label>

@@ -38,22 +38,39 @@ export function TimeRangePicker() {
     <div className="range-picker">
       <div className="segmented" role="group" aria-label="Time range">
         {RANGE_PRESETS.map((p) => (
-          <button key={p} type="button" className={range === p ? 'on' : undefined} aria-pressed={range === p} onClick={() => choose(p)} title={PRESET_LABELS[p]}>
+          <button
+            key={p}
+            type="button"
+            className={range === p ? 'on' : undefined}
+            aria-pressed={range === p}
+            onClick={() => choose(p)}
+            title={PRESET_LABELS[p]}
+          >
             {p === 'custom' ? 'Custom' : p}
           </button>
         ))}
       </div>
       {range === 'custom' && from !== undefined && to !== undefined && !open && (
-        <span className="muted small range-label" suppressHydrationWarning>{toLocalInput(from).replace('T', ' ')} → {toLocalInput(to).replace('T', ' ')} {zoneName(to)}</span>
+        <span className="muted small range-label" suppressHydrationWarning>
+          {toLocalInput(from).replace('T', ' ')} → {toLocalInput(to).replace('T', ' ')} {zoneName(to)}
+        </span>
       )}
       {open && (
         <form className="popover" onSubmit={apply} aria-label="Custom time range">
           <span className="muted small">Local time ({zoneName()})</span>
-          <label>From <input type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} required /></label>
-          <label>To <input type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} required /></label>
+          <label>
+            From <input type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} required />
+          </label>
+          <label>
+            To <input type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} required />
+          </label>
           <div className="row gap">
-            <button type="submit" className="btn primary">Apply</button>
-            <button type="button" className="btn" onClick={() => setOpen(false)}>Cancel</button>
+            <button type="submit" className="btn primary">
+              Apply
+            </button>
+            <button type="button" className="btn" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
           </div>
         </form>
       )}

@@ -53,7 +53,11 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
     <div>
       <div className="table-wrap">
         <table className="data" data-testid={testId}>
-          {caption && <caption className="muted small" style={{ textAlign: 'left', padding: '4px 10px' }}>{caption}</caption>}
+          {caption && (
+            <caption className="muted small" style={{ textAlign: 'left', padding: '4px 10px' }}>
+              {caption}
+            </caption>
+          )}
           <thead>
             <tr>
               {columns.map((c) => {
@@ -66,7 +70,9 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
                         {c.header}
                         <span aria-hidden>{sorted ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'}</span>
                       </button>
-                    ) : c.header}
+                    ) : (
+                      c.header
+                    )}
                   </th>
                 )
               })}
@@ -77,14 +83,19 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
               const key = rowKey(row)
               // Clickable rows are focusable and answer Enter/Space like a button; selection is announced.
               return (
-                <tr key={key} className={selectedKey === key ? 'selected' : undefined}
+                <tr
+                  key={key}
+                  className={selectedKey === key ? 'selected' : undefined}
                   onClick={onRowClick ? () => onRowClick(row) : undefined}
                   onKeyDown={onRowClick ? rowKeys(row) : undefined}
                   tabIndex={onRowClick ? 0 : undefined}
                   aria-selected={onRowClick && selectedKey !== undefined ? selectedKey === key : undefined}
-                  style={onRowClick ? { cursor: 'pointer' } : undefined}>
+                  style={onRowClick ? { cursor: 'pointer' } : undefined}
+                >
                   {columns.map((c) => (
-                    <td key={c.key} className={c.numeric ? 'r' : undefined}>{c.render(row)}</td>
+                    <td key={c.key} className={c.numeric ? 'r' : undefined}>
+                      {c.render(row)}
+                    </td>
                   ))}
                 </tr>
               )
@@ -93,7 +104,9 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
               <tr>
                 <td colSpan={columns.length} className="muted" style={{ textAlign: 'center', padding: 16 }} data-state="past-end">
                   Page {page.page + 1} is past the end: there {pages === 1 ? 'is 1 page' : `are ${pages} pages`}.{' '}
-                  <button type="button" className="btn small" onClick={() => page.onPage(0)}>Back to first page</button>
+                  <button type="button" className="btn small" onClick={() => page.onPage(0)}>
+                    Back to first page
+                  </button>
                 </td>
               </tr>
             )}
@@ -103,12 +116,28 @@ export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRo
       {page && (
         <div className="pager">
           <span data-testid={testId ? `${testId}-total` : undefined}>
-            {page.total === 0 ? 'No rows' : pastEnd ? `past the end of ${page.total.toLocaleString('en-US')}` : `${page.page * page.pageSize + 1}–${Math.min(page.total, (page.page + 1) * page.pageSize)} of ${page.total.toLocaleString('en-US')}`}
+            {page.total === 0
+              ? 'No rows'
+              : pastEnd
+                ? `past the end of ${page.total.toLocaleString('en-US')}`
+                : `${page.page * page.pageSize + 1}–${Math.min(page.total, (page.page + 1) * page.pageSize)} of ${page.total.toLocaleString('en-US')}`}
           </span>
           <span className="row gap">
-            <button type="button" className="btn small" disabled={page.page === 0} onClick={() => page.onPage(pastEnd ? pages - 1 : page.page - 1)} aria-label="Previous page">‹ Prev</button>
-            <span>Page {page.page + 1} / {pages}</span>
-            <button type="button" className="btn small" disabled={page.page + 1 >= pages} onClick={() => page.onPage(page.page + 1)} aria-label="Next page">Next ›</button>
+            <button
+              type="button"
+              className="btn small"
+              disabled={page.page === 0}
+              onClick={() => page.onPage(pastEnd ? pages - 1 : page.page - 1)}
+              aria-label="Previous page"
+            >
+              ‹ Prev
+            </button>
+            <span>
+              Page {page.page + 1} / {pages}
+            </span>
+            <button type="button" className="btn small" disabled={page.page + 1 >= pages} onClick={() => page.onPage(page.page + 1)} aria-label="Next page">
+              Next ›
+            </button>
           </span>
         </div>
       )}

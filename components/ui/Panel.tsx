@@ -17,7 +17,10 @@ export function Panel({ title, sub, actions, className, flush, children, id }: P
   return (
     <section className={`panel ${className ?? ''}`} aria-labelledby={id ? `${id}-title` : undefined} data-panel={id}>
       <div className="panel-head">
-        <h2 id={id ? `${id}-title` : undefined}>{title}{sub && <span className="sub">{sub}</span>}</h2>
+        <h2 id={id ? `${id}-title` : undefined}>
+          {title}
+          {sub && <span className="sub">{sub}</span>}
+        </h2>
         {actions && <div className="row gap">{actions}</div>}
       </div>
       <div className={`panel-body ${flush ? 'flush' : ''}`}>{children}</div>
@@ -36,7 +39,11 @@ export function ErrorState({ error, compact }: { error: Error; compact?: boolean
       </div>
     )
   }
-  return <div className="state error" role="alert" style={style}>Could not load: {error.message}</div>
+  return (
+    <div className="state error" role="alert" style={style}>
+      Could not load: {error.message}
+    </div>
+  )
 }
 
 /** One message for a row of tiles fed by several queries: the first failure without data, once. */
@@ -46,7 +53,11 @@ export function TileErrors({ errors }: { errors: (Error | null)[] }) {
 }
 
 export function EmptyState({ children = 'No data in this time range' }: { children?: ReactNode }) {
-  return <div className="state" data-state="empty">{children}</div>
+  return (
+    <div className="state" data-state="empty">
+      {children}
+    </div>
+  )
 }
 
 export function LoadingState({ height = 200 }: { height?: number }) {
@@ -71,12 +82,21 @@ export function QueryPanel<T>({ query, isEmpty, empty, height = 200, children, .
   let body: ReactNode
   if (isPending) body = <LoadingState height={height} />
   else if (error && !data) body = <ErrorState error={error} />
-  else if (data === undefined || (isEmpty && isEmpty(data))) body = <div style={{ minHeight: height, display: 'grid' }}><EmptyState>{empty}</EmptyState></div>
+  else if (data === undefined || (isEmpty && isEmpty(data)))
+    body = (
+      <div style={{ minHeight: height, display: 'grid' }}>
+        <EmptyState>{empty}</EmptyState>
+      </div>
+    )
   else body = children(data)
   return (
     <Panel {...panel}>
       {(isFetching || isPlaceholderData) && !isPending && <span className="refetching" aria-hidden />}
-      {error && data !== undefined && <div className="small" style={{ color: 'var(--crit)' }}>Refresh failed: {error.message}</div>}
+      {error && data !== undefined && (
+        <div className="small" style={{ color: 'var(--crit)' }}>
+          Refresh failed: {error.message}
+        </div>
+      )}
       {body}
     </Panel>
   )

@@ -25,16 +25,26 @@ export function StatTile({ label, value, hint, tone, id, loading, error }: StatT
   if (error) {
     return (
       <div className="tile" data-tile={id} data-state="error" title={error.message}>
-        <div className="label" title={label}>{label}</div>
-        <div className="value" data-value style={{ color: 'var(--muted)' }}>–</div>
-        <div className="hint" style={{ color: 'var(--crit)' }}>Could not load</div>
+        <div className="label" title={label}>
+          {label}
+        </div>
+        <div className="value" data-value style={{ color: 'var(--muted)' }}>
+          –
+        </div>
+        <div className="hint" style={{ color: 'var(--crit)' }}>
+          Could not load
+        </div>
       </div>
     )
   }
   return (
     <div className={`tile ${tone ?? ''}`} data-tile={id} aria-busy={loading || undefined}>
-      <div className="label" title={label}>{label}</div>
-      <div className="value" data-value>{loading ? <span className="skeleton" style={{ display: 'inline-block', width: 90, height: 24 }} /> : value}</div>
+      <div className="label" title={label}>
+        {label}
+      </div>
+      <div className="value" data-value>
+        {loading ? <span className="skeleton" style={{ display: 'inline-block', width: 90, height: 24 }} /> : value}
+      </div>
       {hint && <div className="hint">{hint}</div>}
     </div>
   )

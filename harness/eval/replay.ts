@@ -66,7 +66,14 @@ export interface ReplayResult {
  * earlier detection runs.
  */
 export async function replay(store: Store, o: ReplayOptions, startMs: number, progress: (line: string) => void = () => {}): Promise<ReplayResult> {
-  const sim = new GatewaySimulator({ seed: o.seed, installs: o.installs, ratePerSec: o.ratePerSec, scenarios: o.scenarios, startMs, scenarioSettings: o.scenarioSettings })
+  const sim = new GatewaySimulator({
+    seed: o.seed,
+    installs: o.installs,
+    ratePerSec: o.ratePerSec,
+    scenarios: o.scenarios,
+    startMs,
+    scenarioSettings: o.scenarioSettings,
+  })
   const load = fastLoader(store)
   const alerts = new Map<string, Alert>()
   const records = new Map<string, AlarmRecord>()
@@ -101,7 +108,14 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     for (const tr of result.transitions) {
       const a = alerts.get(tr.alert_id)!
       const key = alarmKey(a.detector, a.subject)
-      const rec: AlarmRecord = records.get(key) ?? { detector: a.detector, subject: a.subject, tenant_id: a.tenant_id, openedAt: [], members: new Map<string, number>(), evidence: a.evidence }
+      const rec: AlarmRecord = records.get(key) ?? {
+        detector: a.detector,
+        subject: a.subject,
+        tenant_id: a.tenant_id,
+        openedAt: [],
+        members: new Map<string, number>(),
+        evidence: a.evidence,
+      }
       if (tr.action === 'create' || tr.action === 'reopen') rec.openedAt.push(now)
       records.set(key, rec)
     }
@@ -120,7 +134,18 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     }
     if (ticks % 10 === 0) progress(`  t+${Math.round((now - startMs) / 60_000)} min: ${events} events, ${alerts.size} alerts`)
   }
-  return { startMs, endMs, labels: sim.labels(), alarms: [...records.values()], incidents: foldMerged(incidents, incidentAlarms), events, detectMs, ticks, detectorMs, detectCpuMs }
+  return {
+    startMs,
+    endMs,
+    labels: sim.labels(),
+    alarms: [...records.values()],
+    incidents: foldMerged(incidents, incidentAlarms),
+    events,
+    detectMs,
+    ticks,
+    detectorMs,
+    detectCpuMs,
+  }
 }
 
 /** One record per incident that was not merged away, holding the alerts of every incident merged into it. */

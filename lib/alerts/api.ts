@@ -11,20 +11,42 @@ const DEFAULT_RANGE_MS = 7 * 86_400_000
 
 const epochMs = z.union([
   z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .max(40)
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s)),
 ])
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().max(200).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.enum(values)).max(values.length))
+  z
+    .string()
+    .max(200)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(values)).max(values.length))
 
 export const alertListQuery = z.object({
   state: list(ALERT_STATES).optional(),
   severity: list(SEVERITIES).optional(),
   detector: list(DETECTOR_NAMES).optional(),
-  tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).optional(),
+  tenant: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
+    .optional(),
   /** Exact subject (install id, cluster id, cost series), as the alert stores it. */
   subject: z.string().min(1).max(200).optional(),
   /** Alerts of one incident. */
-  incident: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).optional(),
+  incident: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/)
+    .optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -46,8 +68,17 @@ export function alertRange(q: { from?: number; to?: number }, now: number): { fr
 export async function alertListResponse(store: Store, q: AlertListQuery, now: number): Promise<AlertListResponse> {
   const { fromMs, toMs } = alertRange(q, now)
   const r = await listAlerts(store, {
-    states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant, subject: q.subject, incident: q.incident,
-    fromMs, toMs, limit: q.limit, offset: q.offset, sort: q.sort,
+    states: q.state,
+    severities: q.severity,
+    detectors: q.detector,
+    tenant: q.tenant,
+    subject: q.subject,
+    incident: q.incident,
+    fromMs,
+    toMs,
+    limit: q.limit,
+    offset: q.offset,
+    sort: q.sort,
   })
   return { alerts: r.alerts.map(({ evidence: _e, ...a }) => a), total: r.total, limit: q.limit, offset: q.offset, from: fromMs, to: toMs, counts: r.counts }
 }
@@ -58,10 +89,16 @@ export async function alertDetailResponse(store: Store, id: string): Promise<Ale
   return { alert, transitions: await alertTransitions(store, id) }
 }
 
-export const alertIdParam = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/)
+export const alertIdParam = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/)
 
-export const alertTransitionBody = z.object({
-  action: z.enum(ALERT_ACTIONS),
-  until: epochMs.optional(),
-  note: z.string().max(1000).optional(),
-}).refine((b) => b.action !== 'snooze' || b.until !== undefined, { message: 'snooze needs until', path: ['until'] })
+export const alertTransitionBody = z
+  .object({
+    action: z.enum(ALERT_ACTIONS),
+    until: epochMs.optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .refine((b) => b.action !== 'snooze' || b.until !== undefined, { message: 'snooze needs until', path: ['until'] })

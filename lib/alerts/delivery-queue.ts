@@ -6,7 +6,15 @@
  * retried trigger can never land after the acknowledge that followed it.
  */
 
-export interface DeliveryAttempt { alertId: string; target: string; attempt: number; status: number; ok: boolean; error: string; at: number }
+export interface DeliveryAttempt {
+  alertId: string
+  target: string
+  attempt: number
+  status: number
+  ok: boolean
+  error: string
+  at: number
+}
 
 export interface DeliveryOptions {
   maxAttempts: number
@@ -31,7 +39,11 @@ export interface DeliveryRequest {
   label: string
 }
 
-interface Job extends DeliveryRequest { seq: number; attempt: number; dueAt: number }
+interface Job extends DeliveryRequest {
+  seq: number
+  attempt: number
+  dueAt: number
+}
 
 export class DeliveryQueue {
   private queue: Job[] = []
@@ -92,7 +104,13 @@ export class DeliveryQueue {
     let status = 0
     let error = ''
     try {
-      const res = await fetch(job.url, { method: 'POST', headers: job.headers, body: job.body, signal: AbortSignal.timeout(this.o.timeoutMs), redirect: 'error' })
+      const res = await fetch(job.url, {
+        method: 'POST',
+        headers: job.headers,
+        body: job.body,
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+        redirect: 'error',
+      })
       status = res.status
       await res.arrayBuffer().catch(() => undefined)
       if (!res.ok) error = `HTTP ${res.status}`

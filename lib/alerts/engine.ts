@@ -29,7 +29,13 @@ export interface PlannedRun extends AppliedRun {
  * then alerts grouped into incidents (incidents.ts). Pure, so the evaluation
  * (tests/eval/replay.ts) scores exactly what the product would raise.
  */
-export function planDetectionRun(loaded: Alert[], liveIncidents: Incident[], run: DetectionRun, policy: AlertPolicy, ran?: ReadonlySet<DetectorName>): PlannedRun {
+export function planDetectionRun(
+  loaded: Alert[],
+  liveIncidents: Incident[],
+  run: DetectionRun,
+  policy: AlertPolicy,
+  ran?: ReadonlySet<DetectorName>,
+): PlannedRun {
   const failed = new Set(run.failed.map((f) => f.detector))
   const folded = foldFarmMembers(stabilizeClusterSubjects(loaded, run.findings), loaded)
   const retired = retireAbsorbed(loaded, folded.absorbed, run.now)
@@ -50,7 +56,13 @@ export function planDetectionRun(loaded: Alert[], liveIncidents: Incident[], run
  * notification per changed incident is queued, not sent, so this returns as
  * soon as the rows are written.
  */
-export async function applyDetectionRun(store: Store, run: DetectionRun, policy: AlertPolicy, notifier?: IncidentNotifier | null, ran?: ReadonlySet<DetectorName>): Promise<AppliedRun> {
+export async function applyDetectionRun(
+  store: Store,
+  run: DetectionRun,
+  policy: AlertPolicy,
+  notifier?: IncidentNotifier | null,
+  ran?: ReadonlySet<DetectorName>,
+): Promise<AppliedRun> {
   return withAlertLock(async () => {
     const loaded = await activeAlerts(store, run.now - policy.resolveAfterMs)
     // Incidents resolved since the same window can still be reopened by their alerts.
@@ -77,8 +89,14 @@ type AuditFor = (before: unknown, after: unknown) => AuditInput
  * (lib/audit/audited.ts). The notification goes out after the write.
  */
 export async function transitionIncident(
-  store: Store, id: string, action: AlertAction, actor: string, now: number,
-  opts: { until?: number; note?: string } = {}, audit?: AuditFor, notifier?: IncidentNotifier | null,
+  store: Store,
+  id: string,
+  action: AlertAction,
+  actor: string,
+  now: number,
+  opts: { until?: number; note?: string } = {},
+  audit?: AuditFor,
+  notifier?: IncidentNotifier | null,
 ): Promise<IncidentTransitionResponse & { notification: IncidentNotification }> {
   const done = await withAlertLock(async () => {
     const incident = await getIncident(store, id)
@@ -110,8 +128,14 @@ export async function transitionIncident(
  * before incidents existed) change alone.
  */
 export async function transitionAlert(
-  store: Store, id: string, action: AlertAction, actor: string, now: number,
-  opts: { until?: number; note?: string } = {}, audit?: AuditFor, notifier?: IncidentNotifier | null,
+  store: Store,
+  id: string,
+  action: AlertAction,
+  actor: string,
+  now: number,
+  opts: { until?: number; note?: string } = {},
+  audit?: AuditFor,
+  notifier?: IncidentNotifier | null,
 ): Promise<AlertTransitionResponse> {
   const alert = await getAlert(store, id)
   if (!alert) throw new AlertNotFound(`alert ${id} not found`)
@@ -120,7 +144,10 @@ export async function transitionAlert(
   if (incident && !incident.merged_into && ALLOWED[action].includes(incident.state)) {
     const r = await transitionIncident(store, alert.incident_id, action, actor, now, opts, audit, notifier)
     const mine = r.alerts.find((a) => a.id === id) ?? alert
-    return { alert: mine, transition: { alert_id: id, at: now, from_state: alert.state, to_state: mine.state, actor, action, note: `via incident ${alert.incident_id}` } }
+    return {
+      alert: mine,
+      transition: { alert_id: id, at: now, from_state: alert.state, to_state: mine.state, actor, action, note: `via incident ${alert.incident_id}` },
+    }
   }
   return withAlertLock(async () => {
     const current = (await getAlert(store, id))!

@@ -15,7 +15,13 @@ function cap(s: string, max: number): string {
 
 /** One line of plain text: controls removed, whitespace collapsed, at most `max` characters. */
 export function plainText(value: unknown, max = 1024): string {
-  return cap(String(value ?? '').replace(CONTROLS, '').replace(/\s+/g, ' ').trim(), max)
+  return cap(
+    String(value ?? '')
+      .replace(CONTROLS, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    max,
+  )
 }
 
 /**
@@ -27,7 +33,9 @@ export function plainText(value: unknown, max = 1024): string {
  */
 export function slackText(value: unknown, max = 300): string {
   return plainText(value, max)
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .replace(/:\/\//g, `:${ZWSP}//`)
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`)
     .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)

@@ -38,9 +38,15 @@ function farmMembers(findings: Finding[], active: Alert[]): Map<string, string> 
 
 export function memberRow(r: PromptBombingRow): MemberBombing {
   return {
-    install_id: r.install_id, feature: r.feature, score: r.score, severity: r.severity, reasons: r.reasons.slice(0, 3),
-    requests: r.requests, tokens_per_minute: r.metrics?.tokens_per_minute?.value ?? 0,
-    context_tokens: r.metrics?.context_tokens?.value ?? 0, cost_micros: r.cost_micros,
+    install_id: r.install_id,
+    feature: r.feature,
+    score: r.score,
+    severity: r.severity,
+    reasons: r.reasons.slice(0, 3),
+    requests: r.requests,
+    tokens_per_minute: r.metrics?.tokens_per_minute?.value ?? 0,
+    context_tokens: r.metrics?.context_tokens?.value ?? 0,
+    cost_micros: r.cost_micros,
   }
 }
 
@@ -76,15 +82,23 @@ export function foldFarmMembers(findings: Finding[], active: Alert[]): { finding
     const members = rows.map((r) => r.subject)
     const base = lead.evidence as PromptBombingRow
     const evidence: FarmBombingEvidence = {
-      ...base, install_id: subject, members: members.slice(0, MAX_MEMBER_ROWS),
+      ...base,
+      install_id: subject,
+      members: members.slice(0, MAX_MEMBER_ROWS),
       cost_micros: rows.reduce((s, r) => s + ((r.evidence as PromptBombingRow).cost_micros ?? 0), 0),
       group: { kind: 'shared_trait', trait: 'farm', value: farm, installs: members.length, elevated: members.length },
       reasons: [`${members.length} member(s) of emulator farm ${farm} are prompt bombing`, ...(base.reasons ?? []).slice(0, 2)],
       member_rows: rows.slice(0, MAX_MEMBER_ROWS).map((r) => memberRow(r.evidence as PromptBombingRow)),
     }
     out.push({
-      detector: 'prompt_bombing', subject_kind: 'cluster', subject, tenant_id: g.tenant, severity, score: lead.score,
-      title: `Prompt bombing by ${members.length} member(s) of emulator farm ${farm} on ${g.tenant}`, evidence,
+      detector: 'prompt_bombing',
+      subject_kind: 'cluster',
+      subject,
+      tenant_id: g.tenant,
+      severity,
+      score: lead.score,
+      title: `Prompt bombing by ${members.length} member(s) of emulator farm ${farm} on ${g.tenant}`,
+      evidence,
     })
   }
   return { findings: out, absorbed }
@@ -102,9 +116,25 @@ export function retireAbsorbed(active: Alert[], absorbed: ReadonlyMap<string, st
     if (a.detector !== 'prompt_bombing' || a.subject_kind !== 'install' || a.state === 'resolved') continue
     const farm = absorbed.get(`${a.tenant_id}/${a.subject}`)
     if (!farm) continue
-    const next: Alert = { ...a, state: 'resolved', resolved_at: now, resolved_by: 'merged', snoozed_until: null, updated_at: now, version: nextVersion(a.version) }
+    const next: Alert = {
+      ...a,
+      state: 'resolved',
+      resolved_at: now,
+      resolved_by: 'merged',
+      snoozed_until: null,
+      updated_at: now,
+      version: nextVersion(a.version),
+    }
     alerts.push(next)
-    transitions.push({ alert_id: a.id, at: now, from_state: a.state, to_state: 'resolved', actor: 'detector', action: 'merge', note: `folded into the prompt-bombing alert of farm ${farm}`.slice(0, 1000) })
+    transitions.push({
+      alert_id: a.id,
+      at: now,
+      from_state: a.state,
+      to_state: 'resolved',
+      actor: 'detector',
+      action: 'merge',
+      note: `folded into the prompt-bombing alert of farm ${farm}`.slice(0, 1000),
+    })
   }
   return { alerts, transitions }
 }

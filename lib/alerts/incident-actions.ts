@@ -21,7 +21,14 @@ export interface IncidentActionResult {
  * open and snoozed alerts; resolving resolves them all). Pure; throws
  * TransitionError when the action does not apply to the incident's state.
  */
-export function applyIncidentAction(i: Incident, members: Alert[], action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): IncidentActionResult {
+export function applyIncidentAction(
+  i: Incident,
+  members: Alert[],
+  action: AlertAction,
+  actor: string,
+  now: number,
+  opts: { until?: number; note?: string } = {},
+): IncidentActionResult {
   if (i.merged_into) throw new TransitionError(`incident was merged into ${i.merged_into}`)
   if (!ALLOWED[action].includes(i.state)) throw new TransitionError(`cannot ${action} an incident that is ${i.state}`)
   const next: Incident = { ...i, ...actionFields(action, actor, now, opts), updated_at: now, version: nextVersion(i.version) }
@@ -39,7 +46,9 @@ export function applyIncidentAction(i: Incident, members: Alert[], action: Alert
   const changed = new Map(alerts.map((a) => [a.id, a]))
   const all = orderMembers(members.map((a) => changed.get(a.id) ?? a))
   return {
-    incident: next, alerts, alertTransitions,
+    incident: next,
+    alerts,
+    alertTransitions,
     transition: { incident_id: i.id, at: now, from_state: i.state, to_state: next.state, actor, action, note },
     notification: { event: EVENT[action], incident: next, alerts: all, note: action === 'snooze' ? note : `by ${actor}` },
   }

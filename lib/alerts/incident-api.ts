@@ -13,17 +13,34 @@ import { ALERT_STATES } from './types'
 
 const epochMs = z.union([
   z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .max(40)
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s)),
 ])
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().max(200).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.enum(values)).max(values.length))
+  z
+    .string()
+    .max(200)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(values)).max(values.length))
 
 export const incidentListQuery = z.object({
   state: list(ALERT_STATES).optional(),
   severity: list(SEVERITIES).optional(),
   /** Incidents with at least one alert of these detectors. */
   detector: list(DETECTOR_NAMES).optional(),
-  tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).optional(),
+  tenant: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
+    .optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -32,14 +49,32 @@ export const incidentListQuery = z.object({
 })
 export type IncidentListQuery = z.infer<typeof incidentListQuery>
 
-export const incidentIdParam = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/)
+export const incidentIdParam = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/)
 
 export async function incidentListResponse(store: Store, q: IncidentListQuery, now: number): Promise<IncidentListResponse> {
   const { fromMs, toMs } = alertRange(q, now)
-  const r = await listIncidents(store, { states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant, fromMs, toMs, limit: q.limit, offset: q.offset, sort: q.sort })
-  const alerts = await alertsOfIncidents(store, r.incidents.map((i) => i.id))
+  const r = await listIncidents(store, {
+    states: q.state,
+    severities: q.severity,
+    detectors: q.detector,
+    tenant: q.tenant,
+    fromMs,
+    toMs,
+    limit: q.limit,
+    offset: q.offset,
+    sort: q.sort,
+  })
+  const alerts = await alertsOfIncidents(
+    store,
+    r.incidents.map((i) => i.id),
+  )
   const incidents = r.incidents.map(({ keys: _k, ...i }) => ({
-    ...i, alerts: orderMembers(alerts.filter((a) => a.incident_id === i.id)).map(({ evidence: _e, ...a }) => a),
+    ...i,
+    alerts: orderMembers(alerts.filter((a) => a.incident_id === i.id)).map(({ evidence: _e, ...a }) => a),
   }))
   return { incidents, total: r.total, limit: q.limit, offset: q.offset, from: fromMs, to: toMs, counts: r.counts }
 }
@@ -50,7 +85,13 @@ export async function incidentDetailResponse(store: Store, id: string): Promise<
   const alerts = orderMembers(await alertsOfIncidents(store, [id], true))
   const { keys: _k, ...summary } = incident
   return {
-    incident: summary, alerts, transitions: await incidentTransitions(store, id),
-    alert_transitions: await alertTransitionsOf(store, alerts.map((a) => a.id)), deliveries: await incidentDeliveries(store, id),
+    incident: summary,
+    alerts,
+    transitions: await incidentTransitions(store, id),
+    alert_transitions: await alertTransitionsOf(
+      store,
+      alerts.map((a) => a.id),
+    ),
+    deliveries: await incidentDeliveries(store, id),
   }
 }

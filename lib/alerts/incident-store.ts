@@ -21,12 +21,25 @@ const COLUMNS = `id, tenant_id, title, state, severity, score, merged_into, aler
 
 function fromRow(r: Record<string, unknown>): Incident {
   return {
-    id: String(r.id), tenant_id: String(r.tenant_id), title: String(r.title), state: r.state as AlertState, severity: r.severity as Severity,
-    score: Number(r.score), first_seen: req(r.first_seen_ms), last_seen: req(r.last_seen_ms),
-    acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null, acknowledged_at: fromTs(r.acknowledged_at_ms),
-    snoozed_until: fromTs(r.snoozed_until_ms), resolved_at: fromTs(r.resolved_at_ms), resolved_by: r.resolved_by ? String(r.resolved_by) : null,
-    merged_into: String(r.merged_into ?? ''), alert_ids: (r.alert_ids as string[]) ?? [], detectors: (r.detectors as Incident['detectors']) ?? [],
-    keys: Array.isArray(r.keys) ? (r.keys as string[]) : [], updated_at: req(r.updated_at_ms), version: Number(r.version),
+    id: String(r.id),
+    tenant_id: String(r.tenant_id),
+    title: String(r.title),
+    state: r.state as AlertState,
+    severity: r.severity as Severity,
+    score: Number(r.score),
+    first_seen: req(r.first_seen_ms),
+    last_seen: req(r.last_seen_ms),
+    acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null,
+    acknowledged_at: fromTs(r.acknowledged_at_ms),
+    snoozed_until: fromTs(r.snoozed_until_ms),
+    resolved_at: fromTs(r.resolved_at_ms),
+    resolved_by: r.resolved_by ? String(r.resolved_by) : null,
+    merged_into: String(r.merged_into ?? ''),
+    alert_ids: (r.alert_ids as string[]) ?? [],
+    detectors: (r.detectors as Incident['detectors']) ?? [],
+    keys: Array.isArray(r.keys) ? (r.keys as string[]) : [],
+    updated_at: req(r.updated_at_ms),
+    version: Number(r.version),
   }
 }
 
@@ -46,7 +59,13 @@ export async function writeIncidentTransitions(store: Store, transitions: Incide
 }
 
 async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withKeys = false): Promise<Incident[]> {
-  return (await selectRows<Record<string, unknown>>(store, `SELECT ${COLUMNS}${withKeys ? ', keys' : ''} FROM ${store.database}.incidents FINAL WHERE ${where} ${tail}`, params)).map(fromRow)
+  return (
+    await selectRows<Record<string, unknown>>(
+      store,
+      `SELECT ${COLUMNS}${withKeys ? ', keys' : ''} FROM ${store.database}.incidents FINAL WHERE ${where} ${tail}`,
+      params,
+    )
+  ).map(fromRow)
 }
 
 export async function getIncident(store: Store, id: string): Promise<Incident | null> {
@@ -73,11 +92,26 @@ export interface IncidentFilter {
 /** Incidents seen in [from, to), merged ones left out (their alerts are listed under the incident they joined). */
 export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ incidents: Incident[]; total: number; counts: Record<Severity, number> }> {
   const where = [
-    'last_seen >= fromUnixTimestamp64Milli({from:Int64})', 'first_seen < fromUnixTimestamp64Milli({to:Int64})', "merged_into = ''",
-    f.states?.length ? 'state IN {states:Array(String)}' : '', f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
-    f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : '', f.tenant ? 'tenant_id = {tenant:String}' : '',
-  ].filter(Boolean).join(' AND ')
-  const params = { from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [], tenant: f.tenant ?? '', limit: f.limit, offset: f.offset }
+    'last_seen >= fromUnixTimestamp64Milli({from:Int64})',
+    'first_seen < fromUnixTimestamp64Milli({to:Int64})',
+    "merged_into = ''",
+    f.states?.length ? 'state IN {states:Array(String)}' : '',
+    f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
+    f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : '',
+    f.tenant ? 'tenant_id = {tenant:String}' : '',
+  ]
+    .filter(Boolean)
+    .join(' AND ')
+  const params = {
+    from: f.fromMs,
+    to: f.toMs,
+    states: f.states ?? [],
+    severities: f.severities ?? [],
+    detectors: f.detectors ?? [],
+    tenant: f.tenant ?? '',
+    limit: f.limit,
+    offset: f.offset,
+  }
   const order = {
     last_seen: 'last_seen DESC, id',
     first_seen: 'first_seen DESC, id',
@@ -90,12 +124,23 @@ export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ 
 
 /** Notification attempts recorded for the incident (notify.ts writes them with alert_id = the incident id). */
 export async function incidentDeliveries(store: Store, id: string): Promise<IncidentDelivery[]> {
-  return (await selectRows<{ at: number; target: string; attempt: number; status: number; ok: number; error: string }>(store, `SELECT toUnixTimestamp64Milli(at) AS at, target, attempt, status, ok, error
-            FROM ${store.database}.alert_deliveries WHERE alert_id = {id:String} ORDER BY at, target, attempt`, { id })).map((r) => ({ ...r, at: Number(r.at), ok: Number(r.ok) === 1 }))
+  return (
+    await selectRows<{ at: number; target: string; attempt: number; status: number; ok: number; error: string }>(
+      store,
+      `SELECT toUnixTimestamp64Milli(at) AS at, target, attempt, status, ok, error
+            FROM ${store.database}.alert_deliveries WHERE alert_id = {id:String} ORDER BY at, target, attempt`,
+      { id },
+    )
+  ).map((r) => ({ ...r, at: Number(r.at), ok: Number(r.ok) === 1 }))
 }
 
 export async function incidentTransitions(store: Store, id: string): Promise<IncidentTransition[]> {
-  return (await selectRows<Record<string, unknown>>(store, `SELECT incident_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.incident_transitions WHERE incident_id = {id:String} ORDER BY at, to_state`, { id })).map((r) => ({ ...(r as unknown as IncidentTransition), at: Number(r.at) }))
+  return (
+    await selectRows<Record<string, unknown>>(
+      store,
+      `SELECT incident_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.incident_transitions WHERE incident_id = {id:String} ORDER BY at, to_state`,
+      { id },
+    )
+  ).map((r) => ({ ...(r as unknown as IncidentTransition), at: Number(r.at) }))
 }
-

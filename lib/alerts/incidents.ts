@@ -28,9 +28,14 @@ const PRIORITY: Record<IncidentEvent, number> = { updated: 1, escalated: 2, ackn
 
 /** Lead alert first: unresolved, then severity, then farms (they explain the rest), then peak score. */
 export function orderMembers(alerts: Alert[]): Alert[] {
-  return [...alerts].sort((a, b) =>
-    Number(a.state === 'resolved') - Number(b.state === 'resolved') || RANK[b.severity] - RANK[a.severity] ||
-    Number(b.detector === 'emulator_farms') - Number(a.detector === 'emulator_farms') || b.peak_score - a.peak_score || a.first_seen - b.first_seen)
+  return [...alerts].sort(
+    (a, b) =>
+      Number(a.state === 'resolved') - Number(b.state === 'resolved') ||
+      RANK[b.severity] - RANK[a.severity] ||
+      Number(b.detector === 'emulator_farms') - Number(a.detector === 'emulator_farms') ||
+      b.peak_score - a.peak_score ||
+      a.first_seen - b.first_seen,
+  )
 }
 
 export function incidentTitle(lead: Alert, count: number): string {
@@ -64,13 +69,34 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
   }
   const addKeys = (i: Incident, keys: string[]) => {
     const set = keySets.get(i.id)!
-    for (const k of keys) if (!set.has(k)) { set.add(k); i.keys.push(k); dirty.add(i.id) }
+    for (const k of keys)
+      if (!set.has(k)) {
+        set.add(k)
+        i.keys.push(k)
+        dirty.add(i.id)
+      }
   }
   const create = (a: Alert): Incident => {
     const i: Incident = {
-      id: randomUUID(), tenant_id: a.tenant_id, title: a.title, state: 'open', severity: a.severity, score: a.peak_score,
-      first_seen: a.first_seen, last_seen: a.last_seen, acknowledged_by: null, acknowledged_at: null, snoozed_until: null,
-      resolved_at: null, resolved_by: null, merged_into: '', alert_ids: [], detectors: [], keys: [], updated_at: now, version: 0,
+      id: randomUUID(),
+      tenant_id: a.tenant_id,
+      title: a.title,
+      state: 'open',
+      severity: a.severity,
+      score: a.peak_score,
+      first_seen: a.first_seen,
+      last_seen: a.last_seen,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      snoozed_until: null,
+      resolved_at: null,
+      resolved_by: null,
+      merged_into: '',
+      alert_ids: [],
+      detectors: [],
+      keys: [],
+      updated_at: now,
+      version: 0,
     }
     inc.set(i.id, i)
     keySets.set(i.id, new Set())
@@ -100,7 +126,9 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
   }
 
   // Unresolved alerts without an incident (written before migration 0011) are grouped on the first run too.
-  const joining = [...byId.values()].filter((a) => (changed.has(a.id) || !a.incident_id) && a.state !== 'resolved').sort((x, y) => x.first_seen - y.first_seen || x.id.localeCompare(y.id))
+  const joining = [...byId.values()]
+    .filter((a) => (changed.has(a.id) || !a.incident_id) && a.state !== 'resolved')
+    .sort((x, y) => x.first_seen - y.first_seen || x.id.localeCompare(y.id))
   for (const original of joining) {
     const a = byId.get(original.id)!
     const keys = groupingKeys(a)
@@ -124,7 +152,10 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
     // The older incident survives a merge, so links already sent keep pointing at the attack.
     for (const other of candidates) {
       if (other === target) continue
-      if (other.first_seen < target.first_seen && !created.has(other.id)) { merge(target, other); target = other } else merge(other, target)
+      if (other.first_seen < target.first_seen && !created.has(other.id)) {
+        merge(target, other)
+        target = other
+      } else merge(other, target)
     }
     setIncident(a, target.id)
     if (!target.alert_ids.includes(a.id)) {
@@ -148,15 +179,21 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
     if (list.length) {
       const severity = list.reduce<Severity>((s, a) => (RANK[a.severity] > RANK[s] ? a.severity : s), i.severity)
       const next = {
-        title: incidentTitle(list[0], Math.max(i.alert_ids.length, list.length)), severity, score: Math.max(i.score, ...list.map((a) => a.peak_score)),
-        last_seen: Math.max(i.last_seen, ...list.map((a) => a.last_seen)), first_seen: Math.min(i.first_seen, ...list.map((a) => a.first_seen)),
+        title: incidentTitle(list[0], Math.max(i.alert_ids.length, list.length)),
+        severity,
+        score: Math.max(i.score, ...list.map((a) => a.peak_score)),
+        last_seen: Math.max(i.last_seen, ...list.map((a) => a.last_seen)),
+        first_seen: Math.min(i.first_seen, ...list.map((a) => a.first_seen)),
         detectors: [...new Set([...i.detectors, ...list.map((a) => a.detector)])].sort() as Incident['detectors'],
       }
       if (RANK[severity] > RANK[i.severity] && !created.has(i.id)) {
         log(i, i.state, 'escalate', `${i.severity} → ${severity}`)
         if (i.state !== 'snoozed') emit(i, 'escalated', `${i.severity} → ${severity}`)
       }
-      if (JSON.stringify(next) !== JSON.stringify({ title: i.title, severity: i.severity, score: i.score, last_seen: i.last_seen, first_seen: i.first_seen, detectors: i.detectors })) {
+      if (
+        JSON.stringify(next) !==
+        JSON.stringify({ title: i.title, severity: i.severity, score: i.score, last_seen: i.last_seen, first_seen: i.first_seen, detectors: i.detectors })
+      ) {
         Object.assign(i, next)
         dirty.add(i.id)
       }
@@ -186,7 +223,9 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
   const notifications: IncidentNotification[] = []
   for (const [id, e] of events) {
     const i = inc.get(id)!
-    const list = orderMembers([...byId.values()].filter((a) => a.incident_id === id || (i.merged_into && a.incident_id === i.merged_into && i.alert_ids.includes(a.id))))
+    const list = orderMembers(
+      [...byId.values()].filter((a) => a.incident_id === id || (i.merged_into && a.incident_id === i.merged_into && i.alert_ids.includes(a.id))),
+    )
     notifications.push({ event: e.event, incident: i, alerts: list, note: e.note })
   }
   return { incidents: out, alerts: [...alertDirty].map((id) => byId.get(id)!), transitions, notifications }

@@ -21,7 +21,10 @@ export interface AlertPolicy {
 export const DEFAULT_ALERT_POLICY: AlertPolicy = { openScore: 50, keepScore: 35, resolveAfterMs: 10 * 60_000 }
 
 export type NotifyEvent = 'opened' | 'escalated' | 'reopened' | 'resolved'
-export interface Notification { event: NotifyEvent; alert: Alert }
+export interface Notification {
+  event: NotifyEvent
+  alert: Alert
+}
 
 export interface Reconciled {
   upserts: Alert[]
@@ -39,10 +42,28 @@ function transition(a: Alert, from: AlertState | 'none', action: AlertTransition
 
 function openAlert(f: Finding, now: number): Alert {
   return {
-    id: randomUUID(), incident_id: '', detector: f.detector, subject_kind: f.subject_kind, subject: f.subject, tenant_id: f.tenant_id, title: f.title,
-    state: 'open', severity: f.severity === 'info' ? 'warning' : f.severity, score: f.score, peak_score: f.score,
-    first_seen: now, last_seen: now, last_firing: now, acknowledged_by: null, acknowledged_at: null, snoozed_until: null,
-    resolved_at: null, resolved_by: null, updated_at: now, version: nextVersion(), evidence: f.evidence,
+    id: randomUUID(),
+    incident_id: '',
+    detector: f.detector,
+    subject_kind: f.subject_kind,
+    subject: f.subject,
+    tenant_id: f.tenant_id,
+    title: f.title,
+    state: 'open',
+    severity: f.severity === 'info' ? 'warning' : f.severity,
+    score: f.score,
+    peak_score: f.score,
+    first_seen: now,
+    last_seen: now,
+    last_firing: now,
+    acknowledged_by: null,
+    acknowledged_at: null,
+    snoozed_until: null,
+    resolved_at: null,
+    resolved_by: null,
+    updated_at: now,
+    version: nextVersion(),
+    evidence: f.evidence,
   }
 }
 
@@ -51,7 +72,14 @@ function openAlert(f: Finding, now: number): Alert {
  * unresolved alerts plus recently resolved ones; `failed` detectors' alerts
  * are left as they are (no data is not evidence that a condition cleared).
  */
-export function reconcile(active: Alert[], findings: Finding[], now: number, policy: AlertPolicy, failed: ReadonlySet<DetectorName> = new Set(), ran?: ReadonlySet<DetectorName>): Reconciled {
+export function reconcile(
+  active: Alert[],
+  findings: Finding[],
+  now: number,
+  policy: AlertPolicy,
+  failed: ReadonlySet<DetectorName> = new Set(),
+  ran?: ReadonlySet<DetectorName>,
+): Reconciled {
   const out: Reconciled = { upserts: [], transitions: [], notifications: [] }
   const current = new Map<string, Alert>()
   for (const a of [...active].sort((x, y) => x.first_seen - y.first_seen)) current.set(key(a.detector, a.subject), a)
@@ -62,7 +90,17 @@ export function reconcile(active: Alert[], findings: Finding[], now: number, pol
     if (prev && prev.state !== 'resolved') {
       if (f.score < policy.keepScore) continue
       touched.add(k)
-      const next: Alert = { ...prev, score: f.score, peak_score: Math.max(prev.peak_score, f.score), last_seen: now, last_firing: now, title: f.title, evidence: f.evidence, updated_at: now, version: nextVersion(prev.version) }
+      const next: Alert = {
+        ...prev,
+        score: f.score,
+        peak_score: Math.max(prev.peak_score, f.score),
+        last_seen: now,
+        last_firing: now,
+        title: f.title,
+        evidence: f.evidence,
+        updated_at: now,
+        version: nextVersion(prev.version),
+      }
       const severity = f.score >= policy.openScore ? maxSeverity(prev.severity, f.severity) : prev.severity
       const snoozeExpired = prev.state === 'snoozed' && prev.snoozed_until !== null && prev.snoozed_until <= now
       if (snoozeExpired) {
@@ -82,7 +120,23 @@ export function reconcile(active: Alert[], findings: Finding[], now: number, pol
       touched.add(k)
       if (prev) {
         // Re-fired soon after resolving: the same incident, so the same alert (no flapping of new ids).
-        const next: Alert = { ...prev, state: 'open', score: f.score, peak_score: Math.max(prev.peak_score, f.score), severity: f.severity === 'info' ? prev.severity : f.severity, last_seen: now, last_firing: now, resolved_at: null, resolved_by: null, acknowledged_by: null, acknowledged_at: null, title: f.title, evidence: f.evidence, updated_at: now, version: nextVersion(prev.version) }
+        const next: Alert = {
+          ...prev,
+          state: 'open',
+          score: f.score,
+          peak_score: Math.max(prev.peak_score, f.score),
+          severity: f.severity === 'info' ? prev.severity : f.severity,
+          last_seen: now,
+          last_firing: now,
+          resolved_at: null,
+          resolved_by: null,
+          acknowledged_by: null,
+          acknowledged_at: null,
+          title: f.title,
+          evidence: f.evidence,
+          updated_at: now,
+          version: nextVersion(prev.version),
+        }
         out.upserts.push(next)
         out.transitions.push(transition(next, 'resolved', 'reopen', 'detector', now, 'condition returned'))
         out.notifications.push({ event: 'reopened', alert: next })
@@ -98,7 +152,15 @@ export function reconcile(active: Alert[], findings: Finding[], now: number, pol
   for (const [k, a] of current) {
     if (touched.has(k) || a.state === 'resolved' || failed.has(a.detector) || (ran && !ran.has(a.detector))) continue
     if (now - a.last_firing < policy.resolveAfterMs) continue
-    const next: Alert = { ...a, state: 'resolved', resolved_at: now, resolved_by: 'auto', snoozed_until: null, updated_at: now, version: nextVersion(a.version) }
+    const next: Alert = {
+      ...a,
+      state: 'resolved',
+      resolved_at: now,
+      resolved_by: 'auto',
+      snoozed_until: null,
+      updated_at: now,
+      version: nextVersion(a.version),
+    }
     out.upserts.push(next)
     out.transitions.push(transition(next, a.state, 'auto_resolve', 'detector', now, `clear for ${Math.round((now - a.last_firing) / 60_000)} min`))
     out.notifications.push({ event: 'resolved', alert: next })
@@ -135,7 +197,13 @@ export function actionFields(action: AlertAction, actor: string, now: number, op
 }
 
 /** A user's action on an alert; throws TransitionError when the action does not apply to the current state. */
-export function applyAction(a: Alert, action: AlertAction, actor: string, now: number, opts: { until?: number; note?: string } = {}): { alert: Alert; transition: AlertTransition } {
+export function applyAction(
+  a: Alert,
+  action: AlertAction,
+  actor: string,
+  now: number,
+  opts: { until?: number; note?: string } = {},
+): { alert: Alert; transition: AlertTransition } {
   if (!ALLOWED[action].includes(a.state)) throw new TransitionError(`cannot ${action} an alert that is ${a.state}`)
   const next: Alert = { ...a, ...actionFields(action, actor, now, opts), updated_at: now, version: nextVersion(a.version) }
   // The condition may have cleared long ago: count from now so auto-resolve waits a full period.

@@ -12,21 +12,32 @@ export interface IncidentNotifier {
   stop(timeoutMs?: number): Promise<void>
 }
 
-export function fanOut(targets: { enqueue(n: IncidentNotification): boolean; idle(t?: number): Promise<void>; stop(t?: number): Promise<void> }[]): IncidentNotifier {
+export function fanOut(
+  targets: { enqueue(n: IncidentNotification): boolean; idle(t?: number): Promise<void>; stop(t?: number): Promise<void> }[],
+): IncidentNotifier {
   return {
-    enqueue: (n) => { for (const t of targets) t.enqueue(n) },
-    idle: async (t) => { await Promise.all(targets.map((x) => x.idle(t))) },
-    stop: async (t) => { await Promise.all(targets.map((x) => x.stop(t))) },
+    enqueue: (n) => {
+      for (const t of targets) t.enqueue(n)
+    },
+    idle: async (t) => {
+      await Promise.all(targets.map((x) => x.idle(t)))
+    },
+    stop: async (t) => {
+      await Promise.all(targets.map((x) => x.stop(t)))
+    },
   }
 }
 
 /** Every attempt is recorded in alert_deliveries (alert_id = the incident id); failures to record are ignored. */
 function recorder(store: Store) {
   return (a: DeliveryAttempt) => {
-    void store.client.insert({
-      table: `${store.database}.alert_deliveries`, format: 'JSONEachRow',
-      values: [{ alert_id: a.alertId, at: a.at, target: a.target, attempt: a.attempt, status: a.status, ok: a.ok ? 1 : 0, error: a.error.slice(0, 500) }],
-    }).catch(() => {})
+    void store.client
+      .insert({
+        table: `${store.database}.alert_deliveries`,
+        format: 'JSONEachRow',
+        values: [{ alert_id: a.alertId, at: a.at, target: a.target, attempt: a.attempt, status: a.status, ok: a.ok ? 1 : 0, error: a.error.slice(0, 500) }],
+      })
+      .catch(() => {})
   }
 }
 
@@ -36,21 +47,38 @@ export function notifierFromConfig(store: Store, config: Config, log: (line: str
   const targets = []
   const urls = webhookUrls(config)
   if (Object.keys(urls).length) {
-    targets.push(new WebhookNotifier({
-      urls, minSeverity: config.ALERT_WEBHOOK_MIN_SEVERITY, secret: config.ALERT_WEBHOOK_SECRET, publicUrl: config.ALERT_PUBLIC_URL ?? config.PUBLIC_URL,
-      maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log, onAttempt,
-    }))
+    targets.push(
+      new WebhookNotifier({
+        urls,
+        minSeverity: config.ALERT_WEBHOOK_MIN_SEVERITY,
+        secret: config.ALERT_WEBHOOK_SECRET,
+        publicUrl: config.ALERT_PUBLIC_URL ?? config.PUBLIC_URL,
+        maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS,
+        log,
+        onAttempt,
+      }),
+    )
   }
   if (config.PAGERDUTY_ROUTING_KEY) {
-    targets.push(new PagerDutyNotifier({
-      routingKey: config.PAGERDUTY_ROUTING_KEY, eventsUrl: config.PAGERDUTY_EVENTS_URL, minSeverity: config.PAGERDUTY_MIN_SEVERITY,
-      publicUrl: config.ALERT_PUBLIC_URL ?? config.PUBLIC_URL, maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS, log, onAttempt,
-    }))
+    targets.push(
+      new PagerDutyNotifier({
+        routingKey: config.PAGERDUTY_ROUTING_KEY,
+        eventsUrl: config.PAGERDUTY_EVENTS_URL,
+        minSeverity: config.PAGERDUTY_MIN_SEVERITY,
+        publicUrl: config.ALERT_PUBLIC_URL ?? config.PUBLIC_URL,
+        maxAttempts: config.ALERT_WEBHOOK_MAX_ATTEMPTS,
+        log,
+        onAttempt,
+      }),
+    )
   }
   const webhooks = Object.keys(urls).join(', ')
   return {
     ...fanOut(targets),
-    describe: () => [webhooks && `webhooks: ${webhooks}`, config.PAGERDUTY_ROUTING_KEY && `PagerDuty: ${new URL(config.PAGERDUTY_EVENTS_URL).host}`].filter(Boolean).join('; ') || 'no notification targets',
+    describe: () =>
+      [webhooks && `webhooks: ${webhooks}`, config.PAGERDUTY_ROUTING_KEY && `PagerDuty: ${new URL(config.PAGERDUTY_EVENTS_URL).host}`]
+        .filter(Boolean)
+        .join('; ') || 'no notification targets',
   }
 }
 

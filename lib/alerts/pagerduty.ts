@@ -24,7 +24,13 @@ export interface PagerDutyOptions extends DeliveryOptions {
 
 type Action = 'trigger' | 'acknowledge' | 'resolve'
 const ACTION: Record<IncidentEvent, Action | null> = {
-  opened: 'trigger', escalated: 'trigger', reopened: 'trigger', updated: null, acknowledged: 'acknowledge', snoozed: 'acknowledge', resolved: 'resolve',
+  opened: 'trigger',
+  escalated: 'trigger',
+  reopened: 'trigger',
+  updated: null,
+  acknowledged: 'acknowledge',
+  snoozed: 'acknowledge',
+  resolved: 'resolve',
 }
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 }
 
@@ -78,8 +84,12 @@ export class PagerDutyNotifier {
     const body = pagerDutyEvent(n, this.o.routingKey, this.o.publicUrl)
     if (!body) return false
     return this.queue.push({
-      subjectId: n.incident.id, orderKey: n.incident.id, url: this.url, body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', 'user-agent': 'burnrate-alerts/1' }, label: `pagerduty ${new URL(this.url).host}`,
+      subjectId: n.incident.id,
+      orderKey: n.incident.id,
+      url: this.url,
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', 'user-agent': 'burnrate-alerts/1' },
+      label: `pagerduty ${new URL(this.url).host}`,
     })
   }
 

@@ -23,13 +23,27 @@ const COLUMNS = `id, incident_id, detector, subject_kind, subject, tenant_id, ti
 
 function fromRow(r: Record<string, unknown>, withEvidence: boolean): Alert {
   return {
-    id: String(r.id), incident_id: String(r.incident_id ?? ''), detector: r.detector as DetectorName, subject_kind: r.subject_kind as Alert['subject_kind'],
-    subject: String(r.subject), tenant_id: String(r.tenant_id), title: String(r.title), state: r.state as AlertState,
-    severity: r.severity as Severity, score: Number(r.score), peak_score: Number(r.peak_score),
-    first_seen: req(r.first_seen_ms), last_seen: req(r.last_seen_ms), last_firing: req(r.last_firing_ms),
-    acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null, acknowledged_at: fromTs(r.acknowledged_at_ms),
-    snoozed_until: fromTs(r.snoozed_until_ms), resolved_at: fromTs(r.resolved_at_ms),
-    resolved_by: r.resolved_by ? String(r.resolved_by) : null, updated_at: req(r.updated_at_ms), version: Number(r.version),
+    id: String(r.id),
+    incident_id: String(r.incident_id ?? ''),
+    detector: r.detector as DetectorName,
+    subject_kind: r.subject_kind as Alert['subject_kind'],
+    subject: String(r.subject),
+    tenant_id: String(r.tenant_id),
+    title: String(r.title),
+    state: r.state as AlertState,
+    severity: r.severity as Severity,
+    score: Number(r.score),
+    peak_score: Number(r.peak_score),
+    first_seen: req(r.first_seen_ms),
+    last_seen: req(r.last_seen_ms),
+    last_firing: req(r.last_firing_ms),
+    acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null,
+    acknowledged_at: fromTs(r.acknowledged_at_ms),
+    snoozed_until: fromTs(r.snoozed_until_ms),
+    resolved_at: fromTs(r.resolved_at_ms),
+    resolved_by: r.resolved_by ? String(r.resolved_by) : null,
+    updated_at: req(r.updated_at_ms),
+    version: Number(r.version),
     evidence: withEvidence && r.evidence ? JSON.parse(String(r.evidence)) : null,
   }
 }
@@ -48,8 +62,11 @@ export async function writeAlerts(store: Store, alerts: Alert[]): Promise<void> 
     format: 'JSONEachRow',
     values: alerts.map((a) => ({
       ...a,
-      acknowledged_by: a.acknowledged_by ?? '', resolved_by: a.resolved_by ?? '',
-      acknowledged_at: ts(a.acknowledged_at), snoozed_until: ts(a.snoozed_until), resolved_at: ts(a.resolved_at),
+      acknowledged_by: a.acknowledged_by ?? '',
+      resolved_by: a.resolved_by ?? '',
+      acknowledged_at: ts(a.acknowledged_at),
+      snoozed_until: ts(a.snoozed_until),
+      resolved_at: ts(a.resolved_at),
       evidence: a.evidence === null ? '' : JSON.stringify(a.evidence),
     })),
     clickhouse_settings: { date_time_input_format: 'best_effort' },
@@ -62,7 +79,13 @@ export async function writeTransitions(store: Store, transitions: AlertTransitio
 }
 
 export async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
-  return (await selectRows<Record<string, unknown>>(store, `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`, params)).map((r) => fromRow(r, withEvidence))
+  return (
+    await selectRows<Record<string, unknown>>(
+      store,
+      `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`,
+      params,
+    )
+  ).map((r) => fromRow(r, withEvidence))
 }
 
 export async function getAlert(store: Store, id: string): Promise<Alert | null> {
@@ -91,14 +114,28 @@ export interface AlertFilter {
 /** Alerts overlapping [from, to): seen at some point in the range. */
 export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts: Alert[]; total: number; counts: Record<Severity, number> }> {
   const where = [
-    'last_seen >= fromUnixTimestamp64Milli({from:Int64})', 'first_seen < fromUnixTimestamp64Milli({to:Int64})',
-    f.states?.length ? 'state IN {states:Array(String)}' : '', f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
-    f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '', f.tenant ? 'tenant_id = {tenant:String}' : '',
-    f.subject ? 'subject = {subject:String}' : '', f.incident ? 'incident_id = {incident:String}' : '',
-  ].filter(Boolean).join(' AND ')
+    'last_seen >= fromUnixTimestamp64Milli({from:Int64})',
+    'first_seen < fromUnixTimestamp64Milli({to:Int64})',
+    f.states?.length ? 'state IN {states:Array(String)}' : '',
+    f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
+    f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '',
+    f.tenant ? 'tenant_id = {tenant:String}' : '',
+    f.subject ? 'subject = {subject:String}' : '',
+    f.incident ? 'incident_id = {incident:String}' : '',
+  ]
+    .filter(Boolean)
+    .join(' AND ')
   const params = {
-    from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], detectors: f.detectors ?? [],
-    tenant: f.tenant ?? '', subject: f.subject ?? '', incident: f.incident ?? '', limit: f.limit, offset: f.offset,
+    from: f.fromMs,
+    to: f.toMs,
+    states: f.states ?? [],
+    severities: f.severities ?? [],
+    detectors: f.detectors ?? [],
+    tenant: f.tenant ?? '',
+    subject: f.subject ?? '',
+    incident: f.incident ?? '',
+    limit: f.limit,
+    offset: f.offset,
   }
   const order = {
     last_seen: 'last_seen DESC, id',
@@ -123,8 +160,14 @@ export function alertTransitions(store: Store, id: string): Promise<AlertTransit
 /** The transitions of the given alerts, oldest first (an incident's detail shows those of all its alerts). */
 export async function alertTransitionsOf(store: Store, alertIds: string[]): Promise<AlertTransition[]> {
   if (alertIds.length === 0) return []
-  return (await selectRows<Record<string, unknown>>(store, `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
-            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`, { ids: alertIds })).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
+  return (
+    await selectRows<Record<string, unknown>>(
+      store,
+      `SELECT alert_id, toUnixTimestamp64Milli(at) AS at, from_state, to_state, actor, action, note
+            FROM ${store.database}.alert_transitions WHERE alert_id IN {ids:Array(String)} ORDER BY at, alert_id, to_state`,
+      { ids: alertIds },
+    )
+  ).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
 }
 
 let chain: Promise<unknown> = Promise.resolve()

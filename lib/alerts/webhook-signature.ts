@@ -13,8 +13,7 @@ export const TIMESTAMP_HEADER = 'X-Burnrate-Timestamp'
 /** How old a delivery a receiver should still accept (and how far in the future). */
 export const DEFAULT_TOLERANCE_SECONDS = 300
 
-const hmac = (secret: string, timestamp: number, body: string) =>
-  createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
+const hmac = (secret: string, timestamp: number, body: string) => createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
 
 /** Headers to add to a delivery of `body`. */
 export function timestampedSignatureHeaders(secret: string, body: string, nowMs = Date.now()): Record<string, string> {
@@ -24,7 +23,11 @@ export function timestampedSignatureHeaders(secret: string, body: string, nowMs 
 
 /** For receivers (and tests): true when the signature matches and the timestamp is fresh. */
 export function verifyTimestampedSignature(
-  secret: string, body: string, headers: { timestamp: string | null; signature: string | null }, nowMs = Date.now(), toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+  secret: string,
+  body: string,
+  headers: { timestamp: string | null; signature: string | null },
+  nowMs = Date.now(),
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
 ): boolean {
   if (!headers.timestamp || !headers.signature || !/^\d{1,12}$/.test(headers.timestamp)) return false
   const timestamp = Number(headers.timestamp)

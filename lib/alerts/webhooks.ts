@@ -27,7 +27,13 @@ export interface WebhookOptions extends DeliveryOptions {
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 }
 const EMOJI: Record<Severity, string> = { info: ':information_source:', warning: ':warning:', critical: ':rotating_light:' }
 const VERB: Record<IncidentEvent, string> = {
-  opened: 'New', updated: 'Updated', escalated: 'Escalated', reopened: 'Reopened', acknowledged: 'Acknowledged', snoozed: 'Snoozed', resolved: 'Resolved',
+  opened: 'New',
+  updated: 'Updated',
+  escalated: 'Escalated',
+  reopened: 'Reopened',
+  acknowledged: 'Acknowledged',
+  snoozed: 'Snoozed',
+  resolved: 'Resolved',
 }
 
 export const SIGNATURE_HEADER = 'X-Burnrate-Signature'
@@ -57,19 +63,45 @@ export function slackPayload(n: IncidentNotification, publicUrl = ''): Record<st
     unfurl_media: false,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${text}*${n.note ? `\n${slackText(n.note, 300)}` : ''}` } },
-      { type: 'section', fields: [
-        { type: 'mrkdwn', text: `*Tenant*\n${slackText(i.tenant_id, 80)}` }, { type: 'mrkdwn', text: `*State*\n${i.state}` },
-        { type: 'mrkdwn', text: `*Detectors*\n${i.detectors.join(', ')}` }, { type: 'mrkdwn', text: `*Peak score*\n${i.score.toFixed(1)}` },
-      ] },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: `*Tenant*\n${slackText(i.tenant_id, 80)}` },
+          { type: 'mrkdwn', text: `*State*\n${i.state}` },
+          { type: 'mrkdwn', text: `*Detectors*\n${i.detectors.join(', ')}` },
+          { type: 'mrkdwn', text: `*Peak score*\n${i.score.toFixed(1)}` },
+        ],
+      },
       ...(members.length ? [{ type: 'section', text: { type: 'mrkdwn', text: `*Alerts (${n.alerts.length})*\n${members.join('\n')}` } }] : []),
-      ...(reasons.length ? [{ type: 'section', text: { type: 'mrkdwn', text: reasons.slice(0, 5).map((r) => `• ${slackText(r, 200)}`).join('\n') } }] : []),
+      ...(reasons.length
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: reasons
+                  .slice(0, 5)
+                  .map((r) => `• ${slackText(r, 200)}`)
+                  .join('\n'),
+              },
+            },
+          ]
+        : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `${link} · first seen ${new Date(i.first_seen).toISOString()}` }] },
     ],
     burnrate: {
       event: n.event,
       incident: {
-        id: i.id, tenant_id: plainText(i.tenant_id, 200), title: plainText(i.title, 500), severity: i.severity, state: i.state, score: i.score,
-        first_seen: i.first_seen, last_seen: i.last_seen, detectors: i.detectors, alert_ids: i.alert_ids,
+        id: i.id,
+        tenant_id: plainText(i.tenant_id, 200),
+        title: plainText(i.title, 500),
+        severity: i.severity,
+        state: i.state,
+        score: i.score,
+        first_seen: i.first_seen,
+        last_seen: i.last_seen,
+        detectors: i.detectors,
+        alert_ids: i.alert_ids,
       },
     },
   }
@@ -112,7 +144,11 @@ export class WebhookNotifier {
 }
 
 /** Targets from configuration: a per-severity URL overrides ALERT_WEBHOOK_URL. */
-export function webhookUrls(c: { ALERT_WEBHOOK_URL?: string; ALERT_WEBHOOK_URL_WARNING?: string; ALERT_WEBHOOK_URL_CRITICAL?: string }): Partial<Record<Severity, string>> {
+export function webhookUrls(c: {
+  ALERT_WEBHOOK_URL?: string
+  ALERT_WEBHOOK_URL_WARNING?: string
+  ALERT_WEBHOOK_URL_CRITICAL?: string
+}): Partial<Record<Severity, string>> {
   const out: Partial<Record<Severity, string>> = {}
   if (c.ALERT_WEBHOOK_URL) out.info = c.ALERT_WEBHOOK_URL
   const warning = c.ALERT_WEBHOOK_URL_WARNING ?? c.ALERT_WEBHOOK_URL

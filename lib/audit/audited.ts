@@ -18,9 +18,15 @@ export async function audited<T>(store: Store, entry: AuditInput, mutate: () => 
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err)
     await recordAudit(store, {
-      actor: entry.actor, actorRole: entry.actorRole, action: `${entry.action}.failed`, subject: entry.subject,
-      ipPrefix: entry.ipPrefix, after: { intent, error: error.slice(0, 500) },
-    }).catch((auditErr: unknown) => console.error(`[audit] could not record failure of ${intent} (${entry.action}): ${auditErr instanceof Error ? auditErr.message : auditErr}`))
+      actor: entry.actor,
+      actorRole: entry.actorRole,
+      action: `${entry.action}.failed`,
+      subject: entry.subject,
+      ipPrefix: entry.ipPrefix,
+      after: { intent, error: error.slice(0, 500) },
+    }).catch((auditErr: unknown) =>
+      console.error(`[audit] could not record failure of ${intent} (${entry.action}): ${auditErr instanceof Error ? auditErr.message : auditErr}`),
+    )
     throw err
   }
 }

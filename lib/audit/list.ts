@@ -23,7 +23,17 @@ export interface AuditQuery {
   actor?: string
 }
 
-type Row = { at_ms: string | number; id: string; actor: string; actor_role: string; action: string; subject: string; ip_prefix: string; before: string; after: string }
+type Row = {
+  at_ms: string | number
+  id: string
+  actor: string
+  actor_role: string
+  action: string
+  subject: string
+  ip_prefix: string
+  before: string
+  after: string
+}
 
 // Not aliased `at`: ClickHouse resolves a SELECT alias in WHERE, which would then compare epoch ms with DateTime64.
 const COLUMNS = 'toUnixTimestamp64Milli(at) AS at_ms, id, actor, actor_role, action, subject, ip_prefix, before, after'
@@ -38,8 +48,15 @@ function parse(text: string): unknown {
 }
 
 const toEntry = (r: Row): AuditEntry => ({
-  at: Number(r.at_ms), id: r.id, actor: r.actor, actorRole: r.actor_role, action: r.action, subject: r.subject,
-  ipPrefix: r.ip_prefix, before: parse(r.before), after: parse(r.after),
+  at: Number(r.at_ms),
+  id: r.id,
+  actor: r.actor,
+  actorRole: r.actor_role,
+  action: r.action,
+  subject: r.subject,
+  ipPrefix: r.ip_prefix,
+  before: parse(r.before),
+  after: parse(r.after),
 })
 
 /** Newest first. */
@@ -49,8 +66,14 @@ export async function listAudit(store: Store, q: AuditQuery = {}): Promise<Audit
   if (q.sinceMs !== undefined) where.push('at >= fromUnixTimestamp64Milli({since:Int64})')
   if (q.action) where.push('startsWith(action, {action:String})')
   if (q.actor) where.push('actor = {actor:String}')
-  return (await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
-      ORDER BY at DESC, id DESC LIMIT {limit:UInt32}`, { before: q.beforeMs ?? 0, since: q.sinceMs ?? 0, action: q.action ?? '', actor: q.actor ?? '', limit: Math.min(q.limit ?? 200, 10_000) })).map(toEntry)
+  return (
+    await selectRows<Row>(
+      store,
+      `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
+      ORDER BY at DESC, id DESC LIMIT {limit:UInt32}`,
+      { before: q.beforeMs ?? 0, since: q.sinceMs ?? 0, action: q.action ?? '', actor: q.actor ?? '', limit: Math.min(q.limit ?? 200, 10_000) },
+    )
+  ).map(toEntry)
 }
 
 /** Position in the log's (at, id) order: export resumes strictly after it. */
@@ -82,8 +105,14 @@ export async function exportAudit(store: Store, q: { sinceMs?: number; after?: A
   if (q.sinceMs !== undefined) where.push('at >= fromUnixTimestamp64Milli({since:Int64})')
   if (q.after) where.push('(at, id) > (fromUnixTimestamp64Milli({afterAt:Int64}), {afterId:String})')
   // One more than asked: its presence is how truncation is known.
-  const entries = (await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
-      ORDER BY at ASC, id ASC LIMIT {limit:UInt32}`, { since: q.sinceMs ?? 0, afterAt: q.after?.at ?? 0, afterId: q.after?.id ?? '', limit: q.limit + 1 })).map(toEntry)
+  const entries = (
+    await selectRows<Row>(
+      store,
+      `SELECT ${COLUMNS} FROM ${store.database}.audit_log WHERE ${where.join(' AND ')}
+      ORDER BY at ASC, id ASC LIMIT {limit:UInt32}`,
+      { since: q.sinceMs ?? 0, afterAt: q.after?.at ?? 0, afterId: q.after?.id ?? '', limit: q.limit + 1 },
+    )
+  ).map(toEntry)
   if (entries.length <= q.limit) return { entries, next: null }
   entries.length = q.limit
   const last = entries[entries.length - 1]

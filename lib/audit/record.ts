@@ -37,20 +37,22 @@ function asJson(value: unknown): string {
  */
 export async function recordAudit(store: Store, entry: AuditInput): Promise<string> {
   const id = randomUUID()
-  const prefix = entry.ipPrefix === undefined || entry.ipPrefix === null ? '' : toIpPrefix(entry.ipPrefix) ?? UNKNOWN_IP
+  const prefix = entry.ipPrefix === undefined || entry.ipPrefix === null ? '' : (toIpPrefix(entry.ipPrefix) ?? UNKNOWN_IP)
   await store.client.insert({
     table: `${store.database}.audit_log`,
-    values: [{
-      at: entry.at ?? Date.now(),
-      id,
-      actor: entry.actor,
-      actor_role: entry.actorRole ?? '',
-      action: entry.action,
-      subject: entry.subject,
-      ip_prefix: prefix,
-      before: asJson(entry.before),
-      after: asJson(entry.after),
-    }],
+    values: [
+      {
+        at: entry.at ?? Date.now(),
+        id,
+        actor: entry.actor,
+        actor_role: entry.actorRole ?? '',
+        action: entry.action,
+        subject: entry.subject,
+        ip_prefix: prefix,
+        before: asJson(entry.before),
+        after: asJson(entry.after),
+      },
+    ],
     format: 'JSONEachRow',
   })
   return id
@@ -71,7 +73,10 @@ export function clientIpPrefix(headers: Headers, hops: number): string {
     const peer = peerAddress(headers)
     return (peer && toIpPrefix(peer)) || UNKNOWN_IP
   }
-  const chain = (headers.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  const chain = (headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const entry = chain[chain.length - hops]
   return (entry && toIpPrefix(stripPort(entry))) || UNKNOWN_IP
 }

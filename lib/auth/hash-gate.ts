@@ -10,7 +10,10 @@ export class ConcurrencyGate {
   private active = 0
   private readonly waiting: (() => void)[] = []
 
-  constructor(readonly maxActive: number, readonly maxQueued: number) {}
+  constructor(
+    readonly maxActive: number,
+    readonly maxQueued: number,
+  ) {}
 
   get load(): { active: number; queued: number } {
     return { active: this.active, queued: this.waiting.length }

@@ -6,7 +6,11 @@ import { forgetLiveSessions, revokeUserSessions } from './session-live'
 export const OIDC_USER_ID_MAX = 512
 
 export async function isOidcUserDisabled(store: Store, userId: string): Promise<boolean> {
-  const [row] = await selectRows<{ disabled: number | string }>(store, `SELECT disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1`, { user: userId })
+  const [row] = await selectRows<{ disabled: number | string }>(
+    store,
+    `SELECT disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1`,
+    { user: userId },
+  )
   return Number(row?.disabled ?? 0) === 1
 }
 
@@ -25,5 +29,10 @@ export async function setOidcUserDisabled(store: Store, userId: string, disabled
 }
 
 export async function listOidcUserStates(store: Store): Promise<{ userId: string; disabled: boolean }[]> {
-  return (await selectRows<{ user_id: string; disabled: number | string }>(store, `SELECT user_id, disabled FROM ${store.database}.oidc_user_state FINAL ORDER BY user_id`)).map((r) => ({ userId: r.user_id, disabled: Number(r.disabled) === 1 }))
+  return (
+    await selectRows<{ user_id: string; disabled: number | string }>(
+      store,
+      `SELECT user_id, disabled FROM ${store.database}.oidc_user_state FINAL ORDER BY user_id`,
+    )
+  ).map((r) => ({ userId: r.user_id, disabled: Number(r.disabled) === 1 }))
 }

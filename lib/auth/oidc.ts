@@ -32,11 +32,25 @@ export interface OidcSettings {
 }
 
 const OIDC_KEYS = [
-  'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_SCOPES', 'OIDC_ROLE_CLAIM',
-  'OIDC_ADMIN_GROUPS', 'OIDC_RESPONDER_GROUPS', 'OIDC_VIEWER_GROUPS', 'OIDC_DEFAULT_ROLE', 'OIDC_SESSION_MINUTES', 'PUBLIC_URL',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_REDIRECT_URL',
+  'OIDC_SCOPES',
+  'OIDC_ROLE_CLAIM',
+  'OIDC_ADMIN_GROUPS',
+  'OIDC_RESPONDER_GROUPS',
+  'OIDC_VIEWER_GROUPS',
+  'OIDC_DEFAULT_ROLE',
+  'OIDC_SESSION_MINUTES',
+  'PUBLIC_URL',
 ] as const
 
-const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean)
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
 
 export function oidcSettings(source: Record<string, string | undefined> = process.env): OidcSettings | null {
   const env = settings(OIDC_KEYS, source)
@@ -59,7 +73,12 @@ export function oidcSettings(source: Record<string, string | undefined> = proces
   }
 }
 
-interface Discovery { issuer: string; authorization_endpoint: string; token_endpoint: string; jwks_uri: string }
+interface Discovery {
+  issuer: string
+  authorization_endpoint: string
+  token_endpoint: string
+  jwks_uri: string
+}
 const discoveries = new Map<string, Promise<Discovery>>()
 const keySets = new Map<string, JWTVerifyGetKey>()
 
@@ -90,10 +109,16 @@ export function roleFromClaims(claims: JWTPayload, s: OidcSettings): Role | null
 
 /** Checks signature, issuer, audience, expiry and nonce of an id_token; returns its claims. */
 export async function validateIdToken(
-  idToken: string, s: Pick<OidcSettings, 'issuer' | 'clientId'>, keys: JWTVerifyGetKey, nonce: string,
+  idToken: string,
+  s: Pick<OidcSettings, 'issuer' | 'clientId'>,
+  keys: JWTVerifyGetKey,
+  nonce: string,
 ): Promise<JWTPayload> {
   const { payload } = await jwtVerify(idToken, keys, {
-    issuer: s.issuer, audience: s.clientId, algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'], clockTolerance: 30,
+    issuer: s.issuer,
+    audience: s.clientId,
+    algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+    clockTolerance: 30,
   })
   if (payload.nonce !== nonce) throw new Error('id_token nonce mismatch')
   if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== s.clientId) throw new Error('id_token azp mismatch')
@@ -123,11 +148,20 @@ export async function beginLogin(s: OidcSettings, redirectUri: string, next: str
   const challenge = b64(createHash('sha256').update(verifier).digest())
   const url = new URL(d.authorization_endpoint)
   url.search = new URLSearchParams({
-    response_type: 'code', client_id: s.clientId, redirect_uri: redirectUri, scope: s.scopes,
-    state, nonce, code_challenge: challenge, code_challenge_method: 'S256',
+    response_type: 'code',
+    client_id: s.clientId,
+    redirect_uri: redirectUri,
+    scope: s.scopes,
+    state,
+    nonce,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
   }).toString()
   const flowToken = await new SignJWT({ state, nonce, verifier, next, redirectUri })
-    .setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(sessionSecret())
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(sessionSecret())
   return { url: url.toString(), flowToken }
 }
 
@@ -137,10 +171,15 @@ export async function finishLogin(s: OidcSettings, flowToken: string, code: stri
   if (flow.state !== state) throw new Error('OIDC state mismatch')
   const d = await discover(s.issuer)
   const body = new URLSearchParams({
-    grant_type: 'authorization_code', code, redirect_uri: String(flow.redirectUri), code_verifier: String(flow.verifier), client_id: s.clientId,
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: String(flow.redirectUri),
+    code_verifier: String(flow.verifier),
+    client_id: s.clientId,
   })
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
-  if (s.clientSecret) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`).toString('base64')}`
+  if (s.clientSecret)
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`).toString('base64')}`
   const r = await fetch(d.token_endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) })
   if (!r.ok) throw new Error(`OIDC token exchange failed: HTTP ${r.status}`)
   const tokens = (await r.json()) as { id_token?: string }

@@ -23,21 +23,33 @@ import { SESSION_TTL_SECONDS } from './session'
 const CACHE_MS = 2_000
 
 const KEY = Symbol.for('burnrate.auth.liveSessions')
-interface LiveCache { entries: Map<string, { at: number; principal: Principal | null }>; generation: number }
+interface LiveCache {
+  entries: Map<string, { at: number; principal: Principal | null }>
+  generation: number
+}
 type G = typeof globalThis & { [KEY]?: LiveCache }
 const cache = (): LiveCache => ((globalThis as G)[KEY] ??= { entries: new Map(), generation: 0 })
 
-interface CheckRow { kind: 'revoked' | 'user' | 'oidc'; n: string | number; role: string; disabled: number | string }
+interface CheckRow {
+  kind: 'revoked' | 'user' | 'oidc'
+  n: string | number
+  role: string
+  disabled: number | string
+}
 
 /** One round trip: the session's revocations and, for local users, the account as it is now. */
 async function check(store: Store, principal: Principal, session: NonNullable<Principal['session']>): Promise<Principal | null> {
-  const rows = await selectRows<CheckRow>(store, `SELECT 'revoked' AS kind, count() AS n, '' AS role, toUInt8(0) AS disabled FROM ${store.database}.revoked_sessions
+  const rows = await selectRows<CheckRow>(
+    store,
+    `SELECT 'revoked' AS kind, count() AS n, '' AS role, toUInt8(0) AS disabled FROM ${store.database}.revoked_sessions
         WHERE user_id = {user:String}
           AND (session_id = {id:String} OR (session_id = '' AND revoked_at > fromUnixTimestamp64Milli({issued:Int64})))
       UNION ALL
       (SELECT 'user' AS kind, toUInt64(1) AS n, role, disabled FROM ${store.database}.users FINAL WHERE user_id = {user:String} LIMIT 1)
       UNION ALL
-      (SELECT 'oidc' AS kind, toUInt64(1) AS n, '' AS role, disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1)`, { user: principal.userId, id: session.id, issued: session.issuedAtMs })
+      (SELECT 'oidc' AS kind, toUInt64(1) AS n, '' AS role, disabled FROM ${store.database}.oidc_user_state FINAL WHERE user_id = {user:String} LIMIT 1)`,
+    { user: principal.userId, id: session.id, issued: session.issuedAtMs },
+  )
   if (Number(rows.find((r) => r.kind === 'revoked')?.n ?? 0) > 0) return null
   if (principal.provider !== 'local') return Number(rows.find((r) => r.kind === 'oidc')?.disabled ?? 0) === 1 ? null : principal
   const user = rows.find((r) => r.kind === 'user')

@@ -57,7 +57,10 @@ export async function verifySession(token: string): Promise<Principal | null> {
     // Tokens without an id cannot be revoked, so they are not accepted.
     if (!payload.sub || !payload.jti || !payload.exp || typeof payload.iat_ms !== 'number' || !ROLES.includes(role)) return null
     return {
-      userId: payload.sub, displayName: String(payload.name ?? payload.sub), role, provider: String(payload.provider ?? 'local'),
+      userId: payload.sub,
+      displayName: String(payload.name ?? payload.sub),
+      role,
+      provider: String(payload.provider ?? 'local'),
       session: { id: payload.jti, issuedAtMs: payload.iat_ms, expiresAtMs: payload.exp * 1000 },
     }
   } catch {

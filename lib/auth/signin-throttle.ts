@@ -80,7 +80,11 @@ const FAILURE_WINDOW_MS = 15 * 60_000
 // ~10k keys x 30 timestamps is a few MB at worst, whatever an attacker sends.
 const MAX_TRACKED_KEYS = 10_000
 
-interface SigninLimiters { byUser: SlidingWindowLimiter; byIp: SlidingWindowLimiter; byDevice: SlidingWindowLimiter }
+interface SigninLimiters {
+  byUser: SlidingWindowLimiter
+  byIp: SlidingWindowLimiter
+  byDevice: SlidingWindowLimiter
+}
 
 // On globalThis so dev-mode module reloads do not hand an attacker a fresh budget.
 const KEY = Symbol.for('burnrate.auth.signin-throttle')
@@ -96,7 +100,11 @@ export function signinLimiters(): SigninLimiters {
 }
 
 /** Who is trying: the typed name, the client address prefix when trustworthy, the known-browser id when valid for that name. */
-export interface SigninAttempt { userName: string; ip: string | null; device?: string | null }
+export interface SigninAttempt {
+  userName: string
+  ip: string | null
+  device?: string | null
+}
 
 function firstBlocked(verdicts: Verdict[]): Verdict {
   const blocked = verdicts.filter((v): v is Extract<Verdict, { ok: false }> => !v.ok)

@@ -13,21 +13,46 @@ export interface LocalUser {
 }
 
 /** GET /api/auth/users */
-export interface UsersResponse { users: LocalUser[] }
+export interface UsersResponse {
+  users: LocalUser[]
+}
 /** POST /api/auth/users: create or update; without a password an existing user keeps theirs. */
-export interface SaveUserRequest { userId: string; displayName?: string; role: Role; password?: string; disabled?: boolean }
-export interface SaveUserResponse { user: LocalUser }
+export interface SaveUserRequest {
+  userId: string
+  displayName?: string
+  role: Role
+  password?: string
+  disabled?: boolean
+}
+export interface SaveUserResponse {
+  user: LocalUser
+}
 
-interface Row { user_id: string; display_name: string; role: string; password_hash: string; disabled: number }
+interface Row {
+  user_id: string
+  display_name: string
+  role: string
+  password_hash: string
+  disabled: number
+}
 
 async function findRow(store: Store, userId: string): Promise<Row | null> {
-  const [row] = await selectRows<Row>(store, `SELECT user_id, display_name, role, password_hash, disabled FROM ${store.database}.users FINAL
-      WHERE user_id = {id:String} LIMIT 1`, { id: userId })
+  const [row] = await selectRows<Row>(
+    store,
+    `SELECT user_id, display_name, role, password_hash, disabled FROM ${store.database}.users FINAL
+      WHERE user_id = {id:String} LIMIT 1`,
+    { id: userId },
+  )
   return row ?? null
 }
 
 export async function listUsers(store: Store): Promise<LocalUser[]> {
-  return (await selectRows<Row>(store, `SELECT user_id, display_name, role, disabled FROM ${store.database}.users FINAL ORDER BY user_id`)).map((r) => ({ userId: r.user_id, displayName: r.display_name, role: r.role as Role, disabled: Number(r.disabled) === 1 }))
+  return (await selectRows<Row>(store, `SELECT user_id, display_name, role, disabled FROM ${store.database}.users FINAL ORDER BY user_id`)).map((r) => ({
+    userId: r.user_id,
+    displayName: r.display_name,
+    role: r.role as Role,
+    disabled: Number(r.disabled) === 1,
+  }))
 }
 
 /**
@@ -44,7 +69,7 @@ export function leavesNoAdmin(users: LocalUser[], change: { userId: string; role
 export async function saveUser(store: Store, user: SaveUserRequest): Promise<LocalUser> {
   if (!ROLES.includes(user.role)) throw new Error(`unknown role ${user.role}`)
   const existing = await findRow(store, user.userId)
-  const hash = user.password ? await hashPassword(user.password) : existing?.password_hash ?? ''
+  const hash = user.password ? await hashPassword(user.password) : (existing?.password_hash ?? '')
   // An update that leaves `disabled` out (say, a role change) must not re-enable the account.
   const disabled = user.disabled ?? (existing ? Number(existing.disabled) === 1 : false)
   const saved = { userId: user.userId, displayName: user.displayName ?? existing?.display_name ?? user.userId, role: user.role, disabled }
@@ -54,7 +79,16 @@ export async function saveUser(store: Store, user: SaveUserRequest): Promise<Loc
   if (existing && (disabled || user.password)) await revokeUserSessions(store, user.userId)
   await store.client.insert({
     table: `${store.database}.users`,
-    values: [{ user_id: saved.userId, display_name: saved.displayName, role: saved.role, password_hash: hash, disabled: saved.disabled ? 1 : 0, updated_at: Date.now() }],
+    values: [
+      {
+        user_id: saved.userId,
+        display_name: saved.displayName,
+        role: saved.role,
+        password_hash: hash,
+        disabled: saved.disabled ? 1 : 0,
+        updated_at: Date.now(),
+      },
+    ],
     format: 'JSONEachRow',
   })
   // A disabled user or a lowered role must not ride on a cached "still valid".
@@ -79,7 +113,11 @@ type G = typeof globalThis & { [BOOT_KEY]?: Map<string, Promise<void>> }
  * generated password printed once to the server log. Only the hash is stored;
  * later starts find the user and print nothing.
  */
-export function ensureAdmin(store: Store, log: (line: string) => void = console.log, envPassword = settings(['BURNRATE_ADMIN_PASSWORD']).BURNRATE_ADMIN_PASSWORD): Promise<void> {
+export function ensureAdmin(
+  store: Store,
+  log: (line: string) => void = console.log,
+  envPassword = settings(['BURNRATE_ADMIN_PASSWORD']).BURNRATE_ADMIN_PASSWORD,
+): Promise<void> {
   const g = globalThis as G
   const key = `${store.database}@${store.location}`
   const run = async () => {
@@ -91,6 +129,13 @@ export function ensureAdmin(store: Store, log: (line: string) => void = console.
   }
   // One bootstrap per store per process: concurrent first requests must not create two admins.
   const all = (g[BOOT_KEY] ??= new Map())
-  if (!all.has(key)) all.set(key, run().catch((err) => { all.delete(key); throw err }))
+  if (!all.has(key))
+    all.set(
+      key,
+      run().catch((err) => {
+        all.delete(key)
+        throw err
+      }),
+    )
   return all.get(key)!
 }

@@ -15,14 +15,29 @@ export function budgetRow(s: BudgetStatus): CostAnomalyRow {
   const score = crossingScore(s)
   const b = s.budget
   return {
-    kind: 'budget', subject: b.feature ? `${b.tenant_id}/${b.feature}` : b.tenant_id, subject_kind: b.feature ? 'feature' : 'tenant',
-    tenant_id: b.tenant_id, feature: b.feature, model: '', app_version: '',
-    score, severity: severityFor(score), z: 0, ratio: s.share,
-    current: s.measured === 'forecast' ? s.forecastMicros! : s.monthToDateMicros, expected: b.monthly_micros,
-    requests: 0, cost_micros: s.monthToDateMicros,
+    kind: 'budget',
+    subject: b.feature ? `${b.tenant_id}/${b.feature}` : b.tenant_id,
+    subject_kind: b.feature ? 'feature' : 'tenant',
+    tenant_id: b.tenant_id,
+    feature: b.feature,
+    model: '',
+    app_version: '',
+    score,
+    severity: severityFor(score),
+    z: 0,
+    ratio: s.share,
+    current: s.measured === 'forecast' ? s.forecastMicros! : s.monthToDateMicros,
+    expected: b.monthly_micros,
+    requests: 0,
+    cost_micros: s.monthToDateMicros,
     reasons: s.crossed === null ? [] : [crossingReason(s)],
-    baseline: { kind: 'none', median: 0, mad: 0, samples: s.forecast.historyDays,
-      description: s.forecast.status === 'ok' ? s.forecast.method : s.forecast.reason },
+    baseline: {
+      kind: 'none',
+      median: 0,
+      mad: 0,
+      samples: s.forecast.historyDays,
+      description: s.forecast.status === 'ok' ? s.forecast.method : s.forecast.reason,
+    },
     series: [],
     budget: { month_to_date_micros: s.monthToDateMicros, forecast_micros: s.forecastMicros ?? s.monthToDateMicros, budget_micros: b.monthly_micros },
   }
@@ -31,6 +46,10 @@ export function budgetRow(s: BudgetStatus): CostAnomalyRow {
 /** Every budget in force (app and seeds), evaluated at `now`; `tenant` narrows to one tenant. */
 export async function budgetAlertRows(store: Store, now: number, tenant = ''): Promise<CostAnomalyRow[]> {
   const all = await listBudgets(store, await tenants(store))
-  const statuses = await evaluateBudgets(store, all.filter((b) => !tenant || b.tenant_id === tenant), now)
+  const statuses = await evaluateBudgets(
+    store,
+    all.filter((b) => !tenant || b.tenant_id === tenant),
+    now,
+  )
   return statuses.map(budgetRow)
 }

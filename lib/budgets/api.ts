@@ -16,8 +16,9 @@ export async function saveBudget(store: Store, input: BudgetInput, who: Who, now
   return withBudgetLock(async () => {
     const before = findBudget(await listBudgets(store, await tenants(store)), input)
     const after: Budget = { ...input, source: 'app', updated_at: now, updated_by: who.actor }
-    await audited(store, { ...who, action: 'budget.set', subject: scopeName(input), before: view(before), after: view(after) },
-      () => writeBudget(store, input, who.actor, now))
+    await audited(store, { ...who, action: 'budget.set', subject: scopeName(input), before: view(before), after: view(after) }, () =>
+      writeBudget(store, input, who.actor, now),
+    )
     return after
   })
 }
@@ -27,8 +28,9 @@ export async function deleteBudget(store: Store, scope: { tenant_id: string; fea
   return withBudgetLock(async () => {
     const before = findBudget(await listBudgets(store, await tenants(store)), scope)
     if (!before) return false
-    await audited(store, { ...who, action: 'budget.delete', subject: scopeName(scope), before: view(before), after: null },
-      () => writeBudget(store, { ...scope, monthly_micros: 0, thresholds: [], basis: before.basis, deleted: true }, who.actor, now))
+    await audited(store, { ...who, action: 'budget.delete', subject: scopeName(scope), before: view(before), after: null }, () =>
+      writeBudget(store, { ...scope, monthly_micros: 0, thresholds: [], basis: before.basis, deleted: true }, who.actor, now),
+    )
     return true
   })
 }

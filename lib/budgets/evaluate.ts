@@ -40,14 +40,26 @@ export function budgetStatus(budget: Budget, forecast: MonthForecast): BudgetSta
   const value = measured === 'forecast' ? forecastMicros! : forecast.monthToDateMicros
   const share = value / budget.monthly_micros
   const reached = budget.thresholds.filter((p) => share * 100 >= p)
-  return { budget, forecast, monthToDateMicros: forecast.monthToDateMicros, forecastMicros, share, measured, crossed: reached.length ? Math.max(...reached) : null }
+  return {
+    budget,
+    forecast,
+    monthToDateMicros: forecast.monthToDateMicros,
+    forecastMicros,
+    share,
+    measured,
+    crossed: reached.length ? Math.max(...reached) : null,
+  }
 }
 
 /** Every budget's status at `now`, from one query over the forecast window. */
 export async function evaluateBudgets(store: Store, budgets: Budget[], now: number): Promise<BudgetStatus[]> {
   if (budgets.length === 0) return []
   const tenants = [...new Set(budgets.map((b) => b.tenant_id))]
-  const rows = await hourlySpend(store, { ...forecastWindow(now), tenant: tenants.length === 1 ? tenants[0] : '', byFeature: budgets.some((b) => b.feature !== '') })
+  const rows = await hourlySpend(store, {
+    ...forecastWindow(now),
+    tenant: tenants.length === 1 ? tenants[0] : '',
+    byFeature: budgets.some((b) => b.feature !== ''),
+  })
   return budgets.map((b) => {
     const { hours, first } = scopeHours(rows, (r) => r.tenant_id === b.tenant_id && (b.feature === '' || r.feature === b.feature))
     return budgetStatus(b, forecastMonthEnd(hours, now, first))
@@ -66,8 +78,9 @@ export function crossingScore(s: BudgetStatus): number {
 /** Why the alert fired, in words a finance user reads in Slack. */
 export function crossingReason(s: BudgetStatus): string {
   const scope = s.budget.feature ? `${s.budget.tenant_id}/${s.budget.feature}` : s.budget.tenant_id
-  const what = s.measured === 'forecast'
-    ? `month-end forecast ${usd(s.forecastMicros!)} (month to date ${usd(s.monthToDateMicros)})`
-    : `month-to-date spend ${usd(s.monthToDateMicros)}${s.budget.basis === 'forecast' ? ' (no forecast yet: history too short)' : ''}`
+  const what =
+    s.measured === 'forecast'
+      ? `month-end forecast ${usd(s.forecastMicros!)} (month to date ${usd(s.monthToDateMicros)})`
+      : `month-to-date spend ${usd(s.monthToDateMicros)}${s.budget.basis === 'forecast' ? ' (no forecast yet: history too short)' : ''}`
   return `${scope}: ${what} is ${(s.share * 100).toFixed(0)}% of the ${usd(s.budget.monthly_micros)} monthly budget (threshold ${s.crossed}%)`
 }

@@ -23,7 +23,10 @@ export const MIN_HISTORY_DAYS = 28
 export const MAX_HISTORY_DAYS = 56
 const SIMULATIONS = 400
 
-export interface HourSpend { t: number; cost: number }
+export interface HourSpend {
+  t: number
+  cost: number
+}
 
 export interface ForecastDay {
   /** UTC day start. */
@@ -115,8 +118,12 @@ export function forecastMonthEnd(hours: HourSpend[], now: number, firstDataMs: n
   const common = { monthStart, monthEnd, now, monthToDateMicros, historyDays: history.length, days }
   if (history.length < MIN_HISTORY_DAYS) {
     const have = history.length === 1 ? '1 complete day' : `${history.length} complete days`
-    return { ...common, status: 'insufficient_history', neededDays: MIN_HISTORY_DAYS,
-      reason: `Not enough history for a forecast: ${have} of spend, ${MIN_HISTORY_DAYS} needed (4 weeks, so every weekday is seen 4 times).` }
+    return {
+      ...common,
+      status: 'insufficient_history',
+      neededDays: MIN_HISTORY_DAYS,
+      reason: `Not enough history for a forecast: ${have} of spend, ${MIN_HISTORY_DAYS} needed (4 weeks, so every weekday is seen 4 times).`,
+    }
   }
 
   // Weekday factors from medians, normalised to a mean of 1.
@@ -144,7 +151,7 @@ export function forecastMonthEnd(hours: HourSpend[], now: number, firstDataMs: n
   for (let t = today + DAY_MS; t < monthEnd; t += DAY_MS) expected.push({ t, micros: level * factor[weekday(t)] })
 
   const point = expected.reduce((s, e) => s + e.micros, 0)
-  const rand = mulberry32(history.length * 7919 + Math.round(level) % 100_003)
+  const rand = mulberry32(history.length * 7919 + (Math.round(level) % 100_003))
   const sims: number[][] = []
   for (let s = 0; s < SIMULATIONS; s++) {
     const path: number[] = []
@@ -158,20 +165,26 @@ export function forecastMonthEnd(hours: HourSpend[], now: number, firstDataMs: n
     sims.push(path)
   }
   let cumPoint = 0
-  const todayCum = days.length ? days[days.length - 1].cumActual ?? 0 : 0
+  const todayCum = days.length ? (days[days.length - 1].cumActual ?? 0) : 0
   for (let k = 0; k < expected.length; k++) {
     cumPoint += expected[k].micros
     const at = sims.map((p) => p[k]).sort((a, b) => a - b)
-    const row = { cumForecast: todayCum + cumPoint, cumP10: todayCum + Math.min(cumPoint, quantile(at, 0.1)), cumP90: todayCum + Math.max(cumPoint, quantile(at, 0.9)) }
+    const row = {
+      cumForecast: todayCum + cumPoint,
+      cumP10: todayCum + Math.min(cumPoint, quantile(at, 0.1)),
+      cumP90: todayCum + Math.max(cumPoint, quantile(at, 0.9)),
+    }
     const existing = days.find((x) => x.t === expected[k].t)
     if (existing) Object.assign(existing, row)
     else days.push({ t: expected[k].t, ...row })
   }
   const last = days[days.length - 1]
   return {
-    ...common, status: 'ok',
+    ...common,
+    status: 'ok',
     forecastMicros: Math.round(monthToDateMicros + point),
-    p10Micros: Math.round(last.cumP10 ?? monthToDateMicros), p90Micros: Math.round(last.cumP90 ?? monthToDateMicros),
+    p10Micros: Math.round(last.cumP10 ?? monthToDateMicros),
+    p90Micros: Math.round(last.cumP90 ?? monthToDateMicros),
     levelPerDayMicros: Math.round(level),
     method: `weekday-seasonal level of the last 7 days; P10–P90 from ${errors.length} daily errors over ${history.length} days`,
   }

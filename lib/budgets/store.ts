@@ -22,15 +22,22 @@ export interface Budget {
   updated_by: string
 }
 
-const ident = z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/)
+const ident = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9._:@/+=-]*$/)
 
 /** What a finance user may send; the same schema validates the API body. */
 export const budgetInput = z.object({
   tenant_id: ident.min(1),
   feature: ident.default(''),
   monthly_micros: z.number().int().min(1).max(1e15),
-  thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(6)
-    .transform((t) => [...new Set(t)].sort((a, b) => a - b)).default(DEFAULT_THRESHOLDS),
+  thresholds: z
+    .array(z.number().int().min(1).max(1000))
+    .min(1)
+    .max(6)
+    .transform((t) => [...new Set(t)].sort((a, b) => a - b))
+    .default(DEFAULT_THRESHOLDS),
   basis: z.enum(BUDGET_BASES).default('forecast'),
 })
 export type BudgetInput = z.infer<typeof budgetInput>
@@ -55,7 +62,16 @@ export function seedBudgets(raw = loadConfig().BUDGETS_JSON): Record<string, num
   return budgets
 }
 
-interface Row { tenant_id: string; feature: string; monthly_micros: number; thresholds: number[]; basis: string; deleted: number; updated_at: string; updated_by: string }
+interface Row {
+  tenant_id: string
+  feature: string
+  monthly_micros: number
+  thresholds: number[]
+  basis: string
+  deleted: number
+  updated_at: string
+  updated_by: string
+}
 
 /**
  * Every budget in force: the newest row per scope from the app, then the
@@ -64,23 +80,43 @@ interface Row { tenant_id: string; feature: string; monthly_micros: number; thre
  * that has no tenant budget of either kind.
  */
 export async function listBudgets(store: Store, knownTenants: string[] = []): Promise<Budget[]> {
-  const rows = await selectRows<Row>(store, `
+  const rows = await selectRows<Row>(
+    store,
+    `
     SELECT tenant_id, feature, argMax(monthly_micros, version) AS monthly_micros, argMax(thresholds, version) AS thresholds,
       argMax(basis, version) AS basis, argMax(deleted, version) AS deleted, argMax(updated_at, version) AS updated_at,
       argMax(updated_by, version) AS updated_by
     FROM ${table(store, 'budgets')}
-    GROUP BY tenant_id, feature`)
+    GROUP BY tenant_id, feature`,
+  )
   const out: Budget[] = []
   const written = new Set(rows.map((r) => `${r.tenant_id}\u0000${r.feature}`))
   for (const r of rows) {
     if (Number(r.deleted)) continue
-    out.push({ tenant_id: r.tenant_id, feature: r.feature, monthly_micros: Number(r.monthly_micros), thresholds: r.thresholds.map(Number),
-      basis: r.basis === 'actual' ? 'actual' : 'forecast', source: 'app', updated_at: Date.parse(r.updated_at.replace(' ', 'T') + 'Z'), updated_by: r.updated_by })
+    out.push({
+      tenant_id: r.tenant_id,
+      feature: r.feature,
+      monthly_micros: Number(r.monthly_micros),
+      thresholds: r.thresholds.map(Number),
+      basis: r.basis === 'actual' ? 'actual' : 'forecast',
+      source: 'app',
+      updated_at: Date.parse(r.updated_at.replace(' ', 'T') + 'Z'),
+      updated_by: r.updated_by,
+    })
   }
   const seed = (tenant: string, micros: number) => {
     if (written.has(`${tenant}\u0000`)) return
     written.add(`${tenant}\u0000`)
-    out.push({ tenant_id: tenant, feature: '', monthly_micros: micros, thresholds: DEFAULT_THRESHOLDS, basis: 'forecast', source: 'seed', updated_at: null, updated_by: '' })
+    out.push({
+      tenant_id: tenant,
+      feature: '',
+      monthly_micros: micros,
+      thresholds: DEFAULT_THRESHOLDS,
+      basis: 'forecast',
+      source: 'seed',
+      updated_at: null,
+      updated_by: '',
+    })
   }
   for (const [tenant, micros] of Object.entries(seedBudgets())) seed(tenant, micros)
   const fallback = loadConfig().BUDGET_MONTHLY_MICROS
@@ -105,9 +141,21 @@ export function withBudgetLock<T>(fn: () => Promise<T>): Promise<T> {
 
 export async function writeBudget(store: Store, b: BudgetInput & { deleted?: boolean }, actor: string, now = Date.now()): Promise<void> {
   await store.client.insert({
-    table: table(store, 'budgets'), format: 'JSONEachRow',
-    values: [{ tenant_id: b.tenant_id, feature: b.feature, monthly_micros: b.monthly_micros, thresholds: b.thresholds, basis: b.basis,
-      deleted: b.deleted ? 1 : 0, updated_at: now, updated_by: actor, version: nextVersion(now) }],
+    table: table(store, 'budgets'),
+    format: 'JSONEachRow',
+    values: [
+      {
+        tenant_id: b.tenant_id,
+        feature: b.feature,
+        monthly_micros: b.monthly_micros,
+        thresholds: b.thresholds,
+        basis: b.basis,
+        deleted: b.deleted ? 1 : 0,
+        updated_at: now,
+        updated_by: actor,
+        version: nextVersion(now),
+      },
+    ],
   })
 }
 

@@ -95,7 +95,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   const rawInsert = async (p: RawInsert) => {
     await connection.chdb.rawInsert({ table: p.table, columns: p.columns, format: p.format, values: p.body, settings: p.settings })
   }
-  const insertNative = nativeSpool(join(dir, 'ingest-spool'), Array.from({ length: INSERT_CONNECTIONS }, (_, i) => runOnInserter(i)))
+  const insertNative = nativeSpool(
+    join(dir, 'ingest-spool'),
+    Array.from({ length: INSERT_CONNECTIONS }, (_, i) => runOnInserter(i)),
+  )
   const close = async () => {
     await Promise.all(inserters.map((c) => c?.close()))
     await client.close()

@@ -16,8 +16,7 @@ function context(store: Store, retentionDays: number): MigrationContext {
     db: store.database,
     onCluster,
     retentionDays,
-    engine: (family, args = '') =>
-      store.cluster ? `Replicated${family}(${args})` : `${family}(${args})`,
+    engine: (family, args = '') => (store.cluster ? `Replicated${family}(${args})` : `${family}(${args})`),
   }
 }
 
@@ -27,10 +26,7 @@ function context(store: Store, retentionDays: number): MigrationContext {
  * IF NOT EXISTS so that two processes starting at once, or a run that died
  * half-way through a migration, converge on the same schema.
  */
-export async function migrate(
-  store: Store,
-  opts: { retentionDays: number; migrations?: Migration[]; log?: (line: string) => void },
-): Promise<MigrateResult> {
+export async function migrate(store: Store, opts: { retentionDays: number; migrations?: Migration[]; log?: (line: string) => void }): Promise<MigrateResult> {
   const { client, database } = store
   const ctx = context(store, opts.retentionDays)
   const log = opts.log ?? (() => {})

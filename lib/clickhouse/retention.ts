@@ -45,10 +45,7 @@ export function ttlDays(createTableQuery: string): number[] {
  * mutation): with a shorter retention, old rows go without waiting for merges.
  * Returns the tables it altered.
  */
-export async function applyRetention(
-  store: Store,
-  opts: { retentionDays: number; migrations: Migration[]; onCluster: string },
-): Promise<string[]> {
+export async function applyRetention(store: Store, opts: { retentionDays: number; migrations: Migration[]; onCluster: string }): Promise<string[]> {
   const wanted = retentionTables(opts.migrations)
   if (wanted.size === 0) return []
   const rs = await store.client.query({

@@ -29,7 +29,9 @@ export function csvStream(header: string[], rows: AsyncIterable<(string | number
   const enc = new TextEncoder()
   const it = rows[Symbol.asyncIterator]()
   return new ReadableStream<Uint8Array>({
-    start(c) { c.enqueue(enc.encode(csvLine(header))) },
+    start(c) {
+      c.enqueue(enc.encode(csvLine(header)))
+    },
     async pull(c) {
       const next = await it.next()
       if (next.done) {
@@ -39,7 +41,9 @@ export function csvStream(header: string[], rows: AsyncIterable<(string | number
       }
       c.enqueue(enc.encode(csvLine(next.value)))
     },
-    async cancel() { await it.return?.(undefined) },
+    async cancel() {
+      await it.return?.(undefined)
+    },
   })
 }
 

@@ -37,4 +37,8 @@ export function pageFields<const Sorts extends readonly [string, ...string[]]>(s
 }
 
 /** An install id as the event contract allows it. */
-export const installIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:@/+=-]+$/)
+export const installIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:@/+=-]+$/)

@@ -55,7 +55,13 @@ export function versionWide(evidence: SequentialEvidence[], traits: Map<string, 
 }
 
 /** Group-level findings from the elevated installs; pure. `installs` is active installs per tenant\0feature. */
-export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string, InstallTraits>, installs: Map<string, number>, zAlert: number, wideVersions: Set<string> = new Set()): BombingGroup[] {
+export function bombingGroups(
+  evidence: SequentialEvidence[],
+  traits: Map<string, InstallTraits>,
+  installs: Map<string, number>,
+  zAlert: number,
+  wideVersions: Set<string> = new Set(),
+): BombingGroup[] {
   const byFeature = new Map<string, SequentialEvidence[]>()
   for (const e of evidence) {
     if (!isElevated(e)) continue
@@ -76,9 +82,27 @@ export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string
       const count = binomialZ(elevated.length, n, GROUP_P0)
       const pooled = cusumZ(elevated.reduce((a, m) => a + m.llr_total, 0) - 10 * GROUP_P0 * n)
       const z = count >= zAlert / 2 ? Math.sqrt(count * pooled) : 0
-      const reasons = [`${elevated.length} of ${n} active installs of ${feature} each send requests well above the feature's usual size (≈${Math.round(GROUP_P0 * n * 10) / 10} expected by chance)`]
-      if (featureWide) reasons.push(`over ${FEATURE_WIDE_SHARE * 100}% of the feature is elevated: the feature itself changed (a release?), see cost anomalies; not raised as bombing`)
-      out.push({ subject: groupSubject(tenant_id, `feature|${feature}`), tenant_id, feature, kind: 'feature_excess', trait: 'feature', value: feature, z, score: featureWide ? Math.min(49, zToScore(z, zAlert)) : zToScore(z, zAlert), members: elevated, installs: n, elevated: elevated.length, reasons })
+      const reasons = [
+        `${elevated.length} of ${n} active installs of ${feature} each send requests well above the feature's usual size (≈${Math.round(GROUP_P0 * n * 10) / 10} expected by chance)`,
+      ]
+      if (featureWide)
+        reasons.push(
+          `over ${FEATURE_WIDE_SHARE * 100}% of the feature is elevated: the feature itself changed (a release?), see cost anomalies; not raised as bombing`,
+        )
+      out.push({
+        subject: groupSubject(tenant_id, `feature|${feature}`),
+        tenant_id,
+        feature,
+        kind: 'feature_excess',
+        trait: 'feature',
+        value: feature,
+        z,
+        score: featureWide ? Math.min(49, zToScore(z, zAlert)) : zToScore(z, zAlert),
+        members: elevated,
+        installs: n,
+        elevated: elevated.length,
+        reasons,
+      })
     }
     if (featureWide) continue
     for (const [trait, keyOf] of TRAITS) {
@@ -93,9 +117,20 @@ export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string
         const pooled = members.reduce((a, m) => a + m.llr_total, 0)
         const z = cusumZ(pooled)
         out.push({
-          subject: groupSubject(tenant_id, `${trait}|${value}|${feature}`), tenant_id, feature, kind: 'shared_trait', trait, value, z, score: zToScore(z, zAlert),
-          members, installs: members.length, elevated: members.length,
-          reasons: [`${members.length} installs sharing ${trait.replace('_', ' ')} ${value} send oversized ${feature} requests; their evidence adds up (z ${z.toFixed(1)}), as rotating install ids of one device or network would`],
+          subject: groupSubject(tenant_id, `${trait}|${value}|${feature}`),
+          tenant_id,
+          feature,
+          kind: 'shared_trait',
+          trait,
+          value,
+          z,
+          score: zToScore(z, zAlert),
+          members,
+          installs: members.length,
+          elevated: members.length,
+          reasons: [
+            `${members.length} installs sharing ${trait.replace('_', ' ')} ${value} send oversized ${feature} requests; their evidence adds up (z ${z.toFixed(1)}), as rotating install ids of one device or network would`,
+          ],
         })
       }
     }
@@ -104,13 +139,15 @@ export function bombingGroups(evidence: SequentialEvidence[], traits: Map<string
   out.sort((a, b) => b.score - a.score)
   const seen = new Set<string>()
   return out.filter((g) => {
-    const key = g.members.map((m) => m.install_id).sort().join(',')
+    const key = g.members
+      .map((m) => m.install_id)
+      .sort()
+      .join(',')
     if (seen.has(key)) return false
     seen.add(key)
     return true
   })
 }
-
 
 /** Moderate-excess groups (bombing-moderate.ts) beside the strong ones: one finding per subject, the higher score kept. */
 export function mergeGroups(strong: BombingGroup[], moderate: BombingGroup[]): BombingGroup[] {

@@ -44,11 +44,24 @@ export const OWN_HISTORY_MINUTES = 90
 export const OWN_PRIOR_REQUESTS = 10
 export const GROUP_MIN = 5
 export const WIDE_SHARE = 0.25
-export const THRESHOLDS: readonly [number, number][] = [[3, 0.005], [4, 0.001], [5, 0.0002], [6, 0.00005]]
+export const THRESHOLDS: readonly [number, number][] = [
+  [3, 0.005],
+  [4, 0.001],
+  [5, 0.0002],
+  [6, 0.00005],
+]
 /** LLR of the members against a doubling (ln 2), for ranking and display. */
 const DOUBLE = Math.log(2)
 
-export interface ShiftRow { tenant_id: string; feature: string; install_id: string; n: number; dev: number; prompt: number; first_minute: number }
+export interface ShiftRow {
+  tenant_id: string
+  feature: string
+  install_id: string
+  n: number
+  dev: number
+  prompt: number
+  first_minute: number
+}
 
 /** One install's moderate evidence against its reference; pure. `ownDev`/`ownN` from its history, `versionShift` = ln(version median / feature median) when the version moved. */
 export function moderateEvidence(w: ShiftRow, b: ContextBaseline, own: { n: number; dev: number } | undefined, versionShift = 0): SequentialEvidence {
@@ -58,9 +71,18 @@ export function moderateEvidence(w: ShiftRow, b: ContextBaseline, own: { n: numb
   const z = w.n > 0 ? dev / (b.sigma * Math.sqrt(w.n)) : 0
   const llr = (DOUBLE / (b.sigma * b.sigma)) * (dev - (w.n * DOUBLE) / 2)
   return {
-    tenant_id: w.tenant_id, feature: w.feature, install_id: w.install_id, cusum: 0, cusum_peak: 0, llr_total: llr,
-    elevation_z: w.n > 0 && dev / w.n >= Math.log(MODERATE_RATIO) ? z : 0, requests: w.n, mean_context: w.n ? w.prompt / w.n : 0,
-    baseline_median: b.median * Math.exp(r), baseline_sigma: b.sigma, baseline_source: versionShift > ownShift && versionShift > 0 ? 'version' : b.source,
+    tenant_id: w.tenant_id,
+    feature: w.feature,
+    install_id: w.install_id,
+    cusum: 0,
+    cusum_peak: 0,
+    llr_total: llr,
+    elevation_z: w.n > 0 && dev / w.n >= Math.log(MODERATE_RATIO) ? z : 0,
+    requests: w.n,
+    mean_context: w.n ? w.prompt / w.n : 0,
+    baseline_median: b.median * Math.exp(r),
+    baseline_sigma: b.sigma,
+    baseline_source: versionShift > ownShift && versionShift > 0 ? 'version' : b.source,
     since: w.first_minute * 60_000,
   }
 }
@@ -89,9 +111,20 @@ export function moderateGroups(evidence: SequentialEvidence[], installs: Map<str
     const members = elevated.filter((e) => e.elevation_z >= best.t)
     const ratio = Math.exp(members.reduce((a, e) => a + Math.log(Math.max(1, e.mean_context) / Math.max(1, e.baseline_median)), 0) / members.length)
     out.push({
-      subject: groupSubject(tenant_id, `feature|${feature}`), tenant_id, feature, kind: 'feature_excess', trait: 'feature', value: feature,
-      z: best.z, score: zToScore(best.z, zAlert), members, installs: n, elevated: members.length,
-      reasons: [`${members.length} of ${n} active installs of ${feature} each send requests ${ratio.toFixed(1)}x their usual size (each z ≥ ${best.t} against its own history and the feature's median; ≈${(n * THRESHOLDS.find(([t]) => t === best.t)![1]).toFixed(1)} expected by chance): a coordinated moderate excess (z ${best.z.toFixed(1)})`],
+      subject: groupSubject(tenant_id, `feature|${feature}`),
+      tenant_id,
+      feature,
+      kind: 'feature_excess',
+      trait: 'feature',
+      value: feature,
+      z: best.z,
+      score: zToScore(best.z, zAlert),
+      members,
+      installs: n,
+      elevated: members.length,
+      reasons: [
+        `${members.length} of ${n} active installs of ${feature} each send requests ${ratio.toFixed(1)}x their usual size (each z ≥ ${best.t} against its own history and the feature's median; ≈${(n * THRESHOLDS.find(([t]) => t === best.t)![1]).toFixed(1)} expected by chance): a coordinated moderate excess (z ${best.z.toFixed(1)})`,
+      ],
     })
   }
   return out
@@ -99,17 +132,36 @@ export function moderateGroups(evidence: SequentialEvidence[], installs: Map<str
 
 /** Reads the window's shifted installs and their own history, and scores the groups. */
 export async function detectModerateGroups(
-  store: Store, baselines: Map<string, ContextBaseline>, versionMedian: Map<string, number>,
-  installs: Map<string, number>, zAlert: number, from: number, now: number, tenant: string,
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  versionMedian: Map<string, number>,
+  installs: Map<string, number>,
+  zAlert: number,
+  from: number,
+  now: number,
+  tenant: string,
 ): Promise<BombingGroup[]> {
   const keys = [...baselines.keys()]
   if (!keys.length) return []
   const params = {
-    tenant, keys: keys.map((k) => k.replace('\u0000', '|')), mus: keys.map((k) => baselines.get(k)!.mu), sigmas: keys.map((k) => baselines.get(k)!.sigma),
-    min_shift: Math.log(MODERATE_RATIO), min_z: THRESHOLDS[0][0],
+    tenant,
+    keys: keys.map((k) => k.replace('\u0000', '|')),
+    mus: keys.map((k) => baselines.get(k)!.mu),
+    sigmas: keys.map((k) => baselines.get(k)!.sigma),
+    min_shift: Math.log(MODERATE_RATIO),
+    min_z: THRESHOLDS[0][0],
   }
-  const rows = (await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] }))
-    .map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id), n: num(r.n), dev: num(r.dev), prompt: num(r.prompt), first_minute: num(r.first_minute) }))
+  const rows = (
+    await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] })
+  ).map((r) => ({
+    tenant_id: String(r.tenant_id),
+    feature: String(r.feature),
+    install_id: String(r.install_id),
+    n: num(r.n),
+    dev: num(r.dev),
+    prompt: num(r.prompt),
+    first_minute: num(r.first_minute),
+  }))
   // Only features with enough shifted installs to form a group are worth their members' history.
   const perFeature = new Map<string, number>()
   for (const r of rows) perFeature.set(`${r.tenant_id}\u0000${r.feature}`, (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) + 1)
@@ -118,7 +170,12 @@ export async function detectModerateGroups(
   const own = new Map<string, { n: number; dev: number }>()
   const ids = [...new Set(candidates.map((r) => r.install_id))]
   for (let i = 0; i < ids.length; i += 2_000) {
-    const hist = await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from - OWN_HISTORY_MINUTES * 60_000), to: toSec(from), installs: ids.slice(i, i + 2_000) })
+    const hist = await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), {
+      ...params,
+      from: toSec(from - OWN_HISTORY_MINUTES * 60_000),
+      to: toSec(from),
+      installs: ids.slice(i, i + 2_000),
+    })
     for (const h of hist) own.set(`${h.tenant_id}\u0000${h.feature}\u0000${h.install_id}`, { n: num(h.n), dev: num(h.dev) })
   }
   // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
@@ -132,12 +189,22 @@ export async function detectModerateGroups(
 }
 
 /** App versions each install (tenant\0install) sent requests from over [from, now]. */
-export async function windowVersions(store: Store, installs: { tenant_id: string; install_id: string }[], from: number, now: number): Promise<Map<string, string[]>> {
+export async function windowVersions(
+  store: Store,
+  installs: { tenant_id: string; install_id: string }[],
+  from: number,
+  now: number,
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
   for (const t of new Set(installs.map((r) => r.tenant_id))) {
     const ids = [...new Set(installs.filter((r) => r.tenant_id === t).map((r) => r.install_id))]
     for (let i = 0; i < ids.length; i += 2_000) {
-      const rows = await queryRows<Record<string, unknown>>(store, installVersionsSql(store.database), { tenant: t, installs: ids.slice(i, i + 2_000), from: toSec(from), to: toSec(now) + 1 })
+      const rows = await queryRows<Record<string, unknown>>(store, installVersionsSql(store.database), {
+        tenant: t,
+        installs: ids.slice(i, i + 2_000),
+        from: toSec(from),
+        to: toSec(now) + 1,
+      })
       for (const v of rows) out.set(`${t}\u0000${v.install_id}`, (v.versions as unknown[]).map(String))
     }
   }
@@ -149,7 +216,13 @@ export async function windowVersions(store: Store, installs: { tenant_id: string
  * VERSION_SHIFT_RATIO or more above the feature's (a release): an install
  * that upgraded during the window is judged against its new version.
  */
-export function movedVersionMedian(b: ContextBaseline, versionMedian: Map<string, number>, tenant: string, feature: string, versions: string[]): number | undefined {
+export function movedVersionMedian(
+  b: ContextBaseline,
+  versionMedian: Map<string, number>,
+  tenant: string,
+  feature: string,
+  versions: string[],
+): number | undefined {
   let best: number | undefined
   for (const v of versions) {
     const m = versionMedian.get(`${tenant}\u0000${feature}\u0000${v}`)

@@ -61,7 +61,13 @@ export const FEATURE_WIDE_SHARE = 0.25
  */
 export const MIN_POSITIVE_LLR = 3.5
 
-export interface ContextBaseline { mu: number; sigma: number; requests: number; median: number; source: 'feature' | 'shrunk' | 'version' }
+export interface ContextBaseline {
+  mu: number
+  sigma: number
+  requests: number
+  median: number
+  source: 'feature' | 'shrunk' | 'version'
+}
 
 /**
  * A release that re-sends history moves the typical request of every install
@@ -78,7 +84,12 @@ export function rebased(b: ContextBaseline, versionMedian: number | undefined): 
   return { ...b, mu: Math.log(versionMedian), median: versionMedian, source: 'version' }
 }
 
-interface QuantileRow { tenant_id: string; feature: string; requests: number; q: number[] }
+interface QuantileRow {
+  tenant_id: string
+  feature: string
+  requests: number
+  q: number[]
+}
 
 /** σ of ln(context) from the median and upper quantiles, the heavier tail estimate winning. */
 function sigmaOf(q: number[]): number {
@@ -106,7 +117,13 @@ export function contextBaselines(rows: QuantileRow[]): Map<string, ContextBaseli
       const sf = sigmaOf(r.q)
       const s2 = (r.requests * sf * sf + PRIOR_REQUESTS * sigmaT * sigmaT) / (r.requests + PRIOR_REQUESTS)
       const sigma = Math.sqrt(s2 * (1 + 1.57 / r.requests))
-      out.set(`${r.tenant_id}\u0000${r.feature}`, { mu: Math.log(Math.max(1, r.q[0])), sigma, requests: r.requests, median: r.q[0], source: r.requests >= 10 * PRIOR_REQUESTS ? 'feature' : 'shrunk' })
+      out.set(`${r.tenant_id}\u0000${r.feature}`, {
+        mu: Math.log(Math.max(1, r.q[0])),
+        sigma,
+        requests: r.requests,
+        median: r.q[0],
+        source: r.requests >= 10 * PRIOR_REQUESTS ? 'feature' : 'shrunk',
+      })
     }
     // Under MIN_FEATURE_REQUESTS of history (a new feature) there is no baseline: a feature's sizes are its own
     // (a batch report sends 20x what chat does), so the tenant's distribution is no stand-in for its median.
@@ -114,7 +131,14 @@ export function contextBaselines(rows: QuantileRow[]): Map<string, ContextBaseli
   return out
 }
 
-export interface InstallMinutes { tenant_id: string; feature: string; install_id: string; minutes: number[]; requests: number[]; prompt: number[] }
+export interface InstallMinutes {
+  tenant_id: string
+  feature: string
+  install_id: string
+  minutes: number[]
+  requests: number[]
+  prompt: number[]
+}
 
 export interface SequentialEvidence {
   tenant_id: string
@@ -161,9 +185,19 @@ export function sequentialEvidence(m: InstallMinutes, b: ContextBaseline): Seque
   // Under the feature's distribution each request's LLR is N(−δ²/2σ², δ²/σ²).
   const elevation = n > 0 ? (total + (n * SHIFT * SHIFT) / (2 * s2)) / ((SHIFT / b.sigma) * Math.sqrt(n)) : 0
   return {
-    tenant_id: m.tenant_id, feature: m.feature, install_id: m.install_id, cusum: S, cusum_peak: peak, llr_total: total,
-    elevation_z: elevation, requests: n, mean_context: n ? prompt / n : 0, baseline_median: b.median, baseline_sigma: b.sigma,
-    baseline_source: b.source, since,
+    tenant_id: m.tenant_id,
+    feature: m.feature,
+    install_id: m.install_id,
+    cusum: S,
+    cusum_peak: peak,
+    llr_total: total,
+    elevation_z: elevation,
+    requests: n,
+    mean_context: n ? prompt / n : 0,
+    baseline_median: b.median,
+    baseline_sigma: b.sigma,
+    baseline_source: b.source,
+    since,
   }
 }
 
@@ -174,7 +208,10 @@ export const isElevated = (e: SequentialEvidence) => e.llr_total > 0 && e.elevat
 export type { InstallTraits } from '../install-types'
 export { bombingGroups, versionWide, type BombingGroup } from './bombing-groups'
 
-export interface SequentialResult { evidence: SequentialEvidence[]; groups: BombingGroup[] }
+export interface SequentialResult {
+  evidence: SequentialEvidence[]
+  groups: BombingGroup[]
+}
 
 /** Reads the window's install minutes and the baselines, and scores both levels. */
 /**
@@ -182,27 +219,46 @@ export interface SequentialResult { evidence: SequentialEvidence[]; groups: Bomb
  * them (the window detector's rows), saves a scan; otherwise they are counted
  * over the sequential window.
  */
-export async function detectSequentialBombing(store: Store, s: Pick<DetectionSettings, 'zAlert'>, now: number, opts: { tenant?: string; activeInstalls?: Map<string, number> } = {}): Promise<SequentialResult> {
+export async function detectSequentialBombing(
+  store: Store,
+  s: Pick<DetectionSettings, 'zAlert'>,
+  now: number,
+  opts: { tenant?: string; activeInstalls?: Map<string, number> } = {},
+): Promise<SequentialResult> {
   const db = store.database
   const tenant = opts.tenant ?? ''
   const from = now - SEQ_WINDOW_MINUTES * 60_000
   const [qrows, counts, versions] = await Promise.all([
     queryRows<Record<string, unknown>>(store, contextBaselineSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(from), tenant }),
-    opts.activeInstalls ? Promise.resolve([]) : queryRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
+    opts.activeInstalls
+      ? Promise.resolve([])
+      : queryRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
     queryRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
   ])
-  const baselines = contextBaselines(qrows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), requests: num(r.requests), q: (r.q as unknown[]).map(num) })))
+  const baselines = contextBaselines(
+    qrows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), requests: num(r.requests), q: (r.q as unknown[]).map(num) })),
+  )
   if (baselines.size === 0) return { evidence: [], groups: [] }
   // The per-minute LLR is also computed in the engine, so that only installs with some evidence are read.
   const keys = [...baselines.keys()]
   const minutes = await queryRows<Record<string, unknown>>(store, installMinutesSql(db), {
-    from: toSec(from), to: toSec(now) + 1, tenant, keys: keys.map((k) => k.replace('\u0000', '|')),
-    mus: keys.map((k) => baselines.get(k)!.mu), sigmas: keys.map((k) => baselines.get(k)!.sigma),
-    shift: SHIFT, cap: MINUTE_CAP, min_positive: MIN_POSITIVE_LLR,
+    from: toSec(from),
+    to: toSec(now) + 1,
+    tenant,
+    keys: keys.map((k) => k.replace('\u0000', '|')),
+    mus: keys.map((k) => baselines.get(k)!.mu),
+    sigmas: keys.map((k) => baselines.get(k)!.sigma),
+    shift: SHIFT,
+    cap: MINUTE_CAP,
+    min_positive: MIN_POSITIVE_LLR,
   })
   const rows = minutes.map((r) => ({
-    tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id),
-    minutes: (r.minutes as unknown[]).map(num), requests: (r.requests as unknown[]).map(num), prompt: (r.prompt as unknown[]).map(num),
+    tenant_id: String(r.tenant_id),
+    feature: String(r.feature),
+    install_id: String(r.install_id),
+    minutes: (r.minutes as unknown[]).map(num),
+    requests: (r.requests as unknown[]).map(num),
+    prompt: (r.prompt as unknown[]).map(num),
   }))
   const traits = new Map<string, InstallTraits>()
   const byTenant = new Map<string, string[]>()
@@ -211,13 +267,23 @@ export async function detectSequentialBombing(store: Store, s: Pick<DetectionSet
     const unique = [...new Set(ids)]
     for (let i = 0; i < unique.length; i += 2_000) {
       const found = await queryRows<Record<string, unknown>>(store, installTraitsSql(db), { tenant: t, installs: unique.slice(i, i + 2_000) })
-      for (const r of found) traits.set(`${t}\u0000${r.install_id}`, {
-        install_id: String(r.install_id), app_version: String(r.app_version), device_model: String(r.device_model), os_version: String(r.os_version),
-        device_fingerprint: String(r.device_fingerprint), ip_prefix: String(r.ip_prefix), asn: num(r.asn),
-      })
+      for (const r of found)
+        traits.set(`${t}\u0000${r.install_id}`, {
+          install_id: String(r.install_id),
+          app_version: String(r.app_version),
+          device_model: String(r.device_model),
+          os_version: String(r.os_version),
+          device_fingerprint: String(r.device_fingerprint),
+          ip_prefix: String(r.ip_prefix),
+          asn: num(r.asn),
+        })
     }
   }
-  const versionMedian = new Map<string, number>(versions.filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS).map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.median_context)]))
+  const versionMedian = new Map<string, number>(
+    versions
+      .filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS)
+      .map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.median_context)]),
+  )
   // An install that upgraded during the window used two versions: it is judged against the moved one, if any.
   const used = await windowVersions(store, rows, from, now)
   const evidence: SequentialEvidence[] = []

@@ -1,6 +1,17 @@
 import type { Store } from '../clickhouse/client'
 import { budgetAlertRows } from '../budgets/alert-rows'
-import { baselineOf, baselineZ, cprSamples, weightedMedian, MIN_MINUTE_SAMPLES, MIN_SEASONAL_DAYS, NO_BASELINE, sumByMinute, type Baseline, type MinutePoint } from './cost-baselines'
+import {
+  baselineOf,
+  baselineZ,
+  cprSamples,
+  weightedMedian,
+  MIN_MINUTE_SAMPLES,
+  MIN_SEASONAL_DAYS,
+  NO_BASELINE,
+  sumByMinute,
+  type Baseline,
+  type MinutePoint,
+} from './cost-baselines'
 import { num, queryRows, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { costMinutesSql } from './sql/cost-minutes'
@@ -12,12 +23,30 @@ const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
 const SERIES_MS = 3_600_000
 
-export interface VersionMinute extends MinutePoint { tenant_id: string; feature: string; model: string; app_version: string; median_context?: number }
-export interface SeasonalDay { tenant_id: string; feature: string; model: string; day: number; requests: number; cost: number }
+export interface VersionMinute extends MinutePoint {
+  tenant_id: string
+  feature: string
+  model: string
+  app_version: string
+  median_context?: number
+}
+export interface SeasonalDay {
+  tenant_id: string
+  feature: string
+  model: string
+  day: number
+  requests: number
+  cost: number
+}
 
 type Settings = Pick<DetectionSettings, 'zAlert' | 'costMinRatio' | 'costMinRequests' | 'costWindowMinutes'>
 
-function row(base: Omit<CostAnomalyRow, 'score' | 'severity' | 'z' | 'ratio' | 'reasons' | 'baseline'>, b: Baseline, s: Settings, what: string): CostAnomalyRow {
+function row(
+  base: Omit<CostAnomalyRow, 'score' | 'severity' | 'z' | 'ratio' | 'reasons' | 'baseline'>,
+  b: Baseline,
+  s: Settings,
+  what: string,
+): CostAnomalyRow {
   const z = baselineZ(base.current, b)
   const ratio = b.median > 0 ? base.current / b.median : 0
   // Both a large relative change and a statistically clear one are required.
@@ -47,7 +76,9 @@ function typicalRequestLens(r: CostAnomalyRow, mine: VersionMinute[], peers: Ver
   if (score <= r.score) return
   r.score = score
   r.severity = severityFor(score)
-  r.reasons.push(`median request context ${Math.round(current)} tokens, ${ratio.toFixed(2)}x other versions (z ${z.toFixed(1)}): the typical request grew, not a few outliers`)
+  r.reasons.push(
+    `median request context ${Math.round(current)} tokens, ${ratio.toFixed(2)}x other versions (z ${z.toFixed(1)}): the typical request grew, not a few outliers`,
+  )
 }
 
 /** Seasonal days of a feature summed over its models. */
@@ -99,18 +130,38 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
       const cost = mine.reduce((a, m) => a + m.cost, 0)
       const peers = cprSamples(sumByMinute(list.filter((m) => m.app_version !== v)).values())
       const own = cprSamples(list.filter((m) => m.app_version === v && m.t < recentFrom))
-      const b = peers.length >= MIN_MINUTE_SAMPLES
-        ? baselineOf('recent_hours', peers, `other app versions of ${feature}/${model}, per minute, previous ${BASELINE_HOURS} h`)
-        : own.length >= MIN_MINUTE_SAMPLES
-          ? baselineOf('recent_hours', own, `this version's own minutes, previous ${BASELINE_HOURS} h (no other versions to compare)`)
-          : NO_BASELINE
+      const b =
+        peers.length >= MIN_MINUTE_SAMPLES
+          ? baselineOf('recent_hours', peers, `other app versions of ${feature}/${model}, per minute, previous ${BASELINE_HOURS} h`)
+          : own.length >= MIN_MINUTE_SAMPLES
+            ? baselineOf('recent_hours', own, `this version's own minutes, previous ${BASELINE_HOURS} h (no other versions to compare)`)
+            : NO_BASELINE
       const series = sumByMinute(list.filter((m) => m.app_version === v && m.t >= now - SERIES_MS))
-      const r = row({
-        kind: 'cost_per_request', subject: `${tenant_id}/${feature}/${v}`, subject_kind: 'feature', tenant_id, feature, model, app_version: v,
-        current: requests ? cost / requests : 0, expected: b.median, requests, cost_micros: cost,
-        series: [...series.values()].map((p) => ({ t: p.t, value: p.cost / p.requests })).sort((a, b2) => a.t - b2.t),
-      }, b, s, `cost per request of v${v}`)
-      typicalRequestLens(r, mine, list.filter((m) => m.app_version !== v), s)
+      const r = row(
+        {
+          kind: 'cost_per_request',
+          subject: `${tenant_id}/${feature}/${v}`,
+          subject_kind: 'feature',
+          tenant_id,
+          feature,
+          model,
+          app_version: v,
+          current: requests ? cost / requests : 0,
+          expected: b.median,
+          requests,
+          cost_micros: cost,
+          series: [...series.values()].map((p) => ({ t: p.t, value: p.cost / p.requests })).sort((a, b2) => a.t - b2.t),
+        },
+        b,
+        s,
+        `cost per request of v${v}`,
+      )
+      typicalRequestLens(
+        r,
+        mine,
+        list.filter((m) => m.app_version !== v),
+        s,
+      )
       if (r.severity) flaggedVersions.push(v)
       rows.push(r)
     }
@@ -144,13 +195,40 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
     const seasonalOk = days.length >= MIN_SEASONAL_DAYS
     const hist = cprSamples(all.filter((m) => m.t < recentFrom))
     const cprBaseline = seasonalOk
-      ? baselineOf('seasonal', days.map((d) => d.cost / d.requests), `same ${s.costWindowMinutes} min on the previous ${days.length} days`)
+      ? baselineOf(
+          'seasonal',
+          days.map((d) => d.cost / d.requests),
+          `same ${s.costWindowMinutes} min on the previous ${days.length} days`,
+        )
       : hist.length >= MIN_MINUTE_SAMPLES
-        ? baselineOf('recent_hours', hist, `per minute over the previous ${BASELINE_HOURS} h (under ${MIN_SEASONAL_DAYS} days of history: no seasonal baseline yet)`)
+        ? baselineOf(
+            'recent_hours',
+            hist,
+            `per minute over the previous ${BASELINE_HOURS} h (under ${MIN_SEASONAL_DAYS} days of history: no seasonal baseline yet)`,
+          )
         : NO_BASELINE
-    const featureBase = { subject: `${tenant_id}/${feature}`, subject_kind: 'feature' as const, tenant_id, feature, model, app_version: '', requests, cost_micros: cost }
-    const cpr = row({ ...featureBase, kind: 'cost_per_request', current: requests ? cost / requests : 0, expected: cprBaseline.median,
-      series: all.filter((m) => m.t >= now - SERIES_MS).map((m) => ({ t: m.t, value: m.cost / m.requests })) }, cprBaseline, s, 'cost per request')
+    const featureBase = {
+      subject: `${tenant_id}/${feature}`,
+      subject_kind: 'feature' as const,
+      tenant_id,
+      feature,
+      model,
+      app_version: '',
+      requests,
+      cost_micros: cost,
+    }
+    const cpr = row(
+      {
+        ...featureBase,
+        kind: 'cost_per_request',
+        current: requests ? cost / requests : 0,
+        expected: cprBaseline.median,
+        series: all.filter((m) => m.t >= now - SERIES_MS).map((m) => ({ t: m.t, value: m.cost / m.requests })),
+      },
+      cprBaseline,
+      s,
+      'cost per request',
+    )
     if (flaggedVersions.length && cpr.severity) {
       // One incident, one alert: the version row already carries it.
       cpr.reasons.push(`explained by app version(s) ${flaggedVersions.join(', ')}`)
@@ -162,9 +240,25 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
     rows.push(cpr)
     if (seasonalOk) {
       const minutesInWindow = Math.max(1, (now - recentFrom) / 60_000)
-      const spendBaseline = baselineOf('seasonal', days.map((d) => d.cost / s.costWindowMinutes), `spend per minute, same window on the previous ${days.length} days`)
-      rows.push(row({ ...featureBase, kind: 'spend_rate', current: cost / minutesInWindow, expected: spendBaseline.median,
-        series: all.filter((m) => m.t >= now - SERIES_MS).map((m) => ({ t: m.t, value: m.cost })) }, spendBaseline, s, 'spend per minute'))
+      const spendBaseline = baselineOf(
+        'seasonal',
+        days.map((d) => d.cost / s.costWindowMinutes),
+        `spend per minute, same window on the previous ${days.length} days`,
+      )
+      rows.push(
+        row(
+          {
+            ...featureBase,
+            kind: 'spend_rate',
+            current: cost / minutesInWindow,
+            expected: spendBaseline.median,
+            series: all.filter((m) => m.t >= now - SERIES_MS).map((m) => ({ t: m.t, value: m.cost })),
+          },
+          spendBaseline,
+          s,
+          'spend per minute',
+        ),
+      )
     }
   }
   return rows
@@ -172,7 +266,10 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
 
 /** Budget crossings come from lib/budgets (stored budgets and BUDGETS_JSON seeds, the Cost page's forecast). */
 export async function detectCostAnomalies(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; limit?: number } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string; limit?: number } = {},
 ): Promise<CostAnomalyRow[]> {
   const tenant = opts.tenant ?? ''
   const db = store.database
@@ -184,9 +281,27 @@ export async function detectCostAnomalies(
   const str = (v: unknown) => String(v)
   const rows = [
     ...scoreCostAnomalies(
-      minutes.map((m) => ({ tenant_id: str(m.tenant_id), feature: str(m.feature), model: str(m.model), app_version: str(m.app_version), t: num(m.t), requests: num(m.requests), cost: num(m.cost_micros), median_context: num(m.median_context) })),
-      seasonal.map((d) => ({ tenant_id: str(d.tenant_id), feature: str(d.feature), model: str(d.model), day: num(d.day), requests: num(d.requests), cost: num(d.cost_micros) })),
-      now, s),
+      minutes.map((m) => ({
+        tenant_id: str(m.tenant_id),
+        feature: str(m.feature),
+        model: str(m.model),
+        app_version: str(m.app_version),
+        t: num(m.t),
+        requests: num(m.requests),
+        cost: num(m.cost_micros),
+        median_context: num(m.median_context),
+      })),
+      seasonal.map((d) => ({
+        tenant_id: str(d.tenant_id),
+        feature: str(d.feature),
+        model: str(d.model),
+        day: num(d.day),
+        requests: num(d.requests),
+        cost: num(d.cost_micros),
+      })),
+      now,
+      s,
+    ),
     ...budgets,
   ]
   rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)

@@ -31,7 +31,11 @@ export function baselineZ(value: number, b: Baseline): number {
   return (value - b.median) / Math.max(MAD_TO_SIGMA * b.mad, floor)
 }
 
-export interface MinutePoint { t: number; requests: number; cost: number }
+export interface MinutePoint {
+  t: number
+  requests: number
+  cost: number
+}
 
 /** Request-weighted median of per-minute values (medians cannot be merged exactly; this is close for similar minutes). */
 export function weightedMedian(points: { value: number; weight: number }[]): number {

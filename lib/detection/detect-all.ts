@@ -7,7 +7,6 @@ import { detectStreamAbuse } from './stream-abuse'
 import { detectTokenReuse } from './token-reuse'
 import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, StreamAbuseRow, TokenReuseRow } from './types'
 
-
 export interface DetectionRun {
   now: number
   findings: Finding[]
@@ -30,25 +29,48 @@ const usd = (micros: number) => `$${(micros / 1e6).toFixed(2)}`
 
 export function promptBombingFindings(rows: PromptBombingRow[], groups: PromptBombingRow[] = []): Finding[] {
   return [
-    ...bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
-      detector: 'prompt_bombing' as const, subject_kind: 'install' as const, subject: r.install_id, tenant_id: r.tenant_id,
-      severity: r.severity ?? 'info', score: r.score, evidence: r,
-      title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
-    }))),
-    ...groups.filter((g) => g.score >= FINDING_MIN_SCORE).map((g) => ({
-      detector: 'prompt_bombing' as const, subject_kind: 'cluster' as const, subject: g.install_id, tenant_id: g.tenant_id,
-      severity: g.severity ?? 'info', score: g.score, evidence: g,
-      title: `Prompt bombing: ${g.members?.length ?? 0} installs on ${g.tenant_id}/${g.feature} (${g.group?.kind === 'feature_excess' ? 'coordinated excess' : `shared ${g.group?.trait}`})`,
-    })),
+    ...bestPerSubject(
+      rows
+        .filter((r) => r.score >= FINDING_MIN_SCORE)
+        .map((r) => ({
+          detector: 'prompt_bombing' as const,
+          subject_kind: 'install' as const,
+          subject: r.install_id,
+          tenant_id: r.tenant_id,
+          severity: r.severity ?? 'info',
+          score: r.score,
+          evidence: r,
+          title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
+        })),
+    ),
+    ...groups
+      .filter((g) => g.score >= FINDING_MIN_SCORE)
+      .map((g) => ({
+        detector: 'prompt_bombing' as const,
+        subject_kind: 'cluster' as const,
+        subject: g.install_id,
+        tenant_id: g.tenant_id,
+        severity: g.severity ?? 'info',
+        score: g.score,
+        evidence: g,
+        title: `Prompt bombing: ${g.members?.length ?? 0} installs on ${g.tenant_id}/${g.feature} (${g.group?.kind === 'feature_excess' ? 'coordinated excess' : `shared ${g.group?.trait}`})`,
+      })),
   ]
 }
 
 export function farmFindings(rows: FarmCluster[]): Finding[] {
-  return rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
-    detector: 'emulator_farms', subject_kind: 'cluster', subject: r.cluster_id, tenant_id: r.tenant_id,
-    severity: r.severity ?? 'info', score: r.score, evidence: r,
-    title: `Emulator farm: ${r.size} installs on ${r.tenant_id} (${r.shared_traits[0]?.trait ?? 'shared traits'})`,
-  }))
+  return rows
+    .filter((r) => r.score >= FINDING_MIN_SCORE)
+    .map((r) => ({
+      detector: 'emulator_farms',
+      subject_kind: 'cluster',
+      subject: r.cluster_id,
+      tenant_id: r.tenant_id,
+      severity: r.severity ?? 'info',
+      score: r.score,
+      evidence: r,
+      title: `Emulator farm: ${r.size} installs on ${r.tenant_id} (${r.shared_traits[0]?.trait ?? 'shared traits'})`,
+    }))
 }
 
 /** Version rows keep the label-style subject tenant/feature/version; other kinds are prefixed so they never collide. */
@@ -57,29 +79,55 @@ export function costSubject(r: CostAnomalyRow): string {
 }
 
 export function costFindings(rows: CostAnomalyRow[]): Finding[] {
-  return bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
-    detector: 'cost_anomalies', subject_kind: r.subject_kind, subject: costSubject(r), tenant_id: r.tenant_id,
-    severity: r.severity ?? 'info', score: r.score, evidence: r,
-    title: r.kind === 'budget'
-      ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
-      : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
-  })))
+  return bestPerSubject(
+    rows
+      .filter((r) => r.score >= FINDING_MIN_SCORE)
+      .map((r) => ({
+        detector: 'cost_anomalies',
+        subject_kind: r.subject_kind,
+        subject: costSubject(r),
+        tenant_id: r.tenant_id,
+        severity: r.severity ?? 'info',
+        score: r.score,
+        evidence: r,
+        title:
+          r.kind === 'budget'
+            ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
+            : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
+      })),
+  )
 }
 
 export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
-  return bestPerSubject(rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
-    detector: 'stream_abuse', subject_kind: 'install', subject: r.install_id, tenant_id: r.tenant_id,
-    severity: r.severity ?? 'info', score: r.score, evidence: r,
-    title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
-  })))
+  return bestPerSubject(
+    rows
+      .filter((r) => r.score >= FINDING_MIN_SCORE)
+      .map((r) => ({
+        detector: 'stream_abuse',
+        subject_kind: 'install',
+        subject: r.install_id,
+        tenant_id: r.tenant_id,
+        severity: r.severity ?? 'info',
+        score: r.score,
+        evidence: r,
+        title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
+      })),
+  )
 }
 
 export function tokenReuseFindings(rows: TokenReuseRow[]): Finding[] {
-  return rows.filter((r) => r.score >= FINDING_MIN_SCORE).map((r) => ({
-    detector: 'token_reuse', subject_kind: 'install', subject: r.install_id, tenant_id: r.tenant_id,
-    severity: r.severity ?? 'info', score: r.score, evidence: r,
-    title: `Token reuse: install ${r.install_id} on ${r.tenant_id} used from ${r.networks.length} networks at once`,
-  }))
+  return rows
+    .filter((r) => r.score >= FINDING_MIN_SCORE)
+    .map((r) => ({
+      detector: 'token_reuse',
+      subject_kind: 'install',
+      subject: r.install_id,
+      tenant_id: r.tenant_id,
+      severity: r.severity ?? 'info',
+      score: r.score,
+      evidence: r,
+      title: `Token reuse: install ${r.install_id} on ${r.tenant_id} used from ${r.networks.length} networks at once`,
+    }))
 }
 
 /**
@@ -98,7 +146,12 @@ export async function runDetectors(store: Store, s: DetectionSettings, now: numb
     stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0 })),
     token_reuse: async () => tokenReuseFindings(await detectTokenReuse(store, s, now, { limit: 0 })),
   }
-  const run: DetectionRun = { now, findings: [], failed: [], durationMs: { prompt_bombing: 0, emulator_farms: 0, cost_anomalies: 0, stream_abuse: 0, token_reuse: 0 } }
+  const run: DetectionRun = {
+    now,
+    findings: [],
+    failed: [],
+    durationMs: { prompt_bombing: 0, emulator_farms: 0, cost_anomalies: 0, stream_abuse: 0, token_reuse: 0 },
+  }
   // Sequential on purpose: the embedded engine shares the app's CPU, and detection is not latency-critical.
   for (const name of Object.keys(jobs) as DetectorName[]) {
     if (only && !only.includes(name)) continue

@@ -48,10 +48,12 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   for (const g of groups) for (const k of Object.keys(signals) as (keyof typeof signals)[]) signals[k] = Math.max(signals[k], g.signals[k])
   const score = zToScore(best.z, zAlert)
   const reasons = [`${size} installs share ${best.trait.replace('_', ' ')} ${best.value}`]
-  if (signals.rejections >= zAlert / 2) reasons.push(`attestation rejections for emulator/hooking far above the tenant rate (z ${signals.rejections.toFixed(1)})`)
+  if (signals.rejections >= zAlert / 2)
+    reasons.push(`attestation rejections for emulator/hooking far above the tenant rate (z ${signals.rejections.toFixed(1)})`)
   if (signals.synchronized >= zAlert / 2) reasons.push(`requests in lockstep: per-minute dispersion ${best.dispersion?.toFixed(2)} vs ~1 for independent users`)
   if (signals.new_installs >= zAlert / 2) reasons.push(`${fresh.length} of ${size} installs appeared in the window (z ${signals.new_installs.toFixed(1)})`)
-  if (signals.shared_build >= zAlert / 2) reasons.push(`most members run one device build, far more than in the rest of the tenant (z ${signals.shared_build.toFixed(1)})`)
+  if (signals.shared_build >= zAlert / 2)
+    reasons.push(`most members run one device build, far more than in the rest of the tenant (z ${signals.shared_build.toFixed(1)})`)
   if (signals.shared_fingerprint > 0) reasons.push('distinct installs report the same device fingerprint (cloned image)')
   const ids = members.map((m) => m.install_id).sort()
   const tenant = members[0].tenant_id
@@ -60,21 +62,31 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   const stableKey = `${tenant}|${anchor.trait}|${anchor.value}`
   const cluster: FarmCluster = {
     cluster_id: `${tenant}:farm-${createHash('sha256').update(stableKey).digest('hex').slice(0, 10)}`,
-    tenant_id: tenant, score, severity: severityFor(score), reasons, size,
-    members: ids.slice(0, MAX_MEMBERS), shared_traits: shared.slice(0, 20), rejection_mix: {},
+    tenant_id: tenant,
+    score,
+    severity: severityFor(score),
+    reasons,
+    size,
+    members: ids.slice(0, MAX_MEMBERS),
+    shared_traits: shared.slice(0, 20),
+    rejection_mix: {},
     attest_rejected: members.reduce((a, m) => a + m.attest_rejected, 0),
     attest_accepted: members.reduce((a, m) => a + m.attest_accepted, 0),
-    new_installs: fresh.length, max_new_per_minute: Math.max(0, ...perMinute.values()),
-    timing_dispersion: best.dispersion, signals,
+    new_installs: fresh.length,
+    max_new_per_minute: Math.max(0, ...perMinute.values()),
+    timing_dispersion: best.dispersion,
+    signals,
     cost_micros: members.reduce((a, m) => a + m.cost_micros, 0),
-    first_seen: Math.min(...members.map((m) => m.first_seen)), last_seen: Math.max(...members.map((m) => m.last_seen)),
+    first_seen: Math.min(...members.map((m) => m.first_seen)),
+    last_seen: Math.max(...members.map((m) => m.last_seen)),
   }
   return { cluster, memberIds: ids }
 }
 
 function rankClusters(installs: FarmInstall[], windowStart: number, s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>): ClusterWithMembers[] {
   const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert)
-  return mergeGroups(groups).map((g) => clusterOf(g, windowStart, s.zAlert))
+  return mergeGroups(groups)
+    .map((g) => clusterOf(g, windowStart, s.zAlert))
     .sort((a, b) => b.cluster.score - a.cluster.score || b.cluster.size - a.cluster.size)
 }
 
@@ -85,16 +97,36 @@ export function clusterFarms(installs: FarmInstall[], windowStart: number, s: Pi
 
 /** Every cluster of the window ending at `now`, ranked, without rejection mix (attachRejectionMix). */
 export async function farmClustersInWindow(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string; fromMs?: number } = {},
 ): Promise<ClusterWithMembers[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
-  const raw = await queryRows<Record<string, unknown>>(store, farmInstallsSql(store.database), { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' })
+  const raw = await queryRows<Record<string, unknown>>(store, farmInstallsSql(store.database), {
+    from: toSec(fromMs),
+    to: toSec(now) + 1,
+    tenant: opts.tenant ?? '',
+  })
   const installs: FarmInstall[] = raw.map((r) => ({
-    tenant_id: String(r.tenant_id), install_id: String(r.install_id), first_seen: num(r.first_seen), last_seen: num(r.last_seen),
-    app_version: String(r.app_version), platform: String(r.platform), device_model: String(r.device_model),
-    os_version: String(r.os_version), device_fingerprint: String(r.device_fingerprint), ip_prefix: String(r.ip_prefix),
-    asn: num(r.asn), cost_micros: num(r.cost_micros), attest_accepted: num(r.attest_accepted), attest_rejected: num(r.attest_rejected),
-    suspicious_rejections: num(r.suspicious_rejections), span_minutes: num(r.span_minutes), req_sum: num(r.req_sum), req_sq: num(r.req_sq),
+    tenant_id: String(r.tenant_id),
+    install_id: String(r.install_id),
+    first_seen: num(r.first_seen),
+    last_seen: num(r.last_seen),
+    app_version: String(r.app_version),
+    platform: String(r.platform),
+    device_model: String(r.device_model),
+    os_version: String(r.os_version),
+    device_fingerprint: String(r.device_fingerprint),
+    ip_prefix: String(r.ip_prefix),
+    asn: num(r.asn),
+    cost_micros: num(r.cost_micros),
+    attest_accepted: num(r.attest_accepted),
+    attest_rejected: num(r.attest_rejected),
+    suspicious_rejections: num(r.suspicious_rejections),
+    span_minutes: num(r.span_minutes),
+    req_sum: num(r.req_sum),
+    req_sq: num(r.req_sq),
   }))
   return rankClusters(installs, fromMs, s)
 }
@@ -118,9 +150,11 @@ export async function attachRejectionMix(store: Store, clusters: FarmCluster[], 
     const installs = [...new Set(list.flatMap((c) => c.members))]
     const byInstall = new Map<string, [string, number][]>()
     for (let i = 0; i < installs.length; i += MIX_BATCH) {
-      const rows = await queryRows<{ install_id: string; reason: string; rejections: number | string }>(
-        store, farmRejectionsSql(store.database), { tenant, installs: installs.slice(i, i + MIX_BATCH), from: toSec(fromMs) },
-      )
+      const rows = await queryRows<{ install_id: string; reason: string; rejections: number | string }>(store, farmRejectionsSql(store.database), {
+        tenant,
+        installs: installs.slice(i, i + MIX_BATCH),
+        from: toSec(fromMs),
+      })
       for (const r of rows) {
         const mix = byInstall.get(r.install_id)
         if (mix) mix.push([r.reason, num(r.rejections)])
@@ -145,12 +179,16 @@ export async function attachRejectionMix(store: Store, clusters: FarmCluster[], 
  * the same bound as the per-install detectors' findings.
  */
 export async function detectEmulatorFarms(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<FarmCluster[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
   const limit = opts.limit ?? 50
   const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs }))
-    .map((c) => c.cluster).filter((c, i) => i < limit || c.score >= FINDING_MIN_SCORE)
+    .map((c) => c.cluster)
+    .filter((c, i) => i < limit || c.score >= FINDING_MIN_SCORE)
   await attachRejectionMix(store, clusters, fromMs)
   return clusters
 }

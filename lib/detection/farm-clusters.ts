@@ -24,7 +24,13 @@ export interface FarmInstall {
   req_sq: number
 }
 
-export interface GroupSignals { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number; shared_build: number }
+export interface GroupSignals {
+  rejections: number
+  synchronized: number
+  new_installs: number
+  shared_fingerprint: number
+  shared_build: number
+}
 
 export interface ScoredGroup {
   trait: FarmTrait
@@ -73,7 +79,13 @@ export function pooledDispersion(members: FarmInstall[]): { dispersion: number |
   return { dispersion: df > 0 && weightedMean > 0 ? ss / weightedMean : null, df }
 }
 
-interface TenantTotals { installs: number; fresh: number; attestations: number; suspicious: number; counts?: Record<ConcentrationKind, Map<string, number>> }
+interface TenantTotals {
+  installs: number
+  fresh: number
+  attestations: number
+  suspicious: number
+  counts?: Record<ConcentrationKind, Map<string, number>>
+}
 
 /**
  * What a farm's members have in common besides the trait that grouped them:
@@ -87,7 +99,11 @@ const CONCENTRATION: Record<ConcentrationKind, (i: FarmInstall) => string> = {
   prefix: (i) => i.ip_prefix,
 }
 const CONCENTRATION_OF: Partial<Record<FarmTrait, ConcentrationKind>> = {
-  ip_prefix: 'build', asn: 'build', os_build: 'build', device_build: 'asn', asn_device: 'prefix',
+  ip_prefix: 'build',
+  asn: 'build',
+  os_build: 'build',
+  device_build: 'asn',
+  asn_device: 'prefix',
 }
 
 function totals(list: FarmInstall[], windowStart: number): TenantTotals {
@@ -103,7 +119,8 @@ function totals(list: FarmInstall[], windowStart: number): TenantTotals {
 
 function withCounts(t: TenantTotals, list: FarmInstall[]): TenantTotals {
   const counts = { build: new Map<string, number>(), asn: new Map<string, number>(), prefix: new Map<string, number>() }
-  for (const i of list) for (const k of Object.keys(counts) as ConcentrationKind[]) counts[k].set(CONCENTRATION[k](i), (counts[k].get(CONCENTRATION[k](i)) ?? 0) + 1)
+  for (const i of list)
+    for (const k of Object.keys(counts) as ConcentrationKind[]) counts[k].set(CONCENTRATION[k](i), (counts[k].get(CONCENTRATION[k](i)) ?? 0) + 1)
   return { ...t, counts }
 }
 
@@ -150,13 +167,20 @@ export const BASE_RATE_PRIOR = {
   suspicious: { rate: 0.01, weight: 100 },
 } as const
 
-const baseRate = (k: number, n: number, prior: { rate: number; weight: number }) => (Math.max(0, k) + prior.rate * prior.weight) / (Math.max(0, n) + prior.weight)
+const baseRate = (k: number, n: number, prior: { rate: number; weight: number }) =>
+  (Math.max(0, k) + prior.rate * prior.weight) / (Math.max(0, n) + prior.weight)
 
 /**
  * Signals of one group in z units, each against the rest of the tenant (the
  * group itself excluded, so a large farm cannot raise its own baseline).
  */
-export function groupSignals(members: FarmInstall[], tenant: TenantTotals, windowStart: number, minSize: number, trait: FarmTrait): { signals: GroupSignals; dispersion: number | null } {
+export function groupSignals(
+  members: FarmInstall[],
+  tenant: TenantTotals,
+  windowStart: number,
+  minSize: number,
+  trait: FarmTrait,
+): { signals: GroupSignals; dispersion: number | null } {
   const g = totals(members, windowStart)
   const p0 = baseRate(tenant.suspicious - g.suspicious, tenant.attestations - g.attestations, BASE_RATE_PRIOR.suspicious)
   const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious, g.attestations, p0)))
@@ -184,7 +208,10 @@ export function combineSignals(s: GroupSignals, zAlert = 6): number {
   const plain = top[1] >= zAlert / 2 ? Math.sqrt(top[0] * top[1]) : 0
   if (s.rejections >= zAlert / 2 || s.shared_fingerprint > 0 || s.shared_build < zAlert / 2) return plain
   const behaviour = Math.max(s.synchronized, s.new_installs)
-  const withoutBuild = Object.entries(s).filter(([k]) => k !== 'shared_build').map(([, v]) => v).sort((a, b) => b - a)
+  const withoutBuild = Object.entries(s)
+    .filter(([k]) => k !== 'shared_build')
+    .map(([, v]) => v)
+    .sort((a, b) => b - a)
   return Math.max(Math.sqrt(withoutBuild[0] * withoutBuild[1]), Math.sqrt(behaviour * s.shared_build))
 }
 

@@ -25,12 +25,20 @@ export interface OpenStream {
 
 export async function openStreams(store: Store, now: number, opts: { tenant?: string; withinMs?: number } = {}): Promise<OpenStream[]> {
   const rows = await queryRows<Record<string, unknown>>(store, openStreamsSql(store.database), {
-    from: toSec(now - (opts.withinMs ?? OPEN_WITHIN_MS)), to: toSec(now) + 1, tenant: opts.tenant ?? '',
+    from: toSec(now - (opts.withinMs ?? OPEN_WITHIN_MS)),
+    to: toSec(now) + 1,
+    tenant: opts.tenant ?? '',
   })
   return rows.map((r) => ({
-    tenant_id: String(r.tenant_id), install_id: String(r.install_id), stream_id: String(r.stream_id), feature: String(r.feature),
-    start_ms: num(r.start_ms), last_ms: num(r.last_ms), elapsed_ms: num(r.elapsed_ms),
-    context_tokens: num(r.context_tokens), completion_tokens: num(r.completion_tokens),
+    tenant_id: String(r.tenant_id),
+    install_id: String(r.install_id),
+    stream_id: String(r.stream_id),
+    feature: String(r.feature),
+    start_ms: num(r.start_ms),
+    last_ms: num(r.last_ms),
+    elapsed_ms: num(r.elapsed_ms),
+    context_tokens: num(r.context_tokens),
+    completion_tokens: num(r.completion_tokens),
   }))
 }
 

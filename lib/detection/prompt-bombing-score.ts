@@ -44,8 +44,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 /** Concurrency is a small count like stream abuse's; the rest are continuous token quantities. */
 const MIN_SIGMA: Record<Metric, number> = {
-  tokens_per_minute: MIN_LOG_SIGMA, peak_tokens_per_minute: MIN_LOG_SIGMA, context_tokens: MIN_LOG_SIGMA,
-  output_tokens: MIN_LOG_SIGMA, concurrent_streams: MIN_LOG_SIGMA_COUNT,
+  tokens_per_minute: MIN_LOG_SIGMA,
+  peak_tokens_per_minute: MIN_LOG_SIGMA,
+  context_tokens: MIN_LOG_SIGMA,
+  output_tokens: MIN_LOG_SIGMA,
+  concurrent_streams: MIN_LOG_SIGMA_COUNT,
 }
 
 /**
@@ -82,7 +85,8 @@ export interface FeatureBands {
 export function featureBands(list: UsageRow[]): FeatureBands {
   const values = list.map(metricValues)
   return {
-    installs: list.length, cost_micros: list.reduce((a, r) => a + r.cost_micros, 0),
+    installs: list.length,
+    cost_micros: list.reduce((a, r) => a + r.cost_micros, 0),
     bands: Object.fromEntries(METRICS.map((m) => [m, logBand(values.map((v) => v[m]))])) as Record<Metric, LogBand>,
     max_context_p99: logBand(list.map((r) => r.max_context_tokens)).band.p99,
   }
@@ -100,7 +104,9 @@ export function scoreInstall(r: UsageRow, fb: FeatureBands, s: Pick<DetectionSet
   const tooFew = fb.installs < MIN_FEATURE_INSTALLS
   const v = metricValues(r)
   const z = Object.fromEntries(METRICS.map((m) => [m, zFromLogBand(v[m], bands[m], MIN_SIGMA[m])])) as Record<Metric, number>
-  const metrics = Object.fromEntries(METRICS.map((m) => [m, { value: v[m], band: bands[m].band, z: z[m] } satisfies ScoredMetric])) as PromptBombingRow['metrics']
+  const metrics = Object.fromEntries(
+    METRICS.map((m) => [m, { value: v[m], band: bands[m].band, z: z[m] } satisfies ScoredMetric]),
+  ) as PromptBombingRow['metrics']
   // A mean of few requests is weak evidence: shrink z below minRequests (2 huge requests can still alert).
   const score = tooFew ? 0 : zToScore(combinedZ(z) * Math.min(1, Math.sqrt(r.requests / s.minRequests)), s.zAlert)
   const reasons: string[] = []
@@ -113,9 +119,19 @@ export function scoreInstall(r: UsageRow, fb: FeatureBands, s: Pick<DetectionSet
   const share = fb.cost_micros > 0 ? r.cost_micros / fb.cost_micros : 0
   if (share >= 0.05 && reasons.length && !tooFew) reasons.push(`holds ${(share * 100).toFixed(1)}% of the feature's spend`)
   return {
-    tenant_id: r.tenant_id, install_id: r.install_id, feature: r.feature, score, severity: severityFor(score), reasons,
-    requests: r.requests, active_minutes: r.active_minutes, cost_micros: r.cost_micros, spend_share: share,
-    metrics, series: [], suggested_quota: quota,
+    tenant_id: r.tenant_id,
+    install_id: r.install_id,
+    feature: r.feature,
+    score,
+    severity: severityFor(score),
+    reasons,
+    requests: r.requests,
+    active_minutes: r.active_minutes,
+    cost_micros: r.cost_micros,
+    spend_share: share,
+    metrics,
+    series: [],
+    suggested_quota: quota,
   }
 }
 
@@ -136,8 +152,12 @@ export function scorePromptBombing(usage: UsageRow[], s: Pick<DetectionSettings,
     const fb = featureBands(list)
     const costs = list.map((r) => r.cost_micros)
     concentration.push({
-      tenant_id: list[0].tenant_id, feature: list[0].feature, installs: list.length, cost_micros: fb.cost_micros,
-      top1pct_share: topShare(costs, Math.max(1, Math.floor(list.length / 100))), top10_share: topShare(costs, 10),
+      tenant_id: list[0].tenant_id,
+      feature: list[0].feature,
+      installs: list.length,
+      cost_micros: fb.cost_micros,
+      top1pct_share: topShare(costs, Math.max(1, Math.floor(list.length / 100))),
+      top10_share: topShare(costs, 10),
     })
     for (const r of list) {
       const row = scoreInstall(r, fb, s)
@@ -150,24 +170,41 @@ export function scorePromptBombing(usage: UsageRow[], s: Pick<DetectionSettings,
 }
 
 export const usageOf = (r: Record<string, unknown>): UsageRow => ({
-  tenant_id: String(r.tenant_id), feature: String(r.feature), install_id: String(r.install_id),
-  active_minutes: num(r.active_minutes), requests: num(r.requests), streams: num(r.streams),
-  prompt_tokens: num(r.prompt_tokens), completion_tokens: num(r.completion_tokens), cost_micros: num(r.cost_micros),
-  peak_tokens_per_minute: num(r.peak_tokens_per_minute), max_context_tokens: num(r.max_context_tokens),
-  max_completion_tokens: num(r.max_completion_tokens), peak_concurrency: num(r.peak_concurrency),
+  tenant_id: String(r.tenant_id),
+  feature: String(r.feature),
+  install_id: String(r.install_id),
+  active_minutes: num(r.active_minutes),
+  requests: num(r.requests),
+  streams: num(r.streams),
+  prompt_tokens: num(r.prompt_tokens),
+  completion_tokens: num(r.completion_tokens),
+  cost_micros: num(r.cost_micros),
+  peak_tokens_per_minute: num(r.peak_tokens_per_minute),
+  max_context_tokens: num(r.max_context_tokens),
+  max_completion_tokens: num(r.max_completion_tokens),
+  peak_concurrency: num(r.peak_concurrency),
 })
 
 /** The log bands of a row of installUsageBandsSql (every row of a feature carries them). */
 export function bandsOfRow(r: Record<string, unknown>): FeatureBands {
   const logBandOf = (m: string): LogBand => {
     const q = (r[`q_${m}`] as unknown[]).map(num)
-    return { band: { median: q[0], mad: num(r[`mad_${m}`]), p90: q[1], p99: q[2], n: num(r.feature_installs) }, logMedian: num(r[`lm_${m}`]), logMad: num(r[`lmad_${m}`]) }
+    return {
+      band: { median: q[0], mad: num(r[`mad_${m}`]), p90: q[1], p99: q[2], n: num(r.feature_installs) },
+      logMedian: num(r[`lm_${m}`]),
+      logMad: num(r[`lmad_${m}`]),
+    }
   }
   return {
-    installs: num(r.feature_installs), cost_micros: num(r.feature_cost), max_context_p99: num(r.max_context_p99),
+    installs: num(r.feature_installs),
+    cost_micros: num(r.feature_cost),
+    max_context_p99: num(r.max_context_p99),
     bands: {
-      tokens_per_minute: logBandOf('tpm'), peak_tokens_per_minute: logBandOf('peak'), context_tokens: logBandOf('ctx'),
-      output_tokens: logBandOf('out'), concurrent_streams: logBandOf('conc'),
+      tokens_per_minute: logBandOf('tpm'),
+      peak_tokens_per_minute: logBandOf('peak'),
+      context_tokens: logBandOf('ctx'),
+      output_tokens: logBandOf('out'),
+      concurrent_streams: logBandOf('conc'),
     },
   }
 }
@@ -204,8 +241,19 @@ export function addOpenStreams(usage: UsageRow[], open: Map<string, { streams: n
     } else {
       const [tenant_id, feature, install_id] = key.split('\u0000')
       usage.push({
-        tenant_id, feature, install_id, active_minutes: 1, requests: o.streams, streams: o.streams, prompt_tokens: o.context, completion_tokens: 0,
-        cost_micros: 0, peak_tokens_per_minute: o.context, max_context_tokens: o.maxContext, max_completion_tokens: 0, peak_concurrency: o.streams,
+        tenant_id,
+        feature,
+        install_id,
+        active_minutes: 1,
+        requests: o.streams,
+        streams: o.streams,
+        prompt_tokens: o.context,
+        completion_tokens: 0,
+        cost_micros: 0,
+        peak_tokens_per_minute: o.context,
+        max_context_tokens: o.maxContext,
+        max_completion_tokens: 0,
+        peak_concurrency: o.streams,
       })
     }
   }

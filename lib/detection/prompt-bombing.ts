@@ -7,22 +7,40 @@ import { installUsageBandsSql } from './sql/install-usage-bands'
 import { cusumZ, detectSequentialBombing, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
 import { openByInstallFeature, openStreams } from './open-streams'
 import {
-  addOpenStreams, bandsOfRow, byScore, CANDIDATE_SCORE_Z, MIN_FEATURE_INSTALLS, scoreAgainst, scorePromptBombing, usageOf,
-  type FeatureBands, type PromptBombingResult,
+  addOpenStreams,
+  bandsOfRow,
+  byScore,
+  CANDIDATE_SCORE_Z,
+  MIN_FEATURE_INSTALLS,
+  scoreAgainst,
+  scorePromptBombing,
+  usageOf,
+  type FeatureBands,
+  type PromptBombingResult,
 } from './prompt-bombing-score'
 import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zToScore } from './stats'
 import type { PromptBombingRow, SeriesPoint } from './types'
 
 export {
-  addOpenStreams, combinedZ, featureBands, MIN_FEATURE_INSTALLS, scoreInstall, scorePromptBombing,
-  type FeatureBands, type PromptBombingResult, type UsageRow,
+  addOpenStreams,
+  combinedZ,
+  featureBands,
+  MIN_FEATURE_INSTALLS,
+  scoreInstall,
+  scorePromptBombing,
+  type FeatureBands,
+  type PromptBombingResult,
+  type UsageRow,
 } from './prompt-bombing-score'
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 /** Scores every install active in the window ending at `now` (the ranking: every row); rows come without series (attachSeries). */
 export async function scorePromptBombingWindow(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; live?: boolean } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string; fromMs?: number; live?: boolean } = {},
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '', only: [] }
@@ -39,13 +57,24 @@ export async function scorePromptBombingWindow(
  * feature's median. `concentration` is not computed here (the ranking does).
  */
 export async function scorePromptBombingCandidates(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string } = {},
 ): Promise<PromptBombingResult & { bands: Map<string, FeatureBands> }> {
   const open = openByInstallFeature(await openStreams(store, now, { tenant: opts.tenant }))
   const openInstalls = [...new Set([...open.keys()].map((k) => k.split('\u0000')[2]))]
   const params = {
-    from: toSec(now - s.windowMinutes * 60_000), to: toSec(now) + 1, tenant: opts.tenant ?? '', only: [], installs: openInstalls,
-    zmin: CANDIDATE_SCORE_Z * s.zAlert, minRequests: s.minRequests, minInstalls: MIN_FEATURE_INSTALLS, minSigma: MIN_LOG_SIGMA, minSigmaCount: MIN_LOG_SIGMA_COUNT,
+    from: toSec(now - s.windowMinutes * 60_000),
+    to: toSec(now) + 1,
+    tenant: opts.tenant ?? '',
+    only: [],
+    installs: openInstalls,
+    zmin: CANDIDATE_SCORE_Z * s.zAlert,
+    minRequests: s.minRequests,
+    minInstalls: MIN_FEATURE_INSTALLS,
+    minSigma: MIN_LOG_SIGMA,
+    minSigmaCount: MIN_LOG_SIGMA_COUNT,
   }
   const raw = await queryRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params)
   const bands = new Map<string, FeatureBands>()
@@ -57,7 +86,10 @@ export async function scorePromptBombingCandidates(
 
 /** Runs the prompt-bombing detector for the window ending at `now` (with `fromMs`: a past range, every install scored). */
 export async function detectPromptBombing(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   let result: PromptBombingResult
@@ -84,15 +116,28 @@ export async function detectPromptBombing(
  * test): their window rows are read and scored so the finding has them.
  */
 async function addSequentialRows(
-  store: Store, s: DetectionSettings, now: number, live: PromptBombingResult & { bands: Map<string, FeatureBands> }, evidence: SequentialEvidence[], tenant?: string,
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  live: PromptBombingResult & { bands: Map<string, FeatureBands> },
+  evidence: SequentialEvidence[],
+  tenant?: string,
 ): Promise<void> {
   const have = new Set(live.rows.map((r) => `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
-  const missing = evidence.filter((e) => zToScore(cusumZ(e.cusum), s.zAlert) >= FINDING_MIN_SCORE && !have.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`))
+  const missing = evidence.filter(
+    (e) => zToScore(cusumZ(e.cusum), s.zAlert) >= FINDING_MIN_SCORE && !have.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`),
+  )
   if (missing.length === 0) return
   const params = { from: toSec(now - s.windowMinutes * 60_000), to: toSec(now) + 1, tenant: tenant ?? '', only: [...new Set(missing.map((e) => e.install_id))] }
   const usage = (await queryRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
   const wanted = new Set(missing.map((e) => `${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`))
-  live.rows.push(...scoreAgainst(usage.filter((u) => wanted.has(`${u.tenant_id}\u0000${u.feature}\u0000${u.install_id}`)), live.bands, s))
+  live.rows.push(
+    ...scoreAgainst(
+      usage.filter((u) => wanted.has(`${u.tenant_id}\u0000${u.feature}\u0000${u.install_id}`)),
+      live.bands,
+      s,
+    ),
+  )
   live.rows.sort(byScore)
 }
 
@@ -101,7 +146,8 @@ export async function attachSeries(store: Store, rows: PromptBombingRow[], fromM
   if (rows.length === 0) return
   const params = { from: toSec(fromMs), to: toSec(now) + 1 }
   const series = await queryRows<{ install_id: string; feature: string; t: number | string; tokens: number | string }>(
-    store, installSeriesSql(store.database),
+    store,
+    installSeriesSql(store.database),
     { ...params, tenants: [...new Set(rows.map((r) => r.tenant_id))], installs: rows.map((r) => r.install_id) },
   )
   const byKey = new Map<string, SeriesPoint[]>()
@@ -115,8 +161,16 @@ export async function attachSeries(store: Store, rows: PromptBombingRow[], fromM
 }
 
 const seqOf = (e: SequentialEvidence): NonNullable<PromptBombingRow['sequential']> => ({
-  cusum: e.cusum, cusum_peak: e.cusum_peak, llr_total: e.llr_total, elevation_z: e.elevation_z, requests: e.requests,
-  mean_context: e.mean_context, baseline_median: e.baseline_median, baseline_sigma: e.baseline_sigma, baseline_source: e.baseline_source, since: e.since,
+  cusum: e.cusum,
+  cusum_peak: e.cusum_peak,
+  llr_total: e.llr_total,
+  elevation_z: e.elevation_z,
+  requests: e.requests,
+  mean_context: e.mean_context,
+  baseline_median: e.baseline_median,
+  baseline_sigma: e.baseline_sigma,
+  baseline_source: e.baseline_source,
+  since: e.since,
 })
 
 /**
@@ -137,19 +191,39 @@ export function mergeSequential(result: PromptBombingResult, seq: { evidence: Se
     r.score = score
     r.severity = severityFor(score)
     r.reasons = r.reasons.filter((x) => !x.startsWith('only '))
-    r.reasons.unshift(`sustained: ${e.requests} requests averaging ${fmt(e.mean_context)} context tokens, ${(e.mean_context / Math.max(1, e.baseline_median)).toFixed(1)}x the feature's usual median of ${fmt(e.baseline_median)}; cumulative evidence z ${cusumZ(e.cusum).toFixed(1)}`)
+    r.reasons.unshift(
+      `sustained: ${e.requests} requests averaging ${fmt(e.mean_context)} context tokens, ${(e.mean_context / Math.max(1, e.baseline_median)).toFixed(1)}x the feature's usual median of ${fmt(e.baseline_median)}; cumulative evidence z ${cusumZ(e.cusum).toFixed(1)}`,
+    )
   }
   result.groups = seq.groups.map((g) => {
     const lead = g.members.reduce((a, b) => (b.llr_total > a.llr_total ? b : a))
     const empty = { value: 0, band: { median: 0, mad: 0, p90: 0, p99: 0, n: 0 }, z: 0 }
     return {
-      tenant_id: g.tenant_id, install_id: g.subject, feature: g.feature, score: g.score, severity: severityFor(g.score), reasons: g.reasons,
-      requests: g.members.reduce((a, m) => a + m.requests, 0), active_minutes: 0, cost_micros: 0, spend_share: 0,
-      metrics: { tokens_per_minute: empty, peak_tokens_per_minute: empty, context_tokens: { ...empty, value: lead.mean_context }, output_tokens: empty, concurrent_streams: empty },
-      series: [], suggested_quota: { tokens_per_minute: 0, max_context_tokens: Math.ceil(lead.baseline_median * 3), max_concurrent_streams: 0 },
+      tenant_id: g.tenant_id,
+      install_id: g.subject,
+      feature: g.feature,
+      score: g.score,
+      severity: severityFor(g.score),
+      reasons: g.reasons,
+      requests: g.members.reduce((a, m) => a + m.requests, 0),
+      active_minutes: 0,
+      cost_micros: 0,
+      spend_share: 0,
+      metrics: {
+        tokens_per_minute: empty,
+        peak_tokens_per_minute: empty,
+        context_tokens: { ...empty, value: lead.mean_context },
+        output_tokens: empty,
+        concurrent_streams: empty,
+      },
+      series: [],
+      suggested_quota: { tokens_per_minute: 0, max_context_tokens: Math.ceil(lead.baseline_median * 3), max_concurrent_streams: 0 },
       sequential: seqOf(lead),
       group: { kind: g.kind, trait: g.trait, value: g.value, installs: g.installs, elevated: g.elevated },
-      members: g.members.map((m) => m.install_id).sort().slice(0, 500),
+      members: g.members
+        .map((m) => m.install_id)
+        .sort()
+        .slice(0, 500),
     }
   })
 }

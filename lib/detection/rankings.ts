@@ -7,8 +7,14 @@ import type { DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
 import { detectTokenReuse } from './token-reuse'
 import {
-  DETECTOR_NAMES, RANKING_SORTS,
-  type AnyDetectorRanking, type DetectorName, type DetectorRanking, type RankingRows, type RankingSort, type SortDir,
+  DETECTOR_NAMES,
+  RANKING_SORTS,
+  type AnyDetectorRanking,
+  type DetectorName,
+  type DetectorRanking,
+  type RankingRows,
+  type RankingSort,
+  type SortDir,
 } from './types'
 
 /** Widest window a ranking may scan: per-install detectors read minute rollups or raw stream events. */
@@ -22,7 +28,11 @@ export const MAX_RANKING_RANGE_MS: Record<DetectorName, number> = {
 
 export const epochMs = z.union([
   z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .max(40)
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s)),
 ])
 
 export const detectorNameParam = z.enum(DETECTOR_NAMES)
@@ -33,7 +43,11 @@ const ANY_SORT = [...new Set(Object.values(RANKING_SORTS).flat())] as [string, .
 export const rankingQuery = z.object({
   from: epochMs.optional(),
   to: epochMs.optional(),
-  tenant: z.string().max(64).regex(/^[A-Za-z0-9._:@/+=-]*$/).default(''),
+  tenant: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
+    .default(''),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
   sort: z.enum(ANY_SORT).optional(),
@@ -67,17 +81,29 @@ type SortValues<N extends DetectorName> = Record<RankingSort<N>, (r: RankingRows
 
 const SORT_VALUES: { [N in DetectorName]: SortValues<N> } = {
   prompt_bombing: {
-    score: (r) => r.score, tokens_per_minute: (r) => r.metrics.tokens_per_minute.value, context_tokens: (r) => r.metrics.context_tokens.value,
-    concurrent_streams: (r) => r.metrics.concurrent_streams.value, cost_micros: (r) => r.cost_micros, spend_share: (r) => r.spend_share, requests: (r) => r.requests,
+    score: (r) => r.score,
+    tokens_per_minute: (r) => r.metrics.tokens_per_minute.value,
+    context_tokens: (r) => r.metrics.context_tokens.value,
+    concurrent_streams: (r) => r.metrics.concurrent_streams.value,
+    cost_micros: (r) => r.cost_micros,
+    spend_share: (r) => r.spend_share,
+    requests: (r) => r.requests,
   },
   emulator_farms: {
-    score: (r) => r.score, size: (r) => r.size, cost_micros: (r) => r.cost_micros, new_installs: (r) => r.new_installs,
-    attest_rejected: (r) => r.attest_rejected, last_seen: (r) => r.last_seen,
+    score: (r) => r.score,
+    size: (r) => r.size,
+    cost_micros: (r) => r.cost_micros,
+    new_installs: (r) => r.new_installs,
+    attest_rejected: (r) => r.attest_rejected,
+    last_seen: (r) => r.last_seen,
   },
   cost_anomalies: { score: (r) => r.score, ratio: (r) => r.ratio, cost_micros: (r) => r.cost_micros, requests: (r) => r.requests },
   stream_abuse: {
-    score: (r) => r.score, max_concurrent: (r) => r.max_concurrent, zombie_streams: (r) => r.zombie_streams,
-    client_disconnects: (r) => r.client_disconnects, cost_micros: (r) => r.cost_micros,
+    score: (r) => r.score,
+    max_concurrent: (r) => r.max_concurrent,
+    zombie_streams: (r) => r.zombie_streams,
+    client_disconnects: (r) => r.client_disconnects,
+    cost_micros: (r) => r.cost_micros,
   },
   token_reuse: { score: (r) => r.score, overlaps: (r) => r.overlaps, switches: (r) => r.switches, events: (r) => r.events },
 }
@@ -97,7 +123,11 @@ type Paged<N extends DetectorName> = Pick<DetectorRanking<N>, 'rows' | 'total' |
  * whole population, so the order is applied here, not in SQL; the sort is
  * stable, so ties keep the detector's own order and pages never overlap.
  */
-export function pageRanking<N extends DetectorName>(name: N, all: RankingRows[N][], q: { sort: RankingSort<N>; dir: SortDir; offset: number; limit: number }): Paged<N> {
+export function pageRanking<N extends DetectorName>(
+  name: N,
+  all: RankingRows[N][],
+  q: { sort: RankingSort<N>; dir: SortDir; offset: number; limit: number },
+): Paged<N> {
   const value = (SORT_VALUES[name] as SortValues<N>)[q.sort]
   const sign = q.dir === 'asc' ? 1 : -1
   const sorted = [...all].sort((a, b) => {
@@ -107,10 +137,17 @@ export function pageRanking<N extends DetectorName>(name: N, all: RankingRows[N]
   const flagged = all.filter((r) => r.severity)
   const top = all.reduce<RankingRows[N] | null>((best, r) => (!best || r.score > best.score ? r : best), null)
   return {
-    rows: sorted.slice(q.offset, q.offset + q.limit), total: all.length, offset: q.offset, limit: q.limit, sort: q.sort, dir: q.dir,
+    rows: sorted.slice(q.offset, q.offset + q.limit),
+    total: all.length,
+    offset: q.offset,
+    limit: q.limit,
+    sort: q.sort,
+    dir: q.dir,
     summary: {
-      flagged: flagged.length, flagged_cost_micros: flagged.reduce((sum, r) => sum + r.cost_micros, 0),
-      top_score: top?.score ?? 0, top_subject: top ? (SUBJECT[name] as (r: RankingRows[N]) => string)(top) : null,
+      flagged: flagged.length,
+      flagged_cost_micros: flagged.reduce((sum, r) => sum + r.cost_micros, 0),
+      top_score: top?.score ?? 0,
+      top_subject: top ? (SUBJECT[name] as (r: RankingRows[N]) => string)(top) : null,
     },
   }
 }
@@ -140,7 +177,13 @@ export async function detectorRanking(store: Store, s: DetectionSettings, name: 
       const sort = rankingSort(name, q.sort)
       const all = await detectCostAnomalies(store, s, to, { tenant: q.tenant, limit: Infinity })
       const p = pageRanking(name, all, { ...page, sort })
-      return { ...base, ...p, from: to - s.costWindowMinutes * 60_000, detector: name, context: { notes: [`last ${s.costWindowMinutes} min against the baseline; from is ignored`] } }
+      return {
+        ...base,
+        ...p,
+        from: to - s.costWindowMinutes * 60_000,
+        detector: name,
+        context: { notes: [`last ${s.costWindowMinutes} min against the baseline; from is ignored`] },
+      }
     }
     case 'stream_abuse': {
       const sort = rankingSort(name, q.sort)
@@ -150,7 +193,12 @@ export async function detectorRanking(store: Store, s: DetectionSettings, name: 
     case 'token_reuse': {
       const sort = rankingSort(name, q.sort)
       const all = await detectTokenReuse(store, s, to, { ...opts, limit: Infinity })
-      return { ...base, ...pageRanking(name, all, { ...page, sort }), detector: name, context: { notes: ['installs seen from two networks (ASN or country) in the range'] } }
+      return {
+        ...base,
+        ...pageRanking(name, all, { ...page, sort }),
+        detector: name,
+        context: { notes: ['installs seen from two networks (ASN or country) in the range'] },
+      }
     }
   }
 }

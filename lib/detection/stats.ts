@@ -128,7 +128,10 @@ export function zToScore(z: number, zAlert: number): number {
 
 /** ln Γ(x) (Lanczos), for binomial coefficients in log space. */
 function lnGamma(x: number): number {
-  const g = [676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7]
+  const g = [
+    676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ]
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x)
   let a = 0.99999999999980993
   const t = x + 6.5

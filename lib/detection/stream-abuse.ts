@@ -52,7 +52,12 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
     const cost = logBand(list.filter((r) => r.client_disconnects > 0).map((r) => r.disconnect_cost_micros))
     const rates = list.map((r) => r.client_disconnects / Math.max(1, r.streams))
     const rateBand = band(rates)
-    const p0 = list.reduce((a, r) => a + r.client_disconnects, 0) / Math.max(1, list.reduce((a, r) => a + r.streams, 0))
+    const p0 =
+      list.reduce((a, r) => a + r.client_disconnects, 0) /
+      Math.max(
+        1,
+        list.reduce((a, r) => a + r.streams, 0),
+      )
     const tooFew = list.length < MIN_STREAM_INSTALLS
     list.forEach((r, i) => {
       // Most installs hold one stream at a time (MAD 0): a floor of 0.35 on the log scale makes 2 at once z ≈ 1, not 4.
@@ -69,15 +74,28 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
       if (r.zombie_streams > 0) reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output`)
       if (tooFew && relative >= s.zAlert / 2) {
         reasons.push(`only ${list.length} installs streamed in this tenant in the window: too few to compare against (${MIN_STREAM_INSTALLS} needed)`)
-      } else if (!tooFew && zConc >= s.zAlert / 2) reasons.push(`${r.max_concurrent} streams open at once (feature median ${conc.band.median.toFixed(0)}, z ${zConc.toFixed(1)})`)
-      if (!tooFew && zDur >= s.zAlert / 2) reasons.push(`typical stream ${(r.median_duration_ms / 1000).toFixed(0)} s, longest ${(r.max_duration_ms / 1000).toFixed(0)} s (installs' median ${(dur.band.median / 1000).toFixed(0)} s, z ${zDur.toFixed(1)})`)
-      if (!tooFew && zRate >= s.zAlert / 2) reasons.push(`${r.client_disconnects} of ${r.streams} streams cut by the client (tenant rate ${(p0 * 100).toFixed(1)}%)`)
+      } else if (!tooFew && zConc >= s.zAlert / 2)
+        reasons.push(`${r.max_concurrent} streams open at once (feature median ${conc.band.median.toFixed(0)}, z ${zConc.toFixed(1)})`)
+      if (!tooFew && zDur >= s.zAlert / 2)
+        reasons.push(
+          `typical stream ${(r.median_duration_ms / 1000).toFixed(0)} s, longest ${(r.max_duration_ms / 1000).toFixed(0)} s (installs' median ${(dur.band.median / 1000).toFixed(0)} s, z ${zDur.toFixed(1)})`,
+        )
+      if (!tooFew && zRate >= s.zAlert / 2)
+        reasons.push(`${r.client_disconnects} of ${r.streams} streams cut by the client (tenant rate ${(p0 * 100).toFixed(1)}%)`)
       if (!tooFew && zCost >= s.zAlert / 2) reasons.push(`abandoned streams still cost ${(r.disconnect_cost_micros / 1e6).toFixed(4)} USD`)
       rows.push({
-        tenant_id: r.tenant_id, install_id: r.install_id, score, severity: severityFor(score), reasons,
-        streams: r.streams, max_concurrent: r.max_concurrent, max_duration_ms: r.max_duration_ms,
-        zombie_streams: r.zombie_streams, client_disconnects: r.client_disconnects,
-        disconnect_cost_micros: r.disconnect_cost_micros, cost_micros: r.cost_micros,
+        tenant_id: r.tenant_id,
+        install_id: r.install_id,
+        score,
+        severity: severityFor(score),
+        reasons,
+        streams: r.streams,
+        max_concurrent: r.max_concurrent,
+        max_duration_ms: r.max_duration_ms,
+        zombie_streams: r.zombie_streams,
+        client_disconnects: r.client_disconnects,
+        disconnect_cost_micros: r.disconnect_cost_micros,
+        cost_micros: r.cost_micros,
         metrics: {
           concurrency: { value: r.max_concurrent, band: conc.band, z: zConc },
           duration: { value: r.median_duration_ms, band: dur.band, z: zDur },
@@ -96,7 +114,11 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
  * count towards concurrency. An install's zombies are the larger of its
  * closed and open counts (a stream that closed moments ago may be in both).
  */
-export function mergeOpenStreams(stats: StreamStats[], open: import('./open-streams').OpenStream[], s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>): void {
+export function mergeOpenStreams(
+  stats: StreamStats[],
+  open: import('./open-streams').OpenStream[],
+  s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>,
+): void {
   const byInstall = new Map<string, { tenant: string; install: string; open: number; zombies: number; longest: number }>()
   for (const o of open) {
     const key = `${o.tenant_id}\u0000${o.install_id}`
@@ -115,26 +137,46 @@ export function mergeOpenStreams(stats: StreamStats[], open: import('./open-stre
       r.max_duration_ms = Math.max(r.max_duration_ms, o.longest)
     } else {
       stats.push({
-        tenant_id: o.tenant, install_id: o.install, streams: o.open, max_duration_ms: o.longest, median_duration_ms: o.longest,
-        zombie_streams: o.zombies, client_disconnects: 0, disconnect_cost_micros: 0, cost_micros: 0, max_concurrent: o.open,
+        tenant_id: o.tenant,
+        install_id: o.install,
+        streams: o.open,
+        max_duration_ms: o.longest,
+        median_duration_ms: o.longest,
+        zombie_streams: o.zombies,
+        client_disconnects: 0,
+        disconnect_cost_micros: 0,
+        cost_micros: 0,
+        max_concurrent: o.open,
       })
     }
   }
 }
 
 export async function detectStreamAbuse(
-  store: Store, s: DetectionSettings, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+  store: Store,
+  s: DetectionSettings,
+  now: number,
+  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<StreamAbuseRow[]> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   const raw = await queryRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
-    from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '',
-    zombie_ms: s.zombieMinMs, zombie_tps: s.zombieMaxTokensPerSec,
+    from: toSec(fromMs),
+    to: toSec(now) + 1,
+    tenant: opts.tenant ?? '',
+    zombie_ms: s.zombieMinMs,
+    zombie_tps: s.zombieMaxTokensPerSec,
   })
   const stats: StreamStats[] = raw.map((r) => ({
-    tenant_id: String(r.tenant_id), install_id: String(r.install_id), streams: num(r.streams),
-    max_duration_ms: num(r.max_duration_ms), median_duration_ms: num(r.median_duration_ms), zombie_streams: num(r.zombie_streams),
-    client_disconnects: num(r.client_disconnects), disconnect_cost_micros: num(r.disconnect_cost_micros),
-    cost_micros: num(r.cost_micros), max_concurrent: num(r.max_concurrent),
+    tenant_id: String(r.tenant_id),
+    install_id: String(r.install_id),
+    streams: num(r.streams),
+    max_duration_ms: num(r.max_duration_ms),
+    median_duration_ms: num(r.median_duration_ms),
+    zombie_streams: num(r.zombie_streams),
+    client_disconnects: num(r.client_disconnects),
+    disconnect_cost_micros: num(r.disconnect_cost_micros),
+    cost_micros: num(r.cost_micros),
+    max_concurrent: num(r.max_concurrent),
   }))
   if (opts.fromMs === undefined) mergeOpenStreams(stats, await openStreams(store, now, { tenant: opts.tenant }), s)
   const rows = scoreStreamAbuse(stats, s)

@@ -35,7 +35,14 @@ const OVERLAP_ANCHOR = 2
 const FAST_COUNTRY_ANCHOR = 3
 const Z_CAP = 50
 
-export interface NetEvent { install_id: string; start_ms: number; end_ms: number; ip_prefix: string; asn: number; country: string }
+export interface NetEvent {
+  install_id: string
+  start_ms: number
+  end_ms: number
+  ip_prefix: string
+  asn: number
+  country: string
+}
 
 const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
 
@@ -78,17 +85,37 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   const score = zToScore(z, zAlert)
   const nets = [...networks.values()].sort((a, b) => b.events - a.events)
   const reasons: string[] = []
-  if (zOverlap >= zAlert / 2) reasons.push(`used from ${nets.length} networks at the same time: ${overlaps} requests started while another network's request or stream was open, ${switches} switches between networks`)
-  if (zTravel >= zAlert / 2) reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)
+  if (zOverlap >= zAlert / 2)
+    reasons.push(
+      `used from ${nets.length} networks at the same time: ${overlaps} requests started while another network's request or stream was open, ${switches} switches between networks`,
+    )
+  if (zTravel >= zAlert / 2)
+    reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)
   return {
-    tenant_id: tenant, install_id: install, score, severity: severityFor(score), reasons,
-    events: events.length, cost_micros: 0, switches, overlaps, fast_country_changes: fastCountry, first_overlap_at: firstOverlapAt,
-    networks: nets.slice(0, 10).map((n) => ({ asn: n.asn, country: n.country, ip_prefixes: [...n.ip_prefixes].slice(0, 5), events: n.events, first: n.first, last: n.last })),
+    tenant_id: tenant,
+    install_id: install,
+    score,
+    severity: severityFor(score),
+    reasons,
+    events: events.length,
+    cost_micros: 0,
+    switches,
+    overlaps,
+    fast_country_changes: fastCountry,
+    first_overlap_at: firstOverlapAt,
+    networks: nets
+      .slice(0, 10)
+      .map((n) => ({ asn: n.asn, country: n.country, ip_prefixes: [...n.ip_prefixes].slice(0, 5), events: n.events, first: n.first, last: n.last })),
   }
 }
 
 /** Every install seen from two networks in the window ending at `now`, scored. */
-export async function detectTokenReuse(store: Store, s: Pick<DetectionSettings, 'zAlert'>, now: number, opts: { tenant?: string; fromMs?: number; limit?: number } = {}): Promise<TokenReuseRow[]> {
+export async function detectTokenReuse(
+  store: Store,
+  s: Pick<DetectionSettings, 'zAlert'>,
+  now: number,
+  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+): Promise<TokenReuseRow[]> {
   const fromMs = opts.fromMs ?? now - TOKEN_WINDOW_MINUTES * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
   const candidates = await queryRows<{ tenant_id: string; install_id: string }>(store, multiNetworkInstallsSql(store.database), params)
@@ -104,12 +131,26 @@ export async function detectTokenReuse(store: Store, s: Pick<DetectionSettings, 
       const events = await queryRows<Record<string, unknown>>(store, installEventsSql(store.database), { ...params, tenant, installs: ids.slice(i, i + 500) })
       const byInstall = new Map<string, NetEvent[]>()
       for (const r of events) {
-        const e: NetEvent = { install_id: String(r.install_id), start_ms: num(r.start_ms), end_ms: num(r.end_ms), ip_prefix: String(r.ip_prefix), asn: num(r.asn), country: String(r.country) }
+        const e: NetEvent = {
+          install_id: String(r.install_id),
+          start_ms: num(r.start_ms),
+          end_ms: num(r.end_ms),
+          ip_prefix: String(r.ip_prefix),
+          asn: num(r.asn),
+          country: String(r.country),
+        }
         const list = byInstall.get(e.install_id)
         if (list) list.push(e)
         else byInstall.set(e.install_id, [e])
       }
-      for (const list of byInstall.values()) rows.push(scoreTokenReuse(tenant, list.sort((a, b) => a.start_ms - b.start_ms), s.zAlert))
+      for (const list of byInstall.values())
+        rows.push(
+          scoreTokenReuse(
+            tenant,
+            list.sort((a, b) => a.start_ms - b.start_ms),
+            s.zAlert,
+          ),
+        )
     }
   }
   rows.sort((a, b) => b.score - a.score)

@@ -68,8 +68,16 @@ export interface PromptBombingRow {
   suggested_quota: { tokens_per_minute: number; max_context_tokens: number; max_concurrent_streams: number }
   /** Cumulative (CUSUM) evidence over the last 30 min against the feature's per-request baseline (bombing-sequential.ts). */
   sequential?: {
-    cusum: number; cusum_peak: number; llr_total: number; elevation_z: number; requests: number
-    mean_context: number; baseline_median: number; baseline_sigma: number; baseline_source: string; since: number
+    cusum: number
+    cusum_peak: number
+    llr_total: number
+    elevation_z: number
+    requests: number
+    mean_context: number
+    baseline_median: number
+    baseline_sigma: number
+    baseline_source: string
+    since: number
   }
   /** Group rows only (install_id is then the group's subject): what the members share and who they are. */
   group?: { kind: 'shared_trait' | 'feature_excess'; trait: string; value: string; installs: number; elevated: number }

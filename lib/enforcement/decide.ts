@@ -32,7 +32,13 @@ export interface DeciderOptions {
   streamLeaseMs: number
 }
 
-export interface DecisionStats { allowed: number; denied: number; quota: number; badInput: number; unavailable: number }
+export interface DecisionStats {
+  allowed: number
+  denied: number
+  quota: number
+  badInput: number
+  unavailable: number
+}
 
 /**
  * One forward-auth decision: the signed policy held (precedence from
@@ -63,19 +69,37 @@ export class Decider {
       const error = fresh.ready ? 'policy_stale' : 'policy_unavailable'
       if (this.o.failMode === 'closed') {
         this.stats.unavailable++
-        return this.answer(503, { error, detail: fresh.ready ? 'the policy held is older than ENFORCER_MAX_STALENESS_MS' : 'no verified policy snapshot yet' }, { 'retry-after': '1' })
+        return this.answer(
+          503,
+          { error, detail: fresh.ready ? 'the policy held is older than ENFORCER_MAX_STALENESS_MS' : 'no verified policy snapshot yet' },
+          { 'retry-after': '1' },
+        )
       }
       policyNote[OUT.policy] = fresh.ready ? 'stale' : 'none'
     }
     const { enforcer } = this.o
-    const { controls: c, source } = enforcer.resolve({ tenantId: input.tenantId, feature: input.feature, installId: input.installId, risky: input.risky }, nowMs)
+    const { controls: c, source } = enforcer.resolve(
+      { tenantId: input.tenantId, feature: input.feature, installId: input.installId, risky: input.risky },
+      nowMs,
+    )
     const deny = (status: 403 | 429, name: ControlName, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
       if (status === 403) this.stats.denied++
       else this.stats.quota++
-      return this.answer(status, { error: status === 403 ? 'denied' : 'quota_exceeded', rule_kind: RULE_KIND_OF[name], rule_id: source[name]?.key ?? null, policy_version: enforcer.version, ...extra }, { ...headers, ...policyNote })
+      return this.answer(
+        status,
+        {
+          error: status === 403 ? 'denied' : 'quota_exceeded',
+          rule_kind: RULE_KIND_OF[name],
+          rule_id: source[name]?.key ?? null,
+          policy_version: enforcer.version,
+          ...extra,
+        },
+        { ...headers, ...policyNote },
+      )
     }
     if (c.revoked) return deny(403, 'revoked')
-    if (c.maxContextTokens !== undefined && input.contextTokens > c.maxContextTokens) return deny(403, 'maxContextTokens', { max_context_tokens: c.maxContextTokens })
+    if (c.maxContextTokens !== undefined && input.contextTokens > c.maxContextTokens)
+      return deny(403, 'maxContextTokens', { max_context_tokens: c.maxContextTokens })
     if (c.degrade && input.contextTokens > c.degrade.maxContextTokens) return deny(403, 'degrade', { max_context_tokens: c.degrade.maxContextTokens })
     let wantOutput = input.maxOutput ?? this.o.defaultMaxOutput
     if (c.maxOutputTokens !== undefined) wantOutput = Math.min(wantOutput, c.maxOutputTokens)
@@ -83,27 +107,50 @@ export class Decider {
     const price = this.o.prices.priceAt(input.model, nowMs)
     // A spend limit needs a price: an uncatalogued model's worst case is unknown, so it is refused rather than guessed.
     if (c.spendPerDayMicros !== undefined && !price) return deny(403, 'spendPerDayMicros', { detail: `model ${input.model} has no catalogued price` })
-    const r = await this.o.quotas.reserve({
-      installId: input.installId, leaseId: input.requestId, contextTokens: input.contextTokens, wantOutput, stream: input.stream,
-      limits: { tokensPerMinute: c.tokensPerMinute, tokensPerDay: c.tokensPerDay, spendPerDayMicros: c.spendPerDayMicros, maxConcurrentStreams: c.maxConcurrentStreams },
-      price: price ? { input: price.inputMicrosPerMTok, output: price.outputMicrosPerMTok } : null,
-      leaseMs: input.stream ? this.o.streamLeaseMs : this.o.leaseMs,
-    }, nowMs)
+    const r = await this.o.quotas.reserve(
+      {
+        installId: input.installId,
+        leaseId: input.requestId,
+        contextTokens: input.contextTokens,
+        wantOutput,
+        stream: input.stream,
+        limits: {
+          tokensPerMinute: c.tokensPerMinute,
+          tokensPerDay: c.tokensPerDay,
+          spendPerDayMicros: c.spendPerDayMicros,
+          maxConcurrentStreams: c.maxConcurrentStreams,
+        },
+        price: price ? { input: price.inputMicrosPerMTok, output: price.outputMicrosPerMTok } : null,
+        leaseMs: input.stream ? this.o.streamLeaseMs : this.o.leaseMs,
+      },
+      nowMs,
+    )
     if (!r.ok) {
       const retryAfter = Math.max(1, Math.ceil(r.retryAfterMs / 1000))
       return deny(429, r.kind, { retry_after_s: retryAfter }, { 'retry-after': String(retryAfter) })
     }
     this.stats.allowed++
     const headers: Record<string, string> = {
-      [OUT.status]: '200', [OUT.version]: String(enforcer.version), [OUT.maxOutput]: String(r.outputTokens), ...policyNote,
+      [OUT.status]: '200',
+      [OUT.version]: String(enforcer.version),
+      [OUT.maxOutput]: String(r.outputTokens),
+      ...policyNote,
     }
     if (c.degrade) {
       headers[OUT.degrade] = '1'
       headers[OUT.maxContext] = String(c.degrade.maxContextTokens)
     } else if (c.maxContextTokens !== undefined) headers[OUT.maxContext] = String(c.maxContextTokens)
     return {
-      status: 200, headers,
-      body: { allowed: true, max_output_tokens: r.outputTokens, reserved_tokens: r.reservedTokens, reserved_micros: Math.ceil(r.reservedMicros), degrade: Boolean(c.degrade), policy_version: enforcer.version },
+      status: 200,
+      headers,
+      body: {
+        allowed: true,
+        max_output_tokens: r.outputTokens,
+        reserved_tokens: r.reservedTokens,
+        reserved_micros: Math.ceil(r.reservedMicros),
+        degrade: Boolean(c.degrade),
+        policy_version: enforcer.version,
+      },
     }
   }
 }

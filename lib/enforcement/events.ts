@@ -24,7 +24,13 @@ export interface EventLinkOptions {
 
 export const ACK_HEARTBEAT_MS = 30_000
 
-export interface SettleStats { settled: number; late: number; duplicate: number; renewed: number; ignored: number }
+export interface SettleStats {
+  settled: number
+  late: number
+  duplicate: number
+  renewed: number
+  ignored: number
+}
 
 /**
  * The enforcer's two links to the events topic. It consumes the gateway's own
@@ -109,9 +115,20 @@ export class EventLink {
   denied(input: DecisionInput, rule: { rule_kind: RuleKind; rule_id: string | null; policy_version: number }) {
     if (!this.producer || !input.app || !rule.rule_id) return
     const event = {
-      schema_version: SCHEMA_VERSION, type: 'policy_denial', event_id: `deny-${input.requestId}`.slice(0, 64), ts: Date.now(), tenant_id: input.tenantId,
-      install_id: input.installId, app_id: input.app.appId, app_version: input.app.appVersion, platform: input.app.platform,
-      feature: input.feature, model: input.model, policy_version: rule.policy_version, rule_id: rule.rule_id, rule_kind: rule.rule_kind,
+      schema_version: SCHEMA_VERSION,
+      type: 'policy_denial',
+      event_id: `deny-${input.requestId}`.slice(0, 64),
+      ts: Date.now(),
+      tenant_id: input.tenantId,
+      install_id: input.installId,
+      app_id: input.app.appId,
+      app_version: input.app.appVersion,
+      platform: input.app.platform,
+      feature: input.feature,
+      model: input.model,
+      policy_version: rule.policy_version,
+      rule_id: rule.rule_id,
+      rule_kind: rule.rule_kind,
     }
     if (this.denials.length < 10_000) this.denials.push({ key: input.installId, value: JSON.stringify(event) })
     this.flushTimer ??= setTimeout(() => void this.flushDenials(), 100)
@@ -120,13 +137,24 @@ export class EventLink {
   private async flushDenials() {
     this.flushTimer = null
     const messages = this.denials.splice(0)
-    if (messages.length) await this.producer?.send({ topic: this.o.topic, messages }).catch((err) => this.o.log(`[enforcer] policy_denial events not sent: ${(err as Error).message}`))
+    if (messages.length)
+      await this.producer
+        ?.send({ topic: this.o.topic, messages })
+        .catch((err) => this.o.log(`[enforcer] policy_denial events not sent: ${(err as Error).message}`))
   }
 
   /** A policy_ack for the version this replica now enforces (docs/events.md). */
   async ack(version: number): Promise<void> {
     if (!this.producer) return
-    const event = { schema_version: SCHEMA_VERSION, type: 'policy_ack', event_id: `ack-${this.o.gatewayId}-${Date.now().toString(36)}-${this.ackSeq++}`, ts: Date.now(), tenant_id: '_gateway', gateway_id: this.o.gatewayId, policy_version: version }
+    const event = {
+      schema_version: SCHEMA_VERSION,
+      type: 'policy_ack',
+      event_id: `ack-${this.o.gatewayId}-${Date.now().toString(36)}-${this.ackSeq++}`,
+      ts: Date.now(),
+      tenant_id: '_gateway',
+      gateway_id: this.o.gatewayId,
+      policy_version: version,
+    }
     await this.producer.send({ topic: this.o.topic, messages: [{ key: this.o.gatewayId, value: JSON.stringify(event) }] })
   }
 

@@ -68,7 +68,13 @@ export function headerGetter(headers: Record<string, string | string[] | undefin
 export function parseDecisionHeaders(get: Get): Parsed {
   const fail = (header: string, what: string): Parsed => ({ ok: false, header, error: `${header}: ${what}` })
   const ids: Record<string, string> = {}
-  for (const [k, name] of [['installId', H.installId], ['tenantId', H.tenant], ['feature', H.feature], ['model', H.model], ['requestId', H.requestId]] as const) {
+  for (const [k, name] of [
+    ['installId', H.installId],
+    ['tenantId', H.tenant],
+    ['feature', H.feature],
+    ['model', H.model],
+    ['requestId', H.requestId],
+  ] as const) {
     const v = get(name)?.trim()
     if (!v) return fail(name, 'required')
     if (!ID_RE.test(v)) return fail(name, 'must be 1-64 characters of [A-Za-z0-9._:@/+=-]')
@@ -103,7 +109,8 @@ export function parseDecisionHeaders(get: Get): Parsed {
   const platform = get(H.platform)?.trim().toLowerCase()
   let app: DecisionInput['app'] = null
   if (appId || appVersion || platform) {
-    if (!appId || !/^[A-Za-z0-9._:@/+=-]{1,128}$/.test(appId)) return fail(H.appId, 'must be 1-128 characters of [A-Za-z0-9._:@/+=-] (with app version and platform)')
+    if (!appId || !/^[A-Za-z0-9._:@/+=-]{1,128}$/.test(appId))
+      return fail(H.appId, 'must be 1-128 characters of [A-Za-z0-9._:@/+=-] (with app version and platform)')
     if (!appVersion || appVersion.length > 32) return fail(H.appVersion, 'must be 1-32 characters (with app id and platform)')
     if (platform !== 'android' && platform !== 'ios' && platform !== 'other') return fail(H.platform, 'must be android, ios or other (with app id and version)')
     app = { appId, appVersion, platform }
@@ -111,8 +118,16 @@ export function parseDecisionHeaders(get: Get): Parsed {
   return {
     ok: true,
     input: {
-      installId: ids.installId, tenantId: ids.tenantId, feature: ids.feature, model: ids.model, requestId: ids.requestId,
-      contextTokens, maxOutput, stream, risky: a === 'rejected', app,
+      installId: ids.installId,
+      tenantId: ids.tenantId,
+      feature: ids.feature,
+      model: ids.model,
+      requestId: ids.requestId,
+      contextTokens,
+      maxOutput,
+      stream,
+      risky: a === 'rejected',
+      app,
     },
   }
 }

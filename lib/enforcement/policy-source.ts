@@ -44,8 +44,9 @@ export interface PolicyHealth {
 export const MIN_GATEWAY_TOKEN_LENGTH = 24
 export function refusedTokenHint(token: string | undefined): string {
   if (!token) return ': ENFORCER_GATEWAY_TOKEN is not set (the app needs one of its POLICY_GATEWAY_TOKENS as Bearer)'
-  if (token.length < MIN_GATEWAY_TOKEN_LENGTH) return `: ENFORCER_GATEWAY_TOKEN has ${token.length} characters; the app ignores gateway tokens shorter than ${MIN_GATEWAY_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`
-  return ': ENFORCER_GATEWAY_TOKEN is not one of the app\'s POLICY_GATEWAY_TOKENS (name=token pairs)'
+  if (token.length < MIN_GATEWAY_TOKEN_LENGTH)
+    return `: ENFORCER_GATEWAY_TOKEN has ${token.length} characters; the app ignores gateway tokens shorter than ${MIN_GATEWAY_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`
+  return ": ENFORCER_GATEWAY_TOKEN is not one of the app's POLICY_GATEWAY_TOKENS (name=token pairs)"
 }
 
 /**
@@ -81,9 +82,15 @@ export class PolicySource {
   health(nowMs = Date.now()): PolicyHealth {
     const version = this.o.enforcer.version
     return {
-      ready: this.snapshotApplied, version, latestVersion: Math.max(this.latest, version), lagVersions: Math.max(0, this.latest - version),
-      topicLag: this.topicLag, ageMs: this.confirmedAt === null ? null : nowMs - this.confirmedAt, stale: this.freshness(nowMs).stale,
-      refused: { ...this.refused, records: this.follower?.rejected ?? 0, replayed: this.follower?.stale ?? 0 }, lastError: this.lastError,
+      ready: this.snapshotApplied,
+      version,
+      latestVersion: Math.max(this.latest, version),
+      lagVersions: Math.max(0, this.latest - version),
+      topicLag: this.topicLag,
+      ageMs: this.confirmedAt === null ? null : nowMs - this.confirmedAt,
+      stale: this.freshness(nowMs).stale,
+      refused: { ...this.refused, records: this.follower?.rejected ?? 0, replayed: this.follower?.stale ?? 0 },
+      lastError: this.lastError,
     }
   }
 
@@ -93,8 +100,11 @@ export class PolicySource {
   }
 
   private async fetchKeys() {
-    const res = await this.get('/api/policy/jwks').catch((err) => { throw new Unreachable((err as Error).message) })
-    if (!res.ok) throw new Unreachable(`GET /api/policy/jwks answered ${res.status}${res.status === 401 || res.status === 403 ? refusedTokenHint(this.o.token) : ''}`)
+    const res = await this.get('/api/policy/jwks').catch((err) => {
+      throw new Unreachable((err as Error).message)
+    })
+    if (!res.ok)
+      throw new Unreachable(`GET /api/policy/jwks answered ${res.status}${res.status === 401 || res.status === 403 ? refusedTokenHint(this.o.token) : ''}`)
     this.keys = (await res.json()) as { keys: JWK[] }
   }
 
@@ -196,7 +206,11 @@ export class PolicySource {
 
   private async startFollower() {
     this.follower = await followPolicyTopic({
-      brokers: this.o.brokers, topic: this.o.topic, enforcer: this.o.enforcer, clientId: this.o.clientId, log: this.o.log,
+      brokers: this.o.brokers,
+      topic: this.o.topic,
+      enforcer: this.o.enforcer,
+      clientId: this.o.clientId,
+      log: this.o.log,
       jwks: async () => {
         await this.fetchKeys().catch(() => {})
         return this.keys

@@ -19,7 +19,10 @@ export interface Limits {
 }
 
 /** Micro-dollars per million tokens (lib/pricing). */
-export interface Price { input: number; output: number }
+export interface Price {
+  input: number
+  output: number
+}
 
 export interface ReserveRequest {
   installId: string
@@ -37,10 +40,12 @@ export interface ReserveRequest {
 export type QuotaKind = 'tokensPerMinute' | 'tokensPerDay' | 'spendPerDayMicros' | 'maxConcurrentStreams'
 
 export type ReserveResult =
-  | { ok: true; outputTokens: number; reservedTokens: number; reservedMicros: number }
-  | { ok: false; kind: QuotaKind; retryAfterMs: number }
+  { ok: true; outputTokens: number; reservedTokens: number; reservedMicros: number } | { ok: false; kind: QuotaKind; retryAfterMs: number }
 
-export interface Usage { tokens: number; micros: number }
+export interface Usage {
+  tokens: number
+  micros: number
+}
 
 /** settled: reservation adjusted to usage; late: the lease had run out, usage charged in full; duplicate: already settled. */
 export type SettleResult = 'settled' | 'late' | 'duplicate'
@@ -61,9 +66,23 @@ export const DAY_MS = 86_400_000
 export const SETTLED_MEMORY_MS = DAY_MS
 const untilMidnight = (nowMs: number) => DAY_MS - (nowMs % DAY_MS)
 
-interface Lease { tokens: number; micros: number; day: number; exp: number; stream: boolean }
+interface Lease {
+  tokens: number
+  micros: number
+  day: number
+  exp: number
+  stream: boolean
+}
 interface State {
-  bucket: number | null; at: number; cap: number; day: number; dayTokens: number; daySpend: number; leases: Map<string, Lease>; settled: Map<string, number>; touched: number
+  bucket: number | null
+  at: number
+  cap: number
+  day: number
+  dayTokens: number
+  daySpend: number
+  leases: Map<string, Lease>
+  settled: Map<string, number>
+  touched: number
   /** No lease runs out before this: the expiry scan is skipped until then (it was a walk over every lease on every decision). */
   nextExp: number
 }
@@ -75,7 +94,18 @@ export class MemoryQuotaStore implements QuotaStore {
   private state(installId: string, nowMs: number): State {
     let s = this.installs.get(installId)
     if (!s) {
-      s = { bucket: null, at: nowMs, cap: 0, day: Math.floor(nowMs / DAY_MS), dayTokens: 0, daySpend: 0, leases: new Map(), settled: new Map(), touched: nowMs, nextExp: Infinity }
+      s = {
+        bucket: null,
+        at: nowMs,
+        cap: 0,
+        day: Math.floor(nowMs / DAY_MS),
+        dayTokens: 0,
+        daySpend: 0,
+        leases: new Map(),
+        settled: new Map(),
+        touched: nowMs,
+        nextExp: Infinity,
+      }
       this.installs.set(installId, s)
       if (this.installs.size > 200_000) this.prune(nowMs)
     }
@@ -85,8 +115,10 @@ export class MemoryQuotaStore implements QuotaStore {
     if (s.nextExp <= nowMs) {
       let next = Infinity
       for (const [id, l] of s.leases) {
-        if (l.exp <= nowMs) { this.refund(s, l); s.leases.delete(id) }
-        else if (l.exp < next) next = l.exp
+        if (l.exp <= nowMs) {
+          this.refund(s, l)
+          s.leases.delete(id)
+        } else if (l.exp < next) next = l.exp
       }
       s.nextExp = next
     }
@@ -114,7 +146,8 @@ export class MemoryQuotaStore implements QuotaStore {
     }
     if (r.stream && maxStreams !== undefined) {
       const open = [...s.leases.values()].filter((l) => l.stream)
-      if (open.length >= maxStreams) return { ok: false, kind: 'maxConcurrentStreams', retryAfterMs: open.length ? Math.max(1000, Math.min(...open.map((l) => l.exp)) - nowMs) : 60_000 }
+      if (open.length >= maxStreams)
+        return { ok: false, kind: 'maxConcurrentStreams', retryAfterMs: open.length ? Math.max(1000, Math.min(...open.map((l) => l.exp)) - nowMs) : 60_000 }
     }
     const ctx = r.contextTokens
     const minOut = Math.min(1, r.wantOutput)

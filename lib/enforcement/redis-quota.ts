@@ -179,9 +179,20 @@ export class RedisQuotaStore implements QuotaStore {
 
   async reserve(r: ReserveRequest): Promise<ReserveResult> {
     const l = r.limits
-    const res = await this.redis.brReserve(...keys(r.installId).slice(0, 4), r.leaseId, r.contextTokens, r.wantOutput, r.stream ? 1 : 0,
-      opt(l.tokensPerMinute), opt(l.tokensPerDay), opt(l.spendPerDayMicros), opt(l.maxConcurrentStreams),
-      r.price ? r.price.input : -1, r.price ? r.price.output : 0, r.leaseMs)
+    const res = await this.redis.brReserve(
+      ...keys(r.installId).slice(0, 4),
+      r.leaseId,
+      r.contextTokens,
+      r.wantOutput,
+      r.stream ? 1 : 0,
+      opt(l.tokensPerMinute),
+      opt(l.tokensPerDay),
+      opt(l.spendPerDayMicros),
+      opt(l.maxConcurrentStreams),
+      r.price ? r.price.input : -1,
+      r.price ? r.price.output : 0,
+      r.leaseMs,
+    )
     if (res[0] === 1) return { ok: true, outputTokens: Number(res[1]), reservedTokens: Number(res[2]), reservedMicros: Number(res[3]) }
     return { ok: false, kind: res[1] as QuotaKind, retryAfterMs: Number(res[2]) }
   }

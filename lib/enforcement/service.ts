@@ -95,22 +95,44 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     o.log('[enforcer] REDIS_URL not set: quotas are kept in memory, exact for this single replica only; run one replica or set REDIS_URL')
   }
   const source = new PolicySource({
-    enforcer, policyUrl: o.policyUrl, token: o.gatewayToken, brokers: o.brokers, topic: o.policyTopic, clientId: `${o.clientId}-enforcer-${o.replica}`,
-    pollMs: o.pollMs, maxStalenessMs: o.maxStalenessMs, log: o.log,
+    enforcer,
+    policyUrl: o.policyUrl,
+    token: o.gatewayToken,
+    brokers: o.brokers,
+    topic: o.policyTopic,
+    clientId: `${o.clientId}-enforcer-${o.replica}`,
+    pollMs: o.pollMs,
+    maxStalenessMs: o.maxStalenessMs,
+    log: o.log,
   })
   const decider = new Decider({
-    enforcer, quotas, prices: defaultPriceBook, freshness: () => source.freshness(), failMode: o.failMode,
-    defaultMaxOutput: o.defaultMaxOutput, leaseMs: o.leaseMs, streamLeaseMs: o.streamLeaseMs,
+    enforcer,
+    quotas,
+    prices: defaultPriceBook,
+    freshness: () => source.freshness(),
+    failMode: o.failMode,
+    defaultMaxOutput: o.defaultMaxOutput,
+    leaseMs: o.leaseMs,
+    streamLeaseMs: o.streamLeaseMs,
   })
   const watches = new StreamWatches(enforcer, quotas, o.streamLeaseMs)
   let events: EventLink | null = null
   if (o.brokers.length > 0) {
     events = new EventLink({
-      brokers: o.brokers, topic: o.eventsTopic, groupId: o.group, clientId: `${o.clientId}-enforcer-${o.replica}`, gatewayId: `enforcer-${o.replica}`,
-      quotas, prices: defaultPriceBook, streamLeaseMs: o.streamLeaseMs, log: o.log,
+      brokers: o.brokers,
+      topic: o.eventsTopic,
+      groupId: o.group,
+      clientId: `${o.clientId}-enforcer-${o.replica}`,
+      gatewayId: `enforcer-${o.replica}`,
+      quotas,
+      prices: defaultPriceBook,
+      streamLeaseMs: o.streamLeaseMs,
+      log: o.log,
     })
     const link = events
-    await link.start().catch((err) => o.log(`[enforcer] events topic not reachable (${(err as Error).message}): reservations are released by lease timeout only, no acks`))
+    await link
+      .start()
+      .catch((err) => o.log(`[enforcer] events topic not reachable (${(err as Error).message}): reservations are released by lease timeout only, no acks`))
     enforcer.onApplied((v) => void link.ack(v).catch(() => {}))
     link.startHeartbeat(() => enforcer.version)
   }
@@ -120,13 +142,21 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     const get = headerGetter(req.headers)
     const ids = { installId: get(H.installId), tenantId: get(H.tenant), feature: get(H.feature), requestId: get(H.requestId) }
     const missing = Object.entries(ids).find(([, v]) => !v)
-    return missing ? { error: `${missing[0]} header missing` } : { ctx: { installId: ids.installId!, tenantId: ids.tenantId!, feature: ids.feature! }, requestId: ids.requestId! }
+    return missing
+      ? { error: `${missing[0]} header missing` }
+      : { ctx: { installId: ids.installId!, tenantId: ids.tenantId!, feature: ids.feature! }, requestId: ids.requestId! }
   }
   const health = (): EnforcerHealth => {
     const p = source.health()
     return {
-      replica: o.replica, ...p, failMode: o.failMode, maxStalenessMs: o.maxStalenessMs, quotaStore: quotas.kind,
-      decisions: decider.stats, settlement: events?.stats ?? null, streams: { watched: watches.open, cut: watches.cut },
+      replica: o.replica,
+      ...p,
+      failMode: o.failMode,
+      maxStalenessMs: o.maxStalenessMs,
+      quotaStore: quotas.kind,
+      decisions: decider.stats,
+      settlement: events?.stats ?? null,
+      streams: { watched: watches.open, cut: watches.cut },
     }
   }
 
@@ -135,13 +165,17 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     if (isDecidePath(path)) {
       const parsed = parseDecisionHeaders(headerGetter(req.headers))
       if (!parsed.ok) return send(res, decider.badInput(parsed.error))
-      decider.decide(parsed.input).then((a) => {
-        send(res, a)
-        if ((a.status === 403 || a.status === 429) && events) events.denied(parsed.input, a.body as { rule_kind: RuleKind; rule_id: string | null; policy_version: number })
-      }, (err) => {
-        o.log(`[enforcer] decision failed: ${(err as Error).message}`)
-        send(res, { status: 503, headers: { 'x-burnrate-status': '503', 'retry-after': '1' }, body: { error: 'quota_store_unavailable' } })
-      })
+      decider.decide(parsed.input).then(
+        (a) => {
+          send(res, a)
+          if ((a.status === 403 || a.status === 429) && events)
+            events.denied(parsed.input, a.body as { rule_kind: RuleKind; rule_id: string | null; policy_version: number })
+        },
+        (err) => {
+          o.log(`[enforcer] decision failed: ${(err as Error).message}`)
+          send(res, { status: 503, headers: { 'x-burnrate-status': '503', 'retry-after': '1' }, body: { error: 'quota_store_unavailable' } })
+        },
+      )
       return
     }
     if (req.method === 'GET' && (path === '/v1/streams/check' || path === '/v1/streams/watch')) {
@@ -150,7 +184,11 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
       if (path === '/v1/streams/watch') return watches.watch(c.ctx, c.requestId, res)
       const allowed = watches.allowed(c.ctx)
       if (allowed) void quotas.renew(c.ctx.installId, c.requestId, o.streamLeaseMs).catch(() => {})
-      return send(res, { status: allowed ? 200 : 403, headers: {}, body: allowed ? { allowed: true } : { allowed: false, rule_kind: 'revoked', policy_version: enforcer.version } })
+      return send(res, {
+        status: allowed ? 200 : 403,
+        headers: {},
+        body: allowed ? { allowed: true } : { allowed: false, rule_kind: 'revoked', policy_version: enforcer.version },
+      })
     }
     if (req.method === 'GET' && path === '/health') {
       const h = health()
@@ -166,7 +204,15 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
   })
   const port = (server.address() as AddressInfo).port
   return {
-    url: `http://${o.host}:${port}`, port, enforcer, source, decider, quotas, events, watches, health,
+    url: `http://${o.host}:${port}`,
+    port,
+    enforcer,
+    source,
+    decider,
+    quotas,
+    events,
+    watches,
+    health,
     stop: async () => {
       watches.closeAll()
       const closed = new Promise<void>((r) => server.close(() => r()))

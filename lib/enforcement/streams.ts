@@ -3,7 +3,12 @@ import type { PolicyEnforcer } from '../policy/enforcer'
 import type { RequestContext } from '../policy/resolve'
 import type { QuotaStore } from './quota'
 
-interface Watch { ctx: RequestContext; requestId: string; res: ServerResponse; renew: NodeJS.Timeout }
+interface Watch {
+  ctx: RequestContext
+  requestId: string
+  res: ServerResponse
+  renew: NodeJS.Timeout
+}
 
 /**
  * How a revocation reaches streams already open. The component that holds a
@@ -19,7 +24,11 @@ export class StreamWatches {
   private watches = new Set<Watch>()
   cut = 0
 
-  constructor(private readonly enforcer: PolicyEnforcer, private readonly quotas: QuotaStore, private readonly streamLeaseMs: number) {
+  constructor(
+    private readonly enforcer: PolicyEnforcer,
+    private readonly quotas: QuotaStore,
+    private readonly streamLeaseMs: number,
+  ) {
     enforcer.onApplied(() => this.judgeAll())
   }
 
@@ -35,11 +44,16 @@ export class StreamWatches {
   watch(ctx: RequestContext, requestId: string, res: ServerResponse) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' })
     const w: Watch = {
-      ctx, requestId, res,
-      renew: setInterval(() => {
-        void this.quotas.renew(ctx.installId, requestId, this.streamLeaseMs).catch(() => {})
-        res.write(': alive\n\n')
-      }, Math.max(250, Math.floor(this.streamLeaseMs / 3))),
+      ctx,
+      requestId,
+      res,
+      renew: setInterval(
+        () => {
+          void this.quotas.renew(ctx.installId, requestId, this.streamLeaseMs).catch(() => {})
+          res.write(': alive\n\n')
+        },
+        Math.max(250, Math.floor(this.streamLeaseMs / 3)),
+      ),
     }
     this.watches.add(w)
     res.on('close', () => this.drop(w))

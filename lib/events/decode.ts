@@ -2,8 +2,7 @@ import { fastParseEvent, gatewayEventSchema, type GatewayEvent } from './schema'
 import { jsonErrorWithoutInput, maskAddresses, redactPayload } from './redact'
 
 export type DeadLetterReason =
-  | 'empty' | 'too_large' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'unsupported_version'
-  | 'timestamp_future' | 'timestamp_too_old' | 'duplicate_event_id'
+  'empty' | 'too_large' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'unsupported_version' | 'timestamp_future' | 'timestamp_too_old' | 'duplicate_event_id'
 
 export interface DecodeLimits {
   maxMessageBytes: number
@@ -11,9 +10,7 @@ export interface DecodeLimits {
   maxPastAgeMs: number
 }
 
-export type Decoded =
-  | { ok: true; event: GatewayEvent }
-  | { ok: false; reason: DeadLetterReason; error: string; payload: string }
+export type Decoded = { ok: true; event: GatewayEvent } | { ok: false; reason: DeadLetterReason; error: string; payload: string }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const MAX_ERROR_CHARS = 1024

@@ -38,9 +38,7 @@ export function maskLabelAddresses(label: string): string {
   if (!mayHoldAddress(label)) return label
   let masked = memo.get(label)
   if (masked === undefined) {
-    masked = label
-      .replace(IPV4_IN_TEXT, (m) => toIpPrefix(m) ?? m)
-      .replace(IPV6_IN_TEXT, (m) => toIpPrefix(m) ?? m)
+    masked = label.replace(IPV4_IN_TEXT, (m) => toIpPrefix(m) ?? m).replace(IPV6_IN_TEXT, (m) => toIpPrefix(m) ?? m)
     if (memo.size >= MEMO_LIMIT) memo.clear()
     memo.set(label, masked)
   }

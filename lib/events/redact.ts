@@ -15,8 +15,19 @@ const CONTRACT_KEYS: ReadonlySet<string> = new Set(gatewayEventSchema.options.fl
 /** Contract fields whose value, if a string, is an address. */
 const ADDRESS_KEYS = new Set(['ip_prefix'])
 /** Contract fields that take a number: a string there is not something the contract lets a gateway say. */
-const NUMBER_KEYS = new Set(['schema_version', 'asn', 'prompt_tokens', 'completion_tokens', 'context_tokens', 'prompt_bytes',
-  'cost_micros', 'latency_ms', 'duration_ms', 'ttft_ms', 'policy_version'])
+const NUMBER_KEYS = new Set([
+  'schema_version',
+  'asn',
+  'prompt_tokens',
+  'completion_tokens',
+  'context_tokens',
+  'prompt_bytes',
+  'cost_micros',
+  'latency_ms',
+  'duration_ms',
+  'ttft_ms',
+  'policy_version',
+])
 /**
  * Client-sent labels: masked as events store them (valid addresses only), so
  * a dotted version that is no address (1.2.3.400) is shown as sent.
@@ -30,7 +41,6 @@ const MAX_ITEMS = 50
 export const MAX_STORED_PAYLOAD_BYTES = 2048
 
 const size = (s: string) => `[redacted ${Buffer.byteLength(s)} bytes]`
-
 
 /**
  * Replaces every address in a text by its stored prefix. A run that is not a

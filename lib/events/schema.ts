@@ -12,7 +12,12 @@ import { maskLabelAddresses } from './label-addresses'
  */
 export const SCHEMA_VERSION = 1
 
-const id = (max = 64) => z.string().min(1).max(max).regex(/^[A-Za-z0-9._:@/+=-]+$/, 'only [A-Za-z0-9._:@/+=-]')
+const id = (max = 64) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9._:@/+=-]+$/, 'only [A-Za-z0-9._:@/+=-]')
 /** Client-sent free text; any IP address inside is cut to its prefix (docs/events.md, Rules). */
 const label = (max = 64) => z.string().min(1).max(max).transform(maskLabelAddresses)
 const count = (max: number) => z.number().int().min(0).max(max)
@@ -21,30 +26,52 @@ export const MAX_TOKENS = 10_000_000
 export const MAX_DURATION_MS = 24 * 3_600_000
 
 export const ATTESTATION_REASONS = [
-  'emulator', 'rooted', 'jailbroken', 'repackaged', 'signature_mismatch', 'debugger_attached',
-  'hooking_framework', 'token_missing', 'token_expired', 'token_invalid', 'other',
+  'emulator',
+  'rooted',
+  'jailbroken',
+  'repackaged',
+  'signature_mismatch',
+  'debugger_attached',
+  'hooking_framework',
+  'token_missing',
+  'token_expired',
+  'token_invalid',
+  'other',
 ] as const
 export const REQUEST_OUTCOMES = ['served', 'upstream_error', 'cut_by_policy'] as const
 export const STREAM_END_REASONS = ['completed', 'client_disconnect', 'timeout', 'cut_by_policy'] as const
 export const POLICY_RULE_KINDS = [
-  'revoked', 'tokens_per_minute', 'tokens_per_day', 'spend_per_day', 'max_context_tokens',
-  'max_output_tokens', 'max_concurrent_streams', 'degraded',
+  'revoked',
+  'tokens_per_minute',
+  'tokens_per_day',
+  'spend_per_day',
+  'max_context_tokens',
+  'max_output_tokens',
+  'max_concurrent_streams',
+  'degraded',
 ] as const
 export const EVENT_TYPES = ['llm_request', 'attestation', 'stream', 'stream_progress', 'policy_denial', 'policy_ack'] as const
 
 const timestamp = z.union([
-  z.string().max(40).datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .max(40)
+    .datetime({ offset: true })
+    .transform((s) => Date.parse(s)),
   z.number().int().min(0).max(8_640_000_000_000),
 ])
 
-const ipPrefix = z.string().max(64).transform((value, ctx) => {
-  const prefix = toIpPrefix(value)
-  if (prefix === null) {
-    ctx.addIssue({ code: 'custom', message: 'not an IP address or prefix' })
-    return z.NEVER
-  }
-  return prefix
-})
+const ipPrefix = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const prefix = toIpPrefix(value)
+    if (prefix === null) {
+      ctx.addIssue({ code: 'custom', message: 'not an IP address or prefix' })
+      return z.NEVER
+    }
+    return prefix
+  })
 
 const base = {
   schema_version: z.literal(SCHEMA_VERSION),
@@ -61,10 +88,16 @@ const installContext = {
   platform: z.enum(['android', 'ios', 'other']),
   device_model: label(64).default('unknown'),
   os_version: label(32).default('unknown'),
-  device_fingerprint: z.string().regex(/^[0-9a-fA-F]{8,64}$/, 'hex hash, 8-64 chars').default('0000000000000000'),
+  device_fingerprint: z
+    .string()
+    .regex(/^[0-9a-fA-F]{8,64}$/, 'hex hash, 8-64 chars')
+    .default('0000000000000000'),
   ip_prefix: ipPrefix.default('0.0.0.0/24'),
   asn: count(4_294_967_295).default(0),
-  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2').default('ZZ'),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2')
+    .default('ZZ'),
 }
 
 /** Token usage of a call, so far or in all (docs/events.md defines each field). */
@@ -86,14 +119,18 @@ const streamFields = {
 }
 
 export const llmRequestSchema = z.object({
-  ...base, ...installContext, ...usage,
+  ...base,
+  ...installContext,
+  ...usage,
   type: z.literal('llm_request'),
   outcome: z.enum(REQUEST_OUTCOMES),
   latency_ms: count(MAX_DURATION_MS).default(0),
 })
 
 export const streamSchema = z.object({
-  ...base, ...installContext, ...usage,
+  ...base,
+  ...installContext,
+  ...usage,
   type: z.literal('stream'),
   ...streamFields,
   end_reason: z.enum(STREAM_END_REASONS),
@@ -105,13 +142,16 @@ export const streamSchema = z.object({
  * and ingest never prices or counts these (cost_micros, if sent, is dropped).
  */
 export const streamProgressSchema = z.object({
-  ...base, ...installContext, ...tokens,
+  ...base,
+  ...installContext,
+  ...tokens,
   type: z.literal('stream_progress'),
   ...streamFields,
 })
 
 export const attestationSchema = z.object({
-  ...base, ...installContext,
+  ...base,
+  ...installContext,
   type: z.literal('attestation'),
   verdict: z.enum(['accepted', 'rejected']),
   reasons: z.array(z.enum(ATTESTATION_REASONS)).max(ATTESTATION_REASONS.length).default([]),
@@ -119,7 +159,8 @@ export const attestationSchema = z.object({
 })
 
 export const policyDenialSchema = z.object({
-  ...base, ...installContext,
+  ...base,
+  ...installContext,
   type: z.literal('policy_denial'),
   feature: id(64),
   model: id(96).optional(),
@@ -137,7 +178,12 @@ export const policyAckSchema = z.object({
 })
 
 export const gatewayEventSchema = z.discriminatedUnion('type', [
-  llmRequestSchema, streamSchema, streamProgressSchema, attestationSchema, policyDenialSchema, policyAckSchema,
+  llmRequestSchema,
+  streamSchema,
+  streamProgressSchema,
+  attestationSchema,
+  policyDenialSchema,
+  policyAckSchema,
 ])
 
 export type GatewayEvent = z.infer<typeof gatewayEventSchema>
@@ -160,14 +206,26 @@ const HEX_RE = /^[0-9a-fA-F]{8,64}$/
 const COUNTRY_RE = /^[A-Z]{2}$/
 type Check = (v: unknown) => unknown
 const SKIP = Symbol('invalid')
-const idF = (max: number): Check => (v) => (typeof v === 'string' && v.length >= 1 && v.length <= max && ID_RE.test(v) ? v : SKIP)
-const labelF = (max: number): Check => (v) => (typeof v === 'string' && v.length >= 1 && v.length <= max ? maskLabelAddresses(v) : SKIP)
-const countF = (max: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max ? v : SKIP)
+const idF =
+  (max: number): Check =>
+  (v) =>
+    typeof v === 'string' && v.length >= 1 && v.length <= max && ID_RE.test(v) ? v : SKIP
+const labelF =
+  (max: number): Check =>
+  (v) =>
+    typeof v === 'string' && v.length >= 1 && v.length <= max ? maskLabelAddresses(v) : SKIP
+const countF =
+  (max: number): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max ? v : SKIP
 const enumF = (values: readonly string[]): Check => {
   const set = new Set(values)
   return (v) => (typeof v === 'string' && set.has(v) ? v : SKIP)
 }
-const reFF = (re: RegExp): Check => (v) => (typeof v === 'string' && re.test(v) ? v : SKIP)
+const reFF =
+  (re: RegExp): Check =>
+  (v) =>
+    typeof v === 'string' && re.test(v) ? v : SKIP
 const tsF: Check = (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 8_640_000_000_000 ? v : SKIP)
 // Installs repeat their address, so most prefixes are already known.
 const ipMemo = new Map<string, string | null>()
@@ -189,27 +247,62 @@ const reasonsF: Check = (v) =>
 type Field = readonly [string, Check, unknown]
 const R = 'required'
 const O = 'optional'
-const baseF: Field[] = [['schema_version', (v) => (v === 1 ? v : SKIP), R], ['event_id', idF(64), R], ['ts', tsF, R], ['tenant_id', idF(64), R]]
+const baseF: Field[] = [
+  ['schema_version', (v) => (v === 1 ? v : SKIP), R],
+  ['event_id', idF(64), R],
+  ['ts', tsF, R],
+  ['tenant_id', idF(64), R],
+]
 const installF: Field[] = [
-  ['install_id', idF(64), R], ['app_id', idF(128), R], ['app_version', labelF(32), R], ['platform', enumF(['android', 'ios', 'other']), R],
-  ['device_model', labelF(64), 'unknown'], ['os_version', labelF(32), 'unknown'], ['device_fingerprint', reFF(HEX_RE), '0000000000000000'],
-  ['ip_prefix', ipF, '0.0.0.0/24'], ['asn', countF(4_294_967_295), 0], ['country', reFF(COUNTRY_RE), 'ZZ'],
+  ['install_id', idF(64), R],
+  ['app_id', idF(128), R],
+  ['app_version', labelF(32), R],
+  ['platform', enumF(['android', 'ios', 'other']), R],
+  ['device_model', labelF(64), 'unknown'],
+  ['os_version', labelF(32), 'unknown'],
+  ['device_fingerprint', reFF(HEX_RE), '0000000000000000'],
+  ['ip_prefix', ipF, '0.0.0.0/24'],
+  ['asn', countF(4_294_967_295), 0],
+  ['country', reFF(COUNTRY_RE), 'ZZ'],
 ]
 const tokensF: Field[] = [
-  ['feature', idF(64), R], ['model', idF(96), R], ['prompt_tokens', countF(MAX_TOKENS), R], ['completion_tokens', countF(MAX_TOKENS), R],
-  ['context_tokens', countF(MAX_TOKENS), R], ['prompt_bytes', countF(1_000_000_000), R],
+  ['feature', idF(64), R],
+  ['model', idF(96), R],
+  ['prompt_tokens', countF(MAX_TOKENS), R],
+  ['completion_tokens', countF(MAX_TOKENS), R],
+  ['context_tokens', countF(MAX_TOKENS), R],
+  ['prompt_bytes', countF(1_000_000_000), R],
 ]
 const usageF: Field[] = [...tokensF, ['cost_micros', countF(1_000_000_000_000), O]]
-const streamF: Field[] = [['stream_id', idF(64), R], ['transport', enumF(['sse', 'websocket']), R],
-  ['duration_ms', countF(MAX_DURATION_MS), R], ['ttft_ms', countF(MAX_DURATION_MS), 0]]
+const streamF: Field[] = [
+  ['stream_id', idF(64), R],
+  ['transport', enumF(['sse', 'websocket']), R],
+  ['duration_ms', countF(MAX_DURATION_MS), R],
+  ['ttft_ms', countF(MAX_DURATION_MS), 0],
+]
 const typeF = (t: string): Field => ['type', (v) => (v === t ? v : SKIP), R]
 const FAST_SHAPES: Record<string, Field[]> = {
   llm_request: [...baseF, ...installF, ...usageF, typeF('llm_request'), ['outcome', enumF(REQUEST_OUTCOMES), R], ['latency_ms', countF(MAX_DURATION_MS), 0]],
   stream: [...baseF, ...installF, ...usageF, typeF('stream'), ...streamF, ['end_reason', enumF(STREAM_END_REASONS), R]],
   stream_progress: [...baseF, ...installF, ...tokensF, typeF('stream_progress'), ...streamF],
-  attestation: [...baseF, ...installF, typeF('attestation'), ['verdict', enumF(['accepted', 'rejected']), R], ['reasons', reasonsF, []], ['feature', idF(64), O]],
-  policy_denial: [...baseF, ...installF, typeF('policy_denial'), ['feature', idF(64), R], ['model', idF(96), O],
-    ['policy_version', countF(Number.MAX_SAFE_INTEGER), R], ['rule_id', idF(128), R], ['rule_kind', enumF(POLICY_RULE_KINDS), R]],
+  attestation: [
+    ...baseF,
+    ...installF,
+    typeF('attestation'),
+    ['verdict', enumF(['accepted', 'rejected']), R],
+    ['reasons', reasonsF, []],
+    ['feature', idF(64), O],
+  ],
+  policy_denial: [
+    ...baseF,
+    ...installF,
+    typeF('policy_denial'),
+    ['feature', idF(64), R],
+    ['model', idF(96), O],
+    ['policy_version', countF(Number.MAX_SAFE_INTEGER), R],
+    ['rule_id', idF(128), R],
+    ['rule_kind', enumF(POLICY_RULE_KINDS), R],
+  ],
   policy_ack: [...baseF, typeF('policy_ack'), ['gateway_id', idF(64), R], ['policy_version', countF(Number.MAX_SAFE_INTEGER), R]],
 }
 
@@ -236,12 +329,19 @@ function compileShape(fields: readonly Field[]): ShapeParser {
       return
     }
     if (absent === R) body.push(`if (v${i} === undefined || (v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
-    else body.push(`if (v${i} === undefined) v${i} = ${Array.isArray(absent) ? '[]' : `defaults[${i}]`}; else if ((v${i} = checks[${i}](v${i})) === SKIP) return undefined;`)
+    else
+      body.push(
+        `if (v${i} === undefined) v${i} = ${Array.isArray(absent) ? '[]' : `defaults[${i}]`}; else if ((v${i} = checks[${i}](v${i})) === SKIP) return undefined;`,
+      )
     literal.push(`${k}: v${i}`)
   })
   const source = `${body.join('\n')}\nconst out = { ${literal.join(', ')} };\n${optional.join('\n')}\nreturn out;`
   const make = new Function('checks', 'defaults', 'SKIP', `return function parseShape(obj) {\n${source}\n}`)
-  return make(fields.map(([, check]) => check), fields.map(([, , absent]) => absent), SKIP) as ShapeParser
+  return make(
+    fields.map(([, check]) => check),
+    fields.map(([, , absent]) => absent),
+    SKIP,
+  ) as ShapeParser
 }
 
 const FAST_PARSERS = new Map<string, ShapeParser>(Object.entries(FAST_SHAPES).map(([type, fields]) => [type, compileShape(fields)]))

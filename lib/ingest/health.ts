@@ -65,9 +65,20 @@ export class IngestMetrics {
 
   constructor(source: string) {
     this.state = {
-      source, startedAt: Date.now(), eventsTotal: 0, deadLettersTotal: 0, deadLettersByReason: {},
-      batchesTotal: 0, bytesTotal: 0, insertRetries: 0, lastInsertAt: null, lastError: null,
-      eventsPerSec: 0, paused: false, lag: [], stuck: [],
+      source,
+      startedAt: Date.now(),
+      eventsTotal: 0,
+      deadLettersTotal: 0,
+      deadLettersByReason: {},
+      batchesTotal: 0,
+      bytesTotal: 0,
+      insertRetries: 0,
+      lastInsertAt: null,
+      lastError: null,
+      eventsPerSec: 0,
+      paused: false,
+      lag: [],
+      stuck: [],
     }
   }
 
@@ -135,10 +146,14 @@ export function healthProblems(h: Pick<IngestHealth, 'consumer'> & { stuck?: Stu
   const problems: string[] = []
   const c = h.consumer
   if (c && c.state === 'restarting') {
-    problems.push(`Kafka consumer down since ${new Date(c.lastCrash?.at ?? 0).toISOString()} (${c.lastCrash?.message ?? 'crashed'}); restart ${c.restarts} ${c.nextRestartAt ? `due ${new Date(c.nextRestartAt).toISOString()}` : 'in progress'}`)
+    problems.push(
+      `Kafka consumer down since ${new Date(c.lastCrash?.at ?? 0).toISOString()} (${c.lastCrash?.message ?? 'crashed'}); restart ${c.restarts} ${c.nextRestartAt ? `due ${new Date(c.nextRestartAt).toISOString()}` : 'in progress'}`,
+    )
   }
   for (const s of h.stuck ?? []) {
-    problems.push(`${s.topic} partition ${s.partition} stuck at offset ${s.offset} (batch ${s.offset}-${s.lastOffset}, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}): ${s.error}`)
+    problems.push(
+      `${s.topic} partition ${s.partition} stuck at offset ${s.offset} (batch ${s.offset}-${s.lastOffset}, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}): ${s.error}`,
+    )
   }
   return problems
 }
@@ -160,7 +175,10 @@ export function registeredMetrics(): IngestMetrics | undefined {
  * reported to ingest_status (server mode). Problems are recomputed from each
  * snapshot, so snapshots written before `status` existed count too.
  */
-export function overallIngestStatus(local: IngestHealth | null, reported: { instance_id: string; health: IngestHealth }[]): { status: 'ok' | 'error'; problems: string[] } {
+export function overallIngestStatus(
+  local: IngestHealth | null,
+  reported: { instance_id: string; health: IngestHealth }[],
+): { status: 'ok' | 'error'; problems: string[] } {
   const all = reported.map((r) => ({ id: r.instance_id, h: r.health }))
   if (local && !all.some((p) => p.h.startedAt === local.startedAt)) all.unshift({ id: 'this app', h: local })
   const problems = all.flatMap((p) => healthProblems(p.h).map((m) => `${p.id}: ${m}`))

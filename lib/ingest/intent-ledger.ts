@@ -39,8 +39,7 @@ export function intentLedger(database: string, clustered: boolean): IntentLedger
                 HAVING count() > 0`,
         params: { topic, partition, offset },
       }),
-      rangeOf: (rows, topic, partition, offset) =>
-        rows.length === 0 ? null : { topic, partition, firstOffset: offset, lastOffset: Number(rows[0].last) },
+      rangeOf: (rows, topic, partition, offset) => (rows.length === 0 ? null : { topic, partition, firstOffset: offset, lastOffset: Number(rows[0].last) }),
     }
   }
   const table = `${database}.ingest_ledger`

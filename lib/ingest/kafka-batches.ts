@@ -84,7 +84,9 @@ export class KafkaBatches {
     }
     this.metrics.partitionStuck({ topic, partition, offset: u.firstOffset, lastOffset: u.lastOffset, error: u.reason })
     const delay = this.consumer.hold(topic, partition, u.firstOffset)
-    this.consumer.log(`partition ${partition}: stuck at offset ${u.firstOffset}, batch ${u.firstOffset}-${u.lastOffset} cannot be decoded (${u.reason}); nothing past it is committed, trying again in ${delay} ms`)
+    this.consumer.log(
+      `partition ${partition}: stuck at offset ${u.firstOffset}, batch ${u.firstOffset}-${u.lastOffset} cannot be decoded (${u.reason}); nothing past it is committed, trying again in ${delay} ms`,
+    )
   }
 
   /** Steps 1 to 7 for the decoded messages; false when the batch is to be fetched again or is no longer ours. */
@@ -92,7 +94,11 @@ export class KafkaBatches {
     const { batch, resolveOffset, heartbeat } = payload
     const { topic, partition } = batch
     let messages: SourceMessage[] = fetched.map((m) => ({
-      topic, partition, offset: Number(m.offset), key: m.key ? m.key.toString('utf8') : null, value: m.value,
+      topic,
+      partition,
+      offset: Number(m.offset),
+      key: m.key ? m.key.toString('utf8') : null,
+      value: m.value,
     }))
     if (messages.length === 0) return true
     const owned = this.owner(payload)
@@ -108,16 +114,18 @@ export class KafkaBatches {
       }
       // Step 2.
       const first = messages[0]
-      const intent = await this.untilStored(`looking up the intent at offset ${first.offset} of ${topic}/${partition}`,
-        () => this.ledger.intentAt(topic, partition, first.offset))
+      const intent = await this.untilStored(`looking up the intent at offset ${first.offset} of ${topic}/${partition}`, () =>
+        this.ledger.intentAt(topic, partition, first.offset),
+      )
       const replay = this.ledger.replayChunk(messages, intent)
       if (replay === 'wait') {
         await new Promise((r) => setTimeout(r, 500))
         return false
       }
       // Step 3.
-      await this.untilStored(`seeding recent event ids from the offsets below ${first.offset} of ${topic}/${partition}`,
-        () => this.pipeline.seedPartition(topic, partition, first.offset))
+      await this.untilStored(`seeding recent event ids from the offsets below ${first.offset} of ${topic}/${partition}`, () =>
+        this.pipeline.seedPartition(topic, partition, first.offset),
+      )
       this.ledger.firstReadDone(partition)
       if (replay) {
         chunks.push(replay)
@@ -170,10 +178,17 @@ export class KafkaBatches {
     }
     const retry = { maxMs: this.pipeline.opts.retryMaxMs, wanted: owned }
     try {
-      const intent = await retryStore(`recording the intent of ${describeRange(prepared.range)}`, () => this.ledger.recordIntent(prepared.range),
-        { ...retry, onFailure: waitForStore })
-      const insert = intent === GAVE_UP ? GAVE_UP
-        : await retryStore(`inserting ${describeRange(prepared.range)}`, () => this.pipeline.insert(prepared), { ...retry, onFailure: () => waitForStore(null) })
+      const intent = await retryStore(`recording the intent of ${describeRange(prepared.range)}`, () => this.ledger.recordIntent(prepared.range), {
+        ...retry,
+        onFailure: waitForStore,
+      })
+      const insert =
+        intent === GAVE_UP
+          ? GAVE_UP
+          : await retryStore(`inserting ${describeRange(prepared.range)}`, () => this.pipeline.insert(prepared), {
+              ...retry,
+              onFailure: () => waitForStore(null),
+            })
       if (insert !== GAVE_UP) return true
       this.pipeline.forget(prepared.batch)
       return false

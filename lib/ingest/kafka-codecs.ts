@@ -46,7 +46,7 @@ const XERIAL_BLOCK = 32 * 1024
 function snappyDecode(buf: Buffer): Buffer {
   if (buf.length < XERIAL_HEADER_BYTES || !buf.subarray(0, 8).equals(XERIAL_MAGIC)) return snappyUncompress(buf) as Buffer
   const parts: Buffer[] = []
-  for (let at = XERIAL_HEADER_BYTES; at < buf.length; ) {
+  for (let at = XERIAL_HEADER_BYTES; at < buf.length;) {
     const len = buf.readInt32BE(at)
     at += 4
     if (len < 0 || at + len > buf.length) throw new Error(`snappy: block of ${len} bytes overruns the ${buf.length}-byte frame`)
@@ -79,7 +79,10 @@ export const CODECS: Record<Exclude<CodecName, 'none'>, KafkaCodec> = {
 }
 
 const TYPE_OF: Record<Exclude<CodecName, 'none'>, CompressionTypes> = {
-  gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
 }
 
 export function compressionType(name: CodecName): CompressionTypes {
@@ -108,8 +111,12 @@ function batchHeaderOf(compressed: Buffer): { count: number; lastOffsetDelta: nu
   const attributes = header.readInt16BE(21)
   const lastOffsetDelta = header.readInt32BE(23)
   const count = header.readInt32BE(57)
-  const plausible = magic === 2 && (attributes & 0x07) !== 0 && length === BATCH_HEADER_BYTES - LENGTH_FIELD_BYTES + compressed.length
-    && count > 0 && count <= lastOffsetDelta + 1
+  const plausible =
+    magic === 2 &&
+    (attributes & 0x07) !== 0 &&
+    length === BATCH_HEADER_BYTES - LENGTH_FIELD_BYTES + compressed.length &&
+    count > 0 &&
+    count <= lastOffsetDelta + 1
   return plausible ? { count, lastOffsetDelta } : null
 }
 
@@ -134,7 +141,10 @@ function placeholderRecord(offsetDelta: number, reason: Buffer): Buffer {
     varint(-1), // key: null
     varint(-1), // value: null
     varint(1), // one header
-    varint(name.length), name, varint(reason.length), reason,
+    varint(name.length),
+    name,
+    varint(reason.length),
+    reason,
   ])
   return Buffer.concat([varint(body.length), body])
 }

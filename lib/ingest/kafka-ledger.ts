@@ -140,7 +140,9 @@ export class OffsetLedger {
       this.deps.log?.(`partition ${first.partition}: replaying uncommitted range ${first.offset}-${intent.lastOffset}`)
       return chunk
     }
-    this.deps.log?.(`partition ${first.partition}: fetch ended at ${chunk[chunk.length - 1].offset} inside uncommitted range ending ${intent.lastOffset}; refetching`)
+    this.deps.log?.(
+      `partition ${first.partition}: fetch ended at ${chunk[chunk.length - 1].offset} inside uncommitted range ending ${intent.lastOffset}; refetching`,
+    )
     return 'wait'
   }
 

@@ -83,19 +83,32 @@ export class KafkaSource {
       },
       log: (line) => this.log(line),
     })
-    this.batches = new KafkaBatches({
-      maxBatchRows: opts.maxBatchRows,
-      undecodable: opts.undecodable ?? 'hold',
-      generation: () => this.generation,
-      stopping: () => this.stopping,
-      setFetching: (topic, partition, fetching) => this.setFetching(topic, partition, fetching),
-      hold: (topic, partition, offset) => this.holds.hold(partition, offset,
-        () => this.consumer?.pause([{ topic, partitions: [partition] }]),
-        () => { if (!this.waitingForStore.has(partition)) this.consumer?.resume([{ topic, partitions: [partition] }]) }),
-      wrote: () => { this.restartAttempt = 0 },
-      storeAnswered: () => this.metrics.setPaused(this.waitingForStore.size > 0),
-      log: (line) => this.log(line),
-    }, pipeline, this.ledger, metrics)
+    this.batches = new KafkaBatches(
+      {
+        maxBatchRows: opts.maxBatchRows,
+        undecodable: opts.undecodable ?? 'hold',
+        generation: () => this.generation,
+        stopping: () => this.stopping,
+        setFetching: (topic, partition, fetching) => this.setFetching(topic, partition, fetching),
+        hold: (topic, partition, offset) =>
+          this.holds.hold(
+            partition,
+            offset,
+            () => this.consumer?.pause([{ topic, partitions: [partition] }]),
+            () => {
+              if (!this.waitingForStore.has(partition)) this.consumer?.resume([{ topic, partitions: [partition] }])
+            },
+          ),
+        wrote: () => {
+          this.restartAttempt = 0
+        },
+        storeAnswered: () => this.metrics.setPaused(this.waitingForStore.size > 0),
+        log: (line) => this.log(line),
+      },
+      pipeline,
+      this.ledger,
+      metrics,
+    )
   }
 
   private log(line: string) {

@@ -39,11 +39,19 @@ export function undecodableDeadLetter(range: BatchRange, reason: string, now = D
     batch: {
       rows: [],
       bytes: 0,
-      deadLetters: [{
-        received_at: now, src_topic: range.topic, src_partition: range.partition, src_offset: range.firstOffset, message_key: '',
-        reason: UNDECODABLE_REASON, error: `offsets ${range.firstOffset}-${range.lastOffset} could not be decoded: ${reason}`.slice(0, 1000),
-        payload, payload_bytes: 0,
-      }],
+      deadLetters: [
+        {
+          received_at: now,
+          src_topic: range.topic,
+          src_partition: range.partition,
+          src_offset: range.firstOffset,
+          message_key: '',
+          reason: UNDECODABLE_REASON,
+          error: `offsets ${range.firstOffset}-${range.lastOffset} could not be decoded: ${reason}`.slice(0, 1000),
+          payload,
+          payload_bytes: 0,
+        },
+      ],
     },
   }
 }
@@ -70,10 +78,13 @@ export class PartitionHolds {
     const delay = backoffMs(n, this.maxMs, RESTART_INITIAL_MS)
     clearTimeout(this.timers.get(partition))
     pause()
-    this.timers.set(partition, setTimeout(() => {
-      this.timers.delete(partition)
-      resume()
-    }, delay))
+    this.timers.set(
+      partition,
+      setTimeout(() => {
+        this.timers.delete(partition)
+        resume()
+      }, delay),
+    )
     return delay
   }
 

@@ -139,11 +139,16 @@ function compileFiller(): Filler {
   })
   const ends = EVENT_COLUMNS.flatMap(([, , kind], i) => (kind === 'strings' ? [`let end${i} = 0;`] : []))
   // Generated from the constant declaration, never from input.
-  return new Function('rows', 'c', 'items', `${ends.join(' ')}
+  return new Function(
+    'rows',
+    'c',
+    'items',
+    `${ends.join(' ')}
     for (let n = 0; n < rows.length; n++) {
       const r = rows[n];
       ${lines.join('\n      ')}
-    }`) as Filler
+    }`,
+  ) as Filler
 }
 
 const fillColumns = compileFiller()

@@ -66,7 +66,9 @@ export class IngestPipeline {
    */
   async write(prepared: PreparedRange, opts: { wanted?: () => boolean; sleep?: (ms: number) => Promise<void> } = {}): Promise<FlushOutcome> {
     const done = await retryStore(`inserting ${describeRange(prepared.range)}`, () => this.insert(prepared), {
-      maxMs: this.opts.retryMaxMs, wanted: opts.wanted, sleep: opts.sleep,
+      maxMs: this.opts.retryMaxMs,
+      wanted: opts.wanted,
+      sleep: opts.sleep,
     })
     if (done === GAVE_UP) {
       this.forget(prepared.batch)

@@ -5,8 +5,7 @@
  * STORE_RETRY_INITIAL_MS and the pipeline's INGEST_RETRY_MAX_MS ceiling;
  * consumer restarts and held partitions (kafka-undecodable.ts) use it from 1 s.
  */
-export const backoffMs = (attempt: number, maxMs: number, initialMs = STORE_RETRY_INITIAL_MS) =>
-  Math.min(initialMs * 2 ** Math.min(attempt, 30), maxMs)
+export const backoffMs = (attempt: number, maxMs: number, initialMs = STORE_RETRY_INITIAL_MS) => Math.min(initialMs * 2 ** Math.min(attempt, 30), maxMs)
 
 export const STORE_RETRY_INITIAL_MS = 100
 

@@ -14,7 +14,15 @@ export interface BatchRange {
 export const batchToken = (r: BatchRange) => `${r.topic}:${r.partition}:${r.firstOffset}-${r.lastOffset}`
 
 const DEAD_LETTER_COLUMNS = [
-  'received_at', 'src_topic', 'src_partition', 'src_offset', 'message_key', 'reason', 'error', 'payload', 'payload_bytes',
+  'received_at',
+  'src_topic',
+  'src_partition',
+  'src_offset',
+  'message_key',
+  'reason',
+  'error',
+  'payload',
+  'payload_bytes',
 ] as const satisfies readonly (keyof DeadLetterRow)[]
 
 /**

@@ -36,7 +36,9 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
   if (config.INGEST_SOURCE === 'kafka') {
     source = new KafkaSource(
       {
-        brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+        brokers: config.KAFKA_BROKERS.split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
         topic: config.KAFKA_TOPIC,
         groupId: config.KAFKA_GROUP,
         clientId: config.KAFKA_CLIENT_ID,
@@ -47,7 +49,9 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
         undecodable: config.INGEST_UNDECODABLE,
         log,
       },
-      pipeline, store, metrics,
+      pipeline,
+      store,
+      metrics,
     )
   } else {
     const { GatewaySimulator, parseScenarioList } = await import('../simulator')

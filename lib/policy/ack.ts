@@ -8,10 +8,20 @@ import type { Store } from '../clickhouse/client'
 export async function recordAck(store: Store, gatewayId: string, version: number, atMs = Date.now()): Promise<void> {
   await store.client.insert({
     table: `${store.database}.events`,
-    values: [{
-      ts: atMs, event_id: `ack-${randomUUID()}`, type: 'policy_ack', tenant_id: '_gateway', gateway_id: gatewayId,
-      policy_version: version, cost_source: 'none', src_topic: 'http', src_partition: 0, src_offset: 0,
-    }],
+    values: [
+      {
+        ts: atMs,
+        event_id: `ack-${randomUUID()}`,
+        type: 'policy_ack',
+        tenant_id: '_gateway',
+        gateway_id: gatewayId,
+        policy_version: version,
+        cost_source: 'none',
+        src_topic: 'http',
+        src_partition: 0,
+        src_offset: 0,
+      },
+    ],
     format: 'JSONEachRow',
   })
 }

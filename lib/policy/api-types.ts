@@ -45,9 +45,7 @@ export interface DryRunResponse {
 }
 
 /** POST /api/policy/changes (app/api/policy/changes/route.ts). */
-export type ApplyResponse =
-  | { status: 'applied'; version: number; rules: number }
-  | { status: 'pending'; proposal: Proposal }
+export type ApplyResponse = { status: 'applied'; version: number; rules: number } | { status: 'pending'; proposal: Proposal }
 
 /** POST /api/policy/undo body and answer (app/api/policy/undo/route.ts); undo is always applied at once. */
 export interface UndoRequest {
@@ -61,9 +59,7 @@ export interface UndoResponse {
 }
 
 /** POST /api/policy/proposals/[id] (app/api/policy/proposals/[id]/route.ts). */
-export type ProposalDecisionResponse =
-  | { status: 'applied'; version: number }
-  | { status: Proposal['status'] }
+export type ProposalDecisionResponse = { status: 'applied'; version: number } | { status: Proposal['status'] }
 
 /** GET /api/audit?limit&before&action&actor (app/api/audit/route.ts), admins only; newest first. */
 export interface AuditListResponse {

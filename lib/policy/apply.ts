@@ -25,14 +25,21 @@ const auditRules = (rules: RuleChange[]) => ({
 async function commitChecked(deps: ApplyDeps, p: Principal, req: ChangeRequest, ip: string | null, approvedBy = ''): Promise<PolicyChange> {
   try {
     return await deps.service.commit({
-      author: p.userId, approvedBy, reason: req.reason, action: req.action,
+      author: p.userId,
+      approvedBy,
+      reason: req.reason,
+      action: req.action,
       plan: (rules, now) => {
         const writes = planChange(rules, req, p.userId, now)
         checkRewriteAllowed(p, writes, deps.limits, rules, now)
         return writes
       },
       audit: (change) => ({
-        actor: p.userId, actorRole: p.role, action: `policy.${req.action}`, ipPrefix: ip, ...auditRules(change.rules),
+        actor: p.userId,
+        actorRole: p.role,
+        action: `policy.${req.action}`,
+        ipPrefix: ip,
+        ...auditRules(change.rules),
         subject: `v${change.version} ${req.scope}:${req.subjects.length === 1 ? req.subjects[0] : `${req.subjects.length} subjects`}`,
       }),
     })
@@ -58,8 +65,11 @@ export async function applyChangeRequest(deps: ApplyDeps, p: Principal, req: Cha
   checkChangeAllowed(p, req, deps.limits)
   if (req.scope === 'global' && deps.limits.secondApprover) {
     const draft = newProposal(p.userId, req)
-    const proposal = await audited(deps.store, { actor: p.userId, actorRole: p.role, action: 'policy.propose', subject: draft.id, ipPrefix: ip, after: req },
-      () => createProposal(deps.store, draft))
+    const proposal = await audited(
+      deps.store,
+      { actor: p.userId, actorRole: p.role, action: 'policy.propose', subject: draft.id, ipPrefix: ip, after: req },
+      () => createProposal(deps.store, draft),
+    )
     return { status: 'pending', proposal }
   }
   return { status: 'applied', change: await commitChecked(deps, p, req, ip) }
@@ -95,7 +105,10 @@ export async function undoChange(deps: ApplyDeps, p: Principal, version: number,
   if (!target) throw new HttpError(404, `no policy version ${version}`)
   try {
     return await deps.service.commit({
-      author: p.userId, reason, action: 'undo', undoOf: version,
+      author: p.userId,
+      reason,
+      action: 'undo',
+      undoOf: version,
       plan: (rules, now) => {
         const writes = planUndo(rules, target.rules, p.userId, reason, now)
         checkRewriteAllowed(p, writes, deps.limits, rules, now)
@@ -104,7 +117,14 @@ export async function undoChange(deps: ApplyDeps, p: Principal, version: number,
         }
         return writes
       },
-      audit: (change) => ({ actor: p.userId, actorRole: p.role, action: 'policy.undo', subject: `v${change.version} undoes v${version}`, ipPrefix: ip, ...auditRules(change.rules) }),
+      audit: (change) => ({
+        actor: p.userId,
+        actorRole: p.role,
+        action: 'policy.undo',
+        subject: `v${change.version} undoes v${version}`,
+        ipPrefix: ip,
+        ...auditRules(change.rules),
+      }),
     })
   } catch (err) {
     throw planHttpError(err)

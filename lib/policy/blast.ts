@@ -56,16 +56,25 @@ export async function blastRadius(store: Store, req: ChangeRequest, lookbackHour
       )
     )`
   const [r] = await selectRows<Record<string, string | number>>(store, query, {
-      subjects: req.subjects, h: lookbackHours, revoke: revoke ? 1 : 0,
-      maxCtx: lim(minDefined(c.maxContextTokens, deg?.maxContextTokens)), maxOut: lim(minDefined(c.maxOutputTokens, deg?.maxOutputTokens)),
-      tpm: lim(c.tokensPerMinute), tpd: lim(c.tokensPerDay), spd: lim(c.spendPerDayMicros),
+    subjects: req.subjects,
+    h: lookbackHours,
+    revoke: revoke ? 1 : 0,
+    maxCtx: lim(minDefined(c.maxContextTokens, deg?.maxContextTokens)),
+    maxOut: lim(minDefined(c.maxOutputTokens, deg?.maxOutputTokens)),
+    tpm: lim(c.tokensPerMinute),
+    tpd: lim(c.tokensPerDay),
+    spd: lim(c.spendPerDayMicros),
   })
   const per = (v: string | number | undefined) => Math.round(Number(v ?? 0) / lookbackHours)
   return {
-    lookbackHours, subjects: new Set(req.subjects).size,
-    installsSeen: Number(r?.seen ?? 0), installsHit: req.action === 'clear' ? 0 : Number(r?.hit_installs ?? 0),
-    requestsPerHour: per(r?.requests), requestsHitPerHour: req.action === 'clear' ? 0 : per(r?.hit_requests),
-    spendPerHourMicros: per(r?.spend), spendHitPerHourMicros: req.action === 'clear' ? 0 : per(r?.hit_spend),
+    lookbackHours,
+    subjects: new Set(req.subjects).size,
+    installsSeen: Number(r?.seen ?? 0),
+    installsHit: req.action === 'clear' ? 0 : Number(r?.hit_installs ?? 0),
+    requestsPerHour: per(r?.requests),
+    requestsHitPerHour: req.action === 'clear' ? 0 : per(r?.hit_requests),
+    spendPerHourMicros: per(r?.spend),
+    spendHitPerHourMicros: req.action === 'clear' ? 0 : per(r?.hit_spend),
   }
 }
 

@@ -38,7 +38,15 @@ export type Decision =
 /** What applyDelta did: 'gap' = versions between ours and the delta's start are missing: refetch the snapshot. */
 export type DeltaResult = 'applied' | 'stale' | 'gap'
 
-interface InstallState { bucket: number; bucketAt: number; day: number; dayTokens: number; daySpend: number; streams: number; touched: number }
+interface InstallState {
+  bucket: number
+  bucketAt: number
+  day: number
+  dayTokens: number
+  daySpend: number
+  streams: number
+  touched: number
+}
 
 const DAY_MS = 86_400_000
 
@@ -61,7 +69,9 @@ export class PolicyEnforcer {
 
   onApplied(listener: (version: number) => void): () => void {
     this.listeners.push(listener)
-    return () => { this.listeners = this.listeners.filter((l) => l !== listener) }
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener)
+    }
   }
 
   private applied(version: number) {
@@ -192,7 +202,8 @@ export class PolicyEnforcer {
     if (req.stream) s.streams++
     let settled = false
     return {
-      allowed: true, version,
+      allowed: true,
+      version,
       outputCap: tightest ? Math.max(0, tightest[0]) : null,
       capKind: tightest ? RULE_KIND_OF[tightest[1]] : null,
       capRuleId: tightest ? source[tightest[1]]!.key : null,

@@ -68,7 +68,13 @@ export async function followPolicyTopic(opts: FollowOptions): Promise<Follower> 
           payload = await verifyPolicyJws<RuleRecordPayload>(message.value.toString(), keys).catch(() => null)
         }
         const key = message.key.toString()
-        if (payload && payload.kind === 'rule' && payload.key === key && Number.isSafeInteger(payload.version) && (payload.rule === null || payload.rule.key === key)) {
+        if (
+          payload &&
+          payload.kind === 'rule' &&
+          payload.key === key &&
+          Number.isSafeInteger(payload.version) &&
+          (payload.rule === null || payload.rule.key === key)
+        ) {
           if (!opts.enforcer.applyRule(payload.key, payload.rule, payload.version)) {
             state.stale++
             ;(opts.log ?? console.warn)(`[policy:follow] ignored a record older than the policy held (key ${key}, version ${payload.version})`)

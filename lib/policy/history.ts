@@ -28,8 +28,11 @@ export interface ChangeStatus extends PolicyChange {
 export async function changeHistory(store: Store, limit = 50): Promise<ChangeStatus[]> {
   const changes = await readChanges(store, { lastVersions: limit })
   if (changes.length === 0) return []
-  const acks = await selectRows<{ gateway_id: string; v: string | number; at: string | number }>(store, `SELECT gateway_id, policy_version AS v, toUnixTimestamp64Milli(min(ts)) AS at FROM ${store.database}.events
-      WHERE type = 'policy_ack' AND ts >= now64(3) - INTERVAL 1 DAY GROUP BY gateway_id, policy_version`)
+  const acks = await selectRows<{ gateway_id: string; v: string | number; at: string | number }>(
+    store,
+    `SELECT gateway_id, policy_version AS v, toUnixTimestamp64Milli(min(ts)) AS at FROM ${store.database}.events
+      WHERE type = 'policy_ack' AND ts >= now64(3) - INTERVAL 1 DAY GROUP BY gateway_id, policy_version`,
+  )
   const gateways = new Set(acks.map((a) => a.gateway_id))
   const enforced = new Map<number, { first: number | null; acked: number }>()
   const isEnforcer = (id: string) => id.startsWith('enforcer-')
@@ -44,7 +47,9 @@ export async function changeHistory(store: Store, limit = 50): Promise<ChangeSta
     for (const a of relevant) if (isEnforcer(a.gateway_id)) firstBy.set(a.gateway_id, Math.min(firstBy.get(a.gateway_id) ?? Infinity, Number(a.at)))
     atEnforcers.set(c.version, { last: firstBy.size > 0 && firstBy.size === enforcers.size ? Math.max(...firstBy.values()) : null, acked: firstBy.size })
   }
-  const spend = await selectRows<{ v: string | number; before_enforce: string | number; after_change: string | number; denials: string | number }>(store, `SELECT c.version AS v,
+  const spend = await selectRows<{ v: string | number; before_enforce: string | number; after_change: string | number; denials: string | number }>(
+    store,
+    `SELECT c.version AS v,
         sumIf(e.cost_micros, e.ts < fromUnixTimestamp64Milli(c.enforced_ms)) AS before_enforce, sum(e.cost_micros) AS after_change,
         countIf(e.type = 'policy_denial') AS denials
       FROM ${store.database}.events AS e
@@ -53,22 +58,30 @@ export async function changeHistory(store: Store, limit = 50): Promise<ChangeSta
         FROM (SELECT arrayJoin(arrayZip({vs:Array(UInt64)}, {enf:Array(Int64)}, {ats:Array(Int64)}, {ids:Array(Array(String))})) AS t)
       ) AS c ON e.install_id = c.install_id
       WHERE e.type IN ('llm_request', 'stream', 'policy_denial') AND e.ts >= fromUnixTimestamp64Milli(c.at_ms) AND e.ts >= fromUnixTimestamp64Milli({from:Int64})
-      GROUP BY c.version`, {
+      GROUP BY c.version`,
+    {
       from: changes[0].at,
       vs: changes.map((c) => c.version),
       enf: changes.map((c) => enforced.get(c.version)?.first ?? Date.now()),
       ats: changes.map((c) => c.at),
       ids: changes.map((c) => c.rules.filter((r) => r.scope === 'install').map((r) => r.subject)),
-    })
+    },
+  )
   const spendBy = new Map(spend.map((s) => [Number(s.v), s]))
   return changes.reverse().map((c) => {
     const e = enforced.get(c.version)!
     const s = spendBy.get(c.version)
     const en = atEnforcers.get(c.version)!
     return {
-      timeToEnforceAtEnforcersMs: en.last === null ? null : Math.max(0, en.last - c.at), enforcersAcked: en.acked, enforcersKnown: enforcers.size,
-      ...c, timeToEnforceMs: e.first === null ? null : Math.max(0, e.first - c.at), gatewaysAcked: e.acked, gatewaysKnown: gateways.size,
-      spendBeforeEnforceMicros: Number(s?.before_enforce ?? 0), spendAfterChangeMicros: Number(s?.after_change ?? 0),
+      timeToEnforceAtEnforcersMs: en.last === null ? null : Math.max(0, en.last - c.at),
+      enforcersAcked: en.acked,
+      enforcersKnown: enforcers.size,
+      ...c,
+      timeToEnforceMs: e.first === null ? null : Math.max(0, e.first - c.at),
+      gatewaysAcked: e.acked,
+      gatewaysKnown: gateways.size,
+      spendBeforeEnforceMicros: Number(s?.before_enforce ?? 0),
+      spendAfterChangeMicros: Number(s?.after_change ?? 0),
       denialsAfterChange: Number(s?.denials ?? 0),
     }
   })

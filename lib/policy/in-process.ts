@@ -6,7 +6,10 @@ import type { PolicyService } from './service'
  * the policy service directly. It gets the current policy once it is loaded,
  * then every committed change synchronously, in commit order.
  */
-export function attachEnforcer(service: PolicyService, enforcer = new PolicyEnforcer()): { enforcer: PolicyEnforcer; ready: Promise<void>; detach: () => void } {
+export function attachEnforcer(
+  service: PolicyService,
+  enforcer = new PolicyEnforcer(),
+): { enforcer: PolicyEnforcer; ready: Promise<void>; detach: () => void } {
   const pending: Parameters<Parameters<PolicyService['onChange']>[0]>[0][] = []
   let loaded = false
   const detach = service.onChange((change) => {

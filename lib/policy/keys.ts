@@ -5,10 +5,19 @@ import { join, resolve } from 'node:path'
 
 export const POLICY_JWS_TYPE = 'burnrate-policy+jws'
 
-interface StoredKey { kid: string; privateJwk: JWK; createdAt: number; retiredAt: number | null }
+interface StoredKey {
+  kid: string
+  privateJwk: JWK
+  createdAt: number
+  retiredAt: number | null
+}
 
 /** POST /api/policy/keys/rotate: the new signing key, the one it retires, and whether topic records are being re-signed. */
-export interface RotateKeyResponse { kid: string; retired: string; republish: 'queued' | 'none' }
+export interface RotateKeyResponse {
+  kid: string
+  retired: string
+  republish: 'queued' | 'none'
+}
 
 /** GET /api/policy/keys: the ring as an admin sees it, without key material. */
 export interface KeyRingView {
@@ -59,7 +68,11 @@ export class KeyRing {
   private stamp = ''
   private checkedAt = 0
 
-  private constructor(private keys: StoredKey[], private readonly opts: KeyRingOptions, private readonly file: string | null) {
+  private constructor(
+    private keys: StoredKey[],
+    private readonly opts: KeyRingOptions,
+    private readonly file: string | null,
+  ) {
     if (file && existsSync(file)) this.stamp = fileStamp(file)
     this.checkedAt = Date.now()
   }
@@ -131,8 +144,16 @@ export class KeyRing {
     const active = this.activeKid
     const keys = this.verifying(nowMs)
     return {
-      activeKid: active, rotatable: Boolean(this.file), graceHours: this.opts.graceHours,
-      keys: keys.map((k) => ({ kid: k.kid, createdAt: k.createdAt, retiredAt: k.retiredAt, verifiesUntil: k.retiredAt === null ? null : k.retiredAt + graceMs, active: k.kid === active })),
+      activeKid: active,
+      rotatable: Boolean(this.file),
+      graceHours: this.opts.graceHours,
+      keys: keys.map((k) => ({
+        kid: k.kid,
+        createdAt: k.createdAt,
+        retiredAt: k.retiredAt,
+        verifiesUntil: k.retiredAt === null ? null : k.retiredAt + graceMs,
+        active: k.kid === active,
+      })),
     }
   }
 

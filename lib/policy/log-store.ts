@@ -3,8 +3,18 @@ import { selectRows } from '../clickhouse/select'
 import type { Action, PolicyChange, Rule, RuleChange, Scope } from './types'
 
 interface Row {
-  version: string | number; rule_key: string; scope: string; subject: string; at: string | number; author: string
-  approved_by: string; reason: string; action: string; undo_of: string | number; before: string; after: string
+  version: string | number
+  rule_key: string
+  scope: string
+  subject: string
+  at: string | number
+  author: string
+  approved_by: string
+  reason: string
+  action: string
+  undo_of: string | number
+  before: string
+  after: string
 }
 
 const COLUMNS = `version, rule_key, scope, subject, toUnixTimestamp64Milli(at) AS at, author, approved_by, reason, action, undo_of, before, after`
@@ -18,8 +28,14 @@ function group(rows: Row[]): PolicyChange[] {
     let change = out[out.length - 1]
     if (!change || change.version !== version) {
       change = {
-        version, at: Number(r.at), author: r.author, approvedBy: r.approved_by, reason: r.reason,
-        action: r.action as Action, undoOf: Number(r.undo_of), rules: [],
+        version,
+        at: Number(r.at),
+        author: r.author,
+        approvedBy: r.approved_by,
+        reason: r.reason,
+        action: r.action as Action,
+        undoOf: Number(r.undo_of),
+        rules: [],
       }
       out.push(change)
     }
@@ -29,12 +45,19 @@ function group(rows: Row[]): PolicyChange[] {
 }
 
 export async function readChanges(store: Store, opts: { sinceVersion?: number; lastVersions?: number; version?: number } = {}): Promise<PolicyChange[]> {
-  const where = opts.version !== undefined
-    ? 'version = {v:UInt64}'
-    : opts.lastVersions !== undefined
-      ? `version IN (SELECT DISTINCT version FROM ${store.database}.policy_changes ORDER BY version DESC LIMIT {n:UInt32})`
-      : 'version > {since:UInt64}'
-  return group(await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.policy_changes WHERE ${where} ORDER BY version, rule_key`, { v: opts.version ?? 0, n: opts.lastVersions ?? 0, since: opts.sinceVersion ?? 0 }))
+  const where =
+    opts.version !== undefined
+      ? 'version = {v:UInt64}'
+      : opts.lastVersions !== undefined
+        ? `version IN (SELECT DISTINCT version FROM ${store.database}.policy_changes ORDER BY version DESC LIMIT {n:UInt32})`
+        : 'version > {since:UInt64}'
+  return group(
+    await selectRows<Row>(store, `SELECT ${COLUMNS} FROM ${store.database}.policy_changes WHERE ${where} ORDER BY version, rule_key`, {
+      v: opts.version ?? 0,
+      n: opts.lastVersions ?? 0,
+      since: opts.sinceVersion ?? 0,
+    }),
+  )
 }
 
 export async function maxVersion(store: Store): Promise<number> {
@@ -47,9 +70,19 @@ export async function insertChange(store: Store, change: PolicyChange): Promise<
   await store.client.insert({
     table: `${store.database}.policy_changes`,
     values: change.rules.map((c: RuleChange) => ({
-      version: change.version, rule_key: c.key, scope: c.scope, subject: c.subject, at: change.at, author: change.author,
-      approved_by: change.approvedBy, reason: change.reason, action: change.action, batch_size: change.rules.length,
-      undo_of: change.undoOf, before: json(c.before), after: json(c.after),
+      version: change.version,
+      rule_key: c.key,
+      scope: c.scope,
+      subject: c.subject,
+      at: change.at,
+      author: change.author,
+      approved_by: change.approvedBy,
+      reason: change.reason,
+      action: change.action,
+      batch_size: change.rules.length,
+      undo_of: change.undoOf,
+      before: json(c.before),
+      after: json(c.after),
     })),
     format: 'JSONEachRow',
     // One insert = one block: the whole change lands or none of it does.

@@ -57,8 +57,10 @@ function blockingLimits(c: Controls): string[] {
     const value = c[name]
     if (value !== undefined && value < floor) low.push(`${name} ${value} < ${floor}`)
   }
-  if (c.degrade && c.degrade.maxContextTokens < BLOCK_FLOORS.maxContextTokens) low.push(`degrade.maxContextTokens ${c.degrade.maxContextTokens} < ${BLOCK_FLOORS.maxContextTokens}`)
-  if (c.degrade && c.degrade.maxOutputTokens < BLOCK_FLOORS.maxOutputTokens) low.push(`degrade.maxOutputTokens ${c.degrade.maxOutputTokens} < ${BLOCK_FLOORS.maxOutputTokens}`)
+  if (c.degrade && c.degrade.maxContextTokens < BLOCK_FLOORS.maxContextTokens)
+    low.push(`degrade.maxContextTokens ${c.degrade.maxContextTokens} < ${BLOCK_FLOORS.maxContextTokens}`)
+  if (c.degrade && c.degrade.maxOutputTokens < BLOCK_FLOORS.maxOutputTokens)
+    low.push(`degrade.maxOutputTokens ${c.degrade.maxOutputTokens} < ${BLOCK_FLOORS.maxOutputTokens}`)
   return low
 }
 
@@ -80,7 +82,10 @@ export function checkChangeAllowed(p: Principal, req: ChangeRequest, limits: Pol
   if (n > limits.responderMaxInstalls) throw new HttpError(403, `responders may change at most ${limits.responderMaxInstalls} subjects at once; ask an admin`)
   if (req.action === 'revoke' && req.scope !== 'install') throw new HttpError(403, 'revoking a whole tenant or feature requires role admin')
   const low = req.scope === 'install' ? [] : blockingLimits(requestedControls(req) ?? {})
-  if (low.length) throw new HttpError(403, `limits this low block every install of the ${req.scope} like a revocation (${low.join(', ')}): requires role admin`, { floors: BLOCK_FLOORS })
+  if (low.length)
+    throw new HttpError(403, `limits this low block every install of the ${req.scope} like a revocation (${low.join(', ')}): requires role admin`, {
+      floors: BLOCK_FLOORS,
+    })
 }
 
 /**
@@ -91,10 +96,14 @@ export function checkChangeAllowed(p: Principal, req: ChangeRequest, limits: Pol
  * tighten, which this never refuses.
  */
 function broaderRules(w: RuleChange, current: ReadonlyMap<string, Rule>, nowMs: number): Rule[] {
-  const keys = w.scope === 'tenant' ? ['global:*']
-    : w.scope === 'feature' ? [`tenant:${w.subject.split('/')[0]}`, 'global:*']
-    : w.scope === 'install' ? [...current.keys()].filter((k) => !k.startsWith('install:'))
-    : []
+  const keys =
+    w.scope === 'tenant'
+      ? ['global:*']
+      : w.scope === 'feature'
+        ? [`tenant:${w.subject.split('/')[0]}`, 'global:*']
+        : w.scope === 'install'
+          ? [...current.keys()].filter((k) => !k.startsWith('install:'))
+          : []
   return keys.map((k) => current.get(k)).filter((r): r is Rule => !!r && isActive(r, nowMs))
 }
 
@@ -115,7 +124,11 @@ export function liftsAbove(narrow: Controls, broader: Rule[]): string[] {
     }
     const [mine, theirs] = [narrow.degrade, b.controls.degrade]
     // A risky-only degrade in the narrow rule would exempt clean installs from a broader degrade of every install.
-    if (mine && theirs && (mine.maxContextTokens > theirs.maxContextTokens || mine.maxOutputTokens > theirs.maxOutputTokens || (mine.riskyOnly && !theirs.riskyOnly))) {
+    if (
+      mine &&
+      theirs &&
+      (mine.maxContextTokens > theirs.maxContextTokens || mine.maxOutputTokens > theirs.maxOutputTokens || (mine.riskyOnly && !theirs.riskyOnly))
+    ) {
       found.push(`degrade looser than ${b.key}`)
     }
   }
@@ -139,7 +152,8 @@ export function checkRewriteAllowed(p: Principal, writes: RuleChange[], limits: 
   if (current) {
     for (const w of writes) {
       const lifted = w.after ? liftsAbove(changedControls(w), broaderRules(w, current, nowMs)) : []
-      if (lifted.length) throw new HttpError(403, `rule ${w.key} would lift limits set by a broader rule (${lifted.slice(0, 3).join('; ')}): requires role admin`)
+      if (lifted.length)
+        throw new HttpError(403, `rule ${w.key} would lift limits set by a broader rule (${lifted.slice(0, 3).join('; ')}): requires role admin`)
     }
   }
   if (writes.length > limits.responderMaxInstalls) throw new HttpError(403, `responders may change at most ${limits.responderMaxInstalls} rules at once`)

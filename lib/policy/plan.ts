@@ -34,7 +34,8 @@ export function requestedControls(req: ChangeRequest): Controls | null {
 /** JSON with sorted keys: rules read back from the log need not keep key order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v)
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  )
 }
 
 /** Same enforcement effect: same controls and expiry (author, reason and version do not matter). */
@@ -116,9 +117,11 @@ export function planUndo(current: ReadonlyMap<string, Rule>, touched: RuleChange
     const now = current.get(c.key) ?? null
     if (sameEffect(now, c.before)) continue
     if (!sameEffect(now, c.after)) {
-      conflicts.push(now
-        ? `${c.key} was changed after this version (by v${now.version}): undo v${now.version} first, or write the rule you want as a new change`
-        : `${c.key} was removed after this version: write the rule you want as a new change`)
+      conflicts.push(
+        now
+          ? `${c.key} was changed after this version (by v${now.version}): undo v${now.version} first, or write the rule you want as a new change`
+          : `${c.key} was removed after this version: write the rule you want as a new change`,
+      )
       continue
     }
     const restored = c.before && { ...c.before, reason: `undo: ${reason}`, author, updatedAt: nowMs }

@@ -15,15 +15,34 @@ export interface Proposal {
   appliedVersion: number
 }
 
-interface Row { id: string; created_at: string | number; author: string; reason: string; request: string; status: string; decided_by: string; applied_version: string | number }
+interface Row {
+  id: string
+  created_at: string | number
+  author: string
+  reason: string
+  request: string
+  status: string
+  decided_by: string
+  applied_version: string | number
+}
 
 async function write(store: Store, p: Proposal) {
   await store.client.insert({
     table: `${store.database}.policy_proposals`,
-    values: [{
-      id: p.id, created_at: p.createdAt, author: p.author, reason: p.reason, request: JSON.stringify(p.request), status: p.status,
-      decided_by: p.decidedBy, decided_at: p.status === 'pending' ? 0 : Date.now(), applied_version: p.appliedVersion, updated_at: Date.now(),
-    }],
+    values: [
+      {
+        id: p.id,
+        created_at: p.createdAt,
+        author: p.author,
+        reason: p.reason,
+        request: JSON.stringify(p.request),
+        status: p.status,
+        decided_by: p.decidedBy,
+        decided_at: p.status === 'pending' ? 0 : Date.now(),
+        applied_version: p.appliedVersion,
+        updated_at: Date.now(),
+      },
+    ],
     format: 'JSONEachRow',
   })
 }
@@ -42,12 +61,24 @@ export async function createProposal(store: Store, p: Proposal): Promise<Proposa
 }
 
 export async function listProposals(store: Store, opts: { id?: string; status?: Proposal['status'] } = {}): Promise<Proposal[]> {
-  return (await selectRows<Row>(store, `SELECT id, toUnixTimestamp64Milli(created_at) AS created_at, author, reason, request, status, decided_by, applied_version
+  return (
+    await selectRows<Row>(
+      store,
+      `SELECT id, toUnixTimestamp64Milli(created_at) AS created_at, author, reason, request, status, decided_by, applied_version
       FROM ${store.database}.policy_proposals FINAL
       WHERE ({id:String} = '' OR id = {id:String}) AND ({status:String} = '' OR status = {status:String})
-      ORDER BY created_at DESC LIMIT 200`, { id: opts.id ?? '', status: opts.status ?? '' })).map((r) => ({
-    id: r.id, createdAt: Number(r.created_at), author: r.author, reason: r.reason, request: JSON.parse(r.request) as ChangeRequest,
-    status: r.status as Proposal['status'], decidedBy: r.decided_by, appliedVersion: Number(r.applied_version),
+      ORDER BY created_at DESC LIMIT 200`,
+      { id: opts.id ?? '', status: opts.status ?? '' },
+    )
+  ).map((r) => ({
+    id: r.id,
+    createdAt: Number(r.created_at),
+    author: r.author,
+    reason: r.reason,
+    request: JSON.parse(r.request) as ChangeRequest,
+    status: r.status as Proposal['status'],
+    decidedBy: r.decided_by,
+    appliedVersion: Number(r.applied_version),
   }))
 }
 

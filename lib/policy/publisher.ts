@@ -39,8 +39,17 @@ export class PolicyPublisher {
   /** Highest version acknowledged by Kafka. */
   publishedVersion = 0
 
-  constructor(private readonly opts: PublisherOptions, private readonly service: PolicyService, private readonly ring: KeyRing) {
-    this.kafka = new Kafka({ clientId: `${opts.clientId}-policy`, brokers: opts.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 200 } })
+  constructor(
+    private readonly opts: PublisherOptions,
+    private readonly service: PolicyService,
+    private readonly ring: KeyRing,
+  ) {
+    this.kafka = new Kafka({
+      clientId: `${opts.clientId}-policy`,
+      brokers: opts.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 5, initialRetryTime: 200 },
+    })
   }
 
   private log(line: string) {
@@ -110,10 +119,7 @@ export class PolicyPublisher {
     await this.service.sync().catch(() => {})
     const { version, rules } = this.service.current()
     const removed = this.service.removedKeys()
-    const records = await Promise.all([
-      ...rules.map((r) => this.record(r.key, r, version)),
-      ...removed.map((k) => this.record(k, null, version)),
-    ])
+    const records = await Promise.all([...rules.map((r) => this.record(r.key, r, version)), ...removed.map((k) => this.record(k, null, version))])
     await this.send(records, version)
     this.behind = false
   }
@@ -137,14 +143,18 @@ export async function ensurePolicyTopic(kafka: Kafka, topic: string): Promise<vo
     const replicationFactor = Math.min(3, brokers.length)
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{
-        topic, numPartitions: 1, replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'compact' },
-          { name: 'min.insync.replicas', value: String(Math.max(1, replicationFactor - 1)) },
-          { name: 'min.compaction.lag.ms', value: '60000' },
-        ],
-      }],
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          replicationFactor,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: String(Math.max(1, replicationFactor - 1)) },
+            { name: 'min.compaction.lag.ms', value: '60000' },
+          ],
+        },
+      ],
     })
   } finally {
     await admin.disconnect()

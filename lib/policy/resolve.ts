@@ -16,12 +16,7 @@ export interface Effective {
 
 /** Most specific first. */
 export function candidateKeys(ctx: RequestContext): string[] {
-  return [
-    ruleKey('install', ctx.installId),
-    ruleKey('feature', `${ctx.tenantId}/${ctx.feature}`),
-    ruleKey('tenant', ctx.tenantId),
-    ruleKey('global', '*'),
-  ]
+  return [ruleKey('install', ctx.installId), ruleKey('feature', `${ctx.tenantId}/${ctx.feature}`), ruleKey('tenant', ctx.tenantId), ruleKey('global', '*')]
 }
 
 /**

@@ -45,7 +45,10 @@ type G = typeof globalThis & { [KEY]?: Map<string, Promise<ControlPlane>> }
 
 async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; stoppers?: (() => Promise<void>)[] }): Promise<ControlPlane> {
   const source = opts.env ?? process.env
-  const env = settings(['BURNRATE_ADMIN_PASSWORD', 'DATA_DIR', 'POLICY_SIGNING_KEYS', 'POLICY_KEY_GRACE_HOURS', 'KAFKA_BROKERS', 'POLICY_TOPIC', 'KAFKA_CLIENT_ID'], source)
+  const env = settings(
+    ['BURNRATE_ADMIN_PASSWORD', 'DATA_DIR', 'POLICY_SIGNING_KEYS', 'POLICY_KEY_GRACE_HOURS', 'KAFKA_BROKERS', 'POLICY_TOPIC', 'KAFKA_CLIENT_ID'],
+    source,
+  )
   const log = opts.log ?? console.log
   await ensureAdmin(store, log, env.BURNRATE_ADMIN_PASSWORD)
   const service = policyService(store)
@@ -54,7 +57,9 @@ async function start(store: Store, opts: { log?: Log; env?: NodeJS.ProcessEnv; s
   const ring = await sharedKeyRing({ dataDir: env.DATA_DIR, envKeys: env.POLICY_SIGNING_KEYS, graceHours: env.POLICY_KEY_GRACE_HOURS })
   let publisher: PolicyPublisher | null = null
   if (kafkaPublishingEnabled(source)) {
-    const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)
+    const brokers = env.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean)
     publisher = new PolicyPublisher({ brokers, topic: env.POLICY_TOPIC, clientId: env.KAFKA_CLIENT_ID, log }, service, ring)
     const p = publisher
     const startWithRetry = async (attempt = 0): Promise<void> => {

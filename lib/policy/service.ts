@@ -64,7 +64,10 @@ export class PolicyService {
   private readonly pollMs: number
   private readonly log: (line: string) => void
 
-  constructor(readonly store: Store, opts: PolicyServiceOptions = {}) {
+  constructor(
+    readonly store: Store,
+    opts: PolicyServiceOptions = {},
+  ) {
     this.events.setMaxListeners(100)
     this.pollMs = opts.pollMs ?? POLICY_POLL_MS
     this.log = opts.log ?? console.warn
@@ -155,8 +158,14 @@ export class PolicyService {
       const rules = input.plan(this.rules, at).map((c) => ({ ...c, after: c.after && { ...c.after, version, updatedAt: at } }))
       if (rules.length === 0) throw new NothingToChange('the change would not modify any rule')
       const change: PolicyChange = {
-        version, at, author: input.author, approvedBy: input.approvedBy ?? '', reason: input.reason,
-        action: input.action, undoOf: input.undoOf ?? 0, rules,
+        version,
+        at,
+        author: input.author,
+        approvedBy: input.approvedBy ?? '',
+        reason: input.reason,
+        action: input.action,
+        undoOf: input.undoOf ?? 0,
+        rules,
       }
       await audited(this.store, input.audit(change), () => insertChange(this.store, change))
       this.fold(change)

@@ -55,7 +55,10 @@ export function policyEtag(version: number, kid: string, since?: number): string
 
 export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
   if (!ifNoneMatch) return false
-  return ifNoneMatch.split(',').map((s) => s.trim().replace(/^W\//, '')).some((t) => t === etag || t === '*')
+  return ifNoneMatch
+    .split(',')
+    .map((s) => s.trim().replace(/^W\//, ''))
+    .some((t) => t === etag || t === '*')
 }
 
 /**
@@ -64,7 +67,13 @@ export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
  * policy costs a 304 and no signature. The service follows the log by polling
  * (service.ts), so any replica answers within a poll of the newest version.
  */
-export async function snapshotResponse(store: Store, service: PolicyService, ring: KeyRing, since: number | undefined, ifNoneMatch: string | null): Promise<Response> {
+export async function snapshotResponse(
+  store: Store,
+  service: PolicyService,
+  ring: KeyRing,
+  since: number | undefined,
+  ifNoneMatch: string | null,
+): Promise<Response> {
   await service.ready()
   // A gateway ahead of us saw a newer version from another replica: catch up now rather than at the next poll.
   if (since !== undefined && since > service.version) await service.sync().catch(() => {})

@@ -17,7 +17,11 @@ export const SCOPES = ['global', 'tenant', 'feature', 'install'] as const
 export type Scope = (typeof SCOPES)[number]
 export type RuleKind = (typeof POLICY_RULE_KINDS)[number]
 
-const subjectText = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@/+=*-]+$/)
+const subjectText = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:@/+=*-]+$/)
 // 0 is a valid limit: an install-scope 0 blocks one install, which responders may do
 // like a revoke. At tenant/feature scope a limit under BLOCK_FLOORS is a revocation
 // and admin-only; that depends on scope and role, so permissions.ts checks it, not this schema.
@@ -30,25 +34,32 @@ export const degradeSchema = z.object({
   riskyOnly: z.boolean().default(false),
 })
 
-export const controlsSchema = z.object({
-  revoked: z.literal(true).optional(),
-  tokensPerMinute: limit(1_000_000_000).optional(),
-  tokensPerDay: limit(1_000_000_000_000).optional(),
-  spendPerDayMicros: limit(1_000_000_000_000).optional(),
-  maxContextTokens: limit(10_000_000).optional(),
-  maxOutputTokens: limit(10_000_000).optional(),
-  maxConcurrentStreams: limit(100_000).optional(),
-  degrade: degradeSchema.optional(),
-}).strict()
+export const controlsSchema = z
+  .object({
+    revoked: z.literal(true).optional(),
+    tokensPerMinute: limit(1_000_000_000).optional(),
+    tokensPerDay: limit(1_000_000_000_000).optional(),
+    spendPerDayMicros: limit(1_000_000_000_000).optional(),
+    maxContextTokens: limit(10_000_000).optional(),
+    maxOutputTokens: limit(10_000_000).optional(),
+    maxConcurrentStreams: limit(100_000).optional(),
+    degrade: degradeSchema.optional(),
+  })
+  .strict()
 export type Controls = z.infer<typeof controlsSchema>
 export type ControlName = keyof Controls
 export const CONTROL_NAMES = Object.keys(controlsSchema.shape) as ControlName[]
 
 /** Which denial kind (event contract) each control produces. */
 export const RULE_KIND_OF: Record<ControlName, RuleKind> = {
-  revoked: 'revoked', tokensPerMinute: 'tokens_per_minute', tokensPerDay: 'tokens_per_day',
-  spendPerDayMicros: 'spend_per_day', maxContextTokens: 'max_context_tokens', maxOutputTokens: 'max_output_tokens',
-  maxConcurrentStreams: 'max_concurrent_streams', degrade: 'degraded',
+  revoked: 'revoked',
+  tokensPerMinute: 'tokens_per_minute',
+  tokensPerDay: 'tokens_per_day',
+  spendPerDayMicros: 'spend_per_day',
+  maxContextTokens: 'max_context_tokens',
+  maxOutputTokens: 'max_output_tokens',
+  maxConcurrentStreams: 'max_concurrent_streams',
+  degrade: 'degraded',
 }
 
 export interface Rule {
@@ -104,7 +115,12 @@ export const changeRequestSchema = z.object({
   /** For quota: the limits to set (merged into the existing rule). For degrade: caps in `degrade`. */
   controls: controlsSchema.omit({ revoked: true }).default({}),
   /** null = permanent (admin only). */
-  durationMinutes: z.number().int().min(1).max(366 * 24 * 60).nullable(),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(366 * 24 * 60)
+    .nullable(),
   reason: z.string().trim().min(3).max(500),
   /** Bulk changes must repeat the number of subjects they affect. */
   confirmCount: z.number().int().min(0).optional(),

@@ -2,7 +2,9 @@ import { PRICE_CATALOG, type PriceEntry } from './catalog'
 
 const DAY_MS = 86_400_000
 
-interface Dated extends PriceEntry { fromMs: number }
+interface Dated extends PriceEntry {
+  fromMs: number
+}
 
 /** Per model, entries newest first, so lookup is the first entry not after the event. */
 function index(catalog: readonly PriceEntry[]): Map<string, Dated[]> {

@@ -22,11 +22,16 @@ export async function sealAbuseHours(store: Store, nowMs = Date.now(), retention
   const current = Math.floor(nowMs / 1000 / HOUR_S) * HOUR_S
   const key = `${store.database}:${current}`
   if (lastCheck.key === key && nowMs - lastCheck.at < CHECK_EVERY_MS) return current
-  const hours = (await selectRows<{ hour: number }>(store, `
+  const hours = (
+    await selectRows<{ hour: number }>(
+      store,
+      `
     SELECT DISTINCT toUnixTimestamp(hour) AS hour FROM ${table(store, 'install_hour')}
     WHERE hour < toDateTime({current:UInt32}, 'UTC') AND hour >= toDateTime({min:UInt32}, 'UTC')
       AND (hour >= toDateTime({reseal:UInt32}, 'UTC') OR hour NOT IN (SELECT DISTINCT hour FROM ${table(store, 'abuse_hour')}))`,
-  { current, min: current - retentionDays * 86_400, reseal: current - RESEAL_S })).map((r) => Number(r.hour))
+      { current, min: current - retentionDays * 86_400, reseal: current - RESEAL_S },
+    )
+  ).map((r) => Number(r.hour))
   if (hours.length > 0) {
     await store.client.command({
       query: `

@@ -24,7 +24,9 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
   let hourFrom = Math.ceil(from / 3600) * 3600
   let hourTo = Math.min(Math.floor(to / 3600) * 3600, sealedEnd)
   if (hourFrom >= hourTo) hourFrom = hourTo = to
-  const [r] = await selectRows<{ total: number; failed: number; revoked: number; abuse: number; failed_installs: number; revoked_installs: number }>(store, `
+  const [r] = await selectRows<{ total: number; failed: number; revoked: number; abuse: number; failed_installs: number; revoked_installs: number }>(
+    store,
+    `
     WITH
       failed_ids AS (
         SELECT install_id FROM ${table(store, 'install_profile')}
@@ -58,11 +60,19 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
       sumIf(cost, status != 'clean') AS abuse,
       uniqMergeIf(installs, status IN ('failed', 'failed_revoked')) AS failed_installs,
       uniqMergeIf(installs, status IN ('revoked', 'failed_revoked')) AS revoked_installs
-    FROM parts`, { from, to, hourFrom, hourTo, tenant: range.tenant })
+    FROM parts`,
+    { from, to, hourFrom, hourTo, tenant: range.tenant },
+  )
   return {
-    from: range.fromMs, to: range.toMs, stepS: range.stepS,
-    totalMicros: r.total, attestationFailedMicros: r.failed, revokedMicros: r.revoked, abuseMicros: r.abuse,
+    from: range.fromMs,
+    to: range.toMs,
+    stepS: range.stepS,
+    totalMicros: r.total,
+    attestationFailedMicros: r.failed,
+    revokedMicros: r.revoked,
+    abuseMicros: r.abuse,
     share: r.total > 0 ? r.abuse / r.total : 0,
-    failedInstalls: r.failed_installs, revokedInstalls: r.revoked_installs,
+    failedInstalls: r.failed_installs,
+    revokedInstalls: r.revoked_installs,
   }
 }

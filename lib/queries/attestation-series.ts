@@ -11,7 +11,9 @@ import { OTHER_KEY, pivot } from './stacked'
  * stack can slightly exceed the overall rejection rate. `totals` are counts.
  */
 export async function attestationSeries(store: Store, range: ResolvedRange): Promise<StackedSeries> {
-  const rows = await selectRows<{ t: number; key: string; value: number; rejections: number }>(store, `
+  const rows = await selectRows<{ t: number; key: string; value: number; rejections: number }>(
+    store,
+    `
     WITH totals AS (
       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
         sum(attest_accepted + attest_rejected) AS attestations
@@ -27,7 +29,9 @@ export async function attestationSeries(store: Store, range: ResolvedRange): Pro
       WHERE ${rangeWhere('minute')}
       GROUP BY t, reason
     ) AS r
-    LEFT JOIN totals ON totals.t = r.t`, rangeSqlParams(range))
+    LEFT JOIN totals ON totals.t = r.t`,
+    rangeSqlParams(range),
+  )
   const series = pivot(range, rows, 8)
   // Legend totals are rejection counts; summing per-bucket rates would mean nothing.
   for (const k of series.keys) series.totals[k] = 0

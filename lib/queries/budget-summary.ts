@@ -26,8 +26,13 @@ export async function budgetSummary(store: Store, tenant: string, now = Date.now
     return { ...b, monthToDateMicros: s.monthToDateMicros, forecastMicros: s.forecastMicros, share: s.share, measured: s.measured, crossed: s.crossed }
   })
   return {
-    monthStart: forecast.monthStart, monthEnd: forecast.monthEnd, now, monthToDateMicros: forecast.monthToDateMicros,
-    forecast, budgetMicros: tenantBudgets.length ? tenantBudgets.reduce((s, b) => s + b.monthly_micros, 0) : null,
-    budgets, tenants: known,
+    monthStart: forecast.monthStart,
+    monthEnd: forecast.monthEnd,
+    now,
+    monthToDateMicros: forecast.monthToDateMicros,
+    forecast,
+    budgetMicros: tenantBudgets.length ? tenantBudgets.reduce((s, b) => s + b.monthly_micros, 0) : null,
+    budgets,
+    tenants: known,
   }
 }

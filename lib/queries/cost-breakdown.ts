@@ -5,7 +5,16 @@ import { orderLimit, pageTotal, selectRows, streamRows, type PageParams } from '
 import { installsBy } from './install-sketch'
 import { tierParams, usageTiers } from './usage-tiers'
 
-export const COST_SORTS = ['cost_micros', 'requests', 'tokens', 'installs', 'cost_per_request_micros', 'cost_per_install_micros', 'cost_per_1k_tokens_micros', 'key'] as const
+export const COST_SORTS = [
+  'cost_micros',
+  'requests',
+  'tokens',
+  'installs',
+  'cost_per_request_micros',
+  'cost_per_install_micros',
+  'cost_per_1k_tokens_micros',
+  'key',
+] as const
 export type CostSort = (typeof COST_SORTS)[number]
 
 /**
@@ -42,21 +51,35 @@ const UNIT_COSTS = `key, cost_micros, requests, tokens, installs,
  */
 export async function costBreakdown(store: Store, range: ResolvedRange, by: CostDimension, page: PageParams<CostSort>): Promise<Page<CostBreakdownRow>> {
   const params = tierParams(range)
-  const rows = await selectRows<CostBreakdownRow & { total: number }>(store, `
+  const rows = await selectRows<CostBreakdownRow & { total: number }>(
+    store,
+    `
     SELECT ${UNIT_COSTS},
       count() OVER () AS total
     FROM (${perKey(store, by)}
     )
-    ${orderLimit(page, 'key ASC')}`, params)
+    ${orderLimit(page, 'key ASC')}`,
+    params,
+  )
   const total = await pageTotal(store, rows, page, perKey(store, by), params)
   return { total, ...page, rows: rows.map(({ total: _t, ...r }) => r) }
 }
 
 /** Every row of the breakdown in the table's order, streamed (the "all rows" CSV export). */
-export function costBreakdownRows(store: Store, range: ResolvedRange, by: CostDimension, sort: CostSort, dir: 'asc' | 'desc'): AsyncGenerator<CostBreakdownRow> {
-  return streamRows<CostBreakdownRow>(store, `
+export function costBreakdownRows(
+  store: Store,
+  range: ResolvedRange,
+  by: CostDimension,
+  sort: CostSort,
+  dir: 'asc' | 'desc',
+): AsyncGenerator<CostBreakdownRow> {
+  return streamRows<CostBreakdownRow>(
+    store,
+    `
     SELECT ${UNIT_COSTS}
     FROM (${perKey(store, by)}
     )
-    ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'}, key ASC`, tierParams(range))
+    ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'}, key ASC`,
+    tierParams(range),
+  )
 }

@@ -6,8 +6,12 @@ import { selectRows, table } from './sql'
 
 /** ORDER BY per whitelisted sort: the request's value picks a key here and is never put into SQL itself. */
 const ORDER_BY: Record<FarmMemberSort, string> = {
-  cost_micros: 'cost_micros', first_seen: 'first_seen', last_seen: 'last_seen',
-  attest_rejected: 'attest_rejected', events: 'events', install_id: 'install_id',
+  cost_micros: 'cost_micros',
+  first_seen: 'first_seen',
+  last_seen: 'last_seen',
+  attest_rejected: 'attest_rejected',
+  events: 'events',
+  install_id: 'install_id',
 }
 
 /**
@@ -16,14 +20,21 @@ const ORDER_BY: Record<FarmMemberSort, string> = {
  * code, so the total is the length of that list, not a count here.
  */
 export async function farmMembers(
-  store: Store, tenant: string, installIds: string[], page: { sort: FarmMemberSort; dir: SortDir; offset: number; limit: number },
+  store: Store,
+  tenant: string,
+  installIds: string[],
+  page: { sort: FarmMemberSort; dir: SortDir; offset: number; limit: number },
 ): Promise<InstallProfile[]> {
   if (installIds.length === 0) return []
-  return selectRows<InstallProfile>(store, `
+  return selectRows<InstallProfile>(
+    store,
+    `
     SELECT ${PROFILE_COLUMNS}
     FROM ${table(store, 'install_profile')}
     WHERE tenant_id = {tenant:String} AND install_id IN {ids:Array(String)}
     GROUP BY tenant_id, install_id
     ORDER BY ${ORDER_BY[page.sort]} ${page.dir === 'asc' ? 'ASC' : 'DESC'}, install_id ASC
-    LIMIT {limit:UInt32} OFFSET {offset:UInt32}`, { tenant, ids: installIds, limit: page.limit, offset: page.offset })
+    LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+    { tenant, ids: installIds, limit: page.limit, offset: page.offset },
+  )
 }

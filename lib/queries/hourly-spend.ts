@@ -1,7 +1,12 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows, table } from './sql'
 
-export interface HourlySpendRow { tenant_id: string; feature: string; t: number; cost: number }
+export interface HourlySpendRow {
+  tenant_id: string
+  feature: string
+  t: number
+  cost: number
+}
 
 /**
  * Spend per hour in [from, to) per tenant and feature (feature '' when
@@ -11,7 +16,9 @@ export interface HourlySpendRow { tenant_id: string; feature: string; t: number;
  */
 export async function hourlySpend(store: Store, p: { fromMs: number; toMs: number; tenant: string; byFeature: boolean }): Promise<HourlySpendRow[]> {
   const feature = p.byFeature ? 'feature' : "''"
-  return selectRows<HourlySpendRow>(store, `
+  return selectRows<HourlySpendRow>(
+    store,
+    `
     SELECT tenant_id, ${feature} AS feature, toUnixTimestamp(hour) * 1000 AS t, sum(cost_micros) AS cost
     FROM (
       SELECT hour, tenant_id, feature, cost_micros FROM ${table(store, 'usage_hour')}
@@ -24,5 +31,7 @@ export async function hourlySpend(store: Store, p: { fromMs: number; toMs: numbe
         AND ({tenant:String} = '' OR tenant_id = {tenant:String})
     )
     GROUP BY tenant_id, feature, t
-    HAVING cost > 0`, { from: Math.floor(p.fromMs / 1000), to: Math.ceil(p.toMs / 1000), tenant: p.tenant })
+    HAVING cost > 0`,
+    { from: Math.floor(p.fromMs / 1000), to: Math.ceil(p.toMs / 1000), tenant: p.tenant },
+  )
 }

@@ -21,16 +21,25 @@ function eventsWhere(): string {
  * past the end has none, so only then is it counted separately.
  */
 export async function installEvents(
-  store: Store, range: ResolvedRange, tenant: string, installId: string, type: InstallEventType, page: PageParams<'ts'>,
+  store: Store,
+  range: ResolvedRange,
+  tenant: string,
+  installId: string,
+  type: InstallEventType,
+  page: PageParams<'ts'>,
 ): Promise<InstallEventsPage> {
   const params = { tenant, install: installId, from: range.fromMs, to: range.toMs, type }
-  const rows = await selectRows<Omit<InstallEventRow, 'ts'> & { ts_ms: number; total: number }>(store, `
+  const rows = await selectRows<Omit<InstallEventRow, 'ts'> & { ts_ms: number; total: number }>(
+    store,
+    `
     SELECT toUnixTimestamp64Milli(ts) AS ts_ms, type, feature, model, prompt_tokens, completion_tokens, context_tokens,
       cost_micros, outcome, end_reason, duration_ms, verdict, reasons, rule_kind, count() OVER () AS total
     FROM ${table(store, 'events')}
     WHERE ${eventsWhere()}
     ORDER BY ts ${page.dir === 'asc' ? 'ASC' : 'DESC'}, event_id
-    LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`, params)
+    LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`,
+    params,
+  )
   const total = await pageTotal(store, rows, page, `SELECT 1 FROM ${table(store, 'events')} WHERE ${eventsWhere()}`, params)
   return { install_id: installId, total, ...page, rows: rows.map(({ total: _t, ts_ms, ...r }) => ({ ts: ts_ms, ...r })) }
 }

@@ -20,10 +20,14 @@ export const PROFILE_COLUMNS = `tenant_id, install_id,
  */
 export async function installProfiles(store: Store, installIds: string[], tenant = ''): Promise<InstallProfile[]> {
   if (installIds.length === 0) return []
-  return selectRows<InstallProfile>(store, `
+  return selectRows<InstallProfile>(
+    store,
+    `
     SELECT ${PROFILE_COLUMNS}
     FROM ${table(store, 'install_profile')}
     WHERE install_id IN {ids:Array(String)} AND ({tenant:String} = '' OR tenant_id = {tenant:String})
     GROUP BY tenant_id, install_id
-    ORDER BY first_seen`, { ids: installIds, tenant })
+    ORDER BY first_seen`,
+    { ids: installIds, tenant },
+  )
 }

@@ -6,8 +6,11 @@ import { selectRows, table } from './sql'
  * newest partition only: max(ts) over the last two days.
  */
 export async function newestEventTs(store: Store): Promise<number | null> {
-  const [r] = await selectRows<{ newest: number; n: number }>(store, `
+  const [r] = await selectRows<{ newest: number; n: number }>(
+    store,
+    `
     SELECT toUnixTimestamp64Milli(max(ts)) AS newest, count() AS n FROM ${table(store, 'events')}
-    WHERE ts >= now() - INTERVAL 2 DAY`)
+    WHERE ts >= now() - INTERVAL 2 DAY`,
+  )
   return r && r.n > 0 ? r.newest : null
 }

@@ -6,9 +6,21 @@ import { installsBy } from './install-sketch'
 import { tierParams, usageTiers } from './usage-tiers'
 
 interface Row {
-  spend: number; n_requests: number; n_streams: number; n_prompt_tokens: number; n_completion_tokens: number
-  n_installs: number; accepted: number; rejected: number; total_stream_ms: number; denials: number; errors: number
-  last_t: number; last_spend: number; last_requests: number; last_tokens: number
+  spend: number
+  n_requests: number
+  n_streams: number
+  n_prompt_tokens: number
+  n_completion_tokens: number
+  n_installs: number
+  accepted: number
+  rejected: number
+  total_stream_ms: number
+  denials: number
+  errors: number
+  last_t: number
+  last_spend: number
+  last_requests: number
+  last_tokens: number
 }
 
 /**
@@ -34,7 +46,9 @@ export async function overviewKpis(store: Store, range: ResolvedRange): Promise<
   const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
   const hours = wholeHours(range)
   const installs = `(SELECT sum(installs) FROM (${installsBy(store, null)}))`
-  const [r] = await selectRows<Row>(store, `
+  const [r] = await selectRows<Row>(
+    store,
+    `
     SELECT
       sum(cost_micros) AS spend, sum(requests) AS n_requests, sum(streams) AS n_streams,
       sum(prompt_tokens) AS n_prompt_tokens, sum(completion_tokens) AS n_completion_tokens,
@@ -45,16 +59,26 @@ export async function overviewKpis(store: Store, range: ResolvedRange): Promise<
       (SELECT tuple(sum(cost_micros), sum(requests), sum(prompt_tokens + completion_tokens)) FROM ${table(store, 'usage_minute')}
         WHERE minute = toDateTime({last:UInt32}, 'UTC') AND ({tenant:String} = '' OR tenant_id = {tenant:String})) AS lastm,
       lastm.1 AS last_spend, lastm.2 AS last_requests, lastm.3 AS last_tokens
-    FROM (${usageTiers(store, ['cost_micros', 'requests', 'streams', 'prompt_tokens', 'completion_tokens', 'attest_accepted', 'attest_rejected', 'stream_ms', 'policy_denials', 'upstream_errors'])})`, { ...rangeSqlParams(range), ...tierParams(range), ...hours, last: lastMinute })
+    FROM (${usageTiers(store, ['cost_micros', 'requests', 'streams', 'prompt_tokens', 'completion_tokens', 'attest_accepted', 'attest_rejected', 'stream_ms', 'policy_denials', 'upstream_errors'])})`,
+    { ...rangeSqlParams(range), ...tierParams(range), ...hours, last: lastMinute },
+  )
   const attestations = r.accepted + r.rejected
   return {
-    from: range.fromMs, to: range.toMs, stepS: range.stepS,
-    spendMicros: r.spend, requests: r.n_requests, streams: r.n_streams,
-    promptTokens: r.n_prompt_tokens, completionTokens: r.n_completion_tokens,
-    activeInstalls: r.n_installs, attestAccepted: r.accepted, attestRejected: r.rejected,
+    from: range.fromMs,
+    to: range.toMs,
+    stepS: range.stepS,
+    spendMicros: r.spend,
+    requests: r.n_requests,
+    streams: r.n_streams,
+    promptTokens: r.n_prompt_tokens,
+    completionTokens: r.n_completion_tokens,
+    activeInstalls: r.n_installs,
+    attestAccepted: r.accepted,
+    attestRejected: r.rejected,
     rejectionRate: attestations > 0 ? r.rejected / attestations : 0,
     avgConcurrentStreams: r.total_stream_ms / (range.toMs - range.fromMs),
-    policyDenials: r.denials, upstreamErrors: r.errors,
+    policyDenials: r.denials,
+    upstreamErrors: r.errors,
     lastMinute: { t: r.last_t, spendMicros: r.last_spend, requests: r.last_requests, tokens: r.last_tokens },
   }
 }

@@ -11,7 +11,9 @@ import { selectRows, table } from './sql'
  * from usage_minute in a scalar subquery of the same statement.
  */
 export async function promptSizeHistogram(store: Store, range: ResolvedRange): Promise<PromptSizeHistogram> {
-  const rows = await selectRows<{ lo: number; requests: number; q: number[]; max: number }>(store, `
+  const rows = await selectRows<{ lo: number; requests: number; q: number[]; max: number }>(
+    store,
+    `
     WITH (
       SELECT tuple(quantilesTDigestMerge(0.5, 0.9, 0.99)(context_tokens_q), max(max_context_tokens))
       FROM ${table(store, 'usage_minute')}
@@ -21,7 +23,9 @@ export async function promptSizeHistogram(store: Store, range: ResolvedRange): P
       tupleElement(rollup, 1) AS q, tupleElement(rollup, 2) AS max
     FROM ${table(store, 'events')}
     WHERE ${rangeWhere('ts')} AND type IN ('llm_request', 'stream')
-    GROUP BY lo ORDER BY lo`, rangeSqlParams(range))
+    GROUP BY lo ORDER BY lo`,
+    rangeSqlParams(range),
+  )
   const [p50, p90, p99] = rows[0]?.q ?? [0, 0, 0]
   const requests = rows.reduce((s, b) => s + b.requests, 0)
   const bins: PromptSizeBin[] = rows.map((b) => ({ lo: b.lo, hi: b.lo * 2, requests: b.requests, outlier: p99 > 0 && b.lo >= p99 }))

@@ -26,7 +26,11 @@ export function orderLimit<Sort extends string>(p: PageParams<Sort>, tiebreak: s
  * then is `countSql` run: the UI needs the true total to offer the last page.
  */
 export async function pageTotal(
-  store: Store, rows: readonly { total: number }[], page: { page: number }, countSql: string, params: Record<string, unknown>,
+  store: Store,
+  rows: readonly { total: number }[],
+  page: { page: number },
+  countSql: string,
+  params: Record<string, unknown>,
 ): Promise<number> {
   if (rows.length > 0) return rows[0].total
   if (page.page === 0) return 0

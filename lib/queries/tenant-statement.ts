@@ -2,8 +2,14 @@ import type { Store } from '../clickhouse/client'
 import { table } from './sql'
 
 export interface StatementRow {
-  date: string; feature: string; model: string; app_version: string
-  requests: number; prompt_tokens: number; completion_tokens: number; cost_micros: number
+  date: string
+  feature: string
+  model: string
+  app_version: string
+  requests: number
+  prompt_tokens: number
+  completion_tokens: number
+  cost_micros: number
 }
 
 /**

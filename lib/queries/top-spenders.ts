@@ -24,15 +24,22 @@ function perInstall(store: Store): string {
  */
 export async function topSpenders(store: Store, range: ResolvedRange, page: PageParams<SpenderSort>): Promise<SpendersPage> {
   const params = rangeSqlParams(range)
-  const rows = await selectRows<SpenderRow & { total: number }>(store, `
+  const rows = await selectRows<SpenderRow & { total: number }>(
+    store,
+    `
     SELECT tenant_id, install_id, cost_micros, requests, tokens, streams, max_context_tokens, attest_rejected, policy_denials,
       count() OVER () AS total
     FROM (${perInstall(store)}
     )
-    ${orderLimit(page, 'install_id ASC')}`, params)
+    ${orderLimit(page, 'install_id ASC')}`,
+    params,
+  )
   const total = await pageTotal(store, rows, page, perInstall(store), params)
   return {
-    from: range.fromMs, to: range.toMs, total, ...page,
+    from: range.fromMs,
+    to: range.toMs,
+    total,
+    ...page,
     rows: rows.map(({ total: _t, ...r }) => r),
   }
 }

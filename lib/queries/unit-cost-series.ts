@@ -15,17 +15,25 @@ export type UnitMetric = (typeof UNIT_METRICS)[number]
  * denominator are 0. From the usage tiers the bucket allows.
  */
 export async function unitCostSeries(store: Store, range: ResolvedRange, by: CostDimension, metric: UnitMetric, maxKeys = 8): Promise<StackedSeries> {
-  const denominator = metric === 'per_request' ? 'sum(requests)' : metric === 'per_1k_tokens' ? 'sum(prompt_tokens + completion_tokens) / 1000' : 'uniqMerge(installs)'
-  const rows = await selectRows<{ t: number; key: string; cost: number; denom: number }>(store, `
+  const denominator =
+    metric === 'per_request' ? 'sum(requests)' : metric === 'per_1k_tokens' ? 'sum(prompt_tokens + completion_tokens) / 1000' : 'uniqMerge(installs)'
+  const rows = await selectRows<{ t: number; key: string; cost: number; denom: number }>(
+    store,
+    `
     SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
       toString(${by}) AS key, sum(cost_micros) AS cost, ${denominator} AS denom
     FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens', 'installs'])})
     WHERE ${by} != ''
     GROUP BY t, key
-    HAVING cost > 0`, tierParams(range, coarsestFor(range.stepS)))
+    HAVING cost > 0`,
+    tierParams(range, coarsestFor(range.stepS)),
+  )
   const spend = new Map<string, number>()
   for (const r of rows) spend.set(r.key, (spend.get(r.key) ?? 0) + r.cost)
-  const keys = [...spend].sort((a, b) => b[1] - a[1]).slice(0, maxKeys).map(([k]) => k)
+  const keys = [...spend]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, maxKeys)
+    .map(([k]) => k)
   const kept = new Set(keys)
   const byT = new Map<number, SeriesRow>()
   for (const t of bucketStarts(range)) {

@@ -6,7 +6,14 @@ const HOUR_S = 3600
 const DAY_S = 86_400
 
 /** The window cut into whole UTC days, whole hours outside them, and the minutes left at the edges (epoch seconds). */
-export interface Tiers { from: number; to: number; dayFrom: number; dayTo: number; hourFrom: number; hourTo: number }
+export interface Tiers {
+  from: number
+  to: number
+  dayFrom: number
+  dayTo: number
+  hourFrom: number
+  hourTo: number
+}
 
 /**
  * Tier bounds for a window. `finest` caps the coarsest tier used: a chart

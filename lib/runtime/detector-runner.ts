@@ -31,7 +31,8 @@ export function startDetection(store: Store, config: Config, log: Log = console.
       const result = await applyDetectionRun(store, run, policy, notifier)
       const opened = result.transitions.filter((t) => t.action === 'create' || t.action === 'reopen').length
       const incidents = result.incidents.transitions.filter((t) => t.action === 'create').length
-      if (opened || failures) log(`[detect] run at ${new Date(now).toISOString()}: ${run.findings.length} findings, ${opened} alert(s) opened, ${incidents} new incident(s)`)
+      if (opened || failures)
+        log(`[detect] run at ${new Date(now).toISOString()}: ${run.findings.length} findings, ${opened} alert(s) opened, ${incidents} new incident(s)`)
       failures = 0
     } catch (err) {
       failures += 1

@@ -57,23 +57,54 @@ const f = (n: number) => (Number.isFinite(n) ? String(Math.round(n * 1e6) / 1e6)
  * for it by the previous version, 22 attack target.
  */
 function groupsLiteral(groups: SeedGroup[]): string {
-  return `[${groups.map((g) => `(${[g.tenant_id, g.feature, g.model, g.app_version, g.platform].map(q).join(',')},${[
-    g.requestsPerS, g.streamShare, g.servedShare, g.errorShare, g.promptPerReq, g.completionPerReq, g.costPerReq, g.streamMsPerReq,
-    g.acceptedPerS, g.rejectedPerS, g.deniedPerS, g.installsPerSlot, g.population, g.maxContext, g.released ? 1 : 0, g.carries, g.attacked ? 1 : 0,
-  ].map(f).join(',')})`).join(',')}]`
+  return `[${groups
+    .map(
+      (g) =>
+        `(${[g.tenant_id, g.feature, g.model, g.app_version, g.platform].map(q).join(',')},${[
+          g.requestsPerS,
+          g.streamShare,
+          g.servedShare,
+          g.errorShare,
+          g.promptPerReq,
+          g.completionPerReq,
+          g.costPerReq,
+          g.streamMsPerReq,
+          g.acceptedPerS,
+          g.rejectedPerS,
+          g.deniedPerS,
+          g.installsPerSlot,
+          g.population,
+          g.maxContext,
+          g.released ? 1 : 0,
+          g.carries,
+          g.attacked ? 1 : 0,
+        ]
+          .map(f)
+          .join(',')})`,
+    )
+    .join(',')}]`
 }
 
-interface SeedGroup extends GroupProfile { released: boolean; carries: number; attacked: boolean }
+interface SeedGroup extends GroupProfile {
+  released: boolean
+  carries: number
+  attacked: boolean
+}
 
 /** The release and attack roles of each group (see the file comment). */
 function withStory(groups: GroupProfile[]): SeedGroup[] {
   const tenants = [...new Set(groups.map((g) => g.tenant_id))].sort()
   const first = tenants[0]
   const second = tenants[1] ?? first
-  const versions = [...new Set(groups.filter((g) => g.tenant_id === first).map((g) => g.app_version))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  const versions = [...new Set(groups.filter((g) => g.tenant_id === first).map((g) => g.app_version))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  )
   const newest = versions.at(-1)
   const previous = versions.at(-2)
-  const attackFeature = groups.filter((g) => g.tenant_id === second && g.requestsPerS > 0).map((g) => g.feature).sort()[0]
+  const attackFeature = groups
+    .filter((g) => g.tenant_id === second && g.requestsPerS > 0)
+    .map((g) => g.feature)
+    .sort()[0]
   const rate = (v: string | undefined, platform: string, feature: string, model: string) =>
     groups.find((g) => g.tenant_id === first && g.app_version === v && g.platform === platform && g.feature === feature && g.model === model)
   return groups.map((g) => {
@@ -89,7 +120,9 @@ function withStory(groups: GroupProfile[]): SeedGroup[] {
 }
 
 /** The install ids of one hour of a group (the seed's rows carry them on the hour's first slot). */
-const seedIds = (perHour: number) => `arrayMap(i -> concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
+const seedIds = (
+  perHour: number,
+) => `arrayMap(i -> concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
           range(toUInt32(least(g.18, if(requests + accepted + rejected = 0, 0, round(g.17 * 3 * ${Math.min(perHour, 12) / 12} * shape * weight * if(attacked, 1.5, 1)) + 1)))))`
 
 /** The seed's slots × groups with their traffic (see seedSql), shared by the usage rows and the install sketches. */
@@ -167,7 +200,7 @@ async function hasUsage(store: Store): Promise<boolean> {
 
 /** Writes `days` of history ending at `endMs` into an empty store; returns the rows' time span, or null when it did nothing. */
 export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromMs: number; toMs: number; ms: number } | null> {
-  if (o.days <= 0 || (!o.force && await hasUsage(store))) return null
+  if (o.days <= 0 || (!o.force && (await hasUsage(store)))) return null
   const slotS = o.slotS ?? SLOT_S
   const t0 = Date.now()
   const toMs = Math.floor(o.endMs / (slotS * 1000)) * slotS * 1000
@@ -179,13 +212,20 @@ export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromM
   const daySlots = Array.from({ length: Math.ceil(86_400 / slotS) }, (_, i) => sim.rateAt(dayStart + i * slotS * 1000 + slotS * 500) / o.ratePerSec)
   const DAY = 86_400_000
   const params = {
-    from: fromMs / 1000, to: toMs / 1000, slots: (toMs - fromMs) / (slotS * 1000),
+    from: fromMs / 1000,
+    to: toMs / 1000,
+    slots: (toMs - fromMs) / (slotS * 1000),
     release: Math.floor((toMs - RELEASE_DAYS_AGO * DAY) / 1000),
-    attackFrom: Math.floor((toMs - ATTACK_FROM_DAYS_AGO * DAY) / 1000), attackTo: Math.floor((toMs - ATTACK_TO_DAYS_AGO * DAY) / 1000),
+    attackFrom: Math.floor((toMs - ATTACK_FROM_DAYS_AGO * DAY) / 1000),
+    attackTo: Math.floor((toMs - ATTACK_TO_DAYS_AGO * DAY) / 1000),
   }
   await store.client.command({ query: seedSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
   await store.client.command({ query: installsHourSql(store.database), query_params: params })
-  await store.client.command({ query: installSketchSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
+  await store.client.command({
+    query: installSketchSql(store.database, groups, daySlots, slotS),
+    query_params: params,
+    clickhouse_settings: { insert_deduplicate: 0 },
+  })
   const ms = Date.now() - t0
   o.log?.(`[seed] ${o.days} days of history (${groups.length} dimension groups, ${slotS / 60}-minute rows) in ${(ms / 1000).toFixed(1)} s`)
   return { fromMs, toMs, ms }

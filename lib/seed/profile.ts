@@ -3,12 +3,26 @@ import type { GatewaySimulator } from '../simulator'
 
 /** Per-second rates and per-request means of one dimension group, at diurnal factor 1. */
 export interface GroupProfile {
-  tenant_id: string; feature: string; model: string; app_version: string; platform: string
-  requestsPerS: number; streamShare: number; servedShare: number; errorShare: number
-  promptPerReq: number; completionPerReq: number; costPerReq: number; streamMsPerReq: number
-  acceptedPerS: number; rejectedPerS: number; deniedPerS: number
+  tenant_id: string
+  feature: string
+  model: string
+  app_version: string
+  platform: string
+  requestsPerS: number
+  streamShare: number
+  servedShare: number
+  errorShare: number
+  promptPerReq: number
+  completionPerReq: number
+  costPerReq: number
+  streamMsPerReq: number
+  acceptedPerS: number
+  rejectedPerS: number
+  deniedPerS: number
   /** Distinct installs in a 5-minute slot, and how many the tenant has. */
-  installsPerSlot: number; population: number; maxContext: number
+  installsPerSlot: number
+  population: number
+  maxContext: number
 }
 
 type Ev = Record<string, unknown>
@@ -28,7 +42,23 @@ export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startM
   let diurnal = 0
   for (let t = startMs; t < endMs; t += 60_000) diurnal += sim.rateAt(t) / ratePerSec
   const seconds = (diurnal / minutes) * minutes * 60
-  const groups = new Map<string, GroupProfile & { installs: Map<number, Set<string>>; requests: number; streams: number; served: number; errors: number; prompt: number; completion: number; cost: number; streamMs: number; accepted: number; rejected: number; denied: number }>()
+  const groups = new Map<
+    string,
+    GroupProfile & {
+      installs: Map<number, Set<string>>
+      requests: number
+      streams: number
+      served: number
+      errors: number
+      prompt: number
+      completion: number
+      cost: number
+      streamMs: number
+      accepted: number
+      rejected: number
+      denied: number
+    }
+  >()
   const tenantInstalls = new Map<string, Set<string>>()
   for (const e of events) {
     if (e.type === 'policy_ack' || e.type === 'stream_progress') continue
@@ -36,10 +66,39 @@ export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startM
     const key = [tenant, str(e.feature), str(e.model), str(e.app_version), str(e.platform)].join('\u0000')
     let g = groups.get(key)
     if (!g) {
-      g = { tenant_id: tenant, feature: str(e.feature), model: str(e.model), app_version: str(e.app_version), platform: str(e.platform),
-        requestsPerS: 0, streamShare: 0, servedShare: 0, errorShare: 0, promptPerReq: 0, completionPerReq: 0, costPerReq: 0, streamMsPerReq: 0,
-        acceptedPerS: 0, rejectedPerS: 0, deniedPerS: 0, installsPerSlot: 0, population: 0, maxContext: 0,
-        installs: new Map(), requests: 0, streams: 0, served: 0, errors: 0, prompt: 0, completion: 0, cost: 0, streamMs: 0, accepted: 0, rejected: 0, denied: 0 }
+      g = {
+        tenant_id: tenant,
+        feature: str(e.feature),
+        model: str(e.model),
+        app_version: str(e.app_version),
+        platform: str(e.platform),
+        requestsPerS: 0,
+        streamShare: 0,
+        servedShare: 0,
+        errorShare: 0,
+        promptPerReq: 0,
+        completionPerReq: 0,
+        costPerReq: 0,
+        streamMsPerReq: 0,
+        acceptedPerS: 0,
+        rejectedPerS: 0,
+        deniedPerS: 0,
+        installsPerSlot: 0,
+        population: 0,
+        maxContext: 0,
+        installs: new Map(),
+        requests: 0,
+        streams: 0,
+        served: 0,
+        errors: 0,
+        prompt: 0,
+        completion: 0,
+        cost: 0,
+        streamMs: 0,
+        accepted: 0,
+        rejected: 0,
+        denied: 0,
+      }
       groups.set(key, g)
     }
     const install = str(e.install_id)
@@ -50,7 +109,10 @@ export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startM
     tenantInstalls.get(tenant)!.add(install)
     if (e.type === 'llm_request' || e.type === 'stream') {
       g.requests++
-      if (e.type === 'stream') { g.streams++; g.streamMs += num(e.duration_ms) }
+      if (e.type === 'stream') {
+        g.streams++
+        g.streamMs += num(e.duration_ms)
+      }
       if (e.outcome === 'served' || e.end_reason === 'completed' || e.end_reason === 'client_disconnect') g.served++
       if (e.outcome === 'upstream_error' || e.end_reason === 'timeout') g.errors++
       g.prompt += num(e.prompt_tokens)
@@ -66,12 +128,25 @@ export function profileTraffic(sim: GatewaySimulator, ratePerSec: number, startM
     const per = (x: number) => (g.requests ? x / g.requests : 0)
     const slots = [...g.installs.values()]
     return {
-      tenant_id: g.tenant_id, feature: g.feature, model: g.model, app_version: g.app_version, platform: g.platform,
-      requestsPerS: g.requests / seconds, streamShare: per(g.streams), servedShare: per(g.served), errorShare: per(g.errors),
-      promptPerReq: per(g.prompt), completionPerReq: per(g.completion), costPerReq: per(g.cost), streamMsPerReq: per(g.streamMs),
-      acceptedPerS: g.accepted / seconds, rejectedPerS: g.rejected / seconds, deniedPerS: g.denied / seconds,
+      tenant_id: g.tenant_id,
+      feature: g.feature,
+      model: g.model,
+      app_version: g.app_version,
+      platform: g.platform,
+      requestsPerS: g.requests / seconds,
+      streamShare: per(g.streams),
+      servedShare: per(g.served),
+      errorShare: per(g.errors),
+      promptPerReq: per(g.prompt),
+      completionPerReq: per(g.completion),
+      costPerReq: per(g.cost),
+      streamMsPerReq: per(g.streamMs),
+      acceptedPerS: g.accepted / seconds,
+      rejectedPerS: g.rejected / seconds,
+      deniedPerS: g.denied / seconds,
       installsPerSlot: slots.reduce((s, x) => s + x.size, 0) / Math.max(1, slots.length) / (diurnal / minutes),
-      population: tenantInstalls.get(g.tenant_id)?.size ?? 1, maxContext: g.maxContext,
+      population: tenantInstalls.get(g.tenant_id)?.size ?? 1,
+      maxContext: g.maxContext,
     }
   })
 }

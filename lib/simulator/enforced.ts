@@ -7,7 +7,10 @@ import { policyService } from '../policy/service'
 import type { StreamAdmission, StreamGate, StreamStart } from './gate'
 
 type Call = Extract<GatewayEventInput, { type: 'llm_request' | 'stream' }>
-interface Generator { generate(fromMs: number, toMs: number): GatewayEventInput[]; attachGate?(gate: StreamGate): void }
+interface Generator {
+  generate(fromMs: number, toMs: number): GatewayEventInput[]
+  attachGate?(gate: StreamGate): void
+}
 
 const tsOf = (e: GatewayEventInput) => (typeof e.ts === 'number' ? e.ts : Date.parse(e.ts))
 /** Rule ids in events allow [A-Za-z0-9._:@/+=-]: the global subject '*' is spelled 'all'. */
@@ -43,7 +46,7 @@ export class EnforcedGenerator implements Generator, StreamGate {
     if (!d.allowed) return { allowed: false, policyVersion: d.version, ruleId: ruleIdOf(d.ruleId), ruleKind: d.ruleKind }
     return {
       allowed: true,
-      revokedSince: (atMs) => (this.enforcer.revokes(who, atMs) ? this.enforcer.appliedAt.get(this.enforcer.version) ?? atMs : null),
+      revokedSince: (atMs) => (this.enforcer.revokes(who, atMs) ? (this.enforcer.appliedAt.get(this.enforcer.version) ?? atMs) : null),
       close: (e) => {
         const out = this.served(e, d, true)
         this.judged.add(out)
@@ -63,7 +66,15 @@ export class EnforcedGenerator implements Generator, StreamGate {
     const v = this.enforcer.version
     if (v > this.acked) {
       const at = this.enforcer.appliedAt.get(v) ?? Date.now()
-      out.push({ schema_version: 1, type: 'policy_ack', event_id: `ack-${this.opts.gatewayId ?? 'simulator'}-${v}-${at}`, ts: at, tenant_id: '_gateway', gateway_id: this.opts.gatewayId ?? 'simulator', policy_version: v })
+      out.push({
+        schema_version: 1,
+        type: 'policy_ack',
+        event_id: `ack-${this.opts.gatewayId ?? 'simulator'}-${v}-${at}`,
+        ts: at,
+        tenant_id: '_gateway',
+        gateway_id: this.opts.gatewayId ?? 'simulator',
+        policy_version: v,
+      })
       this.acked = v
     }
     return out
@@ -72,7 +83,7 @@ export class EnforcedGenerator implements Generator, StreamGate {
   private release(untilMs: number) {
     if (this.open.length === 0) return
     const still: typeof this.open = []
-    for (const s of this.open) (s.end <= untilMs ? s.settle() : still.push(s))
+    for (const s of this.open) s.end <= untilMs ? s.settle() : still.push(s)
     this.open = still
   }
 
@@ -81,7 +92,12 @@ export class EnforcedGenerator implements Generator, StreamGate {
     const start = e.type === 'stream' ? end - e.duration_ms : end
     this.release(start)
     const d: Decision = this.enforcer.admit({
-      tenantId: e.tenant_id, feature: e.feature, installId: e.install_id, contextTokens: e.prompt_tokens, stream: e.type === 'stream', nowMs: start,
+      tenantId: e.tenant_id,
+      feature: e.feature,
+      installId: e.install_id,
+      contextTokens: e.prompt_tokens,
+      stream: e.type === 'stream',
+      nowMs: start,
     })
     if (!d.allowed) {
       const { type: _t, prompt_tokens: _p, completion_tokens: _c, context_tokens: _x, prompt_bytes: _b, cost_micros: _m, ...head } = e
@@ -98,9 +114,15 @@ export class EnforcedGenerator implements Generator, StreamGate {
     if (d.outputCap !== null && e.completion_tokens > d.outputCap) {
       const cap = d.outputCap
       const { cost_micros: _m, ...rest } = e // re-priced on the capped tokens by the ingest
-      call = e.type === 'stream'
-        ? { ...(rest as typeof e), completion_tokens: cap, end_reason: 'cut_by_policy', duration_ms: Math.round((e.ttft_ms ?? 0) + (e.duration_ms - (e.ttft_ms ?? 0)) * (cap / Math.max(1, e.completion_tokens))) }
-        : { ...(rest as typeof e), completion_tokens: cap, outcome: 'cut_by_policy' }
+      call =
+        e.type === 'stream'
+          ? {
+              ...(rest as typeof e),
+              completion_tokens: cap,
+              end_reason: 'cut_by_policy',
+              duration_ms: Math.round((e.ttft_ms ?? 0) + (e.duration_ms - (e.ttft_ms ?? 0)) * (cap / Math.max(1, e.completion_tokens))),
+            }
+          : { ...(rest as typeof e), completion_tokens: cap, outcome: 'cut_by_policy' }
     }
     const cost = (this.opts.prices ?? defaultPriceBook).costMicros(call.model, end, call.prompt_tokens, call.completion_tokens) ?? 0
     const settle = () => d.settle({ promptTokens: call.prompt_tokens, completionTokens: call.completion_tokens, costMicros: cost, nowMs: end })

@@ -13,7 +13,13 @@ import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usag
  */
 const MIN = 60_000
 
-interface Frame { rng: Rng; start: number; end: number; tenant: Tenant; s: ScenarioContext['settings'] }
+interface Frame {
+  rng: Rng
+  start: number
+  end: number
+  tenant: Tenant
+  s: ScenarioContext['settings']
+}
 
 function frameOf(name: string, ctx: ScenarioContext, defaultDuration: number): Frame {
   const rng = new Rng(mixSeed(ctx.seed, hashString(name)))
@@ -23,16 +29,30 @@ function frameOf(name: string, ctx: ScenarioContext, defaultDuration: number): F
   return { rng, start, end: start + (s.durationMs ?? defaultDuration), tenant, s }
 }
 
-function freshInstall(rng: Rng, tenant: Tenant, known: Set<string>, net?: { ipPrefix: string; asn: number; country: string }, device?: { deviceModel: string; osVersion: string; fingerprint: string }): Install {
+function freshInstall(
+  rng: Rng,
+  tenant: Tenant,
+  known: Set<string>,
+  net?: { ipPrefix: string; asn: number; country: string },
+  device?: { deviceModel: string; osVersion: string; fingerprint: string },
+): Install {
   let id: string
   do id = `i-${rng.hex(16)}`
   while (known.has(id))
   known.add(id)
   const country = net?.country ?? tenant.countries[0][0]
   return {
-    index: -1, id, tenant, appVersion: tenant.versions[tenant.versions.length - 1], platform: 'android',
+    index: -1,
+    id,
+    tenant,
+    appVersion: tenant.versions[tenant.versions.length - 1],
+    platform: 'android',
     ...(device ?? { ...consumerDevice(rng, 'android'), fingerprint: rng.hex(32) }),
-    ...(net ?? { ...residentialNetwork(rng, country), country }), tzHours: 0, activity: 0, tokenExpiresAt: 0, rooted: false,
+    ...(net ?? { ...residentialNetwork(rng, country), country }),
+    tzHours: 0,
+    activity: 0,
+    tokenExpiresAt: 0,
+    rooted: false,
   }
 }
 
@@ -71,12 +91,26 @@ export function moderateBomber(ctx: ScenarioContext): Scenario {
       attackers.push({ ids })
     }
   }
-  for (const a of attackers) a.ids.forEach((id, k) => labels.push({ scenario: 'prompt_bomber', kind: 'install', subject: id.inst.id, tenant_id: f.tenant.id, start_ms: id.from, end_ms: Math.min(f.end, id.from + (rotate || f.end)), detail: { feature: feature.name } }))
+  for (const a of attackers)
+    a.ids.forEach((id, k) =>
+      labels.push({
+        scenario: 'prompt_bomber',
+        kind: 'install',
+        subject: id.inst.id,
+        tenant_id: f.tenant.id,
+        start_ms: id.from,
+        end_ms: Math.min(f.end, id.from + (rotate || f.end)),
+        detail: { feature: feature.name },
+      }),
+    )
   const factor = f.s.contextFactor ?? 3
   const perMinute = f.s.perMinute ?? 4
   const jitter = f.s.jitter ?? 0.25
   return {
-    name: 'prompt_bomber', startMs: f.start, endMs: f.end, labels,
+    name: 'prompt_bomber',
+    startMs: f.start,
+    endMs: f.end,
+    labels,
     tick(sink, rng, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
       for (const a of attackers) {
@@ -108,8 +142,18 @@ export function tokenReuse(ctx: ScenarioContext): Scenario {
   const perMinute = f.s.perMinute ?? 3
   const thieves = victims.map((v) => ({ ...v, ipPrefix: `185.${100 + f.rng.int(50)}.${f.rng.int(256)}.0/24`, asn: 9009, country: 'RO' }))
   return {
-    name: 'token_reuse', startMs: f.start, endMs: f.end,
-    labels: victims.map((v) => ({ scenario: 'token_reuse', kind: 'install', subject: v.id, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end, detail: { feature: feature.name } })),
+    name: 'token_reuse',
+    startMs: f.start,
+    endMs: f.end,
+    labels: victims.map((v) => ({
+      scenario: 'token_reuse',
+      kind: 'install',
+      subject: v.id,
+      tenant_id: f.tenant.id,
+      start_ms: f.start,
+      end_ms: f.end,
+      detail: { feature: feature.name },
+    })),
     tick(sink, rng, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
       const a = Math.max(t0, f.start)
@@ -138,12 +182,25 @@ export function modelShift(ctx: ScenarioContext): Scenario {
   const pricier = f.s.model ?? 'gpt-4o'
   const original = feature.model
   return {
-    name: 'model_shift', startMs: f.start, endMs: f.end,
-    labels: [{ scenario: 'model_shift', kind: 'feature', subject: `${f.tenant.id}/${feature.name}/*`, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end, detail: { from: original, to: pricier } }],
+    name: 'model_shift',
+    startMs: f.start,
+    endMs: f.end,
+    labels: [
+      {
+        scenario: 'model_shift',
+        kind: 'feature',
+        subject: `${f.tenant.id}/${feature.name}/*`,
+        tenant_id: f.tenant.id,
+        start_ms: f.start,
+        end_ms: f.end,
+        detail: { from: original, to: pricier },
+      },
+    ],
     hook: {
       appVersion: (_i, v) => v,
       contextFactor: () => 1,
-      model: (inst, name, model, ts) => (inst.tenant === f.tenant && name === feature.name && ts >= f.start && ts < f.end && !ctx.taken.has(inst.id) ? pricier : model),
+      model: (inst, name, model, ts) =>
+        inst.tenant === f.tenant && name === feature.name && ts >= f.start && ts < f.end && !ctx.taken.has(inst.id) ? pricier : model,
     },
     tick() {},
   }
@@ -164,10 +221,18 @@ export function benign(ctx: ScenarioContext): Scenario {
     for (const inst of recruitFrom(ctx, tenant, 10, rng)) actors.push({ inst, perMinute: 6 + rng.int(10) })
   } else if (kind === 'corporate_nat') {
     const net = { ipPrefix: `198.51.${rng.int(200)}.0/24`, asn: 3356, country: 'US' }
-    for (let i = 0; i < 80; i++) actors.push({ inst: freshInstall(rng, tenant, known, net, { ...consumerDevice(rng, rng.chance(0.5) ? 'ios' : 'android'), fingerprint: rng.hex(32) }), perMinute: 0.3 + rng.next() })
+    for (let i = 0; i < 80; i++)
+      actors.push({
+        inst: freshInstall(rng, tenant, known, net, { ...consumerDevice(rng, rng.chance(0.5) ? 'ios' : 'android'), fingerprint: rng.hex(32) }),
+        perMinute: 0.3 + rng.next(),
+      })
   } else if (kind === 'qa_lab') {
     const net = { ipPrefix: `203.0.${rng.int(200)}.0/24`, asn: 64500, country: 'US' }
-    for (let i = 0; i < 8; i++) actors.push({ inst: freshInstall(rng, tenant, known, net, { ...consumerDevice(rng, i % 2 ? 'ios' : 'android'), fingerprint: rng.hex(32) }), perMinute: 3 })
+    for (let i = 0; i < 8; i++)
+      actors.push({
+        inst: freshInstall(rng, tenant, known, net, { ...consumerDevice(rng, i % 2 ? 'ios' : 'android'), fingerprint: rng.hex(32) }),
+        perMinute: 3,
+      })
   } else if (kind === 'release_burst') {
     for (let i = 0; i < 300; i++) actors.push({ inst: freshInstall(rng, tenant, known), perMinute: 0.3 + rng.next() * 0.5 })
   } else if (kind === 'batch_feature') {
@@ -180,14 +245,29 @@ export function benign(ctx: ScenarioContext): Scenario {
       handovers.push({ inst, at: f.start + rng.int(f.end - f.start), to: residentialNetwork(rng, inst.country), done: false })
     }
   }
-  const labels: GroundTruthLabel[] = actors.map((a) => ({ scenario: 'benign', kind: 'install', subject: a.inst.id, tenant_id: tenant.id, start_ms: f.start, end_ms: f.end, detail: { kind } }))
+  const labels: GroundTruthLabel[] = actors.map((a) => ({
+    scenario: 'benign',
+    kind: 'install',
+    subject: a.inst.id,
+    tenant_id: tenant.id,
+    start_ms: f.start,
+    end_ms: f.end,
+    detail: { kind },
+  }))
   const joinAt = actors.map(() => f.start + (kind === 'release_burst' ? rng.int(5 * MIN) : rng.int(MIN)))
   return {
-    name: 'benign', startMs: f.start, endMs: f.end, labels,
-    hook: kind === 'token_expired' ? {
-      appVersion: (_i, v) => v, contextFactor: () => 1,
-      verdict: (_inst, ts) => (ts >= f.start && ts < f.end && rng.chance(0.35) ? ['token_expired'] : null),
-    } : undefined,
+    name: 'benign',
+    startMs: f.start,
+    endMs: f.end,
+    labels,
+    hook:
+      kind === 'token_expired'
+        ? {
+            appVersion: (_i, v) => v,
+            contextFactor: () => 1,
+            verdict: (_inst, ts) => (ts >= f.start && ts < f.end && rng.chance(0.35) ? ['token_expired'] : null),
+          }
+        : undefined,
     tick(sink, r, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
       actors.forEach((a, i) => {

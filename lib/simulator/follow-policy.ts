@@ -3,7 +3,9 @@ import { PolicyEnforcer } from '../policy/enforcer'
 import { followPolicyTopic } from '../policy/follower'
 import { EnforcedGenerator } from './enforced'
 
-interface Generator { generate(fromMs: number, toMs: number): import('../events/schema').GatewayEventInput[] }
+interface Generator {
+  generate(fromMs: number, toMs: number): import('../events/schema').GatewayEventInput[]
+}
 
 export interface FollowPolicyOptions {
   brokers: string[]

@@ -56,7 +56,15 @@ export class GatewaySimulator {
     const taken = new Set<string>()
     // Built in a fixed order so the same set of names gives the same scenarios whatever order it was listed in.
     this.scenarios = SCENARIO_NAMES.filter((n) => opts.scenarios.includes(n)).map((name) =>
-      createScenario(name, { seed: this.seed, startMs: this.startMs, pop: this.population, taken, settings: opts.scenarioSettings?.[name] ?? {}, gate: this.gate }))
+      createScenario(name, {
+        seed: this.seed,
+        startMs: this.startMs,
+        pop: this.population,
+        taken,
+        settings: opts.scenarioSettings?.[name] ?? {},
+        gate: this.gate,
+      }),
+    )
     for (const s of this.scenarios) if (s.hook) this.traffic.hooks.push(s.hook)
   }
 

@@ -35,7 +35,13 @@ export interface ProducerSettings {
  * (250-2,000 measured the same within noise); one thread's other partitions are encoded while a send is out.
  */
 export const DEFAULT_PRODUCER_SETTINGS: ProducerSettings = {
-  threads: Math.min(4, availableParallelism()), sendMessages: 1_000, inFlight: 4, maxOutstanding: 40_000, chunkMessages: 4_000, acks: 1, compression: 'none',
+  threads: Math.min(4, availableParallelism()),
+  sendMessages: 1_000,
+  inFlight: 4,
+  maxOutstanding: 40_000,
+  chunkMessages: 4_000,
+  acks: 1,
+  compression: 'none',
 }
 
 export interface ProducerThreadOptions {
@@ -49,7 +55,11 @@ export interface ProducerThreadOptions {
 }
 
 /** Message i: key bytes [bounds[2i-1] (0 for i = 0), bounds[2i]), value bytes [bounds[2i], bounds[2i+1]). */
-export interface WireBatch { bytes: Uint8Array; bounds: Uint32Array; partitions: Int32Array }
+export interface WireBatch {
+  bytes: Uint8Array
+  bounds: Uint32Array
+  partitions: Int32Array
+}
 export type FromProducerThread = { type: 'ready' } | { type: 'acked'; count: number } | { type: 'error'; message: string } | { type: 'closed' }
 
 /** Accumulates keyed messages for one thread in one growing buffer. */
@@ -60,7 +70,10 @@ export class WireBuilder {
   private bounds: Uint32Array
   private partitions: Int32Array
 
-  constructor(private readonly capacity: number, private readonly bytesHint = capacity * 700) {
+  constructor(
+    private readonly capacity: number,
+    private readonly bytesHint = capacity * 700,
+  ) {
     this.bytes = Buffer.allocUnsafeSlow(bytesHint)
     this.bounds = new Uint32Array(2 * capacity)
     this.partitions = new Int32Array(capacity)
@@ -141,24 +154,33 @@ export class ProducerPool {
   private readonly builders: WireBuilder[]
   private waiters: (() => void)[] = []
 
-  private constructor(private readonly workers: Worker[], private readonly settings: ProducerSettings) {
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly settings: ProducerSettings,
+  ) {
     this.outstanding = workers.map(() => 0)
     this.builders = workers.map(() => new WireBuilder(settings.chunkMessages))
-    workers.forEach((w, i) => w.on('message', (m: FromProducerThread) => {
-      if (m.type === 'acked') {
-        this.outstanding[i] -= m.count
-        this.produced += m.count
-      } else if (m.type === 'error') this.failure ??= new Error(`producer: ${m.message}`)
-      this.wake()
-    }))
-    workers.forEach((w) => w.on('exit', (code) => {
-      if (code !== 0) this.failure ??= new Error(`producer thread exited with code ${code}`)
-      this.wake()
-    }))
-    workers.forEach((w) => w.on('error', (err) => {
-      this.failure ??= new Error(`producer thread failed: ${err.message}`)
-      this.wake()
-    }))
+    workers.forEach((w, i) =>
+      w.on('message', (m: FromProducerThread) => {
+        if (m.type === 'acked') {
+          this.outstanding[i] -= m.count
+          this.produced += m.count
+        } else if (m.type === 'error') this.failure ??= new Error(`producer: ${m.message}`)
+        this.wake()
+      }),
+    )
+    workers.forEach((w) =>
+      w.on('exit', (code) => {
+        if (code !== 0) this.failure ??= new Error(`producer thread exited with code ${code}`)
+        this.wake()
+      }),
+    )
+    workers.forEach((w) =>
+      w.on('error', (err) => {
+        this.failure ??= new Error(`producer thread failed: ${err.message}`)
+        this.wake()
+      }),
+    )
   }
 
   static async start(target: { brokers: string[]; clientId: string; topic: string }, settings: Partial<ProducerSettings> = {}): Promise<ProducerPool> {
@@ -166,11 +188,16 @@ export class ProducerPool {
     const data: ProducerThreadOptions = { ...target, sendMessages: s.sendMessages, inFlight: s.inFlight, acks: s.acks, compression: s.compression }
     const workers = Array.from({ length: Math.max(1, s.threads) }, () => spawn(data))
     try {
-      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-        w.once('error', reject)
-        w.once('exit', (code) => reject(new Error(`producer thread exited with code ${code} before connecting`)))
-        w.on('message', (m: FromProducerThread) => (m.type === 'ready' ? resolve() : m.type === 'error' && reject(new Error(`producer: ${m.message}`))))
-      })))
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              w.once('error', reject)
+              w.once('exit', (code) => reject(new Error(`producer thread exited with code ${code} before connecting`)))
+              w.on('message', (m: FromProducerThread) => (m.type === 'ready' ? resolve() : m.type === 'error' && reject(new Error(`producer: ${m.message}`))))
+            }),
+        ),
+      )
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()))
       throw err
@@ -200,7 +227,8 @@ export class ProducerPool {
 
   private flushOne(w: number): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure)
-    if (this.outstanding[w] >= this.settings.maxOutstanding) return this.until(() => this.outstanding[w] < this.settings.maxOutstanding).then(() => this.flushOne(w))
+    if (this.outstanding[w] >= this.settings.maxOutstanding)
+      return this.until(() => this.outstanding[w] < this.settings.maxOutstanding).then(() => this.flushOne(w))
     const batch = this.builders[w].take()
     this.outstanding[w] += batch.partitions.length
     this.workers[w].postMessage(batch, [batch.bytes.buffer as ArrayBuffer, batch.bounds.buffer as ArrayBuffer, batch.partitions.buffer as ArrayBuffer])
@@ -227,11 +255,16 @@ export class ProducerPool {
       await this.flush()
       await this.until(() => this.outstanding.every((n) => n === 0))
     } finally {
-      await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
-        w.on('message', (m: FromProducerThread) => m.type === 'closed' && resolve())
-        w.postMessage('close')
-        setTimeout(resolve, 5_000).unref()
-      })))
+      await Promise.all(
+        this.workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              w.on('message', (m: FromProducerThread) => m.type === 'closed' && resolve())
+              w.postMessage('close')
+              setTimeout(resolve, 5_000).unref()
+            }),
+        ),
+      )
       await Promise.all(this.workers.map((w) => w.terminate()))
     }
   }

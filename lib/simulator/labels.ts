@@ -28,7 +28,10 @@ export function isScenarioName(name: string): name is ScenarioName {
 
 /** Parses "a,b" into scenario names; throws on an unknown one so a typo is not silently ignored. */
 export function parseScenarioList(text: string): ScenarioName[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean)
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const name of names) {
     if (!isScenarioName(name)) throw new Error(`unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`)
   }

@@ -46,50 +46,100 @@ export interface Install {
 
 export const TENANT_TEMPLATES: readonly Tenant[] = [
   {
-    id: 'acme-fitness', appId: 'com.acme.fitness', versions: ['4.11.0', '4.12.1', '4.13.0'], versionWeights: [0.15, 0.35, 0.5],
+    id: 'acme-fitness',
+    appId: 'com.acme.fitness',
+    versions: ['4.11.0', '4.12.1', '4.13.0'],
+    versionWeights: [0.15, 0.35, 0.5],
     features: [
       { name: 'chat_assistant', model: 'gpt-4o-mini', weight: 0.55 },
       { name: 'summarize', model: 'gemini-2.5-flash', weight: 0.25 },
       { name: 'image_caption', model: 'gpt-4o', weight: 0.2 },
     ],
-    countries: [['US', 0.45], ['GB', 0.15], ['DE', 0.1], ['CA', 0.1], ['AU', 0.08], ['BR', 0.12]], iosShare: 0.55,
+    countries: [
+      ['US', 0.45],
+      ['GB', 0.15],
+      ['DE', 0.1],
+      ['CA', 0.1],
+      ['AU', 0.08],
+      ['BR', 0.12],
+    ],
+    iosShare: 0.55,
   },
   {
-    id: 'globex-travel', appId: 'com.globex.travel', versions: ['2.7.3', '2.8.0'], versionWeights: [0.4, 0.6],
+    id: 'globex-travel',
+    appId: 'com.globex.travel',
+    versions: ['2.7.3', '2.8.0'],
+    versionWeights: [0.4, 0.6],
     features: [
       { name: 'chat_assistant', model: 'claude-haiku-4', weight: 0.45 },
       { name: 'translate', model: 'gpt-4.1-mini', weight: 0.35 },
       { name: 'search_qa', model: 'gemini-2.5-flash', weight: 0.2 },
     ],
-    countries: [['US', 0.3], ['GB', 0.15], ['FR', 0.15], ['ES', 0.1], ['DE', 0.1], ['JP', 0.12], ['MX', 0.08]], iosShare: 0.5,
+    countries: [
+      ['US', 0.3],
+      ['GB', 0.15],
+      ['FR', 0.15],
+      ['ES', 0.1],
+      ['DE', 0.1],
+      ['JP', 0.12],
+      ['MX', 0.08],
+    ],
+    iosShare: 0.5,
   },
   {
-    id: 'initech-bank', appId: 'com.initech.bank', versions: ['7.2.0', '7.3.0', '7.3.2'], versionWeights: [0.2, 0.3, 0.5],
+    id: 'initech-bank',
+    appId: 'com.initech.bank',
+    versions: ['7.2.0', '7.3.0', '7.3.2'],
+    versionWeights: [0.2, 0.3, 0.5],
     features: [
       { name: 'chat_assistant', model: 'gpt-4.1', weight: 0.6 },
       { name: 'search_qa', model: 'claude-sonnet-4', weight: 0.25 },
       { name: 'summarize', model: 'gpt-4o-mini', weight: 0.15 },
     ],
-    countries: [['US', 0.7], ['CA', 0.2], ['MX', 0.1]], iosShare: 0.6,
+    countries: [
+      ['US', 0.7],
+      ['CA', 0.2],
+      ['MX', 0.1],
+    ],
+    iosShare: 0.6,
   },
   {
-    id: 'umbrella-health', appId: 'com.umbrella.health', versions: ['1.19.4', '1.20.0'], versionWeights: [0.3, 0.7],
+    id: 'umbrella-health',
+    appId: 'com.umbrella.health',
+    versions: ['1.19.4', '1.20.0'],
+    versionWeights: [0.3, 0.7],
     features: [
       { name: 'chat_assistant', model: 'claude-sonnet-4', weight: 0.5 },
       { name: 'summarize', model: 'gemini-2.5-pro', weight: 0.3 },
       { name: 'translate', model: 'llama-3.1-70b', weight: 0.2 },
     ],
-    countries: [['US', 0.4], ['GB', 0.2], ['IN', 0.2], ['DE', 0.1], ['NL', 0.1]], iosShare: 0.45,
+    countries: [
+      ['US', 0.4],
+      ['GB', 0.2],
+      ['IN', 0.2],
+      ['DE', 0.1],
+      ['NL', 0.1],
+    ],
+    iosShare: 0.45,
   },
   {
-    id: 'hooli-news', appId: 'com.hooli.news', versions: ['5.0.2', '5.1.0', '5.1.1'], versionWeights: [0.1, 0.3, 0.6],
+    id: 'hooli-news',
+    appId: 'com.hooli.news',
+    versions: ['5.0.2', '5.1.0', '5.1.1'],
+    versionWeights: [0.1, 0.3, 0.6],
     features: [
       { name: 'chat_assistant', model: 'gpt-4o-mini', weight: 0.3 },
       { name: 'summarize', model: 'gpt-4o-mini', weight: 0.4 },
       { name: 'search_qa', model: 'gpt-4o', weight: 0.2 },
       { name: 'image_caption', model: 'gemini-2.5-flash', weight: 0.1 },
     ],
-    countries: [['US', 0.3], ['IN', 0.3], ['BR', 0.2], ['JP', 0.2]], iosShare: 0.35,
+    countries: [
+      ['US', 0.3],
+      ['IN', 0.3],
+      ['BR', 0.2],
+      ['JP', 0.2],
+    ],
+    iosShare: 0.35,
   },
 ]
 
@@ -98,30 +148,133 @@ const TENANT_SIZES = [0.34, 0.26, 0.18, 0.14, 0.08]
 
 /** Residential and mobile carriers per country: [asn, first octets they announce]. */
 const CARRIERS: Record<string, { tz: number; asns: [number, number[]][] }> = {
-  US: { tz: -6, asns: [[7922, [73, 24, 98]], [21928, [172, 174]], [7018, [99, 107]], [6167, [174, 97]]] },
-  CA: { tz: -5, asns: [[812, [99, 174]], [577, [70, 142]]] },
-  MX: { tz: -6, asns: [[8151, [187, 189]], [28403, [201]]] },
-  BR: { tz: -3, asns: [[28573, [177, 179]], [26599, [189, 191]]] },
-  GB: { tz: 0, asns: [[2856, [81, 86]], [5089, [82, 92]], [12576, [2, 5]]] },
-  FR: { tz: 1, asns: [[3215, [90, 92]], [12322, [78, 82]]] },
-  ES: { tz: 1, asns: [[3352, [80, 83]], [12479, [88]]] },
-  DE: { tz: 1, asns: [[3320, [79, 87, 91]], [3209, [88, 94]]] },
-  NL: { tz: 1, asns: [[1136, [77, 84]], [33915, [31, 62]]] },
-  IN: { tz: 5.5, asns: [[55836, [49, 157]], [45609, [106, 122]]] },
-  JP: { tz: 9, asns: [[2516, [106, 111]], [4713, [114, 153]]] },
-  AU: { tz: 10, asns: [[1221, [101, 120]], [4804, [110, 124]]] },
+  US: {
+    tz: -6,
+    asns: [
+      [7922, [73, 24, 98]],
+      [21928, [172, 174]],
+      [7018, [99, 107]],
+      [6167, [174, 97]],
+    ],
+  },
+  CA: {
+    tz: -5,
+    asns: [
+      [812, [99, 174]],
+      [577, [70, 142]],
+    ],
+  },
+  MX: {
+    tz: -6,
+    asns: [
+      [8151, [187, 189]],
+      [28403, [201]],
+    ],
+  },
+  BR: {
+    tz: -3,
+    asns: [
+      [28573, [177, 179]],
+      [26599, [189, 191]],
+    ],
+  },
+  GB: {
+    tz: 0,
+    asns: [
+      [2856, [81, 86]],
+      [5089, [82, 92]],
+      [12576, [2, 5]],
+    ],
+  },
+  FR: {
+    tz: 1,
+    asns: [
+      [3215, [90, 92]],
+      [12322, [78, 82]],
+    ],
+  },
+  ES: {
+    tz: 1,
+    asns: [
+      [3352, [80, 83]],
+      [12479, [88]],
+    ],
+  },
+  DE: {
+    tz: 1,
+    asns: [
+      [3320, [79, 87, 91]],
+      [3209, [88, 94]],
+    ],
+  },
+  NL: {
+    tz: 1,
+    asns: [
+      [1136, [77, 84]],
+      [33915, [31, 62]],
+    ],
+  },
+  IN: {
+    tz: 5.5,
+    asns: [
+      [55836, [49, 157]],
+      [45609, [106, 122]],
+    ],
+  },
+  JP: {
+    tz: 9,
+    asns: [
+      [2516, [106, 111]],
+      [4713, [114, 153]],
+    ],
+  },
+  AU: {
+    tz: 10,
+    asns: [
+      [1221, [101, 120]],
+      [4804, [110, 124]],
+    ],
+  },
 }
 
 const ANDROID_DEVICES: [string, number][] = [
-  ['SM-S918B', 8], ['SM-S911B', 8], ['SM-A546B', 10], ['SM-A155F', 8], ['SM-G991B', 6], ['Pixel 8', 7], ['Pixel 7a', 6],
-  ['Pixel 9 Pro', 4], ['Redmi Note 13', 9], ['23129RAA4G', 5], ['moto g54 5G', 6], ['CPH2581', 5], ['V2250', 4],
+  ['SM-S918B', 8],
+  ['SM-S911B', 8],
+  ['SM-A546B', 10],
+  ['SM-A155F', 8],
+  ['SM-G991B', 6],
+  ['Pixel 8', 7],
+  ['Pixel 7a', 6],
+  ['Pixel 9 Pro', 4],
+  ['Redmi Note 13', 9],
+  ['23129RAA4G', 5],
+  ['moto g54 5G', 6],
+  ['CPH2581', 5],
+  ['V2250', 4],
 ]
-const ANDROID_OS: [string, number][] = [['12', 10], ['13', 25], ['14', 40], ['15', 25]]
+const ANDROID_OS: [string, number][] = [
+  ['12', 10],
+  ['13', 25],
+  ['14', 40],
+  ['15', 25],
+]
 const IOS_DEVICES: [string, number][] = [
-  ['iPhone13,2', 6], ['iPhone14,5', 12], ['iPhone14,7', 10], ['iPhone15,2', 10], ['iPhone15,4', 12], ['iPhone16,1', 10],
-  ['iPhone16,2', 8], ['iPhone17,1', 6], ['iPad13,18', 4],
+  ['iPhone13,2', 6],
+  ['iPhone14,5', 12],
+  ['iPhone14,7', 10],
+  ['iPhone15,2', 10],
+  ['iPhone15,4', 12],
+  ['iPhone16,1', 10],
+  ['iPhone16,2', 8],
+  ['iPhone17,1', 6],
+  ['iPad13,18', 4],
 ]
-const IOS_OS: [string, number][] = [['16.7.10', 8], ['17.6.1', 25], ['18.1.1', 30], ['18.2', 37]]
+const IOS_OS: [string, number][] = [
+  ['16.7.10', 8],
+  ['17.6.1', 25],
+  ['18.1.1', 30],
+  ['18.2', 37],
+]
 
 export function countryTz(country: string): number {
   return CARRIERS[country]?.tz ?? 0
@@ -177,7 +330,10 @@ export function buildPopulation(seed: number, installs: number, tenantCount: num
       index,
       id,
       tenant,
-      appVersion: weightedPick(rng, tenant.versions.map((v, i) => [v, tenant.versionWeights[i]] as const)),
+      appVersion: weightedPick(
+        rng,
+        tenant.versions.map((v, i) => [v, tenant.versionWeights[i]] as const),
+      ),
       platform,
       ...consumerDevice(rng, platform),
       fingerprint,

@@ -39,7 +39,10 @@ async function run(): Promise<void> {
   const producer = kafka.producer({
     // Partitions were chosen on the simulator thread (murmur2, as kafkajs's and Java's default partitioner);
     // kafkajs's own partitioner would filter the partition list once per message just to return it.
-    createPartitioner: () => ({ message }) => message.partition!,
+    createPartitioner:
+      () =>
+      ({ message }) =>
+        message.partition!,
     idempotent: false,
     allowAutoTopicCreation: false,
     maxInFlightRequests: o.inFlight,
@@ -89,7 +92,10 @@ async function run(): Promise<void> {
     }
     if (closing && active === 0 && (queued === 0 || failed)) {
       closing = false
-      void producer.disconnect().catch(() => {}).then(() => post({ type: 'closed' }))
+      void producer
+        .disconnect()
+        .catch(() => {})
+        .then(() => post({ type: 'closed' }))
     }
   }
 
@@ -122,9 +128,16 @@ async function run(): Promise<void> {
   post({ type: 'ready' })
 }
 
-interface Batch { buf: Buffer; bounds: Uint32Array }
+interface Batch {
+  buf: Buffer
+  bounds: Uint32Array
+}
 /** Messages of one batch for one partition, by index. */
-interface Chunk { batch: Batch; items: number[]; bytes: number }
+interface Chunk {
+  batch: Batch
+  items: number[]
+  bytes: number
+}
 
 /**
  * kafkajs message objects, made only when their send starts: up to maxOutstanding messages wait in this

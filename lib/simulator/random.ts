@@ -119,7 +119,10 @@ export class WeightedPicker<T> {
   private readonly cumulative: Float64Array
   readonly total: number
 
-  constructor(readonly items: readonly T[], weights: readonly number[]) {
+  constructor(
+    readonly items: readonly T[],
+    weights: readonly number[],
+  ) {
     if (items.length === 0 || items.length !== weights.length) throw new Error('WeightedPicker needs one weight per item')
     this.cumulative = new Float64Array(items.length)
     let sum = 0

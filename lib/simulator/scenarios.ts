@@ -67,7 +67,14 @@ export interface ScenarioContext {
   gate: GateRef
 }
 
-interface Frame { rng: Rng; start: number; end: number; intensity: number; tenant: Tenant; s: ScenarioSettings }
+interface Frame {
+  rng: Rng
+  start: number
+  end: number
+  intensity: number
+  tenant: Tenant
+  s: ScenarioSettings
+}
 
 function frame(name: ScenarioName, ctx: ScenarioContext, tenantFilter: (t: Tenant) => boolean = () => true): Frame {
   const rng = new Rng(mixSeed(ctx.seed, hashString(name)))
@@ -88,7 +95,15 @@ function recruit(ctx: ScenarioContext, f: Frame, count: number): Install[] {
 }
 
 function installLabels(name: ScenarioName, f: Frame, installs: Install[], detail?: GroundTruthLabel['detail']): GroundTruthLabel[] {
-  return installs.map((i) => ({ scenario: name, kind: 'install' as const, subject: i.id, tenant_id: i.tenant.id, start_ms: f.start, end_ms: f.end, ...(detail ? { detail } : {}) }))
+  return installs.map((i) => ({
+    scenario: name,
+    kind: 'install' as const,
+    subject: i.id,
+    tenant_id: i.tenant.id,
+    start_ms: f.start,
+    end_ms: f.end,
+    ...(detail ? { detail } : {}),
+  }))
 }
 
 /** A few installs sending 50k-200k token contexts with long outputs, several streams at once (or, with contextFactor, the family's moderate bomber). */
@@ -100,19 +115,36 @@ function promptBomber(ctx: ScenarioContext): Scenario {
   const concurrency = Math.max(1, Math.round(4 * f.intensity))
   // One bomber runs a repackaged build: its attestation fails the signature check about half the time.
   const repackaged = (rng: Rng, inst: Install): AttestationReason[] => (rng.chance(0.5) ? ['repackaged', 'signature_mismatch'] : normalVerdict(rng, inst))
-  const slots = bombers.map((inst, b) => new Slots((rng, startAt) => {
-    if (startAt >= f.end) return null
-    const context = Math.round(Math.exp(rng.uniform(Math.log(50_000), Math.log(200_000))))
-    const completion = Math.round(rng.uniform(4_000, 16_000))
-    const ttft = rng.uniform(800, 3_000)
-    const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-    const duration = ttft + (completion / rng.uniform(30, 80)) * 1000
-    if (startAt + duration > f.end) return null // every attack event falls inside the labelled window
-    const end = rng.chance(0.9) ? 'completed' : 'client_disconnect'
-    return gatedStream(ctx.gate, inst, startAt, { durationMs: duration, ttftMs: ttft, transport: rng.chance(0.6) ? 'sse' : 'websocket', end }, u, b === 0 ? repackaged : normalVerdict)
-  }, f.rng, concurrency, () => f.start + f.rng.int(30_000)))
+  const slots = bombers.map(
+    (inst, b) =>
+      new Slots(
+        (rng, startAt) => {
+          if (startAt >= f.end) return null
+          const context = Math.round(Math.exp(rng.uniform(Math.log(50_000), Math.log(200_000))))
+          const completion = Math.round(rng.uniform(4_000, 16_000))
+          const ttft = rng.uniform(800, 3_000)
+          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+          const duration = ttft + (completion / rng.uniform(30, 80)) * 1000
+          if (startAt + duration > f.end) return null // every attack event falls inside the labelled window
+          const end = rng.chance(0.9) ? 'completed' : 'client_disconnect'
+          return gatedStream(
+            ctx.gate,
+            inst,
+            startAt,
+            { durationMs: duration, ttftMs: ttft, transport: rng.chance(0.6) ? 'sse' : 'websocket', end },
+            u,
+            b === 0 ? repackaged : normalVerdict,
+          )
+        },
+        f.rng,
+        concurrency,
+        () => f.start + f.rng.int(30_000),
+      ),
+  )
   return {
-    name: 'prompt_bomber', startMs: f.start, endMs: f.end,
+    name: 'prompt_bomber',
+    startMs: f.start,
+    endMs: f.end,
     labels: installLabels('prompt_bomber', f, bombers, { feature: feature.name, concurrency }),
     tick(sink, rng, t0, t1) {
       for (const s of slots) s.run(sink, rng, t0, t1)
@@ -129,33 +161,68 @@ function streamAbuse(ctx: ScenarioContext): Scenario {
   const heavy = Math.max(1, Math.round(3 * f.intensity))
   const slots: Slots[] = []
   for (const inst of abusers) {
-    slots.push(new Slots((rng, startAt) => {
-      // The first zombies (startAt -1) were opened before the window and surface during its first 5 minutes.
-      const ending = startAt < 0 ? f.start + rng.int(5 * MIN) : undefined
-      let duration = rng.uniform(30 * MIN, 120 * MIN)
-      if (ending === undefined && startAt + duration > f.end) duration = f.end - startAt
-      if (duration < 20 * MIN) return null
-      const context = Math.round(rng.lognormal(800, 0.5))
-      const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion: 20 + rng.int(380), bytes: bytesFor(rng, context) }
-      const r = rng.next()
-      const end = r < 0.5 ? 'client_disconnect' : r < 0.9 ? 'timeout' : 'completed'
-      const shape = { durationMs: duration, ttftMs: rng.uniform(300, 1500), transport: rng.chance(0.7) ? 'websocket' as const : 'sse' as const, end: end as typeof end }
-      return gatedStream(ctx.gate, inst, ending === undefined ? startAt : ending - duration, shape, u)
-    }, f.rng, zombies, () => -1, f.start))
-    slots.push(new Slots((rng, startAt) => {
-      if (startAt >= f.end) return null
-      const context = Math.round(rng.lognormal(3_000, 0.4))
-      const completion = Math.round(rng.uniform(3_000, 9_000))
-      const ttft = rng.uniform(300, 900)
-      const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-      const wait = rng.uniform(5_000, 30_000) / f.intensity // think time between abandoned answers
-      const duration = ttft + (completion / rng.uniform(50, 90)) * 1000
-      if (startAt + wait + duration > f.end) return null
-      return gatedStream(ctx.gate, inst, startAt + wait, { durationMs: duration, ttftMs: ttft, transport: rng.chance(0.5) ? 'sse' : 'websocket', end: rng.chance(0.85) ? 'client_disconnect' : 'completed' }, u)
-    }, f.rng, heavy, () => f.start + f.rng.int(20_000)))
+    slots.push(
+      new Slots(
+        (rng, startAt) => {
+          // The first zombies (startAt -1) were opened before the window and surface during its first 5 minutes.
+          const ending = startAt < 0 ? f.start + rng.int(5 * MIN) : undefined
+          let duration = rng.uniform(30 * MIN, 120 * MIN)
+          if (ending === undefined && startAt + duration > f.end) duration = f.end - startAt
+          if (duration < 20 * MIN) return null
+          const context = Math.round(rng.lognormal(800, 0.5))
+          const u: Usage = {
+            feature: feature.name,
+            model: feature.model,
+            context,
+            prompt: context,
+            completion: 20 + rng.int(380),
+            bytes: bytesFor(rng, context),
+          }
+          const r = rng.next()
+          const end = r < 0.5 ? 'client_disconnect' : r < 0.9 ? 'timeout' : 'completed'
+          const shape = {
+            durationMs: duration,
+            ttftMs: rng.uniform(300, 1500),
+            transport: rng.chance(0.7) ? ('websocket' as const) : ('sse' as const),
+            end: end as typeof end,
+          }
+          return gatedStream(ctx.gate, inst, ending === undefined ? startAt : ending - duration, shape, u)
+        },
+        f.rng,
+        zombies,
+        () => -1,
+        f.start,
+      ),
+    )
+    slots.push(
+      new Slots(
+        (rng, startAt) => {
+          if (startAt >= f.end) return null
+          const context = Math.round(rng.lognormal(3_000, 0.4))
+          const completion = Math.round(rng.uniform(3_000, 9_000))
+          const ttft = rng.uniform(300, 900)
+          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+          const wait = rng.uniform(5_000, 30_000) / f.intensity // think time between abandoned answers
+          const duration = ttft + (completion / rng.uniform(50, 90)) * 1000
+          if (startAt + wait + duration > f.end) return null
+          return gatedStream(
+            ctx.gate,
+            inst,
+            startAt + wait,
+            { durationMs: duration, ttftMs: ttft, transport: rng.chance(0.5) ? 'sse' : 'websocket', end: rng.chance(0.85) ? 'client_disconnect' : 'completed' },
+            u,
+          )
+        },
+        f.rng,
+        heavy,
+        () => f.start + f.rng.int(20_000),
+      ),
+    )
   }
   return {
-    name: 'stream_abuse', startMs: f.start, endMs: f.end,
+    name: 'stream_abuse',
+    startMs: f.start,
+    endMs: f.end,
     labels: installLabels('stream_abuse', f, abusers, { feature: feature.name, zombie_streams: zombies, heavy_streams: heavy }),
     tick(sink, rng, t0, t1) {
       for (const s of slots) s.run(sink, rng, t0, t1)
@@ -164,16 +231,54 @@ function streamAbuse(ctx: ScenarioContext): Scenario {
 }
 
 const HOSTING: { asn: number; country: string; nets: [number, number][] }[] = [
-  { asn: 14061, country: 'US', nets: [[159, 203], [167, 99], [64, 225]] }, // DigitalOcean
-  { asn: 24940, country: 'DE', nets: [[95, 216], [135, 181], [65, 108]] }, // Hetzner
-  { asn: 16509, country: 'US', nets: [[3, 120], [18, 184], [54, 93]] }, // Amazon
-  { asn: 20473, country: 'NL', nets: [[45, 76], [149, 28], [108, 61]] }, // Vultr
+  {
+    asn: 14061,
+    country: 'US',
+    nets: [
+      [159, 203],
+      [167, 99],
+      [64, 225],
+    ],
+  }, // DigitalOcean
+  {
+    asn: 24940,
+    country: 'DE',
+    nets: [
+      [95, 216],
+      [135, 181],
+      [65, 108],
+    ],
+  }, // Hetzner
+  {
+    asn: 16509,
+    country: 'US',
+    nets: [
+      [3, 120],
+      [18, 184],
+      [54, 93],
+    ],
+  }, // Amazon
+  {
+    asn: 20473,
+    country: 'NL',
+    nets: [
+      [45, 76],
+      [149, 28],
+      [108, 61],
+    ],
+  }, // Vultr
 ]
 const FARM_REJECTIONS: [AttestationReason[], number][] = [
-  [['emulator'], 35], [['emulator', 'hooking_framework'], 25], [['hooking_framework'], 20],
-  [['rooted', 'hooking_framework'], 10], [['emulator', 'debugger_attached'], 10],
+  [['emulator'], 35],
+  [['emulator', 'hooking_framework'], 25],
+  [['hooking_framework'], 20],
+  [['rooted', 'hooking_framework'], 10],
+  [['emulator', 'debugger_attached'], 10],
 ]
-const farmRejections = new WeightedPicker(FARM_REJECTIONS.map((r) => r[0]), FARM_REJECTIONS.map((r) => r[1]))
+const farmRejections = new WeightedPicker(
+  FARM_REJECTIONS.map((r) => r[0]),
+  FARM_REJECTIONS.map((r) => r[1]),
+)
 const farmVerdict = (rng: Rng): AttestationReason[] => (rng.chance(0.65) ? farmRejections.pick(rng) : [])
 const passing = (): AttestationReason[] => []
 
@@ -190,7 +295,11 @@ function emulatorFarm(ctx: ScenarioContext): Scenario {
     return { asn: p.asn, country: p.country, ipPrefix: `${a}.${b}.${rng.int(256)}.0/24` }
   })
   // Cloned images: a handful of fingerprints, each pinned to one spoofed device build.
-  const images = Array.from({ length: Math.max(1, f.s.fingerprints ?? 4) }, () => ({ fingerprint: rng.hex(32), ...consumerDevice(rng, 'android'), osVersion: '13' }))
+  const images = Array.from({ length: Math.max(1, f.s.fingerprints ?? 4) }, () => ({
+    fingerprint: rng.hex(32),
+    ...consumerDevice(rng, 'android'),
+    osVersion: '13',
+  }))
   const version = f.tenant.versions[f.tenant.versions.length - 1]
   const known = new Set(ctx.pop.installs.map((i) => i.id))
   const members: { inst: Install; createdAt: number; jitter: number }[] = []
@@ -202,8 +311,19 @@ function emulatorFarm(ctx: ScenarioContext): Scenario {
     const net = rng.pick(subnets)
     const createdAt = f.start + rng.int(3 * MIN)
     const inst: Install = {
-      index: -1, id, tenant: f.tenant, appVersion: version, platform: 'android', ...rng.pick(images),
-      ipPrefix: net.ipPrefix, asn: net.asn, country: net.country, tzHours: 0, activity: 0, tokenExpiresAt: createdAt, rooted: false,
+      index: -1,
+      id,
+      tenant: f.tenant,
+      appVersion: version,
+      platform: 'android',
+      ...rng.pick(images),
+      ipPrefix: net.ipPrefix,
+      asn: net.asn,
+      country: net.country,
+      tzHours: 0,
+      activity: 0,
+      tokenExpiresAt: createdAt,
+      rooted: false,
     }
     members.push({ inst, createdAt, jitter: rng.int(400) })
   }
@@ -212,13 +332,35 @@ function emulatorFarm(ctx: ScenarioContext): Scenario {
   const cluster = `${f.tenant.id}:farm-${rng.hex(6)}`
   const labels: GroundTruthLabel[] = [
     {
-      scenario: 'emulator_farm', kind: 'cluster', subject: cluster, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end,
-      detail: { installs: count, period_ms: period, ip_prefixes: subnets.map((s) => s.ipPrefix), asns: providers.map((p) => String(p.asn)), fingerprints: images.map((i) => i.fingerprint) },
+      scenario: 'emulator_farm',
+      kind: 'cluster',
+      subject: cluster,
+      tenant_id: f.tenant.id,
+      start_ms: f.start,
+      end_ms: f.end,
+      detail: {
+        installs: count,
+        period_ms: period,
+        ip_prefixes: subnets.map((s) => s.ipPrefix),
+        asns: providers.map((p) => String(p.asn)),
+        fingerprints: images.map((i) => i.fingerprint),
+      },
     },
-    ...members.map((m) => ({ scenario: 'emulator_farm' as const, kind: 'install' as const, subject: m.inst.id, tenant_id: f.tenant.id, start_ms: m.createdAt, end_ms: f.end, detail: { cluster } })),
+    ...members.map((m) => ({
+      scenario: 'emulator_farm' as const,
+      kind: 'install' as const,
+      subject: m.inst.id,
+      tenant_id: f.tenant.id,
+      start_ms: m.createdAt,
+      end_ms: f.end,
+      detail: { cluster },
+    })),
   ]
   return {
-    name: 'emulator_farm', startMs: f.start, endMs: f.end, labels,
+    name: 'emulator_farm',
+    startMs: f.start,
+    endMs: f.end,
+    labels,
     tick(sink, rng, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
       for (const m of members) {
@@ -255,14 +397,23 @@ function costSpike(ctx: ScenarioContext): Scenario {
   const upgradeAt = new Float64Array(ctx.pop.installs.length).fill(Infinity)
   for (const inst of ctx.pop.installs) {
     // Store rollouts reach most installs within the hour; some never update.
-    if (inst.tenant === f.tenant && rng.chance(0.85)) upgradeAt[inst.index] = f.start + rng.exponential(15 * MIN / f.intensity)
+    if (inst.tenant === f.tenant && rng.chance(0.85)) upgradeAt[inst.index] = f.start + rng.exponential((15 * MIN) / f.intensity)
   }
   return {
-    name: 'cost_spike', startMs: f.start, endMs: f.end,
-    labels: [{
-      scenario: 'cost_spike', kind: 'feature', subject: `${f.tenant.id}/${feature.name}/${release}`, tenant_id: f.tenant.id,
-      start_ms: f.start, end_ms: f.end, detail: { previous_version: latest, context_factor: factor },
-    }],
+    name: 'cost_spike',
+    startMs: f.start,
+    endMs: f.end,
+    labels: [
+      {
+        scenario: 'cost_spike',
+        kind: 'feature',
+        subject: `${f.tenant.id}/${feature.name}/${release}`,
+        tenant_id: f.tenant.id,
+        start_ms: f.start,
+        end_ms: f.end,
+        detail: { previous_version: latest, context_factor: factor },
+      },
+    ],
     hook: {
       // Installs recruited by other scenarios keep their version: their attack events report it too.
       appVersion: (inst, version, ts) => (inst.index >= 0 && ts >= upgradeAt[inst.index] && !ctx.taken.has(inst.id) ? release : version),
@@ -274,8 +425,13 @@ function costSpike(ctx: ScenarioContext): Scenario {
 }
 
 const FACTORIES: Record<ScenarioName, (ctx: ScenarioContext) => Scenario> = {
-  prompt_bomber: promptBomber, emulator_farm: emulatorFarm, cost_spike: costSpike, stream_abuse: streamAbuse,
-  token_reuse: tokenReuse, model_shift: modelShift, benign,
+  prompt_bomber: promptBomber,
+  emulator_farm: emulatorFarm,
+  cost_spike: costSpike,
+  stream_abuse: streamAbuse,
+  token_reuse: tokenReuse,
+  model_shift: modelShift,
+  benign,
 }
 
 export function createScenario(name: ScenarioName, ctx: ScenarioContext): Scenario {

@@ -30,7 +30,13 @@ export class Slots {
   private readonly refusals: number[]
 
   /** `notBefore`: no progress report before it (a scenario's streams opened before its window surface at its start). */
-  constructor(private readonly make: JobMaker, rng: Rng, count: number, firstStart: (i: number) => number, private readonly notBefore = -Infinity) {
+  constructor(
+    private readonly make: JobMaker,
+    rng: Rng,
+    count: number,
+    firstStart: (i: number) => number,
+    private readonly notBefore = -Infinity,
+  ) {
     this.jobs = Array.from({ length: count }, (_, i) => make(rng, firstStart(i)))
     this.refusals = new Array<number>(count).fill(0)
   }
@@ -88,7 +94,10 @@ export function gatedStream(gate: GateRef, inst: Install, startAt: number, shape
 function streamJob(inst: Install, startAt: number, shape: StreamShape, u: Usage, verdict: Verdict, admission?: StreamAdmission): Job {
   const close = admission?.allowed ? admission.close : undefined
   let streamId: string | undefined
-  const soFar = (elapsed: number): Usage => ({ ...u, completion: Math.floor(u.completion * clamp((elapsed - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1)) })
+  const soFar = (elapsed: number): Usage => ({
+    ...u,
+    completion: Math.floor(u.completion * clamp((elapsed - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1)),
+  })
   const job: Job = {
     endAt: Math.round(startAt + shape.durationMs),
     fire(sink, rng, ts) {

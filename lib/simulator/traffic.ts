@@ -31,22 +31,55 @@ export class EventSink {
   // fast shape; with spreads generation was ~20x slower and JSON.stringify slower too.
   attestation(inst: Install, version: string, ts: number, reasons: AttestationReason[], feature?: string): void {
     const e: GatewayEventInput = {
-      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'attestation',
-      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
-      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
+      schema_version: 1,
+      event_id: this.prefix + (this.n++).toString(36),
+      ts,
+      tenant_id: inst.tenant.id,
+      type: 'attestation',
+      install_id: inst.id,
+      app_id: inst.tenant.appId,
+      app_version: version,
+      platform: inst.platform,
+      device_model: inst.deviceModel,
+      os_version: inst.osVersion,
+      device_fingerprint: inst.fingerprint,
+      ip_prefix: inst.ipPrefix,
+      asn: inst.asn,
+      country: inst.country,
       // Reason lists come from shared constants; each event gets its own copy.
-      verdict: reasons.length ? 'rejected' : 'accepted', reasons: reasons.length ? reasons.slice() : [], feature,
+      verdict: reasons.length ? 'rejected' : 'accepted',
+      reasons: reasons.length ? reasons.slice() : [],
+      feature,
     }
     this.out.push(e)
   }
 
   request(inst: Install, version: string, ts: number, u: Usage, outcome: 'served' | 'upstream_error', latencyMs: number): void {
     this.out.push({
-      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'llm_request',
-      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
-      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
-      feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
-      prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), outcome, latency_ms: Math.round(latencyMs),
+      schema_version: 1,
+      event_id: this.prefix + (this.n++).toString(36),
+      ts,
+      tenant_id: inst.tenant.id,
+      type: 'llm_request',
+      install_id: inst.id,
+      app_id: inst.tenant.appId,
+      app_version: version,
+      platform: inst.platform,
+      device_model: inst.deviceModel,
+      os_version: inst.osVersion,
+      device_fingerprint: inst.fingerprint,
+      ip_prefix: inst.ipPrefix,
+      asn: inst.asn,
+      country: inst.country,
+      feature: u.feature,
+      model: u.model,
+      prompt_tokens: u.prompt,
+      completion_tokens: u.completion,
+      context_tokens: u.context,
+      prompt_bytes: u.bytes,
+      cost_micros: this.cost(u, ts),
+      outcome,
+      latency_ms: Math.round(latencyMs),
     })
   }
 
@@ -54,14 +87,46 @@ export class EventSink {
    * `ts` is when the stream ended: the gateway reports a stream once, on close.
    * `close` is the gateway's last word on a stream it admitted (output cap, price, quota settlement).
    */
-  stream(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', durationMs: number, ttftMs: number, endReason: EndReason, close?: (e: StreamEvent) => GatewayEventInput, streamId?: string): void {
+  stream(
+    inst: Install,
+    version: string,
+    ts: number,
+    u: Usage,
+    transport: 'sse' | 'websocket',
+    durationMs: number,
+    ttftMs: number,
+    endReason: EndReason,
+    close?: (e: StreamEvent) => GatewayEventInput,
+    streamId?: string,
+  ): void {
     const e: StreamEvent = {
-      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream',
-      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
-      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
-      feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
-      prompt_bytes: u.bytes, cost_micros: this.cost(u, ts), stream_id: streamId ?? `${this.prefix}s${this.n.toString(36)}`, transport,
-      duration_ms: Math.round(durationMs), ttft_ms: Math.round(ttftMs), end_reason: endReason,
+      schema_version: 1,
+      event_id: this.prefix + (this.n++).toString(36),
+      ts,
+      tenant_id: inst.tenant.id,
+      type: 'stream',
+      install_id: inst.id,
+      app_id: inst.tenant.appId,
+      app_version: version,
+      platform: inst.platform,
+      device_model: inst.deviceModel,
+      os_version: inst.osVersion,
+      device_fingerprint: inst.fingerprint,
+      ip_prefix: inst.ipPrefix,
+      asn: inst.asn,
+      country: inst.country,
+      feature: u.feature,
+      model: u.model,
+      prompt_tokens: u.prompt,
+      completion_tokens: u.completion,
+      context_tokens: u.context,
+      prompt_bytes: u.bytes,
+      cost_micros: this.cost(u, ts),
+      stream_id: streamId ?? `${this.prefix}s${this.n.toString(36)}`,
+      transport,
+      duration_ms: Math.round(durationMs),
+      ttft_ms: Math.round(ttftMs),
+      end_reason: endReason,
     }
     this.out.push(close ? close(e) : e)
   }
@@ -72,23 +137,68 @@ export class EventSink {
   }
 
   /** A report on a stream still open (docs/events.md): tokens so far, elapsed time, never a cost. */
-  streamProgress(inst: Install, version: string, ts: number, u: Usage, transport: 'sse' | 'websocket', elapsedMs: number, ttftMs: number, streamId: string): void {
+  streamProgress(
+    inst: Install,
+    version: string,
+    ts: number,
+    u: Usage,
+    transport: 'sse' | 'websocket',
+    elapsedMs: number,
+    ttftMs: number,
+    streamId: string,
+  ): void {
     this.out.push({
-      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'stream_progress',
-      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
-      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
-      feature: u.feature, model: u.model, prompt_tokens: u.prompt, completion_tokens: u.completion, context_tokens: u.context,
-      prompt_bytes: u.bytes, stream_id: streamId, transport, duration_ms: Math.round(elapsedMs), ttft_ms: elapsedMs >= ttftMs ? Math.round(ttftMs) : 0,
+      schema_version: 1,
+      event_id: this.prefix + (this.n++).toString(36),
+      ts,
+      tenant_id: inst.tenant.id,
+      type: 'stream_progress',
+      install_id: inst.id,
+      app_id: inst.tenant.appId,
+      app_version: version,
+      platform: inst.platform,
+      device_model: inst.deviceModel,
+      os_version: inst.osVersion,
+      device_fingerprint: inst.fingerprint,
+      ip_prefix: inst.ipPrefix,
+      asn: inst.asn,
+      country: inst.country,
+      feature: u.feature,
+      model: u.model,
+      prompt_tokens: u.prompt,
+      completion_tokens: u.completion,
+      context_tokens: u.context,
+      prompt_bytes: u.bytes,
+      stream_id: streamId,
+      transport,
+      duration_ms: Math.round(elapsedMs),
+      ttft_ms: elapsedMs >= ttftMs ? Math.round(ttftMs) : 0,
     } as GatewayEventInput)
   }
 
   /** Without `rule`, background noise: denials by quotas the simulated tenants are assumed to have set. */
   denial(inst: Install, version: string, ts: number, feature: string, model: string, ruleKind: RuleKind, rule?: { version: number; id: string }): void {
     this.out.push({
-      schema_version: 1, event_id: this.prefix + (this.n++).toString(36), ts, tenant_id: inst.tenant.id, type: 'policy_denial',
-      install_id: inst.id, app_id: inst.tenant.appId, app_version: version, platform: inst.platform, device_model: inst.deviceModel,
-      os_version: inst.osVersion, device_fingerprint: inst.fingerprint, ip_prefix: inst.ipPrefix, asn: inst.asn, country: inst.country,
-      feature, model, policy_version: rule?.version ?? 3, rule_id: rule?.id ?? `${inst.tenant.id}:${ruleKind}`, rule_kind: ruleKind,
+      schema_version: 1,
+      event_id: this.prefix + (this.n++).toString(36),
+      ts,
+      tenant_id: inst.tenant.id,
+      type: 'policy_denial',
+      install_id: inst.id,
+      app_id: inst.tenant.appId,
+      app_version: version,
+      platform: inst.platform,
+      device_model: inst.deviceModel,
+      os_version: inst.osVersion,
+      device_fingerprint: inst.fingerprint,
+      ip_prefix: inst.ipPrefix,
+      asn: inst.asn,
+      country: inst.country,
+      feature,
+      model,
+      policy_version: rule?.version ?? 3,
+      rule_id: rule?.id ?? `${inst.tenant.id}:${ruleKind}`,
+      rule_kind: ruleKind,
     })
   }
 
@@ -103,7 +213,14 @@ export class EventSink {
   }
 }
 
-interface FeatureProfile { ctx: number; ctxSigma: number; out: number; outSigma: number; streamShare: number; wsShare: number }
+interface FeatureProfile {
+  ctx: number
+  ctxSigma: number
+  out: number
+  outSigma: number
+  streamShare: number
+  wsShare: number
+}
 
 /** Typical sizes per feature; medians in tokens, sigma of the lognormal. */
 export const FEATURE_PROFILES: Record<string, FeatureProfile> = {
@@ -125,10 +242,18 @@ export function bytesFor(rng: Rng, tokens: number): number {
 }
 
 const TRANSIENT_REJECTIONS: [AttestationReason[], number][] = [
-  [['token_expired'], 55], [['token_invalid'], 12], [['debugger_attached'], 10], [['hooking_framework'], 5],
-  [['other'], 8], [['signature_mismatch'], 3], [['token_missing'], 7],
+  [['token_expired'], 55],
+  [['token_invalid'], 12],
+  [['debugger_attached'], 10],
+  [['hooking_framework'], 5],
+  [['other'], 8],
+  [['signature_mismatch'], 3],
+  [['token_missing'], 7],
 ]
-const transientPicker = new WeightedPicker(TRANSIENT_REJECTIONS.map((r) => r[0]), TRANSIENT_REJECTIONS.map((r) => r[1]))
+const transientPicker = new WeightedPicker(
+  TRANSIENT_REJECTIONS.map((r) => r[0]),
+  TRANSIENT_REJECTIONS.map((r) => r[1]),
+)
 
 /** Legitimate installs: ~1% rejected overall, mostly expired tokens plus a few rooted phones that always fail. */
 export function normalVerdict(rng: Rng, inst: Install): AttestationReason[] {
@@ -137,7 +262,15 @@ export function normalVerdict(rng: Rng, inst: Install): AttestationReason[] {
 }
 
 /** Emits an attestation when the install's token has expired, i.e. once per ~5 min of activity. */
-export function refreshToken(sink: EventSink, rng: Rng, inst: Install, version: string, ts: number, verdict: (rng: Rng, inst: Install) => AttestationReason[], feature?: string): void {
+export function refreshToken(
+  sink: EventSink,
+  rng: Rng,
+  inst: Install,
+  version: string,
+  ts: number,
+  verdict: (rng: Rng, inst: Install) => AttestationReason[],
+  feature?: string,
+): void {
   if (ts < inst.tokenExpiresAt) return
   const reasons = verdict(rng, inst)
   sink.attestation(inst, version, ts, reasons, feature)
@@ -197,7 +330,11 @@ export interface TrafficHook {
   verdict?(inst: Install, ts: number): AttestationReason[] | null
 }
 
-interface TzGroup { tz: number; share: number; picker: WeightedPicker<Install> }
+interface TzGroup {
+  tz: number
+  share: number
+  picker: WeightedPicker<Install>
+}
 
 /**
  * Legitimate traffic. The load follows each install's local clock, peaking
@@ -209,7 +346,11 @@ export class NormalTraffic {
   private readonly features = new Map<Tenant, WeightedPicker<FeatureSpec>>()
   hooks: TrafficHook[] = []
 
-  constructor(pop: Population, private readonly ratePerSec: number, private readonly amplitude: number) {
+  constructor(
+    pop: Population,
+    private readonly ratePerSec: number,
+    private readonly amplitude: number,
+  ) {
     const byTz = new Map<number, Install[]>()
     let total = 0
     for (const inst of pop.installs) {
@@ -223,7 +364,14 @@ export class NormalTraffic {
       const picker = new WeightedPicker(list, weights)
       this.groups.push({ tz, share: picker.total / total, picker })
     }
-    for (const t of pop.tenants) this.features.set(t, new WeightedPicker(t.features, t.features.map((f) => f.weight)))
+    for (const t of pop.tenants)
+      this.features.set(
+        t,
+        new WeightedPicker(
+          t.features,
+          t.features.map((f) => f.weight),
+        ),
+      )
   }
 
   /** Expected events/s at an instant (before Poisson noise). */
@@ -234,7 +382,7 @@ export class NormalTraffic {
   }
 
   private shape(tz: number, ms: number): number {
-    const localHour = ((ms / 3_600_000 + tz) % 24 + 24) % 24
+    const localHour = (((ms / 3_600_000 + tz) % 24) + 24) % 24
     return 1 + this.amplitude * Math.sin((2 * Math.PI * (localHour - 9)) / 24)
   }
 

@@ -5,19 +5,19 @@
 //
 // usage: node scripts/kafka/wait-ready.mjs <host:port> [timeoutMs]
 // exit 0 when ready, 1 on timeout.
-import kafkajs from 'kafkajs';
+import kafkajs from 'kafkajs'
 
-const { Kafka, logLevel } = kafkajs;
-const broker = process.argv[2];
-const timeoutMs = Number(process.argv[3] ?? 60000);
+const { Kafka, logLevel } = kafkajs
+const broker = process.argv[2]
+const timeoutMs = Number(process.argv[3] ?? 60000)
 if (!broker) {
-  console.error('usage: wait-ready.mjs <host:port> [timeoutMs]');
-  process.exit(2);
+  console.error('usage: wait-ready.mjs <host:port> [timeoutMs]')
+  process.exit(2)
 }
 
-const deadline = Date.now() + timeoutMs;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let lastError = 'not tried';
+const deadline = Date.now() + timeoutMs
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+let lastError = 'not tried'
 
 while (Date.now() < deadline) {
   const kafka = new Kafka({
@@ -27,21 +27,21 @@ while (Date.now() < deadline) {
     connectionTimeout: 2000,
     requestTimeout: 5000,
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
-  });
-  const admin = kafka.admin();
+  })
+  const admin = kafka.admin()
   try {
-    await admin.connect();
-    await admin.listTopics();
-    const cluster = await admin.describeCluster();
-    if (cluster.brokers.length < 1) throw new Error('no brokers registered yet');
-    await admin.fetchOffsets({ groupId: '__burnrate-kafka-ready' });
-    await admin.disconnect();
-    process.exit(0);
+    await admin.connect()
+    await admin.listTopics()
+    const cluster = await admin.describeCluster()
+    if (cluster.brokers.length < 1) throw new Error('no brokers registered yet')
+    await admin.fetchOffsets({ groupId: '__burnrate-kafka-ready' })
+    await admin.disconnect()
+    process.exit(0)
   } catch (err) {
-    lastError = err?.message ?? String(err);
-    await admin.disconnect().catch(() => {});
-    await sleep(500);
+    lastError = err?.message ?? String(err)
+    await admin.disconnect().catch(() => {})
+    await sleep(500)
   }
 }
-console.error(`[kafka:ready] broker ${broker} not ready after ${timeoutMs}ms: ${lastError}`);
-process.exit(1);
+console.error(`[kafka:ready] broker ${broker} not ready after ${timeoutMs}ms: ${lastError}`)
+process.exit(1)

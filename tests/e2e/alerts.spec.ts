@@ -1,16 +1,27 @@
 import { expect, shot, test } from './fixtures'
 
-interface IncidentList { total: number; incidents: { id: string; alerts: { id: string; detector: string }[] }[] }
-interface IncidentDetail { incident: { state: string; acknowledged_by: string | null }; alerts: { state: string; acknowledged_by: string | null }[] }
+interface IncidentList {
+  total: number
+  incidents: { id: string; alerts: { id: string; detector: string }[] }[]
+}
+interface IncidentDetail {
+  incident: { state: string; acknowledged_by: string | null }
+  alerts: { state: string; acknowledged_by: string | null }[]
+}
 
 test.describe('alerts inbox (incidents)', () => {
   test('an open incident lists its alerts with evidence and is acknowledged with them from the inbox', async ({ signedIn: page }) => {
     test.setTimeout(240_000)
     // Detectors run every 15 s in the e2e server; wait for the seeded attacks to raise incidents.
-    await expect.poll(async () => {
-      const res = await page.request.get('/api/incidents?state=open&limit=1')
-      return res.ok() ? ((await res.json()) as IncidentList).total : 0
-    }, { timeout: 180_000, intervals: [5_000] }).toBeGreaterThan(0)
+    await expect
+      .poll(
+        async () => {
+          const res = await page.request.get('/api/incidents?state=open&limit=1')
+          return res.ok() ? ((await res.json()) as IncidentList).total : 0
+        },
+        { timeout: 180_000, intervals: [5_000] },
+      )
+      .toBeGreaterThan(0)
     // Alerts of one attack share an incident: no incident lists the same alert twice, and every listed alert names it.
     const all = (await (await page.request.get('/api/incidents?limit=200&state=open,acknowledged')).json()) as IncidentList
     const seen = all.incidents.flatMap((i) => i.alerts.map((a) => a.id))

@@ -10,7 +10,13 @@ import { expect, test, type APIRequestContext } from '@playwright/test'
  */
 const PASSWORD = process.env.BURNRATE_ADMIN_PASSWORD ?? 'e2e-admin-password'
 
-interface HistoryRow { version: number; timeToEnforceMs: number | null; spendBeforeEnforceMicros: number; spendAfterChangeMicros: number; denialsAfterChange: number }
+interface HistoryRow {
+  version: number
+  timeToEnforceMs: number | null
+  spendBeforeEnforceMicros: number
+  spendAfterChangeMicros: number
+  denialsAfterChange: number
+}
 
 async function history(request: APIRequestContext, version: number): Promise<HistoryRow | undefined> {
   const res = await request.get('/api/policy/history?limit=20')
@@ -31,16 +37,23 @@ test('revoke the simulated prompt-bomber from its alert', async ({ page }) => {
 
   // Wait for the detector to raise the prompt-bombing alert for an install.
   let alert: { id: string; subject: string } | undefined
-  await expect.poll(async () => {
-    const res = await page.request.get('/api/alerts?limit=100')
-    if (!res.ok()) return false
-    const { alerts } = (await res.json()) as { alerts: { id: string; detector: string; subject_kind: string; subject: string; last_seen: number; score: number }[] }
-    // The seeded history has bombers that already stopped; revoke one that is bombing right now.
-    alert = alerts
-      .filter((a) => a.detector === 'prompt_bombing' && a.subject_kind === 'install' && a.last_seen >= Date.now() - 60_000)
-      .sort((x, y) => y.score - x.score)[0]
-    return Boolean(alert)
-  }, { timeout: 4 * 60_000, intervals: [5_000] }).toBe(true)
+  await expect
+    .poll(
+      async () => {
+        const res = await page.request.get('/api/alerts?limit=100')
+        if (!res.ok()) return false
+        const { alerts } = (await res.json()) as {
+          alerts: { id: string; detector: string; subject_kind: string; subject: string; last_seen: number; score: number }[]
+        }
+        // The seeded history has bombers that already stopped; revoke one that is bombing right now.
+        alert = alerts
+          .filter((a) => a.detector === 'prompt_bombing' && a.subject_kind === 'install' && a.last_seen >= Date.now() - 60_000)
+          .sort((x, y) => y.score - x.score)[0]
+        return Boolean(alert)
+      },
+      { timeout: 4 * 60_000, intervals: [5_000] },
+    )
+    .toBe(true)
 
   await page.goto(`/alerts/${encodeURIComponent(alert!.id)}`)
   const panel = page.getByTestId('action-panel')
@@ -60,7 +73,8 @@ test('revoke the simulated prompt-bomber from its alert', async ({ page }) => {
   await expect.poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 60_000, intervals: [2_000] }).toBeGreaterThan(0)
   const a = (await history(page.request, version))!
   // Refused, the script backs off to one try per slot every 15-30 s.
-  await expect.poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 90_000, intervals: [5_000] })
+  await expect
+    .poll(async () => (await history(page.request, version))?.denialsAfterChange ?? 0, { timeout: 90_000, intervals: [5_000] })
     .toBeGreaterThan(a.denialsAfterChange) // the attacker keeps trying
   const b = (await history(page.request, version))!
   expect(b.spendAfterChangeMicros).toBe(a.spendAfterChangeMicros) // and spends nothing more

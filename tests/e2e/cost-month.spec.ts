@@ -46,7 +46,9 @@ test.describe('cost over a month', () => {
     await expect(row).toContainText(usd(250_000_000_000))
     await shot(page, 'cost-budget')
 
-    const audit = await (await page.request.get('/api/audit?action=budget.set')).json() as { entries: { subject: string; before: { monthly_micros: number } | null; after: { monthly_micros: number } }[] }
+    const audit = (await (await page.request.get('/api/audit?action=budget.set')).json()) as {
+      entries: { subject: string; before: { monthly_micros: number } | null; after: { monthly_micros: number } }[]
+    }
     const mine = audit.entries.filter((x) => x.subject === e.tenant)
     expect(mine.map((x) => x.after.monthly_micros).sort((a, b) => a - b)).toEqual([1_000_000, 250_000_000_000])
     expect(mine.find((x) => x.after.monthly_micros === 250_000_000_000)!.before).toMatchObject({ monthly_micros: 1_000_000 })
@@ -56,10 +58,15 @@ test.describe('cost over a month', () => {
     await form.locator('input[name=dollars]').fill('1')
     await form.getByRole('button', { name: 'Save budget' }).click()
     await expect(row).toContainText(usd(1_000_000))
-    await expect.poll(async () => {
-      const res = await page.request.get(`/api/alerts?detector=cost_anomalies&subject=${encodeURIComponent(`budget:${e.tenant}`)}`)
-      return res.ok() ? ((await res.json()) as { total: number }).total : 0
-    }, { timeout: 120_000, intervals: [5_000] }).toBeGreaterThan(0)
+    await expect
+      .poll(
+        async () => {
+          const res = await page.request.get(`/api/alerts?detector=cost_anomalies&subject=${encodeURIComponent(`budget:${e.tenant}`)}`)
+          return res.ok() ? ((await res.json()) as { total: number }).total : 0
+        },
+        { timeout: 120_000, intervals: [5_000] },
+      )
+      .toBeGreaterThan(0)
 
     await row.getByRole('button', { name: 'Remove' }).click()
     await expect(row).toHaveCount(0)

@@ -38,7 +38,10 @@ test.describe('cost', () => {
     const first = page.getByTestId('cost-breakdown-table').locator('tbody tr').first().locator('td').first()
     await expect(first).not.toHaveText(e.byFeature[0].key)
     const sortedReq = page.waitForResponse((r) => r.url().includes('/api/cost/breakdown') && r.url().includes('sort=requests'))
-    await page.getByTestId('cost-breakdown-table').getByRole('button', { name: /Requests/ }).click()
+    await page
+      .getByTestId('cost-breakdown-table')
+      .getByRole('button', { name: /Requests/ })
+      .click()
     await sortedReq
     await expect(page).toHaveURL(/cbSort=requests/)
   })

@@ -13,7 +13,7 @@ function apiResponse(page: Page, path: string, params: Record<string, string>): 
 }
 
 test.describe('drill-downs and detector pages', () => {
-  test('install drill-down shows the install\'s spend in the window', async ({ signedIn: page }) => {
+  test("install drill-down shows the install's spend in the window", async ({ signedIn: page }) => {
     const e = expected()
     await page.goto(`/installs/${e.topInstall.install_id}?${windowQuery(e)}`)
     await expect(tile(page, 'install-spend')).toHaveText(usd(e.topInstall.cost_micros))
@@ -45,7 +45,11 @@ test.describe('drill-downs and detector pages', () => {
     const first = (await (await sorted).json()) as DetectorRanking<'prompt_bombing'>
     await expect(page).toHaveURL(/pbSort=cost_micros/)
     // The first row is the direct query's biggest spender, wherever it ranks by score.
-    expect(first.rows[0]).toMatchObject({ install_id: e.bombingTopSpend.install_id, feature: e.bombingTopSpend.feature, cost_micros: e.bombingTopSpend.cost_micros })
+    expect(first.rows[0]).toMatchObject({
+      install_id: e.bombingTopSpend.install_id,
+      feature: e.bombingTopSpend.feature,
+      cost_micros: e.bombingTopSpend.cost_micros,
+    })
     await expect(rows.first()).toContainText(e.bombingTopSpend.install_id)
     await expect(spend(0)).toHaveText(usd(e.bombingTopSpend.cost_micros))
     expect(first.total).toBeGreaterThan(first.limit)
@@ -62,7 +66,8 @@ test.describe('drill-downs and detector pages', () => {
     const bad = await page.request.get('/api/detectors/prompt_bombing?sort=size')
     expect(bad.status()).toBe(400)
     expect((await bad.json()).error).toContain('sort for prompt_bombing must be one of')
-    for (const q of ['dir=sideways', 'offset=-1', 'sort=score%20DESC', 'limit=500']) expect((await page.request.get(`/api/detectors/prompt_bombing?${q}`)).status(), q).toBe(400)
+    for (const q of ['dir=sideways', 'offset=-1', 'sort=score%20DESC', 'limit=500'])
+      expect((await page.request.get(`/api/detectors/prompt_bombing?${q}`)).status(), q).toBe(400)
   })
 
   test('prompt-bombing: ranking, and the histogram counts every request', async ({ signedIn: page }) => {

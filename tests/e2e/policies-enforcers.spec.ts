@@ -62,7 +62,13 @@ test('enforcer replicas: version held, lag, last seen; time to enforce at the en
   await ack(page.request, origin, REPLICAS[1], second)
   await page.reload()
   await expect(row(page.getByTestId('enforcers-table'), REPLICAS[1]).locator('td').nth(1)).toHaveText(String(second))
-  await expect(page.getByTestId('history-table').locator('tbody tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${second}$`) }) })
-    .locator('td').nth(atEnforcersCol)).toHaveText(/\(2\/2\)$/)
+  await expect(
+    page
+      .getByTestId('history-table')
+      .locator('tbody tr')
+      .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${second}$`) }) })
+      .locator('td')
+      .nth(atEnforcersCol),
+  ).toHaveText(/\(2\/2\)$/)
   await shot(page, 'policies-enforcers')
 })

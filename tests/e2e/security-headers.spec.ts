@@ -3,7 +3,9 @@ import { expect, test } from './fixtures'
 // Issue 18, F10: every page and API answer carries the anti-framing and CSP headers, and the CSP does not break the app.
 test('pages and API answers carry the security headers; pages render under the CSP without violations', async ({ signedIn: page }) => {
   const violations: string[] = []
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()) })
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text())
+  })
   for (const path of ['/signin', '/', '/cost']) {
     const res = await page.request.get(path)
     const h = res.headers()
@@ -30,7 +32,7 @@ test('sign-ins are attributed to the TCP peer, whatever X-Forwarded-For says', a
     headers: { 'x-forwarded-for': '203.0.113.50', 'x-burnrate-peer': '198.51.100.7' },
   })
   expect(res.status()).toBe(401)
-  const audit = await (await page.request.get('/api/audit?action=auth.signin_failed&limit=5')).json() as { entries: { actor: string; ipPrefix: string }[] }
+  const audit = (await (await page.request.get('/api/audit?action=auth.signin_failed&limit=5')).json()) as { entries: { actor: string; ipPrefix: string }[] }
   const mine = audit.entries.find((e) => e.actor === 'no-such-user-e2e')
   expect(mine?.ipPrefix).toMatch(/^127\.0\.0\.0\/24$|^::\/48$/)
 })

@@ -48,16 +48,33 @@ async function main() {
   const to = Math.floor(Date.now() / 60_000) * 60_000
   const from = to - config.SIM_BACKFILL_MINUTES * 60_000
   const sim = new GatewaySimulator({
-    seed: config.SIM_SEED, installs: config.SIM_INSTALLS, ratePerSec: config.SIM_RATE, startMs: from,
+    seed: config.SIM_SEED,
+    installs: config.SIM_INSTALLS,
+    ratePerSec: config.SIM_RATE,
+    startMs: from,
     scenarios: parseScenarioList(config.SIM_SCENARIOS),
   })
   const sink = new ClickHouseSink(store)
-  const deps = { limits: { maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES, maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS, maxPastAgeMs: config.INGEST_MAX_PAST_AGE_MS }, prices: defaultPriceBook, recentIds: new RecentIds() }
+  const deps = {
+    limits: {
+      maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
+      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS,
+      maxPastAgeMs: config.INGEST_MAX_PAST_AGE_MS,
+    },
+    prices: defaultPriceBook,
+    recentIds: new RecentIds(),
+  }
   let offset = 0
   let deadLetters = 0
   for (let t = from; t < to; t += 5 * 60_000) {
     const events = sim.generate(t, Math.min(to, t + 5 * 60_000))
-    const messages: SourceMessage[] = events.map((e) => ({ topic: 'e2e-seed', partition: 0, offset: offset++, key: null, value: Buffer.from(JSON.stringify(e)) }))
+    const messages: SourceMessage[] = events.map((e) => ({
+      topic: 'e2e-seed',
+      partition: 0,
+      offset: offset++,
+      key: null,
+      value: Buffer.from(JSON.stringify(e)),
+    }))
     messages.push({ topic: 'e2e-seed', partition: 0, offset: offset++, key: 'bad', value: Buffer.from('{"schema_version":1,"type":"bogus","event_id":"x"}') })
     const batch = prepareBatch(messages, deps)
     deadLetters += batch.deadLetters.length
@@ -67,22 +84,44 @@ async function main() {
   // The month seed ends where the window starts, so every figure of the window above and below is unchanged by it.
   // Hourly rows here (first start writes 5-minute ones) keep the e2e start quick.
   const history = await seedHistory(store, {
-    days: Math.min(config.SEED_HISTORY_DAYS, config.RETENTION_DAYS - 1), endMs: from, seed: config.SIM_SEED, installs: config.SIM_INSTALLS,
-    ratePerSec: config.SIM_RATE, slotS: 3600, force: true, log: console.log,
+    days: Math.min(config.SEED_HISTORY_DAYS, config.RETENTION_DAYS - 1),
+    endMs: from,
+    seed: config.SIM_SEED,
+    installs: config.SIM_INSTALLS,
+    ratePerSec: config.SIM_RATE,
+    slotS: 3600,
+    force: true,
+    log: console.log,
   })
   const q = async <T>(sql: string, params: Record<string, unknown> = {}) =>
-    (await (await store.client.query({ query: sql.replaceAll('{db}', store.database), query_params: { from, to, ...params }, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<T>())
+    await (
+      await store.client.query({
+        query: sql.replaceAll('{db}', store.database),
+        query_params: { from, to, ...params },
+        format: 'JSONEachRow',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      })
+    ).json<T>()
   const inRange = `ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`
   const subFrom = to - 15 * 60_000
-  const [totals] = await q<{ spend: number; requests: number; tokens: number; sub: number; llm: number }>(`
+  const [totals] = await q<{ spend: number; requests: number; tokens: number; sub: number; llm: number }>(
+    `
     SELECT sum(cost_micros) AS spend, countIf(type IN ('llm_request','stream')) AS requests, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tokens,
       countIf(type IN ('llm_request','stream') AND ts >= fromUnixTimestamp64Milli({sub:Int64})) AS sub,
       countIf(type IN ('llm_request','stream')) AS llm
-    FROM {db}.events WHERE ${inRange}`, { sub: subFrom })
-  const [tenant] = await q<{ tenant_id: string; spend: number }>(`SELECT tenant_id, sum(cost_micros) AS spend FROM {db}.events WHERE ${inRange} GROUP BY tenant_id ORDER BY spend ASC LIMIT 1`)
-  const [top] = await q<E2EExpected['topInstall']>(`SELECT install_id, any(tenant_id) AS tenant_id, sum(cost_micros) AS cost_micros, countIf(type IN ('llm_request','stream')) AS requests
+    FROM {db}.events WHERE ${inRange}`,
+    { sub: subFrom },
+  )
+  const [tenant] = await q<{ tenant_id: string; spend: number }>(
+    `SELECT tenant_id, sum(cost_micros) AS spend FROM {db}.events WHERE ${inRange} GROUP BY tenant_id ORDER BY spend ASC LIMIT 1`,
+  )
+  const [top] = await q<
+    E2EExpected['topInstall']
+  >(`SELECT install_id, any(tenant_id) AS tenant_id, sum(cost_micros) AS cost_micros, countIf(type IN ('llm_request','stream')) AS requests
     FROM {db}.events WHERE ${inRange} AND install_id != '' GROUP BY install_id ORDER BY cost_micros DESC, install_id LIMIT 1`)
-  const byFeature = await q<E2EExpected['byFeature'][number]>(`SELECT feature AS key, sum(cost_micros) AS cost_micros, countIf(type IN ('llm_request','stream')) AS requests
+  const byFeature = await q<
+    E2EExpected['byFeature'][number]
+  >(`SELECT feature AS key, sum(cost_micros) AS cost_micros, countIf(type IN ('llm_request','stream')) AS requests
     FROM {db}.events WHERE ${inRange} AND feature != '' GROUP BY feature ORDER BY cost_micros DESC, key`)
   const [bombingTopSpend] = await q<E2EExpected['bombingTopSpend']>(`SELECT install_id, feature, sum(c) AS cost_micros
     FROM (
@@ -91,8 +130,20 @@ async function main() {
     )
     WHERE r > 0 GROUP BY tenant_id, install_id, feature HAVING sum(r) >= 2 ORDER BY cost_micros DESC, install_id LIMIT 1`)
   const expected: E2EExpected = {
-    from, to, subFrom, spend: totals.spend, requests: totals.requests, tokens: totals.tokens, subRequests: totals.sub,
-    tenant: tenant.tenant_id, tenantSpend: tenant.spend, topInstall: top, byFeature, llmRequests: totals.llm, deadLetters, bombingTopSpend,
+    from,
+    to,
+    subFrom,
+    spend: totals.spend,
+    requests: totals.requests,
+    tokens: totals.tokens,
+    subRequests: totals.sub,
+    tenant: tenant.tenant_id,
+    tenantSpend: tenant.spend,
+    topInstall: top,
+    byFeature,
+    llmRequests: totals.llm,
+    deadLetters,
+    bombingTopSpend,
     history: history && { fromMs: history.fromMs, toMs: history.toMs },
   }
   const file = process.env.EXPECTED_FILE ?? 'test-results/e2e-expected.json'
@@ -102,7 +153,10 @@ async function main() {
   await store.close()
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err)
-  process.exit(1)
-})
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -22,22 +22,49 @@ export interface FamilyCase {
 
 function run(seed: number, scenario: ScenarioName | null, s: ScenarioSettings = {}, attackMin = 15, tickMs = 60_000): Omit<ReplayOptions, 'settings'> {
   return {
-    seed, installs: 1500, ratePerSec: 20, scenarios: scenario ? [scenario] : [],
+    seed,
+    installs: 1500,
+    ratePerSec: 20,
+    scenarios: scenario ? [scenario] : [],
     scenarioSettings: scenario ? { [scenario]: { offsetMs: HISTORY, durationMs: attackMin * MIN, ...s } } : {},
-    durationMs: HISTORY + attackMin * MIN, tickMs, detectFromMs: HISTORY - MIN,
+    durationMs: HISTORY + attackMin * MIN,
+    tickMs,
+    detectFromMs: HISTORY - MIN,
   }
 }
 
 const BOMB: DetectorName[] = ['prompt_bombing']
-const c = (family: string, level: string, split: FamilyCase['split'], expected: readonly DetectorName[], options: FamilyCase['options']): FamilyCase => ({ family, level, split, expected, options })
+const c = (family: string, level: string, split: FamilyCase['split'], expected: readonly DetectorName[], options: FamilyCase['options']): FamilyCase => ({
+  family,
+  level,
+  split,
+  expected,
+  options,
+})
 
 export function familyGrid(quick: boolean): FamilyCase[] {
   const tune: FamilyCase[] = [
-    ...[1.5, 3, 5].map((x) => c('bombing: sustained, 1 install', `${x}x median`, 'tune', BOMB, run(1, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 4 }))),
-    ...[10, 30, 50].map((n) => c('bombing: spread', `${n} installs at 2.5x`, 'tune', BOMB, run(2, 'prompt_bomber', { contextFactor: 2.5, installs: n, perMinute: 2 }))),
-    c('bombing: id rotation', 'new id every 3 min, 3x', 'tune', BOMB, run(3, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 6, rotateMs: 3 * MIN })),
+    ...[1.5, 3, 5].map((x) =>
+      c('bombing: sustained, 1 install', `${x}x median`, 'tune', BOMB, run(1, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 4 })),
+    ),
+    ...[10, 30, 50].map((n) =>
+      c('bombing: spread', `${n} installs at 2.5x`, 'tune', BOMB, run(2, 'prompt_bomber', { contextFactor: 2.5, installs: n, perMinute: 2 })),
+    ),
+    c(
+      'bombing: id rotation',
+      'new id every 3 min, 3x',
+      'tune',
+      BOMB,
+      run(3, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 6, rotateMs: 3 * MIN }),
+    ),
     c('bombing: jitter', '3x, sizes ±0.8 log', 'tune', BOMB, run(4, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 4, jitter: 0.8 })),
-    c('bombing: low-traffic feature', 'translate, 3x', 'tune', BOMB, run(5, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 3, feature: 'translate', tenant: 'umbrella-health' })),
+    c(
+      'bombing: low-traffic feature',
+      'translate, 3x',
+      'tune',
+      BOMB,
+      run(5, 'prompt_bomber', { contextFactor: 3, installs: 2, perMinute: 3, feature: 'translate', tenant: 'umbrella-health' }),
+    ),
     c('bombing: short burst', '5 min at 5x', 'tune', BOMB, run(6, 'prompt_bomber', { contextFactor: 5, installs: 2, perMinute: 4 }, 5)),
     c('bombing: huge streams', 'simulator default (50k-200k)', 'tune', BOMB, run(7, 'prompt_bomber')),
     c('farm', 'fails attestation', 'tune', ['emulator_farms'], run(1, 'emulator_farm')),
@@ -51,25 +78,65 @@ export function familyGrid(quick: boolean): FamilyCase[] {
     c('stream abuse', 'simulator default', 'tune', ['stream_abuse'], run(1, 'stream_abuse')),
   ]
   const holdout: FamilyCase[] = [
-    ...[2.5, 4].map((x) => c('bombing: sustained, 1 install', `${x}x median`, 'holdout', BOMB, run(11, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 3 }))),
+    ...[2.5, 4].map((x) =>
+      c('bombing: sustained, 1 install', `${x}x median`, 'holdout', BOMB, run(11, 'prompt_bomber', { contextFactor: x, installs: 1, perMinute: 3 })),
+    ),
     c('bombing: spread', '20 installs at 2x', 'holdout', BOMB, run(12, 'prompt_bomber', { contextFactor: 2, installs: 20, perMinute: 3 })),
-    c('bombing: id rotation', 'new id every 2 min, 4x', 'holdout', BOMB, run(13, 'prompt_bomber', { contextFactor: 4, installs: 1, perMinute: 5, rotateMs: 2 * MIN })),
+    c(
+      'bombing: id rotation',
+      'new id every 2 min, 4x',
+      'holdout',
+      BOMB,
+      run(13, 'prompt_bomber', { contextFactor: 4, installs: 1, perMinute: 5, rotateMs: 2 * MIN }),
+    ),
     c('farm', 'passes attestation, 2 ASNs', 'holdout', ['emulator_farms'], run(14, 'emulator_farm', { attestPass: true, asns: 2, subnets: 6, installs: 100 })),
     c('token reuse', '2 tokens, 2 req/min', 'holdout', ['token_reuse'], run(15, 'token_reuse', { installs: 2, perMinute: 2 })),
-    c('cost', 'model shift to claude-sonnet-4', 'holdout', ['cost_anomalies'], run(16, 'model_shift', { feature: 'summarize', tenant: 'acme-fitness', model: 'claude-sonnet-4' }, 25)),
+    c(
+      'cost',
+      'model shift to claude-sonnet-4',
+      'holdout',
+      ['cost_anomalies'],
+      run(16, 'model_shift', { feature: 'summarize', tenant: 'acme-fitness', model: 'claude-sonnet-4' }, 25),
+    ),
     // Added with the moderate group test (its parameters were not looked at while designing it): thinner spread,
     // fewer installs with wide jitter, a low-traffic feature, a slow sustained bomber, a quiet token thief.
     c('bombing: spread', '30 installs at 2x, 1 req/min', 'holdout', BOMB, run(31, 'prompt_bomber', { contextFactor: 2, installs: 30, perMinute: 1 })),
-    c('bombing: spread', '8 installs at 2.5x, sizes ±0.6 log', 'holdout', BOMB, run(32, 'prompt_bomber', { contextFactor: 2.5, installs: 8, perMinute: 3, jitter: 0.6 })),
-    c('bombing: spread', 'translate (low traffic), 10 installs at 2x', 'holdout', BOMB, run(33, 'prompt_bomber', { contextFactor: 2, installs: 10, perMinute: 2, feature: 'translate', tenant: 'umbrella-health' })),
-    c('bombing: sustained, 1 install', '3x median, 1 req/min, 30 min', 'holdout', BOMB, run(34, 'prompt_bomber', { contextFactor: 3, installs: 1, perMinute: 1 }, 30)),
+    c(
+      'bombing: spread',
+      '8 installs at 2.5x, sizes ±0.6 log',
+      'holdout',
+      BOMB,
+      run(32, 'prompt_bomber', { contextFactor: 2.5, installs: 8, perMinute: 3, jitter: 0.6 }),
+    ),
+    c(
+      'bombing: spread',
+      'translate (low traffic), 10 installs at 2x',
+      'holdout',
+      BOMB,
+      run(33, 'prompt_bomber', { contextFactor: 2, installs: 10, perMinute: 2, feature: 'translate', tenant: 'umbrella-health' }),
+    ),
+    c(
+      'bombing: sustained, 1 install',
+      '3x median, 1 req/min, 30 min',
+      'holdout',
+      BOMB,
+      run(34, 'prompt_bomber', { contextFactor: 3, installs: 1, perMinute: 1 }, 30),
+    ),
     c('token reuse', '5 tokens, 1 req/min', 'holdout', ['token_reuse'], run(35, 'token_reuse', { installs: 5, perMinute: 1 })),
   ]
   const benignKinds = ['power_users', 'batch_feature', 'release_burst', 'corporate_nat', 'qa_lab', 'token_expired', 'handover'] as const
   // 7 × 70 min of benign look-alikes (8.2 simulated hours), detectors every 2 simulated minutes.
-  const benign = benignKinds.map((kind, i) => c('benign', kind, 'tune', [], {
-    ...run(21 + i, 'benign', { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 110 : 70) * MIN }, 70, 120_000),
-  }))
+  const benign = benignKinds.map((kind, i) =>
+    c('benign', kind, 'tune', [], {
+      ...run(
+        21 + i,
+        'benign',
+        { kind, offsetMs: kind === 'batch_feature' ? 0 : HISTORY, durationMs: (kind === 'batch_feature' ? 110 : 70) * MIN },
+        70,
+        120_000,
+      ),
+    }),
+  )
   if (quick) return [tune[1], tune[4], tune[11], tune[13], tune[16], benign[3]]
   return [...tune, ...holdout, ...benign]
 }

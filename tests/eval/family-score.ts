@@ -29,7 +29,12 @@ export interface FamilyScore {
   falseAlarms: string[]
 }
 
-const featureOf = (subject: string) => subject.replace(/^[a-z_]+:/, '').split('/').slice(0, 2).join('/')
+const featureOf = (subject: string) =>
+  subject
+    .replace(/^[a-z_]+:/, '')
+    .split('/')
+    .slice(0, 2)
+    .join('/')
 
 /**
  * A cost alert is true when it is on an attacked feature: a cost label's, the
@@ -41,7 +46,11 @@ function namesAttack(a: AlarmRecord, installs: Map<string, GroundTruthLabel>, fe
   if (a.detector === 'cost_anomalies') {
     const f = featureOf(a.subject)
     if (features.some((l) => featureOf(l.subject) === f)) return true
-    return [...installs.values()].some((l) => l.scenario !== 'benign' && (l.scenario === 'emulator_farm' ? f.startsWith(`${l.tenant_id}/`) : l.detail?.feature !== undefined && f === `${l.tenant_id}/${l.detail.feature}`))
+    return [...installs.values()].some(
+      (l) =>
+        l.scenario !== 'benign' &&
+        (l.scenario === 'emulator_farm' ? f.startsWith(`${l.tenant_id}/`) : l.detail?.feature !== undefined && f === `${l.tenant_id}/${l.detail.feature}`),
+    )
   }
   return [...a.members.keys()].some((m) => installs.get(m)?.scenario !== undefined && installs.get(m)?.scenario !== 'benign')
 }
@@ -59,7 +68,12 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
   if (features.length) {
     for (const f of features) {
       positives++
-      const first = Math.min(...alarms.filter((a) => expected.includes(a.detector) && featureOf(a.subject) === featureOf(f.subject)).flatMap((a) => a.openedAt).filter((t) => t >= f.start_ms))
+      const first = Math.min(
+        ...alarms
+          .filter((a) => expected.includes(a.detector) && featureOf(a.subject) === featureOf(f.subject))
+          .flatMap((a) => a.openedAt)
+          .filter((t) => t >= f.start_ms),
+      )
       if (Number.isFinite(first)) {
         named++
         latencies.push((first - f.start_ms) / 60_000)
@@ -82,7 +96,9 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     if (namesAttack(a, installs, features)) trueAlerts += a.openedAt.length
     else {
       falseAlerts += a.openedAt.length
-      falseAlarms.push(`${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] } | null)?.reasons ?? [])} ${JSON.stringify((a.evidence as { signals?: unknown } | null)?.signals ?? '')}`)
+      falseAlarms.push(
+        `${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] } | null)?.reasons ?? [])} ${JSON.stringify((a.evidence as { signals?: unknown } | null)?.signals ?? '')}`,
+      )
     }
   }
   const alerts = trueAlerts + falseAlerts
@@ -90,8 +106,17 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
   const incidents = r.incidents.filter((i) => [...i.alarmKeys].some((k) => byKey.has(k)))
   const falseIncidents = incidents.filter((i) => ![...i.alarmKeys].some((k) => byKey.has(k) && namesAttack(byKey.get(k)!, installs, features))).length
   return {
-    positives, named, recall: positives ? named / positives : null, alerts, trueAlerts, falseAlerts,
-    precision: alerts ? trueAlerts / alerts : null, latencies, falseAlarms,
-    incidents: incidents.length, falseIncidents, incidentPrecision: incidents.length ? (incidents.length - falseIncidents) / incidents.length : null,
+    positives,
+    named,
+    recall: positives ? named / positives : null,
+    alerts,
+    trueAlerts,
+    falseAlerts,
+    precision: alerts ? trueAlerts / alerts : null,
+    latencies,
+    falseAlarms,
+    incidents: incidents.length,
+    falseIncidents,
+    incidentPrecision: incidents.length ? (incidents.length - falseIncidents) / incidents.length : null,
   }
 }

@@ -27,8 +27,18 @@ const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.mi
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-eval-'))
-  const base = await openStore({ CLICKHOUSE_URL: undefined, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'eval', CLICKHOUSE_CLUSTER: '', DATA_DIR: dir })
-  const rows: string[] = ['| split | family | level | entities | recall | alerts | precision per alert | incidents | precision per incident | latency median / p95 (min) |', '|---|---|---|---|---|---|---|---|---|---|']
+  const base = await openStore({
+    CLICKHOUSE_URL: undefined,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'eval',
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: dir,
+  })
+  const rows: string[] = [
+    '| split | family | level | entities | recall | alerts | precision per alert | incidents | precision per incident | latency median / p95 (min) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ]
   const totals = new Map<string, FamilyScore & { latencies: number[] }>()
   let i = 0
   const runCase = async (options: Omit<ReplayOptions, 'settings'>, label: string) => {
@@ -37,8 +47,12 @@ async function main() {
     const startMs = Math.floor((Date.now() - options.durationMs - 5 * MIN) / MIN) * MIN
     const t0 = Date.now()
     const r = await replay(store, { ...options, settings: DEFAULT_DETECTION_SETTINGS }, startMs, verbose ? (line) => console.log(line) : undefined)
-    const per = Object.entries(r.detectorMs).map(([d, ms]) => `${d} ${Math.round(ms / Math.max(1, r.ticks))}`).join(', ')
-    console.log(`${label}: ${r.events} events, ${r.ticks} runs (${Math.round(r.detectMs / Math.max(1, r.ticks))} ms each: ${per}), ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+    const per = Object.entries(r.detectorMs)
+      .map(([d, ms]) => `${d} ${Math.round(ms / Math.max(1, r.ticks))}`)
+      .join(', ')
+    console.log(
+      `${label}: ${r.events} events, ${r.ticks} runs (${Math.round(r.detectMs / Math.max(1, r.ticks))} ms each: ${per}), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+    )
     await base.client.command({ query: `DROP DATABASE IF EXISTS ${store.database} SYNC` }).catch(() => {})
     return r
   }
@@ -47,11 +61,26 @@ async function main() {
       const r = await runCase(fc.options, `${fc.split} ${fc.family} / ${fc.level}`)
       const s = scoreFamily(r, fc.expected)
       if (verbose) for (const a of s.falseAlarms) console.log(`  false alert: ${a}`)
-      rows.push(`| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`)
+      rows.push(
+        `| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`,
+      )
       // Each row as soon as it is known, so a run cut short still shows what it measured.
       console.log(rows[rows.length - 1])
       const key = `${fc.split}\u0000${fc.family}`
-      const t = totals.get(key) ?? { positives: 0, named: 0, recall: null, alerts: 0, trueAlerts: 0, falseAlerts: 0, precision: null, incidents: 0, falseIncidents: 0, incidentPrecision: null, latencies: [], falseAlarms: [] }
+      const t = totals.get(key) ?? {
+        positives: 0,
+        named: 0,
+        recall: null,
+        alerts: 0,
+        trueAlerts: 0,
+        falseAlerts: 0,
+        precision: null,
+        incidents: 0,
+        falseIncidents: 0,
+        incidentPrecision: null,
+        latencies: [],
+        falseAlarms: [],
+      }
       t.positives += s.positives
       t.named += s.named
       t.alerts += s.alerts
@@ -63,16 +92,30 @@ async function main() {
       totals.set(key, t)
     }
     const hours = only ? 0 : quick ? 2 : 8
-    const normal = hours === 0 ? null : await runCase({ seed: 5, installs: 1500, ratePerSec: 10, scenarios: [], durationMs: hours * 60 * MIN + 40 * MIN, tickMs: 5 * MIN, detectFromMs: 40 * MIN }, `ordinary traffic, ${hours} h`)
+    const normal =
+      hours === 0
+        ? null
+        : await runCase(
+            { seed: 5, installs: 1500, ratePerSec: 10, scenarios: [], durationMs: hours * 60 * MIN + 40 * MIN, tickMs: 5 * MIN, detectFromMs: 40 * MIN },
+            `ordinary traffic, ${hours} h`,
+          )
     const perDetector = normal ? DETECTOR_NAMES.map((d) => `${d} ${scoreRun(normal, d).falseAlarms}`).join(', ') : 'not run'
-    if (normal && verbose) for (const a of normal.alarms.filter((x) => x.openedAt.length)) console.log(`  ordinary-traffic alert: ${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] })?.reasons ?? [])}`)
+    if (normal && verbose)
+      for (const a of normal.alarms.filter((x) => x.openedAt.length))
+        console.log(`  ordinary-traffic alert: ${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] })?.reasons ?? [])}`)
     console.log('\n' + rows.join('\n'))
-    console.log('\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | incidents | false incidents | precision per incident | latency median / p95 (min) |\n|---|---|---|---|---|---|---|---|---|---|---|')
+    console.log(
+      '\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | incidents | false incidents | precision per incident | latency median / p95 (min) |\n|---|---|---|---|---|---|---|---|---|---|---|',
+    )
     for (const [key, t] of totals) {
       const [split, family] = key.split('\u0000')
-      console.log(`| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${t.incidents} | ${t.falseIncidents} | ${f2(t.incidents ? (t.incidents - t.falseIncidents) / t.incidents : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} |`)
+      console.log(
+        `| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${t.incidents} | ${t.falseIncidents} | ${f2(t.incidents ? (t.incidents - t.falseIncidents) / t.incidents : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} |`,
+      )
     }
-    console.log(`\nOrdinary traffic only, ${hours} simulated h after 40 min of history (1500 installs, 10 ev/s, detectors every 5 min): alerts opened: ${perDetector}`)
+    console.log(
+      `\nOrdinary traffic only, ${hours} simulated h after 40 min of history (1500 installs, 10 ev/s, detectors every 5 min): alerts opened: ${perDetector}`,
+    )
   } finally {
     await base.close()
     rmSync(dir, { recursive: true, force: true })

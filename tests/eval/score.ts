@@ -40,7 +40,12 @@ const median = (xs: number[]) => {
 }
 
 /** 'kind:tenant/feature' or 'tenant/feature/version' → 'tenant/feature'. */
-const featureOf = (subject: string) => subject.replace(/^[a-z_]+:/, '').split('/').slice(0, 2).join('/')
+const featureOf = (subject: string) =>
+  subject
+    .replace(/^[a-z_]+:/, '')
+    .split('/')
+    .slice(0, 2)
+    .join('/')
 
 export function scoreRun(r: ReplayResult, detector: DetectorName): DetectorScore {
   const target = TARGET[detector]
@@ -58,11 +63,13 @@ export function scoreRun(r: ReplayResult, detector: DetectorName): DetectorScore
   if (detector === 'cost_anomalies') {
     const spikes = labels.filter((l) => l.scenario === target && l.kind === 'feature')
     // Features under another attack: bombers and stream abusers name theirs; a farm's traffic lands on its tenant's features.
-    const attacked = new Set(labels.map((l) => l.detail?.feature ? `${l.tenant_id}/${l.detail.feature}` : null).filter(Boolean) as string[])
+    const attacked = new Set(labels.map((l) => (l.detail?.feature ? `${l.tenant_id}/${l.detail.feature}` : null)).filter(Boolean) as string[])
     const farmTenants = new Set(labels.filter((l) => l.scenario === 'emulator_farm').map((l) => l.tenant_id))
     positives = spikes.length
     for (const spike of spikes) {
-      const hits = alarms.filter((a) => featureOf(a.subject) === featureOf(spike.subject) && (a.subject === spike.subject || !/\/.*\//.test(a.subject.replace(/^[a-z_]+:/, ''))))
+      const hits = alarms.filter(
+        (a) => featureOf(a.subject) === featureOf(spike.subject) && (a.subject === spike.subject || !/\/.*\//.test(a.subject.replace(/^[a-z_]+:/, ''))),
+      )
       const first = Math.min(...hits.flatMap((a) => a.openedAt).filter((t) => t >= spike.start_ms))
       if (Number.isFinite(first)) {
         tp++
@@ -97,9 +104,17 @@ export function scoreRun(r: ReplayResult, detector: DetectorName): DetectorScore
   }
   const ratio = (n: number, d: number) => (d > 0 ? n / d : null)
   return {
-    detector, positives, truePositives: tp, crossDetections: cross, falsePositives: fp, falseAlarms,
-    recall: ratio(tp, positives), precision: ratio(tp, tp + fp), strictPrecision: ratio(tp, tp + fp + cross),
-    latencyMedianMin: median(latencies), latencyMaxMin: latencies.length ? Math.max(...latencies) : null,
+    detector,
+    positives,
+    truePositives: tp,
+    crossDetections: cross,
+    falsePositives: fp,
+    falseAlarms,
+    recall: ratio(tp, positives),
+    precision: ratio(tp, tp + fp),
+    strictPrecision: ratio(tp, tp + fp + cross),
+    latencyMedianMin: median(latencies),
+    latencyMaxMin: latencies.length ? Math.max(...latencies) : null,
     alerts: alarms.reduce((s, a) => s + a.openedAt.length, 0),
   }
 }

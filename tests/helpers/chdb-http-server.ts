@@ -17,9 +17,23 @@ import { Session } from 'chdb'
 
 /** URL parameters that steer the HTTP handler rather than name a setting. */
 const NOT_SETTINGS = new Set([
-  'query', 'query_id', 'database', 'default_format', 'session_id', 'session_timeout', 'session_check', 'role',
-  'user', 'password', 'compress', 'decompress', 'enable_http_compression', 'wait_end_of_query',
-  'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'http_zlib_compression_level',
+  'query',
+  'query_id',
+  'database',
+  'default_format',
+  'session_id',
+  'session_timeout',
+  'session_check',
+  'role',
+  'user',
+  'password',
+  'compress',
+  'decompress',
+  'enable_http_compression',
+  'wait_end_of_query',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+  'http_zlib_compression_level',
 ])
 
 /**
@@ -152,7 +166,16 @@ export async function startChdbHttpServer(opts: { dataDir: string; port?: number
       res.writeHead(200, {
         'Content-Type': 'text/plain; charset=UTF-8',
         'X-ClickHouse-Query-Id': url.searchParams.get('query_id') ?? '',
-        'X-ClickHouse-Summary': JSON.stringify({ read_rows: String(rows), read_bytes: '0', written_rows: '0', written_bytes: '0', total_rows_to_read: '0', result_rows: String(rows), result_bytes: String(bytes.length), elapsed_ns: '0' }),
+        'X-ClickHouse-Summary': JSON.stringify({
+          read_rows: String(rows),
+          read_bytes: '0',
+          written_rows: '0',
+          written_bytes: '0',
+          total_rows_to_read: '0',
+          result_rows: String(rows),
+          result_bytes: String(bytes.length),
+          elapsed_ns: '0',
+        }),
       })
       res.end(bytes)
     } catch (err) {

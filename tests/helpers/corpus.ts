@@ -15,12 +15,32 @@ export function validRecords(n: number, tag: string): RawRecord[] {
         break
       case 1: {
         const { outcome: _o, latency_ms: _l, ...base } = llmRequest(common) as Record<string, unknown>
-        event = { ...base, type: 'stream', stream_id: `s-${tag}-${i}`, transport: 'sse', duration_ms: 4000 + i, ttft_ms: 300, end_reason: i % 8 === 1 ? 'client_disconnect' : 'completed' }
+        event = {
+          ...base,
+          type: 'stream',
+          stream_id: `s-${tag}-${i}`,
+          transport: 'sse',
+          duration_ms: 4000 + i,
+          ttft_ms: 300,
+          end_reason: i % 8 === 1 ? 'client_disconnect' : 'completed',
+        }
         break
       }
       case 2: {
         const r = llmRequest(common) as Record<string, unknown>
-        event = { schema_version: 1, type: 'attestation', event_id: r.event_id, ts: r.ts, tenant_id: r.tenant_id, install_id: install, app_id: r.app_id, app_version: r.app_version, platform: r.platform, verdict: i % 8 === 2 ? 'rejected' : 'accepted', reasons: i % 8 === 2 ? ['emulator'] : [] }
+        event = {
+          schema_version: 1,
+          type: 'attestation',
+          event_id: r.event_id,
+          ts: r.ts,
+          tenant_id: r.tenant_id,
+          install_id: install,
+          app_id: r.app_id,
+          app_version: r.app_version,
+          platform: r.platform,
+          verdict: i % 8 === 2 ? 'rejected' : 'accepted',
+          reasons: i % 8 === 2 ? ['emulator'] : [],
+        }
         break
       }
       default:

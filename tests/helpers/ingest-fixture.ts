@@ -23,7 +23,13 @@ export async function closeIngestFixture(f: { store?: TestStore; admin?: Admin }
 /** Configuration of a Kafka-sourced ingest on the shared test broker; small batches so tests see many of them. */
 export function kafkaIngestConfig(topic: string, group: string, overrides: Record<string, string> = {}) {
   return loadConfig({
-    INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-    INGEST_MAX_BATCH_ROWS: '400', INGEST_MAX_WAIT_MS: '200', INGEST_RETRY_MAX_MS: '1000', ...overrides,
+    INGEST_SOURCE: 'kafka',
+    KAFKA_BROKERS: brokersFromEnv(),
+    KAFKA_TOPIC: topic,
+    KAFKA_GROUP: group,
+    INGEST_MAX_BATCH_ROWS: '400',
+    INGEST_MAX_WAIT_MS: '200',
+    INGEST_RETRY_MAX_MS: '1000',
+    ...overrides,
   })
 }

@@ -8,7 +8,11 @@ import type { TestStore } from './ingest-fixture'
  * taken per case from one topic: event ids are `<tag>-<i>`, and every invalid
  * message is keyed `bad-<tag>` (dead letters keep the key; an invalid payload is only described).
  */
-export function validSteps(tag: string, n: number, opts: { key?: (i: number, install: string) => string | null; headers?: (i: number) => Record<string, string>; partition?: number } = {}): JavaStep[] {
+export function validSteps(
+  tag: string,
+  n: number,
+  opts: { key?: (i: number, install: string) => string | null; headers?: (i: number) => Record<string, string>; partition?: number } = {},
+): JavaStep[] {
   return Array.from({ length: n }, (_, i) => {
     const install = `inst-${tag}-${i % 13}`
     const event = llmRequest({ event_id: `${tag}-${i}`, install_id: install, ts: Date.now() - (i % 300) * 1000 })
@@ -30,9 +34,14 @@ export function invalidSteps(tag: string, m: number): JavaStep[] {
 /** Rows in events and dead_letters of one case. */
 export async function caseCounts(store: TestStore, topic: string, tag: string): Promise<{ events: number; unique: number; dead: number }> {
   const db = store.database
-  const [e] = await rows<{ n: string; u: string }>(store,
-    `SELECT count() AS n, uniqExact(event_id) AS u FROM ${db}.events WHERE src_topic = {topic:String} AND startsWith(event_id, {prefix:String})`, { topic, prefix: `${tag}-` })
-  const [d] = await rows<{ n: string }>(store,
-    `SELECT count() AS n FROM ${db}.dead_letters WHERE src_topic = {topic:String} AND message_key = {key:String}`, { topic, key: `bad-${tag}` })
+  const [e] = await rows<{ n: string; u: string }>(
+    store,
+    `SELECT count() AS n, uniqExact(event_id) AS u FROM ${db}.events WHERE src_topic = {topic:String} AND startsWith(event_id, {prefix:String})`,
+    { topic, prefix: `${tag}-` },
+  )
+  const [d] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.dead_letters WHERE src_topic = {topic:String} AND message_key = {key:String}`, {
+    topic,
+    key: `bad-${tag}`,
+  })
   return { events: Number(e.n), unique: Number(e.u), dead: Number(d.n) }
 }

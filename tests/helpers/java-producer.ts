@@ -7,15 +7,15 @@ const ROOT = join(__dirname, '..', '..')
 
 /** One line of tests/helpers/JavaProducer.java's script. */
 export type JavaStep =
-  | { send: { key: string | null; value: string; headers?: Record<string, string>; partition?: number } }
-  | 'begin' | 'commit' | 'abort' | 'flush'
+  { send: { key: string | null; value: string; headers?: Record<string, string>; partition?: number } } | 'begin' | 'commit' | 'abort' | 'flush'
 
 let libsDir: Promise<string> | undefined
 
 /** The broker's jar directory (scripts/kafka/fetch.sh prints it; the jars are cached by the broker's start). */
 export function kafkaLibs(): Promise<string> {
   libsDir ??= new Promise((resolve, reject) =>
-    execFile('bash', ['scripts/kafka/fetch.sh'], { cwd: ROOT }, (e, stdout) => (e ? reject(e) : resolve(stdout.trim()))))
+    execFile('bash', ['scripts/kafka/fetch.sh'], { cwd: ROOT }, (e, stdout) => (e ? reject(e) : resolve(stdout.trim()))),
+  )
   return libsDir
 }
 
@@ -23,7 +23,9 @@ function line(step: JavaStep): string {
   if (typeof step === 'string') return step
   const { key, value, headers, partition } = step.send
   if (/[\t\n]/.test(value) || (key !== null && /[\t\n]/.test(key))) throw new Error('tabs and newlines cannot be sent through the script file')
-  const h = Object.entries(headers ?? {}).map(([k, v]) => `${k}=${v}`).join(';')
+  const h = Object.entries(headers ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(';')
   return ['send', key ?? '\\N', value, h, partition ?? ''].join('\t')
 }
 
@@ -35,7 +37,16 @@ export async function runJavaProducer(brokers: string, topic: string, steps: Jav
   writeFileSync(script, steps.map(line).join('\n') + '\n')
   try {
     return await new Promise<number>((resolve, reject) => {
-      const args = ['-Xmx256m', '-cp', `${libs}/*`, 'tests/helpers/JavaProducer.java', brokers, topic, script, ...Object.entries(props).map(([k, v]) => `${k}=${v}`)]
+      const args = [
+        '-Xmx256m',
+        '-cp',
+        `${libs}/*`,
+        'tests/helpers/JavaProducer.java',
+        brokers,
+        topic,
+        script,
+        ...Object.entries(props).map(([k, v]) => `${k}=${v}`),
+      ]
       execFile('java', args, { cwd: ROOT, timeout: 120_000, maxBuffer: 8 * 1024 * 1024 }, (e, stdout, stderr) => {
         const m = /^SENT (\d+)$/m.exec(stdout)
         if (e || !m) reject(new Error(`Java producer failed: ${e?.message ?? ''}\n${stderr.slice(-3000)}`))

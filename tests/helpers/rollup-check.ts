@@ -10,15 +10,21 @@ export interface RollupFigures {
 
 /** Every table a materialized view of `database` writes to. */
 export async function rollupTables(store: Store, database: string): Promise<string[]> {
-  const views = await rows<{ q: string }>(store,
-    `SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND engine = 'MaterializedView'`, { db: database })
+  const views = await rows<{ q: string }>(
+    store,
+    `SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND engine = 'MaterializedView'`,
+    { db: database },
+  )
   return [...new Set(views.map((v) => new RegExp(`\\bTO ${database}\\.(\\w+)`).exec(v.q)?.[1]).filter((t): t is string => !!t))].sort()
 }
 
 /** Totals of every aggregate column of a rollup table, comparable across two databases of the same schema. */
 async function figures(store: Store, database: string, table: string): Promise<Record<string, string>> {
-  const columns = await rows<{ name: string; type: string }>(store,
-    'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position', { db: database, t: table })
+  const columns = await rows<{ name: string; type: string }>(
+    store,
+    'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position',
+    { db: database, t: table },
+  )
   const exprs = columns.flatMap(({ name, type }) => {
     const fn = /^SimpleAggregateFunction\((sum|max|min|anyLast)\b/.exec(type)?.[1]
     if (fn === 'sum' || fn === 'max' || fn === 'min') return [`toString(${fn}(${name})) AS ${name}`]

@@ -24,7 +24,15 @@ function events() {
     ev('good', t + 1000, { type: 'llm_request', feature: 'chat', model: 'm', cost_micros: 300, outcome: 'served' })
     ev('cut', t + 2000, { type: 'llm_request', feature: 'chat', model: 'm', cost_micros: 50, outcome: 'served' })
   }
-  out.push({ ts: hourStart - 2 * HOUR, event_id: 'deny', tenant_id: 't1', install_id: 'cut', type: 'policy_denial', rule_kind: 'revoked', rule_id: 't1:revoked' })
+  out.push({
+    ts: hourStart - 2 * HOUR,
+    event_id: 'deny',
+    tenant_id: 't1',
+    install_id: 'cut',
+    type: 'policy_denial',
+    rule_kind: 'revoked',
+    rule_id: 't1:revoked',
+  })
   return out
 }
 

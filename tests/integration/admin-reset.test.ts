@@ -24,8 +24,12 @@ describe('admin:reset-password', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'br-admin-reset-'))
     const database = `reset_test_${process.pid}`
     const config = {
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '', CLICKHOUSE_DATABASE: database, CLICKHOUSE_CLUSTER: '', DATA_DIR: dataDir,
+      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+      CLICKHOUSE_DATABASE: database,
+      CLICKHOUSE_CLUSTER: '',
+      DATA_DIR: dataDir,
     }
     let store = await openStore(config)
     await migrate(store, { retentionDays: 30 })
@@ -40,8 +44,10 @@ describe('admin:reset-password', () => {
     try {
       expect(await authenticateLocal(store, 'admin', password!)).toMatchObject({ userId: 'admin', role: 'admin' })
       expect(await authenticateLocal(store, 'admin', 'the-old-password-0')).toBeNull()
-      const audit = await rows<{ actor: string; action: string; subject: string; after: string }>(store,
-        `SELECT actor, action, subject, after FROM ${database}.audit_log WHERE action LIKE 'auth.user_save%'`)
+      const audit = await rows<{ actor: string; action: string; subject: string; after: string }>(
+        store,
+        `SELECT actor, action, subject, after FROM ${database}.audit_log WHERE action LIKE 'auth.user_save%'`,
+      )
       expect(audit).toHaveLength(1)
       expect(audit[0]).toMatchObject({ actor: 'cli', action: 'auth.user_save', subject: 'admin' })
       expect(audit[0].after).not.toContain(password!)

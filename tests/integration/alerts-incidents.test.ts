@@ -18,18 +18,46 @@ const T0 = Math.floor(Date.now() / MIN) * MIN - 60 * MIN
 const HOSTILE = '<!channel> <https://x.test|Open in Burnrate>'
 
 const bombRow = (install: string, tenant: string, feature = 'chat', score = 75): PromptBombingRow => ({
-  tenant_id: tenant, install_id: install, feature, score, severity: 'warning', reasons: [`context 12σ above ${feature} median`],
-  requests: 40, active_minutes: 10, cost_micros: 5_000_000, spend_share: 0.1,
-  metrics: { tokens_per_minute: { value: 90_000 } } as never, series: [], suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
+  tenant_id: tenant,
+  install_id: install,
+  feature,
+  score,
+  severity: 'warning',
+  reasons: [`context 12σ above ${feature} median`],
+  requests: 40,
+  active_minutes: 10,
+  cost_micros: 5_000_000,
+  spend_share: 0.1,
+  metrics: { tokens_per_minute: { value: 90_000 } } as never,
+  series: [],
+  suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
 })
 const farmRow = (id: string, tenant: string, members: string[]): FarmCluster => ({
-  cluster_id: id, tenant_id: tenant, score: 85, severity: 'critical', reasons: ['12 installs share one device build'], size: members.length, members,
-  shared_traits: [{ trait: 'device_build', value: 'sdk_gphone', members: members.length }], rejection_mix: {}, attest_rejected: 0, attest_accepted: members.length,
-  new_installs: members.length, max_new_per_minute: 4, timing_dispersion: 0.1, signals: {} as never, cost_micros: 1, first_seen: T0, last_seen: T0,
+  cluster_id: id,
+  tenant_id: tenant,
+  score: 85,
+  severity: 'critical',
+  reasons: ['12 installs share one device build'],
+  size: members.length,
+  members,
+  shared_traits: [{ trait: 'device_build', value: 'sdk_gphone', members: members.length }],
+  rejection_mix: {},
+  attest_rejected: 0,
+  attest_accepted: members.length,
+  new_installs: members.length,
+  max_new_per_minute: 4,
+  timing_dispersion: 0.1,
+  signals: {} as never,
+  cost_micros: 1,
+  first_seen: T0,
+  last_seen: T0,
 })
 const run = (minute: number, findings: Finding[]): DetectionRun => ({ now: T0 + minute * MIN, findings, failed: [], durationMs: {} as never })
 
-interface Captured { path: string; body: Record<string, unknown> }
+interface Captured {
+  path: string
+  body: Record<string, unknown>
+}
 async function capture(): Promise<{ url: string; got: Captured[]; server: Server }> {
   const got: Captured[] = []
   const server = createServer((req, res) => {
@@ -49,11 +77,23 @@ describe('incidents in ClickHouse', () => {
   let store: Awaited<ReturnType<typeof testStore>>
   let pd: Awaited<ReturnType<typeof capture>>
   let slack: Awaited<ReturnType<typeof capture>>
-  const notifier = () => fanOut([
-    new PagerDutyNotifier({ routingKey: 'test-routing-key', eventsUrl: `${pd.url}/v2/enqueue`, minSeverity: 'warning', maxAttempts: 2, baseDelayMs: 10 }),
-    new WebhookNotifier({ urls: { warning: `${slack.url}/hook`, critical: `${slack.url}/hook` }, minSeverity: 'warning', maxAttempts: 2, baseDelayMs: 10, publicUrl: 'https://burnrate.example.com' }),
-  ])
-  const list = (tenant?: string) => incidentListResponse(store, incidentListQuery.parse({ from: String(T0 - MIN), to: String(T0 + 120 * MIN), state: 'open,acknowledged,snoozed', tenant }), T0 + 60 * MIN)
+  const notifier = () =>
+    fanOut([
+      new PagerDutyNotifier({ routingKey: 'test-routing-key', eventsUrl: `${pd.url}/v2/enqueue`, minSeverity: 'warning', maxAttempts: 2, baseDelayMs: 10 }),
+      new WebhookNotifier({
+        urls: { warning: `${slack.url}/hook`, critical: `${slack.url}/hook` },
+        minSeverity: 'warning',
+        maxAttempts: 2,
+        baseDelayMs: 10,
+        publicUrl: 'https://burnrate.example.com',
+      }),
+    ])
+  const list = (tenant?: string) =>
+    incidentListResponse(
+      store,
+      incidentListQuery.parse({ from: String(T0 - MIN), to: String(T0 + 120 * MIN), state: 'open,acknowledged,snoozed', tenant }),
+      T0 + 60 * MIN,
+    )
 
   beforeAll(async () => {
     store = await testStore('incidents')
@@ -78,11 +118,17 @@ describe('incidents in ClickHouse', () => {
     const [i] = incidents
     expect(i.detectors).toEqual(['emulator_farms', 'prompt_bombing'])
     // No top-level bombing alert per member: only the farm's alert and one folded bombing alert.
-    const bombing = await alertListResponse(store, alertListQuery.parse({ detector: 'prompt_bombing', tenant: 'acme', from: String(T0 - MIN), to: String(T0 + 120 * MIN) }), T0 + 60 * MIN)
+    const bombing = await alertListResponse(
+      store,
+      alertListQuery.parse({ detector: 'prompt_bombing', tenant: 'acme', from: String(T0 - MIN), to: String(T0 + 120 * MIN) }),
+      T0 + 60 * MIN,
+    )
     expect(bombing.alerts.map((a) => a.subject_kind)).toEqual(['cluster'])
     const detail = (await incidentDetailResponse(store, i.id))!
     expect(detail.alerts.map((a) => a.detector).sort()).toEqual(['emulator_farms', 'prompt_bombing'])
-    const folded = detail.alerts.find((a) => a.detector === 'prompt_bombing')!.evidence as unknown as { member_rows: { install_id: string; reasons: string[] }[] }
+    const folded = detail.alerts.find((a) => a.detector === 'prompt_bombing')!.evidence as unknown as {
+      member_rows: { install_id: string; reasons: string[] }[]
+    }
     expect(folded.member_rows.map((r) => r.install_id).sort()).toEqual([...members].sort())
     expect(folded.member_rows.every((r) => r.reasons[0].includes('context'))).toBe(true)
     await n.idle()
@@ -95,7 +141,11 @@ describe('incidents in ClickHouse', () => {
   })
 
   it('two unrelated attacks in different tenants are two incidents', async () => {
-    await applyDetectionRun(store, run(2, [...promptBombingFindings([bombRow('b-1', 'globex', 'search', 80)]), ...promptBombingFindings([bombRow('b-2', 'initech', 'search', 80)])]), P)
+    await applyDetectionRun(
+      store,
+      run(2, [...promptBombingFindings([bombRow('b-1', 'globex', 'search', 80)]), ...promptBombingFindings([bombRow('b-2', 'initech', 'search', 80)])]),
+      P,
+    )
     expect((await list('globex')).incidents).toHaveLength(1)
     expect((await list('initech')).incidents).toHaveLength(1)
     expect((await list('globex')).incidents[0].id).not.toBe((await list('initech')).incidents[0].id)
@@ -109,13 +159,19 @@ describe('incidents in ClickHouse', () => {
     const ack = await transitionIncident(store, i.id, 'acknowledge', 'alice', T0 + 3 * MIN, {}, undefined, n)
     expect(ack.incident).toMatchObject({ state: 'acknowledged', acknowledged_by: 'alice' })
     const detail = (await incidentDetailResponse(store, i.id))!
-    expect(detail.alerts.map((a) => [a.state, a.acknowledged_by])).toEqual([['acknowledged', 'alice'], ['acknowledged', 'alice']])
+    expect(detail.alerts.map((a) => [a.state, a.acknowledged_by])).toEqual([
+      ['acknowledged', 'alice'],
+      ['acknowledged', 'alice'],
+    ])
     expect(detail.transitions.map((t) => t.action)).toContain('acknowledge')
     expect(detail.alert_transitions.filter((t) => t.action === 'acknowledge')).toHaveLength(2)
     await transitionIncident(store, i.id, 'resolve', 'alice', T0 + 4 * MIN, {}, undefined, n)
     expect((await incidentDetailResponse(store, i.id))!.alerts.every((a) => a.state === 'resolved')).toBe(true)
     await n.idle()
-    expect(pd.got.map((g) => [g.body.event_action, g.body.dedup_key])).toEqual([['acknowledge', i.id], ['resolve', i.id]])
+    expect(pd.got.map((g) => [g.body.event_action, g.body.dedup_key])).toEqual([
+      ['acknowledge', i.id],
+      ['resolve', i.id],
+    ])
     expect(pd.got.every((g) => g.path === '/v2/enqueue')).toBe(true)
     expect(slack.got.map((g) => (g.body.burnrate as { event: string }).event)).toEqual(['acknowledged', 'resolved'])
     await n.stop()
@@ -125,9 +181,24 @@ describe('incidents in ClickHouse', () => {
     slack.got.length = 0
     const n = notifier()
     const row = {
-      kind: 'cost_per_request', subject: `hooli/chat/${HOSTILE}`, subject_kind: 'feature', tenant_id: 'hooli', feature: 'chat', model: 'm', app_version: HOSTILE,
-      score: 70, severity: 'warning', reasons: [`app_version ${HOSTILE}: cost per request 3.0x`], current: 3, expected: 1, ratio: 3, z: 9, requests: 100, cost_micros: 1,
-      baseline: { kind: 'none', median: 1, mad: 0, samples: 0, description: '' }, series: [],
+      kind: 'cost_per_request',
+      subject: `hooli/chat/${HOSTILE}`,
+      subject_kind: 'feature',
+      tenant_id: 'hooli',
+      feature: 'chat',
+      model: 'm',
+      app_version: HOSTILE,
+      score: 70,
+      severity: 'warning',
+      reasons: [`app_version ${HOSTILE}: cost per request 3.0x`],
+      current: 3,
+      expected: 1,
+      ratio: 3,
+      z: 9,
+      requests: 100,
+      cost_micros: 1,
+      baseline: { kind: 'none', median: 1, mad: 0, samples: 0, description: '' },
+      series: [],
     } as unknown as CostAnomalyRow
     await applyDetectionRun(store, run(5, costFindings([row])), P, n)
     await n.idle()

@@ -13,10 +13,21 @@ const MIN = 60_000
 const T0 = Math.floor(Date.now() / MIN) * MIN - 60 * MIN
 
 const finding = (subject: string, score: number, detector: Finding['detector'] = 'prompt_bombing'): Finding => ({
-  detector, subject_kind: 'install', subject, tenant_id: 'acme', severity: score >= 90 ? 'critical' : score >= 50 ? 'warning' : 'info',
-  score, title: `${detector} ${subject}`, evidence: { reasons: [`score ${score}`] } as never,
+  detector,
+  subject_kind: 'install',
+  subject,
+  tenant_id: 'acme',
+  severity: score >= 90 ? 'critical' : score >= 50 ? 'warning' : 'info',
+  score,
+  title: `${detector} ${subject}`,
+  evidence: { reasons: [`score ${score}`] } as never,
 })
-const run = (minute: number, findings: Finding[], failed: DetectionRun['failed'] = []): DetectionRun => ({ now: T0 + minute * MIN, findings, failed, durationMs: {} as never })
+const run = (minute: number, findings: Finding[], failed: DetectionRun['failed'] = []): DetectionRun => ({
+  now: T0 + minute * MIN,
+  findings,
+  failed,
+  durationMs: {} as never,
+})
 
 describe('alerts in ClickHouse', () => {
   let store: Awaited<ReturnType<typeof testStore>>
@@ -87,7 +98,11 @@ describe('alerts in ClickHouse', () => {
     await transitionAlert(store, a.id, 'resolve', 'carol', T0 + 36 * MIN)
     const detail = (await alertDetailResponse(store, a.id))!
     expect(detail.transitions.map((t) => `${t.actor}:${t.from_state}>${t.to_state}`)).toEqual([
-      'detector:none>open', 'alice:open>acknowledged', 'bob:acknowledged>open', 'bob:open>snoozed', 'carol:snoozed>resolved',
+      'detector:none>open',
+      'alice:open>acknowledged',
+      'bob:acknowledged>open',
+      'bob:open>snoozed',
+      'carol:snoozed>resolved',
     ])
     // Acted on through the alert's incident: the note says so, and keeps the user's words.
     expect(detail.transitions[3].note).toMatch(/^via incident [0-9a-f-]+: known tester$/)
@@ -96,7 +111,8 @@ describe('alerts in ClickHouse', () => {
 
   it('filters by exact subject', async () => {
     await applyDetectionRun(store, run(40, [finding('i-4', 70), finding('i-40', 80), finding('i-41', 60), finding('i-4', 65, 'stream_abuse')]), P)
-    const q = (subject: string) => alertListResponse(store, alertListQuery.parse({ subject, from: String(T0 + 39 * MIN), to: String(T0 + 41 * MIN) }), T0 + 41 * MIN)
+    const q = (subject: string) =>
+      alertListResponse(store, alertListQuery.parse({ subject, from: String(T0 + 39 * MIN), to: String(T0 + 41 * MIN) }), T0 + 41 * MIN)
     const one = await q('i-4')
     expect(one.alerts.map((a) => `${a.detector}:${a.subject}`).sort()).toEqual(['prompt_bombing:i-4', 'stream_abuse:i-4'])
     expect(one.total).toBe(2)

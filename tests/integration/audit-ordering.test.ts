@@ -24,9 +24,22 @@ async function withAuditDown<T>(fn: () => Promise<T>): Promise<T> {
 const alice: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin', provider: 'local' }
 const bob: Principal = { ...alice, userId: 'bob' }
 const revoke = (subjects: string[]): ChangeRequest => ({
-  scope: 'install', subjects, action: 'revoke', controls: {}, durationMinutes: 60, reason: 'prompt bomber', confirmCount: subjects.length,
+  scope: 'install',
+  subjects,
+  action: 'revoke',
+  controls: {},
+  durationMinutes: 60,
+  reason: 'prompt bomber',
+  confirmCount: subjects.length,
 })
-const global: ChangeRequest = { scope: 'global', subjects: ['*'], action: 'quota', controls: { maxOutputTokens: 2000 }, durationMinutes: null, reason: 'cap output everywhere' }
+const global: ChangeRequest = {
+  scope: 'global',
+  subjects: ['*'],
+  action: 'quota',
+  controls: { maxOutputTokens: 2000 },
+  durationMinutes: null,
+  reason: 'cap output everywhere',
+}
 
 let service: PolicyService
 const deps = (secondApprover: boolean) => ({ store, service, limits: { responderMaxInstalls: 5, responderMaxHours: 24, secondApprover } })
@@ -40,14 +53,24 @@ afterAll(async () => store?.drop())
 describe('audited()', () => {
   it('does not run the mutation when the audit entry cannot be written', async () => {
     let ran = false
-    await withAuditDown(() => expect(audited(store, { actor: 'a', action: 'test.x', subject: 's' }, async () => { ran = true })).rejects.toThrow())
+    await withAuditDown(() =>
+      expect(
+        audited(store, { actor: 'a', action: 'test.x', subject: 's' }, async () => {
+          ran = true
+        }),
+      ).rejects.toThrow(),
+    )
     expect(ran).toBe(false)
   })
 
   it('writes the entry before the mutation, and a .failed entry naming it when the mutation throws', async () => {
     const seen = await audited(store, { actor: 'a', action: 'test.ok', subject: 's1' }, async () => (await listAudit(store, { action: 'test.ok' })).length)
     expect(seen).toBe(1)
-    await expect(audited(store, { actor: 'a', action: 'test.boom', subject: 's2' }, async () => { throw new Error('disk full') })).rejects.toThrow('disk full')
+    await expect(
+      audited(store, { actor: 'a', action: 'test.boom', subject: 's2' }, async () => {
+        throw new Error('disk full')
+      }),
+    ).rejects.toThrow('disk full')
     const [failed, intent] = await listAudit(store, { action: 'test.boom' })
     expect(intent).toMatchObject({ action: 'test.boom', subject: 's2' })
     expect(failed).toMatchObject({ action: 'test.boom.failed', subject: 's2', after: { intent: intent.id, error: 'disk full' } })

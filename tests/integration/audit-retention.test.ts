@@ -4,8 +4,12 @@ import { rows, testStore } from '../helpers/store'
 
 // Real chDB: the TTL is the store's, applied when parts merge.
 let store: Awaited<ReturnType<typeof testStore>>
-beforeAll(async () => { store = await testStore('audit_retention') })
-afterAll(async () => { await store?.drop() })
+beforeAll(async () => {
+  store = await testStore('audit_retention')
+})
+afterAll(async () => {
+  await store?.drop()
+})
 
 const DAY = 86_400_000
 

@@ -8,7 +8,8 @@ import { testStore } from '../helpers/store'
 
 // Issue 18, I1: OIDC redirect_uri never from the Host header; OIDC users can be disabled; OIDC sessions are short.
 process.env.SESSION_SECRET ??= 'test-session-secret-0123456789abcdef0123456789'
-const env = (extra: Record<string, string>) => ({ OIDC_ISSUER: 'https://idp.example.test', OIDC_CLIENT_ID: 'burnrate', ...extra }) as unknown as NodeJS.ProcessEnv
+const env = (extra: Record<string, string>) =>
+  ({ OIDC_ISSUER: 'https://idp.example.test', OIDC_CLIENT_ID: 'burnrate', ...extra }) as unknown as NodeJS.ProcessEnv
 
 describe('OIDC redirect_uri', () => {
   it('comes from OIDC_REDIRECT_URL, else PUBLIC_URL, else nothing', () => {
@@ -35,7 +36,9 @@ describe('OIDC redirect_uri', () => {
 
 describe('OIDC sessions', () => {
   let store: Awaited<ReturnType<typeof testStore>>
-  beforeAll(async () => { store = await testStore('oidc_controls') })
+  beforeAll(async () => {
+    store = await testStore('oidc_controls')
+  })
   afterAll(async () => store?.drop())
 
   const oidcUser: Principal = { userId: 'https://idp.example.test#u-42', displayName: 'u42@example', role: 'responder', provider: 'https://idp.example.test' }

@@ -9,8 +9,12 @@ import { signedInCookies } from '../helpers/session-cookies'
 // The route handlers use the process runtime: point it at a fresh chDB directory, no ingest.
 const GATEWAY_TOKEN = 'gw-token-0123456789abcdef0123456789'
 Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-roles-')), CLICKHOUSE_DATABASE: `roles_${process.pid}`, INGEST_SOURCE: 'none',
-  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`, POLICY_KAFKA: '0',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-roles-')),
+  CLICKHOUSE_DATABASE: `roles_${process.pid}`,
+  INGEST_SOURCE: 'none',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+  POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`,
+  POLICY_KAFKA: '0',
 })
 delete process.env.CLICKHOUSE_URL
 
@@ -74,7 +78,12 @@ describe('role matrix', () => {
   }
 
   it('admin-only reads refuse lower roles; viewers read policy', async () => {
-    for (const [r, path] of [['audit', '/api/audit'], ['exportAudit', '/api/audit/export'], ['users', '/api/auth/users'], ['keys', '/api/policy/keys']] as const) {
+    for (const [r, path] of [
+      ['audit', '/api/audit'],
+      ['exportAudit', '/api/audit/export'],
+      ['users', '/api/auth/users'],
+      ['keys', '/api/policy/keys'],
+    ] as const) {
       // The export writes an audit entry, so it is a POST (issue 18, I1).
       const [method, h] = r === 'exportAudit' ? ['POST', routes[r].POST] : ['GET', routes[r].GET]
       expect((await call(h, method, path)).status).toBe(401)
@@ -101,24 +110,38 @@ describe('role matrix', () => {
     const good = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'admin-password-for-tests' } })
     expect(good.status).toBe(200)
     expect(good.headers.getSetCookie()[0]).toMatch(/^br_session=.+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/)
-    const cross = await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'admin', password: 'x' }, headers: { origin: 'https://evil.test' } })
+    const cross = await call(routes.signin.POST, 'POST', '/api/auth/signin', {
+      body: { username: 'admin', password: 'x' },
+      headers: { origin: 'https://evil.test' },
+    })
     expect(cross.status).toBe(403)
-    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.', { role: 'admin' })).json()) as { entries: { action: string; actor: string }[] }
+    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.', { role: 'admin' })).json()) as {
+      entries: { action: string; actor: string }[]
+    }
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.signin', 'auth.signin_failed']))
     const exported = await (await call(routes.exportAudit.POST, 'POST', '/api/audit/export', { role: 'admin' })).text()
-    expect(exported.trim().split('\n').map((l) => JSON.parse(l).action)).toContain('policy.revoke')
+    expect(
+      exported
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).action),
+    ).toContain('policy.revoke')
   })
 
   it('a role-only update keeps a disabled user disabled, and failed sign-ins never log a typed password', async () => {
     const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
     expect((await save({ userId: 'ex-staff', role: 'viewer', password: 'ex-staff-password-1', disabled: true })).status).toBe(200)
     expect((await save({ userId: 'ex-staff', role: 'responder' })).status).toBe(200)
-    const users = (await (await call(routes.users.GET, 'GET', '/api/auth/users', { role: 'admin' })).json()) as { users: { userId: string; role: string; disabled: boolean }[] }
+    const users = (await (await call(routes.users.GET, 'GET', '/api/auth/users', { role: 'admin' })).json()) as {
+      users: { userId: string; role: string; disabled: boolean }[]
+    }
     expect(users.users.find((u) => u.userId === 'ex-staff')).toMatchObject({ role: 'responder', disabled: true })
     expect((await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'ex-staff', password: 'ex-staff-password-1' } })).status).toBe(401)
 
     expect((await call(routes.signin.POST, 'POST', '/api/auth/signin', { body: { username: 'my secret pw!', password: 'x' } })).status).toBe(401)
-    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.signin_failed', { role: 'admin' })).json()) as { entries: { actor: string; subject: string }[] }
+    const audit = (await (await call(routes.audit.GET, 'GET', '/api/audit?action=auth.signin_failed', { role: 'admin' })).json()) as {
+      entries: { actor: string; subject: string }[]
+    }
     expect(audit.entries.map((e) => e.actor)).toEqual(expect.arrayContaining(['ex-staff', '[invalid username, 13 chars]']))
     expect(JSON.stringify(audit)).not.toContain('my secret pw')
   })
@@ -148,7 +171,8 @@ describe('role matrix', () => {
   it('disabling a user or lowering a role takes effect on the sessions already issued', async () => {
     const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
     const { issueSession, SESSION_COOKIE } = await import('../../lib/auth/session')
-    const sessionOf = async (userId: string) => routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId, displayName: userId, role: 'admin', provider: 'local' })}` })
+    const sessionOf = async (userId: string) =>
+      routeCaller({ admin: `${SESSION_COOKIE}=${await issueSession({ userId, displayName: userId, role: 'admin', provider: 'local' })}` })
     expect((await save({ userId: 'oncall-lead', role: 'admin', password: 'oncall-lead-password' })).status).toBe(200)
     const lead = await sessionOf('oncall-lead')
     expect((await lead(routes.audit.GET, 'GET', '/api/audit', { role: 'admin' })).status).toBe(200)
@@ -172,7 +196,12 @@ describe('role matrix', () => {
 
   it('never leaves the dashboard without an enabled admin, and refuses a new user without a password', async () => {
     const save = (body: unknown) => call(routes.users.POST, 'POST', '/api/auth/users', { role: 'admin', body })
-    const list = async () => ((await (await call(routes.users.GET, 'GET', '/api/auth/users', { role: 'admin' })).json()) as { users: { userId: string; role: string; disabled: boolean }[] }).users
+    const list = async () =>
+      (
+        (await (await call(routes.users.GET, 'GET', '/api/auth/users', { role: 'admin' })).json()) as {
+          users: { userId: string; role: string; disabled: boolean }[]
+        }
+      ).users
     const noPassword = await save({ userId: 'no-password', role: 'viewer' })
     expect(noPassword.status).toBe(400)
     expect(((await noPassword.json()) as { error: string }).error).toMatch(/password/)
@@ -209,7 +238,14 @@ describe('dry run tells a responder what apply would refuse', () => {
   it('a feature rule looser than an admin tenant cap is not allowed in the dry run either', async () => {
     const cap = { scope: 'tenant', subjects: ['dryrun-co'], action: 'quota', controls: { tokensPerMinute: 5_000 }, durationMinutes: null, reason: 'tenant cap' }
     expect((await call(routes.changes.POST, 'POST', '/api/policy/changes', { role: 'admin', body: cap })).status).toBe(200)
-    const lift = { scope: 'feature', subjects: ['dryrun-co/chat'], action: 'quota', controls: { tokensPerMinute: 1_000_000_000 }, durationMinutes: 60, reason: 'lift' }
+    const lift = {
+      scope: 'feature',
+      subjects: ['dryrun-co/chat'],
+      action: 'quota',
+      controls: { tokensPerMinute: 1_000_000_000 },
+      durationMinutes: 60,
+      reason: 'lift',
+    }
     const dry = await call(routes.dryRun.POST, 'POST', '/api/policy/dry-run', { role: 'responder', body: lift })
     expect(dry.status).toBe(200)
     const { allowed } = (await dry.json()) as { allowed: { ok: boolean; reason?: string } }

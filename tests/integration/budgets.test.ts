@@ -9,9 +9,15 @@ import { signedInCookies } from '../helpers/session-cookies'
 
 // Route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop.
 Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-budgets-')), CLICKHOUSE_DATABASE: `budgets_${process.pid}`, INGEST_SOURCE: 'none',
-  DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_KAFKA: '0', RETENTION_DAYS: '90',
-  BUDGETS_JSON: '{"initech-bank": 900000000000}', BUDGET_MONTHLY_MICROS: '0',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-budgets-')),
+  CLICKHOUSE_DATABASE: `budgets_${process.pid}`,
+  INGEST_SOURCE: 'none',
+  DETECT_ENABLED: '0',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+  POLICY_KAFKA: '0',
+  RETENTION_DAYS: '90',
+  BUDGETS_JSON: '{"initech-bank": 900000000000}',
+  BUDGET_MONTHLY_MICROS: '0',
 })
 delete process.env.CLICKHOUSE_URL
 
@@ -58,9 +64,12 @@ describe('month seed and long-range rollups', () => {
   })
 
   it('the month has weekends, a release that raised cost per request, and an attack week', async () => {
-    const byDay = await store.client.query({ query: `
+    const byDay = await store.client.query({
+      query: `
       SELECT toDayOfWeek(day) >= 6 AS weekend, avg(c) AS c FROM (SELECT day, sum(cost_micros) c FROM ${store.database}.usage_day
-      WHERE day < toStartOfDay(now()) - INTERVAL 1 DAY AND day > toStartOfDay(now()) - INTERVAL 33 DAY GROUP BY day) GROUP BY weekend ORDER BY weekend`, format: 'JSONEachRow' })
+      WHERE day < toStartOfDay(now()) - INTERVAL 1 DAY AND day > toStartOfDay(now()) - INTERVAL 33 DAY GROUP BY day) GROUP BY weekend ORDER BY weekend`,
+      format: 'JSONEachRow',
+    })
     const [weekday, weekend] = await byDay.json<{ c: number }>()
     expect(weekend.c / weekday.c).toBeGreaterThan(0.55)
     expect(weekend.c / weekday.c).toBeLessThan(0.85)
@@ -71,12 +80,16 @@ describe('month seed and long-range rollups', () => {
 
   it('the seeded month has active installs in the install sketches, per day and dimension as in the rollups', async () => {
     // usage_day's uniq states hold the seed's ids exactly at this size; the sketches (uniqCombined(14)) within 3 %.
-    const rs = await store.client.query({ query: `
+    const rs = await store.client.query({
+      query: `
       SELECT u.day AS day, u.feature AS feature, u.n AS exact, s.n AS sketch FROM
         (SELECT day, feature, uniqMerge(installs) AS n FROM ${store.database}.usage_day WHERE feature != '' GROUP BY day, feature) AS u
         LEFT JOIN (SELECT day, key AS feature, uniqCombinedMerge(14)(installs) AS n FROM ${store.database}.installs_dim_day
           WHERE dim = 'feature' GROUP BY day, key) AS s ON s.day = u.day AND s.feature = u.feature
-      WHERE u.n > 0`, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })
+      WHERE u.n > 0`,
+      format: 'JSONEachRow',
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    })
     const rows = await rs.json<{ exact: number; sketch: number }>()
     expect(rows.length).toBeGreaterThan(30)
     for (const r of rows) expect(Math.abs(r.sketch - r.exact) / r.exact).toBeLessThan(0.03)
@@ -106,7 +119,11 @@ describe('budgets', () => {
     const again = await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'admin', body: { ...body, monthly_micros: 2_000_000, basis: 'actual' } })
     expect(again.status).toBe(200)
     const list = await (await call(routes.budgets.GET, 'GET', '/api/budgets', { role: 'viewer' })).json()
-    expect(list.budgets.find((b: { tenant_id: string }) => b.tenant_id === 'acme-fitness')).toMatchObject({ monthly_micros: 2_000_000, basis: 'actual', updated_by: 'admin-user' })
+    expect(list.budgets.find((b: { tenant_id: string }) => b.tenant_id === 'acme-fitness')).toMatchObject({
+      monthly_micros: 2_000_000,
+      basis: 'actual',
+      updated_by: 'admin-user',
+    })
   })
 
   it('every change is audited with before and after', async () => {
@@ -148,7 +165,7 @@ describe('budgets', () => {
 })
 
 describe('monthly statement', () => {
-  it('streams a tenant\'s month as CSV whose TOTAL is the month\'s spend', async () => {
+  it("streams a tenant's month as CSV whose TOTAL is the month's spend", async () => {
     const d = new Date(now)
     const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`
     const res = await call(routes.statement.GET, 'GET', `/api/cost/statement?tenant=globex-travel&month=${month}`, { role: 'viewer' })
@@ -185,7 +202,11 @@ describe('streamed CSV exports of the Cost page tables', () => {
   it('breakdown, all rows: the whole table in its order, the page export only the page', async () => {
     const all = await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=feature&sort=cost_micros&dir=desc&all=true', { role: 'viewer' })
     expect(all.status).toBe(200)
-    const rows = (await all.text()).trim().split('\r\n').slice(1).map((l) => l.split(','))
+    const rows = (await all.text())
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(','))
     const features = await sum(`SELECT uniqExact(feature) n FROM DB.usage_day WHERE feature != '' AND day >= toStartOfDay(now() - INTERVAL 30 DAY)`)
     expect(rows.length).toBe(Number(features.n))
     const costs = rows.map((r) => Number(r[1]))

@@ -34,7 +34,7 @@ describe('chDB behind the HTTP interface', () => {
   })
 
   it('refuses a parameter the request did not send, even if an earlier request set it', async () => {
-    expect(await one(`SELECT {id:String} AS id`, { query_params: { id: 'a\tb\\c\'d' } })).toEqual({ id: 'a\tb\\c\'d' })
+    expect(await one(`SELECT {id:String} AS id`, { query_params: { id: "a\tb\\c'd" } })).toEqual({ id: "a\tb\\c'd" })
     await expect(one(`SELECT {id:String} AS id`)).rejects.toMatchObject({ code: '456', type: 'UNKNOWN_QUERY_PARAMETER' })
   })
 
@@ -43,15 +43,24 @@ describe('chDB behind the HTTP interface', () => {
     expect(await one(`SELECT 1 AS x`)).toEqual({ x: 1 })
   })
 
-  it('answers with a server\'s defaults: unquoted 64-bit integers, basic DateTime parsing', async () => {
+  it("answers with a server's defaults: unquoted 64-bit integers, basic DateTime parsing", async () => {
     expect(await one(`SELECT toUInt64(42) AS n`)).toEqual({ n: 42 })
     expect(await one(`SELECT getSetting('date_time_input_format') AS f`)).toEqual({ f: 'basic' })
-    expect(await one(`SELECT getSetting('date_time_input_format') AS f`, { clickhouse_settings: { date_time_input_format: 'best_effort' } })).toEqual({ f: 'best_effort' })
+    expect(await one(`SELECT getSetting('date_time_input_format') AS f`, { clickhouse_settings: { date_time_input_format: 'best_effort' } })).toEqual({
+      f: 'best_effort',
+    })
   })
 
-  it('takes an INSERT\'s rows from the body and reports errors as ClickHouse does', async () => {
+  it("takes an INSERT's rows from the body and reports errors as ClickHouse does", async () => {
     await client.command({ query: `CREATE TABLE IF NOT EXISTS default.t_http (a UInt8, s String) ENGINE = MergeTree ORDER BY a` })
-    await client.insert({ table: 'default.t_http', values: [{ a: 1, s: '{x:String}' }, { a: 2, s: 'y' }], format: 'JSONEachRow' })
+    await client.insert({
+      table: 'default.t_http',
+      values: [
+        { a: 1, s: '{x:String}' },
+        { a: 2, s: 'y' },
+      ],
+      format: 'JSONEachRow',
+    })
     expect(await one(`SELECT count() AS n, max(s) AS s FROM default.t_http`)).toEqual({ n: 2, s: '{x:String}' })
     await expect(one(`SELECT nosuchfn(1)`)).rejects.toMatchObject({ code: '46', type: 'UNKNOWN_FUNCTION' })
     expect(await client.ping()).toMatchObject({ success: true })

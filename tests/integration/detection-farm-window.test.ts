@@ -25,7 +25,11 @@ describe('farm detector window', () => {
     const start = Math.floor(Date.now() / DAY) * DAY - DAY + 10 * 60 * MIN
     now = start + 20 * MIN
     const sim = new GatewaySimulator({
-      seed: 5, installs: 300, ratePerSec: 6, startMs: start, scenarios: ['emulator_farm'],
+      seed: 5,
+      installs: 300,
+      ratePerSec: 6,
+      startMs: start,
+      scenarios: ['emulator_farm'],
       scenarioSettings: { emulator_farm: { offsetMs: 5 * MIN, installs: 30, tenant: 'globex-travel' } },
     })
     const loaded = await eventLoader(store).load(sim.generate(start, now), now)
@@ -69,7 +73,11 @@ describe('farm detector window', () => {
   })
 
   it('expires profiles of installs not seen for the retention period (migration 0008)', async () => {
-    const [{ q }] = await rows<{ q: string }>(store, `SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = 'install_profile'`, { db: store.database })
+    const [{ q }] = await rows<{ q: string }>(
+      store,
+      `SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = 'install_profile'`,
+      { db: store.database },
+    )
     expect(q).toMatch(/TTL toDateTime\(last_seen\) \+ toIntervalDay\(30\)/)
     await store.client.command({
       query: `INSERT INTO ${store.database}.install_profile (tenant_id, install_id, first_seen, last_seen, events)

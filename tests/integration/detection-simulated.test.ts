@@ -39,12 +39,17 @@ describe('detectors on simulated traffic', () => {
     const start = Math.floor(Date.now() / DAY) * DAY - DAY + 14 * 60 * MIN
     now = start + DURATION
     const sim = new GatewaySimulator({
-      seed: 11, installs: 1000, ratePerSec: 12, startMs: start,
+      seed: 11,
+      installs: 1000,
+      ratePerSec: 12,
+      startMs: start,
       scenarios: ['prompt_bomber', 'emulator_farm', 'cost_spike', 'stream_abuse'],
       scenarioSettings: {
-        prompt_bomber: { offsetMs: 10 * MIN }, stream_abuse: { offsetMs: 10 * MIN },
+        prompt_bomber: { offsetMs: 10 * MIN },
+        stream_abuse: { offsetMs: 10 * MIN },
         // Attacks on separate tenants so each assertion checks one detector; overlapping attacks are measured by `npm run eval`.
-        emulator_farm: { offsetMs: 12 * MIN, installs: 60, tenant: 'globex-travel' }, cost_spike: { offsetMs: 18 * MIN, tenant: 'acme-fitness' },
+        emulator_farm: { offsetMs: 12 * MIN, installs: 60, tenant: 'globex-travel' },
+        cost_spike: { offsetMs: 18 * MIN, tenant: 'acme-fitness' },
       },
     })
     const loaded = await eventLoader(store).load(sim.generate(start, now), now)
@@ -91,7 +96,12 @@ describe('detectors on simulated traffic', () => {
   it('does not alert on normal installs', () => {
     const known = labelled()
     for (const d of ['prompt_bombing', 'stream_abuse']) {
-      expect(flagged(d).filter((f) => !known.has(f.subject)).map((f) => f.subject), d).toEqual([])
+      expect(
+        flagged(d)
+          .filter((f) => !known.has(f.subject))
+          .map((f) => f.subject),
+        d,
+      ).toEqual([])
     }
   })
 
@@ -120,10 +130,17 @@ describe('detectors on simulated traffic', () => {
   it('computes the window bands in ClickHouse exactly as in TypeScript, and returns every finding among few candidates', async () => {
     const usage = (await scorePromptBombingWindow(store, S, now)).rows
     const live = await scorePromptBombingCandidates(store, S, now)
-    const raw = await rows<Record<string, string | number>>(store, installUsageSql(store.database), { from: Math.floor((now - S.windowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '', only: [] })
+    const raw = await rows<Record<string, string | number>>(store, installUsageSql(store.database), {
+      from: Math.floor((now - S.windowMinutes * MIN) / 1000),
+      to: Math.floor(now / 1000) + 1,
+      tenant: '',
+      only: [],
+    })
     const byFeature = new Map<string, UsageRow[]>()
     for (const r of raw) {
-      const u = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ['tenant_id', 'feature', 'install_id'].includes(k) ? v : Number(v)])) as unknown as UsageRow
+      const u = Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [k, ['tenant_id', 'feature', 'install_id'].includes(k) ? v : Number(v)]),
+      ) as unknown as UsageRow
       byFeature.set(`${u.tenant_id}\u0000${u.feature}`, [...(byFeature.get(`${u.tenant_id}\u0000${u.feature}`) ?? []), u])
     }
     expect(live.bands.size).toBe(byFeature.size)
@@ -146,7 +163,13 @@ describe('detectors on simulated traffic', () => {
   })
 
   it('reads closed streams from the minute rollup with the same per-install figures as from raw events', async () => {
-    const params = { from: Math.floor((now - S.windowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '', zombie_ms: S.zombieMinMs, zombie_tps: S.zombieMaxTokensPerSec }
+    const params = {
+      from: Math.floor((now - S.windowMinutes * MIN) / 1000),
+      to: Math.floor(now / 1000) + 1,
+      tenant: '',
+      zombie_ms: S.zombieMinMs,
+      zombie_tps: S.zombieMaxTokensPerSec,
+    }
     // The raw-events query the detector used before stream_end_minute (migration 0055), as the reference.
     const raw = `WITH streams AS (
   SELECT tenant_id, install_id, feature, ts, duration_ms, completion_tokens, cost_micros, end_reason
@@ -184,7 +207,22 @@ FROM streams AS s
 LEFT JOIN peaks AS p ON p.tenant_id = s.tenant_id AND p.install_id = s.install_id
 GROUP BY s.tenant_id, s.install_id`
     const key = (r: Record<string, unknown>) => `${r.tenant_id}/${r.install_id}`
-    const norm = (list: Record<string, unknown>[]) => Object.fromEntries(list.map((r) => [key(r), ['streams', 'max_duration_ms', 'median_duration_ms', 'zombie_streams', 'client_disconnects', 'disconnect_cost_micros', 'cost_micros', 'max_concurrent'].map((c) => Number(r[c]))]))
+    const norm = (list: Record<string, unknown>[]) =>
+      Object.fromEntries(
+        list.map((r) => [
+          key(r),
+          [
+            'streams',
+            'max_duration_ms',
+            'median_duration_ms',
+            'zombie_streams',
+            'client_disconnects',
+            'disconnect_cost_micros',
+            'cost_micros',
+            'max_concurrent',
+          ].map((c) => Number(r[c])),
+        ]),
+      )
     const fromRollup = norm(await rows(store, streamInstallsSql(store.database), params))
     const fromEvents = norm(await rows(store, raw, params))
     expect(Object.keys(fromEvents).length).toBeGreaterThan(20)
@@ -218,12 +256,16 @@ GROUP BY s.tenant_id, s.install_id`
     const farms = await detectorRanking(store, S, 'emulator_farms', rankingQuery.parse({ to: String(now), limit: '1' }), now)
     const cluster = farms.rows[0] as FarmCluster
     expect(cluster.size).toBeGreaterThan(20)
-    const page = async (q: Record<string, string>) => (await farmMembersPage(store, S, cluster.cluster_id, farmMembersQuery.parse({ to: String(now), ...q }), now))!
+    const page = async (q: Record<string, string>) =>
+      (await farmMembersPage(store, S, cluster.cluster_id, farmMembersQuery.parse({ to: String(now), ...q }), now))!
     const first = await page({ limit: '20' })
     expect(first.total).toBe(cluster.size)
-    const direct = await rows<{ install_id: string; c: number }>(store, `SELECT install_id, sum(cost_micros) AS c FROM ${store.database}.install_profile
+    const direct = await rows<{ install_id: string; c: number }>(
+      store,
+      `SELECT install_id, sum(cost_micros) AS c FROM ${store.database}.install_profile
       WHERE tenant_id = {t:String} AND install_id IN {ids:Array(String)} GROUP BY install_id ORDER BY c DESC, install_id LIMIT 20`,
-    { t: cluster.tenant_id, ids: cluster.members })
+      { t: cluster.tenant_id, ids: cluster.members },
+    )
     expect(first.rows.map((r) => r.install_id)).toEqual(direct.map((r) => r.install_id))
     const seen = new Set<string>()
     for (let offset = 0; offset < first.total; offset += 20) {

@@ -25,18 +25,33 @@ afterAll(async () => {
 describe('enforcers on the Policies page', () => {
   it('lists each replica with the version it holds and when it was last seen; time to enforce waits for every enforcer', async () => {
     const deps = { store, service, limits: { responderMaxInstalls: 50, responderMaxHours: 24, secondApprover: false } }
-    const r = await applyChangeRequest(deps, admin, { scope: 'install', subjects: ['i-1'], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'test' }, null)
+    const r = await applyChangeRequest(
+      deps,
+      admin,
+      { scope: 'install', subjects: ['i-1'], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'test' },
+      null,
+    )
     if (r.status !== 'applied') throw new Error('not applied')
     const at = r.change.at
     await recordAck(store, 'enforcer-a', 1, at + 40)
     await recordAck(store, 'enforcer-b', 0, at - 5_000) // b holds an older version
     await recordAck(store, 'edge-1', 1, at + 15) // a gateway, not an enforcer
     let [change] = await changeHistory(store)
-    expect(change).toMatchObject({ timeToEnforceMs: 15, gatewaysAcked: 2, gatewaysKnown: 3, enforcersAcked: 1, enforcersKnown: 2, timeToEnforceAtEnforcersMs: null })
+    expect(change).toMatchObject({
+      timeToEnforceMs: 15,
+      gatewaysAcked: 2,
+      gatewaysKnown: 3,
+      enforcersAcked: 1,
+      enforcersKnown: 2,
+      timeToEnforceAtEnforcersMs: null,
+    })
     await recordAck(store, 'enforcer-b', 1, at + 90)
     ;[change] = await changeHistory(store)
     expect(change).toMatchObject({ enforcersAcked: 2, timeToEnforceAtEnforcersMs: 90 })
     const seen = await enforcersSeen(store)
-    expect(seen.map((e) => [e.replica, e.version, e.lastSeenMs])).toEqual([['a', 1, at + 40], ['b', 1, at + 90]])
+    expect(seen.map((e) => [e.replica, e.version, e.lastSeenMs])).toEqual([
+      ['a', 1, at + 40],
+      ['b', 1, at + 90],
+    ])
   })
 })

@@ -51,12 +51,16 @@ describe('nginx with auth_request to the enforcer', () => {
     // (bench/enforcer-revoke.ts) times the whole click; here the box may be busy with other suites.
     const t0 = Date.now()
     let denied: Response | undefined
-    await waitFor('a 403 at nginx', async () => {
-      const r = await stack.ask('i-rev')
-      if (r.status === 403) denied = r
-      else await r.arrayBuffer()
-      return r.status === 403
-    }, 10_000)
+    await waitFor(
+      'a 403 at nginx',
+      async () => {
+        const r = await stack.ask('i-rev')
+        if (r.status === 403) denied = r
+        else await r.arrayBuffer()
+        return r.status === 403
+      },
+      10_000,
+    )
     const clickTo403 = Date.now() - t0
     const clickTotal = Date.now() - clicked
     expect(await denied!.json()).toMatchObject({ error: 'denied', rule_kind: 'revoked', rule_id: 'install:i-rev', policy_version: version })
@@ -71,19 +75,24 @@ describe('nginx with auth_request to the enforcer', () => {
     const call = stack.llm.calls.find((c) => c.installId === 'i-rev' && c.stream)!
     expect(call.endReason).toBe('cut_by_policy')
     const applied = stack.enforcers[0].enforcer.appliedAt.get(version!)!
-    console.log(`[enforcer-nginx] click → 403 at nginx ${clickTotal} ms (committed → 403 ${clickTo403} ms); revocation applied → stream cut ${call.cutAt! - applied} ms`)
+    console.log(
+      `[enforcer-nginx] click → 403 at nginx ${clickTotal} ms (committed → 403 ${clickTo403} ms); revocation applied → stream cut ${call.cutAt! - applied} ms`,
+    )
     expect(clickTo403).toBeLessThan(1_000)
     expect(call.cutAt! - applied).toBeLessThan(1_000)
     // Other installs are untouched.
     expect((await stack.ask('i-other')).status).toBe(200)
   })
 
-  it('tokens/min quota with 20 concurrent clients: 429 with Retry-After once used, overshoot ≤ one request\'s worst case', async () => {
+  it("tokens/min quota with 20 concurrent clients: 429 with Retry-After once used, overshoot ≤ one request's worst case", async () => {
     const quota = 6_000
     expect((await stack.change({ scope: 'install', subjects: ['i-q'], action: 'quota', controls: { tokensPerMinute: quota } })).status).toBe(200)
     const ctx = 200 // 800 prompt bytes
     const worst = ctx + 100
-    await waitFor('the quota to reach the enforcer', async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-q' }, Date.now()).controls.tokensPerMinute === quota)
+    await waitFor(
+      'the quota to reach the enforcer',
+      async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-q' }, Date.now()).controls.tokensPerMinute === quota,
+    )
     const t0 = Date.now()
     let refused: Response | undefined
     const client = async () => {
@@ -109,9 +118,12 @@ describe('nginx with auth_request to the enforcer', () => {
     expect(await refused!.json()).toMatchObject({ error: 'quota_exceeded', rule_kind: 'tokens_per_minute', rule_id: 'install:i-q' })
   })
 
-  it('the gateway\'s llm_request event settles the reservation: unused output comes back to the quota', async () => {
+  it("the gateway's llm_request event settles the reservation: unused output comes back to the quota", async () => {
     expect((await stack.change({ scope: 'install', subjects: ['i-set'], action: 'quota', controls: { tokensPerDay: 1_000 } })).status).toBe(200)
-    await waitFor('the quota to reach the enforcer', async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-set' }, Date.now()).controls.tokensPerDay === 1_000)
+    await waitFor(
+      'the quota to reach the enforcer',
+      async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-set' }, Date.now()).controls.tokensPerDay === 1_000,
+    )
     const settled = stack.enforcers[0].events!.stats.settled
     // ~95 context tokens + up to 900 output reserves nearly the whole day's budget; the call uses 10.
     const first = await stack.ask('i-set', { bytes: 400 - 60, maxOutput: 900, tokens: 10 })
@@ -129,23 +141,33 @@ describe('nginx with auth_request to the enforcer', () => {
 
   it('max concurrent streams: stream N+1 is refused, a cancelled stream frees its slot', async () => {
     expect((await stack.change({ scope: 'install', subjects: ['i-s'], action: 'quota', controls: { maxConcurrentStreams: 2 } })).status).toBe(200)
-    await waitFor('the cap to reach the enforcer', async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-s' }, Date.now()).controls.maxConcurrentStreams === 2)
+    await waitFor(
+      'the cap to reach the enforcer',
+      async () => stack.enforcers[0].enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-s' }, Date.now()).controls.maxConcurrentStreams === 2,
+    )
     const aborts = [new AbortController(), new AbortController()]
     for (const a of aborts) {
       const r = await stack.ask('i-s', { stream: true, tokens: 100_000, intervalMs: 100, signal: a.signal })
       expect(r.status).toBe(200)
-      void r.body!.getReader().read().catch(() => {})
+      void r
+        .body!.getReader()
+        .read()
+        .catch(() => {})
     }
     const third = await stack.ask('i-s', { stream: true })
     expect(third.status).toBe(429)
     expect(await third.json()).toMatchObject({ rule_kind: 'max_concurrent_streams' })
     // The client goes away: the provider side reports the stream (client_disconnect), which settles the lease.
     aborts[0].abort()
-    await waitFor('a slot freed by the cancelled stream', async () => {
-      const r = await stack.ask('i-s', { stream: true, tokens: 3 })
-      await r.arrayBuffer()
-      return r.status === 200
-    }, 10_000)
+    await waitFor(
+      'a slot freed by the cancelled stream',
+      async () => {
+        const r = await stack.ask('i-s', { stream: true, tokens: 3 })
+        await r.arrayBuffer()
+        return r.status === 200
+      },
+      10_000,
+    )
     expect(stack.llm.calls.filter((c) => c.installId === 'i-s').map((c) => c.endReason)).toContain('client_disconnect')
     aborts[1].abort()
   })
@@ -171,12 +193,23 @@ describe('nginx with auth_request to the enforcer', () => {
     await consumer.disconnect()
     expect(gatewayEventSchema.parse(ack)).toMatchObject({ type: 'policy_ack', gateway_id: 'enforcer-it-0', policy_version: held })
     // The 403s of the revoke test, as the dashboard counts them ("denials since" the change).
-    expect(gatewayEventSchema.parse(denial)).toMatchObject({ type: 'policy_denial', rule_kind: 'revoked', rule_id: 'install:i-rev', app_id: 'com.example.app', platform: 'android' })
+    expect(gatewayEventSchema.parse(denial)).toMatchObject({
+      type: 'policy_denial',
+      rule_kind: 'revoked',
+      rule_id: 'install:i-rev',
+      app_id: 'com.example.app',
+      platform: 'android',
+    })
 
     const rogue = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-rogue-')), graceHours: 1 })
     const producer = kafka.producer()
     await producer.connect()
-    await producer.send({ topic: topics.policy, messages: [{ key: 'install:i-rev', value: await rogue.sign({ kind: 'rule', key: 'install:i-rev', version: held + 100, issuedAt: Date.now(), rule: null }) }] })
+    await producer.send({
+      topic: topics.policy,
+      messages: [
+        { key: 'install:i-rev', value: await rogue.sign({ kind: 'rule', key: 'install:i-rev', version: held + 100, issuedAt: Date.now(), rule: null }) },
+      ],
+    })
     await producer.disconnect()
     await waitFor('the forged record to be refused', async () => stack.enforcers[0].health().refused.records === 1, 10_000)
     expect((await stack.ask('i-rev')).status).toBe(403)

@@ -24,9 +24,20 @@ describe('enforcer replicas sharing quotas through Redis', () => {
     const b = new RedisQuotaStore(stack.redis!.url)
     try {
       const limits = { tokensPerDay: 10_000 }
-      const results = await Promise.all([...Array(200)].map((_, i) => (i % 2 ? a : b).reserve({
-        installId: 'direct', leaseId: `l-${i}`, contextTokens: 50, wantOutput: 250, stream: false, limits, price: null, leaseMs: 60_000,
-      })))
+      const results = await Promise.all(
+        [...Array(200)].map((_, i) =>
+          (i % 2 ? a : b).reserve({
+            installId: 'direct',
+            leaseId: `l-${i}`,
+            contextTokens: 50,
+            wantOutput: 250,
+            stream: false,
+            limits,
+            price: null,
+            leaseMs: 60_000,
+          }),
+        ),
+      )
       const reserved = results.reduce((s, r) => s + (r.ok ? r.reservedTokens : 0), 0)
       expect(reserved).toBe(10_000) // 33 × 300 + one request cut to 100 (50 + 50 output)
       expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.kind === 'tokensPerDay')).toBe(true)
@@ -42,7 +53,17 @@ describe('enforcer replicas sharing quotas through Redis', () => {
   it('a lease no event settles is released when it runs out (Redis clock); a late event is then charged in full', async () => {
     const store = new RedisQuotaStore(stack.redis!.url)
     try {
-      const req = (leaseId: string) => store.reserve({ installId: 'lease', leaseId, contextTokens: 100, wantOutput: 400, stream: true, limits: { tokensPerDay: 500, maxConcurrentStreams: 1 }, price: null, leaseMs: 800 })
+      const req = (leaseId: string) =>
+        store.reserve({
+          installId: 'lease',
+          leaseId,
+          contextTokens: 100,
+          wantOutput: 400,
+          stream: true,
+          limits: { tokensPerDay: 500, maxConcurrentStreams: 1 },
+          price: null,
+          leaseMs: 800,
+        })
       expect(await req('a')).toMatchObject({ ok: true, reservedTokens: 500 })
       expect(await req('b')).toMatchObject({ ok: false, kind: 'maxConcurrentStreams' })
       await new Promise((r) => setTimeout(r, 1_000))
@@ -57,7 +78,9 @@ describe('enforcer replicas sharing quotas through Redis', () => {
   it('20 concurrent clients through nginx over two replicas share one tokens/min quota', async () => {
     const quota = 6_000
     expect((await stack.change({ scope: 'install', subjects: ['i-q2'], action: 'quota', controls: { tokensPerMinute: quota } })).status).toBe(200)
-    await waitFor('the quota to reach both replicas', async () => stack.enforcers.every((e) => e.enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-q2' }, Date.now()).controls.tokensPerMinute === quota))
+    await waitFor('the quota to reach both replicas', async () =>
+      stack.enforcers.every((e) => e.enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-q2' }, Date.now()).controls.tokensPerMinute === quota),
+    )
     const before = stack.enforcers.map((e) => e.decider.stats.allowed)
     const ctx = 200
     const worst = ctx + 100
@@ -83,12 +106,17 @@ describe('enforcer replicas sharing quotas through Redis', () => {
 
   it('a stream cap holds across replicas', async () => {
     expect((await stack.change({ scope: 'install', subjects: ['i-s2'], action: 'quota', controls: { maxConcurrentStreams: 2 } })).status).toBe(200)
-    await waitFor('the cap to reach both replicas', async () => stack.enforcers.every((e) => e.enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-s2' }, Date.now()).controls.maxConcurrentStreams === 2))
+    await waitFor('the cap to reach both replicas', async () =>
+      stack.enforcers.every((e) => e.enforcer.resolve({ tenantId: 't1', feature: 'chat', installId: 'i-s2' }, Date.now()).controls.maxConcurrentStreams === 2),
+    )
     const aborts = [new AbortController(), new AbortController()]
     for (const a of aborts) {
       const r = await stack.ask('i-s2', { stream: true, tokens: 100_000, intervalMs: 100, signal: a.signal })
       expect(r.status, r.status === 200 ? '' : await r.text()).toBe(200)
-      void r.body!.getReader().read().catch(() => {})
+      void r
+        .body!.getReader()
+        .read()
+        .catch(() => {})
     }
     // Round robin: these go to both replicas; each sees the two streams the other admitted.
     for (let i = 0; i < 2; i++) expect((await stack.ask('i-s2', { stream: true })).status).toBe(429)

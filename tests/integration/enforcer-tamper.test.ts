@@ -12,7 +12,17 @@ import type { Rule } from '../../lib/policy/types'
 import { freePort, waitFor } from '../helpers/free-port'
 
 // The enforcer against a policy server that can tamper with its snapshot or go silent (no Kafka: HTTP polling only).
-const revoked: Rule = { key: 'install:bad', scope: 'install', subject: 'bad', controls: { revoked: true }, until: null, reason: 'fraud', author: 'a', version: 3, updatedAt: 0 }
+const revoked: Rule = {
+  key: 'install:bad',
+  scope: 'install',
+  subject: 'bad',
+  controls: { revoked: true },
+  until: null,
+  reason: 'fraud',
+  author: 'a',
+  version: 3,
+  updatedAt: 0,
+}
 let ring: KeyRing
 let server: Server
 let url = ''
@@ -34,7 +44,8 @@ beforeAll(async () => {
     if (mode.down) return void res.writeHead(503).end()
     if (req.url === '/api/policy/jwks') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ring.jwks()))
     if (req.url?.startsWith('/api/policy/snapshot?since=')) return void res.writeHead(304, { 'x-policy-version': '3' }).end()
-    if (req.url === '/api/policy/snapshot') return void snapshotBody().then((b) => res.writeHead(200, { 'content-type': 'application/json', 'x-policy-version': '3' }).end(b))
+    if (req.url === '/api/policy/snapshot')
+      return void snapshotBody().then((b) => res.writeHead(200, { 'content-type': 'application/json', 'x-policy-version': '3' }).end(b))
     res.writeHead(404).end()
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
@@ -45,9 +56,17 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r))
 })
 
-const decide = (base: string, installId: string) => fetch(`${base}/v1/decide`, {
-  headers: { 'x-burnrate-install-id': installId, 'x-burnrate-tenant': 't', 'x-burnrate-feature': 'f', 'x-burnrate-model': 'gpt-4o', 'x-burnrate-context-tokens': '10', 'x-request-id': `r-${Math.random()}` },
-})
+const decide = (base: string, installId: string) =>
+  fetch(`${base}/v1/decide`, {
+    headers: {
+      'x-burnrate-install-id': installId,
+      'x-burnrate-tenant': 't',
+      'x-burnrate-feature': 'f',
+      'x-burnrate-model': 'gpt-4o',
+      'x-burnrate-context-tokens': '10',
+      'x-request-id': `r-${Math.random()}`,
+    },
+  })
 
 describe('enforcer policy integrity and staleness', () => {
   it('npm run enforcer started with a tampered snapshot refuses it, counts it, and fails closed until a genuine one arrives', async () => {
@@ -55,16 +74,26 @@ describe('enforcer policy integrity and staleness', () => {
     const port = await freePort()
     const env: NodeJS.ProcessEnv = { ...process.env, ENFORCER_PORT: String(port), ENFORCER_POLICY_URL: url, ENFORCER_KAFKA: '0', ENFORCER_POLL_MS: '300' }
     delete env.REDIS_URL
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'enforcer/main.ts'], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'], env })
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'enforcer/main.ts'], {
+      cwd: resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    })
     let out = ''
     child.stdout!.on('data', (d) => (out += d))
     child.stderr!.on('data', (d) => (out += d))
     const base = `http://127.0.0.1:${port}`
     try {
-      await waitFor('the enforcer to listen', async () => {
-        if (child.exitCode !== null) throw new Error(`npm run enforcer exited ${child.exitCode}: ${out}`)
-        return (await fetch(`${base}/health`)).status > 0
-      }, 30_000).catch((err) => { throw new Error(`${(err as Error).message}\n${out}`) })
+      await waitFor(
+        'the enforcer to listen',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`npm run enforcer exited ${child.exitCode}: ${out}`)
+          return (await fetch(`${base}/health`)).status > 0
+        },
+        30_000,
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${out}`)
+      })
       const health = await fetch(`${base}/health`)
       expect(health.status).toBe(503)
       const h = (await health.json()) as { ready: boolean; refused: { snapshots: number }; lastError: string; quotaStore: string }
@@ -83,7 +112,10 @@ describe('enforcer policy integrity and staleness', () => {
       expect((await decide(base, 'bad')).status).toBe(403)
       expect((await decide(base, 'good')).status).toBe(200)
       // The one-shot re-check a stream holder may poll instead of holding a watch.
-      const check = (installId: string) => fetch(`${base}/v1/streams/check`, { headers: { 'x-burnrate-install-id': installId, 'x-burnrate-tenant': 't', 'x-burnrate-feature': 'f', 'x-request-id': 's-1' } })
+      const check = (installId: string) =>
+        fetch(`${base}/v1/streams/check`, {
+          headers: { 'x-burnrate-install-id': installId, 'x-burnrate-tenant': 't', 'x-burnrate-feature': 'f', 'x-request-id': 's-1' },
+        })
       expect((await check('good')).status).toBe(200)
       const cut = await check('bad')
       expect(cut.status).toBe(403)
@@ -99,10 +131,25 @@ describe('enforcer policy integrity and staleness', () => {
   it('policy older than the bound: fail closed answers 503, fail open admits on the policy held', async () => {
     mode.tamper = false
     mode.down = false
-    const start = (failMode: 'closed' | 'open') => startEnforcer({
-      host: '127.0.0.1', port: 0, replica: failMode, policyUrl: url, brokers: [], policyTopic: 'x', eventsTopic: 'x', group: 'x', clientId: 'x',
-      failMode, maxStalenessMs: 1_000, pollMs: 200, leaseMs: 60_000, streamLeaseMs: 30_000, defaultMaxOutput: 100, log: () => {},
-    })
+    const start = (failMode: 'closed' | 'open') =>
+      startEnforcer({
+        host: '127.0.0.1',
+        port: 0,
+        replica: failMode,
+        policyUrl: url,
+        brokers: [],
+        policyTopic: 'x',
+        eventsTopic: 'x',
+        group: 'x',
+        clientId: 'x',
+        failMode,
+        maxStalenessMs: 1_000,
+        pollMs: 200,
+        leaseMs: 60_000,
+        streamLeaseMs: 30_000,
+        defaultMaxOutput: 100,
+        log: () => {},
+      })
     const enforcers: RunningEnforcer[] = [await start('closed'), await start('open')]
     try {
       const [closed, open] = enforcers

@@ -12,9 +12,11 @@ afterAll(() => store?.drop())
 
 describe('the event column declaration (lib/ingest/event-columns.ts)', () => {
   it('is the events table of a migrated store: every column ingest writes, in order, with its type', async () => {
-    const table = await rows<{ name: string; type: string; default_kind: string }>(store,
+    const table = await rows<{ name: string; type: string; default_kind: string }>(
+      store,
       'SELECT name, type, default_kind FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position',
-      { db: store.database, t: 'events' })
+      { db: store.database, t: 'events' },
+    )
     // Columns the table fills itself (ingested_at) are not written by ingest.
     const written = table.filter((c) => c.default_kind === '').map((c) => [c.name, c.type])
     expect(written).toEqual(EVENT_COLUMNS.map(([name, type]) => [name, type]))

@@ -43,25 +43,52 @@ describe('broker stopped and restarted while consuming', () => {
       await createTopic(admin, topic, 2)
       await produce(kafka, topic, [...validRecords(N, 'br'), ...malformedRecords(M, 'br')])
     })
-    const handle = await startIngest(loadConfig({
-      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-      INGEST_MAX_BATCH_ROWS: '300', INGEST_MAX_WAIT_MS: '100', KAFKA_SESSION_TIMEOUT_MS: '10000',
-    }), store, () => {})
+    const handle = await startIngest(
+      loadConfig({
+        INGEST_SOURCE: 'kafka',
+        KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC: topic,
+        KAFKA_GROUP: group,
+        INGEST_MAX_BATCH_ROWS: '300',
+        INGEST_MAX_WAIT_MS: '100',
+        KAFKA_SESSION_TIMEOUT_MS: '10000',
+      }),
+      store,
+      () => {},
+    )
     let committedAtStop = 0
     try {
-      committedAtStop = await withAdmin(async (admin) =>
-        (await waitFor('some progress', () => groupProgress(admin, group, topic), (p) => p.committed > 0, 60_000)).committed)
+      committedAtStop = await withAdmin(
+        async (admin) =>
+          (
+            await waitFor(
+              'some progress',
+              () => groupProgress(admin, group, topic),
+              (p) => p.committed > 0,
+              60_000,
+            )
+          ).committed,
+      )
       await stopBroker(BROKER)
       await new Promise((r) => setTimeout(r, 5_000))
       await startBroker(BROKER, { keepData: true })
-      await withAdmin((admin) => waitFor('all offsets committed after restart', () => groupProgress(admin, group, topic), (p) => p.committed === N + M, 120_000))
+      await withAdmin((admin) =>
+        waitFor(
+          'all offsets committed after restart',
+          () => groupProgress(admin, group, topic),
+          (p) => p.committed === N + M,
+          120_000,
+        ),
+      )
     } finally {
       await handle?.stop()
     }
     const db = store.database
     const [ev] = await rows<{ n: string; u: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS u FROM ${db}.events`)
     const [dl] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.dead_letters`)
-    console.log(`faults-broker-restart: produced ${N + M}, stored ${ev.n}, dead-lettered ${dl.n}, duplicates ${Number(ev.n) - Number(ev.u)} (broker stopped at ${committedAtStop} committed)`)
+    console.log(
+      `faults-broker-restart: produced ${N + M}, stored ${ev.n}, dead-lettered ${dl.n}, duplicates ${Number(ev.n) - Number(ev.u)} (broker stopped at ${committedAtStop} committed)`,
+    )
     expect(committedAtStop).toBeLessThan(N + M)
     expect(Number(ev.n)).toBe(N)
     expect(Number(ev.u)).toBe(N)

@@ -31,11 +31,25 @@ describe('poison input', () => {
     const rssBefore = process.memoryUsage().rss
     let rssPeak = rssBefore
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100)
-    const handle = await startIngest(loadConfig({
-      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group, INGEST_MAX_BATCH_ROWS: '500', INGEST_MAX_WAIT_MS: '200',
-    }), store, () => {})
+    const handle = await startIngest(
+      loadConfig({
+        INGEST_SOURCE: 'kafka',
+        KAFKA_BROKERS: brokersFromEnv(),
+        KAFKA_TOPIC: topic,
+        KAFKA_GROUP: group,
+        INGEST_MAX_BATCH_ROWS: '500',
+        INGEST_MAX_WAIT_MS: '200',
+      }),
+      store,
+      () => {},
+    )
     try {
-      await waitFor('offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === p.end && p.end === corpus.length, 90_000)
+      await waitFor(
+        'offsets committed',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === p.end && p.end === corpus.length,
+        90_000,
+      )
     } finally {
       await handle?.stop()
       clearInterval(sampler)
@@ -45,8 +59,11 @@ describe('poison input', () => {
     const reasons = await rows<{ reason: string; n: string }>(store, `SELECT reason, count() AS n FROM ${db}.dead_letters GROUP BY reason`)
     const dead = Object.fromEntries(reasons.map((r) => [r.reason, Number(r.n)]))
     const deadTotal = Object.values(dead).reduce((s, n) => s + n, 0)
-    const [leak] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.dead_letters WHERE payload LIKE '%a user prompt%' OR payload LIKE '%call me%' OR length(payload) > 4096 OR reason = ''
-        OR payload LIKE '%198.51.100.77%' OR error LIKE '%198.51.100.77%'`)
+    const [leak] = await rows<{ n: string }>(
+      store,
+      `SELECT count() AS n FROM ${db}.dead_letters WHERE payload LIKE '%a user prompt%' OR payload LIKE '%call me%' OR length(payload) > 4096 OR reason = ''
+        OR payload LIKE '%198.51.100.77%' OR error LIKE '%198.51.100.77%'`,
+    )
     console.log(`faults-poison: produced ${corpus.length}, stored ${ev.n}, dead-lettered ${deadTotal}, duplicates ${Number(ev.n) - Number(ev.u)}`)
     expect(Number(ev.n)).toBe(expected.get('row'))
     expect(Number(ev.u)).toBe(Number(ev.n))

@@ -23,8 +23,13 @@ describe('rebalance of a busy group', () => {
     const group = uniqueName('rebalance-group')
     await createTopic(admin, topic, 6)
     const config = loadConfig({
-      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-      INGEST_MAX_BATCH_ROWS: '200', INGEST_MAX_WAIT_MS: '100', KAFKA_SESSION_TIMEOUT_MS: '10000',
+      INGEST_SOURCE: 'kafka',
+      KAFKA_BROKERS: brokersFromEnv(),
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP: group,
+      INGEST_MAX_BATCH_ROWS: '200',
+      INGEST_MAX_WAIT_MS: '100',
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
     })
     // Traffic keeps arriving in waves while the group changes, so each rebalance lands mid-batch.
     const waves = 8
@@ -40,12 +45,27 @@ describe('rebalance of a busy group', () => {
     const first = await startIngest(config, store, () => {})
     let second: Awaited<ReturnType<typeof startIngest>> = null
     try {
-      await waitFor('first consumer busy', () => groupProgress(admin, group, topic), (p) => p.committed > 2_000, 60_000)
+      await waitFor(
+        'first consumer busy',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed > 2_000,
+        60_000,
+      )
       second = await startIngest(config, store, () => {})
-      await waitFor('both consumers busy', async () => second!.metrics.snapshot().eventsTotal, (n) => n > 0, 60_000)
+      await waitFor(
+        'both consumers busy',
+        async () => second!.metrics.snapshot().eventsTotal,
+        (n) => n > 0,
+        60_000,
+      )
       await first!.stop()
       await producing
-      await waitFor('all offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === waves * perWave && p.end === waves * perWave, 90_000)
+      await waitFor(
+        'all offsets committed',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === waves * perWave && p.end === waves * perWave,
+        90_000,
+      )
     } finally {
       await first?.stop().catch(() => {})
       await second?.stop()

@@ -46,36 +46,62 @@ describe('store unavailable for 30 s', () => {
     const N = 20_000
     const M = 200
     await produce(kafka, topic, [...validRecords(N, 'out'), ...malformedRecords(M, 'out')])
-    const handle = await startIngest(loadConfig({
-      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-      INGEST_MAX_BATCH_ROWS: '250', INGEST_MAX_WAIT_MS: '200', INGEST_RETRY_MAX_MS: '5000',
-    }), store, () => {})
+    const handle = await startIngest(
+      loadConfig({
+        INGEST_SOURCE: 'kafka',
+        KAFKA_BROKERS: brokersFromEnv(),
+        KAFKA_TOPIC: topic,
+        KAFKA_GROUP: group,
+        INGEST_MAX_BATCH_ROWS: '250',
+        INGEST_MAX_WAIT_MS: '200',
+        INGEST_RETRY_MAX_MS: '5000',
+      }),
+      store,
+      () => {},
+    )
     let committedAtDown = -1
     let committedAfter = -1
     let retriesWhileDown = 0
     let restore: (() => Promise<unknown>) | null = null
     try {
-      await waitFor('some progress', () => groupProgress(admin, group, topic), (p) => p.committed >= 1_000, 60_000)
+      await waitFor(
+        'some progress',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed >= 1_000,
+        60_000,
+      )
       restore = await storeOutage(store.database)
       const outageStart = Date.now()
       // A batch whose insert finished just before the outage may still commit; after that nothing may.
       await new Promise((r) => setTimeout(r, 2_000))
       committedAtDown = (await groupProgress(admin, group, topic)).committed
-      const down = await waitFor('insert failures', async () => handle!.metrics.snapshot(), (h) => h.insertRetries >= 2 && h.paused, 20_000)
+      const down = await waitFor(
+        'insert failures',
+        async () => handle!.metrics.snapshot(),
+        (h) => h.insertRetries >= 2 && h.paused,
+        20_000,
+      )
       expect(down.lastError?.message).toMatch(/does not exist|UNKNOWN_DATABASE/i)
       await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - outageStart))))
       committedAfter = (await groupProgress(admin, group, topic)).committed
       retriesWhileDown = handle!.metrics.snapshot().insertRetries
       await restore()
       restore = null
-      await waitFor('catch-up', () => groupProgress(admin, group, topic), (p) => p.committed === N + M && p.end === N + M, 60_000)
+      await waitFor(
+        'catch-up',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === N + M && p.end === N + M,
+        60_000,
+      )
     } finally {
       await restore?.()
       await handle?.stop()
     }
     const [ev] = await rows<{ n: string; u: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS u FROM ${store.database}.events`)
     const [dl] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.dead_letters`)
-    console.log(`faults-store-outage: produced ${N + M}, stored ${ev.n}, dead-lettered ${dl.n}, duplicates ${Number(ev.n) - Number(ev.u)} (30 s down: ${retriesWhileDown} retries, committed offsets stayed at ${committedAtDown}: ${committedAfter})`)
+    console.log(
+      `faults-store-outage: produced ${N + M}, stored ${ev.n}, dead-lettered ${dl.n}, duplicates ${Number(ev.n) - Number(ev.u)} (30 s down: ${retriesWhileDown} retries, committed offsets stayed at ${committedAtDown}: ${committedAfter})`,
+    )
     expect(committedAtDown).toBeLessThan(N + M)
     expect(committedAfter).toBe(committedAtDown)
     expect(retriesWhileDown).toBeGreaterThanOrEqual(3)

@@ -15,9 +15,19 @@ import { testStore } from '../helpers/store'
 const MIN = 60_000
 const T0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN
 const row: PromptBombingRow = {
-  tenant_id: 'acme', install_id: 'i-deliveries', feature: 'chat', score: 75, severity: 'warning', reasons: ['context 12σ above chat median'],
-  requests: 40, active_minutes: 10, cost_micros: 5_000_000, spend_share: 0.1,
-  metrics: { tokens_per_minute: { value: 90_000 } } as never, series: [], suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
+  tenant_id: 'acme',
+  install_id: 'i-deliveries',
+  feature: 'chat',
+  score: 75,
+  severity: 'warning',
+  reasons: ['context 12σ above chat median'],
+  requests: 40,
+  active_minutes: 10,
+  cost_micros: 5_000_000,
+  spend_share: 0.1,
+  metrics: { tokens_per_minute: { value: 90_000 } } as never,
+  series: [],
+  suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
 }
 
 describe('incident detail deliveries', () => {
@@ -48,7 +58,9 @@ describe('incident detail deliveries', () => {
     const notifier = notifierFromConfig(store, config, () => {})
     await applyDetectionRun(store, { now: T0, findings: promptBombingFindings([row]), failed: [], durationMs: {} as never }, DEFAULT_ALERT_POLICY, notifier)
     await notifier.idle(30_000)
-    const [incidentId] = (await store.client.query({ query: `SELECT id FROM ${store.database}.incidents FINAL`, format: 'JSONEachRow' }).then((r) => r.json<{ id: string }>())).map((r) => r.id)
+    const [incidentId] = (
+      await store.client.query({ query: `SELECT id FROM ${store.database}.incidents FINAL`, format: 'JSONEachRow' }).then((r) => r.json<{ id: string }>())
+    ).map((r) => r.id)
     let deliveries: IncidentDelivery[] = []
     for (let i = 0; i < 100 && deliveries.length < 2; i++) {
       deliveries = (await incidentDetailResponse(store, incidentId))!.deliveries

@@ -35,15 +35,26 @@ describe('ingest process killed mid-stream', () => {
     const M = 240
     await produce(kafka, topic, [...validRecords(N, 'k'), ...malformedRecords(M, 'k')])
     const env = {
-      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-      KAFKA_SESSION_TIMEOUT_MS: '6000', DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database,
-      INGEST_MAX_BATCH_ROWS: '250', INGEST_MAX_WAIT_MS: '100',
+      INGEST_SOURCE: 'kafka',
+      KAFKA_BROKERS: brokersFromEnv(),
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP: group,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      DATA_DIR: dataDir,
+      CLICKHOUSE_DATABASE: database,
+      INGEST_MAX_BATCH_ROWS: '250',
+      INGEST_MAX_WAIT_MS: '100',
     }
     const total = N + M
     let kills = 0
     for (const fraction of [0.2, 0.45, 0.7]) {
       const child = spawnIngest(env)
-      await waitFor(`commits past ${fraction}`, () => groupProgress(admin, group, topic), (p) => p.committed >= total * fraction, 90_000)
+      await waitFor(
+        `commits past ${fraction}`,
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed >= total * fraction,
+        90_000,
+      )
       // A random extra delay lands the kill at a different point of the insert/commit cycle each time.
       await new Promise((r) => setTimeout(r, Math.random() * 150))
       child.kill('SIGKILL')
@@ -51,23 +62,37 @@ describe('ingest process killed mid-stream', () => {
       kills += 1
     }
     const last = spawnIngest(env)
-    await waitFor('all offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === total, 120_000)
+    await waitFor(
+      'all offsets committed',
+      () => groupProgress(admin, group, topic),
+      (p) => p.committed === total,
+      120_000,
+    )
     last.kill('SIGTERM')
     const code = await exited(last)
     expect(code, last.output().slice(-2000)).toBe(0)
     expect(last.output()).toMatch(/stopped:/)
 
     const store = await openStore({
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '', CLICKHOUSE_DATABASE: database, CLICKHOUSE_CLUSTER: '', DATA_DIR: dataDir,
+      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+      CLICKHOUSE_DATABASE: database,
+      CLICKHOUSE_CLUSTER: '',
+      DATA_DIR: dataDir,
     })
     try {
       const db = database
       const [r] = await rows<Record<string, string>>(store, `SELECT count() AS n, uniqExact(event_id) AS u, sum(cost_micros) AS cost FROM ${db}.events`)
       const [d] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.dead_letters`)
-      const [rolled] = await rows<{ requests: string; cost: string }>(store, `SELECT sum(requests) AS requests, sum(cost_micros) AS cost FROM ${db}.usage_minute`)
+      const [rolled] = await rows<{ requests: string; cost: string }>(
+        store,
+        `SELECT sum(requests) AS requests, sum(cost_micros) AS cost FROM ${db}.usage_minute`,
+      )
       const [rawRequests] = await rows<{ n: string }>(store, `SELECT countIf(type IN ('llm_request','stream')) AS n FROM ${db}.events`)
-      console.log(`crash test: produced ${N} valid + ${M} malformed, ${kills} SIGKILLs; stored ${r.n} rows (${Number(r.n) - Number(r.u)} duplicates), ${d.n} dead letters`)
+      console.log(
+        `crash test: produced ${N} valid + ${M} malformed, ${kills} SIGKILLs; stored ${r.n} rows (${Number(r.n) - Number(r.u)} duplicates), ${d.n} dead letters`,
+      )
       expect(Number(r.n)).toBe(N)
       expect(Number(r.u)).toBe(N)
       expect(Number(d.n)).toBe(M)

@@ -8,8 +8,11 @@ import { signedInCookies } from '../helpers/session-cookies'
 
 // The routes use the process runtime: a fresh chDB directory, no ingest of its own.
 Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-ingest-health-')), CLICKHOUSE_DATABASE: `ingest_health_${process.pid}`, INGEST_SOURCE: 'none',
-  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_KAFKA: '0',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-ingest-health-')),
+  CLICKHOUSE_DATABASE: `ingest_health_${process.pid}`,
+  INGEST_SOURCE: 'none',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+  POLICY_KAFKA: '0',
 })
 delete process.env.CLICKHOUSE_URL
 
@@ -52,7 +55,10 @@ describe('ingest health for probes', () => {
     expect(await res.json()).toEqual({ status: 'error' })
     res = await asViewer()
     expect(res.status).toBe(503)
-    expect(await res.json()).toEqual({ status: 'error', problems: ['this app: gateway-events partition 3 stuck at offset 812 (batch 812-830, 1 attempt): lz4: corrupt frame'] })
+    expect(await res.json()).toEqual({
+      status: 'error',
+      problems: ['this app: gateway-events partition 3 stuck at offset 812 (batch 812-830, 1 attempt): lz4: corrupt frame'],
+    })
 
     // A standalone `npm run ingest` reports through ingest_status; its consumer is down.
     const remote = new IngestMetrics('kafka')
@@ -60,7 +66,8 @@ describe('ingest health for probes', () => {
     const { appStore } = await import('../../lib/runtime/app-runtime')
     const store = await appStore()
     await store.client.insert({
-      table: `${store.database}.ingest_status`, format: 'JSONEachRow',
+      table: `${store.database}.ingest_status`,
+      format: 'JSONEachRow',
       values: [{ at: Date.now(), instance_id: 'ingest-host-7', source: 'kafka', health: JSON.stringify(remote.snapshot()) }],
     })
     registerMetrics(new IngestMetrics('kafka'))
@@ -73,6 +80,10 @@ describe('ingest health for probes', () => {
     // The page's endpoint carries the same verdict next to the snapshots.
     const page = await call(health, 'GET', '/api/ingest/health', { role: 'viewer' })
     expect(page.status).toBe(200)
-    expect(await page.json()).toMatchObject({ status: 'error', problems: body.problems, instances: [{ instance_id: 'ingest-host-7', health: { consumer: { state: 'restarting' } } }] })
+    expect(await page.json()).toMatchObject({
+      status: 'error',
+      problems: body.problems,
+      instances: [{ instance_id: 'ingest-host-7', health: { consumer: { state: 'restarting' } } }],
+    })
   })
 })

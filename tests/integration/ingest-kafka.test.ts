@@ -34,8 +34,16 @@ describe('Kafka → ClickHouse ingest', () => {
     await produce(kafka, topic, [...validRecords(N, 'a'), ...malformedRecords(M, 'a')])
     const handle = await startIngest(ingestConfig(topic, group), store, () => {})
     try {
-      await waitFor('all messages stored', async () => [await count('events'), await count('dead_letters')], ([e, d]) => e >= N && d >= M)
-      await waitFor('offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === p.end)
+      await waitFor(
+        'all messages stored',
+        async () => [await count('events'), await count('dead_letters')],
+        ([e, d]) => e >= N && d >= M,
+      )
+      await waitFor(
+        'offsets committed',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === p.end,
+      )
     } finally {
       await handle?.stop()
     }
@@ -43,7 +51,10 @@ describe('Kafka → ClickHouse ingest', () => {
     expect(await count('dead_letters')).toBe(M)
     const [dupes] = await rows<{ n: string }>(store, `SELECT count() - uniqExact(event_id) AS n FROM ${store.database}.events`)
     expect(Number(dupes.n)).toBe(0)
-    const reasons = await rows<{ reason: string; n: string }>(store, `SELECT reason, count() AS n FROM ${store.database}.dead_letters GROUP BY reason ORDER BY reason`)
+    const reasons = await rows<{ reason: string; n: string }>(
+      store,
+      `SELECT reason, count() AS n FROM ${store.database}.dead_letters GROUP BY reason ORDER BY reason`,
+    )
     expect(reasons.map((r) => r.reason).sort()).toEqual(['empty', 'invalid_json', 'invalid_utf8', 'schema', 'timestamp_future', 'too_large'])
     const [dl] = await rows<{ payload: string }>(store, `SELECT payload FROM ${store.database}.dead_letters WHERE reason = 'too_large' LIMIT 1`)
     expect(dl.payload.length).toBeLessThan(4096)
@@ -51,8 +62,14 @@ describe('Kafka → ClickHouse ingest', () => {
 
   it('keeps the minute rollups equal to an aggregation of the raw rows', async () => {
     const db = store.database
-    const [raw] = await rows<Record<string, string>>(store, `SELECT countIf(type IN ('llm_request','stream')) AS requests, sum(cost_micros) AS cost, sum(prompt_tokens) AS prompt, countIf(type = 'attestation' AND verdict = 'rejected') AS rejected FROM ${db}.events`)
-    const [rolled] = await rows<Record<string, string>>(store, `SELECT sum(requests) AS requests, sum(cost_micros) AS cost, sum(prompt_tokens) AS prompt, sum(attest_rejected) AS rejected FROM ${db}.usage_minute`)
+    const [raw] = await rows<Record<string, string>>(
+      store,
+      `SELECT countIf(type IN ('llm_request','stream')) AS requests, sum(cost_micros) AS cost, sum(prompt_tokens) AS prompt, countIf(type = 'attestation' AND verdict = 'rejected') AS rejected FROM ${db}.events`,
+    )
+    const [rolled] = await rows<Record<string, string>>(
+      store,
+      `SELECT sum(requests) AS requests, sum(cost_micros) AS cost, sum(prompt_tokens) AS prompt, sum(attest_rejected) AS rejected FROM ${db}.usage_minute`,
+    )
     expect(rolled).toEqual(raw)
     expect(Number(raw.cost)).toBeGreaterThan(0)
     const [perInstall] = await rows<Record<string, string>>(store, `SELECT sum(requests) AS requests, sum(cost_micros) AS cost FROM ${db}.install_minute`)
@@ -69,14 +86,26 @@ describe('Kafka → ClickHouse ingest', () => {
     const handle = await startIngest(ingestConfig(topic, group), store, () => {})
     try {
       await produce(kafka, topic, validRecords(1000, 'b'))
-      const down = await waitFor('an insert failure', async () => handle!.metrics.snapshot(), (h) => h.insertRetries >= 2)
+      const down = await waitFor(
+        'an insert failure',
+        async () => handle!.metrics.snapshot(),
+        (h) => h.insertRetries >= 2,
+      )
       expect(down.paused).toBe(true)
       expect(down.lastError?.message).toMatch(/events/)
       await new Promise((r) => setTimeout(r, 1500))
       expect((await groupProgress(admin, group, topic)).committed).toBe(0)
       await store.client.command({ query: `RENAME TABLE ${db}.events_offline TO ${db}.events` })
-      await waitFor('catch-up', () => count('events'), (n) => n >= before + 1000)
-      await waitFor('offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === p.end && p.end === 1000)
+      await waitFor(
+        'catch-up',
+        () => count('events'),
+        (n) => n >= before + 1000,
+      )
+      await waitFor(
+        'offsets committed',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === p.end && p.end === 1000,
+      )
     } finally {
       await handle?.stop()
     }
@@ -93,8 +122,16 @@ describe('Kafka → ClickHouse ingest', () => {
     const second = await startIngest(ingestConfig(topic, group), store, () => {})
     try {
       await produce(kafka, topic, validRecords(4000, 'c'))
-      await waitFor('all stored', () => count('events'), (n) => n >= before + 4000)
-      await waitFor('offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === p.end)
+      await waitFor(
+        'all stored',
+        () => count('events'),
+        (n) => n >= before + 4000,
+      )
+      await waitFor(
+        'offsets committed',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === p.end,
+      )
       expect(first!.metrics.snapshot().eventsTotal).toBeGreaterThan(0)
       expect(second!.metrics.snapshot().eventsTotal).toBeGreaterThan(0)
       expect(first!.metrics.snapshot().eventsTotal + second!.metrics.snapshot().eventsTotal).toBe(4000)
@@ -114,13 +151,22 @@ describe('Kafka → ClickHouse ingest', () => {
     const handle = await startIngest(ingestConfig(topic, group), store, () => {})
     let stoppedAt = 0
     try {
-      stoppedAt = (await waitFor('a first commit', () => groupProgress(admin, group, topic), (p) => p.committed > 0)).committed
+      stoppedAt = (
+        await waitFor(
+          'a first commit',
+          () => groupProgress(admin, group, topic),
+          (p) => p.committed > 0,
+        )
+      ).committed
     } finally {
       await handle?.stop()
     }
     const { committed } = await groupProgress(admin, group, topic)
     const [stored] = await rows<{ n: string; top: string }>(
-      store, `SELECT count() AS n, max(src_offset) + 1 AS top FROM ${store.database}.events WHERE src_topic = {topic:String}`, { topic })
+      store,
+      `SELECT count() AS n, max(src_offset) + 1 AS top FROM ${store.database}.events WHERE src_topic = {topic:String}`,
+      { topic },
+    )
     expect(stoppedAt).toBeLessThan(6000)
     expect(Number(stored.n)).toBe(committed)
     expect(Number(stored.top)).toBe(committed)
@@ -148,7 +194,11 @@ describe('Kafka → ClickHouse ingest', () => {
 
     const handle = await startIngest(ingestConfig(topic, group), store, () => {})
     try {
-      await waitFor('offsets committed', () => groupProgress(admin, group, topic), (p) => p.committed === 500)
+      await waitFor(
+        'offsets committed',
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === 500,
+      )
     } finally {
       await handle?.stop()
     }

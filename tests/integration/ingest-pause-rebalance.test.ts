@@ -33,13 +33,28 @@ class MemberSideOutage extends ClickHouseSink {
 
 function member(topic: string, group: string, sink: ClickHouseSink, log: string[], name: string) {
   const metrics = new IngestMetrics('kafka')
-  const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
+  const deps = {
+    limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 },
+    prices: defaultPriceBook,
+    recentIds: new RecentIds(),
+  }
   const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: 500 })
-  const source = new KafkaSource({
-    brokers: brokersFromEnv().split(','), topic, groupId: group, clientId: `pause-${name}`,
-    // One range per fetched batch, so a failing insert never holds up the member's rejoin.
-    maxBatchRows: 5_000, maxWaitMs: 200, sessionTimeoutMs: 10_000, log: (line) => log.push(`${name}: ${line}`),
-  }, pipeline, store, metrics)
+  const source = new KafkaSource(
+    {
+      brokers: brokersFromEnv().split(','),
+      topic,
+      groupId: group,
+      clientId: `pause-${name}`,
+      // One range per fetched batch, so a failing insert never holds up the member's rejoin.
+      maxBatchRows: 5_000,
+      maxWaitMs: 200,
+      sessionTimeoutMs: 10_000,
+      log: (line) => log.push(`${name}: ${line}`),
+    },
+    pipeline,
+    store,
+    metrics,
+  )
   return { source, metrics }
 }
 
@@ -72,29 +87,46 @@ describe('a member whose inserts failed through a rebalance', () => {
     let bRunning = false
     try {
       await a.source.start()
-      await waitFor('A paused by failing inserts', async () => a.metrics.snapshot(), (h) => h.paused && h.insertRetries >= 2, 30_000)
+      await waitFor(
+        'A paused by failing inserts',
+        async () => a.metrics.snapshot(),
+        (h) => h.paused && h.insertRetries >= 2,
+        30_000,
+      )
 
       // B joins: the group rebalances while A's inserts keep failing, and B takes over one partition.
       await b.source.start()
       bRunning = true
-      await waitFor('B stores the partition it took over', async () => b.metrics.snapshot().eventsTotal, (n) => n >= first, 30_000)
+      await waitFor(
+        'B stores the partition it took over',
+        async () => b.metrics.snapshot().eventsTotal,
+        (n) => n >= first,
+        30_000,
+      )
       await Promise.all([0, 1].map((p) => produceTo(topic, p, more, `more${p}`)))
-      const taken = await waitFor('B commits its partition to the end', () => progress(group, topic), (ps) => ps.some((p) => p.committed === first + more), 30_000)
+      const taken = await waitFor(
+        'B commits its partition to the end',
+        () => progress(group, topic),
+        (ps) => ps.some((p) => p.committed === first + more),
+        30_000,
+      )
       const bPartition = taken.find((p) => p.committed === first + more)!.partition
 
       // A reaches the store again. A write of the partition it lost must not land
       // on top of B's progress: B's committed offset stays where B put it.
       outage.down = false
-      const settled = await waitFor('every partition committed while both members run', () => progress(group, topic), allCommitted, 30_000)
-        .catch(() => progress(group, topic))
-      expect(settled, `B owns partition ${bPartition}\n${log.join('\n')}`).toEqual([0, 1].map((p) => ({ partition: p, end: first + more, committed: first + more })))
+      const settled = await waitFor('every partition committed while both members run', () => progress(group, topic), allCommitted, 30_000).catch(() =>
+        progress(group, topic),
+      )
+      expect(settled, `B owns partition ${bPartition}\n${log.join('\n')}`).toEqual(
+        [0, 1].map((p) => ({ partition: p, end: first + more, committed: first + more })),
+      )
 
       // B leaves: A must now fetch both partitions, including the one it paused before losing it.
       await b.source.stop()
       bRunning = false
       await Promise.all([0, 1].map((p) => produceTo(topic, p, late, `late${p}`)))
-      const end = await waitFor('A consumes both partitions', () => progress(group, topic), allCommitted, 45_000)
-        .catch(async () => progress(group, topic))
+      const end = await waitFor('A consumes both partitions', () => progress(group, topic), allCommitted, 45_000).catch(async () => progress(group, topic))
       expect(end, log.join('\n')).toEqual([0, 1].map((p) => ({ partition: p, end: first + more + late, committed: first + more + late })))
       expect(a.metrics.snapshot().paused).toBe(false)
     } finally {

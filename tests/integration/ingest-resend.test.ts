@@ -40,23 +40,39 @@ describe('re-sent events', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'burnrate-resend-'))
     await createTopic(admin, topic, 3)
     const settled = (n: number, what: string) =>
-      waitFor(what, () => groupProgress(admin, group, topic), (p) => p.committed === n && p.end === n, 120_000)
+      waitFor(
+        what,
+        () => groupProgress(admin, group, topic),
+        (p) => p.committed === n && p.end === n,
+        120_000,
+      )
 
     // 1. One ingest process stores N events, is killed with SIGKILL; a new one
     // starts and 10% of the events arrive again.
     const first = validRecords(6_000, 'rs1')
     await produce(kafka, topic, first)
     const env = {
-      INGEST_SOURCE: 'kafka', KAFKA_BROKERS: brokersFromEnv(), KAFKA_TOPIC: topic, KAFKA_GROUP: group,
-      KAFKA_SESSION_TIMEOUT_MS: '6000', DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database,
-      INGEST_MAX_BATCH_ROWS: '250', INGEST_MAX_WAIT_MS: '100',
+      INGEST_SOURCE: 'kafka',
+      KAFKA_BROKERS: brokersFromEnv(),
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP: group,
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      DATA_DIR: dataDir,
+      CLICKHOUSE_DATABASE: database,
+      INGEST_MAX_BATCH_ROWS: '250',
+      INGEST_MAX_WAIT_MS: '100',
     }
     const killed = spawnIngest(env)
     await settled(first.length, 'first events committed')
     killed.kill('SIGKILL')
     await exited(killed)
     const restarted = spawnIngest(env)
-    await waitFor('restarted process joined', async () => restarted.output(), (o) => /joined group/.test(o), 60_000)
+    await waitFor(
+      'restarted process joined',
+      async () => restarted.output(),
+      (o) => /joined group/.test(o),
+      60_000,
+    )
     const afterCrash = tenth(first)
     await produce(kafka, topic, afterCrash)
     let produced = first.length + afterCrash.length
@@ -68,8 +84,12 @@ describe('re-sent events', () => {
     // stores more events, a second one joins and takes partitions over, and
     // 10% of all events arrive again.
     const store: Store = await openStore({
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '', CLICKHOUSE_DATABASE: database, CLICKHOUSE_CLUSTER: '', DATA_DIR: dataDir,
+      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+      CLICKHOUSE_DATABASE: database,
+      CLICKHOUSE_CLUSTER: '',
+      DATA_DIR: dataDir,
     })
     try {
       const config = kafkaIngestConfig(topic, group, { KAFKA_SESSION_TIMEOUT_MS: '10000', INGEST_MAX_BATCH_ROWS: '250' })
@@ -83,7 +103,12 @@ describe('re-sent events', () => {
         produced += second.length
         await settled(produced, 'second events committed')
         two = await startIngest(config, store, (l) => secondLog.push(l))
-        await waitFor('second consumer assigned partitions', async () => secondLog.join('\n'), (l) => /joined group, assigned \{"[^"]+":\[\d/.test(l), 60_000)
+        await waitFor(
+          'second consumer assigned partitions',
+          async () => secondLog.join('\n'),
+          (l) => /joined group, assigned \{"[^"]+":\[\d/.test(l),
+          60_000,
+        )
         const afterRebalance = tenth([...first, ...second])
         await produce(kafka, topic, afterRebalance)
         produced += afterRebalance.length
@@ -97,7 +122,10 @@ describe('re-sent events', () => {
       const unique = first.length + 3_000
       const resent = produced - unique
       const db = database
-      const [ev] = await rows<{ n: string; u: string; cost: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS u, sum(cost_micros) AS cost FROM ${db}.events`)
+      const [ev] = await rows<{ n: string; u: string; cost: string }>(
+        store,
+        `SELECT count() AS n, uniqExact(event_id) AS u, sum(cost_micros) AS cost FROM ${db}.events`,
+      )
       const [fin] = await rows<{ n: string; cost: string }>(store, `SELECT count() AS n, sum(cost_micros) AS cost FROM ${db}.events FINAL`)
       const [dup] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.dead_letters WHERE reason = 'duplicate_event_id'`)
       console.log(`ingest-resend: ${unique} events, ${resent} re-sent; stored ${ev.n} rows (${fin.n} after FINAL), ${dup.n} duplicates dead-lettered`)
@@ -107,7 +135,9 @@ describe('re-sent events', () => {
       expect(Number(dup.n)).toBe(resent)
 
       const rollups = await rollupsVsDeduplicated(store)
-      expect(rollups.map((r) => r.table)).toEqual(expect.arrayContaining(['usage_minute', 'attestation_minute', 'install_minute', 'install_profile', 'installs_hour']))
+      expect(rollups.map((r) => r.table)).toEqual(
+        expect.arrayContaining(['usage_minute', 'attestation_minute', 'install_minute', 'install_profile', 'installs_hour']),
+      )
       for (const r of rollups) expect(r.stored, r.table).toEqual(r.expected)
       expect(caughtByJoiner, 'the joining consumer caught re-sends of events it never read').toBeGreaterThan(0)
       const usage = rollups.find((r) => r.table === 'usage_minute')!

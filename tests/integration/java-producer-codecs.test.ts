@@ -33,7 +33,12 @@ afterAll(async () => {
 
 /** Waits until the group has committed everything in the topic: nothing more can arrive. */
 async function drained() {
-  await waitFor('every offset committed', () => groupProgress(admin, group, topic), (p) => p.end > 0 && p.committed === p.end, 150_000)
+  await waitFor(
+    'every offset committed',
+    () => groupProgress(admin, group, topic),
+    (p) => p.end > 0 && p.committed === p.end,
+    150_000,
+  )
 }
 
 describe('events from the Java producer', () => {
@@ -56,7 +61,8 @@ describe('events from the Java producer', () => {
     const steps = validSteps(tag, VALID, {
       // A third null, a third keyed by the gateway (not the install), a third by the install id.
       key: (i, install) => (i % 3 === 0 ? null : i % 3 === 1 ? `gateway-${i % 4}` : install),
-      headers: (i): Record<string, string> => (i % 2 === 0 ? { 'content-type': 'application/json', traceparent: `00-${String(i).padStart(32, '0')}-00f067aa0ba902b7-01` } : {}),
+      headers: (i): Record<string, string> =>
+        i % 2 === 0 ? { 'content-type': 'application/json', traceparent: `00-${String(i).padStart(32, '0')}-00f067aa0ba902b7-01` } : {},
     })
     const sent = await runJavaProducer(brokersFromEnv(), topic, [...steps, ...invalidSteps(tag, INVALID)], { 'compression.type': 'lz4' })
     expect(sent).toBe(VALID + INVALID)

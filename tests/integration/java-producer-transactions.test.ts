@@ -32,23 +32,49 @@ describe('a transactional Java producer', () => {
       const group = uniqueName('javatx-group')
       await createTopic(admin, topic, PARTITIONS)
       const steps: JavaStep[] = [
-        'begin', ...validSteps('c1', 300), ...invalidSteps('c1', 6), 'commit',
-        'begin', ...validSteps('a1', 200), ...invalidSteps('a1', 5), 'flush', 'abort',
-        'begin', ...validSteps('c2', 150), 'commit',
-        'begin', ...validSteps('a2', 120), ...invalidSteps('a2', 3), 'flush', 'abort',
+        'begin',
+        ...validSteps('c1', 300),
+        ...invalidSteps('c1', 6),
+        'commit',
+        'begin',
+        ...validSteps('a1', 200),
+        ...invalidSteps('a1', 5),
+        'flush',
+        'abort',
+        'begin',
+        ...validSteps('c2', 150),
+        'commit',
+        'begin',
+        ...validSteps('a2', 120),
+        ...invalidSteps('a2', 3),
+        'flush',
+        'abort',
         // Last, on every partition: once these are stored, everything before them was read.
-        'begin', ...Array.from({ length: PARTITIONS }, (_, p) => validSteps(`end${p}`, 2, { partition: p })).flat(), 'commit',
+        'begin',
+        ...Array.from({ length: PARTITIONS }, (_, p) => validSteps(`end${p}`, 2, { partition: p })).flat(),
+        'commit',
       ]
       await runJavaProducer(brokersFromEnv(), topic, steps, { 'transactional.id': uniqueName('tx'), 'compression.type': codec })
       handle = await startIngest(kafkaIngestConfig(topic, group), store, () => {})
       try {
-        await waitFor('the last transaction stored on every partition', async () =>
-          Promise.all(Array.from({ length: PARTITIONS }, (_, p) => caseCounts(store, topic, `end${p}`))), (c) => c.every((x) => x.events === 2), 150_000)
+        await waitFor(
+          'the last transaction stored on every partition',
+          async () => Promise.all(Array.from({ length: PARTITIONS }, (_, p) => caseCounts(store, topic, `end${p}`))),
+          (c) => c.every((x) => x.events === 2),
+          150_000,
+        )
         // Rows are visible before the dead letters of the same range are inserted; its commit follows both.
-        const last = await rows<{ p: number; o: string }>(store,
-          `SELECT src_partition AS p, max(src_offset) AS o FROM ${store.database}.events WHERE src_topic = {topic:String} GROUP BY p`, { topic })
-        await waitFor('the last transaction committed', async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0].partitions,
-          (ps) => last.every((l) => Number(ps.find((x) => x.partition === Number(l.p))?.offset ?? -1) > Number(l.o)), 120_000)
+        const last = await rows<{ p: number; o: string }>(
+          store,
+          `SELECT src_partition AS p, max(src_offset) AS o FROM ${store.database}.events WHERE src_topic = {topic:String} GROUP BY p`,
+          { topic },
+        )
+        await waitFor(
+          'the last transaction committed',
+          async () => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0].partitions,
+          (ps) => last.every((l) => Number(ps.find((x) => x.partition === Number(l.p))?.offset ?? -1) > Number(l.o)),
+          120_000,
+        )
         // The aborted transactions' records were written (and flushed) before the commit that follows them.
         const [high] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.events WHERE src_topic = {topic:String}`, { topic })
         expect(Number(high.n)).toBe(300 + 150 + 2 * PARTITIONS)

@@ -13,17 +13,52 @@ import { validRecords } from '../helpers/corpus'
 import { rows, testStore } from '../helpers/store'
 
 let store: Awaited<ReturnType<typeof testStore>>
-beforeAll(async () => { store = await testStore('native') })
-afterAll(async () => { await store?.drop() })
+beforeAll(async () => {
+  store = await testStore('native')
+})
+afterAll(async () => {
+  await store?.drop()
+})
 
 const base: EventRow = {
-  ts: Date.UTC(2026, 10, 21, 12, 0, 0, 123), event_id: 'e-0', type: 'llm_request', tenant_id: 'acme', install_id: 'i-1',
-  app_id: 'app', app_version: '1.0.0', platform: 'android', device_model: 'Pixel 8', os_version: '15',
-  device_fingerprint: 'abcdef0123456789', ip_prefix: '203.0.113.0/24', asn: 64_500, country: 'DE', feature: 'chat',
-  model: 'gpt-4o', prompt_tokens: 10, completion_tokens: 20, context_tokens: 30, prompt_bytes: 40, cost_micros: 50,
-  cost_source: 'catalog', outcome: 'ok', latency_ms: 60, stream_id: '', transport: '', duration_ms: 0, ttft_ms: 0,
-  end_reason: '', verdict: '', reasons: [], policy_version: 0, rule_id: '', rule_kind: '', gateway_id: 'gw-1',
-  src_topic: 'native', src_partition: 0, src_offset: 0,
+  ts: Date.UTC(2026, 10, 21, 12, 0, 0, 123),
+  event_id: 'e-0',
+  type: 'llm_request',
+  tenant_id: 'acme',
+  install_id: 'i-1',
+  app_id: 'app',
+  app_version: '1.0.0',
+  platform: 'android',
+  device_model: 'Pixel 8',
+  os_version: '15',
+  device_fingerprint: 'abcdef0123456789',
+  ip_prefix: '203.0.113.0/24',
+  asn: 64_500,
+  country: 'DE',
+  feature: 'chat',
+  model: 'gpt-4o',
+  prompt_tokens: 10,
+  completion_tokens: 20,
+  context_tokens: 30,
+  prompt_bytes: 40,
+  cost_micros: 50,
+  cost_source: 'catalog',
+  outcome: 'ok',
+  latency_ms: 60,
+  stream_id: '',
+  transport: '',
+  duration_ms: 0,
+  ttft_ms: 0,
+  end_reason: '',
+  verdict: '',
+  reasons: [],
+  policy_version: 0,
+  rule_id: '',
+  rule_kind: '',
+  gateway_id: 'gw-1',
+  src_topic: 'native',
+  src_partition: 0,
+  src_offset: 0,
 }
 
 /** Values at the edges of every wire form: multi-byte UTF-8, lengths past one and two VarUInt bytes, 2^53 - 1, UInt32 max. */
@@ -31,16 +66,28 @@ const edgeRows: EventRow[] = [
   { ...base },
   { ...base, event_id: 'e-1', src_offset: 1, device_model: 'Pixel 8 Pro — 東京', country: 'ÅX', reasons: ['emulator', 'hooking', 'ünïcode'] },
   { ...base, event_id: 'e-2', src_offset: 2, feature: 'f'.repeat(127), model: 'm'.repeat(128), stream_id: 's'.repeat(20_000) },
-  { ...base, event_id: 'e-3', src_offset: 2 ** 45, cost_micros: Number.MAX_SAFE_INTEGER, policy_version: 2 ** 40, asn: 4_294_967_295, prompt_tokens: 4_294_967_295, src_partition: 65_535 },
+  {
+    ...base,
+    event_id: 'e-3',
+    src_offset: 2 ** 45,
+    cost_micros: Number.MAX_SAFE_INTEGER,
+    policy_version: 2 ** 40,
+    asn: 4_294_967_295,
+    prompt_tokens: 4_294_967_295,
+    src_partition: 65_535,
+  },
   { ...base, event_id: 'e-4', src_offset: 4, rule_id: 'é'.repeat(100), reasons: ['x'.repeat(300)], app_version: '' },
 ]
 
 describe('Native inserts', () => {
   it('store every value exactly as the row holds it', async () => {
     await new ClickHouseSink(store).write({ rows: edgeRows, deadLetters: [], bytes: 0 }, { topic: 'native', partition: 0, firstOffset: 0, lastOffset: 4 })
-    const stored = await rows<Record<string, unknown>>(store, `
+    const stored = await rows<Record<string, unknown>>(
+      store,
+      `
       SELECT * EXCEPT (ts, ingested_at), toUnixTimestamp64Milli(ts) AS ts FROM ${store.database}.events
-      WHERE src_topic = 'native' ORDER BY event_id`)
+      WHERE src_topic = 'native' ORDER BY event_id`,
+    )
     expect(stored).toHaveLength(edgeRows.length)
     stored.forEach((row, i) => {
       const expected = edgeRows[i]
@@ -56,12 +103,13 @@ describe('Native inserts', () => {
     expect(encodeNativeBlock(edgeRows).equals(encodeNativeBlock(edgeRows.map((r) => ({ ...r }))))).toBe(true)
   })
 
-  it('do not let one insert\'s deduplication token swallow a later insert of the same rows', async () => {
+  it("do not let one insert's deduplication token swallow a later insert of the same rows", async () => {
     const limits = { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }
-    const batch = (tag: string) => prepareBatch(
-      validRecords(3, 'same').map((r, offset) => ({ topic: tag, partition: 0, offset, key: r.key, value: Buffer.from(r.value as string) })),
-      { limits, prices: defaultPriceBook, recentIds: new RecentIds() },
-    )
+    const batch = (tag: string) =>
+      prepareBatch(
+        validRecords(3, 'same').map((r, offset) => ({ topic: tag, partition: 0, offset, key: r.key, value: Buffer.from(r.value as string) })),
+        { limits, prices: defaultPriceBook, recentIds: new RecentIds() },
+      )
     await new ClickHouseSink(store).write(batch('token-a'), { topic: 'token-a', partition: 0, firstOffset: 0, lastOffset: 2 })
     await store.client.insert({ table: `${store.database}.events`, values: batch('token-b').rows, format: 'JSONEachRow' })
     const [r] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.events WHERE src_topic IN ('token-a', 'token-b')`)
@@ -81,12 +129,14 @@ describe('the Native spool', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spool-'))
     writeFileSync(join(dir, '123-7.native'), 'left by a crash')
     const seen: string[] = []
-    const insert = nativeSpool(dir, [async (sql) => {
-      const path = /file\('([^']+)', Native\)/.exec(sql)![1]
-      seen.push(readdirSync(dir).join(','))
-      expect(existsSync(path)).toBe(true)
-      if (seen.length === 2) throw new Error('store down')
-    }])
+    const insert = nativeSpool(dir, [
+      async (sql) => {
+        const path = /file\('([^']+)', Native\)/.exec(sql)![1]
+        seen.push(readdirSync(dir).join(','))
+        expect(existsSync(path)).toBe(true)
+        if (seen.length === 2) throw new Error('store down')
+      },
+    ])
     expect(readdirSync(dir)).toEqual([])
     const p = { table: 'db.events', columns: ['a', 'b'], body: Buffer.from([1, 2, 3]), settings: { insert_deduplication_token: "t'1" } }
     await insert(p)
@@ -117,9 +167,12 @@ describe('the Native spool', () => {
   })
 
   it('quotes setting values and refuses names that are not identifiers', () => {
-    const sql = spoolInsertSql({ table: 'db.events', columns: ['a'], settings: { insert_deduplication_token: "x'; DROP TABLE y; --", async_insert: 0 } }, "/tmp/it's.native")
+    const sql = spoolInsertSql(
+      { table: 'db.events', columns: ['a'], settings: { insert_deduplication_token: "x'; DROP TABLE y; --", async_insert: 0 } },
+      "/tmp/it's.native",
+    )
     expect(sql).toContain("insert_deduplication_token = 'x\\'; DROP TABLE y; --'")
-    expect(sql).toContain("async_insert = 0")
+    expect(sql).toContain('async_insert = 0')
     expect(sql).toContain("file('/tmp/it\\'s.native', Native)")
     expect(() => spoolInsertSql({ table: 'db.events; DROP', columns: ['a'], settings: {} }, '/tmp/x')).toThrow('not an identifier')
     expect(() => spoolInsertSql({ table: 'db.events', columns: ['a) SELECT 1 --'], settings: {} }, '/tmp/x')).toThrow('not an identifier')

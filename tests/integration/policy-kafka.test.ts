@@ -51,19 +51,37 @@ describe('policy on the compacted topic', () => {
     const ring = (publisherRing = await KeyRing.load({ dataDir: mkdtempSync(join(tmpdir(), 'br-keys-')), graceHours: 24 }))
     const brokers = brokerListFromEnv()
     // A change before the publisher starts: it must reach the topic through the initial republish.
-    await applyChangeRequest(deps, admin, { scope: 'tenant', subjects: ['t1'], action: 'quota', controls: { tokensPerMinute: 9000 }, durationMinutes: null, reason: 'baseline' }, null)
+    await applyChangeRequest(
+      deps,
+      admin,
+      { scope: 'tenant', subjects: ['t1'], action: 'quota', controls: { tokensPerMinute: 9000 }, durationMinutes: null, reason: 'baseline' },
+      null,
+    )
     publisher = new PolicyPublisher({ brokers, topic, clientId: 'it' }, service, ring)
     await publisher.start()
     const farm = [...Array(30)].map((_, i) => `farm-${i}`)
-    await applyChangeRequest(deps, admin, { scope: 'install', subjects: farm, action: 'revoke', controls: {}, durationMinutes: null, reason: 'emulator farm', confirmCount: 30 }, null)
-    await applyChangeRequest(deps, admin, { scope: 'install', subjects: ['farm-0'], action: 'clear', controls: {}, durationMinutes: null, reason: 'false positive' }, null)
+    await applyChangeRequest(
+      deps,
+      admin,
+      { scope: 'install', subjects: farm, action: 'revoke', controls: {}, durationMinutes: null, reason: 'emulator farm', confirmCount: 30 },
+      null,
+    )
+    await applyChangeRequest(
+      deps,
+      admin,
+      { scope: 'install', subjects: ['farm-0'], action: 'clear', controls: {}, durationMinutes: null, reason: 'false positive' },
+      null,
+    )
     await publisher.flush()
     expect(publisher.publishedVersion).toBe(3)
 
     const kafka = new Kafka({ clientId: 'it-admin', brokers, logLevel: logLevel.NOTHING })
     const admin_ = kafka.admin()
     await admin_.connect()
-    const cfg = await admin_.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] })
+    const cfg = await admin_.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+    })
     await admin_.disconnect()
     expect(cfg.resources[0].configEntries[0].configValue).toBe('compact')
 
@@ -79,7 +97,12 @@ describe('policy on the compacted topic', () => {
 
     // Following: a new change arrives without a restart.
     const applied = new Promise<number>((r) => enforcer.onApplied(r))
-    await applyChangeRequest(deps, admin, { scope: 'install', subjects: ['farm-0'], action: 'revoke', controls: {}, durationMinutes: 30, reason: 'back again' }, null)
+    await applyChangeRequest(
+      deps,
+      admin,
+      { scope: 'install', subjects: ['farm-0'], action: 'revoke', controls: {}, durationMinutes: 30, reason: 'back again' },
+      null,
+    )
     expect(await applied).toBe(4)
     expect(ask('farm-0')).toMatchObject({ allowed: false })
 
@@ -116,7 +139,10 @@ describe('policy on the compacted topic', () => {
     const second = await followPolicyTopic({ brokers: brokerListFromEnv(), topic, enforcer: fresh, jwks: async () => publisherRing.jwks(), log: () => {} })
     stops.push(second.stop)
     await second.caughtUp
-    expect(fresh.admit({ tenantId: 't1', feature: 'chat', installId: 'farm-0', contextTokens: 10, stream: false, nowMs: Date.now() })).toMatchObject({ allowed: false, ruleKind: 'revoked' })
+    expect(fresh.admit({ tenantId: 't1', feature: 'chat', installId: 'farm-0', contextTokens: 10, stream: false, nowMs: Date.now() })).toMatchObject({
+      allowed: false,
+      ruleKind: 'revoked',
+    })
     expect(second.stale).toBe(1)
   })
 })

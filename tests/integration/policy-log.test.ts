@@ -19,7 +19,14 @@ const admin2: Principal = { ...admin, userId: 'bob' }
 const responder: Principal = { userId: 'rita', displayName: 'Rita', role: 'responder', provider: 'local' }
 const limits = { responderMaxInstalls: 5, responderMaxHours: 24, secondApprover: true }
 const revoke = (subjects: string[], extra: Partial<ChangeRequest> = {}): ChangeRequest => ({
-  scope: 'install', subjects, action: 'revoke', controls: {}, durationMinutes: 60, reason: 'prompt bomber', confirmCount: subjects.length, ...extra,
+  scope: 'install',
+  subjects,
+  action: 'revoke',
+  controls: {},
+  durationMinutes: 60,
+  reason: 'prompt bomber',
+  confirmCount: subjects.length,
+  ...extra,
 })
 
 let store: Awaited<ReturnType<typeof testStore>>
@@ -33,8 +40,17 @@ beforeAll(async () => {
   const now = Date.now()
   // Two installs' recent calls for the dry run: i1 heavy, i2 light.
   const calls = [...Array(20)].map((_, n) => ({
-    ts: now - 10 * 60_000 + n * 1000, event_id: `c${n}`, type: 'llm_request', tenant_id: 't1', install_id: n < 15 ? 'i1' : 'i2',
-    feature: 'chat', model: 'gpt-4o-mini', prompt_tokens: n < 15 ? 9000 : 100, completion_tokens: 500, context_tokens: n < 15 ? 9000 : 100, cost_micros: 1000,
+    ts: now - 10 * 60_000 + n * 1000,
+    event_id: `c${n}`,
+    type: 'llm_request',
+    tenant_id: 't1',
+    install_id: n < 15 ? 'i1' : 'i2',
+    feature: 'chat',
+    model: 'gpt-4o-mini',
+    prompt_tokens: n < 15 ? 9000 : 100,
+    completion_tokens: 500,
+    context_tokens: n < 15 ? 9000 : 100,
+    cost_micros: 1000,
   }))
   await store.client.insert({ table: `${store.database}.events`, values: calls, format: 'JSONEachRow' })
 })
@@ -47,7 +63,12 @@ describe('policy log', () => {
   it('appends versions with before/after, derives the current policy, and undoes by a new version', async () => {
     const r1 = await applyChangeRequest(deps, responder, revoke(['i1']), '203.0.113.77')
     expect(r1.status).toBe('applied')
-    const r2 = await applyChangeRequest(deps, admin, { ...revoke(['i1', 'i2']), action: 'quota', controls: { tokensPerMinute: 5000 }, durationMinutes: null }, null)
+    const r2 = await applyChangeRequest(
+      deps,
+      admin,
+      { ...revoke(['i1', 'i2']), action: 'quota', controls: { tokensPerMinute: 5000 }, durationMinutes: null },
+      null,
+    )
     if (r2.status !== 'applied') throw new Error('expected applied')
     expect(r2.change.version).toBe(2)
     expect(r2.change.rules[0].before?.controls).toEqual({ revoked: true })
@@ -78,7 +99,14 @@ describe('policy log', () => {
     await applyChangeRequest(deps, admin, revoke(['perm'], { durationMinutes: null }), null)
     await expect(applyChangeRequest(deps, responder, { ...revoke(['perm']), action: 'clear' }, null)).rejects.toMatchObject({ status: 403 })
 
-    const global: ChangeRequest = { scope: 'global', subjects: ['*'], action: 'quota', controls: { maxOutputTokens: 2000 }, durationMinutes: null, reason: 'cap output everywhere' }
+    const global: ChangeRequest = {
+      scope: 'global',
+      subjects: ['*'],
+      action: 'quota',
+      controls: { maxOutputTokens: 2000 },
+      durationMinutes: null,
+      reason: 'cap output everywhere',
+    }
     await expect(applyChangeRequest(deps, responder, global, null)).rejects.toMatchObject({ status: 403 })
     const pending = await applyChangeRequest(deps, admin, global, null)
     if (pending.status !== 'pending') throw new Error('expected pending')
@@ -91,8 +119,23 @@ describe('policy log', () => {
   })
 
   it('dry run shows installs, requests and spend per hour a change would hit', async () => {
-    const r = await blastRadius(store, { scope: 'install', subjects: ['i1', 'i2'], action: 'quota', controls: { maxContextTokens: 8000 }, durationMinutes: 60, reason: 'x' })
-    expect(r).toMatchObject({ subjects: 2, installsSeen: 2, installsHit: 1, requestsPerHour: 20, requestsHitPerHour: 15, spendPerHourMicros: 20_000, spendHitPerHourMicros: 15_000 })
+    const r = await blastRadius(store, {
+      scope: 'install',
+      subjects: ['i1', 'i2'],
+      action: 'quota',
+      controls: { maxContextTokens: 8000 },
+      durationMinutes: 60,
+      reason: 'x',
+    })
+    expect(r).toMatchObject({
+      subjects: 2,
+      installsSeen: 2,
+      installsHit: 1,
+      requestsPerHour: 20,
+      requestsHitPerHour: 15,
+      spendPerHourMicros: 20_000,
+      spendHitPerHourMicros: 15_000,
+    })
     const all = await blastRadius(store, { scope: 'tenant', subjects: ['t1'], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'x' })
     expect(all).toMatchObject({ installsHit: 2, requestsHitPerHour: 20 })
   })
@@ -122,7 +165,10 @@ describe('signed snapshot', () => {
     await expect(verifyPolicyJws(`${h}.${forged}.${s}`, ring.jwks())).rejects.toThrow()
 
     expect((await snapshotResponse(store, service, ring, undefined, etag)).status).toBe(304)
-    const delta = await verifyPolicyJws<DeltaPayload>(((await (await snapshotResponse(store, service, ring, 3, null)).json()) as { jws: string }).jws, ring.jwks())
+    const delta = await verifyPolicyJws<DeltaPayload>(
+      ((await (await snapshotResponse(store, service, ring, 3, null)).json()) as { jws: string }).jws,
+      ring.jwks(),
+    )
     expect(delta.kind).toBe('delta')
     expect(delta.fromVersion).toBe(3)
     expect(delta.upserts.map((r) => r.key).sort()).toEqual(['global:*', 'install:perm'])

@@ -18,8 +18,14 @@ const BROKER = `policy-outage-${process.pid}`
 const admin: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin', provider: 'local' }
 const limits = { responderMaxInstalls: 50, responderMaxHours: 24, secondApprover: false }
 const topic = `policy-outage-${Date.now().toString(36)}`
-const change = (scope: 'tenant' | 'install', subject: string, action: ChangeRequest['action'], controls: ChangeRequest['controls'] = {}): ChangeRequest =>
-  ({ scope, subjects: [subject], action, controls, durationMinutes: null, reason: 'outage test' })
+const change = (scope: 'tenant' | 'install', subject: string, action: ChangeRequest['action'], controls: ChangeRequest['controls'] = {}): ChangeRequest => ({
+  scope,
+  subjects: [subject],
+  action,
+  controls,
+  durationMinutes: null,
+  reason: 'outage test',
+})
 
 let store: Awaited<ReturnType<typeof testStore>>
 let brokers: string[]

@@ -13,7 +13,13 @@ const admin: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin',
 const responder: Principal = { userId: 'rita', displayName: 'Rita', role: 'responder', provider: 'local' }
 const limits = { responderMaxInstalls: 5, responderMaxHours: 24, secondApprover: false }
 const change = (extra: Partial<ChangeRequest>): ChangeRequest => ({
-  scope: 'install', subjects: ['i1'], action: 'quota', controls: {}, durationMinutes: 60, reason: 'incident', ...extra,
+  scope: 'install',
+  subjects: ['i1'],
+  action: 'quota',
+  controls: {},
+  durationMinutes: 60,
+  reason: 'incident',
+  ...extra,
 })
 
 let store: Awaited<ReturnType<typeof testStore>>
@@ -35,15 +41,38 @@ beforeAll(async () => {
 afterAll(async () => store?.drop())
 
 describe('policy plan and permissions through apply', () => {
-  it('a responder cannot block a whole tenant with a zero quota; an admin can; installs stay the responder\'s', async () => {
-    await refusedWith(() => applyChangeRequest(deps, responder, change({ scope: 'tenant', subjects: ['t1'], controls: { tokensPerMinute: 0 } }), null), 403, /tokensPerMinute 0 < 1000.*admin/)
-    await refusedWith(() => applyChangeRequest(deps, responder, change({ scope: 'feature', subjects: ['t1/chat'], action: 'degrade', controls: { degrade: { maxContextTokens: 0, maxOutputTokens: 0, riskyOnly: false } } }), null), 403, /degrade.maxContextTokens/)
+  it("a responder cannot block a whole tenant with a zero quota; an admin can; installs stay the responder's", async () => {
+    await refusedWith(
+      () => applyChangeRequest(deps, responder, change({ scope: 'tenant', subjects: ['t1'], controls: { tokensPerMinute: 0 } }), null),
+      403,
+      /tokensPerMinute 0 < 1000.*admin/,
+    )
+    await refusedWith(
+      () =>
+        applyChangeRequest(
+          deps,
+          responder,
+          change({
+            scope: 'feature',
+            subjects: ['t1/chat'],
+            action: 'degrade',
+            controls: { degrade: { maxContextTokens: 0, maxOutputTokens: 0, riskyOnly: false } },
+          }),
+          null,
+        ),
+      403,
+      /degrade.maxContextTokens/,
+    )
     const throttle = await applyChangeRequest(deps, responder, change({ scope: 'tenant', subjects: ['t1'], controls: { tokensPerMinute: 2000 } }), null)
     expect(throttle.status).toBe('applied')
     const block = await applyChangeRequest(deps, admin, change({ scope: 'tenant', subjects: ['t1'], controls: { tokensPerMinute: 0 } }), null)
     expect(block.status).toBe('applied')
     // The admin's block is now the rule: a responder may not lift or extend it either.
-    await refusedWith(() => applyChangeRequest(deps, responder, change({ scope: 'tenant', subjects: ['t1'], controls: { tokensPerMinute: 5000 } }), null), 403, /tenant:t1 revokes or blocks/)
+    await refusedWith(
+      () => applyChangeRequest(deps, responder, change({ scope: 'tenant', subjects: ['t1'], controls: { tokensPerMinute: 5000 } }), null),
+      403,
+      /tenant:t1 revokes or blocks/,
+    )
     expect((await applyChangeRequest(deps, responder, change({ subjects: ['i9'], controls: { tokensPerMinute: 0 } }), null)).status).toBe('applied')
   })
 
@@ -51,13 +80,21 @@ describe('policy plan and permissions through apply', () => {
     const revoked = await applyChangeRequest(deps, responder, change({ subjects: ['i1'], action: 'revoke', durationMinutes: 24 * 60 }), null)
     if (revoked.status !== 'applied') throw new Error('expected applied')
     const until = service.rulesMap().get('install:i1')?.until
-    await refusedWith(() => applyChangeRequest(deps, admin, change({ subjects: ['i1'], controls: { tokensPerMinute: 5000 }, durationMinutes: 5 }), null), 409, /install:i1 keeps revoked.*at least 14(39|40) minutes/s)
+    await refusedWith(
+      () => applyChangeRequest(deps, admin, change({ subjects: ['i1'], controls: { tokensPerMinute: 5000 }, durationMinutes: 5 }), null),
+      409,
+      /install:i1 keeps revoked.*at least 14(39|40) minutes/s,
+    )
     expect(service.rulesMap().get('install:i1')).toMatchObject({ controls: { revoked: true }, until })
   })
 
   it('a temporary revocation cannot take a permanent throttle with it (409); revoke permanently, then undo', async () => {
     await applyChangeRequest(deps, admin, change({ subjects: ['i2'], controls: { maxConcurrentStreams: 2 }, durationMinutes: null }), null)
-    await refusedWith(() => applyChangeRequest(deps, admin, change({ subjects: ['i2'], action: 'revoke', durationMinutes: 60 }), null), 409, /maxConcurrentStreams, which is permanent/)
+    await refusedWith(
+      () => applyChangeRequest(deps, admin, change({ subjects: ['i2'], action: 'revoke', durationMinutes: 60 }), null),
+      409,
+      /maxConcurrentStreams, which is permanent/,
+    )
     const revoke = await applyChangeRequest(deps, admin, change({ subjects: ['i2'], action: 'revoke', durationMinutes: null }), null)
     if (revoke.status !== 'applied') throw new Error('expected applied')
     await undoChange(deps, admin, revoke.change.version, 'lifted', null)
@@ -68,12 +105,19 @@ describe('policy plan and permissions through apply', () => {
     const v1 = await applyChangeRequest(deps, responder, change({ subjects: ['i3', 'i4'], action: 'revoke', confirmCount: 2 }), null)
     const v2 = await applyChangeRequest(deps, admin, change({ subjects: ['i3'], controls: { tokensPerMinute: 5000 }, durationMinutes: null }), null)
     if (v1.status !== 'applied' || v2.status !== 'applied') throw new Error('expected applied')
-    await refusedWith(() => undoChange(deps, admin, v1.change.version, 'wrong installs', null), 409, new RegExp(`install:i3 was changed after this version \\(by v${v2.change.version}\\)`))
+    await refusedWith(
+      () => undoChange(deps, admin, v1.change.version, 'wrong installs', null),
+      409,
+      new RegExp(`install:i3 was changed after this version \\(by v${v2.change.version}\\)`),
+    )
     expect(service.rulesMap().get('install:i3')?.controls).toEqual({ revoked: true, tokensPerMinute: 5000 })
 
     await undoChange(deps, admin, v2.change.version, 'quota was a mistake', null)
     const undone = await undoChange(deps, responder, v1.change.version, 'wrong installs', null)
-    expect(undone.rules.map((r) => [r.key, r.after])).toEqual([['install:i3', null], ['install:i4', null]])
+    expect(undone.rules.map((r) => [r.key, r.after])).toEqual([
+      ['install:i3', null],
+      ['install:i4', null],
+    ])
     // Nothing left to restore: the service's own 409.
     await refusedWith(() => undoChange(deps, admin, v1.change.version, 'again', null), 409, /would not modify any rule/)
   })

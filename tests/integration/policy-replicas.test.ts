@@ -15,7 +15,14 @@ import { testStore } from '../helpers/store'
 // Two PolicyService instances on one database are two app replicas sharing ClickHouse.
 const admin: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin', provider: 'local' }
 const limits = { responderMaxInstalls: 50, responderMaxHours: 24, secondApprover: false }
-const revoke = (subject: string): ChangeRequest => ({ scope: 'install', subjects: [subject], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'bomber' })
+const revoke = (subject: string): ChangeRequest => ({
+  scope: 'install',
+  subjects: [subject],
+  action: 'revoke',
+  controls: {},
+  durationMinutes: 60,
+  reason: 'bomber',
+})
 const ask = (enforcer: ReturnType<typeof attachEnforcer>['enforcer'], installId: string) =>
   enforcer.admit({ tenantId: 't1', feature: 'chat', installId, contextTokens: 10, stream: false, nowMs: Date.now() })
 

@@ -12,8 +12,14 @@ let service: PolicyService
 const deps = () => ({ store, service, limits: { responderMaxInstalls: 50, responderMaxHours: 24, secondApprover: false } })
 const admin: Principal = { userId: 'ada', displayName: 'Ada', role: 'admin', provider: 'local' }
 const responder: Principal = { userId: 'rob', displayName: 'Rob', role: 'responder', provider: 'local' }
-const quota = (scope: ChangeRequest['scope'], subject: string, controls: ChangeRequest['controls'], durationMinutes: number | null = 60): ChangeRequest =>
-  ({ scope, subjects: [subject], action: 'quota', controls, durationMinutes, reason: 'test change' })
+const quota = (scope: ChangeRequest['scope'], subject: string, controls: ChangeRequest['controls'], durationMinutes: number | null = 60): ChangeRequest => ({
+  scope,
+  subjects: [subject],
+  action: 'quota',
+  controls,
+  durationMinutes,
+  reason: 'test change',
+})
 
 beforeAll(async () => {
   store = await testStore('policy_broader')
@@ -26,8 +32,10 @@ const effective = (feature: string, installId: string) => resolveControls(servic
 
 describe('responder rules under an admin cap', () => {
   it('a feature rule looser than the tenant cap is refused and changes nothing', async () => {
-    await expect(applyChangeRequest(deps(), responder, quota('feature', 'acme/chat', { tokensPerMinute: 1_000_000_000 }), null))
-      .rejects.toMatchObject({ status: 403, message: expect.stringMatching(/tokensPerMinute 1000000000 > 10000 of tenant:acme/) })
+    await expect(applyChangeRequest(deps(), responder, quota('feature', 'acme/chat', { tokensPerMinute: 1_000_000_000 }), null)).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/tokensPerMinute 1000000000 > 10000 of tenant:acme/),
+    })
     expect(effective('chat', 'i-1').tokensPerMinute).toBe(10_000)
   })
 

@@ -15,8 +15,13 @@ import { signedInCookies } from '../helpers/session-cookies'
 const BROKER = `policy-rotate-${process.pid}`
 const topic = `policy-rotate-${Date.now().toString(36)}`
 Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-policy-rotate-')), CLICKHOUSE_DATABASE: `policy_rotate_${process.pid}`, INGEST_SOURCE: 'none',
-  DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_KAFKA: '1', POLICY_TOPIC: topic,
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-policy-rotate-')),
+  CLICKHOUSE_DATABASE: `policy_rotate_${process.pid}`,
+  INGEST_SOURCE: 'none',
+  DETECT_ENABLED: '0',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+  POLICY_KAFKA: '1',
+  POLICY_TOPIC: topic,
 })
 delete process.env.CLICKHOUSE_URL
 
@@ -58,7 +63,12 @@ describe('key rotation with the Kafka publisher', () => {
   it('a republish that fails while Kafka is down is retried: the topic ends up signed by the new key', async () => {
     const { applyChangeRequest } = await import('../../lib/policy/apply')
     const admin = { userId: 'admin-user', displayName: 'admin', role: 'admin' as const, provider: 'local' as const }
-    await applyChangeRequest(c, admin, { scope: 'install', subjects: ['x'], action: 'revoke', controls: {}, durationMinutes: null, reason: 'rotate test' }, null)
+    await applyChangeRequest(
+      c,
+      admin,
+      { scope: 'install', subjects: ['x'], action: 'revoke', controls: {}, durationMinutes: null, reason: 'rotate test' },
+      null,
+    )
     const publisher = c.publisher!
     await expect.poll(() => publisher.publishedVersion, { timeout: 60_000, interval: 250 }).toBe(1)
     const oldKid = c.ring.activeKid

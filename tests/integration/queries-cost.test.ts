@@ -25,7 +25,9 @@ afterAll(async () => store?.drop())
 describe('cost queries', () => {
   it('breakdown by model equals raw spend, requests and shares', async () => {
     const b = await costBreakdown(store, range, 'model', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 50 })
-    const r = await raw(`SELECT model, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')) AS n FROM {db}.events WHERE ${inRange} AND model != '' GROUP BY model ORDER BY c DESC, model`)
+    const r = await raw(
+      `SELECT model, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')) AS n FROM {db}.events WHERE ${inRange} AND model != '' GROUP BY model ORDER BY c DESC, model`,
+    )
     expect(b.rows.map((x) => x.key)).toEqual(r.map((x) => x.model))
     expect(b.rows.map((x) => x.cost_micros)).toEqual(r.map((x) => Number(x.c)))
     expect(b.rows.map((x) => x.requests)).toEqual(r.map((x) => Number(x.n)))
@@ -50,7 +52,7 @@ describe('cost queries', () => {
     for (const p of s.points) expect(p.t % 86_400_000).toBe(0)
   })
 
-  it('budget: month to date is this month\'s spend; 20 minutes of history gives no forecast, and says why', async () => {
+  it("budget: month to date is this month's spend; 20 minutes of history gives no forecast, and says why", async () => {
     const b = await budgetSummary(store, '')
     const [{ c }] = await rows<{ c: number }>(store, `SELECT sum(cost_micros) AS c FROM ${store.database}.events WHERE ts >= toStartOfMonth(now64(3, 'UTC'))`)
     expect(b.monthToDateMicros).toBe(Number(c))
@@ -58,7 +60,7 @@ describe('cost queries', () => {
     if (b.forecast.status === 'insufficient_history') expect(b.forecast.reason).toMatch(/Not enough history/)
   })
 
-  it('unit cost series: cost per request per model and bucket equals the raw ratio; per 1k tokens equals the rollup\'s', async () => {
+  it("unit cost series: cost per request per model and bucket equals the raw ratio; per 1k tokens equals the rollup's", async () => {
     const per = await unitCostSeries(store, range, 'model', 'per_request')
     const k1 = await unitCostSeries(store, range, 'model', 'per_1k_tokens')
     const r = await raw(`SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond(${range.stepS}))) * 1000 AS t, model, sum(cost_micros) AS c,

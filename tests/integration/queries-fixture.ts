@@ -20,15 +20,28 @@ export async function loadFixture(prefix: string): Promise<{ store: Store & { dr
   const toMs = Math.floor(Date.now() / 60_000) * 60_000
   const fromMs = toMs - FIXTURE_MINUTES * 60_000
   const sim = new GatewaySimulator({
-    seed: 7, installs: 300, ratePerSec: 12, startMs: fromMs,
+    seed: 7,
+    installs: 300,
+    ratePerSec: 12,
+    startMs: fromMs,
     scenarios: ['prompt_bomber', 'emulator_farm', 'cost_spike', 'stream_abuse'],
   })
   const sink = new ClickHouseSink(store)
-  const deps = { limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 }, prices: defaultPriceBook, recentIds: new RecentIds() }
+  const deps = {
+    limits: { maxMessageBytes: 65_536, maxFutureSkewMs: 300_000, maxPastAgeMs: 30 * 86_400_000 },
+    prices: defaultPriceBook,
+    recentIds: new RecentIds(),
+  }
   let offset = 0
   for (let t = fromMs; t < toMs; t += 5 * 60_000) {
     const events = sim.generate(t, Math.min(toMs, t + 5 * 60_000))
-    const messages: SourceMessage[] = events.map((e) => ({ topic: 'fixture', partition: 0, offset: offset++, key: null, value: Buffer.from(JSON.stringify(e)) }))
+    const messages: SourceMessage[] = events.map((e) => ({
+      topic: 'fixture',
+      partition: 0,
+      offset: offset++,
+      key: null,
+      value: Buffer.from(JSON.stringify(e)),
+    }))
     // One malformed message per chunk so the dead-letter queries have rows.
     messages.push({ topic: 'fixture', partition: 0, offset: offset++, key: 'bad', value: Buffer.from('{"schema_version":1,"type":"nope"}') })
     const batch = prepareBatch(messages, deps)

@@ -35,10 +35,13 @@ async function insertEvents(startMs: number, spanMs: number, n: number, offset: 
 
 /** What the events say, exactly: distinct installs of counted events in [from, to), of one tenant or all. */
 async function exactInstalls(fromMs: number, toMs: number, tenant: string): Promise<number> {
-  const [r] = await rows<{ n: string }>(store, `SELECT uniqExact(install_id) AS n FROM ${store.database}.events
+  const [r] = await rows<{ n: string }>(
+    store,
+    `SELECT uniqExact(install_id) AS n FROM ${store.database}.events
     WHERE toStartOfMinute(ts) >= fromUnixTimestamp64Milli({from:Int64}) AND toStartOfMinute(ts) < fromUnixTimestamp64Milli({to:Int64})
       AND install_id != '' AND type != 'policy_ack' AND ({tenant:String} = '' OR tenant_id = {tenant:String})`,
-  { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant })
+    { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant },
+  )
   return Number(r.n)
 }
 
@@ -52,14 +55,20 @@ afterAll(async () => store?.drop())
 
 describe('active installs from hourly sketches', () => {
   it('backfill and view both fill installs_hour', async () => {
-    const hours = await rows<{ hour: string; n: string }>(store, `SELECT toUnixTimestamp(hour) * 1000 AS hour, uniqMerge(installs) AS n
-      FROM ${store.database}.installs_hour GROUP BY hour ORDER BY hour`)
+    const hours = await rows<{ hour: string; n: string }>(
+      store,
+      `SELECT toUnixTimestamp(hour) * 1000 AS hour, uniqMerge(installs) AS n
+      FROM ${store.database}.installs_hour GROUP BY hour ORDER BY hour`,
+    )
     expect(hours.map((h) => Number(h.hour))).toEqual([0, 1, 2, 3, 4].map((i) => base + i * HOUR))
     for (const h of hours) expect(Number(h.n)).toBe(await exactInstalls(Number(h.hour), Number(h.hour) + HOUR, ''))
   })
 
   it('wholeHours picks exactly the hours whose every minute is in the window', () => {
-    expect(wholeHours({ fromMs: base + 17 * 60_000, toMs: base + 3 * HOUR + 43 * 60_000 })).toEqual({ hourFrom: (base + HOUR) / 1000, hourTo: (base + 3 * HOUR) / 1000 })
+    expect(wholeHours({ fromMs: base + 17 * 60_000, toMs: base + 3 * HOUR + 43 * 60_000 })).toEqual({
+      hourFrom: (base + HOUR) / 1000,
+      hourTo: (base + 3 * HOUR) / 1000,
+    })
     expect(wholeHours({ fromMs: base, toMs: base + 2 * HOUR })).toEqual({ hourFrom: base / 1000, hourTo: (base + 2 * HOUR) / 1000 })
     // The minute holding a mid-minute end is in the window; it completes that hour.
     expect(wholeHours({ fromMs: base, toMs: base + HOUR - 30_000 })).toEqual({ hourFrom: base / 1000, hourTo: (base + HOUR) / 1000 })
@@ -82,10 +91,13 @@ describe('active installs from hourly sketches', () => {
         // The per-dimension sketches (uniqCombined(14), migration 0060) are within 3 % (docs/dashboard.md) ...
         expect(Math.abs(k.activeInstalls - exact) / exact).toBeLessThan(0.03)
         // ... and merge to exactly the figure one sketch of the window's raw events gives: the tiers lose and double nothing.
-        const [one] = await rows<{ n: string }>(store, `SELECT uniqCombined(14)(install_id) AS n FROM ${store.database}.events
+        const [one] = await rows<{ n: string }>(
+          store,
+          `SELECT uniqCombined(14)(install_id) AS n FROM ${store.database}.events
           WHERE toStartOfMinute(ts) >= fromUnixTimestamp64Milli({from:Int64}) AND toStartOfMinute(ts) < fromUnixTimestamp64Milli({to:Int64})
             AND install_id != '' AND type != 'policy_ack' AND ({tenant:String} = '' OR tenant_id = {tenant:String})`,
-        { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant })
+          { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant },
+        )
         expect(k.activeInstalls).toBe(Number(one.n))
       }
     })
@@ -94,14 +106,22 @@ describe('active installs from hourly sketches', () => {
   for (const [name, fromMs, toMs] of windows) {
     it(`cost breakdown equals the raw events: ${name}`, async () => {
       for (const tenant of ['', 't-two']) {
-        const b = await costBreakdown(store, { ...resolveRange({ range: 'custom', from: fromMs, to: toMs }), tenant }, 'feature',
-          { sort: 'key', dir: 'asc', page: 0, pageSize: 10 })
-        const raw = await rows<Record<string, string>>(store, `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request', 'stream')) AS n,
+        const b = await costBreakdown(store, { ...resolveRange({ range: 'custom', from: fromMs, to: toMs }), tenant }, 'feature', {
+          sort: 'key',
+          dir: 'asc',
+          page: 0,
+          pageSize: 10,
+        })
+        const raw = await rows<Record<string, string>>(
+          store,
+          `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request', 'stream')) AS n,
             sum(prompt_tokens) AS t, uniqExactIf(install_id, install_id != '') AS i
           FROM ${store.database}.events
           WHERE toStartOfMinute(ts) >= fromUnixTimestamp64Milli({from:Int64}) AND toStartOfMinute(ts) < fromUnixTimestamp64Milli({to:Int64})
             AND type != 'policy_ack' AND ({tenant:String} = '' OR tenant_id = {tenant:String})
-          GROUP BY feature ORDER BY feature`, { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant })
+          GROUP BY feature ORDER BY feature`,
+          { from: fromMs, to: Math.ceil(toMs / 60_000) * 60_000, tenant },
+        )
         expect(b.rows.map((r) => [r.key, r.cost_micros, r.requests, r.tokens])).toEqual(raw.map((r) => [r.feature, Number(r.c), Number(r.n), Number(r.t)]))
         // The install sketch is an estimate: within 3% of the exact count (docs/dashboard.md).
         b.rows.forEach((r, i) => expect(Math.abs(r.installs - Number(raw[i].i)) / Number(raw[i].i)).toBeLessThan(0.03))

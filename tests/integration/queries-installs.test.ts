@@ -19,16 +19,22 @@ beforeAll(async () => {
   const f = await loadFixture('q_installs')
   store = f.store
   range = resolveRange({ range: 'custom', from: f.fromMs, to: f.toMs })
-  ;[install] = await rows<{ install_id: string; tenant_id: string }>(store,
-    `SELECT install_id, any(tenant_id) AS tenant_id FROM ${store.database}.events WHERE install_id != '' GROUP BY install_id ORDER BY sum(cost_micros) DESC LIMIT 1`)
+  ;[install] = await rows<{ install_id: string; tenant_id: string }>(
+    store,
+    `SELECT install_id, any(tenant_id) AS tenant_id FROM ${store.database}.events WHERE install_id != '' GROUP BY install_id ORDER BY sum(cost_micros) DESC LIMIT 1`,
+  )
 })
 afterAll(async () => store?.drop())
 
 describe('install drill-down and ingest queries', () => {
   it('profile counters equal raw lifetime counts', async () => {
     const [p] = await installProfiles(store, [install.install_id])
-    const [r] = await rows<Record<string, number>>(store, `SELECT count() AS events, sum(cost_micros) AS c, countIf(verdict='accepted') AS acc, countIf(verdict='rejected') AS rej
-      FROM ${store.database}.events WHERE install_id = {id:String}`, { id: install.install_id })
+    const [r] = await rows<Record<string, number>>(
+      store,
+      `SELECT count() AS events, sum(cost_micros) AS c, countIf(verdict='accepted') AS acc, countIf(verdict='rejected') AS rej
+      FROM ${store.database}.events WHERE install_id = {id:String}`,
+      { id: install.install_id },
+    )
     expect(p.tenant_id).toBe(install.tenant_id)
     expect(p.events).toBe(Number(r.events))
     expect(p.cost_micros).toBe(Number(r.c))
@@ -38,21 +44,29 @@ describe('install drill-down and ingest queries', () => {
 
   it('timeline sums to the raw spend and requests of the install', async () => {
     const t = await installTimeline(store, range, install.install_id)
-    const [r] = await rows<Record<string, number>>(store, `SELECT sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')) AS n FROM ${store.database}.events
-      WHERE install_id = {id:String} AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`, { id: install.install_id, from: range.fromMs, to: range.toMs })
+    const [r] = await rows<Record<string, number>>(
+      store,
+      `SELECT sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')) AS n FROM ${store.database}.events
+      WHERE install_id = {id:String} AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`,
+      { id: install.install_id, from: range.fromMs, to: range.toMs },
+    )
     expect(t.points.reduce((s, p) => s + p.cost_micros, 0)).toBe(Number(r.c))
     expect(t.points.reduce((s, p) => s + p.requests, 0)).toBe(Number(r.n))
   })
 
   it('timeline read from raw events counts every bucket as the install_minute rollup does', async () => {
     const t = await installTimeline(store, range, install.install_id)
-    const rollup = await rows<Record<string, number>>(store, `
+    const rollup = await rows<Record<string, number>>(
+      store,
+      `
       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t, sum(cost_micros) AS cost_micros,
         sum(requests) AS requests, sum(prompt_tokens + completion_tokens) AS tokens, sum(streams) AS streams, sum(stream_ms) AS stream_ms,
         max(max_context_tokens) AS max_context_tokens, sum(attest_rejected) AS attest_rejected, sum(policy_denials) AS policy_denials
       FROM ${store.database}.install_minute
       WHERE install_id = {id:String} AND minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
-      GROUP BY t ORDER BY t`, { id: install.install_id, step: range.stepS, from: Math.floor(range.fromMs / 1000), to: Math.ceil(range.toMs / 1000) })
+      GROUP BY t ORDER BY t`,
+      { id: install.install_id, step: range.stepS, from: Math.floor(range.fromMs / 1000), to: Math.ceil(range.toMs / 1000) },
+    )
     expect(rollup.length).toBeGreaterThan(1)
     const byT = new Map(t.points.map((p) => [p.t, p]))
     for (const r of rollup) {
@@ -64,7 +78,9 @@ describe('install drill-down and ingest queries', () => {
       expect(p!.concurrent_streams).toBeCloseTo(Number(r.stream_ms) / (range.stepS * 1000), 9)
     }
     const nonEmpty = t.points.filter((p) => p.requests + p.attest_rejected + p.policy_denials + p.cost_micros > 0)
-    expect(nonEmpty.length).toBe(rollup.filter((r) => Number(r.requests) + Number(r.attest_rejected) + Number(r.policy_denials) + Number(r.cost_micros) > 0).length)
+    expect(nonEmpty.length).toBe(
+      rollup.filter((r) => Number(r.requests) + Number(r.attest_rejected) + Number(r.policy_denials) + Number(r.cost_micros) > 0).length,
+    )
   })
 
   it('events page: newest first, filtered by type, total counts all', async () => {
@@ -77,15 +93,28 @@ describe('install drill-down and ingest queries', () => {
 
   it('events page past the end: no rows, but the true total of that type', async () => {
     const first = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', page: 0, pageSize: 10 })
-    const [{ n }] = await rows<{ n: number }>(store, `SELECT count() AS n FROM ${store.database}.events
+    const [{ n }] = await rows<{ n: number }>(
+      store,
+      `SELECT count() AS n FROM ${store.database}.events
       WHERE tenant_id = {tenant:String} AND install_id = {install:String} AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`,
-    { tenant: install.tenant_id, install: install.install_id, from: range.fromMs, to: range.toMs })
+      { tenant: install.tenant_id, install: install.install_id, from: range.fromMs, to: range.toMs },
+    )
     expect(first.total).toBe(Number(n))
-    const past = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', page: Math.ceil(first.total / 10) + 2, pageSize: 10 })
+    const past = await installEvents(store, range, install.tenant_id, install.install_id, 'all', {
+      sort: 'ts',
+      dir: 'desc',
+      page: Math.ceil(first.total / 10) + 2,
+      pageSize: 10,
+    })
     expect(past.rows).toEqual([])
     expect(past.total).toBe(first.total)
     const att = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'asc', page: 0, pageSize: 10 })
-    const attPast = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'asc', page: 9_999, pageSize: 10 })
+    const attPast = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', {
+      sort: 'ts',
+      dir: 'asc',
+      page: 9_999,
+      pageSize: 10,
+    })
     expect(attPast).toMatchObject({ rows: [], total: att.total })
   })
 

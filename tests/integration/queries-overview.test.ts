@@ -54,7 +54,9 @@ describe('overview queries answer from rollups what the raw events say', () => {
 
   it('traffic series requests per minute match raw counts', async () => {
     const t = await trafficSeries(store, range)
-    const r = await raw(`SELECT toUnixTimestamp(toStartOfMinute(ts)) * 1000 AS t, countIf(type IN ('llm_request','stream')) AS n, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tok FROM {db}.events WHERE ${inRange} GROUP BY t`)
+    const r = await raw(
+      `SELECT toUnixTimestamp(toStartOfMinute(ts)) * 1000 AS t, countIf(type IN ('llm_request','stream')) AS n, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tok FROM {db}.events WHERE ${inRange} GROUP BY t`,
+    )
     const byT = new Map(t.points.map((p) => [p.t, p]))
     for (const b of r) {
       expect(byT.get(Number(b.t))?.requestsPerMin).toBe(Number(b.n))
@@ -64,14 +66,18 @@ describe('overview queries answer from rollups what the raw events say', () => {
 
   it('attestation rejection counts per reason match raw', async () => {
     const a = await attestationSeries(store, range)
-    const r = await raw(`SELECT arrayJoin(if(empty(reasons), ['other'], reasons)) AS reason, count() AS n FROM {db}.events WHERE ${inRange} AND type='attestation' AND verdict='rejected' GROUP BY reason`)
+    const r = await raw(
+      `SELECT arrayJoin(if(empty(reasons), ['other'], reasons)) AS reason, count() AS n FROM {db}.events WHERE ${inRange} AND type='attestation' AND verdict='rejected' GROUP BY reason`,
+    )
     expect(r.length).toBeGreaterThan(0)
     for (const row of r) if (a.keys.includes(row.reason as unknown as string)) expect(a.totals[row.reason as unknown as string]).toBe(Number(row.n))
   })
 
   it('top spenders: first page ordered by spend, totals match raw, paging and sort work', async () => {
     const p = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 5 })
-    const r = await raw(`SELECT install_id, sum(cost_micros) AS c FROM {db}.events WHERE ${inRange} AND install_id != '' AND type != 'policy_ack' GROUP BY install_id ORDER BY c DESC, install_id LIMIT 5`)
+    const r = await raw(
+      `SELECT install_id, sum(cost_micros) AS c FROM {db}.events WHERE ${inRange} AND install_id != '' AND type != 'policy_ack' GROUP BY install_id ORDER BY c DESC, install_id LIMIT 5`,
+    )
     expect(p.rows.map((x) => x.install_id)).toEqual(r.map((x) => x.install_id))
     expect(p.rows.map((x) => x.cost_micros)).toEqual(r.map((x) => Number(x.c)))
     const [{ n }] = await raw(`SELECT uniqExact(install_id) AS n FROM {db}.events WHERE ${inRange} AND install_id != '' AND type != 'policy_ack'`)
@@ -100,7 +106,10 @@ describe('overview queries answer from rollups what the raw events say', () => {
 
   it('tenant filter narrows every number', async () => {
     const all = await overviewKpis(store, range)
-    const [{ tenant_id }] = await rows<{ tenant_id: string }>(store, `SELECT tenant_id FROM ${store.database}.events GROUP BY tenant_id ORDER BY count() DESC LIMIT 1`)
+    const [{ tenant_id }] = await rows<{ tenant_id: string }>(
+      store,
+      `SELECT tenant_id FROM ${store.database}.events GROUP BY tenant_id ORDER BY count() DESC LIMIT 1`,
+    )
     const one = await overviewKpis(store, { ...range, tenant: tenant_id })
     const [r] = await raw(`SELECT sum(cost_micros) AS spend FROM {db}.events WHERE ${inRange} AND tenant_id = {t:String}`, { t: tenant_id })
     expect(one.spendMicros).toBe(Number(r.spend))

@@ -14,8 +14,11 @@ beforeAll(async () => {
 afterAll(() => store?.drop())
 
 async function ttls(): Promise<Record<string, number[]>> {
-  const list = await rows<{ name: string; create_table_query: string }>(store,
-    'SELECT name, create_table_query FROM system.tables WHERE database = {db:String}', { db: store.database })
+  const list = await rows<{ name: string; create_table_query: string }>(
+    store,
+    'SELECT name, create_table_query FROM system.tables WHERE database = {db:String}',
+    { db: store.database },
+  )
   return Object.fromEntries(list.map((t) => [t.name, ttlDays(t.create_table_query)]))
 }
 
@@ -43,8 +46,8 @@ describe('RETENTION_DAYS', () => {
     expect(after.ingest_batches).toEqual(before.ingest_batches)
     expect(after.ingest_status).toEqual(before.ingest_status)
 
-    const mutations = async () => Number((await rows<{ n: string }>(store,
-      'SELECT count() AS n FROM system.mutations WHERE database = {db:String}', { db: store.database }))[0].n)
+    const mutations = async () =>
+      Number((await rows<{ n: string }>(store, 'SELECT count() AS n FROM system.mutations WHERE database = {db:String}', { db: store.database }))[0].n)
     const mutationsBefore = await mutations()
     const again = await migrate(store, { retentionDays: 90 })
     expect(again.retention).toEqual([])
@@ -56,7 +59,9 @@ describe('RETENTION_DAYS', () => {
   })
 
   it('reads the day count from the TTL clause only', () => {
-    expect(ttlDays("CREATE TABLE db.t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL toDateTime(ts) + toIntervalDay(45) SETTINGS index_granularity = 8192")).toEqual([45])
+    expect(
+      ttlDays('CREATE TABLE db.t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL toDateTime(ts) + toIntervalDay(45) SETTINGS index_granularity = 8192'),
+    ).toEqual([45])
     expect(ttlDays('CREATE TABLE db.t (ts DateTime) ENGINE = MergeTree ORDER BY ts')).toEqual([])
   })
 })

@@ -10,9 +10,14 @@ import { signedInCookies } from '../helpers/session-cookies'
 // The route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop, one trusted proxy.
 const GATEWAY_TOKEN = 'gw-token-audit-0123456789abcdef012345'
 Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-routes-audit-')), CLICKHOUSE_DATABASE: `routes_audit_${process.pid}`, INGEST_SOURCE: 'none',
-  DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`,
-  POLICY_KAFKA: '0', TRUSTED_PROXY_HOPS: '1',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-routes-audit-')),
+  CLICKHOUSE_DATABASE: `routes_audit_${process.pid}`,
+  INGEST_SOURCE: 'none',
+  DETECT_ENABLED: '0',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+  POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`,
+  POLICY_KAFKA: '0',
+  TRUSTED_PROXY_HOPS: '1',
 })
 delete process.env.CLICKHOUSE_URL
 
@@ -65,10 +70,27 @@ describe('mutating routes with the audit store down change nothing', () => {
     const { getAlert } = await import('../../lib/alerts/store')
     const { controls } = await import('../../lib/runtime/controls')
     const now = Date.now()
-    await applyDetectionRun(store, {
-      now, failed: [], durationMs: {} as never,
-      findings: [{ detector: 'prompt_bombing', subject_kind: 'install', subject: 'i-7', tenant_id: 'acme', severity: 'warning', score: 70, title: 'bomber', evidence: {} as never }],
-    }, DEFAULT_ALERT_POLICY)
+    await applyDetectionRun(
+      store,
+      {
+        now,
+        failed: [],
+        durationMs: {} as never,
+        findings: [
+          {
+            detector: 'prompt_bombing',
+            subject_kind: 'install',
+            subject: 'i-7',
+            tenant_id: 'acme',
+            severity: 'warning',
+            score: 70,
+            title: 'bomber',
+            evidence: {} as never,
+          },
+        ],
+      },
+      DEFAULT_ALERT_POLICY,
+    )
     const alertRows = await store.client.query({ query: `SELECT id FROM ${store.database}.alerts FINAL`, format: 'JSONEachRow' })
     const [{ id: alertId }] = await alertRows.json<{ id: string }>()
     const { ring, service } = await controls()
@@ -79,7 +101,11 @@ describe('mutating routes with the audit store down change nothing', () => {
       expect((await call(routes.rotate.POST, 'POST', '/api/policy/keys/rotate', { role: 'admin' })).status).toBe(500)
       const change = { scope: 'install', subjects: ['i-7'], action: 'revoke', controls: {}, durationMinutes: 30, reason: 'audit down' }
       expect((await call(routes.changes.POST, 'POST', '/api/policy/changes', { role: 'responder', body: change })).status).toBe(500)
-      const t = await call(routes.transition.POST, 'POST', `/api/alerts/${alertId}/transition`, { role: 'responder', body: { action: 'acknowledge' }, params: { id: alertId } })
+      const t = await call(routes.transition.POST, 'POST', `/api/alerts/${alertId}/transition`, {
+        role: 'responder',
+        body: { action: 'acknowledge' },
+        params: { id: alertId },
+      })
       expect(t.status).toBe(500)
     })
     expect(await count(`SELECT count() AS n FROM DB.events WHERE type = 'policy_ack'`)).toBe(0)
@@ -88,14 +114,21 @@ describe('mutating routes with the audit store down change nothing', () => {
     expect((await getAlert(store, alertId))?.state).toBe('open')
 
     // Up again: the same requests go through, each with its entry.
-    const ack = await call(routes.ack.POST, 'POST', '/api/policy/ack', { headers: { ...bearer, 'x-forwarded-for': '198.51.100.7, 203.0.113.50' }, body: { gateway_id: 'edge-1', policy_version: 1 } })
+    const ack = await call(routes.ack.POST, 'POST', '/api/policy/ack', {
+      headers: { ...bearer, 'x-forwarded-for': '198.51.100.7, 203.0.113.50' },
+      body: { gateway_id: 'edge-1', policy_version: 1 },
+    })
     expect(ack.status).toBe(200)
     expect(await count(`SELECT count() AS n FROM DB.events WHERE type = 'policy_ack'`)).toBe(1)
     // The client-supplied first hop is ignored; the one the trusted proxy appended is kept, as a prefix.
     expect(await auditEntries('policy.ack')).toMatchObject([{ actor: 'gateway:edge-1', subject: 'edge-1 v1', ipPrefix: '203.0.113.0/24' }])
     expect((await call(routes.rotate.POST, 'POST', '/api/policy/keys/rotate', { role: 'admin' })).status).toBe(200)
     expect(await auditEntries('config.policy_key_rotate')).toMatchObject([{ actor: 'admin-user', subject: `retire ${kids.at(-1)}` }])
-    const t = await call(routes.transition.POST, 'POST', `/api/alerts/${alertId}/transition`, { role: 'responder', body: { action: 'acknowledge' }, params: { id: alertId } })
+    const t = await call(routes.transition.POST, 'POST', `/api/alerts/${alertId}/transition`, {
+      role: 'responder',
+      body: { action: 'acknowledge' },
+      params: { id: alertId },
+    })
     expect(t.status).toBe(200)
     expect(await auditEntries('alert.')).toMatchObject([{ action: 'alert.acknowledge', actor: 'responder-user', subject: alertId }])
   })
@@ -117,10 +150,18 @@ describe('audit export', () => {
 
     const first = await call(routes.exportAudit.POST, 'POST', `/api/audit/export?since=${T}&limit=3`, { role: 'admin' })
     expect(first.headers.get('x-truncated')).toBe('true')
-    const lines = (await first.text()).trim().split('\n').map((l) => JSON.parse(l))
+    const lines = (await first.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines).toHaveLength(4)
     // The three oldest (same millisecond, so in id order), not the newest three.
-    expect(lines.slice(0, 3).map((e) => e.subject).sort()).toEqual(['s0', 's1', 's2'])
+    expect(
+      lines
+        .slice(0, 3)
+        .map((e) => e.subject)
+        .sort(),
+    ).toEqual(['s0', 's1', 's2'])
     expect(lines.slice(0, 3).map((e) => e.id)).toEqual(seeded.slice(0, 3).sort())
     expect(lines[3]).toEqual({ truncated: true, next: expect.stringMatching(/^\/api\/audit\/export\?after=.+&limit=3$/) })
     expect(first.headers.get('x-next-after')).toBe(new URL(lines[3].next, ORIGIN).searchParams.get('after'))
@@ -129,7 +170,11 @@ describe('audit export', () => {
     let next: string | null = lines[3].next
     for (let page = 0; next && page < 50; page++) {
       const res = await call(routes.exportAudit.POST, 'POST', next, { role: 'admin' })
-      const body = (await res.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      const body = (await res.text())
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
       next = res.headers.get('x-truncated') === 'true' ? body.pop().next : null
       ids.push(...body.map((e: { id: string }) => e.id))
     }

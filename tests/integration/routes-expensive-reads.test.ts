@@ -9,8 +9,12 @@ import { signedInCookies } from '../helpers/session-cookies'
 
 // Issue 18, F11: heavy reads a viewer can trigger are charged to a per-user budget. Real chDB, empty store.
 Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-expensive-')), CLICKHOUSE_DATABASE: `routes_expensive_${process.pid}`, INGEST_SOURCE: 'none',
-  DETECT_ENABLED: '0', BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests', POLICY_KAFKA: '0',
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-expensive-')),
+  CLICKHOUSE_DATABASE: `routes_expensive_${process.pid}`,
+  INGEST_SOURCE: 'none',
+  DETECT_ENABLED: '0',
+  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
+  POLICY_KAFKA: '0',
 })
 delete process.env.CLICKHOUSE_URL
 
@@ -30,7 +34,9 @@ beforeAll(async () => {
   const { appStore } = await import('../../lib/runtime/app-runtime')
   store = await appStore()
 })
-afterAll(async () => { await store?.close().catch(() => {}) })
+afterAll(async () => {
+  await store?.close().catch(() => {})
+})
 
 describe('expensive reads', () => {
   it('detector rankings: a budget per user per minute, then 429; another user is unaffected', async () => {
@@ -39,7 +45,9 @@ describe('expensive reads', () => {
     const refused = await ranking()
     expect(refused.status).toBe(429)
     expect(((await refused.json()) as { error: string }).error).toMatch(/too many expensive reads/)
-    expect((await call(routes.detectors.GET, 'GET', '/api/detectors/prompt_bombing', { role: 'responder', params: { name: 'prompt_bombing' } })).status).toBe(200)
+    expect((await call(routes.detectors.GET, 'GET', '/api/detectors/prompt_bombing', { role: 'responder', params: { name: 'prompt_bombing' } })).status).toBe(
+      200,
+    )
   })
 
   it('the prompt-size histogram is charged over long ranges only', async () => {

@@ -28,14 +28,52 @@ afterAll(async () => {
 })
 
 function simulate(topic: string, codec: string): Promise<number> {
-  return new Promise((resolve, reject) => execFile(process.execPath, [
-    '--import', 'tsx', 'cli/simulate.ts', '--brokers', brokersFromEnv(), '--topic', topic, '--partitions', '1', '--workers', '1',
-    '--installs', '50', '--rate', '400', '--duration', '2', '--scenarios', '', '--no-realtime', '--compression', codec,
-    '--labels', join(dir, `${topic}.jsonl`), '--json-summary',
-  ], { cwd: ROOT, timeout: 90_000 }, (err, out, errOut) => {
-    if (err) return reject(new Error(`${err.message}\n${errOut}`))
-    resolve((JSON.parse(out.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { produced: number }).produced)
-  }))
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'cli/simulate.ts',
+        '--brokers',
+        brokersFromEnv(),
+        '--topic',
+        topic,
+        '--partitions',
+        '1',
+        '--workers',
+        '1',
+        '--installs',
+        '50',
+        '--rate',
+        '400',
+        '--duration',
+        '2',
+        '--scenarios',
+        '',
+        '--no-realtime',
+        '--compression',
+        codec,
+        '--labels',
+        join(dir, `${topic}.jsonl`),
+        '--json-summary',
+      ],
+      { cwd: ROOT, timeout: 90_000 },
+      (err, out, errOut) => {
+        if (err) return reject(new Error(`${err.message}\n${errOut}`))
+        resolve(
+          (
+            JSON.parse(
+              out
+                .split('\n')
+                .find((l) => l.startsWith('RESULT '))!
+                .slice(7),
+            ) as { produced: number }
+          ).produced,
+        )
+      },
+    ),
+  )
 }
 
 describe('npm run simulate -- --compression', () => {

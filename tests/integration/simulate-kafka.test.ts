@@ -41,13 +41,50 @@ describe('npm run simulate → Kafka', () => {
 
   it('produces exactly the simulator events, keyed and partitioned like a gateway, with labels', async () => {
     const labels = join(dir, 'labels.jsonl')
-    const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [
-      '--import', 'tsx', 'cli/simulate.ts', '--brokers', brokerListFromEnv().join(','), '--topic', topic, '--partitions', '3',
-      '--seed', String(SEED), '--installs', String(OPTS.installs), '--rate', String(OPTS.ratePerSec), '--duration', String(OPTS.seconds),
-      '--scenarios', 'prompt_bomber,emulator_farm', '--settings', JSON.stringify(SETTINGS), '--diurnal', '0',
-      '--no-realtime', '--workers', '2', '--labels', labels, '--json-summary',
-    ], { cwd: ROOT, timeout: 90_000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out))))
-    const summary = JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { produced: number; generated: number; threads: number }
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'cli/simulate.ts',
+          '--brokers',
+          brokerListFromEnv().join(','),
+          '--topic',
+          topic,
+          '--partitions',
+          '3',
+          '--seed',
+          String(SEED),
+          '--installs',
+          String(OPTS.installs),
+          '--rate',
+          String(OPTS.ratePerSec),
+          '--duration',
+          String(OPTS.seconds),
+          '--scenarios',
+          'prompt_bomber,emulator_farm',
+          '--settings',
+          JSON.stringify(SETTINGS),
+          '--diurnal',
+          '0',
+          '--no-realtime',
+          '--workers',
+          '2',
+          '--labels',
+          labels,
+          '--json-summary',
+        ],
+        { cwd: ROOT, timeout: 90_000 },
+        (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
+      ),
+    )
+    const summary = JSON.parse(
+      stdout
+        .split('\n')
+        .find((l) => l.startsWith('RESULT '))!
+        .slice(7),
+    ) as { produced: number; generated: number; threads: number }
     expect(summary.threads).toBe(2)
     expect(summary.produced).toBe(summary.generated)
     expect(summary.produced).toBeGreaterThan(OPTS.ratePerSec * OPTS.seconds * 0.9)
@@ -75,7 +112,15 @@ describe('npm run simulate → Kafka', () => {
 
     // The same run in process: the start time is part of every event id (`<seed36>-<start36>-<n36>`).
     const startMs = parseInt(JSON.parse(received[0].value).event_id.split('-')[1], 36)
-    const sim = new GatewaySimulator({ seed: SEED, installs: OPTS.installs, ratePerSec: OPTS.ratePerSec, scenarios: ['prompt_bomber', 'emulator_farm'], scenarioSettings: SETTINGS, startMs, diurnalAmplitude: 0 })
+    const sim = new GatewaySimulator({
+      seed: SEED,
+      installs: OPTS.installs,
+      ratePerSec: OPTS.ratePerSec,
+      scenarios: ['prompt_bomber', 'emulator_farm'],
+      scenarioSettings: SETTINGS,
+      startMs,
+      diurnalAmplitude: 0,
+    })
     const expected = sim.generate(startMs, startMs + OPTS.seconds * 1_000).map((e) => JSON.stringify(e))
     expect([...received.map((r) => r.value)].sort()).toEqual([...expected].sort())
 
@@ -93,7 +138,10 @@ describe('npm run simulate → Kafka', () => {
     }
     expect(outOfOrder).toBe(0)
 
-    const labelLines = readFileSync(labels, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { scenario: string })
+    const labelLines = readFileSync(labels, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { scenario: string })
     expect(new Set(labelLines.map((l) => l.scenario))).toEqual(new Set(['prompt_bomber', 'emulator_farm']))
   })
 })

@@ -4,24 +4,39 @@ import type { DeadLetterRow } from '../../lib/ingest/types'
 import { rows, testStore } from '../helpers/store'
 
 let store: Awaited<ReturnType<typeof testStore>>
-beforeAll(async () => { store = await testStore('settings') })
-afterAll(async () => { await store?.drop() })
+beforeAll(async () => {
+  store = await testStore('settings')
+})
+afterAll(async () => {
+  await store?.drop()
+})
 
 const deadLetter = (offset: number): DeadLetterRow => ({
-  received_at: Date.now(), src_topic: 't', src_partition: 0, src_offset: offset, message_key: '',
-  reason: 'schema', error: 'e', payload: '{}', payload_bytes: 2,
+  received_at: Date.now(),
+  src_topic: 't',
+  src_partition: 0,
+  src_offset: offset,
+  message_key: '',
+  reason: 'schema',
+  error: 'e',
+  payload: '{}',
+  payload_bytes: 2,
 })
 
 describe('store settings', () => {
-  it('does not let one insert\'s dedup token swallow later inserts', async () => {
+  it("does not let one insert's dedup token swallow later inserts", async () => {
     const sink = new ClickHouseSink(store)
     const table = `${store.database}.dead_letters`
     await sink.write({ rows: [], deadLetters: [deadLetter(1)], bytes: 2 }, { topic: 't', partition: 0, firstOffset: 1, lastOffset: 1 })
     // Two plain inserts with different rows after a token-carrying one: both must land.
     await store.client.insert({ table, values: [deadLetter(2)], format: 'JSONEachRow' })
     await store.client.insert({ table, values: [deadLetter(3)], format: 'JSONEachRow' })
-    await store.client.command({ query: `INSERT INTO ${table} (received_at, src_topic, src_partition, src_offset, reason) SELECT now64(3), 't', 0, 4, 'schema'` })
-    await store.client.command({ query: `INSERT INTO ${table} (received_at, src_topic, src_partition, src_offset, reason) SELECT now64(3), 't', 0, 5, 'schema'` })
+    await store.client.command({
+      query: `INSERT INTO ${table} (received_at, src_topic, src_partition, src_offset, reason) SELECT now64(3), 't', 0, 4, 'schema'`,
+    })
+    await store.client.command({
+      query: `INSERT INTO ${table} (received_at, src_topic, src_partition, src_offset, reason) SELECT now64(3), 't', 0, 5, 'schema'`,
+    })
     const [r] = await rows<{ n: string }>(store, `SELECT count() AS n FROM ${table}`)
     expect(Number(r.n)).toBe(5)
   })
@@ -51,7 +66,10 @@ describe('retried event batches', () => {
       await sink.write(prepareBatch(messages, { limits, prices: defaultPriceBook, recentIds: new RecentIds() }), range)
     }
     const db = store.database
-    const [raw] = await rows<Record<string, string>>(store, `SELECT count() AS n, countIf(type IN ('llm_request','stream')) AS requests, sum(cost_micros) AS cost FROM ${db}.events WHERE src_topic = 'r'`)
+    const [raw] = await rows<Record<string, string>>(
+      store,
+      `SELECT count() AS n, countIf(type IN ('llm_request','stream')) AS requests, sum(cost_micros) AS cost FROM ${db}.events WHERE src_topic = 'r'`,
+    )
     const [rolled] = await rows<Record<string, string>>(store, `SELECT sum(requests) AS requests, sum(cost_micros) AS cost FROM ${db}.usage_minute`)
     const [perInstall] = await rows<Record<string, string>>(store, `SELECT sum(requests) AS requests FROM ${db}.install_minute`)
     expect(Number(raw.n)).toBe(200)
@@ -72,7 +90,10 @@ describe('the server-mode insert path', () => {
     const batch = prepareBatch(messages, { limits, prices: defaultPriceBook, recentIds: new RecentIds() })
     await sink.write(batch, { topic: 'http', partition: 0, firstOffset: 0, lastOffset: 49 })
     await sink.write(batch, { topic: 'http', partition: 0, firstOffset: 0, lastOffset: 49 })
-    const [raw] = await rows<{ n: string; ids: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS ids FROM ${store.database}.events WHERE src_topic = 'http'`)
+    const [raw] = await rows<{ n: string; ids: string }>(
+      store,
+      `SELECT count() AS n, uniqExact(event_id) AS ids FROM ${store.database}.events WHERE src_topic = 'http'`,
+    )
     expect([Number(raw.n), Number(raw.ids)]).toEqual([50, 50])
   })
 })

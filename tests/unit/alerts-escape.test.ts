@@ -19,7 +19,8 @@ describe('Slack mrkdwn escaping', () => {
     expect(s).toContain('&lt;!channel&gt;')
     expect(s).not.toContain('https://')
     expect(slackText('<@U123> & <!here> @channel *bold* `code` www.x.test')).toBe(
-      '&lt;@\u200bU123&gt; &amp; &lt;!here&gt; @\u200bchannel \u200b*\u200bbold\u200b*\u200b \u200b`\u200bcode\u200b`\u200b www\u200b.x.test')
+      '&lt;@\u200bU123&gt; &amp; &lt;!here&gt; @\u200bchannel \u200b*\u200bbold\u200b*\u200b \u200b`\u200bcode\u200b`\u200b www\u200b.x.test',
+    )
   })
 
   it('caps length and strips control characters', () => {
@@ -31,9 +32,24 @@ describe('Slack mrkdwn escaping', () => {
 describe('an app_version of <!channel> <https://x.test|Open in Burnrate>', () => {
   // The cost detector builds its title from the label; stored as sent, escaped at the notification boundary.
   const row = {
-    kind: 'cost_per_request', subject: `acme/chat/${HOSTILE}`, subject_kind: 'feature', tenant_id: 'acme', feature: 'chat', model: 'm', app_version: HOSTILE,
-    score: 95, severity: 'critical', reasons: [`app_version ${HOSTILE} costs 3x`], current: 3, expected: 1, ratio: 3, z: 9, requests: 100, cost_micros: 1,
-    baseline: { kind: 'none', median: 1, mad: 0, samples: 0, description: '' }, series: [],
+    kind: 'cost_per_request',
+    subject: `acme/chat/${HOSTILE}`,
+    subject_kind: 'feature',
+    tenant_id: 'acme',
+    feature: 'chat',
+    model: 'm',
+    app_version: HOSTILE,
+    score: 95,
+    severity: 'critical',
+    reasons: [`app_version ${HOSTILE} costs 3x`],
+    current: 3,
+    expected: 1,
+    ratio: 3,
+    z: 9,
+    requests: 100,
+    cost_micros: 1,
+    baseline: { kind: 'none', median: 1, mad: 0, samples: 0, description: '' },
+    series: [],
   } as unknown as CostAnomalyRow
   const alerts = reconcile([], costFindings([row]), 0, DEFAULT_ALERT_POLICY).upserts
   const [n] = assignIncidents([], alerts, new Set(alerts.map((a) => a.id)), 0).notifications

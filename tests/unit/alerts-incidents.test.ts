@@ -10,18 +10,44 @@ import type { Finding } from '../../lib/detection/types'
 
 const MIN = 60_000
 const bomb = (install: string, tenant = 't1', feature = 'chat', score = 70): Finding => ({
-  detector: 'prompt_bombing', subject_kind: 'install', subject: install, tenant_id: tenant, severity: score >= 90 ? 'critical' : 'warning', score,
-  title: `bomber ${install}`, evidence: { install_id: install, tenant_id: tenant, feature, score, reasons: ['context high'], requests: 10, cost_micros: 1000, metrics: {} } as never,
+  detector: 'prompt_bombing',
+  subject_kind: 'install',
+  subject: install,
+  tenant_id: tenant,
+  severity: score >= 90 ? 'critical' : 'warning',
+  score,
+  title: `bomber ${install}`,
+  evidence: { install_id: install, tenant_id: tenant, feature, score, reasons: ['context high'], requests: 10, cost_micros: 1000, metrics: {} } as never,
 })
 const farm = (id: string, members: string[], tenant = 't1', score = 80): Finding => ({
-  detector: 'emulator_farms', subject_kind: 'cluster', subject: id, tenant_id: tenant, severity: 'warning', score,
-  title: `farm ${id}`, evidence: { cluster_id: id, members, size: members.length, reasons: ['shared build'] } as never,
+  detector: 'emulator_farms',
+  subject_kind: 'cluster',
+  subject: id,
+  tenant_id: tenant,
+  severity: 'warning',
+  score,
+  title: `farm ${id}`,
+  evidence: { cluster_id: id, members, size: members.length, reasons: ['shared build'] } as never,
 })
 const streams = (install: string, tenant = 't1'): Finding => ({
-  detector: 'stream_abuse', subject_kind: 'install', subject: install, tenant_id: tenant, severity: 'critical', score: 95, title: `streams ${install}`, evidence: { install_id: install, reasons: [] } as never,
+  detector: 'stream_abuse',
+  subject_kind: 'install',
+  subject: install,
+  tenant_id: tenant,
+  severity: 'critical',
+  score: 95,
+  title: `streams ${install}`,
+  evidence: { install_id: install, reasons: [] } as never,
 })
 const cost = (tenant: string, feature: string): Finding => ({
-  detector: 'cost_anomalies', subject_kind: 'feature', subject: `${tenant}/${feature}/1.0`, tenant_id: tenant, severity: 'warning', score: 60, title: 'cost', evidence: { feature, reasons: [] } as never,
+  detector: 'cost_anomalies',
+  subject_kind: 'feature',
+  subject: `${tenant}/${feature}/1.0`,
+  tenant_id: tenant,
+  severity: 'warning',
+  score: 60,
+  title: 'cost',
+  evidence: { feature, reasons: [] } as never,
 })
 
 /** What applyDetectionRun does, in memory: fold, reconcile, group. */
@@ -30,7 +56,9 @@ function engine() {
   const incidents = new Map<string, Incident>()
   const events: string[] = []
   return {
-    alerts, incidents, events,
+    alerts,
+    incidents,
+    events,
     run(minute: number, findings: Finding[]) {
       const now = minute * MIN
       const loaded = [...alerts.values()].filter((a) => a.state !== 'resolved' || (a.resolved_at ?? 0) >= now - P.resolveAfterMs)

@@ -6,7 +6,13 @@ import type { Finding } from '../../lib/detection/types'
 
 const MIN = 60_000
 const finding = (score: number, subject = 'i-1', severity: Finding['severity'] = score >= 90 ? 'critical' : score >= 50 ? 'warning' : 'info'): Finding => ({
-  detector: 'prompt_bombing', subject_kind: 'install', subject, tenant_id: 't', severity, score, title: `bomber ${subject}`,
+  detector: 'prompt_bombing',
+  subject_kind: 'install',
+  subject,
+  tenant_id: 't',
+  severity,
+  score,
+  title: `bomber ${subject}`,
   evidence: { reasons: ['big'] } as never,
 })
 
@@ -26,7 +32,11 @@ function play(steps: [number, Finding[]][]) {
 
 describe('alert reconciliation', () => {
   it('opens one alert per subject and updates it while the condition holds', () => {
-    const { alerts, log } = play([[0, [finding(60)]], [1, [finding(70)]], [2, [finding(65)]]])
+    const { alerts, log } = play([
+      [0, [finding(60)]],
+      [1, [finding(70)]],
+      [2, [finding(65)]],
+    ])
     expect(alerts).toHaveLength(1)
     expect(alerts[0]).toMatchObject({ state: 'open', score: 65, peak_score: 70, first_seen: 0, last_seen: 2 * MIN })
     expect(log).toEqual(['0:create'])
@@ -37,7 +47,11 @@ describe('alert reconciliation', () => {
   })
 
   it('keeps firing between keep and open scores (hysteresis), then auto-resolves after the quiet period', () => {
-    const steps: [number, Finding[]][] = [[0, [finding(60)]], [1, [finding(40)]], [2, [finding(30)]]]
+    const steps: [number, Finding[]][] = [
+      [0, [finding(60)]],
+      [1, [finding(40)]],
+      [2, [finding(30)]],
+    ]
     for (let m = 3; m <= 13; m++) steps.push([m, []])
     const { alerts, log } = play(steps)
     expect(alerts[0].last_firing).toBe(1 * MIN)
@@ -57,7 +71,11 @@ describe('alert reconciliation', () => {
   })
 
   it('escalates severity once and never downgrades while open', () => {
-    const { alerts, log } = play([[0, [finding(60)]], [1, [finding(95)]], [2, [finding(60)]]])
+    const { alerts, log } = play([
+      [0, [finding(60)]],
+      [1, [finding(95)]],
+      [2, [finding(60)]],
+    ])
     expect(alerts[0].severity).toBe('critical')
     expect(log).toEqual(['0:create', '1:escalate'])
   })
@@ -121,7 +139,12 @@ describe('user actions', () => {
 
 describe('cluster identity', () => {
   it('maps a regrouped farm onto the alert that already covers most of its members', () => {
-    const farm = (id: string, members: string[]): Finding => ({ ...finding(90, id), detector: 'emulator_farms', subject_kind: 'cluster', evidence: { members } as never })
+    const farm = (id: string, members: string[]): Finding => ({
+      ...finding(90, id),
+      detector: 'emulator_farms',
+      subject_kind: 'cluster',
+      evidence: { members } as never,
+    })
     const open = reconcile([], [farm('c-a', ['a', 'b', 'c', 'd'])], 0, P).upserts
     const next = stabilizeClusterSubjects(open, [farm('c-b', ['a', 'b', 'c', 'd', 'e', 'f']), farm('c-z', ['x', 'y'])])
     expect(next.map((f) => f.subject).sort()).toEqual(['c-a', 'c-z'])

@@ -30,7 +30,23 @@ async function eventsApi(statuses: number[]) {
 }
 
 const opened = () => {
-  const alerts = reconcile([], [{ detector: 'stream_abuse', subject_kind: 'install', subject: 'i-1', tenant_id: 'acme', severity: 'critical', score: 95, title: 'Stream abuse: install i-1', evidence: { reasons: [] } as never }], 0, DEFAULT_ALERT_POLICY).upserts
+  const alerts = reconcile(
+    [],
+    [
+      {
+        detector: 'stream_abuse',
+        subject_kind: 'install',
+        subject: 'i-1',
+        tenant_id: 'acme',
+        severity: 'critical',
+        score: 95,
+        title: 'Stream abuse: install i-1',
+        evidence: { reasons: [] } as never,
+      },
+    ],
+    0,
+    DEFAULT_ALERT_POLICY,
+  ).upserts
   return { alerts, run: assignIncidents([], alerts, new Set(alerts.map((a) => a.id)), 0) }
 }
 

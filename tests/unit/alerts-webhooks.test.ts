@@ -10,7 +10,13 @@ import type { Alert } from '../../lib/alerts/types'
 import { SIGNATURE_V1_HEADER, TIMESTAMP_HEADER, verifyTimestampedSignature } from '../../lib/alerts/webhook-signature'
 import { SIGNATURE_HEADER, WebhookNotifier, webhookUrls, type DeliveryAttempt } from '../../lib/alerts/webhooks'
 
-interface Received { body: string; signature: string | undefined; timestamp: string | null; signatureV1: string | null; at: number }
+interface Received {
+  body: string
+  signature: string | undefined
+  timestamp: string | null
+  signatureV1: string | null
+  at: number
+}
 
 /** A local receiver that answers with the given statuses in turn (then 200). */
 async function receiver(statuses: number[], delayMs = 0): Promise<{ url: string; received: Received[]; server: Server }> {
@@ -20,8 +26,11 @@ async function receiver(statuses: number[], delayMs = 0): Promise<{ url: string;
     req.on('data', (c) => (body += c))
     req.on('end', () => {
       received.push({
-        body, signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined,
-        timestamp: (req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined) ?? null, signatureV1: (req.headers[SIGNATURE_V1_HEADER.toLowerCase()] as string | undefined) ?? null, at: Date.now(),
+        body,
+        signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined,
+        timestamp: (req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined) ?? null,
+        signatureV1: (req.headers[SIGNATURE_V1_HEADER.toLowerCase()] as string | undefined) ?? null,
+        at: Date.now(),
       })
       setTimeout(() => {
         res.statusCode = statuses.shift() ?? 200
@@ -34,7 +43,23 @@ async function receiver(statuses: number[], delayMs = 0): Promise<{ url: string;
 }
 
 const alert = (severity: Alert['severity'] = 'critical'): Alert => ({
-  ...reconcile([], [{ detector: 'prompt_bombing', subject_kind: 'install', subject: 'i-1', tenant_id: 'acme', severity, score: 95, title: 'Prompt bombing: install i-1', evidence: { reasons: ['context 100x median'] } as never }], 0, DEFAULT_ALERT_POLICY).upserts[0],
+  ...reconcile(
+    [],
+    [
+      {
+        detector: 'prompt_bombing',
+        subject_kind: 'install',
+        subject: 'i-1',
+        tenant_id: 'acme',
+        severity,
+        score: 95,
+        title: 'Prompt bombing: install i-1',
+        evidence: { reasons: ['context 100x median'] } as never,
+      },
+    ],
+    0,
+    DEFAULT_ALERT_POLICY,
+  ).upserts[0],
   severity,
 })
 /** The 'opened' notification of the incident one new alert forms. */
@@ -76,7 +101,11 @@ describe('webhook notifier', () => {
     const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'info', maxAttempts: 5, baseDelayMs: 100, onAttempt: (a) => attempts.push(a) })
     n.enqueue(opened())
     await n.idle(5_000)
-    expect(attempts.map((a) => [a.attempt, a.ok])).toEqual([[1, false], [2, false], [3, true]])
+    expect(attempts.map((a) => [a.attempt, a.ok])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ])
     const gaps = [r.received[1].at - r.received[0].at, r.received[2].at - r.received[1].at]
     // 100 ms then 200 ms, each ±20%: the second wait is always the longer.
     expect(gaps[0]).toBeGreaterThanOrEqual(75)
@@ -120,7 +149,16 @@ describe('webhook notifier', () => {
     const crit = await receiver([])
     servers.push(warn.server, crit.server)
     const n = new WebhookNotifier({ urls: { warning: warn.url, critical: crit.url }, minSeverity: 'warning', maxAttempts: 1 })
-    const f = (score: number) => ({ detector: 'prompt_bombing' as const, subject_kind: 'install' as const, subject: 'i-1', tenant_id: 'acme', severity: score >= 90 ? 'critical' as const : 'warning' as const, score, title: 'Prompt bombing: install i-1', evidence: { reasons: [] } as never })
+    const f = (score: number) => ({
+      detector: 'prompt_bombing' as const,
+      subject_kind: 'install' as const,
+      subject: 'i-1',
+      tenant_id: 'acme',
+      severity: score >= 90 ? ('critical' as const) : ('warning' as const),
+      score,
+      title: 'Prompt bombing: install i-1',
+      evidence: { reasons: [] } as never,
+    })
     // What applyDetectionRun does: reconcile the alerts, then group them into incidents.
     const step = (alerts: Alert[], score: number, now: number, incidents: ReturnType<typeof assignIncidents>['incidents']) => {
       const r = reconcile(alerts, [f(score)], now, DEFAULT_ALERT_POLICY)
@@ -146,7 +184,11 @@ describe('webhook notifier', () => {
   })
 
   it('per-severity URLs override the default one', () => {
-    expect(webhookUrls({ ALERT_WEBHOOK_URL: 'http://a', ALERT_WEBHOOK_URL_CRITICAL: 'http://c' })).toEqual({ info: 'http://a', warning: 'http://a', critical: 'http://c' })
+    expect(webhookUrls({ ALERT_WEBHOOK_URL: 'http://a', ALERT_WEBHOOK_URL_CRITICAL: 'http://c' })).toEqual({
+      info: 'http://a',
+      warning: 'http://a',
+      critical: 'http://c',
+    })
     expect(webhookUrls({})).toEqual({})
   })
 })

@@ -33,12 +33,19 @@ function endless() {
 
 /** A body that fails the test if anyone starts reading it. */
 function untouchable() {
-  return new ReadableStream<Uint8Array>({ pull() { throw new Error('body was read') } })
+  return new ReadableStream<Uint8Array>({
+    pull() {
+      throw new Error('body was read')
+    },
+  })
 }
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
   new Request('http://localhost:3000/api/x', {
-    method: 'POST', body, headers: { host: 'localhost:3000', origin: 'http://localhost:3000', ...headers }, duplex: 'half',
+    method: 'POST',
+    body,
+    headers: { host: 'localhost:3000', origin: 'http://localhost:3000', ...headers },
+    duplex: 'half',
   } as RequestInit)
 
 describe('readBodyText', () => {

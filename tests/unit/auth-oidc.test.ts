@@ -5,14 +5,25 @@ import { oidcSettings, principalFromClaims, safeNext, validateIdToken } from '..
 import { hashPassword, verifyPassword } from '../../lib/auth/passwords'
 
 const issuer = 'https://idp.example.test'
-const settings = oidcSettings({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'burnrate', OIDC_ADMIN_GROUPS: 'secops', OIDC_RESPONDER_GROUPS: 'oncall' } as unknown as NodeJS.ProcessEnv)!
+const settings = oidcSettings({
+  OIDC_ISSUER: issuer,
+  OIDC_CLIENT_ID: 'burnrate',
+  OIDC_ADMIN_GROUPS: 'secops',
+  OIDC_RESPONDER_GROUPS: 'oncall',
+} as unknown as NodeJS.ProcessEnv)!
 
 async function provider() {
   const { privateKey, publicKey } = await generateKeyPair('RS256')
   const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] })
   const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: string } = {}) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(opts.iss ?? issuer).setAudience(opts.aud ?? 'burnrate')
-      .setSubject('u-42').setIssuedAt().setExpirationTime(opts.exp ?? '5m').sign(privateKey)
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(opts.iss ?? issuer)
+      .setAudience(opts.aud ?? 'burnrate')
+      .setSubject('u-42')
+      .setIssuedAt()
+      .setExpirationTime(opts.exp ?? '5m')
+      .sign(privateKey)
   return { jwks, sign }
 }
 

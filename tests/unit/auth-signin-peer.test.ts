@@ -9,7 +9,9 @@ const audit = vi.hoisted(() => [] as { action: string; ipPrefix?: string | null 
 vi.mock('@/lib/runtime/controls', () => ({ controls: async () => ({ store: {} }) }))
 vi.mock('@/lib/audit', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../lib/audit')>()),
-  recordAudit: async (_store: unknown, entry: { action: string; ipPrefix?: string | null }) => { audit.push(entry) },
+  recordAudit: async (_store: unknown, entry: { action: string; ipPrefix?: string | null }) => {
+    audit.push(entry)
+  },
 }))
 vi.mock('@/lib/auth/users', () => ({ authenticateLocal: async () => null }))
 
@@ -39,12 +41,13 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
-const signin = (username: string, i: number) => fetch(`${base}/api/auth/signin`, {
-  method: 'POST',
-  // Each request claims to come from somewhere else; none of it may count.
-  headers: { 'content-type': 'application/json', origin: base, 'x-forwarded-for': `198.51.${i % 250}.7`, [PEER_HEADER]: `203.0.${i % 250}.9` },
-  body: JSON.stringify({ username, password: 'guess' }),
-})
+const signin = (username: string, i: number) =>
+  fetch(`${base}/api/auth/signin`, {
+    method: 'POST',
+    // Each request claims to come from somewhere else; none of it may count.
+    headers: { 'content-type': 'application/json', origin: base, 'x-forwarded-for': `198.51.${i % 250}.7`, [PEER_HEADER]: `203.0.${i % 250}.9` },
+    body: JSON.stringify({ username, password: 'guess' }),
+  })
 
 describe('sign-in throttle without a trusted proxy (F1)', () => {
   it(`limits one client socket to ${IP_FAILURE_LIMIT} failures across random user names, forged headers notwithstanding`, async () => {

@@ -60,7 +60,9 @@ const audit = vi.hoisted(() => [] as { actor: string; action: string; subject: s
 vi.mock('@/lib/runtime/controls', () => ({ controls: async () => ({ store: {} }) }))
 vi.mock('@/lib/audit', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../lib/audit')>()),
-  recordAudit: async (_store: unknown, entry: { actor: string; action: string; subject: string }) => { audit.push(entry) },
+  recordAudit: async (_store: unknown, entry: { actor: string; action: string; subject: string }) => {
+    audit.push(entry)
+  },
 }))
 // `hold` lets a test keep password checks in flight, as a slow scrypt would.
 const hold = vi.hoisted(() => ({ gate: null as Promise<void> | null }))
@@ -201,7 +203,9 @@ describe('concurrent password hashing is capped (F1)', () => {
   it('at most maxActive hashes run and maxQueued wait; the rest get 503 without hashing', async () => {
     const gate = signinHashGate()
     let release!: () => void
-    hold.gate = new Promise<void>((r) => { release = r })
+    hold.gate = new Promise<void>((r) => {
+      release = r
+    })
     const total = gate.maxActive + gate.maxQueued + 5
     // Distinct names and addresses: no throttle applies, only the gate.
     const pending = Array.from({ length: total }, (_, i) => signin(`user${i}`, 'guess', `10.${i}.0.1`))

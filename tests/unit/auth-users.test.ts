@@ -10,7 +10,13 @@ vi.mock('../../lib/auth/passwords', async (importOriginal) => {
 const passwords = await import('../../lib/auth/passwords')
 const { authenticateLocal, saveUser } = await import('../../lib/auth/users')
 
-interface Row { user_id: string; display_name: string; role: string; password_hash: string; disabled: number }
+interface Row {
+  user_id: string
+  display_name: string
+  role: string
+  password_hash: string
+  disabled: number
+}
 
 /** Just enough of a Store for users.ts: one table, last write wins (like ReplacingMergeTree FINAL). */
 function fakeStore(rows: Row[] = []) {
@@ -23,7 +29,10 @@ function fakeStore(rows: Row[] = []) {
         json: async () => (query_params?.id !== undefined ? [table.get(query_params.id)].filter(Boolean) : [...table.values()]),
       }),
       insert: async ({ values }: { values: Row[] }) => {
-        for (const v of values) { inserted.push(v); table.set(v.user_id, v) }
+        for (const v of values) {
+          inserted.push(v)
+          table.set(v.user_id, v)
+        }
       },
     },
   }

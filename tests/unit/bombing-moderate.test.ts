@@ -5,7 +5,15 @@ import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 
 const chat: ContextBaseline = { mu: Math.log(900), sigma: 0.6, requests: 5000, median: 900, source: 'feature' }
 /** An install's window: n requests whose mean log context sits `ratio`x the feature's median. */
-const win = (id: string, ratio: number, n = 30): ShiftRow => ({ tenant_id: 't', feature: 'chat', install_id: id, n, dev: n * Math.log(ratio), prompt: n * 900 * ratio, first_minute: 1000 })
+const win = (id: string, ratio: number, n = 30): ShiftRow => ({
+  tenant_id: 't',
+  feature: 'chat',
+  install_id: id,
+  n,
+  dev: n * Math.log(ratio),
+  prompt: n * 900 * ratio,
+  first_minute: 1000,
+})
 const installs = (n: number) => new Map([['t\u0000chat', n]])
 
 describe('prompt bombing: coordinated moderate excess', () => {
@@ -51,7 +59,11 @@ describe('prompt bombing: coordinated moderate excess', () => {
   })
 
   it('an install that upgraded during the window is judged against the moved version it used, whichever its profile names', () => {
-    const medians = new Map([['t\u0000chat\u00002.0', 900], ['t\u0000chat\u00002.1', 3600], ['t\u0000chat\u00002.2', 1000]])
+    const medians = new Map([
+      ['t\u0000chat\u00002.0', 900],
+      ['t\u0000chat\u00002.1', 3600],
+      ['t\u0000chat\u00002.2', 1000],
+    ])
     // Profile says 2.0 (anyLast), the events say it also used the 2.1 release that re-sends history.
     expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.1'])).toBe(3600)
     // A version that did not move (2.2 is 1.1x) is no reference; nor is an unknown one.

@@ -19,15 +19,27 @@ function history(fromMs: number, toMs: number, perDay: (day: number) => number):
   return out
 }
 
-const budget = (micros: number, basis: Budget['basis'] = 'forecast'): Budget =>
-  ({ tenant_id: 't', feature: '', monthly_micros: micros, thresholds: [50, 80, 100], basis, source: 'app', updated_at: 0, updated_by: 'u' })
+const budget = (micros: number, basis: Budget['basis'] = 'forecast'): Budget => ({
+  tenant_id: 't',
+  feature: '',
+  monthly_micros: micros,
+  thresholds: [50, 80, 100],
+  basis,
+  source: 'app',
+  updated_at: 0,
+  updated_by: 'u',
+})
 
 describe('month-end forecast', () => {
   const now = Date.UTC(2026, 10, 16, 12) // Mon 16 Nov 2026, noon UTC
   const start = now - 60 * DAY_MS
 
   it('says there is no forecast with under 4 weeks of history, instead of a number', () => {
-    const f = forecastMonthEnd(history(now - 10 * DAY_MS, now, () => 1e9), now, now - 10 * DAY_MS)
+    const f = forecastMonthEnd(
+      history(now - 10 * DAY_MS, now, () => 1e9),
+      now,
+      now - 10 * DAY_MS,
+    )
     expect(f.status).toBe('insufficient_history')
     expect(f.historyDays).toBe(9)
     if (f.status === 'insufficient_history') expect(f.reason).toContain('9 complete days')
@@ -54,7 +66,7 @@ describe('month-end forecast', () => {
 
   it('follows a release that doubled cost a week ago, and widens the band for a noisy past', () => {
     const release = now - 8 * DAY_MS
-    const noisy = (day: number) => 1e9 * WEEK[new Date(day).getUTCDay()] * (day >= release ? 2 : 1) * (1 + 0.3 * Math.sin(day / DAY_MS * 2.1))
+    const noisy = (day: number) => 1e9 * WEEK[new Date(day).getUTCDay()] * (day >= release ? 2 : 1) * (1 + 0.3 * Math.sin((day / DAY_MS) * 2.1))
     const f = forecastMonthEnd(history(start, now, noisy), now, start)
     if (f.status !== 'ok') throw new Error('expected a forecast')
     const daysLeft = (Date.UTC(2026, 11, 1) - now) / DAY_MS
@@ -63,7 +75,11 @@ describe('month-end forecast', () => {
   })
 
   it('budget status: the highest threshold reached on the budget basis, and its alert score', () => {
-    const f = forecastMonthEnd(history(start, now, (d) => 1e9 * WEEK[new Date(d).getUTCDay()]), now, start)
+    const f = forecastMonthEnd(
+      history(start, now, (d) => 1e9 * WEEK[new Date(d).getUTCDay()]),
+      now,
+      start,
+    )
     if (f.status !== 'ok') throw new Error('expected a forecast')
     const s80 = budgetStatus(budget(Math.round(f.forecastMicros / 0.85)), f)
     expect(s80.crossed).toBe(80)

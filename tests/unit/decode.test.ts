@@ -62,8 +62,16 @@ describe('decodeEvent', () => {
 
 describe('the validation fast path', () => {
   const attestation = (id: string) => ({
-    schema_version: 1, type: 'attestation', event_id: id, ts: now, tenant_id: 't', install_id: 'i-1', app_id: 'a',
-    app_version: '1.0', platform: 'ios', verdict: 'accepted',
+    schema_version: 1,
+    type: 'attestation',
+    event_id: id,
+    ts: now,
+    tenant_id: 't',
+    install_id: 'i-1',
+    app_id: 'a',
+    app_version: '1.0',
+    platform: 'ios',
+    verdict: 'accepted',
   })
 
   it('gives every event its own default arrays, so changing one event cannot change another', () => {

@@ -10,20 +10,47 @@ const now = 100 * 60 * MIN
 const windowStart = now - S.farmWindowMinutes * MIN
 
 const legit = (tenant: string, i: number): FarmInstall => ({
-  tenant_id: tenant, install_id: `${tenant}-n${i}`, first_seen: windowStart - 86_400_000, last_seen: now - MIN,
-  app_version: '2.0', platform: i % 2 ? 'ios' : 'android', device_model: `M${i % 9}`, os_version: `${14 + (i % 3)}`,
-  device_fingerprint: `${tenant}-fp-${i}`, ip_prefix: `10.${i % 200}.${i % 7}.0/24`, asn: 7000 + (i % 4),
-  cost_micros: 1000, attest_accepted: 4, attest_rejected: 0, suspicious_rejections: 0,
-  span_minutes: 10, req_sum: 20, req_sq: 20 * 20 / 10 + 2 * 9,
+  tenant_id: tenant,
+  install_id: `${tenant}-n${i}`,
+  first_seen: windowStart - 86_400_000,
+  last_seen: now - MIN,
+  app_version: '2.0',
+  platform: i % 2 ? 'ios' : 'android',
+  device_model: `M${i % 9}`,
+  os_version: `${14 + (i % 3)}`,
+  device_fingerprint: `${tenant}-fp-${i}`,
+  ip_prefix: `10.${i % 200}.${i % 7}.0/24`,
+  asn: 7000 + (i % 4),
+  cost_micros: 1000,
+  attest_accepted: 4,
+  attest_rejected: 0,
+  suspicious_rejections: 0,
+  span_minutes: 10,
+  req_sum: 20,
+  req_sq: (20 * 20) / 10 + 2 * 9,
 })
 
 /** Emulated installs that appeared in the window, failing attestation as emulators, firing in lockstep. */
 const farmMember = (tenant: string, i: number, o: Partial<FarmInstall> = {}): FarmInstall => ({
-  tenant_id: tenant, install_id: `${tenant}-f${i}`, first_seen: windowStart + (5 + (i % 3)) * MIN, last_seen: now - MIN,
-  app_version: '2.0', platform: 'android', device_model: 'EMU', os_version: '13',
-  device_fingerprint: `${tenant}-image-${i % 2}`, ip_prefix: '159.203.7.0/24', asn: 14061,
-  cost_micros: 800, attest_accepted: 1, attest_rejected: 3, suspicious_rejections: 3,
-  span_minutes: 12, req_sum: 36, req_sq: 12 * 9, ...o,
+  tenant_id: tenant,
+  install_id: `${tenant}-f${i}`,
+  first_seen: windowStart + (5 + (i % 3)) * MIN,
+  last_seen: now - MIN,
+  app_version: '2.0',
+  platform: 'android',
+  device_model: 'EMU',
+  os_version: '13',
+  device_fingerprint: `${tenant}-image-${i % 2}`,
+  ip_prefix: '159.203.7.0/24',
+  asn: 14061,
+  cost_micros: 800,
+  attest_accepted: 1,
+  attest_rejected: 3,
+  suspicious_rejections: 3,
+  span_minutes: 12,
+  req_sum: 36,
+  req_sq: 12 * 9,
+  ...o,
 })
 
 /** A store whose farm query returns `installs` (as the SQL would: numbers may be strings) and no rejection rows. */
@@ -47,7 +74,12 @@ describe('emulator farms reaching the alert layer', () => {
     const run = await runDetectors(fakeStore(installs), S, now, ['emulator_farms'])
     expect(run.failed).toEqual([])
     const farms = run.findings.filter((f) => f.detector === 'emulator_farms')
-    expect(farms.filter((f) => f.score >= 50).map((f) => f.tenant_id).sort()).toEqual(tenants)
+    expect(
+      farms
+        .filter((f) => f.score >= 50)
+        .map((f) => f.tenant_id)
+        .sort(),
+    ).toEqual(tenants)
     expect(new Set(farms.map((f) => f.subject)).size).toBe(farms.length)
   })
 })
@@ -56,11 +88,24 @@ describe('emulator farm base rates when the rest of the tenant is empty or tiny'
   // A new tenant's QA team: 5 real phones behind one office /24, all first seen
   // in the window, independent timing, one of them once rejected as an emulator.
   const qa = (i: number): FarmInstall => ({
-    tenant_id: 'newco', install_id: `qa${i}`, first_seen: windowStart + (i + 1) * MIN, last_seen: now - MIN,
-    app_version: '0.9', platform: i % 2 ? 'ios' : 'android', device_model: `Phone${i}`, os_version: '17',
-    device_fingerprint: `qa-fp-${i}`, ip_prefix: '203.0.113.0/24', asn: 64500,
-    cost_micros: 1000, attest_accepted: 3, attest_rejected: i === 0 ? 1 : 0, suspicious_rejections: i === 0 ? 1 : 0,
-    span_minutes: 20, req_sum: 40, req_sq: 40 * 40 / 20 + 2 * 19,
+    tenant_id: 'newco',
+    install_id: `qa${i}`,
+    first_seen: windowStart + (i + 1) * MIN,
+    last_seen: now - MIN,
+    app_version: '0.9',
+    platform: i % 2 ? 'ios' : 'android',
+    device_model: `Phone${i}`,
+    os_version: '17',
+    device_fingerprint: `qa-fp-${i}`,
+    ip_prefix: '203.0.113.0/24',
+    asn: 64500,
+    cost_micros: 1000,
+    attest_accepted: 3,
+    attest_rejected: i === 0 ? 1 : 0,
+    suspicious_rejections: i === 0 ? 1 : 0,
+    span_minutes: 20,
+    req_sum: 40,
+    req_sq: (40 * 40) / 20 + 2 * 19,
   })
 
   it('does not alert on a new tenant whose whole population is one office of test phones', () => {

@@ -5,9 +5,19 @@ import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 /** One install's window on a feature whose requests all carry `context` prompt tokens. */
 function install(i: number, context: number, requests = 10) {
   return {
-    tenant_id: 't', feature: 'support_bot', install_id: `i${i}`, active_minutes: 5, requests, streams: 0,
-    prompt_tokens: requests * context, completion_tokens: requests * 200, cost_micros: requests * 400,
-    peak_tokens_per_minute: 3 * (context + 200), max_context_tokens: context, max_completion_tokens: 200, peak_concurrency: 0,
+    tenant_id: 't',
+    feature: 'support_bot',
+    install_id: `i${i}`,
+    active_minutes: 5,
+    requests,
+    streams: 0,
+    prompt_tokens: requests * context,
+    completion_tokens: requests * 200,
+    cost_micros: requests * 400,
+    peak_tokens_per_minute: 3 * (context + 200),
+    max_context_tokens: context,
+    max_completion_tokens: 200,
+    peak_concurrency: 0,
   }
 }
 

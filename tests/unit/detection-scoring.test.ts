@@ -9,7 +9,7 @@ import { scoreStreamAbuse } from '../../lib/detection/stream-abuse'
 /** Deterministic pseudo-random in [0, 1). */
 function rng(seed: number) {
   let x = seed >>> 0
-  return () => ((x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32)
+  return () => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32
 }
 
 function usage(i: number, r: () => number, over: Partial<Record<string, number>> = {}) {
@@ -17,10 +17,20 @@ function usage(i: number, r: () => number, over: Partial<Record<string, number>>
   const ctx = 900 * Math.exp((r() - 0.5) * 0.8)
   const out = 300 * Math.exp((r() - 0.5) * 0.6)
   return {
-    tenant_id: 't', feature: 'chat', install_id: `i${i}`, active_minutes: 5 + Math.floor(r() * 8), requests, streams: requests,
-    prompt_tokens: Math.round(requests * ctx), completion_tokens: Math.round(requests * out), cost_micros: requests * 500,
-    peak_tokens_per_minute: Math.round(3 * (ctx + out)), max_context_tokens: Math.round(ctx * 1.5), max_completion_tokens: Math.round(out * 1.5),
-    peak_concurrency: r() * 0.3, ...over,
+    tenant_id: 't',
+    feature: 'chat',
+    install_id: `i${i}`,
+    active_minutes: 5 + Math.floor(r() * 8),
+    requests,
+    streams: requests,
+    prompt_tokens: Math.round(requests * ctx),
+    completion_tokens: Math.round(requests * out),
+    cost_micros: requests * 500,
+    peak_tokens_per_minute: Math.round(3 * (ctx + out)),
+    max_context_tokens: Math.round(ctx * 1.5),
+    max_completion_tokens: Math.round(out * 1.5),
+    peak_concurrency: r() * 0.3,
+    ...over,
   }
 }
 
@@ -29,9 +39,29 @@ describe('prompt bombing scoring', () => {
     const r = rng(1)
     const pop = Array.from({ length: 300 }, (_, i) => usage(i, r))
     // Power user: 30x the requests, normal sizes.
-    pop.push(usage(1000, r, { requests: 300, prompt_tokens: 300 * 900, completion_tokens: 300 * 300, active_minutes: 15, peak_tokens_per_minute: 40_000, cost_micros: 150_000 }))
+    pop.push(
+      usage(1000, r, {
+        requests: 300,
+        prompt_tokens: 300 * 900,
+        completion_tokens: 300 * 300,
+        active_minutes: 15,
+        peak_tokens_per_minute: 40_000,
+        cost_micros: 150_000,
+      }),
+    )
     // Bomber: 20 requests of 100k context, 8k output, 4 streams at once.
-    pop.push(usage(2000, r, { requests: 20, prompt_tokens: 2_000_000, completion_tokens: 160_000, active_minutes: 10, peak_tokens_per_minute: 500_000, max_context_tokens: 180_000, peak_concurrency: 4, cost_micros: 2_000_000 }))
+    pop.push(
+      usage(2000, r, {
+        requests: 20,
+        prompt_tokens: 2_000_000,
+        completion_tokens: 160_000,
+        active_minutes: 10,
+        peak_tokens_per_minute: 500_000,
+        max_context_tokens: 180_000,
+        peak_concurrency: 4,
+        cost_micros: 2_000_000,
+      }),
+    )
     const { rows, concentration } = scorePromptBombing(pop, S)
     const byId = new Map(rows.map((x) => [x.install_id, x]))
     expect(byId.get('i2000')!.severity).toBe('critical')
@@ -43,7 +73,8 @@ describe('prompt bombing scoring', () => {
   })
 
   it('volume alone never scores, size does, and volume amplifies size', () => {
-    const z = (o: Partial<Record<string, number>>) => combinedZ({ tokens_per_minute: 0, peak_tokens_per_minute: 0, context_tokens: 0, output_tokens: 0, concurrent_streams: 0, ...o })
+    const z = (o: Partial<Record<string, number>>) =>
+      combinedZ({ tokens_per_minute: 0, peak_tokens_per_minute: 0, context_tokens: 0, output_tokens: 0, concurrent_streams: 0, ...o })
     expect(z({ tokens_per_minute: 20 })).toBe(0)
     expect(z({ context_tokens: 7 })).toBe(7)
     expect(z({ context_tokens: 4, tokens_per_minute: 9 })).toBeCloseTo(6)
@@ -63,8 +94,17 @@ describe('prompt bombing scoring', () => {
 
 describe('stream abuse scoring', () => {
   const stream = (i: number, o: Partial<Record<string, number>> = {}) => ({
-    tenant_id: 't', install_id: `s${i}`, streams: 3 + (i % 5), max_duration_ms: 9_000 + (i % 7) * 1000, median_duration_ms: 6_000 + (i % 9) * 500,
-    zombie_streams: 0, client_disconnects: i % 30 === 0 ? 1 : 0, disconnect_cost_micros: i % 30 === 0 ? 200 : 0, cost_micros: 2000, max_concurrent: 1 + (i % 11 === 0 ? 1 : 0), ...o,
+    tenant_id: 't',
+    install_id: `s${i}`,
+    streams: 3 + (i % 5),
+    max_duration_ms: 9_000 + (i % 7) * 1000,
+    median_duration_ms: 6_000 + (i % 9) * 500,
+    zombie_streams: 0,
+    client_disconnects: i % 30 === 0 ? 1 : 0,
+    disconnect_cost_micros: i % 30 === 0 ? 200 : 0,
+    cost_micros: 2000,
+    max_concurrent: 1 + (i % 11 === 0 ? 1 : 0),
+    ...o,
   })
 
   it('flags zombies and abandoned expensive streams, not a single timeout or disconnect', () => {
@@ -73,7 +113,10 @@ describe('stream abuse scoring', () => {
     pop.push(stream(1001, { streams: 20, client_disconnects: 17, disconnect_cost_micros: 90_000 }))
     pop.push(stream(1002, { streams: 1, client_disconnects: 1, disconnect_cost_micros: 300, max_duration_ms: 65_000 }))
     const rows = scoreStreamAbuse(pop, S)
-    const flagged = rows.filter((r) => r.severity !== null).map((r) => r.install_id).sort()
+    const flagged = rows
+      .filter((r) => r.severity !== null)
+      .map((r) => r.install_id)
+      .sort()
     expect(flagged).toEqual(['s1000', 's1001'])
     expect(rows.find((r) => r.install_id === 's1000')!.reasons[0]).toMatch(/zombie/)
   })
@@ -97,20 +140,46 @@ describe('stream abuse scoring', () => {
 describe('emulator farm clustering', () => {
   const windowStart = 1_000_000
   const legit = (i: number): FarmInstall => ({
-    tenant_id: 't', install_id: `n${i}`, first_seen: windowStart - 3_600_000, last_seen: windowStart + 600_000,
-    app_version: `1.${i % 3}`, platform: i % 2 ? 'ios' : 'android', device_model: `M${i % 12}`, os_version: `${12 + (i % 4)}`,
-    device_fingerprint: (i * 7919).toString(16).padStart(16, 'a'), ip_prefix: `10.${i % 250}.${Math.floor(i / 250)}.0/24`, asn: 7000 + (i % 5),
-    cost_micros: 1000, attest_accepted: 4, attest_rejected: i % 40 === 0 ? 1 : 0, suspicious_rejections: i % 400 === 0 ? 1 : 0,
+    tenant_id: 't',
+    install_id: `n${i}`,
+    first_seen: windowStart - 3_600_000,
+    last_seen: windowStart + 600_000,
+    app_version: `1.${i % 3}`,
+    platform: i % 2 ? 'ios' : 'android',
+    device_model: `M${i % 12}`,
+    os_version: `${12 + (i % 4)}`,
+    device_fingerprint: (i * 7919).toString(16).padStart(16, 'a'),
+    ip_prefix: `10.${i % 250}.${Math.floor(i / 250)}.0/24`,
+    asn: 7000 + (i % 5),
+    cost_micros: 1000,
+    attest_accepted: 4,
+    attest_rejected: i % 40 === 0 ? 1 : 0,
+    suspicious_rejections: i % 400 === 0 ? 1 : 0,
     // Poisson-like per-minute counts: variance ≈ mean.
-    span_minutes: 10, req_sum: 20, req_sq: 20 * 20 / 10 + 2 * 9,
+    span_minutes: 10,
+    req_sum: 20,
+    req_sq: (20 * 20) / 10 + 2 * 9,
   })
   const member = (i: number, subnets: number, images: number): FarmInstall => ({
-    tenant_id: 't', install_id: `f${i}`, first_seen: windowStart + 60_000 + (i % 3) * 60_000, last_seen: windowStart + 900_000,
-    app_version: '1.2', platform: 'android', device_model: `EMU${i % images}`, os_version: '13',
-    device_fingerprint: `beef${(i % images).toString(16).padStart(12, '0')}`, ip_prefix: `159.203.${i % subnets}.0/24`, asn: 14061,
-    cost_micros: 800, attest_accepted: 2, attest_rejected: 4, suspicious_rejections: 4,
+    tenant_id: 't',
+    install_id: `f${i}`,
+    first_seen: windowStart + 60_000 + (i % 3) * 60_000,
+    last_seen: windowStart + 900_000,
+    app_version: '1.2',
+    platform: 'android',
+    device_model: `EMU${i % images}`,
+    os_version: '13',
+    device_fingerprint: `beef${(i % images).toString(16).padStart(12, '0')}`,
+    ip_prefix: `159.203.${i % subnets}.0/24`,
+    asn: 14061,
+    cost_micros: 800,
+    attest_accepted: 2,
+    attest_rejected: 4,
+    suspicious_rejections: 4,
     // Lockstep: exactly 3 requests every minute.
-    span_minutes: 12, req_sum: 36, req_sq: 12 * 9,
+    span_minutes: 12,
+    req_sum: 36,
+    req_sq: 12 * 9,
   })
 
   it('finds one farm with all its members and no legitimate installs', () => {
@@ -125,13 +194,21 @@ describe('emulator farm clustering', () => {
 
   it('still finds a farm spread over many subnets and images', () => {
     const installs = [...Array.from({ length: 800 }, (_, i) => legit(i)), ...Array.from({ length: 80 }, (_, i) => member(i, 40, 40))]
-    const flagged = clusterFarms(installs, windowStart, S).filter((c) => c.severity).flatMap((c) => c.members)
+    const flagged = clusterFarms(installs, windowStart, S)
+      .filter((c) => c.severity)
+      .flatMap((c) => c.members)
     expect(flagged.filter((m) => m.startsWith('f')).length).toBeGreaterThanOrEqual(76)
     expect(flagged.filter((m) => m.startsWith('n'))).toEqual([])
   })
 
   it('legitimate traffic alone forms no cluster', () => {
-    expect(clusterFarms(Array.from({ length: 800 }, (_, i) => legit(i)), windowStart, S).filter((c) => c.severity)).toEqual([])
+    expect(
+      clusterFarms(
+        Array.from({ length: 800 }, (_, i) => legit(i)),
+        windowStart,
+        S,
+      ).filter((c) => c.severity),
+    ).toEqual([])
   })
 })
 
@@ -148,7 +225,15 @@ describe('cost anomalies', () => {
       }
       if (spikeVersion && m >= spikeVersion.fromMin) {
         const requests = 15
-        out.push({ tenant_id: 't', feature: 'chat', model: 'm', app_version: spikeVersion.version, t, requests, cost: Math.round(requests * 1000 * spikeVersion.factor * (0.9 + r() * 0.2)) })
+        out.push({
+          tenant_id: 't',
+          feature: 'chat',
+          model: 'm',
+          app_version: spikeVersion.version,
+          t,
+          requests,
+          cost: Math.round(requests * 1000 * spikeVersion.factor * (0.9 + r() * 0.2)),
+        })
       }
     }
     return out

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import {
-  band, binomialZ, coefficientOfVariation, logRobustZ, mad, median, normalQuantile, percentile, robustZ, topShare, zToScore,
+  band,
+  binomialZ,
+  coefficientOfVariation,
+  logRobustZ,
+  mad,
+  median,
+  normalQuantile,
+  percentile,
+  robustZ,
+  topShare,
+  zToScore,
 } from '../../lib/detection/stats'
 
 describe('robust statistics', () => {

@@ -13,12 +13,28 @@ const rule = (key: string, controls: Controls, version = 1): Rule => {
 }
 const headers = (over: Record<string, string | undefined> = {}) => {
   const h: Record<string, string | undefined> = {
-    [H.installId]: 'i-1', [H.tenant]: 't1', [H.feature]: 'chat', [H.model]: 'gpt-4o-mini', [H.contextTokens]: '100', [H.requestId]: 'req-1', ...over,
+    [H.installId]: 'i-1',
+    [H.tenant]: 't1',
+    [H.feature]: 'chat',
+    [H.model]: 'gpt-4o-mini',
+    [H.contextTokens]: '100',
+    [H.requestId]: 'req-1',
+    ...over,
   }
   return (name: string) => h[name]
 }
 const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
-  installId: 'i-1', tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', contextTokens: 100, maxOutput: 100, stream: false, risky: false, requestId: `r-${Math.random()}`, app: null, ...over,
+  installId: 'i-1',
+  tenantId: 't1',
+  feature: 'chat',
+  model: 'gpt-4o-mini',
+  contextTokens: 100,
+  maxOutput: 100,
+  stream: false,
+  risky: false,
+  requestId: `r-${Math.random()}`,
+  app: null,
+  ...over,
 })
 
 function setup(rules: Rule[], opts: { failMode?: FailMode; ready?: boolean; stale?: boolean } = {}) {
@@ -26,7 +42,13 @@ function setup(rules: Rule[], opts: { failMode?: FailMode; ready?: boolean; stal
   enforcer.applySnapshot({ version: 1, rules })
   const quotas = new MemoryQuotaStore()
   const decider = new Decider({
-    enforcer, quotas, prices: new PriceBook(), failMode: opts.failMode ?? 'closed', defaultMaxOutput: 1000, leaseMs: 60_000, streamLeaseMs: 30_000,
+    enforcer,
+    quotas,
+    prices: new PriceBook(),
+    failMode: opts.failMode ?? 'closed',
+    defaultMaxOutput: 1000,
+    leaseMs: 60_000,
+    streamLeaseMs: 30_000,
     freshness: () => ({ ready: opts.ready ?? true, stale: opts.stale ?? false }),
   })
   return { enforcer, quotas, decider }
@@ -35,7 +57,21 @@ function setup(rules: Rule[], opts: { failMode?: FailMode; ready?: boolean; stal
 describe('forward-auth headers', () => {
   it('parses a complete request and estimates tokens from prompt bytes', () => {
     const p = parseDecisionHeaders(headers({ [H.contextTokens]: undefined, [H.promptBytes]: '1001', [H.stream]: 'true', [H.maxOutput]: '50' }))
-    expect(p).toEqual({ ok: true, input: { installId: 'i-1', tenantId: 't1', feature: 'chat', model: 'gpt-4o-mini', requestId: 'req-1', contextTokens: 251, maxOutput: 50, stream: true, risky: false, app: null } })
+    expect(p).toEqual({
+      ok: true,
+      input: {
+        installId: 'i-1',
+        tenantId: 't1',
+        feature: 'chat',
+        model: 'gpt-4o-mini',
+        requestId: 'req-1',
+        contextTokens: 251,
+        maxOutput: 50,
+        stream: true,
+        risky: false,
+        app: null,
+      },
+    })
     expect(parseDecisionHeaders(headers({ [H.stream]: undefined, accept: 'text/event-stream' }))).toMatchObject({ ok: true, input: { stream: true } })
   })
 
@@ -46,14 +82,21 @@ describe('forward-auth headers', () => {
     expect(parseDecisionHeaders(headers({ [H.contextTokens]: '-3' }))).toMatchObject({ ok: false, header: H.contextTokens })
     expect(parseDecisionHeaders(headers({ [H.stream]: 'yes' }))).toMatchObject({ ok: false, header: H.stream })
     expect(parseDecisionHeaders(headers({ [H.requestId]: undefined }))).toMatchObject({ ok: false, header: H.requestId })
-    expect(parseDecisionHeaders(headers({ [H.appId]: 'com.example', [H.appVersion]: '2.1', [H.platform]: 'iOS' }))).toMatchObject({ ok: true, input: { app: { appId: 'com.example', appVersion: '2.1', platform: 'ios' } } })
+    expect(parseDecisionHeaders(headers({ [H.appId]: 'com.example', [H.appVersion]: '2.1', [H.platform]: 'iOS' }))).toMatchObject({
+      ok: true,
+      input: { app: { appId: 'com.example', appVersion: '2.1', platform: 'ios' } },
+    })
     expect(parseDecisionHeaders(headers({ [H.appId]: 'com.example' }))).toMatchObject({ ok: false, header: H.appVersion })
   })
 })
 
 describe('decisions', () => {
   it('403 with the rule for a revoked install, 200 with caps otherwise', async () => {
-    const { decider } = setup([rule('install:bad', { revoked: true }), rule('global:*', { maxOutputTokens: 300 }), rule('tenant:t1', { degrade: { maxContextTokens: 500, maxOutputTokens: 80, riskyOnly: true } })])
+    const { decider } = setup([
+      rule('install:bad', { revoked: true }),
+      rule('global:*', { maxOutputTokens: 300 }),
+      rule('tenant:t1', { degrade: { maxContextTokens: 500, maxOutputTokens: 80, riskyOnly: true } }),
+    ])
     const denied = await decider.decide(input({ installId: 'bad' }))
     expect(denied.status).toBe(403)
     expect(denied.body).toMatchObject({ error: 'denied', rule_kind: 'revoked', rule_id: 'install:bad', policy_version: 1 })

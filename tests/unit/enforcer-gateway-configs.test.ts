@@ -26,9 +26,22 @@ const defaultPort = configSchema.parse({}).ENFORCER_PORT
 
 /** What a client (or the auth layer before the gateway) sends, plus headers the enforcer must never need. */
 const clientHeaders: Record<string, string> = {
-  [H.installId]: 'inst-1', [H.tenant]: 't1', [H.feature]: 'chat', [H.model]: 'gpt-4o-mini', [H.contextTokens]: '200',
-  [H.maxOutput]: '100', [H.stream]: '1', [H.attestation]: 'accepted', [H.appId]: 'com.example', [H.appVersion]: '1.2.3', [H.platform]: 'ios',
-  'x-request-id': 'req-1', accept: 'text/event-stream', authorization: 'Bearer user-secret', cookie: 'sid=1', 'content-type': 'application/json',
+  [H.installId]: 'inst-1',
+  [H.tenant]: 't1',
+  [H.feature]: 'chat',
+  [H.model]: 'gpt-4o-mini',
+  [H.contextTokens]: '200',
+  [H.maxOutput]: '100',
+  [H.stream]: '1',
+  [H.attestation]: 'accepted',
+  [H.appId]: 'com.example',
+  [H.appVersion]: '1.2.3',
+  [H.platform]: 'ios',
+  'x-request-id': 'req-1',
+  accept: 'text/event-stream',
+  authorization: 'Bearer user-secret',
+  cookie: 'sid=1',
+  'content-type': 'application/json',
 }
 
 type Matcher = { exact?: string; prefix?: string; suffix?: string; contains?: string; ignore_case?: boolean }
@@ -49,8 +62,14 @@ async function decideWith(headers: Record<string, string>, rules: Parameters<Pol
   const enforcer = new PolicyEnforcer()
   enforcer.applySnapshot({ version: 3, rules })
   const decider = new Decider({
-    enforcer, quotas: new MemoryQuotaStore(), prices: new PriceBook(), freshness: () => ({ ready: true, stale: false }), failMode: 'closed',
-    defaultMaxOutput: 1000, leaseMs: 60_000, streamLeaseMs: 30_000,
+    enforcer,
+    quotas: new MemoryQuotaStore(),
+    prices: new PriceBook(),
+    freshness: () => ({ ready: true, stale: false }),
+    failMode: 'closed',
+    defaultMaxOutput: 1000,
+    leaseMs: 60_000,
+    streamLeaseMs: 30_000,
   })
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
   const parsed = parseDecisionHeaders((n) => lower[n])
@@ -59,7 +78,15 @@ async function decideWith(headers: Record<string, string>, rules: Parameters<Pol
   return { status: a.status, headers: a.headers, input: parsed.input }
 }
 const tpmRule = (tokensPerMinute: number) => ({
-  key: 'install:inst-1', scope: 'install' as const, subject: 'inst-1', controls: { tokensPerMinute }, until: null, reason: 't', author: 't', version: 3, updatedAt: 0,
+  key: 'install:inst-1',
+  scope: 'install' as const,
+  subject: 'inst-1',
+  controls: { tokensPerMinute },
+  until: null,
+  reason: 't',
+  author: 't',
+  version: 3,
+  updatedAt: 0,
 })
 
 describe('Envoy ext_authz (docker/envoy/envoy.yaml)', () => {
@@ -67,7 +94,8 @@ describe('Envoy ext_authz (docker/envoy/envoy.yaml)', () => {
   const filters: { name: string; typed_config: Record<string, any> }[] = hcm.http_filters
   const authz = filters.find((f) => f.name === 'envoy.filters.http.ext_authz')!.typed_config
   const clusters: any[] = envoy.static_resources.clusters
-  const portOf = (name: string) => clusters.find((c) => c.name === name)?.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value
+  const portOf = (name: string) =>
+    clusters.find((c) => c.name === name)?.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value
 
   it('decides before routing, fails closed, and asks the enforcer cluster on its default port', () => {
     expect(filters.map((f) => f.name).indexOf('envoy.filters.http.ext_authz')).toBeLessThan(filters.map((f) => f.name).indexOf('envoy.filters.http.router'))
@@ -89,7 +117,11 @@ describe('Envoy ext_authz (docker/envoy/envoy.yaml)', () => {
 
   it('passes every header of the contract to the enforcer, and no credentials', async () => {
     const patterns: Matcher[] = authz.http_service.authorization_request.allowed_headers.patterns
-    for (const name of [...Object.values(H), 'accept']) expect(patterns.some((p) => matches(p, name)), name).toBe(true)
+    for (const name of [...Object.values(H), 'accept'])
+      expect(
+        patterns.some((p) => matches(p, name)),
+        name,
+      ).toBe(true)
     const sent = pass(clientHeaders, patterns)
     expect(sent).not.toHaveProperty('authorization')
     expect(sent).not.toHaveProperty('cookie')
@@ -104,7 +136,10 @@ describe('Envoy ext_authz (docker/envoy/envoy.yaml)', () => {
     const upstream = pass(ok.headers, authz.http_service.authorization_response.allowed_upstream_headers.patterns)
     expect(upstream[OUT.maxOutput]).toBe('100')
     for (const name of [OUT.maxOutput, OUT.degrade, OUT.maxContext]) {
-      expect(authz.http_service.authorization_response.allowed_upstream_headers.patterns.some((p: Matcher) => matches(p, name)), name).toBe(true)
+      expect(
+        authz.http_service.authorization_response.allowed_upstream_headers.patterns.some((p: Matcher) => matches(p, name)),
+        name,
+      ).toBe(true)
     }
     const refused = await decideWith(sent, [tpmRule(50)]) // context 200 > 50 tokens/min
     expect(refused.status).toBe(429)

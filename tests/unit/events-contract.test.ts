@@ -16,8 +16,9 @@ const jsonSchema = JSON.parse(committed)
 // The ISO timestamp's exact pattern sits next to format: date-time, so the format needs no checker of its own.
 const validate = new Ajv2020({ allErrors: true, formats: { 'date-time': true } }).compile(jsonSchema)
 
-const examples: Record<string, unknown>[] = [...readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8')
-  .matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]))
+const examples: Record<string, unknown>[] = [...readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8').matchAll(/```json\n([\s\S]*?)```/g)].map(
+  (m) => JSON.parse(m[1]),
+)
 
 describe('JSON Schema of the event contract', () => {
   it('is committed as generated from the zod schema (run npm run docs:schema after changing lib/events/schema.ts)', () => {

@@ -60,10 +60,16 @@ describe('ingest health verdict', () => {
 })
 
 describe('undecodable placeholders in a fetched batch', () => {
-  const msg = (offset: number, undecodable = false): KafkaMessage => ({
-    offset: String(offset), key: null, value: undecodable ? null : Buffer.from('{}'), timestamp: '0', attributes: 0, size: 0,
-    headers: undecodable ? { [UNDECODABLE_HEADER]: Buffer.from('zstd: no codec') } : {},
-  }) as unknown as KafkaMessage
+  const msg = (offset: number, undecodable = false): KafkaMessage =>
+    ({
+      offset: String(offset),
+      key: null,
+      value: undecodable ? null : Buffer.from('{}'),
+      timestamp: '0',
+      attributes: 0,
+      size: 0,
+      headers: undecodable ? { [UNDECODABLE_HEADER]: Buffer.from('zstd: no codec') } : {},
+    }) as unknown as KafkaMessage
 
   it('finds the first run of placeholders and where the ordinary messages end', () => {
     expect(findUndecodable([msg(0), msg(1)])).toBeNull()

@@ -11,10 +11,14 @@ describe('the one back-off policy of ingest', () => {
     const failures: string[] = []
     const slept: number[] = []
     let calls = 0
-    const result = await retryStore('seeding recent event ids below offset 500 of t/2', async () => {
-      if (++calls < 4) throw new Error('ECONNREFUSED')
-      return 'ids'
-    }, { maxMs: 300, onFailure: (m) => void failures.push(m), sleep: async (ms) => void slept.push(ms) })
+    const result = await retryStore(
+      'seeding recent event ids below offset 500 of t/2',
+      async () => {
+        if (++calls < 4) throw new Error('ECONNREFUSED')
+        return 'ids'
+      },
+      { maxMs: 300, onFailure: (m) => void failures.push(m), sleep: async (ms) => void slept.push(ms) },
+    )
     expect(result).toBe('ids')
     expect(failures).toEqual(Array(3).fill('seeding recent event ids below offset 500 of t/2: ECONNREFUSED'))
     expect(slept).toEqual([100, 200, 300])
@@ -23,10 +27,14 @@ describe('the one back-off policy of ingest', () => {
   it('gives up, without another try, once the result is no longer wanted', async () => {
     let calls = 0
     let wanted = true
-    const result = await retryStore('inserting', async () => {
-      calls++
-      throw new Error('down')
-    }, { maxMs: 100, wanted: () => wanted, onFailure: () => void (wanted = calls < 2), sleep: async () => {} })
+    const result = await retryStore(
+      'inserting',
+      async () => {
+        calls++
+        throw new Error('down')
+      },
+      { maxMs: 100, wanted: () => wanted, onFailure: () => void (wanted = calls < 2), sleep: async () => {} },
+    )
     expect(result).toBe(GAVE_UP)
     expect(calls).toBe(2)
   })

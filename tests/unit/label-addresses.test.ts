@@ -34,15 +34,17 @@ describe('labels holding an IP address (security finding F8)', () => {
   const leaky = { app_version: '203.0.113.79', device_model: 'router 2001:db8:1234:5678::9', os_version: '::ffff:198.51.100.7' }
   const masked = { app_version: '203.0.113.0/24', device_model: 'router 2001:db8:1234::/48', os_version: '::ffff:198.51.100.0/24' }
 
-  it.each([['fast path (epoch ts)', Date.now()], ['zod (ISO ts)', new Date().toISOString()]] as const)(
-    'are stored as prefixes through the %s', (_path, ts) => {
-      const decoded = decodeEvent(Buffer.from(JSON.stringify(llmRequest({ ...leaky, ts }))), limits, Date.now())
-      expect(decoded.ok).toBe(true)
-      if (!decoded.ok) return
-      const row = toRow(decoded.event, at, defaultPriceBook)
-      expect({ app_version: row.app_version, device_model: row.device_model, os_version: row.os_version }).toEqual(masked)
-      expect(JSON.stringify(row)).not.toMatch(/203\.0\.113\.79|5678::9|198\.51\.100\.7\b/)
-    })
+  it.each([
+    ['fast path (epoch ts)', Date.now()],
+    ['zod (ISO ts)', new Date().toISOString()],
+  ] as const)('are stored as prefixes through the %s', (_path, ts) => {
+    const decoded = decodeEvent(Buffer.from(JSON.stringify(llmRequest({ ...leaky, ts }))), limits, Date.now())
+    expect(decoded.ok).toBe(true)
+    if (!decoded.ok) return
+    const row = toRow(decoded.event, at, defaultPriceBook)
+    expect({ app_version: row.app_version, device_model: row.device_model, os_version: row.os_version }).toEqual(masked)
+    expect(JSON.stringify(row)).not.toMatch(/203\.0\.113\.79|5678::9|198\.51\.100\.7\b/)
+  })
 
   it('are masked in dead letters too', () => {
     const decoded = decodeEvent(Buffer.from(JSON.stringify(llmRequest({ ...leaky, prompt_tokens: -1 }))), limits, Date.now())
@@ -56,9 +58,24 @@ describe('labels holding an IP address (security finding F8)', () => {
 describe('fast path and zod', () => {
   const stamp = Date.UTC(2026, 10, 21, 10, 1, 30)
   const progress = {
-    schema_version: 1, type: 'stream_progress', event_id: 'p-1', ts: stamp, tenant_id: 'acme', install_id: 'i-1', app_id: 'com.acme',
-    app_version: '3.1.4', platform: 'ios', feature: 'chat', model: 'gpt-4o-mini', prompt_tokens: 950, completion_tokens: 35,
-    context_tokens: 950, prompt_bytes: 3800, stream_id: 's-91', transport: 'websocket', duration_ms: 90_000,
+    schema_version: 1,
+    type: 'stream_progress',
+    event_id: 'p-1',
+    ts: stamp,
+    tenant_id: 'acme',
+    install_id: 'i-1',
+    app_id: 'com.acme',
+    app_version: '3.1.4',
+    platform: 'ios',
+    feature: 'chat',
+    model: 'gpt-4o-mini',
+    prompt_tokens: 950,
+    completion_tokens: 35,
+    context_tokens: 950,
+    prompt_bytes: 3800,
+    stream_id: 's-91',
+    transport: 'websocket',
+    duration_ms: 90_000,
   }
 
   it('build the same stream_progress event, without cost or end reason even when sent', () => {

@@ -7,19 +7,29 @@ import { EnforcedGenerator } from '../../lib/simulator/enforced'
 import type { GatewayEventInput } from '../../lib/events/schema'
 
 const rule = (scope: Scope, subject: string, controls: Controls, until: number | null = null, version = 1): Rule => ({
-  key: `${scope}:${subject}`, scope, subject, controls, until, reason: 'test', author: 'a', version, updatedAt: 0,
+  key: `${scope}:${subject}`,
+  scope,
+  subject,
+  controls,
+  until,
+  reason: 'test',
+  author: 'a',
+  version,
+  updatedAt: 0,
 })
 const ctx = { tenantId: 't1', feature: 'chat', installId: 'i1' }
 const T = 1_700_000_000_000
 
 describe('precedence', () => {
   it('takes each control from the most specific active rule that sets it', () => {
-    const rules = new Map([
-      rule('global', '*', { tokensPerMinute: 50_000, maxOutputTokens: 4000 }),
-      rule('tenant', 't1', { tokensPerMinute: 10_000 }),
-      rule('feature', 't1/chat', { maxOutputTokens: 500 }),
-      rule('install', 'i1', { tokensPerMinute: 100_000 }, T - 1), // expired: ignored
-    ].map((r) => [r.key, r]))
+    const rules = new Map(
+      [
+        rule('global', '*', { tokensPerMinute: 50_000, maxOutputTokens: 4000 }),
+        rule('tenant', 't1', { tokensPerMinute: 10_000 }),
+        rule('feature', 't1/chat', { maxOutputTokens: 500 }),
+        rule('install', 'i1', { tokensPerMinute: 100_000 }, T - 1), // expired: ignored
+      ].map((r) => [r.key, r]),
+    )
     const { controls, source } = resolveControls(rules, ctx, T)
     expect(controls).toEqual({ tokensPerMinute: 10_000, maxOutputTokens: 500 })
     expect(source.tokensPerMinute?.key).toBe('tenant:t1')
@@ -37,7 +47,12 @@ describe('plan', () => {
   it('merges controls, sets one expiry, and undo restores the previous rule', () => {
     // Temporary and ending first: a shorter change may not end a kept control early (policy-plan.test.ts).
     const current = new Map([rule('install', 'i1', { tokensPerMinute: 1000 }, T + 1_800_000)].map((r) => [r.key, r]))
-    const writes = planChange(current, { scope: 'install', subjects: ['i1', 'i2'], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'farm' }, 'ops', T)
+    const writes = planChange(
+      current,
+      { scope: 'install', subjects: ['i1', 'i2'], action: 'revoke', controls: {}, durationMinutes: 60, reason: 'farm' },
+      'ops',
+      T,
+    )
     expect(writes).toHaveLength(2)
     expect(writes[0].after?.controls).toEqual({ tokensPerMinute: 1000, revoked: true })
     expect(writes[0].after?.until).toBe(T + 3_600_000)
@@ -45,7 +60,9 @@ describe('plan', () => {
     const undo = planUndo(after, writes, 'ops', 'mistake', T + 1)
     expect(undo[0].after?.controls).toEqual({ tokensPerMinute: 1000 })
     expect(undo[1].after).toBeNull()
-    expect(() => planChange(current, { scope: 'global', subjects: ['x'], action: 'quota', controls: { tokensPerDay: 1 }, durationMinutes: null, reason: 'bad' }, 'ops', T)).toThrow(/global/)
+    expect(() =>
+      planChange(current, { scope: 'global', subjects: ['x'], action: 'quota', controls: { tokensPerDay: 1 }, durationMinutes: null, reason: 'bad' }, 'ops', T),
+    ).toThrow(/global/)
   })
 })
 
@@ -89,8 +106,18 @@ describe('PolicyEnforcer', () => {
 describe('EnforcedGenerator', () => {
   const head = { schema_version: 1 as const, tenant_id: 't1', install_id: 'i1', app_id: 'com.x', app_version: '1', platform: 'android' as const }
   const call = (n: number, ts: number): GatewayEventInput => ({
-    ...head, event_id: `e${n}`, ts, type: 'llm_request', feature: 'chat', model: 'gpt-4o-mini', prompt_tokens: 1000,
-    completion_tokens: 800, context_tokens: 1000, prompt_bytes: 4000, outcome: 'served', cost_micros: 5,
+    ...head,
+    event_id: `e${n}`,
+    ts,
+    type: 'llm_request',
+    feature: 'chat',
+    model: 'gpt-4o-mini',
+    prompt_tokens: 1000,
+    completion_tokens: 800,
+    context_tokens: 1000,
+    prompt_bytes: 4000,
+    outcome: 'served',
+    cost_micros: 5,
   })
   it('turns calls of a revoked install into denials, caps output, and acks each applied version', () => {
     const e = new PolicyEnforcer()
@@ -103,7 +130,14 @@ describe('EnforcedGenerator', () => {
     expect(capped[1]).toMatchObject({ type: 'policy_ack', policy_version: 7, gateway_id: 'simulator' })
     e.applyChange(8, [{ key: 'install:i1', after: rule('install', 'i1', { revoked: true }, null, 8) }])
     const denied = gen.generate(T + 2000, T + 3000)
-    expect(denied[0]).toMatchObject({ type: 'policy_denial', rule_kind: 'revoked', rule_id: 'install:i1', policy_version: 8, install_id: 'i1', feature: 'chat' })
+    expect(denied[0]).toMatchObject({
+      type: 'policy_denial',
+      rule_kind: 'revoked',
+      rule_id: 'install:i1',
+      policy_version: 8,
+      install_id: 'i1',
+      feature: 'chat',
+    })
     expect(denied[0]).not.toHaveProperty('outcome')
   })
 })

@@ -20,7 +20,12 @@ describe('KeyRing shared by replicas (one DATA_DIR)', () => {
     expect(a.activeKid).toBe(kid)
     const signed = await a.sign({ kind: 'rule', version: 1 })
     expect(header(signed).kid).toBe(kid)
-    expect(a.jwks().keys.map((k) => k.kid).sort()).toEqual([first, kid].sort())
+    expect(
+      a
+        .jwks()
+        .keys.map((k) => k.kid)
+        .sort(),
+    ).toEqual([first, kid].sort())
     await expect(verifyPolicyJws(signed, b.jwks())).resolves.toMatchObject({ version: 1 })
 
     // A rotation made from the stale-looking replica keeps the other one's key instead of overwriting it.
@@ -28,6 +33,11 @@ describe('KeyRing shared by replicas (one DATA_DIR)', () => {
     expect(retired).toBe(kid)
     await new Promise((r) => setTimeout(r, 80))
     expect(b.activeKid).toBe(third)
-    expect(b.jwks().keys.map((k) => k.kid).sort()).toEqual([first, kid, third].sort())
+    expect(
+      b
+        .jwks()
+        .keys.map((k) => k.kid)
+        .sort(),
+    ).toEqual([first, kid, third].sort())
   })
 })

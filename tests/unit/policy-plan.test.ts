@@ -12,10 +12,24 @@ const admin: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin',
 const limits = { responderMaxInstalls: 50, responderMaxHours: 24, secondApprover: false }
 
 const req = (extra: Partial<ChangeRequest>): ChangeRequest => ({
-  scope: 'install', subjects: ['i1'], action: 'quota', controls: {}, durationMinutes: 60, reason: 'incident', ...extra,
+  scope: 'install',
+  subjects: ['i1'],
+  action: 'quota',
+  controls: {},
+  durationMinutes: 60,
+  reason: 'incident',
+  ...extra,
 })
 const rule = (scope: Scope, subject: string, controls: Controls, until: number | null, version = 1): Rule => ({
-  key: `${scope}:${subject}`, scope, subject, controls, until, reason: 'r', author: 'a', version, updatedAt: 0,
+  key: `${scope}:${subject}`,
+  scope,
+  subject,
+  controls,
+  until,
+  reason: 'r',
+  author: 'a',
+  version,
+  updatedAt: 0,
 })
 
 /** Commits writes the way PolicyService does: version stamped, after replaces the rule. */
@@ -81,8 +95,7 @@ describe('merging a change never shortens or drops the controls it leaves alone'
     const current = new Map<string, Rule>()
     commit(current, planChange(current, req({ action: 'revoke', durationMinutes: 24 * 60 }), 'rita', T), 1, T)
     const now = T + 10 * MIN
-    expect(() => planChange(current, req({ controls: { tokensPerMinute: 5000 }, durationMinutes: 5 }), 'bob', now))
-      .toThrow(/revoked.*1430 minutes/s)
+    expect(() => planChange(current, req({ controls: { tokensPerMinute: 5000 }, durationMinutes: 5 }), 'bob', now)).toThrow(/revoked.*1430 minutes/s)
     // The revocation is untouched and still denies after the 5 minutes.
     expect(current.get('install:i1')?.until).toBe(T + 24 * 60 * MIN)
     expect(resolveControls(current, ctx, now + 6 * MIN).controls.revoked).toBe(true)
@@ -115,11 +128,15 @@ describe('merging a change never shortens or drops the controls it leaves alone'
     // Same control, new value: the old value is gone, so is its expiry.
     expect(planChange(current, req({ controls: { tokensPerMinute: 500 }, durationMinutes: 5 }), 'rita', T)[0].after?.until).toBe(T + 5 * MIN)
     // Longer: the kept control lives as long as the rule (one expiry per rule).
-    expect(planChange(current, req({ action: 'revoke', durationMinutes: 700 }), 'rita', T)[0].after)
-      .toMatchObject({ controls: { tokensPerMinute: 1000, revoked: true }, until: T + 700 * MIN })
+    expect(planChange(current, req({ action: 'revoke', durationMinutes: 700 }), 'rita', T)[0].after).toMatchObject({
+      controls: { tokensPerMinute: 1000, revoked: true },
+      until: T + 700 * MIN,
+    })
     // Expired: nothing is kept.
-    expect(planChange(current, req({ action: 'revoke', durationMinutes: 5 }), 'rita', T + 601 * MIN)[0].after)
-      .toMatchObject({ controls: { revoked: true }, until: T + 606 * MIN })
+    expect(planChange(current, req({ action: 'revoke', durationMinutes: 5 }), 'rita', T + 601 * MIN)[0].after).toMatchObject({
+      controls: { revoked: true },
+      until: T + 606 * MIN,
+    })
   })
 })
 

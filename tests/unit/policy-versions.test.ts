@@ -5,7 +5,15 @@ import type { Controls, Rule } from '../../lib/policy/types'
 // Replays: every input below is validly signed in real life; only its version tells it is old.
 // Behaviour is asserted first, the return values (what a gateway would count or act on) after.
 const install = (id: string, controls: Controls, version: number): Rule => ({
-  key: `install:${id}`, scope: 'install', subject: id, controls, until: null, reason: 'test', author: 'a', version, updatedAt: 0,
+  key: `install:${id}`,
+  scope: 'install',
+  subject: id,
+  controls,
+  until: null,
+  reason: 'test',
+  author: 'a',
+  version,
+  updatedAt: 0,
 })
 const T = 1_700_000_000_000
 const ask = (e: PolicyEnforcer, installId = 'x') => e.admit({ tenantId: 't1', feature: 'chat', installId, contextTokens: 10, stream: false, nowMs: T })

@@ -74,6 +74,8 @@ describe('maskAddresses', () => {
     expect(redactPayload(Buffer.alloc(0), { app_version: '1.2.3', feature: 'chat' })).toBe('{"app_version":"1.2.3","feature":"chat"}')
     // A dotted version that cannot be an address is shown as sent; one that can is masked like an address (F8).
     expect(redactPayload(Buffer.alloc(0), { app_version: '1.2.3.400' })).toBe('{"app_version":"1.2.3.400"}')
-    expect(redactPayload(Buffer.alloc(0), { app_version: '203.0.113.79', os_version: '10.0.0.1' })).toBe('{"app_version":"203.0.113.0/24","os_version":"10.0.0.0/24"}')
+    expect(redactPayload(Buffer.alloc(0), { app_version: '203.0.113.79', os_version: '10.0.0.1' })).toBe(
+      '{"app_version":"203.0.113.0/24","os_version":"10.0.0.0/24"}',
+    )
   })
 })

@@ -15,7 +15,7 @@ describe('security headers (F10)', () => {
     expect(h['x-content-type-options']).toBe('nosniff')
   })
 
-  it("allows eval only in development, and no remote origins anywhere", () => {
+  it('allows eval only in development, and no remote origins anywhere', () => {
     const csp = (dev: boolean) => securityHeaders(dev).find((x) => x.key === 'Content-Security-Policy')!.value
     expect(csp(false)).not.toContain('unsafe-eval')
     expect(csp(true)).toContain('unsafe-eval')

@@ -15,19 +15,36 @@ const MIN = 60_000
 
 function bomberRun() {
   const sim = new GatewaySimulator({
-    seed: 11, installs: 300, ratePerSec: 2, scenarios: ['prompt_bomber'], startMs: START,
+    seed: 11,
+    installs: 300,
+    ratePerSec: 2,
+    scenarios: ['prompt_bomber'],
+    startMs: START,
     scenarioSettings: { prompt_bomber: { offsetMs: 0, durationMs: 60 * MIN, installs: 2 } },
   })
   const enforcer = new PolicyEnforcer()
   const gen = new EnforcedGenerator(sim, enforcer)
-  const bombers = sim.labels(true).filter((l) => l.scenario === 'prompt_bomber').map((l) => l.subject)
+  const bombers = sim
+    .labels(true)
+    .filter((l) => l.scenario === 'prompt_bomber')
+    .map((l) => l.subject)
   const run = (from: number, to: number) => {
     const out: GatewayEventInput[] = []
     for (let t = from; t < to; t += 1_000) out.push(...gen.generate(t, t + 1_000))
     return out
   }
   const revoke = (installId: string, version: number) => {
-    const rule: Rule = { key: `install:${installId}`, scope: 'install', subject: installId, controls: { revoked: true }, until: null, reason: 'test', author: 'a', version, updatedAt: 0 }
+    const rule: Rule = {
+      key: `install:${installId}`,
+      scope: 'install',
+      subject: installId,
+      controls: { revoked: true },
+      until: null,
+      reason: 'test',
+      author: 'a',
+      version,
+      updatedAt: 0,
+    }
     enforcer.applyChange(version, [{ key: rule.key, after: rule }])
   }
   return { sim, bombers, run, revoke }

@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import {
-  attestationSchema, gatewayEventSchema, llmRequestSchema, policyDenialSchema, streamProgressSchema, streamSchema,
-} from '../../lib/events/schema'
+import { attestationSchema, gatewayEventSchema, llmRequestSchema, policyDenialSchema, streamProgressSchema, streamSchema } from '../../lib/events/schema'
 import { GatewaySimulator, SCENARIO_NAMES, writeLabels, type SimulatorOptions } from '../../lib/simulator'
 import { parseScenarioList } from '../../lib/simulator/labels'
 
@@ -12,8 +10,10 @@ const MIN = 60_000
 const START = Date.UTC(2026, 10, 20, 14, 0, 0)
 // Attacks early so a short window covers all of them.
 const EARLY: SimulatorOptions['scenarioSettings'] = {
-  prompt_bomber: { offsetMs: 1 * MIN }, stream_abuse: { offsetMs: 2 * MIN },
-  emulator_farm: { offsetMs: 3 * MIN }, cost_spike: { offsetMs: 4 * MIN },
+  prompt_bomber: { offsetMs: 1 * MIN },
+  stream_abuse: { offsetMs: 2 * MIN },
+  emulator_farm: { offsetMs: 3 * MIN },
+  cost_spike: { offsetMs: 4 * MIN },
 }
 
 type Any = Record<string, any>
@@ -33,7 +33,7 @@ describe('GatewaySimulator', () => {
     const a = sim().generate(START, START + 3 * MIN)
     const b = sim()
     const chunks: unknown[] = []
-    for (let t = START, step = 137; t < START + 3 * MIN; t += step, step = (step * 7) % 2_900 + 50) {
+    for (let t = START, step = 137; t < START + 3 * MIN; t += step, step = ((step * 7) % 2_900) + 50) {
       chunks.push(...b.generate(t, Math.min(t + step, START + 3 * MIN)))
     }
     expect(JSON.stringify(chunks)).toBe(JSON.stringify(a))
@@ -64,8 +64,11 @@ describe('GatewaySimulator', () => {
 
   it('never puts prompt or response text in an event: only contract fields', () => {
     const shapes: Record<string, object> = {
-      llm_request: llmRequestSchema.shape, stream: streamSchema.shape,
-      attestation: attestationSchema.shape, policy_denial: policyDenialSchema.shape, stream_progress: streamProgressSchema.shape,
+      llm_request: llmRequestSchema.shape,
+      stream: streamSchema.shape,
+      attestation: attestationSchema.shape,
+      policy_denial: policyDenialSchema.shape,
+      stream_progress: streamProgressSchema.shape,
     }
     const allowed = Object.fromEntries(Object.entries(shapes).map(([type, shape]) => [type, new Set(Object.keys(shape))]))
     const stray = new Set<string>()
@@ -108,7 +111,12 @@ describe('GatewaySimulator', () => {
     for (const id of bombers) {
       const huge = tenMinutes.filter((e) => e.install_id === id && isCall(e) && e.context_tokens >= 50_000)
       expect(huge.length).toBeGreaterThan(0)
-      expect(quantile(huge.map((e) => e.context_tokens), 0.5)).toBeGreaterThan(10 * p99)
+      expect(
+        quantile(
+          huge.map((e) => e.context_tokens),
+          0.5,
+        ),
+      ).toBeGreaterThan(10 * p99)
       for (const e of huge) expect(e.prompt_bytes).toBeGreaterThan(3 * e.context_tokens)
     }
   })
@@ -162,7 +170,9 @@ describe('GatewaySimulator', () => {
     }
     const spike = labels.find((l) => l.kind === 'feature')!
     const [tenant, feature, version] = spike.subject.split('/')
-    const calls = tenMinutes.filter((e) => isCall(e) && e.tenant_id === tenant && e.feature === feature && e.ts >= spike.start_ms && e.outcome !== 'upstream_error')
+    const calls = tenMinutes.filter(
+      (e) => isCall(e) && e.tenant_id === tenant && e.feature === feature && e.ts >= spike.start_ms && e.outcome !== 'upstream_error',
+    )
     const mean = (xs: Any[]) => xs.reduce((s, e) => s + e.context_tokens, 0) / xs.length
     const upgraded = calls.filter((e) => e.app_version === version)
     expect(upgraded.length).toBeGreaterThan(10)
@@ -179,7 +189,10 @@ describe('GatewaySimulator', () => {
   it('writes labels as JSON lines and rejects unknown scenario names', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'labels-')), 'nested', 'labels.jsonl')
     writeLabels(path, labels)
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines).toEqual(labels)
     expect(parseScenarioList('cost_spike, prompt_bomber')).toEqual(['cost_spike', 'prompt_bomber'])
     expect(() => parseScenarioList('prompt_bomber,nope')).toThrow(/nope/)

@@ -10,7 +10,11 @@ const UINT32_MAX = 4_294_967_295
 
 describe('time range bounds', () => {
   it('never resolves to seconds past UInt32, the type the range SQL binds', () => {
-    for (const [from, to] of [[MAX_EPOCH_MS - 1, MAX_EPOCH_MS], [MAX_EPOCH_MS - 30_000, MAX_EPOCH_MS], [0, MAX_EPOCH_MS]]) {
+    for (const [from, to] of [
+      [MAX_EPOCH_MS - 1, MAX_EPOCH_MS],
+      [MAX_EPOCH_MS - 30_000, MAX_EPOCH_MS],
+      [0, MAX_EPOCH_MS],
+    ]) {
       const r = rangeSqlParams(resolveRange({ range: 'custom', from, to }))
       expect(r.to).toBeLessThanOrEqual(UINT32_MAX)
       expect(r.from).toBeGreaterThanOrEqual(0)

@@ -6,8 +6,17 @@ import type { TokenReuseRow } from '@/lib/detection/types'
 
 const T0 = Date.UTC(2026, 11, 4, 12, 0, 0)
 const row: TokenReuseRow = {
-  tenant_id: 't', install_id: 'i-1', score: 80, severity: 'warning', reasons: [], events: 40, cost_micros: 0,
-  switches: 7, overlaps: 5, fast_country_changes: 3, first_overlap_at: T0 + 120_000,
+  tenant_id: 't',
+  install_id: 'i-1',
+  score: 80,
+  severity: 'warning',
+  reasons: [],
+  events: 40,
+  cost_micros: 0,
+  switches: 7,
+  overlaps: 5,
+  fast_country_changes: 3,
+  first_overlap_at: T0 + 120_000,
   networks: [
     { asn: 9009, country: 'RO', ip_prefixes: ['185.120.4.0/24'], events: 20, first: T0 + 60_000, last: T0 + 600_000 },
     { asn: 7922, country: 'US', ip_prefixes: ['73.12.9.0/24'], events: 20, first: T0, last: T0 + 900_000 },
@@ -26,7 +35,10 @@ describe('token reuse evidence view', () => {
   })
 
   it('renders client-sent text as text: markup in a prefix or country is escaped, never a tag or link', () => {
-    const hostile = { ...row, networks: [{ ...row.networks[0], country: '<b>x</b>', ip_prefixes: ['<img src=x onerror=alert(1)>', '<https://x.test|Open in Burnrate>'] }] }
+    const hostile = {
+      ...row,
+      networks: [{ ...row.networks[0], country: '<b>x</b>', ip_prefixes: ['<img src=x onerror=alert(1)>', '<https://x.test|Open in Burnrate>'] }],
+    }
     const html = renderToStaticMarkup(createElement(TokenReuseEvidence, { row: hostile }))
     expect(html).not.toContain('<img')
     expect(html).not.toContain('<b>')

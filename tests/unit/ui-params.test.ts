@@ -5,7 +5,8 @@ import { tileError } from '../../components/ui/StatTile'
 describe('page keys cleared when tenant or range changes', () => {
   it('matches every table page key and nothing else', () => {
     for (const k of ['tsPage', 'cbPage', 'pbPage', 'fmPage', 'dlPage', 'evPage', 'alertsPage']) expect(isPageKey(k), k).toBe(true)
-    for (const k of ['range', 'tenant', 'from', 'to', 'live', 'cbSort', 'pbDir', 'alert', 'pbRow', 'page', 'spendBy', 'evType']) expect(isPageKey(k), k).toBe(false)
+    for (const k of ['range', 'tenant', 'from', 'to', 'live', 'cbSort', 'pbDir', 'alert', 'pbRow', 'page', 'spendBy', 'evType'])
+      expect(isPageKey(k), k).toBe(false)
   })
 })
 

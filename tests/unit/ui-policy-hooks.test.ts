@@ -47,7 +47,9 @@ describe('describeError', () => {
     expect(describeError(e)).toBe('invalid body (reason: Too small: expected string to have >=3 characters)')
   })
   it('keeps a plain message as is', () => {
-    expect(describeError(new ApiError(403, 'responders may change at most 50 subjects at once; ask an admin'))).toBe('responders may change at most 50 subjects at once; ask an admin')
+    expect(describeError(new ApiError(403, 'responders may change at most 50 subjects at once; ask an admin'))).toBe(
+      'responders may change at most 50 subjects at once; ask an admin',
+    )
     expect(describeError(new Error('boom'))).toBe('boom')
     expect(describeError(new ApiError(400, 'bad', { not: 'an array' }))).toBe('bad')
   })

@@ -6,8 +6,8 @@ const at = (iso: string) => Date.parse(iso)
 
 /** Every second of [from, to) is in exactly one tier: minute edges, hour parts or days. */
 function covered(t: ReturnType<typeof tiers>): number {
-  const minute = (t.hourFrom - t.from) + (t.to - t.hourTo)
-  const hour = (t.dayFrom - t.hourFrom) + (t.hourTo - t.dayTo)
+  const minute = t.hourFrom - t.from + (t.to - t.hourTo)
+  const hour = t.dayFrom - t.hourFrom + (t.hourTo - t.dayTo)
   const day = t.dayTo - t.dayFrom
   for (const part of [minute, hour, day]) expect(part).toBeGreaterThanOrEqual(0)
   return minute + hour + day

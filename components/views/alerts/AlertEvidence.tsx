@@ -12,20 +12,62 @@ import { TokenReuseEvidence } from './TokenReuseEvidence'
 
 const pad = 5 * 60_000
 
-function SeriesEvidence({ series, unit, label, ref }: { series: { t: number; value: number }[]; unit: 'tokens' | 'usd'; label: string; ref?: { y: number; label: string } }) {
+function SeriesEvidence({
+  series,
+  unit,
+  label,
+  ref,
+}: {
+  series: { t: number; value: number }[]
+  unit: 'tokens' | 'usd'
+  label: string
+  ref?: { y: number; label: string }
+}) {
   if (series.length === 0) return <p className="muted">No series in the evidence.</p>
   const from = series[0].t - pad
   const to = series[series.length - 1].t + pad
-  return <TimeSeriesChart data={series} series={[{ key: 'value', label, color: '#f0555a' }]} kind="bar" unit={unit} fromMs={from} toMs={to} height={180} legend={false} refLines={ref ? [{ ...ref, color: '#e5a23c' }] : []} />
+  return (
+    <TimeSeriesChart
+      data={series}
+      series={[{ key: 'value', label, color: '#f0555a' }]}
+      kind="bar"
+      unit={unit}
+      fromMs={from}
+      toMs={to}
+      height={180}
+      legend={false}
+      refLines={ref ? [{ ...ref, color: '#e5a23c' }] : []}
+    />
+  )
 }
 
 /** Streams of an install over the alert's life, for detectors whose evidence carries no series. */
 function InstallStreams({ id }: { id: string }) {
   const q = useInstallTimeline(id)
   return (
-    <QueryPanel id="evidence-install" title="Install activity" sub="in the selected range" query={q} height={160} isEmpty={(d) => d.points.every((p) => p.requests === 0)}>
-      {(d) => <TimeSeriesChart data={d.points} kind="line" unit="count" fromMs={d.from} toMs={d.to} height={160} stepMs={d.stepS * 1000}
-        series={[{ key: 'requests', label: 'requests' }, { key: 'concurrent_streams', label: 'avg concurrent streams', color: '#ff9f43' }]} />}
+    <QueryPanel
+      id="evidence-install"
+      title="Install activity"
+      sub="in the selected range"
+      query={q}
+      height={160}
+      isEmpty={(d) => d.points.every((p) => p.requests === 0)}
+    >
+      {(d) => (
+        <TimeSeriesChart
+          data={d.points}
+          kind="line"
+          unit="count"
+          fromMs={d.from}
+          toMs={d.to}
+          height={160}
+          stepMs={d.stepS * 1000}
+          series={[
+            { key: 'requests', label: 'requests' },
+            { key: 'concurrent_streams', label: 'avg concurrent streams', color: '#ff9f43' },
+          ]}
+        />
+      )}
     </QueryPanel>
   )
 }
@@ -35,12 +77,25 @@ function FarmMemberBombing({ rows }: { rows: MemberBombing[] }) {
   return (
     <div className="table-wrap" style={{ maxHeight: 320, overflow: 'auto' }}>
       <table className="data" data-testid="farm-member-bombing">
-        <thead><tr><th>Install</th><th>Feature</th><th className="r">Score</th><th className="r">Tokens/min</th><th className="r">Spend</th><th>Why</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Install</th>
+            <th>Feature</th>
+            <th className="r">Score</th>
+            <th className="r">Tokens/min</th>
+            <th className="r">Spend</th>
+            <th>Why</th>
+          </tr>
+        </thead>
         <tbody>
           {rows.map((m) => (
             <tr key={m.install_id}>
-              <td className="mono">{m.install_id}</td><td>{m.feature}</td><td className="r">{m.score.toFixed(0)}</td>
-              <td className="r">{compact(m.tokens_per_minute)}</td><td className="r">{usd(m.cost_micros)}</td><td>{m.reasons[0] ?? ''}</td>
+              <td className="mono">{m.install_id}</td>
+              <td>{m.feature}</td>
+              <td className="r">{m.score.toFixed(0)}</td>
+              <td className="r">{compact(m.tokens_per_minute)}</td>
+              <td className="r">{usd(m.cost_micros)}</td>
+              <td>{m.reasons[0] ?? ''}</td>
             </tr>
           ))}
         </tbody>
@@ -60,14 +115,28 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
     case 'prompt_bombing': {
       const r = e as PromptBombingRow
       if ('member_rows' in r) return <FarmMemberBombing rows={(r as FarmBombingEvidence).member_rows} />
-      return <SeriesEvidence series={r.series} unit="tokens" label="tokens/min" ref={{ y: r.metrics.tokens_per_minute.band.p99, label: `feature p99 ${compact(r.metrics.tokens_per_minute.band.p99)}` }} />
+      return (
+        <SeriesEvidence
+          series={r.series}
+          unit="tokens"
+          label="tokens/min"
+          ref={{ y: r.metrics.tokens_per_minute.band.p99, label: `feature p99 ${compact(r.metrics.tokens_per_minute.band.p99)}` }}
+        />
+      )
     }
     case 'cost_anomalies': {
       const r = e as CostAnomalyRow
       return (
         <>
-          <SeriesEvidence series={r.series} unit="usd" label={r.kind === 'cost_per_request' ? 'cost per request' : 'spend per minute'} ref={{ y: r.expected, label: `expected ${usd(r.expected, { precise: true })}` }} />
-          <p className="small muted">{r.baseline.description} · current {usd(r.current, { precise: true })} vs expected {usd(r.expected, { precise: true })} ({r.ratio.toFixed(1)}×)</p>
+          <SeriesEvidence
+            series={r.series}
+            unit="usd"
+            label={r.kind === 'cost_per_request' ? 'cost per request' : 'spend per minute'}
+            ref={{ y: r.expected, label: `expected ${usd(r.expected, { precise: true })}` }}
+          />
+          <p className="small muted">
+            {r.baseline.description} · current {usd(r.current, { precise: true })} vs expected {usd(r.expected, { precise: true })} ({r.ratio.toFixed(1)}×)
+          </p>
         </>
       )
     }
@@ -76,9 +145,16 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
       return (
         <>
           <dl className="kv">
-            <dt>Streams</dt><dd>{count(r.streams)} · max {r.max_concurrent} concurrent · longest {duration(r.max_duration_ms)}</dd>
-            <dt>Zombie streams</dt><dd>{count(r.zombie_streams)}</dd>
-            <dt>Client disconnects</dt><dd>{count(r.client_disconnects)} · {usd(r.disconnect_cost_micros)} paid for abandoned output</dd>
+            <dt>Streams</dt>
+            <dd>
+              {count(r.streams)} · max {r.max_concurrent} concurrent · longest {duration(r.max_duration_ms)}
+            </dd>
+            <dt>Zombie streams</dt>
+            <dd>{count(r.zombie_streams)}</dd>
+            <dt>Client disconnects</dt>
+            <dd>
+              {count(r.client_disconnects)} · {usd(r.disconnect_cost_micros)} paid for abandoned output
+            </dd>
           </dl>
           <InstallStreams id={r.install_id} />
         </>
@@ -90,12 +166,21 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
       const total = mix.reduce((s, [, n]) => s + n, 0)
       return (
         <div>
-          <p className="small">{count(r.size)} installs · {count(r.new_installs)} new · peak {r.max_new_per_minute}/min · {usd(r.cost_micros)} · <Link href={`/farms${globalQuery}${globalQuery ? '&' : '?'}cluster=${encodeURIComponent(r.cluster_id)}`}>open cluster →</Link></p>
+          <p className="small">
+            {count(r.size)} installs · {count(r.new_installs)} new · peak {r.max_new_per_minute}/min · {usd(r.cost_micros)} ·{' '}
+            <Link href={`/farms${globalQuery}${globalQuery ? '&' : '?'}cluster=${encodeURIComponent(r.cluster_id)}`}>open cluster →</Link>
+          </p>
           {mix.map(([reason, n]) => (
             <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
-              <span style={{ width: 140 }} className="small">{reason}</span>
-              <div className="meter grow crit"><span style={{ width: `${(n / total) * 100}%` }} /></div>
-              <span className="num small" style={{ width: 60, textAlign: 'right' }}>{count(n)}</span>
+              <span style={{ width: 140 }} className="small">
+                {reason}
+              </span>
+              <div className="meter grow crit">
+                <span style={{ width: `${(n / total) * 100}%` }} />
+              </div>
+              <span className="num small" style={{ width: 60, textAlign: 'right' }}>
+                {count(n)}
+              </span>
             </div>
           ))}
         </div>

@@ -24,16 +24,42 @@ export function AlertMiniList({ limit = UNRESOLVED.limit, subject, title = 'Unre
   const sep = globalQuery ? '&' : '?'
   const sub = q.data && (subject ? `any state · ${q.data.total}` : `${q.data.total} open + acknowledged`)
   return (
-    <QueryPanel id={subject ? 'subject-alerts' : 'open-alerts'} title={title} sub={sub || undefined} query={q} flush height={200}
-      isEmpty={(d) => d.alerts.length === 0} empty={subject ? 'No alerts about this subject' : 'No unresolved alerts. All quiet.'}
-      actions={<Link href={`/alerts${globalQuery}`} className="small">Inbox →</Link>}>
+    <QueryPanel
+      id={subject ? 'subject-alerts' : 'open-alerts'}
+      title={title}
+      sub={sub || undefined}
+      query={q}
+      flush
+      height={200}
+      isEmpty={(d) => d.alerts.length === 0}
+      empty={subject ? 'No alerts about this subject' : 'No unresolved alerts. All quiet.'}
+      actions={
+        <Link href={`/alerts${globalQuery}`} className="small">
+          Inbox →
+        </Link>
+      }
+    >
       {(d) => (
         <div role="list" data-testid={subject ? 'subject-alerts' : 'open-alerts-list'}>
           {d.alerts.map((a) => (
-            <Link key={a.id} role="listitem" href={a.incident_id ? `/alerts${globalQuery}${sep}incident=${encodeURIComponent(a.incident_id)}` : `/alerts/${encodeURIComponent(a.id)}${globalQuery}`} className="list-item" style={{ color: 'inherit', textDecoration: 'none' }}>
-              <span className="row gap"><Badge kind={a.severity} /><Badge kind={a.state} /><span className="muted small">{ago(a.last_seen)}</span></span>
+            <Link
+              key={a.id}
+              role="listitem"
+              href={
+                a.incident_id ? `/alerts${globalQuery}${sep}incident=${encodeURIComponent(a.incident_id)}` : `/alerts/${encodeURIComponent(a.id)}${globalQuery}`
+              }
+              className="list-item"
+              style={{ color: 'inherit', textDecoration: 'none' }}
+            >
+              <span className="row gap">
+                <Badge kind={a.severity} />
+                <Badge kind={a.state} />
+                <span className="muted small">{ago(a.last_seen)}</span>
+              </span>
               <span style={{ color: 'var(--text-strong)' }}>{a.title}</span>
-              <span className="muted small">{a.detector} · {a.subject_kind} {a.subject}</span>
+              <span className="muted small">
+                {a.detector} · {a.subject_kind} {a.subject}
+              </span>
             </Link>
           ))}
         </div>

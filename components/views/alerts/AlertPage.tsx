@@ -8,8 +8,18 @@ export function AlertPage({ id }: { id: string }) {
   const { globalQuery } = useDashboardParams()
   return (
     <>
-      <PageHead title="Alert" description={id} actions={<Link href={`/alerts${globalQuery}`} className="btn small">← Inbox</Link>} />
-      <div style={{ maxWidth: 980 }}><AlertDetail id={id} /></div>
+      <PageHead
+        title="Alert"
+        description={id}
+        actions={
+          <Link href={`/alerts${globalQuery}`} className="btn small">
+            ← Inbox
+          </Link>
+        }
+      />
+      <div style={{ maxWidth: 980 }}>
+        <AlertDetail id={id} />
+      </div>
     </>
   )
 }

@@ -12,7 +12,11 @@ import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
 
-const SNOOZES: [string, number][] = [['1 h', 3_600_000], ['4 h', 4 * 3_600_000], ['24 h', 86_400_000]]
+const SNOOZES: [string, number][] = [
+  ['1 h', 3_600_000],
+  ['4 h', 4 * 3_600_000],
+  ['24 h', 86_400_000],
+]
 
 /**
  * One incident: actions that apply to the incident and all its alerts, then
@@ -35,54 +39,143 @@ export function IncidentDetail({ id }: { id: string }) {
   const installs = alerts.filter((a) => a.subject_kind === 'install').map((a) => a.subject)
   return (
     <div className="grid" style={{ gap: 12 }} data-testid="incident-detail">
-      <Panel id="incident-detail" title={i.title} actions={<><Badge kind={i.severity} /><Badge kind={i.state} /></>}>
+      <Panel
+        id="incident-detail"
+        title={i.title}
+        actions={
+          <>
+            <Badge kind={i.severity} />
+            <Badge kind={i.state} />
+          </>
+        }
+      >
         <div className="grid" style={{ gap: 10 }}>
           <dl className="kv">
-            <dt>Tenant</dt><dd className="mono">{i.tenant_id}</dd>
-            <dt>Alerts</dt><dd>{alerts.length} from {i.detectors.join(', ')} · peak score {i.score.toFixed(1)}</dd>
-            <dt>Seen</dt><dd>{dateTime(i.first_seen)} → {dateTime(i.last_seen)} <span className="muted small">{zoneName(i.last_seen)}</span></dd>
-            {i.acknowledged_by && <><dt>Acknowledged</dt><dd>{i.acknowledged_by} at {dateTime(i.acknowledged_at ?? 0)}</dd></>}
-            {i.snoozed_until && i.state === 'snoozed' && <><dt>Snoozed until</dt><dd>{dateTime(i.snoozed_until)}</dd></>}
-            {i.resolved_at && <><dt>Resolved</dt><dd>{i.resolved_by} at {dateTime(i.resolved_at)}</dd></>}
+            <dt>Tenant</dt>
+            <dd className="mono">{i.tenant_id}</dd>
+            <dt>Alerts</dt>
+            <dd>
+              {alerts.length} from {i.detectors.join(', ')} · peak score {i.score.toFixed(1)}
+            </dd>
+            <dt>Seen</dt>
+            <dd>
+              {dateTime(i.first_seen)} → {dateTime(i.last_seen)} <span className="muted small">{zoneName(i.last_seen)}</span>
+            </dd>
+            {i.acknowledged_by && (
+              <>
+                <dt>Acknowledged</dt>
+                <dd>
+                  {i.acknowledged_by} at {dateTime(i.acknowledged_at ?? 0)}
+                </dd>
+              </>
+            )}
+            {i.snoozed_until && i.state === 'snoozed' && (
+              <>
+                <dt>Snoozed until</dt>
+                <dd>{dateTime(i.snoozed_until)}</dd>
+              </>
+            )}
+            {i.resolved_at && (
+              <>
+                <dt>Resolved</dt>
+                <dd>
+                  {i.resolved_by} at {dateTime(i.resolved_at)}
+                </dd>
+              </>
+            )}
           </dl>
           {canAct ? (
             <div className="toolbar" role="group" aria-label="Incident actions">
-              {(i.state === 'open' || i.state === 'snoozed') && <button type="button" className="btn primary" onClick={() => act('acknowledge')} disabled={transition.isPending}>Acknowledge</button>}
-              {i.state !== 'resolved' && <button type="button" className="btn" onClick={() => act('resolve')} disabled={transition.isPending}>Resolve</button>}
-              {(i.state === 'open' || i.state === 'acknowledged') && SNOOZES.map(([label, ms]) => (
-                <button key={label} type="button" className="btn" onClick={() => act('snooze', Date.now() + ms)} disabled={transition.isPending}>Snooze {label}</button>
-              ))}
-              {i.state !== 'open' && <button type="button" className="btn" onClick={() => act('reopen')} disabled={transition.isPending}>Reopen</button>}
+              {(i.state === 'open' || i.state === 'snoozed') && (
+                <button type="button" className="btn primary" onClick={() => act('acknowledge')} disabled={transition.isPending}>
+                  Acknowledge
+                </button>
+              )}
+              {i.state !== 'resolved' && (
+                <button type="button" className="btn" onClick={() => act('resolve')} disabled={transition.isPending}>
+                  Resolve
+                </button>
+              )}
+              {(i.state === 'open' || i.state === 'acknowledged') &&
+                SNOOZES.map(([label, ms]) => (
+                  <button key={label} type="button" className="btn" onClick={() => act('snooze', Date.now() + ms)} disabled={transition.isPending}>
+                    Snooze {label}
+                  </button>
+                ))}
+              {i.state !== 'open' && (
+                <button type="button" className="btn" onClick={() => act('reopen')} disabled={transition.isPending}>
+                  Reopen
+                </button>
+              )}
               <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ minWidth: 160 }} />
             </div>
-          ) : me.role && (
-            <p className="muted small" style={{ margin: 0 }} data-testid="incident-actions-readonly">
-              Read only: acknowledging, resolving and snoozing need the responder role (you are {me.role}).
-            </p>
+          ) : (
+            me.role && (
+              <p className="muted small" style={{ margin: 0 }} data-testid="incident-actions-readonly">
+                Read only: acknowledging, resolving and snoozing need the responder role (you are {me.role}).
+              </p>
+            )
           )}
-          {transition.error && <div role="alert" style={{ color: 'var(--crit)' }}>{transition.error.message}</div>}
+          {transition.error && (
+            <div role="alert" style={{ color: 'var(--crit)' }}>
+              {transition.error.message}
+            </div>
+          )}
         </div>
       </Panel>
       {alerts.map((a) => (
-        <Panel key={a.id} id={`incident-alert-${a.detector}`} title={a.title} sub={`${a.detector} · ${a.subject_kind} ${a.subject}`}
-          actions={<><Badge kind={a.severity} /><Badge kind={a.state} /><Link href={`/alerts/${encodeURIComponent(a.id)}${globalQuery}`} className="small">alert →</Link></>}>
+        <Panel
+          key={a.id}
+          id={`incident-alert-${a.detector}`}
+          title={a.title}
+          sub={`${a.detector} · ${a.subject_kind} ${a.subject}`}
+          actions={
+            <>
+              <Badge kind={a.severity} />
+              <Badge kind={a.state} />
+              <Link href={`/alerts/${encodeURIComponent(a.id)}${globalQuery}`} className="small">
+                alert →
+              </Link>
+            </>
+          }
+        >
           <div className="grid" style={{ gap: 8 }} data-testid="incident-alert" data-detector={a.detector}>
-            {a.evidence && 'reasons' in a.evidence && <ul className="reason-list">{a.evidence.reasons.map((r) => <li key={r}>{r}</li>)}</ul>}
+            {a.evidence && 'reasons' in a.evidence && (
+              <ul className="reason-list">
+                {a.evidence.reasons.map((r) => (
+                  <li key={r}>{r}</li>
+                ))}
+              </ul>
+            )}
             <AlertEvidence alert={a} />
           </div>
         </Panel>
       ))}
       {(installs.length > 0 || farm) && (
         <Panel id="alert-actions" title="Respond">
-          <ActionPanel scope="install" subject={installs.length === 1 && !farm ? installs[0] : undefined} installIds={farm?.members ?? installs} outOf={farm?.size} />
+          <ActionPanel
+            scope="install"
+            subject={installs.length === 1 && !farm ? installs[0] : undefined}
+            installIds={farm?.members ?? installs}
+            outOf={farm?.size}
+          />
         </Panel>
       )}
       <Panel id="incident-history" title="History" sub={`times in ${zoneName(i.last_seen)}`} flush>
         <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="incident-history">
           {q.data.transitions.map((t) => (
             <li key={`${t.at}-${t.to_state}-${t.action}-${t.note}`} className="list-item" style={{ cursor: 'default' }}>
-              <span><b>{t.action}</b> <span className="muted">{t.from_state} → {t.to_state}</span> by {t.actor}</span>
-              <span className="muted small">{dateTime(t.at)}{t.note ? ` · ${t.note}` : ''}</span>
+              <span>
+                <b>{t.action}</b>{' '}
+                <span className="muted">
+                  {t.from_state} → {t.to_state}
+                </span>{' '}
+                by {t.actor}
+              </span>
+              <span className="muted small">
+                {dateTime(t.at)}
+                {t.note ? ` · ${t.note}` : ''}
+              </span>
             </li>
           ))}
         </ul>

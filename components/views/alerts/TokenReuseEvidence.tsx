@@ -25,14 +25,32 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
   return (
     <div data-testid="token-reuse-evidence">
       <dl className="kv">
-        <dt>Networks</dt><dd>{count(networks.length)} seen for one install token</dd>
-        <dt>Overlaps</dt><dd>{count(num(row.overlaps))} requests started while one from another network was open{overlapAt !== null ? ` · first at ${dateTime(overlapAt)}` : ''}</dd>
-        <dt>Network switches</dt><dd>{count(num(row.switches))} · {count(num(row.fast_country_changes))} country changes under 30 min apart (impossible travel)</dd>
+        <dt>Networks</dt>
+        <dd>{count(networks.length)} seen for one install token</dd>
+        <dt>Overlaps</dt>
+        <dd>
+          {count(num(row.overlaps))} requests started while one from another network was open{overlapAt !== null ? ` · first at ${dateTime(overlapAt)}` : ''}
+        </dd>
+        <dt>Network switches</dt>
+        <dd>
+          {count(num(row.switches))} · {count(num(row.fast_country_changes))} country changes under 30 min apart (impossible travel)
+        </dd>
       </dl>
-      {shown.length === 0 ? <p className="muted small">No networks in the evidence.</p> : (
+      {shown.length === 0 ? (
+        <p className="muted small">No networks in the evidence.</p>
+      ) : (
         <div className="table-wrap" style={{ maxHeight: 320, overflow: 'auto' }}>
           <table className="data" data-testid="token-reuse-networks">
-            <thead><tr><th>ASN</th><th>Country</th><th>Prefixes</th><th className="r">Requests</th><th>First seen</th><th className="r">Active for</th></tr></thead>
+            <thead>
+              <tr>
+                <th>ASN</th>
+                <th>Country</th>
+                <th>Prefixes</th>
+                <th className="r">Requests</th>
+                <th>First seen</th>
+                <th className="r">Active for</th>
+              </tr>
+            </thead>
             <tbody>
               {shown.map((n, i) => {
                 const prefixes = Array.isArray(n.ip_prefixes) ? n.ip_prefixes : []
@@ -40,9 +58,18 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
                   <tr key={`${num(n.asn)}-${clip(n.country, 8)}-${i}`}>
                     <td className="mono">AS{num(n.asn)}</td>
                     <td>{clip(n.country, 8)}</td>
-                    <td className="mono">{prefixes.slice(0, MAX_PREFIXES).map((p) => clip(p, 48)).join(', ')}{prefixes.length > MAX_PREFIXES ? ` +${prefixes.length - MAX_PREFIXES}` : ''}</td>
+                    <td className="mono">
+                      {prefixes
+                        .slice(0, MAX_PREFIXES)
+                        .map((p) => clip(p, 48))
+                        .join(', ')}
+                      {prefixes.length > MAX_PREFIXES ? ` +${prefixes.length - MAX_PREFIXES}` : ''}
+                    </td>
                     <td className="r">{count(num(n.events))}</td>
-                    <td>{dateTime(num(n.first))}{first && num(n.first) > first ? ` (+${duration(num(n.first) - first)})` : ''}</td>
+                    <td>
+                      {dateTime(num(n.first))}
+                      {first && num(n.first) > first ? ` (+${duration(num(n.first) - first)})` : ''}
+                    </td>
                     <td className="r">{duration(Math.max(0, num(n.last) - num(n.first)))}</td>
                   </tr>
                 )

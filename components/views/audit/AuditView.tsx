@@ -29,12 +29,20 @@ export function AuditView() {
       </div>
     </div>
   )
-  if (!role) return <div className="grid">{head}{me.error ? <ErrorState error={me.error} /> : <LoadingState height={200} />}</div>
+  if (!role)
+    return (
+      <div className="grid">
+        {head}
+        {me.error ? <ErrorState error={me.error} /> : <LoadingState height={200} />}
+      </div>
+    )
   if (role !== 'admin') {
     return (
       <div className="grid">
         {head}
-        <Panel id="audit-denied" title="Admins only"><EmptyState>The audit log is readable by admins; you are signed in as {role}.</EmptyState></Panel>
+        <Panel id="audit-denied" title="Admins only">
+          <EmptyState>The audit log is readable by admins; you are signed in as {role}.</EmptyState>
+        </Panel>
       </div>
     )
   }
@@ -42,24 +50,52 @@ export function AuditView() {
     <div className="grid">
       {head}
       <div className="toolbar">
-        <label className="select-label">Action prefix
+        <label className="select-label">
+          Action prefix
           <input placeholder="e.g. policy." value={action} onChange={(e) => setAction(e.target.value.trim())} />
         </label>
         {/* A POST: exporting writes an audit entry, which a cross-site link must not be able to do. */}
-        <form method="post" action="/api/audit/export"><button className="btn" type="submit">Export (NDJSON)</button></form>
+        <form method="post" action="/api/audit/export">
+          <button className="btn" type="submit">
+            Export (NDJSON)
+          </button>
+        </form>
       </div>
       <QueryPanel id="audit-log" title="Entries" sub={log.data ? `latest ${log.data.entries.length}` : undefined} query={log} flush height={200}>
         {(d) => (
           <div className="table-wrap">
             <table className="data" data-testid="audit-table">
-              <thead><tr>{headers(zoneName(d.entries[0]?.at)).map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
+              <thead>
+                <tr>
+                  {headers(zoneName(d.entries[0]?.at)).map((h) => (
+                    <th key={h} scope="col">
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
               <tbody>
-                {d.entries.length === 0 && <tr><td colSpan={8} className="muted">No entries{action ? ` with action starting “${action}”` : ''}.</td></tr>}
+                {d.entries.length === 0 && (
+                  <tr>
+                    <td colSpan={8} className="muted">
+                      No entries{action ? ` with action starting “${action}”` : ''}.
+                    </td>
+                  </tr>
+                )}
                 {d.entries.map((e) => (
                   <tr key={e.id}>
-                    <td className="mono">{dateTime(e.at)}</td><td>{e.actor}</td><td>{e.actorRole}</td>
-                    <td>{e.action}</td><td className="mono">{e.subject}</td><td>{e.ipPrefix}</td>
-                    <td style={wrap}><code>{short(e.before)}</code></td><td style={wrap}><code>{short(e.after)}</code></td>
+                    <td className="mono">{dateTime(e.at)}</td>
+                    <td>{e.actor}</td>
+                    <td>{e.actorRole}</td>
+                    <td>{e.action}</td>
+                    <td className="mono">{e.subject}</td>
+                    <td>{e.ipPrefix}</td>
+                    <td style={wrap}>
+                      <code>{short(e.before)}</code>
+                    </td>
+                    <td style={wrap}>
+                      <code>{short(e.after)}</code>
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -18,7 +18,13 @@ function columns(by: CostDimension): Column<CostBreakdownRow>[] {
     { key: 'installs', header: 'Active installs', numeric: true, sortable: true, render: (r) => count(r.installs) },
     { key: 'cost_per_request_micros', header: 'Per request', numeric: true, sortable: true, render: (r) => usd(r.cost_per_request_micros, { precise: true }) },
     { key: 'cost_per_install_micros', header: 'Per install', numeric: true, sortable: true, render: (r) => usd(r.cost_per_install_micros, { precise: true }) },
-    { key: 'cost_per_1k_tokens_micros', header: 'Per 1k tokens', numeric: true, sortable: true, render: (r) => usd(r.cost_per_1k_tokens_micros, { precise: true }) },
+    {
+      key: 'cost_per_1k_tokens_micros',
+      header: 'Per 1k tokens',
+      numeric: true,
+      sortable: true,
+      render: (r) => usd(r.cost_per_1k_tokens_micros, { precise: true }),
+    },
   ]
 }
 
@@ -29,15 +35,35 @@ export function CostBreakdownTable({ by }: { by: CostDimension }) {
   const exportUrl = useCostExportUrl(by, req)
   const exportAllUrl = useCostExportAllUrl(by, req)
   return (
-    <QueryPanel id="cost-breakdown" title="Breakdown" sub={`by ${by}`} query={q} flush height={200} isEmpty={(d) => d.total === 0}
-      actions={<div className="row gap">
-        <a className="btn small" href={exportUrl} download data-testid="csv-export">⤓ Export CSV</a>
-        <a className="btn small" href={exportAllUrl} download data-testid="csv-export-all" title="every row, not only this page">⤓ All rows</a>
-      </div>}>
+    <QueryPanel
+      id="cost-breakdown"
+      title="Breakdown"
+      sub={`by ${by}`}
+      query={q}
+      flush
+      height={200}
+      isEmpty={(d) => d.total === 0}
+      actions={
+        <div className="row gap">
+          <a className="btn small" href={exportUrl} download data-testid="csv-export">
+            ⤓ Export CSV
+          </a>
+          <a className="btn small" href={exportAllUrl} download data-testid="csv-export-all" title="every row, not only this page">
+            ⤓ All rows
+          </a>
+        </div>
+      }
+    >
       {(d) => (
-        <DataTable testId="cost-breakdown-table" columns={columns(by)} rows={d.rows} rowKey={(r) => r.key}
-          sort={{ sort: d.sort, dir: d.dir }} onSort={state.onSort}
-          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }} />
+        <DataTable
+          testId="cost-breakdown-table"
+          columns={columns(by)}
+          rows={d.rows}
+          rowKey={(r) => r.key}
+          sort={{ sort: d.sort, dir: d.dir }}
+          onSort={state.onSort}
+          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }}
+        />
       )}
     </QueryPanel>
   )

@@ -20,17 +20,33 @@ export function CostView() {
   const metric: CostMetric = rawMetric === 'per_request' || rawMetric === 'per_1k_tokens' || rawMetric === 'per_install' ? rawMetric : 'spend'
   return (
     <>
-      <PageHead title="Cost" description="Where the money goes: by feature, model, tenant and app version, against budget."
+      <PageHead
+        title="Cost"
+        description="Where the money goes: by feature, model, tenant and app version, against budget."
         actions={
           <div className="segmented small" role="group" aria-label="Group cost by">
             {COST_DIMENSIONS.map((d) => (
-              <button key={d} type="button" className={by === d ? 'on' : undefined} aria-pressed={by === d} onClick={() => setParams({ by: d === 'feature' ? null : d, cbPage: null, cbSort: null })}>{LABELS[d]}</button>
+              <button
+                key={d}
+                type="button"
+                className={by === d ? 'on' : undefined}
+                aria-pressed={by === d}
+                onClick={() => setParams({ by: d === 'feature' ? null : d, cbPage: null, cbSort: null })}
+              >
+                {LABELS[d]}
+              </button>
             ))}
           </div>
-        } />
+        }
+      />
       <CostTiles />
-      <CostChart by={by} granularity={granularity} onGranularity={(g) => setParams({ gran: g === 'auto' ? null : g })}
-        metric={metric} onMetric={(m) => setParams({ metric: m === 'spend' ? null : m })} />
+      <CostChart
+        by={by}
+        granularity={granularity}
+        onGranularity={(g) => setParams({ gran: g === 'auto' ? null : g })}
+        metric={metric}
+        onMetric={(m) => setParams({ metric: m === 'spend' ? null : m })}
+      />
       <div className="grid two">
         <BudgetPanel />
         <AbuseTaxPanel />

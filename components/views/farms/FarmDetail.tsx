@@ -36,50 +36,113 @@ export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
   const series = newInstallsSeries((profiles.data?.profiles ?? []).map((p) => p.first_seen))
   return (
     <div className="grid" style={{ gap: 12 }}>
-      <Panel id="farm-detail" title={<span className="mono">{cluster.cluster_id}</span>} sub={cluster.tenant_id}
-        actions={cluster.severity ? <Badge kind={cluster.severity} /> : <Badge kind="neutral">below alert</Badge>}>
+      <Panel
+        id="farm-detail"
+        title={<span className="mono">{cluster.cluster_id}</span>}
+        sub={cluster.tenant_id}
+        actions={cluster.severity ? <Badge kind={cluster.severity} /> : <Badge kind="neutral">below alert</Badge>}
+      >
         <div className="grid" style={{ gap: 10 }}>
           <div className="grid tiles">
             <StatTile id="farm-size" label="Installs" value={count(cluster.size)} hint={`${cluster.new_installs} new in window`} />
             <StatTile id="farm-burst" label="Peak sign-ups" value={`${count(cluster.max_new_per_minute)}/min`} hint="tightest minute" />
-            <StatTile id="farm-spend" label="Spend" value={usd(cluster.cost_micros)} hint={`${usd(cluster.cost_micros / Math.max(1, cluster.size))} per install`} />
-            <StatTile id="farm-rejected" label="Attestation rejected" value={attestations ? percent(cluster.attest_rejected / attestations) : '–'} tone={cluster.attest_rejected > cluster.attest_accepted ? 'crit' : undefined}
-              hint={`${count(cluster.attest_rejected)} of ${count(attestations)}${cluster.timing_dispersion != null ? ` · timing dispersion ${cluster.timing_dispersion.toFixed(2)}` : ''}`} />
+            <StatTile
+              id="farm-spend"
+              label="Spend"
+              value={usd(cluster.cost_micros)}
+              hint={`${usd(cluster.cost_micros / Math.max(1, cluster.size))} per install`}
+            />
+            <StatTile
+              id="farm-rejected"
+              label="Attestation rejected"
+              value={attestations ? percent(cluster.attest_rejected / attestations) : '–'}
+              tone={cluster.attest_rejected > cluster.attest_accepted ? 'crit' : undefined}
+              hint={`${count(cluster.attest_rejected)} of ${count(attestations)}${cluster.timing_dispersion != null ? ` · timing dispersion ${cluster.timing_dispersion.toFixed(2)}` : ''}`}
+            />
           </div>
-          <ul className="reason-list">{cluster.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
+          <ul className="reason-list">
+            {cluster.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
           <div>
             <h3 style={{ marginBottom: 4 }}>Shared traits</h3>
             {cluster.shared_traits.slice(0, 10).map((t) => (
-              <span key={`${t.trait}:${t.value}`} className="chip" title={`${t.members} members`}>{t.trait}: <span className="mono">{t.value}</span> · {t.members}</span>
+              <span key={`${t.trait}:${t.value}`} className="chip" title={`${t.members} members`}>
+                {t.trait}: <span className="mono">{t.value}</span> · {t.members}
+              </span>
             ))}
             {cluster.shared_traits.length > 10 && <span className="muted small"> +{cluster.shared_traits.length - 10} more</span>}
           </div>
           <div>
-            <h3 style={{ marginBottom: 4 }}>Rejection mix{cap.capped && <span className="muted small" style={{ fontWeight: 400 }}> · over {cap.of}</span>}</h3>
-            {mix.length === 0 ? <span className="muted">no rejections</span> : mix.map(([reason, n]) => (
-              <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
-                <span style={{ width: 140 }} className="small">{reason}</span>
-                <div className="meter grow crit"><span style={{ width: `${(n / mixTotal) * 100}%` }} /></div>
-                <span className="num small" style={{ width: 60, textAlign: 'right' }}>{count(n)}</span>
-              </div>
-            ))}
+            <h3 style={{ marginBottom: 4 }}>
+              Rejection mix
+              {cap.capped && (
+                <span className="muted small" style={{ fontWeight: 400 }}>
+                  {' '}
+                  · over {cap.of}
+                </span>
+              )}
+            </h3>
+            {mix.length === 0 ? (
+              <span className="muted">no rejections</span>
+            ) : (
+              mix.map(([reason, n]) => (
+                <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
+                  <span style={{ width: 140 }} className="small">
+                    {reason}
+                  </span>
+                  <div className="meter grow crit">
+                    <span style={{ width: `${(n / mixTotal) * 100}%` }} />
+                  </div>
+                  <span className="num small" style={{ width: 60, textAlign: 'right' }}>
+                    {count(n)}
+                  </span>
+                </div>
+              ))
+            )}
           </div>
         </div>
       </Panel>
-      <QueryPanel id="farm-new-installs" title="New installs over time" sub={`${cap.of} by first seen`} query={profiles} height={170} isEmpty={(d) => d.profiles.length === 0}>
-        {() => <TimeSeriesChart data={series.points} series={[{ key: 'installs', label: 'new installs', color: '#ff9f43' }]} kind="bar" unit="count" fromMs={series.from} toMs={series.to} height={170} legend={false} />}
+      <QueryPanel
+        id="farm-new-installs"
+        title="New installs over time"
+        sub={`${cap.of} by first seen`}
+        query={profiles}
+        height={170}
+        isEmpty={(d) => d.profiles.length === 0}
+      >
+        {() => (
+          <TimeSeriesChart
+            data={series.points}
+            series={[{ key: 'installs', label: 'new installs', color: '#ff9f43' }]}
+            kind="bar"
+            unit="count"
+            fromMs={series.from}
+            toMs={series.to}
+            height={170}
+            legend={false}
+          />
+        )}
       </QueryPanel>
       <FarmMembers cluster={cluster} />
       <Panel id="farm-actions" title="Act on this cluster">
         {cap.capped && (
           <p className="small muted" style={{ margin: '0 0 8px' }}>
-            The ranking carries {cap.of}, not the riskiest ones; a bulk change here covers only those.
-            The other {count(cluster.size - cap.n)} are listed under Members.
+            The ranking carries {cap.of}, not the riskiest ones; a bulk change here covers only those. The other {count(cluster.size - cap.n)} are listed under
+            Members.
           </p>
         )}
         {/* Keyed by cluster: a preview and typed count must never carry over to another cluster's members. */}
-        <ActionPanel key={cluster.cluster_id} scope="install" installIds={cluster.members} outOf={cluster.size}
-          title={cap.capped ? `${count(cap.n)} of ${count(cluster.size)} members of ${cluster.cluster_id}` : `All ${count(cap.n)} members of ${cluster.cluster_id}`} />
+        <ActionPanel
+          key={cluster.cluster_id}
+          scope="install"
+          installIds={cluster.members}
+          outOf={cluster.size}
+          title={
+            cap.capped ? `${count(cap.n)} of ${count(cluster.size)} members of ${cluster.cluster_id}` : `All ${count(cap.n)} members of ${cluster.cluster_id}`
+          }
+        />
       </Panel>
     </div>
   )

@@ -19,7 +19,9 @@ export type ClusterSelection<C> =
   | { kind: 'none' }
 
 export function selectCluster<C extends { cluster_id: string }>(
-  rows: readonly C[], requested: string | null | undefined, loading = false,
+  rows: readonly C[],
+  requested: string | null | undefined,
+  loading = false,
 ): ClusterSelection<C> {
   if (requested) {
     const hit = rows.find((c) => c.cluster_id === requested)

@@ -30,7 +30,11 @@ export function IngestProblems({ d, processes }: { d: IngestHealthResponse; proc
     <section className="panel" data-testid="ingest-problems" style={{ borderColor: 'var(--crit)' }}>
       <div className="state error" role="alert">
         <strong>Ingest error:</strong>
-        <ul style={{ margin: '4px 0 0 16px' }}>{d.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+        <ul style={{ margin: '4px 0 0 16px' }}>
+          {d.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
       </div>
       {stuck.length > 0 && <DataTable testId="stuck-partitions" rows={stuck} rowKey={(r) => `${r.instance}/${r.topic}/${r.partition}`} columns={COLUMNS} />}
     </section>

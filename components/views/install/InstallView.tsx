@@ -12,7 +12,12 @@ export function InstallView({ id }: { id: string }) {
   const profile = useInstallProfile(id)
   return (
     <>
-      <PageHead title={`Install ${id}`} description={profile.data ? `${profile.data.tenant_id} · ${profile.data.platform} ${profile.data.device_model} · ${profile.data.country}` : 'Install drill-down'} />
+      <PageHead
+        title={`Install ${id}`}
+        description={
+          profile.data ? `${profile.data.tenant_id} · ${profile.data.platform} ${profile.data.device_model} · ${profile.data.country}` : 'Install drill-down'
+        }
+      />
       {profile.error && !profile.data && <ErrorState error={profile.error} />}
       <InstallTimelineCharts id={id} />
       <div className="grid three">

@@ -11,7 +11,9 @@ export function OverviewView() {
       <PageHead title="Live overview" description="Spend, traffic and attestation health across every app, refreshed live." />
       <OverviewTiles />
       <div className="grid two">
-        <div className="span-2"><SpendChart /></div>
+        <div className="span-2">
+          <SpendChart />
+        </div>
         <TrafficCharts />
         <AttestationChart />
       </div>

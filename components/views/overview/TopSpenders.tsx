@@ -13,7 +13,14 @@ const COLUMNS: Column<SpenderRow>[] = [
   { key: 'cost_micros', header: 'Spend', numeric: true, sortable: true, render: (r) => usd(r.cost_micros) },
   { key: 'requests', header: 'Requests', numeric: true, sortable: true, render: (r) => count(r.requests) },
   { key: 'tokens', header: 'Tokens', numeric: true, sortable: true, render: (r) => compact(r.tokens) },
-  { key: 'max_context_tokens', header: 'Max ctx', numeric: true, sortable: true, render: (r) => compact(r.max_context_tokens), title: 'Largest context of one request (tokens)' },
+  {
+    key: 'max_context_tokens',
+    header: 'Max ctx',
+    numeric: true,
+    sortable: true,
+    render: (r) => compact(r.max_context_tokens),
+    title: 'Largest context of one request (tokens)',
+  },
   { key: 'streams', header: 'Streams', numeric: true, sortable: true, render: (r) => count(r.streams) },
   { key: 'attest_rejected', header: 'Att. rej.', numeric: true, sortable: true, render: (r) => count(r.attest_rejected), title: 'Attestation rejections' },
 ]
@@ -24,9 +31,15 @@ export function TopSpenders() {
   return (
     <QueryPanel id="top-spenders" title="Top spenders" sub="installs in range" query={q} flush height={300} isEmpty={(d) => d.total === 0}>
       {(d) => (
-        <DataTable testId="top-spenders-table" columns={COLUMNS} rows={d.rows} rowKey={(r) => `${r.tenant_id}/${r.install_id}`}
-          sort={{ sort: d.sort, dir: d.dir }} onSort={state.onSort}
-          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }} />
+        <DataTable
+          testId="top-spenders-table"
+          columns={COLUMNS}
+          rows={d.rows}
+          rowKey={(r) => `${r.tenant_id}/${r.install_id}`}
+          sort={{ sort: d.sort, dir: d.dir }}
+          onSort={state.onSort}
+          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }}
+        />
       )}
     </QueryPanel>
   )

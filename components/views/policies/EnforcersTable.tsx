@@ -11,15 +11,35 @@ export function EnforcersTable({ data }: { data: EnforcersResponse }) {
   return (
     <div className="table-wrap">
       <table className="data" data-testid="enforcers-table">
-        <thead><tr>{['replica', 'policy version held', 'lag (versions)', 'last seen', 'since'].map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
+        <thead>
+          <tr>
+            {['replica', 'policy version held', 'lag (versions)', 'last seen', 'since'].map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
         <tbody>
-          {data.enforcers.length === 0 && <tr><td colSpan={5} className="muted">No enforcer has reported in the last day (npm run enforcer, docs/enforcer.md).</td></tr>}
+          {data.enforcers.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                No enforcer has reported in the last day (npm run enforcer, docs/enforcer.md).
+              </td>
+            </tr>
+          )}
           {data.enforcers.map((e) => (
             <tr key={e.replica}>
               <td className="mono">{e.replica}</td>
               <td className="r">{e.version}</td>
               <td className="r">{e.lagVersions > 0 ? <b style={{ color: 'var(--warn)' }}>{e.lagVersions}</b> : 0}</td>
-              <td>{now - e.lastSeenMs > QUIET_MS ? <b style={{ color: 'var(--warn)' }}>{duration(now - e.lastSeenMs)} ago</b> : `${duration(Math.max(0, now - e.lastSeenMs))} ago`}</td>
+              <td>
+                {now - e.lastSeenMs > QUIET_MS ? (
+                  <b style={{ color: 'var(--warn)' }}>{duration(now - e.lastSeenMs)} ago</b>
+                ) : (
+                  `${duration(Math.max(0, now - e.lastSeenMs))} ago`
+                )}
+              </td>
               <td className="mono">{dateTime(e.firstSeenMs)}</td>
             </tr>
           ))}

@@ -46,12 +46,25 @@ export function PoliciesView() {
     <div className="grid" style={{ gap: 12 }}>
       <div className="page-head">
         <div>
-          <h1>Policies <small className="muted" style={{ fontWeight: 400 }}>version {policy.data?.version ?? '…'}</small></h1>
+          <h1>
+            Policies{' '}
+            <small className="muted" style={{ fontWeight: 400 }}>
+              version {policy.data?.version ?? '…'}
+            </small>
+          </h1>
           <p>Rules the gateways enforce, every change with how fast it reached them, and undo.</p>
         </div>
-        {role === 'viewer' && <span className="muted small" data-testid="policies-readonly">Read-only: viewers cannot change policy</span>}
+        {role === 'viewer' && (
+          <span className="muted small" data-testid="policies-readonly">
+            Read-only: viewers cannot change policy
+          </span>
+        )}
       </div>
-      {note && <p data-testid="policies-note" role="status" style={{ margin: 0 }}>{note}</p>}
+      {note && (
+        <p data-testid="policies-note" role="status" style={{ margin: 0 }}>
+          {note}
+        </p>
+      )}
 
       {policy.data?.proposals.length ? (
         <Panel id="policy-proposals" title="Waiting for a second admin">
@@ -59,10 +72,26 @@ export function PoliciesView() {
             {policy.data.proposals.map((p) => (
               <li key={p.id} style={{ marginBottom: 4 }}>
                 {p.author}: {p.request.action} {p.request.scope} — {p.reason}{' '}
-                {role === 'admin' && <>
-                  <button type="button" className="btn small primary" disabled={decide.isPending} onClick={() => act(() => decide.mutateAsync({ id: p.id, approve: true }), 'approved')}>Approve</button>{' '}
-                  <button type="button" className="btn small" disabled={decide.isPending} onClick={() => act(() => decide.mutateAsync({ id: p.id, approve: false }), 'rejected')}>Reject</button>
-                </>}
+                {role === 'admin' && (
+                  <>
+                    <button
+                      type="button"
+                      className="btn small primary"
+                      disabled={decide.isPending}
+                      onClick={() => act(() => decide.mutateAsync({ id: p.id, approve: true }), 'approved')}
+                    >
+                      Approve
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="btn small"
+                      disabled={decide.isPending}
+                      onClick={() => act(() => decide.mutateAsync({ id: p.id, approve: false }), 'rejected')}
+                    >
+                      Reject
+                    </button>
+                  </>
+                )}
               </li>
             ))}
           </ul>
@@ -80,13 +109,22 @@ export function PoliciesView() {
       {canWrite && (
         <Panel id="policy-new" title="New rule">
           <div className="toolbar" style={{ marginBottom: 8 }}>
-            <label className="select-label">Scope
+            <label className="select-label">
+              Scope
               <select value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
-                {SCOPE_CHOICES.map((s) => <option key={s}>{s}</option>)}
+                {SCOPE_CHOICES.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
               </select>
             </label>
-            <label className="select-label">Subject
-              <input value={scope === 'global' ? '*' : subject} disabled={scope === 'global'} onChange={(e) => setSubject(e.target.value.trim())} placeholder={scope === 'feature' ? 'tenant/feature' : `${scope} id`} />
+            <label className="select-label">
+              Subject
+              <input
+                value={scope === 'global' ? '*' : subject}
+                disabled={scope === 'global'}
+                onChange={(e) => setSubject(e.target.value.trim())}
+                placeholder={scope === 'feature' ? 'tenant/feature' : `${scope} id`}
+              />
             </label>
           </div>
           {(scope === 'global' || subject) && <ActionPanel key={`${scope}:${subject}`} scope={scope} subject={scope === 'global' ? '*' : subject} />}

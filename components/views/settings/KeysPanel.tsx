@@ -21,13 +21,27 @@ export function KeysPanel() {
         <div style={{ display: 'grid', gap: 12 }}>
           <div className="table-wrap">
             <table className="data" data-testid="keys-table">
-              <thead><tr><th scope="col">key id</th><th scope="col">created</th><th scope="col">status</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">key id</th>
+                  <th scope="col">created</th>
+                  <th scope="col">status</th>
+                </tr>
+              </thead>
               <tbody>
                 {d.keys.map((k) => (
                   <tr key={k.kid}>
                     <td className="mono">{k.kid}</td>
                     <td className="mono">{k.createdAt ? dateTime(k.createdAt) : '—'}</td>
-                    <td>{k.active ? <span className="badge resolved">signing</span> : k.verifiesUntil ? `verifies until ${dateTime(k.verifiesUntil)}` : 'verifies'}</td>
+                    <td>
+                      {k.active ? (
+                        <span className="badge resolved">signing</span>
+                      ) : k.verifiesUntil ? (
+                        `verifies until ${dateTime(k.verifiesUntil)}`
+                      ) : (
+                        'verifies'
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -35,15 +49,39 @@ export function KeysPanel() {
           </div>
           <div className="toolbar" style={{ padding: '0 12px 12px' }}>
             {!d.rotatable && <span className="muted">Keys come from POLICY_SIGNING_KEYS: rotate by appending a key there and restarting.</span>}
-            {d.rotatable && !confirming && <button type="button" className="btn" onClick={() => { setConfirming(true); rotate.reset() }}>Rotate signing key…</button>}
+            {d.rotatable && !confirming && (
+              <button
+                type="button"
+                className="btn"
+                onClick={() => {
+                  setConfirming(true)
+                  rotate.reset()
+                }}
+              >
+                Rotate signing key…
+              </button>
+            )}
             {d.rotatable && confirming && (
               <>
                 <span>Gateways must fetch the key set again within {d.graceHours} h.</span>
-                <button type="button" className="btn danger" disabled={rotate.isPending} onClick={() => rotate.mutate(undefined, { onSettled: () => setConfirming(false) })}>Confirm rotation</button>
-                <button type="button" className="btn" onClick={() => setConfirming(false)}>Cancel</button>
+                <button
+                  type="button"
+                  className="btn danger"
+                  disabled={rotate.isPending}
+                  onClick={() => rotate.mutate(undefined, { onSettled: () => setConfirming(false) })}
+                >
+                  Confirm rotation
+                </button>
+                <button type="button" className="btn" onClick={() => setConfirming(false)}>
+                  Cancel
+                </button>
               </>
             )}
-            {rotate.error && <span className="state error" role="alert">{describeError(rotate.error)}</span>}
+            {rotate.error && (
+              <span className="state error" role="alert">
+                {describeError(rotate.error)}
+              </span>
+            )}
             {rotate.data && (
               <span role="status" data-testid="rotate-result">
                 Now signing with {rotate.data.kid}; {rotate.data.retired} still verifies.

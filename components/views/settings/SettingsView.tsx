@@ -18,12 +18,20 @@ export function SettingsView() {
       </div>
     </div>
   )
-  if (!me.role) return <div className="grid">{head}{me.error ? <ErrorState error={me.error} /> : <LoadingState height={200} />}</div>
+  if (!me.role)
+    return (
+      <div className="grid">
+        {head}
+        {me.error ? <ErrorState error={me.error} /> : <LoadingState height={200} />}
+      </div>
+    )
   if (me.role !== 'admin') {
     return (
       <div className="grid">
         {head}
-        <Panel id="settings-denied" title="Admins only"><EmptyState>Users and keys are managed by admins; you are signed in as {me.role}.</EmptyState></Panel>
+        <Panel id="settings-denied" title="Admins only">
+          <EmptyState>Users and keys are managed by admins; you are signed in as {me.role}.</EmptyState>
+        </Panel>
       </div>
     )
   }

@@ -5,5 +5,9 @@ import { useDashboardParams } from '../../hooks/useDashboardParams'
 /** Link to an install's drill-down, keeping the global range and tenant. */
 export function InstallLink({ id }: { id: string }) {
   const { globalQuery } = useDashboardParams()
-  return <Link href={`/installs/${encodeURIComponent(id)}${globalQuery}`} className="mono">{id}</Link>
+  return (
+    <Link href={`/installs/${encodeURIComponent(id)}${globalQuery}`} className="mono">
+      {id}
+    </Link>
+  )
 }

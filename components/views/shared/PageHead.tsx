@@ -15,7 +15,9 @@ export function PageHead({ title, description, actions }: { title: string; descr
         {description && <p>{description}</p>}
       </div>
       <div className="row gap">
-        <span className="muted small" data-testid="window-label" suppressHydrationWarning>{window} · {tenant || 'all tenants'}</span>
+        <span className="muted small" data-testid="window-label" suppressHydrationWarning>
+          {window} · {tenant || 'all tenants'}
+        </span>
         {actions}
       </div>
     </div>

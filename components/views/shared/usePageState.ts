@@ -12,7 +12,9 @@ export function usePageState(prefix: string, defaults: SortState) {
   const dir = (search.get(`${prefix}Dir`) ?? defaults.dir) === 'asc' ? 'asc' : 'desc'
   const page = Math.max(0, Number(search.get(`${prefix}Page`) ?? 0) || 0)
   return {
-    sort, dir: dir as 'asc' | 'desc', page,
+    sort,
+    dir: dir as 'asc' | 'desc',
+    page,
     onSort: (s: SortState) => setParams({ [`${prefix}Sort`]: s.sort, [`${prefix}Dir`]: s.dir, [`${prefix}Page`]: null }),
     onPage: (p: number) => setParams({ [`${prefix}Page`]: p || null }),
   }

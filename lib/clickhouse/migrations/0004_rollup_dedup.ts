@@ -13,7 +13,6 @@ export const migration: Migration = {
   name: 'deduplication window on rollup tables',
   statements: ({ db, onCluster }) =>
     ROLLUPS.map(
-      (table) =>
-        `ALTER TABLE ${db}.${table}${onCluster} MODIFY SETTING non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000`,
+      (table) => `ALTER TABLE ${db}.${table}${onCluster} MODIFY SETTING non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000`,
     ),
 }

@@ -17,13 +17,44 @@ const CODECS: Record<string, string> = {
   src_offset: 'T64, ZSTD(3)',
   ...Object.fromEntries(['event_id', 'install_id', 'device_fingerprint', 'stream_id'].map((c) => [c, 'ZSTD(3)'])),
   ...Object.fromEntries(
-    ['prompt_tokens', 'completion_tokens', 'context_tokens', 'prompt_bytes', 'cost_micros', 'latency_ms', 'duration_ms', 'ttft_ms', 'policy_version', 'asn']
-      .map((c) => [c, 'T64, ZSTD(3)']),
+    [
+      'prompt_tokens',
+      'completion_tokens',
+      'context_tokens',
+      'prompt_bytes',
+      'cost_micros',
+      'latency_ms',
+      'duration_ms',
+      'ttft_ms',
+      'policy_version',
+      'asn',
+    ].map((c) => [c, 'T64, ZSTD(3)']),
   ),
   ...Object.fromEntries(
-    ['type', 'tenant_id', 'app_id', 'app_version', 'platform', 'device_model', 'os_version', 'ip_prefix', 'country', 'feature',
-      'model', 'cost_source', 'outcome', 'transport', 'end_reason', 'verdict', 'reasons', 'rule_id', 'rule_kind', 'gateway_id',
-      'src_topic', 'src_partition'].map((c) => [c, 'ZSTD(3)']),
+    [
+      'type',
+      'tenant_id',
+      'app_id',
+      'app_version',
+      'platform',
+      'device_model',
+      'os_version',
+      'ip_prefix',
+      'country',
+      'feature',
+      'model',
+      'cost_source',
+      'outcome',
+      'transport',
+      'end_reason',
+      'verdict',
+      'reasons',
+      'rule_id',
+      'rule_kind',
+      'gateway_id',
+      'src_topic',
+      'src_partition',
+    ].map((c) => [c, 'ZSTD(3)']),
   ),
 }
 
@@ -31,6 +62,8 @@ export const migration: Migration = {
   version: 6,
   name: 'tighter codecs on events',
   statements: ({ db, onCluster }) => [
-    `ALTER TABLE ${db}.events${onCluster} ${Object.entries(CODECS).map(([column, codec]) => `MODIFY COLUMN ${column} CODEC(${codec})`).join(', ')}`,
+    `ALTER TABLE ${db}.events${onCluster} ${Object.entries(CODECS)
+      .map(([column, codec]) => `MODIFY COLUMN ${column} CODEC(${codec})`)
+      .join(', ')}`,
   ],
 }

@@ -16,7 +16,6 @@ export const migration: Migration = {
   name: 'deduplication window on install_network_minute',
   statements: ({ db, onCluster }) =>
     TABLES.map(
-      (table) =>
-        `ALTER TABLE ${db}.${table}${onCluster} MODIFY SETTING non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000`,
+      (table) => `ALTER TABLE ${db}.${table}${onCluster} MODIFY SETTING non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000`,
     ),
 }

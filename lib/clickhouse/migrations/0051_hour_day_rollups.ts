@@ -1,8 +1,20 @@
 import type { Migration } from './types'
 
 /** Columns summed from one rollup into the next; installs are merged as uniq states. */
-const SUMS = ['requests', 'streams', 'served', 'upstream_errors', 'cut_by_policy', 'prompt_tokens', 'completion_tokens',
-  'cost_micros', 'stream_ms', 'attest_accepted', 'attest_rejected', 'policy_denials']
+const SUMS = [
+  'requests',
+  'streams',
+  'served',
+  'upstream_errors',
+  'cut_by_policy',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost_micros',
+  'stream_ms',
+  'attest_accepted',
+  'attest_rejected',
+  'policy_denials',
+]
 
 const columns = (time: string) => `
       ${time} DateTime('UTC'),

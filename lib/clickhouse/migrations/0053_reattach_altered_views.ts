@@ -30,8 +30,5 @@ export const migration: Migration = {
   version: 53,
   name: 're-attach the views 0007 altered, so their dedup identity survives a restart',
   statements: ({ db, onCluster }) =>
-    ALTERED_VIEWS.flatMap((view) => [
-      `DETACH TABLE IF EXISTS ${db}.${view}${onCluster}`,
-      `ATTACH TABLE IF NOT EXISTS ${db}.${view}${onCluster}`,
-    ]),
+    ALTERED_VIEWS.flatMap((view) => [`DETACH TABLE IF EXISTS ${db}.${view}${onCluster}`, `ATTACH TABLE IF NOT EXISTS ${db}.${view}${onCluster}`]),
 }

@@ -31,4 +31,32 @@ import { migration as m0060 } from './0060_install_dim_sketches'
  * Forward-only, in version order. Never edit one that has shipped: add the
  * next number. Ranges: 1-9 store, 10-19 detection and alerts, 20-29 policy and auth.
  */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0015, m0016, m0020, m0021, m0022, m0023, m0030, m0031, m0040, m0041, m0050, m0051, m0052, m0053, m0055, m0060]
+export const MIGRATIONS: Migration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+  m0010,
+  m0011,
+  m0015,
+  m0016,
+  m0020,
+  m0021,
+  m0022,
+  m0023,
+  m0030,
+  m0031,
+  m0040,
+  m0041,
+  m0050,
+  m0051,
+  m0052,
+  m0053,
+  m0055,
+  m0060,
+]

@@ -14,7 +14,11 @@ export const GET = route({ role: 'admin' }, async () => {
 
 const body = z.object({
   /** `<issuer>#<sub>`, as the audit log and /api/auth/me show it. */
-  userId: z.string().min(3).max(OIDC_USER_ID_MAX).regex(/^\S+#\S+$/),
+  userId: z
+    .string()
+    .min(3)
+    .max(OIDC_USER_ID_MAX)
+    .regex(/^\S+#\S+$/),
   disabled: z.boolean(),
 })
 
@@ -25,9 +29,17 @@ const body = z.object({
  */
 export const POST = route({ role: 'admin', body }, async ({ req, principal, body }) => {
   const { store } = await controls()
-  await audited(store, {
-    actor: principal.userId, actorRole: principal.role, action: 'auth.oidc_user_save', subject: body.userId, ipPrefix: requestIpPrefix(req),
-    after: { disabled: body.disabled },
-  }, () => setOidcUserDisabled(store, body.userId, body.disabled))
+  await audited(
+    store,
+    {
+      actor: principal.userId,
+      actorRole: principal.role,
+      action: 'auth.oidc_user_save',
+      subject: body.userId,
+      ipPrefix: requestIpPrefix(req),
+      after: { disabled: body.disabled },
+    },
+    () => setOidcUserDisabled(store, body.userId, body.disabled),
+  )
   return { user: body }
 })

@@ -42,7 +42,10 @@ export async function POST(req: Request): Promise<Response> {
   const { store } = await controls()
   const checked = await signinHashGate().run(() => authenticateLocal(store, username, password))
   if (!checked.ok) {
-    return Response.json({ error: 'sign-in is busy; try again in a few seconds' }, { status: 503, headers: { 'retry-after': '5', 'cache-control': 'no-store' } })
+    return Response.json(
+      { error: 'sign-in is busy; try again in a few seconds' },
+      { status: 503, headers: { 'retry-after': '5', 'cache-control': 'no-store' } },
+    )
   }
   const principal = checked.value
   if (!principal) {
@@ -51,7 +54,14 @@ export async function POST(req: Request): Promise<Response> {
     return Response.json({ error: 'wrong user name or password' }, { status: 401 })
   }
   signinSucceeded(attempt)
-  await recordAudit(store, { actor: principal.userId, actorRole: principal.role, action: 'auth.signin', subject: principal.userId, ipPrefix: ip, after: { provider: 'local' } })
+  await recordAudit(store, {
+    actor: principal.userId,
+    actorRole: principal.role,
+    action: 'auth.signin',
+    subject: principal.userId,
+    ipPrefix: ip,
+    after: { provider: 'local' },
+  })
   const headers = new Headers({ 'cache-control': 'no-store' })
   headers.append('set-cookie', sessionCookie(await issueSession(principal), req))
   // The same browser keeps its device id, so its own budget follows it.

@@ -20,8 +20,11 @@ export async function POST(req: Request): Promise<Response> {
   if (!principal?.session) return Response.json({ ok: true }, { headers })
   try {
     const store = await appStore()
-    await audited(store, { actor: principal.userId, actorRole: principal.role, action: 'auth.signout', subject: principal.userId, ipPrefix: requestIpPrefix(req) },
-      () => revokeSession(store, principal))
+    await audited(
+      store,
+      { actor: principal.userId, actorRole: principal.role, action: 'auth.signout', subject: principal.userId, ipPrefix: requestIpPrefix(req) },
+      () => revokeSession(store, principal),
+    )
     return Response.json({ ok: true }, { headers })
   } catch (err) {
     console.error(`[auth] sign-out of ${principal.userId}: the session could not be revoked on the server: ${err instanceof Error ? err.message : err}`)

@@ -31,9 +31,18 @@ export const POST = route({ role: 'admin', body }, async ({ req, principal, body
   // The entry describes the request (the saved user does not exist yet); the
   // fields left out of it keep their stored values.
   const { password, ...requested } = body
-  const user = await audited(store, {
-    actor: principal.userId, actorRole: principal.role, action: 'auth.user_save', subject: body.userId, ipPrefix: requestIpPrefix(req),
-    before, after: { ...requested, passwordChanged: Boolean(password) },
-  }, () => saveUser(store, body))
+  const user = await audited(
+    store,
+    {
+      actor: principal.userId,
+      actorRole: principal.role,
+      action: 'auth.user_save',
+      subject: body.userId,
+      ipPrefix: requestIpPrefix(req),
+      before,
+      after: { ...requested, passwordChanged: Boolean(password) },
+    },
+    () => saveUser(store, body),
+  )
   return { user }
 })

@@ -11,7 +11,18 @@ const query = z.object({
 })
 
 const usd = (micros: number) => (micros / 1_000_000).toFixed(6)
-const HEADER = ['day', 'feature', 'model', 'app_version', 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_per_request_usd', 'cost_per_1k_tokens_usd']
+const HEADER = [
+  'day',
+  'feature',
+  'model',
+  'app_version',
+  'requests',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost_usd',
+  'cost_per_request_usd',
+  'cost_per_1k_tokens_usd',
+]
 
 /**
  * GET /api/cost/statement?tenant=&month=YYYY-MM: a tenant's monthly statement
@@ -26,15 +37,40 @@ export const GET = route({ role: 'viewer', query }, async ({ query }) => {
   async function* lines(): AsyncGenerator<(string | number)[]> {
     for await (const r of rows) {
       const tokens = r.prompt_tokens + r.completion_tokens
-      total.requests += r.requests; total.prompt += r.prompt_tokens; total.completion += r.completion_tokens; total.cost += r.cost_micros
-      yield [r.date, r.feature, r.model, r.app_version, r.requests, r.prompt_tokens, r.completion_tokens, usd(r.cost_micros),
-        usd(r.requests ? r.cost_micros / r.requests : 0), usd(tokens ? (r.cost_micros / tokens) * 1000 : 0)]
+      total.requests += r.requests
+      total.prompt += r.prompt_tokens
+      total.completion += r.completion_tokens
+      total.cost += r.cost_micros
+      yield [
+        r.date,
+        r.feature,
+        r.model,
+        r.app_version,
+        r.requests,
+        r.prompt_tokens,
+        r.completion_tokens,
+        usd(r.cost_micros),
+        usd(r.requests ? r.cost_micros / r.requests : 0),
+        usd(tokens ? (r.cost_micros / tokens) * 1000 : 0),
+      ]
     }
   }
   const footer = () => {
     const tokens = total.prompt + total.completion
-    return [['TOTAL', '', '', '', total.requests, total.prompt, total.completion, usd(total.cost),
-      usd(total.requests ? total.cost / total.requests : 0), usd(tokens ? (total.cost / tokens) * 1000 : 0)]]
+    return [
+      [
+        'TOTAL',
+        '',
+        '',
+        '',
+        total.requests,
+        total.prompt,
+        total.completion,
+        usd(total.cost),
+        usd(total.requests ? total.cost / total.requests : 0),
+        usd(tokens ? (total.cost / tokens) * 1000 : 0),
+      ],
+    ]
   }
   return new Response(csvStream(HEADER, lines(), footer), { headers: csvHeaders(`burnrate-statement-${query.tenant}-${query.month}.csv`) })
 })

@@ -6,7 +6,14 @@ import { deadLetterReasons } from '@/lib/queries/dead-letter-reasons'
 import { deadLetterSamples } from '@/lib/queries/dead-letter-samples'
 import { appStore } from '@/lib/runtime/app-runtime'
 
-const query = rangeQuery({ reason: z.string().max(64).regex(/^[a-z0-9_]*$/).default(''), ...pageFields(['received_at'] as const, 'received_at', 20) })
+const query = rangeQuery({
+  reason: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9_]*$/)
+    .default(''),
+  ...pageFields(['received_at'] as const, 'received_at', 20),
+})
 
 export const GET = route({ role: 'viewer', query }, async ({ query }): Promise<DeadLettersResponse> => {
   const store = await appStore()

@@ -13,8 +13,14 @@ export const GET = route({ role: 'viewer', query: rangeQuery({}) }, async ({ que
   const w = query.window
   const local = registeredMetrics()?.snapshot() ?? null
   return {
-    from: w.fromMs, to: w.toMs, stepS: w.stepS, now: Date.now(),
+    from: w.fromMs,
+    to: w.toMs,
+    stepS: w.stepS,
+    now: Date.now(),
     ...overallIngestStatus(local, instances),
-    local, instances, throughput, newestEventTs: newest,
+    local,
+    instances,
+    throughput,
+    newestEventTs: newest,
   }
 })

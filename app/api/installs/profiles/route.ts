@@ -8,7 +8,18 @@ import { appStore } from '@/lib/runtime/app-runtime'
 
 /** Farm clusters list at most 500 members; that is also the cap here. */
 const query = z.object({
-  ids: z.string().max(40_000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(installIdSchema).max(500)),
+  ids: z
+    .string()
+    .max(40_000)
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(installIdSchema).max(500)),
   tenant: rangeParams.tenant,
 })
 

@@ -6,7 +6,14 @@ import { controls } from '@/lib/runtime/controls'
 
 export const dynamic = 'force-dynamic'
 
-const body = z.object({ gateway_id: z.string().min(1).max(64).regex(/^[A-Za-z0-9._:@/+=-]+$/), policy_version: z.number().int().min(0) })
+const body = z.object({
+  gateway_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._:@/+=-]+$/),
+  policy_version: z.number().int().min(0),
+})
 
 /**
  * A polling gateway acknowledges the version it enforces. A gateway token may
@@ -17,11 +24,19 @@ const body = z.object({ gateway_id: z.string().min(1).max(64).regex(/^[A-Za-z0-9
  */
 export const POST = route({ role: 'viewer', body }, async ({ req, principal, body }) => {
   if (principal.provider !== 'gateway' && principal.role !== 'admin') throw new HttpError(403, 'only gateways (or admins, for testing) acknowledge policy')
-  if (principal.provider === 'gateway' && principal.userId !== `gateway:${body.gateway_id}`) throw new HttpError(403, 'a gateway may only acknowledge as itself')
+  if (principal.provider === 'gateway' && principal.userId !== `gateway:${body.gateway_id}`)
+    throw new HttpError(403, 'a gateway may only acknowledge as itself')
   const { store } = await controls()
-  await audited(store, {
-    actor: principal.userId, actorRole: principal.role, action: 'policy.ack',
-    subject: `${body.gateway_id} v${body.policy_version}`, ipPrefix: requestIpPrefix(req),
-  }, () => recordAck(store, body.gateway_id, body.policy_version))
+  await audited(
+    store,
+    {
+      actor: principal.userId,
+      actorRole: principal.role,
+      action: 'policy.ack',
+      subject: `${body.gateway_id} v${body.policy_version}`,
+      ipPrefix: requestIpPrefix(req),
+    },
+    () => recordAck(store, body.gateway_id, body.policy_version),
+  )
   return { ok: true }
 })

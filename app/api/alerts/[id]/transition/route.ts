@@ -22,10 +22,24 @@ export const POST = route({ role: 'responder', body: alertTransitionBody }, asyn
   const opts = { until: body.until, note: body.note }
   try {
     // Refused requests (unknown alert, action not allowed in this state) change nothing and are not audited.
-    return await transitionAlert(store, id.data, body.action, principal.userId, now, opts, (before, after) => ({
-      actor: principal.userId, actorRole: principal.role, action: `alert.${body.action}`, subject: id.data,
-      before, after, ipPrefix: requestIpPrefix(req),
-    }), sharedNotifier(store, loadConfig()))
+    return await transitionAlert(
+      store,
+      id.data,
+      body.action,
+      principal.userId,
+      now,
+      opts,
+      (before, after) => ({
+        actor: principal.userId,
+        actorRole: principal.role,
+        action: `alert.${body.action}`,
+        subject: id.data,
+        before,
+        after,
+        ipPrefix: requestIpPrefix(req),
+      }),
+      sharedNotifier(store, loadConfig()),
+    )
   } catch (err) {
     if (err instanceof AlertNotFound) throw new HttpError(404, 'alert not found')
     if (err instanceof TransitionError) throw new HttpError(409, err.message)

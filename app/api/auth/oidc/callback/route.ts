@@ -28,7 +28,14 @@ export async function GET(req: Request): Promise<Response> {
       await recordAudit(store, { actor: principal.userId, action: 'auth.signin_failed', subject: 'disabled in Burnrate', ipPrefix: requestIpPrefix(req) })
       return fail('your account is disabled in Burnrate')
     }
-    await recordAudit(store, { actor: principal.userId, actorRole: principal.role, action: 'auth.signin', subject: principal.userId, ipPrefix: requestIpPrefix(req), after: { provider: principal.provider } })
+    await recordAudit(store, {
+      actor: principal.userId,
+      actorRole: principal.role,
+      action: 'auth.signin',
+      subject: principal.userId,
+      ipPrefix: requestIpPrefix(req),
+      after: { provider: principal.provider },
+    })
     const headers = new Headers({ location: next, 'cache-control': 'no-store' })
     headers.append('set-cookie', sessionCookie(await issueSession(principal, s.sessionSeconds), req, s.sessionSeconds))
     headers.append('set-cookie', clearFlow)

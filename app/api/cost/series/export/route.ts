@@ -24,9 +24,19 @@ export const GET = route({ role: 'viewer', query }, async ({ query }) => {
   async function* lines() {
     for await (const r of rows) {
       const per = (d: number) => usd(d ? r.cost_micros / d : 0)
-      yield [new Date(r.t).toISOString(), r.key, usd(r.cost_micros), r.requests, r.tokens, per(r.requests), usd(r.tokens ? (r.cost_micros * 1000) / r.tokens : 0)]
+      yield [
+        new Date(r.t).toISOString(),
+        r.key,
+        usd(r.cost_micros),
+        r.requests,
+        r.tokens,
+        per(r.requests),
+        usd(r.tokens ? (r.cost_micros * 1000) / r.tokens : 0),
+      ]
     }
   }
   const body = csvStream(['bucket_start_utc', query.by, 'cost_usd', 'requests', 'tokens', 'cost_per_request_usd', 'cost_per_1k_tokens_usd'], lines())
-  return new Response(body, { headers: csvHeaders(`burnrate-cost-over-time-by-${query.by}-${query.tenant || 'all'}-${stamp(window.fromMs)}-${stamp(window.toMs)}.csv`) })
+  return new Response(body, {
+    headers: csvHeaders(`burnrate-cost-over-time-by-${query.by}-${query.tenant || 'all'}-${stamp(window.fromMs)}-${stamp(window.toMs)}.csv`),
+  })
 })

@@ -18,10 +18,24 @@ export const POST = route({ role: 'responder', body: alertTransitionBody }, asyn
   if (!id.success) throw new HttpError(400, 'invalid incident id')
   const store = await appStore()
   try {
-    const { notification: _n, ...r } = await transitionIncident(store, id.data, body.action, principal.userId, Date.now(), { until: body.until, note: body.note }, (before, after) => ({
-      actor: principal.userId, actorRole: principal.role, action: `incident.${body.action}`, subject: id.data,
-      before, after, ipPrefix: requestIpPrefix(req),
-    }), sharedNotifier(store, loadConfig()))
+    const { notification: _n, ...r } = await transitionIncident(
+      store,
+      id.data,
+      body.action,
+      principal.userId,
+      Date.now(),
+      { until: body.until, note: body.note },
+      (before, after) => ({
+        actor: principal.userId,
+        actorRole: principal.role,
+        action: `incident.${body.action}`,
+        subject: id.data,
+        before,
+        after,
+        ipPrefix: requestIpPrefix(req),
+      }),
+      sharedNotifier(store, loadConfig()),
+    )
     return r
   } catch (err) {
     if (err instanceof IncidentNotFound) throw new HttpError(404, 'incident not found')

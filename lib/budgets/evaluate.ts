@@ -60,6 +60,15 @@ export async function evaluateBudgets(store: Store, budgets: Budget[], now: numb
     tenant: tenants.length === 1 ? tenants[0] : '',
     byFeature: budgets.some((b) => b.feature !== ''),
   })
+  return statusesFrom(rows, budgets, now)
+}
+
+/**
+ * Each budget's status from hourly spend rows (hourlySpend over forecastWindow(now), by feature when any budget has
+ * one). The one place a budget's forecast and share are computed: the budget alerts (evaluateBudgets) and the Cost
+ * page (summary.ts) both call it, so the tile and the alert cannot disagree.
+ */
+export function statusesFrom(rows: HourlySpendRow[], budgets: Budget[], now: number): BudgetStatus[] {
   return budgets.map((b) => {
     const { hours, first } = scopeHours(rows, (r) => r.tenant_id === b.tenant_id && (b.feature === '' || r.feature === b.feature))
     return budgetStatus(b, forecastMonthEnd(hours, now, first))

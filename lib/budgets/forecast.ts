@@ -1,3 +1,6 @@
+import type { ForecastDay, MonthForecast } from '../budget-types'
+export type { ForecastDay, MonthForecast } from '../budget-types'
+
 /**
  * The month-end spend forecast, one function for the Cost page and the budget
  * alerts. Pure: hourly spend in, forecast out, so both callers agree to the
@@ -27,32 +30,6 @@ export interface HourSpend {
   t: number
   cost: number
 }
-
-export interface ForecastDay {
-  /** UTC day start. */
-  t: number
-  /** Spend that day (past days and today so far). */
-  actual?: number
-  /** Cumulative month spend at the day's end: actual for past days, forecast for today and later. */
-  cumActual?: number
-  cumForecast?: number
-  cumP10?: number
-  cumP90?: number
-}
-
-interface Common {
-  monthStart: number
-  monthEnd: number
-  now: number
-  monthToDateMicros: number
-  /** Complete UTC days of history the model could use (at most MAX_HISTORY_DAYS). */
-  historyDays: number
-  days: ForecastDay[]
-}
-
-export type MonthForecast =
-  | (Common & { status: 'ok'; forecastMicros: number; p10Micros: number; p90Micros: number; levelPerDayMicros: number; method: string })
-  | (Common & { status: 'insufficient_history'; neededDays: number; reason: string })
 
 function median(xs: number[]): number {
   if (xs.length === 0) return 0

@@ -3,24 +3,10 @@ import type { Store } from '../clickhouse/client'
 import { loadConfig, parseBudgetsJson } from '../config'
 import { selectRows, table } from '../queries/sql'
 
-export const BUDGET_BASES = ['forecast', 'actual'] as const
-export type BudgetBasis = (typeof BUDGET_BASES)[number]
-export const DEFAULT_THRESHOLDS = [50, 80, 100]
+import { BUDGET_BASES, type Budget } from '../budget-types'
 
-/** One monthly budget. feature '' = the whole tenant. */
-export interface Budget {
-  tenant_id: string
-  feature: string
-  monthly_micros: number
-  /** Percent of the budget at which an alert opens, ascending. */
-  thresholds: number[]
-  /** Whether thresholds apply to month-to-date spend or to the month-end forecast. */
-  basis: BudgetBasis
-  /** 'app': set on the Cost page; 'seed': from BUDGETS_JSON / BUDGET_MONTHLY_MICROS, never edited. */
-  source: 'app' | 'seed'
-  updated_at: number | null
-  updated_by: string
-}
+export { BUDGET_BASES, type Budget, type BudgetBasis } from '../budget-types'
+export const DEFAULT_THRESHOLDS = [50, 80, 100]
 
 const ident = z
   .string()

@@ -4,8 +4,7 @@
  * the React Query hooks import them, so client and server cannot drift.
  * Money is integer micro-dollars, times are epoch ms.
  */
-import type { MonthForecast } from '../budgets/forecast'
-import type { Budget } from '../budgets/store'
+import type { Budget, MonthForecast } from '../budget-types'
 import type { IngestHealth } from '../ingest/health'
 import type { InstallProfile } from '../install-types'
 

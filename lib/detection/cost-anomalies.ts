@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/client'
-import { budgetAlertRows } from '../budgets/alert-rows'
+import { budgetAlertRows } from './budget-rows'
 import {
   baselineOf,
   baselineZ,

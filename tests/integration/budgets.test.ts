@@ -138,7 +138,7 @@ describe('budgets', () => {
 
   it('a crossing becomes a budget row of the cost detector, at the same figures the page shows', async () => {
     await call(routes.budgets.PUT, 'PUT', '/api/budgets', { role: 'finance', body: { tenant_id: 'globex-travel', feature: 'translate', monthly_micros: 1e15 } })
-    const { budgetAlertRows } = await import('../../lib/budgets/alert-rows')
+    const { budgetAlertRows } = await import('../../lib/detection/budget-rows')
     const { costFindings } = await import('../../lib/detection/detect-all')
     const t = Date.now()
     const rows = await budgetAlertRows(store, t)
@@ -149,10 +149,23 @@ describe('budgets', () => {
     expect(translate.severity).toBeNull()
     expect(costFindings(rows).map((f) => f.subject)).toContain('budget:acme-fitness')
     expect(costFindings(rows).map((f) => f.subject)).not.toContain('budget:globex-travel/translate')
-    const { budgetSummary } = await import('../../lib/queries/budget-summary')
+    const { budgetSummary } = await import('../../lib/budgets/summary')
     const page = await budgetSummary(store, 'initech-bank', t)
     const initech = rows.find((r) => r.subject === 'initech-bank')!
     expect(page.budgets[0].forecastMicros).toBe(initech.budget!.forecast_micros)
+    // The tile and the alert, for every budget in force: same month to date, forecast and share (one statusesFrom).
+    const whole = await budgetSummary(store, '', t)
+    expect(whole.budgets.map((b) => (b.feature ? `${b.tenant_id}/${b.feature}` : b.tenant_id)).sort()).toEqual(rows.map((r) => r.subject).sort())
+    for (const b of whole.budgets) {
+      const alert = rows.find((r) => r.subject === (b.feature ? `${b.tenant_id}/${b.feature}` : b.tenant_id))!
+      expect(alert.budget).toEqual({
+        month_to_date_micros: b.monthToDateMicros,
+        forecast_micros: b.forecastMicros ?? b.monthToDateMicros,
+        budget_micros: b.monthly_micros,
+      })
+      expect(alert.ratio).toBe(b.share)
+      expect(alert.reasons.length > 0).toBe(b.crossed !== null)
+    }
   })
 
   it('deleting a seeded budget hides it; deleting nothing is a 404', async () => {

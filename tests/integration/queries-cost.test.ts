@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../../lib/clickhouse/client'
 import { abuseTax } from '../../lib/queries/abuse-tax'
-import { budgetSummary } from '../../lib/queries/budget-summary'
+import { budgetSummary } from '../../lib/budgets/summary'
 import { costBreakdown } from '../../lib/queries/cost-breakdown'
 import { promptSizeHistogram } from '../../lib/queries/prompt-size-histogram'
 import { spendSeries } from '../../lib/queries/spend-series'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { rangeParams } from '@/lib/time-range'
 import { route } from '@/lib/runtime/route'
-import { budgetSummary } from '@/lib/queries/budget-summary'
+import { budgetSummary } from '@/lib/budgets/summary'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 /** The budget is per calendar month, so only the tenant filter applies, not the time range. */

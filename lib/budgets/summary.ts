@@ -1,14 +1,14 @@
-import { budgetStatus, forecastWindow, scopeHours } from '../budgets/evaluate'
-import { forecastMonthEnd } from '../budgets/forecast'
-import { listBudgets } from '../budgets/store'
 import type { Store } from '../clickhouse/client'
 import type { BudgetStatusView, BudgetSummary } from '../dashboard/types'
-import { hourlySpend } from './hourly-spend'
-import { tenants } from './tenants'
+import { hourlySpend } from '../queries/hourly-spend'
+import { tenants } from '../queries/tenants'
+import { forecastWindow, scopeHours, statusesFrom } from './evaluate'
+import { forecastMonthEnd } from './forecast'
+import { listBudgets } from './store'
 
 /**
  * The Cost page's month: spend so far, the month-end forecast with its band
- * (lib/budgets/forecast.ts, the same function the budget alerts use), the
+ * (statusesFrom in evaluate.ts, the same function the budget alerts use), the
  * scope's budget (the sum of its tenants' budgets) and every budget in scope
  * with where it stands. One spend query serves all of them.
  */
@@ -20,11 +20,14 @@ export async function budgetSummary(store: Store, tenant: string, now = Date.now
   const scope = scopeHours(rows, () => true)
   const forecast = forecastMonthEnd(scope.hours, now, scope.first)
   const tenantBudgets = inScope.filter((b) => b.feature === '')
-  const budgets: BudgetStatusView[] = inScope.map((b) => {
-    const { hours, first } = scopeHours(rows, (r) => r.tenant_id === b.tenant_id && (b.feature === '' || r.feature === b.feature))
-    const s = budgetStatus(b, forecastMonthEnd(hours, now, first))
-    return { ...b, monthToDateMicros: s.monthToDateMicros, forecastMicros: s.forecastMicros, share: s.share, measured: s.measured, crossed: s.crossed }
-  })
+  const budgets: BudgetStatusView[] = statusesFrom(rows, inScope, now).map((s) => ({
+    ...s.budget,
+    monthToDateMicros: s.monthToDateMicros,
+    forecastMicros: s.forecastMicros,
+    share: s.share,
+    measured: s.measured,
+    crossed: s.crossed,
+  }))
   return {
     monthStart: forecast.monthStart,
     monthEnd: forecast.monthEnd,

@@ -1,9 +1,9 @@
 import type { Store } from '../clickhouse/client'
-import { severityFor } from '../detection/settings'
-import type { CostAnomalyRow } from '../detection/types'
-import { crossingReason, crossingScore, evaluateBudgets, type BudgetStatus } from './evaluate'
-import { listBudgets } from './store'
+import { crossingReason, crossingScore, evaluateBudgets, type BudgetStatus } from '../budgets/evaluate'
+import { listBudgets } from '../budgets/store'
 import { tenants } from '../queries/tenants'
+import { severityFor } from './settings'
+import type { CostAnomalyRow } from './types'
 
 /**
  * Budget rows for the cost-anomaly detector, so a crossing goes through the

@@ -14,7 +14,7 @@
 import { mkdtempSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { budgetSummary } from '../lib/queries/budget-summary'
+import { budgetSummary } from '../lib/budgets/summary'
 import { abuseTax } from '../lib/queries/abuse-tax'
 import { openStore, type Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
@@ -69,11 +69,31 @@ async function newStore(name: string, reuse?: { dataDir: string; database: strin
   return store
 }
 
-async function insert(store: Store, end: number, offset: number, rows: number, spanMs = SPAN_MS): Promise<number> {
+/** The dashboard generator's timestamp: a hash of the event number modulo the span, so any block spans the whole range. */
+const HASHED_TS = 'toInt64({end:Int64} - (h % {span:UInt64}))'
+/**
+ * The fill's timestamp: event n of `total` lies n/total of the span before `end`, newest first, so each block covers
+ * a slice of time as a Kafka block does (a 4M-event chunk of 100M over 30 days is ~29 h), the materialized views
+ * aggregate it into few rows per minute and hour, and a fill stopped by its time limit holds the most recent days.
+ */
+const ORDERED_TS = 'toInt64({end:Int64} - 1 - intDiv((n - {base:UInt64}) * {span:UInt64}, {total:UInt64}))'
+
+/** The dashboard bench's generator with either timestamp: the same tenants, installs, features, models and costs. */
+export function fillSql(db: string, ordered: boolean): string {
+  const sql = generateSql(db)
+  if (!sql.includes(HASHED_TS)) throw new Error('bench/dashboard-latency.ts generateSql changed its timestamp expression; update ORDERED_TS')
+  return ordered ? sql.replace(HASHED_TS, ORDERED_TS) : sql
+}
+
+/**
+ * `ordered`: the fill's time-ordered timestamps, event `base + i` at i/total of the span before `end` (events below
+ * `base` are the ingest comparison's); without it, timestamps are hashed over `spanMs`.
+ */
+async function insert(store: Store, end: number, offset: number, rows: number, spanMs = SPAN_MS, ordered?: { base: number; total: number }): Promise<number> {
   const t0 = performance.now()
   await store.client.command({
-    query: generateSql(store.database),
-    query_params: { end, span: spanMs, offset, rows },
+    query: fillSql(store.database, ordered !== undefined),
+    query_params: { end, span: spanMs, offset, rows, base: ordered?.base ?? 0, total: ordered?.total ?? 1 },
     // Two insert threads and the views in parallel; blocks of 1M rows (min too), so each chunk writes a few large parts.
     clickhouse_settings: {
       max_insert_block_size: '1048576',
@@ -103,7 +123,7 @@ async function timed(fn: () => Promise<unknown>, runs: number): Promise<{ p50: n
 const RAW_WHERE = `ts >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ts < fromUnixTimestamp64Milli({toMs:Int64})`
 
 /** Each endpoint's query function and the same question of the raw table. */
-const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<unknown>; raw: string }[] = [
+export const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Promise<unknown>; raw: string }[] = [
   {
     endpoint: '/api/cost/series',
     run: (s, r) => spendSeries(s, r, 'model'),
@@ -192,7 +212,11 @@ export async function benchLongRange(
 
   const withViews = await newStore('bench_lr')
   log(`[bench:long-range] store: ${withViews.location} database ${withViews.database} end ${end}`)
-  const ingest = await ingestCost(withViews, end, opts.ingestEvents ?? 1_000_000, INGEST_SPAN_MS, log)
+  const ingestEvents = opts.ingestEvents ?? 1_000_000
+  const ingest =
+    ingestEvents > 0
+      ? await ingestCost(withViews, end, ingestEvents, INGEST_SPAN_MS, log)
+      : { events: 0, withMs: 0, withoutMs: 0, extraUsPerEvent: 0, ratio: 0 }
   const ingested = ingest.events
   const store = withViews
   // The fill stops at `events` or when `fillSeconds` have passed (a shared machine may not reach 100M in the time there is).
@@ -201,7 +225,7 @@ export async function benchLongRange(
   let filled = ingested
   while (filled < events && performance.now() < deadline) {
     const n = Math.min(CHUNK, events - filled)
-    const ms = await insert(store, end, filled, n)
+    const ms = await insert(store, end, filled, n, SPAN_MS, { base: ingested, total: events - ingested })
     filled += n
     const rate = (filled - ingested) / ((performance.now() - t0) / 1000)
     log(
@@ -220,8 +244,29 @@ async function count(store: Store): Promise<number> {
   return Number((await rs.json<{ n: string }>())[0].n)
 }
 
+/** What the store holds as measured: active parts (merges still pending show as many), rows and bytes of the big tables. */
+async function describeStore(store: Store, log: (l: string) => void): Promise<void> {
+  const rs = await store.client.query({
+    query: `SELECT table, count() AS parts, sum(rows) AS rows, formatReadableSize(sum(bytes_on_disk)) AS size FROM system.parts
+      WHERE database = {db:String} AND active AND table IN ('events', 'usage_minute', 'usage_hour', 'install_minute', 'install_hour', 'installs_dim_minute', 'abuse_hour')
+      GROUP BY table ORDER BY sum(rows) DESC`,
+    query_params: { db: store.database },
+    format: 'JSONEachRow',
+  })
+  for (const t of await rs.json<{ table: string; parts: string; rows: string; size: string }>())
+    log(`[bench:long-range] ${t.table}: ${Number(t.rows).toLocaleString('en-US')} rows in ${t.parts} active parts, ${t.size}`)
+}
+
 async function measure(store: Store, end: number, events: number, runs: number, log: (l: string) => void): Promise<LongRangeRow[]> {
   const rows: LongRangeRow[] = []
+  await describeStore(store, log)
+  const first = await store.client.query({ query: `SELECT toUnixTimestamp64Milli(min(ts)) AS t FROM ${store.database}.events`, format: 'JSONEachRow' })
+  const oldest = Number((await first.json<{ t: string }>())[0].t)
+  log(
+    `[bench:long-range] events span ${((end - oldest) / DAY).toFixed(1)} days before the end; load avg ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  )
   const budget = await timed(() => budgetSummary(store, '', end), runs)
   rows.push({
     endpoint: '/api/cost/budget',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
-import { mergeGroups, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
+import { mergeGroups, NEW_INSTALL_BURST_MINUTES, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
 import { num, queryRows, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { farmInstallsSql } from './sql/farm-installs'
@@ -83,16 +83,27 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   return { cluster, memberIds: ids }
 }
 
-function rankClusters(installs: FarmInstall[], windowStart: number, s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>): ClusterWithMembers[] {
-  const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert)
+function rankClusters(
+  installs: FarmInstall[],
+  windowStart: number,
+  s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>,
+  windowEnd?: number,
+): ClusterWithMembers[] {
+  const burstStart = windowEnd === undefined ? windowStart : Math.max(windowStart, windowEnd - NEW_INSTALL_BURST_MINUTES * 60_000)
+  const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert, burstStart)
   return mergeGroups(groups)
     .map((g) => clusterOf(g, windowStart, s.zAlert))
     .sort((a, b) => b.cluster.score - a.cluster.score || b.cluster.size - a.cluster.size)
 }
 
 /** Pure part: installs → ranked clusters, for unit tests. */
-export function clusterFarms(installs: FarmInstall[], windowStart: number, s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>): FarmCluster[] {
-  return rankClusters(installs, windowStart, s).map((c) => c.cluster)
+export function clusterFarms(
+  installs: FarmInstall[],
+  windowStart: number,
+  s: Pick<DetectionSettings, 'farmMinSize' | 'zAlert'>,
+  windowEnd?: number,
+): FarmCluster[] {
+  return rankClusters(installs, windowStart, s, windowEnd).map((c) => c.cluster)
 }
 
 /** Every cluster of the window ending at `now`, ranked, without rejection mix (attachRejectionMix). */
@@ -128,7 +139,7 @@ export async function farmClustersInWindow(
     req_sum: num(r.req_sum),
     req_sq: num(r.req_sq),
   }))
-  return rankClusters(installs, fromMs, s)
+  return rankClusters(installs, fromMs, s, now)
 }
 
 /** Install ids per rejection-mix query: the list travels in the request URL. */

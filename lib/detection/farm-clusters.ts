@@ -82,6 +82,8 @@ export function pooledDispersion(members: FarmInstall[]): { dispersion: number |
 interface TenantTotals {
   installs: number
   fresh: number
+  /** First seen since the burst horizon (NEW_INSTALL_BURST_MINUTES before the window's end). */
+  burst: number
   attestations: number
   suspicious: number
   counts?: Record<ConcentrationKind, Map<string, number>>
@@ -106,11 +108,24 @@ const CONCENTRATION_OF: Partial<Record<FarmTrait, ConcentrationKind>> = {
   asn_device: 'prefix',
 }
 
-function totals(list: FarmInstall[], windowStart: number): TenantTotals {
-  const t = { installs: 0, fresh: 0, attestations: 0, suspicious: 0 }
+/**
+ * New installs are counted twice: first seen within the farm window (60 min)
+ * and within its last NEW_INSTALL_BURST_MINUTES. A farm brought up in a few
+ * minutes is a burst on both; the short horizon keeps the signal alive where
+ * the store holds less history than the window (the first hour after a
+ * deployment, when every install of the window is "new" to the store and
+ * the window's base rate is ~1), and names a farm's first members as soon as
+ * their image's group has DETECT_FARM_MIN_SIZE installs instead of after
+ * minutes of lockstep timing.
+ */
+export const NEW_INSTALL_BURST_MINUTES = 15
+
+function totals(list: FarmInstall[], windowStart: number, burstStart: number): TenantTotals {
+  const t = { installs: 0, fresh: 0, burst: 0, attestations: 0, suspicious: 0 }
   for (const i of list) {
     t.installs++
     if (i.first_seen >= windowStart) t.fresh++
+    if (i.first_seen >= burstStart) t.burst++
     t.attestations += i.attest_accepted + i.attest_rejected
     t.suspicious += Math.min(i.suspicious_rejections, i.attest_rejected)
   }
@@ -180,12 +195,14 @@ export function groupSignals(
   windowStart: number,
   minSize: number,
   trait: FarmTrait,
+  burstStart = windowStart,
 ): { signals: GroupSignals; dispersion: number | null } {
-  const g = totals(members, windowStart)
+  const g = totals(members, windowStart, burstStart)
   const p0 = baseRate(tenant.suspicious - g.suspicious, tenant.attestations - g.attestations, BASE_RATE_PRIOR.suspicious)
   const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious, g.attestations, p0)))
   const freshRate = baseRate(tenant.fresh - g.fresh, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
-  const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate)))
+  const burstRate = baseRate(tenant.burst - g.burst, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
+  const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate), binomialZ(g.burst, g.installs, burstRate)))
   const { dispersion, df } = pooledDispersion(members)
   // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df.
   const synchronized = dispersion === null ? 0 : Math.min(Z_CAP, Math.max(0, (1 - dispersion) / Math.sqrt(2 / df)))
@@ -216,12 +233,12 @@ export function combineSignals(s: GroupSignals, zAlert = 6): number {
 }
 
 /** Groups of installs sharing a trait that look like a farm (z ≥ zAlert / 2 are kept for ranking). */
-export function scoreGroups(installs: FarmInstall[], windowStart: number, minSize: number, zAlert: number): ScoredGroup[] {
+export function scoreGroups(installs: FarmInstall[], windowStart: number, minSize: number, zAlert: number, burstStart = windowStart): ScoredGroup[] {
   const byTenant = new Map<string, FarmInstall[]>()
   for (const i of installs) byTenant.set(i.tenant_id, [...(byTenant.get(i.tenant_id) ?? []), i])
   const out: ScoredGroup[] = []
   for (const list of byTenant.values()) {
-    const tenant = withCounts(totals(list, windowStart), list)
+    const tenant = withCounts(totals(list, windowStart, burstStart), list)
     for (const { trait, broad, key } of TRAITS) {
       const groups = new Map<string, FarmInstall[]>()
       const all = new Map<string, FarmInstall[]>()
@@ -241,7 +258,7 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
       const scored = new Set<string>()
       for (const [value, members] of groups) {
         if (members.length < minSize) continue
-        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait)
+        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait, burstStart)
         const z = combineSignals(signals, zAlert)
         if (z >= zAlert / 2) {
           out.push({ trait, value, members, signals, dispersion, z })
@@ -253,7 +270,7 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
       if (trait !== 'asn_device' && trait !== 'device_build') continue
       for (const [value, members] of all) {
         if (members.length < minSize || scored.has(value)) continue
-        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait)
+        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait, burstStart)
         if (signals.synchronized < zAlert / 2) continue
         const z = combineSignals(signals, zAlert)
         if (z >= zAlert / 2) out.push({ trait, value, members, signals, dispersion, z })

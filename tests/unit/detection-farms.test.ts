@@ -132,3 +132,40 @@ describe('emulator farm base rates when the rest of the tenant is empty or tiny'
     expect(flagged[0].members.filter((m) => !m.startsWith('big-f'))).toEqual([])
   })
 })
+
+describe('new installs judged over the last minutes as well as the farm window', () => {
+  // The store holds 40 minutes of history, less than the 60-minute window: every install is "new" to the window.
+  const shortHistory = (i: number): FarmInstall => ({ ...legit('young', i), first_seen: now - 40 * MIN })
+  // A farm that passes attestation, brought up in the last 3 minutes: too young for lockstep timing.
+  const fresh = (i: number): FarmInstall =>
+    farmMember('young', i, {
+      first_seen: now - (1 + (i % 3)) * MIN,
+      attest_accepted: 1,
+      attest_rejected: 0,
+      suspicious_rejections: 0,
+      span_minutes: 2,
+      req_sum: 4,
+      req_sq: 8,
+    })
+
+  it('names a young farm sharing images at once, where the window alone is blind', () => {
+    const installs = [...Array.from({ length: 600 }, (_, i) => shortHistory(i)), ...Array.from({ length: 12 }, (_, i) => fresh(i))]
+    expect(clusterFarms(installs, windowStart, S).filter((c) => c.severity)).toEqual([])
+    const flagged = clusterFarms(installs, windowStart, S, now).filter((c) => c.severity)
+    // Two images on one /24: one cluster.
+    expect(flagged).toHaveLength(1)
+    expect(flagged[0].members).toEqual(Array.from({ length: 12 }, (_, i) => `young-f${i}`).sort())
+  })
+
+  it('does not flag a burst of honest new installs behind one network (diverse phones, own fingerprints)', () => {
+    const enrolled = Array.from({ length: 40 }, (_, i) => ({
+      ...fresh(i + 100),
+      device_fingerprint: `enrolled-${i}`,
+      device_model: `Phone${i % 11}`,
+      os_version: `${15 + (i % 3)}`,
+      req_sq: 4 * 4,
+    }))
+    const installs = [...Array.from({ length: 600 }, (_, i) => shortHistory(i)), ...enrolled]
+    expect(clusterFarms(installs, windowStart, S, now).filter((c) => c.score >= 25)).toEqual([])
+  })
+})

@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { detectCostAnomalies } from './cost-anomalies'
 import { detectEmulatorFarms } from './emulator-farms'
+import { timePhase } from './phase-cost'
 import { detectPromptBombing } from './prompt-bombing'
 import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
@@ -157,7 +158,7 @@ export async function runDetectors(store: Store, s: DetectionSettings, now: numb
     if (only && !only.includes(name)) continue
     const started = performance.now()
     try {
-      run.findings.push(...(await jobs[name]()))
+      run.findings.push(...(await timePhase(name, jobs[name])))
     } catch (err) {
       run.failed.push({ detector: name, error: err instanceof Error ? err.message : String(err) })
     }

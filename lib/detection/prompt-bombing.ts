@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { timePhase } from './phase-cost'
 import { queryRows, num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installSeriesSql } from './sql/install-series'
@@ -95,18 +96,20 @@ export async function detectPromptBombing(
   let result: PromptBombingResult
   if (opts.fromMs !== undefined) result = await scorePromptBombingWindow(store, s, now, { tenant: opts.tenant, fromMs })
   else {
-    const live = await scorePromptBombingCandidates(store, s, now, { tenant: opts.tenant })
+    const live = await timePhase('prompt_bombing: window bands', () => scorePromptBombingCandidates(store, s, now, { tenant: opts.tenant }))
     result = live
     // Active installs per feature (last DETECT_WINDOW_MINUTES) for the group count, from the bands already computed.
     const activeInstalls = new Map([...live.bands].map(([k, b]) => [k, b.installs]))
-    const seq = await detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls })
-    await addSequentialRows(store, s, now, live, seq.evidence, opts.tenant)
+    const seq = await timePhase('prompt_bombing: sequential, moderate and groups', () =>
+      detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls }),
+    )
+    await timePhase('prompt_bombing: sequential rows', () => addSequentialRows(store, s, now, live, seq.evidence, opts.tenant))
     mergeSequential(result, seq, s.zAlert)
   }
   const limit = opts.limit ?? 50
   // Series only for the rows anyone will look at: flagged ones and the top of the ranking.
   result.rows = result.rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
-  await attachSeries(store, result.rows, fromMs, now)
+  await timePhase('prompt_bombing: series', () => attachSeries(store, result.rows, fromMs, now))
   return result
 }
 

@@ -149,12 +149,23 @@ export function bombingGroups(
   })
 }
 
-/** Moderate-excess groups (bombing-moderate.ts) beside the strong ones: one finding per subject, the higher score kept. */
+/**
+ * Moderate-excess groups (bombing-moderate.ts) beside the strong ones: one finding per subject, the higher
+ * score and its reasons kept, the members of both listed (the strong test names the clear bombers, the
+ * moderate one the thin ones; one attack, one member list).
+ */
 export function mergeGroups(strong: BombingGroup[], moderate: BombingGroup[]): BombingGroup[] {
   const bySubject = new Map<string, BombingGroup>()
   for (const g of [...strong, ...moderate]) {
     const cur = bySubject.get(g.subject)
-    if (!cur || g.score > cur.score) bySubject.set(g.subject, g)
+    if (!cur) {
+      bySubject.set(g.subject, g)
+      continue
+    }
+    const [win, other] = g.score > cur.score ? [g, cur] : [cur, g]
+    const ids = new Set(win.members.map((m) => m.install_id))
+    const members = [...win.members, ...other.members.filter((m) => !ids.has(m.install_id))]
+    bySubject.set(g.subject, { ...win, members, elevated: members.length })
   }
   return [...bySubject.values()].sort((a, b) => b.score - a.score)
 }

@@ -25,6 +25,8 @@ export interface FamilyScore {
   falseIncidents: number
   incidentPrecision: number | null
   latencies: number[]
+  /** Installs that are not attackers yet were named (as subject or member) by an alert of an expected detector. */
+  bystanders: number
   /** One line per false alert: detector, subject, first reason. */
   falseAlarms: string[]
 }
@@ -89,6 +91,10 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
       latencies.push(Math.max(0, (first - l.start_ms) / 60_000))
     }
   }
+  const bystanders = new Set<string>()
+  for (const a of alarms)
+    if (expected.includes(a.detector) && a.detector !== 'cost_anomalies')
+      for (const m of a.members.keys()) if (installs.get(m)?.scenario === undefined || installs.get(m)?.scenario === 'benign') bystanders.add(m)
   let trueAlerts = 0
   let falseAlerts = 0
   const falseAlarms: string[] = []
@@ -114,6 +120,7 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     falseAlerts,
     precision: alerts ? trueAlerts / alerts : null,
     latencies,
+    bystanders: bystanders.size,
     falseAlarms,
     incidents: incidents.length,
     falseIncidents,

@@ -36,8 +36,8 @@ async function main() {
     DATA_DIR: dir,
   })
   const rows: string[] = [
-    '| split | family | level | entities | recall | alerts | precision per alert | incidents | precision per incident | latency median / p95 (min) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| split | family | level | entities | recall | alerts | precision per alert | incidents | precision per incident | latency median / p95 (min) | bystanders named |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   const totals = new Map<string, FamilyScore & { latencies: number[] }>()
   let i = 0
@@ -62,7 +62,7 @@ async function main() {
       const s = scoreFamily(r, fc.expected)
       if (verbose) for (const a of s.falseAlarms) console.log(`  false alert: ${a}`)
       rows.push(
-        `| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} |`,
+        `| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} | ${s.bystanders} |`,
       )
       // Each row as soon as it is known, so a run cut short still shows what it measured.
       console.log(rows[rows.length - 1])
@@ -79,6 +79,7 @@ async function main() {
         falseIncidents: 0,
         incidentPrecision: null,
         latencies: [],
+        bystanders: 0,
         falseAlarms: [],
       }
       t.positives += s.positives
@@ -89,6 +90,7 @@ async function main() {
       t.incidents += s.incidents
       t.falseIncidents += s.falseIncidents
       t.latencies.push(...s.latencies)
+      t.bystanders += s.bystanders
       totals.set(key, t)
     }
     const hours = only ? 0 : quick ? 2 : 8
@@ -105,12 +107,12 @@ async function main() {
         console.log(`  ordinary-traffic alert: ${a.detector} ${a.subject} ${JSON.stringify((a.evidence as { reasons?: string[] })?.reasons ?? [])}`)
     console.log('\n' + rows.join('\n'))
     console.log(
-      '\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | incidents | false incidents | precision per incident | latency median / p95 (min) |\n|---|---|---|---|---|---|---|---|---|---|---|',
+      '\n| split | family | entities | entity recall | alerts | false alerts | precision per alert | incidents | false incidents | precision per incident | latency median / p95 (min) | bystanders named |\n|---|---|---|---|---|---|---|---|---|---|---|---|',
     )
     for (const [key, t] of totals) {
       const [split, family] = key.split('\u0000')
       console.log(
-        `| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${t.incidents} | ${t.falseIncidents} | ${f2(t.incidents ? (t.incidents - t.falseIncidents) / t.incidents : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} |`,
+        `| ${split} | ${family} | ${t.positives} | ${f2(t.positives ? t.named / t.positives : null)} | ${t.alerts} | ${t.falseAlerts} | ${f2(t.alerts ? t.trueAlerts / t.alerts : null)} | ${t.incidents} | ${t.falseIncidents} | ${f2(t.incidents ? (t.incidents - t.falseIncidents) / t.incidents : null)} | ${f2(med(t.latencies))} / ${f2(p95(t.latencies))} | ${t.bystanders} |`,
       )
     }
     console.log(

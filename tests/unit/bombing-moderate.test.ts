@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mergeGroups } from '../../lib/detection/bombing-groups'
 import { moderateEvidence, moderateGroups, movedVersionMedian, type ShiftRow } from '../../lib/detection/bombing-moderate'
 import type { ContextBaseline } from '../../lib/detection/bombing-sequential'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
@@ -68,5 +69,36 @@ describe('prompt bombing: coordinated moderate excess', () => {
     expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.1'])).toBe(3600)
     // A version that did not move (2.2 is 1.1x) is no reference; nor is an unknown one.
     expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.2', '9.9'])).toBeUndefined()
+  })
+
+  it('an install recruited mid-window is elevated by its recent minutes, which its honest ones diluted', () => {
+    // 20 honest requests, then 12 at 2x in the last 5 minutes: the window mean is 1.3x, the suffix 2x.
+    const recruited: ShiftRow = { ...win('m', 1, 32), dev: 12 * Math.log(2), suffixes: [{ n: 12, dev: 12 * Math.log(2) }] }
+    expect(moderateEvidence({ ...recruited, suffixes: [] }, chat, undefined).elevation_z).toBe(0)
+    const e = moderateEvidence(recruited, chat, undefined)
+    // z over the suffix (12 · ln 2 / (0.6 √12) = 4.0) less the penalty for looking more than once.
+    expect(e.elevation_z).toBeCloseTo((12 * Math.log(2)) / (0.6 * Math.sqrt(12)) - 0.5, 5)
+    // A suffix under 1.5x does not count, however many requests it holds.
+    expect(moderateEvidence({ ...recruited, suffixes: [{ n: 200, dev: 200 * Math.log(1.3) }] }, chat, undefined).elevation_z).toBe(0)
+  })
+
+  it('once the group stands, slower members past the lowest threshold are named too', () => {
+    const clear = Array.from({ length: 12 }, (_, i) => moderateEvidence(win(`c${i}`, 2, 40), chat, undefined))
+    const slow = Array.from({ length: 8 }, (_, i) => moderateEvidence(win(`s${i}`, 2, 9), chat, undefined))
+    expect(slow.every((e) => e.elevation_z >= 3 && e.elevation_z < 4)).toBe(true)
+    const [g] = moderateGroups([...clear, ...slow], installs(600), S.zAlert)
+    expect(g.members).toHaveLength(20)
+  })
+
+  it('the strong and moderate findings of one feature are one finding, with the members of both', () => {
+    const a = moderateGroups(
+      Array.from({ length: 20 }, (_, i) => moderateEvidence(win(`a${i}`, 2), chat, undefined)),
+      installs(600),
+      S.zAlert,
+    )[0]
+    const b = { ...a, score: a.score + 1, members: [...a.members.slice(0, 5), moderateEvidence(win('x', 3), chat, undefined)] }
+    const [m] = mergeGroups([b], [a])
+    expect(m.score).toBe(b.score)
+    expect(m.members.map((e) => e.install_id).sort()).toEqual([...a.members.map((e) => e.install_id), 'x'].sort())
   })
 })

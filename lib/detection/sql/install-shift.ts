@@ -8,10 +8,18 @@
  * (bombing-moderate.ts) counts them. Baselines come as arrays ({keys}
  * 'tenant|feature', {mus}, {sigmas}); with {installs} non-empty only those
  * installs are read and nothing is filtered (their own history).
+ *
+ * {suffixes} (epoch seconds, ascending) also give n and dev over each suffix
+ * [suffix, to) as arrays: a recruited install's honest minutes before the
+ * attack began dilute its window mean, so the test also looks at the recent
+ * minutes alone. An install leaves the engine when any suffix passes, its z
+ * less {penalty} (the price of looking more than once).
  */
 export const installShiftSql = (db: string) => `
 SELECT tenant_id, feature, install_id, sum(m_requests) AS n, sum(m_requests * (x - mu)) AS dev,
-  sum(m_prompt) AS prompt, toUInt32(toUnixTimestamp(min(minute)) / 60) AS first_minute, any(sigma) AS base_sigma
+  sum(m_prompt) AS prompt, toUInt32(toUnixTimestamp(min(minute)) / 60) AS first_minute, any(sigma) AS base_sigma,
+  sumForEach(arrayMap(s -> if(toUnixTimestamp(minute) >= s, toFloat64(m_requests), 0.), {suffixes:Array(UInt32)})) AS sn,
+  sumForEach(arrayMap(s -> if(toUnixTimestamp(minute) >= s, m_requests * (x - mu), 0.), {suffixes:Array(UInt32)})) AS sdev
 FROM (
   SELECT minute, tenant_id, install_id, feature, m_requests, m_prompt,
     indexOf({keys:Array(String)}, concat(tenant_id, '|', feature)) AS k,
@@ -29,4 +37,5 @@ FROM (
   WHERE k > 0
 )
 GROUP BY tenant_id, feature, install_id
-HAVING NOT empty({installs:Array(String)}) OR (n >= 3 AND dev >= {min_shift:Float64} * n AND dev >= {min_z:Float64} * base_sigma * sqrt(n))`
+HAVING NOT empty({installs:Array(String)}) OR (n >= 3 AND dev >= {min_shift:Float64} * n AND dev >= {min_z:Float64} * base_sigma * sqrt(n))
+  OR arrayExists((c, d) -> c >= 3 AND d >= {min_shift:Float64} * c AND d >= ({min_z:Float64} + {penalty:Float64}) * base_sigma * sqrt(c), sn, sdev)`

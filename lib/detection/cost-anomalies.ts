@@ -115,7 +115,9 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
   const bySeries = new Map<string, VersionMinute[]>()
   for (const m of minutes) {
     const key = `${m.tenant_id}/${m.feature}/${m.model}`
-    bySeries.set(key, [...(bySeries.get(key) ?? []), m])
+    const list = bySeries.get(key)
+    if (list) list.push(m)
+    else bySeries.set(key, [m])
   }
   const rows: CostAnomalyRow[] = []
   const flaggedByFeature = new Map<string, string[]>()

@@ -235,7 +235,12 @@ export function combineSignals(s: GroupSignals, zAlert = 6): number {
 /** Groups of installs sharing a trait that look like a farm (z ≥ zAlert / 2 are kept for ranking). */
 export function scoreGroups(installs: FarmInstall[], windowStart: number, minSize: number, zAlert: number, burstStart = windowStart): ScoredGroup[] {
   const byTenant = new Map<string, FarmInstall[]>()
-  for (const i of installs) byTenant.set(i.tenant_id, [...(byTenant.get(i.tenant_id) ?? []), i])
+  // Pushed in place: copying the list per install was quadratic (≈ 5,000 installs a tenant at 5,000 ev/s).
+  for (const i of installs) {
+    const list = byTenant.get(i.tenant_id)
+    if (list) list.push(i)
+    else byTenant.set(i.tenant_id, [i])
+  }
   const out: ScoredGroup[] = []
   for (const list of byTenant.values()) {
     const tenant = withCounts(totals(list, windowStart, burstStart), list)

@@ -42,7 +42,12 @@ export const MIN_STREAM_INSTALLS = 10
 /** Pure scoring of per-install stream stats, for unit tests. */
 export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings, 'zAlert'>): StreamAbuseRow[] {
   const byTenant = new Map<string, StreamStats[]>()
-  for (const r of stats) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r])
+  // Pushed in place: copying the list per install was quadratic in a tenant's streaming installs.
+  for (const r of stats) {
+    const list = byTenant.get(r.tenant_id)
+    if (list) list.push(r)
+    else byTenant.set(r.tenant_id, [r])
+  }
   const rows: StreamAbuseRow[] = []
   for (const list of byTenant.values()) {
     const conc = logBand(list.map((r) => r.max_concurrent))

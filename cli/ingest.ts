@@ -1,7 +1,7 @@
 import { loadConfig } from '../lib/config'
 import { openStore } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
-import { startIngest } from '../lib/ingest/start'
+import { startIngest } from '../lib/runtime/ingest'
 
 /**
  * `npm run ingest`: a standalone consumer (server mode). Start more of these

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config'
 import { sharedStore, type Store } from '../clickhouse/client'
 import { migrate } from '../clickhouse/migrate'
-import { startIngest, type IngestHandle } from '../ingest/start'
+import { startIngest, type IngestHandle } from './ingest'
 import { startDetection } from './detector-runner'
 import { startControls } from '../policy/runtime'
 

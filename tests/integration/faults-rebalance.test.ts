@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Admin, Kafka } from 'kafkajs'
 import { loadConfig } from '../../lib/config'
-import { startIngest } from '../../lib/ingest/start'
+import { startIngest } from '../../lib/runtime/ingest'
 import { rows } from '../helpers/store'
 import { closeIngestFixture, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { validRecords } from '../helpers/corpus'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Admin, Kafka } from 'kafkajs'
-import { startIngest } from '../../lib/ingest/start'
+import { startIngest } from '../../lib/runtime/ingest'
 import { IngestMetrics } from '../../lib/ingest/health'
 import { OffsetLedger } from '../../lib/ingest/kafka-ledger'
 import { IngestPipeline } from '../../lib/ingest/pipeline'

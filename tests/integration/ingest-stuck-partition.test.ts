@@ -3,7 +3,7 @@ import { CompressionCodecs, CompressionTypes, KafkaJSNotImplemented } from 'kafk
 import type { Admin } from 'kafkajs'
 import { registerKafkaCodecs } from '../../lib/ingest/kafka-codecs'
 import { overallIngestStatus, type IngestHealth } from '../../lib/ingest/health'
-import { startIngest, type IngestHandle } from '../../lib/ingest/start'
+import { startIngest, type IngestHandle } from '../../lib/runtime/ingest'
 import { llmRequest } from '../helpers/events'
 import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { runJavaProducer, type JavaStep } from '../helpers/java-producer'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Admin } from 'kafkajs'
-import { startIngest, type IngestHandle } from '../../lib/ingest/start'
+import { startIngest, type IngestHandle } from '../../lib/runtime/ingest'
 import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { caseCounts, invalidSteps, validSteps } from '../helpers/java-cases'
 import { runJavaProducer, type JavaStep } from '../helpers/java-producer'

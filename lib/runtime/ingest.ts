@@ -2,12 +2,12 @@ import { hostname } from 'node:os'
 import type { Config } from '../config'
 import type { Store } from '../clickhouse/client'
 import { defaultPriceBook } from '../pricing/cost'
-import { IngestMetrics, registerMetrics } from './health'
-import { KafkaSource } from './kafka-source'
-import { IngestPipeline } from './pipeline'
-import { RecentIds } from './recent-ids'
-import { ClickHouseSink } from './sink'
-import { SimulatorSource } from './simulator-source'
+import { IngestMetrics, registerMetrics } from '../ingest/health'
+import { KafkaSource } from '../ingest/kafka-source'
+import { IngestPipeline } from '../ingest/pipeline'
+import { RecentIds } from '../ingest/recent-ids'
+import { ClickHouseSink } from '../ingest/sink'
+import { SimulatorSource } from '../ingest/simulator-source'
 
 export interface IngestHandle {
   metrics: IngestMetrics

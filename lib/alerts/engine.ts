@@ -27,7 +27,7 @@ export interface PlannedRun extends AppliedRun {
  * are still live: farm members' bombing folded into their farm, alert dedup
  * per detector and subject with hysteresis and auto-resolve (lifecycle.ts),
  * then alerts grouped into incidents (incidents.ts). Pure, so the evaluation
- * (tests/eval/replay.ts) scores exactly what the product would raise.
+ * (harness/eval/replay.ts) scores exactly what the product would raise.
  */
 export function planDetectionRun(
   loaded: Alert[],

@@ -1,6 +1,6 @@
 import type { DetectorName } from '../../lib/detection/types'
 import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
-import type { ReplayOptions } from './replay'
+import type { ReplayOptions } from '../../harness/eval/replay'
 
 /**
  * The evaluation grid: each attack swept over intensity, spread, duration,

@@ -1,6 +1,6 @@
 import type { DetectorName } from '../../lib/detection/types'
 import type { GroundTruthLabel } from '../../lib/simulator'
-import { alarmKey, type AlarmRecord, type ReplayResult } from './replay'
+import { alarmKey, type AlarmRecord, type ReplayResult } from '../../harness/eval/replay'
 
 /**
  * Scores one family run. Entity recall: attack installs (or the attacked

@@ -7,7 +7,7 @@ import { DEFAULT_DETECTION_SETTINGS } from '../../lib/detection/settings'
 import { DETECTOR_NAMES } from '../../lib/detection/types'
 import { familyGrid } from './families'
 import { scoreFamily, type FamilyScore } from './family-score'
-import { replay, type ReplayOptions } from './replay'
+import { replay, type ReplayOptions } from '../../harness/eval/replay'
 import { scoreRun } from './score'
 
 /**

@@ -1,6 +1,6 @@
 import type { DetectorName } from '../../lib/detection/types'
 import type { GroundTruthLabel, ScenarioName } from '../../lib/simulator'
-import type { ReplayResult } from './replay'
+import type { ReplayResult } from '../../harness/eval/replay'
 
 /** Which scenario each detector is scored against. */
 export const TARGET: Record<DetectorName, ScenarioName> = {

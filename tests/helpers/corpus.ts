@@ -1,5 +1,5 @@
 import { llmRequest } from './events'
-import type { RawRecord } from './kafka-io'
+import type { RawRecord } from '../../harness/kafka-io'
 
 /** Valid events of every type, keyed by install id as the gateway does. */
 export function validRecords(n: number, tag: string): RawRecord[] {

@@ -1,5 +1,5 @@
 import { llmRequest } from './events'
-import type { RawRecord } from './kafka-io'
+import type { RawRecord } from '../../harness/kafka-io'
 
 /** A poison-test message and what ingest must make of it: a row, or a dead letter with this reason. */
 export interface FuzzRecord extends RawRecord {

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import { loadConfig } from '../../lib/config'
-import { brokersFromEnv } from './kafka-broker'
-import { testKafka } from './kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { testKafka } from '../../harness/kafka-io'
 import { testStore } from './store'
 
 export type TestStore = Awaited<ReturnType<typeof testStore>>

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
-import { routeCaller, type Handler } from '../helpers/route-call'
-import { signedInCookies } from '../helpers/session-cookies'
+import { routeCaller, type Handler } from '../../harness/route-call'
+import { signedInCookies } from '../../harness/session-cookies'
 
 // The route handlers use the process runtime: point it at a fresh chDB directory, no ingest.
 const GATEWAY_TOKEN = 'gw-token-0123456789abcdef0123456789'

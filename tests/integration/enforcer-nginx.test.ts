@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayEventSchema } from '../../lib/events/schema'
 import { KeyRing } from '../../lib/policy/keys'
-import { appEnv, startStack, type Stack } from '../helpers/enforcer-stack'
-import { waitFor } from '../helpers/free-port'
-import { testKafka, uniqueName } from '../helpers/kafka-io'
-import { hasNginx } from '../helpers/nginx'
+import { appEnv, startStack, type Stack } from '../../harness/enforcer-stack'
+import { waitFor } from '../../harness/free-port'
+import { testKafka, uniqueName } from '../../harness/kafka-io'
+import { hasNginx } from '../../harness/nginx'
 
 // Real nginx (auth_request, the shipped docker/nginx/burnrate-locations.conf) → npm run enforcer's service → fake LLM,
 // policy from the dashboard's route through Kafka, reservations settled from the events topic.

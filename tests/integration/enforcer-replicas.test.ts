@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisQuotaStore } from '../../lib/enforcement/redis-quota'
-import { appEnv, startStack, type Stack } from '../helpers/enforcer-stack'
-import { waitFor } from '../helpers/free-port'
-import { hasNginx } from '../helpers/nginx'
-import { hasRedisServer } from '../helpers/redis'
+import { appEnv, startStack, type Stack } from '../../harness/enforcer-stack'
+import { waitFor } from '../../harness/free-port'
+import { hasNginx } from '../../harness/nginx'
+import { hasRedisServer } from '../../harness/redis'
 
 // Two enforcer replicas behind one nginx (round robin), quotas in one redis-server.
 const topics = appEnv('enforcer_replicas')

@@ -9,7 +9,7 @@ import { startEnforcer, type RunningEnforcer } from '../../lib/enforcement/servi
 import { KeyRing } from '../../lib/policy/keys'
 import type { SnapshotPayload } from '../../lib/policy/snapshot'
 import type { Rule } from '../../lib/policy/types'
-import { freePort, waitFor } from '../helpers/free-port'
+import { freePort, waitFor } from '../../harness/free-port'
 
 // The enforcer against a policy server that can tamper with its snapshot or go silent (no Kafka: HTTP polling only).
 const revoked: Rule = {

@@ -4,8 +4,8 @@ import { loadConfig } from '../../lib/config'
 import { startIngest } from '../../lib/runtime/ingest'
 import { rows, testStore } from '../helpers/store'
 import { malformedRecords, validRecords } from '../helpers/corpus'
-import { startBroker, stopBroker } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../helpers/kafka-io'
+import { startBroker, stopBroker } from '../../harness/kafka-broker'
+import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../../harness/kafka-io'
 
 // Its own broker run: stopping the shared one would break the other files.
 const BROKER = `faults-restart-${process.pid}`

@@ -7,8 +7,8 @@ import { startIngest } from '../../lib/runtime/ingest'
 import { rows } from '../helpers/store'
 import { closeIngestFixture, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { fuzzCorpus } from '../helpers/fuzz-corpus'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../../harness/kafka-io'
 
 let store: TestStore
 let kafka: Kafka

@@ -6,8 +6,8 @@ import type { Admin, Kafka } from 'kafkajs'
 import { openStore } from '../../lib/clickhouse/client'
 import { rows } from '../helpers/store'
 import { malformedRecords, validRecords } from '../helpers/corpus'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../../harness/kafka-io'
 import { exited, spawnIngest } from '../helpers/ingest-process'
 
 // The ingest child owns the chDB directory while it runs (one process per

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IngestMetrics, registerMetrics } from '../../lib/ingest/health'
-import { routeCaller, type Handler } from '../helpers/route-call'
-import { signedInCookies } from '../helpers/session-cookies'
+import { routeCaller, type Handler } from '../../harness/route-call'
+import { signedInCookies } from '../../harness/session-cookies'
 
 // The routes use the process runtime: a fresh chDB directory, no ingest of its own.
 Object.assign(process.env, {

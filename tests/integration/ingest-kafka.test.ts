@@ -10,7 +10,7 @@ import { defaultPriceBook } from '../../lib/pricing/cost'
 import { rows } from '../helpers/store'
 import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { malformedRecords, validRecords } from '../helpers/corpus'
-import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../helpers/kafka-io'
+import { createTopic, groupProgress, produce, uniqueName, waitFor } from '../../harness/kafka-io'
 
 let store: TestStore
 let kafka: Kafka

@@ -10,8 +10,8 @@ import { defaultPriceBook } from '../../lib/pricing/cost'
 import { rows } from '../helpers/store'
 import { closeIngestFixture, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { validRecords } from '../helpers/corpus'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, uniqueName, waitFor } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, uniqueName, waitFor } from '../../harness/kafka-io'
 
 let store: TestStore
 let kafka: Kafka

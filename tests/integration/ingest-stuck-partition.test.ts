@@ -7,8 +7,8 @@ import { startIngest, type IngestHandle } from '../../lib/runtime/ingest'
 import { llmRequest } from '../helpers/events'
 import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { runJavaProducer, type JavaStep } from '../helpers/java-producer'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, uniqueName, waitFor } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, uniqueName, waitFor } from '../../harness/kafka-io'
 import { rows } from '../helpers/store'
 
 // A batch this process cannot decode: zstd is left unavailable in this test's

@@ -5,8 +5,8 @@ import { startIngest, type IngestHandle } from '../../lib/runtime/ingest'
 import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { caseCounts, invalidSteps, validSteps } from '../helpers/java-cases'
 import { runJavaProducer } from '../helpers/java-producer'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, groupProgress, uniqueName, waitFor } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, groupProgress, uniqueName, waitFor } from '../../harness/kafka-io'
 
 // Apache Kafka's Java producer, the client most JVM gateways use, writes the
 // ingest topic with every codec, idempotence on and off, headers, null keys

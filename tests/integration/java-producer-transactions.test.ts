@@ -4,8 +4,8 @@ import { startIngest, type IngestHandle } from '../../lib/runtime/ingest'
 import { closeIngestFixture, kafkaIngestConfig, openIngestFixture, type TestStore } from '../helpers/ingest-fixture'
 import { caseCounts, invalidSteps, validSteps } from '../helpers/java-cases'
 import { runJavaProducer, type JavaStep } from '../helpers/java-producer'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, uniqueName, waitFor } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, uniqueName, waitFor } from '../../harness/kafka-io'
 import { rows } from '../helpers/store'
 
 // A transactional Java producer: committed transactions are stored, aborted

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs'
-import { brokerListFromEnv } from '../helpers/kafka-broker'
+import { brokerListFromEnv } from '../../harness/kafka-broker'
 
 const MESSAGES = 300
 const PARTITIONS = 3

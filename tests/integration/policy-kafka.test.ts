@@ -10,8 +10,8 @@ import { followPolicyTopic, type Follower } from '../../lib/policy/follower'
 import { KeyRing } from '../../lib/policy/keys'
 import { PolicyPublisher } from '../../lib/policy/publisher'
 import { PolicyService } from '../../lib/policy/service'
-import { brokerListFromEnv } from '../helpers/kafka-broker'
-import { readWholeTopic } from '../helpers/kafka-io'
+import { brokerListFromEnv } from '../../harness/kafka-broker'
+import { readWholeTopic } from '../../harness/kafka-io'
 import { testStore } from '../helpers/store'
 
 const admin: Principal = { userId: 'alice', displayName: 'Alice', role: 'admin', provider: 'local' }

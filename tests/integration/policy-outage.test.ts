@@ -10,7 +10,7 @@ import { KeyRing } from '../../lib/policy/keys'
 import { PolicyPublisher } from '../../lib/policy/publisher'
 import { PolicyService } from '../../lib/policy/service'
 import type { ChangeRequest } from '../../lib/policy/types'
-import { startBroker, stopBroker } from '../helpers/kafka-broker'
+import { startBroker, stopBroker } from '../../harness/kafka-broker'
 import { testStore } from '../helpers/store'
 
 // Its own broker run: this file stops it, which would break the other files on the shared one.

@@ -5,10 +5,10 @@ import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { ControlPlane } from '../../lib/policy/runtime'
-import { startBroker, stopBroker } from '../helpers/kafka-broker'
-import { readWholeTopic } from '../helpers/kafka-io'
-import { routeCaller, type Handler } from '../helpers/route-call'
-import { signedInCookies } from '../helpers/session-cookies'
+import { startBroker, stopBroker } from '../../harness/kafka-broker'
+import { readWholeTopic } from '../../harness/kafka-io'
+import { routeCaller, type Handler } from '../../harness/route-call'
+import { signedInCookies } from '../../harness/session-cookies'
 
 // The rotate route as the app runs it (controls(): app store, key ring, Kafka publisher),
 // against its own broker run, which this file stops and restarts.

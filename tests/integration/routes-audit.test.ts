@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
-import { ORIGIN, routeCaller, type Handler } from '../helpers/route-call'
-import { signedInCookies } from '../helpers/session-cookies'
+import { ORIGIN, routeCaller, type Handler } from '../../harness/route-call'
+import { signedInCookies } from '../../harness/session-cookies'
 
 // The route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop, one trusted proxy.
 const GATEWAY_TOKEN = 'gw-token-audit-0123456789abcdef012345'

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
-import { routeCaller, type Handler } from '../helpers/route-call'
-import { signedInCookies } from '../helpers/session-cookies'
+import { routeCaller, type Handler } from '../../harness/route-call'
+import { signedInCookies } from '../../harness/session-cookies'
 
 // Issue 18, F11: heavy reads a viewer can trigger are charged to a per-user budget. Real chDB, empty store.
 Object.assign(process.env, {

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import type { Admin, Kafka } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerKafkaCodecs, UNDECODABLE_HEADER } from '../../lib/ingest/kafka-codecs'
-import { brokersFromEnv } from '../helpers/kafka-broker'
-import { createTopic, readWholeTopic, testKafka, uniqueName } from '../helpers/kafka-io'
+import { brokersFromEnv } from '../../harness/kafka-broker'
+import { createTopic, readWholeTopic, testKafka, uniqueName } from '../../harness/kafka-io'
 
 const ROOT = join(__dirname, '..', '..')
 let kafka: Kafka

@@ -11,7 +11,7 @@ import { Kafka, Partitioners, logLevel, type Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gatewayEventSchema } from '../../lib/events/schema'
 import { GatewaySimulator } from '../../lib/simulator'
-import { brokerListFromEnv } from '../helpers/kafka-broker'
+import { brokerListFromEnv } from '../../harness/kafka-broker'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SEED = 7

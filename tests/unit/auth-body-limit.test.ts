@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { signedInCookies } from '../helpers/session-cookies'
+import { signedInCookies } from '../../harness/session-cookies'
 
 process.env.SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789'
 // route() checks every session against the store: give it a fresh one, no ingest.

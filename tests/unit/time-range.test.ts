@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rangeQuery } from '../../lib/dashboard/params'
 import { MAX_EPOCH_MS, rangeSqlParams, resolveRange } from '../../lib/time-range'
-import { signedInCookies } from '../helpers/session-cookies'
+import { signedInCookies } from '../../harness/session-cookies'
 
 const UINT32_MAX = 4_294_967_295
 

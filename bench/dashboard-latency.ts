@@ -152,7 +152,7 @@ const RAW_WHERE = `ts >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ts < fromU
 const BUCKET = `toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000`
 
 function cases(installId: string): Case[] {
-  const page = { sort: 'cost_micros' as const, dir: 'desc' as const, page: 0, pageSize: 10 }
+  const page = { sort: 'cost_micros' as const, dir: 'desc' as const, offset: 0, limit: 10 }
   return [
     {
       endpoint: '/api/overview/kpis',

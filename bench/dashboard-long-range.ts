@@ -131,7 +131,7 @@ export const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Pro
   },
   {
     endpoint: '/api/cost/breakdown',
-    run: (s, r) => costBreakdown(s, r, 'feature', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 25 }),
+    run: (s, r) => costBreakdown(s, r, 'feature', { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 25 }),
     raw: `SELECT feature, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} AND feature != '' GROUP BY feature ORDER BY c DESC`,
   },
   {

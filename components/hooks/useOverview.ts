@@ -18,11 +18,12 @@ export function useAttestationSeries() {
   return useApiQuery<StackedSeries>('/api/overview/attestation')
 }
 
+/** One page of a server-sorted table, in the API's one paging shape (lib/paging.ts). */
 export interface PageRequest {
   sort: string
   dir: 'asc' | 'desc'
-  page: number
-  pageSize?: number
+  offset: number
+  limit: number
 }
 
 export function useTopSpenders(p: PageRequest) {

@@ -23,7 +23,8 @@ interface DataTableProps<Row> {
   rowKey: (row: Row) => string
   sort?: SortState
   onSort?: (s: SortState) => void
-  page?: { page: number; pageSize: number; total: number; onPage: (page: number) => void }
+  /** The page the API returned (offset and limit, the API's one paging shape); onPage gets a page index. */
+  page?: { offset: number; limit: number; total: number; onPage: (page: number) => void }
   onRowClick?: (row: Row) => void
   selectedKey?: string
   caption?: string
@@ -35,7 +36,8 @@ interface DataTableProps<Row> {
  * or a page button calls back with the new state; the rows shown are exactly
  * what the API returned.
  */
-export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page, onRowClick, selectedKey, caption, testId }: DataTableProps<Row>) {
+export function DataTable<Row>({ columns, rows, rowKey, sort, onSort, page: served, onRowClick, selectedKey, caption, testId }: DataTableProps<Row>) {
+  const page = served && { ...served, page: Math.floor(served.offset / served.limit), pageSize: served.limit }
   const toggle = (key: string) => {
     if (!onSort) return
     onSort(sort?.sort === key ? { sort: key, dir: sort.dir === 'desc' ? 'asc' : 'desc' } : { sort: key, dir: 'desc' })

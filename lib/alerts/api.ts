@@ -3,6 +3,7 @@ import type { Store } from '../clickhouse/client'
 import { DETECTOR_NAMES, SEVERITIES } from '../detection/types'
 import { alertTransitions, getAlert, listAlerts } from './store'
 import { ALERT_ACTIONS, ALERT_STATES, type AlertDetailResponse, type AlertListResponse } from './types'
+import { offsetLimitFields } from '../paging'
 
 /** Query and body schemas of the alert routes, and their handlers' logic (the routes only wire auth and the store). */
 
@@ -49,8 +50,7 @@ export const alertListQuery = z.object({
     .optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  ...offsetLimitFields(100, 500),
   sort: z.enum(['last_seen', 'first_seen', 'score', 'severity']).default('last_seen'),
 })
 export type AlertListQuery = z.infer<typeof alertListQuery>

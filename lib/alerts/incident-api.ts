@@ -8,6 +8,7 @@ import type { IncidentDetailResponse, IncidentListResponse } from './incident-ty
 import { orderMembers } from './incidents'
 import { alertsOfIncidents } from './store'
 import { ALERT_STATES } from './types'
+import { offsetLimitFields } from '../paging'
 
 /** Query schema of GET /api/incidents and the handlers' logic (routes only wire auth and the store). */
 
@@ -43,8 +44,7 @@ export const incidentListQuery = z.object({
     .optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  ...offsetLimitFields(50, 200),
   sort: z.enum(['last_seen', 'first_seen', 'score', 'severity']).default('severity'),
 })
 export type IncidentListQuery = z.infer<typeof incidentListQuery>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { offsetLimitFields } from '../paging'
 import { rangeParams, resolveRange, type ResolvedRange } from '../time-range'
 
 /**
@@ -31,8 +32,7 @@ export function pageFields<const Sorts extends readonly [string, ...string[]]>(s
   return {
     sort: z.enum(sorts).default(defaultSort as never),
     dir: z.enum(['asc', 'desc']).default('desc'),
-    page: z.coerce.number().int().min(0).max(10_000).default(0),
-    pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(defaultSize),
+    ...offsetLimitFields(defaultSize, MAX_PAGE_SIZE),
   }
 }
 

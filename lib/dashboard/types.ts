@@ -7,6 +7,7 @@
 import type { Budget, MonthForecast } from '../budget-types'
 import type { IngestHealth } from '../ingest/health'
 import type { InstallProfile } from '../install-types'
+import type { OffsetPage } from '../paging'
 
 export interface RangeEcho {
   from: number
@@ -15,15 +16,8 @@ export interface RangeEcho {
   stepS: number
 }
 
-/** A server-side sorted, paginated table. */
-export interface Page<Row> {
-  rows: Row[]
-  total: number
-  page: number
-  pageSize: number
-  sort: string
-  dir: 'asc' | 'desc'
-}
+/** A server-side sorted, paginated table: the API's one paging shape (offset and limit, lib/paging.ts). */
+export type Page<Row> = OffsetPage<Row, string>
 
 /** One point of a multi-series chart: bucket start plus one numeric field per key. */
 export type SeriesRow = { t: number } & Record<string, number>

@@ -5,6 +5,7 @@ import { farmClustersInWindow } from './emulator-farms'
 import { epochMs, rankingWindow } from './rankings'
 import type { DetectionSettings } from './settings'
 import { FARM_MEMBER_SORTS, type FarmMembersPage } from './types'
+import { offsetLimitFields } from '../paging'
 
 /** `tenant:farm-<10 hex>`, as clusterOf names clusters; the tenant part follows the event contract's tenant pattern. */
 export const clusterIdParam = z
@@ -15,8 +16,7 @@ export const clusterIdParam = z
 export const farmMembersQuery = z.object({
   from: epochMs.optional(),
   to: epochMs.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(20),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  ...offsetLimitFields(20, 200),
   sort: z.enum(FARM_MEMBER_SORTS).default('cost_micros'),
   dir: z.enum(['asc', 'desc']).default('desc'),
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
+import { offsetLimitFields } from '../paging'
 import { detectCostAnomalies } from './cost-anomalies'
 import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
 import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
@@ -48,8 +49,7 @@ export const rankingQuery = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9._:@/+=-]*$/)
     .default(''),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  ...offsetLimitFields(50, 200),
   sort: z.enum(ANY_SORT).optional(),
   dir: z.enum(['asc', 'desc']).default('desc'),
 })

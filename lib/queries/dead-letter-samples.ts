@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { DeadLetterSample, Page } from '../dashboard/types'
 import type { ResolvedRange } from '../time-range'
-import { pageTotal, selectRows, table, type PageParams } from './sql'
+import { pageTotal, selectRows, table, type PageParams, limitOffset } from './sql'
 
 /** Payload previews are capped: a dead letter may be up to the max message size, the table shows a sample. */
 const PAYLOAD_PREVIEW_CHARS = 600
@@ -19,7 +19,7 @@ export async function deadLetterSamples(store: Store, range: ResolvedRange, reas
     FROM ${table(store, 'dead_letters')}
     WHERE ${where}
     ORDER BY received_at ${page.dir === 'asc' ? 'ASC' : 'DESC'}, src_partition, src_offset
-    LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`,
+    ${limitOffset(page)}`,
     params,
   )
   const total = await pageTotal(store, rows, page, `SELECT 1 FROM ${table(store, 'dead_letters')} WHERE ${where}`, params)

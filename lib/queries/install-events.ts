@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { InstallEventRow, InstallEventsPage } from '../dashboard/types'
 import type { ResolvedRange } from '../time-range'
-import { pageTotal, selectRows, table, type PageParams } from './sql'
+import { pageTotal, selectRows, table, type PageParams, limitOffset } from './sql'
 
 export const INSTALL_EVENT_TYPES = ['all', 'llm_request', 'stream', 'attestation', 'policy_denial'] as const
 export type InstallEventType = (typeof INSTALL_EVENT_TYPES)[number]
@@ -37,7 +37,7 @@ export async function installEvents(
     FROM ${table(store, 'events')}
     WHERE ${eventsWhere()}
     ORDER BY ts ${page.dir === 'asc' ? 'ASC' : 'DESC'}, event_id
-    LIMIT ${Math.floor(page.pageSize)} OFFSET ${Math.floor(page.page * page.pageSize)}`,
+    ${limitOffset(page)}`,
     params,
   )
   const total = await pageTotal(store, rows, page, `SELECT 1 FROM ${table(store, 'events')} WHERE ${eventsWhere()}`, params)

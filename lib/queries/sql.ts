@@ -11,13 +11,18 @@ import { selectRows } from '../clickhouse/select'
 export interface PageParams<Sort extends string> {
   sort: Sort
   dir: 'asc' | 'desc'
-  page: number
-  pageSize: number
+  offset: number
+  limit: number
+}
+
+/** LIMIT and OFFSET of a validated page (integers by schema; floored again since they are inlined). */
+export function limitOffset(p: { offset: number; limit: number }): string {
+  return `LIMIT ${Math.floor(p.limit)} OFFSET ${Math.floor(p.offset)}`
 }
 
 export function orderLimit<Sort extends string>(p: PageParams<Sort>, tiebreak: string): string {
   const dir = p.dir === 'asc' ? 'ASC' : 'DESC'
-  return `ORDER BY ${p.sort} ${dir}, ${tiebreak} LIMIT ${Math.floor(p.pageSize)} OFFSET ${Math.floor(p.page * p.pageSize)}`
+  return `ORDER BY ${p.sort} ${dir}, ${tiebreak} ${limitOffset(p)}`
 }
 
 /**
@@ -28,12 +33,12 @@ export function orderLimit<Sort extends string>(p: PageParams<Sort>, tiebreak: s
 export async function pageTotal(
   store: Store,
   rows: readonly { total: number }[],
-  page: { page: number },
+  page: { offset: number },
   countSql: string,
   params: Record<string, unknown>,
 ): Promise<number> {
   if (rows.length > 0) return rows[0].total
-  if (page.page === 0) return 0
+  if (page.offset === 0) return 0
   return (await selectRows<{ total: number }>(store, `SELECT count() AS total FROM (${countSql})`, params))[0]?.total ?? 0
 }
 

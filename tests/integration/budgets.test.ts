@@ -225,7 +225,7 @@ describe('streamed CSV exports of the Cost page tables', () => {
     const costs = rows.map((r) => Number(r[1]))
     expect([...costs].sort((a, b) => b - a)).toEqual(costs)
     expect(rows.every((r) => Number(r[4]) > 0)).toBe(true)
-    const page = await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=feature&sort=cost_micros&dir=desc&pageSize=2', { role: 'viewer' })
+    const page = await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=feature&sort=cost_micros&dir=desc&limit=2', { role: 'viewer' })
     const pageRows = (await page.text()).trim().split('\r\n').slice(1)
     expect(pageRows).toEqual(rows.slice(0, 2).map((r) => r.join(',')))
     expect((await call(routes.exportBreakdown.GET, 'GET', '/api/cost/export?range=30d&by=nope', { role: 'viewer' })).status).toBe(400)

@@ -24,7 +24,7 @@ afterAll(async () => store?.drop())
 
 describe('cost queries', () => {
   it('breakdown by model equals raw spend, requests and shares', async () => {
-    const b = await costBreakdown(store, range, 'model', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 50 })
+    const b = await costBreakdown(store, range, 'model', { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 50 })
     const r = await raw(
       `SELECT model, sum(cost_micros) AS c, countIf(type IN ('llm_request','stream')) AS n FROM {db}.events WHERE ${inRange} AND model != '' GROUP BY model ORDER BY c DESC, model`,
     )
@@ -36,12 +36,12 @@ describe('cost queries', () => {
   })
 
   it('breakdown: a page past the end has no rows but still the true total', async () => {
-    const first = await costBreakdown(store, range, 'feature', { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 2 })
+    const first = await costBreakdown(store, range, 'feature', { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 2 })
     expect(first.total).toBeGreaterThan(0)
-    const past = await costBreakdown(store, range, 'feature', { sort: 'cost_micros', dir: 'desc', page: Math.ceil(first.total / 2) + 1, pageSize: 2 })
+    const past = await costBreakdown(store, range, 'feature', { sort: 'cost_micros', dir: 'desc', offset: (Math.ceil(first.total / 2) + 1) * 2, limit: 2 })
     expect(past.rows).toEqual([])
     expect(past.total).toBe(first.total)
-    const none = await costBreakdown(store, { ...range, tenant: 'no-such-tenant' }, 'feature', { sort: 'cost_micros', dir: 'desc', page: 3, pageSize: 2 })
+    const none = await costBreakdown(store, { ...range, tenant: 'no-such-tenant' }, 'feature', { sort: 'cost_micros', dir: 'desc', offset: 3 * 2, limit: 2 })
     expect(none).toMatchObject({ rows: [], total: 0 })
   })
 

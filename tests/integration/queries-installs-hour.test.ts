@@ -109,8 +109,8 @@ describe('active installs from hourly sketches', () => {
         const b = await costBreakdown(store, { ...resolveRange({ range: 'custom', from: fromMs, to: toMs }), tenant }, 'feature', {
           sort: 'key',
           dir: 'asc',
-          page: 0,
-          pageSize: 10,
+          offset: 0,
+          limit: 10,
         })
         const raw = await rows<Record<string, string>>(
           store,

@@ -84,15 +84,15 @@ describe('install drill-down and ingest queries', () => {
   })
 
   it('events page: newest first, filtered by type, total counts all', async () => {
-    const page = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'desc', page: 0, pageSize: 10 })
+    const page = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'desc', offset: 0, limit: 10 })
     expect(page.rows.every((e) => e.type === 'attestation')).toBe(true)
     for (let i = 1; i < page.rows.length; i++) expect(page.rows[i - 1].ts).toBeGreaterThanOrEqual(page.rows[i].ts)
-    const all = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', page: 0, pageSize: 10 })
+    const all = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', offset: 0, limit: 10 })
     expect(all.total).toBeGreaterThanOrEqual(page.total)
   })
 
   it('events page past the end: no rows, but the true total of that type', async () => {
-    const first = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', page: 0, pageSize: 10 })
+    const first = await installEvents(store, range, install.tenant_id, install.install_id, 'all', { sort: 'ts', dir: 'desc', offset: 0, limit: 10 })
     const [{ n }] = await rows<{ n: number }>(
       store,
       `SELECT count() AS n FROM ${store.database}.events
@@ -103,17 +103,17 @@ describe('install drill-down and ingest queries', () => {
     const past = await installEvents(store, range, install.tenant_id, install.install_id, 'all', {
       sort: 'ts',
       dir: 'desc',
-      page: Math.ceil(first.total / 10) + 2,
-      pageSize: 10,
+      offset: (Math.ceil(first.total / 10) + 2) * 10,
+      limit: 10,
     })
     expect(past.rows).toEqual([])
     expect(past.total).toBe(first.total)
-    const att = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'asc', page: 0, pageSize: 10 })
+    const att = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', { sort: 'ts', dir: 'asc', offset: 0, limit: 10 })
     const attPast = await installEvents(store, range, install.tenant_id, install.install_id, 'attestation', {
       sort: 'ts',
       dir: 'asc',
-      page: 9_999,
-      pageSize: 10,
+      offset: 99_990,
+      limit: 10,
     })
     expect(attPast).toMatchObject({ rows: [], total: att.total })
   })
@@ -123,12 +123,12 @@ describe('install drill-down and ingest queries', () => {
     const reasons = await deadLetterReasons(store, wide)
     const [{ n }] = await rows<{ n: number }>(store, `SELECT count() AS n FROM ${store.database}.dead_letters`)
     expect(reasons.reduce((s, r) => s + r.count, 0)).toBe(Number(n))
-    const samples = await deadLetterSamples(store, wide, reasons[0].reason, { sort: 'received_at', dir: 'desc', page: 0, pageSize: 2 })
+    const samples = await deadLetterSamples(store, wide, reasons[0].reason, { sort: 'received_at', dir: 'desc', offset: 0, limit: 2 })
     expect(samples.rows.length).toBeGreaterThan(0)
     expect(samples.rows[0].payload).toContain('nope')
     expect(samples.total).toBe(reasons[0].count)
     // A page past the end still says how many there are, so the table can offer a way back.
-    const past = await deadLetterSamples(store, wide, reasons[0].reason, { sort: 'received_at', dir: 'desc', page: 9_999, pageSize: 2 })
+    const past = await deadLetterSamples(store, wide, reasons[0].reason, { sort: 'received_at', dir: 'desc', offset: 19_998, limit: 2 })
     expect(past).toMatchObject({ rows: [], total: reasons[0].count })
   })
 

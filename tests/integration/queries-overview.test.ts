@@ -74,7 +74,7 @@ describe('overview queries answer from rollups what the raw events say', () => {
   })
 
   it('top spenders: first page ordered by spend, totals match raw, paging and sort work', async () => {
-    const p = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 5 })
+    const p = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 5 })
     const r = await raw(
       `SELECT install_id, sum(cost_micros) AS c FROM {db}.events WHERE ${inRange} AND install_id != '' AND type != 'policy_ack' GROUP BY install_id ORDER BY c DESC, install_id LIMIT 5`,
     )
@@ -82,26 +82,26 @@ describe('overview queries answer from rollups what the raw events say', () => {
     expect(p.rows.map((x) => x.cost_micros)).toEqual(r.map((x) => Number(x.c)))
     const [{ n }] = await raw(`SELECT uniqExact(install_id) AS n FROM {db}.events WHERE ${inRange} AND install_id != '' AND type != 'policy_ack'`)
     expect(p.total).toBe(Number(n))
-    const p2 = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: 1, pageSize: 5 })
+    const p2 = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', offset: 1 * 5, limit: 5 })
     expect(p2.rows[0].cost_micros).toBeLessThanOrEqual(p.rows[4].cost_micros)
-    const asc = await topSpenders(store, range, { sort: 'requests', dir: 'asc', page: 0, pageSize: 3 })
+    const asc = await topSpenders(store, range, { sort: 'requests', dir: 'asc', offset: 0, limit: 3 })
     expect(asc.rows[0].requests).toBeLessThanOrEqual(asc.rows[2].requests)
   })
 
   it('top spenders: a page past the end has no rows but still the true total', async () => {
-    const first = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 5 })
+    const first = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 5 })
     expect(first.total).toBeGreaterThan(0)
-    const past = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: Math.ceil(first.total / 5) + 3, pageSize: 5 })
+    const past = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', offset: (Math.ceil(first.total / 5) + 3) * 5, limit: 5 })
     expect(past.rows).toEqual([])
     expect(past.total).toBe(first.total)
     // The last real page still carries the total on its rows.
-    const last = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', page: Math.ceil(first.total / 5) - 1, pageSize: 5 })
+    const last = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', offset: (Math.ceil(first.total / 5) - 1) * 5, limit: 5 })
     expect(last.rows.length).toBeGreaterThan(0)
     expect(last.total).toBe(first.total)
     // A tenant with nothing in the window: page 0 and a later page both say 0.
     const none = { ...range, tenant: 'no-such-tenant' }
-    expect((await topSpenders(store, none, { sort: 'cost_micros', dir: 'desc', page: 0, pageSize: 5 })).total).toBe(0)
-    expect((await topSpenders(store, none, { sort: 'cost_micros', dir: 'desc', page: 2, pageSize: 5 })).total).toBe(0)
+    expect((await topSpenders(store, none, { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 5 })).total).toBe(0)
+    expect((await topSpenders(store, none, { sort: 'cost_micros', dir: 'desc', offset: 2 * 5, limit: 5 })).total).toBe(0)
   })
 
   it('tenant filter narrows every number', async () => {

@@ -30,7 +30,7 @@ function columns(by: CostDimension): Column<CostBreakdownRow>[] {
 
 export function CostBreakdownTable({ by }: { by: CostDimension }) {
   const state = usePageState('cb', { sort: 'cost_micros', dir: 'desc' })
-  const req = { sort: state.sort, dir: state.dir, page: state.page, pageSize: PAGE_SIZE }
+  const req = { sort: state.sort, dir: state.dir, offset: state.page * PAGE_SIZE, limit: PAGE_SIZE }
   const q = useCostBreakdown(by, req)
   const exportUrl = useCostExportUrl(by, req)
   const exportAllUrl = useCostExportAllUrl(by, req)
@@ -62,7 +62,7 @@ export function CostBreakdownTable({ by }: { by: CostDimension }) {
           rowKey={(r) => r.key}
           sort={{ sort: d.sort, dir: d.dir }}
           onSort={state.onSort}
-          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }}
+          page={{ offset: d.offset, limit: d.limit, total: d.total, onPage: state.onPage }}
         />
       )}
     </QueryPanel>

@@ -75,7 +75,7 @@ export function FarmMembers({ cluster }: { cluster: FarmCluster }) {
             rowKey={(p) => p.install_id}
             sort={{ sort: d.sort, dir: d.dir }}
             onSort={state.onSort}
-            page={{ page: Math.floor(d.offset / d.limit), pageSize: d.limit, total: d.total, onPage: state.onPage }}
+            page={{ offset: d.offset, limit: d.limit, total: d.total, onPage: state.onPage }}
           />
         )
       }

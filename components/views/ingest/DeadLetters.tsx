@@ -80,7 +80,7 @@ export function DeadLetters() {
             columns={columns(zoneName(d.rows[0]?.received_at))}
             rows={d.rows}
             rowKey={(r) => `${r.src_topic}/${r.src_partition}/${r.src_offset}/${r.received_at}`}
-            page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: (p) => setParams({ dlPage: p || null }) }}
+            page={{ offset: d.offset, limit: d.limit, total: d.total, onPage: (p) => setParams({ dlPage: p || null }) }}
           />
         </>
       )}

@@ -79,7 +79,7 @@ export function InstallEventsTable({ id }: { id: string }) {
   const rawType = search.get('evType')
   const type = TYPES.find(([k]) => k === rawType)?.[0] ?? 'all'
   const state = usePageState('ev', { sort: 'ts', dir: 'desc' })
-  const q = useInstallEvents(id, type, { sort: 'ts', dir: state.dir, page: state.page, pageSize: 25 })
+  const q = useInstallEvents(id, type, { sort: 'ts', dir: state.dir, offset: state.page * 25, limit: 25 })
   return (
     <QueryPanel
       id="install-events"
@@ -113,7 +113,7 @@ export function InstallEventsTable({ id }: { id: string }) {
           rowKey={(r) => `${r.ts}-${r.type}-${r.cost_micros}-${r.context_tokens}`}
           sort={{ sort: 'ts', dir: d.dir }}
           onSort={state.onSort}
-          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }}
+          page={{ offset: d.offset, limit: d.limit, total: d.total, onPage: state.onPage }}
         />
       )}
     </QueryPanel>

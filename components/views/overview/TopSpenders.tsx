@@ -27,7 +27,7 @@ const COLUMNS: Column<SpenderRow>[] = [
 
 export function TopSpenders() {
   const state = usePageState('ts', { sort: 'cost_micros', dir: 'desc' })
-  const q = useTopSpenders({ sort: state.sort, dir: state.dir, page: state.page, pageSize: 10 })
+  const q = useTopSpenders({ sort: state.sort, dir: state.dir, offset: state.page * 10, limit: 10 })
   return (
     <QueryPanel id="top-spenders" title="Top spenders" sub="installs in range" query={q} flush height={300} isEmpty={(d) => d.total === 0}>
       {(d) => (
@@ -38,7 +38,7 @@ export function TopSpenders() {
           rowKey={(r) => `${r.tenant_id}/${r.install_id}`}
           sort={{ sort: d.sort, dir: d.dir }}
           onSort={state.onSort}
-          page={{ page: d.page, pageSize: d.pageSize, total: d.total, onPage: state.onPage }}
+          page={{ offset: d.offset, limit: d.limit, total: d.total, onPage: state.onPage }}
         />
       )}
     </QueryPanel>

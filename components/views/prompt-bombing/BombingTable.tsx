@@ -86,7 +86,7 @@ export function BombingTable({ data, onSort, onPage, selected, onSelect }: Bombi
       onSort={onSort}
       onRowClick={onSelect}
       selectedKey={selected}
-      page={{ page: Math.floor(data.offset / data.limit), pageSize: data.limit, total: data.total, onPage }}
+      page={{ offset: data.offset, limit: data.limit, total: data.total, onPage }}
     />
   )
 }

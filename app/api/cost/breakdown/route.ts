@@ -8,5 +8,5 @@ import { appStore } from '@/lib/runtime/app-runtime'
 const query = rangeQuery({ by: z.enum(COST_DIMENSIONS).default('feature'), ...pageFields(COST_SORTS, 'cost_micros', 25) })
 
 export const GET = route({ role: 'viewer', query }, async ({ query }) =>
-  costBreakdown(await appStore(), query.window, query.by, { sort: query.sort, dir: query.dir, page: query.page, pageSize: query.pageSize }),
+  costBreakdown(await appStore(), query.window, query.by, { sort: query.sort, dir: query.dir, offset: query.offset, limit: query.limit }),
 )

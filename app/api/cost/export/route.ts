@@ -37,7 +37,7 @@ export const GET = route({ role: 'viewer', query }, async ({ query }) => {
       for await (const r of costBreakdownRows(store, query.window, query.by, query.sort, query.dir)) yield line(r)
       return
     }
-    const page = await costBreakdown(store, query.window, query.by, { sort: query.sort, dir: query.dir, page: query.page, pageSize: query.pageSize })
+    const page = await costBreakdown(store, query.window, query.by, { sort: query.sort, dir: query.dir, offset: query.offset, limit: query.limit })
     for (const r of page.rows) yield line(r)
   }
   const header = [

@@ -17,7 +17,7 @@ const query = rangeQuery({
 
 export const GET = route({ role: 'viewer', query }, async ({ query }): Promise<DeadLettersResponse> => {
   const store = await appStore()
-  const page = { sort: 'received_at' as const, dir: query.dir, page: query.page, pageSize: query.pageSize }
+  const page = { sort: 'received_at' as const, dir: query.dir, offset: query.offset, limit: query.limit }
   // Charts stop at the last full minute; a dead letter from ten seconds ago must still show.
   const window = query.range === 'custom' ? query.window : { ...query.window, toMs: Date.now() + 1_000 }
   const [reasons, samples] = await Promise.all([deadLetterReasons(store, window), deadLetterSamples(store, window, query.reason, page)])

@@ -6,5 +6,5 @@ import { appStore } from '@/lib/runtime/app-runtime'
 const query = rangeQuery(pageFields(SPENDER_SORTS, 'cost_micros', 10))
 
 export const GET = route({ role: 'viewer', query }, async ({ query }) =>
-  topSpenders(await appStore(), query.window, { sort: query.sort, dir: query.dir, page: query.page, pageSize: query.pageSize }),
+  topSpenders(await appStore(), query.window, { sort: query.sort, dir: query.dir, offset: query.offset, limit: query.limit }),
 )

@@ -14,5 +14,5 @@ export const GET = route({ role: 'viewer', query }, async ({ query, params }) =>
   // The raw table is keyed by (tenant_id, install_id): look the tenant up so the read stays on the key.
   const [profile] = await installProfiles(store, [id.data], query.tenant)
   if (!profile) throw new HttpError(404, 'install not found')
-  return installEvents(store, query.window, profile.tenant_id, id.data, query.type, { sort: 'ts', dir: query.dir, page: query.page, pageSize: query.pageSize })
+  return installEvents(store, query.window, profile.tenant_id, id.data, query.type, { sort: 'ts', dir: query.dir, offset: query.offset, limit: query.limit })
 })

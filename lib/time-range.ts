@@ -47,8 +47,8 @@ export const MAX_EPOCH_MS = Math.floor(4_294_967_295_000 / 60_000) * 60_000
 
 const TOO_LATE = `must be at most ${MAX_EPOCH_MS} (${new Date(MAX_EPOCH_MS).toISOString()})`
 
-/** Epoch ms or an ISO time with offset, within what the range SQL can bind. */
-const epochMs = z.union([
+/** Epoch ms or an ISO time with offset, within what the range SQL can bind: every route's `from`/`to`/`until`. */
+export const epochMs = z.union([
   z.coerce.number().int().min(0).max(MAX_EPOCH_MS, TOO_LATE),
   z
     .string()

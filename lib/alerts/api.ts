@@ -4,20 +4,14 @@ import { DETECTOR_NAMES, SEVERITIES } from '../detection/types'
 import { alertTransitions, getAlert, listAlerts } from './store'
 import { ALERT_ACTIONS, ALERT_STATES, type AlertDetailResponse, type AlertListResponse } from './types'
 import { offsetLimitFields } from '../paging'
+import { epochMs } from '../time-range'
+import { HttpError } from '../errors'
 
 /** Query and body schemas of the alert routes, and their handlers' logic (the routes only wire auth and the store). */
 
 export const MAX_ALERT_RANGE_MS = 31 * 86_400_000
 const DEFAULT_RANGE_MS = 7 * 86_400_000
 
-const epochMs = z.union([
-  z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z
-    .string()
-    .max(40)
-    .datetime({ offset: true })
-    .transform((s) => Date.parse(s)),
-])
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
@@ -55,13 +49,11 @@ export const alertListQuery = z.object({
 })
 export type AlertListQuery = z.infer<typeof alertListQuery>
 
-export class RangeError400 extends Error {}
-
 export function alertRange(q: { from?: number; to?: number }, now: number): { fromMs: number; toMs: number } {
   const toMs = q.to ?? now + 60_000
   const fromMs = q.from ?? toMs - DEFAULT_RANGE_MS
-  if (!(fromMs < toMs)) throw new RangeError400('from must be before to')
-  if (toMs - fromMs > MAX_ALERT_RANGE_MS) throw new RangeError400('time range is limited to 31 days')
+  if (!(fromMs < toMs)) throw new HttpError(400, 'from must be before to')
+  if (toMs - fromMs > MAX_ALERT_RANGE_MS) throw new HttpError(400, 'time range is limited to 31 days')
   return { fromMs, toMs }
 }
 

@@ -9,17 +9,10 @@ import { orderMembers } from './incidents'
 import { alertsOfIncidents } from './store'
 import { ALERT_STATES } from './types'
 import { offsetLimitFields } from '../paging'
+import { epochMs } from '../time-range'
 
 /** Query schema of GET /api/incidents and the handlers' logic (routes only wire auth and the store). */
 
-const epochMs = z.union([
-  z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z
-    .string()
-    .max(40)
-    .datetime({ offset: true })
-    .transform((s) => Date.parse(s)),
-])
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()

@@ -2,10 +2,11 @@ import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import { farmMembers } from '../queries/farm-members'
 import { farmClustersInWindow } from './emulator-farms'
-import { epochMs, rankingWindow } from './rankings'
+import { rankingWindow } from './rankings'
 import type { DetectionSettings } from './settings'
 import { FARM_MEMBER_SORTS, type FarmMembersPage } from './types'
 import { offsetLimitFields } from '../paging'
+import { epochMs } from '../time-range'
 
 /** `tenant:farm-<10 hex>`, as clusterOf names clusters; the tenant part follows the event contract's tenant pattern. */
 export const clusterIdParam = z

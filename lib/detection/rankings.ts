@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
+import { HttpError } from '../errors'
 import { offsetLimitFields } from '../paging'
+import { epochMs } from '../time-range'
 import { detectCostAnomalies } from './cost-anomalies'
 import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
 import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
@@ -27,15 +29,6 @@ export const MAX_RANKING_RANGE_MS: Record<DetectorName, number> = {
   cost_anomalies: 0, // always "as of `to`": recent window against its baseline
 }
 
-export const epochMs = z.union([
-  z.coerce.number().int().min(0).max(8_640_000_000_000),
-  z
-    .string()
-    .max(40)
-    .datetime({ offset: true })
-    .transform((s) => Date.parse(s)),
-])
-
 export const detectorNameParam = z.enum(DETECTOR_NAMES)
 
 const ANY_SORT = [...new Set(Object.values(RANKING_SORTS).flat())] as [string, ...string[]]
@@ -55,13 +48,10 @@ export const rankingQuery = z.object({
 })
 export type RankingQuery = z.infer<typeof rankingQuery>
 
-/** A ranking request the caller got wrong (range, sort): a 400, not a 500. */
-export class RankingQueryError extends Error {}
-
 export function rankingSort<N extends DetectorName>(name: N, sort: string | undefined): RankingSort<N> {
   const allowed: readonly string[] = RANKING_SORTS[name]
   if (sort === undefined) return 'score'
-  if (!allowed.includes(sort)) throw new RankingQueryError(`sort for ${name} must be one of: ${allowed.join(', ')}`)
+  if (!allowed.includes(sort)) throw new HttpError(400, `sort for ${name} must be one of: ${allowed.join(', ')}`)
   return sort as RankingSort<N>
 }
 
@@ -70,9 +60,9 @@ export function rankingWindow(name: DetectorName, s: DetectionSettings, q: { fro
   const to = Math.min(q.to ?? now, now)
   const defaultSpan = name === 'emulator_farms' ? s.farmWindowMinutes * 60_000 : s.windowMinutes * 60_000
   const from = q.from ?? to - defaultSpan
-  if (!(from < to)) throw new RankingQueryError('from must be before to')
+  if (!(from < to)) throw new HttpError(400, 'from must be before to')
   if (name !== 'cost_anomalies' && to - from > MAX_RANKING_RANGE_MS[name]) {
-    throw new RankingQueryError(`time range for ${name} is limited to ${MAX_RANKING_RANGE_MS[name] / 3_600_000} h`)
+    throw new HttpError(400, `time range for ${name} is limited to ${MAX_RANKING_RANGE_MS[name] / 3_600_000} h`)
   }
   return { from, to }
 }

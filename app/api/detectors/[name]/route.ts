@@ -1,6 +1,6 @@
 import { loadConfig } from '@/lib/config'
 import { detectionSettings } from '@/lib/detection/settings'
-import { detectorNameParam, detectorRanking, rankingQuery, RankingQueryError } from '@/lib/detection/rankings'
+import { detectorNameParam, detectorRanking, rankingQuery } from '@/lib/detection/rankings'
 import { chargeExpensiveRead } from '@/lib/http/expensive-reads'
 import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
@@ -17,10 +17,5 @@ export const GET = route({ role: 'viewer', query: rankingQuery }, async ({ princ
   if (!name.success) throw new HttpError(404, `unknown detector; one of ${detectorNameParam.options.join(', ')}`)
   // Each ranking recomputes its detector over the range (issue 18, F11).
   chargeExpensiveRead(principal)
-  try {
-    return await detectorRanking(await appStore(), detectionSettings(loadConfig()), name.data, query, Date.now())
-  } catch (err) {
-    if (err instanceof RankingQueryError) throw new HttpError(400, err.message)
-    throw err
-  }
+  return await detectorRanking(await appStore(), detectionSettings(loadConfig()), name.data, query, Date.now())
 })

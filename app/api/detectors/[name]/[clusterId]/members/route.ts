@@ -1,6 +1,5 @@
 import { loadConfig } from '@/lib/config'
 import { clusterIdParam, farmMembersPage, farmMembersQuery } from '@/lib/detection/farm-members'
-import { RankingQueryError } from '@/lib/detection/rankings'
 import { detectionSettings } from '@/lib/detection/settings'
 import { HttpError, route } from '@/lib/runtime/route'
 import { appStore } from '@/lib/runtime/app-runtime'
@@ -14,12 +13,7 @@ export const GET = route({ role: 'viewer', query: farmMembersQuery }, async ({ p
   if (params.name !== 'emulator_farms') throw new HttpError(404, 'only emulator_farms clusters have members')
   const id = clusterIdParam.safeParse(params.clusterId)
   if (!id.success) throw new HttpError(400, 'clusterId is not a farm cluster id (tenant:farm-<hex>)')
-  try {
-    const page = await farmMembersPage(await appStore(), detectionSettings(loadConfig()), id.data, query, Date.now())
-    if (!page) throw new HttpError(404, `no cluster ${id.data} in this window`)
-    return page
-  } catch (err) {
-    if (err instanceof RankingQueryError) throw new HttpError(400, err.message)
-    throw err
-  }
+  const page = await farmMembersPage(await appStore(), detectionSettings(loadConfig()), id.data, query, Date.now())
+  if (!page) throw new HttpError(404, `no cluster ${id.data} in this window`)
+  return page
 })

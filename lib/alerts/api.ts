@@ -6,6 +6,7 @@ import { ALERT_ACTIONS, ALERT_STATES, type AlertDetailResponse, type AlertListRe
 import { offsetLimitFields } from '../paging'
 import { epochMs } from '../time-range'
 import { HttpError } from '../errors'
+import { recordIdSchema } from '../ids'
 
 /** Query and body schemas of the alert routes, and their handlers' logic (the routes only wire auth and the store). */
 
@@ -36,12 +37,7 @@ export const alertListQuery = z.object({
   /** Exact subject (install id, cluster id, cost series), as the alert stores it. */
   subject: z.string().min(1).max(200).optional(),
   /** Alerts of one incident. */
-  incident: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9-]+$/)
-    .optional(),
+  incident: recordIdSchema.optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
   ...offsetLimitFields(100, 500),
@@ -81,11 +77,7 @@ export async function alertDetailResponse(store: Store, id: string): Promise<Ale
   return { alert, transitions: await alertTransitions(store, id) }
 }
 
-export const alertIdParam = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9-]+$/)
+export const alertIdParam = recordIdSchema
 
 export const alertTransitionBody = z
   .object({

@@ -10,6 +10,7 @@ import { alertsOfIncidents } from './store'
 import { ALERT_STATES } from './types'
 import { offsetLimitFields } from '../paging'
 import { epochMs } from '../time-range'
+import { recordIdSchema } from '../ids'
 
 /** Query schema of GET /api/incidents and the handlers' logic (routes only wire auth and the store). */
 
@@ -42,11 +43,7 @@ export const incidentListQuery = z.object({
 })
 export type IncidentListQuery = z.infer<typeof incidentListQuery>
 
-export const incidentIdParam = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9-]+$/)
+export const incidentIdParam = recordIdSchema
 
 export async function incidentListResponse(store: Store, q: IncidentListQuery, now: number): Promise<IncidentListResponse> {
   const { fromMs, toMs } = alertRange(q, now)

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import type { Severity } from '../detection/types'
 import { groupingKeys, sharesKey } from './incident-keys'
 import type { Incident, IncidentEvent, IncidentNotification, IncidentTransition } from './incident-types'
 import { nextVersion } from './store'
 import type { Alert } from './types'
+import { newRecordId } from '../ids'
 
 /**
  * Pure incident grouping: alerts in, incident rows, transitions and one
@@ -78,7 +78,7 @@ export function assignIncidents(loaded: Incident[], alerts: Alert[], changed: Re
   }
   const create = (a: Alert): Incident => {
     const i: Incident = {
-      id: randomUUID(),
+      id: newRecordId(),
       tenant_id: a.tenant_id,
       title: a.title,
       state: 'open',

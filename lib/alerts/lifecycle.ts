@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { DetectorName, Finding, Severity } from '../detection/types'
 import { nextVersion } from './store'
 import type { Alert, AlertAction, AlertState, AlertTransition } from './types'
+import { newRecordId } from '../ids'
 
 /**
  * Pure alert state machine: detection findings and user actions in, new
@@ -42,7 +42,7 @@ function transition(a: Alert, from: AlertState | 'none', action: AlertTransition
 
 function openAlert(f: Finding, now: number): Alert {
   return {
-    id: randomUUID(),
+    id: newRecordId(),
     incident_id: '',
     detector: f.detector,
     subject_kind: f.subject_kind,

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
 import { loadConfig } from '../config'
 import { toIpPrefix } from '../events/ip-prefix'
 import { peerAddress } from '../auth/peer-address'
+import { newRecordId } from '../ids'
 
 export interface AuditInput {
   /** Who: user id, 'system', or 'gateway:<name>'. */
@@ -36,7 +36,7 @@ function asJson(value: unknown): string {
  * order the entry before a mutation: routes go through `audited()`, which does.
  */
 export async function recordAudit(store: Store, entry: AuditInput): Promise<string> {
-  const id = randomUUID()
+  const id = newRecordId()
   const prefix = entry.ipPrefix === undefined || entry.ipPrefix === null ? '' : (toIpPrefix(entry.ipPrefix) ?? UNKNOWN_IP)
   await store.client.insert({
     table: `${store.database}.audit_log`,

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { selectRows } from '../clickhouse/select'
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import type { ChangeRequest } from './types'
+import { newRecordId, recordIdSchema } from '../ids'
 
 export interface Proposal {
   id: string
@@ -48,11 +48,11 @@ async function write(store: Store, p: Proposal) {
 }
 
 /** Proposal ids are random UUIDs; a route checks a path segment against this before querying. */
-export const proposalIdSchema = z.uuid()
+export const proposalIdSchema = recordIdSchema
 
 /** A global change waiting for a second admin (POLICY_SECOND_APPROVER=1); built first so its audit entry can name it. */
 export function newProposal(author: string, request: ChangeRequest): Proposal {
-  return { id: randomUUID(), createdAt: Date.now(), author, reason: request.reason, request, status: 'pending', decidedBy: '', appliedVersion: 0 }
+  return { id: newRecordId(), createdAt: Date.now(), author, reason: request.reason, request, status: 'pending', decidedBy: '', appliedVersion: 0 }
 }
 
 export async function createProposal(store: Store, p: Proposal): Promise<Proposal> {

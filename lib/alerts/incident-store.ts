@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { Severity } from '../detection/types'
 import type { Incident, IncidentDelivery, IncidentTransition } from './incident-types'
-import { severityCounts } from './severity-counts'
+import { ACTIVE_OR_RESOLVED_SINCE, fromTs, listPage, requiredTs, selectLatest, type ListFilter } from './versioned-table'
 import type { AlertState } from './types'
 
 /**
@@ -10,9 +10,6 @@ import type { AlertState } from './types'
  * table's conventions: an update inserts the whole row with a higher version
  * (ReplacingMergeTree), reads use FINAL.
  */
-
-const fromTs = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
-const req = (v: unknown) => fromTs(v) ?? 0
 
 const COLUMNS = `id, tenant_id, title, state, severity, score, merged_into, alert_ids, detectors,
   toUnixTimestamp64Milli(first_seen) AS first_seen_ms, toUnixTimestamp64Milli(last_seen) AS last_seen_ms, acknowledged_by,
@@ -27,8 +24,8 @@ function fromRow(r: Record<string, unknown>): Incident {
     state: r.state as AlertState,
     severity: r.severity as Severity,
     score: Number(r.score),
-    first_seen: req(r.first_seen_ms),
-    last_seen: req(r.last_seen_ms),
+    first_seen: requiredTs(r.first_seen_ms),
+    last_seen: requiredTs(r.last_seen_ms),
     acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null,
     acknowledged_at: fromTs(r.acknowledged_at_ms),
     snoozed_until: fromTs(r.snoozed_until_ms),
@@ -38,7 +35,7 @@ function fromRow(r: Record<string, unknown>): Incident {
     alert_ids: (r.alert_ids as string[]) ?? [],
     detectors: (r.detectors as Incident['detectors']) ?? [],
     keys: Array.isArray(r.keys) ? (r.keys as string[]) : [],
-    updated_at: req(r.updated_at_ms),
+    updated_at: requiredTs(r.updated_at_ms),
     version: Number(r.version),
   }
 }
@@ -58,14 +55,8 @@ export async function writeIncidentTransitions(store: Store, transitions: Incide
   await store.client.insert({ table: `${store.database}.incident_transitions`, format: 'JSONEachRow', values: transitions })
 }
 
-async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withKeys = false): Promise<Incident[]> {
-  return (
-    await selectRows<Record<string, unknown>>(
-      store,
-      `SELECT ${COLUMNS}${withKeys ? ', keys' : ''} FROM ${store.database}.incidents FINAL WHERE ${where} ${tail}`,
-      params,
-    )
-  ).map(fromRow)
+function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withKeys = false): Promise<Incident[]> {
+  return selectLatest(store, 'incidents', `${COLUMNS}${withKeys ? ', keys' : ''}`, where, params, tail, fromRow)
 }
 
 export async function getIncident(store: Store, id: string): Promise<Incident | null> {
@@ -74,52 +65,21 @@ export async function getIncident(store: Store, id: string): Promise<Incident | 
 
 /** Incidents alerts may join or reopen: every unresolved one, plus those resolved since `resolvedSince`. */
 export async function activeIncidents(store: Store, resolvedSince: number): Promise<Incident[]> {
-  return select(store, `state != 'resolved' OR resolved_at >= fromUnixTimestamp64Milli({since:Int64})`, { since: resolvedSince }, '', true)
+  return select(store, ACTIVE_OR_RESOLVED_SINCE, { since: resolvedSince }, '', true)
 }
 
-export interface IncidentFilter {
-  states?: AlertState[]
-  severities?: Severity[]
+export interface IncidentFilter extends ListFilter {
   detectors?: string[]
-  tenant?: string
-  fromMs: number
-  toMs: number
-  limit: number
-  offset: number
-  sort: 'last_seen' | 'first_seen' | 'score' | 'severity'
 }
 
 /** Incidents seen in [from, to), merged ones left out (their alerts are listed under the incident they joined). */
 export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ incidents: Incident[]; total: number; counts: Record<Severity, number> }> {
-  const where = [
-    'last_seen >= fromUnixTimestamp64Milli({from:Int64})',
-    'first_seen < fromUnixTimestamp64Milli({to:Int64})',
-    "merged_into = ''",
-    f.states?.length ? 'state IN {states:Array(String)}' : '',
-    f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
-    f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : '',
-    f.tenant ? 'tenant_id = {tenant:String}' : '',
-  ]
-    .filter(Boolean)
-    .join(' AND ')
-  const params = {
-    from: f.fromMs,
-    to: f.toMs,
-    states: f.states ?? [],
-    severities: f.severities ?? [],
-    detectors: f.detectors ?? [],
-    tenant: f.tenant ?? '',
-    limit: f.limit,
-    offset: f.offset,
+  const extra = {
+    where: ["merged_into = ''", f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : ''],
+    params: { detectors: f.detectors ?? [] },
   }
-  const order = {
-    last_seen: 'last_seen DESC, id',
-    first_seen: 'first_seen DESC, id',
-    score: 'score DESC, last_seen DESC, id',
-    severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
-  }[f.sort]
-  const incidents = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
-  return { incidents, ...(await severityCounts(store, 'incidents', where, params)) }
+  const { rows, ...totals } = await listPage(store, 'incidents', f, extra, (where, params, tail) => select(store, where, params, tail))
+  return { incidents: rows, ...totals }
 }
 
 /** Notification attempts recorded for the incident (notify.ts writes them with alert_id = the incident id). */

@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { DetectorName, Severity } from '../detection/types'
-import { severityCounts } from './severity-counts'
+import { ACTIVE_OR_RESOLVED_SINCE, fromTs, listPage, requiredTs, selectLatest, type ListFilter } from './versioned-table'
 import type { Alert, AlertState, AlertTransition } from './types'
 
 /**
@@ -10,9 +10,6 @@ import type { Alert, AlertState, AlertTransition } from './types'
  */
 
 const ts = (ms: number | null) => (ms === null ? null : ms)
-// Int64 arrives as a JSON string of digits.
-const fromTs = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
-const req = (v: unknown) => fromTs(v) ?? 0
 
 // Aliases end in _ms: an alias named like its column would shadow it in WHERE and ORDER BY.
 const COLUMNS = `id, incident_id, detector, subject_kind, subject, tenant_id, title, state, severity, score, peak_score,
@@ -34,15 +31,15 @@ function fromRow(r: Record<string, unknown>, withEvidence: boolean): Alert {
     severity: r.severity as Severity,
     score: Number(r.score),
     peak_score: Number(r.peak_score),
-    first_seen: req(r.first_seen_ms),
-    last_seen: req(r.last_seen_ms),
-    last_firing: req(r.last_firing_ms),
+    first_seen: requiredTs(r.first_seen_ms),
+    last_seen: requiredTs(r.last_seen_ms),
+    last_firing: requiredTs(r.last_firing_ms),
     acknowledged_by: r.acknowledged_by ? String(r.acknowledged_by) : null,
     acknowledged_at: fromTs(r.acknowledged_at_ms),
     snoozed_until: fromTs(r.snoozed_until_ms),
     resolved_at: fromTs(r.resolved_at_ms),
     resolved_by: r.resolved_by ? String(r.resolved_by) : null,
-    updated_at: req(r.updated_at_ms),
+    updated_at: requiredTs(r.updated_at_ms),
     version: Number(r.version),
     evidence: withEvidence && r.evidence ? JSON.parse(String(r.evidence)) : null,
   }
@@ -78,14 +75,8 @@ export async function writeTransitions(store: Store, transitions: AlertTransitio
   await store.client.insert({ table: `${store.database}.alert_transitions`, format: 'JSONEachRow', values: transitions })
 }
 
-export async function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
-  return (
-    await selectRows<Record<string, unknown>>(
-      store,
-      `SELECT ${COLUMNS}${withEvidence ? ', evidence' : ''} FROM ${store.database}.alerts FINAL WHERE ${where} ${tail}`,
-      params,
-    )
-  ).map((r) => fromRow(r, withEvidence))
+export function select(store: Store, where: string, params: Record<string, unknown>, tail = '', withEvidence = false): Promise<Alert[]> {
+  return selectLatest(store, 'alerts', `${COLUMNS}${withEvidence ? ', evidence' : ''}`, where, params, tail, (r) => fromRow(r, withEvidence))
 }
 
 export async function getAlert(store: Store, id: string): Promise<Alert | null> {
@@ -94,57 +85,27 @@ export async function getAlert(store: Store, id: string): Promise<Alert | null> 
 
 /** Alerts the reconciler must consider: everything not resolved, plus those resolved since `resolvedSince` (may reopen). */
 export async function activeAlerts(store: Store, resolvedSince: number): Promise<Alert[]> {
-  return select(store, `state != 'resolved' OR resolved_at >= fromUnixTimestamp64Milli({since:Int64})`, { since: resolvedSince }, '', true)
+  return select(store, ACTIVE_OR_RESOLVED_SINCE, { since: resolvedSince }, '', true)
 }
 
-export interface AlertFilter {
-  states?: AlertState[]
-  severities?: Severity[]
+export interface AlertFilter extends ListFilter {
   detectors?: DetectorName[]
-  tenant?: string
   subject?: string
   incident?: string
-  fromMs: number
-  toMs: number
-  limit: number
-  offset: number
-  sort: 'last_seen' | 'first_seen' | 'score' | 'severity'
 }
 
 /** Alerts overlapping [from, to): seen at some point in the range. */
 export async function listAlerts(store: Store, f: AlertFilter): Promise<{ alerts: Alert[]; total: number; counts: Record<Severity, number> }> {
-  const where = [
-    'last_seen >= fromUnixTimestamp64Milli({from:Int64})',
-    'first_seen < fromUnixTimestamp64Milli({to:Int64})',
-    f.states?.length ? 'state IN {states:Array(String)}' : '',
-    f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
-    f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '',
-    f.tenant ? 'tenant_id = {tenant:String}' : '',
-    f.subject ? 'subject = {subject:String}' : '',
-    f.incident ? 'incident_id = {incident:String}' : '',
-  ]
-    .filter(Boolean)
-    .join(' AND ')
-  const params = {
-    from: f.fromMs,
-    to: f.toMs,
-    states: f.states ?? [],
-    severities: f.severities ?? [],
-    detectors: f.detectors ?? [],
-    tenant: f.tenant ?? '',
-    subject: f.subject ?? '',
-    incident: f.incident ?? '',
-    limit: f.limit,
-    offset: f.offset,
+  const extra = {
+    where: [
+      f.detectors?.length ? 'detector IN {detectors:Array(String)}' : '',
+      f.subject ? 'subject = {subject:String}' : '',
+      f.incident ? 'incident_id = {incident:String}' : '',
+    ],
+    params: { detectors: f.detectors ?? [], subject: f.subject ?? '', incident: f.incident ?? '' },
   }
-  const order = {
-    last_seen: 'last_seen DESC, id',
-    first_seen: 'first_seen DESC, id',
-    score: 'score DESC, last_seen DESC, id',
-    severity: "indexOf(['critical', 'warning', 'info'], severity), last_seen DESC, id",
-  }[f.sort]
-  const alerts = await select(store, where, params, `ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
-  return { alerts, ...(await severityCounts(store, 'alerts', where, params)) }
+  const { rows, ...totals } = await listPage(store, 'alerts', f, extra, (where, params, tail) => select(store, where, params, tail))
+  return { alerts: rows, ...totals }
 }
 
 /** Every alert of the given incidents, with evidence when asked. */

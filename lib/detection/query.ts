@@ -1,10 +1,9 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 
-/** Runs one detection query and returns its rows; numbers may arrive as strings (UInt64), callers coerce. */
-export async function queryRows<T>(store: Store, query: string, params: Record<string, unknown>): Promise<T[]> {
-  // Rankings run these on a viewer's request too: the dashboard reads' 30 s cap (issue 18, F11).
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { max_execution_time: 30 } })
-  return result.json<T>()
+/** One detection query's rows, through the one read helper (its 30 s cap covers rankings a viewer asks for, issue 18 F11). */
+export function queryRows<T>(store: Store, query: string, params: Record<string, unknown>): Promise<T[]> {
+  return selectRows<T>(store, query, params)
 }
 
 /** Epoch ms → the UInt32 seconds the SQL parameters take. */

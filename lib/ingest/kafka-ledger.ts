@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import { intentLedger, type IntentLedger } from './intent-ledger'
 import type { BatchRange } from './sink'
 import type { SourceMessage } from './types'
@@ -121,8 +122,7 @@ export class OffsetLedger {
   /** Step 2: the range a previous owner of this partition started at `offset`, if any. */
   async intentAt(topic: string, partition: number, offset: number): Promise<BatchRange | null> {
     const { query, params } = this.sql.lookup(topic, partition, offset)
-    const result = await this.store.client.query({ query, query_params: params, format: 'JSONEachRow' })
-    return this.sql.rangeOf(await result.json<{ first: string | number; last: string | number }>(), topic, partition, offset)
+    return this.sql.rangeOf(await selectRows<{ first: string | number; last: string | number }>(this.store, query, params), topic, partition, offset)
   }
 
   /**

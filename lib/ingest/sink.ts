@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import { EVENT_COLUMN_NAMES } from './event-columns'
 import { encodeNativeBlock } from './native-block'
 import type { PreparedBatch } from './prepare'
@@ -86,14 +87,14 @@ export class ClickHouseSink {
    */
   async storedEventIds(topic: string, partition: number, fromOffset: number, belowOffset: number): Promise<string[]> {
     if (belowOffset <= fromOffset) return []
-    const result = await this.store.client.query({
-      query: `SELECT event_id FROM ${this.table('events')}
-              WHERE src_topic = {topic:String} AND src_partition = {partition:UInt16}
-                AND src_offset >= {from:UInt64} AND src_offset < {below:UInt64}`,
-      query_params: { topic, partition, from: fromOffset, below: belowOffset },
-      format: 'JSONCompactEachRow',
-    })
-    return (await result.json<[string]>()).map((r) => r[0])
+    const rows = await selectRows<{ event_id: string }>(
+      this.store,
+      `SELECT event_id FROM ${this.table('events')}
+       WHERE src_topic = {topic:String} AND src_partition = {partition:UInt16}
+         AND src_offset >= {from:UInt64} AND src_offset < {below:UInt64}`,
+      { topic, partition, from: fromOffset, below: belowOffset },
+    )
+    return rows.map((r) => r.event_id)
   }
 
   async ping(): Promise<boolean> {

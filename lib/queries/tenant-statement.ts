@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/client'
-import { table } from './sql'
+import { streamRows, table } from './sql'
 
 export interface StatementRow {
   date: string
@@ -18,8 +18,9 @@ export interface StatementRow {
  * streams them, so a long export never holds the result in memory.
  */
 export async function* tenantStatement(store: Store, tenant: string, monthStartMs: number): AsyncGenerator<StatementRow> {
-  const rs = await store.client.query({
-    query: `
+  yield* streamRows<StatementRow>(
+    store,
+    `
       SELECT toString(toDate(day)) AS date, feature, model, app_version, sum(requests) AS requests,
         sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens, sum(cost_micros) AS cost_micros
       FROM ${table(store, 'usage_day')}
@@ -28,11 +29,6 @@ export async function* tenantStatement(store: Store, tenant: string, monthStartM
       GROUP BY date, feature, model, app_version
       HAVING requests > 0 OR cost_micros > 0
       ORDER BY date, feature, model, app_version`,
-    query_params: { tenant, from: Math.floor(monthStartMs / 1000) },
-    format: 'JSONEachRow',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, max_execution_time: 120 },
-  })
-  for await (const batch of rs.stream()) {
-    for (const row of batch as { json<T>(): T }[]) yield row.json<StatementRow>()
-  }
+    { tenant, from: Math.floor(monthStartMs / 1000) },
+  )
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { Config } from '../config'
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import { defaultPriceBook } from '../pricing/cost'
 import { IngestMetrics, registerMetrics } from '../ingest/health'
 import { KafkaSource } from '../ingest/kafka-source'
@@ -107,8 +108,7 @@ function ongoingAttacks(scenarios: string[], backfillMs: number) {
 }
 
 async function storeHasEvents(store: Store): Promise<boolean> {
-  const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.database}.events`, format: 'JSONEachRow' })
-  const [row] = await rs.json<{ n: string | number }>()
+  const [row] = await selectRows<{ n: number }>(store, `SELECT count() AS n FROM ${store.database}.events`)
   return Number(row?.n ?? 0) > 0
 }
 

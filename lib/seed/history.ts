@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import type { Config } from '../config'
 import { GatewaySimulator } from '../simulator'
 import { profileTraffic, type GroupProfile } from './profile'
@@ -194,8 +195,8 @@ function installSketchSql(db: string, groups: SeedGroup[], daySlots: number[], s
 
 /** True when the store already holds spend (a restart, or a store filled some other way): never seed twice. */
 async function hasUsage(store: Store): Promise<boolean> {
-  const rs = await store.client.query({ query: `SELECT count() AS n FROM (SELECT 1 FROM ${store.database}.usage_minute LIMIT 1)`, format: 'JSONEachRow' })
-  return Number((await rs.json<{ n: number | string }>())[0]?.n ?? 0) > 0
+  const [row] = await selectRows<{ n: number }>(store, `SELECT count() AS n FROM (SELECT 1 FROM ${store.database}.usage_minute LIMIT 1)`)
+  return Number(row?.n ?? 0) > 0
 }
 
 /** Writes `days` of history ending at `endMs` into an empty store; returns the rows' time span, or null when it did nothing. */

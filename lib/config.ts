@@ -49,7 +49,23 @@ export const configSchema = z.object({
     .default('burnrate-policy'),
   POLICY_SIGNING_KEYS: z.string().optional(),
   POLICY_KEY_GRACE_HOURS: int(168, 1, 24 * 365),
-  POLICY_GATEWAY_TOKENS: z.string().optional(),
+  // A short token is guessable: refuse to start with one rather than silently ignore it (the message names the gateway, never the token).
+  POLICY_GATEWAY_TOKENS: z
+    .string()
+    .optional()
+    .superRefine((spec, ctx) => {
+      for (const part of (spec ?? '').split(',').filter((p) => p.trim() !== '')) {
+        const i = part.indexOf('=')
+        const name = i > 0 ? part.slice(0, i).trim() : ''
+        const length = i > 0 ? part.slice(i + 1).trim().length : 0
+        if (!name) ctx.addIssue({ code: 'custom', message: 'each entry must be name=token' })
+        else if (length < 24)
+          ctx.addIssue({
+            code: 'custom',
+            message: `the token of gateway "${name}" has ${length} characters; at least 24 are needed (e.g. openssl rand -hex 24)`,
+          })
+      }
+    }),
   POLICY_RESPONDER_MAX_INSTALLS: int(50, 1, 1_000_000),
   POLICY_RESPONDER_MAX_HOURS: int(24, 1, 24 * 365),
   POLICY_SECOND_APPROVER: z.enum(['0', '1']).default('0'),
@@ -167,7 +183,8 @@ export const configDocs: Record<keyof Config, string> = {
   POLICY_TOPIC: 'Compacted Kafka topic of signed policy rules, keyed by scope:subject.',
   POLICY_SIGNING_KEYS: 'Ed25519 private JWK set (JSON) that signs policy; the last key signs, all verify. Unset: generated in DATA_DIR. Secret.',
   POLICY_KEY_GRACE_HOURS: 'How long a rotated-out signing key stays in the published JWKS.',
-  POLICY_GATEWAY_TOKENS: 'Comma-separated name=token pairs gateways send as Bearer to /api/policy/snapshot, jwks and ack. Secret.',
+  POLICY_GATEWAY_TOKENS:
+    'Comma-separated name=token pairs gateways send as Bearer to /api/policy/snapshot, jwks and ack; each token at least 24 characters (the app refuses to start otherwise). Secret.',
   POLICY_RESPONDER_MAX_INSTALLS: 'Most installs a responder may revoke or throttle in one change (admins: no limit).',
   POLICY_RESPONDER_MAX_HOURS: 'Longest temporary rule a responder may apply (permanent rules: admins only).',
   POLICY_SECOND_APPROVER: '1: global-scope changes wait for a second admin to approve them.',

@@ -15,7 +15,7 @@ export function parseGatewayTokens(spec: string | undefined): Map<string, Buffer
     if (i <= 0) continue
     const name = part.slice(0, i).trim()
     const token = part.slice(i + 1).trim()
-    // Short tokens are guessable; ignore them rather than run with a weak secret.
+    // Short tokens are guessable: loadConfig refuses them at start; this skips any that reach here another way.
     if (name && token.length >= 24) out.set(name, digest(token))
   }
   return out

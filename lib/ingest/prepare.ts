@@ -1,6 +1,7 @@
+import type { Config } from '../config'
 import { decodeEvent, type DecodeLimits } from '../events/decode'
-import type { PriceBook } from '../pricing/cost'
-import type { RecentIds } from './recent-ids'
+import { defaultPriceBook, type PriceBook } from '../pricing/cost'
+import { RecentIds } from './recent-ids'
 import { toRow } from './rows'
 import type { DeadLetterRow, EventRow, SourceMessage } from './types'
 
@@ -15,6 +16,19 @@ export interface PrepareDeps {
   limits: DecodeLimits
   prices: PriceBook
   recentIds: RecentIds
+}
+
+/** What a pipeline decodes with, from the settings: size and time limits, the price book, a fresh replay window. */
+export function prepareDepsFrom(config: Config): PrepareDeps {
+  return {
+    limits: {
+      maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
+      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS,
+      maxPastAgeMs: config.INGEST_MAX_PAST_AGE_MS,
+    },
+    prices: defaultPriceBook,
+    recentIds: new RecentIds(),
+  }
 }
 
 /** Decode, validate and price: pure CPU work, no I/O, never throws on input. */

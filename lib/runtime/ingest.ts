@@ -2,11 +2,10 @@ import { hostname } from 'node:os'
 import type { Config } from '../config'
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
-import { defaultPriceBook } from '../pricing/cost'
 import { IngestMetrics, registerMetrics } from '../ingest/health'
 import { KafkaSource } from '../ingest/kafka-source'
 import { IngestPipeline } from '../ingest/pipeline'
-import { RecentIds } from '../ingest/recent-ids'
+import { prepareDepsFrom } from '../ingest/prepare'
 import { ClickHouseSink } from '../ingest/sink'
 import { SimulatorSource } from '../ingest/simulator-source'
 
@@ -23,15 +22,7 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
   const metrics = new IngestMetrics(config.INGEST_SOURCE)
   registerMetrics(metrics)
   const sink = new ClickHouseSink(store)
-  const deps = {
-    limits: {
-      maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
-      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS,
-      maxPastAgeMs: config.INGEST_MAX_PAST_AGE_MS,
-    },
-    prices: defaultPriceBook,
-    recentIds: new RecentIds(),
-  }
+  const deps = prepareDepsFrom(config)
   const pipeline = new IngestPipeline(sink, deps, metrics, { retryMaxMs: config.INGEST_RETRY_MAX_MS })
   let source: { start(): Promise<void>; stop(): Promise<void> }
   if (config.INGEST_SOURCE === 'kafka') {

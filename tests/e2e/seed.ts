@@ -12,11 +12,9 @@ import { dirname } from 'node:path'
 import { openStore } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
 import { loadConfig } from '../../lib/config'
-import { prepareBatch } from '../../lib/ingest/prepare'
-import { RecentIds } from '../../lib/ingest/recent-ids'
+import { prepareBatch, prepareDepsFrom } from '../../lib/ingest/prepare'
 import { ClickHouseSink } from '../../lib/ingest/sink'
 import type { SourceMessage } from '../../lib/ingest/types'
-import { defaultPriceBook } from '../../lib/pricing/cost'
 import { seedHistory } from '../../lib/seed/history'
 import { GatewaySimulator, parseScenarioList } from '../../lib/simulator'
 
@@ -55,15 +53,7 @@ async function main() {
     scenarios: parseScenarioList(config.SIM_SCENARIOS),
   })
   const sink = new ClickHouseSink(store)
-  const deps = {
-    limits: {
-      maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
-      maxFutureSkewMs: config.INGEST_MAX_FUTURE_SKEW_MS,
-      maxPastAgeMs: config.INGEST_MAX_PAST_AGE_MS,
-    },
-    prices: defaultPriceBook,
-    recentIds: new RecentIds(),
-  }
+  const deps = prepareDepsFrom(config)
   let offset = 0
   let deadLetters = 0
   for (let t = from; t < to; t += 5 * 60_000) {

@@ -1,7 +1,8 @@
 /**
  * Long-range dashboard latency: every cost endpoint at 24 h, 7 d, 30 d and
  * 90 d on a store holding 30 days of events at ~40k installs, generated in
- * ClickHouse by the dashboard bench's generator, with merges left to run as
+ * ClickHouse by the dashboard bench's generator (timestamps ordered, newest
+ * first: fillSql), with merges left to run as
  * in production (no OPTIMIZE … FINAL). The raw-table equivalent is timed at
  * 7 d and 30 d in the same run. Also measured: what the install sketches
  * (migration 0060) add to ingest, as the time to insert the same events into

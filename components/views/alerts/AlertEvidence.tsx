@@ -8,6 +8,7 @@ import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { useInstallTimeline } from '../../hooks/useInstall'
 import { QueryPanel } from '../../ui/Panel'
+import { RejectionMix } from '../shared/RejectionMix'
 import { TokenReuseEvidence } from './TokenReuseEvidence'
 
 const pad = 5 * 60_000
@@ -162,27 +163,13 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
     }
     case 'emulator_farms': {
       const r = e as FarmCluster
-      const mix = Object.entries(r.rejection_mix).sort((a, b) => b[1] - a[1])
-      const total = mix.reduce((s, [, n]) => s + n, 0)
       return (
         <div>
           <p className="small">
             {count(r.size)} installs · {count(r.new_installs)} new · peak {r.max_new_per_minute}/min · {usd(r.cost_micros)} ·{' '}
             <Link href={`/farms${globalQuery}${globalQuery ? '&' : '?'}cluster=${encodeURIComponent(r.cluster_id)}`}>open cluster →</Link>
           </p>
-          {mix.map(([reason, n]) => (
-            <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
-              <span style={{ width: 140 }} className="small">
-                {reason}
-              </span>
-              <div className="meter grow crit">
-                <span style={{ width: `${(n / total) * 100}%` }} />
-              </div>
-              <span className="num small" style={{ width: 60, textAlign: 'right' }}>
-                {count(n)}
-              </span>
-            </div>
-          ))}
+          <RejectionMix mix={r.rejection_mix} />
         </div>
       )
     }

@@ -8,6 +8,7 @@ import { useInstallProfiles } from '../../hooks/useInstall'
 import { Badge } from '../../ui/Badge'
 import { Panel, QueryPanel } from '../../ui/Panel'
 import { StatTile } from '../../ui/StatTile'
+import { RejectionMix } from '../shared/RejectionMix'
 import { FarmMembers } from './FarmMembers'
 import { memberCap } from './view-logic'
 
@@ -30,8 +31,6 @@ function newInstallsSeries(firstSeen: number[]) {
 export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
   const profiles = useInstallProfiles(cluster.members)
   const cap = memberCap(cluster)
-  const mix = Object.entries(cluster.rejection_mix).sort((a, b) => b[1] - a[1])
-  const mixTotal = mix.reduce((s, [, n]) => s + n, 0)
   const attestations = cluster.attest_accepted + cluster.attest_rejected
   const series = newInstallsSeries((profiles.data?.profiles ?? []).map((p) => p.first_seen))
   return (
@@ -84,23 +83,7 @@ export function FarmDetail({ cluster }: { cluster: FarmCluster }) {
                 </span>
               )}
             </h3>
-            {mix.length === 0 ? (
-              <span className="muted">no rejections</span>
-            ) : (
-              mix.map(([reason, n]) => (
-                <div key={reason} className="row gap" style={{ marginBottom: 3 }}>
-                  <span style={{ width: 140 }} className="small">
-                    {reason}
-                  </span>
-                  <div className="meter grow crit">
-                    <span style={{ width: `${(n / mixTotal) * 100}%` }} />
-                  </div>
-                  <span className="num small" style={{ width: 60, textAlign: 'right' }}>
-                    {count(n)}
-                  </span>
-                </div>
-              ))
-            )}
+            <RejectionMix mix={cluster.rejection_mix} />
           </div>
         </div>
       </Panel>

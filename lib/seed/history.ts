@@ -129,7 +129,7 @@ const seedIds = (
 /** The seed's slots × groups with their traffic (see seedSql), shared by the usage rows and the install sketches. */
 function seedRows(groups: SeedGroup[], daySlots: number[], slotS: number): string {
   return `(
-      SELECT g, n.number AS slot,
+      SELECT g, n.number + {slotBase:UInt64} AS slot,
         toDateTime({from:UInt32} + slot * ${slotS}, 'UTC') AS minute,
         minute >= toDateTime({release:UInt32}, 'UTC') AS released,
         if(g.20 = 1 AND NOT released, 0, 1) + if(released, 0, g.21) AS weight,
@@ -220,13 +220,21 @@ export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromM
     attackFrom: Math.floor((toMs - ATTACK_FROM_DAYS_AGO * DAY) / 1000),
     attackTo: Math.floor((toMs - ATTACK_TO_DAYS_AGO * DAY) / 1000),
   }
-  await store.client.command({ query: seedSql(store.database, groups, daySlots, slotS), query_params: params, clickhouse_settings: { insert_deduplicate: 0 } })
-  await store.client.command({ query: installsHourSql(store.database), query_params: params })
-  await store.client.command({
-    query: installSketchSql(store.database, groups, daySlots, slotS),
-    query_params: params,
-    clickhouse_settings: { insert_deduplicate: 0 },
-  })
+  // One day per statement: the embedded engine runs one statement at a time, and a month in one statement kept
+  // every other read of the app (the policy snapshot an enforcer waits for among them) queued for minutes.
+  // Slots are numbered over the whole month (slotBase), so the rows are the same as one statement's.
+  const slotsPerDay = DAY / (slotS * 1000)
+  for (let dayFromMs = fromMs; dayFromMs < toMs; dayFromMs += DAY) {
+    const dayToMs = Math.min(toMs, dayFromMs + DAY)
+    const chunk = { ...params, slotBase: (dayFromMs - fromMs) / (slotS * 1000), slots: Math.min(slotsPerDay, (dayToMs - dayFromMs) / (slotS * 1000)) }
+    await store.client.command({ query: seedSql(store.database, groups, daySlots, slotS), query_params: chunk, clickhouse_settings: { insert_deduplicate: 0 } })
+    await store.client.command({ query: installsHourSql(store.database), query_params: { ...chunk, from: dayFromMs / 1000, to: dayToMs / 1000 } })
+    await store.client.command({
+      query: installSketchSql(store.database, groups, daySlots, slotS),
+      query_params: chunk,
+      clickhouse_settings: { insert_deduplicate: 0 },
+    })
+  }
   const ms = Date.now() - t0
   o.log?.(`[seed] ${o.days} days of history (${groups.length} dimension groups, ${slotS / 60}-minute rows) in ${(ms / 1000).toFixed(1)} s`)
   return { fromMs, toMs, ms }

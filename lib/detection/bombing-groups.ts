@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { InstallTraits } from '../install-types'
 import { cusumZ, FEATURE_WIDE_SHARE, GROUP_MIN_INSTALLS, GROUP_P0, isElevated, type SequentialEvidence } from './bombing-sequential'
 import { binomialZ, zToScore } from './stats'
+import { appendTo } from './collect'
 
 /**
  * Group-level findings of prompt bombing (see bombing-sequential.ts for the
@@ -68,7 +69,7 @@ export function bombingGroups(
     const v = traits.get(`${e.tenant_id}\u0000${e.install_id}`)?.app_version
     if (v !== undefined && wideVersions.has(`${e.tenant_id}\u0000${e.feature}\u0000${v}`)) continue
     const key = `${e.tenant_id}\u0000${e.feature}`
-    byFeature.set(key, [...(byFeature.get(key) ?? []), e])
+    appendTo(byFeature, key, e)
   }
   const out: BombingGroup[] = []
   for (const [key, elevated] of byFeature) {
@@ -110,7 +111,7 @@ export function bombingGroups(
       for (const e of elevated) {
         const t = traits.get(`${e.tenant_id}\u0000${e.install_id}`)
         const v = t ? keyOf(t) : null
-        if (v !== null) groups.set(v, [...(groups.get(v) ?? []), e])
+        if (v !== null) appendTo(groups, v, e)
       }
       for (const [value, members] of groups) {
         if (members.length < 2) continue

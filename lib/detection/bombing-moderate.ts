@@ -1,10 +1,12 @@
 import type { Store } from '../clickhouse/client'
 import { groupSubject, type BombingGroup } from './bombing-groups'
 import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { installShiftSql } from './sql/install-shift'
 import { installVersionsSql } from './sql/install-versions'
 import { binomialZ, zToScore } from './stats'
+import { appendTo } from './collect'
 
 /**
  * Coordinated moderate excess: many installs of one tenant+feature, each
@@ -109,7 +111,7 @@ export function moderateGroups(evidence: SequentialEvidence[], installs: Map<str
   for (const e of evidence) {
     if (e.elevation_z < THRESHOLDS[0][0]) continue
     const key = `${e.tenant_id}\u0000${e.feature}`
-    byFeature.set(key, [...(byFeature.get(key) ?? []), e])
+    appendTo(byFeature, key, e)
   }
   const out: BombingGroup[] = []
   for (const [key, elevated] of byFeature) {
@@ -173,7 +175,7 @@ export async function detectModerateGroups(
     suffixes: SUFFIX_MINUTES.map((m) => toSec(now - m * 60_000)),
   }
   const rows = (
-    await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] })
+    await selectRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] })
   ).map((r) => ({
     tenant_id: String(r.tenant_id),
     feature: String(r.feature),
@@ -192,7 +194,7 @@ export async function detectModerateGroups(
   const own = new Map<string, { n: number; dev: number }>()
   const ids = [...new Set(candidates.map((r) => r.install_id))]
   for (let i = 0; i < ids.length; i += 2_000) {
-    const hist = await queryRows<Record<string, unknown>>(store, installShiftSql(store.database), {
+    const hist = await selectRows<Record<string, unknown>>(store, installShiftSql(store.database), {
       ...params,
       from: toSec(from - OWN_HISTORY_MINUTES * 60_000),
       to: toSec(from),
@@ -221,7 +223,7 @@ export async function windowVersions(
   for (const t of new Set(installs.map((r) => r.tenant_id))) {
     const ids = [...new Set(installs.filter((r) => r.tenant_id === t).map((r) => r.install_id))]
     for (let i = 0; i < ids.length; i += 2_000) {
-      const rows = await queryRows<Record<string, unknown>>(store, installVersionsSql(store.database), {
+      const rows = await selectRows<Record<string, unknown>>(store, installVersionsSql(store.database), {
         tenant: t,
         installs: ids.slice(i, i + 2_000),
         from: toSec(from),

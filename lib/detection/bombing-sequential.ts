@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { InstallTraits } from '../install-types'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { contextBaselineSql } from './sql/context-baseline'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
@@ -8,6 +9,7 @@ import { installMinutesSql } from './sql/install-minutes'
 import { installTraitsSql } from './sql/install-traits'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
+import { appendTo } from './collect'
 
 /**
  * Prompt bombing as cumulative evidence. The window detector compares an
@@ -229,11 +231,11 @@ export async function detectSequentialBombing(
   const tenant = opts.tenant ?? ''
   const from = now - SEQ_WINDOW_MINUTES * 60_000
   const [qrows, counts, versions] = await Promise.all([
-    queryRows<Record<string, unknown>>(store, contextBaselineSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(from), tenant }),
+    selectRows<Record<string, unknown>>(store, contextBaselineSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(from), tenant }),
     opts.activeInstalls
       ? Promise.resolve([])
-      : queryRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
-    queryRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
+      : selectRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
+    selectRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
   ])
   const baselines = contextBaselines(
     qrows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), requests: num(r.requests), q: (r.q as unknown[]).map(num) })),
@@ -241,7 +243,7 @@ export async function detectSequentialBombing(
   if (baselines.size === 0) return { evidence: [], groups: [] }
   // The per-minute LLR is also computed in the engine, so that only installs with some evidence are read.
   const keys = [...baselines.keys()]
-  const minutes = await queryRows<Record<string, unknown>>(store, installMinutesSql(db), {
+  const minutes = await selectRows<Record<string, unknown>>(store, installMinutesSql(db), {
     from: toSec(from),
     to: toSec(now) + 1,
     tenant,
@@ -262,11 +264,11 @@ export async function detectSequentialBombing(
   }))
   const traits = new Map<string, InstallTraits>()
   const byTenant = new Map<string, string[]>()
-  for (const r of rows) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r.install_id])
+  for (const r of rows) appendTo(byTenant, r.tenant_id, r.install_id)
   for (const [t, ids] of byTenant) {
     const unique = [...new Set(ids)]
     for (let i = 0; i < unique.length; i += 2_000) {
-      const found = await queryRows<Record<string, unknown>>(store, installTraitsSql(db), { tenant: t, installs: unique.slice(i, i + 2_000) })
+      const found = await selectRows<Record<string, unknown>>(store, installTraitsSql(db), { tenant: t, installs: unique.slice(i, i + 2_000) })
       for (const r of found)
         traits.set(`${t}\u0000${r.install_id}`, {
           install_id: String(r.install_id),

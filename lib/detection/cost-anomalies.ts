@@ -12,12 +12,14 @@ import {
   type Baseline,
   type MinutePoint,
 } from './cost-baselines'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { costMinutesSql } from './sql/cost-minutes'
 import { costSeasonalSql } from './sql/cost-seasonal'
 import { zToScore } from './stats'
 import type { CostAnomalyRow } from './types'
+import { appendTo } from './collect'
 
 const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
@@ -115,9 +117,7 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
   const bySeries = new Map<string, VersionMinute[]>()
   for (const m of minutes) {
     const key = `${m.tenant_id}/${m.feature}/${m.model}`
-    const list = bySeries.get(key)
-    if (list) list.push(m)
-    else bySeries.set(key, [m])
+    appendTo(bySeries, key, m)
   }
   const rows: CostAnomalyRow[] = []
   const flaggedByFeature = new Map<string, string[]>()
@@ -175,9 +175,7 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
   const byFeature = new Map<string, VersionMinute[]>()
   for (const m of minutes) {
     const key = `${m.tenant_id}/${m.feature}`
-    const list = byFeature.get(key)
-    if (list) list.push(m)
-    else byFeature.set(key, [m])
+    appendTo(byFeature, key, m)
   }
   for (const [key, list] of byFeature) {
     const { tenant_id, feature } = list[0]
@@ -276,8 +274,8 @@ export async function detectCostAnomalies(
   const tenant = opts.tenant ?? ''
   const db = store.database
   const [minutes, seasonal, budgets] = await Promise.all([
-    queryRows<Record<string, unknown>>(store, costMinutesSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(now) + 1, tenant }),
-    queryRows<Record<string, unknown>>(store, costSeasonalSql(db), { now: toSec(now), days: SEASONAL_DAYS, window: s.costWindowMinutes * 60, tenant }),
+    selectRows<Record<string, unknown>>(store, costMinutesSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(now) + 1, tenant }),
+    selectRows<Record<string, unknown>>(store, costSeasonalSql(db), { now: toSec(now), days: SEASONAL_DAYS, window: s.costWindowMinutes * 60, tenant }),
     budgetAlertRows(store, now, tenant),
   ])
   const str = (v: unknown) => String(v)

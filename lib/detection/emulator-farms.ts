@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
 import { mergeGroups, NEW_INSTALL_BURST_MINUTES, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { farmInstallsSql } from './sql/farm-installs'
 import { farmRejectionsSql } from './sql/farm-rejections'
 import { zToScore } from './stats'
 import type { FarmCluster, FarmTrait } from './types'
+import { appendTo } from './collect'
 
 const MAX_MEMBERS = 500
 
@@ -114,7 +116,7 @@ export async function farmClustersInWindow(
   opts: { tenant?: string; fromMs?: number } = {},
 ): Promise<ClusterWithMembers[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
-  const raw = await queryRows<Record<string, unknown>>(store, farmInstallsSql(store.database), {
+  const raw = await selectRows<Record<string, unknown>>(store, farmInstallsSql(store.database), {
     from: toSec(fromMs),
     to: toSec(now) + 1,
     tenant: opts.tenant ?? '',
@@ -153,15 +155,13 @@ const MIX_BATCH = 2_000
 export async function attachRejectionMix(store: Store, clusters: FarmCluster[], fromMs: number): Promise<void> {
   const byTenant = new Map<string, FarmCluster[]>()
   for (const c of clusters) {
-    const list = byTenant.get(c.tenant_id)
-    if (list) list.push(c)
-    else byTenant.set(c.tenant_id, [c])
+    appendTo(byTenant, c.tenant_id, c)
   }
   for (const [tenant, list] of byTenant) {
     const installs = [...new Set(list.flatMap((c) => c.members))]
     const byInstall = new Map<string, [string, number][]>()
     for (let i = 0; i < installs.length; i += MIX_BATCH) {
-      const rows = await queryRows<{ install_id: string; reason: string; rejections: number | string }>(store, farmRejectionsSql(store.database), {
+      const rows = await selectRows<{ install_id: string; reason: string; rejections: number | string }>(store, farmRejectionsSql(store.database), {
         tenant,
         installs: installs.slice(i, i + MIX_BATCH),
         from: toSec(fromMs),

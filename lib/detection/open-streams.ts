@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { openStreamsSql } from './sql/open-streams'
 
 /**
@@ -24,7 +25,7 @@ export interface OpenStream {
 }
 
 export async function openStreams(store: Store, now: number, opts: { tenant?: string; withinMs?: number } = {}): Promise<OpenStream[]> {
-  const rows = await queryRows<Record<string, unknown>>(store, openStreamsSql(store.database), {
+  const rows = await selectRows<Record<string, unknown>>(store, openStreamsSql(store.database), {
     from: toSec(now - (opts.withinMs ?? OPEN_WITHIN_MS)),
     to: toSec(now) + 1,
     tenant: opts.tenant ?? '',

@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { timePhase } from './phase-cost'
-import { queryRows, num, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installSeriesSql } from './sql/install-series'
 import { installUsageSql } from './sql/install-usage'
@@ -45,7 +46,7 @@ export async function scorePromptBombingWindow(
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '', only: [] }
-  const usage = (await queryRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
+  const usage = (await selectRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
   if (opts.live) addOpenStreams(usage, openByInstallFeature(await openStreams(store, now, { tenant: opts.tenant })))
   return scorePromptBombing(usage, s)
 }
@@ -77,7 +78,7 @@ export async function scorePromptBombingCandidates(
     minSigma: MIN_LOG_SIGMA,
     minSigmaCount: MIN_LOG_SIGMA_COUNT,
   }
-  const raw = await queryRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params)
+  const raw = await selectRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params)
   const bands = new Map<string, FeatureBands>()
   for (const r of raw) if (num(r.rn) === 1) bands.set(`${r.tenant_id}\u0000${r.feature}`, bandsOfRow(r))
   const usage = raw.map(usageOf)
@@ -132,7 +133,7 @@ async function addSequentialRows(
   )
   if (missing.length === 0) return
   const params = { from: toSec(now - s.windowMinutes * 60_000), to: toSec(now) + 1, tenant: tenant ?? '', only: [...new Set(missing.map((e) => e.install_id))] }
-  const usage = (await queryRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
+  const usage = (await selectRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
   const wanted = new Set(missing.map((e) => `${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`))
   live.rows.push(
     ...scoreAgainst(
@@ -148,7 +149,7 @@ async function addSequentialRows(
 export async function attachSeries(store: Store, rows: PromptBombingRow[], fromMs: number, now: number): Promise<void> {
   if (rows.length === 0) return
   const params = { from: toSec(fromMs), to: toSec(now) + 1 }
-  const series = await queryRows<{ install_id: string; feature: string; t: number | string; tokens: number | string }>(
+  const series = await selectRows<{ install_id: string; feature: string; t: number | string; tokens: number | string }>(
     store,
     installSeriesSql(store.database),
     { ...params, tenants: [...new Set(rows.map((r) => r.tenant_id))], installs: rows.map((r) => r.install_id) },

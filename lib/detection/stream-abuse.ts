@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
@@ -7,6 +8,7 @@ import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogB
 
 export { binomialZ }
 import type { StreamAbuseRow } from './types'
+import { appendTo } from './collect'
 
 export interface StreamStats {
   tenant_id: string
@@ -42,11 +44,8 @@ export const MIN_STREAM_INSTALLS = 10
 /** Pure scoring of per-install stream stats, for unit tests. */
 export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings, 'zAlert'>): StreamAbuseRow[] {
   const byTenant = new Map<string, StreamStats[]>()
-  // Pushed in place: copying the list per install was quadratic in a tenant's streaming installs.
   for (const r of stats) {
-    const list = byTenant.get(r.tenant_id)
-    if (list) list.push(r)
-    else byTenant.set(r.tenant_id, [r])
+    appendTo(byTenant, r.tenant_id, r)
   }
   const rows: StreamAbuseRow[] = []
   for (const list of byTenant.values()) {
@@ -164,7 +163,7 @@ export async function detectStreamAbuse(
   opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<StreamAbuseRow[]> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
-  const raw = await queryRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
+  const raw = await selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
     from: toSec(fromMs),
     to: toSec(now) + 1,
     tenant: opts.tenant ?? '',

@@ -1,9 +1,11 @@
 import type { Store } from '../clickhouse/client'
-import { num, queryRows, toSec } from './query'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
+import { appendTo } from './collect'
 
 /**
  * Token reuse: one install id (one attestation token) used from two networks
@@ -118,17 +120,15 @@ export async function detectTokenReuse(
 ): Promise<TokenReuseRow[]> {
   const fromMs = opts.fromMs ?? now - TOKEN_WINDOW_MINUTES * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
-  const candidates = await queryRows<{ tenant_id: string; install_id: string }>(store, multiNetworkInstallsSql(store.database), params)
+  const candidates = await selectRows<{ tenant_id: string; install_id: string }>(store, multiNetworkInstallsSql(store.database), params)
   const byTenant = new Map<string, string[]>()
   for (const c of candidates) {
-    const list = byTenant.get(c.tenant_id)
-    if (list) list.push(c.install_id)
-    else byTenant.set(c.tenant_id, [c.install_id])
+    appendTo(byTenant, c.tenant_id, c.install_id)
   }
   const rows: TokenReuseRow[] = []
   for (const [tenant, ids] of byTenant) {
     for (let i = 0; i < ids.length; i += 500) {
-      const events = await queryRows<Record<string, unknown>>(store, installEventsSql(store.database), { ...params, tenant, installs: ids.slice(i, i + 500) })
+      const events = await selectRows<Record<string, unknown>>(store, installEventsSql(store.database), { ...params, tenant, installs: ids.slice(i, i + 500) })
       const byInstall = new Map<string, NetEvent[]>()
       for (const r of events) {
         const e: NetEvent = {
@@ -139,9 +139,7 @@ export async function detectTokenReuse(
           asn: num(r.asn),
           country: String(r.country),
         }
-        const list = byInstall.get(e.install_id)
-        if (list) list.push(e)
-        else byInstall.set(e.install_id, [e])
+        appendTo(byInstall, e.install_id, e)
       }
       for (const list of byInstall.values())
         rows.push(

@@ -18,7 +18,7 @@ async function main() {
   const store = await openStore(config)
   try {
     await migrate(store, { retentionDays: config.RETENTION_DAYS })
-    const fromEnv = process.env.BURNRATE_ADMIN_PASSWORD
+    const fromEnv = config.BURNRATE_ADMIN_PASSWORD
     const password = fromEnv || generatePassword()
     await audited(
       store,

@@ -12,7 +12,7 @@ import { Kafka, logLevel, type PartitionMetadata } from 'kafkajs'
 import { enforcedByPolicyTopic } from '../lib/simulator/follow-policy'
 import { ProducerPool, keyPartitioner } from '../lib/simulator/kafka-producers'
 import { CODEC_NAMES, type CodecName } from '../lib/ingest/kafka-codecs'
-import { loadConfig } from '../lib/config'
+import { loadConfig, settings } from '../lib/config'
 import { GatewaySimulator, SCENARIO_NAMES, parseScenarioList, writeLabels, type ScenarioName, type ScenarioSettings } from '../lib/simulator'
 
 const HELP = `usage: npm run simulate -- [options]
@@ -116,7 +116,7 @@ function options(argv: string[]) {
 
 /** --policy-url: enforce the signed policy topic, as a real gateway would (token from BURNRATE_GATEWAY_TOKEN). */
 async function followPolicy(sim: GatewaySimulator, o: ReturnType<typeof options>) {
-  const token = process.env.BURNRATE_GATEWAY_TOKEN
+  const token = settings(['BURNRATE_GATEWAY_TOKEN']).BURNRATE_GATEWAY_TOKEN
   if (!token) throw new Error("--policy-url needs BURNRATE_GATEWAY_TOKEN, one of the tokens in the app's POLICY_GATEWAY_TOKENS")
   return enforcedByPolicyTopic(sim, { brokers: o.brokers, topic: o.policyTopic, policyUrl: o.policyUrl!, gatewayToken: token })
 }

@@ -126,6 +126,7 @@ export const configSchema = z.object({
   ENFORCER_PORT: int(8787, 0, 65535),
   ENFORCER_POLICY_URL: z.string().url().default('http://127.0.0.1:3000'),
   ENFORCER_GATEWAY_TOKEN: z.string().optional(),
+  BURNRATE_GATEWAY_TOKEN: z.string().optional(),
   ENFORCER_KAFKA: z.enum(['0', '1']).default('1'),
   ENFORCER_GROUP: z
     .string()
@@ -192,7 +193,8 @@ export const configDocs: Record<keyof Config, string> = {
   AUTH_COOKIE_SECURE: 'Secure flag of the session cookie: auto (on for https and localhost), 1 or 0.',
   PUBLIC_URL:
     'Public base URL of the dashboard, e.g. https://burnrate.example.com. Set: mutations must come from exactly this origin (scheme, host, port) and OIDC redirects to <PUBLIC_URL>/api/auth/oidc/callback. Unset: the origin is read from the request (X-Forwarded-Proto/-Host, then the socket).',
-  BURNRATE_ADMIN_PASSWORD: 'Initial password of the local admin (CI/e2e). Unset: generated on first start and printed once.',
+  BURNRATE_ADMIN_PASSWORD:
+    'Initial password of the local admin (CI/e2e), and the new one npm run admin:reset-password sets. Unset: generated and printed once.',
   OIDC_ISSUER: 'OIDC issuer URL (production sign-in; discovery via .well-known). Unset: local users only.',
   OIDC_CLIENT_ID: 'OIDC client id.',
   OIDC_CLIENT_SECRET: 'OIDC client secret (confidential client; PKCE is used either way). Secret.',
@@ -242,6 +244,8 @@ export const configDocs: Record<keyof Config, string> = {
   ENFORCER_PORT: 'HTTP port of the enforcer (forward-auth decisions, stream watches, /health).',
   ENFORCER_POLICY_URL: 'Base URL of the Burnrate app the enforcer fetches the signed snapshot and JWKS from.',
   ENFORCER_GATEWAY_TOKEN: 'Bearer token the enforcer sends to the app (one of POLICY_GATEWAY_TOKENS). Secret.',
+  BURNRATE_GATEWAY_TOKEN:
+    '`npm run simulate -- --policy-url`: the gateway token the simulator sends to the app as Bearer (one of POLICY_GATEWAY_TOKENS). Secret.',
   ENFORCER_KAFKA: '1: follow POLICY_TOPIC, settle reservations from KAFKA_TOPIC and send policy_ack events; 0: HTTP polling only, leases only.',
   ENFORCER_GROUP: 'Consumer group the enforcer replicas share on KAFKA_TOPIC to settle reservations (each event once).',
   ENFORCER_REPLICA: 'Name of this enforcer replica in acks and /health. Default: host name and pid.',

@@ -13,7 +13,8 @@ let lastCheck = { key: '', at: 0 }
 /**
  * Seals whole hours into abuse_hour: each install's spend in the hour, split
  * by the status the install has now (attestations mostly rejected over its
- * life, revoked, both, or clean), with a sketch of the installs. Every status
+ * life, revoked, both, or clean), with a sketch of the installs (empty for
+ * clean rows: only failed and revoked installs are counted, migration 0061). Every status
  * row of an hour is rewritten, so a second seal replaces the first. Returns
  * the end of the sealed hours (epoch s): whole hours before it are in
  * abuse_hour. Checked at most once a minute per store and hour.
@@ -41,7 +42,7 @@ export async function sealAbuseHours(store: Store, nowMs = Date.now(), retention
             SELECT install_id FROM ${table(store, 'install_profile')} GROUP BY tenant_id, install_id
             HAVING sum(attest_rejected) > 0 AND sum(attest_rejected) >= sum(attest_accepted)),
           revoked_ids AS (SELECT install_id FROM ${table(store, 'revoked_install')})
-        SELECT hour, tenant_id, status, sumIf(cost, st = status), uniqStateIf(install_id, st = status AND cost > 0), now64(3)
+        SELECT hour, tenant_id, status, sumIf(cost, st = status), uniqStateIf(install_id, st = status AND cost > 0 AND status != 'clean'), now64(3)
         FROM (
           SELECT hour, tenant_id, install_id, sum(cost_micros) AS cost,
             install_id IN failed_ids AS f, install_id IN revoked_ids AS r,

@@ -52,7 +52,7 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
         WHERE hour >= toDateTime({hourFrom:UInt32}, 'UTC') AND hour < toDateTime({hourTo:UInt32}, 'UTC')
           AND ({tenant:String} = '' OR tenant_id = {tenant:String})
         UNION ALL
-        SELECT status, sum(cost), uniqStateIf(install_id, cost > 0) FROM live GROUP BY status
+        SELECT status, sum(cost), uniqStateIf(install_id, cost > 0 AND status != 'clean') FROM live GROUP BY status
       )
     SELECT sum(cost) AS total,
       sumIf(cost, status IN ('failed', 'failed_revoked')) AS failed,

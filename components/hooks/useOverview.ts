@@ -1,6 +1,7 @@
 'use client'
 import type { CostDimension, OverviewKpis, SpendersPage, StackedSeries, TrafficSeries } from '@/lib/dashboard/types'
-import { useApiQuery } from './api'
+import { apiUrl, useApiQuery } from './api'
+import { useDashboardParams } from './useDashboardParams'
 
 export function useOverviewKpis() {
   return useApiQuery<OverviewKpis>('/api/overview/kpis')
@@ -28,4 +29,10 @@ export interface PageRequest {
 
 export function useTopSpenders(p: PageRequest) {
   return useApiQuery<SpendersPage>('/api/overview/top-spenders', { ...p })
+}
+
+/** Download link for every install of the window in the table's order (streamed by the server). */
+export function useTopSpendersExportUrl(p: Pick<PageRequest, 'sort' | 'dir'>): string {
+  const { apiParams } = useDashboardParams()
+  return apiUrl('/api/overview/top-spenders/export', { ...apiParams, sort: p.sort, dir: p.dir })
 }

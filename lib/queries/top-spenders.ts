@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { SpenderRow, SpendersPage } from '../dashboard/types'
 import { rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
-import { orderLimit, pageTotal, selectRows, table, type PageParams } from './sql'
+import { orderLimit, pageTotal, selectRows, streamRows, table, type PageParams } from './sql'
 
 export const SPENDER_SORTS = ['cost_micros', 'requests', 'tokens', 'streams', 'max_context_tokens', 'attest_rejected', 'policy_denials'] as const
 export type SpenderSort = (typeof SPENDER_SORTS)[number]
@@ -42,4 +42,17 @@ export async function topSpenders(store: Store, range: ResolvedRange, page: Page
     ...page,
     rows: rows.map(({ total: _t, ...r }) => r),
   }
+}
+
+/** Every install of the window in the table's order, streamed (the CSV export: no page, no total). */
+export function topSpenderRows(store: Store, range: ResolvedRange, sort: SpenderSort, dir: 'asc' | 'desc'): AsyncGenerator<SpenderRow> {
+  return streamRows<SpenderRow>(
+    store,
+    `
+    SELECT tenant_id, install_id, cost_micros, requests, tokens, streams, max_context_tokens, attest_rejected, policy_denials
+    FROM (${perInstall(store)}
+    )
+    ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'}, install_id ASC`,
+    rangeSqlParams(range),
+  )
 }

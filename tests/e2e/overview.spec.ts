@@ -14,6 +14,24 @@ test.describe('live overview', () => {
     await shot(page, 'overview')
   })
 
+  test('top spenders export: every install of the window as CSV, in the table order', async ({ signedIn: page }) => {
+    const e = expected()
+    await page.goto(`/?${windowQuery(e)}`)
+    const href = await page.getByTestId('top-spenders-export').getAttribute('href')
+    expect(href).toContain('/api/overview/top-spenders/export?')
+    const res = await page.request.get(href!)
+    expect(res.status()).toBe(200)
+    expect(res.headers()['content-disposition']).toContain('burnrate-top-spenders-all-')
+    const lines = (await res.text()).trim().split('\r\n')
+    expect(lines[0]).toBe('tenant,install_id,cost_usd,requests,tokens,streams,max_context_tokens,attestations_rejected,policy_denials')
+    const rows = lines.slice(1).map((l) => l.split(','))
+    expect(rows.length).toBeGreaterThan(10)
+    expect(rows[0][1]).toBe(e.topInstall.install_id)
+    expect(Math.round(Number(rows[0][2]) * 1e6)).toBe(e.topInstall.cost_micros)
+    const costs = rows.map((r) => Number(r[2]))
+    expect([...costs].sort((a, b) => b - a)).toEqual(costs)
+  })
+
   test('time range and tenant filter change what is shown, and live in the URL', async ({ signedIn: page }) => {
     const e = expected()
     await page.goto(`/?${windowQuery(e)}`)

@@ -3,7 +3,7 @@ import type { Store } from '../../lib/clickhouse/client'
 import { attestationSeries } from '../../lib/queries/attestation-series'
 import { overviewKpis } from '../../lib/queries/overview-kpis'
 import { spendSeries } from '../../lib/queries/spend-series'
-import { topSpenders } from '../../lib/queries/top-spenders'
+import { topSpenderRows, topSpenders } from '../../lib/queries/top-spenders'
 import { trafficSeries } from '../../lib/queries/traffic-series'
 import { resolveRange, type ResolvedRange } from '../../lib/time-range'
 import { rows } from '../helpers/store'
@@ -86,6 +86,14 @@ describe('overview queries answer from rollups what the raw events say', () => {
     expect(p2.rows[0].cost_micros).toBeLessThanOrEqual(p.rows[4].cost_micros)
     const asc = await topSpenders(store, range, { sort: 'requests', dir: 'asc', offset: 0, limit: 3 })
     expect(asc.rows[0].requests).toBeLessThanOrEqual(asc.rows[2].requests)
+  })
+
+  it('top spenders, streamed for the export: every install in the page order', async () => {
+    const first = await topSpenders(store, range, { sort: 'cost_micros', dir: 'desc', offset: 0, limit: 5 })
+    const all: string[] = []
+    for await (const r of topSpenderRows(store, range, 'cost_micros', 'desc')) all.push(r.install_id)
+    expect(all.length).toBe(first.total)
+    expect(all.slice(0, 5)).toEqual(first.rows.map((r) => r.install_id))
   })
 
   it('top spenders: a page past the end has no rows but still the true total', async () => {

@@ -1,7 +1,7 @@
 'use client'
 import { compact, count, usd } from '@/lib/format'
 import type { SpenderRow } from '@/lib/dashboard/types'
-import { useTopSpenders } from '../../hooks/useOverview'
+import { useTopSpenders, useTopSpendersExportUrl } from '../../hooks/useOverview'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
 import { InstallLink } from '../shared/InstallLink'
@@ -28,8 +28,22 @@ const COLUMNS: Column<SpenderRow>[] = [
 export function TopSpenders() {
   const state = usePageState('ts', { sort: 'cost_micros', dir: 'desc' })
   const q = useTopSpenders({ sort: state.sort, dir: state.dir, offset: state.page * 10, limit: 10 })
+  const exportUrl = useTopSpendersExportUrl(state)
   return (
-    <QueryPanel id="top-spenders" title="Top spenders" sub="installs in range" query={q} flush height={300} isEmpty={(d) => d.total === 0}>
+    <QueryPanel
+      id="top-spenders"
+      title="Top spenders"
+      sub="installs in range"
+      query={q}
+      flush
+      height={300}
+      isEmpty={(d) => d.total === 0}
+      actions={
+        <a className="btn small" href={exportUrl} download data-testid="top-spenders-export" title="every install in range, in this order">
+          ⤓ CSV
+        </a>
+      }
+    >
       {(d) => (
         <DataTable
           testId="top-spenders-table"

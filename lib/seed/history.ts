@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { Config } from '../config'
 import { GatewaySimulator } from '../simulator'
+import { populationInstallIdSql, tenantSalt } from '../simulator/install-ids'
 import { profileTraffic, type GroupProfile } from './profile'
 
 /**
@@ -55,7 +56,7 @@ const f = (n: number) => (Number.isFinite(n) ? String(Math.round(n * 1e6) / 1e6)
  * 8 served share, 9 error share, 10 prompt/req, 11 completion/req, 12 cost/req, 13 stream ms/req,
  * 14 accepted/s, 15 rejected/s, 16 denied/s, 17 installs per slot, 18 tenant installs, 19 max context,
  * 20 released version (1: absent before the release), 21 before the release, extra weight carried
- * for it by the previous version, 22 attack target.
+ * for it by the previous version, 22 attack target, 23 the tenant's install-id salt.
  */
 function groupsLiteral(groups: SeedGroup[]): string {
   return `[${groups
@@ -79,6 +80,7 @@ function groupsLiteral(groups: SeedGroup[]): string {
           g.released ? 1 : 0,
           g.carries,
           g.attacked ? 1 : 0,
+          tenantSalt(g.tenant_id),
         ]
           .map(f)
           .join(',')})`,
@@ -120,10 +122,15 @@ function withStory(groups: GroupProfile[]): SeedGroup[] {
   })
 }
 
-/** The install ids of one hour of a group (the seed's rows carry them on the hour's first slot). */
-const seedIds = (
-  perHour: number,
-) => `arrayMap(i -> concat('seed-', g.1, '-', toString(cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1)))),
+/**
+ * The install ids of one hour of a group (the seed's rows carry them on the hour's first slot): installs of the
+ * live simulator's population (g.18 is the tenant's size there, install-ids.ts gives the k-th its live id), so
+ * seeded and live days count one population.
+ */
+const seedIds = (perHour: number) => `arrayMap(i -> ${populationInstallIdSql(
+  `cityHash64(intDiv(slot, ${perHour}), g.2, g.4, g.5, i) % toUInt64(greatest(g.18, 1))`,
+  'g.23',
+)},
           range(toUInt32(least(g.18, if(requests + accepted + rejected = 0, 0, round(g.17 * 3 * ${Math.min(perHour, 12) / 12} * shape * weight * if(attacked, 1.5, 1)) + 1)))))`
 
 /** The seed's slots × groups with their traffic (see seedSql), shared by the usage rows and the install sketches. */
@@ -208,7 +215,14 @@ export async function seedHistory(store: Store, o: SeedOptions): Promise<{ fromM
   const fromMs = toMs - o.days * 86_400_000
   // The same population and traffic model as the live simulator (its seed, installs and rate), without attacks.
   const sim = new GatewaySimulator({ seed: o.seed, installs: o.installs, ratePerSec: o.ratePerSec, scenarios: [], startMs: toMs - PROFILE_MINUTES * 60_000 })
-  const groups = withStory(profileTraffic(sim, o.ratePerSec, toMs - PROFILE_MINUTES * 60_000, PROFILE_MINUTES))
+  const tenantSizes = new Map<string, number>()
+  for (const i of sim.population.installs) tenantSizes.set(i.tenant.id, (tenantSizes.get(i.tenant.id) ?? 0) + 1)
+  const groups = withStory(
+    profileTraffic(sim, o.ratePerSec, toMs - PROFILE_MINUTES * 60_000, PROFILE_MINUTES).map((g) => ({
+      ...g,
+      population: tenantSizes.get(g.tenant_id) ?? g.population,
+    })),
+  )
   const dayStart = Math.floor(toMs / 86_400_000) * 86_400_000
   const daySlots = Array.from({ length: Math.ceil(86_400 / slotS) }, (_, i) => sim.rateAt(dayStart + i * slotS * 1000 + slotS * 500) / o.ratePerSec)
   const DAY = 86_400_000

@@ -1,3 +1,4 @@
+import { populationInstallId } from './install-ids'
 import { Rng, clamp, mixSeed, weightedPick } from './random'
 
 /**
@@ -312,15 +313,20 @@ export function buildPopulation(seed: number, installs: number, tenantCount: num
   const tenants = tenantsFor(tenantCount)
   const sizes = tenants.map((_, i) => [i, TENANT_SIZES[i]] as const)
   const ids = new Set<string>()
+  const perTenant = new Map<string, number>()
   const fingerprints = new Set<string>()
   const list: Install[] = []
   for (let index = 0; index < installs; index++) {
     const tenant = tenants[weightedPick(rng, sizes)]
     const platform: Platform = rng.chance(tenant.iosShare) ? 'ios' : 'android'
     const country = weightedPick(rng, tenant.countries)
-    let id: string
-    do id = `i-${rng.hex(16)}`
-    while (ids.has(id))
+    // The tenant's k-th install has the id the history seed gives it (install-ids.ts). The draw that used to
+    // make the id is kept so the rest of the population (and every seeded replay) stays as it was.
+    rng.hex(16)
+    const k = perTenant.get(tenant.id) ?? 0
+    perTenant.set(tenant.id, k + 1)
+    const id = populationInstallId(tenant.id, k)
+    if (ids.has(id)) throw new Error(`install id ${id} given twice`)
     ids.add(id)
     let fingerprint: string
     do fingerprint = rng.hex(32)

@@ -3,48 +3,73 @@ import type { QuotaKind, QuotaStore, ReserveRequest, ReserveResult, SettleResult
 
 /**
  * The quotas of quota.ts in Redis, so that every enforcer replica draws on one
- * budget per install. Each operation is one Lua script: Redis runs it
- * atomically, so two replicas can never both see the same remaining budget.
- * The clock is Redis's own (TIME), so replicas with skewed clocks agree.
- * Keys per install share a hash tag ({install}) and expire two days after
- * their last use.
+ * budget per install. Each operation is one Lua script, sent as one EVALSHA (a
+ * decision is one round trip): Redis runs it atomically, so two replicas can
+ * never both see the same remaining budget. The clock is Redis's own (TIME),
+ * so replicas with skewed clocks agree. Keys per install share a hash tag
+ * ({install}) and expire two days after their last use.
+ *
+ * The scripts keep the calls inside Redis few (a reservation is TIME, HMGET,
+ * HSET, ZADD, HSET in the common case; it was 11 calls, 4 of them PEXPIRE):
+ *  - `nx` in the counters hash is a lower bound on the earliest lease expiry
+ *    (-1: no live lease, absent: unknown, e.g. keys written before it existed),
+ *    so the expired-lease scan runs only when a lease may have run out;
+ *  - `xp` is when the TTLs were last renewed: every key of the install gets
+ *    PEXPIRE at most once an hour (TTL 2 days, so ≥ 47 h after last use), and
+ *    at once when a key may have just been created (no live lease before a
+ *    reservation, every settled-id write, every stream admission). The leases
+ *    hash and the expiry zset always hold the same ids, so they are empty, and
+ *    deleted by Redis, together.
  */
 const COMMON = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local DAY = 86400000
+local TTL = 2 * DAY
 local day = math.floor(now / DAY)
-local s = redis.call('HMGET', KEYS[1], 'bucket', 'at', 'cap', 'day', 'dt', 'ds')
+local s = redis.call('HMGET', KEYS[1], 'bucket', 'at', 'cap', 'day', 'dt', 'ds', 'nx', 'xp')
 local bucket = tonumber(s[1])
 local at = tonumber(s[2]) or now
 local cap = tonumber(s[3]) or 0
 local dt = tonumber(s[5]) or 0
 local ds = tonumber(s[6]) or 0
+local nx = tonumber(s[7])
+local xp = tonumber(s[8])
 if (tonumber(s[4]) or day) ~= day then dt = 0; ds = 0 end
 local function parse(v)
   local lt, lm, ld = string.match(v, '^([^|]+)|([^|]+)|([^|]+)')
   return tonumber(lt), tonumber(lm), tonumber(ld)
 end
 local function save()
-  redis.call('HSET', KEYS[1], 'at', at, 'cap', cap, 'day', day, 'dt', dt, 'ds', tostring(ds))
-  if bucket then redis.call('HSET', KEYS[1], 'bucket', tostring(bucket)) end
-  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], 2 * DAY) end
+  local f = {'at', at, 'cap', cap, 'day', day, 'dt', dt, 'ds', tostring(ds), 'nx', nx or -1}
+  if bucket then f[#f + 1] = 'bucket'; f[#f + 1] = tostring(bucket) end
+  local renew = not xp or now - xp > 3600000
+  if renew then f[#f + 1] = 'xp'; f[#f + 1] = now end
+  redis.call('HSET', KEYS[1], unpack(f))
+  if renew then for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], TTL) end end
 end
--- Leases that ran out without an event are released: their reservation is given back.
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-for _, id in ipairs(expired) do
-  local v = redis.call('HGET', KEYS[2], id)
-  if v then
-    local lt, lm, ld = parse(v)
-    if ld == day then
-      dt = dt - lt
-      ds = ds - lm
-      if bucket then bucket = math.min(cap, bucket + lt) end
+-- Leases that ran out without an event are released: their reservation is given back (at most 64 per call).
+if nx == nil or (nx >= 0 and nx <= now) then
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, 64)
+  if #expired > 0 then
+    local leases = redis.call('HMGET', KEYS[2], unpack(expired))
+    for i = 1, #expired do
+      local v = leases[i]
+      if v then
+        local lt, lm, ld = parse(v)
+        if ld == day then
+          dt = dt - lt
+          ds = ds - lm
+          if bucket then bucket = math.min(cap, bucket + lt) end
+        end
+      end
     end
-    redis.call('HDEL', KEYS[2], id)
+    redis.call('HDEL', KEYS[2], unpack(expired))
+    redis.call('ZREM', KEYS[3], unpack(expired))
+    redis.call('ZREM', KEYS[4], unpack(expired))
   end
-  redis.call('ZREM', KEYS[3], id)
-  redis.call('ZREM', KEYS[4], id)
+  local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  nx = tonumber(first[2]) or -1
 end
 `
 
@@ -102,7 +127,18 @@ dt = dt + tokens
 ds = ds + micros
 redis.call('HSET', KEYS[2], id, tokens .. '|' .. tostring(micros) .. '|' .. day .. '|' .. (stream and 1 or 0))
 redis.call('ZADD', KEYS[3], now + leaseMs, id)
-if stream then redis.call('ZADD', KEYS[4], now + leaseMs, id) end
+if nx < 0 then
+  -- No live lease before this one: the leases hash and the expiry zset were just created, without a TTL.
+  redis.call('PEXPIRE', KEYS[2], TTL)
+  redis.call('PEXPIRE', KEYS[3], TTL)
+  nx = now + leaseMs
+else
+  nx = math.min(nx, now + leaseMs)
+end
+if stream then
+  redis.call('ZADD', KEYS[4], now + leaseMs, id)
+  redis.call('PEXPIRE', KEYS[4], TTL)
+end
 save()
 return {1, out, tokens, tostring(micros)}
 `
@@ -122,10 +158,14 @@ local dTok = tonumber(ARGV[2]) - lt
 dt = dt + dTok
 ds = ds + tonumber(ARGV[3]) - lm
 if bucket then bucket = math.min(cap, bucket - dTok) end
-redis.call('HDEL', KEYS[2], id)
-redis.call('ZREM', KEYS[3], id)
-redis.call('ZREM', KEYS[4], id)
+if v then
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZREM', KEYS[4], id)
+  if redis.call('ZCARD', KEYS[3]) == 0 then nx = -1 end
+end
 redis.call('ZADD', KEYS[5], now, id)
+redis.call('PEXPIRE', KEYS[5], TTL)
 save()
 if v then return 'settled' end
 return 'late'

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import Redis from 'ioredis'
 import { RedisQuotaStore } from '../../lib/enforcement/redis-quota'
 import { appEnv, startStack, type Stack } from '../../harness/enforcer-stack'
 import { waitFor } from '../../harness/free-port'
@@ -71,6 +72,49 @@ describe('enforcer replicas sharing quotas through Redis', () => {
       expect(await store.settle('lease', 'a', { tokens: 50, micros: 0 })).toBe('late')
       expect(await store.openStreams('lease')).toBe(1)
     } finally {
+      await store.close()
+    }
+  })
+
+  it('every key of an install carries a TTL, also keys Redis re-creates after the last lease settled', async () => {
+    const store = new RedisQuotaStore(stack.redis!.url)
+    const raw = new Redis(stack.redis!.url)
+    const ttl = async (suffix: string) => raw.pttl(`br:{ttl}:${suffix}`) // -2: no key, -1: a key without TTL
+    const req = (leaseId: string, stream: boolean, leaseMs = 60_000) =>
+      store.reserve({
+        installId: 'ttl',
+        leaseId,
+        contextTokens: 10,
+        wantOutput: 10,
+        stream,
+        limits: { tokensPerDay: 1_000, maxConcurrentStreams: 5 },
+        price: null,
+        leaseMs,
+      })
+    try {
+      expect(await req('a', true)).toMatchObject({ ok: true })
+      for (const k of ['q', 'leases', 'exp', 'streams']) expect(await ttl(k), k).toBeGreaterThan(86_400_000)
+      expect(await store.settle('ttl', 'a', { tokens: 5, micros: 0 })).toBe('settled')
+      expect(await ttl('leases')).toBe(-2) // emptied, so deleted by Redis
+      expect(await ttl('settled')).toBeGreaterThan(86_400_000)
+      expect(await req('b', false)).toMatchObject({ ok: true })
+      for (const k of ['leases', 'exp']) expect(await ttl(k), k).toBeGreaterThan(86_400_000)
+      // A lease running out is still released on the next reservation, whichever lease it is behind.
+      expect(await req('c', false, 200)).toMatchObject({ ok: true, reservedTokens: 20 })
+      await new Promise((r) => setTimeout(r, 300))
+      expect(await req('d', false)).toMatchObject({ ok: true })
+      expect(await raw.zrange('br:{ttl}:exp', 0, -1)).toEqual(['b', 'd'])
+      expect(Number(await raw.hget('br:{ttl}:q', 'dt'))).toBe(5 + 20 + 20) // a settled at 5, b and d reserved, c released
+      // Keys written before the lease bound existed (no nx field): the first call scans them.
+      await raw.hdel('br:{ttl}:q', 'nx')
+      await raw.zadd('br:{ttl}:exp', 1, 'old')
+      await raw.hset('br:{ttl}:leases', 'old', `7|0|${Math.floor(Date.now() / 86_400_000)}|0`)
+      await raw.hincrby('br:{ttl}:q', 'dt', 7)
+      expect(await req('e', false)).toMatchObject({ ok: true })
+      expect(await raw.hexists('br:{ttl}:leases', 'old')).toBe(0)
+      expect(Number(await raw.hget('br:{ttl}:q', 'dt'))).toBe(5 + 20 + 20 + 20)
+    } finally {
+      raw.disconnect()
       await store.close()
     }
   })

@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import type { CostDimension, SeriesRow, StackedSeries } from '../dashboard/types'
 import { bucketStarts, type ResolvedRange } from '../time-range'
+import { installsBy } from './install-sketch'
 import { selectRows } from './sql'
 import { coarsestFor, tierParams, usageTiers } from './usage-tiers'
 
@@ -10,23 +11,29 @@ export type UnitMetric = (typeof UNIT_METRICS)[number]
 /**
  * Unit cost per bucket for the `maxKeys` values of a dimension with the most
  * spend (a ratio cannot be folded into a "rest" series the way spend can):
- * micro-dollars per request, per 1,000 tokens or per active install (installs
- * merged from the rollups' sketches per bucket). Buckets without the
- * denominator are 0. From the usage tiers the bucket allows.
+ * micro-dollars per request, per 1,000 tokens or per active install (from the
+ * per-dimension install sketches, per bucket and over the window). Buckets
+ * without the denominator are 0. From the usage tiers the bucket allows.
  */
 export async function unitCostSeries(store: Store, range: ResolvedRange, by: CostDimension, metric: UnitMetric, maxKeys = 8): Promise<StackedSeries> {
-  const denominator =
-    metric === 'per_request' ? 'sum(requests)' : metric === 'per_1k_tokens' ? 'sum(prompt_tokens + completion_tokens) / 1000' : 'uniqMerge(installs)'
-  const rows = await selectRows<{ t: number; key: string; cost: number; denom: number }>(
-    store,
-    `
+  const params = tierParams(range, coarsestFor(range.stepS))
+  const perInstall = metric === 'per_install'
+  const denominator = metric === 'per_request' ? 'sum(requests)' : metric === 'per_1k_tokens' ? 'sum(prompt_tokens + completion_tokens) / 1000' : '0'
+  const sums = `
     SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
       toString(${by}) AS key, sum(cost_micros) AS cost, ${denominator} AS denom
-    FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens', 'installs'])})
+    FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'])})
     WHERE ${by} != ''
     GROUP BY t, key
-    HAVING cost > 0`,
-    tierParams(range, coarsestFor(range.stepS)),
+    HAVING cost > 0`
+  // Active installs come from the per-dimension sketches (small per bucket), not the rollups' exact uniq states.
+  const rows = await selectRows<{ t: number; key: string; cost: number; denom: number }>(
+    store,
+    perInstall
+      ? `SELECT s.t AS t, s.key AS key, s.cost AS cost, i.installs AS denom FROM (${sums}) AS s
+         LEFT JOIN (${installsBy(store, by, { perBucket: true })}) AS i ON i.t = s.t AND i.key = s.key`
+      : sums,
+    params,
   )
   const spend = new Map<string, number>()
   for (const r of rows) spend.set(r.key, (spend.get(r.key) ?? 0) + r.cost)
@@ -41,18 +48,27 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
     for (const k of keys) row[k] = 0
     byT.set(t, row)
   }
-  const sums = new Map<string, { cost: number; denom: number }>()
+  const totals = new Map<string, { cost: number; denom: number }>()
   for (const r of rows) {
     if (!kept.has(r.key)) continue
     const row = byT.get(r.t)
     if (row && r.denom > 0) row[r.key] = r.cost / r.denom
-    const s = sums.get(r.key) ?? { cost: 0, denom: 0 }
+    const s = totals.get(r.key) ?? { cost: 0, denom: 0 }
     s.cost += r.cost
     s.denom += r.denom
-    sums.set(r.key, s)
+    totals.set(r.key, s)
   }
-  // The legend's figure per key: its unit cost over the whole window (per-install: installs summed over buckets, an upper bound).
-  const totals: Record<string, number> = {}
-  for (const k of keys) totals[k] = (sums.get(k)?.denom ?? 0) > 0 ? sums.get(k)!.cost / sums.get(k)!.denom : 0
-  return { from: range.fromMs, to: range.toMs, stepS: range.stepS, keys, points: [...byT.values()], totals }
+  // The legend's figure per key: its unit cost over the whole window; per install, over the installs active in the
+  // window (one install active in every bucket counts once).
+  if (perInstall) {
+    const windowInstalls = await selectRows<{ key: string; installs: number }>(store, installsBy(store, by), params)
+    for (const s of totals.values()) s.denom = 0
+    for (const r of windowInstalls) {
+      const s = totals.get(r.key)
+      if (s) s.denom = r.installs
+    }
+  }
+  const legend: Record<string, number> = {}
+  for (const k of keys) legend[k] = (totals.get(k)?.denom ?? 0) > 0 ? totals.get(k)!.cost / totals.get(k)!.denom : 0
+  return { from: range.fromMs, to: range.toMs, stepS: range.stepS, keys, points: [...byT.values()], totals: legend }
 }

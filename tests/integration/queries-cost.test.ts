@@ -81,6 +81,30 @@ describe('cost queries', () => {
     expect(checked).toBeGreaterThan(3)
   })
 
+  // Installs come from uniqCombined(14) sketches, an estimate (130 read as 129 here): within 3 %, as docs/dashboard.md says.
+  it('unit cost per install: per bucket and over the window, cost over the distinct installs of the raw events', async () => {
+    const per = await unitCostSeries(store, range, 'feature', 'per_install')
+    const buckets = await raw(`SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond(${range.stepS}))) * 1000 AS t, feature, sum(cost_micros) AS c,
+      uniqExactIf(install_id, type != 'policy_ack' AND install_id != '') AS n FROM {db}.events WHERE ${inRange} AND feature != '' GROUP BY t, feature HAVING c > 0`)
+    const window = await raw(`SELECT feature, sum(cost_micros) AS c, uniqExactIf(install_id, type != 'policy_ack' AND install_id != '') AS n
+      FROM {db}.events WHERE ${inRange} AND feature != '' GROUP BY feature HAVING c > 0`)
+    expect(per.keys.length).toBeGreaterThan(1)
+    let checked = 0
+    for (const b of buckets) {
+      if (!per.keys.includes(b.feature as unknown as string)) continue
+      const ratio = per.points.find((p) => p.t === Number(b.t))![b.feature as unknown as string] / (Number(b.c) / Number(b.n))
+      expect(Math.abs(ratio - 1)).toBeLessThan(0.03)
+      checked++
+    }
+    expect(checked).toBeGreaterThan(3)
+    // The legend counts an install active in many buckets once (summing buckets' installs would undercount it).
+    for (const w of window) {
+      if (!per.keys.includes(w.feature as unknown as string)) continue
+      const ratio = per.totals[w.feature as unknown as string] / (Number(w.c) / Number(w.n))
+      expect(Math.abs(ratio - 1)).toBeLessThan(0.03)
+    }
+  })
+
   it('abuse tax: spend of installs with mostly-rejected attestations', async () => {
     const a = await abuseTax(store, range)
     const [r] = await raw(`

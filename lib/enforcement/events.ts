@@ -22,6 +22,7 @@ export interface EventLinkOptions {
   log: (line: string) => void
 }
 
+/** The version held is re-acked this often (service.ts): the replica's heartbeat on the Policies page. */
 export const ACK_HEARTBEAT_MS = 30_000
 
 export interface SettleStats {
@@ -45,7 +46,6 @@ export class EventLink {
   private consumer: Consumer | null = null
   private producer: Producer | null = null
   private ackSeq = 0
-  private heartbeat: NodeJS.Timeout | null = null
   private denials: { key: string; value: string }[] = []
   private flushTimer: NodeJS.Timeout | null = null
 
@@ -100,14 +100,6 @@ export class EventLink {
     }
   }
 
-  /** Re-acks the version held every ACK_HEARTBEAT_MS: /policies lists the replica with its version and when it was last seen. */
-  startHeartbeat(version: () => number) {
-    this.heartbeat = setInterval(() => {
-      if (version() > 0) void this.ack(version()).catch(() => {})
-    }, ACK_HEARTBEAT_MS)
-    this.heartbeat.unref()
-  }
-
   /**
    * A refusal as a policy_denial event (docs/events.md), when the gateway said which app build called:
    * the Policies page counts them as the change's denials. Sent in batches every 100 ms.
@@ -159,7 +151,6 @@ export class EventLink {
   }
 
   async stop(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat)
     if (this.flushTimer) clearTimeout(this.flushTimer)
     await this.flushDenials()
     await this.consumer?.disconnect().catch(() => {})

@@ -4,8 +4,9 @@ import { PolicyEnforcer } from '../policy/enforcer'
 import type { RuleKind } from '../policy/types'
 import { defaultPriceBook } from '../pricing/cost'
 import { Decider, type Answer, type DecisionStats, type FailMode } from './decide'
-import { EventLink, type SettleStats } from './events'
+import { ACK_HEARTBEAT_MS, EventLink, type SettleStats } from './events'
 import { H, headerGetter, parseDecisionHeaders } from './headers'
+import { HttpAcker } from './http-ack'
 import { PolicySource, type PolicyHealth } from './policy-source'
 import { MemoryQuotaStore, type QuotaStore } from './quota'
 import { RedisQuotaStore } from './redis-quota'
@@ -18,7 +19,7 @@ export interface EnforcerOptions {
   replica: string
   policyUrl: string
   gatewayToken?: string
-  /** Empty: no Kafka (policy by HTTP polling only, reservations released by lease timeout only, no acks). */
+  /** Empty: no Kafka (policy by HTTP polling only, reservations released by lease timeout only, acks over HTTP). */
   brokers: string[]
   policyTopic: string
   eventsTopic: string
@@ -31,6 +32,8 @@ export interface EnforcerOptions {
   leaseMs: number
   streamLeaseMs: number
   defaultMaxOutput: number
+  /** How often the version held is re-acked (the replica's heartbeat on the Policies page); default ACK_HEARTBEAT_MS. */
+  ackHeartbeatMs?: number
   log: (line: string) => void
 }
 
@@ -117,6 +120,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
   })
   const watches = new StreamWatches(enforcer, quotas, o.streamLeaseMs)
   let events: EventLink | null = null
+  let kafkaAcks = false
   if (o.brokers.length > 0) {
     events = new EventLink({
       brokers: o.brokers,
@@ -129,14 +133,27 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
       streamLeaseMs: o.streamLeaseMs,
       log: o.log,
     })
-    const link = events
-    await link
-      .start()
-      .catch((err) => o.log(`[enforcer] events topic not reachable (${(err as Error).message}): reservations are released by lease timeout only, no acks`))
-    enforcer.onApplied((v) => void link.ack(v).catch(() => {}))
-    link.startHeartbeat(() => enforcer.version)
+    kafkaAcks = await events.start().then(
+      () => true,
+      (err) => {
+        o.log(`[enforcer] events topic not reachable (${(err as Error).message}): reservations are released by lease timeout only, acks over HTTP`)
+        return false
+      },
+    )
   }
+  // Acks and heartbeats on the events topic, or through the app's POST /api/policy/ack without Kafka: the Policies page lists the replica either way.
+  const gatewayId = `enforcer-${o.replica}`
+  const acker: { ack: (version: number) => Promise<void> } =
+    kafkaAcks && events ? events : new HttpAcker({ policyUrl: o.policyUrl, token: o.gatewayToken, gatewayId, log: o.log })
+  enforcer.onApplied((v) => void acker.ack(v).catch(() => {}))
   await source.start()
+  // onApplied fires for versions above 0 only: a fresh install's empty policy (v0) is acked here, not 30 s later.
+  if (source.health().ready && enforcer.version === 0) void acker.ack(0).catch(() => {})
+  // Re-acks the version held: its newest ack is when the replica was last seen (v0, an empty policy, included).
+  const heartbeat = setInterval(() => {
+    if (source.health().ready) void acker.ack(enforcer.version).catch(() => {})
+  }, o.ackHeartbeatMs ?? ACK_HEARTBEAT_MS)
+  heartbeat.unref()
 
   const ctxOf = (req: IncomingMessage) => {
     const get = headerGetter(req.headers)
@@ -214,6 +231,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     watches,
     health,
     stop: async () => {
+      clearInterval(heartbeat)
       watches.closeAll()
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeAllConnections()

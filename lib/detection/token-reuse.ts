@@ -23,11 +23,19 @@ import { appendTo } from './collect'
  *    network is open (a one-second margin for clock skew);
  *  - fast country changes: consecutive requests from different countries
  *    less than TRAVEL_MS apart.
+ *  - concurrent uses: requests that start while a request or stream of
+ *    another network, in another country *and* another ASN, is open (seen
+ *    by its close or by a `stream_progress` report made after the request
+ *    started), from a network the install was already using before that
+ *    open request began. The install was then in two countries within one
+ *    stream: X, then Y, then X again while Y is still being served.
  * One handover is one switch and at most the tail of one stream of overlap,
- * which scores nothing. The score needs both repeated alternation and
- * repeated overlap (z = zAlert at 3 switches and 2 overlaps, the geometric
- * mean of the two counts against those anchors), or FAST_COUNTRY changes of
- * country in quick succession.
+ * which scores nothing: the old network starts nothing new. The score needs
+ * both repeated alternation and repeated overlap (z = zAlert at 3 switches
+ * and 2 overlaps, the geometric mean of the two counts against those
+ * anchors), or FAST_COUNTRY changes of country in quick succession, or one
+ * concurrent use (z = zAlert × √concurrent uses). A handover there and back
+ * across one stream stays in one country, so it is no concurrent use.
  */
 export const TOKEN_WINDOW_MINUTES = 15
 export const TRAVEL_MS = 30 * 60_000
@@ -35,6 +43,7 @@ const SKEW_MS = 1_000
 const SWITCH_ANCHOR = 2 // switches beyond the first
 const OVERLAP_ANCHOR = 2
 const FAST_COUNTRY_ANCHOR = 3
+const CONCURRENT_ANCHOR = 1
 const Z_CAP = 50
 
 export interface NetEvent {
@@ -55,12 +64,27 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   let fastCountry = 0
   let overlaps = 0
   const networks = new Map<string, { ip_prefixes: Set<string>; asn: number; country: string; events: number; first: number; last: number }>()
-  // Latest end among each network's events seen so far, to test overlap in one pass.
+  // Latest end among each network's events seen so far, and the start of that event, to test overlap in one pass.
   const openUntil = new Map<string, number>()
+  const openSince = new Map<string, number>()
   let prev: NetEvent | null = null
   let firstOverlapAt: number | null = null
+  let concurrent = 0
+  let firstConcurrentAt: number | null = null
   for (const e of events) {
     const k = netKey(e)
+    const seenBefore = networks.get(k)?.first
+    if (seenBefore !== undefined) {
+      for (const [other, until] of openUntil) {
+        const o = networks.get(other)!
+        if (o.asn === e.asn || o.country === e.country) continue
+        if (until > e.start_ms + SKEW_MS && seenBefore < openSince.get(other)! - SKEW_MS) {
+          concurrent++
+          firstConcurrentAt ??= e.start_ms
+          break
+        }
+      }
+    }
     const n = networks.get(k) ?? { ip_prefixes: new Set<string>(), asn: e.asn, country: e.country, events: 0, first: e.start_ms, last: e.end_ms }
     n.ip_prefixes.add(e.ip_prefix)
     n.events++
@@ -74,7 +98,10 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
         break
       }
     }
-    openUntil.set(k, Math.max(openUntil.get(k) ?? 0, e.end_ms))
+    if (e.end_ms > (openUntil.get(k) ?? 0)) {
+      openUntil.set(k, e.end_ms)
+      openSince.set(k, e.start_ms)
+    }
     if (prev && netKey(prev) !== k) {
       switches++
       if (prev.country !== e.country && e.start_ms - prev.start_ms < TRAVEL_MS) fastCountry++
@@ -83,13 +110,18 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   }
   const zOverlap = Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
   const zTravel = Math.min(Z_CAP, zAlert * Math.sqrt(Math.max(0, fastCountry - 1) / (FAST_COUNTRY_ANCHOR - 1)))
-  const z = Math.max(zOverlap, zTravel)
+  const zConcurrent = Math.min(Z_CAP, zAlert * Math.sqrt(concurrent / CONCURRENT_ANCHOR))
+  const z = Math.max(zOverlap, zTravel, zConcurrent)
   const score = zToScore(z, zAlert)
   const nets = [...networks.values()].sort((a, b) => b.events - a.events)
   const reasons: string[] = []
   if (zOverlap >= zAlert / 2)
     reasons.push(
       `used from ${nets.length} networks at the same time: ${overlaps} requests started while another network's request or stream was open, ${switches} switches between networks`,
+    )
+  if (concurrent > 0)
+    reasons.push(
+      `in two countries at once: ${concurrent} requests started from a network already in use while a request or stream from another country and ASN was still open`,
     )
   if (zTravel >= zAlert / 2)
     reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)
@@ -105,6 +137,8 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
     overlaps,
     fast_country_changes: fastCountry,
     first_overlap_at: firstOverlapAt,
+    concurrent_uses: concurrent,
+    first_concurrent_at: firstConcurrentAt,
     networks: nets
       .slice(0, 10)
       .map((n) => ({ asn: n.asn, country: n.country, ip_prefixes: [...n.ip_prefixes].slice(0, 5), events: n.events, first: n.first, last: n.last })),

@@ -202,6 +202,9 @@ export interface TokenReuseRow {
   /** Consecutive requests from different countries less than 30 min apart. */
   fast_country_changes: number
   first_overlap_at: number | null
+  /** Requests from a network already in use that started while another country's and ASN's request or stream was open (token-reuse.ts). */
+  concurrent_uses: number
+  first_concurrent_at: number | null
   networks: { asn: number; country: string; ip_prefixes: string[]; events: number; first: number; last: number }[]
 }
 

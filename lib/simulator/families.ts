@@ -3,6 +3,7 @@ import type { Install, Tenant } from './population'
 import { consumerDevice, residentialNetwork } from './population'
 import { Rng, clamp, hashString, mixSeed } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
+import { PROGRESS_MS } from './slots'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 
 /**
@@ -132,7 +133,9 @@ export function moderateBomber(ctx: ScenarioContext): Scenario {
 /**
  * A stolen install token used beside its owner: the owner keeps calling from
  * home, the thief from a hosting network abroad, interleaved and overlapping
- * (the thief streams). `installs` tokens stolen.
+ * (the thief streams). `installs` tokens stolen. A thief stream opens at its
+ * draw and, like any stream through the gateway (docs/events.md), is reported
+ * once open PROGRESS_MS and again when it closes 15-45 s later.
  */
 export function tokenReuse(ctx: ScenarioContext): Scenario {
   const f = frameOf('token_reuse', ctx, 20 * MIN)
@@ -141,6 +144,7 @@ export function tokenReuse(ctx: ScenarioContext): Scenario {
   const victims = recruitFrom(ctx, f.tenant, clamp(f.s.installs ?? 3, 1, 100), f.rng)
   const perMinute = f.s.perMinute ?? 3
   const thieves = victims.map((v) => ({ ...v, ipPrefix: `185.${100 + f.rng.int(50)}.${f.rng.int(256)}.0/24`, asn: 9009, country: 'RO' }))
+  const open: { inst: Install; u: Usage; start: number; duration: number; id: string; reported: boolean }[] = []
   return {
     name: 'token_reuse',
     startMs: f.start,
@@ -155,6 +159,29 @@ export function tokenReuse(ctx: ScenarioContext): Scenario {
       detail: { feature: feature.name },
     })),
     tick(sink, rng, t0, t1) {
+      // Thief streams opened earlier: their progress report and close falling in this tick.
+      for (let j = open.length - 1; j >= 0; j--) {
+        const o = open[j]
+        const at = o.start + PROGRESS_MS
+        if (!o.reported && o.duration > PROGRESS_MS && at >= t0 && at < t1) {
+          sink.streamProgress(
+            o.inst,
+            o.inst.appVersion,
+            at,
+            { ...o.u, completion: Math.round((o.u.completion * PROGRESS_MS) / o.duration) },
+            'sse',
+            PROGRESS_MS,
+            500,
+            o.id,
+          )
+          o.reported = true
+        }
+        const end = o.start + o.duration
+        if (end >= t0 && end < t1) {
+          sink.stream(o.inst, o.inst.appVersion, end, o.u, 'sse', o.duration, 500, 'completed', undefined, o.id)
+          open.splice(j, 1)
+        }
+      }
       if (t1 <= f.start || t0 >= f.end) return
       const a = Math.max(t0, f.start)
       const b = Math.min(t1, f.end)
@@ -167,7 +194,7 @@ export function tokenReuse(ctx: ScenarioContext): Scenario {
             const completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
             const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
             if (inst === owner) sink.request(inst, inst.appVersion, ts, u, 'served', 900)
-            else sink.stream(inst, inst.appVersion, ts, u, 'sse', 15_000 + rng.int(30_000), 500, 'completed')
+            else open.push({ inst, u, start: ts, duration: 15_000 + rng.int(30_000), id: sink.streamId(), reported: false })
           }
         }
       })

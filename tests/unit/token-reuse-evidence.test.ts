@@ -17,6 +17,8 @@ const row: TokenReuseRow = {
   overlaps: 5,
   fast_country_changes: 3,
   first_overlap_at: T0 + 120_000,
+  concurrent_uses: 2,
+  first_concurrent_at: T0 + 90_000,
   networks: [
     { asn: 9009, country: 'RO', ip_prefixes: ['185.120.4.0/24'], events: 20, first: T0 + 60_000, last: T0 + 600_000 },
     { asn: 7922, country: 'US', ip_prefixes: ['73.12.9.0/24'], events: 20, first: T0, last: T0 + 900_000 },
@@ -31,6 +33,7 @@ describe('token reuse evidence view', () => {
     expect(html).toContain('185.120.4.0/24')
     expect(html).toContain('5 requests started while one from another network was open')
     expect(html).toContain('3 country changes under 30 min apart')
+    expect(html).toContain('2 requests from a network already in use started while another country')
     expect(html).toContain('+1 min 0 s')
   })
 

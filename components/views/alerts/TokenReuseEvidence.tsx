@@ -31,6 +31,11 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
         <dd>
           {count(num(row.overlaps))} requests started while one from another network was open{overlapAt !== null ? ` · first at ${dateTime(overlapAt)}` : ''}
         </dd>
+        <dt>Concurrent use</dt>
+        <dd>
+          {count(num(row.concurrent_uses))} requests from a network already in use started while another country&apos;s was open
+          {typeof row.first_concurrent_at === 'number' ? ` · first at ${dateTime(row.first_concurrent_at)}` : ''}
+        </dd>
         <dt>Network switches</dt>
         <dd>
           {count(num(row.switches))} · {count(num(row.fast_country_changes))} country changes under 30 min apart (impossible travel)

@@ -9,15 +9,23 @@ HAVING uniqExact(ip_prefix) >= 2 AND (uniqExact(asn) >= 2 OR uniqExact(country) 
 LIMIT 5000`
 
 /**
- * Every event of the listed installs of one tenant in [from, to), as an
- * interval: a stream from its start (ts − duration) to its close. Read by the
+ * Every call of the listed installs of one tenant in [from, to), as an
+ * interval: a stream from its start (ts − duration) to its close, or to its
+ * latest `stream_progress` report while it is open (a stream's reports and
+ * its close are one call, on the network of its first report). Read by the
  * events' primary key (tenant_id, install_id, ts).
  */
 export const installEventsSql = (db: string) => `
-SELECT install_id, toUnixTimestamp64Milli(ts) - if(type IN ('stream', 'stream_progress'), toInt64(duration_ms), 0) AS start_ms,
-  toUnixTimestamp64Milli(ts) AS end_ms, ip_prefix, asn, country
-FROM ${db}.events
-WHERE tenant_id = {tenant:String} AND install_id IN {installs:Array(String)}
-  AND ts >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000) AND ts < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
-  AND type != 'policy_ack'
+SELECT install_id, min(start) AS start_ms, max(end) AS end_ms,
+  argMin(ip_prefix, end) AS ip_prefix, argMin(asn, end) AS asn, argMin(country, end) AS country
+FROM (
+  SELECT install_id, if(stream_id = '', event_id, stream_id) AS call_id,
+    toUnixTimestamp64Milli(ts) - if(type IN ('stream', 'stream_progress'), toInt64(duration_ms), 0) AS start,
+    toUnixTimestamp64Milli(ts) AS end, ip_prefix, asn, country
+  FROM ${db}.events
+  WHERE tenant_id = {tenant:String} AND install_id IN {installs:Array(String)}
+    AND ts >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000) AND ts < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
+    AND type != 'policy_ack'
+)
+GROUP BY install_id, call_id
 ORDER BY install_id, start_ms`

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { detectTokenReuse } from '../../lib/detection/token-reuse'
+import type { GatewayEventInput } from '../../lib/events/schema'
+import { eventLoader } from '../helpers/load-events'
+import { testStore } from '../helpers/store'
+
+/**
+ * Token reuse on stored events: a thief's stream is seen through its first
+ * `stream_progress` report, 30 s after it opens, before it closes. The
+ * owner's call while it is open, from another country and ASN, is enough.
+ */
+const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000
+const base = {
+  schema_version: 1,
+  tenant_id: 'acme-fitness',
+  app_id: 'com.acme.fitness',
+  app_version: '3.2.0',
+  platform: 'android',
+  device_model: 'Pixel 8',
+  os_version: '14',
+  device_fingerprint: '9f86d081884c7d65',
+  feature: 'chat_assistant',
+  model: 'gpt-4o-mini',
+  prompt_tokens: 800,
+  completion_tokens: 100,
+  context_tokens: 800,
+  prompt_bytes: 3200,
+} as const
+const HOME = { ip_prefix: '73.12.9.0/24', asn: 7922, country: 'US' }
+const ABROAD = { ip_prefix: '185.120.4.0/24', asn: 9009, country: 'RO' }
+const CELL = { ip_prefix: '172.56.1.0/24', asn: 21928, country: 'US' }
+let n = 0
+const request = (install: string, at: number, net: typeof HOME): GatewayEventInput =>
+  ({ ...base, ...net, type: 'llm_request', event_id: `tr-${n++}`, install_id: install, ts: at, outcome: 'served', latency_ms: 900 }) as GatewayEventInput
+const progress = (install: string, stream: string, start: number, at: number, net: typeof HOME): GatewayEventInput =>
+  ({
+    ...base,
+    ...net,
+    type: 'stream_progress',
+    event_id: `tr-${n++}`,
+    install_id: install,
+    ts: at,
+    stream_id: stream,
+    transport: 'sse',
+    duration_ms: at - start,
+    ttft_ms: 500,
+  }) as GatewayEventInput
+const close = (install: string, stream: string, start: number, at: number, net: typeof HOME): GatewayEventInput =>
+  ({
+    ...base,
+    ...net,
+    type: 'stream',
+    event_id: `tr-${n++}`,
+    install_id: install,
+    ts: at,
+    stream_id: stream,
+    transport: 'sse',
+    duration_ms: at - start,
+    ttft_ms: 500,
+    end_reason: 'completed',
+  }) as GatewayEventInput
+
+describe('token reuse on stored events', () => {
+  let store: Awaited<ReturnType<typeof testStore>>
+  beforeAll(async () => {
+    store = await testStore('token_reuse')
+    const events = [
+      // Stolen: home calls, a stream from abroad opens at +20 s (reported at +50 s, still open), home calls at +30 s.
+      request('stolen', T0, HOME),
+      request('stolen', T0 + 10_000, HOME),
+      progress('stolen', 's-thief', T0 + 20_000, T0 + 50_000, ABROAD),
+      request('stolen', T0 + 30_000, HOME),
+      // Handover and back across one cellular stream, in one country; the stream's report and its close are one call.
+      request('phone', T0, HOME),
+      request('phone', T0 + 10_000, HOME),
+      progress('phone', 's-cell', T0 + 20_000, T0 + 50_000, CELL),
+      close('phone', 's-cell', T0 + 20_000, T0 + 55_000, CELL),
+      request('phone', T0 + 30_000, HOME),
+    ]
+    const loaded = await eventLoader(store).load(
+      events.sort((a, b) => Number(a.ts) - Number(b.ts)),
+      T0 + 60_000,
+    )
+    expect(loaded.deadLetters).toBe(0)
+  })
+  afterAll(async () => {
+    await store?.drop()
+  })
+
+  it('alerts on the owner calling while the thief stream from abroad is open, at its first progress report', async () => {
+    const rows = await detectTokenReuse(store, S, T0 + 55_000)
+    const stolen = rows.find((r) => r.install_id === 'stolen')!
+    expect(stolen.concurrent_uses).toBe(1)
+    expect(stolen.first_concurrent_at).toBe(T0 + 30_000)
+    expect(stolen.score).toBeGreaterThanOrEqual(50)
+    expect(stolen.networks.map((x) => x.country).sort()).toEqual(['RO', 'US'])
+  })
+
+  it('does not alert on a handover there and back in one country, and counts a stream reported open then closed once', async () => {
+    const rows = await detectTokenReuse(store, S, T0 + 60_000)
+    const phone = rows.find((r) => r.install_id === 'phone')!
+    expect(phone.events).toBe(4)
+    expect(phone.concurrent_uses).toBe(0)
+    expect(phone.score).toBeLessThan(50)
+  })
+})

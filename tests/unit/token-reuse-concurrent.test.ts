@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { scoreTokenReuse, type NetEvent } from '../../lib/detection/token-reuse'
+
+/** Home (US cable), a hosting network abroad, a cellular carrier at home, and home's /24 geolocated abroad. */
+const HOME = { asn: 7922, country: 'US' }
+const ABROAD = { asn: 9009, country: 'RO' }
+const CELL = { asn: 21928, country: 'US' }
+const HOME_MISPLACED = { asn: 7922, country: 'CA' }
+
+const call = (start: number, len: number, net: { asn: number; country: string }): NetEvent => ({
+  install_id: 'i',
+  start_ms: start,
+  end_ms: start + len,
+  ip_prefix: `10.${net.asn % 250}.${net.country.charCodeAt(0)}.0/24`,
+  ...net,
+})
+const score = (events: NetEvent[]) =>
+  scoreTokenReuse(
+    't',
+    [...events].sort((a, b) => a.start_ms - b.start_ms),
+    S.zAlert,
+  )
+
+describe('token reuse: concurrent use from two countries', () => {
+  // The owner calls from home; the thief opens one stream from abroad, seen by its first progress report
+  // (30 s, still open), and the owner calls again while it runs.
+  const owner = [call(0, 900, HOME), call(25_000, 900, HOME)]
+  it('the owner calling while the thief stream from another country and ASN is open alerts on its own', () => {
+    const r = score([...owner, call(20_000, 30_000, ABROAD)])
+    expect(r.concurrent_uses).toBe(1)
+    expect(r.first_concurrent_at).toBe(25_000)
+    expect(r.switches).toBe(2)
+    expect(r.score).toBeGreaterThanOrEqual(50)
+    expect(r.reasons.join(' ')).toContain('two countries at once')
+  })
+
+  it('a handover there and back across one stream stays in one country: no concurrent use, no alert', () => {
+    const r = score([...owner, call(20_000, 30_000, CELL), call(40_000, 900, HOME)])
+    expect(r.concurrent_uses).toBe(0)
+    expect(r.score).toBeLessThan(50)
+  })
+
+  it('a /24 of the same ASN geolocated to another country is not a second place', () => {
+    const r = score([...owner, call(20_000, 30_000, HOME_MISPLACED), call(40_000, 900, HOME)])
+    expect(r.concurrent_uses).toBe(0)
+    expect(r.score).toBeLessThan(50)
+  })
+
+  it('a VPN switched on during a stream (the new network starts inside the old stream, the old one never calls again) does not', () => {
+    const r = score([call(0, 900, HOME), call(10_000, 40_000, HOME), call(30_000, 900, ABROAD), call(45_000, 20_000, ABROAD), call(80_000, 900, ABROAD)])
+    expect(r.overlaps).toBe(2)
+    expect(r.concurrent_uses).toBe(0)
+    expect(r.score).toBeLessThan(25)
+  })
+
+  it('one request from abroad between two from home, not overlapping (a VPN on and off), does not', () => {
+    const r = score([call(0, 900, HOME), call(20_000, 15_000, ABROAD), call(40_000, 900, HOME)])
+    expect(r.concurrent_uses).toBe(0)
+    expect(r.score).toBeLessThan(50)
+  })
+
+  it('a request that starts within the clock-skew margin of the other stream end is not concurrent', () => {
+    const r = score([call(0, 900, HOME), call(20_000, 30_000, ABROAD), call(49_500, 900, HOME)])
+    expect(r.concurrent_uses).toBe(0)
+    expect(r.score).toBeLessThan(50)
+  })
+})

@@ -22,6 +22,8 @@ import { migrate } from '../lib/clickhouse/migrate'
 import { costBreakdown } from '../lib/queries/cost-breakdown'
 import { overviewKpis } from '../lib/queries/overview-kpis'
 import { spendSeries } from '../lib/queries/spend-series'
+import { trafficSeries } from '../lib/queries/traffic-series'
+import { unitCostSeries } from '../lib/queries/unit-cost-series'
 import { resolveRange, type ResolvedRange } from '../lib/time-range'
 import { generateSql } from './dashboard-latency'
 import { cpuTicks, machineShare } from './machine-share'
@@ -139,6 +141,16 @@ export const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Pro
     endpoint: '/api/overview/kpis',
     run: overviewKpis,
     raw: `SELECT sum(cost_micros), countIf(type IN ('llm_request','stream')), uniqIf(install_id, install_id != ''), countIf(verdict='rejected') FROM {db}.events WHERE ${RAW_WHERE}`,
+  },
+  {
+    endpoint: '/api/overview/traffic',
+    run: trafficSeries,
+    raw: `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t, countIf(type IN ('llm_request','stream')), sum(prompt_tokens + completion_tokens), sum(cost_micros), uniqIf(install_id, install_id != '') FROM {db}.events WHERE ${RAW_WHERE} GROUP BY t`,
+  },
+  {
+    endpoint: '/api/cost/series?metric=per_install',
+    run: (s, r) => unitCostSeries(s, r, 'feature', 'per_install'),
+    raw: `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t, feature, sum(cost_micros), uniq(install_id) FROM {db}.events WHERE ${RAW_WHERE} AND feature != '' GROUP BY t, feature`,
   },
   {
     endpoint: '/api/cost/abuse-tax',

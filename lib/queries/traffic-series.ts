@@ -1,20 +1,30 @@
 import type { Store } from '../clickhouse/client'
 import type { TrafficPoint, TrafficSeries } from '../dashboard/types'
-import { bucketStarts, rangeSqlParams, rangeWhere, type ResolvedRange } from '../time-range'
-import { selectRows, table } from './sql'
+import { bucketStarts, type ResolvedRange } from '../time-range'
+import { installsBy } from './install-sketch'
+import { selectRows } from './sql'
+import { coarsestFor, tierParams, usageTiers } from './usage-tiers'
 
-/** Requests, tokens, spend, installs and stream concurrency per bucket, normalised to per-minute rates. */
+/**
+ * Requests, tokens, spend, installs and stream concurrency per bucket, normalised to per-minute rates. Sums come
+ * from the coarsest usage rollup the bucket allows (a 30-day chart reads day rows, not 43,200 minutes), active
+ * installs from the per-dimension install sketches (the tenant totals), per bucket.
+ */
 export async function trafficSeries(store: Store, range: ResolvedRange): Promise<TrafficSeries> {
   const rows = await selectRows<{ t: number; requests: number; tokens: number; spend: number; installs: number; stream_ms: number; errors: number }>(
     store,
     `
-    SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
-      sum(requests) AS requests, sum(prompt_tokens + completion_tokens) AS tokens, sum(cost_micros) AS spend,
-      uniqMerge(installs) AS installs, sum(stream_ms) AS stream_ms, sum(upstream_errors) AS errors
-    FROM ${table(store, 'usage_minute')}
-    WHERE ${rangeWhere('minute')}
-    GROUP BY t`,
-    rangeSqlParams(range),
+    SELECT s.t AS t, s.requests AS requests, s.tokens AS tokens, s.spend AS spend, i.installs AS installs, s.stream_ms AS stream_ms,
+      s.errors AS errors
+    FROM (
+      SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
+        sum(requests) AS requests, sum(prompt_tokens + completion_tokens) AS tokens, sum(cost_micros) AS spend,
+        sum(stream_ms) AS stream_ms, sum(upstream_errors) AS errors
+      FROM (${usageTiers(store, ['requests', 'prompt_tokens', 'completion_tokens', 'cost_micros', 'stream_ms', 'upstream_errors'])})
+      GROUP BY t
+    ) AS s
+    LEFT JOIN (SELECT t, sum(installs) AS installs FROM (${installsBy(store, null, { perBucket: true })}) GROUP BY t) AS i ON i.t = s.t`,
+    tierParams(range, coarsestFor(range.stepS)),
   )
   const minutes = range.stepS / 60
   const byT = new Map(rows.map((r) => [r.t, r]))

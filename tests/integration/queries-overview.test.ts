@@ -52,15 +52,18 @@ describe('overview queries answer from rollups what the raw events say', () => {
     expect(s.points.length).toBe((range.toMs - range.fromMs) / 60_000)
   })
 
-  it('traffic series requests per minute match raw counts', async () => {
+  it('traffic series requests per minute match raw counts; active installs match raw distinct installs (sketch: within 3 %)', async () => {
     const t = await trafficSeries(store, range)
     const r = await raw(
-      `SELECT toUnixTimestamp(toStartOfMinute(ts)) * 1000 AS t, countIf(type IN ('llm_request','stream')) AS n, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tok FROM {db}.events WHERE ${inRange} GROUP BY t`,
+      `SELECT toUnixTimestamp(toStartOfMinute(ts)) * 1000 AS t, countIf(type IN ('llm_request','stream')) AS n, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tok,
+        uniqExactIf(install_id, type != 'policy_ack' AND install_id != '') AS installs FROM {db}.events WHERE ${inRange} GROUP BY t`,
     )
     const byT = new Map(t.points.map((p) => [p.t, p]))
+    expect(r.length).toBeGreaterThan(10)
     for (const b of r) {
       expect(byT.get(Number(b.t))?.requestsPerMin).toBe(Number(b.n))
       expect(byT.get(Number(b.t))?.tokensPerMin).toBe(Number(b.tok))
+      expect(Math.abs(byT.get(Number(b.t))!.activeInstalls / Number(b.installs) - 1)).toBeLessThan(0.03)
     }
   })
 

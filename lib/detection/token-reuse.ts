@@ -23,12 +23,14 @@ import { appendTo } from './collect'
  *    network is open (a one-second margin for clock skew);
  *  - fast country changes: consecutive requests from different countries
  *    less than TRAVEL_MS apart.
- *  - concurrent uses: requests that start while a request or stream of
- *    another network, in another country *and* another ASN, is open (seen
- *    by its close or by a `stream_progress` report made after the request
- *    started), from a network the install was already using before that
- *    open request began. The install was then in two countries within one
- *    stream: X, then Y, then X again while Y is still being served.
+ *  - concurrent uses: requests or streams of one network during which a
+ *    request started from another country *and* ASN that the install was
+ *    already using before that call began (open as seen by its close or by
+ *    a `stream_progress` report made after the request started). The
+ *    install was then in two countries within one call: X, then Y, then X
+ *    again while Y is still being served. Counted once per open call, so a
+ *    stream the gateway keeps open after its client left counts once,
+ *    however many requests follow it.
  * One handover is one switch and at most the tail of one stream of overlap,
  * which scores nothing: the old network starts nothing new. The score needs
  * both repeated alternation and repeated overlap (z = zAlert at 3 switches
@@ -69,7 +71,8 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   const openSince = new Map<string, number>()
   let prev: NetEvent | null = null
   let firstOverlapAt: number | null = null
-  let concurrent = 0
+  // Calls of another country and ASN during which a network already in use started a call: each one is a time the token was in two places.
+  const concurrentWith = new Set<string>()
   let firstConcurrentAt: number | null = null
   for (const e of events) {
     const k = netKey(e)
@@ -79,7 +82,7 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
         const o = networks.get(other)!
         if (o.asn === e.asn || o.country === e.country) continue
         if (until > e.start_ms + SKEW_MS && seenBefore < openSince.get(other)! - SKEW_MS) {
-          concurrent++
+          concurrentWith.add(`${other}\u0000${openSince.get(other)}`)
           firstConcurrentAt ??= e.start_ms
           break
         }
@@ -110,6 +113,7 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   }
   const zOverlap = Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
   const zTravel = Math.min(Z_CAP, zAlert * Math.sqrt(Math.max(0, fastCountry - 1) / (FAST_COUNTRY_ANCHOR - 1)))
+  const concurrent = concurrentWith.size
   const zConcurrent = Math.min(Z_CAP, zAlert * Math.sqrt(concurrent / CONCURRENT_ANCHOR))
   const z = Math.max(zOverlap, zTravel, zConcurrent)
   const score = zToScore(z, zAlert)
@@ -121,7 +125,7 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
     )
   if (concurrent > 0)
     reasons.push(
-      `in two countries at once: ${concurrent} requests started from a network already in use while a request or stream from another country and ASN was still open`,
+      `in two countries at once ${concurrent} time(s): a request started from a network already in use while a request or stream from another country and ASN was open`,
     )
   if (zTravel >= zAlert / 2)
     reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)

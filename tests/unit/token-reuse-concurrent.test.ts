@@ -35,6 +35,14 @@ describe('token reuse: concurrent use from two countries', () => {
     expect(r.reasons.join(' ')).toContain('two countries at once')
   })
 
+  it('counts one open call once, however many requests start inside it; a second thief stream is a second', () => {
+    const one = score([...owner, call(20_000, 40_000, ABROAD), call(35_000, 900, HOME), call(50_000, 900, HOME)])
+    expect(one.concurrent_uses).toBe(1)
+    const two = score([...owner, call(20_000, 30_000, ABROAD), call(70_000, 30_000, ABROAD), call(80_000, 900, HOME)])
+    expect(two.concurrent_uses).toBe(2)
+    expect(two.score).toBeGreaterThan(one.score)
+  })
+
   it('a handover there and back across one stream stays in one country: no concurrent use, no alert', () => {
     const r = score([...owner, call(20_000, 30_000, CELL), call(40_000, 900, HOME)])
     expect(r.concurrent_uses).toBe(0)

@@ -35,6 +35,12 @@ export interface DeliveryRequest {
   url: string
   body: string
   headers: Record<string, string>
+  /**
+   * Headers computed again for each attempt (a timestamped signature): a retry
+   * or a delivery that waited in the queue must carry the time it is sent, or
+   * a receiver that refuses old timestamps takes it for a replay.
+   */
+  headersAtSend?: (body: string) => Record<string, string>
   /** Name of the receiver in logs; never the URL's secret parts. */
   label: string
 }
@@ -106,7 +112,7 @@ export class DeliveryQueue {
     try {
       const res = await fetch(job.url, {
         method: 'POST',
-        headers: job.headers,
+        headers: job.headersAtSend ? { ...job.headers, ...job.headersAtSend(job.body) } : job.headers,
         body: job.body,
         signal: AbortSignal.timeout(this.o.timeoutMs),
         redirect: 'error',

@@ -126,12 +126,20 @@ export class WebhookNotifier {
     if (!url) return false
     const body = JSON.stringify(slackPayload(n, this.o.publicUrl))
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'burnrate-alerts/1' }
-    if (this.o.secret) {
-      headers[SIGNATURE_HEADER] = sign(this.o.secret, body)
-      // Timestamped too, so a receiver can refuse a captured delivery replayed later (issue 18, I1).
-      Object.assign(headers, timestampedSignatureHeaders(this.o.secret, body))
-    }
-    return this.queue.push({ subjectId: n.incident.id, orderKey: `${url}\u0000${n.incident.id}`, url, body, headers, label: `webhook ${new URL(url).host}` })
+    const secret = this.o.secret
+    if (secret) headers[SIGNATURE_HEADER] = sign(secret, body)
+    // Timestamped too, so a receiver can refuse a captured delivery replayed later (issue 18, I1);
+    // signed at each attempt, so a retry is not refused as a replay of itself.
+    const headersAtSend = secret ? (b: string) => timestampedSignatureHeaders(secret, b) : undefined
+    return this.queue.push({
+      subjectId: n.incident.id,
+      orderKey: `${url}\u0000${n.incident.id}`,
+      url,
+      body,
+      headers,
+      headersAtSend,
+      label: `webhook ${new URL(url).host}`,
+    })
   }
 
   stop(timeoutMs?: number): Promise<void> {

@@ -107,9 +107,24 @@ describe('webhook notifier', () => {
       [3, true],
     ])
     const gaps = [r.received[1].at - r.received[0].at, r.received[2].at - r.received[1].at]
-    // 100 ms then 200 ms, each ±20%: the second wait is always the longer.
+    // 100 ms then 200 ms, each ±20%. Lower bounds only: a loaded machine can only make a wait longer.
     expect(gaps[0]).toBeGreaterThanOrEqual(75)
-    expect(gaps[1]).toBeGreaterThan(gaps[0])
+    expect(gaps[1]).toBeGreaterThanOrEqual(155)
+    await n.stop()
+  })
+
+  it('signs each attempt when it is sent, so a retry is not refused as a replay', async () => {
+    const r = await receiver([500])
+    servers.push(r.server)
+    // The retry waits 1.2-1.8 s: a signature made at enqueue time would be over a second old on arrival.
+    const n = new WebhookNotifier({ urls: { critical: r.url }, minSeverity: 'info', secret: 's3cret', maxAttempts: 2, baseDelayMs: 1_500 })
+    n.enqueue(opened())
+    await n.idle(5_000)
+    expect(r.received).toHaveLength(2)
+    const [first, retry] = r.received
+    expect(Number(retry.timestamp)).toBeGreaterThan(Number(first.timestamp))
+    // The retry's signature covers its own timestamp.
+    expect(verifyTimestampedSignature('s3cret', retry.body, { timestamp: retry.timestamp, signature: retry.signatureV1 }, retry.at)).toBe(true)
     await n.stop()
   })
 

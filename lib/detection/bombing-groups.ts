@@ -33,6 +33,28 @@ const TRAITS: [string, (t: InstallTraits) => string | null][] = [
   ['device_build', (t) => `${t.device_model} ${t.os_version} v${t.app_version}`],
 ]
 
+/**
+ * Traits that name one device or one network. A rotating attacker's newest id has a request or two when the
+ * group of its older ids stands: an id sharing the group's fingerprint or /24 with a positive CUSUM and
+ * requests SHORT_LIVED_RATIO x the median or more is named with it (not counted towards its z). Broad traits (ASN + device, build) hold thousands of honest installs and do not extend.
+ */
+const NARROW = new Set(['device_fingerprint', 'ip_prefix'])
+const SHORT_LIVED_RATIO = 1.5
+
+function shortLived(
+  candidates: SequentialEvidence[],
+  members: SequentialEvidence[],
+  traits: Map<string, InstallTraits>,
+  keyOf: (t: InstallTraits) => string | null,
+  value: string,
+): SequentialEvidence[] {
+  const ids = new Set(members.map((m) => m.install_id))
+  return candidates.filter((e) => {
+    const t = traits.get(`${e.tenant_id}\u0000${e.install_id}`)
+    return !ids.has(e.install_id) && t !== undefined && keyOf(t) === value
+  })
+}
+
 export const groupSubject = (tenant: string, key: string) => `${tenant}:bombing-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`
 
 /**
@@ -64,12 +86,13 @@ export function bombingGroups(
   wideVersions: Set<string> = new Set(),
 ): BombingGroup[] {
   const byFeature = new Map<string, SequentialEvidence[]>()
+  const positive = new Map<string, SequentialEvidence[]>()
   for (const e of evidence) {
-    if (!isElevated(e)) continue
     const v = traits.get(`${e.tenant_id}\u0000${e.install_id}`)?.app_version
     if (v !== undefined && wideVersions.has(`${e.tenant_id}\u0000${e.feature}\u0000${v}`)) continue
     const key = `${e.tenant_id}\u0000${e.feature}`
-    appendTo(byFeature, key, e)
+    if (isElevated(e)) appendTo(byFeature, key, e)
+    else if (e.cusum > 0 && e.mean_context >= SHORT_LIVED_RATIO * e.baseline_median) appendTo(positive, key, e)
   }
   const out: BombingGroup[] = []
   for (const [key, elevated] of byFeature) {
@@ -113,9 +136,12 @@ export function bombingGroups(
         const v = t ? keyOf(t) : null
         if (v !== null) appendTo(groups, v, e)
       }
-      for (const [value, members] of groups) {
-        if (members.length < 2) continue
-        const pooled = members.reduce((a, m) => a + m.llr_total, 0)
+      for (const [value, elevatedMembers] of groups) {
+        if (elevatedMembers.length < 2) continue
+        const members = NARROW.has(trait)
+          ? [...elevatedMembers, ...shortLived(positive.get(key) ?? [], elevatedMembers, traits, keyOf, value)]
+          : elevatedMembers
+        const pooled = elevatedMembers.reduce((a, m) => a + m.llr_total, 0)
         const z = cusumZ(pooled)
         out.push({
           subject: groupSubject(tenant_id, `${trait}|${value}|${feature}`),

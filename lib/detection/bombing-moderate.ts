@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/client'
-import { groupSubject, type BombingGroup } from './bombing-groups'
+import { groupSubject, mergeGroups, type BombingGroup } from './bombing-groups'
 import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
@@ -7,6 +7,7 @@ import { installShiftSql } from './sql/install-shift'
 import { installVersionsSql } from './sql/install-versions'
 import { binomialZ, zToScore } from './stats'
 import { appendTo } from './collect'
+import { ONSET_SUFFIXES, ONSET_Z, onsetEvidence, onsetGroups, onsetOf, type Onset, type OnsetRow } from './bombing-onset'
 
 /**
  * Coordinated moderate excess: many installs of one tenant+feature, each
@@ -78,7 +79,7 @@ export interface ShiftRow {
 /** One install's moderate evidence against its reference; pure. `ownDev`/`ownN` from its history, `versionShift` = ln(version median / feature median) when the version moved. */
 export function moderateEvidence(w: ShiftRow, b: ContextBaseline, own: { n: number; dev: number } | undefined, versionShift = 0): SequentialEvidence {
   const ownShift = own && own.n > 0 ? own.dev / (own.n + OWN_PRIOR_REQUESTS) : 0
-  const r = Math.max(0, ownShift, versionShift)
+  const r = referenceShift(own, versionShift)
   const dev = w.dev - w.n * r
   const z = w.n > 0 ? dev / (b.sigma * Math.sqrt(w.n)) : 0
   let elevation = w.n > 0 && dev / w.n >= Math.log(MODERATE_RATIO) ? z : 0
@@ -103,6 +104,12 @@ export function moderateEvidence(w: ShiftRow, b: ContextBaseline, own: { n: numb
     baseline_source: versionShift > ownShift && versionShift > 0 ? 'version' : b.source,
     since: w.first_minute * 60_000,
   }
+}
+
+/** The install's reference above the feature's μ: its own history (shrunk) or its moved version, the larger. */
+export function referenceShift(own: { n: number; dev: number } | undefined, versionShift = 0): number {
+  const ownShift = own && own.n > 0 ? own.dev / (own.n + OWN_PRIOR_REQUESTS) : 0
+  return Math.max(0, ownShift, versionShift)
 }
 
 /** Group findings over moderately elevated installs; pure. `installs`: active installs per tenant\0feature. */
@@ -170,10 +177,12 @@ export async function detectModerateGroups(
     mus: keys.map((k) => baselines.get(k)!.mu),
     sigmas: keys.map((k) => baselines.get(k)!.sigma),
     min_shift: Math.log(MODERATE_RATIO),
-    min_z: THRESHOLDS[0][0],
-    penalty: SUFFIX_PENALTY,
-    suffixes: SUFFIX_MINUTES.map((m) => toSec(now - m * 60_000)),
+    // The loose bar of the onset test (bombing-onset.ts), every minute a suffix: its rows include the count test's.
+    min_z: ONSET_Z,
+    penalty: 0,
+    suffixes: ONSET_SUFFIXES.map((m) => toSec(now - m * 60_000)),
   }
+  const looks = SUFFIX_MINUTES.map((m) => ONSET_SUFFIXES.indexOf(m))
   const rows = (
     await selectRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] })
   ).map((r) => ({
@@ -184,7 +193,8 @@ export async function detectModerateGroups(
     dev: num(r.dev),
     prompt: num(r.prompt),
     first_minute: num(r.first_minute),
-    suffixes: (r.sn as unknown[]).map((k, i) => ({ n: num(k), dev: num((r.sdev as unknown[])[i]) })),
+    sn: (r.sn as unknown[]).map(num),
+    sdev: (r.sdev as unknown[]).map(num),
   }))
   // Only features with enough shifted installs to form a group are worth their members' history.
   const perFeature = new Map<string, number>()
@@ -204,12 +214,22 @@ export async function detectModerateGroups(
   }
   // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
   const versions = await windowVersions(store, candidates, from, now)
-  const evidence = candidates.map((r) => {
+  const evidence: SequentialEvidence[] = []
+  const onsets: { onset: Onset; evidence: SequentialEvidence }[] = []
+  const starts = ONSET_SUFFIXES.map((m) => Math.floor(toSec(now - m * 60_000) / 60))
+  for (const r of candidates) {
     const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
     const vm = movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions.get(`${r.tenant_id}\u0000${r.install_id}`) ?? [])
-    return moderateEvidence(r, b, own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`), vm === undefined ? 0 : Math.log(vm / b.median))
-  })
-  return moderateGroups(evidence, installs, zAlert)
+    const vShift = vm === undefined ? 0 : Math.log(vm / b.median)
+    const ownRow = own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)
+    const suffixes = looks.map((i) => ({ n: r.sn[i], dev: r.sdev[i] }))
+    evidence.push(moderateEvidence({ ...r, suffixes }, b, ownRow, vShift))
+    const row: OnsetRow = { ...r, starts }
+    const ref = referenceShift(ownRow, vShift)
+    const o = onsetOf(row, b.sigma, ref)
+    if (o) onsets.push({ onset: o, evidence: onsetEvidence(row, b, ref, o, r.prompt) })
+  }
+  return mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert))
 }
 
 /** App versions each install (tenant\0install) sent requests from over [from, now]. */

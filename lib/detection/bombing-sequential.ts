@@ -10,6 +10,7 @@ import { installTraitsSql } from './sql/install-traits'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { appendTo } from './collect'
+import { guardFeatureLaunches } from './bombing-launch'
 
 /**
  * Prompt bombing as cumulative evidence. The window detector compares an
@@ -306,5 +307,6 @@ export async function detectSequentialBombing(
   }
   // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts).
   const moderate = await detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant)
-  return { evidence, groups: mergeGroups(bombingGroups(evidence, traits, installs, s.zAlert, wide), moderate) }
+  const groups = mergeGroups(bombingGroups(evidence, traits, installs, s.zAlert, wide), moderate)
+  return { evidence, groups: await guardFeatureLaunches(store, groups, baselines, now, tenant) }
 }

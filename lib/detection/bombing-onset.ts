@@ -1,0 +1,167 @@
+import { groupSubject, type BombingGroup } from './bombing-groups'
+import type { ContextBaseline, SequentialEvidence } from './bombing-sequential'
+import { binomialLogTail, zFromLogTail, zToScore } from './stats'
+import { appendTo } from './collect'
+
+/**
+ * Shared onset: installs recruited into one spread attack start sending
+ * larger requests at the same minute (one command, one campaign), while the
+ * honest installs whose requests grew (a long document pasted, a session
+ * started with history) do so at scattered minutes. The per-install bar of
+ * the moderate count test (z ≥ 3 against the install's own past) takes 10–20
+ * requests at 2x; an attacker sending 1 request a minute stays under it for
+ * most of the attack. Asking "how many installs changed at this minute?"
+ * needs far less per install, because chance rarely lines up many changes in
+ * one 3-minute bin.
+ *
+ * Per install (from the dense suffix sums of install-shift.ts): for each
+ * suffix start s (every minute, ONSET_SPAN_MINUTES back to 2 minutes back),
+ * the requests after s against the install's reference r (own history or a
+ * moved version, as in bombing-moderate.ts): post shift ≥ ln 1.5 and post z =
+ * dev/(σ√n) ≥ ONSET_Z, with the requests before s (in the window) not
+ * themselves elevated (a heavy user is heavy throughout; it has no onset).
+ * The onset is the first active minute after the best split (highest z).
+ *
+ * Group test per tenant+feature: the W-minute bin holding the most onsets,
+ * against a binomial over the feature's active installs with a per-install,
+ * per-minute onset rate estimated from the onsets a bin or more away from it
+ * (×ONSET_SAFETY: longer suffixes pass more easily, so honest onsets are
+ * denser early),
+ * at least ONSET_RATE_FLOOR, the tail multiplied by the number of bin
+ * positions looked at. At least GROUP_MIN members; more than a quarter of the
+ * feature's installs raises nothing, and a feature whose median request moved
+ * (a launch: every user changed) is not raised (bombing-launch.ts).
+ *
+ * Blind spots: an attack whose members join over many minutes (a slow
+ * recruitment: no common onset; the count test still accumulates), an attack
+ * older than ONSET_SPAN_MINUTES (its onset left the window; by then the other
+ * tests carry it), and members with a single request.
+ */
+export const ONSET_SPAN_MINUTES = 20
+export const ONSET_Z = 2.5
+export const ONSET_BIN_MINUTES = 2
+export const ONSET_RATE_FLOOR = 0.0005
+export const ONSET_SAFETY = 1.5
+/** Onsets this many minutes after the bin are named too (not counted): late starters of the same attack. */
+export const LATE_MINUTES = 2
+const MIN_SHIFT = Math.log(1.5)
+
+/** Suffix starts (minutes back from now), oldest first: ONSET_SPAN_MINUTES … 2. */
+export const ONSET_SUFFIXES: readonly number[] = Array.from({ length: ONSET_SPAN_MINUTES - 1 }, (_, i) => ONSET_SPAN_MINUTES - i)
+
+export interface OnsetRow {
+  tenant_id: string
+  feature: string
+  install_id: string
+  /** Whole window: requests and Σk(x − μ). */
+  n: number
+  dev: number
+  /** Per suffix start (epoch minute, ascending): requests and Σk(x − μ) from it to now. */
+  starts: number[]
+  sn: number[]
+  sdev: number[]
+}
+
+export interface Onset {
+  minute: number
+  n: number
+  z: number
+  shift: number
+}
+
+/** The install's onset (epoch minute) against reference r above μ, or null; pure. */
+export function onsetOf(row: OnsetRow, sigma: number, r: number): Onset | null {
+  let best: (Onset & { j: number }) | null = null
+  for (let j = 0; j < row.starts.length; j++) {
+    const n = row.sn[j]
+    if (n < 2) continue
+    const d = row.sdev[j] - n * r
+    const z = d / (sigma * Math.sqrt(n))
+    if (d / n < MIN_SHIFT || z < ONSET_Z) continue
+    const nPre = row.n - n
+    if (nPre > 0 && (row.dev - row.sdev[j]) / nPre - r >= MIN_SHIFT) continue
+    if (!best || z > best.z) best = { minute: row.starts[j], n, z, shift: d / n, j }
+  }
+  if (!best) return null
+  // The first active minute of the post part: the latest suffix start that still holds all its requests.
+  let minute = best.minute
+  for (let i = best.j + 1; i < row.starts.length && row.sn[i] === best.n; i++) minute = row.starts[i]
+  return { minute, n: best.n, z: best.z, shift: best.shift }
+}
+
+/**
+ * Onset groups; pure. `onsets`: installs with an onset and their evidence (elevation_z = the onset z);
+ * `installs`: active installs per tenant\0feature.
+ */
+export function onsetGroups(
+  onsets: { onset: Onset; evidence: SequentialEvidence }[],
+  installs: Map<string, number>,
+  groupMin: number,
+  wideShare: number,
+  zAlert: number,
+): BombingGroup[] {
+  const byFeature = new Map<string, { onset: Onset; evidence: SequentialEvidence }[]>()
+  for (const o of onsets) appendTo(byFeature, `${o.evidence.tenant_id}\u0000${o.evidence.feature}`, o)
+  const out: BombingGroup[] = []
+  for (const [key, list] of byFeature) {
+    if (list.length < groupMin) continue
+    const n = Math.max(installs.get(key) ?? list.length, list.length)
+    const minutes = list.map((o) => o.onset.minute)
+    const lo = Math.min(...minutes)
+    const hi = Math.max(...minutes)
+    let best = { from: lo, k: 0 }
+    for (let from = lo; from <= hi; from++) {
+      const k = minutes.filter((m) => m >= from && m < from + ONSET_BIN_MINUTES).length
+      if (k > best.k) best = { from, k }
+    }
+    if (best.k < groupMin || best.k > wideShare * n) continue
+    const outside = list.length - best.k
+    // The background from onsets at least a bin away: attackers whose first request came a minute late sit next to the bin.
+    const far = minutes.filter((m) => m < best.from - ONSET_BIN_MINUTES || m >= best.from + 2 * ONSET_BIN_MINUTES).length
+    const rate = Math.max(ONSET_RATE_FLOOR, (ONSET_SAFETY * far) / (n * Math.max(1, ONSET_SPAN_MINUTES - 3 * ONSET_BIN_MINUTES)))
+    const positions = Math.max(1, ONSET_SPAN_MINUTES - ONSET_BIN_MINUTES)
+    const z = zFromLogTail(binomialLogTail(best.k, n, Math.min(0.5, rate * ONSET_BIN_MINUTES)) + Math.log(positions))
+    if (z <= 0) continue
+    // Named: the bin and the LATE_MINUTES after it (a member sending 1 request a minute may start a few minutes late).
+    const members = list.filter((o) => o.onset.minute >= best.from && o.onset.minute < best.from + ONSET_BIN_MINUTES + LATE_MINUTES)
+    const { tenant_id, feature } = members[0].evidence
+    const ratio = Math.exp(members.reduce((a, o) => a + o.onset.shift, 0) / members.length)
+    const at = new Date(best.from * 60_000).toISOString().slice(11, 16)
+    out.push({
+      subject: groupSubject(tenant_id, `feature|${feature}`),
+      tenant_id,
+      feature,
+      kind: 'feature_excess',
+      trait: 'onset',
+      value: feature,
+      z,
+      score: zToScore(z, zAlert),
+      members: members.map((o) => o.evidence),
+      installs: n,
+      elevated: members.length,
+      reasons: [
+        `${best.k} of ${n} active installs of ${feature} began sending requests ${ratio.toFixed(1)}x their usual size within the same ${ONSET_BIN_MINUTES} minutes (from ${at} UTC; ${members.length - best.k} more in the ${LATE_MINUTES} minutes after); ${outside} other installs' requests grew at scattered times (≈${(n * rate * ONSET_BIN_MINUTES).toFixed(1)} expected per ${ONSET_BIN_MINUTES} minutes): a coordinated start (z ${z.toFixed(1)})`,
+      ],
+    })
+  }
+  return out
+}
+
+/** Evidence row for an onset member (shape of the other bombing tests' members). */
+export function onsetEvidence(row: OnsetRow, b: ContextBaseline, r: number, o: Onset, prompt: number): SequentialEvidence {
+  return {
+    tenant_id: row.tenant_id,
+    feature: row.feature,
+    install_id: row.install_id,
+    cusum: 0,
+    cusum_peak: 0,
+    llr_total: 0,
+    elevation_z: o.z,
+    requests: row.n,
+    mean_context: row.n ? prompt / row.n : 0,
+    baseline_median: b.median * Math.exp(r),
+    baseline_sigma: b.sigma,
+    baseline_source: b.source,
+    since: o.minute * 60_000,
+  }
+}

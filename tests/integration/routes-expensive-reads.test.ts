@@ -29,6 +29,7 @@ beforeAll(async () => {
   routes = {
     detectors: await import('../../app/api/detectors/[name]/route'),
     promptSizes: await import('../../app/api/prompt-sizes/route'),
+    farmMembers: await import('../../app/api/detectors/[name]/[clusterId]/members/route'),
   } as unknown as Record<string, Record<string, Handler>>
   ;({ EXPENSIVE_READS_PER_MINUTE } = await import('../../lib/http/expensive-reads'))
   const { appStore } = await import('../../lib/runtime/app-runtime')
@@ -57,5 +58,19 @@ describe('expensive reads', () => {
     const long = `/api/prompt-sizes?range=custom&from=${now - 92 * 86_400_000}&to=${now}`
     expect((await call(routes.promptSizes.GET, 'GET', long, { role: 'viewer' })).status).toBe(429)
     expect((await call(routes.promptSizes.GET, 'GET', long, { role: 'responder' })).status).toBe(200)
+  })
+
+  it('farm members are charged like a ranking: finding the cluster recomputes the farm detector', async () => {
+    const { expensiveReadLimiter } = await import('../../lib/http/expensive-reads')
+    // Spend the viewer's budget now, whatever the earlier tests left of it.
+    for (let i = 0; i < EXPENSIVE_READS_PER_MINUTE; i++) expensiveReadLimiter().hit('viewer-user')
+    const members = (role: Role) =>
+      call(routes.farmMembers.GET, 'GET', '/api/detectors/emulator_farms/acme:farm-0a1b2c3d4e/members', {
+        role,
+        params: { name: 'emulator_farms', clusterId: 'acme:farm-0a1b2c3d4e' },
+      })
+    expect((await members('viewer')).status).toBe(429)
+    // Another user still reads (the empty store has no such cluster: 404, not 429).
+    expect((await members('responder')).status).toBe(404)
   })
 })

@@ -58,16 +58,18 @@ export const epochMs = z.union([
     .pipe(z.number().min(0).max(MAX_EPOCH_MS, TOO_LATE)),
 ])
 
+/** A tenant id as a filter parameter: the characters tenant ids are made of ('' for every tenant where defaulted). */
+export const tenantFilter = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9._:@/+=-]*$/)
+
 /** The raw query parameters; `resolveRange` turns them into bounds. */
 export const rangeParams = {
   range: z.enum(RANGE_PRESETS).default('1h'),
   from: epochMs.optional(),
   to: epochMs.optional(),
-  tenant: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
-    .default(''),
+  tenant: tenantFilter.default(''),
 }
 
 export interface ResolvedRange {

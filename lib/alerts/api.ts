@@ -4,7 +4,7 @@ import { DETECTOR_NAMES, SEVERITIES } from '../detection/types'
 import { alertTransitions, getAlert, listAlerts } from './store'
 import { ALERT_ACTIONS, ALERT_STATES, type AlertDetailResponse, type AlertListResponse } from './types'
 import { offsetLimitFields } from '../paging'
-import { epochMs } from '../time-range'
+import { epochMs, tenantFilter } from '../time-range'
 import { HttpError } from '../errors'
 import { recordIdSchema } from '../ids'
 
@@ -13,7 +13,8 @@ import { recordIdSchema } from '../ids'
 export const MAX_ALERT_RANGE_MS = 31 * 86_400_000
 const DEFAULT_RANGE_MS = 7 * 86_400_000
 
-const list = <T extends readonly [string, ...string[]]>(values: T) =>
+/** A comma-separated list of enum values, as a query parameter. */
+export const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .max(200)
@@ -26,14 +27,10 @@ const list = <T extends readonly [string, ...string[]]>(values: T) =>
     .pipe(z.array(z.enum(values)).max(values.length))
 
 export const alertListQuery = z.object({
-  state: list(ALERT_STATES).optional(),
-  severity: list(SEVERITIES).optional(),
-  detector: list(DETECTOR_NAMES).optional(),
-  tenant: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
-    .optional(),
+  state: commaList(ALERT_STATES).optional(),
+  severity: commaList(SEVERITIES).optional(),
+  detector: commaList(DETECTOR_NAMES).optional(),
+  tenant: tenantFilter.optional(),
   /** Exact subject (install id, cluster id, cost series), as the alert stores it. */
   subject: z.string().min(1).max(200).optional(),
   /** Alerts of one incident. */

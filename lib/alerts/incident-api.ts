@@ -1,41 +1,25 @@
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import { DETECTOR_NAMES, SEVERITIES } from '../detection/types'
-import { alertRange } from './api'
-import { getIncident, incidentDeliveries, incidentTransitions, listIncidents } from './incident-store'
+import { alertRange, commaList } from './api'
+import { getIncident, incidentDeliveries, incidentRows, incidentTransitions, listIncidents } from './incident-store'
 import { alertTransitionsOf } from './store'
-import type { IncidentDetailResponse, IncidentListResponse } from './incident-types'
+import type { Incident, IncidentDetailResponse, IncidentListResponse } from './incident-types'
 import { orderMembers } from './incidents'
 import { alertsOfIncidents } from './store'
 import { ALERT_STATES } from './types'
 import { offsetLimitFields } from '../paging'
-import { epochMs } from '../time-range'
+import { epochMs, tenantFilter } from '../time-range'
 import { recordIdSchema } from '../ids'
 
 /** Query schema of GET /api/incidents and the handlers' logic (routes only wire auth and the store). */
 
-const list = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string()
-    .max(200)
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(values)).max(values.length))
-
 export const incidentListQuery = z.object({
-  state: list(ALERT_STATES).optional(),
-  severity: list(SEVERITIES).optional(),
+  state: commaList(ALERT_STATES).optional(),
+  severity: commaList(SEVERITIES).optional(),
   /** Incidents with at least one alert of these detectors. */
-  detector: list(DETECTOR_NAMES).optional(),
-  tenant: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
-    .optional(),
+  detector: commaList(DETECTOR_NAMES).optional(),
+  tenant: tenantFilter.optional(),
   from: epochMs.optional(),
   to: epochMs.optional(),
   ...offsetLimitFields(50, 200),
@@ -67,6 +51,13 @@ export async function incidentListResponse(store: Store, q: IncidentListQuery, n
     alerts: orderMembers(alerts.filter((a) => a.incident_id === i.id)).map(({ evidence: _e, ...a }) => a),
   }))
   return { incidents, total: r.total, limit: q.limit, offset: q.offset, from: fromMs, to: toMs, counts: r.counts }
+}
+
+/** Every incident the list would page through with the same query, in its order, streamed (the CSV export). */
+export function incidentExportRows(store: Store, q: IncidentListQuery, now: number): { fromMs: number; toMs: number; rows: AsyncGenerator<Incident> } {
+  const { fromMs, toMs } = alertRange(q, now)
+  const rows = incidentRows(store, { states: q.state, severities: q.severity, detectors: q.detector, tenant: q.tenant, fromMs, toMs, sort: q.sort })
+  return { fromMs, toMs, rows }
 }
 
 export async function incidentDetailResponse(store: Store, id: string): Promise<IncidentDetailResponse | null> {

@@ -2,16 +2,14 @@ import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import { loadConfig, parseBudgetsJson } from '../config'
 import { selectRows, table } from '../queries/sql'
+import { tenantFilter } from '../time-range'
 
 import { BUDGET_BASES, type Budget } from '../budget-types'
 
 export { BUDGET_BASES, type Budget, type BudgetBasis } from '../budget-types'
 export const DEFAULT_THRESHOLDS = [50, 80, 100]
 
-const ident = z
-  .string()
-  .max(64)
-  .regex(/^[A-Za-z0-9._:@/+=-]*$/)
+const ident = tenantFilter
 
 /** What a finance user may send; the same schema validates the API body. */
 export const budgetInput = z.object({

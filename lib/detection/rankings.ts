@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
 import { HttpError } from '../errors'
 import { offsetLimitFields } from '../paging'
-import { epochMs } from '../time-range'
+import { epochMs, tenantFilter } from '../time-range'
 import { detectCostAnomalies } from './cost-anomalies'
 import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
 import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
@@ -37,11 +37,7 @@ const ANY_SORT = [...new Set(Object.values(RANKING_SORTS).flat())] as [string, .
 export const rankingQuery = z.object({
   from: epochMs.optional(),
   to: epochMs.optional(),
-  tenant: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9._:@/+=-]*$/)
-    .default(''),
+  tenant: tenantFilter.default(''),
   ...offsetLimitFields(50, 200),
   sort: z.enum(ANY_SORT).optional(),
   dir: z.enum(['asc', 'desc']).default('desc'),

@@ -30,6 +30,7 @@ beforeAll(async () => {
     detectors: await import('../../app/api/detectors/[name]/route'),
     promptSizes: await import('../../app/api/prompt-sizes/route'),
     farmMembers: await import('../../app/api/detectors/[name]/[clusterId]/members/route'),
+    snapshot: await import('../../app/api/policy/snapshot/route'),
   } as unknown as Record<string, Record<string, Handler>>
   ;({ EXPENSIVE_READS_PER_MINUTE } = await import('../../lib/http/expensive-reads'))
   const { appStore } = await import('../../lib/runtime/app-runtime')
@@ -73,4 +74,29 @@ describe('expensive reads', () => {
     // Another user still reads (the empty store has no such cluster: 404, not 429).
     expect((await members('responder')).status).toBe(404)
   })
+
+  it('a policy snapshot far behind (?since=0) is the in-memory full snapshot, not a read of the whole log', async () => {
+    const { controls } = await import('../../lib/runtime/controls')
+    const { applyChangeRequest } = await import('../../lib/policy/apply')
+    const deps = await controls()
+    const admin = { userId: 'admin-user', displayName: 'admin', role: 'admin', provider: 'local' } as const
+    // More versions than a delta is served for (MAX_DELTA_VERSIONS = 200 in the route).
+    for (let i = 0; i < 205; i++) {
+      const req = {
+        scope: 'install',
+        subjects: [`i-far-${i}`],
+        action: 'quota',
+        controls: { tokensPerMinute: 1_000 + i },
+        durationMinutes: 60,
+        reason: 'far behind',
+      }
+      await applyChangeRequest(deps, admin, req as never, null)
+    }
+    const version = deps.service.version
+    expect(version).toBeGreaterThan(200)
+    const kind = async (since: number) =>
+      ((await (await call(routes.snapshot.GET, 'GET', `/api/policy/snapshot?since=${since}`, { role: 'viewer' })).json()) as { kind: string }).kind
+    expect(await kind(0)).toBe('snapshot')
+    expect(await kind(version - 3)).toBe('delta')
+  }, 180_000)
 })

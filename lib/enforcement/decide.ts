@@ -62,6 +62,31 @@ export class Decider {
     return this.answer(400, { error: 'bad_request', detail: error })
   }
 
+  // A method, not a closure made per decision: decide runs on every request (profiled, bench/enforcer.ts).
+  private refuse(
+    status: 403 | 429,
+    name: ControlName,
+    source: Partial<Record<ControlName, { key: string }>>,
+    policyNote: Record<string, string>,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Answer {
+    if (status === 403) this.stats.denied++
+    else this.stats.quota++
+    const version = this.o.enforcer.version
+    return this.answer(
+      status,
+      {
+        error: status === 403 ? 'denied' : 'quota_exceeded',
+        rule_kind: RULE_KIND_OF[name],
+        rule_id: source[name]?.key ?? null,
+        policy_version: version,
+        ...extra,
+      },
+      { ...headers, ...policyNote },
+    )
+  }
+
   async decide(input: DecisionInput, nowMs = Date.now()): Promise<Answer> {
     const fresh = this.o.freshness()
     const policyNote: Record<string, string> = {}
@@ -82,31 +107,18 @@ export class Decider {
       { tenantId: input.tenantId, feature: input.feature, installId: input.installId, risky: input.risky },
       nowMs,
     )
-    const deny = (status: 403 | 429, name: ControlName, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
-      if (status === 403) this.stats.denied++
-      else this.stats.quota++
-      return this.answer(
-        status,
-        {
-          error: status === 403 ? 'denied' : 'quota_exceeded',
-          rule_kind: RULE_KIND_OF[name],
-          rule_id: source[name]?.key ?? null,
-          policy_version: enforcer.version,
-          ...extra,
-        },
-        { ...headers, ...policyNote },
-      )
-    }
-    if (c.revoked) return deny(403, 'revoked')
+    if (c.revoked) return this.refuse(403, 'revoked', source, policyNote)
     if (c.maxContextTokens !== undefined && input.contextTokens > c.maxContextTokens)
-      return deny(403, 'maxContextTokens', { max_context_tokens: c.maxContextTokens })
-    if (c.degrade && input.contextTokens > c.degrade.maxContextTokens) return deny(403, 'degrade', { max_context_tokens: c.degrade.maxContextTokens })
+      return this.refuse(403, 'maxContextTokens', source, policyNote, { max_context_tokens: c.maxContextTokens })
+    if (c.degrade && input.contextTokens > c.degrade.maxContextTokens)
+      return this.refuse(403, 'degrade', source, policyNote, { max_context_tokens: c.degrade.maxContextTokens })
     let wantOutput = input.maxOutput ?? this.o.defaultMaxOutput
     if (c.maxOutputTokens !== undefined) wantOutput = Math.min(wantOutput, c.maxOutputTokens)
     if (c.degrade) wantOutput = Math.min(wantOutput, c.degrade.maxOutputTokens)
     const price = this.o.prices.priceAt(input.model, nowMs)
     // A spend limit needs a price: an uncatalogued model's worst case is unknown, so it is refused rather than guessed.
-    if (c.spendPerDayMicros !== undefined && !price) return deny(403, 'spendPerDayMicros', { detail: `model ${input.model} has no catalogued price` })
+    if (c.spendPerDayMicros !== undefined && !price)
+      return this.refuse(403, 'spendPerDayMicros', source, policyNote, { detail: `model ${input.model} has no catalogued price` })
     const r = await this.o.quotas.reserve(
       {
         installId: input.installId,
@@ -127,7 +139,7 @@ export class Decider {
     )
     if (!r.ok) {
       const retryAfter = Math.max(1, Math.ceil(r.retryAfterMs / 1000))
-      return deny(429, r.kind, { retry_after_s: retryAfter }, { 'retry-after': String(retryAfter) })
+      return this.refuse(429, r.kind, source, policyNote, { retry_after_s: retryAfter }, { 'retry-after': String(retryAfter) })
     }
     this.stats.allowed++
     const headers: Record<string, string> = {

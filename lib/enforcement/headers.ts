@@ -65,35 +65,41 @@ export function headerGetter(headers: Record<string, string | string[] | undefin
   }
 }
 
+const ID_HEADERS = [
+  ['installId', H.installId],
+  ['tenantId', H.tenant],
+  ['feature', H.feature],
+  ['model', H.model],
+  ['requestId', H.requestId],
+] as const
+
+// Module-level, not closures inside parseDecisionHeaders: it runs on every decision (profiled, bench/enforcer.ts).
+const fail = (header: string, what: string): Parsed => ({ ok: false, header, error: `${header}: ${what}` })
+
+function count(get: Get, name: string): number | null | Parsed {
+  const v = get(name)?.trim()
+  if (v === undefined || v === '') return null
+  if (!COUNT_RE.test(v) || Number(v) > MAX_TOKENS * BYTES_PER_TOKEN * 100) return fail(name, 'must be a non-negative integer')
+  return Number(v)
+}
+
 export function parseDecisionHeaders(get: Get): Parsed {
-  const fail = (header: string, what: string): Parsed => ({ ok: false, header, error: `${header}: ${what}` })
   const ids: Record<string, string> = {}
-  for (const [k, name] of [
-    ['installId', H.installId],
-    ['tenantId', H.tenant],
-    ['feature', H.feature],
-    ['model', H.model],
-    ['requestId', H.requestId],
-  ] as const) {
+  for (let i = 0; i < ID_HEADERS.length; i++) {
+    const [k, name] = ID_HEADERS[i]
     const v = get(name)?.trim()
     if (!v) return fail(name, 'required')
     if (!ID_RE.test(v)) return fail(name, 'must be 1-64 characters of [A-Za-z0-9._:@/+=-]')
     ids[k] = v
   }
-  const count = (name: string): number | null | Parsed => {
-    const v = get(name)?.trim()
-    if (v === undefined || v === '') return null
-    if (!COUNT_RE.test(v) || Number(v) > MAX_TOKENS * BYTES_PER_TOKEN * 100) return fail(name, 'must be a non-negative integer')
-    return Number(v)
-  }
-  const tokens = count(H.contextTokens)
+  const tokens = count(get, H.contextTokens)
   if (typeof tokens === 'object' && tokens !== null) return tokens
-  const bytes = count(H.promptBytes)
+  const bytes = count(get, H.promptBytes)
   if (typeof bytes === 'object' && bytes !== null) return bytes
   if (tokens === null && bytes === null) return fail(H.contextTokens, `required (or ${H.promptBytes})`)
   const contextTokens = tokens ?? Math.ceil((bytes as number) / BYTES_PER_TOKEN)
   if (contextTokens > MAX_TOKENS) return fail(tokens !== null ? H.contextTokens : H.promptBytes, `more than ${MAX_TOKENS} tokens`)
-  const maxOutput = count(H.maxOutput)
+  const maxOutput = count(get, H.maxOutput)
   if (typeof maxOutput === 'object' && maxOutput !== null) return maxOutput
   if (maxOutput !== null && maxOutput > MAX_TOKENS) return fail(H.maxOutput, `more than ${MAX_TOKENS} tokens`)
   const s = get(H.stream)?.trim().toLowerCase()

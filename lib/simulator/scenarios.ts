@@ -28,11 +28,16 @@ export interface ScenarioSettings {
   jitter?: number
   rotateMs?: number
   feature?: string
+  /** Families, held out: attackers join over this span (staggered recruitment); size ramps from 1x to contextFactor over rampMs; each request picks one of `features`; only this share of requests is oversized. */
+  joinSpreadMs?: number
+  rampMs?: number
+  features?: string[]
+  oversizedShare?: number
   /** Farm members pass attestation (a perfect bypass). */
   attestPass?: boolean
   /** model_shift: the pricier model; benign: which look-alike. */
   model?: string
-  kind?: 'power_users' | 'corporate_nat' | 'qa_lab' | 'release_burst' | 'batch_feature' | 'token_expired' | 'handover'
+  kind?: 'power_users' | 'corporate_nat' | 'qa_lab' | 'release_burst' | 'batch_feature' | 'token_expired' | 'handover' | 'feature_launch' | 'long_chats'
 }
 
 /** Staggered so a short run sees every scenario start separately. */

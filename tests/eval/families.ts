@@ -123,6 +123,58 @@ export function familyGrid(quick: boolean): FamilyCase[] {
       run(34, 'prompt_bomber', { contextFactor: 3, installs: 1, perMinute: 1 }, 30),
     ),
     c('token reuse', '5 tokens, 1 req/min', 'holdout', ['token_reuse'], run(35, 'token_reuse', { installs: 5, perMinute: 1 })),
+    // Added with the onset test (bombing-onset.ts), written from the threat model and run once for the report,
+    // not tuned to: a slow ramp, another feature, two features at once, oversized requests mixed with normal
+    // ones, and a staggered recruitment (no common onset: that test's blind spot, left to the count tests).
+    c(
+      'bombing: slow ramp',
+      '1 install, 1x to 4x over 20 min, 30 min',
+      'holdout',
+      BOMB,
+      run(41, 'prompt_bomber', { contextFactor: 4, installs: 1, perMinute: 4, rampMs: 20 * MIN }, 30),
+    ),
+    c(
+      'bombing: slow ramp',
+      '25 installs, 1x to 2.5x over 15 min, 25 min',
+      'holdout',
+      BOMB,
+      run(42, 'prompt_bomber', { contextFactor: 2.5, installs: 25, perMinute: 2, rampMs: 15 * MIN }, 25),
+    ),
+    c(
+      'bombing: second feature',
+      'summarize, 15 installs at 2.5x',
+      'holdout',
+      BOMB,
+      run(43, 'prompt_bomber', { contextFactor: 2.5, installs: 15, perMinute: 2, feature: 'summarize', tenant: 'acme-fitness' }),
+    ),
+    c(
+      'bombing: two features',
+      '24 installs at 2x, chat and summarize',
+      'holdout',
+      BOMB,
+      run(44, 'prompt_bomber', { contextFactor: 2, installs: 24, perMinute: 3, features: ['chat_assistant', 'summarize'], tenant: 'acme-fitness' }),
+    ),
+    c(
+      'bombing: mixed sizes',
+      '2 installs, half normal, half at 6x',
+      'holdout',
+      BOMB,
+      run(45, 'prompt_bomber', { contextFactor: 6, installs: 2, perMinute: 4, oversizedShare: 0.5 }),
+    ),
+    c(
+      'bombing: mixed sizes',
+      '20 installs, 1 in 3 at 4x',
+      'holdout',
+      BOMB,
+      run(46, 'prompt_bomber', { contextFactor: 4, installs: 20, perMinute: 3, oversizedShare: 1 / 3 }),
+    ),
+    c(
+      'bombing: staggered recruitment',
+      '25 installs at 2x joining over 15 min, 25 min',
+      'holdout',
+      BOMB,
+      run(47, 'prompt_bomber', { contextFactor: 2, installs: 25, perMinute: 2, joinSpreadMs: 15 * MIN }, 25),
+    ),
   ]
   const benignKinds = ['power_users', 'batch_feature', 'release_burst', 'corporate_nat', 'qa_lab', 'token_expired', 'handover'] as const
   // 7 × 70 min of benign look-alikes (8.2 simulated hours), detectors every 2 simulated minutes.
@@ -137,6 +189,11 @@ export function familyGrid(quick: boolean): FamilyCase[] {
       ),
     }),
   )
+  // Held out with the onset test: a long-document feature launched to every user at once (3x context, no
+  // release: a cost alert on the feature is right, bombing alerts are false) and one power user with long chats.
+  const benignHoldout = (['feature_launch', 'long_chats'] as const).map((kind, i) =>
+    c('benign', kind, 'holdout', [], run(48 + i, 'benign', { kind, offsetMs: HISTORY, durationMs: 70 * MIN, tenant: 'acme-fitness' }, 70, 120_000)),
+  )
   if (quick) return [tune[1], tune[4], tune[11], tune[13], tune[16], benign[3]]
-  return [...tune, ...holdout, ...benign]
+  return [...tune, ...holdout, ...benign, ...benignHoldout]
 }

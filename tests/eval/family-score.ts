@@ -68,7 +68,8 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
   let positives = 0
   let named = 0
   if (features.length) {
-    for (const f of features) {
+    // A benign feature label (a launch that changed every user) is no attack to find; a cost alert on it is still true.
+    for (const f of features.filter((l) => l.scenario !== 'benign')) {
       positives++
       const first = Math.min(
         ...alarms

@@ -15,7 +15,8 @@ import { scoreRun } from './score'
  * replayed with ground truth, then 8 simulated hours of ordinary traffic.
  * Prints one row per family and level (entity recall, alerts, precision per
  * alert, latency) and totals per family for the tuning and held-out splits.
- * EVAL_QUICK=1: a few cases and 2 h of ordinary traffic.
+ * EVAL_QUICK=1: a few cases and 2 h of ordinary traffic. EVAL_ONLY='a|b': only cases whose
+ * 'family / level' contains a or b (no ordinary traffic then, unless EVAL_HOURS=h sets its length).
  */
 const MIN = 60_000
 const quick = process.env.EVAL_QUICK === '1'
@@ -93,7 +94,7 @@ async function main() {
       t.bystanders += s.bystanders
       totals.set(key, t)
     }
-    const hours = only ? 0 : quick ? 2 : 8
+    const hours = process.env.EVAL_HOURS ? Number(process.env.EVAL_HOURS) : only ? 0 : quick ? 2 : 8
     const normal =
       hours === 0
         ? null

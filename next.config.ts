@@ -1,7 +1,7 @@
 import type { NextConfig } from 'next'
 
 /**
- * Security headers on every response (docs/auth.md, "Browser controls").
+ * Security headers on every response (docs/auth.md, "Threat model and controls").
  * Scripts need 'unsafe-inline': Next.js streams its hydration data as inline
  * <script> tags, and our pages are prerendered, so a per-request nonce would
  * make every page dynamic. Everything else is same-origin only, the dashboard

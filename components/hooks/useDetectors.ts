@@ -1,6 +1,6 @@
 'use client'
 import type { DetectorName, DetectorRanking, FarmMembersPage, FarmMemberSort, OffsetPageRequest, RankingSort } from '@/lib/detection/types'
-import { useApiQuery } from './api'
+import { apiUrl, useApiQuery } from './api'
 import { useDashboardParams } from './useDashboardParams'
 
 /** Widest window each detector's API accepts (per-install detectors 24 h, farms 7 d). */
@@ -28,4 +28,23 @@ export function useFarmMembers(clusterId: string | undefined, page: OffsetPageRe
     { ...page, ...window },
     { withRange: false, liveMs: 30_000, enabled: !!clusterId },
   )
+}
+
+/**
+ * Download link for a detector's whole ranking (or, for prompt bombing, its spend concentration) over the window
+ * the table was drawn from, in the table's order; the server streams the CSV.
+ */
+export function useDetectorExportUrl(
+  name: DetectorName,
+  window: { from: number; to: number } | undefined,
+  p: { sort?: string; dir?: 'asc' | 'desc'; table?: 'ranking' | 'concentration' } = {},
+): string | undefined {
+  const { tenant } = useDashboardParams()
+  return window && apiUrl(`/api/detectors/${name}/export`, { ...p, from: window.from, to: window.to, tenant })
+}
+
+/** Download link for every member of a farm cluster over the window the member table was drawn from, in its order. */
+export function farmMembersExportUrl(page: Pick<FarmMembersPage, 'cluster_id' | 'from' | 'to' | 'sort' | 'dir'>): string {
+  const { cluster_id, ...q } = page
+  return apiUrl(`/api/detectors/emulator_farms/${encodeURIComponent(cluster_id)}/members/export`, q)
 }

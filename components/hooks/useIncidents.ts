@@ -2,7 +2,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import type { IncidentDetailResponse, IncidentListResponse, IncidentTransitionResponse } from '@/lib/alerts/incident-types'
 import type { AlertTransitionRequest } from '@/lib/alerts/types'
-import { fetchJson, useApiQuery } from './api'
+import { apiUrl, fetchJson, useApiQuery } from './api'
 import { useDashboardParams } from './useDashboardParams'
 
 /** The incidents API keeps 31 days, like alerts. */
@@ -18,15 +18,25 @@ export interface IncidentFilter {
   offset?: number
 }
 
-/** GET /api/incidents in the page's range and tenant. */
-export function useIncidents(filter: IncidentFilter = {}) {
+/** The page's range and tenant as the incidents API takes them. */
+function useIncidentScope() {
   const p = useDashboardParams()
   const window = p.absoluteWindow(MAX_RANGE_MS)
   // The window ends at the start of this minute; a preset range also covers the minute under way, so an
   // incident opened seconds ago is listed at once (the query key still changes once a minute).
   const to = p.range === 'custom' ? window.to : window.to + 60_000
   const from = Math.max(window.from, to - MAX_RANGE_MS)
-  return useApiQuery<IncidentListResponse>('/api/incidents', { ...filter, from, to, tenant: p.tenant }, { withRange: false, liveMs: 15_000 })
+  return { from, to, tenant: p.tenant }
+}
+
+/** GET /api/incidents in the page's range and tenant. */
+export function useIncidents(filter: IncidentFilter = {}) {
+  return useApiQuery<IncidentListResponse>('/api/incidents', { ...filter, ...useIncidentScope() }, { withRange: false, liveMs: 15_000 })
+}
+
+/** Download link for every incident of the filters, range and tenant, in the list's order (streamed by the server). */
+export function useIncidentsExportUrl(filter: Omit<IncidentFilter, 'limit' | 'offset'>): string {
+  return apiUrl('/api/incidents/export', { ...filter, ...useIncidentScope() })
 }
 
 /** GET /api/incidents/[id]: the incident, its alerts with evidence, and its history. */

@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { Severity } from '../detection/types'
 import type { Incident, IncidentDelivery, IncidentTransition } from './incident-types'
-import { ACTIVE_OR_RESOLVED_SINCE, fromTs, listPage, requiredTs, selectLatest, type ListFilter } from './versioned-table'
+import { ACTIVE_OR_RESOLVED_SINCE, fromTs, listPage, listRows, requiredTs, selectLatest, type ListFilter } from './versioned-table'
 import type { AlertState } from './types'
 
 /**
@@ -72,14 +72,20 @@ export interface IncidentFilter extends ListFilter {
   detectors?: string[]
 }
 
+const listExtra = (f: Pick<IncidentFilter, 'detectors'>) => ({
+  where: ["merged_into = ''", f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : ''],
+  params: { detectors: f.detectors ?? [] },
+})
+
 /** Incidents seen in [from, to), merged ones left out (their alerts are listed under the incident they joined). */
 export async function listIncidents(store: Store, f: IncidentFilter): Promise<{ incidents: Incident[]; total: number; counts: Record<Severity, number> }> {
-  const extra = {
-    where: ["merged_into = ''", f.detectors?.length ? 'hasAny(detectors, {detectors:Array(String)})' : ''],
-    params: { detectors: f.detectors ?? [] },
-  }
-  const { rows, ...totals } = await listPage(store, 'incidents', f, extra, (where, params, tail) => select(store, where, params, tail))
+  const { rows, ...totals } = await listPage(store, 'incidents', f, listExtra(f), (where, params, tail) => select(store, where, params, tail))
   return { incidents: rows, ...totals }
+}
+
+/** Every incident listIncidents would page through, in its order, streamed (the CSV export). */
+export function incidentRows(store: Store, f: Omit<IncidentFilter, 'limit' | 'offset'>): AsyncGenerator<Incident> {
+  return listRows(store, 'incidents', COLUMNS, f, listExtra(f), fromRow)
 }
 
 /** Notification attempts recorded for the incident (notify.ts writes them with alert_id = the incident id). */

@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
+import { streamRows } from '../queries/sql'
 import type { Severity } from '../detection/types'
 import type { AlertState } from './types'
 
@@ -52,6 +53,22 @@ export interface ListFilter {
   sort: ListSort
 }
 
+/** The WHERE of a list (records seen in [from, to), overlapping the range) and its parameters. */
+function listWhere(f: Omit<ListFilter, 'limit' | 'offset'>, extra: { where: string[]; params: Record<string, unknown> }) {
+  const where = [
+    'last_seen >= fromUnixTimestamp64Milli({from:Int64})',
+    'first_seen < fromUnixTimestamp64Milli({to:Int64})',
+    f.states?.length ? 'state IN {states:Array(String)}' : '',
+    f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
+    f.tenant ? 'tenant_id = {tenant:String}' : '',
+    ...extra.where,
+  ]
+    .filter(Boolean)
+    .join(' AND ')
+  const params = { from: f.fromMs, to: f.toMs, states: f.states ?? [], severities: f.severities ?? [], tenant: f.tenant ?? '', ...extra.params }
+  return { where, params }
+}
+
 /**
  * One page of records seen in [from, to) (overlapping the range), in the asked order, with the total and the
  * active (open or acknowledged) count per severity of every matching row.
@@ -63,28 +80,23 @@ export async function listPage<T>(
   extra: { where: string[]; params: Record<string, unknown> },
   select: (where: string, params: Record<string, unknown>, tail: string) => Promise<T[]>,
 ): Promise<{ rows: T[]; total: number; counts: Record<Severity, number> }> {
-  const where = [
-    'last_seen >= fromUnixTimestamp64Milli({from:Int64})',
-    'first_seen < fromUnixTimestamp64Milli({to:Int64})',
-    f.states?.length ? 'state IN {states:Array(String)}' : '',
-    f.severities?.length ? 'severity IN {severities:Array(String)}' : '',
-    f.tenant ? 'tenant_id = {tenant:String}' : '',
-    ...extra.where,
-  ]
-    .filter(Boolean)
-    .join(' AND ')
-  const params = {
-    from: f.fromMs,
-    to: f.toMs,
-    states: f.states ?? [],
-    severities: f.severities ?? [],
-    tenant: f.tenant ?? '',
-    limit: f.limit,
-    offset: f.offset,
-    ...extra.params,
-  }
-  const rows = await select(where, params, `ORDER BY ${ORDER_BY[f.sort]} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
+  const { where, params } = listWhere(f, extra)
+  const rows = await select(where, { ...params, limit: f.limit, offset: f.offset }, `ORDER BY ${ORDER_BY[f.sort]} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`)
   return { rows, ...(await severityCounts(store, table, where, params)) }
+}
+
+/** Every record of the list in the page's order, streamed (the CSV export: no page, no totals). */
+export async function* listRows<T>(
+  store: Store,
+  table: VersionedTable,
+  columns: string,
+  f: Omit<ListFilter, 'limit' | 'offset'>,
+  extra: { where: string[]; params: Record<string, unknown> },
+  fromRow: (r: Record<string, unknown>) => T,
+): AsyncGenerator<T> {
+  const { where, params } = listWhere(f, extra)
+  const sql = `SELECT ${columns} FROM ${store.database}.${table} FINAL WHERE ${where} ORDER BY ${ORDER_BY[f.sort]}`
+  for await (const r of streamRows<Record<string, unknown>>(store, sql, params)) yield fromRow(r)
 }
 
 async function severityCounts(

@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import type { FarmMemberSort, InstallProfile } from '../install-types'
 import type { SortDir } from '../paging'
 import { PROFILE_COLUMNS } from './install-profiles'
-import { selectRows, table } from './sql'
+import { selectRows, streamRows, table } from './sql'
 
 /** ORDER BY per whitelisted sort: the request's value picks a key here and is never put into SQL itself. */
 const ORDER_BY: Record<FarmMemberSort, string> = {
@@ -12,6 +12,16 @@ const ORDER_BY: Record<FarmMemberSort, string> = {
   attest_rejected: 'attest_rejected',
   events: 'events',
   install_id: 'install_id',
+}
+
+/** The table's columns and order; the page adds its limit, the export reads it whole. */
+function membersSql(store: Store, sort: FarmMemberSort, dir: SortDir): string {
+  return `
+    SELECT ${PROFILE_COLUMNS}
+    FROM ${table(store, 'install_profile')}
+    WHERE tenant_id = {tenant:String} AND install_id IN {ids:Array(String)}
+    GROUP BY tenant_id, install_id
+    ORDER BY ${ORDER_BY[sort]} ${dir === 'asc' ? 'ASC' : 'DESC'}, install_id ASC`
 }
 
 /**
@@ -28,13 +38,14 @@ export async function farmMembers(
   if (installIds.length === 0) return []
   return selectRows<InstallProfile>(
     store,
-    `
-    SELECT ${PROFILE_COLUMNS}
-    FROM ${table(store, 'install_profile')}
-    WHERE tenant_id = {tenant:String} AND install_id IN {ids:Array(String)}
-    GROUP BY tenant_id, install_id
-    ORDER BY ${ORDER_BY[page.sort]} ${page.dir === 'asc' ? 'ASC' : 'DESC'}, install_id ASC
+    `${membersSql(store, page.sort, page.dir)}
     LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     { tenant, ids: installIds, limit: page.limit, offset: page.offset },
   )
+}
+
+/** Every member's profile in the table's order, streamed (the CSV export: no page). */
+export async function* farmMemberRows(store: Store, tenant: string, installIds: string[], sort: FarmMemberSort, dir: SortDir): AsyncGenerator<InstallProfile> {
+  if (installIds.length === 0) return
+  yield* streamRows<InstallProfile>(store, membersSql(store, sort, dir), { tenant, ids: installIds })
 }

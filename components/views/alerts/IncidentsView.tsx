@@ -2,7 +2,8 @@
 import { ago } from '@/lib/format'
 import { ALERT_STATES } from '@/lib/alerts/types'
 import { DETECTOR_NAMES, SEVERITIES } from '@/lib/detection/types'
-import { useIncidents } from '../../hooks/useIncidents'
+import { useIncidents, useIncidentsExportUrl } from '../../hooks/useIncidents'
+import { CsvLink } from '../../ui/CsvLink'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
 import { Badge } from '../../ui/Badge'
 import { EmptyState, QueryPanel } from '../../ui/Panel'
@@ -22,14 +23,9 @@ export function IncidentsView() {
   const severity = search.get('severity') ?? ''
   const detector = search.get('detector') ?? ''
   const page = Math.max(0, Number(search.get('incidentsPage') ?? 0) || 0)
-  const q = useIncidents({
-    state: state === 'all' ? undefined : state,
-    severity: severity || undefined,
-    detector: detector || undefined,
-    sort: 'severity',
-    limit: PAGE_SIZE,
-    offset: page * PAGE_SIZE,
-  })
+  const filter = { state: state === 'all' ? undefined : state, severity: severity || undefined, detector: detector || undefined, sort: 'severity' as const }
+  const q = useIncidents({ ...filter, limit: PAGE_SIZE, offset: page * PAGE_SIZE })
+  const csv = useIncidentsExportUrl(filter)
   // Badge counts from their own request, independent of the state and severity filters.
   const unresolved = useIncidents({ state: 'open,acknowledged', detector: detector || undefined, limit: 1 })
   const counts = unresolved.data?.counts
@@ -97,6 +93,7 @@ export function IncidentsView() {
           height={300}
           isEmpty={(d) => d.total === 0}
           empty="No incidents match these filters"
+          actions={<CsvLink href={csv} testId="incidents-export" title="every incident of these filters, in this order" />}
         >
           {(d) => (
             <>

@@ -2,7 +2,8 @@
 import { count, dateTime, usd, zoneName } from '@/lib/format'
 import type { InstallProfile } from '@/lib/dashboard/types'
 import { FARM_MEMBER_SORTS, type FarmCluster, type FarmMemberSort } from '@/lib/detection/types'
-import { useFarmMembers } from '../../hooks/useDetectors'
+import { farmMembersExportUrl, useFarmMembers } from '../../hooks/useDetectors'
+import { CsvLink } from '../../ui/CsvLink'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { LoadingState, QueryPanel } from '../../ui/Panel'
 import { InstallLink } from '../shared/InstallLink'
@@ -62,6 +63,11 @@ export function FarmMembers({ cluster }: { cluster: FarmCluster }) {
       flush
       height={200}
       isEmpty={(d) => d.total === 0}
+      actions={
+        q.data?.cluster_id === cluster.cluster_id && (
+          <CsvLink href={farmMembersExportUrl(q.data)} testId="farm-members-export" title="every member of the cluster, in this order" />
+        )
+      }
     >
       {(d) =>
         d.cluster_id !== cluster.cluster_id ? (

@@ -1,7 +1,8 @@
 'use client'
 import { count, percent, usd } from '@/lib/format'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
-import { useDetectorRanking } from '../../hooks/useDetectors'
+import { useDetectorExportUrl, useDetectorRanking } from '../../hooks/useDetectors'
+import { CsvLink } from '../../ui/CsvLink'
 import { Badge } from '../../ui/Badge'
 import { EmptyState, QueryPanel } from '../../ui/Panel'
 import { StatTile, tileError } from '../../ui/StatTile'
@@ -17,6 +18,7 @@ export function FarmsView() {
   // Never another cluster than the one a link names: the detail carries a bulk revoke.
   const selection = selectCluster(rows, search.get('cluster'), !ranking.data || ranking.isPlaceholderData)
   const selected = selection.kind === 'selected' || selection.kind === 'default' ? selection.cluster : undefined
+  const csv = useDetectorExportUrl('emulator_farms', ranking.data && { from: ranking.data.from, to: ranking.data.to })
   const partial = partialSumNote(rows.length, total)
   // The clusters panel below shows the message; the tiles only show that they have no value.
   const tileErr = tileError(ranking)
@@ -72,6 +74,7 @@ export function FarmsView() {
           height={300}
           isEmpty={(d) => d.rows.length === 0}
           empty="No install clusters in this window"
+          actions={csv && <CsvLink href={csv} testId="clusters-export" title="every cluster of the window by score, not only the top 100" />}
         >
           {(d) => (
             <div role="listbox" aria-label="Clusters" data-testid="cluster-list">

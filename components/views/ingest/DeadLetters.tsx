@@ -2,7 +2,8 @@
 import { count, dateTime, zoneName } from '@/lib/format'
 import type { DeadLetterSample } from '@/lib/dashboard/types'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
-import { useDeadLetters } from '../../hooks/useIngest'
+import { useDeadLetters, useDeadLettersExportUrl } from '../../hooks/useIngest'
+import { CsvLink } from '../../ui/CsvLink'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
 
@@ -46,6 +47,7 @@ export function DeadLetters() {
   const reason = search.get('dlReason') ?? ''
   const page = Math.max(0, Number(search.get('dlPage') ?? 0) || 0)
   const q = useDeadLetters(reason, page)
+  const csv = useDeadLettersExportUrl(reason)
   return (
     <QueryPanel
       id="dead-letters"
@@ -56,6 +58,7 @@ export function DeadLetters() {
       height={160}
       isEmpty={(d) => d.reasons.length === 0}
       empty="No dead letters in this range"
+      actions={<CsvLink href={csv} testId="dead-letters-export" title="every dead letter in range (of the picked reason), newest first" />}
     >
       {(d) => (
         <>

@@ -2,7 +2,8 @@
 import { compact, dateTime, duration, usd, zoneName } from '@/lib/format'
 import type { InstallEventRow } from '@/lib/dashboard/types'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
-import { useInstallEvents } from '../../hooks/useInstall'
+import { useInstallEvents, useInstallEventsExportUrl } from '../../hooks/useInstall'
+import { CsvLink } from '../../ui/CsvLink'
 import { Badge } from '../../ui/Badge'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
@@ -80,6 +81,7 @@ export function InstallEventsTable({ id }: { id: string }) {
   const type = TYPES.find(([k]) => k === rawType)?.[0] ?? 'all'
   const state = usePageState('ev', { sort: 'ts', dir: 'desc' })
   const q = useInstallEvents(id, type, { sort: 'ts', dir: state.dir, offset: state.page * 25, limit: 25 })
+  const csv = useInstallEventsExportUrl(id, type, state.dir)
   return (
     <QueryPanel
       id="install-events"
@@ -90,19 +92,22 @@ export function InstallEventsTable({ id }: { id: string }) {
       height={200}
       isEmpty={(d) => d.total === 0}
       actions={
-        <div className="segmented small" role="group" aria-label="Event type">
-          {TYPES.map(([k, label]) => (
-            <button
-              key={k}
-              type="button"
-              className={type === k ? 'on' : undefined}
-              aria-pressed={type === k}
-              onClick={() => setParams({ evType: k === 'all' ? null : k, evPage: null })}
-            >
-              {label}
-            </button>
-          ))}
-        </div>
+        <>
+          <div className="segmented small" role="group" aria-label="Event type">
+            {TYPES.map(([k, label]) => (
+              <button
+                key={k}
+                type="button"
+                className={type === k ? 'on' : undefined}
+                aria-pressed={type === k}
+                onClick={() => setParams({ evType: k === 'all' ? null : k, evPage: null })}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
+          <CsvLink href={csv} testId="install-events-export" title="every event of the install in range (of the type), in this order" />
+        </>
       }
     >
       {(d) => (

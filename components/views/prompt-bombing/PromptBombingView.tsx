@@ -5,8 +5,9 @@ import { compact, count, percent, usd } from '@/lib/format'
 import { RANKING_SORTS, type FeatureConcentration, type PromptBombingRow, type RankingSort } from '@/lib/detection/types'
 import { Histogram } from '../../charts/Histogram'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
-import { useDetectorRanking } from '../../hooks/useDetectors'
+import { useDetectorExportUrl, useDetectorRanking } from '../../hooks/useDetectors'
 import { usePromptSizes } from '../../hooks/usePromptSizes'
+import { CsvLink } from '../../ui/CsvLink'
 import { DataTable } from '../../ui/DataTable'
 import { EmptyState, QueryPanel, TileErrors } from '../../ui/Panel'
 import { StatTile, tileError } from '../../ui/StatTile'
@@ -41,6 +42,9 @@ export function PromptBombingView() {
   const rankingError = tileError(ranking)
   const sizesError = tileError(sizes)
   const conc = ranking.data?.context.concentration ?? []
+  const shown = ranking.data && { from: ranking.data.from, to: ranking.data.to }
+  const rankingCsv = useDetectorExportUrl('prompt_bombing', shown, { sort, dir: state.dir })
+  const concentrationCsv = useDetectorExportUrl('prompt_bombing', shown, { table: 'concentration' })
   const clamped = ranking.data && ranking.data.to - ranking.data.from < 86_400_000 - 60_000 ? '' : ' (detector window ≤ 24 h)'
   return (
     <>
@@ -107,6 +111,7 @@ export function PromptBombingView() {
         flush
         height={300}
         isEmpty={(d) => d.total === 0}
+        actions={rankingCsv && <CsvLink href={rankingCsv} testId="bombing-export" title="every ranked install of the window, in this order" />}
       >
         {(d) => (
           <BombingTable data={d} onSort={state.onSort} onPage={state.onPage} selected={selected ? bombingRowKey(selected) : undefined} onSelect={select} />
@@ -160,6 +165,7 @@ export function PromptBombingView() {
             flush
             height={160}
             isEmpty={(d) => (d.context.concentration ?? []).length === 0}
+            actions={concentrationCsv && <CsvLink href={concentrationCsv} testId="concentration-export" title="every feature, not only the top 20" />}
           >
             {(d) => (
               <DataTable<FeatureConcentration>

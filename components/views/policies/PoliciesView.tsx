@@ -9,6 +9,7 @@ import type { Scope } from '@/lib/policy/types'
 import { useEnforcers } from '@/components/hooks/useEnforcers'
 import { EnforcersTable } from './EnforcersTable'
 import { HistoryTable, RulesTable } from './PolicyTables'
+import { CsvLink } from '@/components/ui/CsvLink'
 
 /** Narrowest first: the order the scope picker offers them in. */
 const SCOPE_CHOICES: Scope[] = ['install', 'feature', 'tenant', 'global']
@@ -98,11 +99,26 @@ export function PoliciesView() {
         </Panel>
       ) : null}
 
-      <QueryPanel id="policy-rules" title="Current rules" query={policy} flush height={120}>
+      <QueryPanel
+        id="policy-rules"
+        title="Current rules"
+        query={policy}
+        flush
+        height={120}
+        actions={<CsvLink href="/api/policy/rules/export" testId="policy-rules-export" title="every current rule, controls as JSON" />}
+      >
         {(d) => <RulesTable rules={d.rules} />}
       </QueryPanel>
 
-      <QueryPanel id="policy-enforcers" title="Enforcers" sub="npm run enforcer replicas, from their acks" query={enforcers} flush height={80}>
+      <QueryPanel
+        id="policy-enforcers"
+        title="Enforcers"
+        sub="npm run enforcer replicas, from their acks"
+        query={enforcers}
+        flush
+        height={80}
+        actions={<CsvLink href="/api/policy/enforcers/export" testId="policy-enforcers-export" title="every replica seen in the last day" />}
+      >
         {(d) => <EnforcersTable data={d} />}
       </QueryPanel>
 
@@ -131,7 +147,14 @@ export function PoliciesView() {
         </Panel>
       )}
 
-      <QueryPanel id="policy-history" title="History and propagation" query={history} flush height={120}>
+      <QueryPanel
+        id="policy-history"
+        title="History and propagation"
+        query={history}
+        flush
+        height={120}
+        actions={<CsvLink href="/api/policy/history/export" testId="policy-history-export" title="the last 500 changes with their propagation" />}
+      >
         {(d) => <HistoryTable changes={d.changes} onUndo={canWrite ? onUndo : undefined} undoDisabled={undo.isPending} />}
       </QueryPanel>
     </div>

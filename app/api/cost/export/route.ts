@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pageFields, rangeQuery } from '@/lib/dashboard/params'
-import { csvHeaders, csvStream } from '@/lib/dashboard/csv'
+import { csvDownload, fileStamp, usdCell } from '@/lib/dashboard/csv-route'
 import type { CostBreakdownRow } from '@/lib/dashboard/types'
 import { COST_DIMENSIONS } from '@/lib/dashboard/types'
 import { route } from '@/lib/runtime/route'
@@ -17,41 +17,33 @@ const query = rangeQuery({
   all: z.enum(['true', 'false']).default('false'),
 })
 
-const usd = (micros: number) => (micros / 1_000_000).toFixed(6)
+const HEADER = ['cost_usd', 'requests', 'tokens', 'active_installs', 'cost_per_request_usd', 'cost_per_install_usd', 'share_of_spend', 'cost_per_1k_tokens_usd']
 const line = (r: CostBreakdownRow) => [
   r.key,
-  usd(r.cost_micros),
+  usdCell(r.cost_micros),
   r.requests,
   r.tokens,
   r.installs,
-  usd(r.cost_per_request_micros),
-  usd(r.cost_per_install_micros),
+  usdCell(r.cost_per_request_micros),
+  usdCell(r.cost_per_install_micros),
   r.share.toFixed(6),
-  usd(r.cost_per_1k_tokens_micros),
+  usdCell(r.cost_per_1k_tokens_micros),
 ]
 
 export const GET = route({ role: 'viewer', query }, async ({ query }) => {
   const store = await appStore()
-  async function* rows(): AsyncGenerator<(string | number)[]> {
-    if (query.all === 'true') {
-      for await (const r of costBreakdownRows(store, query.window, query.by, query.sort, query.dir)) yield line(r)
-      return
-    }
-    const page = await costBreakdown(store, query.window, query.by, { sort: query.sort, dir: query.dir, offset: query.offset, limit: query.limit })
-    for (const r of page.rows) yield line(r)
-  }
-  const header = [
+  const page = { sort: query.sort, dir: query.dir, offset: query.offset, limit: query.limit }
+  const rows =
+    query.all === 'true'
+      ? costBreakdownRows(store, query.window, query.by, query.sort, query.dir)
+      : (await costBreakdown(store, query.window, query.by, page)).rows
+  const name = [
+    'cost-by',
     query.by,
-    'cost_usd',
-    'requests',
-    'tokens',
-    'active_installs',
-    'cost_per_request_usd',
-    'cost_per_install_usd',
-    'share_of_spend',
-    'cost_per_1k_tokens_usd',
+    query.tenant || 'all',
+    fileStamp(query.window.fromMs),
+    fileStamp(query.window.toMs),
+    ...(query.all === 'true' ? ['all'] : []),
   ]
-  const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(/[:T]/g, '')
-  const name = `burnrate-cost-by-${query.by}-${query.tenant || 'all'}-${stamp(query.window.fromMs)}-${stamp(query.window.toMs)}${query.all === 'true' ? '-all' : ''}.csv`
-  return new Response(csvStream(header, rows()), { headers: csvHeaders(name) })
+  return csvDownload(name, { header: [query.by, ...HEADER], line }, rows)
 })

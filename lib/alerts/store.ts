@@ -45,11 +45,21 @@ function fromRow(r: Record<string, unknown>, withEvidence: boolean): Alert {
   }
 }
 
-let lastVersion = 0
+/**
+ * The write lock and the version counter are per process, not per module instance: Next.js loads this module once
+ * for the route handlers and again for the detection runner started from instrumentation.ts, and a lock per
+ * instance let a detection run overwrite a user's acknowledge made while it ran (its incident row, planned from
+ * the state read before, had the newer version).
+ */
+const PROCESS_KEY = Symbol.for('burnrate.alerts.write-lock')
+type ProcessState = { chain: Promise<unknown>; lastVersion: number }
+const processState = (): ProcessState => ((globalThis as { [PROCESS_KEY]?: ProcessState })[PROCESS_KEY] ??= { chain: Promise.resolve(), lastVersion: 0 })
+
 /** Monotonic across this process and above any version read, so the newest write always wins. */
 export function nextVersion(previous = 0): number {
-  lastVersion = Math.max(lastVersion + 1, previous + 1, Date.now() * 1000)
-  return lastVersion
+  const p = processState()
+  p.lastVersion = Math.max(p.lastVersion + 1, previous + 1, Date.now() * 1000)
+  return p.lastVersion
 }
 
 export async function writeAlerts(store: Store, alerts: Alert[]): Promise<void> {
@@ -131,14 +141,14 @@ export async function alertTransitionsOf(store: Store, alertIds: string[]): Prom
   ).map((r) => ({ ...(r as unknown as AlertTransition), at: Number(r.at) }))
 }
 
-let chain: Promise<unknown> = Promise.resolve()
 /**
  * Serializes read-modify-write of alerts inside one process, so a detection
  * run and a user's acknowledge cannot overwrite each other's update. (Across
  * processes the window is one read-to-write; the highest version still wins.)
  */
 export function withAlertLock<T>(fn: () => Promise<T>): Promise<T> {
-  const next = chain.then(fn, fn)
-  chain = next.catch(() => {})
+  const p = processState()
+  const next = p.chain.then(fn, fn)
+  p.chain = next.catch(() => {})
   return next
 }

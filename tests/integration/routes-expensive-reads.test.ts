@@ -30,6 +30,7 @@ beforeAll(async () => {
     detectors: await import('../../app/api/detectors/[name]/route'),
     promptSizes: await import('../../app/api/prompt-sizes/route'),
     farmMembers: await import('../../app/api/detectors/[name]/[clusterId]/members/route'),
+    farmMembersExport: await import('../../app/api/detectors/[name]/[clusterId]/members/export/route'),
     snapshot: await import('../../app/api/policy/snapshot/route'),
   } as unknown as Record<string, Record<string, Handler>>
   ;({ EXPENSIVE_READS_PER_MINUTE } = await import('../../lib/http/expensive-reads'))
@@ -61,12 +62,15 @@ describe('expensive reads', () => {
     expect((await call(routes.promptSizes.GET, 'GET', long, { role: 'responder' })).status).toBe(200)
   })
 
-  it('farm members are charged like a ranking: finding the cluster recomputes the farm detector', async () => {
+  it.each([
+    ['farm members', 'farmMembers', ''],
+    ['the farm members CSV export', 'farmMembersExport', '/export'],
+  ])('%s: charged like a ranking, since finding the cluster recomputes the farm detector', async (_name, key, suffix) => {
     const { expensiveReadLimiter } = await import('../../lib/http/expensive-reads')
     // Spend the viewer's budget now, whatever the earlier tests left of it.
     for (let i = 0; i < EXPENSIVE_READS_PER_MINUTE; i++) expensiveReadLimiter().hit('viewer-user')
     const members = (role: Role) =>
-      call(routes.farmMembers.GET, 'GET', '/api/detectors/emulator_farms/acme:farm-0a1b2c3d4e/members', {
+      call(routes[key].GET, 'GET', `/api/detectors/emulator_farms/acme:farm-0a1b2c3d4e/members${suffix}`, {
         role,
         params: { name: 'emulator_farms', clusterId: 'acme:farm-0a1b2c3d4e' },
       })

@@ -20,10 +20,33 @@ export interface HttpAckOptions {
  */
 export class HttpAcker {
   private failing = false
+  private inFlight = false
+  /** Newest version asked for while an ack was in flight: sent next, once (heartbeats coalesce). */
+  private next: number | null = null
 
   constructor(private readonly o: HttpAckOptions) {}
 
+  /**
+   * At most one ack in flight per replica: when the app is slow to store them (seconds, on a loaded
+   * machine), heartbeats must not queue up behind each other and slow it further.
+   */
   async ack(version: number): Promise<void> {
+    if (this.inFlight) {
+      this.next = version
+      return
+    }
+    this.inFlight = true
+    try {
+      await this.send(version)
+    } finally {
+      this.inFlight = false
+    }
+    const next = this.next
+    this.next = null
+    if (next !== null) await this.ack(next)
+  }
+
+  private async send(version: number): Promise<void> {
     try {
       const res = await fetch(new URL('/api/policy/ack', this.o.policyUrl), {
         method: 'POST',

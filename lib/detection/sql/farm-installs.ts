@@ -17,6 +17,11 @@
  * window gets the same installs as before. (A past window no longer counts an
  * install with no event in it whose lifetime merely spans it.)
  *
+ * The per-minute sums group in install_minute's key order (tenant, minute,
+ * install) and aggregate in that order: an hour at 5,000 ev/s is ≈ 3 M
+ * install-minutes, and a hash table of them was most of the farm
+ * detector's CPU (2.3–3.5 s per run; in order 1.7–1.9 s, same rows).
+ *
  * Profile counters are all-time: attestation counts include everything
  * stored, which for a past {to} includes what came after it. Ordered, so sums
  * over a group and ties between groups come out the same on every run.
@@ -54,12 +59,13 @@ LEFT JOIN (
     dateDiff('minute', min(minute), max(minute)) + 1 AS span_minutes,
     sum(r) AS req_sum, sum(r * r) AS req_sq
   FROM (
-    SELECT tenant_id, install_id, minute, sum(requests) AS r
+    SELECT tenant_id, minute, install_id, sum(requests) AS r
     FROM ${db}.install_minute
     WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
       AND ({tenant:String} = '' OR tenant_id = {tenant:String})
-    GROUP BY tenant_id, install_id, minute
+    GROUP BY tenant_id, minute, install_id
   )
   GROUP BY tenant_id, install_id
 ) AS t ON t.tenant_id = p.tenant_id AND t.install_id = p.install_id
-ORDER BY tenant_id, install_id`
+ORDER BY tenant_id, install_id
+SETTINGS optimize_aggregation_in_order = 1`

@@ -22,6 +22,9 @@ async function firstPage<T>(page: Page, href: string, limit = 200): Promise<T> {
 }
 
 test.describe('table CSV exports', () => {
+  // Each reads a whole table (a ranking reruns its detector) on a machine shared with the live simulator.
+  test.describe.configure({ timeout: 240_000 })
+
   test('install events: every event of the window, newest first, as the table pages them', async ({ signedIn: page }) => {
     const e = expected()
     await page.goto(`/installs/${e.topInstall.install_id}?${windowQuery(e)}`)
@@ -75,5 +78,25 @@ test.describe('table CSV exports', () => {
     expect(csv.file).toContain('burnrate-dead-letters-all-')
     expect(csv.rows.length).toBe(e.deadLetters)
     await expect(page.getByTestId('dead-letters-table').locator('tbody tr').first()).toContainText(csv.rows[0][1])
+  })
+
+  test('incidents and policy history: the list and the table as CSV', async ({ signedIn: page }) => {
+    await page.goto('/alerts?state=all')
+    await expect(page.getByTestId('incident-list').getByRole('option').first()).toBeVisible({ timeout: 180_000 })
+    const href = await page.getByTestId('incidents-export').getAttribute('href')
+    // The list first, then the file: detection keeps running, so the file may hold more, never fewer.
+    const api = await firstPage<{ total: number; incidents: { id: string }[] }>(page, href!.replace(/&?(offset|limit)=\d+/g, ''))
+    const incidents = await download(page, 'incidents-export')
+    expect(incidents.header).toBe(
+      'id,tenant,title,state,severity,score,detectors,alerts,first_seen_utc,last_seen_utc,acknowledged_by,acknowledged_at_utc,snoozed_until_utc,resolved_by,resolved_at_utc',
+    )
+    expect(incidents.rows.length).toBeGreaterThanOrEqual(api.total)
+    const ids = new Set(incidents.rows.map((r) => r[0]))
+    expect(api.incidents.filter((i) => !ids.has(i.id))).toEqual([])
+
+    await page.goto('/policies')
+    const history = await download(page, 'policy-history-export')
+    expect(history.header.split(',').slice(0, 3)).toEqual(['version', 'at_utc', 'action'])
+    expect(history.file).toMatch(/burnrate-policy-history-\d{12}\.csv/)
   })
 })

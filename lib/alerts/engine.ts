@@ -6,12 +6,13 @@ import { stabilizeClusterSubjects } from './cluster-identity'
 import { foldFarmMembers, retireAbsorbed } from './farm-fold'
 import { applyIncidentAction } from './incident-actions'
 import { activeIncidents, getIncident, writeIncidents, writeIncidentTransitions } from './incident-store'
+import { changedSinceRead } from './versioned-table'
 import type { Incident, IncidentNotification, IncidentTransitionResponse } from './incident-types'
 import { assignIncidents, type IncidentRun } from './incidents'
-import { ALLOWED, applyAction, reconcile, type AlertPolicy, type Reconciled } from './lifecycle'
+import { applyAction, reconcile, type AlertPolicy, type Reconciled } from './lifecycle'
 import type { IncidentNotifier } from './notify'
 import { activeAlerts, alertsOfIncidents, getAlert, withAlertLock, writeAlerts, writeTransitions } from './store'
-import type { Alert, AlertAction, AlertTransitionResponse } from './types'
+import { ALLOWED_FROM, type Alert, type AlertAction, type AlertTransitionResponse } from './types'
 
 export interface AppliedRun extends Reconciled {
   incidents: IncidentRun
@@ -64,10 +65,35 @@ export async function applyDetectionRun(
   ran?: ReadonlySet<DetectorName>,
 ): Promise<AppliedRun> {
   return withAlertLock(async () => {
-    const loaded = await activeAlerts(store, run.now - policy.resolveAfterMs)
-    // Incidents resolved since the same window can still be reopened by their alerts.
-    const live = await activeIncidents(store, run.now - 2 * policy.resolveAfterMs)
-    const { written, ...planned } = planDetectionRun(loaded, live, run, policy, ran)
+    let loaded: Alert[]
+    let live: Incident[]
+    let plan: PlannedRun
+    // Planned again (twice at most) when a user's action in another process changed a row this run would overwrite:
+    // in server mode the dashboard and the detection process are apart, and the lock excludes only this process.
+    for (let attempt = 1; ; attempt++) {
+      loaded = await activeAlerts(store, run.now - policy.resolveAfterMs)
+      // Incidents resolved since the same window can still be reopened by their alerts.
+      live = await activeIncidents(store, run.now - 2 * policy.resolveAfterMs)
+      plan = planDetectionRun(loaded, live, run, policy, ran)
+      if (attempt === 3) break
+      const alertsMoved = await changedSinceRead(
+        store,
+        'alerts',
+        loaded,
+        plan.written.map((a) => a.id),
+      )
+      if (
+        !alertsMoved &&
+        !(await changedSinceRead(
+          store,
+          'incidents',
+          live,
+          plan.incidents.incidents.map((i) => i.id),
+        ))
+      )
+        break
+    }
+    const { written, ...planned } = plan
     await writeAlerts(store, written)
     await writeTransitions(store, planned.transitions)
     await writeIncidents(store, planned.incidents.incidents)
@@ -141,7 +167,7 @@ export async function transitionAlert(
   if (!alert) throw new AlertNotFound(`alert ${id} not found`)
   const incident = alert.incident_id ? await getIncident(store, alert.incident_id) : null
   // When the incident is already past this action (e.g. acknowledged, and this alert joined later), the alert changes alone.
-  if (incident && !incident.merged_into && ALLOWED[action].includes(incident.state)) {
+  if (incident && !incident.merged_into && ALLOWED_FROM[action].includes(incident.state)) {
     const r = await transitionIncident(store, alert.incident_id, action, actor, now, opts, audit, notifier)
     const mine = r.alerts.find((a) => a.id === id) ?? alert
     return {

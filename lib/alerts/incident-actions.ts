@@ -1,8 +1,8 @@
 import type { Incident, IncidentEvent, IncidentNotification, IncidentTransition } from './incident-types'
 import { orderMembers } from './incidents'
-import { actionFields, ALLOWED, applyAction, TransitionError } from './lifecycle'
+import { actionFields, applyAction, TransitionError } from './lifecycle'
 import { nextVersion } from './store'
-import type { Alert, AlertAction, AlertTransition } from './types'
+import { ALLOWED_FROM, type Alert, type AlertAction, type AlertTransition } from './types'
 
 const EVENT: Record<AlertAction, IncidentEvent> = { acknowledge: 'acknowledged', resolve: 'resolved', snooze: 'snoozed', reopen: 'reopened' }
 
@@ -30,7 +30,7 @@ export function applyIncidentAction(
   opts: { until?: number; note?: string } = {},
 ): IncidentActionResult {
   if (i.merged_into) throw new TransitionError(`incident was merged into ${i.merged_into}`)
-  if (!ALLOWED[action].includes(i.state)) throw new TransitionError(`cannot ${action} an incident that is ${i.state}`)
+  if (!ALLOWED_FROM[action].includes(i.state)) throw new TransitionError(`cannot ${action} an incident that is ${i.state}`)
   const next: Incident = { ...i, ...actionFields(action, actor, now, opts), updated_at: now, version: nextVersion(i.version) }
   const note = (opts.note ?? (action === 'snooze' ? `until ${new Date(opts.until!).toISOString()}` : '')).slice(0, 1000)
   const alerts: Alert[] = []
@@ -38,7 +38,7 @@ export function applyIncidentAction(
   for (const a of members) {
     // Reopening an incident reopens only what the user had closed with it, not alerts that auto-resolved long ago.
     if (action === 'reopen' && a.state === 'resolved' && a.resolved_by === 'auto') continue
-    if (!ALLOWED[action].includes(a.state)) continue
+    if (!ALLOWED_FROM[action].includes(a.state)) continue
     const r = applyAction(a, action, actor, now, { until: opts.until, note: `via incident ${i.id}${note ? `: ${note}` : ''}` })
     alerts.push(r.alert)
     alertTransitions.push(r.transition)

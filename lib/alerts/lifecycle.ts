@@ -1,6 +1,6 @@
 import type { DetectorName, Finding, Severity } from '../detection/types'
 import { nextVersion } from './store'
-import type { Alert, AlertAction, AlertState, AlertTransition } from './types'
+import { ALLOWED_FROM, type Alert, type AlertAction, type AlertState, type AlertTransition } from './types'
 import { newRecordId } from '../ids'
 
 /**
@@ -170,14 +170,6 @@ export function reconcile(
 
 export class TransitionError extends Error {}
 
-/** States each user action applies to; incidents (incidents.ts) follow the same table. */
-export const ALLOWED: Record<AlertAction, AlertState[]> = {
-  acknowledge: ['open', 'snoozed'],
-  resolve: ['open', 'acknowledged', 'snoozed'],
-  snooze: ['open', 'acknowledged'],
-  reopen: ['resolved', 'acknowledged', 'snoozed'],
-}
-
 type ActionFields = Pick<Alert, 'state' | 'snoozed_until'> & Partial<Pick<Alert, 'acknowledged_by' | 'acknowledged_at' | 'resolved_by' | 'resolved_at'>>
 
 /** The fields a user's action sets, the same on an alert and on an incident; throws TransitionError for a bad snooze. */
@@ -204,7 +196,7 @@ export function applyAction(
   now: number,
   opts: { until?: number; note?: string } = {},
 ): { alert: Alert; transition: AlertTransition } {
-  if (!ALLOWED[action].includes(a.state)) throw new TransitionError(`cannot ${action} an alert that is ${a.state}`)
+  if (!ALLOWED_FROM[action].includes(a.state)) throw new TransitionError(`cannot ${action} an alert that is ${a.state}`)
   const next: Alert = { ...a, ...actionFields(action, actor, now, opts), updated_at: now, version: nextVersion(a.version) }
   // The condition may have cleared long ago: count from now so auto-resolve waits a full period.
   if (action === 'reopen') next.last_firing = now

@@ -8,6 +8,14 @@ export type AlertState = (typeof ALERT_STATES)[number]
 export const ALERT_ACTIONS = ['acknowledge', 'resolve', 'snooze', 'reopen'] as const
 export type AlertAction = (typeof ALERT_ACTIONS)[number]
 
+/** States each user action applies to, for alerts and incidents alike: the server checks it, the pages offer exactly it. */
+export const ALLOWED_FROM: Record<AlertAction, readonly AlertState[]> = {
+  acknowledge: ['open', 'snoozed'],
+  resolve: ['open', 'acknowledged', 'snoozed'],
+  snooze: ['open', 'acknowledged'],
+  reopen: ['resolved', 'acknowledged', 'snoozed'],
+}
+
 /**
  * One alert per (detector, subject) while its condition holds. Times are
  * epoch ms. `evidence` is the detector's row at the last update.

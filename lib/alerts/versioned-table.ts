@@ -118,3 +118,19 @@ async function severityCounts(
   }
   return { total, counts }
 }
+
+/**
+ * True when any of `ids` was written with a higher version than the one in `read` (rows read earlier, e.g. by a
+ * detection run): someone else changed it meanwhile, and writing the planned row would undo their change.
+ */
+export async function changedSinceRead(store: Store, table: VersionedTable, read: { id: string; version: number }[], ids: string[]): Promise<boolean> {
+  const readVersion = new Map(read.map((r) => [r.id, r.version]))
+  const known = ids.filter((id) => readVersion.has(id))
+  if (known.length === 0) return false
+  const rows = await selectRows<{ id: string; version: string | number }>(
+    store,
+    `SELECT id, max(version) AS version FROM ${store.database}.${table} WHERE id IN {ids:Array(String)} GROUP BY id`,
+    { ids: known },
+  )
+  return rows.some((r) => Number(r.version) > (readVersion.get(r.id) ?? Infinity))
+}

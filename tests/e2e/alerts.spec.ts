@@ -6,7 +6,7 @@ interface IncidentList {
 }
 interface IncidentDetail {
   incident: { state: string; acknowledged_by: string | null }
-  alerts: { state: string; acknowledged_by: string | null }[]
+  alerts: { id: string; state: string; acknowledged_by: string | null }[]
 }
 
 test.describe('alerts inbox (incidents)', () => {
@@ -47,5 +47,17 @@ test.describe('alerts inbox (incidents)', () => {
     // Acknowledging the incident acknowledged its alerts.
     expect(body.alerts.some((a) => a.acknowledged_by === 'admin')).toBe(true)
     await shot(page, 'alerts-acknowledged')
+
+    // A member alert's page offers exactly what the server allows in its state (ALLOWED_FROM, lib/alerts/types.ts):
+    // acknowledged, it may be snoozed but not acknowledged again; snoozed, it may be acknowledged but not snoozed again.
+    const member = body.alerts.find((a) => a.state === 'acknowledged')!
+    await page.goto(`/alerts/${encodeURIComponent(member.id)}?range=24h`)
+    const actions = page.getByRole('group', { name: 'Alert actions' })
+    await expect(actions.getByRole('button', { name: 'Resolve' })).toBeVisible()
+    await expect(actions.getByRole('button', { name: 'Acknowledge' })).toHaveCount(0)
+    await actions.getByRole('button', { name: 'Snooze 1 h' }).click()
+    await expect(actions.getByRole('button', { name: 'Acknowledge' })).toBeVisible()
+    await expect(actions.getByRole('button', { name: /^Snooze/ })).toHaveCount(0)
+    await expect(actions.getByRole('button', { name: 'Reopen' })).toBeVisible()
   })
 })

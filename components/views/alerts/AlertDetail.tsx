@@ -11,12 +11,7 @@ import { useMe } from '../../hooks/useMe'
 import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
-
-const SNOOZES: [string, number][] = [
-  ['1 h', 3_600_000],
-  ['4 h', 4 * 3_600_000],
-  ['24 h', 86_400_000],
-]
+import { LifecycleActions, LifecycleFacts } from './Lifecycle'
 
 function subjectHref(a: Alert, globalQuery: string): string | null {
   const q = (extra: string) => `${globalQuery}${globalQuery ? '&' : '?'}${extra}`
@@ -88,32 +83,7 @@ export function AlertDetail({ id }: { id: string }) {
             <dd>
               {a.detector} · score {a.score.toFixed(1)} (peak {a.peak_score.toFixed(1)})
             </dd>
-            <dt>Seen</dt>
-            <dd>
-              {dateTime(a.first_seen)} → {dateTime(a.last_seen)} <span className="muted small">{zoneName(a.last_seen)}</span>
-            </dd>
-            {a.acknowledged_by && (
-              <>
-                <dt>Acknowledged</dt>
-                <dd>
-                  {a.acknowledged_by} at {dateTime(a.acknowledged_at ?? 0)}
-                </dd>
-              </>
-            )}
-            {a.snoozed_until && a.state === 'snoozed' && (
-              <>
-                <dt>Snoozed until</dt>
-                <dd>{dateTime(a.snoozed_until)}</dd>
-              </>
-            )}
-            {a.resolved_at && (
-              <>
-                <dt>Resolved</dt>
-                <dd>
-                  {a.resolved_by} at {dateTime(a.resolved_at)}
-                </dd>
-              </>
-            )}
+            <LifecycleFacts item={a} />
           </dl>
           {a.evidence && 'reasons' in a.evidence && (
             <ul className="reason-list">
@@ -122,43 +92,17 @@ export function AlertDetail({ id }: { id: string }) {
               ))}
             </ul>
           )}
-          {canAct ? (
-            <div className="toolbar" role="group" aria-label="Alert actions">
-              {a.state === 'open' && (
-                <button type="button" className="btn primary" onClick={() => act('acknowledge')} disabled={transition.isPending}>
-                  Acknowledge
-                </button>
-              )}
-              {a.state !== 'resolved' && (
-                <button type="button" className="btn" onClick={() => act('resolve')} disabled={transition.isPending}>
-                  Resolve
-                </button>
-              )}
-              {a.state !== 'resolved' &&
-                SNOOZES.map(([label, ms]) => (
-                  <button key={label} type="button" className="btn" onClick={() => act('snooze', Date.now() + ms)} disabled={transition.isPending}>
-                    Snooze {label}
-                  </button>
-                ))}
-              {a.state !== 'open' && (
-                <button type="button" className="btn" onClick={() => act('reopen')} disabled={transition.isPending}>
-                  Reopen
-                </button>
-              )}
-              <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ minWidth: 160 }} />
-            </div>
-          ) : (
-            me.role && (
-              <p className="muted small" style={{ margin: 0 }} data-testid="alert-actions-readonly">
-                Read only: acknowledging, resolving and snoozing need the responder role (you are {me.role}).
-              </p>
-            )
-          )}
-          {transition.error && (
-            <div role="alert" style={{ color: 'var(--crit)' }}>
-              {transition.error.message}
-            </div>
-          )}
+          <LifecycleActions
+            noun="Alert"
+            state={a.state}
+            canAct={canAct}
+            role={me.role}
+            pending={transition.isPending}
+            error={transition.error}
+            note={note}
+            onNote={setNote}
+            act={act}
+          />
         </div>
       </Panel>
       <Panel id="alert-evidence" title="Evidence">

@@ -11,12 +11,7 @@ import { useMe } from '../../hooks/useMe'
 import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
-
-const SNOOZES: [string, number][] = [
-  ['1 h', 3_600_000],
-  ['4 h', 4 * 3_600_000],
-  ['24 h', 86_400_000],
-]
+import { LifecycleActions, LifecycleFacts } from './Lifecycle'
 
 /**
  * One incident: actions that apply to the incident and all its alerts, then
@@ -57,70 +52,19 @@ export function IncidentDetail({ id }: { id: string }) {
             <dd>
               {alerts.length} from {i.detectors.join(', ')} · peak score {i.score.toFixed(1)}
             </dd>
-            <dt>Seen</dt>
-            <dd>
-              {dateTime(i.first_seen)} → {dateTime(i.last_seen)} <span className="muted small">{zoneName(i.last_seen)}</span>
-            </dd>
-            {i.acknowledged_by && (
-              <>
-                <dt>Acknowledged</dt>
-                <dd>
-                  {i.acknowledged_by} at {dateTime(i.acknowledged_at ?? 0)}
-                </dd>
-              </>
-            )}
-            {i.snoozed_until && i.state === 'snoozed' && (
-              <>
-                <dt>Snoozed until</dt>
-                <dd>{dateTime(i.snoozed_until)}</dd>
-              </>
-            )}
-            {i.resolved_at && (
-              <>
-                <dt>Resolved</dt>
-                <dd>
-                  {i.resolved_by} at {dateTime(i.resolved_at)}
-                </dd>
-              </>
-            )}
+            <LifecycleFacts item={i} />
           </dl>
-          {canAct ? (
-            <div className="toolbar" role="group" aria-label="Incident actions">
-              {(i.state === 'open' || i.state === 'snoozed') && (
-                <button type="button" className="btn primary" onClick={() => act('acknowledge')} disabled={transition.isPending}>
-                  Acknowledge
-                </button>
-              )}
-              {i.state !== 'resolved' && (
-                <button type="button" className="btn" onClick={() => act('resolve')} disabled={transition.isPending}>
-                  Resolve
-                </button>
-              )}
-              {(i.state === 'open' || i.state === 'acknowledged') &&
-                SNOOZES.map(([label, ms]) => (
-                  <button key={label} type="button" className="btn" onClick={() => act('snooze', Date.now() + ms)} disabled={transition.isPending}>
-                    Snooze {label}
-                  </button>
-                ))}
-              {i.state !== 'open' && (
-                <button type="button" className="btn" onClick={() => act('reopen')} disabled={transition.isPending}>
-                  Reopen
-                </button>
-              )}
-              <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ minWidth: 160 }} />
-            </div>
-          ) : (
-            me.role && (
-              <p className="muted small" style={{ margin: 0 }} data-testid="incident-actions-readonly">
-                Read only: acknowledging, resolving and snoozing need the responder role (you are {me.role}).
-              </p>
-            )
-          )}
-          {transition.error && (
-            <div role="alert" style={{ color: 'var(--crit)' }}>
-              {transition.error.message}
-            </div>
-          )}
+          <LifecycleActions
+            noun="Incident"
+            state={i.state}
+            canAct={canAct}
+            role={me.role}
+            pending={transition.isPending}
+            error={transition.error}
+            note={note}
+            onNote={setNote}
+            act={act}
+          />
         </div>
       </Panel>
       {alerts.map((a) => (

@@ -1,0 +1,116 @@
+'use client'
+import { dateTime, zoneName } from '@/lib/format'
+import { ALLOWED_FROM, type AlertAction, type AlertState } from '@/lib/alerts/types'
+
+const SNOOZES: [string, number][] = [
+  ['1 h', 3_600_000],
+  ['4 h', 4 * 3_600_000],
+  ['24 h', 86_400_000],
+]
+
+/** What alerts and incidents share: their state and who moved it when. */
+export interface LifecycleFields {
+  state: AlertState
+  first_seen: number
+  last_seen: number
+  acknowledged_by: string | null
+  acknowledged_at: number | null
+  snoozed_until: number | null
+  resolved_at: number | null
+  resolved_by: string | null
+}
+
+/** The Seen / Acknowledged / Snoozed / Resolved rows of a `dl.kv`. */
+export function LifecycleFacts({ item }: { item: LifecycleFields }) {
+  return (
+    <>
+      <dt>Seen</dt>
+      <dd>
+        {dateTime(item.first_seen)} → {dateTime(item.last_seen)} <span className="muted small">{zoneName(item.last_seen)}</span>
+      </dd>
+      {item.acknowledged_by && (
+        <>
+          <dt>Acknowledged</dt>
+          <dd>
+            {item.acknowledged_by} at {dateTime(item.acknowledged_at ?? 0)}
+          </dd>
+        </>
+      )}
+      {item.snoozed_until && item.state === 'snoozed' && (
+        <>
+          <dt>Snoozed until</dt>
+          <dd>{dateTime(item.snoozed_until)}</dd>
+        </>
+      )}
+      {item.resolved_at && (
+        <>
+          <dt>Resolved</dt>
+          <dd>
+            {item.resolved_by} at {dateTime(item.resolved_at)}
+          </dd>
+        </>
+      )}
+    </>
+  )
+}
+
+/**
+ * Acknowledge, resolve, snooze and reopen, offered exactly where the server allows them (ALLOWED_FROM), with an
+ * optional note; a read-only line for roles below responder.
+ */
+export function LifecycleActions(props: {
+  /** 'Alert' or 'Incident': names the toolbar and the read-only line's test id. */
+  noun: 'Alert' | 'Incident'
+  state: AlertState
+  canAct: boolean
+  role: string | undefined
+  pending: boolean
+  error: Error | null
+  note: string
+  onNote: (note: string) => void
+  act: (action: AlertAction, until?: number) => void
+}) {
+  const { noun, state, pending, act } = props
+  const may = (action: AlertAction) => ALLOWED_FROM[action].includes(state)
+  return (
+    <>
+      {props.canAct ? (
+        <div className="toolbar" role="group" aria-label={`${noun} actions`}>
+          {may('acknowledge') && (
+            <button type="button" className="btn primary" onClick={() => act('acknowledge')} disabled={pending}>
+              Acknowledge
+            </button>
+          )}
+          {may('resolve') && (
+            <button type="button" className="btn" onClick={() => act('resolve')} disabled={pending}>
+              Resolve
+            </button>
+          )}
+          {may('snooze') &&
+            SNOOZES.map(([label, ms]) => (
+              <button key={label} type="button" className="btn" onClick={() => act('snooze', Date.now() + ms)} disabled={pending}>
+                Snooze {label}
+              </button>
+            ))}
+          {may('reopen') && (
+            <button type="button" className="btn" onClick={() => act('reopen')} disabled={pending}>
+              Reopen
+            </button>
+          )}
+          <input aria-label="Note" placeholder="note (optional)" value={props.note} onChange={(e) => props.onNote(e.target.value)} style={{ minWidth: 160 }} />
+        </div>
+      ) : (
+        props.role && (
+          <p className="muted small" style={{ margin: 0 }} data-testid={`${noun.toLowerCase()}-actions-readonly`}>
+            Read only: acknowledging, resolving and snoozing need the responder role (you are {props.role}).
+          </p>
+        )
+      )}
+      {props.error && (
+        <div role="alert" style={{ color: 'var(--crit)' }}>
+          {props.error.message}
+        </div>
+      )}
+    </>
+  )
+}

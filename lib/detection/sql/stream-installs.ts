@@ -4,6 +4,10 @@
  * and the exact peak of concurrently open streams. A stream is the interval
  * [end - duration, end]; the peak is the running sum of +1 at each start and
  * -1 at each end (ends sort first at a tie: back-to-back is not overlap).
+ * Each point is one integer, 2·t for an end and 2·t + 1 for a start, so a
+ * plain numeric sort gives that order: sorting (time, ±1) tuples was ≈ 80%
+ * of this query's CPU at 5,000 ev/s (4.4–4.6 s per run; 2.4–3.5 s with
+ * integers, same rows; load 16–30).
  * From stream_end_minute (migration 0055), keyed by the minute a stream
  * ended, so a window reads only its minutes. Rows are read as stored, not
  * grouped per stream (grouping 1.6 M stream ids per window at 5,000 ev/s
@@ -30,7 +34,7 @@ SELECT tenant_id, install_id,
   countIf(s_cut = 1) AS client_disconnects,
   sumIf(s_cost, s_cut = 1) AS disconnect_cost_micros,
   sum(s_cost) AS cost_micros,
-  arrayMax(arrayCumSum(arrayMap(x -> toInt32(x.2), arraySort(x -> (x.1, x.2),
-    arrayFlatten(groupArray([(s_end - toInt64(s_duration), toInt8(1)), (s_end, toInt8(-1))])))))) AS max_concurrent
+  arrayMax(arrayCumSum(arrayMap(x -> if(x % 2 = 1, 1, -1),
+    arraySort(arrayFlatten(groupArray([(s_end - toInt64(s_duration)) * 2 + 1, s_end * 2])))))) AS max_concurrent
 FROM streams
 GROUP BY tenant_id, install_id`

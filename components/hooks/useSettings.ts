@@ -1,5 +1,6 @@
 'use client'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
+import type { OidcUserState, OidcUsersResponse } from '@/lib/auth/oidc-users'
 import type { SaveUserRequest, SaveUserResponse, UsersResponse } from '@/lib/auth/users'
 import type { KeyRingView, RotateKeyResponse } from '@/lib/policy/keys'
 import { postJson, useApiQuery, type ApiError } from './api'
@@ -12,6 +13,7 @@ import { postJson, useApiQuery, type ApiError } from './api'
 const SETTINGS_MS = 30_000
 const USERS_URL = '/api/auth/users'
 const KEYS_URL = '/api/policy/keys'
+const OIDC_USERS_URL = '/api/auth/oidc-users'
 
 const isKey = (key: readonly unknown[], ...prefixes: string[]) => key[0] === 'api' && prefixes.some((p) => String(key[1] ?? '').startsWith(p))
 
@@ -40,5 +42,19 @@ export function useRotateKey() {
   return useMutation<RotateKeyResponse, ApiError, void>({
     mutationFn: () => postJson<RotateKeyResponse>(`${KEYS_URL}/rotate`),
     onSuccess: () => client.invalidateQueries({ predicate: (q) => isKey(q.queryKey, KEYS_URL, '/api/policy/jwks', '/api/audit') }),
+  })
+}
+
+/** GET /api/auth/oidc-users (admins): OIDC users with a Burnrate-side state. */
+export function useOidcUsers(enabled = true) {
+  return useApiQuery<OidcUsersResponse>(OIDC_USERS_URL, {}, { withRange: false, liveMs: SETTINGS_MS, stopOnDenied: true, enabled })
+}
+
+/** POST /api/auth/oidc-users: disable an OIDC user (their sessions end at once) or let them back in. */
+export function useSetOidcUser() {
+  const client = useQueryClient()
+  return useMutation<{ user: OidcUserState }, ApiError, OidcUserState>({
+    mutationFn: (req) => postJson<{ user: OidcUserState }>(OIDC_USERS_URL, req),
+    onSuccess: () => client.invalidateQueries({ predicate: (q) => isKey(q.queryKey, OIDC_USERS_URL, '/api/audit') }),
   })
 }

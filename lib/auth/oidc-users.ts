@@ -5,6 +5,15 @@ import { forgetLiveSessions, revokeUserSessions } from './session-live'
 /** OIDC user ids are `<issuer>#<sub>` (principalFromClaims). */
 export const OIDC_USER_ID_MAX = 512
 
+/** An OIDC user with a Burnrate-side state (GET /api/auth/oidc-users). */
+export interface OidcUserState {
+  userId: string
+  disabled: boolean
+}
+export interface OidcUsersResponse {
+  users: OidcUserState[]
+}
+
 export async function isOidcUserDisabled(store: Store, userId: string): Promise<boolean> {
   const [row] = await selectRows<{ disabled: number | string }>(
     store,
@@ -28,7 +37,7 @@ export async function setOidcUserDisabled(store: Store, userId: string, disabled
   forgetLiveSessions()
 }
 
-export async function listOidcUserStates(store: Store): Promise<{ userId: string; disabled: boolean }[]> {
+export async function listOidcUserStates(store: Store): Promise<OidcUserState[]> {
   return (
     await selectRows<{ user_id: string; disabled: number | string }>(
       store,

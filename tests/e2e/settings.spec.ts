@@ -46,6 +46,22 @@ test('admin manages a user and rotates the signing key from Settings', async ({ 
   await expect.poll(async () => (await finance.request.get('/api/auth/me')).status(), { timeout: 10_000 }).toBe(401)
   await other.close()
 
+  // A single sign-on user kept out from Burnrate's side, then let back in (the provider is not asked).
+  const sso = 'https://idp.e2e.test#alice'
+  const ssoForm = page.getByTestId('oidc-user-form')
+  await ssoForm.getByLabel('User id').fill('no-issuer')
+  await expect(ssoForm.getByRole('button', { name: 'Disable' })).toBeDisabled()
+  await ssoForm.getByLabel('User id').fill(sso)
+  await ssoForm.getByRole('button', { name: 'Disable' }).click()
+  const ssoRow = page.getByTestId('oidc-users-table').locator(`tr[data-user="${sso}"]`)
+  await expect(ssoRow).toContainText('disabled')
+  expect(((await (await page.request.get('/api/auth/oidc-users')).json()) as { users: { userId: string; disabled: boolean }[] }).users).toContainEqual({
+    userId: sso,
+    disabled: true,
+  })
+  await ssoRow.getByRole('button', { name: `Allow ${sso}` }).click()
+  await expect(ssoRow).toContainText('allowed')
+
   // Key rotation: two steps, then a new signing key and the old one still verifying.
   const keys = page.getByTestId('keys-table')
   const before = await keys.locator('tbody tr').count()

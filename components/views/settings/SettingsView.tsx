@@ -2,6 +2,7 @@
 import { useMe } from '@/components/hooks/useMe'
 import { EmptyState, ErrorState, LoadingState, Panel } from '@/components/ui/Panel'
 import { KeysPanel } from './KeysPanel'
+import { OidcUsersPanel } from './OidcUsersPanel'
 import { UsersPanel } from './UsersPanel'
 
 /**
@@ -39,6 +40,7 @@ export function SettingsView() {
     <div className="grid">
       {head}
       <UsersPanel />
+      <OidcUsersPanel />
       <KeysPanel />
     </div>
   )

@@ -5,6 +5,7 @@ import type { ChartMarker } from '../../charts/TimeSeriesChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { useAlerts } from '../../hooks/useAlerts'
 import { useCostSeries, useCostSeriesExportUrl, type CostMetric, type Granularity } from '../../hooks/useCost'
+import { CsvLink } from '../../ui/CsvLink'
 import { QueryPanel } from '../../ui/Panel'
 
 /**
@@ -75,9 +76,7 @@ export function CostChart({
               </button>
             ))}
           </div>
-          <a className="btn small" href={exportUrl} download data-testid="cost-chart-csv" title="spend, requests and tokens per bucket and value, every value">
-            ⤓ CSV
-          </a>
+          <CsvLink href={exportUrl} testId="cost-chart-csv" title="spend, requests and tokens per bucket and value, every value" />
         </div>
       }
     >

@@ -2,6 +2,7 @@
 import { compact, count, usd } from '@/lib/format'
 import type { SpenderRow } from '@/lib/dashboard/types'
 import { useTopSpenders, useTopSpendersExportUrl } from '../../hooks/useOverview'
+import { CsvLink } from '../../ui/CsvLink'
 import { DataTable, type Column } from '../../ui/DataTable'
 import { QueryPanel } from '../../ui/Panel'
 import { InstallLink } from '../shared/InstallLink'
@@ -38,11 +39,7 @@ export function TopSpenders() {
       flush
       height={300}
       isEmpty={(d) => d.total === 0}
-      actions={
-        <a className="btn small" href={exportUrl} download data-testid="top-spenders-export" title="every install in range, in this order">
-          ⤓ CSV
-        </a>
-      }
+      actions={<CsvLink href={exportUrl} testId="top-spenders-export" title="every install in range, in this order" />}
     >
       {(d) => (
         <DataTable

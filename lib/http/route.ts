@@ -5,6 +5,7 @@ import { livePrincipal } from '../auth/session-live'
 import type { Store } from '../clickhouse/client'
 import { hasRole, type Principal, type Role } from '../auth/roles'
 import { HttpError } from '../errors'
+import { chargeExpensiveRead } from './expensive-reads'
 
 export { HttpError }
 
@@ -20,6 +21,8 @@ interface RouteSpec<Q extends z.ZodType, B extends z.ZodType> {
   role: Role
   query?: Q
   body?: B
+  /** Charged to the caller's budget of expensive reads (expensive-reads.ts) once its input is valid: whole-table CSV exports. */
+  expensive?: true
 }
 
 const MAX_BODY_BYTES = 256 * 1024
@@ -82,11 +85,19 @@ function routeHandler<Q extends z.ZodType, B extends z.ZodType>(
         if (!parsed.success) return json({ error: 'invalid body', details: zodDetails(parsed.error) }, 400)
         body = parsed.data
       }
+      if (spec.expensive) chargeExpensiveRead(principal)
       const params = (await segment?.params) ?? {}
       const result = await handler({ req, principal, query: query as z.infer<Q>, body: body as z.infer<B>, params })
       return result instanceof Response ? result : json(result)
     } catch (err) {
-      if (err instanceof HttpError) return json({ error: err.message, details: err.details }, err.status)
+      if (err instanceof HttpError) {
+        const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+        return json(
+          { error: err.message, details: err.details },
+          err.status,
+          typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : undefined,
+        )
+      }
       console.error(`[api] ${req.method} ${new URL(req.url).pathname}: ${err instanceof Error ? err.message : err}`)
       return json({ error: 'internal error; see server log' }, 500)
     }

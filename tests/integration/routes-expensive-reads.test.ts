@@ -32,6 +32,12 @@ beforeAll(async () => {
     farmMembers: await import('../../app/api/detectors/[name]/[clusterId]/members/route'),
     farmMembersExport: await import('../../app/api/detectors/[name]/[clusterId]/members/export/route'),
     snapshot: await import('../../app/api/policy/snapshot/route'),
+    deadLettersExport: await import('../../app/api/ingest/dead-letters/export/route'),
+    incidentsExport: await import('../../app/api/incidents/export/route'),
+    costExport: await import('../../app/api/cost/export/route'),
+    statement: await import('../../app/api/cost/statement/route'),
+    topSpendersExport: await import('../../app/api/overview/top-spenders/export/route'),
+    historyExport: await import('../../app/api/policy/history/export/route'),
   } as unknown as Record<string, Record<string, Handler>>
   ;({ EXPENSIVE_READS_PER_MINUTE } = await import('../../lib/http/expensive-reads'))
   const { appStore } = await import('../../lib/runtime/app-runtime')
@@ -103,4 +109,22 @@ describe('expensive reads', () => {
     expect(await kind(0)).toBe('snapshot')
     expect(await kind(version - 3)).toBe('delta')
   }, 180_000)
+  it('every whole-table CSV export is charged: once the budget is spent, 429 with Retry-After (last: it spends the responder budget)', async () => {
+    const exportAs = (name: string, path: string) => call(routes[name].GET, 'GET', path, { role: 'responder' })
+    let served = 0
+    while ((await exportAs('deadLettersExport', '/api/ingest/dead-letters/export')).status === 200) served++
+    expect(served).toBeGreaterThan(0)
+    expect(served).toBeLessThanOrEqual(EXPENSIVE_READS_PER_MINUTE)
+    for (const [name, path] of [
+      ['incidentsExport', '/api/incidents/export'],
+      ['costExport', '/api/cost/export?by=feature'],
+      ['statement', '/api/cost/statement?tenant=acme&month=2026-11'],
+      ['topSpendersExport', '/api/overview/top-spenders/export'],
+      ['historyExport', '/api/policy/history/export'],
+    ]) {
+      const refused = await exportAs(name, path)
+      expect([name, refused.status]).toEqual([name, 429])
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    }
+  })
 })

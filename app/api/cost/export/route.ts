@@ -30,7 +30,7 @@ const line = (r: CostBreakdownRow) => [
   usdCell(r.cost_per_1k_tokens_micros),
 ]
 
-export const GET = route({ role: 'viewer', query }, async ({ query }) => {
+export const GET = route({ role: 'viewer', query, expensive: true }, async ({ query }) => {
   const store = await appStore()
   const page = { sort: query.sort, dir: query.dir, offset: query.offset, limit: query.limit }
   const rows =

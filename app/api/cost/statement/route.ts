@@ -29,7 +29,7 @@ const HEADER = [
  * for chargeback, streamed as CSV (rows go out as the store produces them),
  * ending with a TOTAL line.
  */
-export const GET = route({ role: 'viewer', query }, async ({ query }) => {
+export const GET = route({ role: 'viewer', query, expensive: true }, async ({ query }) => {
   const [y, m] = query.month.split('-').map(Number)
   const rows = tenantStatement(await appStore(), query.tenant, Date.UTC(y, m - 1, 1))
   const total = { requests: 0, prompt: 0, completion: 0, cost: 0 }

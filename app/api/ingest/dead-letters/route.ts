@@ -1,5 +1,5 @@
 import type { DeadLettersResponse } from '@/lib/dashboard/types'
-import { deadLettersQuery, deadLettersWindow } from '@/lib/dashboard/route-queries'
+import { deadLettersQuery, deadLettersWindow } from '@/lib/http/route-queries'
 import { route } from '@/lib/runtime/route'
 import { deadLetterReasons } from '@/lib/queries/dead-letter-reasons'
 import { deadLetterSamples } from '@/lib/queries/dead-letter-samples'

@@ -15,7 +15,7 @@ const query = rangeQuery({ by: z.enum(COST_DIMENSIONS).default('feature'), granu
  * bucket and value of `by` (no "other" folding, no bucket cap), streamed from
  * the store as it reads, so a 90-day hourly export holds one block in memory.
  */
-export const GET = route({ role: 'viewer', query }, async ({ query }) => {
+export const GET = route({ role: 'viewer', query, expensive: true }, async ({ query }) => {
   const window = { ...query.window, stepS: GRANULARITY_S[query.granularity] || query.window.stepS }
   const rows = spendSeriesRows(await appStore(), window, query.by)
   const table = {

@@ -1,4 +1,4 @@
-import { installEventsQuery, installOfPath } from '@/lib/dashboard/route-queries'
+import { installEventsQuery, installOfPath } from '@/lib/http/route-queries'
 import { route } from '@/lib/runtime/route'
 import { installEvents } from '@/lib/queries/install-events'
 import { appStore } from '@/lib/runtime/app-runtime'

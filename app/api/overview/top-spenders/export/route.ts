@@ -20,7 +20,7 @@ const CSV: CsvTable<SpenderRow> = {
  * GET /api/overview/top-spenders/export?range&tenant&sort&dir → every install of the window as CSV, in the table's
  * order, streamed from the store. Install ids are client-sent text: the CSV writer guards them against formulas.
  */
-export const GET = route({ role: 'viewer', query }, async ({ query }) => {
+export const GET = route({ role: 'viewer', query, expensive: true }, async ({ query }) => {
   const rows = topSpenderRows(await appStore(), query.window, query.sort, query.dir)
   return csvDownload(['top-spenders', query.tenant || 'all', fileStamp(query.window.fromMs), fileStamp(query.window.toMs)], CSV, rows)
 })

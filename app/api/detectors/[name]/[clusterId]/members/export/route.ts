@@ -1,6 +1,6 @@
 import { loadConfig } from '@/lib/config'
 import { csvDownload, fileStamp } from '@/lib/dashboard/csv-route'
-import { FARM_MEMBERS_CSV } from '@/lib/dashboard/csv-tables'
+import { FARM_MEMBERS_CSV } from '@/lib/http/csv-tables'
 import { clusterIdParam, farmMembersQuery } from '@/lib/detection/farm-members'
 import { farmClustersInWindow } from '@/lib/detection/emulator-farms'
 import { rankingWindow } from '@/lib/detection/rankings'

@@ -3,7 +3,7 @@ import type { Store } from '../clickhouse/client'
 import { HttpError } from '../errors'
 import { INSTALL_EVENT_TYPES } from '../queries/install-events'
 import { installProfiles } from '../queries/install-profiles'
-import { installIdSchema, pageFields, rangeQuery } from './params'
+import { installIdSchema, pageFields, rangeQuery } from '../dashboard/params'
 
 /**
  * Query schemas a table's page route and its CSV export share, so the export

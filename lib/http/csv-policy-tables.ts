@@ -1,7 +1,7 @@
 import type { ChangeStatus } from '../policy/history'
 import type { EnforcerSeen } from '../queries/enforcers'
 import { isActive, type Rule } from '../policy/types'
-import { isoCell, usdCell, type CsvTable } from './csv-route'
+import { isoCell, usdCell, type CsvTable } from '../dashboard/csv-route'
 
 /**
  * The policy page's tables as CSV (docs/dashboard.md, CSV exports). Subjects,

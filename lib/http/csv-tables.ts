@@ -2,8 +2,8 @@ import type { FarmCluster, CostAnomalyRow, FeatureConcentration, PromptBombingRo
 import type { DetectorName } from '../detection/types'
 import type { Incident } from '../alerts/incident-types'
 import type { InstallProfile } from '../install-types'
-import { isoCell, usdCell, type CsvTable } from './csv-route'
-import type { DeadLetterSample, InstallEventRow } from './types'
+import { isoCell, usdCell, type CsvTable } from '../dashboard/csv-route'
+import type { DeadLetterSample, InstallEventRow } from '../dashboard/types'
 
 /**
  * The columns of each dashboard table's CSV export (docs/dashboard.md lists

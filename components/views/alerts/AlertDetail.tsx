@@ -1,13 +1,11 @@
 'use client'
 import Link from 'next/link'
-import { useState } from 'react'
 import { ActionPanel } from '@/components/policy/ActionPanel'
 import { dateTime, zoneName } from '@/lib/format'
-import type { Alert, AlertAction } from '@/lib/alerts/types'
+import type { Alert } from '@/lib/alerts/types'
 import type { FarmCluster } from '@/lib/detection/types'
 import { useAlert, useAlertTransition } from '../../hooks/useAlerts'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
-import { useMe } from '../../hooks/useMe'
 import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
@@ -31,15 +29,9 @@ export function AlertDetail({ id }: { id: string }) {
   const q = useAlert(id)
   const transition = useAlertTransition()
   const { globalQuery } = useDashboardParams()
-  const me = useMe()
-  // Transitions need responder: a viewer gets no buttons that can only fail. If /me
-  // itself failed, offer them and let the server decide rather than lock a responder out.
-  const canAct = me.role ? me.can('responder') : !!me.error
-  const [note, setNote] = useState('')
   if (q.isPending) return <LoadingState height={300} />
   if (!q.data) return q.error ? <ErrorState error={q.error} /> : null
   const a = q.data.alert
-  const act = (action: AlertAction, until?: number) => transition.mutate({ id: a.id, action, until, note: note || undefined }, { onSuccess: () => setNote('') })
   const href = subjectHref(a, globalQuery)
   const farm = a.detector === 'emulator_farms' && a.evidence ? (a.evidence as FarmCluster) : undefined
   const members = farm?.members
@@ -92,17 +84,7 @@ export function AlertDetail({ id }: { id: string }) {
               ))}
             </ul>
           )}
-          <LifecycleActions
-            noun="Alert"
-            state={a.state}
-            canAct={canAct}
-            role={me.role}
-            pending={transition.isPending}
-            error={transition.error}
-            note={note}
-            onNote={setNote}
-            act={act}
-          />
+          <LifecycleActions noun="Alert" state={a.state} transition={{ ...transition, mutate: (req, opts) => transition.mutate({ id: a.id, ...req }, opts) }} />
         </div>
       </Panel>
       <Panel id="alert-evidence" title="Evidence">

@@ -1,13 +1,10 @@
 'use client'
 import Link from 'next/link'
-import { useState } from 'react'
 import { ActionPanel } from '@/components/policy/ActionPanel'
 import { dateTime, zoneName } from '@/lib/format'
-import type { AlertAction } from '@/lib/alerts/types'
 import type { FarmCluster } from '@/lib/detection/types'
 import { useIncident, useIncidentTransition } from '../../hooks/useIncidents'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
-import { useMe } from '../../hooks/useMe'
 import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
@@ -22,14 +19,9 @@ export function IncidentDetail({ id }: { id: string }) {
   const q = useIncident(id)
   const transition = useIncidentTransition()
   const { globalQuery } = useDashboardParams()
-  const me = useMe()
-  // Viewers get no buttons that can only fail; if /me failed, let the server decide.
-  const canAct = me.role ? me.can('responder') : !!me.error
-  const [note, setNote] = useState('')
   if (q.isPending) return <LoadingState height={300} />
   if (!q.data) return q.error ? <ErrorState error={q.error} /> : null
   const { incident: i, alerts } = q.data
-  const act = (action: AlertAction, until?: number) => transition.mutate({ id: i.id, action, until, note: note || undefined }, { onSuccess: () => setNote('') })
   const farm = alerts.find((a) => a.detector === 'emulator_farms' && a.state !== 'resolved')?.evidence as FarmCluster | undefined
   const installs = alerts.filter((a) => a.subject_kind === 'install').map((a) => a.subject)
   return (
@@ -57,13 +49,7 @@ export function IncidentDetail({ id }: { id: string }) {
           <LifecycleActions
             noun="Incident"
             state={i.state}
-            canAct={canAct}
-            role={me.role}
-            pending={transition.isPending}
-            error={transition.error}
-            note={note}
-            onNote={setNote}
-            act={act}
+            transition={{ ...transition, mutate: (req, opts) => transition.mutate({ id: i.id, ...req }, opts) }}
           />
         </div>
       </Panel>

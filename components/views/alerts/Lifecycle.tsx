@@ -1,6 +1,8 @@
 'use client'
+import { useState } from 'react'
 import { dateTime, zoneName } from '@/lib/format'
 import { ALLOWED_FROM, type AlertAction, type AlertState } from '@/lib/alerts/types'
+import { useMe } from '../../hooks/useMe'
 
 const SNOOZES: [string, number][] = [
   ['1 h', 3_600_000],
@@ -56,25 +58,30 @@ export function LifecycleFacts({ item }: { item: LifecycleFields }) {
 
 /**
  * Acknowledge, resolve, snooze and reopen, offered exactly where the server allows them (ALLOWED_FROM), with an
- * optional note; a read-only line for roles below responder.
+ * optional note. Transitions need responder: a viewer gets a read-only line instead of buttons that can only fail; if /me itself
+ * failed, the buttons are offered and the server decides rather than lock a responder out.
  */
 export function LifecycleActions(props: {
   /** 'Alert' or 'Incident': names the toolbar and the read-only line's test id. */
   noun: 'Alert' | 'Incident'
   state: AlertState
-  canAct: boolean
-  role: string | undefined
-  pending: boolean
-  error: Error | null
-  note: string
-  onNote: (note: string) => void
-  act: (action: AlertAction, until?: number) => void
+  /** The transition mutation of the alert or incident. */
+  transition: {
+    isPending: boolean
+    error: Error | null
+    mutate: (req: { action: AlertAction; until?: number; note?: string }, opts: { onSuccess: () => void }) => void
+  }
 }) {
-  const { noun, state, pending, act } = props
+  const { noun, state, transition } = props
+  const me = useMe()
+  const canAct = me.role ? me.can('responder') : !!me.error
+  const [note, setNote] = useState('')
+  const pending = transition.isPending
+  const act = (action: AlertAction, until?: number) => transition.mutate({ action, until, note: note || undefined }, { onSuccess: () => setNote('') })
   const may = (action: AlertAction) => ALLOWED_FROM[action].includes(state)
   return (
     <>
-      {props.canAct ? (
+      {canAct ? (
         <div className="toolbar" role="group" aria-label={`${noun} actions`}>
           {may('acknowledge') && (
             <button type="button" className="btn primary" onClick={() => act('acknowledge')} disabled={pending}>
@@ -97,18 +104,18 @@ export function LifecycleActions(props: {
               Reopen
             </button>
           )}
-          <input aria-label="Note" placeholder="note (optional)" value={props.note} onChange={(e) => props.onNote(e.target.value)} style={{ minWidth: 160 }} />
+          <input aria-label="Note" placeholder="note (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ minWidth: 160 }} />
         </div>
       ) : (
-        props.role && (
+        me.role && (
           <p className="muted small" style={{ margin: 0 }} data-testid={`${noun.toLowerCase()}-actions-readonly`}>
-            Read only: acknowledging, resolving and snoozing need the responder role (you are {props.role}).
+            Read only: acknowledging, resolving and snoozing need the responder role (you are {me.role}).
           </p>
         )
       )}
-      {props.error && (
+      {transition.error && (
         <div role="alert" style={{ color: 'var(--crit)' }}>
-          {props.error.message}
+          {transition.error.message}
         </div>
       )}
     </>

@@ -1,7 +1,7 @@
 'use client'
 import { useState } from 'react'
 import { dateTime, zoneName } from '@/lib/format'
-import { ALLOWED_FROM, type AlertAction, type AlertState } from '@/lib/alerts/types'
+import { ALLOWED_FROM, type Alert, type AlertAction, type AlertState } from '@/lib/alerts/types'
 import { useMe } from '../../hooks/useMe'
 
 const SNOOZES: [string, number][] = [
@@ -10,17 +10,11 @@ const SNOOZES: [string, number][] = [
   ['24 h', 86_400_000],
 ]
 
-/** What alerts and incidents share: their state and who moved it when. */
-export interface LifecycleFields {
-  state: AlertState
-  first_seen: number
-  last_seen: number
-  acknowledged_by: string | null
-  acknowledged_at: number | null
-  snoozed_until: number | null
-  resolved_at: number | null
-  resolved_by: string | null
-}
+/** What alerts and incidents share (Incident has the same fields): their state and who moved it when. */
+type LifecycleFields = Pick<
+  Alert,
+  'state' | 'first_seen' | 'last_seen' | 'acknowledged_by' | 'acknowledged_at' | 'snoozed_until' | 'resolved_at' | 'resolved_by'
+>
 
 /** The Seen / Acknowledged / Snoozed / Resolved rows of a `dl.kv`. */
 export function LifecycleFacts({ item }: { item: LifecycleFields }) {

@@ -6,7 +6,7 @@ import { DEFAULT_ALERT_POLICY as P } from '../../lib/alerts/lifecycle'
 import { nextVersion } from '../../lib/alerts/store'
 import { promptBombingFindings } from '../../lib/detection/detect-all'
 import type { DetectionRun } from '../../lib/detection/detect-all'
-import type { PromptBombingRow } from '../../lib/detection/types'
+import { bombingRow } from '../helpers/bombing-row'
 import { testStore } from '../helpers/store'
 
 // In server mode the dashboard (user actions) and the detection process are apart: the in-process lock cannot order
@@ -15,24 +15,9 @@ const MIN = 60_000
 const T0 = Math.floor(Date.now() / MIN) * MIN - 30 * MIN
 let store: Store & { drop(): Promise<void> }
 
-const bombRow = (install: string): PromptBombingRow => ({
-  tenant_id: 'acme',
-  install_id: install,
-  feature: 'chat',
-  score: 75,
-  severity: 'warning',
-  reasons: ['context 12σ above chat median'],
-  requests: 40,
-  active_minutes: 10,
-  cost_micros: 5_000_000,
-  spend_share: 0.1,
-  metrics: { tokens_per_minute: { value: 90_000 } } as never,
-  series: [],
-  suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
-})
 const run = (minute: number): DetectionRun => ({
   now: T0 + minute * MIN,
-  findings: promptBombingFindings([bombRow('i-bomber')]),
+  findings: promptBombingFindings([bombingRow('i-bomber')]),
   failed: [],
   durationMs: {} as never,
 })

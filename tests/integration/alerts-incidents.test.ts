@@ -10,28 +10,14 @@ import { PagerDutyNotifier } from '../../lib/alerts/pagerduty'
 import { WebhookNotifier } from '../../lib/alerts/webhooks'
 import { costFindings, farmFindings, promptBombingFindings } from '../../lib/detection/detect-all'
 import type { DetectionRun } from '../../lib/detection/detect-all'
-import type { CostAnomalyRow, FarmCluster, Finding, PromptBombingRow } from '../../lib/detection/types'
+import type { CostAnomalyRow, FarmCluster, Finding } from '../../lib/detection/types'
+import { bombingRow as bombRow } from '../helpers/bombing-row'
 import { testStore } from '../helpers/store'
 
 const MIN = 60_000
 const T0 = Math.floor(Date.now() / MIN) * MIN - 60 * MIN
 const HOSTILE = '<!channel> <https://x.test|Open in Burnrate>'
 
-const bombRow = (install: string, tenant: string, feature = 'chat', score = 75): PromptBombingRow => ({
-  tenant_id: tenant,
-  install_id: install,
-  feature,
-  score,
-  severity: 'warning',
-  reasons: [`context 12σ above ${feature} median`],
-  requests: 40,
-  active_minutes: 10,
-  cost_micros: 5_000_000,
-  spend_share: 0.1,
-  metrics: { tokens_per_minute: { value: 90_000 } } as never,
-  series: [],
-  suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
-})
 const farmRow = (id: string, tenant: string, members: string[]): FarmCluster => ({
   cluster_id: id,
   tenant_id: tenant,

@@ -8,27 +8,13 @@ import { DEFAULT_ALERT_POLICY } from '../../lib/alerts/lifecycle'
 import { notifierFromConfig } from '../../lib/alerts/notify'
 import { configSchema } from '../../lib/config'
 import { promptBombingFindings } from '../../lib/detection/detect-all'
-import type { PromptBombingRow } from '../../lib/detection/types'
+import { bombingRow } from '../helpers/bombing-row'
 import { testStore } from '../helpers/store'
 
 // alert_deliveries is read back: the incident detail lists every notification attempt of the incident.
+const row = bombingRow('i-deliveries')
 const MIN = 60_000
 const T0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN
-const row: PromptBombingRow = {
-  tenant_id: 'acme',
-  install_id: 'i-deliveries',
-  feature: 'chat',
-  score: 75,
-  severity: 'warning',
-  reasons: ['context 12σ above chat median'],
-  requests: 40,
-  active_minutes: 10,
-  cost_micros: 5_000_000,
-  spend_share: 0.1,
-  metrics: { tokens_per_minute: { value: 90_000 } } as never,
-  series: [],
-  suggested_quota: { tokens_per_minute: 1, max_context_tokens: 1, max_concurrent_streams: 1 },
-}
 
 describe('incident detail deliveries', () => {
   let store: Awaited<ReturnType<typeof testStore>>

@@ -260,14 +260,14 @@ async function count(store: Store): Promise<number> {
 /** What the store holds as measured: active parts (merges still pending show as many), rows and bytes of the big tables. */
 async function describeStore(store: Store, log: (l: string) => void): Promise<void> {
   const rs = await store.client.query({
-    query: `SELECT table, count() AS parts, sum(rows) AS rows, formatReadableSize(sum(bytes_on_disk)) AS size FROM system.parts
+    query: `SELECT table, count() AS parts, sum(rows) AS total_rows, formatReadableSize(sum(bytes_on_disk)) AS size FROM system.parts
       WHERE database = {db:String} AND active AND table IN ('events', 'usage_minute', 'usage_hour', 'install_minute', 'install_hour', 'installs_dim_minute', 'abuse_hour')
-      GROUP BY table ORDER BY sum(rows) DESC`,
+      GROUP BY table ORDER BY total_rows DESC`,
     query_params: { db: store.database },
     format: 'JSONEachRow',
   })
-  for (const t of await rs.json<{ table: string; parts: string; rows: string; size: string }>())
-    log(`[bench:long-range] ${t.table}: ${Number(t.rows).toLocaleString('en-US')} rows in ${t.parts} active parts, ${t.size}`)
+  for (const t of await rs.json<{ table: string; parts: string; total_rows: string; size: string }>())
+    log(`[bench:long-range] ${t.table}: ${Number(t.total_rows).toLocaleString('en-US')} rows in ${t.parts} active parts, ${t.size}`)
 }
 
 async function measure(store: Store, end: number, events: number, runs: number, log: (l: string) => void): Promise<LongRangeRow[]> {

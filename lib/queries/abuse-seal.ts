@@ -17,7 +17,7 @@ let lastCheck = { key: '', at: 0 }
  * clean rows: only failed and revoked installs are counted, migration 0061). Every status
  * row of an hour is rewritten, so a second seal replaces the first. Returns
  * the end of the sealed hours (epoch s): whole hours before it are in
- * abuse_hour. Checked at most once a minute per store and hour.
+ * abuse_hour, and whole days of them in abuse_day. Checked at most once a minute per store and hour.
  */
 export async function sealAbuseHours(store: Store, nowMs = Date.now(), retentionDays = 92): Promise<number> {
   const current = Math.floor(nowMs / 1000 / HOUR_S) * HOUR_S
@@ -53,6 +53,16 @@ export async function sealAbuseHours(store: Store, nowMs = Date.now(), retention
         )
         ARRAY JOIN [${ABUSE_STATUSES.map((s) => `'${s}'`).join(', ')}] AS status
         GROUP BY hour, tenant_id, status`,
+      query_params: { hours },
+    })
+    // Each day an hour was sealed in is rebuilt from all of its sealed hours (migration 0062).
+    await store.client.command({
+      query: `
+        INSERT INTO ${table(store, 'abuse_day')} (day, tenant_id, status, cost_micros, installs, sealed_at)
+        SELECT toDate(hour) AS day, tenant_id, status, sum(cost_micros), uniqMergeState(installs), now64(3)
+        FROM ${table(store, 'abuse_hour')} FINAL
+        WHERE toDate(hour) IN (SELECT DISTINCT toDate(toDateTime(arrayJoin({hours:Array(UInt32)}), 'UTC')))
+        GROUP BY day, tenant_id, status`,
       query_params: { hours },
     })
   }

@@ -4,13 +4,16 @@ import type { ResolvedRange } from '../time-range'
 import { sealAbuseHours } from './abuse-seal'
 import { selectRows, table } from './sql'
 
+const DAY_S = 86_400
+
 /**
  * The "abuse tax": spend in the window that came from installs whose
  * attestations mostly failed (rejected ≥ accepted over the install's life, so
  * a healthy phone's occasional expired token does not count) or that the
  * gateway denied under a revocation.
  *
- * Whole hours come from abuse_hour, where each install-hour carries the status
+ * Whole hours come from abuse_hour (whole days of them from abuse_day, the
+ * same hours merged per day), where each install-hour carries the status
  * the install had when the hour was sealed (lib/queries/abuse-seal.ts, right
  * after the hour ends): a farm caught later keeps its earlier hours as they
  * were sealed. The edges of the window and the hour still running are judged
@@ -24,6 +27,10 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
   let hourFrom = Math.ceil(from / 3600) * 3600
   let hourTo = Math.min(Math.floor(to / 3600) * 3600, sealedEnd)
   if (hourFrom >= hourTo) hourFrom = hourTo = to
+  // Whole days of sealed hours come from abuse_day (one merged sketch per day), the hours around them from abuse_hour.
+  let dayFrom = Math.ceil(hourFrom / DAY_S) * DAY_S
+  let dayTo = Math.floor(hourTo / DAY_S) * DAY_S
+  if (dayFrom >= dayTo) dayFrom = dayTo = hourTo
   const [r] = await selectRows<{ total: number; failed: number; revoked: number; abuse: number; failed_installs: number; revoked_installs: number }>(
     store,
     `
@@ -48,8 +55,13 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
         GROUP BY install_id
       ),
       parts AS (
+        SELECT status, cost_micros AS cost, installs FROM ${table(store, 'abuse_day')} FINAL
+        WHERE day >= toDate(toDateTime({dayFrom:UInt32}, 'UTC')) AND day < toDate(toDateTime({dayTo:UInt32}, 'UTC'))
+          AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+        UNION ALL
         SELECT status, cost_micros AS cost, installs FROM ${table(store, 'abuse_hour')} FINAL
-        WHERE hour >= toDateTime({hourFrom:UInt32}, 'UTC') AND hour < toDateTime({hourTo:UInt32}, 'UTC')
+        WHERE ((hour >= toDateTime({hourFrom:UInt32}, 'UTC') AND hour < toDateTime({dayFrom:UInt32}, 'UTC'))
+            OR (hour >= toDateTime({dayTo:UInt32}, 'UTC') AND hour < toDateTime({hourTo:UInt32}, 'UTC')))
           AND ({tenant:String} = '' OR tenant_id = {tenant:String})
         UNION ALL
         SELECT status, sum(cost), uniqStateIf(install_id, cost > 0 AND status != 'clean') FROM live GROUP BY status
@@ -61,7 +73,7 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
       uniqMergeIf(installs, status IN ('failed', 'failed_revoked')) AS failed_installs,
       uniqMergeIf(installs, status IN ('revoked', 'failed_revoked')) AS revoked_installs
     FROM parts`,
-    { from, to, hourFrom, hourTo, tenant: range.tenant },
+    { from, to, hourFrom, hourTo, dayFrom, dayTo, tenant: range.tenant },
   )
   return {
     from: range.fromMs,

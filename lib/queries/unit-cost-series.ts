@@ -15,6 +15,20 @@ export type UnitMetric = (typeof UNIT_METRICS)[number]
  * per-dimension install sketches, per bucket and over the window). Buckets
  * without the denominator are 0. From the usage tiers the bucket allows.
  */
+const HOUR_S = 3_600
+const DAY_S = 86_400
+
+/**
+ * The bucket a chart of cost per active install gets when it asks for none (granularity auto): at least an hour,
+ * and a day over ranges longer than 2 days. Installs active in a bucket is a count of distinct ids: per 15 minutes
+ * it mostly counts sessions, per day it is the daily active installs finance divides by, and it is read from
+ * ~30 day sketches per value over 30 days instead of ~120 hour sketches per 6 hours (each a merge of a large sketch).
+ */
+export function perInstallStep(range: Pick<ResolvedRange, 'fromMs' | 'toMs' | 'stepS'>): number {
+  const floor = range.toMs - range.fromMs > 2 * DAY_S * 1000 ? DAY_S : HOUR_S
+  return Math.ceil(Math.max(range.stepS, floor) / floor) * floor
+}
+
 export async function unitCostSeries(store: Store, range: ResolvedRange, by: CostDimension, metric: UnitMetric, maxKeys = 8): Promise<StackedSeries> {
   const params = tierParams(range, coarsestFor(range.stepS))
   const perInstall = metric === 'per_install'
@@ -61,7 +75,8 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
   // The legend's figure per key: its unit cost over the whole window; per install, over the installs active in the
   // window (one install active in every bucket counts once).
   if (perInstall) {
-    const windowInstalls = await selectRows<{ key: string; installs: number }>(store, installsBy(store, by), params)
+    // Over the whole window no bucket has to be kept apart: whole days come from the day sketches.
+    const windowInstalls = await selectRows<{ key: string; installs: number }>(store, installsBy(store, by), tierParams(range, 'day'))
     for (const s of totals.values()) s.denom = 0
     for (const r of windowInstalls) {
       const s = totals.get(r.key)

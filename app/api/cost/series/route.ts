@@ -3,7 +3,7 @@ import { rangeQuery } from '@/lib/dashboard/params'
 import { COST_DIMENSIONS } from '@/lib/dashboard/types'
 import { HttpError, route } from '@/lib/runtime/route'
 import { spendSeries } from '@/lib/queries/spend-series'
-import { UNIT_METRICS, unitCostSeries } from '@/lib/queries/unit-cost-series'
+import { UNIT_METRICS, perInstallStep, unitCostSeries } from '@/lib/queries/unit-cost-series'
 import { appStore } from '@/lib/runtime/app-runtime'
 
 const GRANULARITY_S = { auto: 0, hour: 3600, day: 86_400 } as const
@@ -18,7 +18,7 @@ const query = rangeQuery({
 })
 
 export const GET = route({ role: 'viewer', query }, async ({ query }) => {
-  const stepS = GRANULARITY_S[query.granularity] || query.window.stepS
+  const stepS = GRANULARITY_S[query.granularity] || (query.metric === 'per_install' ? perInstallStep(query.window) : query.window.stepS)
   const window = { ...query.window, stepS }
   if ((window.toMs - window.fromMs) / 1000 / stepS > MAX_BUCKETS) throw new HttpError(400, `too many ${query.granularity} buckets; pick a coarser granularity`)
   const store = await appStore()

@@ -10,6 +10,7 @@ import type { DetectorName } from '../lib/detection/types'
 import { EVENT_COLUMN_NAMES } from '../lib/ingest/event-columns'
 import { GatewaySimulator, type ScenarioName, type ScenarioSettings } from '../lib/simulator'
 import { fastLoader } from '../harness/eval/fast-load'
+import { namesAttack } from '../harness/eval/names-attack'
 import { replay, type ReplayResult } from '../harness/eval/replay'
 
 const MIN = 60_000
@@ -280,9 +281,10 @@ export async function benchDetectionLatency(opts: { rates?: number[] } = {}) {
         target: 'p95 ≤ 60 s',
       })
     }
-    // Every alert that names no attacker of the run: false alarms (ordinary installs, or clusters of them).
-    const attackers = new Set(run.labels.map((l) => l.subject))
-    const falseAlarms = run.alarms.filter((al) => ![al.subject, ...al.members.keys()].some((m) => attackers.has(m)))
+    // Every alert that names no attacker of the run: false alarms (ordinary installs, or clusters of them). A cost
+    // alert on a feature an attack spends on is true, as the eval scores it (the spend there did change).
+    const attackers = new Map(run.labels.filter((l) => l.kind === 'install').map((l) => [l.subject, l]))
+    const falseAlarms = run.alarms.filter((al) => !attackers.has(al.subject) && !namesAttack(al, attackers, []))
     rows.push({
       metric: `${rate} ev/s: alerts naming no attacker`,
       ours: `${falseAlarms.length} of ${run.alarms.length}${falseAlarms.length ? ` (${[...new Set(falseAlarms.map((f) => f.detector))].join(', ')})` : ''}`,

@@ -117,18 +117,33 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
  * rate, without waiting for it to close or time out, and streams open now
  * count towards concurrency. An install's zombies are the larger of its
  * closed and open counts (a stream that closed moments ago may be in both).
+ *
+ * An open stream has lasted at least its elapsed time, so it counts towards
+ * the install's typical (median) stream length too: the median of its closed
+ * streams (each closed stream standing at that median, the only value the
+ * window query returns) and its open streams at their elapsed time. Without
+ * it an install holding six long streams open beside a few short ones it
+ * closed earlier kept its short median, and "long AND many at once" waited
+ * for the long streams to close (10 minutes in the held-out red-team case).
  */
+export function medianWithOpen(closed: number, closedMedian: number, openElapsed: number[]): number {
+  if (openElapsed.length === 0) return closedMedian
+  const all = [...openElapsed, ...Array.from({ length: closed }, () => closedMedian)].sort((a, b) => a - b)
+  return all[Math.floor((all.length - 1) / 2)]
+}
+
 export function mergeOpenStreams(
   stats: StreamStats[],
   open: import('./open-streams').OpenStream[],
   s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>,
 ): void {
-  const byInstall = new Map<string, { tenant: string; install: string; open: number; zombies: number; longest: number }>()
+  const byInstall = new Map<string, { tenant: string; install: string; open: number; zombies: number; longest: number; elapsed: number[] }>()
   for (const o of open) {
     const key = `${o.tenant_id}\u0000${o.install_id}`
-    const cur = byInstall.get(key) ?? { tenant: o.tenant_id, install: o.install_id, open: 0, zombies: 0, longest: 0 }
+    const cur = byInstall.get(key) ?? { tenant: o.tenant_id, install: o.install_id, open: 0, zombies: 0, longest: 0, elapsed: [] }
     cur.open++
     cur.longest = Math.max(cur.longest, o.elapsed_ms)
+    cur.elapsed.push(o.elapsed_ms)
     if (o.elapsed_ms >= s.zombieMinMs && o.completion_tokens * 1000 < s.zombieMaxTokensPerSec * o.elapsed_ms) cur.zombies++
     byInstall.set(key, cur)
   }
@@ -139,6 +154,7 @@ export function mergeOpenStreams(
       r.zombie_streams = Math.max(r.zombie_streams, o.zombies)
       r.max_concurrent = Math.max(r.max_concurrent, o.open)
       r.max_duration_ms = Math.max(r.max_duration_ms, o.longest)
+      r.median_duration_ms = medianWithOpen(r.streams, r.median_duration_ms, o.elapsed)
     } else {
       stats.push({
         tenant_id: o.tenant,

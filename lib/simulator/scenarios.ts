@@ -7,6 +7,7 @@ import { Slots, gatedStream } from './slots'
 import { EventSink, bytesFor, normalVerdict, type TrafficHook, type Usage } from './traffic'
 import { benign, moderateBomber, modelShift, tokenReuse } from './families'
 import { emulatorFarm } from './emulator-farm'
+import { redTeamScenario, type RedTeamKind } from './families-redteam'
 import { MIN, frame, installLabels, recruit } from './scenario-frame'
 
 export { SCENARIO_NAMES, type ScenarioName } from './labels'
@@ -38,6 +39,8 @@ export interface ScenarioSettings {
   /** model_shift: the pricier model; benign: which look-alike. */
   model?: string
   kind?: 'power_users' | 'corporate_nat' | 'qa_lab' | 'release_burst' | 'batch_feature' | 'token_expired' | 'handover' | 'feature_launch' | 'long_chats'
+  /** Held-out red-team families for the non-bombing detectors (families-redteam.ts). */
+  redteam?: RedTeamKind
 }
 
 export interface Scenario {
@@ -235,5 +238,6 @@ const FACTORIES: Record<ScenarioName, (ctx: ScenarioContext) => Scenario> = {
 }
 
 export function createScenario(name: ScenarioName, ctx: ScenarioContext): Scenario {
+  if (ctx.settings.redteam) return redTeamScenario(name, ctx, ctx.settings.redteam)
   return FACTORIES[name](ctx)
 }

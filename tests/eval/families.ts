@@ -1,6 +1,7 @@
 import type { DetectorName } from '../../lib/detection/types'
 import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
 import type { ReplayOptions } from '../../harness/eval/replay'
+import type { RedTeamKind } from '../../lib/simulator/families-redteam'
 
 /**
  * The evaluation grid: each attack swept over intensity, spread, duration,
@@ -194,6 +195,36 @@ export function familyGrid(quick: boolean): FamilyCase[] {
   const benignHoldout = (['feature_launch', 'long_chats'] as const).map((kind, i) =>
     c('benign', kind, 'holdout', [], run(48 + i, 'benign', { kind, offsetMs: HISTORY, durationMs: 70 * MIN, tenant: 'acme-fitness' }, 70, 120_000)),
   )
+  // Red team for the non-bombing detectors (lib/simulator/families-redteam.ts), written from the threat model before
+  // the detectors were run on them; 'red team' in the family name selects them all (EVAL_ONLY='red team').
+  const rt = (family: string, level: string, expected: readonly DetectorName[], seed: number, scenario: ScenarioName, kind: RedTeamKind, min = 15) =>
+    c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind }, min))
+  const redteam = [
+    rt('farm: red team', 'passes attestation, Poisson timing, 20 /24s of one cloud ASN, 2 images', ['emulator_farms'], 61, 'emulator_farm', 'farm_jittered'),
+    rt(
+      'farm: red team',
+      'passes attestation, 60 distinct phones, 40 /24s, joining over 12 min',
+      ['emulator_farms'],
+      62,
+      'emulator_farm',
+      'farm_diverse_trickle',
+    ),
+    rt('farm: red team', '30 % of attestations fail, Poisson timing, 2 cloud ASNs', ['emulator_farms'], 63, 'emulator_farm', 'farm_mixed'),
+    rt('cost: red team', '30 % of a feature moved to a pricier model', ['cost_anomalies'], 64, 'model_shift', 'cost_mix_shift', 20),
+    rt('stream abuse: red team', '2 installs, 6 long streams open at once', ['stream_abuse'], 65, 'stream_abuse', 'stream_concurrent'),
+    rt('stream abuse: red team', '2 installs, 60-token prompts, 6k-16k-token answers', ['stream_abuse'], 66, 'stream_abuse', 'stream_long_output'),
+    rt('token reuse: red team', '2 tokens, thief in the same country on another carrier', ['token_reuse'], 67, 'token_reuse', 'reuse_same_country'),
+    rt('token reuse: red team', '1 token replayed from 10 countries at once', ['token_reuse'], 68, 'token_reuse', 'reuse_many_ips'),
+    ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters'] as const).map((kind, i) =>
+      c(
+        'benign: red team',
+        kind.replace('benign_', ''),
+        'holdout',
+        [],
+        run(69 + i, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
+      ),
+    ),
+  ]
   if (quick) return [tune[1], tune[4], tune[11], tune[13], tune[16], benign[3]]
-  return [...tune, ...holdout, ...benign, ...benignHoldout]
+  return [...tune, ...holdout, ...benign, ...benignHoldout, ...redteam]
 }

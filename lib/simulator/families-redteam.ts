@@ -1,0 +1,361 @@
+import type { AttestationReason } from '../events/schema'
+import type { GroundTruthLabel, ScenarioName } from './labels'
+import type { Install } from './population'
+import { consumerDevice, residentialNetwork } from './population'
+import type { Rng } from './random'
+import type { Scenario, ScenarioContext } from './scenarios'
+import { PROGRESS_MS } from './slots'
+import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
+import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
+
+/**
+ * Held-out "red team" families for the non-bombing detectors, written from the
+ * threat model (docs/events.md, /work/shared/background) before looking at how
+ * the detectors score them. Each reuses a scenario name for its labels (so the
+ * scoring treats it as that attack) and is picked by `redteam` in the settings.
+ *
+ * Farms: attestation-passing members with human-like (Poisson, not lockstep)
+ * timing; spread over many /24s of hosting ASNs the tuned farm never used;
+ * real-looking, diverse device builds; a slow trickle of new installs; mixed
+ * pass/fail attestation. Cost: 30 % of one feature's calls moved to a pricier
+ * model. Streams: one install holding many long streams at once; tiny prompts
+ * with very long answers. Token reuse: a thief in the owner's country on another
+ * carrier; one token replayed from many networks at once. Benign: a marketing
+ * push (hundreds of new installs over 10 minutes), a carrier-grade NAT (hundreds
+ * of existing installs of one tenant behind one /24, from the start of history),
+ * commuters switching wifi ↔ cellular every 8-15 minutes.
+ */
+export type RedTeamKind =
+  | 'farm_jittered'
+  | 'farm_diverse_trickle'
+  | 'farm_mixed'
+  | 'cost_mix_shift'
+  | 'stream_concurrent'
+  | 'stream_long_output'
+  | 'reuse_same_country'
+  | 'reuse_many_ips'
+  | 'benign_marketing_push'
+  | 'benign_cgnat'
+  | 'benign_commuters'
+
+/** Cloud providers not used by the tuned farm scenario (emulator-farm.ts). */
+const HOSTING = [
+  { asn: 16276, country: 'FR', first: [51, 54, 141] }, // OVH
+  { asn: 63949, country: 'US', first: [45, 139, 172] }, // Linode / Akamai
+  { asn: 396982, country: 'US', first: [34, 35] }, // Google Cloud
+]
+
+interface Member {
+  inst: Install
+  createdAt: number
+}
+
+function farm(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
+  const rng = f.rng
+  const feature = featureOf(f)
+  const diverse = kind === 'farm_diverse_trickle'
+  const count = f.s.installs ?? (diverse ? 60 : kind === 'farm_mixed' ? 60 : 80)
+  const providers = kind === 'farm_mixed' ? HOSTING.slice(0, 2) : [HOSTING[rng.int(HOSTING.length)]]
+  const subnets = Array.from({ length: f.s.subnets ?? (diverse ? 40 : kind === 'farm_mixed' ? 6 : 20) }, (_, i) => {
+    const p = providers[i % providers.length]
+    return { asn: p.asn, country: p.country, ipPrefix: `${rng.pick(p.first)}.${rng.int(256)}.${rng.int(256)}.0/24` }
+  })
+  const images = Array.from({ length: kind === 'farm_mixed' ? 3 : 2 }, () => ({ fingerprint: rng.hex(32), ...consumerDevice(rng, 'android') }))
+  const version = f.tenant.versions[f.tenant.versions.length - 1]
+  const known = new Set(ctx.pop.installs.map((i) => i.id))
+  const spread = diverse ? 12 * MIN : 3 * MIN
+  const members: Member[] = []
+  for (let n = 0; n < count; n++) {
+    const net = rng.pick(subnets)
+    // A diverse farm spoofs a different real-looking phone per install and randomizes its fingerprint.
+    const device = diverse ? { ...consumerDevice(rng, 'android'), fingerprint: rng.hex(32) } : rng.pick(images)
+    const inst = freshInstall(rng, f.tenant, known, net, device)
+    inst.appVersion = version
+    members.push({ inst, createdAt: f.start + rng.int(spread) })
+  }
+  members.sort((a, b) => a.createdAt - b.createdAt)
+  const verdict = (r: Rng): AttestationReason[] => (kind === 'farm_mixed' && r.chance(0.3) ? ['emulator'] : [])
+  const cluster = `${f.tenant.id}:redteam-farm-${rng.hex(6)}`
+  const labels: GroundTruthLabel[] = [
+    { scenario: 'emulator_farm', kind: 'cluster', subject: cluster, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end, detail: { installs: count } },
+    ...members.map((m) => ({
+      scenario: 'emulator_farm' as const,
+      kind: 'install' as const,
+      subject: m.inst.id,
+      tenant_id: f.tenant.id,
+      start_ms: m.createdAt,
+      end_ms: f.end,
+      detail: { cluster },
+    })),
+  ]
+  // Each member calls on its own Poisson clock (no lockstep), 1-3 calls a minute, normal-shaped requests.
+  const rates = members.map(() => 1 + 2 * rng.next())
+  return {
+    name: 'emulator_farm',
+    startMs: f.start,
+    endMs: f.end,
+    labels,
+    tick(sink, r, t0, t1) {
+      if (t1 <= f.start || t0 >= f.end) return
+      members.forEach((m, i) => {
+        const from = Math.max(t0, m.createdAt)
+        const to = Math.min(t1, f.end)
+        if (to <= from) return
+        if (m.createdAt >= t0 && m.createdAt < t1) refreshToken(sink, r, m.inst, version, m.createdAt, verdict, feature.name)
+        const n = r.poisson((rates[i] * (to - from)) / MIN)
+        for (let k = 0; k < n; k++) {
+          const ts = from + r.int(to - from)
+          refreshToken(sink, r, m.inst, version, ts, verdict, feature.name)
+          normalCall(sink, r, m.inst, version, ts, feature)
+        }
+      })
+    },
+  }
+}
+
+/** 30 % of one feature's calls (the tenant's ordinary installs) go to a pricier model: a partial config push or an A/B test. */
+function costMixShift(ctx: ScenarioContext, f: Frame): Scenario {
+  const feature = featureOf(f)
+  const pricier = f.s.model ?? 'gpt-4o'
+  const share = 0.3
+  return {
+    name: 'model_shift',
+    startMs: f.start,
+    endMs: f.end,
+    labels: [
+      {
+        scenario: 'model_shift',
+        kind: 'feature',
+        subject: `${f.tenant.id}/${feature.name}/*`,
+        tenant_id: f.tenant.id,
+        start_ms: f.start,
+        end_ms: f.end,
+        detail: { from: feature.model, to: pricier, share },
+      },
+    ],
+    hook: {
+      appVersion: (_i, v) => v,
+      contextFactor: () => 1,
+      model: (inst, name, model, ts) =>
+        inst.tenant === f.tenant &&
+        name === feature.name &&
+        ts >= f.start &&
+        ts < f.end &&
+        !ctx.taken.has(inst.id) &&
+        (Math.imul(ts % 1_000_003, 2654435761) >>> 0) % 100 < share * 100
+          ? pricier
+          : model,
+    },
+    tick() {},
+  }
+}
+
+interface OpenStream {
+  inst: Install
+  u: Usage
+  start: number
+  duration: number
+  id: string
+  nextReport: number
+}
+
+/** Emits progress reports every PROGRESS_MS while a stream is open and its close event when it ends. */
+function runStreams(sink: EventSink, open: OpenStream[], t0: number, t1: number): void {
+  for (let j = open.length - 1; j >= 0; j--) {
+    const o = open[j]
+    const end = o.start + o.duration
+    while (o.nextReport < Math.min(end, t1)) {
+      if (o.nextReport >= t0) {
+        const done = (o.nextReport - o.start) / o.duration
+        sink.streamProgress(
+          o.inst,
+          o.inst.appVersion,
+          o.nextReport,
+          { ...o.u, completion: Math.round(o.u.completion * done) },
+          'sse',
+          o.nextReport - o.start,
+          600,
+          o.id,
+        )
+      }
+      o.nextReport += PROGRESS_MS
+    }
+    if (end >= t0 && end < t1) {
+      sink.stream(o.inst, o.inst.appVersion, end, o.u, 'sse', o.duration, 600, 'completed', undefined, o.id)
+      open.splice(j, 1)
+    }
+  }
+}
+
+function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
+  const feature = featureOf(f)
+  const p = profileOf(feature.name)
+  const abusers = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, f.rng)
+  const open: OpenStream[] = []
+  const concurrent = kind === 'stream_concurrent'
+  const nextAt = abusers.map(() => f.start + f.rng.int(20_000))
+  return {
+    name: 'stream_abuse',
+    startMs: f.start,
+    endMs: f.end,
+    labels: abusers.map((a) => ({
+      scenario: 'stream_abuse' as const,
+      kind: 'install' as const,
+      subject: a.id,
+      tenant_id: f.tenant.id,
+      start_ms: f.start,
+      end_ms: f.end,
+      detail: { feature: feature.name, kind },
+    })),
+    tick(sink, rng, t0, t1) {
+      runStreams(sink, open, t0, t1)
+      if (t1 <= f.start || t0 >= f.end) return
+      abusers.forEach((inst, i) => {
+        // concurrent: keeps 6 long answers (4-10 min) open at once; long output: 3 calls a minute, a ~60-token prompt, 6k-16k tokens out.
+        while (nextAt[i] < t1) {
+          const ts = Math.max(t0, nextAt[i])
+          const busy = open.filter((o) => o.inst === inst).length
+          if (concurrent && busy >= 6) {
+            nextAt[i] = Math.max(ts + 1, Math.min(...open.filter((o) => o.inst === inst).map((o) => o.start + o.duration)) + rng.int(5_000))
+            if (nextAt[i] < t1) continue
+            break
+          }
+          const context = concurrent ? Math.round(rng.lognormal(p.ctx, p.ctxSigma)) : Math.round(rng.lognormal(60, 0.3))
+          const completion = concurrent ? Math.round(rng.uniform(4_000, 9_000)) : Math.round(rng.uniform(6_000, 16_000))
+          // Integer ms: the simulator sorts a tick's events by their ms.
+          const duration = Math.round(concurrent ? rng.uniform(4 * MIN, 10 * MIN) : (completion / rng.uniform(50, 90)) * 1000)
+          if (ts + duration <= f.end) {
+            refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
+            const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+            open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + PROGRESS_MS })
+          }
+          nextAt[i] = ts + 1 + (concurrent ? rng.int(10_000) : Math.round(rng.exponential(20_000)))
+        }
+      })
+      runStreams(sink, open, t0, t1)
+    },
+  }
+}
+
+function reuse(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
+  const feature = featureOf(f)
+  const p = profileOf(feature.name)
+  const victims = recruitFrom(ctx, f.tenant, f.s.installs ?? (kind === 'reuse_many_ips' ? 1 : 2), f.rng)
+  const abroad = ['DE', 'BR', 'IN', 'RO', 'VN', 'NG', 'US', 'GB', 'FR', 'ID']
+  const thieves = victims.flatMap((v) =>
+    kind === 'reuse_same_country'
+      ? [{ ...v, ...residentialNetwork(f.rng, v.country) }]
+      : abroad.map((country) => ({
+          ...v,
+          country,
+          asn: 200_000 + f.rng.int(9_999),
+          ipPrefix: `${20 + f.rng.int(180)}.${f.rng.int(256)}.${f.rng.int(256)}.0/24`,
+        })),
+  )
+  const perMinute = f.s.perMinute ?? (kind === 'reuse_many_ips' ? 1 : 2)
+  return {
+    name: 'token_reuse',
+    startMs: f.start,
+    endMs: f.end,
+    labels: victims.map((v) => ({
+      scenario: 'token_reuse' as const,
+      kind: 'install' as const,
+      subject: v.id,
+      tenant_id: f.tenant.id,
+      start_ms: f.start,
+      end_ms: f.end,
+      detail: { feature: feature.name, kind },
+    })),
+    tick(sink, rng, t0, t1) {
+      if (t1 <= f.start || t0 >= f.end) return
+      const a = Math.max(t0, f.start)
+      const b = Math.min(t1, f.end)
+      for (const inst of [...victims, ...thieves]) {
+        const n = rng.poisson((perMinute * (b - a)) / MIN)
+        for (let k = 0; k < n; k++) {
+          const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
+          const completion = Math.round(rng.lognormal(p.out, p.outSigma))
+          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+          sink.request(inst, inst.appVersion, a + rng.int(Math.max(1, b - a)), u, 'served', 900)
+        }
+      }
+    },
+  }
+}
+
+function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
+  const rng = f.rng
+  const known = new Set(ctx.pop.installs.map((i) => i.id))
+  const actors: { inst: Install; perMinute: number; joinAt: number }[] = []
+  const natted: Install[] = []
+  const switches: { inst: Install; home: { asn: number; ipPrefix: string }; cell: { asn: number; ipPrefix: string }; next: number; onCell: boolean }[] = []
+  if (kind === 'benign_marketing_push') {
+    for (let i = 0; i < 400; i++) {
+      const platform = rng.chance(0.5) ? 'ios' : 'android'
+      const inst = freshInstall(rng, f.tenant, known, undefined, { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) })
+      inst.platform = platform
+      actors.push({ inst, perMinute: 0.3 + rng.next(), joinAt: f.start + rng.int(10 * MIN) })
+    }
+  } else if (kind === 'benign_cgnat') {
+    // From the start of history: these installs were always behind the carrier's CGNAT /24.
+    const net = residentialNetwork(rng, f.tenant.countries[0][0])
+    const prefix = `100.${64 + rng.int(60)}.${rng.int(256)}.0/24`
+    for (const inst of recruitFrom(ctx, f.tenant, 300, rng)) {
+      Object.assign(inst, { asn: net.asn, ipPrefix: prefix })
+      natted.push(inst)
+    }
+  } else {
+    for (const inst of recruitFrom(ctx, f.tenant, 30, rng)) {
+      const home = { asn: inst.asn, ipPrefix: inst.ipPrefix }
+      switches.push({ inst, home, cell: residentialNetwork(rng, inst.country), next: f.start + rng.int(10 * MIN), onCell: false })
+      actors.push({ inst, perMinute: 1.5, joinAt: f.start })
+    }
+  }
+  const labelled = kind === 'benign_cgnat' ? natted : actors.map((a) => a.inst)
+  return {
+    name: 'benign',
+    startMs: f.start,
+    endMs: f.end,
+    labels: labelled.map((inst) => ({
+      scenario: 'benign' as ScenarioName,
+      kind: 'install' as const,
+      subject: inst.id,
+      tenant_id: f.tenant.id,
+      start_ms: f.start,
+      end_ms: f.end,
+      detail: { kind },
+    })),
+    tick(sink, r, t0, t1) {
+      if (t1 <= f.start || t0 >= f.end) return
+      // A commuter's phone leaves wifi for cellular (or back) between calls: never two networks at once.
+      for (const s of switches)
+        if (t0 >= s.next) {
+          s.onCell = !s.onCell
+          Object.assign(s.inst, s.onCell ? s.cell : s.home)
+          s.next = t0 + 8 * MIN + r.int(7 * MIN)
+        }
+      for (const a of actors) {
+        const from = Math.max(t0, a.joinAt)
+        const to = Math.min(t1, f.end)
+        if (to <= from) continue
+        const n = r.poisson((a.perMinute * (to - from)) / MIN)
+        for (let k = 0; k < n; k++) {
+          const ts = from + r.int(to - from)
+          const spec = f.tenant.features[r.int(f.tenant.features.length)]
+          refreshToken(sink, r, a.inst, a.inst.appVersion, ts, normalVerdict, spec.name)
+          normalCall(sink, r, a.inst, a.inst.appVersion, ts, spec)
+        }
+      }
+    },
+  }
+}
+
+export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: RedTeamKind): Scenario {
+  const f = frameOf(`redteam-${kind}`, ctx, 15 * MIN)
+  if (kind.startsWith('farm_')) return farm(ctx, f, kind)
+  if (kind === 'cost_mix_shift') return costMixShift(ctx, f)
+  if (kind.startsWith('stream_')) return streams(ctx, f, kind)
+  if (kind.startsWith('reuse_')) return reuse(ctx, f, kind)
+  if (kind.startsWith('benign_')) return benignRedTeam(ctx, f, kind)
+  throw new Error(`unknown red-team family ${kind} for ${name}`)
+}

@@ -327,13 +327,6 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
     })),
     tick(sink, r, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
-      // A commuter's phone leaves wifi for cellular (or back) between calls: never two networks at once.
-      for (const s of switches)
-        if (t0 >= s.next) {
-          s.onCell = !s.onCell
-          Object.assign(s.inst, s.onCell ? s.cell : s.home)
-          s.next = t0 + 8 * MIN + r.int(7 * MIN)
-        }
       for (const a of actors) {
         const from = Math.max(t0, a.joinAt)
         const to = Math.min(t1, f.end)
@@ -346,6 +339,14 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
           normalCall(sink, r, a.inst, a.inst.appVersion, ts, spec)
         }
       }
+      // A commuter's phone leaves wifi for cellular (or back) between calls: never two networks at once. Switched at the
+      // end of a tick, as the ordinary traffic of this tick (emitted before the scenarios) already used the old network.
+      for (const s of switches)
+        if (t1 > s.next) {
+          s.onCell = !s.onCell
+          Object.assign(s.inst, s.onCell ? s.cell : s.home)
+          s.next = t1 + 8 * MIN + r.int(7 * MIN)
+        }
     },
   }
 }

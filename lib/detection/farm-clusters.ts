@@ -197,10 +197,15 @@ export function groupSignals(
   minSize: number,
   trait: FarmTrait,
   burstStart = windowStart,
+  selectedOnRejection = false,
 ): { signals: GroupSignals; dispersion: number | null } {
   const g = totals(members, windowStart, burstStart)
   const p0 = baseRate(tenant.suspicious - g.suspicious, tenant.attestations - g.attestations, BASE_RATE_PRIOR.suspicious)
-  const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious, g.attestations, p0)))
+  // Members of a broad-trait group were picked BECAUSE each had a suspicious rejection: that first rejection (and
+  // its attestation) is the selection, not evidence. Counting it made 8 honest phones of one popular build, each
+  // with one transient hooking_framework rejection among ~12 accepted attestations, "8 of 103 rejected" (z 10).
+  const picked = selectedOnRejection ? members.length : 0
+  const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious - picked, g.attestations - picked, p0)))
   const freshRate = baseRate(tenant.fresh - g.fresh, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
   const burstRate = baseRate(tenant.burst - g.burst, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
   const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate), binomialZ(g.burst, g.installs, burstRate)))
@@ -261,7 +266,7 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
       const scored = new Set<string>()
       for (const [value, members] of groups) {
         if (members.length < minSize) continue
-        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait, burstStart)
+        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait, burstStart, broad)
         const z = combineSignals(signals, zAlert)
         if (z >= zAlert / 2) {
           out.push({ trait, value, members, signals, dispersion, z })

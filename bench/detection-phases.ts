@@ -1,0 +1,67 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { runDetectors } from '../lib/detection/detect-all'
+import { takePhaseCosts } from '../lib/detection/phase-cost'
+import { DEFAULT_DETECTION_SETTINGS } from '../lib/detection/settings'
+import { openBenchStore } from './detection-history'
+
+/**
+ * The detectors' CPU per phase on the bench's copied history, without the
+ * live replay: `BENCH_DETECTION_HISTORY_DIR=/some/dir npx tsx
+ * bench/detection-phases.ts [rate] [runs] [findings.json]` runs every
+ * detector `runs` times (default 6) on the 30 s cadence from the end of the
+ * history, after one warm-up run, on a copy of the saved history (built
+ * there first if absent, as the detection section builds it). Ordinary
+ * traffic only: what the detectors cost at that rate before any attack, and
+ * every finding there is a false alarm. With a third argument the findings
+ * (detector, subject, score) are written to that file: two versions of a
+ * detector that should find the same things are compared by diffing it.
+ */
+async function main() {
+  const rate = Number(process.argv[2] ?? 5_000)
+  const runs = Number(process.argv[3] ?? 6)
+  const out = process.argv[4]
+  const installs = rate >= 1_000 ? rate * 4 : 1_500
+  const seedMin = Number(process.env.BENCH_DETECTION_SEED_MIN ?? 8)
+  const b = await openBenchStore({ rate, installs, seed: 31, seedMin, historyMin: 64, liveMin: 14 }, true)
+  const liveStart = b.startMs + 64 * 60_000
+  const found: { now: number; detector: string; subject: string; score: number; members?: number }[] = []
+  let cpuMs = 0
+  const load0 = loadavg()[0]
+  for (let k = 0; k <= runs; k++) {
+    const now = liveStart + k * 30_000
+    if (k === 1) takePhaseCosts()
+    const cpu0 = process.cpuUsage()
+    const run = await runDetectors(b.store, DEFAULT_DETECTION_SETTINGS, now)
+    const cpu = process.cpuUsage(cpu0)
+    if (k > 0) cpuMs += (cpu.user + cpu.system) / 1000
+    if (run.failed.length) console.log(`run ${k}: failed ${JSON.stringify(run.failed)}`)
+    for (const f of run.findings) {
+      const members = (f.evidence as { members?: string[] } | null)?.members?.length
+      found.push({ now: k, detector: f.detector, subject: f.subject, score: Math.round(f.score * 1000) / 1000, members })
+    }
+    console.log(`run ${k}: ${run.findings.length} findings, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU, load ${loadavg()[0].toFixed(1)}`)
+  }
+  const phases = takePhaseCosts()
+  console.log(`${rate} ev/s, ${runs} runs after a warm-up, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`)
+  console.log(`all detectors: ${(cpuMs / runs).toFixed(0)} ms CPU per run = ${((cpuMs / runs / 30_000) * 100).toFixed(1)}% of one core`)
+  for (const [phase, p] of [...phases].sort((x, y) => y[1].cpuMs - x[1].cpuMs))
+    console.log(`  ${phase}: ${(p.cpuMs / runs).toFixed(0)} ms CPU, ${(p.wallMs / runs).toFixed(0)} ms wall per run (${((p.cpuMs / cpuMs) * 100).toFixed(0)}%)`)
+  if (out)
+    writeFileSync(
+      out,
+      JSON.stringify(
+        found.sort((x, y) => x.now - y.now || x.detector.localeCompare(y.detector) || x.subject.localeCompare(y.subject)),
+        null,
+        1,
+      ),
+    )
+  await b.store.close()
+  rmSync(b.dir, { recursive: true, force: true })
+  process.exit(0)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

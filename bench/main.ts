@@ -12,6 +12,7 @@
  *   --dashboard-sizes   store sizes for the dashboard section (default 1000000,10000000,50000000)
  *   --long-range-events events in the 30-day store of the long-range section (default 100000000)
  *   --no-report         do not write docs/benchmarks.md
+ *   --broker NAME       name of the Kafka broker run it starts (default bench; give your own beside others' benches)
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -70,6 +71,8 @@ const { values: flags } = parseArgs({
     'dashboard-sizes': { type: 'string', default: '1000000,10000000,50000000' },
     'long-range-events': { type: 'string', default: '100000000' },
     'no-report': { type: 'boolean', default: false },
+    // The broker run's name: another engineer's bench broker of the same name would be stopped by this run.
+    broker: { type: 'string', default: 'bench' },
     child: { type: 'string' },
     arg: { type: 'string' },
   },
@@ -165,11 +168,11 @@ async function main() {
   const startedAt = new Date()
   let brokers = ''
   const needsBroker = ['producer', 'ingest', 'ingest-codecs', 'memory', 'memory-server', 'policy', 'enforcer-revoke'].some((s) => only.has(s))
-  process.on('SIGINT', () => void stopBroker('bench').then(() => process.exit(130)))
+  process.on('SIGINT', () => void stopBroker(flags.broker!).then(() => process.exit(130)))
   try {
     if (needsBroker) {
-      log('starting Kafka broker "bench"')
-      brokers = await startBroker('bench')
+      log(`starting Kafka broker "${flags.broker}"`)
+      brokers = await startBroker(flags.broker!)
       log(`broker ready at ${brokers}`)
     }
     if (only.has('micro')) {
@@ -206,7 +209,7 @@ async function main() {
     if (only.has('producer') || only.has('ingest') || only.has('ingest-codecs')) await admin.connect()
     if (only.has('producer')) {
       log(`simulator → Kafka against the Java client and plain kafkajs: ${fmt(events)} events per run, ${reps} reps`)
-      const pr = await benchProducer(admin, kafka, brokers, { events, reps, partitions: 4, brokerName: 'bench', log })
+      const pr = await benchProducer(admin, kafka, brokers, { events, reps, partitions: 4, brokerName: flags.broker!, log })
       const rate = (runs: RateRun[]) => fmtSummary(summarize(runs.map((x) => x.perSec)), 0, ' ev/s')
       const metric = `npm run simulate → Kafka (${pr.partitions} partitions, ${fmt(events)} events)`
       rows.push({
@@ -415,7 +418,7 @@ async function main() {
   } finally {
     if (needsBroker) {
       log('stopping Kafka broker "bench"')
-      await stopBroker('bench')
+      await stopBroker(flags.broker!)
     }
   }
   console.log(`\n${textTable(rows)}\n`)
@@ -434,5 +437,5 @@ async function main() {
 
 main().catch((e) => {
   console.error(`[bench] failed: ${e instanceof Error ? e.stack : e}`)
-  void stopBroker('bench').then(() => process.exit(1))
+  void stopBroker(flags.broker!).then(() => process.exit(1))
 })

@@ -13,7 +13,7 @@ let lastCheck = { key: '', at: 0 }
 /**
  * Seals whole hours into abuse_hour: each install's spend in the hour, split
  * by the status the install has now (attestations mostly rejected over its
- * life, revoked, both, or clean), with a sketch of the installs (empty for
+ * life, revoked, both, or clean), with a uniqCombined(14) sketch of the installs (migration 0063; empty for
  * clean rows: only failed and revoked installs are counted, migration 0061). Every status
  * row of an hour is rewritten, so a second seal replaces the first. Returns
  * the end of the sealed hours (epoch s): whole hours before it are in
@@ -36,13 +36,14 @@ export async function sealAbuseHours(store: Store, nowMs = Date.now(), retention
   if (hours.length > 0) {
     await store.client.command({
       query: `
-        INSERT INTO ${table(store, 'abuse_hour')} (hour, tenant_id, status, cost_micros, installs, sealed_at)
+        INSERT INTO ${table(store, 'abuse_hour')} (hour, tenant_id, status, cost_micros, install_sketch, sealed_at)
         WITH
           failed_ids AS (
             SELECT install_id FROM ${table(store, 'install_profile')} GROUP BY tenant_id, install_id
             HAVING sum(attest_rejected) > 0 AND sum(attest_rejected) >= sum(attest_accepted)),
           revoked_ids AS (SELECT install_id FROM ${table(store, 'revoked_install')})
-        SELECT hour, tenant_id, status, sumIf(cost, st = status), uniqStateIf(install_id, st = status AND cost > 0 AND status != 'clean'), now64(3)
+        SELECT hour, tenant_id, status, sumIf(cost, st = status),
+          uniqCombinedStateIf(14)(install_id, st = status AND cost > 0 AND status != 'clean'), now64(3)
         FROM (
           SELECT hour, tenant_id, install_id, sum(cost_micros) AS cost,
             install_id IN failed_ids AS f, install_id IN revoked_ids AS r,
@@ -58,8 +59,8 @@ export async function sealAbuseHours(store: Store, nowMs = Date.now(), retention
     // Each day an hour was sealed in is rebuilt from all of its sealed hours (migration 0062).
     await store.client.command({
       query: `
-        INSERT INTO ${table(store, 'abuse_day')} (day, tenant_id, status, cost_micros, installs, sealed_at)
-        SELECT toDate(hour) AS day, tenant_id, status, sum(cost_micros), uniqMergeState(installs), now64(3)
+        INSERT INTO ${table(store, 'abuse_day')} (day, tenant_id, status, cost_micros, install_sketch, sealed_at)
+        SELECT toDate(hour) AS day, tenant_id, status, sum(cost_micros), uniqCombinedMergeState(14)(install_sketch), now64(3)
         FROM ${table(store, 'abuse_hour')} FINAL
         WHERE toDate(hour) IN (SELECT DISTINCT toDate(toDateTime(arrayJoin({hours:Array(UInt32)}), 'UTC')))
         GROUP BY day, tenant_id, status`,

@@ -18,7 +18,8 @@ const DAY_S = 86_400
  * after the hour ends): a farm caught later keeps its earlier hours as they
  * were sealed. The edges of the window and the hour still running are judged
  * now, from install_minute. Revocations come from revoked_install, not from a
- * scan of the raw table.
+ * scan of the raw table. Installs are counted with uniqCombined(14) sketches (migration 0063): exact for small
+ * counts, ~0.8 % standard error above ~2k, as the dashboard's other install counts.
  */
 export async function abuseTax(store: Store, range: ResolvedRange): Promise<AbuseTax> {
   const sealedEnd = await sealAbuseHours(store)
@@ -36,10 +37,9 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
     `
     WITH
       failed_ids AS (
-        SELECT install_id FROM ${table(store, 'install_profile')}
-        WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
-        GROUP BY tenant_id, install_id
-        HAVING sum(attest_rejected) > 0 AND sum(attest_rejected) >= sum(attest_accepted)
+        -- FINAL merges each install's rows on read, in key order: several times faster than grouping 40k installs.
+        SELECT install_id FROM ${table(store, 'install_profile')} FINAL
+        WHERE ({tenant:String} = '' OR tenant_id = {tenant:String}) AND attest_rejected > 0 AND attest_rejected >= attest_accepted
       ),
       revoked_ids AS (
         SELECT install_id FROM ${table(store, 'revoked_install')} WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
@@ -55,23 +55,23 @@ export async function abuseTax(store: Store, range: ResolvedRange): Promise<Abus
         GROUP BY install_id
       ),
       parts AS (
-        SELECT status, cost_micros AS cost, installs FROM ${table(store, 'abuse_day')} FINAL
+        SELECT status, cost_micros AS cost, install_sketch AS installs FROM ${table(store, 'abuse_day')} FINAL
         WHERE day >= toDate(toDateTime({dayFrom:UInt32}, 'UTC')) AND day < toDate(toDateTime({dayTo:UInt32}, 'UTC'))
           AND ({tenant:String} = '' OR tenant_id = {tenant:String})
         UNION ALL
-        SELECT status, cost_micros AS cost, installs FROM ${table(store, 'abuse_hour')} FINAL
+        SELECT status, cost_micros AS cost, install_sketch AS installs FROM ${table(store, 'abuse_hour')} FINAL
         WHERE ((hour >= toDateTime({hourFrom:UInt32}, 'UTC') AND hour < toDateTime({dayFrom:UInt32}, 'UTC'))
             OR (hour >= toDateTime({dayTo:UInt32}, 'UTC') AND hour < toDateTime({hourTo:UInt32}, 'UTC')))
           AND ({tenant:String} = '' OR tenant_id = {tenant:String})
         UNION ALL
-        SELECT status, sum(cost), uniqStateIf(install_id, cost > 0 AND status != 'clean') FROM live GROUP BY status
+        SELECT status, sum(cost), uniqCombinedStateIf(14)(install_id, cost > 0 AND status != 'clean') FROM live GROUP BY status
       )
     SELECT sum(cost) AS total,
       sumIf(cost, status IN ('failed', 'failed_revoked')) AS failed,
       sumIf(cost, status IN ('revoked', 'failed_revoked')) AS revoked,
       sumIf(cost, status != 'clean') AS abuse,
-      uniqMergeIf(installs, status IN ('failed', 'failed_revoked')) AS failed_installs,
-      uniqMergeIf(installs, status IN ('revoked', 'failed_revoked')) AS revoked_installs
+      uniqCombinedMergeIf(14)(installs, status IN ('failed', 'failed_revoked')) AS failed_installs,
+      uniqCombinedMergeIf(14)(installs, status IN ('revoked', 'failed_revoked')) AS revoked_installs
     FROM parts`,
     { from, to, hourFrom, hourTo, dayFrom, dayTo, tenant: range.tenant },
   )

@@ -7,26 +7,30 @@ const at = (p: string) => `toDateTime({${p}:UInt32}, 'UTC')`
 /**
  * Active installs of the window per value of `by` (or one row, key '', for
  * `by` = null), from the per-dimension install sketches (migration 0060):
- * whole days from installs_dim_day, whole hours from installs_dim_hour, the
- * edge minutes from installs_dim_minute, cut exactly as usageTiers cuts the
- * sums (params: tierParams). The tenant breakdown reads the tenant totals.
+ * whole days from installs_dim_day, whole hours from installs_dim_hour, whole
+ * quarter-hours outside them from installs_dim_quarter (migration 0063), the
+ * edge minutes from installs_dim_minute: the cut of usageTiers (params:
+ * tierParams) with quarters inside its minute edges. The tenant breakdown reads the tenant totals.
  *
  * The sketch is uniqCombined(14), an estimate even for small groups (130
  * installs read as 129, 520 as 516 in the queries-cost fixture); above that a
  * HyperLogLog with ~0.8 % standard error (docs/dashboard.md).
- * Rows: (key String, installs UInt64), with `perBucket` (t Int64 ms, key, installs).
+ * Rows: (key String, installs UInt64), with `perBucket` (t Int64 ms, key, installs); with `state`, installs is the
+ * merged sketch itself, to merge further.
  */
-export function installsBy(store: Store, by: CostDimension | null, opts: { perBucket?: boolean } = {}): string {
+export function installsBy(store: Store, by: CostDimension | null, opts: { perBucket?: boolean; keys?: boolean; state?: boolean } = {}): string {
   const dim = by === null || by === 'tenant_id' ? '' : by
   const key = by === 'tenant_id' ? 'toString(tenant_id)' : by === null ? `''` : 'toString(key)'
-  const tenant = `({tenant:String} = '' OR tenant_id = {tenant:String})`
+  // With `keys`, only the values in {keys:Array(String)} (a chart's top series): fewer sketches to merge.
+  const tenant = `({tenant:String} = '' OR tenant_id = {tenant:String})${opts.keys ? ` AND ${key} IN {keys:Array(String)}` : ''}`
   // Per bucket of {step:UInt32} seconds (a chart's buckets; tierParams with coarsestFor(step) keeps rows inside them).
   const bucket = (time: string) => (opts.perBucket ? `toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({step:UInt32}))) * 1000 AS t, ` : '')
   const part = (time: string, where: string) => `
         SELECT ${bucket(time)}${key} AS key, installs FROM ${table(store, `installs_dim_${time}`)}
         WHERE dim = '${dim}' AND (${where}) AND ${tenant}`
   return `
-      SELECT ${opts.perBucket ? 't, ' : ''}key, uniqCombinedMerge(14)(installs) AS installs FROM (${part('minute', `(minute >= ${at('from')} AND minute < ${at('hourFrom')}) OR (minute >= ${at('hourTo')} AND minute < ${at('to')})`)}
+      SELECT ${opts.perBucket ? 't, ' : ''}key, uniqCombinedMerge${opts.state ? 'State' : ''}(14)(installs) AS installs FROM (${part('minute', `(minute >= ${at('from')} AND minute < ${at('quarterFrom')}) OR (minute >= ${at('quarterTo')} AND minute < ${at('to')})`)}
+        UNION ALL ${part('quarter', `(quarter >= ${at('quarterFrom')} AND quarter < ${at('hourFrom')}) OR (quarter >= ${at('hourTo')} AND quarter < ${at('quarterTo')})`)}
         UNION ALL ${part('hour', `(hour >= ${at('hourFrom')} AND hour < ${at('dayFrom')}) OR (hour >= ${at('dayTo')} AND hour < ${at('hourTo')})`)}
         UNION ALL ${part('day', `day >= ${at('dayFrom')} AND day < ${at('dayTo')}`)}
       )

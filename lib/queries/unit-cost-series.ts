@@ -40,15 +40,7 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
     WHERE ${by} != ''
     GROUP BY t, key
     HAVING cost > 0`
-  // Active installs come from the per-dimension sketches (small per bucket), not the rollups' exact uniq states.
-  const rows = await selectRows<{ t: number; key: string; cost: number; denom: number }>(
-    store,
-    perInstall
-      ? `SELECT s.t AS t, s.key AS key, s.cost AS cost, i.installs AS denom FROM (${sums}) AS s
-         LEFT JOIN (${installsBy(store, by, { perBucket: true })}) AS i ON i.t = s.t AND i.key = s.key`
-      : sums,
-    params,
-  )
+  const rows = await selectRows<{ t: number; key: string; cost: number; denom: number }>(store, sums, params)
   const spend = new Map<string, number>()
   for (const r of rows) spend.set(r.key, (spend.get(r.key) ?? 0) + r.cost)
   const keys = [...spend]
@@ -56,6 +48,9 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
     .slice(0, maxKeys)
     .map(([k]) => k)
   const kept = new Set(keys)
+  // Per install: active installs per bucket and over the window for the kept keys only, in one read of the
+  // per-dimension sketches (not the rollups' exact uniq states); the window's count is the union of its buckets'.
+  const installs = perInstall && keys.length > 0 ? await bucketInstalls(store, by, { ...params, keys }) : undefined
   const byT = new Map<number, SeriesRow>()
   for (const t of bucketStarts(range)) {
     const row = { t } as SeriesRow
@@ -65,25 +60,41 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
   const totals = new Map<string, { cost: number; denom: number }>()
   for (const r of rows) {
     if (!kept.has(r.key)) continue
+    const denom = installs ? (installs.perBucket.get(`${r.t}|${r.key}`) ?? 0) : r.denom
     const row = byT.get(r.t)
-    if (row && r.denom > 0) row[r.key] = r.cost / r.denom
+    if (row && denom > 0) row[r.key] = r.cost / denom
     const s = totals.get(r.key) ?? { cost: 0, denom: 0 }
     s.cost += r.cost
-    s.denom += r.denom
+    s.denom += denom
     totals.set(r.key, s)
   }
   // The legend's figure per key: its unit cost over the whole window; per install, over the installs active in the
   // window (one install active in every bucket counts once).
-  if (perInstall) {
-    // Over the whole window no bucket has to be kept apart: whole days come from the day sketches.
-    const windowInstalls = await selectRows<{ key: string; installs: number }>(store, installsBy(store, by), tierParams(range, 'day'))
-    for (const s of totals.values()) s.denom = 0
-    for (const r of windowInstalls) {
-      const s = totals.get(r.key)
-      if (s) s.denom = r.installs
-    }
-  }
+  if (installs) for (const [k, s] of totals) s.denom = installs.window.get(k) ?? 0
   const legend: Record<string, number> = {}
   for (const k of keys) legend[k] = (totals.get(k)?.denom ?? 0) > 0 ? totals.get(k)!.cost / totals.get(k)!.denom : 0
   return { from: range.fromMs, to: range.toMs, stepS: range.stepS, keys, points: [...byT.values()], totals: legend }
+}
+
+/** Active installs of `keys` per bucket ("t|key") and over the window (key), from one merge of the sketches. */
+async function bucketInstalls(
+  store: Store,
+  by: CostDimension,
+  params: ReturnType<typeof tierParams> & { keys: string[] },
+): Promise<{ perBucket: Map<string, number>; window: Map<string, number> }> {
+  const rows = await selectRows<{ key: string; buckets: [number, number][]; window_installs: number }>(
+    store,
+    `
+    SELECT key, groupArray((t, finalizeAggregation(installs))) AS buckets, uniqCombinedMerge(14)(installs) AS window_installs
+    FROM (${installsBy(store, by, { perBucket: true, keys: true, state: true })})
+    GROUP BY key`,
+    params,
+  )
+  const perBucket = new Map<string, number>()
+  const window = new Map<string, number>()
+  for (const r of rows) {
+    window.set(r.key, Number(r.window_installs))
+    for (const [t, n] of r.buckets) perBucket.set(`${Number(t)}|${r.key}`, Number(n))
+  }
+  return { perBucket, window }
 }

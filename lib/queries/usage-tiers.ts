@@ -2,10 +2,17 @@ import type { Store } from '../clickhouse/client'
 import type { ResolvedRange } from '../time-range'
 import { table } from './sql'
 
+const QUARTER_S = 900
 const HOUR_S = 3600
 const DAY_S = 86_400
 
-/** The window cut into whole UTC days, whole hours outside them, and the minutes left at the edges (epoch seconds). */
+export type Tier = 'minute' | 'quarter' | 'hour' | 'day'
+
+/**
+ * The window cut into whole UTC days, whole hours outside them, whole quarter-hours outside those, and the minutes
+ * left at the edges (epoch seconds): from ≤ quarterFrom ≤ hourFrom ≤ dayFrom ≤ dayTo ≤ hourTo ≤ quarterTo ≤ to.
+ * Only the install sketches have a quarter tier (installs_dim_quarter): the sums read minutes where they read quarters.
+ */
 export interface Tiers {
   from: number
   to: number
@@ -13,29 +20,36 @@ export interface Tiers {
   dayTo: number
   hourFrom: number
   hourTo: number
+  quarterFrom: number
+  quarterTo: number
 }
 
 /**
- * Tier bounds for a window. `finest` caps the coarsest tier used: a chart
+ * Tier bounds for a window. `coarsest` caps the coarsest tier used: a chart
  * bucketed by 3 h may read hours but not days (a day row would land in its
  * midnight bucket), so the day tier is empty unless the step is whole days.
+ * An empty tier collapses onto the end of the next finer one.
  */
-export function tiers(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>, coarsest: 'minute' | 'hour' | 'day' = 'day'): Tiers {
+export function tiers(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>, coarsest: Tier = 'day'): Tiers {
   const from = Math.floor(range.fromMs / 1000)
   const to = Math.ceil(range.toMs / 1000)
-  let hourFrom = Math.ceil(from / HOUR_S) * HOUR_S
-  let hourTo = Math.floor(to / HOUR_S) * HOUR_S
-  if (coarsest === 'minute' || hourFrom >= hourTo) hourFrom = hourTo = to
+  let quarterFrom = Math.ceil(from / QUARTER_S) * QUARTER_S
+  let quarterTo = Math.floor(to / QUARTER_S) * QUARTER_S
+  if (coarsest === 'minute' || quarterFrom >= quarterTo) quarterFrom = quarterTo = to
+  let hourFrom = Math.ceil(quarterFrom / HOUR_S) * HOUR_S
+  let hourTo = Math.floor(quarterTo / HOUR_S) * HOUR_S
+  if (coarsest === 'minute' || coarsest === 'quarter' || hourFrom >= hourTo) hourFrom = hourTo = quarterTo
   let dayFrom = Math.ceil(hourFrom / DAY_S) * DAY_S
   let dayTo = Math.floor(hourTo / DAY_S) * DAY_S
   if (coarsest !== 'day' || dayFrom >= dayTo) dayFrom = dayTo = hourTo
-  return { from, to, dayFrom, dayTo, hourFrom, hourTo }
+  return { from, to, dayFrom, dayTo, hourFrom, hourTo, quarterFrom, quarterTo }
 }
 
 /** The coarsest tier a chart with buckets of `stepS` may read without moving rows across buckets. */
-export function coarsestFor(stepS: number): 'minute' | 'hour' | 'day' {
+export function coarsestFor(stepS: number): Tier {
   if (stepS % DAY_S === 0) return 'day'
   if (stepS % HOUR_S === 0) return 'hour'
+  if (stepS % QUARTER_S === 0) return 'quarter'
   return 'minute'
 }
 
@@ -65,6 +79,6 @@ export function usageTiers(store: Store, columns: string[]): string {
 }
 
 /** Query parameters of usageTiers: the tier bounds plus the range's step and tenant. */
-export function tierParams(range: ResolvedRange, coarsest: 'minute' | 'hour' | 'day' = 'day') {
+export function tierParams(range: ResolvedRange, coarsest: Tier = 'day') {
   return { ...tiers(range, coarsest), step: range.stepS, tenant: range.tenant }
 }

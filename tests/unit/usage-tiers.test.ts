@@ -4,12 +4,20 @@ import { coarsestFor, tiers } from '../../lib/queries/usage-tiers'
 const D = 86_400_000
 const at = (iso: string) => Date.parse(iso)
 
-/** Every second of [from, to) is in exactly one tier: minute edges, hour parts or days. */
+/**
+ * Every second of [from, to) is in exactly one tier, both as the sums cut it (minute edges, hour parts or days) and
+ * as the install sketches cut it (minutes, quarter-hours, hours, days). Returns the seconds covered.
+ */
 function covered(t: ReturnType<typeof tiers>): number {
   const minute = t.hourFrom - t.from + (t.to - t.hourTo)
   const hour = t.dayFrom - t.hourFrom + (t.hourTo - t.dayTo)
   const day = t.dayTo - t.dayFrom
   for (const part of [minute, hour, day]) expect(part).toBeGreaterThanOrEqual(0)
+  const sketchMinute = t.quarterFrom - t.from + (t.to - t.quarterTo)
+  const quarter = t.hourFrom - t.quarterFrom + (t.quarterTo - t.hourTo)
+  for (const part of [sketchMinute, quarter]) expect(part).toBeGreaterThanOrEqual(0)
+  expect(sketchMinute + quarter + hour + day).toBe(minute + hour + day)
+  for (const b of [t.quarterFrom, t.quarterTo]) if (b !== t.to) expect(b % 900).toBe(0)
   return minute + hour + day
 }
 
@@ -33,7 +41,27 @@ describe('usage tiers', () => {
     expect(week.dayFrom).toBe(week.dayTo)
     expect(covered(week)).toBe(7 * 86_400)
     expect(coarsestFor(86_400)).toBe('day')
-    expect(coarsestFor(900)).toBe('minute')
+    expect(coarsestFor(900)).toBe('quarter')
+    expect(coarsestFor(300)).toBe('minute')
+  })
+
+  it('a 24-hour chart of 15-minute buckets reads quarter-hours inside and minutes at the edges, never hours', () => {
+    const to = at('2026-12-04T13:17:00Z')
+    const t = tiers({ fromMs: to - D, toMs: to }, coarsestFor(900))
+    expect(t.quarterFrom).toBe(at('2026-12-03T13:30:00Z') / 1000)
+    expect(t.quarterTo).toBe(at('2026-12-04T13:15:00Z') / 1000)
+    expect(t.hourFrom).toBe(t.hourTo)
+    expect(t.dayFrom).toBe(t.dayTo)
+    expect(covered(t)).toBe(86_400)
+    // Hourly buckets: quarters only between the minute edges and the first and last whole hours.
+    const h = tiers({ fromMs: to - D, toMs: to }, 'hour')
+    expect([h.quarterFrom, h.hourFrom, h.hourTo, h.quarterTo]).toEqual(
+      ['2026-12-03T13:30:00Z', '2026-12-03T14:00:00Z', '2026-12-04T13:00:00Z', '2026-12-04T13:15:00Z'].map((x) => at(x) / 1000),
+    )
+    expect(covered(h)).toBe(86_400)
+    const short = tiers({ fromMs: at('2026-12-04T13:05:00Z'), toMs: at('2026-12-04T13:50:00Z') })
+    expect(short.quarterFrom).toBe(at('2026-12-04T13:15:00Z') / 1000)
+    expect(covered(short)).toBe(45 * 60)
   })
 
   it('hour-aligned bounds leave no minute edges', () => {

@@ -28,6 +28,7 @@ import { migration as m0055 } from './0055_stream_end_minute'
 import { migration as m0060 } from './0060_install_dim_sketches'
 import { migration as m0061 } from './0061_abuse_hour_reseal'
 import { migration as m0062 } from './0062_abuse_day'
+import { migration as m0063 } from './0063_quarter_and_abuse_sketches'
 
 /**
  * Forward-only, in version order. Never edit one that has shipped: add the
@@ -63,4 +64,5 @@ export const MIGRATIONS: Migration[] = [
   m0060,
   m0061,
   m0062,
+  m0063,
 ]

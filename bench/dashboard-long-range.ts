@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
-import { generateSql } from './dashboard-latency'
+import { generateSql } from './dashboard-generator'
 import { formatLongRange, measure, TARGET_MS, type LongRangeRow } from './long-range-measure'
 
 const DAY = 86_400_000
@@ -59,7 +59,7 @@ const ORDERED_TS = 'toInt64({end:Int64} - 1 - intDiv((n - {base:UInt64}) * {span
 /** The dashboard bench's generator with either timestamp: the same tenants, installs, features, models and costs. */
 export function fillSql(db: string, ordered: boolean): string {
   const sql = generateSql(db)
-  if (!sql.includes(HASHED_TS)) throw new Error('bench/dashboard-latency.ts generateSql changed its timestamp expression; update ORDERED_TS')
+  if (!sql.includes(HASHED_TS)) throw new Error('bench/dashboard-generator.ts generateSql changed its timestamp expression; update ORDERED_TS')
   return ordered ? sql.replace(HASHED_TS, ORDERED_TS) : sql
 }
 

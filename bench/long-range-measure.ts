@@ -15,6 +15,7 @@ import { perInstallStep, unitCostSeries } from '../lib/queries/unit-cost-series'
 import { resolveRange, type ResolvedRange } from '../lib/time-range'
 import type { LongRangeResult } from './dashboard-long-range'
 import { cpuTicks, machineShare } from './machine-share'
+import { timed } from './query-timing'
 
 const DAY = 86_400_000
 export const TARGET_MS = 100
@@ -33,19 +34,6 @@ export interface LongRangeRow {
   idle_pct: number
   load1: number
   meets_target: boolean
-}
-
-export async function timed(fn: () => Promise<unknown>, runs: number): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 2; i++) await fn()
-  const ms: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    await fn()
-    ms.push(performance.now() - t0)
-  }
-  ms.sort((a, b) => a - b)
-  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]
-  return { p50: Math.round(at(0.5) * 10) / 10, p95: Math.round(at(0.95) * 10) / 10 }
 }
 
 const RAW_WHERE = `ts >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ts < fromUnixTimestamp64Milli({toMs:Int64})`

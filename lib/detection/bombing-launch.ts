@@ -1,31 +1,131 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
+import { VERSION_SHIFT_RATIO, type ContextBaseline } from './bombing-baselines'
 import type { BombingGroup } from './bombing-groups'
-import { VERSION_SHIFT_RATIO, type ContextBaseline } from './bombing-sequential'
 import { num, toSec } from './query'
 import { featureRecentContextSql } from './sql/feature-recent-context'
 
 /**
- * A feature whose typical request moved (a long-document feature launched
- * server-side, a prompt change, a release every user took): every user's
- * requests grow at once, and for the first minutes, before most installs have
- * sent enough requests, the bombing group tests see a growing subset of
- * installs changing together, which is what a spread attack looks like. What
- * tells them apart is the rest of the feature: an attack on a subset leaves
- * the other installs' requests where they were, a launch moves them too. So
- * a feature-level bombing group is not raised (its score is capped under the
- * alert line, with the reason) when the median request of the installs
- * outside the group, over the last LAUNCH_GUARD_MINUTES, is
- * VERSION_SHIFT_RATIO (1.5x) the feature's baseline or more (at least
- * LAUNCH_MIN_REQUESTS of them): that change is the cost detector's subject.
+ * A feature whose typical request moved for every user (a long-document
+ * feature launched server-side, a prompt change, a release every user took):
+ * against the 6-hour baseline each of its users now looks like a sustained
+ * bomber, and for the first minutes, before most installs have sent enough
+ * requests, a growing subset of installs changing together looks like a
+ * spread attack. What tells them apart is the rest of the feature: an attack
+ * on a subset leaves the other installs' requests where they were, a launch
+ * moves them too.
  *
- * Blind spot: attackers the group has not named yet count as the rest of
- * the feature; if they send over half of its other requests, the group waits.
+ * The feature's current level: the installs active since the judged
+ * installs' onset (the median minute their evidence started: "did the others
+ * change since these did?"; at most LAUNCH_GUARD_MINUTES back, at least the
+ * current minute), one vote each (their mean ln context), so a few busy
+ * installs cannot move it. For a feature-level group its members are left
+ * out, so attackers sending most of a quiet feature's requests do not move
+ * the level they are judged by; for single installs nothing is (in a launch
+ * nearly every install that sent a few requests has evidence, and the few
+ * left would be the smaller requests). The feature moved when, with at
+ * least LAUNCH_MIN_INSTALLS installs,
+ *  - their median is VERSION_SHIFT_RATIO (1.5x) the baseline's median or more, and
+ *  - their lower quartile is at or above the baseline's median: three
+ *    quarters of them sent requests above the old typical one. Attackers at
+ *    any size move the quartile only when they are about half the installs
+ *    active (each honest install is above the old median half the time); a
+ *    launch moves both.
+ * Then (a person would say "summarize requests are larger now, for everyone")
+ *  - each install of the feature is judged against the feature's current
+ *    level (`launchRebased`), so a bomber at several times the new level is
+ *    still caught, and an honest user at the new level is not;
+ *  - a feature-level bombing group is not raised (`guardFeatureLaunches`):
+ *    the change is the cost detector's subject.
+ * Under VERSION_SHIFT_RATIO the guard has nothing to do: an install whose
+ * requests sit under √3 ≈ 1.7x the baseline median loses cumulative evidence.
+ *
+ * Blind spots: a launch on a feature with fewer than LAUNCH_MIN_INSTALLS
+ * installs active since it (its users are judged against the baseline, as
+ * before); single bombers in a feature where an attack holds half the active
+ * installs (judged against the moved level; the group tests, which leave
+ * their members out, still see the attack).
  */
 export const LAUNCH_GUARD_MINUTES = 3
-/** Fewer requests from the rest of the feature than this say nothing about it: the group is raised. */
-export const LAUNCH_MIN_REQUESTS = 10
+export const LAUNCH_MIN_INSTALLS = 10
 
+/** The rest of a feature now: installs and requests counted, and the 25th and 50th percentiles of their mean ln context. */
+export interface FeatureLevel {
+  installs: number
+  requests: number
+  q25: number
+  q50: number
+}
+
+/** The feature's current median request when the rest of it moved (see above), else undefined. Pure. */
+export function movedLevel(b: ContextBaseline, level: FeatureLevel | undefined): number | undefined {
+  if (!level || level.installs < LAUNCH_MIN_INSTALLS) return undefined
+  if (level.q50 - b.mu < Math.log(VERSION_SHIFT_RATIO) || level.q25 < b.mu) return undefined
+  return Math.exp(level.q50)
+}
+
+/** The baseline an install of a moved feature is judged against: the feature's current level, same spread. */
+export function launchRebased(b: ContextBaseline, level: FeatureLevel | undefined): ContextBaseline {
+  const median = movedLevel(b, level)
+  return median === undefined ? b : { ...b, mu: Math.log(median), median, source: 'current' }
+}
+
+/**
+ * Where the rest of a feature is read from: the judged installs' onset (the median minute their evidence
+ * started), so the question is "did the others change since these did?", at most LAUNCH_GUARD_MINUTES back
+ * and at least the current minute. In a launch's first minute the last 3 minutes would be mostly before it.
+ */
+export function levelFrom(since: number[], now: number): number {
+  const sorted = since.filter((x) => x > 0).sort((a, b) => a - b)
+  const onset = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0
+  return Math.min(Math.floor(now / 60_000) * 60_000 - 60_000, Math.max(now - LAUNCH_GUARD_MINUTES * 60_000, onset))
+}
+
+/** Reads the rest of every feature in `froms` (the installs in `exclude` left out) from its `levelFrom` minute. */
+export async function featureLevels(
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  froms: Map<string, number>,
+  now: number,
+  tenant: string,
+  exclude: string[],
+): Promise<Map<string, FeatureLevel>> {
+  const out = new Map<string, FeatureLevel>()
+  const byFrom = new Map<number, string[]>()
+  for (const [k, from] of froms) if (baselines.has(k)) byFrom.set(from, [...(byFrom.get(from) ?? []), k])
+  for (const [from, keys] of byFrom) for (const [k, l] of await readLevels(store, baselines, keys, from, now, tenant, exclude)) out.set(k, l)
+  return out
+}
+
+async function readLevels(
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  keys: string[],
+  from: number,
+  now: number,
+  tenant: string,
+  exclude: string[],
+): Promise<Map<string, FeatureLevel>> {
+  const rows = await selectRows<Record<string, unknown>>(store, featureRecentContextSql(store.database), {
+    from: toSec(from),
+    to: toSec(now) + 1,
+    tenant,
+    exclude,
+    keys: keys.map((k) => k.replace('\u0000', '|')),
+    sigmas: keys.map((k) => baselines.get(k)!.sigma),
+  })
+  return new Map(
+    rows.map((r) => {
+      const q = (r.q as unknown[]).map(num)
+      return [`${r.tenant_id}\u0000${r.feature}`, { installs: num(r.installs), requests: num(r.requests), q25: q[0], q50: q[1] }]
+    }),
+  )
+}
+
+/**
+ * Caps a feature-level bombing group under the alert line, with the reason,
+ * when the rest of its feature (its members left out) moved.
+ */
 export async function guardFeatureLaunches(
   store: Store,
   groups: BombingGroup[],
@@ -35,21 +135,18 @@ export async function guardFeatureLaunches(
 ): Promise<BombingGroup[]> {
   const keys = new Set(groups.filter((g) => g.kind === 'feature_excess' && g.score >= 25).map((g) => `${g.tenant_id}\u0000${g.feature}`))
   if (!keys.size) return groups
-  // The rest of the feature: the groups' own members are left out, so an attack that sends most of a quiet
-  // feature's requests does not move the median it is judged by.
-  const exclude = [...new Set(groups.filter((g) => keys.has(`${g.tenant_id}\u0000${g.feature}`)).flatMap((g) => g.members.map((m) => m.install_id)))]
-  const rows = await selectRows<Record<string, unknown>>(store, featureRecentContextSql(store.database), {
-    from: toSec(now - LAUNCH_GUARD_MINUTES * 60_000),
-    to: toSec(now) + 1,
-    tenant,
-    exclude,
-  })
+  // The groups' own members are left out, so an attack that sends most of a quiet feature's requests does not
+  // move the level it is judged by.
+  const members = groups.filter((g) => keys.has(`${g.tenant_id}\u0000${g.feature}`)).flatMap((g) => g.members)
+  const since = new Map<string, number[]>()
+  for (const m of members) since.set(`${m.tenant_id}\u0000${m.feature}`, [...(since.get(`${m.tenant_id}\u0000${m.feature}`) ?? []), m.since])
+  const froms = new Map([...keys].map((k) => [k, levelFrom(since.get(k) ?? [], now)]))
+  const levels = await featureLevels(store, baselines, froms, now, tenant, [...new Set(members.map((m) => m.install_id))])
   const moved = new Map<string, number>()
-  for (const r of rows) {
-    const key = `${r.tenant_id}\u0000${r.feature}`
+  for (const key of keys) {
     const b = baselines.get(key)
-    const median = num(r.median)
-    if (b && keys.has(key) && num(r.requests) >= LAUNCH_MIN_REQUESTS && median >= VERSION_SHIFT_RATIO * b.median) moved.set(key, median / b.median)
+    const median = b && movedLevel(b, levels.get(key))
+    if (b && median !== undefined) moved.set(key, median / b.median)
   }
   return groups.map((g) => {
     const ratio = g.kind === 'feature_excess' ? moved.get(`${g.tenant_id}\u0000${g.feature}`) : undefined
@@ -59,7 +156,7 @@ export async function guardFeatureLaunches(
       score: Math.min(49, g.score),
       reasons: [
         ...g.reasons,
-        `the median request of the feature's other installs moved ${ratio.toFixed(1)}x over the last ${LAUNCH_GUARD_MINUTES} minutes: every user changed (a launch or release?), see cost anomalies; not raised as bombing`,
+        `the median request of the feature's other installs moved ${ratio.toFixed(1)}x since these installs changed, three quarters of them above the usual median: every user changed (a launch or release?), see cost anomalies; not raised as bombing`,
       ],
     }
   })

@@ -3,14 +3,27 @@ import type { InstallTraits } from '../install-types'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
-import { contextBaselineSql } from './sql/context-baseline'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
 import { installMinutesSql } from './sql/install-minutes'
-import { installTraitsSql } from './sql/install-traits'
+import { readTraits, traitSharers } from './bombing-traits'
+import { incrementalInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { appendTo } from './collect'
-import { guardFeatureLaunches } from './bombing-launch'
+import { featureLevels, guardFeatureLaunches, launchRebased, levelFrom, movedLevel, type FeatureLevel } from './bombing-launch'
+import { MIN_FEATURE_REQUESTS, readBaselines, rebased, type ContextBaseline } from './bombing-baselines'
+
+export {
+  BASELINE_HOURS,
+  BASELINE_STEP_MS,
+  contextBaselines,
+  MIN_FEATURE_REQUESTS,
+  MIN_REQUEST_SIGMA,
+  PRIOR_REQUESTS,
+  rebased,
+  VERSION_SHIFT_RATIO,
+  type ContextBaseline,
+} from './bombing-baselines'
 
 /**
  * Prompt bombing as cumulative evidence. The window detector compares an
@@ -47,12 +60,8 @@ import { guardFeatureLaunches } from './bombing-launch'
  *    release: the cost detector's subject), and it is not raised as bombing.
  */
 export const SHIFT = Math.log(3)
-export const MIN_REQUEST_SIGMA = 0.3
-export const PRIOR_REQUESTS = 50
-export const MIN_FEATURE_REQUESTS = 20
 export const MINUTE_CAP = 12
 export const SEQ_WINDOW_MINUTES = 30
-export const BASELINE_HOURS = 6
 export const ELEVATED_Z = 3
 export const GROUP_P0 = 0.005
 export const GROUP_MIN_INSTALLS = 5
@@ -63,85 +72,8 @@ export const FEATURE_WIDE_SHARE = 0.25
  * and an elevated install needs an LLR total of at least ~3.8.
  */
 export const MIN_POSITIVE_LLR = 3.5
-
-export interface ContextBaseline {
-  mu: number
-  sigma: number
-  requests: number
-  median: number
-  source: 'feature' | 'shrunk' | 'version'
-}
-
-/**
- * A release that re-sends history moves the typical request of every install
- * on it: its median request in the window is VERSION_SHIFT_RATIO or more above
- * the feature's baseline. Each of its installs then looks like a moderate
- * bomber against the feature. Installs on such a version are judged against
- * the version's own median instead (the cost detector's release check owns
- * the shift itself); a bomber on it still stands out from its peers.
- */
-export const VERSION_SHIFT_RATIO = 1.5
-
-export function rebased(b: ContextBaseline, versionMedian: number | undefined): ContextBaseline {
-  if (versionMedian === undefined || !(versionMedian >= VERSION_SHIFT_RATIO * b.median)) return b
-  return { ...b, mu: Math.log(versionMedian), median: versionMedian, source: 'version' }
-}
-
-interface QuantileRow {
-  tenant_id: string
-  feature: string
-  requests: number
-  q: number[]
-}
-
-/** σ of ln(context) from the median and upper quantiles, the heavier tail estimate winning. */
-function sigmaOf(q: number[]): number {
-  const [p50, p90, p99] = q.map((v) => Math.log(Math.max(1, v)))
-  return Math.max(MIN_REQUEST_SIGMA, (p90 - p50) / 1.2816, (p99 - p50) / 2.3263)
-}
-
-/**
- * Per-feature baselines with empirical-Bayes shrinkage of the spread: a
- * feature with n requests of history gets σ² = (n·σf² + n0·σt²)/(n + n0) plus
- * the sampling variance of its median (≈1.57σ²/n), n0 = PRIOR_REQUESTS, so a
- * quiet feature whose few requests happen to be alike is not judged on a
- * spread it has not shown. Under MIN_FEATURE_REQUESTS (a new feature) it is
- * not scored: its median would be a guess.
- */
-export function contextBaselines(rows: QuantileRow[]): Map<string, ContextBaseline> {
-  const tenants = new Map<string, QuantileRow>()
-  for (const r of rows) if (r.feature === '') tenants.set(r.tenant_id, r)
-  const out = new Map<string, ContextBaseline>()
-  for (const r of rows) {
-    if (r.feature === '') continue
-    const t = tenants.get(r.tenant_id)
-    const sigmaT = t ? Math.max(sigmaOf(t.q), sigmaOf(r.q)) : sigmaOf(r.q)
-    if (r.requests >= MIN_FEATURE_REQUESTS) {
-      const sf = sigmaOf(r.q)
-      const s2 = (r.requests * sf * sf + PRIOR_REQUESTS * sigmaT * sigmaT) / (r.requests + PRIOR_REQUESTS)
-      const sigma = Math.sqrt(s2 * (1 + 1.57 / r.requests))
-      out.set(`${r.tenant_id}\u0000${r.feature}`, {
-        mu: Math.log(Math.max(1, r.q[0])),
-        sigma,
-        requests: r.requests,
-        median: r.q[0],
-        source: r.requests >= 10 * PRIOR_REQUESTS ? 'feature' : 'shrunk',
-      })
-    }
-    // Under MIN_FEATURE_REQUESTS of history (a new feature) there is no baseline: a feature's sizes are its own
-    // (a batch report sends 20x what chat does), so the tenant's distribution is no stand-in for its median.
-  }
-  return out
-}
-
-export interface InstallMinutes {
-  tenant_id: string
-  feature: string
-  install_id: string
-  minutes: number[]
-  requests: number[]
-  prompt: number[]
-}
+/** Under a finding (score 25 is z ≈ 3.9 at zAlert 6): where the launch guard starts to matter. */
+const FINDING_Z = 3.5
 
 export interface SequentialEvidence {
   tenant_id: string
@@ -209,6 +141,7 @@ export const cusumZ = (S: number) => Math.sqrt(2 * Math.max(0, S))
 export const isElevated = (e: SequentialEvidence) => e.llr_total > 0 && e.elevation_z >= ELEVATED_Z
 
 export type { InstallTraits } from '../install-types'
+export type { InstallMinutes } from './bombing-minutes'
 export { bombingGroups, versionWide, type BombingGroup } from './bombing-groups'
 
 export interface SequentialResult {
@@ -226,62 +159,48 @@ export async function detectSequentialBombing(
   store: Store,
   s: Pick<DetectionSettings, 'zAlert'>,
   now: number,
-  opts: { tenant?: string; activeInstalls?: Map<string, number> } = {},
+  opts: { tenant?: string; activeInstalls?: Map<string, number>; incremental?: boolean } = {},
 ): Promise<SequentialResult> {
   const db = store.database
   const tenant = opts.tenant ?? ''
   const from = now - SEQ_WINDOW_MINUTES * 60_000
-  const [qrows, counts, versions] = await Promise.all([
-    selectRows<Record<string, unknown>>(store, contextBaselineSql(db), { from: toSec(now - BASELINE_HOURS * 3_600_000), to: toSec(from), tenant }),
+  const incremental = opts.incremental !== false
+  const [baselines, counts, versions] = await Promise.all([
+    readBaselines(store, from, tenant, incremental),
     opts.activeInstalls
       ? Promise.resolve([])
       : selectRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
     selectRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
   ])
-  const baselines = contextBaselines(
-    qrows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), requests: num(r.requests), q: (r.q as unknown[]).map(num) })),
-  )
   if (baselines.size === 0) return { evidence: [], groups: [] }
   // The per-minute LLR is also computed in the engine, so that only installs with some evidence are read.
   const keys = [...baselines.keys()]
-  const minutes = await selectRows<Record<string, unknown>>(store, installMinutesSql(db), {
-    from: toSec(from),
-    to: toSec(now) + 1,
-    tenant,
-    keys: keys.map((k) => k.replace('\u0000', '|')),
-    mus: keys.map((k) => baselines.get(k)!.mu),
-    sigmas: keys.map((k) => baselines.get(k)!.sigma),
-    shift: SHIFT,
-    cap: MINUTE_CAP,
-    min_positive: MIN_POSITIVE_LLR,
-  })
-  const rows = minutes.map((r) => ({
-    tenant_id: String(r.tenant_id),
-    feature: String(r.feature),
-    install_id: String(r.install_id),
-    minutes: (r.minutes as unknown[]).map(num),
-    requests: (r.requests as unknown[]).map(num),
-    prompt: (r.prompt as unknown[]).map(num),
-  }))
-  const traits = new Map<string, InstallTraits>()
-  const byTenant = new Map<string, string[]>()
-  for (const r of rows) appendTo(byTenant, r.tenant_id, r.install_id)
-  for (const [t, ids] of byTenant) {
-    const unique = [...new Set(ids)]
-    for (let i = 0; i < unique.length; i += 2_000) {
-      const found = await selectRows<Record<string, unknown>>(store, installTraitsSql(db), { tenant: t, installs: unique.slice(i, i + 2_000) })
-      for (const r of found)
-        traits.set(`${t}\u0000${r.install_id}`, {
-          install_id: String(r.install_id),
-          app_version: String(r.app_version),
-          device_model: String(r.device_model),
-          os_version: String(r.os_version),
-          device_fingerprint: String(r.device_fingerprint),
-          ip_prefix: String(r.ip_prefix),
-          asn: num(r.asn),
-        })
-    }
-  }
+  const readMinutes = async (only: string[], minPositive: number): Promise<InstallMinutes[]> =>
+    (
+      await selectRows<Record<string, unknown>>(store, installMinutesSql(db), {
+        from: toSec(from),
+        to: toSec(now) + 1,
+        tenant,
+        only,
+        keys: keys.map((k) => k.replace('\u0000', '|')),
+        mus: keys.map((k) => baselines.get(k)!.mu),
+        sigmas: keys.map((k) => baselines.get(k)!.sigma),
+        shift: SHIFT,
+        cap: MINUTE_CAP,
+        min_positive: minPositive,
+      })
+    ).map((r) => ({
+      tenant_id: String(r.tenant_id),
+      feature: String(r.feature),
+      install_id: String(r.install_id),
+      minutes: (r.minutes as unknown[]).map(num),
+      requests: (r.requests as unknown[]).map(num),
+      prompt: (r.prompt as unknown[]).map(num),
+    }))
+  const rows = incremental
+    ? await incrementalInstallMinutes(store, baselines, from, now, tenant, { shift: SHIFT, cap: MINUTE_CAP, minPositive: MIN_POSITIVE_LLR })
+    : await readMinutes([], MIN_POSITIVE_LLR)
+  const traits = await readTraits(store, rows)
   const versionMedian = new Map<string, number>(
     versions
       .filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS)
@@ -289,14 +208,20 @@ export async function detectSequentialBombing(
   )
   // An install that upgraded during the window used two versions: it is judged against the moved one, if any.
   const used = await windowVersions(store, rows, from, now)
-  const evidence: SequentialEvidence[] = []
-  for (const r of rows) {
-    const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)
-    if (!b) continue
+  const judge = (r: InstallMinutes, b: ContextBaseline) => {
     const v = traits.get(`${r.tenant_id}\u0000${r.install_id}`)?.app_version
     const versions = [...(used.get(`${r.tenant_id}\u0000${r.install_id}`) ?? []), ...(v === undefined ? [] : [v])]
-    evidence.push(sequentialEvidence(r, rebased(b, movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions))))
+    return sequentialEvidence(r, rebased(b, movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions)))
   }
+  const judged = rows.filter((r) => baselines.has(`${r.tenant_id}\u0000${r.feature}`))
+  let evidence = judged.map((r) => judge(r, baselines.get(`${r.tenant_id}\u0000${r.feature}`)!))
+  // A launch (every user's requests moved): the installs of a feature whose rest moved are judged against its current level.
+  const levels = await launchLevels(store, baselines, evidence, now, tenant)
+  if (levels.size)
+    evidence = judged.map((r, i) => {
+      const key = `${r.tenant_id}\u0000${r.feature}`
+      return levels.has(key) ? judge(r, launchRebased(baselines.get(key)!, levels.get(key))) : evidence[i]
+    })
   const installs = opts.activeInstalls ?? new Map<string, number>(counts.map((c) => [`${c.tenant_id}\u0000${c.feature}`, num(c.installs)]))
   const versionRequests = new Map<string, number>(versions.map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.requests)]))
   const wide = versionWide(evidence, traits, versionRequests)
@@ -307,6 +232,44 @@ export async function detectSequentialBombing(
   }
   // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts).
   const moderate = await detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant)
-  const groups = mergeGroups(bombingGroups(evidence, traits, installs, s.zAlert, wide), moderate)
+  let groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
+  // The newest ids of a rotating attacker whose group stands: read whatever they sent (bombing-traits.ts).
+  const sharers = await traitSharers(store, groups, new Set(rows.map((r) => `${r.tenant_id}\u0000${r.install_id}`)), from)
+  if (sharers.length) {
+    const extra = (await readMinutes([...new Set(sharers.map((x) => x.install_id))], 0)).filter((r) =>
+      sharers.some((x) => x.tenant_id === r.tenant_id && x.install_id === r.install_id),
+    )
+    for (const [k, t] of await readTraits(store, extra)) traits.set(k, t)
+    for (const r of extra) {
+      const key = `${r.tenant_id}\u0000${r.feature}`
+      const b = baselines.get(key)
+      if (b) evidence.push(judge(r, levels.has(key) ? launchRebased(b, levels.get(key)) : b))
+    }
+    groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
+  }
+  groups = mergeGroups(groups, moderate)
   return { evidence, groups: await guardFeatureLaunches(store, groups, baselines, now, tenant) }
+}
+
+/**
+ * The current level of the features where some install has evidence worth a finding (or is elevated),
+ * read from every install active since the suspects' onset (bombing-launch.ts).
+ */
+async function launchLevels(
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  evidence: SequentialEvidence[],
+  now: number,
+  tenant: string,
+): Promise<Map<string, FeatureLevel>> {
+  const suspects = evidence.filter((e) => cusumZ(e.cusum) >= FINDING_Z || isElevated(e))
+  if (!suspects.length) return new Map()
+  const keys = new Set(suspects.map((e) => `${e.tenant_id}\u0000${e.feature}`))
+  const since = new Map<string, number[]>()
+  for (const e of suspects) appendTo(since, `${e.tenant_id}\u0000${e.feature}`, e.since)
+  const froms = new Map([...keys].map((k) => [k, levelFrom(since.get(k) ?? [], now)]))
+  // Nothing is left out: in a launch nearly every install that sent a few requests is a suspect, and the few left
+  // would be the smaller requests. An attack needs half the feature's active installs to pass the quartile rule.
+  const levels = await featureLevels(store, baselines, froms, now, tenant, [])
+  return new Map([...levels].filter(([k, l]) => movedLevel(baselines.get(k)!, l) !== undefined))
 }

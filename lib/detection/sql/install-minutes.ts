@@ -9,6 +9,8 @@
  * {mus}, {sigmas}), and an install is returned only if its positive minutes
  * add up to {min_positive}: below that its CUSUM can score nothing and it
  * cannot count as elevated, so most installs never leave the engine.
+ * {only} (when not empty) reads just those installs (the newest ids of a
+ * rotating attacker, with {min_positive} 0: bombing-traits.ts).
  */
 export const installMinutesSql = (db: string) => `
 SELECT tenant_id, feature, install_id,
@@ -26,6 +28,7 @@ FROM (
     FROM ${db}.install_minute
     WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
       AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+      AND (length({only:Array(String)}) = 0 OR has({only:Array(String)}, install_id))
     GROUP BY minute, tenant_id, install_id, feature
     HAVING m_requests > 0 AND m_prompt > 0
   )

@@ -1,0 +1,108 @@
+import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
+import { num } from './query'
+import { installMinuteContextSql } from './sql/install-minute-context'
+
+/**
+ * The own-history reference of the moderate bombing test (bombing-moderate.ts):
+ * per install and feature, its requests n and the summed shift of its
+ * per-minute mean log context from the feature's baseline over the
+ * OWN_HISTORY_MINUTES before the window. Re-reading 90 minutes of
+ * install_minute every 30 s run (sorted by tenant and minute, so a list of
+ * installs is no shorter a read) cost more than the window itself; the
+ * history slides by half a minute a run.
+ *
+ * So the minutes are kept: per install, for each minute, the baseline-free
+ * sums N = Σk, A = Σ k·ln(p/k) and B = Σ(k − 1), from which any baseline's
+ * dev = Σ k·(x − μ) with x = ln(p/k) − (σ²/2)(1 − 1/k) (install-shift.ts) is
+ * A − (σ²/2)·B − μ·N. Each run reads only the minutes that entered the
+ * history since the last one (0 or 1), and drops those that left it. The
+ * rows are those install-shift.ts would read; the sums differ from the
+ * engine's only by floating-point order (tests/integration/install-history.test.ts).
+ *
+ * A minute is read once it is OWN-window old (30 minutes and more): a row
+ * ingested later than that is not seen (ingest that late delays every
+ * detector anyway). A run whose history starts before the kept one (the
+ * clock went back, another replay) starts over.
+ */
+interface Kept {
+  lo: number
+  hi: number
+  /** tenant\0feature\0install → flat [minute, N, A, B, minute, N, A, B, …], minutes ascending. */
+  byInstall: Map<string, number[]>
+}
+
+const kept = new WeakMap<object, Map<string, Kept>>()
+
+/** Drops every kept history (tests). */
+export function forgetInstallHistory(store: Store): void {
+  kept.delete(store.client)
+}
+
+/** Epoch minutes [lo, hi) of the install_minute rows at or after `fromSec` and before `toSec` (minute starts). */
+const minuteRange = (fromSec: number, toSec: number) => [Math.ceil(fromSec / 60), Math.ceil(toSec / 60)] as const
+
+async function readMinutes(store: Store, tenant: string, lo: number, hi: number, into: Map<string, number[]>): Promise<void> {
+  if (hi <= lo) return
+  const rows = await selectRows<Record<string, unknown>>(store, installMinuteContextSql(store.database), { from: lo * 60, to: hi * 60, tenant })
+  for (const r of rows) {
+    const k = num(r.k)
+    const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
+    const list = into.get(key)
+    const entry = [num(r.m), k, k * Math.log(num(r.p) / k), k - 1]
+    if (list) list.push(...entry)
+    else into.set(key, entry)
+  }
+}
+
+/**
+ * Per tenant\0feature\0install in `keys`, the N, A, B sums over the install_minute rows of
+ * [fromSec, toSec), kept between runs.
+ */
+export async function installHistorySums(
+  store: Store,
+  tenant: string,
+  fromSec: number,
+  toSec: number,
+): Promise<(key: string) => { n: number; a: number; b: number } | undefined> {
+  const [lo, hi] = minuteRange(fromSec, toSec)
+  let byDb = kept.get(store.client)
+  if (!byDb) kept.set(store.client, (byDb = new Map()))
+  const id = `${store.database}\u0000${tenant}`
+  let k = byDb.get(id)
+  if (!k || lo < k.lo) {
+    k = { lo, hi: lo, byInstall: new Map() }
+    byDb.set(id, k)
+  }
+  if (hi > k.hi) {
+    await readMinutes(store, tenant, Math.max(lo, k.hi), hi, k.byInstall)
+    k.hi = hi
+  }
+  if (lo > k.lo) {
+    for (const [key, list] of k.byInstall) {
+      let i = 0
+      while (i < list.length && list[i] < lo) i += 4
+      if (i === list.length) k.byInstall.delete(key)
+      else if (i > 0) list.splice(0, i)
+    }
+    k.lo = lo
+  }
+  const cur = k
+  return (key) => {
+    const list = cur.byInstall.get(key)
+    if (!list) return undefined
+    let n = 0
+    let a = 0
+    let b = 0
+    for (let i = 0; i < list.length; i += 4) {
+      if (list[i] < lo || list[i] >= hi) continue
+      n += list[i + 1]
+      a += list[i + 2]
+      b += list[i + 3]
+    }
+    return n > 0 ? { n, a, b } : undefined
+  }
+}
+
+/** An install's own-history shift against a baseline (μ, σ) from its N, A, B sums. */
+export const historyDev = (s: { n: number; a: number; b: number }, mu: number, sigma: number) => s.a - ((sigma * sigma) / 2) * s.b - mu * s.n

@@ -4,7 +4,8 @@ import { mergeGroups, NEW_INSTALL_BURST_MINUTES, scoreGroups, type FarmInstall, 
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
-import { farmInstallsSql } from './sql/farm-installs'
+import { farmInstallsSql, farmProfilesSql } from './sql/farm-installs'
+import { farmTimings } from './farm-timing'
 import { farmRejectionsSql } from './sql/farm-rejections'
 import { zToScore } from './stats'
 import type { FarmCluster, FarmTrait } from './types'
@@ -113,14 +114,14 @@ export async function farmClustersInWindow(
   store: Store,
   s: DetectionSettings,
   now: number,
-  opts: { tenant?: string; fromMs?: number } = {},
+  opts: { tenant?: string; fromMs?: number; cachedTiming?: boolean } = {},
 ): Promise<ClusterWithMembers[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
-  const raw = await selectRows<Record<string, unknown>>(store, farmInstallsSql(store.database), {
-    from: toSec(fromMs),
-    to: toSec(now) + 1,
-    tenant: opts.tenant ?? '',
-  })
+  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
+  // The detector's tick (cachedTiming) aggregates each closed minute's timing once (farm-timing.ts); listings and
+  // exports over any range read it with the profiles in one query.
+  const timing = opts.cachedTiming ? await farmTimings(store, params.from, params.to, params.tenant) : null
+  const raw = await selectRows<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params)
   const installs: FarmInstall[] = raw.map((r) => ({
     tenant_id: String(r.tenant_id),
     install_id: String(r.install_id),
@@ -141,6 +142,11 @@ export async function farmClustersInWindow(
     req_sum: num(r.req_sum),
     req_sq: num(r.req_sq),
   }))
+  if (timing)
+    for (const i of installs) {
+      const t = timing.get(`${i.tenant_id}\u0000${i.install_id}`)
+      if (t) Object.assign(i, t)
+    }
   return rankClusters(installs, fromMs, s, now)
 }
 
@@ -197,7 +203,9 @@ export async function detectEmulatorFarms(
 ): Promise<FarmCluster[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
   const limit = opts.limit ?? 50
-  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs }))
+  // Only the detector's own window is cached: it slides by one run at a time.
+  const cachedTiming = opts.fromMs === undefined
+  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs, cachedTiming }))
     .map((c) => c.cluster)
     .filter((c, i) => i < limit || c.score >= FINDING_MIN_SCORE)
   await attachRejectionMix(store, clusters, fromMs)

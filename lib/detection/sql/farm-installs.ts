@@ -26,21 +26,21 @@
  * stored, which for a past {to} includes what came after it. Ordered, so sums
  * over a group and ties between groups come out the same on every run.
  */
-export const farmInstallsSql = (db: string) => `
-WITH active AS (
+const activeCte = (db: string) => `WITH active AS (
   SELECT DISTINCT tenant_id, install_id
   FROM ${db}.install_minute
   WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
     AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND install_id != ''
-)
-SELECT p.tenant_id AS tenant_id, p.install_id AS install_id,
+)`
+
+const profileColumns = `p.tenant_id AS tenant_id, p.install_id AS install_id,
   toUnixTimestamp64Milli(p.first_seen) AS first_seen, toUnixTimestamp64Milli(p.last_seen) AS last_seen,
   p.app_version AS app_version, p.platform AS platform, p.device_model AS device_model, p.os_version AS os_version,
   p.device_fingerprint AS device_fingerprint, p.ip_prefix AS ip_prefix, p.asn AS asn,
   p.cost_micros AS cost_micros, p.attest_accepted AS attest_accepted, p.attest_rejected AS attest_rejected,
-  p.suspicious_rejections AS suspicious_rejections,
-  t.span_minutes AS span_minutes, t.req_sum AS req_sum, t.req_sq AS req_sq
-FROM (
+  p.suspicious_rejections AS suspicious_rejections`
+
+const profiles = (db: string) => `(
   SELECT tenant_id, install_id, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
     anyLast(app_version) AS app_version, anyLast(platform) AS platform, anyLast(device_model) AS device_model,
     anyLast(os_version) AS os_version, anyLast(device_fingerprint) AS device_fingerprint,
@@ -53,7 +53,13 @@ FROM (
   GROUP BY tenant_id, install_id
   HAVING last_seen >= fromUnixTimestamp64Milli(toInt64({from:UInt32}) * 1000)
     AND first_seen < fromUnixTimestamp64Milli(toInt64({to:UInt32}) * 1000)
-) AS p
+) AS p`
+
+export const farmInstallsSql = (db: string) => `
+${activeCte(db)}
+SELECT ${profileColumns},
+  t.span_minutes AS span_minutes, t.req_sum AS req_sum, t.req_sq AS req_sq
+FROM ${profiles(db)}
 LEFT JOIN (
   SELECT tenant_id, install_id,
     dateDiff('minute', min(minute), max(minute)) + 1 AS span_minutes,
@@ -69,3 +75,14 @@ LEFT JOIN (
 ) AS t ON t.tenant_id = p.tenant_id AND t.install_id = p.install_id
 ORDER BY tenant_id, install_id
 SETTINGS optimize_aggregation_in_order = 1`
+
+/**
+ * farmInstallsSql without the timing part: the detector's tick adds each
+ * install's timing from lib/detection/farm-timing.ts, which aggregates a
+ * closed minute once instead of the whole window every run.
+ */
+export const farmProfilesSql = (db: string) => `
+${activeCte(db)}
+SELECT ${profileColumns}
+FROM ${profiles(db)}
+ORDER BY tenant_id, install_id`

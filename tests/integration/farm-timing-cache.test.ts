@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { detectEmulatorFarms, farmClustersInWindow } from '../../lib/detection/emulator-farms'
+import { clearFarmTimings, farmTimings, FARM_TIMING_REREAD_MINUTES, takeFarmTimingRowsRead } from '../../lib/detection/farm-timing'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { farmInstallsSql } from '../../lib/detection/sql/farm-installs'
+import { GatewaySimulator } from '../../lib/simulator'
+import { eventLoader } from '../helpers/load-events'
+import { rows, testStore } from '../helpers/store'
+
+const MIN = 60_000
+const DAY = 24 * 60 * MIN
+
+/**
+ * The farm detector's tick aggregates each closed minute of request timing
+ * once (farm-timing.ts) instead of regrouping the 60-minute window every
+ * 30 s. It must give the installs' timing exactly as the window query does,
+ * run after run as data arrives, including events a few minutes late.
+ */
+describe('farm timing, closed minutes aggregated once', () => {
+  let store: Awaited<ReturnType<typeof testStore>>
+  let sim: GatewaySimulator
+  let start: number
+  const window = (now: number) => ({ from: Math.floor((now - S.farmWindowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '' })
+  const fromSql = async (now: number) => {
+    const r = await rows<{ tenant_id: string; install_id: string; span_minutes: number; req_sum: number; req_sq: number }>(
+      store,
+      farmInstallsSql(store.database),
+      window(now),
+    )
+    return new Map(r.map((x) => [`${x.tenant_id}\u0000${x.install_id}`, [Number(x.span_minutes), Number(x.req_sum), Number(x.req_sq)]]))
+  }
+  const fromCache = async (now: number) => {
+    const w = window(now)
+    const t = await farmTimings(store, w.from, w.to)
+    const sql = await fromSql(now)
+    // The window query lists profiled installs (LEFT JOIN): compare on those.
+    return new Map([...sql.keys()].map((k) => [k, t.has(k) ? [t.get(k)!.span_minutes, t.get(k)!.req_sum, t.get(k)!.req_sq] : [0, 0, 0]]))
+  }
+
+  beforeAll(async () => {
+    clearFarmTimings()
+    store = await testStore('farm_timing_cache')
+    start = Math.floor(Date.now() / DAY) * DAY - DAY + 8 * 60 * MIN
+    sim = new GatewaySimulator({
+      seed: 9,
+      installs: 250,
+      ratePerSec: 5,
+      startMs: start,
+      scenarios: ['emulator_farm'],
+      scenarioSettings: { emulator_farm: { offsetMs: 55 * MIN, installs: 25, attestPass: true } },
+    })
+    await eventLoader(store).load(sim.generate(start, start + 62 * MIN), start + 62 * MIN)
+  })
+
+  afterAll(async () => {
+    clearFarmTimings()
+    await store?.drop()
+  })
+
+  it('gives the window query timing at every tick, reading a closed minute once', async () => {
+    const load = eventLoader(store)
+    let t = start + 62 * MIN
+    const read: number[] = []
+    for (let tick = 0; tick < 8; tick++) {
+      const now = t + 30_000
+      await load.load(sim.generate(t, now), now)
+      t = now
+      takeFarmTimingRowsRead()
+      const cached = await fromCache(now)
+      read.push(takeFarmTimingRowsRead())
+      const sql = await fromSql(now)
+      expect(sql.size).toBeGreaterThan(100)
+      expect(cached).toEqual(sql)
+    }
+    // The first tick reads the whole window; later ones the re-read minutes and at most one more.
+    const [first, ...later] = read
+    expect(Math.max(...later)).toBeLessThan(first / 3)
+  })
+
+  it('sees events that arrive late by less than the re-read margin', async () => {
+    const now = start + 66 * MIN + 30_000
+    await fromCache(now)
+    // A burst of requests 3 minutes back for an install already in the window.
+    const [{ install_id, tenant_id }] = await rows<{ install_id: string; tenant_id: string }>(
+      store,
+      `SELECT install_id, tenant_id FROM ${store.database}.install_minute WHERE requests > 0 ORDER BY install_id LIMIT 1`,
+    )
+    expect(FARM_TIMING_REREAD_MINUTES).toBeGreaterThan(3)
+    await store.client.command({
+      query: `INSERT INTO ${store.database}.install_minute (minute, tenant_id, install_id, feature, requests)
+        VALUES (toStartOfMinute(fromUnixTimestamp64Milli({at:Int64})), {tenant:String}, {install:String}, 'late', 7)`,
+      query_params: { at: now - 3 * MIN, tenant: tenant_id, install: install_id },
+    })
+    const cached = await fromCache(now)
+    expect(cached).toEqual(await fromSql(now))
+    expect(cached.get(`${tenant_id}\u0000${install_id}`)![1]).toBeGreaterThanOrEqual(7)
+  })
+
+  it('names the same farms as the window query', async () => {
+    const now = start + 67 * MIN
+    const uncached = (await farmClustersInWindow(store, S, now)).map((c) => c.cluster)
+    const detected = await detectEmulatorFarms(store, S, now, { limit: 1_000 })
+    expect(uncached.some((c) => c.severity)).toBe(true)
+    expect(detected.map((c) => ({ ...c, rejection_mix: {} }))).toEqual(uncached.map((c) => ({ ...c, rejection_mix: {} })))
+  })
+})

@@ -61,11 +61,6 @@ export const THRESHOLDS: readonly [number, number][] = [
  * is taken SUFFIX_PENALTY lower (P(Z ≥ 3.5) × 3 < P(Z ≥ 3)), so the per-install rates P0 still hold.
  */
 export const SUFFIX_MINUTES = [15, 10, 5] as const
-/**
- * Once a group stands, installs from this z (the onset test's per-install bar, bombing-onset.ts) are named
- * with it, not counted: membership has hysteresis, as an alert has (it opens at score 50, stays open above 25).
- */
-export const NAMED_Z = 2.5 // = ONSET_Z, written out: bombing-onset.ts is not initialised yet when this module loads (import cycle through bombing-groups.ts)
 export const SUFFIX_PENALTY = 0.5
 /** LLR of the members against a doubling (ln 2), for ranking and display. */
 const DOUBLE = Math.log(2)
@@ -121,11 +116,9 @@ export function referenceShift(own: { n: number; dev: number } | undefined, vers
 /** Group findings over moderately elevated installs; pure. `installs`: active installs per tenant\0feature. */
 export function moderateGroups(evidence: SequentialEvidence[], installs: Map<string, number>, zAlert: number): BombingGroup[] {
   const byFeature = new Map<string, SequentialEvidence[]>()
-  const loose = new Map<string, SequentialEvidence[]>()
   for (const e of evidence) {
-    const key = `${e.tenant_id}\u0000${e.feature}`
-    if (e.elevation_z >= THRESHOLDS[0][0]) appendTo(byFeature, key, e)
-    else if (e.elevation_z >= NAMED_Z) appendTo(loose, key, e)
+    if (e.elevation_z < THRESHOLDS[0][0]) continue
+    appendTo(byFeature, `${e.tenant_id}\u0000${e.feature}`, e)
   }
   const out: BombingGroup[] = []
   for (const [key, elevated] of byFeature) {
@@ -143,9 +136,7 @@ export function moderateGroups(evidence: SequentialEvidence[], installs: Map<str
     // Once the group stands at its best threshold, every install past the lowest one is named: slow members
     // (fewer requests so far) join at once instead of minutes later. About 0.1-1 % of honest installs pass
     // t = 3 (a few per feature of 500 installs), a cost worth a member list that holds the whole attack.
-    // Installs between NAMED_Z and the lowest threshold are named too (not counted): an attacker whose z
-    // random-walks around 3 would otherwise leave the member list and come back from one run to the next.
-    const members = [...elevated, ...(loose.get(key) ?? [])]
+    const members = elevated
     const ratio = Math.exp(members.reduce((a, e) => a + Math.log(Math.max(1, e.mean_context) / Math.max(1, e.baseline_median)), 0) / members.length)
     out.push({
       subject: groupSubject(tenant_id, `feature|${feature}`),
@@ -160,7 +151,7 @@ export function moderateGroups(evidence: SequentialEvidence[], installs: Map<str
       installs: n,
       elevated: members.length,
       reasons: [
-        `${members.length} of ${n} active installs of ${feature} each send requests ${ratio.toFixed(1)}x their usual size (${best.m} with z ≥ ${best.t}, the rest ≥ ${NAMED_Z}, against its own history and the feature's median; ≈${(n * THRESHOLDS.find(([t]) => t === best.t)![1]).toFixed(1)} expected by chance): a coordinated moderate excess (z ${best.z.toFixed(1)})`,
+        `${members.length} of ${n} active installs of ${feature} each send requests ${ratio.toFixed(1)}x their usual size (${best.m} with z ≥ ${best.t}, the rest ≥ ${THRESHOLDS[0][0]}, against its own history and the feature's median; ≈${(n * THRESHOLDS.find(([t]) => t === best.t)![1]).toFixed(1)} expected by chance): a coordinated moderate excess (z ${best.z.toFixed(1)})`,
       ],
     })
   }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { mergeGroups } from '../../lib/detection/bombing-groups'
-import { moderateEvidence, moderateGroups, movedVersionMedian, NAMED_Z, type ShiftRow } from '../../lib/detection/bombing-moderate'
+import { moderateEvidence, moderateGroups, movedVersionMedian, type ShiftRow } from '../../lib/detection/bombing-moderate'
 import type { ContextBaseline } from '../../lib/detection/bombing-sequential'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
-import { ONSET_Z } from '../../lib/detection/bombing-onset'
 
 const chat: ContextBaseline = { mu: Math.log(900), sigma: 0.6, requests: 5000, median: 900, source: 'feature' }
 /** An install's window: n requests whose mean log context sits `ratio`x the feature's median. */
@@ -89,24 +88,6 @@ describe('prompt bombing: coordinated moderate excess', () => {
     expect(slow.every((e) => e.elevation_z >= 3 && e.elevation_z < 4)).toBe(true)
     const [g] = moderateGroups([...clear, ...slow], installs(600), S.zAlert)
     expect(g.members).toHaveLength(20)
-  })
-
-  it('members keep being named while their z hovers under the lowest threshold: installs from the onset bar join a standing group, and alone raise nothing', () => {
-    const clear = Array.from({ length: 12 }, (_, i) => moderateEvidence(win(`c${i}`, 2, 40), chat, undefined))
-    const hovering = Array.from({ length: 3 }, (_, i) => moderateEvidence(win(`h${i}`, 2, 6), chat, undefined))
-    expect(hovering.every((e) => e.elevation_z >= NAMED_Z && e.elevation_z < 3)).toBe(true)
-    expect(NAMED_Z).toBe(ONSET_Z)
-    const [g] = moderateGroups([...clear, ...hovering], installs(600), S.zAlert)
-    expect(g.members.map((m) => m.install_id).sort()).toEqual([...clear, ...hovering].map((e) => e.install_id).sort())
-    // They are named, not counted: the count (and z) is that of the 12.
-    expect(g.z).toBe(moderateGroups(clear, installs(600), S.zAlert)[0].z)
-    expect(
-      moderateGroups(
-        Array.from({ length: 20 }, (_, i) => moderateEvidence(win(`x${i}`, 2, 6), chat, undefined)),
-        installs(600),
-        S.zAlert,
-      ),
-    ).toHaveLength(0)
   })
 
   it('the strong and moderate findings of one feature are one finding, with the members of both', () => {

@@ -67,6 +67,27 @@ function openAlert(f: Finding, now: number): Alert {
   }
 }
 
+/** Members an open group alert lists at most (as the detectors cap a group's list). */
+const MAX_KEPT_MEMBERS = 500
+
+/**
+ * A prompt-bombing group's finding lists the installs past the test at this run; members near the line drop out and
+ * come back run to run. While the alert stays open it keeps listing every install it has named (on-call sees one
+ * stable list, and the incident's members never shrink); a resolved alert that reopens starts from its finding again.
+ */
+function withKeptMembers(prev: Alert, f: Finding): { evidence: Finding['evidence']; title: string } {
+  const before = (prev.evidence as { members?: unknown } | null)?.members
+  const now = (f.evidence as { members?: unknown } | null)?.members
+  if (f.detector !== 'prompt_bombing' || f.subject_kind !== 'cluster' || !Array.isArray(before) || !Array.isArray(now))
+    return { evidence: f.evidence, title: f.title }
+  const members = [...new Set([...(now as string[]), ...(before as string[])])].slice(0, MAX_KEPT_MEMBERS).sort()
+  if (members.length === now.length) return { evidence: f.evidence, title: f.title }
+  return {
+    evidence: { ...(f.evidence as object), members } as Finding['evidence'],
+    title: f.title.replace(/^Prompt bombing: \d+ installs/, `Prompt bombing: ${members.length} installs`),
+  }
+}
+
 /**
  * One detection run against the alerts that may be affected. `active` holds
  * unresolved alerts plus recently resolved ones; `failed` detectors' alerts
@@ -90,14 +111,15 @@ export function reconcile(
     if (prev && prev.state !== 'resolved') {
       if (f.score < policy.keepScore) continue
       touched.add(k)
+      const kept = withKeptMembers(prev, f)
       const next: Alert = {
         ...prev,
         score: f.score,
         peak_score: Math.max(prev.peak_score, f.score),
         last_seen: now,
         last_firing: now,
-        title: f.title,
-        evidence: f.evidence,
+        title: kept.title,
+        evidence: kept.evidence,
         updated_at: now,
         version: nextVersion(prev.version),
       }

@@ -149,4 +149,34 @@ describe('cluster identity', () => {
     const next = stabilizeClusterSubjects(open, [farm('c-b', ['a', 'b', 'c', 'd', 'e', 'f']), farm('c-z', ['x', 'y'])])
     expect(next.map((f) => f.subject).sort()).toEqual(['c-a', 'c-z'])
   })
+
+  it('an open bombing group keeps every member it has named, and starts afresh after it resolves', () => {
+    const group = (score: number, members: string[]): Finding => ({
+      ...finding(score, 't:bombing-g1'),
+      subject_kind: 'cluster',
+      title: `Prompt bombing: ${members.length} installs on t/chat (coordinated excess)`,
+      evidence: { reasons: ['many'], members } as never,
+    })
+    const members = (a: Alert) => (a.evidence as unknown as { members: string[] }).members
+    const open = play([
+      [0, [group(60, ['i-1', 'i-2', 'i-3'])]],
+      [1, [group(62, ['i-1', 'i-3'])]],
+      [2, [group(64, ['i-3', 'i-4'])]],
+    ]).alerts
+    expect(members(open[0])).toEqual(['i-1', 'i-2', 'i-3', 'i-4'])
+    expect(open[0].title).toMatch(/^Prompt bombing: 4 installs/)
+    // Installs named by a per-install alert are that alert's own: nothing to keep there.
+    const single = play([
+      [0, [{ ...finding(60), evidence: { members: ['i-1'] } as never }]],
+      [1, [{ ...finding(60), evidence: { members: ['i-9'] } as never }]],
+    ]).alerts
+    expect(members(single[0])).toEqual(['i-9'])
+    const reopened = play([
+      [0, [group(60, ['i-1', 'i-2'])]],
+      [20, []],
+      [22, [group(60, ['i-7'])]],
+    ]).alerts
+    expect(reopened[0].state).toBe('open')
+    expect(members(reopened[0])).toEqual(['i-7'])
+  })
 })

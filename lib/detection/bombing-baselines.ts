@@ -20,8 +20,8 @@ export interface ContextBaseline {
   sigma: number
   requests: number
   median: number
-  /** 'current': the feature's level now, after every user's requests moved (a launch: bombing-launch.ts). */
-  source: 'feature' | 'shrunk' | 'version' | 'current'
+  /** 'current': the feature's level now, after every user's requests moved (a launch: bombing-launch.ts); 'own': the install's own past (bombing-own.ts). */
+  source: 'feature' | 'shrunk' | 'version' | 'current' | 'own'
 }
 
 /**

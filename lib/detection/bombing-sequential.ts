@@ -6,6 +6,7 @@ import type { DetectionSettings } from './settings'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
 import { installMinutesSql } from './sql/install-minutes'
 import { readTraits, traitSharers } from './bombing-traits'
+import { ownRebased, ownShifts } from './bombing-own'
 import { incrementalInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
@@ -208,9 +209,12 @@ export async function detectSequentialBombing(
   )
   // An install that upgraded during the window used two versions: it is judged against the moved one, if any.
   const used = await windowVersions(store, rows, from, now)
-  const judge = (r: InstallMinutes, b: ContextBaseline) => {
+  // A heavy user is judged against its own past when that is above the feature's (bombing-own.ts).
+  const own = await ownShifts(store, baselines, rows, from, tenant)
+  const judge = (r: InstallMinutes, feature: ContextBaseline) => {
     const v = traits.get(`${r.tenant_id}\u0000${r.install_id}`)?.app_version
     const versions = [...(used.get(`${r.tenant_id}\u0000${r.install_id}`) ?? []), ...(v === undefined ? [] : [v])]
+    const b = ownRebased(feature, baselines.get(`${r.tenant_id}\u0000${r.feature}`)!, own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
     return sequentialEvidence(r, rebased(b, movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions)))
   }
   const judged = rows.filter((r) => baselines.has(`${r.tenant_id}\u0000${r.feature}`))

@@ -36,6 +36,12 @@ export {
 } from './prompt-bombing-score'
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+/** What the sustained reason compares with (bombing-baselines.ts sources). */
+const BASELINE_NAMES: Record<string, string> = {
+  own: "the install's own usual median",
+  current: "the feature's current median (every user's requests moved)",
+  version: "its app version's median",
+}
 
 /** Scores every install active in the window ending at `now` (the ranking: every row); rows come without series (attachSeries). */
 export async function scorePromptBombingWindow(
@@ -196,7 +202,7 @@ export function mergeSequential(result: PromptBombingResult, seq: { evidence: Se
     r.severity = severityFor(score)
     r.reasons = r.reasons.filter((x) => !x.startsWith('only '))
     r.reasons.unshift(
-      `sustained: ${e.requests} requests averaging ${fmt(e.mean_context)} context tokens, ${(e.mean_context / Math.max(1, e.baseline_median)).toFixed(1)}x the feature's usual median of ${fmt(e.baseline_median)}; cumulative evidence z ${cusumZ(e.cusum).toFixed(1)}`,
+      `sustained: ${e.requests} requests averaging ${fmt(e.mean_context)} context tokens, ${(e.mean_context / Math.max(1, e.baseline_median)).toFixed(1)}x ${BASELINE_NAMES[e.baseline_source] ?? "the feature's usual median"} of ${fmt(e.baseline_median)}; cumulative evidence z ${cusumZ(e.cusum).toFixed(1)}`,
     )
   }
   result.groups = seq.groups.map((g) => {

@@ -27,13 +27,7 @@ export function minuteLlr(k: number, prompt: number, b: ContextBaseline, p: LlrP
   return Math.max(-p.cap, Math.min(p.cap, k * (p.shift / s2) * (x - b.mu - p.shift / 2)))
 }
 
-interface Series {
-  tenant_id: string
-  feature: string
-  install_id: string
-  minutes: number[]
-  requests: number[]
-  prompt: number[]
+interface Series extends InstallMinutes {
   /** Sum of the positive minute LLRs under `stamp`'s baselines; recomputed when the minutes or the baselines change. */
   positive: number
   stamp: number

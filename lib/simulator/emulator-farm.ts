@@ -59,6 +59,19 @@ const farmRejections = new WeightedPicker(
 const farmVerdict = (rng: Rng): AttestationReason[] => (rng.chance(0.65) ? farmRejections.pick(rng) : [])
 const passing = (): AttestationReason[] => []
 
+/** Each farm member's label, from the minute it was created (the farm's cluster label names them all). */
+export function farmMemberLabels(members: { inst: Install; createdAt: number }[], cluster: string, tenantId: string, endMs: number): GroundTruthLabel[] {
+  return members.map((m) => ({
+    scenario: 'emulator_farm',
+    kind: 'install',
+    subject: m.inst.id,
+    tenant_id: tenantId,
+    start_ms: m.createdAt,
+    end_ms: endMs,
+    detail: { cluster },
+  }))
+}
+
 /** Hundreds of new emulated installs on hosting networks, firing in lockstep. */
 export function emulatorFarm(ctx: ScenarioContext): Scenario {
   const f = frame('emulator_farm', ctx)
@@ -123,15 +136,7 @@ export function emulatorFarm(ctx: ScenarioContext): Scenario {
         fingerprints: images.map((i) => i.fingerprint),
       },
     },
-    ...members.map((m) => ({
-      scenario: 'emulator_farm' as const,
-      kind: 'install' as const,
-      subject: m.inst.id,
-      tenant_id: f.tenant.id,
-      start_ms: m.createdAt,
-      end_ms: f.end,
-      detail: { cluster },
-    })),
+    ...farmMemberLabels(members, cluster, f.tenant.id, f.end),
   ]
   return {
     name: 'emulator_farm',

@@ -5,6 +5,7 @@ import type { Scenario, ScenarioContext } from './scenarios'
 import { PROGRESS_MS } from './slots'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
 import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
+import { modelShiftOf } from './families'
 import { redTeamFarm } from './redteam-farms'
 
 /**
@@ -36,43 +37,6 @@ export type RedTeamKind =
   | 'benign_marketing_push'
   | 'benign_cgnat'
   | 'benign_commuters'
-
-/** 30 % of one feature's calls (the tenant's ordinary installs) go to a pricier model: a partial config push or an A/B test. */
-function costMixShift(ctx: ScenarioContext, f: Frame): Scenario {
-  const feature = featureOf(f)
-  const pricier = f.s.model ?? 'gpt-4o'
-  const share = 0.3
-  return {
-    name: 'model_shift',
-    startMs: f.start,
-    endMs: f.end,
-    labels: [
-      {
-        scenario: 'model_shift',
-        kind: 'feature',
-        subject: `${f.tenant.id}/${feature.name}/*`,
-        tenant_id: f.tenant.id,
-        start_ms: f.start,
-        end_ms: f.end,
-        detail: { from: feature.model, to: pricier, share },
-      },
-    ],
-    hook: {
-      appVersion: (_i, v) => v,
-      contextFactor: () => 1,
-      model: (inst, name, model, ts) =>
-        inst.tenant === f.tenant &&
-        name === feature.name &&
-        ts >= f.start &&
-        ts < f.end &&
-        !ctx.taken.has(inst.id) &&
-        (Math.imul(ts % 1_000_003, 2654435761) >>> 0) % 100 < share * 100
-          ? pricier
-          : model,
-    },
-    tick() {},
-  }
-}
 
 interface OpenStream {
   inst: Install
@@ -278,7 +242,7 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
 export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: RedTeamKind): Scenario {
   const f = frameOf(`redteam-${kind}`, ctx, 15 * MIN)
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
-  if (kind === 'cost_mix_shift') return costMixShift(ctx, f)
+  if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)
   if (kind.startsWith('stream_')) return streams(ctx, f, kind)
   if (kind.startsWith('reuse_')) return reuse(ctx, f, kind)
   if (kind.startsWith('benign_')) return benignRedTeam(ctx, f, kind)

@@ -4,7 +4,7 @@ import { consumerDevice, residentialNetwork } from './population'
 import { clamp } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
-import { MIN, featureOf, frameOf, freshInstall, recruitFrom } from './family-frame'
+import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { PROGRESS_MS } from './slots'
 
 export { benign } from './benign'
@@ -169,10 +169,16 @@ export function tokenReuse(ctx: ScenarioContext): Scenario {
 
 /** A feature's traffic moves to a pricier model (a config push), for every install of the tenant. */
 export function modelShift(ctx: ScenarioContext): Scenario {
-  const f = frameOf('model_shift', ctx, 40 * MIN)
+  return modelShiftOf(ctx, frameOf('model_shift', ctx, 40 * MIN), 1)
+}
+
+/**
+ * `share` of a feature's calls (the tenant's installs not taken by another scenario) go to a pricier model: all of
+ * them for a config push, some for a partial push or an A/B test (a hash of the call's time picks which).
+ */
+export function modelShiftOf(ctx: ScenarioContext, f: Frame, share: number): Scenario {
   const feature = featureOf(f)
   const pricier = f.s.model ?? 'gpt-4o'
-  const original = feature.model
   return {
     name: 'model_shift',
     startMs: f.start,
@@ -185,14 +191,21 @@ export function modelShift(ctx: ScenarioContext): Scenario {
         tenant_id: f.tenant.id,
         start_ms: f.start,
         end_ms: f.end,
-        detail: { from: original, to: pricier },
+        detail: { from: feature.model, to: pricier, ...(share < 1 ? { share } : {}) },
       },
     ],
     hook: {
       appVersion: (_i, v) => v,
       contextFactor: () => 1,
       model: (inst, name, model, ts) =>
-        inst.tenant === f.tenant && name === feature.name && ts >= f.start && ts < f.end && !ctx.taken.has(inst.id) ? pricier : model,
+        inst.tenant === f.tenant &&
+        name === feature.name &&
+        ts >= f.start &&
+        ts < f.end &&
+        !ctx.taken.has(inst.id) &&
+        (share >= 1 || (Math.imul(ts % 1_000_003, 2654435761) >>> 0) % 100 < share * 100)
+          ? pricier
+          : model,
     },
     tick() {},
   }

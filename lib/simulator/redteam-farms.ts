@@ -5,6 +5,7 @@ import { consumerDevice } from './population'
 import type { Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { normalCall, refreshToken } from './traffic'
+import { farmMemberLabels } from './emulator-farm'
 import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
 import type { RedTeamKind } from './families-redteam'
 
@@ -49,15 +50,7 @@ export function redTeamFarm(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): 
   const cluster = `${f.tenant.id}:redteam-farm-${rng.hex(6)}`
   const labels: GroundTruthLabel[] = [
     { scenario: 'emulator_farm', kind: 'cluster', subject: cluster, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end, detail: { installs: count } },
-    ...members.map((m) => ({
-      scenario: 'emulator_farm' as const,
-      kind: 'install' as const,
-      subject: m.inst.id,
-      tenant_id: f.tenant.id,
-      start_ms: m.createdAt,
-      end_ms: f.end,
-      detail: { cluster },
-    })),
+    ...farmMemberLabels(members, cluster, f.tenant.id, f.end),
   ]
   // Each member calls on its own Poisson clock (no lockstep), 1-3 calls a minute, normal-shaped requests.
   const rates = members.map(() => 1 + 2 * rng.next())

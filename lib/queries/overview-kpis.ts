@@ -44,7 +44,6 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
 export async function overviewKpis(store: Store, range: ResolvedRange): Promise<OverviewKpis> {
   // "Right now" = the last minute that has fully elapsed, or the window's last minute if it is in the past.
   const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
-  const hours = wholeHours(range)
   const installs = `(SELECT sum(installs) FROM (${installsBy(store, null)}))`
   const [r] = await selectRows<Row>(
     store,
@@ -60,7 +59,8 @@ export async function overviewKpis(store: Store, range: ResolvedRange): Promise<
         WHERE minute = toDateTime({last:UInt32}, 'UTC') AND ({tenant:String} = '' OR tenant_id = {tenant:String})) AS lastm,
       lastm.1 AS last_spend, lastm.2 AS last_requests, lastm.3 AS last_tokens
     FROM (${usageTiers(store, ['cost_micros', 'requests', 'streams', 'prompt_tokens', 'completion_tokens', 'attest_accepted', 'attest_rejected', 'stream_ms', 'policy_denials', 'upstream_errors'])})`,
-    { ...rangeSqlParams(range), ...tierParams(range), ...hours, last: lastMinute },
+    // One set of tier bounds for the sums and the install sketches: the sketches also cut whole quarter-hours.
+    { ...rangeSqlParams(range), ...tierParams(range), last: lastMinute },
   )
   const attestations = r.accepted + r.rejected
   return {

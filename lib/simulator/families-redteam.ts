@@ -7,6 +7,7 @@ import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Even
 import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { modelShiftOf } from './families'
 import { redTeamFarm } from './redteam-farms'
+import { installLabels } from './scenario-frame'
 
 /**
  * Held-out "red team" families for the non-bombing detectors, written from the
@@ -86,15 +87,7 @@ function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
     name: 'stream_abuse',
     startMs: f.start,
     endMs: f.end,
-    labels: abusers.map((a) => ({
-      scenario: 'stream_abuse' as const,
-      kind: 'install' as const,
-      subject: a.id,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { feature: feature.name, kind },
-    })),
+    labels: installLabels('stream_abuse', f, abusers, { feature: feature.name, kind }),
     tick(sink, rng, t0, t1) {
       runStreams(sink, open, t0, t1)
       if (t1 <= f.start || t0 >= f.end) return
@@ -145,15 +138,7 @@ function reuse(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
     name: 'token_reuse',
     startMs: f.start,
     endMs: f.end,
-    labels: victims.map((v) => ({
-      scenario: 'token_reuse' as const,
-      kind: 'install' as const,
-      subject: v.id,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { feature: feature.name, kind },
-    })),
+    labels: installLabels('token_reuse', f, victims, { feature: feature.name, kind }),
     tick(sink, rng, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
       const a = Math.max(t0, f.start)
@@ -204,15 +189,7 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
     name: 'benign',
     startMs: f.start,
     endMs: f.end,
-    labels: labelled.map((inst) => ({
-      scenario: 'benign' as ScenarioName,
-      kind: 'install' as const,
-      subject: inst.id,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { kind },
-    })),
+    labels: installLabels('benign', f, labelled, { kind }),
     tick(sink, r, t0, t1) {
       if (t1 <= f.start || t0 >= f.end) return
       for (const a of actors) {

@@ -44,7 +44,12 @@ export function recruit(ctx: ScenarioContext, f: Frame, count: number): Install[
   return chosen
 }
 
-export function installLabels(name: ScenarioName, f: Frame, installs: Install[], detail?: GroundTruthLabel['detail']): GroundTruthLabel[] {
+export function installLabels(
+  name: ScenarioName,
+  f: Pick<Frame, 'start' | 'end'>,
+  installs: Install[],
+  detail?: GroundTruthLabel['detail'],
+): GroundTruthLabel[] {
   return installs.map((i) => ({
     scenario: name,
     kind: 'install' as const,

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs'
 import '../ingest/kafka-codecs'
-import { fastParseEvent, gatewayEventSchema, SCHEMA_VERSION, type GatewayEvent } from '../events/schema'
+import { gatewayEventSchema, SCHEMA_VERSION, type GatewayEvent } from '../events/schema'
+import { fastParseEvent } from '../events/fast-parse'
 import type { PriceBook } from '../pricing/cost'
 import type { RuleKind } from '../policy/types'
 import type { DecisionInput } from './headers'

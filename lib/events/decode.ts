@@ -1,4 +1,5 @@
-import { fastParseEvent, gatewayEventSchema, type GatewayEvent } from './schema'
+import { gatewayEventSchema, type GatewayEvent } from './schema'
+import { fastParseEvent } from './fast-parse'
 import { jsonErrorWithoutInput, maskAddresses, redactPayload } from './redact'
 
 export type DeadLetterReason =

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeEvent } from '../../lib/events/decode'
-import { fastParseEvent, gatewayEventSchema } from '../../lib/events/schema'
+import { gatewayEventSchema } from '../../lib/events/schema'
+import { fastParseEvent } from '../../lib/events/fast-parse'
 import { llmRequest } from '../helpers/events'
 
 const limits = { maxMessageBytes: 4096, maxFutureSkewMs: 60_000, maxPastAgeMs: 86_400_000 }

@@ -4,7 +4,8 @@ import Ajv2020 from 'ajv/dist/2020'
 import { describe, expect, it } from 'vitest'
 import { GET } from '../../app/api/contract/events.schema.json/route'
 import { eventsJsonSchemaText } from '../../lib/events/json-schema'
-import { EVENT_TYPES, fastParseEvent, gatewayEventSchema } from '../../lib/events/schema'
+import { EVENT_TYPES, gatewayEventSchema } from '../../lib/events/schema'
+import { fastParseEvent } from '../../lib/events/fast-parse'
 
 /**
  * The contract exists three times: the zod schema ingest runs, the JSON

@@ -43,7 +43,16 @@ const PIN = process.env.BENCH_ENFORCER_PIN !== '0' && CORES >= 2 && spawnSync('t
 const GEN_CPU = String(CORES - 1)
 const SUT_CPUS = CORES > 2 ? `0-${CORES - 2}` : '0'
 export const pinned = (cmd: string, args: string[], cpuList: string): [string, string[]] => (PIN ? ['taskset', ['-c', cpuList, cmd, ...args]] : [cmd, args])
-export const pinNote = () => (PIN ? `generator pinned to cpu ${GEN_CPU}, servers under test to cpu ${SUT_CPUS}` : 'no pinning')
+/**
+ * BENCH_ENFORCER_REDIS_CPU=own pins redis-server to the generator's core instead, the nearest this 2-core machine
+ * comes to Redis on its own core or host (the deployment docs/enforcer.md describes); default: beside the enforcer.
+ */
+const REDIS_OWN = process.env.BENCH_ENFORCER_REDIS_CPU === 'own'
+const REDIS_CPUS = REDIS_OWN ? GEN_CPU : SUT_CPUS
+export const pinNote = () =>
+  PIN
+    ? `generator pinned to cpu ${GEN_CPU}, servers under test to cpu ${SUT_CPUS}, redis-server to cpu ${REDIS_CPUS}${REDIS_OWN ? ' (beside the generator)' : ''}`
+    : 'no pinning'
 
 /** One open-loop run of bench/load-gen.ts in its own (pinned) process: latency from each request's due time. */
 async function load(port: number, path: string, rate: number, seconds: number): Promise<LoadResult> {
@@ -176,7 +185,7 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
   const floor = spawn(floorCmd, floorArgs, { stdio: 'ignore' })
   const floorUrl = `http://127.0.0.1:${floorPort}/v1/decide`
   await waitFor('the floor server', async () => (await fetch(floorUrl)).status === 200, 10_000)
-  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', SUT_CPUS, String(redis.pid)])
+  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', REDIS_CPUS, String(redis.pid)])
   const rows: Record<string, unknown>[] = []
   const ip = await inProcess(rules, 100_000)
   const us = (v: number) => `${fmt(v * 1000, 1)} µs`

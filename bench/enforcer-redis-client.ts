@@ -24,14 +24,23 @@ const reserveOf = (tag: string, i: number) => ({
   leaseMs: 60_000,
 })
 
-async function cpuPerCall(label: string, call: (i: number) => Promise<unknown>, n: number, batch: number) {
+export interface ClientRow {
+  label: string
+  batch: number
+  cpuUs: number
+  wallUs: number
+}
+
+async function cpuPerCall(label: string, call: (i: number) => Promise<unknown>, n: number, batch: number): Promise<ClientRow> {
   for (let i = 0; i < 3000; i += batch) await Promise.all(Array.from({ length: batch }, (_, k) => call(-1 - i - k))) // warm-up
   const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   for (let i = 0; i < n; i += batch) await Promise.all(Array.from({ length: batch }, (_, k) => call(i + k)))
   const cpu = process.cpuUsage(cpu0)
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000
-  console.log(`${label}, batch ${batch}: ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU per call, ${(wallUs / n).toFixed(1)} µs wall`)
+  const row = { label, batch, cpuUs: (cpu.user + cpu.system) / n, wallUs: wallUs / n }
+  console.log(`${label}, batch ${batch}: ${row.cpuUs.toFixed(1)} µs CPU per call, ${row.wallUs.toFixed(1)} µs wall`)
+  return row
 }
 
 /** PING in RESP on a bare socket: one reply line per call, answered in order. */
@@ -52,8 +61,9 @@ function rawPing(to: { port: number } | { path: string }) {
   }
 }
 
-async function main() {
-  const n = 20_000
+/** Also run by benchEnforcer (bench/enforcer.ts), in the bench's own process (not pinned). */
+export async function redisClientCosts(n = 20_000): Promise<ClientRow[]> {
+  const rows: ClientRow[] = []
   const tcp = await startRedis()
   const sock = join(tmpdir(), `br-redis-${process.pid}.sock`)
   const unix = spawn('redis-server', ['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
@@ -76,16 +86,17 @@ async function main() {
       ['unix socket', { path: sock }],
     ] as const) {
       const raw = rawPing(to)
-      await cpuPerCall(`PING, bare socket (no client), ${name}`, () => raw.call(), n, 1)
+      rows.push(await cpuPerCall(`PING, bare socket (no client), ${name}`, () => raw.call(), n, 1))
       raw.close()
       const io = 'path' in to ? new Redis({ path: to.path }) : new Redis({ port: to.port, host: '127.0.0.1' })
-      await cpuPerCall(`PING, ioredis, ${name}`, () => io.ping(), n, 1)
+      rows.push(await cpuPerCall(`PING, ioredis, ${name}`, () => io.ping(), n, 1))
       io.disconnect()
     }
   } finally {
     unix.kill()
     await tcp.stop()
   }
+  return rows
 }
 
-void main()
+if (require.main === module) void redisClientCosts()

@@ -19,6 +19,7 @@ import { cpuTicks, machineNote, machineShare } from './machine-share'
 import type { LoadResult, LoadSpec } from './load-gen'
 import { hasWrk, wrkRows } from './enforcer-wrk'
 import { overshoot } from './enforcer-overshoot'
+import { redisClientCosts } from './enforcer-redis-client'
 
 /**
  * `npm run bench -- --only enforcer`:
@@ -240,6 +241,16 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
         await stopChild(e.child)
       }
     }
+    const client = await redisClientCosts()
+    const cost = (label: string, batch = 1) => client.find((c) => c.label.startsWith(label) && c.batch === batch)?.cpuUs ?? NaN
+    rows.push({
+      metric:
+        'client CPU per Redis call, one in flight (a decision reaching the enforcer alone): reserve script over ioredis, auto-pipelining off (as shipped) vs on; 20,000 calls',
+      ours: `${fmt(cost('reserve (EVALSHA), ioredis, auto-pipelining off'), 1)} µs (on: ${fmt(cost('reserve (EVALSHA), ioredis, auto-pipelining on'), 1)} µs)`,
+      reference: `PING on a bare socket, no client library: TCP ${fmt(cost('PING, bare socket (no client), TCP'), 1)} µs, unix socket ${fmt(cost('PING, bare socket (no client), unix'), 1)} µs`,
+      ratio: fmt(cost('reserve (EVALSHA), ioredis, auto-pipelining off') / cost('PING, bare socket (no client), TCP'), 2),
+      target: '',
+    })
     const stats = new Redis(redis.url)
     await stats.config('RESETSTAT')
     const o = await overshoot(redis.url, 29_000, 300, 20)

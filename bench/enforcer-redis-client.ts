@@ -72,11 +72,13 @@ export async function redisClientCosts(n = 20_000): Promise<ClientRow[]> {
       const store = new RedisQuotaStore(tcp.url, { autoPipelining: auto })
       await store.ready()
       for (const batch of [1, 8])
-        await cpuPerCall(
-          `reserve (EVALSHA), ioredis, auto-pipelining ${auto ? 'on' : 'off'}, TCP`,
-          (i) => store.reserve(reserveOf(`${auto}${batch}`, i)),
-          n,
-          batch,
+        rows.push(
+          await cpuPerCall(
+            `reserve (EVALSHA), ioredis, auto-pipelining ${auto ? 'on' : 'off'}, TCP`,
+            (i) => store.reserve(reserveOf(`${auto}${batch}`, i)),
+            n,
+            batch,
+          ),
         )
       await store.close()
     }

@@ -8,6 +8,7 @@ import { installUsageSql } from './sql/install-usage'
 import { installUsageBandsSql } from './sql/install-usage-bands'
 import { cusumZ, detectSequentialBombing, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
 import { openByInstallFeature, openStreams } from './open-streams'
+import { rescoreOnOwnPast } from './bombing-window-own'
 import {
   addOpenStreams,
   bandsOfRow,
@@ -89,7 +90,8 @@ export async function scorePromptBombingCandidates(
   for (const r of raw) if (num(r.rn) === 1) bands.set(`${r.tenant_id}\u0000${r.feature}`, bandsOfRow(r))
   const usage = raw.map(usageOf)
   addOpenStreams(usage, open)
-  return { rows: scoreAgainst(usage, bands, s), concentration: [], bands }
+  const rows = await rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, now - s.windowMinutes * 60_000, opts.tenant)
+  return { rows, concentration: [], bands }
 }
 
 /** Runs the prompt-bombing detector for the window ending at `now` (with `fromMs`: a past range, every install scored). */

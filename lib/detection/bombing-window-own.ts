@@ -19,7 +19,9 @@ import type { PromptBombingRow } from './types'
  *
  * The reference for context and output per request becomes the higher of the
  * feature's log median and the install's own log mean size over the
- * OWN_HISTORY_MINUTES before the window, shrunk towards the feature's with
+ * OWN_HISTORY_MINUTES before `pastEnd` (the sequential test's window start, 30
+ * minutes ago: an attack's first quarter hour must not become its own
+ * reference while its evidence builds), shrunk towards the feature's with
  * OWN_PRIOR_REQUESTS pseudo-requests (a couple of large requests in its past
  * move it little). An install recruited into an attack (honest before) or a
  * new id has no heavy past and is judged as before; a 100k-token prompt from a
@@ -35,14 +37,14 @@ export async function rescoreOnOwnPast(
   rows: PromptBombingRow[],
   usage: UsageRow[],
   bands: Map<string, FeatureBands>,
-  windowStart: number,
+  pastEnd: number,
   tenant = '',
 ): Promise<PromptBombingRow[]> {
   const flagged = rows.filter((r) => r.score >= FINDING_MIN_SCORE)
   if (flagged.length === 0) return rows
   const params = {
-    from: toSec(windowStart - OWN_HISTORY_MINUTES * 60_000),
-    to: toSec(windowStart),
+    from: toSec(pastEnd - OWN_HISTORY_MINUTES * 60_000),
+    to: toSec(pastEnd),
     tenant,
     only: [...new Set(flagged.map((r) => r.install_id))],
   }

@@ -6,7 +6,7 @@ import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settin
 import { installSeriesSql } from './sql/install-series'
 import { installUsageSql } from './sql/install-usage'
 import { installUsageBandsSql } from './sql/install-usage-bands'
-import { cusumZ, detectSequentialBombing, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
+import { cusumZ, detectSequentialBombing, SEQ_WINDOW_MINUTES, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
 import { openByInstallFeature, openStreams } from './open-streams'
 import { rescoreOnOwnPast } from './bombing-window-own'
 import {
@@ -90,7 +90,10 @@ export async function scorePromptBombingCandidates(
   for (const r of raw) if (num(r.rn) === 1) bands.set(`${r.tenant_id}\u0000${r.feature}`, bandsOfRow(r))
   const usage = raw.map(usageOf)
   addOpenStreams(usage, open)
-  const rows = await rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, now - s.windowMinutes * 60_000, opts.tenant)
+  // The own past ends where the sequential test's window starts (30 min), not at this window's (15 min): an
+  // attack's first quarter hour must not become its own reference while its evidence is still building.
+  const ownPastEnd = now - Math.max(s.windowMinutes, SEQ_WINDOW_MINUTES) * 60_000
+  const rows = await rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant)
   return { rows, concentration: [], bands }
 }
 

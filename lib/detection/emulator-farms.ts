@@ -47,7 +47,7 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   const fresh = members.filter((m) => m.first_seen >= windowStart)
   const perMinute = new Map<number, number>()
   for (const m of fresh) perMinute.set(Math.floor(m.first_seen / 60_000), (perMinute.get(Math.floor(m.first_seen / 60_000)) ?? 0) + 1)
-  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0 }
+  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0, new_network: 0 }
   for (const g of groups) for (const k of Object.keys(signals) as (keyof typeof signals)[]) signals[k] = Math.max(signals[k], g.signals[k])
   const score = zToScore(best.z, zAlert)
   const reasons = [`${size} installs share ${best.trait.replace('_', ' ')} ${best.value}`]
@@ -57,6 +57,10 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   if (signals.new_installs >= zAlert / 2) reasons.push(`${fresh.length} of ${size} installs appeared in the window (z ${signals.new_installs.toFixed(1)})`)
   if (signals.shared_build >= zAlert / 2)
     reasons.push(`most members run one device build, far more than in the rest of the tenant (z ${signals.shared_build.toFixed(1)})`)
+  if (signals.new_network >= zAlert / 2)
+    reasons.push(
+      `new installs from a network (ASN) that the tenant's established installs hardly use, spread over its /24s (z ${signals.new_network.toFixed(1)})`,
+    )
   if (signals.shared_fingerprint > 0) reasons.push('distinct installs report the same device fingerprint (cloned image)')
   const ids = members.map((m) => m.install_id).sort()
   const tenant = members[0].tenant_id

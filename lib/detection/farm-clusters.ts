@@ -1,6 +1,7 @@
 import { binomialZ } from './stats'
 import type { FarmTrait } from './types'
 import { appendTo } from './collect'
+import { newNetworkGroups } from './farm-new-network'
 
 /** An install as the farm detector sees it: traits, attestation record, request timing in the window. */
 export interface FarmInstall {
@@ -31,6 +32,8 @@ export interface GroupSignals {
   new_installs: number
   shared_fingerprint: number
   shared_build: number
+  /** New installs on an ASN the tenant's established installs hardly use (farm-new-network.ts). */
+  new_network: number
 }
 
 export interface ScoredGroup {
@@ -214,7 +217,10 @@ export function groupSignals(
   const synchronized = dispersion === null ? 0 : Math.min(Z_CAP, Math.max(0, (1 - dispersion) / Math.sqrt(2 / df)))
   const sharedFingerprint = trait === 'device_fingerprint' && members.length >= minSize ? Z_CAP : 0
   const sharedBuild = sharedBuildZ(members, tenant, trait)
-  return { signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint, shared_build: sharedBuild }, dispersion }
+  return {
+    signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint, shared_build: sharedBuild, new_network: 0 },
+    dispersion,
+  }
 }
 
 /**
@@ -283,6 +289,13 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
         const z = combineSignals(signals, zAlert)
         if (z >= zAlert / 2) out.push({ trait, value, members, signals, dispersion, z })
       }
+    }
+    // The new installs of an ASN the tenant's users do not use, spread over its /24s: a hosting farm of distinct phones.
+    for (const g of newNetworkGroups(list, windowStart, minSize, burstStart, zAlert / 2)) {
+      const { signals, dispersion } = groupSignals(g.members, tenant, windowStart, minSize, 'asn', burstStart)
+      signals.new_network = g.z
+      const z = combineSignals(signals, zAlert)
+      if (z >= zAlert / 2) out.push({ trait: 'asn', value: g.value, members: g.members, signals, dispersion, z })
     }
   }
   return out.sort((a, b) => b.z - a.z)

@@ -38,6 +38,20 @@ import { appendTo } from './collect'
  * anchors), or FAST_COUNTRY changes of country in quick succession, or one
  * concurrent use (z = zAlert × √concurrent uses). A handover there and back
  * across one stream stays in one country, so it is no concurrent use.
+ *
+ * Alternation, for a thief who neither overlaps nor changes country (same
+ * country, another carrier, short requests): two devices sharing a token
+ * interleave their requests at random, A B B A B A…, so the install switches
+ * networks about as often as a random order of its requests would,
+ * (N − 1)(1 − Σ pₖ²) times for N requests split pₖ between networks. One
+ * phone that hands over keeps one network for runs of many requests (a
+ * commuter: a switch every 8–15 minutes). z = zAlert when the switches reach
+ * ALTERNATION_SWITCHES and ALTERNATION_RATIO of the random-order count,
+ * growing as √ of both (none under half of each), and only with at least
+ * ROUND_TRIPS_MIN quick round trips: X, Y, X again within ROUND_TRIP_MS, two
+ * changes of network in seconds, which two devices calling at once make
+ * often and one phone hardly ever. A phone flapping between wifi and
+ * cellular once a minute alternates too, but never in seconds.
  */
 export const TOKEN_WINDOW_MINUTES = 15
 export const TRAVEL_MS = 30 * 60_000
@@ -46,6 +60,10 @@ const SWITCH_ANCHOR = 2 // switches beyond the first
 const OVERLAP_ANCHOR = 2
 const FAST_COUNTRY_ANCHOR = 3
 const CONCURRENT_ANCHOR = 1
+export const ALTERNATION_SWITCHES = 8
+export const ALTERNATION_RATIO = 0.6
+export const ROUND_TRIP_MS = 20_000
+export const ROUND_TRIPS_MIN = 2
 const Z_CAP = 50
 
 export interface NetEvent {
@@ -70,6 +88,8 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   const openUntil = new Map<string, number>()
   const openSince = new Map<string, number>()
   let prev: NetEvent | null = null
+  let beforePrev: NetEvent | null = null
+  let roundTrips = 0
   let firstOverlapAt: number | null = null
   // Calls of another country and ASN during which a network already in use started a call: each one is a time the token was in two places.
   const concurrentWith = new Set<string>()
@@ -108,14 +128,24 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
     if (prev && netKey(prev) !== k) {
       switches++
       if (prev.country !== e.country && e.start_ms - prev.start_ms < TRAVEL_MS) fastCountry++
+      if (beforePrev && netKey(beforePrev) === k && e.start_ms - beforePrev.start_ms < ROUND_TRIP_MS) roundTrips++
     }
+    beforePrev = prev
     prev = e
   }
   const zOverlap = Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
   const zTravel = Math.min(Z_CAP, zAlert * Math.sqrt(Math.max(0, fastCountry - 1) / (FAST_COUNTRY_ANCHOR - 1)))
   const concurrent = concurrentWith.size
   const zConcurrent = Math.min(Z_CAP, zAlert * Math.sqrt(concurrent / CONCURRENT_ANCHOR))
-  const z = Math.max(zOverlap, zTravel, zConcurrent)
+  const counts = [...networks.values()].map((n) => n.events)
+  const total = counts.reduce((a, b) => a + b, 0)
+  const randomOrderSwitches = total > 1 ? (total - 1) * (1 - counts.reduce((a, n) => a + (n / total) ** 2, 0)) : 0
+  const alternation = randomOrderSwitches > 0 ? switches / randomOrderSwitches : 0
+  const zAlternation =
+    switches >= ALTERNATION_SWITCHES / 2 && alternation >= ALTERNATION_RATIO / 2 && roundTrips >= ROUND_TRIPS_MIN
+      ? Math.min(Z_CAP, zAlert * Math.sqrt((switches / ALTERNATION_SWITCHES) * (Math.min(1, alternation) / ALTERNATION_RATIO)))
+      : 0
+  const z = Math.max(zOverlap, zTravel, zConcurrent, zAlternation)
   const score = zToScore(z, zAlert)
   const nets = [...networks.values()].sort((a, b) => b.events - a.events)
   const reasons: string[] = []
@@ -126,6 +156,10 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   if (concurrent > 0)
     reasons.push(
       `in two countries at once ${concurrent} time(s): a request started from a network already in use while a request or stream from another country and ASN was open`,
+    )
+  if (zAlternation >= zAlert / 2 && zOverlap < zAlert / 2)
+    reasons.push(
+      `alternates between ${nets.length} networks request by request: ${switches} switches in ${total} requests, ${(alternation * 100).toFixed(0)}% of what two devices interleaving at random would make, ${roundTrips} round trips within ${ROUND_TRIP_MS / 1000} s (one phone handing over keeps a network for many requests)`,
     )
   if (zTravel >= zAlert / 2)
     reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)

@@ -125,7 +125,7 @@ export interface FarmCluster {
    */
   timing_dispersion: number | null
   /** Per-signal z-scores the cluster score was combined from. */
-  signals: { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number; shared_build: number }
+  signals: { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number; shared_build: number; new_network: number }
   cost_micros: number
   first_seen: number
   last_seen: number

@@ -1,6 +1,7 @@
 import type { ScenarioName } from './labels'
 import type { Install } from './population'
 import { consumerDevice, residentialNetwork } from './population'
+import type { Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { PROGRESS_MS } from './slots'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
@@ -118,6 +119,17 @@ function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   }
 }
 
+/**
+ * A network of the install's country on another carrier (ASN) than its own, as the same-country thief's label says;
+ * until 2026-12-05 it was any carrier of the country, and on seed 67 both thieves had landed on their owners' own
+ * carriers (only the /24 differed: one network by the detector's design).
+ */
+function otherCarrier(rng: Rng, inst: Install): { asn: number; ipPrefix: string } {
+  let net = residentialNetwork(rng, inst.country)
+  for (let i = 0; i < 20 && net.asn === inst.asn; i++) net = residentialNetwork(rng, inst.country)
+  return net
+}
+
 function reuse(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   const feature = featureOf(f)
   const p = profileOf(feature.name)
@@ -125,7 +137,7 @@ function reuse(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   const abroad = ['DE', 'BR', 'IN', 'RO', 'VN', 'NG', 'US', 'GB', 'FR', 'ID']
   const thieves = victims.flatMap((v) =>
     kind === 'reuse_same_country'
-      ? [{ ...v, ...residentialNetwork(f.rng, v.country) }]
+      ? [{ ...v, ...otherCarrier(f.rng, v) }]
       : abroad.map((country) => ({
           ...v,
           country,

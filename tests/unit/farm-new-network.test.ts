@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { scoreGroups, type FarmInstall } from '../../lib/detection/farm-clusters'
+import { NEW_NETWORK_MIN_INSTALLS, newNetworkGroups } from '../../lib/detection/farm-new-network'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+
+const MIN = 60_000
+const now = 100 * 60 * MIN
+const windowStart = now - S.farmWindowMinutes * MIN
+const CARRIERS = [7922, 21928, 7018, 6167, 812, 577, 8151, 28403]
+
+/** An install of the tenant: established (first seen days ago) unless `fresh`, on a carrier, a consumer phone, Poisson-like timing. */
+function install(i: number, o: Partial<FarmInstall> & { fresh?: boolean } = {}): FarmInstall {
+  const { fresh, ...rest } = o
+  return {
+    tenant_id: 't',
+    install_id: `i${i}`,
+    first_seen: fresh ? windowStart + ((i * 7) % 50) * MIN : windowStart - 86_400_000,
+    last_seen: now - MIN,
+    app_version: '3.1',
+    platform: i % 2 ? 'ios' : 'android',
+    device_model: `M${i % 37}`,
+    os_version: `${14 + (i % 3)}`,
+    device_fingerprint: `fp-${i}`,
+    ip_prefix: `${20 + (i % 80)}.${i % 251}.${i % 7}.0/24`,
+    asn: CARRIERS[i % CARRIERS.length],
+    cost_micros: 1000,
+    attest_accepted: 3,
+    attest_rejected: 0,
+    suspicious_rejections: 0,
+    span_minutes: 12,
+    req_sum: 24,
+    // Poisson: variance ≈ mean, so the pooled dispersion is ~1 (no lockstep).
+    req_sq: (24 * 24) / 12 + 24,
+    ...rest,
+  }
+}
+
+const established = Array.from({ length: 1500 }, (_, i) => install(i))
+/** Ordinary new installs of the hour, on the tenant's carriers. */
+const churn = Array.from({ length: 60 }, (_, i) => install(10_000 + i, { fresh: true }))
+/** 40 distinct phones over 30 /24s of one cloud ASN the tenant's users do not use, passing attestation. */
+const cloudFarm = Array.from({ length: 40 }, (_, i) => install(20_000 + i, { fresh: true, asn: 396982, ip_prefix: `34.${100 + (i % 30)}.${i % 5}.0/24` }))
+
+describe('farm signal: new installs from a network the tenant users do not use', () => {
+  it('groups a farm of distinct phones spread over the /24s of a cloud ASN and raises it', () => {
+    const groups = newNetworkGroups([...established, ...churn, ...cloudFarm], windowStart, S.farmMinSize)
+    expect(groups.map((g) => g.value)).toEqual(['AS396982'])
+    expect(groups[0].members).toHaveLength(40)
+    const scored = scoreGroups([...established, ...churn, ...cloudFarm], windowStart, S.farmMinSize, S.zAlert)
+    const farm = scored.find((g) => g.value === 'AS396982')!
+    expect(farm.signals.new_network).toBeGreaterThan(S.zAlert)
+    expect(farm.z).toBeGreaterThanOrEqual(S.zAlert)
+    expect(scored.every((g) => g.members.every((m) => m.asn === 396982))).toBe(true)
+  })
+
+  it('leaves a corporate NAT (new installs behind one /24), a marketing push on the usual carriers and a small trickle alone', () => {
+    const nat = Array.from({ length: 80 }, (_, i) => install(30_000 + i, { fresh: true, asn: 3356, ip_prefix: '198.51.7.0/24' }))
+    const push = Array.from({ length: 400 }, (_, i) => install(40_000 + i, { fresh: true, asn: CARRIERS[i % 2] }))
+    const trickle = Array.from({ length: NEW_NETWORK_MIN_INSTALLS - 1 }, (_, i) =>
+      install(50_000 + i, { fresh: true, asn: 64_999, ip_prefix: `77.${i}.1.0/24` }),
+    )
+    const all = [...established, ...churn, ...nat, ...push, ...trickle]
+    expect(newNetworkGroups(all, windowStart, S.farmMinSize)).toEqual([])
+    expect(scoreGroups(all, windowStart, S.farmMinSize, S.zAlert).filter((g) => g.z >= S.zAlert)).toEqual([])
+  })
+
+  it('does not judge a tenant with no established installs (a new tenant: every install is new)', () => {
+    expect(newNetworkGroups(cloudFarm, windowStart, S.farmMinSize)).toEqual([])
+  })
+})

@@ -7,19 +7,15 @@ const HOME = { asn: 7922, country: 'US' }
 const OTHER = { asn: 21928, country: 'US' }
 const MIN = 60_000
 
-const call = (start: number, net: { asn: number; country: string }): NetEvent => ({
-  install_id: 'i',
-  start_ms: start,
-  end_ms: start + 1_500,
-  ip_prefix: `10.${net.asn % 250}.1.0/24`,
-  ...net,
-})
-const score = (events: NetEvent[]) =>
-  scoreTokenReuse(
-    't',
-    [...events].sort((a, b) => a.start_ms - b.start_ms),
-    S.zAlert,
-  )
+/** One short request (1.5 s) of the install from `net`, on the /24 the test gives each network. */
+function call(start: number, net: { asn: number; country: string }): NetEvent {
+  return { install_id: 'i', start_ms: start, end_ms: start + 1_500, ip_prefix: `10.${net.asn % 250}.1.0/24`, ...net }
+}
+/** The detector's view: the install's calls in start order. */
+function score(events: NetEvent[]) {
+  const ordered = events.toSorted((a, b) => a.start_ms - b.start_ms)
+  return scoreTokenReuse('t', ordered, S.zAlert)
+}
 /** A deterministic stand-in for two independent clocks: each side calls about twice a minute, offsets scrambled. */
 const clock = (n: number, seed: number) => Array.from({ length: n }, (_, i) => i * 30_000 + ((i * 7919 + seed * 104_729) % 29_000))
 

@@ -67,7 +67,7 @@ const TRAITS: { trait: FarmTrait; broad: boolean; key: (i: FarmInstall) => strin
   { trait: 'os_build', broad: true, key: (i) => `${i.platform} ${i.os_version} v${i.app_version}` },
 ]
 
-/** Pooled variance/mean of per-minute requests over members with at least 3 minutes and 3 requests. */
+/** Pooled variance/mean of per-minute requests over members with at least 3 interior minutes and 3 requests in them (farm-installs.ts). */
 export function pooledDispersion(members: FarmInstall[]): { dispersion: number | null; df: number } {
   let ss = 0
   let weightedMean = 0

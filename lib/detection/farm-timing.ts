@@ -3,7 +3,10 @@ import { selectRows } from '../clickhouse/select'
 import { num } from './query'
 import { farmMinuteRequestsSql } from './sql/farm-minute-requests'
 
-/** An install's request timing over a window: minutes from its first to its last row, sum and sum of squares of requests per minute. */
+/**
+ * An install's request timing over a window: the minutes strictly between its first and its last active minute,
+ * and the sum and sum of squares of requests per minute over them (farm-installs.ts says why the edges are left out).
+ */
 export interface InstallTiming {
   span_minutes: number
   req_sum: number
@@ -73,14 +76,14 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   // Minutes with no rows at all are held as empty, so they are not read again.
   for (let m = missing; m < stableEnd; m += 60) if (!cache.has(m)) cache.set(m, [])
   const recent = await readMinutes(store, stableEnd, toSec, tenant)
-  const out = new Map<string, { min: number; max: number; sum: number; sq: number }>()
+  const out = new Map<string, { min: number; max: number; rMin: number; rMax: number; sum: number; sq: number }>()
   const add = (m: number, rows: MinuteRows) => {
     for (const { key, r } of rows) {
       const t = out.get(key)
-      if (!t) out.set(key, { min: m, max: m, sum: r, sq: r * r })
+      if (!t) out.set(key, { min: m, max: m, rMin: r, rMax: r, sum: r, sq: r * r })
       else {
-        if (m < t.min) t.min = m
-        if (m > t.max) t.max = m
+        if (m < t.min) [t.min, t.rMin] = [m, r]
+        if (m > t.max) [t.max, t.rMax] = [m, r]
         t.sum += r
         t.sq += r * r
       }
@@ -89,7 +92,10 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   for (const [m, rows] of cache) if (m >= first && m < stableEnd) add(m, rows)
   for (const [m, rows] of recent) add(m, rows)
   const timings = new Map<string, InstallTiming>()
-  for (const [key, t] of out) timings.set(key, { span_minutes: (t.max - t.min) / 60 + 1, req_sum: t.sum, req_sq: t.sq })
+  for (const [key, t] of out) {
+    const last = t.max === t.min ? 0 : t.rMax
+    timings.set(key, { span_minutes: Math.max(0, (t.max - t.min) / 60 - 1), req_sum: t.sum - t.rMin - last, req_sq: t.sq - t.rMin * t.rMin - last * last })
+  }
   return timings
 }
 

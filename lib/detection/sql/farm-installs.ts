@@ -1,10 +1,14 @@
 /**
  * Every install active in [{from}, {to}), with its traits (install_profile)
  * and its request timing in the window (install_minute): over the minutes
- * from its first to its last active minute, the count, sum and sum of squares
- * of requests per minute, from which the pooled dispersion (variance / mean)
- * of a group is computed. Zero minutes add nothing to either sum, so they need
- * no rows.
+ * strictly between its first and its last active minute, the count, sum and
+ * sum of squares of requests per minute, from which the pooled dispersion
+ * (variance / mean) of a group is computed. The first and last active
+ * minutes are left out because they are active by definition: with them an
+ * honest install calling on a Poisson clock reads as under-dispersed (0.86 at
+ * 0.3 calls a minute over 15 minutes, 0.97 over 60; ~1.00 without them), and
+ * a group of 300 such installs as lockstep at z 3-5. Zero minutes add
+ * nothing to either sum, so they need no rows.
  *
  * install_profile holds every install ever seen (until its TTL, migration
  * 0008) and is keyed by install, not time: filtering it on last_seen alone
@@ -62,8 +66,9 @@ SELECT ${profileColumns},
 FROM ${profiles(db)}
 LEFT JOIN (
   SELECT tenant_id, install_id,
-    dateDiff('minute', min(minute), max(minute)) + 1 AS span_minutes,
-    sum(r) AS req_sum, sum(r * r) AS req_sq
+    greatest(0, dateDiff('minute', min(minute), max(minute)) - 1) AS span_minutes,
+    sum(r) - argMin(r, minute) - if(min(minute) = max(minute), 0, argMax(r, minute)) AS req_sum,
+    sum(r * r) - pow(argMin(r, minute), 2) - if(min(minute) = max(minute), 0, pow(argMax(r, minute), 2)) AS req_sq
   FROM (
     SELECT tenant_id, minute, install_id, sum(requests) AS r
     FROM ${db}.install_minute

@@ -197,8 +197,16 @@ export function familyGrid(quick: boolean): FamilyCase[] {
   )
   // Red team for the non-bombing detectors (lib/simulator/families-redteam.ts), written from the threat model before
   // the detectors were run on them; 'red team' in the family name selects them all (EVAL_ONLY='red team').
-  const rt = (family: string, level: string, expected: readonly DetectorName[], seed: number, scenario: ScenarioName, kind: RedTeamKind, min = 15) =>
-    c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind }, min))
+  const rt = (
+    family: string,
+    level: string,
+    expected: readonly DetectorName[],
+    seed: number,
+    scenario: ScenarioName,
+    kind: RedTeamKind,
+    min = 15,
+    s: ScenarioSettings = {},
+  ) => c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind, ...s }, min))
   const redteam = [
     rt('farm: red team', 'passes attestation, Poisson timing, 20 /24s of one cloud ASN, 2 images', ['emulator_farms'], 61, 'emulator_farm', 'farm_jittered'),
     rt(
@@ -215,6 +223,24 @@ export function familyGrid(quick: boolean): FamilyCase[] {
     rt('stream abuse: red team', '2 installs, 60-token prompts, 6k-16k-token answers', ['stream_abuse'], 66, 'stream_abuse', 'stream_long_output'),
     rt('token reuse: red team', '2 tokens, thief in the same country on another carrier', ['token_reuse'], 67, 'token_reuse', 'reuse_same_country'),
     rt('token reuse: red team', '1 token replayed from 10 countries at once', ['token_reuse'], 68, 'token_reuse', 'reuse_many_ips'),
+    // Half the intensity of the two cases the 2026-12-05 signals were built for (new_network, alternation), added with
+    // them and run once for the report: half the farm, and owner and thief at 1 request a minute each.
+    rt('farm: red team', 'half of it: 30 distinct phones, 25 /24s, joining over 12 min', ['emulator_farms'], 80, 'emulator_farm', 'farm_diverse_trickle', 15, {
+      installs: 30,
+      subnets: 25,
+    }),
+    rt(
+      'token reuse: red team',
+      '2 tokens, same country, another carrier, 1 request a minute each',
+      ['token_reuse'],
+      81,
+      'token_reuse',
+      'reuse_same_country',
+      15,
+      {
+        perMinute: 1,
+      },
+    ),
     ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters'] as const).map((kind, i) =>
       c(
         'benign: red team',

@@ -199,10 +199,16 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
   })
   try {
     const profileDir = process.env.BENCH_ENFORCER_CPU_PROF
-    for (const store of ['memory', 'redis'] as const) {
+    // Redis as shipped (allowances: most decisions admitted locally) and with a round trip per decision (allowances off).
+    const stores = {
+      memory: {},
+      'redis, allowances': { REDIS_URL: redis.url },
+      'redis, a round trip per decision': { REDIS_URL: redis.url, ENFORCER_ALLOWANCE_REQUESTS: '0' },
+    }
+    for (const [store, env] of Object.entries(stores)) {
       const e = await startEnforcerProcess(
-        { ENFORCER_POLICY_URL: policy.url, ...(store === 'redis' ? { REDIS_URL: redis.url } : {}) },
-        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, store)}`] : [],
+        { ENFORCER_POLICY_URL: policy.url, ...env },
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, store.replace(/\W+/g, '-'))}`] : [],
       )
       try {
         await load(e.port, '/v1/decide', 1_000, 2) // warm-up: JIT, connections
@@ -232,6 +238,20 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
             ours: `${fmt(oursCpuUs, 0)} µs (one core: ~${fmt(1e6 / oursCpuUs)} decisions/s)`,
             reference: `do-nothing node HTTP server: ${fmt(refCpuUs, 0)} µs`,
             ratio: fmt(oursCpuUs / refCpuUs, 2),
+            target: '',
+          })
+        }
+        const allowances = (
+          (await (await fetch(`${e.url}/health`)).json()) as { allowances?: { local: number; remote: number; grants: number; flushes: number } | null }
+        ).allowances
+        if (allowances) {
+          const share = allowances.local / Math.max(1, allowances.local + allowances.remote)
+          console.log(`enforcer (${store}): ${JSON.stringify(allowances)}`)
+          rows.push({
+            metric: `decisions admitted from allowances without a round trip, quotas in ${store}, node generator runs (2,000 installs)`,
+            ours: `${fmt(share * 100, 1)} % (${fmt(allowances.local)} local, ${fmt(allowances.remote)} to Redis, ${fmt(allowances.grants)} grants, ${fmt(allowances.flushes)} flushes)`,
+            reference: '',
+            ratio: '',
             target: '',
           })
         }

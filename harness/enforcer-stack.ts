@@ -111,6 +111,7 @@ export async function startStack(opts: {
         pollMs: 500,
         leaseMs: 60_000,
         streamLeaseMs: 30_000,
+        allowanceRequests: 16, // as shipped (ENFORCER_ALLOWANCE_REQUESTS): the replicas admit from allowances
         defaultMaxOutput: 1000,
         log: () => {},
         ...opts.enforcer,

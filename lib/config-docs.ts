@@ -108,6 +108,8 @@ export const configDocs: Record<keyof Config, string> = {
     'When the policy held is older than ENFORCER_MAX_STALENESS_MS or none was verified: closed answers 503 (gateway refuses), open admits on the policy held.',
   ENFORCER_MAX_STALENESS_MS: 'How long the policy may go unconfirmed (no answer from the app, topic not caught up) before ENFORCER_FAIL_MODE applies.',
   ENFORCER_POLL_MS: 'How often the enforcer asks the app whether its policy version is current (and fetches a delta if not).',
+  ENFORCER_ALLOWANCE_REQUESTS:
+    'With Redis: an install calling one replica again and again is admitted there from an allowance sized for this many of its worst cases, without a round trip (docs/enforcer.md, Allowances). 0: every decision goes to Redis.',
   ENFORCER_LEASE_MS: 'A request reservation no gateway event settles is released after this long.',
   ENFORCER_STREAM_LEASE_MS: 'A stream slot is freed this long after its last sign of life (admission, stream_progress event, watch heartbeat).',
   ENFORCER_DEFAULT_MAX_OUTPUT_TOKENS:

@@ -30,6 +30,7 @@ export function enforcerOptions(config: Config, log: (line: string) => void = co
     pollMs: config.ENFORCER_POLL_MS,
     leaseMs: config.ENFORCER_LEASE_MS,
     streamLeaseMs: config.ENFORCER_STREAM_LEASE_MS,
+    allowanceRequests: config.ENFORCER_ALLOWANCE_REQUESTS,
     defaultMaxOutput: config.ENFORCER_DEFAULT_MAX_OUTPUT_TOKENS,
     log,
   }

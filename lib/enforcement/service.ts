@@ -10,6 +10,7 @@ import { HttpAcker } from './http-ack'
 import { PolicySource, type PolicyHealth } from './policy-source'
 import { MemoryQuotaStore, type QuotaStore } from './quota'
 import { RedisQuotaStore } from './redis-quota'
+import { AllowanceQuotaStore, type AllowanceStats } from './allowance'
 import { StreamWatches } from './streams'
 
 export interface EnforcerOptions {
@@ -31,6 +32,8 @@ export interface EnforcerOptions {
   pollMs: number
   leaseMs: number
   streamLeaseMs: number
+  /** With Redis: allowance size in worst cases (allowance.ts); 0 or absent: every decision is a round trip. */
+  allowanceRequests?: number
   defaultMaxOutput: number
   /** How often the version held is re-acked (the replica's heartbeat on the Policies page); default ACK_HEARTBEAT_MS. */
   ackHeartbeatMs?: number
@@ -43,6 +46,8 @@ export interface EnforcerHealth extends PolicyHealth {
   failMode: FailMode
   maxStalenessMs: number
   quotaStore: 'memory' | 'redis'
+  /** Decisions admitted locally from allowances and sent to Redis, grants, flushes (null: allowances off). */
+  allowances: AllowanceStats | null
   decisions: DecisionStats
   settlement: SettleStats | null
   streams: { watched: number; cut: number }
@@ -91,8 +96,11 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
   if (o.redisUrl) {
     const redis = new RedisQuotaStore(o.redisUrl, { connectionName: `burnrate-enforcer-${o.replica}` })
     await redis.ready()
-    quotas = redis
-    o.log(`[enforcer] quotas in Redis (${new URL(o.redisUrl).host}): exact across replicas`)
+    const requests = o.allowanceRequests ?? 0
+    quotas = requests > 0 ? new AllowanceQuotaStore(redis, { requests, requestLeaseMs: o.leaseMs, replica: o.replica, log: o.log }) : redis
+    o.log(
+      `[enforcer] quotas in Redis (${new URL(o.redisUrl).host}): exact across replicas; ${requests > 0 ? `allowances of ${requests} worst cases` : 'no allowances, one round trip per decision'}`,
+    )
   } else {
     quotas = new MemoryQuotaStore()
     o.log('[enforcer] REDIS_URL not set: quotas are kept in memory, exact for this single replica only; run one replica or set REDIS_URL')
@@ -171,6 +179,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
       failMode: o.failMode,
       maxStalenessMs: o.maxStalenessMs,
       quotaStore: quotas.kind,
+      allowances: quotas instanceof AllowanceQuotaStore ? quotas.stats : null,
       decisions: decider.stats,
       settlement: events?.stats ?? null,
       streams: { watched: watches.open, cut: watches.cut },

@@ -1,0 +1,272 @@
+import { DAY_MS, type QuotaStore, type ReserveRequest, type ReserveResult, type SettleResult, type Usage } from './quota'
+import type { Admitted, Conversion, RedisQuotaStore } from './redis-quota'
+
+/**
+ * Quotas in Redis, admitted locally from allowances. An install that calls this replica again and again gets an
+ * allowance: a slice of its budget (about `requests` worst cases, at most a quarter of what is left) that Redis
+ * sets aside for this replica as a lease (redis-scripts.ts GRANT). Requests whose worst case fits in it are
+ * admitted without a round trip; every few milliseconds one call turns them into leases of their own, which any
+ * replica's event settles, and renews the allowances in use (CONVERT). Budgets stay exact across replicas, since
+ * what every replica may still admit is reserved in Redis; the price is that one replica's unused allowance is not
+ * the others' to spend, for at most ALLOWANCE_IDLE_MS, and never more than a quarter of what was left when granted.
+ * Streams always go to Redis: their slots are counted there, one by one. docs/enforcer.md, "Allowances".
+ */
+export interface AllowanceOptions {
+  /** Worst cases of the requests that got an allowance that it is sized for. */
+  requests: number
+  /** Request leases: ENFORCER_LEASE_MS. */
+  requestLeaseMs: number
+  /** Tags this replica's allowance ids. */
+  replica: string
+  log: (line: string) => void
+  /** Tests only: shorter than ALLOWANCE_LEASE_MS and ALLOWANCE_IDLE_MS. */
+  allowanceLeaseMs?: number
+  idleMs?: number
+}
+
+/** An allowance's lease in Redis: renewed by each flush that uses it, so only a stalled or dead replica's runs out. */
+export const ALLOWANCE_LEASE_MS = 10_000
+/** An allowance unused this long is given back: the budget it holds is then the other replicas' again. */
+export const ALLOWANCE_IDLE_MS = 2_000
+/** How often admitted requests become leases in Redis: one round trip per flush, however many installs. */
+export const ALLOWANCE_FLUSH_MS = 5
+/** Redis grants at most 1/SHARE of what is left of each quota. */
+const SHARE = 4
+/** Local validity ends this long before Redis's lease can (flushes renew from their send time, so earlier still). */
+const MARGIN_MS = 1_000
+const MAX_PER_CALL = 256
+const RETRY_MS = 500
+const FAILURE_LOG_MS = 10_000
+const MAX_PENDING = 200_000
+
+interface Held {
+  id: string
+  limitsKey: string
+  day: number
+  tokens: number
+  micros: number
+  targetTokens: number
+  targetMicros: number
+  validUntil: number
+  lastUse: number
+}
+interface InstallState {
+  held: Held | null
+  granting: boolean
+  lastMiss: number
+}
+
+export interface AllowanceStats {
+  local: number
+  remote: number
+  grants: number
+  flushes: number
+  flushErrors: number
+  dropped: number
+}
+
+const limitsKey = (r: ReserveRequest) =>
+  `${r.limits.tokensPerMinute}|${r.limits.tokensPerDay}|${r.limits.spendPerDayMicros}|${r.price?.input}|${r.price?.output}`
+
+export class AllowanceQuotaStore implements QuotaStore {
+  readonly kind = 'redis'
+  readonly stats: AllowanceStats = { local: 0, remote: 0, grants: 0, flushes: 0, flushErrors: 0, dropped: 0 }
+  private installs = new Map<string, InstallState>()
+  private pending = new Map<string, Conversion>()
+  private pendingCount = 0
+  private flushTimer: NodeJS.Timeout | null = null
+  private flushing: Promise<void> | null = null
+  private sweeper: NodeJS.Timeout
+  private seq = 0
+  /** After a failed flush the next waits this long, and the failure is logged once per FAILURE_LOG_MS. */
+  private retryAt = 0
+  private loggedAt = 0
+  private readonly prefix: string
+  private readonly leaseMs: number
+  private readonly idleMs: number
+  private readonly marginMs: number
+
+  constructor(
+    private readonly redis: RedisQuotaStore,
+    private readonly o: AllowanceOptions,
+  ) {
+    this.leaseMs = o.allowanceLeaseMs ?? ALLOWANCE_LEASE_MS
+    this.idleMs = o.idleMs ?? ALLOWANCE_IDLE_MS
+    this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 4)
+    this.prefix = `~allowance:${o.replica}:${Date.now().toString(36)}:`
+    this.sweeper = setInterval(() => this.sweep(Date.now()), 1_000)
+    this.sweeper.unref()
+  }
+
+  async reserve(r: ReserveRequest, nowMs = Date.now()): Promise<ReserveResult> {
+    if (r.stream || this.o.requests <= 0) return this.redis.reserve(r)
+    const tokens = r.contextTokens + r.wantOutput
+    const micros = r.price ? (r.contextTokens * r.price.input + r.wantOutput * r.price.output) / 1e6 : 0
+    const key = limitsKey(r)
+    const day = Math.floor(nowMs / DAY_MS)
+    let st = this.installs.get(r.installId)
+    const h = st?.held
+    if (h) {
+      if (h.limitsKey !== key || h.day !== day || nowMs >= h.validUntil) {
+        // The quota changed, the day turned or the lease may have run out: what is left goes back.
+        this.queue(r.installId, h.id, null, true)
+        st!.held = null
+      } else if (h.tokens >= tokens && h.micros >= micros) {
+        h.tokens -= tokens
+        h.micros -= micros
+        h.lastUse = nowMs
+        this.queue(r.installId, h.id, { leaseId: r.leaseId, tokens, micros }, false)
+        if (h.tokens < h.targetTokens / 2 || h.micros < h.targetMicros / 2) this.grant(r.installId, st!, r, tokens, micros, key, day)
+        this.stats.local++
+        return { ok: true, outputTokens: r.wantOutput, reservedTokens: tokens, reservedMicros: micros }
+      }
+    }
+    const res = await this.redis.reserve(r)
+    this.stats.remote++
+    if (!st) {
+      st = { held: null, granting: false, lastMiss: -Infinity }
+      this.installs.set(r.installId, st)
+    }
+    // An allowance for an install seen twice within the idle time: one call alone is cheaper sent on its own.
+    if (res.ok && (st.held || nowMs - st.lastMiss < this.idleMs)) this.grant(r.installId, st, r, tokens, micros, key, day)
+    st.lastMiss = nowMs
+    return res
+  }
+
+  /** Asks Redis for (more) allowance, off the decision's path. */
+  private grant(installId: string, st: InstallState, r: ReserveRequest, tokens: number, micros: number, key: string, day: number) {
+    if (st.granting) return
+    st.granting = true
+    const id = st.held?.id ?? `${this.prefix}${(this.seq++).toString(36)}`
+    const sentAt = Date.now()
+    const want = { tokens: tokens * this.o.requests, micros: micros * this.o.requests }
+    this.redis
+      .grant({
+        installId,
+        allowanceId: id,
+        tokens: want.tokens,
+        micros: want.micros,
+        limits: r.limits,
+        share: SHARE,
+        minTokens: tokens,
+        minMicros: micros,
+        leaseMs: this.leaseMs,
+      })
+      .then((g) => {
+        if (g.tokens <= 0) return
+        this.stats.grants++
+        const validUntil = sentAt + this.leaseMs - this.marginMs
+        if (st.held?.id === id) {
+          st.held.tokens += g.tokens
+          st.held.micros += g.micros
+          st.held.validUntil = validUntil
+        } else if (!st.held && this.installs.get(installId) === st) {
+          st.held = {
+            id,
+            limitsKey: key,
+            day,
+            tokens: g.tokens,
+            micros: g.micros,
+            targetTokens: want.tokens,
+            targetMicros: want.micros,
+            validUntil,
+            lastUse: sentAt,
+          }
+        } else this.queue(installId, id, null, true) // dropped meanwhile: given back
+      })
+      .catch((err) => this.o.log(`[enforcer] allowance grant failed: ${(err as Error).message}`))
+      .finally(() => (st.granting = false))
+  }
+
+  private queue(installId: string, allowanceId: string, admitted: Admitted | null, release: boolean) {
+    let c = this.pending.get(allowanceId)
+    if (!c) {
+      c = { installId, allowanceId, admitted: [], release: false }
+      this.pending.set(allowanceId, c)
+    }
+    if (admitted) {
+      if (this.pendingCount >= MAX_PENDING) this.stats.dropped++
+      else {
+        c.admitted.push(admitted)
+        this.pendingCount++
+      }
+    }
+    c.release ||= release
+    this.flushTimer ??= setTimeout(() => void this.flush(), Math.max(ALLOWANCE_FLUSH_MS, this.retryAt - Date.now()))
+  }
+
+  /** Sends what was admitted locally to Redis (one call per MAX_PER_CALL installs); one flush at a time, in order. */
+  flush(): Promise<void> {
+    this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.flushNow())
+    return this.flushing
+  }
+
+  private async flushNow() {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    if (this.pending.size === 0) return
+    const batch = [...this.pending.values()]
+    this.pending = new Map()
+    this.pendingCount = 0
+    const sentAt = Date.now()
+    for (let i = 0; i < batch.length; i += MAX_PER_CALL) {
+      const part = batch.slice(i, i + MAX_PER_CALL)
+      try {
+        const left = await this.redis.convert(part, this.o.requestLeaseMs, this.leaseMs)
+        this.stats.flushes++
+        part.forEach((c, j) => {
+          const h = this.installs.get(c.installId)?.held
+          if (!h || h.id !== c.allowanceId) return
+          if (left[j] < 0)
+            this.installs.get(c.installId)!.held = null // gone in Redis: admit no more from it
+          else h.validUntil = sentAt + this.leaseMs - this.marginMs
+        })
+      } catch (err) {
+        // Kept for the next flush: while Redis is away the allowances are not renewed, so local admission stops
+        // within the allowance lease and decisions answer 503 as every Redis decision does (service.ts).
+        this.stats.flushErrors++
+        this.retryAt = Date.now() + RETRY_MS
+        if (Date.now() - this.loggedAt > FAILURE_LOG_MS) {
+          this.loggedAt = Date.now()
+          this.o.log(`[enforcer] allowance flush failed (${part.length} installs kept for the next): ${(err as Error).message}`)
+        }
+        for (const c of part) {
+          for (const a of c.admitted) this.queue(c.installId, c.allowanceId, a, false)
+          if (c.release) this.queue(c.installId, c.allowanceId, null, true)
+        }
+      }
+    }
+  }
+
+  private sweep(nowMs: number) {
+    for (const [installId, st] of this.installs) {
+      const h = st.held
+      if (h && (nowMs - h.lastUse > this.idleMs || nowMs >= h.validUntil)) {
+        this.queue(installId, h.id, null, true)
+        st.held = null
+      }
+      if (!st.held && !st.granting && nowMs - st.lastMiss > this.idleMs) this.installs.delete(installId)
+    }
+  }
+
+  settle(installId: string, leaseId: string, used: Usage): Promise<SettleResult> {
+    return this.redis.settle(installId, leaseId, used)
+  }
+
+  renew(installId: string, leaseId: string, leaseMs: number): Promise<boolean> {
+    return this.redis.renew(installId, leaseId, leaseMs)
+  }
+
+  openStreams(installId: string): Promise<number> {
+    return this.redis.openStreams(installId)
+  }
+
+  /** Gives every allowance back, then closes Redis. */
+  async close() {
+    clearInterval(this.sweeper)
+    for (const [installId, st] of this.installs) if (st.held) this.queue(installId, st.held.id, null, true)
+    this.installs.clear()
+    await this.flush().catch(() => {})
+    await this.redis.close()
+  }
+}

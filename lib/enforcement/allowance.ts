@@ -27,7 +27,7 @@ export interface AllowanceOptions {
 /** An allowance's lease in Redis: renewed by each flush that uses it, so only a stalled or dead replica's runs out. */
 export const ALLOWANCE_LEASE_MS = 10_000
 /** An allowance unused this long is given back: the budget it holds is then the other replicas' again. */
-export const ALLOWANCE_IDLE_MS = 2_000
+export const ALLOWANCE_IDLE_MS = 5_000
 /** How often admitted requests become leases in Redis: one round trip per flush, however many installs. */
 export const ALLOWANCE_FLUSH_MS = 5
 /** Redis grants at most 1/SHARE of what is left of each quota. */

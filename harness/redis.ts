@@ -22,9 +22,9 @@ const ping = (port: number) =>
     s.once('error', () => resolve(false))
   })
 
-/** A throwaway redis-server on a free loopback port: no persistence, stopped by stop(). */
-export async function startRedis(): Promise<RedisRun> {
-  const port = await freePort()
+/** A throwaway redis-server on a free loopback port (or `port`, to restart one): no persistence, stopped by stop(). */
+export async function startRedis(port?: number): Promise<RedisRun> {
+  port ??= await freePort()
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

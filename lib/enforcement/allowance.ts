@@ -1,5 +1,5 @@
 import { DAY_MS, type QuotaStore, type ReserveRequest, type ReserveResult, type SettleResult, type Usage } from './quota'
-import type { Admitted, Conversion, RedisQuotaStore } from './redis-quota'
+import type { Admitted, Conversion, GrantRequest, RedisQuotaStore } from './redis-quota'
 
 /**
  * Quotas in Redis, admitted locally from allowances. An install that calls this replica again and again gets an
@@ -50,6 +50,13 @@ interface Held {
   validUntil: number
   lastUse: number
 }
+interface PendingGrant {
+  st: InstallState
+  key: string
+  day: number
+  want: { tokens: number; micros: number }
+  req: GrantRequest
+}
 interface InstallState {
   held: Held | null
   granting: boolean
@@ -73,6 +80,7 @@ export class AllowanceQuotaStore implements QuotaStore {
   readonly stats: AllowanceStats = { local: 0, remote: 0, grants: 0, flushes: 0, flushErrors: 0, dropped: 0 }
   private installs = new Map<string, InstallState>()
   private pending = new Map<string, Conversion>()
+  private grants: PendingGrant[] = []
   private pendingCount = 0
   private flushTimer: NodeJS.Timeout | null = null
   private flushing: Promise<void> | null = null
@@ -133,17 +141,19 @@ export class AllowanceQuotaStore implements QuotaStore {
     return res
   }
 
-  /** Asks Redis for (more) allowance, off the decision's path. */
+  /** Asks Redis for (more) allowance, off the decision's path: sent with the next flush. */
   private grant(installId: string, st: InstallState, r: ReserveRequest, tokens: number, micros: number, key: string, day: number) {
     if (st.granting) return
     st.granting = true
-    const id = st.held?.id ?? `${this.prefix}${(this.seq++).toString(36)}`
-    const sentAt = Date.now()
     const want = { tokens: tokens * this.o.requests, micros: micros * this.o.requests }
-    this.redis
-      .grant({
+    this.grants.push({
+      st,
+      key,
+      day,
+      want,
+      req: {
         installId,
-        allowanceId: id,
+        allowanceId: st.held?.id ?? `${this.prefix}${(this.seq++).toString(36)}`,
         tokens: want.tokens,
         micros: want.micros,
         limits: r.limits,
@@ -151,31 +161,39 @@ export class AllowanceQuotaStore implements QuotaStore {
         minTokens: tokens,
         minMicros: micros,
         leaseMs: this.leaseMs,
-      })
-      .then((g) => {
-        if (g.tokens <= 0) return
-        this.stats.grants++
-        const validUntil = sentAt + this.leaseMs - this.marginMs
-        if (st.held?.id === id) {
-          st.held.tokens += g.tokens
-          st.held.micros += g.micros
-          st.held.validUntil = validUntil
-        } else if (!st.held && this.installs.get(installId) === st) {
-          st.held = {
-            id,
-            limitsKey: key,
-            day,
-            tokens: g.tokens,
-            micros: g.micros,
-            targetTokens: want.tokens,
-            targetMicros: want.micros,
-            validUntil,
-            lastUse: sentAt,
-          }
-        } else this.queue(installId, id, null, true) // dropped meanwhile: given back
-      })
-      .catch((err) => this.o.log(`[enforcer] allowance grant failed: ${(err as Error).message}`))
-      .finally(() => (st.granting = false))
+      },
+    })
+    this.schedule()
+  }
+
+  /** What Redis granted, applied to the allowance it was asked for (or given back if that is gone meanwhile). */
+  private granted(g: PendingGrant, got: { tokens: number; micros: number } | null, sentAt: number) {
+    const { st, req } = g
+    st.granting = false
+    if (!got || got.tokens <= 0) return
+    this.stats.grants++
+    const validUntil = sentAt + this.leaseMs - this.marginMs
+    if (st.held?.id === req.allowanceId) {
+      st.held.tokens += got.tokens
+      st.held.micros += got.micros
+      st.held.validUntil = validUntil
+    } else if (!st.held && this.installs.get(req.installId) === st) {
+      st.held = {
+        id: req.allowanceId,
+        limitsKey: g.key,
+        day: g.day,
+        tokens: got.tokens,
+        micros: got.micros,
+        targetTokens: g.want.tokens,
+        targetMicros: g.want.micros,
+        validUntil,
+        lastUse: sentAt,
+      }
+    } else this.queue(req.installId, req.allowanceId, null, true) // dropped meanwhile: given back
+  }
+
+  private schedule() {
+    this.flushTimer ??= setTimeout(() => void this.flush(), Math.max(ALLOWANCE_FLUSH_MS, this.retryAt - Date.now()))
   }
 
   private queue(installId: string, allowanceId: string, admitted: Admitted | null, release: boolean) {
@@ -192,7 +210,7 @@ export class AllowanceQuotaStore implements QuotaStore {
       }
     }
     c.release ||= release
-    this.flushTimer ??= setTimeout(() => void this.flush(), Math.max(ALLOWANCE_FLUSH_MS, this.retryAt - Date.now()))
+    this.schedule()
   }
 
   /** Sends what was admitted locally to Redis (one call per MAX_PER_CALL installs); one flush at a time, in order. */
@@ -204,37 +222,63 @@ export class AllowanceQuotaStore implements QuotaStore {
   private async flushNow() {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = null
-    if (this.pending.size === 0) return
-    const batch = [...this.pending.values()]
+    if (this.pending.size === 0 && this.grants.length === 0) return
+    const conversions = [...this.pending.values()]
+    const grants = this.grants
     this.pending = new Map()
     this.pendingCount = 0
+    this.grants = []
+    const batches: Conversion[][] = []
+    for (let i = 0; i < conversions.length; i += MAX_PER_CALL) batches.push(conversions.slice(i, i + MAX_PER_CALL))
     const sentAt = Date.now()
-    for (let i = 0; i < batch.length; i += MAX_PER_CALL) {
-      const part = batch.slice(i, i + MAX_PER_CALL)
-      try {
-        const left = await this.redis.convert(part, this.o.requestLeaseMs, this.leaseMs)
-        this.stats.flushes++
-        part.forEach((c, j) => {
-          const h = this.installs.get(c.installId)?.held
-          if (!h || h.id !== c.allowanceId) return
-          if (left[j] < 0)
-            this.installs.get(c.installId)!.held = null // gone in Redis: admit no more from it
-          else h.validUntil = sentAt + this.leaseMs - this.marginMs
-        })
-      } catch (err) {
+    let res: Awaited<ReturnType<RedisQuotaStore['exchange']>>
+    let threw = false
+    try {
+      res = await this.redis.exchange(
+        batches,
+        grants.map((g) => g.req),
+        this.o.requestLeaseMs,
+        this.leaseMs,
+      )
+    } catch (err) {
+      res = { left: batches.map(() => null), granted: grants.map(() => null) }
+      threw = true
+      this.failed(err as Error, conversions.length)
+    }
+    this.stats.flushes++
+    batches.forEach((batch, i) => {
+      const left = res.left[i]
+      if (!left) {
         // Kept for the next flush: while Redis is away the allowances are not renewed, so local admission stops
-        // within the allowance lease and decisions answer 503 as every Redis decision does (service.ts).
-        this.stats.flushErrors++
-        this.retryAt = Date.now() + RETRY_MS
-        if (Date.now() - this.loggedAt > FAILURE_LOG_MS) {
-          this.loggedAt = Date.now()
-          this.o.log(`[enforcer] allowance flush failed (${part.length} installs kept for the next): ${(err as Error).message}`)
-        }
-        for (const c of part) {
-          for (const a of c.admitted) this.queue(c.installId, c.allowanceId, a, false)
-          if (c.release) this.queue(c.installId, c.allowanceId, null, true)
-        }
+        // within their lease and decisions answer 503 as every Redis decision does (service.ts).
+        if (!threw) this.failed(new Error('conversion script failed'), batch.length)
+        return this.requeue(batch)
       }
+      batch.forEach((c, j) => {
+        const st = this.installs.get(c.installId)
+        const h = st?.held
+        if (!h || h.id !== c.allowanceId) return
+        if (left[j] < 0)
+          st.held = null // gone in Redis: admit no more from it
+        else h.validUntil = sentAt + this.leaseMs - this.marginMs
+      })
+    })
+    grants.forEach((g, j) => this.granted(g, res.granted[j], sentAt))
+  }
+
+  private requeue(batch: Conversion[]) {
+    for (const c of batch) {
+      for (const a of c.admitted) this.queue(c.installId, c.allowanceId, a, false)
+      if (c.release) this.queue(c.installId, c.allowanceId, null, true)
+    }
+  }
+
+  private failed(err: Error, installs: number) {
+    this.stats.flushErrors++
+    this.retryAt = Date.now() + RETRY_MS
+    if (Date.now() - this.loggedAt > FAILURE_LOG_MS) {
+      this.loggedAt = Date.now()
+      this.o.log(`[enforcer] allowance flush failed (${installs} installs kept for the next): ${err.message}`)
     }
   }
 

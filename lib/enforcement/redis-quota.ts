@@ -8,8 +8,6 @@ type Scripted = Redis & {
   brSettle(...args: (string | number)[]): Promise<SettleResult>
   brRenew(...args: (string | number)[]): Promise<number>
   brOpenStreams(...args: (string | number)[]): Promise<number>
-  brGrant(...args: (string | number)[]): Promise<[number, string]>
-  brConvert(...args: (string | number)[]): Promise<number[]>
 }
 
 /** One request admitted from an allowance, to become a lease of its own. */
@@ -52,7 +50,8 @@ export class RedisQuotaStore implements QuotaStore {
   private redis: Scripted
 
   /** autoPipelining: only for the client bench's comparison (bench/enforcer-redis-client.ts). */
-  constructor(url: string, opts: { connectionName?: string; autoPipelining?: boolean } = {}) {
+  /** log: connection errors, at most one line per 10 s (the calls themselves fail, and the decision answers 503). */
+  constructor(url: string, opts: { connectionName?: string; autoPipelining?: boolean; log?: (line: string) => void } = {}) {
     // No auto-pipelining: a gateway's decisions arrive one per socket read, so ioredis's per-tick pipeline
     // almost never holds more than one call and costs ~90 µs of CPU per call instead of ~37 µs sent plainly
     // (bench/enforcer-redis-client.ts; 79 vs 125 µs of enforcer CPU per decision at 5,000/s, docs/benchmarks.md).
@@ -63,6 +62,12 @@ export class RedisQuotaStore implements QuotaStore {
     redis.defineCommand('brOpenStreams', { numberOfKeys: 4, lua: OPEN_STREAMS })
     redis.defineCommand('brGrant', { numberOfKeys: 4, lua: GRANT })
     redis.defineCommand('brConvert', { lua: CONVERT }) // key count first: 4 per install
+    let loggedAt = 0
+    redis.on('error', (err: Error) => {
+      if (Date.now() - loggedAt < 10_000) return
+      loggedAt = Date.now()
+      opts.log?.(`[enforcer] Redis: ${err.message}`)
+    })
     this.redis = redis as Scripted
   }
 
@@ -103,39 +108,66 @@ export class RedisQuotaStore implements QuotaStore {
     return this.redis.brOpenStreams(...keys(installId).slice(0, 4))
   }
 
-  /** Sets budget aside for one replica's allowance (redis-scripts.ts GRANT). Zero tokens: none granted. */
-  async grant(g: GrantRequest): Promise<{ tokens: number; micros: number }> {
-    const l = g.limits
-    const [tokens, micros] = await this.redis.brGrant(
-      ...keys(g.installId).slice(0, 4),
-      g.allowanceId,
-      g.tokens,
-      g.micros,
-      opt(l.tokensPerMinute),
-      opt(l.tokensPerDay),
-      opt(l.spendPerDayMicros),
-      g.share,
-      g.minTokens,
-      g.minMicros,
-      g.leaseMs,
-    )
-    return { tokens: Number(tokens), micros: Number(micros) }
+  /**
+   * One round trip for a flush of allowances (allowance.ts), pipelined: each batch turns requests admitted from
+   * allowances into leases and renews or gives back the allowances (CONVERT; per conversion the allowance's tokens
+   * left, -1 if gone), then each grant sets budget aside for one (GRANT; 0 tokens: none). A command that failed is
+   * null in its place.
+   */
+  async exchange(
+    batches: Conversion[][],
+    grants: GrantRequest[],
+    leaseMs: number,
+    allowanceLeaseMs: number,
+  ): Promise<{ left: (number[] | null)[]; granted: ({ tokens: number; micros: number } | null)[] }> {
+    const p = this.redis.pipeline() as unknown as {
+      brConvert(...args: (string | number)[]): void
+      brGrant(...args: (string | number)[]): void
+      exec(): Promise<[Error | null, unknown][] | null>
+    }
+    for (const batch of batches) {
+      const keyArgs: string[] = []
+      const argv: (string | number)[] = [leaseMs, allowanceLeaseMs]
+      for (const c of batch) {
+        const k = keys(c.installId)
+        keyArgs.push(k[0], k[1], k[2], k[4])
+        argv.push(c.allowanceId, c.release ? 1 : 0, c.admitted.length)
+        for (const r of c.admitted) argv.push(r.leaseId, r.tokens, r.micros)
+      }
+      p.brConvert(keyArgs.length, ...keyArgs, ...argv)
+    }
+    for (const g of grants) {
+      const l = g.limits
+      p.brGrant(
+        ...keys(g.installId).slice(0, 4),
+        g.allowanceId,
+        g.tokens,
+        g.micros,
+        opt(l.tokensPerMinute),
+        opt(l.tokensPerDay),
+        opt(l.spendPerDayMicros),
+        g.share,
+        g.minTokens,
+        g.minMicros,
+        g.leaseMs,
+      )
+    }
+    const res = (await p.exec()) ?? []
+    const ok = (i: number) => (res[i] && !res[i][0] ? res[i][1] : null)
+    return {
+      left: batches.map((_, i) => ok(i) as number[] | null),
+      granted: grants.map((_, j) => {
+        const g = ok(batches.length + j) as [number, string] | null
+        return g ? { tokens: Number(g[0]), micros: Number(g[1]) } : null
+      }),
+    }
   }
 
-  /**
-   * Turns requests admitted from allowances into leases and renews (or gives back) the allowances, for many
-   * installs in one round trip (redis-scripts.ts CONVERT). Per conversion: the allowance's tokens left, -1 if gone.
-   */
-  async convert(batch: Conversion[], leaseMs: number, allowanceLeaseMs: number): Promise<number[]> {
-    const keyArgs: string[] = []
-    const argv: (string | number)[] = [leaseMs, allowanceLeaseMs]
-    for (const c of batch) {
-      const k = keys(c.installId)
-      keyArgs.push(k[0], k[1], k[2], k[4])
-      argv.push(c.allowanceId, c.release ? 1 : 0, c.admitted.length)
-      for (const r of c.admitted) argv.push(r.leaseId, r.tokens, r.micros)
-    }
-    return this.redis.brConvert(keyArgs.length, ...keyArgs, ...argv)
+  /** A grant on its own (tests; the enforcer sends grants in its flushes, exchange()). */
+  async grant(g: GrantRequest): Promise<{ tokens: number; micros: number }> {
+    const { granted } = await this.exchange([], [g], 0, 0)
+    if (!granted[0]) throw new Error('grant failed')
+    return granted[0]
   }
 
   async close() {

@@ -94,7 +94,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
   const enforcer = new PolicyEnforcer()
   let quotas: QuotaStore
   if (o.redisUrl) {
-    const redis = new RedisQuotaStore(o.redisUrl, { connectionName: `burnrate-enforcer-${o.replica}` })
+    const redis = new RedisQuotaStore(o.redisUrl, { connectionName: `burnrate-enforcer-${o.replica}`, log: o.log })
     await redis.ready()
     const requests = o.allowanceRequests ?? 0
     quotas = requests > 0 ? new AllowanceQuotaStore(redis, { requests, requestLeaseMs: o.leaseMs, replica: o.replica, log: o.log }) : redis

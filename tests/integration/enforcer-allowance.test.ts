@@ -4,6 +4,7 @@ import { AllowanceQuotaStore } from '../../lib/enforcement/allowance'
 import type { Limits, ReserveRequest, ReserveResult } from '../../lib/enforcement/quota'
 import { RedisQuotaStore } from '../../lib/enforcement/redis-quota'
 import { hasRedisServer, startRedis, type RedisRun } from '../../harness/redis'
+import { waitFor } from '../../harness/free-port'
 
 // Allowances (lib/enforcement/allowance.ts) against a real redis-server: replicas admit locally, budgets stay exact.
 let redis: RedisRun
@@ -146,4 +147,44 @@ describe('allowances: local admission from budget Redis set aside', () => {
       await b.close()
     }
   })
+
+  it('Redis going away: local admission stops within the allowance lease, and what was admitted is sent when it is back', async () => {
+    const own = await startRedis()
+    const logs: string[] = []
+    const a = new AllowanceQuotaStore(new RedisQuotaStore(own.url), {
+      requests: 16,
+      requestLeaseMs: 60_000,
+      replica: 'away',
+      log: (l) => logs.push(l),
+      allowanceLeaseMs: 1_200,
+    })
+    const limits = { tokensPerDay: 1_000_000 }
+    try {
+      for (let i = 0; i < 4; i++) {
+        await a.reserve(request('away', `w-${i}`, limits))
+        await pause(10)
+      }
+      expect(a.stats.local).toBeGreaterThan(0)
+      await own.stop()
+      // Within the lease the allowance already reserved still admits; then decisions need Redis, and fail.
+      expect(await a.reserve(request('away', 'during', limits))).toMatchObject({ ok: true })
+      await pause(1_300)
+      await expect(a.reserve(request('away', 'after', limits))).rejects.toThrow()
+      expect(a.stats.flushErrors).toBeGreaterThan(0)
+      expect(logs.some((l) => l.includes('allowance flush failed'))).toBe(true)
+      // Back (empty: no persistence): the kept request becomes a lease, charged directly since its allowance is gone.
+      const back = await startRedis(own.port)
+      const check = new Redis(back.url)
+      try {
+        await waitFor('the kept request to reach Redis', async () => (await check.hexists('br:{away}:leases', 'during')) === 1, 10_000)
+        expect(Number(await check.hget('br:{away}:q', 'dt'))).toBe(300)
+      } finally {
+        check.disconnect()
+        await a.close()
+        await back.stop()
+      }
+    } finally {
+      await own.stop()
+    }
+  }, 30_000)
 })

@@ -3,6 +3,7 @@ import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
+import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
 import { appendTo } from './collect'
@@ -51,7 +52,22 @@ import { appendTo } from './collect'
  * ROUND_TRIPS_MIN quick round trips: X, Y, X again within ROUND_TRIP_MS, two
  * changes of network in seconds, which two devices calling at once make
  * often and one phone hardly ever. A phone flapping between wifi and
- * cellular once a minute alternates too, but never in seconds.
+ * cellular once a minute alternates too, but never in seconds. "Hardly
+ * ever" is judged against the phone's own switching (token-reuse-timing.ts):
+ * the round trips must exceed what a phone flipping at its switch rate
+ * would make by ROUND_TRIP_Z_MIN, and quick switches must exceed that null
+ * in both directions by DIRECTION_Z_MIN (a phone flapping every 10-30 s
+ * while calling 6 times a minute makes round trips by chance; one retrying
+ * failed wifi requests over cellular makes quick switches one way only).
+ *
+ * Slow alternation, for the same thief at a request a minute or so, where
+ * 15 minutes hold too few round trips: over the last TIMING_WINDOW_MINUTES,
+ * quick switches (the next request on the other network within 10 s) in
+ * each direction against a phone whose network flips at moments of its own
+ * (token-reuse-timing.ts). z = zAlert × (both directions' z combined) /
+ * TIMING_Z_ANCHOR, only if each direction's z reaches SLOW_DIRECTION_Z_MIN
+ * and with at least ALTERNATION_SWITCHES switches at SLOW_RATIO_MIN of the
+ * random-order count.
  */
 export const TOKEN_WINDOW_MINUTES = 15
 export const TRAVEL_MS = 30 * 60_000
@@ -64,6 +80,12 @@ export const ALTERNATION_SWITCHES = 8
 export const ALTERNATION_RATIO = 0.6
 export const ROUND_TRIP_MS = 20_000
 export const ROUND_TRIPS_MIN = 2
+export const ROUND_TRIP_Z_MIN = 2
+export const DIRECTION_Z_MIN = 0.5
+export const TIMING_WINDOW_MINUTES = 60
+export const TIMING_Z_ANCHOR = 4
+export const SLOW_DIRECTION_Z_MIN = 2
+export const SLOW_RATIO_MIN = 0.5
 const Z_CAP = 50
 
 export interface NetEvent {
@@ -77,9 +99,15 @@ export interface NetEvent {
 
 const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
 
-/** Scores one install's events (sorted by start); pure. */
-export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: number): TokenReuseRow {
-  const install = events[0]?.install_id ?? ''
+/**
+ * Scores one install's events (sorted by start); pure. Every signal but slow
+ * alternation reads only the calls still on record at or after
+ * `recentFromMs` (ending then or later, as the window's query selects them);
+ * slow alternation reads them all (the detector passes the last hour).
+ */
+export function scoreTokenReuse(tenant: string, allEvents: NetEvent[], zAlert: number, recentFromMs = -Infinity): TokenReuseRow {
+  const events = allEvents.filter((e) => e.end_ms >= recentFromMs)
+  const install = allEvents[0]?.install_id ?? ''
   let switches = 0
   let fastCountry = 0
   let overlaps = 0
@@ -88,8 +116,6 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   const openUntil = new Map<string, number>()
   const openSince = new Map<string, number>()
   let prev: NetEvent | null = null
-  let beforePrev: NetEvent | null = null
-  let roundTrips = 0
   let firstOverlapAt: number | null = null
   // Calls of another country and ASN during which a network already in use started a call: each one is a time the token was in two places.
   const concurrentWith = new Set<string>()
@@ -128,12 +154,9 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
     if (prev && netKey(prev) !== k) {
       switches++
       if (prev.country !== e.country && e.start_ms - prev.start_ms < TRAVEL_MS) fastCountry++
-      if (beforePrev && netKey(beforePrev) === k && e.start_ms - beforePrev.start_ms < ROUND_TRIP_MS) roundTrips++
     }
-    beforePrev = prev
     prev = e
   }
-  const zOverlap = Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
   const zTravel = Math.min(Z_CAP, zAlert * Math.sqrt(Math.max(0, fastCountry - 1) / (FAST_COUNTRY_ANCHOR - 1)))
   const concurrent = concurrentWith.size
   const zConcurrent = Math.min(Z_CAP, zAlert * Math.sqrt(concurrent / CONCURRENT_ANCHOR))
@@ -141,11 +164,29 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
   const total = counts.reduce((a, b) => a + b, 0)
   const randomOrderSwitches = total > 1 ? (total - 1) * (1 - counts.reduce((a, n) => a + (n / total) ** 2, 0)) : 0
   const alternation = randomOrderSwitches > 0 ? switches / randomOrderSwitches : 0
+  const steps = (list: NetEvent[]) => list.map((e) => ({ start_ms: e.start_ms, net: netKey(e) }))
+  const recent = timingEvidence(steps(events), ROUND_TRIP_MS)
+  // One overlap among many switches is also what a phone flapping once a minute makes when it flips during a request:
+  // it counts only where the switches also come quickly after the other network's requests, both ways.
+  const zOverlap =
+    overlaps < OVERLAP_ANCHOR && recent.weakerZ < DIRECTION_Z_MIN
+      ? 0
+      : Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
+  const roundTrips = recent.roundTrips
   const zAlternation =
-    switches >= ALTERNATION_SWITCHES / 2 && alternation >= ALTERNATION_RATIO / 2 && roundTrips >= ROUND_TRIPS_MIN
+    switches >= ALTERNATION_SWITCHES / 2 &&
+    alternation >= ALTERNATION_RATIO / 2 &&
+    roundTrips >= ROUND_TRIPS_MIN &&
+    recent.roundTripZ >= ROUND_TRIP_Z_MIN &&
+    recent.weakerZ >= DIRECTION_Z_MIN
       ? Math.min(Z_CAP, zAlert * Math.sqrt((switches / ALTERNATION_SWITCHES) * (Math.min(1, alternation) / ALTERNATION_RATIO)))
       : 0
-  const z = Math.max(zOverlap, zTravel, zConcurrent, zAlternation)
+  const slow = allEvents.length > events.length ? timingEvidence(steps(allEvents), ROUND_TRIP_MS) : recent
+  const zSlow =
+    slow.switches >= ALTERNATION_SWITCHES && slow.randomOrderRatio >= SLOW_RATIO_MIN && slow.weakerZ >= SLOW_DIRECTION_Z_MIN
+      ? Math.min(Z_CAP, (zAlert * slow.combinedZ) / TIMING_Z_ANCHOR)
+      : 0
+  const z = Math.max(zOverlap, zTravel, zConcurrent, zAlternation, zSlow)
   const score = zToScore(z, zAlert)
   const nets = [...networks.values()].sort((a, b) => b.events - a.events)
   const reasons: string[] = []
@@ -161,6 +202,12 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
     reasons.push(
       `alternates between ${nets.length} networks request by request: ${switches} switches in ${total} requests, ${(alternation * 100).toFixed(0)}% of what two devices interleaving at random would make, ${roundTrips} round trips within ${ROUND_TRIP_MS / 1000} s (one phone handing over keeps a network for many requests)`,
     )
+  if (zSlow >= zAlert / 2 && zAlternation < zAlert / 2 && zOverlap < zAlert / 2) {
+    const minutes = Math.round(((allEvents.at(-1)?.start_ms ?? 0) - (allEvents[0]?.start_ms ?? 0)) / 60_000)
+    reasons.push(
+      `switches network right after the other network's requests, both ways, over ${minutes} min: of ${slow.switches} switches, ${slow.quick[0]} and ${slow.quick[1]} (one way, the other) came less than ${QUICK_GAP_MS / 1000} s after the previous request, where one phone whose network changes at moments of its own, as often as it switches, would make about ${slow.expected[0].toFixed(1)} and ${slow.expected[1].toFixed(1)}`,
+    )
+  }
   if (zTravel >= zAlert / 2)
     reasons.push(`${fastCountry} changes of country less than ${TRAVEL_MS / 60_000} min apart (${[...new Set(nets.map((n) => n.country))].join(', ')})`)
   return {
@@ -177,6 +224,8 @@ export function scoreTokenReuse(tenant: string, events: NetEvent[], zAlert: numb
     first_overlap_at: firstOverlapAt,
     concurrent_uses: concurrent,
     first_concurrent_at: firstConcurrentAt,
+    quick_switches: slow.quick[0] + slow.quick[1],
+    quick_switches_expected: Math.round((slow.expected[0] + slow.expected[1]) * 100) / 100,
     networks: nets
       .slice(0, 10)
       .map((n) => ({ asn: n.asn, country: n.country, ip_prefixes: [...n.ip_prefixes].slice(0, 5), events: n.events, first: n.first, last: n.last })),
@@ -192,6 +241,8 @@ export async function detectTokenReuse(
 ): Promise<TokenReuseRow[]> {
   const fromMs = opts.fromMs ?? now - TOKEN_WINDOW_MINUTES * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
+  // Candidates are installs on two networks in the window; slow alternation reads their last hour.
+  const eventParams = { ...params, from: toSec(Math.min(fromMs, now - TIMING_WINDOW_MINUTES * 60_000)) }
   const candidates = await selectRows<{ tenant_id: string; install_id: string }>(store, multiNetworkInstallsSql(store.database), params)
   const byTenant = new Map<string, string[]>()
   for (const c of candidates) {
@@ -200,7 +251,11 @@ export async function detectTokenReuse(
   const rows: TokenReuseRow[] = []
   for (const [tenant, ids] of byTenant) {
     for (let i = 0; i < ids.length; i += 500) {
-      const events = await selectRows<Record<string, unknown>>(store, installEventsSql(store.database), { ...params, tenant, installs: ids.slice(i, i + 500) })
+      const events = await selectRows<Record<string, unknown>>(store, installEventsSql(store.database), {
+        ...eventParams,
+        tenant,
+        installs: ids.slice(i, i + 500),
+      })
       const byInstall = new Map<string, NetEvent[]>()
       for (const r of events) {
         const e: NetEvent = {
@@ -219,6 +274,7 @@ export async function detectTokenReuse(
             tenant,
             list.sort((a, b) => a.start_ms - b.start_ms),
             s.zAlert,
+            params.from * 1000,
           ),
         )
     }

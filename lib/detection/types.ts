@@ -205,6 +205,9 @@ export interface TokenReuseRow {
   /** Requests from a network already in use that started while another country's and ASN's request or stream was open (token-reuse.ts). */
   concurrent_uses: number
   first_concurrent_at: number | null
+  /** Over the last hour: changes of network less than 10 s after the previous request, and what one phone whose network changes at moments of its own would make (token-reuse-timing.ts). */
+  quick_switches: number
+  quick_switches_expected: number
   networks: { asn: number; country: string; ip_prefixes: string[]; events: number; first: number; last: number }[]
 }
 

@@ -34,7 +34,10 @@ function poisson(seed: number, perMinute: number, minutes: number): number[] {
 }
 
 describe('token reuse: requests alternating between two networks of one country', () => {
-  it('raises an owner and a thief calling twice a minute each on independent clocks within 10 minutes, in 18 of 20 draws or more (19 measured; 16 within 6 minutes)', () => {
+  // 19 of 20 (16 within 6 minutes) before the round trips were judged against one phone flipping at the install's own
+  // switch rate (token-reuse-timing.ts): that null spares phones flapping every 10-30 s at 6 requests a minute, which
+  // made round trips by chance, and costs some of the earliest alerts here (the rest come in the next minutes).
+  it('raises an owner and a thief calling twice a minute each on independent clocks within 10 minutes, in 15 of 20 draws or more (16 measured; 10 within 6 minutes)', () => {
     let raised = 0
     for (let seed = 1; seed <= 20; seed++) {
       const events = [...poisson(seed, 2, 10).map((t) => call(t, HOME)), ...poisson(1000 + seed, 2, 10).map((t) => call(t, OTHER))]
@@ -45,7 +48,7 @@ describe('token reuse: requests alternating between two networks of one country'
         expect(r.reasons.join(' ')).toMatch(/alternates between 2 networks request by request|used from 2 networks at the same time/)
       }
     }
-    expect(raised).toBeGreaterThanOrEqual(18)
+    expect(raised).toBeGreaterThanOrEqual(15)
   })
 
   it('leaves a phone flapping between wifi and cellular once a minute alone (it alternates, but never in seconds)', () => {

@@ -19,6 +19,8 @@ const row: TokenReuseRow = {
   first_overlap_at: T0 + 120_000,
   concurrent_uses: 2,
   first_concurrent_at: T0 + 90_000,
+  quick_switches: 9,
+  quick_switches_expected: 1.25,
   networks: [
     { asn: 9009, country: 'RO', ip_prefixes: ['185.120.4.0/24'], events: 20, first: T0 + 60_000, last: T0 + 600_000 },
     { asn: 7922, country: 'US', ip_prefixes: ['73.12.9.0/24'], events: 20, first: T0, last: T0 + 900_000 },
@@ -35,6 +37,8 @@ describe('token reuse evidence view', () => {
     expect(html).toContain('3 country changes under 30 min apart')
     expect(html).toContain('2 requests from a network already in use started while another country')
     expect(html).toContain('+1 min 0 s')
+    expect(html).toContain('9 in the last hour less than 10 s after a request from the other network')
+    expect(html).toContain('would make about 1.3')
   })
 
   it('renders client-sent text as text: markup in a prefix or country is escaped, never a tag or link', () => {

@@ -40,6 +40,11 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
         <dd>
           {count(num(row.switches))} · {count(num(row.fast_country_changes))} country changes under 30 min apart (impossible travel)
         </dd>
+        <dt>Quick switches</dt>
+        <dd>
+          {count(num(row.quick_switches))} in the last hour less than 10 s after a request from the other network · one phone changing network at moments of its
+          own would make about {num(row.quick_switches_expected).toFixed(1)}
+        </dd>
       </dl>
       {shown.length === 0 ? (
         <p className="muted small">No networks in the evidence.</p>

@@ -117,6 +117,9 @@ export function scoreTokenReuse(tenant: string, allEvents: NetEvent[], zAlert: n
   const openSince = new Map<string, number>()
   let prev: NetEvent | null = null
   let firstOverlapAt: number | null = null
+  // The other network's calls that requests started in: a stream that moved networks mid-way (logged on the new one) holds
+  // the old network's next requests, one call however many.
+  const overlapped = new Set<string>()
   // Calls of another country and ASN during which a network already in use started a call: each one is a time the token was in two places.
   const concurrentWith = new Set<string>()
   let firstConcurrentAt: number | null = null
@@ -143,6 +146,7 @@ export function scoreTokenReuse(tenant: string, allEvents: NetEvent[], zAlert: n
     for (const [other, until] of openUntil) {
       if (other !== k && until > e.start_ms + SKEW_MS) {
         overlaps++
+        overlapped.add(`${other}\u0000${openSince.get(other)}`)
         firstOverlapAt ??= e.start_ms
         break
       }
@@ -166,10 +170,10 @@ export function scoreTokenReuse(tenant: string, allEvents: NetEvent[], zAlert: n
   const alternation = randomOrderSwitches > 0 ? switches / randomOrderSwitches : 0
   const steps = (list: NetEvent[]) => list.map((e) => ({ start_ms: e.start_ms, net: netKey(e) }))
   const recent = timingEvidence(steps(events), ROUND_TRIP_MS)
-  // One overlap among many switches is also what a phone flapping once a minute makes when it flips during a request:
-  // it counts only where the switches also come quickly after the other network's requests, both ways.
+  // Overlaps inside one call of the other network are also what one phone makes when it flips during a request (once a
+  // minute, flapping) or a stream of it moves to the new network: they count only with quick switches both ways.
   const zOverlap =
-    overlaps < OVERLAP_ANCHOR && recent.weakerZ < DIRECTION_Z_MIN
+    overlapped.size < OVERLAP_ANCHOR && recent.weakerZ < DIRECTION_Z_MIN
       ? 0
       : Math.min(Z_CAP, zAlert * Math.sqrt((Math.max(0, switches - 1) / SWITCH_ANCHOR) * (overlaps / OVERLAP_ANCHOR)))
   const roundTrips = recent.roundTrips

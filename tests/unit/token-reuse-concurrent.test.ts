@@ -49,6 +49,25 @@ describe('token reuse: concurrent use from two countries', () => {
     expect(r.score).toBeLessThan(50)
   })
 
+  it('a stream that moves from wifi to cellular mid-way (logged on cellular) with wifi requests inside it, and back later, does not', () => {
+    // The stream opened on wifi at 100 s and ended on cellular at 160 s (connection migration): the gateway logs it on
+    // cellular, so the wifi requests at 110 and 130 s start inside a cellular call. One call, one handover: 4 switches,
+    // 2 overlaps (z = zAlert, an alert, until overlaps were judged per call of the other network).
+    const r = score([
+      call(0, 900, HOME),
+      call(30_000, 900, HOME),
+      call(100_000, 60_000, CELL),
+      call(110_000, 900, HOME),
+      call(130_000, 900, HOME),
+      call(190_000, 900, CELL),
+      call(250_000, 900, CELL),
+      call(600_000, 900, HOME),
+    ])
+    expect(r.switches).toBe(4)
+    expect(r.overlaps).toBe(2)
+    expect(r.score).toBeLessThan(50)
+  })
+
   it('a /24 of the same ASN geolocated to another country is not a second place', () => {
     const r = score([...owner, call(20_000, 30_000, HOME_MISPLACED), call(40_000, 900, HOME)])
     expect(r.concurrent_uses).toBe(0)

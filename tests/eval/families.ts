@@ -241,6 +241,18 @@ export function familyGrid(quick: boolean): FamilyCase[] {
         perMinute: 1,
       },
     ),
+    // The same at 1 request a minute each for an hour: the horizon of the slow alternation test (token-reuse-timing.ts),
+    // which needs about 40 switches. Added with it and run once for the report.
+    rt(
+      'token reuse: red team',
+      '2 tokens, same country, another carrier, 1 request a minute each, 60 min',
+      ['token_reuse'],
+      82,
+      'token_reuse',
+      'reuse_same_country',
+      60,
+      { perMinute: 1 },
+    ),
     ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters'] as const).map((kind, i) =>
       c(
         'benign: red team',

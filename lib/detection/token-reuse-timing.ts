@@ -20,8 +20,9 @@ import { zFromLogTail } from './stats'
  * long ones. The evidence is the count of **quick switches** (a request on
  * the other network less than QUICK_GAP_MS after the previous request)
  * against the null's expected count, a Poisson tail (the null's count is a
- * sum of independent Bernoulli draws, whose tail the Poisson of the same mean
- * bounds from above, so the z is conservative).
+ * sum of independent Bernoulli draws, whose tail at a count of the mean + 1
+ * or more the Poisson of the same mean bounds from above (Hoeffding 1956,
+ * Anderson and Samuels 1967): the z is conservative where it can alert).
  *
  * Each direction is tested on its own and both must show the excess: a phone
  * whose request fails on wifi and is retried at once over cellular makes

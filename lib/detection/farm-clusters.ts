@@ -4,6 +4,9 @@ import { appendTo } from './collect'
 import { newNetworkGroups } from './farm-new-network'
 
 /** An install as the farm detector sees it: traits, attestation record, request timing in the window. */
+/** A group counts as lockstep only if its per-minute variance is at most this share of independent users' (≈1). */
+export const LOCKSTEP_DISPERSION = 0.8
+
 export interface FarmInstall {
   tenant_id: string
   install_id: string
@@ -213,8 +216,11 @@ export function groupSignals(
   const burstRate = baseRate(tenant.burst - g.burst, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
   const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate), binomialZ(g.burst, g.installs, burstRate)))
   const { dispersion, df } = pooledDispersion(members)
-  // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df.
-  const synchronized = dispersion === null ? 0 : Math.min(Z_CAP, Math.max(0, (1 - dispersion) / Math.sqrt(2 / df)))
+  // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df. Lockstep is tested against
+  // LOCKSTEP_DISPERSION, not against 1: with hundreds of members a dispersion of 0.94 is "significant" (z 4.3 for the
+  // carrier-grade NAT look-alike's 300 installs) yet no one would call those users synchronized; a farm on a
+  // timer reads near 0.
+  const synchronized = dispersion === null ? 0 : Math.min(Z_CAP, Math.max(0, (LOCKSTEP_DISPERSION - dispersion) / Math.sqrt(2 / df)))
   const sharedFingerprint = trait === 'device_fingerprint' && members.length >= minSize ? Z_CAP : 0
   const sharedBuild = sharedBuildZ(members, tenant, trait)
   return {

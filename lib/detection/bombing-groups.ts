@@ -23,6 +23,8 @@ export interface BombingGroup {
   installs: number
   elevated: number
   reasons: string[]
+  /** The onset test's attack minute (epoch minute most of its bin's onsets share) and its members' mean log shift, when the feature has one. */
+  onset?: { minute: number; shift: number }
 }
 
 const PLACEHOLDER = /^0+$|^0\.0\.0\.0\//
@@ -192,7 +194,7 @@ export function mergeGroups(strong: BombingGroup[], moderate: BombingGroup[]): B
     const [win, other] = g.score > cur.score ? [g, cur] : [cur, g]
     const ids = new Set(win.members.map((m) => m.install_id))
     const members = [...win.members, ...other.members.filter((m) => !ids.has(m.install_id))]
-    bySubject.set(g.subject, { ...win, members, elevated: members.length })
+    bySubject.set(g.subject, { ...win, members, elevated: members.length, onset: win.onset ?? other.onset })
   }
   return [...bySubject.values()].sort((a, b) => b.score - a.score)
 }

@@ -8,7 +8,7 @@ import { installVersionsSql } from './sql/install-versions'
 import { historyDev, installHistorySums } from './install-history'
 import { binomialZ, zToScore } from './stats'
 import { appendTo } from './collect'
-import { ONSET_SUFFIXES, ONSET_Z, onsetEvidence, onsetGroups, onsetOf, type Onset, type OnsetRow } from './bombing-onset'
+import { ONSET_SUFFIXES, ONSET_Z, onsetEvidence, onsetGroups, onsetOf, type Onset, type OnsetRow, type SplitCandidate } from './bombing-onset'
 
 /**
  * Coordinated moderate excess: many installs of one tenant+feature, each
@@ -168,9 +168,9 @@ export async function detectModerateGroups(
   from: number,
   now: number,
   tenant: string,
-): Promise<BombingGroup[]> {
+): Promise<{ groups: BombingGroup[]; candidates: SplitCandidate[] }> {
   const keys = [...baselines.keys()]
-  if (!keys.length) return []
+  if (!keys.length) return { groups: [], candidates: [] }
   const params = {
     tenant,
     keys: keys.map((k) => k.replace('\u0000', '|')),
@@ -200,7 +200,7 @@ export async function detectModerateGroups(
   const perFeature = new Map<string, number>()
   for (const r of rows) perFeature.set(`${r.tenant_id}\u0000${r.feature}`, (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) + 1)
   const candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
-  if (!candidates.length) return []
+  if (!candidates.length) return { groups: [], candidates: [] }
   // Their own history, from the minutes kept between runs (install-history.ts): only new minutes are read.
   const sums = await installHistorySums(store, tenant, toSec(from - OWN_HISTORY_MINUTES * 60_000), toSec(from))
   const own = new Map<string, { n: number; dev: number }>()
@@ -214,6 +214,7 @@ export async function detectModerateGroups(
   const versions = await windowVersions(store, candidates, from, now)
   const evidence: SequentialEvidence[] = []
   const onsets: { onset: Onset; evidence: SequentialEvidence }[] = []
+  const splits: SplitCandidate[] = []
   const starts = ONSET_SUFFIXES.map((m) => Math.floor(toSec(now - m * 60_000) / 60))
   for (const r of candidates) {
     const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
@@ -226,8 +227,9 @@ export async function detectModerateGroups(
     const ref = referenceShift(ownRow, vShift)
     const o = onsetOf(row, b.sigma, ref)
     if (o) onsets.push({ onset: o, evidence: onsetEvidence(row, b, ref, o, r.prompt) })
+    splits.push({ row, baseline: b, ref, prompt: r.prompt })
   }
-  return mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert))
+  return { groups: mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert)), candidates: splits }
 }
 
 /** App versions each install (tenant\0install) sent requests from over [from, now]. */

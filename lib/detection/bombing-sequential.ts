@@ -10,6 +10,7 @@ import { ownRebased, ownShifts } from './bombing-own'
 import { incrementalInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
+import { joinAtOnset } from './bombing-onset'
 import { appendTo } from './collect'
 import { featureLevels, guardFeatureLaunches, launchRebased, levelFrom, movedLevel, type FeatureLevel } from './bombing-launch'
 import { MIN_FEATURE_REQUESTS, readBaselines, rebased, type ContextBaseline } from './bombing-baselines'
@@ -251,7 +252,8 @@ export async function detectSequentialBombing(
     }
     groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
   }
-  groups = mergeGroups(groups, moderate)
+  // Once a feature-level group stands, installs whose requests changed at its onset minute name it too.
+  groups = joinAtOnset(mergeGroups(groups, moderate.groups), moderate.candidates)
   return { evidence, groups: await guardFeatureLaunches(store, groups, baselines, now, tenant) }
 }
 

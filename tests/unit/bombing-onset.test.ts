@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { ContextBaseline } from '../../lib/detection/bombing-sequential'
-import { ONSET_SUFFIXES, onsetEvidence, onsetGroups, onsetOf, type OnsetRow } from '../../lib/detection/bombing-onset'
+import {
+  changeAt,
+  joinAtOnset,
+  MEMBER_Z,
+  ONSET_SUFFIXES,
+  onsetEvidence,
+  onsetGroups,
+  onsetOf,
+  type OnsetRow,
+  type SplitCandidate,
+} from '../../lib/detection/bombing-onset'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 
 const chat: ContextBaseline = { mu: Math.log(900), sigma: 0.6, requests: 5000, median: 900, source: 'feature' }
@@ -21,6 +31,16 @@ function row(id: string, at: number, ratio: number, perMinute = 1, before = 4): 
   const sdev = starts.map((s) => requests.filter(([m]) => m >= s).reduce((a, [, x]) => a + x, 0))
   return { tenant_id: 't', feature: 'chat', install_id: id, n: requests.length, dev: requests.reduce((a, [, x]) => a + x, 0), starts, sn, sdev }
 }
+
+/** An install's window from explicit requests: [minute, ln(size / median)]. */
+function rowOf(id: string, requests: [number, number][]): OnsetRow {
+  const sn = starts.map((s) => requests.filter(([m]) => m >= s).length)
+  const sdev = starts.map((s) => requests.filter(([m]) => m >= s).reduce((a, [, x]) => a + x, 0))
+  return { tenant_id: 't', feature: 'chat', install_id: id, n: requests.length, dev: requests.reduce((a, [, x]) => a + x, 0), starts, sn, sdev }
+}
+const minutes = (from: number, to: number, x: number, perMinute = 1): [number, number][] =>
+  Array.from({ length: (to - from) * perMinute }, (_, i) => [from + Math.floor(i / perMinute), x])
+const candidates = (rows: OnsetRow[]): SplitCandidate[] => rows.map((row) => ({ row, baseline: chat, ref: 0, prompt: 0 }))
 
 const onsets = (rows: OnsetRow[]) =>
   rows.flatMap((r) => {
@@ -64,5 +84,68 @@ describe('prompt bombing: shared onset', () => {
     const attack = onsets(Array.from({ length: 25 }, (_, i) => row(`a${i}`, NOW - 8, 2)))
     expect(onsetGroups(attack, installs(60), 5, 0.25, S.zAlert)).toHaveLength(0)
     expect(onsetGroups(attack.slice(0, 4), installs(500), 5, 0.25, S.zAlert)).toHaveLength(0)
+  })
+
+  describe("members that changed at the group's minute", () => {
+    const LN2 = Math.log(2)
+    // A light install whose one honest request 11 minutes ago was already large: its best split is there, outside the bin.
+    const early = rowOf('early', [[NOW - 20, 0], [NOW - 15, LN2], ...minutes(NOW - 12, NOW, LN2)])
+    // Its own requests, 2 a minute, beside the attack's 2 a minute at 2x: √2 ≈ 1.41x on average, under the 1.5x bar.
+    const half = rowOf('half', [...minutes(NOW - 29, NOW, 0, 2), ...minutes(NOW - 12, NOW, LN2 + 0.02, 2)])
+    // 3 of its own a minute beside 1 at 2x: 1.19x, under half the group's shift too.
+    const mixed = rowOf('mixed', [...minutes(NOW - 29, NOW, 0, 3), ...minutes(NOW - 12, NOW, LN2)])
+    const heavy = rowOf('heavy', minutes(NOW - 29, NOW, LN2))
+    const usual = rowOf('usual', minutes(NOW - 29, NOW, 0))
+    // Its requests grew 8 minutes after the attack's (its first request since then came at that minute).
+    const later = rowOf('later', [[NOW - 20, 0], ...minutes(NOW - 4, NOW, LN2, 2)])
+    // Like `early`, but 5 requests at 2x since the attack's minute: z ≈ 2.6 there, under MEMBER_Z.
+    const weak = rowOf('weak', [[NOW - 25, 0], [NOW - 15, LN2], ...[12, 10, 8, 6, 4].map((m): [number, number] => [NOW - m, LN2])])
+    const attack = Array.from({ length: 25 }, (_, i) => row(`a${i}`, NOW - 12, 2))
+    const rows = [...attack, early, half, mixed, heavy, usual, later, weak]
+
+    it('an install whose best split lies before the attack is tested once at the attack minute: changed there', () => {
+      expect(onsetOf(early, chat.sigma, 0)?.minute).toBe(NOW - 15)
+      const o = changeAt(early, chat.sigma, 0, NOW - 12)
+      expect(o?.minute).toBe(NOW - 12)
+      expect(o!.z).toBeGreaterThan(2.5)
+      expect(changeAt(half, chat.sigma, 0, NOW - 12)).toBeNull()
+      expect(changeAt(half, chat.sigma, 0, NOW - 12, LN2 / 2)?.shift).toBeCloseTo(LN2 / 2 + 0.01, 5)
+      for (const r of [mixed, heavy, usual]) expect(changeAt(r, chat.sigma, 0, NOW - 12, LN2 / 2)).toBeNull()
+      expect(changeAt(weak, chat.sigma, 0, NOW - 12)!.z).toBeLessThan(MEMBER_Z)
+      // Elevated since the attack's minute, but its first request since came 8 minutes later.
+      expect(changeAt(later, chat.sigma, 0, NOW - 12)?.minute).toBe(NOW - 4)
+    })
+
+    it('a group over the alert line lists those that changed at its minute (not counted), and no other install', () => {
+      const groups = onsetGroups(onsets(rows), installs(500), 5, 0.25, S.zAlert)
+      expect(groups[0].onset).toEqual({ minute: NOW - 12, shift: expect.closeTo(LN2, 5) })
+      expect(groups[0].members.map((m) => m.install_id)).not.toContain('early')
+      const [g] = joinAtOnset(groups, candidates(rows))
+      expect(g.z).toBe(groups[0].z)
+      expect(g.score).toBe(groups[0].score)
+      expect(g.members.map((m) => m.install_id).sort()).toEqual([...attack.map((a) => a.install_id), 'early', 'half'].sort())
+      expect(g.reasons[1]).toMatch(/^2 more installs whose requests grew 1\.41x or more from/)
+    })
+
+    it("the attack's minute is the one most of the bin's installs changed at, not an honest onset a minute before", () => {
+      const LN3 = Math.log(3)
+      const honest = rowOf('honest', [
+        [NOW - 25, 0],
+        [NOW - 13, LN3],
+        [NOW - 9, LN3],
+        [NOW - 5, LN3],
+      ])
+      expect(onsetOf(honest, chat.sigma, 0)?.minute).toBe(NOW - 13)
+      const [g] = onsetGroups(onsets([...attack, honest]), installs(500), 5, 0.25, S.zAlert)
+      expect(g.members.map((m) => m.install_id)).toContain('honest')
+      expect(g.onset?.minute).toBe(NOW - 12)
+    })
+
+    it('a group under the alert line lists none of them', () => {
+      const few = [...attack.slice(0, 6), early, half]
+      const groups = onsetGroups(onsets(few), installs(500), 5, 0.25, S.zAlert)
+      expect(groups[0].z).toBeLessThan(S.zAlert)
+      expect(joinAtOnset(groups, candidates(few))[0].members).toHaveLength(6)
+    })
   })
 })

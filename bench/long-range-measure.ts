@@ -79,7 +79,7 @@ export const CASES: { endpoint: string; run: (s: Store, r: ResolvedRange) => Pro
 async function describeStore(store: Store, log: (l: string) => void): Promise<void> {
   const rs = await store.client.query({
     query: `SELECT table, count() AS parts, sum(rows) AS total_rows, formatReadableSize(sum(bytes_on_disk)) AS size FROM system.parts
-      WHERE database = {db:String} AND active AND table IN ('events', 'usage_minute', 'usage_hour', 'install_minute', 'install_hour', 'installs_dim_minute', 'installs_dim_quarter', 'abuse_hour')
+      WHERE database = {db:String} AND active AND table IN ('events', 'usage_minute', 'usage_hour', 'install_minute', 'install_hour', 'installs_dim_minute', 'installs_dim_quarter', 'installs_all_minute', 'abuse_hour')
       GROUP BY table ORDER BY total_rows DESC`,
     query_params: { db: store.database },
     format: 'JSONEachRow',
@@ -171,7 +171,7 @@ export function formatLongRange(res: LongRangeResult): string {
   )
   if (i.events)
     lines.push(
-      `Install sketches (migrations 0060, 0063) at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`,
+      `Install sketches (migrations 0060, 0063, 0064) at ingest: ${i.withMs} ms vs ${i.withoutMs} ms for ${i.events.toLocaleString('en-US')} events (${i.extraUsPerEvent} µs per event, ×${i.ratio} of the insert with every other view).`,
     )
   return lines.join('\n')
 }

@@ -22,7 +22,7 @@ export type CostSort = (typeof COST_SORTS)[number]
  * Sums come from the usage rollups, active installs from the per-dimension sketches (install-sketch.ts):
  * merging usage rollups' uniq states per (feature, model, version, platform) group cost 0.4–1 s at 30 days.
  */
-function perKey(store: Store, by: CostDimension): string {
+function perKey(store: Store, by: CostDimension, tenant: string): string {
   return `
       SELECT s.key AS key, s.cost_micros AS cost_micros, s.requests AS requests, s.tokens AS tokens, i.installs AS installs
       FROM (
@@ -32,7 +32,7 @@ function perKey(store: Store, by: CostDimension): string {
         WHERE ${by} != ''
         GROUP BY key
       ) AS s
-      LEFT JOIN (${installsBy(store, by)}) AS i ON i.key = s.key`
+      LEFT JOIN (${installsBy(store, by, { tenant })}) AS i ON i.key = s.key`
 }
 
 /** The table's columns over perKey's rows: unit costs and share of spend. */
@@ -56,12 +56,12 @@ export async function costBreakdown(store: Store, range: ResolvedRange, by: Cost
     `
     SELECT ${UNIT_COSTS},
       count() OVER () AS total
-    FROM (${perKey(store, by)}
+    FROM (${perKey(store, by, range.tenant)}
     )
     ${orderLimit(page, 'key ASC')}`,
     params,
   )
-  const total = await pageTotal(store, rows, page, perKey(store, by), params)
+  const total = await pageTotal(store, rows, page, perKey(store, by, range.tenant), params)
   return { total, ...page, rows: rows.map(({ total: _t, ...r }) => r) }
 }
 
@@ -77,7 +77,7 @@ export function costBreakdownRows(
     store,
     `
     SELECT ${UNIT_COSTS}
-    FROM (${perKey(store, by)}
+    FROM (${perKey(store, by, range.tenant)}
     )
     ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'}, key ASC`,
     tierParams(range),

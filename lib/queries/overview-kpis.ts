@@ -44,7 +44,7 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
 export async function overviewKpis(store: Store, range: ResolvedRange): Promise<OverviewKpis> {
   // "Right now" = the last minute that has fully elapsed, or the window's last minute if it is in the past.
   const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
-  const installs = `(SELECT sum(installs) FROM (${installsBy(store, null)}))`
+  const installs = `(SELECT sum(installs) FROM (${installsBy(store, null, { tenant: range.tenant })}))`
   const [r] = await selectRows<Row>(
     store,
     `

@@ -23,7 +23,7 @@ export async function trafficSeries(store: Store, range: ResolvedRange): Promise
       FROM (${usageTiers(store, ['requests', 'prompt_tokens', 'completion_tokens', 'cost_micros', 'stream_ms', 'upstream_errors'])})
       GROUP BY t
     ) AS s
-    LEFT JOIN (SELECT t, sum(installs) AS installs FROM (${installsBy(store, null, { perBucket: true })}) GROUP BY t) AS i ON i.t = s.t`,
+    LEFT JOIN (SELECT t, sum(installs) AS installs FROM (${installsBy(store, null, { perBucket: true, tenant: range.tenant })}) GROUP BY t) AS i ON i.t = s.t`,
     tierParams(range, coarsestFor(range.stepS)),
   )
   const minutes = range.stepS / 60

@@ -86,7 +86,7 @@ async function bucketInstalls(
     store,
     `
     SELECT key, groupArray((t, finalizeAggregation(installs))) AS buckets, uniqCombinedMerge(14)(installs) AS window_installs
-    FROM (${installsBy(store, by, { perBucket: true, keys: true, state: true })})
+    FROM (${installsBy(store, by, { perBucket: true, keys: true, state: true, tenant: params.tenant })})
     GROUP BY key`,
     params,
   )

@@ -29,6 +29,7 @@ import { migration as m0060 } from './0060_install_dim_sketches'
 import { migration as m0061 } from './0061_abuse_hour_reseal'
 import { migration as m0062 } from './0062_abuse_day'
 import { migration as m0063 } from './0063_quarter_and_abuse_sketches'
+import { migration as m0064 } from './0064_install_sketches_all_tenants'
 
 /**
  * Forward-only, in version order. Never edit one that has shipped: add the
@@ -65,4 +66,5 @@ export const MIGRATIONS: Migration[] = [
   m0061,
   m0062,
   m0063,
+  m0064,
 ]

@@ -7,8 +7,8 @@ import type { Admitted, Conversion, GrantRequest, RedisQuotaStore } from './redi
  * sets aside for this replica as a lease (redis-scripts.ts GRANT). Requests whose worst case fits in it are
  * admitted without a round trip; every few milliseconds one call turns them into leases of their own, which any
  * replica's event settles, and renews the allowances in use (CONVERT). Budgets stay exact across replicas, since
- * what every replica may still admit is reserved in Redis; the price is that one replica's unused allowance is not
- * the others' to spend, for at most ALLOWANCE_IDLE_MS, and never more than a quarter of what was left when granted.
+ * what every replica may still admit is reserved in Redis. A replica refused while others hold allowances asks
+ * for them back and tries once more (afterReclaim); for an allowance lease after such a refusal none is granted.
  * Streams always go to Redis: their slots are counted there, one by one. docs/enforcer.md, "Allowances".
  */
 export interface AllowanceOptions {
@@ -34,6 +34,8 @@ export const ALLOWANCE_FLUSH_MS = 5
 const SHARE = 4
 /** Local validity ends this long before Redis's lease can (flushes renew from their send time, so earlier still). */
 const MARGIN_MS = 1_000
+/** How long a request refused while others held allowances waits for them to be given back: a few flushes. */
+const RECLAIM_WAIT_MS = 4 * ALLOWANCE_FLUSH_MS
 const MAX_PER_CALL = 256
 const RETRY_MS = 500
 const FAILURE_LOG_MS = 10_000
@@ -70,6 +72,8 @@ export interface AllowanceStats {
   flushes: number
   flushErrors: number
   dropped: number
+  /** Refusals retried after asking the holders of allowances to give them back. */
+  reclaims: number
 }
 
 const limitsKey = (r: ReserveRequest) =>
@@ -77,7 +81,7 @@ const limitsKey = (r: ReserveRequest) =>
 
 export class AllowanceQuotaStore implements QuotaStore {
   readonly kind = 'redis'
-  readonly stats: AllowanceStats = { local: 0, remote: 0, grants: 0, flushes: 0, flushErrors: 0, dropped: 0 }
+  readonly stats: AllowanceStats = { local: 0, remote: 0, grants: 0, flushes: 0, flushErrors: 0, dropped: 0, reclaims: 0 }
   private installs = new Map<string, InstallState>()
   private pending = new Map<string, Conversion>()
   private grants: PendingGrant[] = []
@@ -104,6 +108,16 @@ export class AllowanceQuotaStore implements QuotaStore {
     this.prefix = `~allowance:${o.replica}:${Date.now().toString(36)}:`
     this.sweeper = setInterval(() => this.sweep(Date.now()), 1_000)
     this.sweeper.unref()
+    this.redis.onReclaim((installId) => this.giveBack(installId)).catch(() => {}) // CONVERT reclaims without it
+  }
+
+  /** Another replica was refused a quota of this install: the allowance held for it goes back now. */
+  private giveBack(installId: string) {
+    const st = this.installs.get(installId)
+    if (!st?.held) return
+    this.queue(installId, st.held.id, null, true)
+    st.held = null
+    void this.flush()
   }
 
   async reserve(r: ReserveRequest, nowMs = Date.now()): Promise<ReserveResult> {
@@ -129,8 +143,9 @@ export class AllowanceQuotaStore implements QuotaStore {
         return { ok: true, outputTokens: r.wantOutput, reservedTokens: tokens, reservedMicros: micros }
       }
     }
-    const res = await this.redis.reserve(r)
+    let res = await this.redis.reserve(r)
     this.stats.remote++
+    if (!res.ok && res.heldElsewhere) res = await this.afterReclaim(r, st?.held ?? null)
     if (!st) {
       st = { held: null, granting: false, lastMiss: -Infinity }
       this.installs.set(r.installId, st)
@@ -139,6 +154,21 @@ export class AllowanceQuotaStore implements QuotaStore {
     if (res.ok && (st.held || nowMs - st.lastMiss < this.idleMs)) this.grant(r.installId, st, r, tokens, micros, key, day)
     st.lastMiss = nowMs
     return res
+  }
+
+  /**
+   * Refused while allowances may hold the budget: Redis has asked their holders to give them back (each does
+   * with its next flush, within ALLOWANCE_FLUSH_MS of its next request), so the request is tried once more
+   * after that. This replica's own allowance, too small for this request, goes back at once.
+   */
+  private async afterReclaim(r: ReserveRequest, own: Held | null): Promise<ReserveResult> {
+    this.stats.reclaims++
+    if (own && this.installs.get(r.installId)?.held === own) {
+      this.giveBack(r.installId)
+      await this.flush()
+    }
+    await new Promise((resolve) => setTimeout(resolve, RECLAIM_WAIT_MS))
+    return this.redis.reserve(r)
   }
 
   /** Asks Redis for (more) allowance, off the decision's path: sent with the next flush. */

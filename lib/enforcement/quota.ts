@@ -40,7 +40,9 @@ export interface ReserveRequest {
 export type QuotaKind = 'tokensPerMinute' | 'tokensPerDay' | 'spendPerDayMicros' | 'maxConcurrentStreams'
 
 export type ReserveResult =
-  { ok: true; outputTokens: number; reservedTokens: number; reservedMicros: number } | { ok: false; kind: QuotaKind; retryAfterMs: number }
+  | { ok: true; outputTokens: number; reservedTokens: number; reservedMicros: number }
+  /** heldElsewhere: Redis refused while another replica may hold part of the budget as an allowance (allowance.ts). */
+  | { ok: false; kind: QuotaKind; retryAfterMs: number; heldElsewhere?: boolean }
 
 export interface Usage {
   tokens: number

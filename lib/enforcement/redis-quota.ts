@@ -1,5 +1,5 @@
 import Redis from 'ioredis'
-import { CONVERT, GRANT, OPEN_STREAMS, RENEW, RESERVE, SETTLE } from './redis-scripts'
+import { CONVERT, GRANT, OPEN_STREAMS, RECLAIM_CHANNEL, RENEW, RESERVE, SETTLE } from './redis-scripts'
 import type { Limits, QuotaKind, QuotaStore, ReserveRequest, ReserveResult, SettleResult, Usage } from './quota'
 
 /** The quotas of quota.ts in Redis, one Lua script per operation: redis-scripts.ts says how and why. */
@@ -48,6 +48,7 @@ const opt = (n: number | undefined) => (n === undefined ? -1 : n)
 export class RedisQuotaStore implements QuotaStore {
   readonly kind = 'redis'
   private redis: Scripted
+  private subscriber: Redis | null = null
 
   /** autoPipelining: only for the client bench's comparison (bench/enforcer-redis-client.ts). */
   /** log: connection errors, at most one line per 10 s (the calls themselves fail, and the decision answers 503). */
@@ -93,7 +94,7 @@ export class RedisQuotaStore implements QuotaStore {
       r.leaseMs,
     )
     if (res[0] === 1) return { ok: true, outputTokens: Number(res[1]), reservedTokens: Number(res[2]), reservedMicros: Number(res[3]) }
-    return { ok: false, kind: res[1] as QuotaKind, retryAfterMs: Number(res[2]) }
+    return { ok: false, kind: res[1] as QuotaKind, retryAfterMs: Number(res[2]), ...(Number(res[3]) === 1 && { heldElsewhere: true }) }
   }
 
   async settle(installId: string, leaseId: string, used: Usage): Promise<SettleResult> {
@@ -163,6 +164,21 @@ export class RedisQuotaStore implements QuotaStore {
     }
   }
 
+  /**
+   * Calls back with the install whenever a replica was refused while allowances of it may be held (RESERVE), so
+   * the holders give them back. One more connection, subscribed; ioredis resubscribes after a reconnect, and a
+   * message lost meanwhile is made up for by the holder's next flush (CONVERT reads the same request).
+   */
+  async onReclaim(giveBack: (installId: string) => void): Promise<void> {
+    this.subscriber ??= this.redis.duplicate({ connectionName: 'burnrate-enforcer-reclaim' })
+    this.subscriber.on('error', () => {}) // the main connection logs Redis errors
+    this.subscriber.on('message', (_channel: string, countersKey: string) => {
+      const m = /^br:\{(.*)\}:q$/.exec(countersKey)
+      if (m) giveBack(m[1])
+    })
+    await this.subscriber.subscribe(RECLAIM_CHANNEL)
+  }
+
   /** A grant on its own (tests; the enforcer sends grants in its flushes, exchange()). */
   async grant(g: GrantRequest): Promise<{ tokens: number; micros: number }> {
     const { granted } = await this.exchange([], [g], 0, 0)
@@ -171,6 +187,7 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async close() {
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect())
     await this.redis.quit().catch(() => this.redis.disconnect())
   }
 }

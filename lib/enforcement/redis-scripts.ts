@@ -90,6 +90,9 @@ local function hold(id, value, leaseMs)
 end
 `
 
+/** Where a refusal asks the replicas holding allowances of an install to give them back: the message is its counters key. */
+export const RECLAIM_CHANNEL = 'br:reclaim'
+
 // ARGV: leaseId, ctx, wantOut, stream, tpm, tpd, spd, maxStreams, priceIn, priceOut, leaseMs (-1 = none)
 export const RESERVE = `${COMMON}
 local id = ARGV[1]
@@ -101,6 +104,19 @@ local pin, pout = tonumber(ARGV[9]), tonumber(ARGV[10])
 local leaseMs = tonumber(ARGV[11])
 local untilMidnight = DAY - (now % DAY)
 refill(tpm)
+-- A quota refusal while another replica may hold an allowance of this install (ah: until when one may be live)
+-- asks the holders to give theirs back, at once on RECLAIM_CHANNEL and with their next flush (rc, read by
+-- CONVERT), and says so, so the caller can retry once.
+local function refuse(kind, retry)
+  save()
+  local ah = tonumber(redis.call('HGET', KEYS[1], 'ah'))
+  if ah and ah > now then
+    redis.call('HSET', KEYS[1], 'rc', now)
+    redis.call('PUBLISH', '${RECLAIM_CHANNEL}', KEYS[1])
+    return {0, kind, retry, 1}
+  end
+  return {0, kind, retry, 0}
+end
 if stream and maxStreams >= 0 then
   local open = redis.call('ZCARD', KEYS[4])
   if open >= maxStreams then
@@ -114,21 +130,20 @@ end
 local minOut = math.min(1, out)
 if tpd >= 0 then
   local left = tpd - dt
-  if left < ctx + minOut then save() return {0, 'tokensPerDay', untilMidnight} end
+  if left < ctx + minOut then return refuse('tokensPerDay', untilMidnight) end
   out = math.min(out, left - ctx)
 end
 if tpm >= 0 then
   if bucket < ctx + minOut then
-    save()
-    if ctx + minOut > tpm then return {0, 'tokensPerMinute', 60000} end
-    return {0, 'tokensPerMinute', math.ceil((ctx + minOut - bucket) / (tpm / 60000))}
+    if ctx + minOut > tpm then return refuse('tokensPerMinute', 60000) end
+    return refuse('tokensPerMinute', math.ceil((ctx + minOut - bucket) / (tpm / 60000)))
   end
   out = math.min(out, math.floor(bucket - ctx))
 end
 if spd >= 0 and pin >= 0 then
   local left = spd - ds
   local ctxCost = ctx * pin / 1e6
-  if left < ctxCost + minOut * pout / 1e6 then save() return {0, 'spendPerDayMicros', untilMidnight} end
+  if left < ctxCost + minOut * pout / 1e6 then return refuse('spendPerDayMicros', untilMidnight) end
   if pout > 0 then out = math.min(out, math.floor((left - ctxCost) * 1e6 / pout)) end
 end
 out = math.max(0, out)
@@ -204,6 +219,10 @@ local t, m = tonumber(ARGV[2]), tonumber(ARGV[3])
 local tpm, tpd, spd = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local share, minT, minM, leaseMs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 refill(tpm)
+local g = redis.call('HMGET', KEYS[1], 'rc', 'ah')
+local rc, ah = tonumber(g[1]), tonumber(g[2]) or 0
+-- A quota was refused lately: what is left is decided here, request by request, not set aside.
+if rc and now - rc < leaseMs then save() return {0, '0'} end
 if tpd >= 0 then t = math.min(t, math.floor((tpd - dt) / share)) end
 if tpm >= 0 then t = math.min(t, math.floor(bucket / share)) end
 if spd >= 0 then m = math.min(m, (spd - ds) / share) end
@@ -219,6 +238,7 @@ if v then
 end
 hold(id, (ht + t) .. '|' .. tostring(hm + m) .. '|' .. day .. '|0', leaseMs)
 save()
+redis.call('HSET', KEYS[1], 'ah', math.max(ah, now + leaseMs))
 return {t, tostring(m)}
 `
 
@@ -245,9 +265,12 @@ for i = 0, #KEYS / 4 - 1 do
   local q, leases, exp, settled = KEYS[4 * i + 1], KEYS[4 * i + 2], KEYS[4 * i + 3], KEYS[4 * i + 4]
   local aid, release, n = ARGV[a], ARGV[a + 1] == '1', tonumber(ARGV[a + 2])
   a = a + 3
-  local s = redis.call('HMGET', q, 'bucket', 'cap', 'day', 'dt', 'ds', 'nx')
+  local s = redis.call('HMGET', q, 'bucket', 'cap', 'day', 'dt', 'ds', 'nx', 'rc', 'ah')
   local bucket, cap = tonumber(s[1]), tonumber(s[2]) or 0
   local dt, ds, nx = tonumber(s[4]) or 0, tonumber(s[5]) or 0, tonumber(s[6])
+  local ah = tonumber(s[8]) or 0
+  -- Another replica was refused a quota lately (RESERVE): the allowance goes back, so it can have the budget.
+  if tonumber(s[7]) and now - tonumber(s[7]) < allowMs then release = true end
   if (tonumber(s[3]) or day) ~= day then dt = 0; ds = 0 end
   if not s[3] then redis.call('PEXPIRE', q, TTL) end
   local at, am, live = 0, 0, false
@@ -284,6 +307,7 @@ for i = 0, #KEYS / 4 - 1 do
     redis.call('ZADD', exp, now + allowMs, aid)
     if nx and nx >= 0 then nx = math.min(nx, now + allowMs) elseif nx then nx = now + allowMs end
     left[#left + 1] = at
+    ah = math.max(ah, now + allowMs)
   else
     if live then
       dt = dt - at
@@ -300,7 +324,7 @@ for i = 0, #KEYS / 4 - 1 do
     redis.call('PEXPIRE', leases, TTL)
     redis.call('PEXPIRE', exp, TTL)
   end
-  local f = {'day', day, 'dt', dt, 'ds', tostring(ds)}
+  local f = {'day', day, 'dt', dt, 'ds', tostring(ds), 'ah', ah}
   if nx then f[#f + 1] = 'nx'; f[#f + 1] = nx end
   if bucket then f[#f + 1] = 'bucket'; f[#f + 1] = tostring(bucket) end
   redis.call('HSET', q, unpack(f))

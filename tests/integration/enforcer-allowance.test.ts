@@ -91,6 +91,33 @@ describe('allowances: local admission from budget Redis set aside', () => {
     }
   })
 
+  it('a replica refused while the other holds an allowance gets it back: clients that stop at the first 429 still use the whole budget', async () => {
+    const [a, b] = [replica('a5'), replica('b5')]
+    const limits = { tokensPerDay: 30_000 }
+    const results: ReserveResult[] = []
+    try {
+      // One client, round robin over the replicas, stops at its first refusal: an allowance stranded on the
+      // replica not asked would show as budget left unused.
+      for (let i = 0; ; i++) {
+        const r = await (i % 2 ? a : b).reserve(request('reclaim', `r-${i}`, limits))
+        results.push(r)
+        if (!r.ok) break
+        await pause(1)
+      }
+      expect(a.stats.local + b.stats.local).toBeGreaterThan(10)
+      expect(results.at(-1)).toMatchObject({ ok: false, kind: 'tokensPerDay' })
+      // The whole budget, to the last worst case: 100 requests of 300 tokens.
+      expect(reservedBy(results)).toBe(30_000)
+      expect(a.stats.reclaims + b.stats.reclaims).toBeGreaterThan(0)
+      await Promise.all([a.flush(), b.flush()])
+      expect((await counters('reclaim')).dayTokens).toBe(30_000)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+    expect((await counters('reclaim')).dayTokens).toBe(30_000)
+  })
+
   it('a lowered quota takes effect at once: the allowance held under the old one is not used', async () => {
     const a = replica('a3')
     try {

@@ -11,6 +11,7 @@
  *
  *   npx tsx bench/dashboard-long-range.ts [events] [fillSeconds] [ingestEvents]   (default 10000000 events, no time limit, 1M for the ingest comparison)
  *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs>   (measure a store left by a run)
+ *   npx tsx bench/dashboard-long-range.ts --top-up <dataDir> <database> <endMs> <events>   (continue a fill its time limit stopped)
  */
 import { mkdtempSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -186,6 +187,23 @@ export async function benchLongRange(
   return { rows, events: filled, fillMs, ingest }
 }
 
+/** Continues an ordered fill (no ingest comparison before it) from the events the store holds to `total`. */
+async function topUp(reuse: { dataDir: string; database: string }, end: number, total: number) {
+  const store = await newStore('bench_lr', reuse)
+  const t0 = performance.now()
+  const from = await count(store)
+  for (let filled = from; filled < total;) {
+    const n = Math.min(CHUNK, total - filled)
+    const ms = await insert(store, end, filled, n, SPAN_MS, { base: 0, total })
+    filled += n
+    const rate = (filled - from) / ((performance.now() - t0) / 1000)
+    console.log(
+      `[bench:long-range] top-up ${filled.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events (chunk ${Math.round(ms / 1000)} s, ${Math.round(rate).toLocaleString('en-US')} events/s, load ${loadavg()[0].toFixed(1)})`,
+    )
+  }
+  await store.close()
+}
+
 async function count(store: Store): Promise<number> {
   const rs = await store.client.query({ query: `SELECT count() AS n FROM ${store.database}.events`, format: 'JSONEachRow' })
   return Number((await rs.json<{ n: string }>())[0].n)
@@ -203,6 +221,16 @@ if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
           process.exit(1)
         },
       )
+  } else if (process.argv[2] === '--top-up') {
+    // A fill stopped by its time limit, continued to its total with the same ordered timestamps (then --reuse measures).
+    const [dataDir, database, endMs, total] = process.argv.slice(3)
+    topUp({ dataDir, database }, Number(endMs), Number(total)).then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err)
+        process.exit(1)
+      },
+    )
   } else {
     const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
     benchLongRange({

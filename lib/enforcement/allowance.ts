@@ -1,10 +1,11 @@
 import { DAY_MS, type QuotaStore, type ReserveRequest, type ReserveResult, type SettleResult, type Usage } from './quota'
+import { AllowanceOutbox } from './allowance-outbox'
 import type { Admitted, Conversion, GrantRequest, RedisQuotaStore } from './redis-quota'
 
 /**
  * Quotas in Redis, admitted locally from allowances. An install that calls this replica again and again gets an
  * allowance: a slice of its budget (about `requests` worst cases, at most a quarter of what is left) that Redis
- * sets aside for this replica as a lease (redis-scripts.ts GRANT). Requests whose worst case fits in it are
+ * sets aside for this replica as a lease (redis-allowance-scripts.ts GRANT). Requests whose worst case fits in it are
  * admitted without a round trip; every few milliseconds one call turns them into leases of their own, which any
  * replica's event settles, and renews the allowances in use (CONVERT). Budgets stay exact across replicas, since
  * what every replica may still admit is reserved in Redis. A replica refused while others hold allowances asks
@@ -36,10 +37,6 @@ const SHARE = 4
 const MARGIN_MS = 1_000
 /** How long a request refused while others held allowances waits for them to be given back: a few flushes. */
 const RECLAIM_WAIT_MS = 4 * ALLOWANCE_FLUSH_MS
-const MAX_PER_CALL = 256
-const RETRY_MS = 500
-const FAILURE_LOG_MS = 10_000
-const MAX_PENDING = 200_000
 
 interface Held {
   id: string
@@ -83,16 +80,9 @@ export class AllowanceQuotaStore implements QuotaStore {
   readonly kind = 'redis'
   readonly stats: AllowanceStats = { local: 0, remote: 0, grants: 0, flushes: 0, flushErrors: 0, dropped: 0, reclaims: 0 }
   private installs = new Map<string, InstallState>()
-  private pending = new Map<string, Conversion>()
-  private grants: PendingGrant[] = []
-  private pendingCount = 0
-  private flushTimer: NodeJS.Timeout | null = null
-  private flushing: Promise<void> | null = null
+  private readonly outbox: AllowanceOutbox<PendingGrant>
   private sweeper: NodeJS.Timeout
   private seq = 0
-  /** After a failed flush the next waits this long, and the failure is logged once per FAILURE_LOG_MS. */
-  private retryAt = 0
-  private loggedAt = 0
   private readonly prefix: string
   private readonly leaseMs: number
   private readonly idleMs: number
@@ -106,6 +96,16 @@ export class AllowanceQuotaStore implements QuotaStore {
     this.idleMs = o.idleMs ?? ALLOWANCE_IDLE_MS
     this.marginMs = Math.min(MARGIN_MS, this.leaseMs / 4)
     this.prefix = `~allowance:${o.replica}:${Date.now().toString(36)}:`
+    this.outbox = new AllowanceOutbox<PendingGrant>({
+      redis,
+      requestLeaseMs: o.requestLeaseMs,
+      allowanceLeaseMs: this.leaseMs,
+      flushMs: ALLOWANCE_FLUSH_MS,
+      log: o.log,
+      stats: this.stats,
+      converted: (c, left, sentAt) => this.converted(c, left, sentAt),
+      granted: (g, got, sentAt) => this.granted(g, got, sentAt),
+    })
     this.sweeper = setInterval(() => this.sweep(Date.now()), 1_000)
     this.sweeper.unref()
     this.redis.onReclaim((installId) => this.giveBack(installId)).catch(() => {}) // CONVERT reclaims without it
@@ -176,7 +176,7 @@ export class AllowanceQuotaStore implements QuotaStore {
     if (st.granting) return
     st.granting = true
     const want = { tokens: tokens * this.o.requests, micros: micros * this.o.requests }
-    this.grants.push({
+    this.outbox.grant({
       st,
       key,
       day,
@@ -193,7 +193,24 @@ export class AllowanceQuotaStore implements QuotaStore {
         leaseMs: this.leaseMs,
       },
     })
-    this.schedule()
+  }
+
+  /** A flush's word on an allowance: renewed from the send time, or gone in Redis (admit no more from it). */
+  private converted(c: Conversion, left: number, sentAt: number) {
+    const st = this.installs.get(c.installId)
+    const h = st?.held
+    if (!h || h.id !== c.allowanceId) return
+    if (left < 0) st.held = null
+    else h.validUntil = sentAt + this.leaseMs - this.marginMs
+  }
+
+  private queue(installId: string, allowanceId: string, admitted: Admitted | null, release: boolean) {
+    this.outbox.queue(installId, allowanceId, admitted, release)
+  }
+
+  /** Sends what was admitted locally to Redis now (tests; otherwise every ALLOWANCE_FLUSH_MS). */
+  flush(): Promise<void> {
+    return this.outbox.flush()
   }
 
   /** What Redis granted, applied to the allowance it was asked for (or given back if that is gone meanwhile). */
@@ -220,96 +237,6 @@ export class AllowanceQuotaStore implements QuotaStore {
         lastUse: sentAt,
       }
     } else this.queue(req.installId, req.allowanceId, null, true) // dropped meanwhile: given back
-  }
-
-  private schedule() {
-    this.flushTimer ??= setTimeout(() => void this.flush(), Math.max(ALLOWANCE_FLUSH_MS, this.retryAt - Date.now()))
-  }
-
-  private queue(installId: string, allowanceId: string, admitted: Admitted | null, release: boolean) {
-    let c = this.pending.get(allowanceId)
-    if (!c) {
-      c = { installId, allowanceId, admitted: [], release: false }
-      this.pending.set(allowanceId, c)
-    }
-    if (admitted) {
-      if (this.pendingCount >= MAX_PENDING) this.stats.dropped++
-      else {
-        c.admitted.push(admitted)
-        this.pendingCount++
-      }
-    }
-    c.release ||= release
-    this.schedule()
-  }
-
-  /** Sends what was admitted locally to Redis (one call per MAX_PER_CALL installs); one flush at a time, in order. */
-  flush(): Promise<void> {
-    this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.flushNow())
-    return this.flushing
-  }
-
-  private async flushNow() {
-    if (this.flushTimer) clearTimeout(this.flushTimer)
-    this.flushTimer = null
-    if (this.pending.size === 0 && this.grants.length === 0) return
-    const conversions = [...this.pending.values()]
-    const grants = this.grants
-    this.pending = new Map()
-    this.pendingCount = 0
-    this.grants = []
-    const batches: Conversion[][] = []
-    for (let i = 0; i < conversions.length; i += MAX_PER_CALL) batches.push(conversions.slice(i, i + MAX_PER_CALL))
-    const sentAt = Date.now()
-    let res: Awaited<ReturnType<RedisQuotaStore['exchange']>>
-    let threw = false
-    try {
-      res = await this.redis.exchange(
-        batches,
-        grants.map((g) => g.req),
-        this.o.requestLeaseMs,
-        this.leaseMs,
-      )
-    } catch (err) {
-      res = { left: batches.map(() => null), granted: grants.map(() => null) }
-      threw = true
-      this.failed(err as Error, conversions.length)
-    }
-    this.stats.flushes++
-    batches.forEach((batch, i) => {
-      const left = res.left[i]
-      if (!left) {
-        // Kept for the next flush: while Redis is away the allowances are not renewed, so local admission stops
-        // within their lease and decisions answer 503 as every Redis decision does (service.ts).
-        if (!threw) this.failed(new Error('conversion script failed'), batch.length)
-        return this.requeue(batch)
-      }
-      batch.forEach((c, j) => {
-        const st = this.installs.get(c.installId)
-        const h = st?.held
-        if (!h || h.id !== c.allowanceId) return
-        if (left[j] < 0)
-          st.held = null // gone in Redis: admit no more from it
-        else h.validUntil = sentAt + this.leaseMs - this.marginMs
-      })
-    })
-    grants.forEach((g, j) => this.granted(g, res.granted[j], sentAt))
-  }
-
-  private requeue(batch: Conversion[]) {
-    for (const c of batch) {
-      for (const a of c.admitted) this.queue(c.installId, c.allowanceId, a, false)
-      if (c.release) this.queue(c.installId, c.allowanceId, null, true)
-    }
-  }
-
-  private failed(err: Error, installs: number) {
-    this.stats.flushErrors++
-    this.retryAt = Date.now() + RETRY_MS
-    if (Date.now() - this.loggedAt > FAILURE_LOG_MS) {
-      this.loggedAt = Date.now()
-      this.o.log(`[enforcer] allowance flush failed (${installs} installs kept for the next): ${err.message}`)
-    }
   }
 
   private sweep(nowMs: number) {

@@ -1,5 +1,6 @@
 import Redis from 'ioredis'
-import { CONVERT, GRANT, OPEN_STREAMS, RECLAIM_CHANNEL, RENEW, RESERVE, SETTLE } from './redis-scripts'
+import { CONVERT, GRANT } from './redis-allowance-scripts'
+import { OPEN_STREAMS, RECLAIM_CHANNEL, RENEW, RESERVE, SETTLE } from './redis-scripts'
 import type { Limits, QuotaKind, QuotaStore, ReserveRequest, ReserveResult, SettleResult, Usage } from './quota'
 
 /** The quotas of quota.ts in Redis, one Lua script per operation: redis-scripts.ts says how and why. */

@@ -162,11 +162,12 @@ const openAt = (dir: string, rate: number) =>
  * part a few. Its start time is the saved one (the detectors' windows only
  * depend on simulated time).
  */
-export async function openBenchStore(k: HistoryKey, copy: boolean): Promise<BenchStore> {
+export async function openBenchStore(k: HistoryKey, copy: boolean, startAt?: number): Promise<BenchStore> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-detect-bench-'))
   const history = k.historyMin * MIN
   const live = k.liveMin * MIN
-  const fresh = () => Math.floor((Date.now() - history - live - 5 * MIN) / MIN) * MIN
+  // startAt: a harness replaying the bench at a chosen start (the wall clock's minute otherwise).
+  const fresh = () => Math.floor((startAt ?? Date.now() - history - live - 5 * MIN) / MIN) * MIN
   const saved = process.env.BENCH_DETECTION_HISTORY_DIR
   if (!copy || !saved) {
     const store = await openAt(dir, k.rate)

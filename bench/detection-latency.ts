@@ -7,7 +7,7 @@ import type { DetectorName } from '../lib/detection/types'
 import type { ScenarioName, ScenarioSettings } from '../lib/simulator'
 import { openBenchStore } from './detection-history'
 import { namesAttack } from '../harness/eval/names-attack'
-import { replay, type ReplayResult } from '../harness/eval/replay'
+import { replay, type ReplayOptions, type ReplayResult } from '../harness/eval/replay'
 
 const MIN = 60_000
 const CADENCE_MS = 30_000
@@ -28,7 +28,7 @@ const LIVE_MIN = Math.max(10, Number(process.env.BENCH_DETECTION_LIVE_MIN ?? 14)
  * threads) during the runs, divided by the cadence: the share of one core
  * the detectors need at that rate.
  */
-const ATTACKS: { scenario: ScenarioName; detector: DetectorName; label: string; offset: number; s?: ScenarioSettings }[] = [
+export const ATTACKS: { scenario: ScenarioName; detector: DetectorName; label: string; offset: number; s?: ScenarioSettings }[] = [
   { scenario: 'prompt_bomber', detector: 'prompt_bombing', label: 'prompt bombing (50k-200k streams)', offset: 0 },
   {
     scenario: 'emulator_farm',
@@ -80,10 +80,14 @@ async function firstThiefUse(store: Store, labels: ReplayResult['labels']): Prom
   return out
 }
 
+/** What a harness changes in a bench run (bench/bombing-offsets.ts): its start, which detectors, how long, a trace. */
+export type RunAtOptions = { startAt?: number } & Pick<ReplayOptions, 'only' | 'detectUntilMs' | 'onRun'>
+
 export async function runAt(
   rate: number,
   installs: number,
   seed: number,
+  opts: RunAtOptions = {},
 ): Promise<ReplayResult & { liveStart: number; copiedEvents: number; copyMs: number; thiefStarts: Map<string, number>; phases: Map<string, PhaseCost> }> {
   // More than the farm window (60 min): with less, every install of the store looks new and the
   // farm detector's "burst of new installs" signal is blind; also covers the sequential baseline.
@@ -92,7 +96,7 @@ export async function runAt(
   // detector window ends at its `now`, so later minutes are not read, but all-time install counters include them).
   const copy = rate > REPLAY_RATE
   const seedMin = Number(process.env.BENCH_DETECTION_SEED_MIN ?? 8)
-  const bench = await openBenchStore({ rate, installs, seed, seedMin, historyMin: HISTORY_MIN, liveMin: LIVE_MIN }, copy)
+  const bench = await openBenchStore({ rate, installs, seed, seedMin, historyMin: HISTORY_MIN, liveMin: LIVE_MIN }, copy, opts.startAt)
   const { store, dir, startMs, copiedEvents, copyMs } = bench
   try {
     const live = LIVE_MIN * MIN
@@ -116,6 +120,9 @@ export async function runAt(
         tickMs: CADENCE_MS,
         detectFromMs: liveStart - simStart,
         settings: DEFAULT_DETECTION_SETTINGS,
+        only: opts.only,
+        detectUntilMs: opts.detectUntilMs === undefined ? undefined : liveStart - simStart + opts.detectUntilMs,
+        onRun: opts.onRun,
       },
       simStart,
       (l) => console.log(`${rate} ev/s${l}`),

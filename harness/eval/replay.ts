@@ -20,6 +20,12 @@ export interface ReplayOptions {
   tickMs: number
   detectFromMs: number
   settings: DetectionSettings
+  /** Run only these detectors (a harness timing one detector); all by default. */
+  only?: readonly DetectorName[]
+  /** Detection stops here (ms from the start) although the span goes on: a harness that needs only the first minutes. */
+  detectUntilMs?: number
+  /** Called after each detection run with its findings (a harness tracing one scenario's installs). */
+  onRun?: (now: number, run: Awaited<ReturnType<typeof runDetectors>>, store: Store) => Promise<void> | void
 }
 
 /** An alert as the evaluation saw it: when it opened (or reopened) and the members it ever listed. */
@@ -84,7 +90,7 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
   let ticks = 0
   const detectorMs: Record<string, number> = {}
   let detectCpuMs = 0
-  const endMs = startMs + o.durationMs
+  const endMs = startMs + Math.min(o.durationMs, o.detectUntilMs ?? Infinity)
   // Bulk-load the part before detection starts: nothing looks at it until then.
   const firstTick = startMs + o.detectFromMs
   events += await load(sim.generate(startMs, firstTick))
@@ -93,12 +99,13 @@ export async function replay(store: Store, o: ReplayOptions, startMs: number, pr
     events += await load(sim.generate(t, now))
     const started = Date.now()
     const cpu0 = process.cpuUsage()
-    const run = await runDetectors(store, o.settings, now)
+    const run = await runDetectors(store, o.settings, now, o.only)
     const cpu = process.cpuUsage(cpu0)
     detectCpuMs += (cpu.user + cpu.system) / 1000
     detectMs += Date.now() - started
     for (const [d, ms] of Object.entries(run.durationMs)) detectorMs[d] = (detectorMs[d] ?? 0) + ms
     ticks++
+    await o.onRun?.(now, run, store)
     if (run.failed.length) progress(`  detector failure at ${new Date(now).toISOString()}: ${JSON.stringify(run.failed)}`)
     const active = [...alerts.values()].filter((a) => a.state !== 'resolved' || (a.resolved_at ?? 0) >= now - DEFAULT_ALERT_POLICY.resolveAfterMs)
     const liveIncidents = [...incidents.values()].filter((i) => i.state !== 'resolved' || (i.resolved_at ?? 0) >= now - 2 * DEFAULT_ALERT_POLICY.resolveAfterMs)

@@ -18,6 +18,8 @@ export interface UsageRow {
   max_context_tokens: number
   max_completion_tokens: number
   peak_concurrency: number
+  /** The streams open now (addOpenStreams), also counted above: scored on their own too (scoreInstall). */
+  open?: { streams: number; context: number }
 }
 
 export interface PromptBombingResult {
@@ -92,6 +94,32 @@ export function featureBands(list: UsageRow[]): FeatureBands {
   }
 }
 
+/**
+ * Fewest streams open at once for them to be scored as a sample of their own,
+ * apart from the install's other requests in the window (a single request is
+ * never scored, as in the window test).
+ */
+export const OPEN_SAMPLE_MIN_STREAMS = 2
+
+/**
+ * The size z of the streams an install has open now, judged apart from its
+ * closed requests. The window test scores an install's mean request size, and
+ * a mean dilutes: a bomber whose phone also sends its user's ordinary
+ * requests (13 a minute on the 1,000 ev/s bench) showed 4 open 50k-200k
+ * streams inside 208 requests averaging 2.7x the median (z 4.4, no alert
+ * for 4 minutes), while a bomber with 70 ordinary requests averaged 8x
+ * (alert at 60 s). The open streams are the install's requests of the last
+ * minute, a sample as good as the window's: the same band, the same shrink
+ * below `minRequests` (2 open streams need a raw z of 9.5, 4 of 6.7).
+ * Two looks at one install at most double its chance alarm.
+ */
+function openSampleZ(r: UsageRow, fb: FeatureBands, minRequests: number): number {
+  const o = r.open
+  if (!o || o.streams < OPEN_SAMPLE_MIN_STREAMS || o.streams >= r.requests) return 0
+  const z = zFromLogBand(o.context / o.streams, fb.bands.context_tokens, MIN_SIGMA.context_tokens)
+  return Math.max(0, z) * Math.min(1, Math.sqrt(o.streams / minRequests))
+}
+
 /** Scores one install against its feature's bands; null for a single request (no mean to speak of). */
 export function scoreInstall(r: UsageRow, fb: FeatureBands, s: Pick<DetectionSettings, 'zAlert' | 'minRequests'>): PromptBombingRow | null {
   if (r.requests < 2) return null
@@ -108,9 +136,17 @@ export function scoreInstall(r: UsageRow, fb: FeatureBands, s: Pick<DetectionSet
     METRICS.map((m) => [m, { value: v[m], band: bands[m].band, z: z[m] } satisfies ScoredMetric]),
   ) as PromptBombingRow['metrics']
   // A mean of few requests is weak evidence: shrink z below minRequests (2 huge requests can still alert).
-  const score = tooFew ? 0 : zToScore(combinedZ(z) * Math.min(1, Math.sqrt(r.requests / s.minRequests)), s.zAlert)
+  const windowZ = combinedZ(z) * Math.min(1, Math.sqrt(r.requests / s.minRequests))
+  const openZ = openSampleZ(r, fb, s.minRequests)
+  const score = tooFew ? 0 : zToScore(Math.max(windowZ, openZ), s.zAlert)
   const reasons: string[] = []
   if (tooFew) reasons.push(`only ${fb.installs} installs used this feature in the window: too few to compare against (${MIN_FEATURE_INSTALLS} needed)`)
+  else if (openZ > windowZ && openZ >= s.zAlert / 2 && r.open) {
+    const mean = r.open.context / r.open.streams
+    reasons.push(
+      `${r.open.streams} streams open now averaging ${fmt(mean)} context tokens, ${(mean / Math.max(1e-9, bands.context_tokens.band.median)).toFixed(1)}x the feature median (z ${openZ.toFixed(1)}), judged apart from its other requests in the window`,
+    )
+  }
   for (const m of METRICS) {
     if (tooFew || z[m] < s.zAlert / 2) continue
     const ratio = v[m] / Math.max(1e-9, bands[m].band.median)
@@ -233,6 +269,7 @@ export function addOpenStreams(usage: UsageRow[], open: Map<string, { streams: n
   for (const [key, o] of open) {
     const u = index.get(key)
     if (u) {
+      u.open = { streams: o.streams, context: o.context }
       u.requests += o.streams
       u.streams += o.streams
       u.prompt_tokens += o.context
@@ -254,6 +291,7 @@ export function addOpenStreams(usage: UsageRow[], open: Map<string, { streams: n
         max_context_tokens: o.maxContext,
         max_completion_tokens: 0,
         peak_concurrency: o.streams,
+        open: { streams: o.streams, context: o.context },
       })
     }
   }

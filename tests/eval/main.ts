@@ -24,6 +24,8 @@ const DAY = 86_400_000
 const quick = process.env.EVAL_QUICK === '1'
 const verbose = process.env.EVAL_VERBOSE === '1'
 const only = process.env.EVAL_ONLY ?? ''
+/** EVAL_TRACE=id,id: every detection run's findings that name one of these installs (score and reasons), to see which test fires when. */
+const traced = (process.env.EVAL_TRACE ?? '').split(',').filter(Boolean)
 const f2 = (x: number | null) => (x === null ? '–' : x.toFixed(2))
 const med = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] : null)
 const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(0.95 * xs.length) - 1)] : null)
@@ -51,7 +53,17 @@ async function main() {
     // 60-minute windows then cut every run of a case at the same places, so two runs of one tree give the same table.
     const startMs = Math.floor(Date.now() / DAY) * DAY - DAY
     const t0 = Date.now()
-    const r = await replay(store, { ...options, settings: DEFAULT_DETECTION_SETTINGS }, startMs, verbose ? (line) => console.log(line) : undefined)
+    const onRun: ReplayOptions['onRun'] = traced.length
+      ? (now, run) => {
+          for (const f of run.findings) {
+            const names = f.subject_kind === 'install' ? [f.subject] : ((f.evidence as { members?: string[] } | null)?.members ?? [])
+            if (!traced.some((t) => names.includes(t))) continue
+            const reasons = (f.evidence as { reasons?: string[] } | null)?.reasons ?? []
+            console.log(`  trace t+${Math.round((now - startMs) / MIN)} min: ${f.detector} ${f.subject} score ${f.score.toFixed(1)}: ${reasons.join('; ')}`)
+          }
+        }
+      : undefined
+    const r = await replay(store, { ...options, settings: DEFAULT_DETECTION_SETTINGS, onRun }, startMs, verbose ? (line) => console.log(line) : undefined)
     const per = Object.entries(r.detectorMs)
       .map(([d, ms]) => `${d} ${Math.round(ms / Math.max(1, r.ticks))}`)
       .join(', ')

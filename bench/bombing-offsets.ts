@@ -2,6 +2,7 @@ import { DEFAULT_DETECTION_SETTINGS } from '../lib/detection/settings'
 import { scorePromptBombingCandidates } from '../lib/detection/prompt-bombing'
 import type { PromptBombingRow } from '../lib/detection/types'
 import { runAt } from './detection-latency'
+import { namesAttack } from '../harness/eval/names-attack'
 
 /**
  * The detection bench's prompt-bombing case, replayed at chosen start times.
@@ -75,6 +76,14 @@ async function main() {
         )
       }
     }
+    // Bombing alerts naming no attacker of the run (as the bench counts them), with their reasons.
+    const attackers = new Map(run.labels.filter((l) => l.kind === 'install').map((l) => [l.subject, l]))
+    const falseAlarms = run.alarms.filter((al) => !attackers.has(al.subject) && !namesAttack(al, attackers, []))
+    lines.push(`  bombing alerts naming no attacker: ${falseAlarms.length} of ${run.alarms.length}`)
+    for (const f of falseAlarms)
+      lines.push(
+        `    ${f.subject} opened at +${f.openedAt.map((t) => ((t - run.liveStart) / 1000).toFixed(0)).join(', ')} s: ${((f.evidence as { reasons?: string[] }).reasons ?? []).join('; ').slice(0, 400)}`,
+      )
     console.log(lines.slice(mark).join('\n'))
   }
   console.log('\n==== summary\n' + lines.join('\n'))

@@ -1,4 +1,4 @@
-import { COMMON } from './redis-scripts'
+import { CLOCK, COMMON } from './redis-scripts'
 
 // The allowance scripts (allowance.ts): GRANT sets budget aside for a replica, CONVERT turns what it admitted from
 // it into leases. They share COMMON's counters and leases with the request scripts of redis-scripts.ts.
@@ -50,12 +50,7 @@ return {t, tostring(m)}
  * leases, expiries, settled ids). Returns per install the tokens left in the allowance, -1 if it is gone.
  * ARGV: leaseMs, allowanceLeaseMs, then per install: allowanceId, release (0/1), n, then n × (requestId, tokens, micros).
  */
-export const CONVERT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local DAY = 86400000
-local TTL = 2 * DAY
-local day = math.floor(now / DAY)
+export const CONVERT = `${CLOCK}
 local leaseMs, allowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local a = 3
 local left = {}

@@ -18,12 +18,15 @@
  *    hash and the expiry zset always hold the same ids, so they are empty, and
  *    deleted by Redis, together.
  */
-export const COMMON = `
+/** Redis's own clock (replicas with skewed clocks agree), the day, and how long keys outlive their last use. */
+export const CLOCK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local DAY = 86400000
 local TTL = 2 * DAY
 local day = math.floor(now / DAY)
+`
+export const COMMON = `${CLOCK}
 local s = redis.call('HMGET', KEYS[1], 'bucket', 'at', 'cap', 'day', 'dt', 'ds', 'nx', 'xp')
 local bucket = tonumber(s[1])
 local at = tonumber(s[2]) or now

@@ -102,12 +102,20 @@ const SUBJECT: { [N in DetectorName]: (r: RankingRows[N]) => string } = {
   token_reuse: (r) => r.install_id,
 }
 
+/** Where a subject can hold several rows (an install per feature), the tie-break key that tells them apart. */
+const TIE_KEY: { [N in DetectorName]?: (r: RankingRows[N]) => string } = {
+  prompt_bombing: (r) => `${r.tenant_id}/${r.install_id}/${r.feature}`,
+}
+
 type Paged<N extends DetectorName> = Pick<DetectorRanking<N>, 'rows' | 'total' | 'offset' | 'limit' | 'sort' | 'dir' | 'summary'>
 
 /**
  * One page of a whole ranking. Scores come from code over the detector's
- * whole population, so the order is applied here, not in SQL; the sort is
- * stable, so ties keep the detector's own order and pages never overlap.
+ * whole population, so the order is applied here, not in SQL. Ties are broken
+ * by the subject: each page recomputes the ranking, and the detector's own
+ * order of equal rows comes from SQL without a unique ORDER BY, so it can
+ * differ between two calls; with the subject as the last key, pages never
+ * overlap or skip a row.
  */
 export function pageRanking<N extends DetectorName>(
   name: N,
@@ -115,10 +123,14 @@ export function pageRanking<N extends DetectorName>(
   q: { sort: RankingSort<N>; dir: SortDir; offset: number; limit: number },
 ): Paged<N> {
   const value = (SORT_VALUES[name] as SortValues<N>)[q.sort]
+  const subject = (TIE_KEY[name] ?? SUBJECT[name]) as (r: RankingRows[N]) => string
   const sign = q.dir === 'asc' ? 1 : -1
   const sorted = [...all].sort((a, b) => {
     const d = value(a) - value(b)
-    return Number.isNaN(d) ? 0 : sign * d
+    if (d !== 0 && !Number.isNaN(d)) return sign * d
+    const sa = subject(a)
+    const sb = subject(b)
+    return sa < sb ? -1 : sa > sb ? 1 : 0
   })
   const flagged = all.filter((r) => r.severity)
   const top = all.reduce<RankingRows[N] | null>((best, r) => (!best || r.score > best.score ? r : best), null)

@@ -240,7 +240,10 @@ GROUP BY s.tenant_id, s.install_id`
     expect(first.summary.top_score).toBe(all[0].score)
     const key = (r: { install_id: string; feature: string }) => `${r.install_id}/${r.feature}`
     const second = await page({ limit: '10', offset: '10' })
-    expect((second.rows as PromptBombingRow[]).map(key)).toEqual(all.slice(10, 20).map(key))
+    // By score, ties by tenant/install/feature (the order pages keep however the detector returned equal rows).
+    const tie = (r: PromptBombingRow) => `${r.tenant_id}/${r.install_id}/${r.feature}`
+    const ranked = [...all].sort((a, b) => b.score - a.score || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0))
+    expect((second.rows as PromptBombingRow[]).map(key)).toEqual(ranked.slice(10, 20).map(key))
     const byCost = await page({ sort: 'cost_micros', dir: 'asc', limit: '10', offset: '10' })
     const costs = all.map((r) => r.cost_micros).sort((a, b) => a - b)
     expect((byCost.rows as PromptBombingRow[]).map((r) => r.cost_micros)).toEqual(costs.slice(10, 20))

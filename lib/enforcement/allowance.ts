@@ -108,16 +108,16 @@ export class AllowanceQuotaStore implements QuotaStore {
     })
     this.sweeper = setInterval(() => this.sweep(Date.now()), 1_000)
     this.sweeper.unref()
-    this.redis.onReclaim((installId) => this.giveBack(installId)).catch(() => {}) // CONVERT reclaims without it
+    this.redis.onReclaim((installId) => void this.giveBack(installId)).catch(() => {}) // CONVERT reclaims without it
   }
 
   /** Another replica was refused a quota of this install: the allowance held for it goes back now. */
-  private giveBack(installId: string) {
+  private giveBack(installId: string): Promise<void> {
     const st = this.installs.get(installId)
-    if (!st?.held) return
+    if (!st?.held) return Promise.resolve()
     this.queue(installId, st.held.id, null, true)
     st.held = null
-    void this.flush()
+    return this.flush()
   }
 
   async reserve(r: ReserveRequest, nowMs = Date.now()): Promise<ReserveResult> {
@@ -157,15 +157,14 @@ export class AllowanceQuotaStore implements QuotaStore {
   }
 
   /**
-   * Refused while allowances may hold the budget: Redis has asked their holders to give them back (each does
-   * with its next flush, within ALLOWANCE_FLUSH_MS of its next request), so the request is tried once more
-   * after that. This replica's own allowance, too small for this request, goes back at once.
+   * Refused while allowances may hold the budget: Redis has asked their holders to give them back (at once on
+   * br:reclaim, or with their next flush if that message is lost), so the request is tried once more after
+   * RECLAIM_WAIT_MS. This replica's own allowance, too small for this request, goes back at once.
    */
   private async afterReclaim(r: ReserveRequest, own: Held | null): Promise<ReserveResult> {
     this.stats.reclaims++
     if (own && this.installs.get(r.installId)?.held === own) {
-      this.giveBack(r.installId)
-      await this.flush()
+      await this.giveBack(r.installId)
     }
     await new Promise((resolve) => setTimeout(resolve, RECLAIM_WAIT_MS))
     return this.redis.reserve(r)

@@ -30,6 +30,9 @@ export interface FamilyScore {
   bystanders: number
   /** One line per false alert: detector, subject, first reason. */
   falseAlarms: string[]
+  /** Attack installs never named, and the bystanders' ids (EVAL_VERBOSE prints them, for EVAL_TRACE). */
+  missed: string[]
+  bystanderIds: string[]
 }
 
 export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]): FamilyScore {
@@ -42,6 +45,7 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
   const latencies: number[] = []
   let positives = 0
   let named = 0
+  const missed: string[] = []
   if (features.length) {
     // A benign feature label (a launch that changed every user) is no attack to find; a cost alert on it is still true.
     for (const f of features.filter((l) => l.scenario !== 'benign')) {
@@ -65,7 +69,7 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     if (Number.isFinite(first)) {
       named++
       latencies.push(Math.max(0, (first - l.start_ms) / 60_000))
-    }
+    } else missed.push(l.subject)
   }
   const bystanders = new Set<string>()
   for (const a of alarms)
@@ -98,6 +102,8 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     latencies,
     bystanders: bystanders.size,
     falseAlarms,
+    missed,
+    bystanderIds: [...bystanders],
     incidents: incidents.length,
     falseIncidents,
     incidentPrecision: incidents.length ? (incidents.length - falseIncidents) / incidents.length : null,

@@ -78,6 +78,8 @@ async function main() {
       const r = await runCase(fc.options, `${fc.split} ${fc.family} / ${fc.level}`)
       const s = scoreFamily(r, fc.expected)
       if (verbose) for (const a of s.falseAlarms) console.log(`  false alert: ${a}`)
+      if (verbose && s.missed.length) console.log(`  missed: ${s.missed.join(',')}`)
+      if (verbose && s.bystanderIds.length) console.log(`  bystanders: ${s.bystanderIds.join(',')}`)
       rows.push(
         `| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} | ${s.bystanders} |`,
       )
@@ -98,6 +100,8 @@ async function main() {
         latencies: [],
         bystanders: 0,
         falseAlarms: [],
+        missed: [],
+        bystanderIds: [],
       }
       t.positives += s.positives
       t.named += s.named

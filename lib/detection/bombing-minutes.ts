@@ -45,6 +45,16 @@ interface State {
 
 const states = new Map<string, State>()
 
+/**
+ * Every install's minutes of the window the last incrementalInstallMinutes call for this store and tenant kept
+ * (not only those it returned), when that call was for `now`; else undefined. Read-only views: the moderate
+ * test computes its window shifts from them instead of re-reading the window (bombing-shift.ts).
+ */
+export function keptInstallMinutes(store: Store, tenant: string, now: number): Iterable<InstallMinutes> | undefined {
+  const st = states.get(`${store.database}\u0000${tenant}`)
+  return st && st.lastNow === now ? st.series.values() : undefined
+}
+
 /** Forgets every incremental state (tests; a store that was rebuilt). */
 export function resetInstallMinutes(): void {
   states.clear()

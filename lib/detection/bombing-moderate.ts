@@ -3,11 +3,13 @@ import { groupSubject, mergeGroups, type BombingGroup } from './bombing-groups'
 import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
-import { installShiftSql } from './sql/install-shift'
+import type { InstallMinutes } from './bombing-minutes'
+import { windowShiftRows } from './bombing-shift'
 import { installVersionsSql } from './sql/install-versions'
 import { historyDev, installHistorySums } from './install-history'
 import { binomialZ, zToScore } from './stats'
 import { appendTo } from './collect'
+import { timePhase } from './phase-cost'
 import { ONSET_SUFFIXES, ONSET_Z, onsetEvidence, onsetGroups, onsetOf, type Onset, type OnsetRow, type SplitCandidate } from './bombing-onset'
 
 /**
@@ -62,6 +64,8 @@ export const THRESHOLDS: readonly [number, number][] = [
  */
 export const SUFFIX_MINUTES = [15, 10, 5] as const
 export const SUFFIX_PENALTY = 0.5
+/** Prefix of this test's sub-phases in the bench's CPU breakdown (phase-cost.ts). */
+const SUB = 'prompt_bombing:     moderate: '
 /** LLR of the members against a doubling (ln 2), for ranking and display. */
 const DOUBLE = Math.log(2)
 
@@ -158,7 +162,10 @@ export function moderateGroups(evidence: SequentialEvidence[], installs: Map<str
   return out
 }
 
-/** Reads the window's shifted installs and their own history, and scores the groups. */
+/**
+ * Reads the window's shifted installs and their own history, and scores the groups. `kept`: the window's install
+ * minutes the sequential test holds (bombing-minutes.ts), to compute the shifts from instead of the engine.
+ */
 export async function detectModerateGroups(
   store: Store,
   baselines: Map<string, ContextBaseline>,
@@ -168,41 +175,20 @@ export async function detectModerateGroups(
   from: number,
   now: number,
   tenant: string,
+  kept?: Iterable<InstallMinutes>,
 ): Promise<{ groups: BombingGroup[]; candidates: SplitCandidate[] }> {
-  const keys = [...baselines.keys()]
-  if (!keys.length) return { groups: [], candidates: [] }
-  const params = {
-    tenant,
-    keys: keys.map((k) => k.replace('\u0000', '|')),
-    mus: keys.map((k) => baselines.get(k)!.mu),
-    sigmas: keys.map((k) => baselines.get(k)!.sigma),
-    min_shift: Math.log(MODERATE_RATIO),
-    // The loose bar of the onset test (bombing-onset.ts), every minute a suffix: its rows include the count test's.
-    min_z: ONSET_Z,
-    penalty: 0,
-    suffixes: ONSET_SUFFIXES.map((m) => toSec(now - m * 60_000)),
-  }
+  if (!baselines.size) return { groups: [], candidates: [] }
+  // The loose bar of the onset test (bombing-onset.ts), every minute a suffix: its rows include the count test's.
+  const filter = { minShift: Math.log(MODERATE_RATIO), minZ: ONSET_Z, penalty: 0, suffixes: ONSET_SUFFIXES.map((m) => toSec(now - m * 60_000)) }
   const looks = SUFFIX_MINUTES.map((m) => ONSET_SUFFIXES.indexOf(m))
-  const rows = (
-    await selectRows<Record<string, unknown>>(store, installShiftSql(store.database), { ...params, from: toSec(from), to: toSec(now) + 1, installs: [] })
-  ).map((r) => ({
-    tenant_id: String(r.tenant_id),
-    feature: String(r.feature),
-    install_id: String(r.install_id),
-    n: num(r.n),
-    dev: num(r.dev),
-    prompt: num(r.prompt),
-    first_minute: num(r.first_minute),
-    sn: (r.sn as unknown[]).map(num),
-    sdev: (r.sdev as unknown[]).map(num),
-  }))
+  const rows = await timePhase(`${SUB}window shifts`, () => windowShiftRows(store, baselines, from, now, tenant, filter, kept))
   // Only features with enough shifted installs to form a group are worth their members' history.
   const perFeature = new Map<string, number>()
   for (const r of rows) perFeature.set(`${r.tenant_id}\u0000${r.feature}`, (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) + 1)
   const candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
   if (!candidates.length) return { groups: [], candidates: [] }
   // Their own history, from the minutes kept between runs (install-history.ts): only new minutes are read.
-  const sums = await installHistorySums(store, tenant, toSec(from - OWN_HISTORY_MINUTES * 60_000), toSec(from))
+  const sums = await timePhase(`${SUB}own history`, () => installHistorySums(store, tenant, toSec(from - OWN_HISTORY_MINUTES * 60_000), toSec(from)))
   const own = new Map<string, { n: number; dev: number }>()
   for (const r of candidates) {
     const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
@@ -211,7 +197,7 @@ export async function detectModerateGroups(
     if (h) own.set(key, { n: h.n, dev: historyDev(h, b.mu, b.sigma) })
   }
   // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
-  const versions = await windowVersions(store, candidates, from, now)
+  const versions = await timePhase(`${SUB}window versions`, () => windowVersions(store, candidates, from, now))
   const evidence: SequentialEvidence[] = []
   const onsets: { onset: Onset; evidence: SequentialEvidence }[] = []
   const splits: SplitCandidate[] = []

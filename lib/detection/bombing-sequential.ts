@@ -7,11 +7,12 @@ import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
 import { installMinutesSql } from './sql/install-minutes'
 import { readTraits, traitSharers } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
-import { incrementalInstallMinutes, type InstallMinutes } from './bombing-minutes'
+import { incrementalInstallMinutes, keptInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
 import { appendTo } from './collect'
+import { timePhase } from './phase-cost'
 import { featureLevels, guardFeatureLaunches, launchRebased, levelFrom, movedLevel, type FeatureLevel } from './bombing-launch'
 import { MIN_FEATURE_REQUESTS, readBaselines, rebased, type ContextBaseline } from './bombing-baselines'
 
@@ -74,6 +75,8 @@ export const FEATURE_WIDE_SHARE = 0.25
  * and an elevated install needs an LLR total of at least ~3.8.
  */
 export const MIN_POSITIVE_LLR = 3.5
+/** Prefix of this test's sub-phases in the bench's CPU breakdown (phase-cost.ts). */
+const SUB = 'prompt_bombing:   sequential: '
 /** Under a finding (score 25 is z ≈ 3.9 at zAlert 6): where the launch guard starts to matter. */
 const FINDING_Z = 3.5
 
@@ -167,13 +170,15 @@ export async function detectSequentialBombing(
   const tenant = opts.tenant ?? ''
   const from = now - SEQ_WINDOW_MINUTES * 60_000
   const incremental = opts.incremental !== false
-  const [baselines, counts, versions] = await Promise.all([
-    readBaselines(store, from, tenant, incremental),
-    opts.activeInstalls
-      ? Promise.resolve([])
-      : selectRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
-    selectRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
-  ])
+  const [baselines, counts, versions] = await timePhase(`${SUB}baselines and version medians`, () =>
+    Promise.all([
+      readBaselines(store, from, tenant, incremental),
+      opts.activeInstalls
+        ? Promise.resolve([])
+        : selectRows<Record<string, unknown>>(store, featureInstallsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
+      selectRows<Record<string, unknown>>(store, versionRequestsSql(db), { from: toSec(from), to: toSec(now) + 1, tenant }),
+    ]),
+  )
   if (baselines.size === 0) return { evidence: [], groups: [] }
   // The per-minute LLR is also computed in the engine, so that only installs with some evidence are read.
   const keys = [...baselines.keys()]
@@ -199,19 +204,21 @@ export async function detectSequentialBombing(
       requests: (r.requests as unknown[]).map(num),
       prompt: (r.prompt as unknown[]).map(num),
     }))
-  const rows = incremental
-    ? await incrementalInstallMinutes(store, baselines, from, now, tenant, { shift: SHIFT, cap: MINUTE_CAP, minPositive: MIN_POSITIVE_LLR })
-    : await readMinutes([], MIN_POSITIVE_LLR)
-  const traits = await readTraits(store, rows)
+  const rows = await timePhase(`${SUB}install minutes`, () =>
+    incremental
+      ? incrementalInstallMinutes(store, baselines, from, now, tenant, { shift: SHIFT, cap: MINUTE_CAP, minPositive: MIN_POSITIVE_LLR })
+      : readMinutes([], MIN_POSITIVE_LLR),
+  )
+  const traits = await timePhase(`${SUB}traits`, () => readTraits(store, rows))
   const versionMedian = new Map<string, number>(
     versions
       .filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS)
       .map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.median_context)]),
   )
   // An install that upgraded during the window used two versions: it is judged against the moved one, if any.
-  const used = await windowVersions(store, rows, from, now)
+  const used = await timePhase(`${SUB}window versions`, () => windowVersions(store, rows, from, now))
   // A heavy user is judged against its own past when that is above the feature's (bombing-own.ts).
-  const own = await ownShifts(store, baselines, rows, from, tenant)
+  const own = await timePhase(`${SUB}own past`, () => ownShifts(store, baselines, rows, from, tenant))
   const judge = (r: InstallMinutes, feature: ContextBaseline) => {
     const v = traits.get(`${r.tenant_id}\u0000${r.install_id}`)?.app_version
     const versions = [...(used.get(`${r.tenant_id}\u0000${r.install_id}`) ?? []), ...(v === undefined ? [] : [v])]
@@ -221,7 +228,7 @@ export async function detectSequentialBombing(
   const judged = rows.filter((r) => baselines.has(`${r.tenant_id}\u0000${r.feature}`))
   let evidence = judged.map((r) => judge(r, baselines.get(`${r.tenant_id}\u0000${r.feature}`)!))
   // A launch (every user's requests moved): the installs of a feature whose rest moved are judged against its current level.
-  const levels = await launchLevels(store, baselines, evidence, now, tenant)
+  const levels = await timePhase(`${SUB}launch levels`, () => launchLevels(store, baselines, evidence, now, tenant))
   if (levels.size)
     evidence = judged.map((r, i) => {
       const key = `${r.tenant_id}\u0000${r.feature}`
@@ -235,11 +242,15 @@ export async function detectSequentialBombing(
     const v = traits.get(`${e.tenant_id}\u0000${e.install_id}`)?.app_version
     if (v !== undefined && wide.has(`${e.tenant_id}\u0000${e.feature}\u0000${v}`)) e.cusum = Math.min(e.cusum, 0)
   }
-  // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts).
-  const moderate = await detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant)
+  // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts), its
+  // window shifts computed from the install minutes kept above (all installs', not only those returned).
+  const kept = incremental ? keptInstallMinutes(store, tenant, now) : undefined
+  const moderate = await timePhase(`${SUB}moderate`, () => detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant, kept))
   let groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
   // The newest ids of a rotating attacker whose group stands: read whatever they sent (bombing-traits.ts).
-  const sharers = await traitSharers(store, groups, new Set(rows.map((r) => `${r.tenant_id}\u0000${r.install_id}`)), from)
+  const sharers = await timePhase(`${SUB}trait sharers`, () =>
+    traitSharers(store, groups, new Set(rows.map((r) => `${r.tenant_id}\u0000${r.install_id}`)), from),
+  )
   if (sharers.length) {
     const extra = (await readMinutes([...new Set(sharers.map((x) => x.install_id))], 0)).filter((r) =>
       sharers.some((x) => x.tenant_id === r.tenant_id && x.install_id === r.install_id),
@@ -254,7 +265,7 @@ export async function detectSequentialBombing(
   }
   // Once a feature-level group stands, installs whose requests changed at its onset minute name it too.
   groups = joinAtOnset(mergeGroups(groups, moderate.groups), moderate.candidates)
-  return { evidence, groups: await guardFeatureLaunches(store, groups, baselines, now, tenant) }
+  return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant)) }
 }
 
 /**

@@ -36,6 +36,8 @@ export {
   type UsageRow,
 } from './prompt-bombing-score'
 
+/** Prefix of the window pass's sub-phases in the bench's CPU breakdown (phase-cost.ts). */
+const BANDS = 'prompt_bombing:   window bands: '
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 /** What the sustained reason compares with (bombing-baselines.ts sources). */
 const BASELINE_NAMES: Record<string, string> = {
@@ -71,7 +73,7 @@ export async function scorePromptBombingCandidates(
   now: number,
   opts: { tenant?: string } = {},
 ): Promise<PromptBombingResult & { bands: Map<string, FeatureBands> }> {
-  const open = openByInstallFeature(await openStreams(store, now, { tenant: opts.tenant }))
+  const open = openByInstallFeature(await timePhase(`${BANDS}open streams`, () => openStreams(store, now, { tenant: opts.tenant })))
   const openInstalls = [...new Set([...open.keys()].map((k) => k.split('\u0000')[2]))]
   const params = {
     from: toSec(now - s.windowMinutes * 60_000),
@@ -85,7 +87,9 @@ export async function scorePromptBombingCandidates(
     minSigma: MIN_LOG_SIGMA,
     minSigmaCount: MIN_LOG_SIGMA_COUNT,
   }
-  const raw = await selectRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params)
+  const raw = await timePhase(`${BANDS}bands SQL`, () =>
+    selectRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params),
+  )
   const bands = new Map<string, FeatureBands>()
   for (const r of raw) if (num(r.rn) === 1) bands.set(`${r.tenant_id}\u0000${r.feature}`, bandsOfRow(r))
   const usage = raw.map(usageOf)
@@ -93,7 +97,7 @@ export async function scorePromptBombingCandidates(
   // The own past ends where the sequential test's window starts (30 min), not at this window's (15 min): an
   // attack's first quarter hour must not become its own reference while its evidence is still building.
   const ownPastEnd = now - Math.max(s.windowMinutes, SEQ_WINDOW_MINUTES) * 60_000
-  const rows = await rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant)
+  const rows = await timePhase(`${BANDS}own past`, () => rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant))
   return { rows, concentration: [], bands }
 }
 

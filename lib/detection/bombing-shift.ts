@@ -1,0 +1,131 @@
+import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
+import type { ContextBaseline } from './bombing-baselines'
+import type { InstallMinutes } from './bombing-minutes'
+import { num, toSec } from './query'
+import { installShiftSql } from './sql/install-shift'
+
+/** One install's shift over the window, as installShiftSql (sql/install-shift.ts) returns it. */
+export interface ShiftSums {
+  tenant_id: string
+  feature: string
+  install_id: string
+  n: number
+  dev: number
+  prompt: number
+  first_minute: number
+  /** n and dev over [suffix, to) for each suffix (epoch seconds, ascending). */
+  sn: number[]
+  sdev: number[]
+}
+
+export interface ShiftFilter {
+  /** Epoch seconds of each suffix's start, ascending. */
+  suffixes: number[]
+  minShift: number
+  minZ: number
+  penalty: number
+}
+
+/**
+ * installShiftSql computed from install minutes already in memory (the
+ * sequential test's kept window, bombing-minutes.ts) instead of re-reading
+ * and re-grouping the 30-minute window in the engine every 30 s: same minute
+ * rows (requests and prompt tokens both positive), same bias-corrected x,
+ * same filter (HAVING of install-shift.ts). Sums differ from the engine's
+ * only by floating-point order. Installs of features without a baseline are
+ * left out (the SQL's k > 0). Pure; rows sorted by tenant, feature, install.
+ */
+export function shiftRowsFromMinutes(series: Iterable<InstallMinutes>, baselines: Map<string, ContextBaseline>, f: ShiftFilter): ShiftSums[] {
+  const out: ShiftSums[] = []
+  const looks = f.suffixes.length
+  for (const m of series) {
+    const b = baselines.get(`${m.tenant_id}\u0000${m.feature}`)
+    if (!b || m.minutes.length === 0) continue
+    const half = (b.sigma * b.sigma) / 2
+    let n = 0
+    let dev = 0
+    let prompt = 0
+    const sn: number[] = new Array(looks).fill(0)
+    const sdev: number[] = new Array(looks).fill(0)
+    for (let i = 0; i < m.minutes.length; i++) {
+      const k = m.requests[i]
+      const p = m.prompt[i]
+      if (k <= 0 || p <= 0) continue
+      const d = k * (Math.log(p / k) - half * (1 - 1 / k) - b.mu)
+      n += k
+      dev += d
+      prompt += p
+      const t = m.minutes[i] * 60
+      for (let j = 0; j < looks && t >= f.suffixes[j]; j++) {
+        sn[j] += k
+        sdev[j] += d
+      }
+    }
+    if (n === 0) continue
+    const passes = (c: number, d: number, z: number) => c >= 3 && d >= f.minShift * c && d >= z * b.sigma * Math.sqrt(c)
+    let keep = passes(n, dev, f.minZ)
+    for (let j = 0; j < looks && !keep; j++) keep = passes(sn[j], sdev[j], f.minZ + f.penalty)
+    if (!keep) continue
+    out.push({
+      tenant_id: m.tenant_id,
+      feature: m.feature,
+      install_id: m.install_id,
+      n,
+      dev,
+      prompt,
+      first_minute: firstActive(m),
+      sn,
+      sdev,
+    })
+  }
+  return out.sort((a, b) => cmp(a.tenant_id, b.tenant_id) || cmp(a.feature, b.feature) || cmp(a.install_id, b.install_id))
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+function firstActive(m: InstallMinutes): number {
+  for (let i = 0; i < m.minutes.length; i++) if (m.requests[i] > 0 && m.prompt[i] > 0) return m.minutes[i]
+  return 0
+}
+
+/**
+ * The window's shifted installs over [from, now]: from `kept` (the install minutes the sequential test already holds
+ * for this window) when given, else from the engine (installShiftSql). Same rows either way.
+ */
+export async function windowShiftRows(
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  from: number,
+  now: number,
+  tenant: string,
+  f: ShiftFilter,
+  kept?: Iterable<InstallMinutes>,
+): Promise<ShiftSums[]> {
+  if (kept) return shiftRowsFromMinutes(kept, baselines, f)
+  const keys = [...baselines.keys()]
+  const rows = await selectRows<Record<string, unknown>>(store, installShiftSql(store.database), {
+    tenant,
+    keys: keys.map((k) => k.replace('\u0000', '|')),
+    mus: keys.map((k) => baselines.get(k)!.mu),
+    sigmas: keys.map((k) => baselines.get(k)!.sigma),
+    min_shift: f.minShift,
+    min_z: f.minZ,
+    penalty: f.penalty,
+    suffixes: f.suffixes,
+    from: toSec(from),
+    to: toSec(now) + 1,
+    installs: [],
+  })
+  return rows.map((r) => ({
+    tenant_id: String(r.tenant_id),
+    feature: String(r.feature),
+    install_id: String(r.install_id),
+    n: num(r.n),
+    dev: num(r.dev),
+    prompt: num(r.prompt),
+    first_minute: num(r.first_minute),
+    sn: (r.sn as unknown[]).map(num),
+    sdev: (r.sdev as unknown[]).map(num),
+  }))
+}

@@ -107,7 +107,10 @@ export async function incrementalInstallMinutes(
   for (const m of [...st.sums.keys()]) if (current.get(m) !== st.sums.get(m)) drop(m)
   const changed = [...current.keys()].filter((m) => !st.sums.has(m))
   if (changed.length) {
-    const rows = await selectRows<Record<string, unknown>>(store, installMinuteRowsSql(store.database), { ...params, ms: changed })
+    // Only the changed minutes' span is scanned (install_minute is ordered by tenant and minute): usually the
+    // last one or two minutes, not the whole window again.
+    const span = { from: Math.min(...changed) * 60, to: Math.max(...changed) * 60 + 60 }
+    const rows = await selectRows<Record<string, unknown>>(store, installMinuteRowsSql(store.database), { ...params, ...span, ms: changed })
     for (const r of rows) {
       const m = num(r.m)
       const k = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`

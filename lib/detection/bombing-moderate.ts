@@ -197,7 +197,15 @@ export async function detectModerateGroups(
     if (h) own.set(key, { n: h.n, dev: historyDev(h, b.mu, b.sigma) })
   }
   // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
-  const versions = await timePhase(`${SUB}window versions`, () => windowVersions(store, candidates, from, now))
+  const moved = featuresWithMovedVersions(baselines, versionMedian)
+  const versions = await timePhase(`${SUB}window versions`, () =>
+    windowVersions(
+      store,
+      candidates.filter((r) => moved.has(`${r.tenant_id}\u0000${r.feature}`)),
+      from,
+      now,
+    ),
+  )
   const evidence: SequentialEvidence[] = []
   const onsets: { onset: Onset; evidence: SequentialEvidence }[] = []
   const splits: SplitCandidate[] = []
@@ -237,6 +245,21 @@ export async function windowVersions(
       })
       for (const v of rows) out.set(`${t}\u0000${v.install_id}`, (v.versions as unknown[]).map(String))
     }
+  }
+  return out
+}
+
+/**
+ * The tenant\0feature keys with a version whose median moved VERSION_SHIFT_RATIO or more above the feature's
+ * baseline: only their installs can be rebased on a version (movedVersionMedian; the own-past and launch rebases
+ * only raise the median it compares with), so only theirs need windowVersions' read of the raw events.
+ */
+export function featuresWithMovedVersions(baselines: Map<string, ContextBaseline>, versionMedian: Map<string, number>): Set<string> {
+  const out = new Set<string>()
+  for (const [key, m] of versionMedian) {
+    const tf = key.slice(0, key.lastIndexOf('\u0000'))
+    const b = baselines.get(tf)
+    if (b && m >= VERSION_SHIFT_RATIO * b.median) out.add(tf)
   }
   return out
 }

@@ -9,7 +9,7 @@ import { readTraits, traitSharers } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
 import { incrementalInstallMinutes, keptInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
-import { detectModerateGroups, movedVersionMedian, windowVersions } from './bombing-moderate'
+import { detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
 import { appendTo } from './collect'
 import { timePhase } from './phase-cost'
@@ -215,8 +215,17 @@ export async function detectSequentialBombing(
       .filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS)
       .map((v) => [`${v.tenant_id}\u0000${v.feature}\u0000${v.app_version}`, num(v.median_context)]),
   )
-  // An install that upgraded during the window used two versions: it is judged against the moved one, if any.
-  const used = await timePhase(`${SUB}window versions`, () => windowVersions(store, rows, from, now))
+  // An install that upgraded during the window used two versions: it is judged against the moved one, if any. Only
+  // installs of features where some version moved can be, so only theirs are read from the raw events.
+  const moved = featuresWithMovedVersions(baselines, versionMedian)
+  const used = await timePhase(`${SUB}window versions`, () =>
+    windowVersions(
+      store,
+      rows.filter((r) => moved.has(`${r.tenant_id}\u0000${r.feature}`)),
+      from,
+      now,
+    ),
+  )
   // A heavy user is judged against its own past when that is above the feature's (bombing-own.ts).
   const own = await timePhase(`${SUB}own past`, () => ownShifts(store, baselines, rows, from, tenant))
   const judge = (r: InstallMinutes, feature: ContextBaseline) => {

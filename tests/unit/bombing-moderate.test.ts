@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mergeGroups } from '../../lib/detection/bombing-groups'
-import { moderateEvidence, moderateGroups, movedVersionMedian, type ShiftRow } from '../../lib/detection/bombing-moderate'
+import { featuresWithMovedVersions, moderateEvidence, moderateGroups, movedVersionMedian, type ShiftRow } from '../../lib/detection/bombing-moderate'
 import type { ContextBaseline } from '../../lib/detection/bombing-sequential'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 
@@ -69,6 +69,24 @@ describe('prompt bombing: coordinated moderate excess', () => {
     expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.1'])).toBe(3600)
     // A version that did not move (2.2 is 1.1x) is no reference; nor is an unknown one.
     expect(movedVersionMedian(chat, medians, 't', 'chat', ['2.0', '2.2', '9.9'])).toBeUndefined()
+  })
+
+  it('only features with a moved version need the versions their installs used: elsewhere no version can be the reference', () => {
+    const search: ContextBaseline = { ...chat, mu: Math.log(400), median: 400 }
+    const baselines = new Map([
+      ['t\u0000chat', chat],
+      ['t\u0000search', search],
+    ])
+    const medians = new Map([
+      ['t\u0000chat\u00002.0', 900],
+      ['t\u0000chat\u00002.1', 3600],
+      ['t\u0000search\u00002.0', 410],
+      ['t\u0000search\u00002.1', 590],
+      ['u\u0000chat\u00002.1', 9000],
+    ])
+    expect([...featuresWithMovedVersions(baselines, medians)]).toEqual(['t\u0000chat'])
+    // Wherever the set leaves a feature out, movedVersionMedian finds nothing whatever versions an install used.
+    expect(movedVersionMedian(search, medians, 't', 'search', ['2.0', '2.1'])).toBeUndefined()
   })
 
   it('an install recruited mid-window is elevated by its recent minutes, which its honest ones diluted', () => {

@@ -227,7 +227,7 @@ export async function detectSequentialBombing(
     ),
   )
   // A heavy user is judged against its own past when that is above the feature's (bombing-own.ts).
-  const own = await timePhase(`${SUB}own past`, () => ownShifts(store, baselines, rows, from, tenant))
+  const own = await timePhase(`${SUB}own past`, () => ownShifts(store, baselines, rows, from, tenant, incremental))
   const judge = (r: InstallMinutes, feature: ContextBaseline) => {
     const v = traits.get(`${r.tenant_id}\u0000${r.install_id}`)?.app_version
     const versions = [...(used.get(`${r.tenant_id}\u0000${r.install_id}`) ?? []), ...(v === undefined ? [] : [v])]

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../../lib/clickhouse/client'
 import { selectRows } from '../../lib/clickhouse/select'
+import type { ContextBaseline } from '../../lib/detection/bombing-baselines'
+import type { InstallMinutes } from '../../lib/detection/bombing-minutes'
+import { ownShifts } from '../../lib/detection/bombing-own'
 import { forgetInstallHistory, historyDev, installHistorySums } from '../../lib/detection/install-history'
 import { num, toSec } from '../../lib/detection/query'
 import { installShiftSql } from '../../lib/detection/sql/install-shift'
@@ -85,5 +88,48 @@ describe('moderate bombing: own history kept between runs', () => {
       for (const key of full.keys()) seen.add(key)
     }
     expect(compared).toBeGreaterThan(1000)
+  }, 120_000)
+
+  it("the sequential test's own-past shifts from the kept history equal those of the SQL read, run after run", async () => {
+    const features = await selectRows<Record<string, unknown>>(store, `SELECT DISTINCT tenant_id, feature FROM ${store.database}.install_minute`)
+    // Per-feature baselines spread around the simulator's sizes, so some installs sit above theirs and some below.
+    const baselines = new Map<string, ContextBaseline>(
+      features.map((f, i) => {
+        const median = 300 * (1 + (i % 4))
+        return [`${f.tenant_id}\u0000${f.feature}`, { mu: Math.log(median), sigma: 0.5, requests: 5000, median, source: 'feature' }]
+      }),
+    )
+    forgetInstallHistory(store)
+    const nows = [0, 0.5, 1, 1.5, 9.5, -10].map((m) => start + 140 * MIN + 17_000 + m * MIN)
+    let compared = 0
+    for (const now of nows) {
+      const from = now - 30 * MIN
+      // The installs with evidence in the test: here every install active in the window, per feature.
+      const rows = (
+        await selectRows<Record<string, unknown>>(
+          store,
+          `SELECT DISTINCT tenant_id, feature, install_id FROM ${store.database}.install_minute WHERE minute >= toDateTime({f:UInt32}) AND minute < toDateTime({t:UInt32})`,
+          { f: toSec(from), t: toSec(now) + 1 },
+        )
+      ).map((r): InstallMinutes => ({
+        tenant_id: String(r.tenant_id),
+        feature: String(r.feature),
+        install_id: String(r.install_id),
+        minutes: [],
+        requests: [],
+        prompt: [],
+      }))
+      const sql = await ownShifts(store, baselines, rows, from, '', false)
+      const kept = await ownShifts(store, baselines, rows, from, '', true)
+      const asked = new Set(rows.map((r) => `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
+      const wanted = [...sql].filter(([key]) => asked.has(key))
+      expect(wanted.length).toBeGreaterThan(20)
+      expect(kept.size).toBe(wanted.length)
+      for (const [key, shift] of wanted) {
+        expect(kept.get(key), key).toBeCloseTo(shift, 9)
+        compared++
+      }
+    }
+    expect(compared).toBeGreaterThan(200)
   }, 120_000)
 })

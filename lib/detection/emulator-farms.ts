@@ -6,6 +6,7 @@ import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { farmInstallsSql, farmProfilesSql } from './sql/farm-installs'
 import { farmTimings } from './farm-timing'
+import { timePhase } from './phase-cost'
 import { farmRejectionsSql } from './sql/farm-rejections'
 import { zToScore } from './stats'
 import type { FarmCluster, FarmTrait } from './types'
@@ -124,8 +125,10 @@ export async function farmClustersInWindow(
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
   // The detector's tick (cachedTiming) aggregates each closed minute's timing once (farm-timing.ts); listings and
   // exports over any range read it with the profiles in one query.
-  const timing = opts.cachedTiming ? await farmTimings(store, params.from, params.to, params.tenant) : null
-  const raw = await selectRows<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params)
+  const timing = opts.cachedTiming ? await timePhase(`${SUB}timing`, () => farmTimings(store, params.from, params.to, params.tenant)) : null
+  const raw = await timePhase(`${SUB}installs SQL`, () =>
+    selectRows<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params),
+  )
   const installs: FarmInstall[] = raw.map((r) => ({
     tenant_id: String(r.tenant_id),
     install_id: String(r.install_id),
@@ -151,8 +154,11 @@ export async function farmClustersInWindow(
       const t = timing.get(`${i.tenant_id}\u0000${i.install_id}`)
       if (t) Object.assign(i, t)
     }
-  return rankClusters(installs, fromMs, s, now)
+  return timePhase(`${SUB}clusters`, async () => rankClusters(installs, fromMs, s, now))
 }
+
+/** Prefix of this detector's sub-phases in the bench's CPU breakdown (phase-cost.ts). */
+const SUB = 'emulator_farms:   '
 
 /** Install ids per rejection-mix query: the list travels in the request URL. */
 const MIX_BATCH = 2_000
@@ -212,6 +218,6 @@ export async function detectEmulatorFarms(
   const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs, cachedTiming }))
     .map((c) => c.cluster)
     .filter((c, i) => i < limit || c.score >= FINDING_MIN_SCORE)
-  await attachRejectionMix(store, clusters, fromMs)
+  await timePhase(`${SUB}rejection mix`, () => attachRejectionMix(store, clusters, fromMs))
   return clusters
 }

@@ -9,6 +9,10 @@ import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogB
 export { binomialZ }
 import type { StreamAbuseRow } from './types'
 import { appendTo } from './collect'
+import { timePhase } from './phase-cost'
+
+/** Prefix of this detector's sub-phases in the bench's CPU breakdown (phase-cost.ts). */
+const SUB = 'stream_abuse:   '
 
 export interface StreamStats {
   tenant_id: string
@@ -179,13 +183,15 @@ export async function detectStreamAbuse(
   opts: { tenant?: string; fromMs?: number; limit?: number } = {},
 ): Promise<StreamAbuseRow[]> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
-  const raw = await selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
-    from: toSec(fromMs),
-    to: toSec(now) + 1,
-    tenant: opts.tenant ?? '',
-    zombie_ms: s.zombieMinMs,
-    zombie_tps: s.zombieMaxTokensPerSec,
-  })
+  const raw = await timePhase(`${SUB}window SQL`, () =>
+    selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
+      from: toSec(fromMs),
+      to: toSec(now) + 1,
+      tenant: opts.tenant ?? '',
+      zombie_ms: s.zombieMinMs,
+      zombie_tps: s.zombieMaxTokensPerSec,
+    }),
+  )
   const stats: StreamStats[] = raw.map((r) => ({
     tenant_id: String(r.tenant_id),
     install_id: String(r.install_id),
@@ -198,8 +204,8 @@ export async function detectStreamAbuse(
     cost_micros: num(r.cost_micros),
     max_concurrent: num(r.max_concurrent),
   }))
-  if (opts.fromMs === undefined) mergeOpenStreams(stats, await openStreams(store, now, { tenant: opts.tenant }), s)
-  const rows = scoreStreamAbuse(stats, s)
+  if (opts.fromMs === undefined) mergeOpenStreams(stats, await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant })), s)
+  const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s))
   const limit = opts.limit ?? 50
   return rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
 }

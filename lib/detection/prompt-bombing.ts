@@ -20,7 +20,9 @@ import {
   usageOf,
   type FeatureBands,
   type PromptBombingResult,
+  type UsageRow,
 } from './prompt-bombing-score'
+import { keptWindowUsage, windowCandidates } from './bombing-window-minutes'
 import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zToScore } from './stats'
 import type { PromptBombingRow, SeriesPoint } from './types'
 
@@ -61,9 +63,12 @@ export async function scorePromptBombingWindow(
 }
 
 /**
- * The detector's window pass: the bands are computed in ClickHouse and only
- * candidates come back (installUsageBandsSql), plus the installs with open
- * streams, whose progress reports are added before scoring. The bands are
+ * The detector's window pass: the bands and the candidates (installs with
+ * open streams among them), whose open streams' progress reports are added
+ * before scoring. From the install minutes kept between runs
+ * (bombing-window-minutes.ts), or with `kept: false` computed in ClickHouse,
+ * only candidates coming back (installUsageBandsSql; the same bands and
+ * candidates, plus one arbitrary row per feature that carries its bands). The bands are
  * those of closed requests: an open stream moves its own install, not the
  * feature's median. `concentration` is not computed here (the ranking does).
  */
@@ -71,7 +76,7 @@ export async function scorePromptBombingCandidates(
   store: Store,
   s: DetectionSettings,
   now: number,
-  opts: { tenant?: string } = {},
+  opts: { tenant?: string; kept?: boolean } = {},
 ): Promise<PromptBombingResult & { bands: Map<string, FeatureBands> }> {
   const open = openByInstallFeature(await timePhase(`${BANDS}open streams`, () => openStreams(store, now, { tenant: opts.tenant })))
   const openInstalls = [...new Set([...open.keys()].map((k) => k.split('\u0000')[2]))]
@@ -87,12 +92,21 @@ export async function scorePromptBombingCandidates(
     minSigma: MIN_LOG_SIGMA,
     minSigmaCount: MIN_LOG_SIGMA_COUNT,
   }
-  const raw = await timePhase(`${BANDS}bands SQL`, () =>
-    selectRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params),
-  )
-  const bands = new Map<string, FeatureBands>()
-  for (const r of raw) if (num(r.rn) === 1) bands.set(`${r.tenant_id}\u0000${r.feature}`, bandsOfRow(r))
-  const usage = raw.map(usageOf)
+  let bands = new Map<string, FeatureBands>()
+  let usage: UsageRow[]
+  if (opts.kept !== false) {
+    // The window's install minutes kept between runs (bombing-window-minutes.ts); bands and candidates as the SQL's.
+    const all = await timePhase(`${BANDS}window minutes`, () => keptWindowUsage(store, now - s.windowMinutes * 60_000, now, opts.tenant))
+    const picked = await timePhase(`${BANDS}bands`, async () => windowCandidates(all, s, params.zmin, new Set(openInstalls)))
+    bands = picked.bands
+    usage = picked.candidates
+  } else {
+    const raw = await timePhase(`${BANDS}bands SQL`, () =>
+      selectRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params),
+    )
+    for (const r of raw) if (num(r.rn) === 1) bands.set(`${r.tenant_id}\u0000${r.feature}`, bandsOfRow(r))
+    usage = raw.map(usageOf)
+  }
   addOpenStreams(usage, open)
   // The own past ends where the sequential test's window starts (30 min), not at this window's (15 min): an
   // attack's first quarter hour must not become its own reference while its evidence is still building.

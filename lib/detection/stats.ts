@@ -9,12 +9,20 @@ import type { Band } from './types'
 /** Consistency constant: 1.4826 × MAD estimates σ for normally distributed data. */
 export const MAD_TO_SIGMA = 1.4826
 
-function sorted(values: readonly number[]): number[] {
-  return values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
+/**
+ * The finite values in ascending order. A Float64Array's numeric sort, not Array.sort with a comparator: the same
+ * order of the same numbers (so the same medians and percentiles), several times faster on the window's 60,000
+ * installs at 5,000 ev/s, where each band sorts every metric twice.
+ */
+function sorted(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length)
+  let n = 0
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) out[n++] = values[i]
+  return out.subarray(0, n).sort()
 }
 
 /** Linear-interpolated percentile (p in 0..1) of already sorted values; NaN when empty. */
-export function percentileSorted(s: readonly number[], p: number): number {
+export function percentileSorted(s: ArrayLike<number>, p: number): number {
   if (s.length === 0) return Number.NaN
   const clamped = Math.min(1, Math.max(0, p))
   const pos = clamped * (s.length - 1)
@@ -23,17 +31,19 @@ export function percentileSorted(s: readonly number[], p: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 }
 
-export function percentile(values: readonly number[], p: number): number {
+export function percentile(values: ArrayLike<number>, p: number): number {
   return percentileSorted(sorted(values), p)
 }
 
-export function median(values: readonly number[]): number {
+export function median(values: ArrayLike<number>): number {
   return percentile(values, 0.5)
 }
 
 /** Median absolute deviation from the median (unscaled). */
-export function mad(values: readonly number[], center = median(values)): number {
-  return median(values.map((v) => Math.abs(v - center)))
+export function mad(values: ArrayLike<number>, center = median(values)): number {
+  const dev = new Float64Array(values.length)
+  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i] - center)
+  return percentileSorted(sorted(dev), 0.5)
 }
 
 /**

@@ -1,0 +1,175 @@
+import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
+import { combinedZ, featureBands, MIN_FEATURE_INSTALLS, type FeatureBands, type UsageRow } from './prompt-bombing-score'
+import { num, toSec } from './query'
+import type { DetectionSettings } from './settings'
+import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand } from './stats'
+import { installUsageMinuteRowsSql, installUsageMinuteSumsSql } from './sql/install-usage-minutes'
+
+/** Columns kept per install-minute, in this order (install-usage-minutes.ts). */
+const COLUMNS = ['m_requests', 'm_streams', 'm_prompt', 'm_completion', 'm_cost', 'm_stream_ms', 'm_max_context', 'm_max_completion'] as const
+const W = COLUMNS.length
+
+/** One minute's install rows: ids of their tenant\0feature\0install keys and their columns, W numbers a row. */
+interface Minute {
+  sums: string
+  ids: Int32Array
+  cols: Float64Array
+}
+
+interface State {
+  minutes: Map<number, Minute>
+  /** Key ↔ dense id, so summing a window is array arithmetic rather than 450,000 string-keyed look-ups a run. */
+  ids: Map<string, number>
+  keys: string[]
+  lastNow: number
+}
+
+const states = new Map<string, State>()
+
+/** Forgets every kept window (tests; a store that was rebuilt). */
+export function resetWindowMinutes(): void {
+  states.clear()
+}
+
+/**
+ * Every install's usage over [fromMs, now] (the window pass of prompt
+ * bombing), as installUsageSql (install-usage.ts) returns it, from install
+ * minutes kept between runs. The window slides 30 s a run over 15 minutes:
+ * re-grouping all of it in the engine every run was most of the window pass
+ * (≈ 1.2-1.8 s CPU per run at 5,000 ev/s). Each run asks the engine for every
+ * minute's totals (one row per minute), re-reads the minutes whose totals
+ * changed (the current minute, late events) over their span only, drops
+ * those that left the window, and sums each install's minutes here. A `now`
+ * that goes back starts over. Same rows and numbers as the SQL (integer sums
+ * and maxima; peak concurrency divided alike): tests/integration/bombing-window-minutes.test.ts.
+ */
+export async function keptWindowUsage(store: Store, fromMs: number, now: number, tenant = ''): Promise<UsageRow[]> {
+  const id = `${store.database}\u0000${tenant}`
+  let st = states.get(id)
+  if (!st || now < st.lastNow) states.set(id, (st = { minutes: new Map(), ids: new Map(), keys: [], lastNow: now }))
+  st.lastNow = now
+  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant }
+  const current = new Map(
+    (await selectRows<{ m: number | string; sums: string }>(store, installUsageMinuteSumsSql(store.database), params)).map((r) => [num(r.m), r.sums]),
+  )
+  for (const [m, minute] of st.minutes) if (current.get(m) !== minute.sums) st.minutes.delete(m)
+  const changed = [...current.keys()].filter((m) => !st.minutes.has(m))
+  if (changed.length) {
+    const span = { from: Math.min(...changed) * 60, to: Math.max(...changed) * 60 + 60 }
+    const rows = await selectRows<Record<string, unknown>>(store, installUsageMinuteRowsSql(store.database), { ...params, ...span, ms: changed })
+    const read = new Map<number, { ids: number[]; values: number[] }>()
+    for (const r of rows) {
+      const m = num(r.m)
+      let list = read.get(m)
+      if (!list) read.set(m, (list = { ids: [], values: [] }))
+      const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
+      let kid = st.ids.get(key)
+      if (kid === undefined) {
+        kid = st.keys.push(key) - 1
+        st.ids.set(key, kid)
+      }
+      list.ids.push(kid)
+      for (const c of COLUMNS) list.values.push(num(r[c]))
+    }
+    for (const m of changed) {
+      const list = read.get(m) ?? { ids: [], values: [] }
+      st.minutes.set(m, { sums: current.get(m)!, ids: Int32Array.from(list.ids), cols: Float64Array.from(list.values) })
+    }
+  }
+  // Per key id: active minutes, then the columns summed (requests … stream_ms as sums, the last two and the busiest
+  // minute's tokens and stream-milliseconds as maxima).
+  const n = st.keys.length
+  const active = new Int32Array(n)
+  const sum = new Float64Array(n * 5)
+  const max = new Float64Array(n * 4)
+  for (const [m, minute] of st.minutes) {
+    if (!current.has(m)) continue
+    const { ids, cols } = minute
+    for (let i = 0; i < ids.length; i++) {
+      const o = i * W
+      const kid = ids[i]
+      active[kid]++
+      const so = kid * 5
+      const mo = kid * 4
+      sum[so] += cols[o]
+      sum[so + 1] += cols[o + 1]
+      sum[so + 2] += cols[o + 2]
+      sum[so + 3] += cols[o + 3]
+      sum[so + 4] += cols[o + 4]
+      max[mo] = Math.max(max[mo], cols[o + 2] + cols[o + 3])
+      max[mo + 1] = Math.max(max[mo + 1], cols[o + 6])
+      max[mo + 2] = Math.max(max[mo + 2], cols[o + 7])
+      max[mo + 3] = Math.max(max[mo + 3], cols[o + 5])
+    }
+  }
+  const usage: UsageRow[] = []
+  for (let kid = 0; kid < n; kid++) {
+    if (active[kid] === 0) continue
+    const [tenant_id, feature, install_id] = st.keys[kid].split('\u0000')
+    const so = kid * 5
+    const mo = kid * 4
+    usage.push({
+      tenant_id,
+      feature,
+      install_id,
+      active_minutes: active[kid],
+      requests: sum[so],
+      streams: sum[so + 1],
+      prompt_tokens: sum[so + 2],
+      completion_tokens: sum[so + 3],
+      cost_micros: sum[so + 4],
+      peak_tokens_per_minute: max[mo],
+      max_context_tokens: max[mo + 1],
+      max_completion_tokens: max[mo + 2],
+      peak_concurrency: max[mo + 3] / 60000,
+    })
+  }
+  return usage
+}
+
+/**
+ * What installUsageBandsSql (install-usage-bands.ts) computes in the engine,
+ * from every install's usage: each feature's bands (featureBands, the same
+ * exact medians and MADs) and the rows worth scoring: installs whose combined,
+ * sample-size-shrunk z reaches `zmin` in a feature of at least
+ * MIN_FEATURE_INSTALLS, and every row of an install in `named` (open streams).
+ * Pure.
+ */
+export function windowCandidates(
+  usage: UsageRow[],
+  s: Pick<DetectionSettings, 'minRequests'>,
+  zmin: number,
+  named: Set<string>,
+): { bands: Map<string, FeatureBands>; candidates: UsageRow[] } {
+  const byFeature = new Map<string, UsageRow[]>()
+  for (const u of usage) {
+    const key = `${u.tenant_id}\u0000${u.feature}`
+    const list = byFeature.get(key)
+    if (list) list.push(u)
+    else byFeature.set(key, [u])
+  }
+  const bands = new Map<string, FeatureBands>()
+  const candidates: UsageRow[] = []
+  for (const [key, list] of byFeature) {
+    const fb = featureBands(list)
+    bands.set(key, fb)
+    for (const u of list) {
+      if (named.has(u.install_id)) {
+        candidates.push(u)
+        continue
+      }
+      if (list.length < MIN_FEATURE_INSTALLS || u.requests < 2) continue
+      const b = fb.bands
+      const z = combinedZ({
+        tokens_per_minute: zFromLogBand((u.prompt_tokens + u.completion_tokens) / Math.max(1, u.active_minutes), b.tokens_per_minute, MIN_LOG_SIGMA),
+        peak_tokens_per_minute: zFromLogBand(u.peak_tokens_per_minute, b.peak_tokens_per_minute, MIN_LOG_SIGMA),
+        context_tokens: zFromLogBand(u.prompt_tokens / Math.max(1, u.requests), b.context_tokens, MIN_LOG_SIGMA),
+        output_tokens: zFromLogBand(u.completion_tokens / Math.max(1, u.requests), b.output_tokens, MIN_LOG_SIGMA),
+        concurrent_streams: zFromLogBand(u.peak_concurrency, b.concurrent_streams, MIN_LOG_SIGMA_COUNT),
+      })
+      if (z * Math.min(1, Math.sqrt(u.requests / s.minRequests)) >= zmin) candidates.push(u)
+    }
+  }
+  return { bands, candidates }
+}

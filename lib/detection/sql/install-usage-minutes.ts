@@ -1,0 +1,31 @@
+/**
+ * The incremental reading of install_minute for the window pass of prompt
+ * bombing (bombing-window-minutes.ts). First every minute's totals over
+ * [from, to) (one row per minute, every column the window uses: sums and
+ * maxima, which parts merging does not change), which tell which minutes
+ * changed since the last run; then the install rows of just those minutes
+ * ({ms}, epoch minutes, within the span [from, to)), grouped and filtered as
+ * install-usage.ts groups them before its per-install sums.
+ */
+export const installUsageMinuteSumsSql = (db: string) => `
+SELECT toUInt32(toUnixTimestamp(minute) / 60) AS m,
+  concat(toString(sum(requests)), '/', toString(sum(streams)), '/', toString(sum(prompt_tokens)), '/',
+    toString(sum(completion_tokens)), '/', toString(sum(cost_micros)), '/', toString(sum(stream_ms)), '/',
+    toString(max(max_context_tokens)), '/', toString(max(max_completion_tokens))) AS sums
+FROM ${db}.install_minute
+WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+GROUP BY m`
+
+export const installUsageMinuteRowsSql = (db: string) => `
+SELECT toUInt32(toUnixTimestamp(minute) / 60) AS m, tenant_id, feature, install_id,
+  sum(requests) AS m_requests, sum(streams) AS m_streams,
+  sum(prompt_tokens) AS m_prompt, sum(completion_tokens) AS m_completion,
+  sum(cost_micros) AS m_cost, sum(stream_ms) AS m_stream_ms,
+  max(max_context_tokens) AS m_max_context, max(max_completion_tokens) AS m_max_completion
+FROM ${db}.install_minute
+WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+  AND has({ms:Array(UInt32)}, toUInt32(toUnixTimestamp(minute) / 60))
+GROUP BY minute, tenant_id, install_id, feature
+HAVING m_requests > 0`

@@ -15,13 +15,27 @@ function rng(seed: number) {
   return { next, normal: () => Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next()) }
 }
 
-/** Everything but the order: the evidence sorted by install, the groups by subject. */
-const canonical = (r: SequentialResult) => ({
-  evidence: [...r.evidence].sort((a, b) => `${a.feature}${a.install_id}`.localeCompare(`${b.feature}${b.install_id}`)),
-  groups: [...r.groups]
-    .sort((a, b) => a.subject.localeCompare(b.subject))
-    .map((g) => ({ ...g, members: [...g.members].sort((a, b) => a.install_id.localeCompare(b.install_id)) })),
-})
+/**
+ * Numbers to 10 significant digits: the incremental run takes the install's own past from the minutes it keeps
+ * (install-history.ts), the full one from SQL, so sums are added in another order and differ in the last bits.
+ */
+const roundDeep = <T>(v: T): T =>
+  typeof v === 'number'
+    ? (Number(v.toPrecision(10)) as T)
+    : Array.isArray(v)
+      ? (v.map(roundDeep) as T)
+      : v && typeof v === 'object'
+        ? (Object.fromEntries(Object.entries(v).map(([k, x]) => [k, roundDeep(x)])) as T)
+        : v
+
+/** Everything but the order and the last bits of a float: the evidence sorted by install, the groups by subject. */
+const canonical = (r: SequentialResult) =>
+  roundDeep({
+    evidence: [...r.evidence].sort((a, b) => `${a.feature}${a.install_id}`.localeCompare(`${b.feature}${b.install_id}`)),
+    groups: [...r.groups]
+      .sort((a, b) => a.subject.localeCompare(b.subject))
+      .map((g) => ({ ...g, members: [...g.members].sort((a, b) => a.install_id.localeCompare(b.install_id)) })),
+  })
 
 /**
  * The sequential test keeps its install minutes and baselines between runs

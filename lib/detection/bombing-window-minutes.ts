@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { combinedZ, featureBands, MIN_FEATURE_INSTALLS, type FeatureBands, type UsageRow } from './prompt-bombing-score'
+import { KeyIds, remapIds } from './key-ids'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand } from './stats'
@@ -19,9 +20,8 @@ interface Minute {
 
 interface State {
   minutes: Map<number, Minute>
-  /** Key ↔ dense id, so summing a window is array arithmetic rather than 450,000 string-keyed look-ups a run. */
-  ids: Map<string, number>
-  keys: string[]
+  /** Dense ids of the keys, so summing a window is array arithmetic rather than 450,000 string-keyed look-ups a run. */
+  ids: KeyIds
   lastNow: number
 }
 
@@ -47,7 +47,7 @@ export function resetWindowMinutes(): void {
 export async function keptWindowUsage(store: Store, fromMs: number, now: number, tenant = ''): Promise<UsageRow[]> {
   const id = `${store.database}\u0000${tenant}`
   let st = states.get(id)
-  if (!st || now < st.lastNow) states.set(id, (st = { minutes: new Map(), ids: new Map(), keys: [], lastNow: now }))
+  if (!st || now < st.lastNow) states.set(id, (st = { minutes: new Map(), ids: new KeyIds(), lastNow: now }))
   st.lastNow = now
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant }
   const current = new Map(
@@ -63,13 +63,7 @@ export async function keptWindowUsage(store: Store, fromMs: number, now: number,
       const m = num(r.m)
       let list = read.get(m)
       if (!list) read.set(m, (list = { ids: [], values: [] }))
-      const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
-      let kid = st.ids.get(key)
-      if (kid === undefined) {
-        kid = st.keys.push(key) - 1
-        st.ids.set(key, kid)
-      }
-      list.ids.push(kid)
+      list.ids.push(st.ids.id(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
       for (const c of COLUMNS) list.values.push(num(r[c]))
     }
     for (const m of changed) {
@@ -79,7 +73,7 @@ export async function keptWindowUsage(store: Store, fromMs: number, now: number,
   }
   // Per key id: active minutes, then the columns summed (requests … stream_ms as sums, the last two and the busiest
   // minute's tokens and stream-milliseconds as maxima).
-  const n = st.keys.length
+  const n = st.ids.size
   const active = new Int32Array(n)
   const sum = new Float64Array(n * 5)
   const max = new Float64Array(n * 4)
@@ -106,7 +100,7 @@ export async function keptWindowUsage(store: Store, fromMs: number, now: number,
   const usage: UsageRow[] = []
   for (let kid = 0; kid < n; kid++) {
     if (active[kid] === 0) continue
-    const [tenant_id, feature, install_id] = st.keys[kid].split('\u0000')
+    const [tenant_id, feature, install_id] = st.ids.keys[kid].split('\u0000')
     const so = kid * 5
     const mo = kid * 4
     usage.push({
@@ -125,6 +119,9 @@ export async function keptWindowUsage(store: Store, fromMs: number, now: number,
       peak_concurrency: max[mo + 3] / 60000,
     })
   }
+  // Installs that left the window leave the ids too, once most have (every kept minute is in the window).
+  const remap = st.ids.compact((kid) => active[kid] > 0)
+  if (remap) for (const minute of st.minutes.values()) minute.ids = remapIds(minute.ids, remap)
   return usage
 }
 

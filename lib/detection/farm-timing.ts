@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { num } from './query'
 import { farmMinuteRequestsSql } from './sql/farm-minute-requests'
+import { KeyIds, remapIds } from './key-ids'
 
 /**
  * An install's request timing over a window: the minutes strictly between its first and its last active minute,
@@ -22,10 +23,14 @@ export interface InstallTiming {
  */
 export const FARM_TIMING_REREAD_MINUTES = 5
 
-type MinuteRows = { key: string; r: number }[]
+/** One minute's rows: installs (dense ids of tenant\0install) and their requests. */
+interface MinuteRows {
+  ids: Int32Array
+  r: Float64Array
+}
 
-/** Cached minutes per store and tenant filter: minute (s) → (tenant\0install, requests). */
-const caches = new Map<string, Map<number, MinuteRows>>()
+/** Cached minutes per store and tenant filter: minute (s) → rows, and the ids of their installs. */
+const caches = new Map<string, { minutes: Map<number, MinuteRows>; ids: KeyIds }>()
 
 /** Rows read from ClickHouse by farmTimings since the last call (the test's witness that closed minutes are read once). */
 let rowsRead = 0
@@ -35,7 +40,7 @@ export function takeFarmTimingRowsRead(): number {
   return n
 }
 
-async function readMinutes(store: Store, fromSec: number, toSec: number, tenant: string): Promise<Map<number, MinuteRows>> {
+async function readMinutes(store: Store, fromSec: number, toSec: number, tenant: string, ids: KeyIds): Promise<Map<number, MinuteRows>> {
   const out = new Map<number, MinuteRows>()
   if (toSec <= fromSec) return out
   const rows = await selectRows<{ m: number | string; tenant_id: string; install_id: string; r: number | string }>(
@@ -44,13 +49,15 @@ async function readMinutes(store: Store, fromSec: number, toSec: number, tenant:
     { from: fromSec, to: toSec, tenant },
   )
   rowsRead += rows.length
+  const byMinute = new Map<number, { ids: number[]; r: number[] }>()
   for (const row of rows) {
     const m = num(row.m)
-    const list = out.get(m)
-    const entry = { key: `${row.tenant_id}\u0000${row.install_id}`, r: num(row.r) }
-    if (list) list.push(entry)
-    else out.set(m, [entry])
+    let list = byMinute.get(m)
+    if (!list) byMinute.set(m, (list = { ids: [], r: [] }))
+    list.ids.push(ids.id(`${row.tenant_id}\u0000${row.install_id}`))
+    list.r.push(num(row.r))
   }
+  for (const [m, list] of byMinute) out.set(m, { ids: Int32Array.from(list.ids), r: Float64Array.from(list.r) })
   return out
 }
 
@@ -59,12 +66,14 @@ async function readMinutes(store: Store, fromSec: number, toSec: number, tenant:
  * start is in [fromSec, toSec), as farmInstallsSql's timing part computes it,
  * with closed minutes aggregated once. At 5,000 ev/s the 60-minute window is
  * ≈ 3 M install-minutes, grouped again every 30 s; here a run reads the last
- * FARM_TIMING_REREAD_MINUTES and the minute that became old enough.
+ * FARM_TIMING_REREAD_MINUTES and the minute that became old enough, and sums
+ * the kept minutes into arrays indexed by install id (key-ids.ts).
  */
 export async function farmTimings(store: Store, fromSec: number, toSec: number, tenant = ''): Promise<Map<string, InstallTiming>> {
   const id = `${store.database}\u0000${tenant}`
-  const cache = caches.get(id) ?? new Map<number, MinuteRows>()
-  caches.set(id, cache)
+  const held = caches.get(id) ?? { minutes: new Map<number, MinuteRows>(), ids: new KeyIds() }
+  caches.set(id, held)
+  const cache = held.minutes
   const first = Math.ceil(fromSec / 60) * 60
   // Minutes starting before this are stable: their whole minute plus the re-read margin has passed.
   const stableEnd = Math.max(first, Math.min(toSec, Math.floor((toSec - 1) / 60) * 60 - FARM_TIMING_REREAD_MINUTES * 60))
@@ -72,30 +81,48 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   // The oldest stable minute not yet held, and everything after it, is read once.
   let missing = first
   while (missing < stableEnd && cache.has(missing)) missing += 60
-  for (const [m, rows] of await readMinutes(store, missing, stableEnd, tenant)) cache.set(m, rows)
+  for (const [m, rows] of await readMinutes(store, missing, stableEnd, tenant, held.ids)) cache.set(m, rows)
   // Minutes with no rows at all are held as empty, so they are not read again.
-  for (let m = missing; m < stableEnd; m += 60) if (!cache.has(m)) cache.set(m, [])
-  const recent = await readMinutes(store, stableEnd, toSec, tenant)
-  const out = new Map<string, { min: number; max: number; rMin: number; rMax: number; sum: number; sq: number }>()
+  for (let m = missing; m < stableEnd; m += 60) if (!cache.has(m)) cache.set(m, { ids: new Int32Array(0), r: new Float64Array(0) })
+  const recent = await readMinutes(store, stableEnd, toSec, tenant, held.ids)
+  const n = held.ids.size
+  const min = new Float64Array(n).fill(Infinity)
+  const max = new Float64Array(n).fill(-Infinity)
+  const rMin = new Float64Array(n)
+  const rMax = new Float64Array(n)
+  const sum = new Float64Array(n)
+  const sq = new Float64Array(n)
   const add = (m: number, rows: MinuteRows) => {
-    for (const { key, r } of rows) {
-      const t = out.get(key)
-      if (!t) out.set(key, { min: m, max: m, rMin: r, rMax: r, sum: r, sq: r * r })
-      else {
-        if (m < t.min) [t.min, t.rMin] = [m, r]
-        if (m > t.max) [t.max, t.rMax] = [m, r]
-        t.sum += r
-        t.sq += r * r
+    for (let i = 0; i < rows.ids.length; i++) {
+      const k = rows.ids[i]
+      const r = rows.r[i]
+      if (m < min[k]) {
+        min[k] = m
+        rMin[k] = r
       }
+      if (m > max[k]) {
+        max[k] = m
+        rMax[k] = r
+      }
+      sum[k] += r
+      sq[k] += r * r
     }
   }
   for (const [m, rows] of cache) if (m >= first && m < stableEnd) add(m, rows)
   for (const [m, rows] of recent) add(m, rows)
   const timings = new Map<string, InstallTiming>()
-  for (const [key, t] of out) {
-    const last = t.max === t.min ? 0 : t.rMax
-    timings.set(key, { span_minutes: Math.max(0, (t.max - t.min) / 60 - 1), req_sum: t.sum - t.rMin - last, req_sq: t.sq - t.rMin * t.rMin - last * last })
+  for (let k = 0; k < n; k++) {
+    if (min[k] === Infinity) continue
+    const last = max[k] === min[k] ? 0 : rMax[k]
+    timings.set(held.ids.keys[k], {
+      span_minutes: Math.max(0, (max[k] - min[k]) / 60 - 1),
+      req_sum: sum[k] - rMin[k] - last,
+      req_sq: sq[k] - rMin[k] * rMin[k] - last * last,
+    })
   }
+  // Installs that left the window leave the ids too, once most have.
+  const remap = held.ids.compact((k) => min[k] !== Infinity)
+  if (remap) for (const [m, rows] of cache) cache.set(m, { ids: remapIds(rows.ids, remap), r: rows.r })
   return timings
 }
 

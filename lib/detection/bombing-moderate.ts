@@ -4,7 +4,7 @@ import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } fr
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import type { InstallMinutes } from './bombing-minutes'
-import { windowShiftRows } from './bombing-shift'
+import { windowShiftRows, type InstallShift } from './bombing-shift'
 import { installVersionsSql } from './sql/install-versions'
 import { historyDev, installHistorySums } from './install-history'
 import { binomialZ, zToScore } from './stats'
@@ -69,14 +69,7 @@ const SUB = 'prompt_bombing:     moderate: '
 /** LLR of the members against a doubling (ln 2), for ranking and display. */
 const DOUBLE = Math.log(2)
 
-export interface ShiftRow {
-  tenant_id: string
-  feature: string
-  install_id: string
-  n: number
-  dev: number
-  prompt: number
-  first_minute: number
+export interface ShiftRow extends InstallShift {
   /** n and dev over the last SUFFIX_MINUTES minutes only (same order), when read. */
   suffixes?: { n: number; dev: number }[]
 }

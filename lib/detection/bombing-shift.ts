@@ -5,8 +5,8 @@ import type { InstallMinutes } from './bombing-minutes'
 import { num, toSec } from './query'
 import { installShiftSql } from './sql/install-shift'
 
-/** One install's shift over the window, as installShiftSql (sql/install-shift.ts) returns it. */
-export interface ShiftSums {
+/** One install's requests over the window: n, their summed log-deviation from the baseline, prompt tokens. */
+export interface InstallShift {
   tenant_id: string
   feature: string
   install_id: string
@@ -14,6 +14,10 @@ export interface ShiftSums {
   dev: number
   prompt: number
   first_minute: number
+}
+
+/** One install's shift over the window, as installShiftSql (sql/install-shift.ts) returns it. */
+export interface ShiftSums extends InstallShift {
   /** n and dev over [suffix, to) for each suffix (epoch seconds, ascending). */
   sn: number[]
   sdev: number[]

@@ -1,3 +1,5 @@
+import { INSTALL_MINUTE_SUMS } from './install-usage'
+
 /**
  * The incremental reading of install_minute for the window pass of prompt
  * bombing (bombing-window-minutes.ts). First every minute's totals over
@@ -19,10 +21,7 @@ GROUP BY m`
 
 export const installUsageMinuteRowsSql = (db: string) => `
 SELECT toUInt32(toUnixTimestamp(minute) / 60) AS m, tenant_id, feature, install_id,
-  sum(requests) AS m_requests, sum(streams) AS m_streams,
-  sum(prompt_tokens) AS m_prompt, sum(completion_tokens) AS m_completion,
-  sum(cost_micros) AS m_cost, sum(stream_ms) AS m_stream_ms,
-  max(max_context_tokens) AS m_max_context, max(max_completion_tokens) AS m_max_completion
+  ${INSTALL_MINUTE_SUMS}
 FROM ${db}.install_minute
 WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
   AND ({tenant:String} = '' OR tenant_id = {tenant:String})

@@ -6,6 +6,12 @@
  * average number of streams open during that minute. {only} restricts it to
  * a few installs (empty: all).
  */
+/** One install-minute's usage, as the window queries sum it from install_minute (m_ columns). */
+export const INSTALL_MINUTE_SUMS = `sum(requests) AS m_requests, sum(streams) AS m_streams,
+    sum(prompt_tokens) AS m_prompt, sum(completion_tokens) AS m_completion,
+    sum(cost_micros) AS m_cost, sum(stream_ms) AS m_stream_ms,
+    max(max_context_tokens) AS m_max_context, max(max_completion_tokens) AS m_max_completion`
+
 export const installUsageSql = (db: string) => `
 SELECT tenant_id, feature, install_id,
   count() AS active_minutes,
@@ -20,10 +26,7 @@ SELECT tenant_id, feature, install_id,
   max(m_stream_ms) / 60000 AS peak_concurrency
 FROM (
   SELECT minute, tenant_id, install_id, feature,
-    sum(requests) AS m_requests, sum(streams) AS m_streams,
-    sum(prompt_tokens) AS m_prompt, sum(completion_tokens) AS m_completion,
-    sum(cost_micros) AS m_cost, sum(stream_ms) AS m_stream_ms,
-    max(max_context_tokens) AS m_max_context, max(max_completion_tokens) AS m_max_completion
+    ${INSTALL_MINUTE_SUMS}
   FROM ${db}.install_minute
   WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
     AND ({tenant:String} = '' OR tenant_id = {tenant:String})

@@ -43,7 +43,10 @@ test.describe('alerts inbox (incidents)', () => {
     await expect(page.getByTestId('incident-history')).toContainText('acknowledge')
     const res = await page.request.get(`/api/incidents/${id}`)
     const body = (await res.json()) as IncidentDetail
-    expect(body.incident).toMatchObject({ state: 'acknowledged', acknowledged_by: 'admin' })
+    // The detectors keep running: an incident whose attack has just ended may resolve right after the acknowledgement,
+    // which it keeps (who acknowledged it) either way.
+    expect(body.incident.acknowledged_by).toBe('admin')
+    expect(['acknowledged', 'resolved']).toContain(body.incident.state)
     // Acknowledging the incident acknowledged its alerts.
     expect(body.alerts.some((a) => a.acknowledged_by === 'admin')).toBe(true)
     await shot(page, 'alerts-acknowledged')

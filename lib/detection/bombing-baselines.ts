@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
+import { KeptStates } from './kept-states'
 import { num, toSec } from './query'
 import { contextBaselineSql } from './sql/context-baseline'
 
@@ -93,12 +94,12 @@ export function contextBaselines(rows: QuantileRow[]): Map<string, ContextBaseli
  * `incremental` false they are recomputed, to the same values.
  */
 export const BASELINE_STEP_MS = 5 * 60_000
-const baselineCache = new Map<string, { end: number; baselines: Map<string, ContextBaseline> }>()
+const baselineCache = new KeptStates<{ end: number; baselines: Map<string, ContextBaseline> }>()
 
 export async function readBaselines(store: Store, from: number, tenant: string, incremental: boolean): Promise<Map<string, ContextBaseline>> {
   const end = Math.floor(from / BASELINE_STEP_MS) * BASELINE_STEP_MS
   const key = `${store.database}\u0000${tenant}`
-  const hit = baselineCache.get(key)
+  const hit = baselineCache.get(key, end)
   if (incremental && hit?.end === end) return hit.baselines
   const rows = await selectRows<Record<string, unknown>>(store, contextBaselineSql(store.database), {
     from: toSec(end - BASELINE_HOURS * 3_600_000),
@@ -108,6 +109,6 @@ export async function readBaselines(store: Store, from: number, tenant: string, 
   const baselines = contextBaselines(
     rows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), requests: num(r.requests), q: (r.q as unknown[]).map(num) })),
   )
-  if (incremental) baselineCache.set(key, { end, baselines })
+  if (incremental) baselineCache.set(key, { end, baselines }, end)
   return baselines
 }

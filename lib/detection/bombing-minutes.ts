@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { ContextBaseline } from './bombing-baselines'
+import { KeptStates } from './kept-states'
 import { num, toSec } from './query'
 import { installMinuteSumsSql, installMinuteRowsSql } from './sql/install-minute-rows'
 
@@ -43,7 +44,7 @@ interface State {
   lastNow: number
 }
 
-const states = new Map<string, State>()
+const states = new KeptStates<State>()
 
 /**
  * Every install's minutes of the window the last incrementalInstallMinutes call for this store and tenant kept
@@ -51,7 +52,7 @@ const states = new Map<string, State>()
  * test computes its window shifts from them instead of re-reading the window (bombing-shift.ts).
  */
 export function keptInstallMinutes(store: Store, tenant: string, now: number): Iterable<InstallMinutes> | undefined {
-  const st = states.get(`${store.database}\u0000${tenant}`)
+  const st = states.get(`${store.database}\u0000${tenant}`, now)
   return st && st.lastNow === now ? st.series.values() : undefined
 }
 
@@ -82,8 +83,8 @@ export async function incrementalInstallMinutes(
   p: LlrParams,
 ): Promise<InstallMinutes[]> {
   const key = `${store.database}\u0000${tenant}`
-  let st = states.get(key)
-  if (!st || now < st.lastNow) states.set(key, (st = fresh()))
+  let st = states.get(key, now)
+  if (!st || now < st.lastNow) st = states.set(key, fresh(), now)
   st.lastNow = now
   const params = { from: toSec(from), to: toSec(now) + 1, tenant }
   const sums = await selectRows<Record<string, unknown>>(store, installMinuteSumsSql(store.database), params)

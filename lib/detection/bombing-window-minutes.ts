@@ -2,6 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { combinedZ, featureBands, MIN_FEATURE_INSTALLS, type FeatureBands, type UsageRow } from './prompt-bombing-score'
 import { KeyIds, remapIds } from './key-ids'
+import { KeptStates } from './kept-states'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand } from './stats'
@@ -25,7 +26,7 @@ interface State {
   lastNow: number
 }
 
-const states = new Map<string, State>()
+const states = new KeptStates<State>()
 
 /** Forgets every kept window (tests; a store that was rebuilt). */
 export function resetWindowMinutes(): void {
@@ -46,8 +47,8 @@ export function resetWindowMinutes(): void {
  */
 export async function keptWindowUsage(store: Store, fromMs: number, now: number, tenant = ''): Promise<UsageRow[]> {
   const id = `${store.database}\u0000${tenant}`
-  let st = states.get(id)
-  if (!st || now < st.lastNow) states.set(id, (st = { minutes: new Map(), ids: new KeyIds(), lastNow: now }))
+  let st = states.get(id, now)
+  if (!st || now < st.lastNow) st = states.set(id, { minutes: new Map(), ids: new KeyIds(), lastNow: now }, now)
   st.lastNow = now
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant }
   const current = new Map(

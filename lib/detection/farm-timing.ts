@@ -3,6 +3,7 @@ import { selectRows } from '../clickhouse/select'
 import { num } from './query'
 import { farmMinuteRequestsSql } from './sql/farm-minute-requests'
 import { KeyIds, remapIds } from './key-ids'
+import { KeptStates } from './kept-states'
 
 /**
  * An install's request timing over a window: the minutes strictly between its first and its last active minute,
@@ -30,7 +31,7 @@ interface MinuteRows {
 }
 
 /** Cached minutes per store and tenant filter: minute (s) → rows, and the ids of their installs. */
-const caches = new Map<string, { minutes: Map<number, MinuteRows>; ids: KeyIds }>()
+const caches = new KeptStates<{ minutes: Map<number, MinuteRows>; ids: KeyIds }>()
 
 /** Rows read from ClickHouse by farmTimings since the last call (the test's witness that closed minutes are read once). */
 let rowsRead = 0
@@ -71,8 +72,7 @@ async function readMinutes(store: Store, fromSec: number, toSec: number, tenant:
  */
 export async function farmTimings(store: Store, fromSec: number, toSec: number, tenant = ''): Promise<Map<string, InstallTiming>> {
   const id = `${store.database}\u0000${tenant}`
-  const held = caches.get(id) ?? { minutes: new Map<number, MinuteRows>(), ids: new KeyIds() }
-  caches.set(id, held)
+  const held = caches.get(id, toSec * 1000) ?? caches.set(id, { minutes: new Map<number, MinuteRows>(), ids: new KeyIds() }, toSec * 1000)
   const cache = held.minutes
   const first = Math.ceil(fromSec / 60) * 60
   // Minutes starting before this are stable: their whole minute plus the re-read margin has passed.

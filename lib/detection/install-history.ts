@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
+import { KeptStates } from './kept-states'
 import { num } from './query'
 import { installMinuteContextSql } from './sql/install-minute-context'
 
@@ -32,7 +33,7 @@ interface Kept {
   byInstall: Map<string, number[]>
 }
 
-const kept = new WeakMap<object, Map<string, Kept>>()
+const kept = new WeakMap<object, KeptStates<Kept>>()
 
 /** Drops every kept history (tests). */
 export function forgetInstallHistory(store: Store): void {
@@ -67,13 +68,10 @@ export async function installHistorySums(
 ): Promise<(key: string) => { n: number; a: number; b: number } | undefined> {
   const [lo, hi] = minuteRange(fromSec, toSec)
   let byDb = kept.get(store.client)
-  if (!byDb) kept.set(store.client, (byDb = new Map()))
+  if (!byDb) kept.set(store.client, (byDb = new KeptStates()))
   const id = `${store.database}\u0000${tenant}`
-  let k = byDb.get(id)
-  if (!k || lo < k.lo) {
-    k = { lo, hi: lo, byInstall: new Map() }
-    byDb.set(id, k)
-  }
+  let k = byDb.get(id, toSec * 1000)
+  if (!k || lo < k.lo) k = byDb.set(id, { lo, hi: lo, byInstall: new Map() }, toSec * 1000)
   if (hi > k.hi) {
     await readMinutes(store, tenant, Math.max(lo, k.hi), hi, k.byInstall)
     k.hi = hi

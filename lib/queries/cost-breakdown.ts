@@ -3,7 +3,7 @@ import type { CostBreakdownRow, CostDimension, Page } from '../dashboard/types'
 import type { ResolvedRange } from '../time-range'
 import { orderLimit, pageTotal, selectRows, streamRows, type PageParams } from './sql'
 import { installsBy } from './install-sketch'
-import { tierParams, usageTiers } from './usage-tiers'
+import { tierParams, usageTiers, type Tiers } from './usage-tiers'
 
 export const COST_SORTS = [
   'cost_micros',
@@ -22,17 +22,17 @@ export type CostSort = (typeof COST_SORTS)[number]
  * Sums come from the usage rollups, active installs from the per-dimension sketches (install-sketch.ts):
  * merging usage rollups' uniq states per (feature, model, version, platform) group cost 0.4–1 s at 30 days.
  */
-function perKey(store: Store, by: CostDimension, tenant: string): string {
+function perKey(store: Store, by: CostDimension, tenant: string, cut: Tiers): string {
   return `
       SELECT s.key AS key, s.cost_micros AS cost_micros, s.requests AS requests, s.tokens AS tokens, i.installs AS installs
       FROM (
         SELECT toString(${by}) AS key, sum(cost_micros) AS cost_micros, sum(requests) AS requests,
           sum(prompt_tokens + completion_tokens) AS tokens
-        FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'])})
+        FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'], cut)})
         WHERE ${by} != ''
         GROUP BY key
       ) AS s
-      LEFT JOIN (${installsBy(store, by, { tenant })}) AS i ON i.key = s.key`
+      LEFT JOIN (${installsBy(store, by, cut, { tenant })}) AS i ON i.key = s.key`
 }
 
 /** The table's columns over perKey's rows: unit costs and share of spend. */
@@ -56,12 +56,12 @@ export async function costBreakdown(store: Store, range: ResolvedRange, by: Cost
     `
     SELECT ${UNIT_COSTS},
       count() OVER () AS total
-    FROM (${perKey(store, by, range.tenant)}
+    FROM (${perKey(store, by, range.tenant, params)}
     )
     ${orderLimit(page, 'key ASC')}`,
     params,
   )
-  const total = await pageTotal(store, rows, page, perKey(store, by, range.tenant), params)
+  const total = await pageTotal(store, rows, page, perKey(store, by, range.tenant, params), params)
   return { total, ...page, rows: rows.map(({ total: _t, ...r }) => r) }
 }
 
@@ -73,13 +73,14 @@ export function costBreakdownRows(
   sort: CostSort,
   dir: 'asc' | 'desc',
 ): AsyncGenerator<CostBreakdownRow> {
+  const params = tierParams(range)
   return streamRows<CostBreakdownRow>(
     store,
     `
     SELECT ${UNIT_COSTS}
-    FROM (${perKey(store, by, range.tenant)}
+    FROM (${perKey(store, by, range.tenant, params)}
     )
     ORDER BY ${sort} ${dir === 'asc' ? 'ASC' : 'DESC'}, key ASC`,
-    tierParams(range),
+    params,
   )
 }

@@ -18,16 +18,17 @@ export interface SpendSeriesRow {
  * order, streamed: the same tiers as spendSeries, so the file and the chart agree.
  */
 export function spendSeriesRows(store: Store, range: ResolvedRange, by: CostDimension): AsyncGenerator<SpendSeriesRow> {
+  const cut = tierParams(range, coarsestFor(range.stepS))
   return streamRows<SpendSeriesRow>(
     store,
     `
     SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
       toString(${by}) AS key, sum(cost_micros) AS cost_micros, sum(requests) AS requests,
       sum(prompt_tokens + completion_tokens) AS tokens
-    FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'])})
+    FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'], cut)})
     GROUP BY t, key
     HAVING cost_micros > 0 OR requests > 0
     ORDER BY t, key`,
-    tierParams(range, coarsestFor(range.stepS)),
+    cut,
   )
 }

@@ -12,15 +12,16 @@ import { pivot } from './stacked'
  * so inlining it as a column name is safe.
  */
 export async function spendSeries(store: Store, range: ResolvedRange, by: CostDimension, maxKeys = 8): Promise<StackedSeries> {
+  const cut = tierParams(range, coarsestFor(range.stepS))
   const rows = await selectRows<{ t: number; key: string; value: number }>(
     store,
     `
     SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
       toString(${by}) AS key, sum(cost_micros) AS value
-    FROM (${usageTiers(store, [by, 'cost_micros'])})
+    FROM (${usageTiers(store, [by, 'cost_micros'], cut)})
     GROUP BY t, key
     HAVING value > 0`,
-    tierParams(range, coarsestFor(range.stepS)),
+    cut,
   )
   return pivot(range, rows, maxKeys)
 }

@@ -11,6 +11,7 @@ import { coarsestFor, tierParams, usageTiers } from './usage-tiers'
  * installs from the per-dimension install sketches (the tenant totals), per bucket.
  */
 export async function trafficSeries(store: Store, range: ResolvedRange): Promise<TrafficSeries> {
+  const cut = tierParams(range, coarsestFor(range.stepS))
   const rows = await selectRows<{ t: number; requests: number; tokens: number; spend: number; installs: number; stream_ms: number; errors: number }>(
     store,
     `
@@ -20,11 +21,11 @@ export async function trafficSeries(store: Store, range: ResolvedRange): Promise
       SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
         sum(requests) AS requests, sum(prompt_tokens + completion_tokens) AS tokens, sum(cost_micros) AS spend,
         sum(stream_ms) AS stream_ms, sum(upstream_errors) AS errors
-      FROM (${usageTiers(store, ['requests', 'prompt_tokens', 'completion_tokens', 'cost_micros', 'stream_ms', 'upstream_errors'])})
+      FROM (${usageTiers(store, ['requests', 'prompt_tokens', 'completion_tokens', 'cost_micros', 'stream_ms', 'upstream_errors'], cut)})
       GROUP BY t
     ) AS s
-    LEFT JOIN (SELECT t, sum(installs) AS installs FROM (${installsBy(store, null, { perBucket: true, tenant: range.tenant })}) GROUP BY t) AS i ON i.t = s.t`,
-    tierParams(range, coarsestFor(range.stepS)),
+    LEFT JOIN (SELECT t, sum(installs) AS installs FROM (${installsBy(store, null, cut, { perBucket: true, tenant: range.tenant })}) GROUP BY t) AS i ON i.t = s.t`,
+    cut,
   )
   const minutes = range.stepS / 60
   const byT = new Map(rows.map((r) => [r.t, r]))

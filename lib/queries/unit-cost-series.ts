@@ -36,7 +36,7 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
   const sums = `
     SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({step:UInt32}))) * 1000 AS t,
       toString(${by}) AS key, sum(cost_micros) AS cost, ${denominator} AS denom
-    FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'])})
+    FROM (${usageTiers(store, [by, 'cost_micros', 'requests', 'prompt_tokens', 'completion_tokens'], params)})
     WHERE ${by} != ''
     GROUP BY t, key
     HAVING cost > 0`
@@ -76,25 +76,23 @@ export async function unitCostSeries(store: Store, range: ResolvedRange, by: Cos
   return { from: range.fromMs, to: range.toMs, stepS: range.stepS, keys, points: [...byT.values()], totals: legend }
 }
 
-/** Active installs of `keys` per bucket ("t|key") and over the window (key), from one merge of the sketches. */
+/** Active installs of `keys` per bucket ("t|key") and over the window (key), from one read and merge of the sketches. */
 async function bucketInstalls(
   store: Store,
   by: CostDimension,
   params: ReturnType<typeof tierParams> & { keys: string[] },
 ): Promise<{ perBucket: Map<string, number>; window: Map<string, number> }> {
-  const rows = await selectRows<{ key: string; buckets: [number, number][]; window_installs: number }>(
+  const rows = await selectRows<{ t: number; key: string; installs: number }>(
     store,
-    `
-    SELECT key, groupArray((t, finalizeAggregation(installs))) AS buckets, uniqCombinedMerge(14)(installs) AS window_installs
-    FROM (${installsBy(store, by, { perBucket: true, keys: true, state: true, tenant: params.tenant })})
-    GROUP BY key`,
+    installsBy(store, by, params, { perBucket: true, windowTotals: true, keys: true, tenant: params.tenant }),
     params,
   )
   const perBucket = new Map<string, number>()
   const window = new Map<string, number>()
+  // The window's row of a key has t = 0 (the grouping set without t); a bucket starts after 1970.
   for (const r of rows) {
-    window.set(r.key, Number(r.window_installs))
-    for (const [t, n] of r.buckets) perBucket.set(`${Number(t)}|${r.key}`, Number(n))
+    if (Number(r.t) === 0) window.set(r.key, Number(r.installs))
+    else perBucket.set(`${Number(r.t)}|${r.key}`, Number(r.installs))
   }
   return { perBucket, window }
 }

@@ -24,24 +24,54 @@ export interface Tiers {
   quarterTo: number
 }
 
+const SECONDS: Record<Exclude<Tier, 'minute'>, number> = { quarter: QUARTER_S, hour: HOUR_S, day: DAY_S }
+const COARSE: Exclude<Tier, 'minute'>[] = ['quarter', 'hour', 'day']
+
+/**
+ * The tiers a window skips by default: quarter-hours unless the buckets are quarter-hours (coarsest 'quarter').
+ * Where hours are read, quarters only fill the edge hours (≤ 45 minutes at each end), and in chDB each table read
+ * costs ~4–5 ms however few rows it finds (issue 17 probes, docs/benchmarks.md), more than reading those minutes
+ * from the minute tier, whose edge granules are read anyway: the 7 d KPIs 50 → 46 ms, the 30 d cost per install's
+ * sketches 61 → 57 ms (p50, probes at load 2–3). Counts are unchanged: a union of sketches is the same set whichever tiers hold it.
+ */
+export function defaultSkip(coarsest: Tier): Tier[] {
+  return coarsest === 'quarter' ? [] : ['quarter']
+}
+
 /**
  * Tier bounds for a window. `coarsest` caps the coarsest tier used: a chart
  * bucketed by 3 h may read hours but not days (a day row would land in its
  * midnight bucket), so the day tier is empty unless the step is whole days.
- * An empty tier collapses onto the end of the next finer one.
+ * `skip` leaves tiers out: their span is read from the next finer tier used (a
+ * skipped hour tier: quarters up to the days). An empty tier collapses onto the
+ * bounds of the next coarser tier used, or, with none, onto the end of the next finer one.
  */
-export function tiers(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>, coarsest: Tier = 'day'): Tiers {
+export function tiers(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>, coarsest: Tier = 'day', skip: readonly Tier[] = defaultSkip(coarsest)): Tiers {
   const from = Math.floor(range.fromMs / 1000)
   const to = Math.ceil(range.toMs / 1000)
-  let quarterFrom = Math.ceil(from / QUARTER_S) * QUARTER_S
-  let quarterTo = Math.floor(to / QUARTER_S) * QUARTER_S
-  if (coarsest === 'minute' || quarterFrom >= quarterTo) quarterFrom = quarterTo = to
-  let hourFrom = Math.ceil(quarterFrom / HOUR_S) * HOUR_S
-  let hourTo = Math.floor(quarterTo / HOUR_S) * HOUR_S
-  if (coarsest === 'minute' || coarsest === 'quarter' || hourFrom >= hourTo) hourFrom = hourTo = quarterTo
-  let dayFrom = Math.ceil(hourFrom / DAY_S) * DAY_S
-  let dayTo = Math.floor(hourTo / DAY_S) * DAY_S
-  if (coarsest !== 'day' || dayFrom >= dayTo) dayFrom = dayTo = hourTo
+  const allowed = COARSE.slice(0, COARSE.indexOf(coarsest as Exclude<Tier, 'minute'>) + 1)
+  // Each tier used covers the whole units of its size in the window; sizes nest (900 | 3600 | 86,400), so a tier's
+  // span always lies inside the next finer tier's.
+  const span: Partial<Record<Tier, [number, number]>> = {}
+  for (const t of allowed) {
+    if (skip.includes(t)) continue
+    const lo = Math.ceil(from / SECONDS[t]) * SECONDS[t]
+    const hi = Math.floor(to / SECONDS[t]) * SECONDS[t]
+    if (lo < hi) span[t] = [lo, hi]
+  }
+  // Unused tiers: the bounds of the next coarser tier used (an empty ring), else the end of the next finer one.
+  const bounds: Record<string, [number, number]> = {}
+  for (let i = COARSE.length - 1, coarser: [number, number] | undefined; i >= 0; i--) {
+    coarser = span[COARSE[i]] ?? coarser
+    if (coarser) bounds[COARSE[i]] = coarser
+  }
+  for (let i = 0, finerEnd = to; i < COARSE.length; i++) {
+    bounds[COARSE[i]] ??= [finerEnd, finerEnd]
+    finerEnd = bounds[COARSE[i]][1]
+  }
+  const [quarterFrom, quarterTo] = bounds.quarter
+  const [hourFrom, hourTo] = bounds.hour
+  const [dayFrom, dayTo] = bounds.day
   return { from, to, dayFrom, dayTo, hourFrom, hourTo, quarterFrom, quarterTo }
 }
 
@@ -62,23 +92,36 @@ const at = (p: string) => `toDateTime({${p}:UInt32}, 'UTC')`
  * over usage_minute alone (the rollups are its exact roll-ups); a 30-day
  * window reads ~30 day rows per group instead of 43,200 minute rows.
  * `columns` are usage_minute column names (plus `minute`, renamed per tier);
- * the tenant filter applies to every tier. Params: tierParams(t).
+ * the tenant filter applies to every tier. Params: tierParams(t), whose bounds `cut` must be: a tier with nothing
+ * to read in them is left out of the SQL (each table read costs a few ms in chDB even when it finds no row).
  */
-export function usageTiers(store: Store, columns: string[]): string {
-  const select = (time: string) => [`${time} AS minute`, ...columns.filter((c) => c !== 'minute')].join(', ')
+export function usageTiers(store: Store, columns: string[], cut: Tiers, opts: { lastMinute?: boolean } = {}): string {
+  // With `lastMinute`, the minute read also brings the minute {last:UInt32} (the KPIs' "right now"), wherever it lies:
+  // rows get in_window (count them in the window's sums) and is_last. One read of usage_minute instead of two.
+  const flags = (inWindow: string, isLast: string) => (opts.lastMinute ? [`${inWindow} AS in_window`, `${isLast} AS is_last`] : [])
+  const select = (time: string, extra: string[] = []) => [`${time} AS minute`, ...columns.filter((c) => c !== 'minute'), ...extra].join(', ')
   const tenant = `({tenant:String} = '' OR tenant_id = {tenant:String})`
-  return `
-      SELECT ${select('minute')} FROM ${table(store, 'usage_minute')}
-      WHERE ((minute >= ${at('from')} AND minute < ${at('hourFrom')}) OR (minute >= ${at('hourTo')} AND minute < ${at('to')})) AND ${tenant}
-      UNION ALL
-      SELECT ${select('hour')} FROM ${table(store, 'usage_hour')}
-      WHERE ((hour >= ${at('hourFrom')} AND hour < ${at('dayFrom')}) OR (hour >= ${at('dayTo')} AND hour < ${at('hourTo')})) AND ${tenant}
-      UNION ALL
-      SELECT ${select('day')} FROM ${table(store, 'usage_day')}
+  const edges = `((minute >= ${at('from')} AND minute < ${at('hourFrom')}) OR (minute >= ${at('hourTo')} AND minute < ${at('to')}))`
+  const last = `minute = ${at('last')}`
+  const reads = [
+    opts.lastMinute || cut.hourFrom > cut.from || cut.to > cut.hourTo
+      ? `SELECT ${select('minute', flags(edges, last))} FROM ${table(store, 'usage_minute')}
+      WHERE (${edges}${opts.lastMinute ? ` OR ${last}` : ''}) AND ${tenant}`
+      : '',
+    cut.dayFrom > cut.hourFrom || cut.hourTo > cut.dayTo
+      ? `SELECT ${select('hour', flags('1', '0'))} FROM ${table(store, 'usage_hour')}
+      WHERE ((hour >= ${at('hourFrom')} AND hour < ${at('dayFrom')}) OR (hour >= ${at('dayTo')} AND hour < ${at('hourTo')})) AND ${tenant}`
+      : '',
+    cut.dayTo > cut.dayFrom
+      ? `SELECT ${select('day', flags('1', '0'))} FROM ${table(store, 'usage_day')}
       WHERE day >= ${at('dayFrom')} AND day < ${at('dayTo')} AND ${tenant}`
+      : '',
+  ].filter(Boolean)
+  return `
+      ${reads.join('\n      UNION ALL\n      ')}`
 }
 
-/** Query parameters of usageTiers: the tier bounds plus the range's step and tenant. */
+/** Query parameters of usageTiers and installsBy: the tier bounds (tiers: the one place the cut is chosen) plus the range's step and tenant. */
 export function tierParams(range: ResolvedRange, coarsest: Tier = 'day') {
   return { ...tiers(range, coarsest), step: range.stepS, tenant: range.tenant }
 }

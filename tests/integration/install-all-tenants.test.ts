@@ -90,7 +90,7 @@ describe('install sketches merged across tenants', () => {
         const q = (tenant: string | undefined) =>
           rows<{ t: string; key: string; installs: string }>(
             store,
-            `${installsBy(store, by, { perBucket: true, keys: by !== null, tenant })} ORDER BY t, key`,
+            `${installsBy(store, by, params, { perBucket: true, keys: by !== null, tenant })} ORDER BY t, key`,
             params,
           )
         const all = await q('')

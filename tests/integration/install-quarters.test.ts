@@ -8,7 +8,8 @@ import { rows, testStore } from '../helpers/store'
 /**
  * The quarter-hour install sketches (migration 0063) and the per-install chart's merge of the kept keys: per bucket
  * and over the window, the counts equal the raw table's distinct installs (small counts: the sketch is exact), on a
- * window whose edges cut quarters and hours, so every tier (minutes, quarters, hours) is read.
+ * window whose edges cut quarters and hours: the 15-minute chart reads minutes and quarters, the hourly one minutes
+ * (its edge quarters too: the quarter tier is read only for 15-minute buckets) and hours.
  */
 let store: Store & { drop(): Promise<void> }
 const MIN = 60_000

@@ -10,7 +10,8 @@
  * may be capped in time (fillSeconds): the store measured is what it reached.
  *
  *   npx tsx bench/dashboard-long-range.ts [events] [fillSeconds] [ingestEvents]   (default 10000000 events, no time limit, 1M for the ingest comparison)
- *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs>   (measure a store left by a run)
+ *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs> [only]   (measure a store left by a run;
+ *     `only`: comma-separated parts of endpoints to measure, e.g. kpis,per_install; every endpoint without it)
  *   npx tsx bench/dashboard-long-range.ts --top-up <dataDir> <database> <endMs> <events>   (continue a fill its time limit stopped)
  */
 import { mkdtempSync } from 'node:fs'
@@ -139,7 +140,7 @@ export async function benchLongRange(
     runs?: number
     ingestEvents?: number
     fillSeconds?: number
-    reuse?: { dataDir: string; database: string; end: number }
+    reuse?: { dataDir: string; database: string; end: number; only?: string[] }
     log?: (l: string) => void
   } = {},
 ): Promise<LongRangeResult> {
@@ -153,7 +154,7 @@ export async function benchLongRange(
     // The generator's newest event is its `end`; without one given, use it.
     const rs = await store.client.query({ query: `SELECT toUnixTimestamp64Milli(max(ts)) + 1 AS e FROM ${store.database}.events`, format: 'JSONEachRow' })
     const newest = Number((await rs.json<{ e: string }>())[0].e)
-    const rows = await measure(store, Number.isFinite(end) && end > 0 ? end : newest, await count(store), runs, log)
+    const rows = await measure(store, Number.isFinite(end) && end > 0 ? end : newest, await count(store), runs, log, opts.reuse.only)
     await store.close()
     return { rows, events: rows[0]?.events ?? 0, fillMs: 0, ingest: { events: 0, withMs: 0, withoutMs: 0, extraUsPerEvent: 0, ratio: 0 } }
   }
@@ -232,7 +233,10 @@ if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
       },
     )
   } else {
-    const reuse = process.argv[2] === '--reuse' ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]) } : undefined
+    const reuse =
+      process.argv[2] === '--reuse'
+        ? { dataDir: process.argv[3], database: process.argv[4], end: Number(process.argv[5]), only: process.argv[6]?.split(',').filter(Boolean) }
+        : undefined
     benchLongRange({
       events: Number(process.argv[2] ?? 10_000_000),
       fillSeconds: reuse ? undefined : Number(process.argv[3] ?? Infinity),

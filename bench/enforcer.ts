@@ -20,6 +20,7 @@ import type { LoadResult, LoadSpec } from './load-gen'
 import { hasWrk, wrkRows } from './enforcer-wrk'
 import { overshoot } from './enforcer-overshoot'
 import { redisClientCosts } from './enforcer-redis-client'
+import type { GcStats } from '../lib/enforcement/gc-stats'
 
 /**
  * `npm run bench -- --only enforcer`:
@@ -71,8 +72,13 @@ async function load(port: number, path: string, rate: number, seconds: number): 
 }
 
 type AllowanceStats = { local: number; remote: number; grants: number }
-async function allowanceStats(url: string): Promise<AllowanceStats | null> {
-  return ((await (await fetch(`${url}/health`)).json()) as { allowances?: AllowanceStats | null }).allowances ?? null
+type Health = { allowances?: AllowanceStats | null; gc: GcStats }
+const health = async (url: string) => (await (await fetch(`${url}/health`)).json()) as Health
+/** The enforcer's GC pauses between two /health reads: what its decisions waited for besides their own work. */
+const gcNote = (a: GcStats, b: GcStats) => {
+  const d = (k: 'minor' | 'major') => ({ n: b[k].count - a[k].count, ms: b[k].ms - a[k].ms, slow: b[k].slow - a[k].slow })
+  const [mi, ma] = [d('minor'), d('major')]
+  return `${mi.n} scavenges, ${fmt(mi.ms, 0)} ms (${mi.slow} ≥ 2 ms); ${ma.n} mark-compact pauses and steps, ${fmt(ma.ms, 0)} ms (${ma.slow} ≥ 2 ms)`
 }
 
 async function policyServer(ring: KeyRing, rules: Rule[]): Promise<{ url: string; server: Server }> {
@@ -226,13 +232,16 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
           // Warmed at the rate itself, long enough for every install to call 3 times, so the run measures the steady
           // state (with allowances: the installs hold theirs).
           await load(e.port, '/v1/decide', rate, Math.max(2, Math.ceil((3 * INSTALLS) / rate)))
-          const held0 = await allowanceStats(e.url)
+          const h0 = await health(e.url)
+          const held0 = h0.allowances ?? null
           const ticks = cpuTicks()
           cpu0 = cpuMs(e.child.pid!)
           const redisCpu0 = cpuMs(redis.pid)
           const ours = await load(e.port, '/v1/decide', rate, seconds)
           const redisCpuUs = ((cpuMs(redis.pid) - redisCpu0) * 1000) / ours.sent
-          const held1 = await allowanceStats(e.url)
+          const h1 = await health(e.url)
+          const held1 = h1.allowances ?? null
+          const gc = gcNote(h0.gc, h1.gc)
           if (held0 && held1) {
             const [local, remote, grants] = [held1.local - held0.local, held1.remote - held0.remote, held1.grants - held0.grants]
             console.log(`enforcer (${store}) @ ${rate}/s: ${local} admitted locally, ${remote} sent to Redis, ${grants} grants`)
@@ -248,7 +257,7 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
           const machine = `${machineNote(machineShare(ticks))}, load ${loadavg()[0].toFixed(1)}; ${pinNote()}`
           const ms = (r: LoadResult) => `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, p99.9 ${fmt(r.p999, 2)} ms`
           console.log(
-            `enforcer (${store}) @ ${rate}/s: ${ms(ours)} (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors, send lag p99 ${fmt(ours.sendLagP99, 3)} ms); floor ${ms(ref)} (send lag p99 ${fmt(ref.sendLagP99, 3)} ms); ${machine}`,
+            `enforcer (${store}) @ ${rate}/s: ${ms(ours)} (achieved ${fmt(ours.achieved)}/s, ${ours.errors} errors, send lag p99 ${fmt(ours.sendLagP99, 3)} ms; GC ${gc}); floor ${ms(ref)} (send lag p99 ${fmt(ref.sendLagP99, 3)} ms); ${machine}`,
           )
           rows.push({
             metric: `decision latency over HTTP, quotas in ${store}, ${fmt(rate)} decisions/s offered (${fmt(ours.achieved)}/s achieved, ${ours.errors} errors; from due time; ${machine})`,
@@ -259,7 +268,7 @@ export async function benchEnforcer(opts: { seconds?: number } = {}) {
           })
           rows.push({
             metric: `CPU per decision in the enforcer process, quotas in ${store}, at ${fmt(rate)}/s offered (robust to machine load; redis-server's beside it)`,
-            ours: `${fmt(oursCpuUs, 0)} µs (one core: ~${fmt(1e6 / oursCpuUs)} decisions/s)${store === 'memory' ? '' : `; redis-server ${fmt(redisCpuUs, 1)} µs`}`,
+            ours: `${fmt(oursCpuUs, 0)} µs (one core: ~${fmt(1e6 / oursCpuUs)} decisions/s)${store === 'memory' ? '' : `; redis-server ${fmt(redisCpuUs, 1)} µs`}; GC in the run: ${gc}`,
             reference: `do-nothing node HTTP server: ${fmt(refCpuUs, 0)} µs`,
             ratio: fmt(oursCpuUs / refCpuUs, 2),
             target: '',

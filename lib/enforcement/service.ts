@@ -12,6 +12,7 @@ import { MemoryQuotaStore, type QuotaStore } from './quota'
 import { RedisQuotaStore } from './redis-quota'
 import { AllowanceQuotaStore, type AllowanceStats } from './allowance'
 import { StreamWatches } from './streams'
+import { gcStats, type GcStats } from './gc-stats'
 
 export interface EnforcerOptions {
   host: string
@@ -51,6 +52,8 @@ export interface EnforcerHealth extends PolicyHealth {
   decisions: DecisionStats
   settlement: SettleStats | null
   streams: { watched: number; cut: number }
+  /** Garbage-collection pauses since start (gc-stats.ts): what a decision may wait for besides the work itself. */
+  gc: GcStats
 }
 
 export interface RunningEnforcer {
@@ -171,6 +174,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
       ? { error: `${missing[0]} header missing` }
       : { ctx: { installId: ids.installId!, tenantId: ids.tenantId!, feature: ids.feature! }, requestId: ids.requestId! }
   }
+  const gc = gcStats()
   const health = (): EnforcerHealth => {
     const p = source.health()
     return {
@@ -183,6 +187,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
       decisions: decider.stats,
       settlement: events?.stats ?? null,
       streams: { watched: watches.open, cut: watches.cut },
+      gc: gc.stats,
     }
   }
 
@@ -241,6 +246,7 @@ export async function startEnforcer(o: EnforcerOptions): Promise<RunningEnforcer
     health,
     stop: async () => {
       clearInterval(heartbeat)
+      gc.stop()
       watches.closeAll()
       const closed = new Promise<void>((r) => server.close(() => r()))
       server.closeAllConnections()

@@ -144,7 +144,7 @@ export async function runDetectors(store: Store, s: DetectionSettings, now: numb
     },
     emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 0 })),
     cost_anomalies: async () => costFindings(await detectCostAnomalies(store, s, now, { limit: 0 })),
-    stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0 })),
+    stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0, kept: true })),
     token_reuse: async () => tokenReuseFindings(await detectTokenReuse(store, s, now, { limit: 0 })),
   }
   const run: DetectionRun = {

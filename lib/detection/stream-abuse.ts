@@ -4,6 +4,7 @@ import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
+import { keptStreamStats } from './stream-window-minutes'
 import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
 
 export { binomialZ }
@@ -176,34 +177,43 @@ export function mergeOpenStreams(
   }
 }
 
+/**
+ * Stream abuse over the window ending at `now`. With `kept` (the detector's
+ * own 30 s runs, detect-all.ts) the window's streams come from the minutes
+ * kept between runs (stream-window-minutes.ts); otherwise (rankings, exports:
+ * any range, any `now`) from streamInstallsSql: the same rows.
+ */
 export async function detectStreamAbuse(
   store: Store,
   s: DetectionSettings,
   now: number,
-  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+  opts: { tenant?: string; fromMs?: number; limit?: number; kept?: boolean } = {},
 ): Promise<StreamAbuseRow[]> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
-  const raw = await timePhase(`${SUB}window SQL`, () =>
-    selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
-      from: toSec(fromMs),
-      to: toSec(now) + 1,
-      tenant: opts.tenant ?? '',
-      zombie_ms: s.zombieMinMs,
-      zombie_tps: s.zombieMaxTokensPerSec,
-    }),
-  )
-  const stats: StreamStats[] = raw.map((r) => ({
-    tenant_id: String(r.tenant_id),
-    install_id: String(r.install_id),
-    streams: num(r.streams),
-    max_duration_ms: num(r.max_duration_ms),
-    median_duration_ms: num(r.median_duration_ms),
-    zombie_streams: num(r.zombie_streams),
-    client_disconnects: num(r.client_disconnects),
-    disconnect_cost_micros: num(r.disconnect_cost_micros),
-    cost_micros: num(r.cost_micros),
-    max_concurrent: num(r.max_concurrent),
-  }))
+  const stats: StreamStats[] = opts.kept
+    ? await timePhase(`${SUB}window minutes`, () => keptStreamStats(store, fromMs, now, s, opts.tenant))
+    : (
+        await timePhase(`${SUB}window SQL`, () =>
+          selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
+            from: toSec(fromMs),
+            to: toSec(now) + 1,
+            tenant: opts.tenant ?? '',
+            zombie_ms: s.zombieMinMs,
+            zombie_tps: s.zombieMaxTokensPerSec,
+          }),
+        )
+      ).map((r) => ({
+        tenant_id: String(r.tenant_id),
+        install_id: String(r.install_id),
+        streams: num(r.streams),
+        max_duration_ms: num(r.max_duration_ms),
+        median_duration_ms: num(r.median_duration_ms),
+        zombie_streams: num(r.zombie_streams),
+        client_disconnects: num(r.client_disconnects),
+        disconnect_cost_micros: num(r.disconnect_cost_micros),
+        cost_micros: num(r.cost_micros),
+        max_concurrent: num(r.max_concurrent),
+      }))
   if (opts.fromMs === undefined) mergeOpenStreams(stats, await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant })), s)
   const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s))
   const limit = opts.limit ?? 50

@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { num } from './query'
-import { farmMinuteRequestsSql } from './sql/farm-minute-requests'
+import { farmMinuteRequestsSql, farmMinuteTotalsSql } from './sql/farm-minute-requests'
 import { KeyIds, remapIds } from './key-ids'
 import { KeptStates } from './kept-states'
 
@@ -16,9 +16,10 @@ export interface InstallTiming {
 }
 
 /**
- * Minutes older than this are read once and kept; the last ones are re-read
- * every run. Events that reach the store later than this (a consumer lagging
- * more than 5 minutes behind) are not seen by the timing signal of an
+ * Minutes older than this are read once and kept; the last ones are checked
+ * every run against their totals (installs present, requests) and re-read
+ * when those moved. Events that reach the store later than this (a consumer
+ * lagging more than 5 minutes behind) are not seen by the timing signal of an
  * install until the minute leaves the window; everything else comes out as
  * the window query gave it (tests/integration/farm-timing-cache.test.ts).
  */
@@ -28,10 +29,15 @@ export const FARM_TIMING_REREAD_MINUTES = 5
 interface MinuteRows {
   ids: Int32Array
   r: Float64Array
+  /** The minute's totals when it was read (farmMinuteTotalsSql), for a recent minute; '' for one without rows. */
+  totals?: string
 }
 
-/** Cached minutes per store and tenant filter: minute (s) → rows, and the ids of their installs. */
-const caches = new KeptStates<{ minutes: Map<number, MinuteRows>; ids: KeyIds }>()
+/**
+ * Cached minutes per store and tenant filter: minute (s) → rows, the ids of their installs, and where the stable
+ * minutes ended at the last run.
+ */
+const caches = new KeptStates<{ minutes: Map<number, MinuteRows>; ids: KeyIds; stableEnd?: number }>()
 
 /** Rows read from ClickHouse by farmTimings since the last call (the test's witness that closed minutes are read once). */
 let rowsRead = 0
@@ -41,13 +47,14 @@ export function takeFarmTimingRowsRead(): number {
   return n
 }
 
-async function readMinutes(store: Store, fromSec: number, toSec: number, tenant: string, ids: KeyIds): Promise<Map<number, MinuteRows>> {
+/** The rows of the minutes starting in [fromSec, toSec) (of those in `only` when given). */
+async function readMinutes(store: Store, fromSec: number, toSec: number, tenant: string, ids: KeyIds, only?: number[]): Promise<Map<number, MinuteRows>> {
   const out = new Map<number, MinuteRows>()
   if (toSec <= fromSec) return out
   const rows = await selectRows<{ m: number | string; tenant_id: string; install_id: string; r: number | string }>(
     store,
     farmMinuteRequestsSql(store.database),
-    { from: fromSec, to: toSec, tenant },
+    { from: fromSec, to: toSec, tenant, only: only ?? [], some: only !== undefined },
   )
   rowsRead += rows.length
   const byMinute = new Map<number, { ids: number[]; r: number[] }>()
@@ -66,9 +73,11 @@ async function readMinutes(store: Store, fromSec: number, toSec: number, tenant:
  * Per install (tenant\0install): the request timing of the minutes whose
  * start is in [fromSec, toSec), as farmInstallsSql's timing part computes it,
  * with closed minutes aggregated once. At 5,000 ev/s the 60-minute window is
- * ≈ 3 M install-minutes, grouped again every 30 s; here a run reads the last
- * FARM_TIMING_REREAD_MINUTES and the minute that became old enough, and sums
- * the kept minutes into arrays indexed by install id (key-ids.ts).
+ * ≈ 3 M install-minutes, grouped again every 30 s; here a run reads the
+ * minute that became old enough and, of the last FARM_TIMING_REREAD_MINUTES,
+ * those whose totals changed since they were read (farmMinuteTotalsSql: the
+ * installs present and the requests, all the timing reads of a minute), and
+ * sums the kept minutes into arrays indexed by install id (key-ids.ts).
  */
 export async function farmTimings(store: Store, fromSec: number, toSec: number, tenant = ''): Promise<Map<string, InstallTiming>> {
   const id = `${store.database}\u0000${tenant}`
@@ -77,14 +86,25 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   const first = Math.ceil(fromSec / 60) * 60
   // Minutes starting before this are stable: their whole minute plus the re-read margin has passed.
   const stableEnd = Math.max(first, Math.min(toSec, Math.floor((toSec - 1) / 60) * 60 - FARM_TIMING_REREAD_MINUTES * 60))
-  for (const m of cache.keys()) if (m < first || m >= stableEnd) cache.delete(m)
-  // The oldest stable minute not yet held, and everything after it, is read once.
-  let missing = first
-  while (missing < stableEnd && cache.has(missing)) missing += 60
-  for (const [m, rows] of await readMinutes(store, missing, stableEnd, tenant, held.ids)) cache.set(m, rows)
-  // Minutes with no rows at all are held as empty, so they are not read again.
-  for (let m = missing; m < stableEnd; m += 60) if (!cache.has(m)) cache.set(m, { ids: new Int32Array(0), r: new Float64Array(0) })
-  const recent = await readMinutes(store, stableEnd, toSec, tenant, held.ids)
+  // Recent minutes, and those that became stable since the last run, are checked against their totals now.
+  const checkFrom = Math.max(first, Math.min(stableEnd, held.stableEnd ?? stableEnd))
+  held.stableEnd = stableEnd
+  const totals = new Map(
+    checkFrom < toSec
+      ? (await selectRows<{ m: number | string; totals: string }>(store, farmMinuteTotalsSql(store.database), { from: checkFrom, to: toSec, tenant })).map(
+          (r) => [num(r.m), r.totals],
+        )
+      : [],
+  )
+  for (const [m, rows] of cache) if (m < first || m >= toSec || (m >= checkFrom && rows.totals !== (totals.get(m) ?? ''))) cache.delete(m)
+  const missing: number[] = []
+  for (let m = first; m < toSec; m += 60) if (!cache.has(m)) missing.push(m)
+  if (missing.length) {
+    const read = await readMinutes(store, missing[0], missing[missing.length - 1] + 60, tenant, held.ids, missing.length < 10 ? missing : undefined)
+    // Minutes with no rows at all are held as empty, so they are not read again.
+    for (const m of missing)
+      cache.set(m, { ...(read.get(m) ?? { ids: new Int32Array(0), r: new Float64Array(0) }), totals: m >= checkFrom ? (totals.get(m) ?? '') : undefined })
+  }
   const n = held.ids.size
   const min = new Float64Array(n).fill(Infinity)
   const max = new Float64Array(n).fill(-Infinity)
@@ -108,8 +128,7 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
       sq[k] += r * r
     }
   }
-  for (const [m, rows] of cache) if (m >= first && m < stableEnd) add(m, rows)
-  for (const [m, rows] of recent) add(m, rows)
+  for (const [m, rows] of cache) add(m, rows)
   const timings = new Map<string, InstallTiming>()
   for (let k = 0; k < n; k++) {
     if (min[k] === Infinity) continue
@@ -122,7 +141,7 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   }
   // Installs that left the window leave the ids too, once most have.
   const remap = held.ids.compact((k) => min[k] !== Infinity)
-  if (remap) for (const [m, rows] of cache) cache.set(m, { ids: remapIds(rows.ids, remap), r: rows.r })
+  if (remap) for (const [m, rows] of cache) cache.set(m, { ...rows, ids: remapIds(rows.ids, remap) })
   return timings
 }
 

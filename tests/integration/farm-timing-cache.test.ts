@@ -96,6 +96,28 @@ describe('farm timing, closed minutes aggregated once', () => {
     expect(cached.get(`${tenant_id}\u0000${install_id}`)![1]).toBeGreaterThanOrEqual(7)
   })
 
+  it('sees a late row with no request in a recent minute (it moves the install’s span)', async () => {
+    const now = start + 66 * MIN + 30_000
+    await fromCache(now)
+    const [{ install_id, tenant_id }] = await rows<{ install_id: string; tenant_id: string }>(
+      store,
+      `SELECT install_id, tenant_id FROM ${store.database}.install_minute GROUP BY tenant_id, install_id
+       HAVING max(minute) < toDateTime({from:UInt32}, 'UTC') AND min(minute) > toDateTime({before:UInt32}, 'UTC')
+       ORDER BY install_id LIMIT 1`,
+      { from: Math.floor((now - 10 * MIN) / 1000), before: Math.floor((now - S.farmWindowMinutes * MIN) / 1000) },
+    )
+    // Neither the minute's requests nor its rows of other installs move: only the installs present in it.
+    await store.client.command({
+      query: `INSERT INTO ${store.database}.install_minute (minute, tenant_id, install_id, feature, requests)
+        VALUES (toStartOfMinute(fromUnixTimestamp64Milli({at:Int64})), {tenant:String}, {install:String}, 'late', 0)`,
+      query_params: { at: now - 2 * MIN, tenant: tenant_id, install: install_id },
+    })
+    const cached = await fromCache(now)
+    expect(cached).toEqual(await fromSql(now))
+    // Its span now reaches the late minute, 2 minutes back: more than 7 minutes after its last minute before.
+    expect(cached.get(`${tenant_id}\u0000${install_id}`)![0]).toBeGreaterThan(7)
+  })
+
   it('names the same farms as the window query', async () => {
     const now = start + 67 * MIN
     const uncached = (await farmClustersInWindow(store, S, now)).map((c) => c.cluster)

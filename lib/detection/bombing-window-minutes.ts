@@ -6,10 +6,10 @@ import { KeptStates } from './kept-states'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand } from './stats'
-import { installUsageMinuteRowsSql, installUsageMinuteSumsSql } from './sql/install-usage-minutes'
+import { COLUMNS_OF_MINUTE, installUsageMinuteRowsSql, installUsageMinuteSumsSql } from './sql/install-usage-minutes'
 
 /** Columns kept per install-minute, in this order (install-usage-minutes.ts). */
-const COLUMNS = ['m_requests', 'm_streams', 'm_prompt', 'm_completion', 'm_cost', 'm_stream_ms', 'm_max_context', 'm_max_completion'] as const
+const COLUMNS = COLUMNS_OF_MINUTE
 const W = COLUMNS.length
 
 /** One minute's install rows: ids of their tenant\0feature\0install keys and their columns, W numbers a row. */
@@ -58,18 +58,19 @@ export async function keptWindowUsage(store: Store, fromMs: number, now: number,
   const changed = [...current.keys()].filter((m) => !st.minutes.has(m))
   if (changed.length) {
     const span = { from: Math.min(...changed) * 60, to: Math.max(...changed) * 60 + 60 }
-    const rows = await selectRows<Record<string, unknown>>(store, installUsageMinuteRowsSql(store.database), { ...params, ...span, ms: changed })
-    const read = new Map<number, { ids: number[]; values: number[] }>()
-    for (const r of rows) {
-      const m = num(r.m)
-      let list = read.get(m)
-      if (!list) read.set(m, (list = { ids: [], values: [] }))
-      list.ids.push(st.ids.id(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
-      for (const c of COLUMNS) list.values.push(num(r[c]))
-    }
+    type MinuteRow = { m: number | string; tenants: string[]; features: string[]; installs: string[] } & Record<(typeof COLUMNS)[number], (number | string)[]>
+    const rows = await selectRows<MinuteRow>(store, installUsageMinuteRowsSql(store.database), { ...params, ...span, ms: changed })
+    const read = new Map(rows.map((r) => [num(r.m), r]))
     for (const m of changed) {
-      const list = read.get(m) ?? { ids: [], values: [] }
-      st.minutes.set(m, { sums: current.get(m)!, ids: Int32Array.from(list.ids), cols: Float64Array.from(list.values) })
+      const r = read.get(m)
+      const n = r?.installs.length ?? 0
+      const ids = new Int32Array(n)
+      const cols = new Float64Array(n * W)
+      for (let i = 0; i < n; i++) {
+        ids[i] = st.ids.id(`${r!.tenants[i]}\u0000${r!.features[i]}\u0000${r!.installs[i]}`)
+        for (let c = 0; c < W; c++) cols[i * W + c] = num(r![COLUMNS[c]][i])
+      }
+      st.minutes.set(m, { sums: current.get(m)!, ids, cols })
     }
   }
   // Per key id: active minutes, then the columns summed (requests … stream_ms as sums, the last two and the busiest

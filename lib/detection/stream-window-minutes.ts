@@ -39,48 +39,36 @@ export function resetStreamMinutes(): void {
 
 type MinuteRow = {
   m: number | string
-  tenant_id: string
-  install_id: string
+  tenants: string[]
+  installs: string[]
+  counts: number[]
   ends: number[]
   durations: number[]
   completions: number[]
-  costs: number[]
+  costs: (number | string)[]
   cuts: number[]
 }
 
 async function readMinutes(store: Store, st: State, changed: number[], current: Map<number, string>, tenant: string): Promise<void> {
   const span = { from: Math.min(...changed) * 60, to: Math.max(...changed) * 60 + 60 }
   const rows = await selectRows<MinuteRow>(store, streamMinuteRowsSql(store.database), { ...span, tenant, ms: changed })
-  const read = new Map<number, MinuteRow[]>()
-  for (const r of rows) {
-    const m = num(r.m)
-    const list = read.get(m)
-    if (list) list.push(r)
-    else read.set(m, [r])
-  }
+  const read = new Map(rows.map((r) => [num(r.m), r]))
   for (const m of changed) {
-    const list = read.get(m) ?? []
-    const n = list.reduce((a, r) => a + r.ends.length, 0)
+    const r = read.get(m)
+    const n = r?.ends.length ?? 0
     const minute: Minute = {
       sums: current.get(m)!,
       ids: new Int32Array(n),
-      ends: new Float64Array(n),
-      durations: new Float64Array(n),
-      completions: new Float64Array(n),
-      costs: new Float64Array(n),
-      cuts: new Uint8Array(n),
+      ends: Float64Array.from(r?.ends ?? [], num),
+      durations: Float64Array.from(r?.durations ?? [], num),
+      completions: Float64Array.from(r?.completions ?? [], num),
+      costs: Float64Array.from(r?.costs ?? [], num),
+      cuts: Uint8Array.from(r?.cuts ?? [], num),
     }
     let i = 0
-    for (const r of list) {
-      const id = st.ids.id(`${r.tenant_id}\u0000${r.install_id}`)
-      for (let j = 0; j < r.ends.length; j++, i++) {
-        minute.ids[i] = id
-        minute.ends[i] = num(r.ends[j])
-        minute.durations[i] = num(r.durations[j])
-        minute.completions[i] = num(r.completions[j])
-        minute.costs[i] = num(r.costs[j])
-        minute.cuts[i] = num(r.cuts[j])
-      }
+    for (let k = 0; r && k < r.installs.length; k++) {
+      const id = st.ids.id(`${r.tenants[k]}\u0000${r.installs[k]}`)
+      for (let j = 0; j < r.counts[k]; j++) minute.ids[i++] = id
     }
     st.minutes.set(m, minute)
   }

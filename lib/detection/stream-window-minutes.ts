@@ -1,6 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { KeyIds, remapIds } from './key-ids'
+import { KeptStates } from './kept-states'
 import { timePhase } from './phase-cost'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
@@ -30,7 +31,7 @@ interface State {
 /** This file's sub-phases in the bench's CPU breakdown (phase-cost.ts), under stream abuse's. */
 const SUB = 'stream_abuse:     window minutes: '
 
-const states = new Map<string, State>()
+const states = new KeptStates<State>()
 
 /** Forgets every kept window (tests; a store that was rebuilt). */
 export function resetStreamMinutes(): void {
@@ -97,9 +98,9 @@ export async function keptStreamStats(
   tenant = '',
 ): Promise<StreamStats[]> {
   const id = `${store.database}\u0000${tenant}`
-  let st = states.get(id)
+  let st = states.get(id, now)
   if (!st || now < st.lastNow)
-    states.set(id, (st = { minutes: new Map(), ids: new KeyIds(), lastNow: now, durations: new Float64Array(0), ends: new Float64Array(0) }))
+    st = states.set(id, { minutes: new Map(), ids: new KeyIds(), lastNow: now, durations: new Float64Array(0), ends: new Float64Array(0) }, now)
   st.lastNow = now
   const from = toSec(fromMs)
   const to = toSec(now) + 1

@@ -3,7 +3,7 @@ import type { OverviewKpis } from '../dashboard/types'
 import { rangeSqlParams, type ResolvedRange } from '../time-range'
 import { selectRows } from './sql'
 import { installsBy } from './install-sketch'
-import { tierParams, usageTiers } from './usage-tiers'
+import { defaultSkip, tierParams, usageTiers } from './usage-tiers'
 
 interface Row {
   spend: number
@@ -42,10 +42,18 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
  * ~30 day sketches per tenant, not one large uniq state per hour or group). The last minute's figures come
  * from the same read of usage_minute as the window's edge minutes (each table read costs a few ms in chDB).
  */
+/**
+ * Up to this window the KPIs read whole hours from the hour tiers instead of whole days from the day tiers: the
+ * headline reads every tier twice (sums and install sketches), and in chDB a table read costs ~4–5 ms however few
+ * rows it finds, more than the KPIs' extra hour rows up to about a week (7 d p50 43.2 → 39.8 ms with no day tier; at
+ * 30 d 720 hours cost more, 44.4 → 55.4 ms: issue 17 probes, docs/benchmarks.md). Counts are the same either way.
+ */
+export const KPI_HOURS_UP_TO_MS = 8 * 86_400_000
+
 export async function overviewKpis(store: Store, range: ResolvedRange): Promise<OverviewKpis> {
   // "Right now" = the last minute that has fully elapsed, or the window's last minute if it is in the past.
   const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
-  const cut = tierParams(range)
+  const cut = tierParams(range, 'day', range.toMs - range.fromMs <= KPI_HOURS_UP_TO_MS ? ['quarter', 'day'] : defaultSkip('day'))
   const installs = `(SELECT sum(installs) FROM (${installsBy(store, null, cut, { tenant: range.tenant })}))`
   const sums = [
     'cost_micros',

@@ -122,6 +122,6 @@ export function usageTiers(store: Store, columns: string[], cut: Tiers, opts: { 
 }
 
 /** Query parameters of usageTiers and installsBy: the tier bounds (tiers: the one place the cut is chosen) plus the range's step and tenant. */
-export function tierParams(range: ResolvedRange, coarsest: Tier = 'day') {
-  return { ...tiers(range, coarsest), step: range.stepS, tenant: range.tenant }
+export function tierParams(range: ResolvedRange, coarsest: Tier = 'day', skip: readonly Tier[] = defaultSkip(coarsest)) {
+  return { ...tiers(range, coarsest, skip), step: range.stepS, tenant: range.tenant }
 }

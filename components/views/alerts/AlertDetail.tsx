@@ -1,7 +1,6 @@
 'use client'
 import Link from 'next/link'
 import { ActionPanel } from '@/components/policy/ActionPanel'
-import { dateTime, zoneName } from '@/lib/format'
 import type { Alert } from '@/lib/alerts/types'
 import type { FarmCluster } from '@/lib/detection/types'
 import { useAlert, useAlertTransition } from '../../hooks/useAlerts'
@@ -10,6 +9,7 @@ import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
 import { LifecycleActions, LifecycleFacts } from './Lifecycle'
+import { TransitionHistory } from './TransitionHistory'
 
 function subjectHref(a: Alert, globalQuery: string): string | null {
   const q = (extra: string) => `${globalQuery}${globalQuery ? '&' : '?'}${extra}`
@@ -95,25 +95,7 @@ export function AlertDetail({ id }: { id: string }) {
           <ActionPanel scope="install" subject={a.subject_kind === 'install' ? a.subject : undefined} installIds={members} outOf={farm?.size} />
         </Panel>
       )}
-      <Panel id="alert-history" title="History" sub={`times in ${zoneName(a.last_seen)}`} flush>
-        <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="alert-history">
-          {q.data.transitions.map((t) => (
-            <li key={`${t.at}-${t.to_state}-${t.action}`} className="list-item" style={{ cursor: 'default' }}>
-              <span>
-                <b>{t.action}</b>{' '}
-                <span className="muted">
-                  {t.from_state} → {t.to_state}
-                </span>{' '}
-                by {t.actor}
-              </span>
-              <span className="muted small">
-                {dateTime(t.at)}
-                {t.note ? ` · ${t.note}` : ''}
-              </span>
-            </li>
-          ))}
-        </ul>
-      </Panel>
+      <TransitionHistory id="alert" lastSeen={a.last_seen} transitions={q.data.transitions} />
     </div>
   )
 }

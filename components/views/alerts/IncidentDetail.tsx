@@ -1,7 +1,6 @@
 'use client'
 import Link from 'next/link'
 import { ActionPanel } from '@/components/policy/ActionPanel'
-import { dateTime, zoneName } from '@/lib/format'
 import type { FarmCluster } from '@/lib/detection/types'
 import { useIncident, useIncidentTransition } from '../../hooks/useIncidents'
 import { useDashboardParams } from '../../hooks/useDashboardParams'
@@ -9,6 +8,7 @@ import { Badge } from '../../ui/Badge'
 import { ErrorState, LoadingState, Panel } from '../../ui/Panel'
 import { AlertEvidence } from './AlertEvidence'
 import { LifecycleActions, LifecycleFacts } from './Lifecycle'
+import { TransitionHistory } from './TransitionHistory'
 
 /**
  * One incident: actions that apply to the incident and all its alerts, then
@@ -91,25 +91,7 @@ export function IncidentDetail({ id }: { id: string }) {
           />
         </Panel>
       )}
-      <Panel id="incident-history" title="History" sub={`times in ${zoneName(i.last_seen)}`} flush>
-        <ul style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="incident-history">
-          {q.data.transitions.map((t) => (
-            <li key={`${t.at}-${t.to_state}-${t.action}-${t.note}`} className="list-item" style={{ cursor: 'default' }}>
-              <span>
-                <b>{t.action}</b>{' '}
-                <span className="muted">
-                  {t.from_state} → {t.to_state}
-                </span>{' '}
-                by {t.actor}
-              </span>
-              <span className="muted small">
-                {dateTime(t.at)}
-                {t.note ? ` · ${t.note}` : ''}
-              </span>
-            </li>
-          ))}
-        </ul>
-      </Panel>
+      <TransitionHistory id="incident" lastSeen={i.last_seen} transitions={q.data.transitions} />
     </div>
   )
 }

@@ -2,8 +2,8 @@ import type { Store } from '../clickhouse/client'
 import type { OverviewKpis } from '../dashboard/types'
 import { rangeSqlParams, type ResolvedRange } from '../time-range'
 import { selectRows } from './sql'
-import { installsBy } from './install-sketch'
-import { defaultSkip, tierParams, usageTiers } from './usage-tiers'
+import { kpiTiers } from './kpi-tiers'
+import { defaultSkip, tierParams } from './usage-tiers'
 
 interface Row {
   spend: number
@@ -36,50 +36,36 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
 }
 
 /**
- * Headline numbers of the window, from the usage rollups (whole days, whole
- * hours, edge minutes: usage-tiers.ts). Active installs merge the tenant-total
- * install sketches of the same tiers (install-sketch.ts: a 30-day window merges
- * ~30 day sketches per tenant, not one large uniq state per hour or group). The last minute's figures come
- * from the same read of usage_minute as the window's edge minutes (each table read costs a few ms in chDB).
- */
-/**
- * Up to this window the KPIs read whole hours from the hour tiers instead of whole days from the day tiers: the
- * headline reads every tier twice (sums and install sketches), and in chDB a table read costs ~4–5 ms however few
- * rows it finds, more than the KPIs' extra hour rows up to about a week (7 d p50 43.2 → 39.8 ms with no day tier; at
- * 30 d 720 hours cost more, 44.4 → 55.4 ms: issue 17 probes, docs/benchmarks.md). Counts are the same either way.
+ * Up to this window the KPIs read whole hours from kpi_hour instead of whole days from kpi_day: in chDB a table read
+ * costs ~4–5 ms however few rows it finds, more than the KPIs' extra hour rows up to about a week (7 d p50 43.2 → 39.8
+ * ms with no day tier when sums and sketches were separate reads; at 30 d 720 hours cost more, 44.4 → 55.4 ms: issue
+ * 17 probes, docs/benchmarks.md). Counts are the same either way.
  */
 export const KPI_HOURS_UP_TO_MS = 8 * 86_400_000
 
+/**
+ * Headline numbers of the window from the KPI rollups (migration 0065: the usage sums and the tenant-total install
+ * sketch in one row per time and tenant, or for all tenants): whole days, whole hours, edge minutes (kpi-tiers.ts, cut
+ * by usage-tiers.ts), one table read per tier. Active installs merge ~30 day sketches at 30 d. The last minute's
+ * figures come from the same read of kpi_minute as the window's edge minutes.
+ */
 export async function overviewKpis(store: Store, range: ResolvedRange): Promise<OverviewKpis> {
   // "Right now" = the last minute that has fully elapsed, or the window's last minute if it is in the past.
   const lastMinute = Math.min(Math.floor(Date.now() / 60_000) - 1, Math.floor(range.toMs / 60_000) - 1) * 60
   const cut = tierParams(range, 'day', range.toMs - range.fromMs <= KPI_HOURS_UP_TO_MS ? ['quarter', 'day'] : defaultSkip('day'))
-  const installs = `(SELECT sum(installs) FROM (${installsBy(store, null, cut, { tenant: range.tenant })}))`
-  const sums = [
-    'cost_micros',
-    'requests',
-    'streams',
-    'prompt_tokens',
-    'completion_tokens',
-    'attest_accepted',
-    'attest_rejected',
-    'stream_ms',
-    'policy_denials',
-    'upstream_errors',
-  ]
   const [r] = await selectRows<Row>(
     store,
     `
     SELECT
       sumIf(cost_micros, in_window) AS spend, sumIf(requests, in_window) AS n_requests, sumIf(streams, in_window) AS n_streams,
       sumIf(prompt_tokens, in_window) AS n_prompt_tokens, sumIf(completion_tokens, in_window) AS n_completion_tokens,
-      ${installs} AS n_installs,
+      uniqCombinedMergeIf(14)(installs, in_window) AS n_installs,
       sumIf(attest_accepted, in_window) AS accepted, sumIf(attest_rejected, in_window) AS rejected,
       sumIf(stream_ms, in_window) AS total_stream_ms, sumIf(policy_denials, in_window) AS denials, sumIf(upstream_errors, in_window) AS errors,
       {last:UInt32} * 1000 AS last_t,
       sumIf(cost_micros, is_last) AS last_spend, sumIf(requests, is_last) AS last_requests,
       sumIf(prompt_tokens + completion_tokens, is_last) AS last_tokens
-    FROM (${usageTiers(store, sums, cut, { lastMinute: true })})`,
+    FROM (${kpiTiers(store, cut)})`,
     // One set of tier bounds for the sums and the install sketches; the last minute comes with the minute read.
     { ...rangeSqlParams(range), ...cut, last: lastMinute },
   )

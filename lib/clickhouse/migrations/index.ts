@@ -30,6 +30,7 @@ import { migration as m0061 } from './0061_abuse_hour_reseal'
 import { migration as m0062 } from './0062_abuse_day'
 import { migration as m0063 } from './0063_quarter_and_abuse_sketches'
 import { migration as m0064 } from './0064_install_sketches_all_tenants'
+import { migration as m0065 } from './0065_kpi_rollups'
 
 /**
  * Forward-only, in version order. Never edit one that has shipped: add the
@@ -67,4 +68,5 @@ export const MIGRATIONS: Migration[] = [
   m0062,
   m0063,
   m0064,
+  m0065,
 ]

@@ -13,6 +13,8 @@
  *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs> [only]   (measure a store left by a run;
  *     `only`: comma-separated parts of endpoints to measure, e.g. kpis,per_install; every endpoint without it)
  *   npx tsx bench/dashboard-long-range.ts --top-up <dataDir> <database> <endMs> <events>   (continue a fill its time limit stopped)
+ *   npx tsx bench/dashboard-long-range.ts --ingest-only <events> <spanMinutes> [kpi]   (the ingest comparison alone: the install-sketch
+ *     views, or with `kpi` the KPI rollups' views of migration 0065)
  */
 import { mkdtempSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -33,17 +35,22 @@ export interface LongRangeResult {
   ingest: { events: number; withMs: number; withoutMs: number; extraUsPerEvent: number; ratio: number }
 }
 
-/** The views whose per-event cost the ingest comparison measures: the per-dimension install sketches (migrations 0060, 0063, 0064). */
-const MEASURED_VIEWS = [
-  'installs_dim_minute_mv',
-  'installs_dim_hour_mv',
-  'installs_dim_day_mv',
-  'installs_dim_quarter_mv',
-  'installs_all_minute_mv',
-  'installs_all_quarter_mv',
-  'installs_all_hour_mv',
-  'installs_all_day_mv',
-]
+/** The views whose per-event cost the ingest comparison measures: by default the per-dimension install sketches (migrations 0060, 0063, 0064). */
+const MEASURED_VIEWS = {
+  label: 'the install-sketch views (0060, 0063, 0064)',
+  names: [
+    'installs_dim_minute_mv',
+    'installs_dim_hour_mv',
+    'installs_dim_day_mv',
+    'installs_dim_quarter_mv',
+    'installs_all_minute_mv',
+    'installs_all_quarter_mv',
+    'installs_all_hour_mv',
+    'installs_all_day_mv',
+  ],
+}
+/** `--ingest-only … kpi`: the KPI rollups' views (migration 0065) alone. */
+const KPI_VIEWS = { label: 'the KPI rollup views (0065)', names: ['kpi_minute_sums_mv', 'kpi_minute_installs_mv', 'kpi_hour_mv', 'kpi_day_mv'] }
 
 async function newStore(name: string, reuse?: { dataDir: string; database: string }): Promise<Store> {
   const store = await openStore({
@@ -107,11 +114,18 @@ const INGEST_SPAN_MS = 10 * 60_000
  * What the install-sketch views (migration 0060) add per event: the same events inserted, alternately, into `store`
  * and into a second database of the same chDB (one data directory per process) without those views.
  */
-export async function ingestCost(store: Store, end: number, events: number, spanMs: number, log: (l: string) => void): Promise<LongRangeResult['ingest']> {
+export async function ingestCost(
+  store: Store,
+  end: number,
+  events: number,
+  spanMs: number,
+  log: (l: string) => void,
+  views = MEASURED_VIEWS,
+): Promise<LongRangeResult['ingest']> {
   const without: Store = { ...store, database: `${store.database}_noviews` }
   await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${without.database}` })
   await migrate(without, { retentionDays: 92 })
-  for (const v of MEASURED_VIEWS) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
+  for (const v of views.names) await without.client.command({ query: `DROP VIEW ${without.database}.${v}` })
   let withMs = 0
   let withoutMs = 0
   for (let i = 0; i < 3; i++) {
@@ -127,7 +141,7 @@ export async function ingestCost(store: Store, end: number, events: number, span
     ratio: Math.round((withMs / withoutMs) * 1000) / 1000,
   }
   log(
-    `[bench:long-range] ingest of ${n.toLocaleString('en-US')} events in blocks spanning ${spanMs / 60_000} min: ${ingest.withMs} ms with the install-sketch views (0060, 0063, 0064), ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`,
+    `[bench:long-range] ingest of ${n.toLocaleString('en-US')} events in blocks spanning ${spanMs / 60_000} min: ${ingest.withMs} ms with ${views.label}, ${ingest.withoutMs} ms without (${ingest.extraUsPerEvent} µs/event, ×${ingest.ratio})`,
   )
   await store.client.command({ query: `DROP DATABASE ${without.database} SYNC` })
   return ingest
@@ -211,10 +225,19 @@ async function count(store: Store): Promise<number> {
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
-  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs> | --ingest-only <events> <spanMinutes>
+  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs> | --ingest-only <events> <spanMinutes> [kpi]
   if (process.argv[2] === '--ingest-only') {
     newStore('bench_ingest')
-      .then((store) => ingestCost(store, Date.now(), Number(process.argv[3]), Number(process.argv[4]) * 60_000, console.log))
+      .then((store) =>
+        ingestCost(
+          store,
+          Date.now(),
+          Number(process.argv[3]),
+          Number(process.argv[4]) * 60_000,
+          console.log,
+          process.argv[5] === 'kpi' ? KPI_VIEWS : MEASURED_VIEWS,
+        ),
+      )
       .then(
         () => process.exit(0),
         (err) => {

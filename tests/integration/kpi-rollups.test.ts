@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
 import { MIGRATIONS } from '../../lib/clickhouse/migrations'
+import { seedHistory } from '../../lib/seed/history'
 import { rows, testStore } from '../helpers/store'
 
 /**
@@ -11,6 +12,7 @@ import { rows, testStore } from '../helpers/store'
  */
 let live: Store & { drop(): Promise<void> }
 let backfilled: Store
+let seeded: Store
 const MIN = 60_000
 const HOUR = 60 * MIN
 const end = Math.floor(Date.now() / HOUR) * HOUR - HOUR
@@ -46,9 +48,13 @@ beforeAll(async () => {
   await migrate(backfilled, { retentionDays: 30, migrations: MIGRATIONS.filter((m) => m.version < 65) })
   await backfilled.client.insert({ table: `${backfilled.database}.events`, values: events(), format: 'JSONEachRow' })
   await migrate(backfilled, { retentionDays: 30 })
-}, 120_000)
+  // The month seeded on first start writes usage_minute and installs_dim_minute directly, not events.
+  seeded = { ...live, database: `${live.database}_seed` }
+  await migrate(seeded, { retentionDays: 30 })
+  expect(await seedHistory(seeded, { days: 3, endMs: end, seed: 7, installs: 60, ratePerSec: 5, slotS: 3600 })).not.toBeNull()
+}, 180_000)
 afterAll(async () => {
-  if (backfilled) await live.client.command({ query: `DROP DATABASE IF EXISTS ${backfilled.database} SYNC` })
+  for (const other of [backfilled, seeded]) if (other) await live.client.command({ query: `DROP DATABASE IF EXISTS ${other.database} SYNC` })
   await live?.drop()
 })
 
@@ -85,4 +91,27 @@ describe('the KPI rollups', () => {
       expect(await rollup(live, time)).toEqual(expected)
       expect(await rollup(backfilled, time)).toEqual(expected)
     })
+})
+
+describe('the seeded month', () => {
+  it('fills the KPI rollups with what the seed wrote into the usage rollups and the install sketches', async () => {
+    const db = seeded.database
+    const expected = await rows(
+      seeded,
+      `SELECT toString(day) AS t, tenant, sum(cost) AS cost, sum(requests) AS requests, sum(rejected) AS rejected, max(installs) AS installs FROM (
+        SELECT day, tenant_id AS tenant, sum(cost_micros) AS cost, sum(requests) AS requests, sum(attest_rejected) AS rejected, 0 AS installs
+        FROM ${db}.usage_day GROUP BY GROUPING SETS ((day, tenant_id), (day))
+        UNION ALL
+        SELECT day, tenant_id, 0, 0, 0, uniqCombinedMerge(14)(installs) FROM ${db}.installs_dim_day WHERE dim = '' GROUP BY GROUPING SETS ((day, tenant_id), (day)))
+      GROUP BY t, tenant ORDER BY t, tenant`,
+    )
+    expect(expected.length).toBeGreaterThan(4)
+    expect(expected.every((r) => Number(r.cost) > 0 && Number(r.installs) > 0)).toBe(true)
+    const stored = await rows(
+      seeded,
+      `SELECT toString(day) AS t, tenant_id AS tenant, sum(cost_micros) AS cost, sum(requests) AS requests, sum(attest_rejected) AS rejected,
+        uniqCombinedMerge(14)(installs) AS installs FROM ${db}.kpi_day GROUP BY t, tenant ORDER BY t, tenant`,
+    )
+    expect(stored).toEqual(expected)
+  })
 })

@@ -39,6 +39,19 @@ const sketchesOf = (db: string, time: string) => `
     FROM ${db}.installs_dim_${time} WHERE dim = ''
     ${PER_TENANT_AND_ALL(time)}`
 
+/**
+ * The backfill's sketches: per tenant from installs_dim_*, and for all tenants the same union already merged across
+ * tenants by 0064's installs_all_* (the same registers as merging the tenants' sketches again, without the merges).
+ */
+const storedSketches = (db: string, time: string) => `
+    SELECT ${time}, tenant_id, ${KPI_SUMS.map((c) => `toUInt64(0) AS ${c}`).join(', ')}, uniqCombinedMergeState(14)(installs) AS installs
+    FROM ${db}.installs_dim_${time} WHERE dim = ''
+    GROUP BY ${time}, tenant_id
+    UNION ALL
+    SELECT ${time}, '', ${KPI_SUMS.map((c) => `toUInt64(0) AS ${c}`).join(', ')}, uniqCombinedMergeState(14)(installs) AS installs
+    FROM ${db}.installs_all_${time} WHERE dim = ''
+    GROUP BY ${time}`
+
 /** A coarser tier from the finer one (the views' chain minute → hour → day). */
 const rollUp = (db: string, source: string, sourceTime: string, bucket: string, time: string) => `
     SELECT ${bucket}(${sourceTime}) AS ${time}, tenant_id, ${KPI_SUMS.map((c) => `sum(${c}) AS ${c}`).join(', ')},
@@ -70,8 +83,10 @@ const table = ({ db, onCluster, engine, retentionDays }: MigrationContext, time:
  * The minute tier is fed by two views, one on usage_minute (sums) and one on installs_dim_minute (sketches), so
  * whatever lands there (the view chains from events, the seed's direct inserts) lands here too; hours and days are
  * chained from it like 0051. The backfill fills each tier from the same tier of its sources (usage_hour for kpi_hour:
- * the figures the KPIs read today), each in one statement and only into an empty table, and the views are created
- * after it: migrations run before the consumer starts, so nothing is counted twice, also when a crash reruns it.
+ * the figures the KPIs read before), each in one statement and only into an empty table, and the views are created
+ * after it: migrations run before the consumer starts, so nothing is counted twice, also when a crash reruns it. On
+ * the 100M-event bench store (30 days, 8.5M usage_minute rows, 173k tenant-total minute sketches) it took 68 s at
+ * load 5–7, mostly reading and writing the minute sketches (kpi_minute: 216k rows, ~590 MiB on disk).
  */
 export const migration: Migration = {
   version: 65,
@@ -83,7 +98,7 @@ export const migration: Migration = {
       ...TIERS.map(
         ([time]) => `INSERT INTO ${db}.kpi_${time}
     SELECT * FROM (${sumsOf(db, time)}
-    UNION ALL ${sketchesOf(db, time)})
+    UNION ALL ${storedSketches(db, time)})
     WHERE (SELECT count() FROM ${db}.kpi_${time}) = 0
     ${BOUNDED}`,
       ),

@@ -36,10 +36,11 @@ export function wholeHours(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>): { hou
 }
 
 /**
- * Up to this window the KPIs read whole hours from kpi_hour instead of whole days from kpi_day: in chDB a table read
- * costs ~4–5 ms however few rows it finds, more than the KPIs' extra hour rows up to about a week (7 d p50 43.2 → 39.8
- * ms with no day tier when sums and sketches were separate reads; at 30 d 720 hours cost more, 44.4 → 55.4 ms: issue
- * 17 probes, docs/benchmarks.md). Counts are the same either way.
+ * Up to this window the KPIs read whole hours from kpi_hour instead of whole days from kpi_day. Chosen when sums and
+ * sketches were separate reads (in chDB a table read costs ~4–5 ms however few rows it finds: 7 d p50 43.2 → 39.8 ms
+ * with no day tier; at 30 d 720 hours cost more, 44.4 → 55.4 ms). With the KPI rollups the 7 d window measures the
+ * same either way (p50 21.8 ms hours, 21.7 ms days; 30 d: 30.0 hours, 20.9 days; issue 17 probes, docs/benchmarks.md).
+ * Counts are the same either way.
  */
 export const KPI_HOURS_UP_TO_MS = 8 * 86_400_000
 

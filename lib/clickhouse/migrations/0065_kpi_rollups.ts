@@ -1,7 +1,7 @@
 import type { Migration, MigrationContext } from './types'
 
 /** The usage sums the overview KPIs show (usage_minute's names). */
-export const KPI_SUMS = [
+const KPI_SUMS = [
   'cost_micros',
   'requests',
   'streams',
@@ -17,14 +17,17 @@ export const KPI_SUMS = [
 /** Grouping spills to disk past 512 MB, so the backfill of a 100M-event store stays bounded (as 0063, 0064). */
 const BOUNDED = `SETTINGS max_bytes_before_external_group_by = 536870912`
 
-/** Each tier, its index granularity and the function that buckets the finer tier's time into it. */
+/** Each tier and its index granularity (as 0064's). */
 const TIERS: [time: string, granularity: number][] = [
   ['minute', 256],
   ['hour', 64],
   ['day', 32],
 ]
 
-/** Per tenant and, in the grouping set without the tenant, for all tenants: tenant_id '' (the column's default). */
+/**
+ * Per tenant and, in the grouping set without the tenant, for all tenants: tenant_id '' (the column's default; an
+ * event's tenant_id is never empty, lib/events/fields.ts idField).
+ */
 const PER_TENANT_AND_ALL = (time: string) => `GROUP BY GROUPING SETS ((${time}, tenant_id), (${time}))`
 
 /** The sums of a usage rollup (usage_minute, _hour, _day) per tenant and for all tenants; an empty sketch. */
@@ -73,9 +76,10 @@ const table = ({ db, onCluster, engine, retentionDays }: MigrationContext, time:
 
 /**
  * kpi_minute, kpi_hour, kpi_day: the overview KPIs' sums and tenant-total install sketch in ONE small table per grain,
- * one row per time and tenant plus one for all tenants (tenant_id ''). The KPIs read usage_minute/_hour/_day for the
- * sums and installs_all_* or installs_dim_* for the sketch: two table reads per tier, and in chDB a read that finds rows
- * costs ~4–5 ms however few (issue 17 probes, docs/benchmarks.md); here one per tier (7 d p50 50 → 30 ms in the probe).
+ * one row per time and tenant plus one for all tenants (tenant_id ''). Before, the KPIs read usage_minute/_hour/_day
+ * for the sums and installs_all_* or installs_dim_* for the sketch: two table reads per tier, and in chDB a read that
+ * finds rows costs ~4–5 ms however few (issue 17 probes, docs/benchmarks.md); here one per tier (7 d p50 50 → 30 ms in
+ * the probe).
  *
  * Exact copies: each row holds what its sources hold for that time and tenant (integer sums; a sketch is a set union,
  * merged here or at query time to the same registers), so every KPI is identical to reading the sources.

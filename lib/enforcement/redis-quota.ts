@@ -1,5 +1,6 @@
 import Redis from 'ioredis'
 import { CONVERT, GRANT } from './redis-allowance-scripts'
+import { RedisLane } from './redis-lane'
 import { OPEN_STREAMS, RECLAIM_CHANNEL, RENEW, RESERVE, SETTLE } from './redis-scripts'
 import type { Limits, QuotaKind, QuotaStore, ReserveRequest, ReserveResult, SettleResult, Usage } from './quota'
 
@@ -50,6 +51,10 @@ export class RedisQuotaStore implements QuotaStore {
   readonly kind = 'redis'
   private redis: Scripted
   private subscriber: Redis | null = null
+  /** The allowance flushes' own connection (redis-lane.ts says why), opened by the first flush. */
+  private lane: RedisLane | null = null
+  private readonly url: string
+  private readonly connectionName: string | undefined
 
   /** autoPipelining: only for the client bench's comparison (bench/enforcer-redis-client.ts). */
   /** log: connection errors, at most one line per 10 s (the calls themselves fail, and the decision answers 503). */
@@ -57,13 +62,13 @@ export class RedisQuotaStore implements QuotaStore {
     // No auto-pipelining: a gateway's decisions arrive one per socket read, so ioredis's per-tick pipeline
     // almost never holds more than one call and costs ~90 µs of CPU per call instead of ~37 µs sent plainly
     // (bench/enforcer-redis-client.ts; 79 vs 125 µs of enforcer CPU per decision at 5,000/s, docs/benchmarks.md).
+    this.url = url
+    this.connectionName = opts.connectionName
     const redis = new Redis(url, { connectionName: opts.connectionName, enableAutoPipelining: opts.autoPipelining ?? false, maxRetriesPerRequest: 2 })
     redis.defineCommand('brReserve', { numberOfKeys: 4, lua: RESERVE })
     redis.defineCommand('brSettle', { numberOfKeys: 5, lua: SETTLE })
     redis.defineCommand('brRenew', { numberOfKeys: 4, lua: RENEW })
     redis.defineCommand('brOpenStreams', { numberOfKeys: 4, lua: OPEN_STREAMS })
-    redis.defineCommand('brGrant', { numberOfKeys: 4, lua: GRANT })
-    redis.defineCommand('brConvert', { lua: CONVERT }) // key count first: 4 per install
     let loggedAt = 0
     redis.on('error', (err: Error) => {
       if (Date.now() - loggedAt < 10_000) return
@@ -111,10 +116,10 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   /**
-   * One round trip for a flush of allowances (allowance.ts), pipelined: each batch turns requests admitted from
-   * allowances into leases and renews or gives back the allowances (CONVERT; per conversion the allowance's tokens
-   * left, -1 if gone), then each grant sets budget aside for one (GRANT; 0 tokens: none). A command that failed is
-   * null in its place.
+   * One round trip for a flush of allowances (allowance.ts), on the flushes' own connection (RedisLane): each batch
+   * turns requests admitted from allowances into leases and renews or gives back the allowances (CONVERT; per
+   * conversion the allowance's tokens left, -1 if gone), then each grant sets budget aside for one (GRANT; 0 tokens:
+   * none). A command that failed is null in its place; a connection that failed rejects.
    */
   async exchange(
     batches: Conversion[][],
@@ -122,11 +127,12 @@ export class RedisQuotaStore implements QuotaStore {
     leaseMs: number,
     allowanceLeaseMs: number,
   ): Promise<{ left: (number[] | null)[]; granted: ({ tokens: number; micros: number } | null)[] }> {
-    const p = this.redis.pipeline() as unknown as {
-      brConvert(...args: (string | number)[]): void
-      brGrant(...args: (string | number)[]): void
-      exec(): Promise<[Error | null, unknown][] | null>
-    }
+    const lane = (this.lane ??= new RedisLane({
+      url: this.url,
+      scripts: { convert: CONVERT, grant: GRANT },
+      connectionName: this.connectionName && `${this.connectionName}-flush`,
+    }))
+    const commands: (string | number)[][] = []
     for (const batch of batches) {
       const keyArgs: string[] = []
       const argv: (string | number)[] = [leaseMs, allowanceLeaseMs]
@@ -136,26 +142,28 @@ export class RedisQuotaStore implements QuotaStore {
         argv.push(c.allowanceId, c.release ? 1 : 0, c.admitted.length)
         for (const r of c.admitted) argv.push(r.leaseId, r.tokens, r.micros)
       }
-      p.brConvert(keyArgs.length, ...keyArgs, ...argv)
+      commands.push(lane.script('convert', keyArgs.length, [...keyArgs, ...argv]))
     }
     for (const g of grants) {
       const l = g.limits
-      p.brGrant(
-        ...keys(g.installId).slice(0, 4),
-        g.allowanceId,
-        g.tokens,
-        g.micros,
-        opt(l.tokensPerMinute),
-        opt(l.tokensPerDay),
-        opt(l.spendPerDayMicros),
-        g.share,
-        g.minTokens,
-        g.minMicros,
-        g.leaseMs,
+      commands.push(
+        lane.script('grant', 4, [
+          ...keys(g.installId).slice(0, 4),
+          g.allowanceId,
+          g.tokens,
+          g.micros,
+          opt(l.tokensPerMinute),
+          opt(l.tokensPerDay),
+          opt(l.spendPerDayMicros),
+          g.share,
+          g.minTokens,
+          g.minMicros,
+          g.leaseMs,
+        ]),
       )
     }
-    const res = (await p.exec()) ?? []
-    const ok = (i: number) => (res[i] && !res[i][0] ? res[i][1] : null)
+    const res = await lane.send(commands)
+    const ok = (i: number) => (res[i] instanceof Error ? null : res[i])
     return {
       left: batches.map((_, i) => ok(i) as number[] | null),
       granted: grants.map((_, j) => {
@@ -188,6 +196,7 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async close() {
+    this.lane?.close()
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect())
     await this.redis.quit().catch(() => this.redis.disconnect())
   }

@@ -4,7 +4,8 @@ import { constants, PerformanceObserver } from 'node:perf_hooks'
  * The garbage collector's pauses in this process, counted since start (GET /health `gc`). A decision waits for
  * any pause that falls while it is being served, so these are the first thing to read beside a latency tail:
  * in the bench at 5,000 decisions/s the slowest decisions with Redis allowances lined up with scavenges of
- * 3-5 ms and mark-compacts of 16-24 ms (docs/benchmarks.md, Enforcer, session 18). A pause of SLOW_MS or more
+ * 3-5 ms and mark-compacts of 16-24 ms (docs/benchmarks.md, Enforcer, session 18; the flushes' own connection,
+ * redis-lane.ts, removed that in session 19). A pause of SLOW_MS or more
  * is on its own at the decision-latency target (p99 ≤ 2 ms).
  */
 export interface GcPauses {

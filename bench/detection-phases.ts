@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { cpus, loadavg } from 'node:os'
 import { runDetectors } from '../lib/detection/detect-all'
 import { takePhaseCosts } from '../lib/detection/phase-cost'
@@ -16,6 +17,8 @@ import { openBenchStore } from './detection-history'
  * every finding there is a false alarm. With a third argument the findings
  * (detector, subject, score) are written to that file: two versions of a
  * detector that should find the same things are compared by diffing it.
+ * `BENCH_DETECTION_CPU_PROFILE=<file.cpuprofile>` profiles the measured runs
+ * (not the warm-up, which builds every kept state) with the V8 profiler.
  */
 async function main() {
   const rate = Number(process.argv[2] ?? 5_000)
@@ -28,9 +31,16 @@ async function main() {
   const found: { now: number; detector: string; subject: string; score: number; members?: number }[] = []
   let cpuMs = 0
   const load0 = loadavg()[0]
+  const profileTo = process.env.BENCH_DETECTION_CPU_PROFILE
+  const profiler = profileTo ? new Session() : undefined
   for (let k = 0; k <= runs; k++) {
     const now = liveStart + k * 30_000
     if (k === 1) takePhaseCosts()
+    if (k === 1 && profiler) {
+      profiler.connect()
+      await profiler.post('Profiler.enable')
+      await profiler.post('Profiler.start')
+    }
     const cpu0 = process.cpuUsage()
     const run = await runDetectors(b.store, DEFAULT_DETECTION_SETTINGS, now)
     const cpu = process.cpuUsage(cpu0)
@@ -43,6 +53,11 @@ async function main() {
     console.log(`run ${k}: ${run.findings.length} findings, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU, load ${loadavg()[0].toFixed(1)}`)
   }
   const phases = takePhaseCosts()
+  if (profiler && profileTo) {
+    const { profile } = await profiler.post('Profiler.stop')
+    writeFileSync(profileTo, JSON.stringify(profile))
+    profiler.disconnect()
+  }
   console.log(`${rate} ev/s, ${runs} runs after a warm-up, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`)
   console.log(`all detectors: ${(cpuMs / runs).toFixed(0)} ms CPU per run = ${((cpuMs / runs / 30_000) * 100).toFixed(1)}% of one core`)
   for (const [phase, p] of [...phases].sort((x, y) => y[1].cpuMs - x[1].cpuMs))

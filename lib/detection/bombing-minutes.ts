@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import type { ContextBaseline } from './bombing-baselines'
 import { KeptStates } from './kept-states'
-import { num, toSec } from './query'
+import { num, selectColumns, toSec } from './query'
 import { installMinuteSumsSql, installMinuteRowsSql } from './sql/install-minute-rows'
 
 /** One install's active minutes in the window, in minute order (what the CUSUM walks). */
@@ -111,16 +111,18 @@ export async function incrementalInstallMinutes(
     // Only the changed minutes' span is scanned (install_minute is ordered by tenant and minute): usually the
     // last one or two minutes, not the whole window again.
     const span = { from: Math.min(...changed) * 60, to: Math.max(...changed) * 60 + 60 }
-    const rows = await selectRows<Record<string, unknown>>(store, installMinuteRowsSql(store.database), { ...params, ...span, ms: changed })
-    for (const r of rows) {
-      const m = num(r.m)
-      const k = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
+    // As columns: ≈ 51,000 rows a minute at 5,000 ev/s cost 0.5-0.9 s of CPU to decode row by row (query.ts).
+    type Row = { m: number; tenant_id: string; feature: string; install_id: string; m_requests: number; m_prompt: number }
+    const { rows, cols } = await selectColumns<Row>(store, installMinuteRowsSql(store.database), { ...params, ...span, ms: changed })
+    for (let j = 0; j < rows; j++) {
+      const m = num(cols.m[j])
+      const k = `${cols.tenant_id[j]}\u0000${cols.feature[j]}\u0000${cols.install_id[j]}`
       let s = st.series.get(k)
       if (!s) {
         s = {
-          tenant_id: String(r.tenant_id),
-          feature: String(r.feature),
-          install_id: String(r.install_id),
+          tenant_id: cols.tenant_id[j],
+          feature: cols.feature[j],
+          install_id: cols.install_id[j],
           minutes: [],
           requests: [],
           prompt: [],
@@ -133,8 +135,8 @@ export async function incrementalInstallMinutes(
       let i = s.minutes.length
       while (i > 0 && s.minutes[i - 1] > m) i--
       s.minutes.splice(i, 0, m)
-      s.requests.splice(i, 0, num(r.m_requests))
-      s.prompt.splice(i, 0, num(r.m_prompt))
+      s.requests.splice(i, 0, num(cols.m_requests[j]))
+      s.prompt.splice(i, 0, num(cols.m_prompt[j]))
       const set = st.byMinute.get(m) ?? new Set<string>()
       st.byMinute.set(m, set.add(k))
       touched.add(k)

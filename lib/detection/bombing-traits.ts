@@ -3,7 +3,7 @@ import { selectRows } from '../clickhouse/select'
 import type { InstallTraits } from '../install-types'
 import type { BombingGroup } from './bombing-groups'
 import { appendTo } from './collect'
-import { num, toSec } from './query'
+import { num, selectColumns, toSec } from './query'
 import { installTraitsSql } from './sql/install-traits'
 import { traitSharersSql } from './sql/trait-sharers'
 
@@ -15,16 +15,19 @@ export async function readTraits(store: Store, installs: { tenant_id: string; in
   for (const [t, ids] of byTenant) {
     const unique = [...new Set(ids)]
     for (let i = 0; i < unique.length; i += 2_000) {
-      const found = await selectRows<Record<string, unknown>>(store, installTraitsSql(store.database), { tenant: t, installs: unique.slice(i, i + 2_000) })
-      for (const r of found)
-        traits.set(`${t}\u0000${r.install_id}`, {
-          install_id: String(r.install_id),
-          app_version: String(r.app_version),
-          device_model: String(r.device_model),
-          os_version: String(r.os_version),
-          device_fingerprint: String(r.device_fingerprint),
-          ip_prefix: String(r.ip_prefix),
-          asn: num(r.asn),
+      const { rows, cols: c } = await selectColumns<Record<string, unknown>>(store, installTraitsSql(store.database), {
+        tenant: t,
+        installs: unique.slice(i, i + 2_000),
+      })
+      for (let j = 0; j < rows; j++)
+        traits.set(`${t}\u0000${c.install_id[j]}`, {
+          install_id: String(c.install_id[j]),
+          app_version: String(c.app_version[j]),
+          device_model: String(c.device_model[j]),
+          os_version: String(c.os_version[j]),
+          device_fingerprint: String(c.device_fingerprint[j]),
+          ip_prefix: String(c.ip_prefix[j]),
+          asn: num(c.asn[j]),
         })
     }
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
 import { mergeGroups, NEW_INSTALL_BURST_MINUTES, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
 import { selectRows } from '../clickhouse/select'
-import { num, toSec } from './query'
+import { num, selectColumns, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { farmInstallsSql, farmProfilesSql } from './sql/farm-installs'
 import { farmTimings } from './farm-timing'
@@ -126,29 +126,32 @@ export async function farmClustersInWindow(
   // The detector's tick (cachedTiming) aggregates each closed minute's timing once (farm-timing.ts); listings and
   // exports over any range read it with the profiles in one query.
   const timing = opts.cachedTiming ? await timePhase(`${SUB}timing`, () => farmTimings(store, params.from, params.to, params.tenant)) : null
-  const raw = await timePhase(`${SUB}installs SQL`, () =>
-    selectRows<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params),
+  // As columns: the window's ≈ 20,000 installs at 5,000 ev/s decoded row by row cost ≈ 0.3 s of CPU (query.ts).
+  const { rows, cols: c } = await timePhase(`${SUB}installs SQL`, () =>
+    selectColumns<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params),
   )
-  const installs: FarmInstall[] = raw.map((r) => ({
-    tenant_id: String(r.tenant_id),
-    install_id: String(r.install_id),
-    first_seen: num(r.first_seen),
-    last_seen: num(r.last_seen),
-    app_version: String(r.app_version),
-    platform: String(r.platform),
-    device_model: String(r.device_model),
-    os_version: String(r.os_version),
-    device_fingerprint: String(r.device_fingerprint),
-    ip_prefix: String(r.ip_prefix),
-    asn: num(r.asn),
-    cost_micros: num(r.cost_micros),
-    attest_accepted: num(r.attest_accepted),
-    attest_rejected: num(r.attest_rejected),
-    suspicious_rejections: num(r.suspicious_rejections),
-    span_minutes: num(r.span_minutes),
-    req_sum: num(r.req_sum),
-    req_sq: num(r.req_sq),
-  }))
+  const installs: FarmInstall[] = []
+  for (let j = 0; j < rows; j++)
+    installs.push({
+      tenant_id: String(c.tenant_id[j]),
+      install_id: String(c.install_id[j]),
+      first_seen: num(c.first_seen[j]),
+      last_seen: num(c.last_seen[j]),
+      app_version: String(c.app_version[j]),
+      platform: String(c.platform[j]),
+      device_model: String(c.device_model[j]),
+      os_version: String(c.os_version[j]),
+      device_fingerprint: String(c.device_fingerprint[j]),
+      ip_prefix: String(c.ip_prefix[j]),
+      asn: num(c.asn[j]),
+      cost_micros: num(c.cost_micros[j]),
+      attest_accepted: num(c.attest_accepted[j]),
+      attest_rejected: num(c.attest_rejected[j]),
+      suspicious_rejections: num(c.suspicious_rejections[j]),
+      span_minutes: num(c.span_minutes?.[j]),
+      req_sum: num(c.req_sum?.[j]),
+      req_sq: num(c.req_sq?.[j]),
+    })
   if (timing)
     for (const i of installs) {
       const t = timing.get(`${i.tenant_id}\u0000${i.install_id}`)

@@ -1,6 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
-import { num } from './query'
+import { num, selectColumns } from './query'
 import { farmMinuteRequestsSql, farmMinuteTotalsSql } from './sql/farm-minute-requests'
 import { KeyIds, remapIds } from './key-ids'
 import { KeptStates } from './kept-states'
@@ -51,19 +51,19 @@ export function takeFarmTimingRowsRead(): number {
 async function readMinutes(store: Store, fromSec: number, toSec: number, tenant: string, ids: KeyIds, only?: number[]): Promise<Map<number, MinuteRows>> {
   const out = new Map<number, MinuteRows>()
   if (toSec <= fromSec) return out
-  const rows = await selectRows<{ m: number | string; tenant_id: string; install_id: string; r: number | string }>(
+  const { rows, cols } = await selectColumns<{ m: number | string; tenant_id: string; install_id: string; r: number | string }>(
     store,
     farmMinuteRequestsSql(store.database),
     { from: fromSec, to: toSec, tenant, only: only ?? [], some: only !== undefined },
   )
-  rowsRead += rows.length
+  rowsRead += rows
   const byMinute = new Map<number, { ids: number[]; r: number[] }>()
-  for (const row of rows) {
-    const m = num(row.m)
+  for (let j = 0; j < rows; j++) {
+    const m = num(cols.m[j])
     let list = byMinute.get(m)
     if (!list) byMinute.set(m, (list = { ids: [], r: [] }))
-    list.ids.push(ids.id(`${row.tenant_id}\u0000${row.install_id}`))
-    list.r.push(num(row.r))
+    list.ids.push(ids.id(`${cols.tenant_id[j]}\u0000${cols.install_id[j]}`))
+    list.r.push(num(cols.r[j]))
   }
   for (const [m, list] of byMinute) out.set(m, { ids: Int32Array.from(list.ids), r: Float64Array.from(list.r) })
   return out

@@ -1,7 +1,6 @@
 import type { Store } from '../clickhouse/client'
-import { selectRows } from '../clickhouse/select'
 import { KeptStates } from './kept-states'
-import { num } from './query'
+import { num, selectColumns } from './query'
 import { installMinuteContextSql } from './sql/install-minute-context'
 
 /**
@@ -45,14 +44,16 @@ const minuteRange = (fromSec: number, toSec: number) => [Math.ceil(fromSec / 60)
 
 async function readMinutes(store: Store, tenant: string, lo: number, hi: number, into: Map<string, number[]>): Promise<void> {
   if (hi <= lo) return
-  const rows = await selectRows<Record<string, unknown>>(store, installMinuteContextSql(store.database), { from: lo * 60, to: hi * 60, tenant })
-  for (const r of rows) {
-    const k = num(r.k)
-    const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
+  type Row = { m: number; tenant_id: string; feature: string; install_id: string; k: number; p: number }
+  const { rows, cols } = await selectColumns<Row>(store, installMinuteContextSql(store.database), { from: lo * 60, to: hi * 60, tenant })
+  for (let j = 0; j < rows; j++) {
+    const k = num(cols.k[j])
+    const key = `${cols.tenant_id[j]}\u0000${cols.feature[j]}\u0000${cols.install_id[j]}`
     const list = into.get(key)
-    const entry = [num(r.m), k, k * Math.log(num(r.p) / k), k - 1]
-    if (list) list.push(...entry)
-    else into.set(key, entry)
+    const m = num(cols.m[j])
+    const a = k * Math.log(num(cols.p[j]) / k)
+    if (list) list.push(m, k, a, k - 1)
+    else into.set(key, [m, k, a, k - 1])
   }
 }
 

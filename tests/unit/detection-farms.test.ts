@@ -56,8 +56,14 @@ const farmMember = (tenant: string, i: number, o: Partial<FarmInstall> = {}): Fa
 /** A store whose farm query returns `installs` (as the SQL would: numbers may be strings) and no rejection rows. */
 function fakeStore(installs: FarmInstall[]): Store {
   const client = {
-    query: async ({ query }: { query: string }) => ({
-      json: async () => (query.includes('install_profile') ? installs.map((i) => ({ ...i, asn: String(i.asn) })) : []),
+    query: async ({ query, format }: { query: string; format?: string }) => ({
+      json: async () => {
+        const rows: Record<string, unknown>[] = query.includes('install_profile') ? installs.map((i) => ({ ...i, asn: String(i.asn) })) : []
+        if (format !== 'JSONColumnsWithMetadata') return rows
+        // Large reads come back as columns (lib/detection/query.ts selectColumns).
+        const names = Object.keys(rows[0] ?? {})
+        return { rows: rows.length, data: Object.fromEntries(names.map((n) => [n, rows.map((r) => r[n])])) }
+      },
     }),
   }
   return { client, mode: 'embedded', database: 'fake', cluster: '', location: 'fake', close: async () => {} } as unknown as Store

@@ -71,8 +71,10 @@ const fresh = (): State => ({ sums: new Map(), series: new Map(), byMinute: new 
  * window, and recomputes the positive-LLR sum only of the installs whose
  * minutes changed or, when the baselines changed, of all. The installs
  * returned are those whose positive minutes add up to `minPositive`, exactly
- * as installMinutesSql filters in the engine (a test compares the two). A
- * `now` that goes back starts over.
+ * as installMinutesSql filters in the engine (a test compares the two), as
+ * read-only views of the kept series, valid until the next call (copying
+ * every returned series each run was a large share of this phase). A `now` that
+ * goes back starts over.
  */
 export async function incrementalInstallMinutes(
   store: Store,
@@ -160,15 +162,7 @@ export async function incrementalInstallMinutes(
       s.positive = pos
       s.stamp = st.stamp
     }
-    if (s.positive >= p.minPositive)
-      out.push({
-        tenant_id: s.tenant_id,
-        feature: s.feature,
-        install_id: s.install_id,
-        minutes: [...s.minutes],
-        requests: [...s.requests],
-        prompt: [...s.prompt],
-      })
+    if (s.positive >= p.minPositive) out.push(s)
   }
   return out
 }

@@ -1,5 +1,5 @@
 import { severityFor, type DetectionSettings } from './settings'
-import { logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
+import { band, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, topShare, zFromLogBand, zToScore, type LogBand } from './stats'
 import { num } from './query'
 import type { FeatureConcentration, PromptBombingRow, ScoredMetric } from './types'
 
@@ -85,12 +85,18 @@ export interface FeatureBands {
 }
 
 export function featureBands(list: UsageRow[]): FeatureBands {
-  const values = list.map(metricValues)
+  const columns = METRICS.map(() => new Float64Array(list.length))
+  let cost = 0
+  for (let i = 0; i < list.length; i++) {
+    const v = metricValues(list[i])
+    for (let j = 0; j < METRICS.length; j++) columns[j][i] = v[METRICS[j]]
+    cost += list[i].cost_micros
+  }
   return {
     installs: list.length,
-    cost_micros: list.reduce((a, r) => a + r.cost_micros, 0),
-    bands: Object.fromEntries(METRICS.map((m) => [m, logBand(values.map((v) => v[m]))])) as Record<Metric, LogBand>,
-    max_context_p99: logBand(list.map((r) => r.max_context_tokens)).band.p99,
+    cost_micros: cost,
+    bands: Object.fromEntries(METRICS.map((m, j) => [m, logBand(columns[j])])) as Record<Metric, LogBand>,
+    max_context_p99: band(list.map((r) => r.max_context_tokens)).p99,
   }
 }
 

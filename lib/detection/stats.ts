@@ -56,16 +56,51 @@ export function robustZ(value: number, center: number, madValue: number, floor =
   return (value - center) / sigma
 }
 
-export function band(values: readonly number[]): Band {
-  const s = sorted(values)
+export function band(values: ArrayLike<number>): Band {
+  return bandOfSorted(sorted(values))
+}
+
+function bandOfSorted(s: Float64Array): Band {
   const med = percentileSorted(s, 0.5)
   return {
     median: s.length ? med : 0,
-    mad: s.length ? mad(s, med) : 0,
+    mad: s.length ? madOfSorted(s, med) : 0,
     p90: s.length ? percentileSorted(s, 0.9) : 0,
     p99: s.length ? percentileSorted(s, 0.99) : 0,
     n: s.length,
   }
+}
+
+/**
+ * mad(s, center) of ascending values without sorting the deviations: they are |s[i] − center| walked outwards
+ * from the center, the two sides each in ascending order (rounding is monotone), so merging them reaches the
+ * middle ones in n/2 steps. The same numbers as sorting them, in linear time (the window pass takes 12 MADs of
+ * ≈ 60,000 installs a run at 5,000 ev/s).
+ */
+function madOfSorted(s: Float64Array, center: number): number {
+  const n = s.length
+  if (n === 0 || Number.isNaN(center)) return Number.NaN
+  const pos = 0.5 * (n - 1)
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  let r = 0
+  while (r < n && s[r] < center) r++
+  let l = r - 1
+  let atLo = 0
+  let d = 0
+  for (let k = 0; k <= hi; k++) {
+    const left = l >= 0 ? Math.abs(s[l] - center) : Infinity
+    const right = r < n ? Math.abs(s[r] - center) : Infinity
+    if (left <= right) {
+      d = left
+      l--
+    } else {
+      d = right
+      r++
+    }
+    if (k === lo) atLo = d
+  }
+  return atLo + (d - atLo) * (pos - lo)
 }
 
 /**
@@ -97,10 +132,16 @@ export interface LogBand {
   logMad: number
 }
 
-export function logBand(values: readonly number[]): LogBand {
-  const logs = values.map((v) => Math.log1p(Math.max(0, v)))
-  const logMedian = logs.length ? median(logs) : 0
-  return { band: band(values), logMedian, logMad: logs.length ? mad(logs, logMedian) : 0 }
+export function logBand(values: ArrayLike<number>): LogBand {
+  // log1p(max(0, v)) never decreases with v, so the sorted logs are the sorted values mapped, one sort for both
+  // (plus a 0 for each −∞, the one non-finite value with a finite log).
+  const s = sorted(values)
+  let negInf = 0
+  for (let i = 0; i < values.length; i++) if (values[i] === -Infinity) negInf++
+  const logs = new Float64Array(negInf + s.length)
+  for (let i = 0; i < s.length; i++) logs[negInf + i] = Math.log1p(Math.max(0, s[i]))
+  const logMedian = values.length ? percentileSorted(logs, 0.5) : 0
+  return { band: bandOfSorted(s), logMedian, logMad: values.length ? madOfSorted(logs, logMedian) : 0 }
 }
 
 export function zFromLogBand(value: number, b: LogBand, minSigma = MIN_LOG_SIGMA): number {

@@ -8,10 +8,17 @@ import type { DetectionSettings } from './settings'
 import { streamMinuteRowsSql, streamMinuteSumsSql } from './sql/stream-minutes'
 import type { StreamStats } from './stream-abuse'
 
-/** One minute's closed streams, a row each: its install (dense id of tenant\0install) and its columns. */
+/**
+ * One minute's closed streams, a row each, in runs: each install's streams are contiguous, in the order they ended,
+ * run r being streams [runStarts[r], runStarts[r + 1]) of install runIds[r] (dense id of tenant\0install).
+ * firstEnd and lastEnd bound the minute's ends: a minute wholly inside the window needs no per-stream bounds check.
+ */
 interface Minute {
   sums: string
-  ids: Int32Array
+  runIds: Int32Array
+  runStarts: Int32Array
+  firstEnd: number
+  lastEnd: number
   ends: Float64Array
   durations: Float64Array
   completions: Float64Array
@@ -57,9 +64,13 @@ async function readMinutes(store: Store, st: State, changed: number[], current: 
   for (const m of changed) {
     const r = read.get(m)
     const n = r?.ends.length ?? 0
+    const runs = r?.installs.length ?? 0
     const minute: Minute = {
       sums: current.get(m)!,
-      ids: new Int32Array(n),
+      runIds: new Int32Array(runs),
+      runStarts: new Int32Array(runs + 1),
+      firstEnd: Infinity,
+      lastEnd: -Infinity,
       ends: Float64Array.from(r?.ends ?? [], num),
       durations: Float64Array.from(r?.durations ?? [], num),
       completions: Float64Array.from(r?.completions ?? [], num),
@@ -67,9 +78,15 @@ async function readMinutes(store: Store, st: State, changed: number[], current: 
       cuts: Uint8Array.from(r?.cuts ?? [], num),
     }
     let i = 0
-    for (let k = 0; r && k < r.installs.length; k++) {
-      const id = st.ids.id(`${r.tenants[k]}\u0000${r.installs[k]}`)
-      for (let j = 0; j < r.counts[k]; j++) minute.ids[i++] = id
+    for (let k = 0; r && k < runs; k++) {
+      minute.runIds[k] = st.ids.id(`${r.tenants[k]}\u0000${r.installs[k]}`)
+      minute.runStarts[k] = i
+      i += num(r.counts[k])
+    }
+    minute.runStarts[runs] = i
+    for (let j = 0; j < n; j++) {
+      minute.firstEnd = Math.min(minute.firstEnd, minute.ends[j])
+      minute.lastEnd = Math.max(minute.lastEnd, minute.ends[j])
     }
     st.minutes.set(m, minute)
   }
@@ -134,7 +151,15 @@ function statsOf(
     .filter(([m]) => current.has(m))
     .sort((a, b) => a[0] - b[0])
     .map(([, minute]) => minute)
-  for (const { ids, ends } of live) for (let i = 0; i < ids.length; i++) if (ends[i] >= fromMs && ends[i] < toMs) count[ids[i]]++
+  const inside = (end: number) => end >= fromMs && end < toMs
+  for (const minute of live) {
+    const { runIds, runStarts } = minute
+    const whole = inside(minute.firstEnd) && inside(minute.lastEnd)
+    for (let r = 0; r < runIds.length; r++) {
+      if (whole) count[runIds[r]] += runStarts[r + 1] - runStarts[r]
+      else for (let i = runStarts[r]; i < runStarts[r + 1]; i++) if (inside(minute.ends[i])) count[runIds[r]]++
+    }
+  }
   const offset = new Int32Array(n + 1)
   for (let k = 0; k < n; k++) offset[k + 1] = offset[k] + count[k]
   const fill = offset.slice(0, n)
@@ -148,23 +173,40 @@ function statsOf(
   const cuts = new Int32Array(n)
   const cutCost = new Float64Array(n)
   const cost = new Float64Array(n)
+  // Run by run: an install's streams of a minute are written one after the other and its sums kept in locals,
+  // rather than scattered stream by stream across the window (millions of streams at 5,000 ev/s). Same order of additions.
   for (const minute of live) {
-    const { ids } = minute
-    for (let i = 0; i < ids.length; i++) {
-      const end = minute.ends[i]
-      if (end < fromMs || end >= toMs) continue
-      const k = ids[i]
-      const d = minute.durations[i]
-      const at = fill[k]++
-      durations[at] = d
-      ends[at] = end
-      if (d > maxDuration[k]) maxDuration[k] = d
-      if (d >= s.zombieMinMs && minute.completions[i] * 1000 < s.zombieMaxTokensPerSec * d) zombies[k]++
-      cost[k] += minute.costs[i]
-      if (minute.cuts[i] === 1) {
-        cuts[k]++
-        cutCost[k] += minute.costs[i]
+    const { runIds, runStarts } = minute
+    const whole = inside(minute.firstEnd) && inside(minute.lastEnd)
+    for (let r = 0; r < runIds.length; r++) {
+      const k = runIds[r]
+      let at = fill[k]
+      let max = maxDuration[k]
+      let zombie = zombies[k]
+      let total = cost[k]
+      let cut = cuts[k]
+      let totalCut = cutCost[k]
+      for (let i = runStarts[r]; i < runStarts[r + 1]; i++) {
+        const end = minute.ends[i]
+        if (!whole && !inside(end)) continue
+        const d = minute.durations[i]
+        durations[at] = d
+        ends[at] = end
+        at++
+        if (d > max) max = d
+        if (d >= s.zombieMinMs && minute.completions[i] * 1000 < s.zombieMaxTokensPerSec * d) zombie++
+        total += minute.costs[i]
+        if (minute.cuts[i] === 1) {
+          cut++
+          totalCut += minute.costs[i]
+        }
       }
+      fill[k] = at
+      maxDuration[k] = max
+      zombies[k] = zombie
+      cost[k] = total
+      cuts[k] = cut
+      cutCost[k] = totalCut
     }
   }
   const heap = new MaxHeap()
@@ -191,9 +233,9 @@ function statsOf(
   }
   // Installs that left the window leave the ids too, once most have (held streams are all in kept minutes).
   const held = new Uint8Array(n)
-  for (const { ids } of st.minutes.values()) for (let i = 0; i < ids.length; i++) held[ids[i]] = 1
+  for (const { runIds } of st.minutes.values()) for (let r = 0; r < runIds.length; r++) held[runIds[r]] = 1
   const remap = st.ids.compact((k) => held[k] === 1)
-  if (remap) for (const minute of st.minutes.values()) minute.ids = remapIds(minute.ids, remap)
+  if (remap) for (const minute of st.minutes.values()) minute.runIds = remapIds(minute.runIds, remap)
   return out
 }
 

@@ -237,7 +237,9 @@ export async function detectSequentialBombing(
   const judged = rows.filter((r) => baselines.has(`${r.tenant_id}\u0000${r.feature}`))
   let evidence = judged.map((r) => judge(r, baselines.get(`${r.tenant_id}\u0000${r.feature}`)!))
   // A launch (every user's requests moved): the installs of a feature whose rest moved are judged against its current level.
-  const levels = await timePhase(`${SUB}launch levels`, () => launchLevels(store, baselines, evidence, now, tenant))
+  // The kept install minutes hold the feature's rest too (bombing-launch.ts).
+  const keptNow = () => (incremental ? keptInstallMinutes(store, tenant, now) : undefined)
+  const levels = await timePhase(`${SUB}launch levels`, () => launchLevels(store, baselines, evidence, now, tenant, keptNow))
   if (levels.size)
     evidence = judged.map((r, i) => {
       const key = `${r.tenant_id}\u0000${r.feature}`
@@ -253,7 +255,7 @@ export async function detectSequentialBombing(
   }
   // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts), its
   // window shifts computed from the install minutes kept above (all installs', not only those returned).
-  const kept = incremental ? keptInstallMinutes(store, tenant, now) : undefined
+  const kept = keptNow()
   const moderate = await timePhase(`${SUB}moderate`, () => detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant, kept))
   let groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
   // The newest ids of a rotating attacker whose group stands: read whatever they sent (bombing-traits.ts).
@@ -274,7 +276,7 @@ export async function detectSequentialBombing(
   }
   // Once a feature-level group stands, installs whose requests changed at its onset minute name it too.
   groups = joinAtOnset(mergeGroups(groups, moderate.groups), moderate.candidates)
-  return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant)) }
+  return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, keptNow)) }
 }
 
 /**
@@ -287,6 +289,7 @@ async function launchLevels(
   evidence: SequentialEvidence[],
   now: number,
   tenant: string,
+  kept: () => Iterable<InstallMinutes> | undefined,
 ): Promise<Map<string, FeatureLevel>> {
   const suspects = evidence.filter((e) => cusumZ(e.cusum) >= FINDING_Z || isElevated(e))
   if (!suspects.length) return new Map()
@@ -296,6 +299,6 @@ async function launchLevels(
   const froms = new Map([...keys].map((k) => [k, levelFrom(since.get(k) ?? [], now)]))
   // Nothing is left out: in a launch nearly every install that sent a few requests is a suspect, and the few left
   // would be the smaller requests. An attack needs half the feature's active installs to pass the quartile rule.
-  const levels = await featureLevels(store, baselines, froms, now, tenant, [])
+  const levels = await featureLevels(store, baselines, froms, now, tenant, [], kept)
   return new Map([...levels].filter(([k, l]) => movedLevel(baselines.get(k)!, l) !== undefined))
 }

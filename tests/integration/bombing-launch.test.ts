@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cusumZ, detectSequentialBombing, type SequentialResult } from '../../lib/detection/bombing-sequential'
+import { readBaselines } from '../../lib/detection/bombing-baselines'
+import { featureLevels } from '../../lib/detection/bombing-launch'
+import { keptInstallMinutes } from '../../lib/detection/bombing-minutes'
+import { cusumZ, detectSequentialBombing, SEQ_WINDOW_MINUTES, type SequentialResult } from '../../lib/detection/bombing-sequential'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import type { GatewayEventInput } from '../../lib/events/schema'
 import { llmRequest } from '../helpers/events'
@@ -98,5 +101,25 @@ describe('prompt bombing: a feature launched to every user', () => {
     expect(alerting('subset').filter((id) => moved.slice(0, 5).includes(id)).length).toBeGreaterThanOrEqual(3)
     expect(alerting('subset').every((id) => moved.includes(id))).toBe(true)
     for (const e of result.evidence.filter((e) => e.tenant_id === 'subset')) expect(e.baseline_source).not.toBe('current')
+  })
+
+  it('reads the rest of a feature from the kept install minutes as the engine computes it', async () => {
+    const baselines = await readBaselines(store, now - SEQ_WINDOW_MINUTES * MIN, '', true)
+    const froms = new Map([
+      ['launch\u0000summarize', now - 3 * MIN],
+      ['subset\u0000summarize', now - 2 * MIN],
+    ])
+    for (const exclude of [[], ['subset-0', 'subset-1', 'launch-4']]) {
+      const engine = await featureLevels(store, baselines, froms, now, '', exclude)
+      const kept = await featureLevels(store, baselines, froms, now, '', exclude, () => keptInstallMinutes(store, '', now))
+      expect(engine.size).toBe(2)
+      expect([...kept.keys()].sort()).toEqual([...engine.keys()].sort())
+      for (const [k, e] of engine) {
+        const got = kept.get(k)!
+        expect([got.installs, got.requests]).toEqual([e.installs, e.requests])
+        expect(got.q25).toBeCloseTo(e.q25, 12)
+        expect(got.q50).toBeCloseTo(e.q50, 12)
+      }
+    }
   })
 })

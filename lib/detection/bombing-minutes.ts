@@ -29,6 +29,8 @@ export function minuteLlr(k: number, prompt: number, b: ContextBaseline, p: LlrP
 }
 
 interface Series extends InstallMinutes {
+  /** tenant\0feature, the baselines' key, built once rather than every run for every series. */
+  featureKey: string
   /** Sum of the positive minute LLRs under `stamp`'s baselines; recomputed when the minutes or the baselines change. */
   positive: number
   stamp: number
@@ -122,6 +124,7 @@ export async function incrementalInstallMinutes(
       let s = st.series.get(k)
       if (!s) {
         s = {
+          featureKey: `${cols.tenant_id[j]}\u0000${cols.feature[j]}`,
           tenant_id: cols.tenant_id[j],
           feature: cols.feature[j],
           install_id: cols.install_id[j],
@@ -151,7 +154,7 @@ export async function incrementalInstallMinutes(
   }
   const out: InstallMinutes[] = []
   for (const [k, s] of st.series) {
-    const b = baselines.get(`${s.tenant_id}\u0000${s.feature}`)
+    const b = baselines.get(s.featureKey)
     if (!b) continue
     if (s.stamp !== st.stamp || touched.has(k)) {
       let pos = 0

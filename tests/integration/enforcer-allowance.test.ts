@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import Redis from 'ioredis'
 import { AllowanceQuotaStore } from '../../lib/enforcement/allowance'
 import type { Limits, ReserveRequest, ReserveResult } from '../../lib/enforcement/quota'
 import { RedisQuotaStore } from '../../lib/enforcement/redis-quota'
-import { hasRedisServer, startRedis, type RedisRun } from '../../harness/redis'
+import { startRedis } from '../../harness/redis'
+import { redisForSuite } from './redis-suite'
 import { waitFor } from '../../harness/free-port'
 
 // Allowances (lib/enforcement/allowance.ts) against a real redis-server: replicas admit locally, budgets stay exact.
-let redis: RedisRun
-let raw: Redis
-beforeAll(async () => {
-  if (!hasRedisServer()) throw new Error('redis-server is needed: apt-get install -y redis-server (.ci/run does)')
-  redis = await startRedis()
-  raw = new Redis(redis.url)
-}, 30_000)
-afterAll(async () => {
-  raw?.disconnect()
-  await redis?.stop()
-})
+const redis = redisForSuite()
 
 const replica = (name: string, extra: { allowanceLeaseMs?: number; idleMs?: number } = {}) =>
   new AllowanceQuotaStore(new RedisQuotaStore(redis.url), { requests: 16, requestLeaseMs: 60_000, replica: name, log: () => {}, ...extra })
@@ -33,7 +24,7 @@ const request = (installId: string, leaseId: string, limits: Limits, ctx = 100, 
 })
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const counters = async (installId: string) => {
-  const [dt, ds] = await raw.hmget(`br:{${installId}}:q`, 'dt', 'ds')
+  const [dt, ds] = await redis.raw.hmget(`br:{${installId}}:q`, 'dt', 'ds')
   return { dayTokens: Number(dt ?? 0), daySpend: Number(ds ?? 0) }
 }
 const reservedBy = (results: ReserveResult[]) => results.reduce((s, r) => s + (r.ok ? r.reservedTokens : 0), 0)
@@ -61,7 +52,7 @@ describe('allowances: local admission from budget Redis set aside', () => {
     await b.close()
     expect((await counters('exact')).dayTokens).toBe(reserved)
     const admitted = results.flatMap((r, i) => (r.ok ? [`r-${Math.floor(i / 4)}-${i % 4}`] : []))
-    expect(await raw.hlen('br:{exact}:leases')).toBe(admitted.length)
+    expect(await redis.raw.hlen('br:{exact}:leases')).toBe(admitted.length)
     // Nearly all the budget was admitted: what an allowance strands is at most a quarter of what is left.
     expect(reserved).toBeGreaterThan(30_000 * 0.9)
   })

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import Redis from 'ioredis'
 import { RedisLane } from '../../lib/enforcement/redis-lane'
-import { hasRedisServer, startRedis, type RedisRun } from '../../harness/redis'
+import { startRedis } from '../../harness/redis'
+import { redisForSuite } from './redis-suite'
 
 // The allowance flushes' own connection (lib/enforcement/redis-lane.ts) against a real redis-server.
-let redis: RedisRun
-let raw: Redis
-beforeAll(async () => {
-  if (!hasRedisServer()) throw new Error('redis-server is needed: apt-get install -y redis-server (.ci/run does)')
-  redis = await startRedis()
-  raw = new Redis(redis.url)
-}, 30_000)
-afterAll(async () => {
-  raw?.disconnect()
-  await redis?.stop()
-})
+const redis = redisForSuite()
 
 const scripts = {
   echo: 'return ARGV',
@@ -38,7 +29,7 @@ describe('RedisLane', () => {
       expect((res[1] as Error).message).toContain('boom')
       expect(res[2]).toEqual(many)
       expect(res[3]).toEqual(['ünïcode', '12.5'])
-      expect(await raw.get('lane:a')).toBe('x')
+      expect(await redis.raw.get('lane:a')).toBe('x')
     } finally {
       lane.close()
     }
@@ -48,11 +39,11 @@ describe('RedisLane', () => {
     const lane = new RedisLane({ url: redis.url, scripts })
     try {
       expect(await lane.send([lane.script('set', 1, ['lane:b', '1', 1])])).toEqual([1])
-      await raw.script('FLUSH')
+      await redis.raw.script('FLUSH')
       const [gone] = await lane.send([lane.script('set', 1, ['lane:b', '2', 2])])
       expect((gone as Error).message).toMatch(/^NOSCRIPT/)
       expect(await lane.send([lane.script('set', 1, ['lane:b', '3', 3])])).toEqual([3])
-      expect(await raw.get('lane:b')).toBe('3')
+      expect(await redis.raw.get('lane:b')).toBe('3')
     } finally {
       lane.close()
     }

@@ -11,7 +11,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore, type Store } from '../lib/clickhouse/client'
+import type { Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import { abuseTax } from '../lib/queries/abuse-tax'
 import { attestationSeries } from '../lib/queries/attestation-series'
@@ -25,6 +25,7 @@ import { resolveRange, type ResolvedRange } from '../lib/time-range'
 import { generateSql, TENANTS } from './dashboard-generator'
 import { cpuTicks, machineShare } from './machine-share'
 import { timed } from './query-timing'
+import { openBenchStore } from './bench-store'
 
 export interface DashboardBenchOptions {
   /** Store sizes to measure at, ascending; the store is grown between them (default [10 M]). */
@@ -187,16 +188,7 @@ export async function benchDashboard(opts: DashboardBenchOptions = {}): Promise<
   const runs = opts.runs ?? 20
   const rawRuns = Math.max(3, Math.ceil(runs / 4))
   const sizes = [...(opts.sizes ?? [opts.events ?? 10_000_000])].sort((a, b) => a - b)
-  const store =
-    opts.store ??
-    (await openStore({
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-      CLICKHOUSE_DATABASE: `bench_dashboard_${process.pid}`,
-      CLICKHOUSE_CLUSTER: '',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'burnrate-bench-dash-')),
-    }))
+  const store = opts.store ?? (await openBenchStore(mkdtempSync(join(tmpdir(), 'burnrate-bench-dash-')), `bench_dashboard_${process.pid}`))
   await migrate(store, { retentionDays: 30 })
   const installId = `i-${(1234).toString(16).toUpperCase().padStart(4, '0')}`
   const out: DashboardBenchRow[] = []

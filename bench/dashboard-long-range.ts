@@ -19,10 +19,11 @@
 import { mkdtempSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore, type Store } from '../lib/clickhouse/client'
+import type { Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import { generateSql } from './dashboard-generator'
 import { formatLongRange, measure, TARGET_MS, type LongRangeRow } from './long-range-measure'
+import { openBenchStore } from './bench-store'
 
 const DAY = 86_400_000
 const SPAN_MS = 30 * DAY
@@ -53,14 +54,7 @@ const MEASURED_VIEWS = {
 const KPI_VIEWS = { label: 'the KPI rollup views (0065)', names: ['kpi_minute_sums_mv', 'kpi_minute_installs_mv', 'kpi_hour_mv', 'kpi_day_mv'] }
 
 async function newStore(name: string, reuse?: { dataDir: string; database: string }): Promise<Store> {
-  const store = await openStore({
-    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: reuse?.database ?? `${name}_${process.pid}`,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `burnrate-${name}-`)),
-  })
+  const store = await openBenchStore(reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `burnrate-${name}-`)), reuse?.database ?? `${name}_${process.pid}`)
   await migrate(store, { retentionDays: 92 })
   return store
 }

@@ -11,22 +11,17 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore, type Store } from '../lib/clickhouse/client'
+import type { Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import { GatewaySimulator, SCENARIO_NAMES } from '../lib/simulator'
 import { corpus } from './corpus'
 import { fmt } from './stats'
 import { writeThroughSink } from './through-sink'
+import { openEmbeddedStore } from './bench-store'
 
 async function bytesPerEvent(values: Iterable<Buffer>, log: (l: string) => void, name: string): Promise<{ rows: number; events: number; all: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-disk-'))
-  const store: Store = await openStore({
-    CLICKHOUSE_DATABASE: 'disk',
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: dir,
-    CLICKHOUSE_USER: 'default',
-    CLICKHOUSE_PASSWORD: '',
-  })
+  const store: Store = await openEmbeddedStore(dir, 'disk')
   try {
     await migrate(store, { retentionDays: 30 })
     await writeThroughSink(store, values, {

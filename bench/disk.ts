@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { openStore } from '../lib/clickhouse/client'
+import { openEmbeddedStore } from './bench-store'
 
 export interface DiskResult {
   rows: number
@@ -45,13 +45,7 @@ export async function measureDisk(dir: string, database = 'bench', optimize = tr
 }
 
 async function child(a: { dir: string; database: string; optimize: boolean }) {
-  const store = await openStore({
-    CLICKHOUSE_DATABASE: a.database,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: a.dir,
-    CLICKHOUSE_USER: 'default',
-    CLICKHOUSE_PASSWORD: '',
-  })
+  const store = await openEmbeddedStore(a.dir, a.database)
   const q = async <T>(query: string) => (await (await store.client.query({ query, format: 'JSONEachRow' })).json<T>())[0]
   const db = a.database
   // Settled size, as the table sits after background merges.

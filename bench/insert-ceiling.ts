@@ -11,11 +11,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore, type Store } from '../lib/clickhouse/client'
+import type { Store } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import { corpus } from './corpus'
 import { fmt, fmtSummary, pairedRatios, summarize } from './stats'
 import { writeThroughSink } from './through-sink'
+import { openEmbeddedStore } from './bench-store'
 
 interface Timed {
   rowsPerSec: number
@@ -74,7 +75,7 @@ export async function benchInsertCeiling(arg: { rows?: number; reps?: number; lo
   const reps = arg.reps ?? 3
   const log = arg.log ?? console.log
   const dir = mkdtempSync(join(tmpdir(), 'burnrate-bench-ceiling-'))
-  const store = await openStore({ CLICKHOUSE_DATABASE: DB, CLICKHOUSE_CLUSTER: '', DATA_DIR: dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '' })
+  const store = await openEmbeddedStore(dir, DB)
   try {
     await migrate(store, { retentionDays: 30 })
     await fill(store, rows, log)

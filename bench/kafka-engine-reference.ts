@@ -10,9 +10,9 @@
  *   node --import tsx bench/kafka-engine-reference.ts '<json ReferenceChildArgs>'
  * and prints one line `RESULT {json}` when every event is stored.
  */
-import { openStore } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import { PRICE_CATALOG } from '../lib/pricing/catalog'
+import { openEmbeddedStore } from './bench-store'
 
 export interface ReferenceChildArgs {
   dir: string
@@ -66,7 +66,7 @@ function ddl(db: string, a: ReferenceChildArgs): string[] {
 
 async function child(a: ReferenceChildArgs) {
   process.on('SIGTERM', () => process.exit(0))
-  const store = await openStore({ CLICKHOUSE_DATABASE: 'bench', CLICKHOUSE_CLUSTER: '', DATA_DIR: a.dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '' })
+  const store = await openEmbeddedStore(a.dir, 'bench')
   await migrate(store, { retentionDays: 90 })
   for (const q of ddl(store.database, a)) await store.client.command({ query: q })
   const started = Date.now()

@@ -6,23 +6,16 @@
  *   BASE=/path/to/old/tree npx tsx bench/kpi-identity.ts <dataDir> <database> <endMs>
  */
 import { loadavg } from 'node:os'
-import { openStore } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import { overviewKpis } from '../lib/queries/overview-kpis'
 import { resolveRange, type RangePreset } from '../lib/time-range'
+import { openEmbeddedStore } from './bench-store'
 
 const [dataDir, database, endArg] = process.argv.slice(2)
 
 async function main() {
   const old = (await import(`${process.env.BASE}/lib/queries/overview-kpis.ts`)) as { overviewKpis: typeof overviewKpis }
-  const store = await openStore({
-    CLICKHOUSE_URL: '',
-    CLICKHOUSE_USER: 'default',
-    CLICKHOUSE_PASSWORD: '',
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: dataDir,
-  })
+  const store = await openEmbeddedStore(dataDir, database)
   console.log(
     'load before migrate',
     loadavg()

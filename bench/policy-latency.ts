@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { openStore } from '../lib/clickhouse/client'
 import { migrate } from '../lib/clickhouse/migrate'
 import type { Principal } from '../lib/auth/roles'
 import { applyChangeRequest } from '../lib/policy/apply'
@@ -12,6 +11,7 @@ import { attachEnforcer } from '../lib/policy/in-process'
 import { KeyRing } from '../lib/policy/keys'
 import { PolicyPublisher } from '../lib/policy/publisher'
 import { PolicyService } from '../lib/policy/service'
+import { openBenchStore } from './bench-store'
 
 export interface PolicyLatencyOptions {
   /** embedded: in-process enforcer (no Kafka). stack: Kafka topic → follower → enforcer. */
@@ -37,14 +37,7 @@ export async function benchPolicyLatency(opts: PolicyLatencyOptions = {}): Promi
   const mode = opts.mode ?? 'embedded'
   const n = Math.max(1, opts.n ?? 60)
   const dir = mkdtempSync(join(tmpdir(), 'br-bench-policy-'))
-  const store = await openStore({
-    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: `bench_policy_${process.pid}`,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: dir,
-  })
+  const store = await openBenchStore(dir, `bench_policy_${process.pid}`)
   await migrate(store, { retentionDays: 1 })
   const service = new PolicyService(store)
   await service.ready()

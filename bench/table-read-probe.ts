@@ -6,22 +6,15 @@
  *   npx tsx bench/table-read-probe.ts <dataDir> <database> <endMs> [rounds]   (PROBE_SETTINGS='{"max_threads":1}' to try settings)
  */
 import { loadavg } from 'node:os'
-import { openStore } from '../lib/clickhouse/client'
 import { tiers } from '../lib/queries/usage-tiers'
 import { resolveRange } from '../lib/time-range'
+import { openEmbeddedStore } from './bench-store'
 
 const [dataDir, database, endMs, roundsArg] = process.argv.slice(2)
 const at = (p: string) => `toDateTime({${p}:UInt32}, 'UTC')`
 
 async function main() {
-  const store = await openStore({
-    CLICKHOUSE_URL: '',
-    CLICKHOUSE_USER: 'default',
-    CLICKHOUSE_PASSWORD: '',
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: dataDir,
-  })
+  const store = await openEmbeddedStore(dataDir, database)
   const db = database
   const r = resolveRange({ range: '7d' }, Number(endMs))
   const cut = tiers(r, 'day', ['quarter', 'day'])

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   band,
+  binomialLogTail,
   binomialZ,
   coefficientOfVariation,
   logRobustZ,
@@ -88,6 +89,21 @@ describe('binomial tail z', () => {
     const z = binomialZ(600, 1000, 0.001)
     expect(Number.isFinite(z)).toBe(true)
     expect(z).toBeGreaterThan(40)
+  })
+
+  it('gives the same value on every call, counts beyond the kept ln Γ table and fractional counts included', () => {
+    // ln Γ of integer counts is kept after its first use (stats.ts): a later call must not see a different number.
+    for (const [k, n, p] of [
+      [3, 40, 0.02],
+      [70_000, 100_000, 0.6],
+      [2.5, 10.5, 0.1],
+    ]) {
+      const first = binomialLogTail(k, n, p)
+      expect(Number.isFinite(first)).toBe(true)
+      expect(binomialLogTail(k, n, p)).toBe(first)
+    }
+    // P(X ≥ 1) = 1 − (1 − p)^n
+    expect(binomialLogTail(1, 40, 0.02)).toBeCloseTo(Math.log(1 - 0.98 ** 40), 10)
   })
 
   it('is monotone in k', () => {

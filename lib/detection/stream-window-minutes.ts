@@ -217,7 +217,7 @@ function statsOf(
     const o = offset[k]
     const peak = peakOpen(ends, durations, o, o + c, heap)
     const median = selectNth(durations, o, o + c - 1, o + Math.floor(c / 2))
-    const [tenant_id, install_id] = st.ids.keys[k].split('\u0000')
+    const [tenant_id, install_id] = st.ids.parts(k)
     out.push({
       tenant_id,
       install_id,

@@ -23,4 +23,14 @@ describe('dense key ids for kept minutes', () => {
     expect(ids.id('new')).toBe(1000)
     expect(ids.id('k5')).toBe(moved[0])
   })
+
+  it('gives the parts of each key, the same after ids are compacted', () => {
+    const ids = new KeyIds()
+    for (let i = 0; i < 3000; i++) ids.id(`t${i % 7}\u0000i-${i}`)
+    expect(ids.parts(5)).toEqual(['t5', 'i-5'])
+    const remap = ids.compact((i) => i % 3 === 2)!
+    expect(ids.parts(remap[5])).toEqual(['t5', 'i-5'])
+    expect(ids.parts(remap[2999])).toEqual(['t3', 'i-2999'])
+    expect(ids.parts(ids.id('a\u0000b\u0000c'))).toEqual(['a', 'b', 'c'])
+  })
 })

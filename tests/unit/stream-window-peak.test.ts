@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MaxHeap, peakOpen, selectNth } from '../../lib/detection/stream-window-minutes'
+import { MaxHeap, peakOpen, selectNth } from '../../lib/detection/stream-order-stats'
 
 /**
  * stream-window-minutes.ts computes each install's peak of open streams and

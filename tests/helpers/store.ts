@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../../lib/clickhouse/client'
@@ -13,21 +13,32 @@ import type { Migration } from '../../lib/clickhouse/migrations/types'
  */
 export async function testStore(prefix = 'test', opts: { migrations?: Migration[] } = {}): Promise<Store & { drop: () => Promise<void> }> {
   const database = `${prefix}_${process.pid}_${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_]/g, '_')
-  const store = await openStore({
-    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: process.env.CLICKHOUSE_URL ? '' : mkdtempSync(join(tmpdir(), 'burnrate-chdb-')),
-  })
+  const dataDir = process.env.CLICKHOUSE_URL ? '' : mkdtempSync(join(tmpdir(), 'burnrate-chdb-'))
+  const store = await openStore(storeConfig(database, dataDir))
   await migrate(store, { retentionDays: 30, migrations: opts.migrations })
   return {
     ...store,
     drop: async () => {
       await store.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => {})
       await store.close()
+      // chDB keeps its files in the temp directory: a suite's worth of them filled /tmp between runs.
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * The store settings a test process and a child process it spawns (ingest, CLIs) share: the server at
+ * CLICKHOUSE_URL when set, else chDB in `dataDir`.
+ */
+export function storeConfig(database: string, dataDir: string) {
+  return {
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
+    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
+    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: database,
+    CLICKHOUSE_CLUSTER: '',
+    DATA_DIR: dataDir,
   }
 }
 

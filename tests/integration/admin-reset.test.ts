@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { openStore } from '../../lib/clickhouse/client'
 import { migrate } from '../../lib/clickhouse/migrate'
 import { authenticateLocal, saveUser } from '../../lib/auth/users'
-import { rows } from '../helpers/store'
+import { rows, storeConfig } from '../helpers/store'
 
 const run = promisify(execFile)
 
@@ -23,14 +23,7 @@ describe('admin:reset-password', () => {
     // The CLI opens the store itself: the same server when CLICKHOUSE_URL is set, else this chDB directory.
     const dataDir = mkdtempSync(join(tmpdir(), 'br-admin-reset-'))
     const database = `reset_test_${process.pid}`
-    const config = {
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-      CLICKHOUSE_DATABASE: database,
-      CLICKHOUSE_CLUSTER: '',
-      DATA_DIR: dataDir,
-    }
+    const config = storeConfig(database, dataDir)
     let store = await openStore(config)
     await migrate(store, { retentionDays: 30 })
     await saveUser(store, { userId: 'admin', role: 'viewer', password: 'the-old-password-0', disabled: true })
@@ -54,6 +47,7 @@ describe('admin:reset-password', () => {
     } finally {
       await store.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => {})
       await store.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
   }, 120_000)
 })

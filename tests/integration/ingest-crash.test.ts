@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Admin, Kafka } from 'kafkajs'
 import { openStore } from '../../lib/clickhouse/client'
-import { rows } from '../helpers/store'
+import { rows, storeConfig } from '../helpers/store'
 import { malformedRecords, validRecords } from '../helpers/corpus'
 import { brokersFromEnv } from '../../harness/kafka-broker'
 import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor } from '../../harness/kafka-io'
@@ -73,14 +73,7 @@ describe('ingest process killed mid-stream', () => {
     expect(code, last.output().slice(-2000)).toBe(0)
     expect(last.output()).toMatch(/stopped:/)
 
-    const store = await openStore({
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-      CLICKHOUSE_DATABASE: database,
-      CLICKHOUSE_CLUSTER: '',
-      DATA_DIR: dataDir,
-    })
+    const store = await openStore(storeConfig(database, dataDir))
     try {
       const db = database
       const [r] = await rows<Record<string, string>>(store, `SELECT count() AS n, uniqExact(event_id) AS u, sum(cost_micros) AS cost FROM ${db}.events`)
@@ -100,6 +93,7 @@ describe('ingest process killed mid-stream', () => {
       expect(rolled.cost).toBe(r.cost)
     } finally {
       await store.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
   }, 400_000)
 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Admin, Kafka } from 'kafkajs'
@@ -11,7 +11,7 @@ import { kafkaIngestConfig } from '../helpers/ingest-fixture'
 import { brokersFromEnv } from '../../harness/kafka-broker'
 import { createTopic, groupProgress, produce, testKafka, uniqueName, waitFor, type RawRecord } from '../../harness/kafka-io'
 import { rollupsVsDeduplicated } from '../helpers/rollup-check'
-import { rows } from '../helpers/store'
+import { rows, storeConfig } from '../helpers/store'
 
 // A gateway re-sends events it is unsure were delivered. A re-send read by the
 // process that stored the original was always caught by its recent-id memory;
@@ -83,14 +83,7 @@ describe('re-sent events', () => {
     // 2. In this process now (the child owned the chDB directory): a consumer
     // stores more events, a second one joins and takes partitions over, and
     // 10% of all events arrive again.
-    const store: Store = await openStore({
-      CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-      CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-      CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-      CLICKHOUSE_DATABASE: database,
-      CLICKHOUSE_CLUSTER: '',
-      DATA_DIR: dataDir,
-    })
+    const store: Store = await openStore(storeConfig(database, dataDir))
     try {
       const config = kafkaIngestConfig(topic, group, { KAFKA_SESSION_TIMEOUT_MS: '10000', INGEST_MAX_BATCH_ROWS: '250' })
       const one = await startIngest(config, store, () => {})
@@ -146,6 +139,7 @@ describe('re-sent events', () => {
     } finally {
       await store.client.command({ query: `DROP DATABASE IF EXISTS ${database} SYNC` }).catch(() => {})
       await store.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
   }, 400_000)
 })

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '../../lib/clickhouse/client'
+import { settings } from '../../lib/config'
 import { migrate } from '../../lib/clickhouse/migrate'
 import type { Migration } from '../../lib/clickhouse/migrations/types'
 
@@ -27,19 +28,14 @@ export async function testStore(prefix = 'test', opts: { migrations?: Migration[
   }
 }
 
+const SERVER_KEYS = ['CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD'] as const
+
 /**
  * The store settings a test process and a child process it spawns (ingest, CLIs) share: the server at
  * CLICKHOUSE_URL when set, else chDB in `dataDir`.
  */
 export function storeConfig(database: string, dataDir: string) {
-  return {
-    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? 'default',
-    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_CLUSTER: '',
-    DATA_DIR: dataDir,
-  }
+  return { ...settings(SERVER_KEYS), CLICKHOUSE_DATABASE: database, CLICKHOUSE_CLUSTER: '', DATA_DIR: dataDir }
 }
 
 /** Runs a query and returns its rows. */

@@ -87,11 +87,12 @@ describe('store unavailable for 30 s', () => {
       retriesWhileDown = handle!.metrics.snapshot().insertRetries
       await restore()
       restore = null
+      // The claim is that it catches up, not how fast: on a machine at load 45 the last 1,300 events took over 60 s.
       await waitFor(
         'catch-up',
         () => groupProgress(admin, group, topic),
         (p) => p.committed === N + M && p.end === N + M,
-        60_000,
+        150_000,
       )
     } finally {
       await restore?.()
@@ -109,5 +110,5 @@ describe('store unavailable for 30 s', () => {
     expect(Number(ev.n)).toBe(N)
     expect(Number(ev.u)).toBe(N)
     expect(Number(dl.n)).toBe(M)
-  }, 120_000)
+  }, 240_000)
 })

@@ -9,6 +9,7 @@ import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from '
 import { modelShiftOf } from './families'
 import { redTeamFarm } from './redteam-farms'
 import { installLabels } from './scenario-frame'
+import { releaseScenario, type ReleaseKind } from './families-release'
 
 /**
  * Held-out "red team" families for the non-bombing detectors, written from the
@@ -39,6 +40,7 @@ export type RedTeamKind =
   | 'benign_marketing_push'
   | 'benign_cgnat'
   | 'benign_commuters'
+  | ReleaseKind
 
 interface OpenStream {
   inst: Install
@@ -232,6 +234,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   const f = frameOf(`redteam-${kind}`, ctx, 15 * MIN)
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
   if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)
+  if (kind === 'cost_release_volume' || kind === 'benign_early_adopters') return releaseScenario(ctx, f, kind)
   if (kind.startsWith('stream_')) return streams(ctx, f, kind)
   if (kind.startsWith('reuse_')) return reuse(ctx, f, kind)
   if (kind.startsWith('benign_')) return benignRedTeam(ctx, f, kind)

@@ -39,6 +39,9 @@ export interface ScenarioSettings {
   /** model_shift: the pricier model; benign: which look-alike. */
   model?: string
   kind?: 'power_users' | 'corporate_nat' | 'qa_lab' | 'release_burst' | 'batch_feature' | 'token_expired' | 'handover' | 'feature_launch' | 'long_chats'
+  /** Release families (families-release.ts): share of the tenant's installs that adopt it, share of its calls sent twice. */
+  installShare?: number
+  repeatShare?: number
   /** Held-out red-team families for the non-bombing detectors (families-redteam.ts). */
   redteam?: RedTeamKind
 }

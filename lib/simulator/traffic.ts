@@ -118,6 +118,8 @@ export interface TrafficHook {
   contextFactor(inst: Install, feature: string, version: string, ts: number): number
   /** The model a feature's call goes to (a config push moving traffic to another model). */
   model?(inst: Install, feature: string, model: string, ts: number): string
+  /** Extra copies of the call sent 0.2-3 s later (a release's retry loop or double-fired call); 0 or absent: none. */
+  repeat?(inst: Install, feature: string, version: string, ts: number): number
   /** Overrides an attestation verdict (a global token-service outage); null keeps the normal one. */
   verdict?(inst: Install, ts: number): AttestationReason[] | null
 }
@@ -183,7 +185,7 @@ export class NormalTraffic {
     const mid = t0 + span / 2
     for (const g of this.groups) {
       const target = rng.poisson((this.ratePerSec * g.share * this.shape(g.tz, mid) * span) / 1000)
-      const stop = sink.out.length + target
+      let stop = sink.out.length + target
       while (sink.out.length < stop) {
         const inst = g.picker.pick(rng)
         const ts = t0 + Math.floor(rng.next() * span)
@@ -192,15 +194,21 @@ export class NormalTraffic {
         let factor = 1
         let spec = f
         let verdict = normalVerdict
+        let copies = 0
         for (const h of this.hooks) {
           version = h.appVersion(inst, version, ts)
           factor *= h.contextFactor(inst, f.name, version, ts)
           const model = h.model?.(inst, f.name, spec.model, ts)
           if (model && model !== spec.model) spec = { ...spec, model }
           if (h.verdict) verdict = (r, i) => h.verdict!(i, ts) ?? normalVerdict(r, i)
+          copies += h.repeat?.(inst, f.name, version, ts) ?? 0
         }
         refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), verdict, f.name)
         normalCall(sink, rng, inst, version, ts, spec, factor)
+        // The copies are not part of the ordinary load: they extend this group's quota instead of using it.
+        const before = sink.out.length
+        for (let k = 0; k < copies; k++) normalCall(sink, rng, inst, version, Math.min(t1 - 1, ts + 200 + rng.int(2_800)), spec, factor)
+        stop += sink.out.length - before
       }
     }
   }

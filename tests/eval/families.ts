@@ -253,7 +253,18 @@ export function familyGrid(quick: boolean): FamilyCase[] {
       60,
       { perMinute: 1 },
     ),
-    ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters'] as const).map((kind, i) =>
+    // A release that doubles spend without changing cost per request (families-release.ts), added 2026-12-06 and run once
+    // on main before the release volume lens was written: every chat call of the new version sent twice, half of them.
+    rt('cost: red team', 'release on 35 % of installs, every chat call sent twice', ['cost_anomalies'], 83, 'cost_spike', 'cost_release_volume', 20),
+    rt('cost: red team', 'release on 35 % of installs, half the chat calls sent twice', ['cost_anomalies'], 84, 'cost_spike', 'cost_release_volume', 20, {
+      repeatShare: 0.5,
+    }),
+    rt('cost: red team', 'release on 30 % of globex installs, translate calls sent twice', ['cost_anomalies'], 85, 'cost_spike', 'cost_release_volume', 20, {
+      installShare: 0.3,
+      tenant: 'globex-travel',
+      feature: 'translate',
+    }),
+    ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters', 'benign_early_adopters'] as const).map((kind, i) =>
       c(
         'benign: red team',
         kind.replace('benign_', ''),

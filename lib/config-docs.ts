@@ -75,6 +75,10 @@ export const configDocs: Record<keyof Config, string> = {
   DETECT_COST_WINDOW_MINUTES: 'Recent window whose cost per request is compared with the baseline.',
   DETECT_COST_MIN_RATIO: 'Smallest cost-per-request (or spend) ratio to baseline that can alert, whatever the z-score.',
   DETECT_COST_MIN_REQUESTS: 'Fewest requests in the recent window before a series can alert on cost.',
+  DETECT_COST_VOLUME_MIN_INSTALLS:
+    'Fewest installs seen on both an earlier version and a new one before the release volume lens (requests per install against their own past) can alert.',
+  DETECT_COST_VOLUME_MIN_RATIO:
+    'Smallest ratio of requests per active minute, installs on a new version against their own on earlier versions, that can alert (a paired comparison: less noise than cost per request across versions).',
   DETECT_ZOMBIE_MIN_MS: 'A stream open this long while producing almost no tokens is a zombie.',
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: 'Output rate below which a long stream counts as a zombie.',
   ALERT_KEEP_RATIO: 'Hysteresis: an open alert stays firing while its score is at least this share of the opening score.',

@@ -20,6 +20,7 @@ import { zToScore } from './stats'
 import type { CostAnomalyRow } from './types'
 import { appendTo } from './collect'
 import { modelShift, seasonalByFeature, typicalRequestLens, type CostSettings } from './cost-lenses'
+import { applyReleaseVolumes, readReleaseVolumes } from './cost-release-volume'
 
 const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
@@ -226,31 +227,31 @@ export async function detectCostAnomalies(
     budgetAlertRows(store, now, tenant),
   ])
   const str = (v: unknown) => String(v)
-  const rows = [
-    ...scoreCostAnomalies(
-      minutes.map((m) => ({
-        tenant_id: str(m.tenant_id),
-        feature: str(m.feature),
-        model: str(m.model),
-        app_version: str(m.app_version),
-        t: num(m.t),
-        requests: num(m.requests),
-        cost: num(m.cost_micros),
-        median_context: num(m.median_context),
-      })),
-      seasonal.map((d) => ({
-        tenant_id: str(d.tenant_id),
-        feature: str(d.feature),
-        model: str(d.model),
-        day: num(d.day),
-        requests: num(d.requests),
-        cost: num(d.cost_micros),
-      })),
-      now,
-      s,
-    ),
-    ...budgets,
-  ]
+  const versionMinutes = minutes.map((m) => ({
+    tenant_id: str(m.tenant_id),
+    feature: str(m.feature),
+    model: str(m.model),
+    app_version: str(m.app_version),
+    t: num(m.t),
+    requests: num(m.requests),
+    cost: num(m.cost_micros),
+    median_context: num(m.median_context),
+  }))
+  const costRows = scoreCostAnomalies(
+    versionMinutes,
+    seasonal.map((d) => ({
+      tenant_id: str(d.tenant_id),
+      feature: str(d.feature),
+      model: str(d.model),
+      day: num(d.day),
+      requests: num(d.requests),
+      cost: num(d.cost_micros),
+    })),
+    now,
+    s,
+  )
+  applyReleaseVolumes(costRows, await readReleaseVolumes(store, versionMinutes, now, s, tenant), s)
+  const rows = [...costRows, ...budgets]
   rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
   return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)
 }

@@ -94,7 +94,9 @@ export function costFindings(rows: CostAnomalyRow[]): Finding[] {
         title:
           r.kind === 'budget'
             ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
-            : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
+            : r.release_volume?.decided
+              ? `Cost anomaly: requests per install of ${r.subject} at ${r.release_volume.ratio.toFixed(1)}x their own before the release`
+              : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
       })),
   )
 }

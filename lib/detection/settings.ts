@@ -14,6 +14,10 @@ export interface DetectionSettings {
   costWindowMinutes: number
   costMinRatio: number
   costMinRequests: number
+  /** Release volume lens: fewest installs seen before and after their move to a new version. */
+  costVolumeMinInstalls: number
+  /** Release volume lens: smallest movers' after/before ratio that can alert. */
+  costVolumeMinRatio: number
   zombieMinMs: number
   zombieMaxTokensPerSec: number
   /** Monthly budget per tenant in micros; `defaultBudgetMicros` applies to tenants not listed (0: none). */
@@ -30,6 +34,8 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   costWindowMinutes: 5,
   costMinRatio: 1.5,
   costMinRequests: 20,
+  costVolumeMinInstalls: 20,
+  costVolumeMinRatio: 1.25,
   zombieMinMs: 5 * 60_000,
   zombieMaxTokensPerSec: 1,
   budgets: {},
@@ -46,6 +52,8 @@ export function detectionSettings(config: Config): DetectionSettings {
     costWindowMinutes: config.DETECT_COST_WINDOW_MINUTES,
     costMinRatio: config.DETECT_COST_MIN_RATIO,
     costMinRequests: config.DETECT_COST_MIN_REQUESTS,
+    costVolumeMinInstalls: config.DETECT_COST_VOLUME_MIN_INSTALLS,
+    costVolumeMinRatio: config.DETECT_COST_VOLUME_MIN_RATIO,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
     budgets: parseBudgetsJson(config.BUDGETS_JSON),

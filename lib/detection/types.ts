@@ -159,6 +159,8 @@ export interface CostAnomalyRow {
   series: SeriesPoint[]
   /** Version rows: the median request's context against other versions (robust to a few heavy installs). */
   typical_request?: { median_context_tokens: number; baseline_median: number; ratio: number; z: number }
+  /** Version rows of a young version: its movers' requests per active minute against their own on earlier versions (cost-release-volume.ts). */
+  release_volume?: { installs: number; requests_after: number; expected_after: number; ratio: number; z: number; decided: boolean }
   /** Budget rows only. */
   budget?: { month_to_date_micros: number; forecast_micros: number; budget_micros: number }
 }

@@ -4,7 +4,7 @@ import { appendTo } from './collect'
 import type { VersionMinute } from './cost-anomalies'
 import { num, toSec } from './query'
 import { severityFor, type DetectionSettings } from './settings'
-import { releaseInstallMinutesSql, releaseSwitchersSql } from './sql/cost-release-installs'
+import { releaseCandidatesSql, releaseInstallMinutesSql, releaseSwitchesSql } from './sql/cost-release-installs'
 import { zToScore } from './stats'
 import type { CostAnomalyRow } from './types'
 
@@ -177,35 +177,41 @@ export function applyReleaseVolumes(rows: CostAnomalyRow[], volumes: ReleaseVolu
   }
 }
 
-/** The lens's two reads: installs that moved to a young version, then their minutes. Nothing is read when no version is young. */
+/**
+ * The lens's reads: installs seen on a young version (install_profile), when
+ * each moved (their events, by install id), then their minutes. Nothing is
+ * read when no version is young.
+ */
 export async function readReleaseVolumes(store: Store, minutes: VersionMinute[], now: number, s: VolumeSettings, tenant: string): Promise<ReleaseVolume[]> {
   const young = youngVersions(minutes, now, s).filter((v) => !tenant || v.tenant_id === tenant)
   if (!young.length) return []
   const db = store.database
   const from = Math.max(now - BEFORE_MINUTES * 60_000, Math.min(...young.map((v) => v.first)))
   const pairs = new Set(young.map((v) => `${v.tenant_id}/${v.app_version}`))
-  const raw = await selectRows<Record<string, unknown>>(store, releaseSwitchersSql(db), {
+  const candidates = await selectRows<Record<string, unknown>>(store, releaseCandidatesSql(db), {
     tenants: [...new Set(young.map((v) => v.tenant_id))],
     versions: [...new Set(young.map((v) => v.app_version))],
     from: toSec(from),
-    to: toSec(now) + 1,
     cap: SWITCHER_CAP,
   })
-  const switched = raw
-    .map((r) => ({ tenant_id: String(r.tenant_id), app_version: String(r.app_version), install_id: String(r.install_id), switched_at: num(r.switched_at) }))
-    .filter((r) => pairs.has(`${r.tenant_id}/${r.app_version}`))
-  const byTenant = new Map<string, SwitchedInstall[]>()
-  for (const sw of switched) appendTo(byTenant, sw.tenant_id, sw)
+  const byTenant = new Map<string, { install_id: string; app_version: string }[]>()
+  for (const c of candidates)
+    if (pairs.has(`${c.tenant_id}/${c.app_version}`))
+      appendTo(byTenant, String(c.tenant_id), { install_id: String(c.install_id), app_version: String(c.app_version) })
   const out: ReleaseVolume[] = []
   for (const [t, list] of byTenant) {
-    const rows = await selectRows<Record<string, unknown>>(store, releaseInstallMinutesSql(db), {
-      tenant: t,
-      installs: [...new Set(list.map((x) => x.install_id))],
-      from: toSec(now - BEFORE_MINUTES * 60_000),
-      to: toSec(now) + 1,
-    })
+    const installs = [...new Set(list.map((x) => x.install_id))]
+    const versions = [...new Set(list.map((x) => x.app_version))]
+    const window = { tenant: t, installs, to: toSec(now) + 1 }
+    const [moves, rows] = await Promise.all([
+      selectRows<Record<string, unknown>>(store, releaseSwitchesSql(db), { ...window, versions, from: toSec(from) }),
+      selectRows<Record<string, unknown>>(store, releaseInstallMinutesSql(db), { ...window, from: toSec(now - BEFORE_MINUTES * 60_000) }),
+    ])
+    const switched = moves
+      .map((r) => ({ tenant_id: t, app_version: String(r.app_version), install_id: String(r.install_id), switched_at: num(r.switched_at) }))
+      .filter((r) => pairs.has(`${t}/${r.app_version}`))
     const mins = rows.map((r) => ({ install_id: String(r.install_id), feature: String(r.feature), t: num(r.t), requests: num(r.requests) }))
-    out.push(...releaseVolumes(list, mins, now))
+    out.push(...releaseVolumes(switched, mins, now))
   }
   return out
 }

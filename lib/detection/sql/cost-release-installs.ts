@@ -1,20 +1,29 @@
 /**
- * Installs that moved to a young app version (the release volume lens,
- * cost-release-volume.ts): each install's first request on the version since
- * {from}. Up to {cap} installs per version, picked by a hash of the id (a
- * fixed sample, not the first or the busiest). The events table is ordered by
- * tenant and install, so this reads the tenants' ts and version columns since
- * {from}; it runs only when a young version carries traffic.
+ * The release volume lens's reads (cost-release-volume.ts).
+ *
+ * Installs seen on a young app version since {from}: install_profile rows
+ * (one per install and insert block, its last version then) name them, so the
+ * events are read by install id, their sort key, never scanned by version.
+ * Up to {cap} installs per version, picked by a hash of the id (a fixed
+ * sample, not the first or the busiest).
  */
-export const releaseSwitchersSql = (db: string) => `
-SELECT tenant_id, app_version, install_id, toUnixTimestamp64Milli(min(ts)) AS switched_at
-FROM ${db}.events
+export const releaseCandidatesSql = (db: string) => `
+SELECT tenant_id, app_version, install_id
+FROM ${db}.install_profile
 WHERE tenant_id IN {tenants:Array(String)} AND app_version IN {versions:Array(String)}
-  AND ts >= toDateTime64({from:UInt32}, 3, 'UTC') AND ts < toDateTime64({to:UInt32}, 3, 'UTC')
-  AND type IN ('llm_request', 'stream') AND install_id != ''
+  AND last_seen >= toDateTime64({from:UInt32}, 3, 'UTC')
 GROUP BY tenant_id, app_version, install_id
 ORDER BY cityHash64(install_id)
 LIMIT {cap:UInt32} BY tenant_id, app_version`
+
+/** Each listed install's first request on each of {versions} in [from, to): when it moved. */
+export const releaseSwitchesSql = (db: string) => `
+SELECT app_version, install_id, toUnixTimestamp64Milli(min(ts)) AS switched_at
+FROM ${db}.events
+WHERE tenant_id = {tenant:String} AND install_id IN {installs:Array(String)}
+  AND ts >= toDateTime64({from:UInt32}, 3, 'UTC') AND ts < toDateTime64({to:UInt32}, 3, 'UTC')
+  AND app_version IN {versions:Array(String)} AND type IN ('llm_request', 'stream')
+GROUP BY app_version, install_id`
 
 /** Requests per minute and feature of a list of installs of one tenant over [from, to), from the per-install rollup. */
 export const releaseInstallMinutesSql = (db: string) => `

@@ -81,6 +81,8 @@ export const configDocs: Record<keyof Config, string> = {
     'Smallest ratio of requests per active minute, installs on a new version against their own on earlier versions, that can alert (a paired comparison: less noise than cost per request across versions).',
   DETECT_ZOMBIE_MIN_MS: 'A stream open this long while producing almost no tokens is a zombie.',
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: 'Output rate below which a long stream counts as a zombie.',
+  DETECT_SPREAD_MEMBER_ALPHA:
+    'Prompt bombing: expected chance members per look when a standing spread group also names installs by request size and rate against their own past together (0: that look is off).',
   ALERT_KEEP_RATIO: 'Hysteresis: an open alert stays firing while its score is at least this share of the opening score.',
   ALERT_RESOLVE_AFTER_MS: 'An alert auto-resolves after its condition has been clear this long; a re-fire within it reopens the same alert.',
   ALERT_WEBHOOK_URL: 'Webhook (Slack-compatible JSON) for alerts at or above ALERT_WEBHOOK_MIN_SEVERITY.',

@@ -11,6 +11,7 @@ import { incrementalInstallMinutes, keptInstallMinutes, type InstallMinutes } fr
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
+import { nameSpreadRateMembers } from './bombing-spread-rate'
 import { appendTo } from './collect'
 import { timePhase } from './phase-cost'
 import { featureLevels, guardFeatureLaunches, launchRebased, levelFrom, movedLevel, type FeatureLevel } from './bombing-launch'
@@ -162,7 +163,7 @@ export interface SequentialResult {
  */
 export async function detectSequentialBombing(
   store: Store,
-  s: Pick<DetectionSettings, 'zAlert'>,
+  s: Pick<DetectionSettings, 'zAlert'> & Partial<Pick<DetectionSettings, 'spreadMemberAlpha'>>,
   now: number,
   opts: { tenant?: string; activeInstalls?: Map<string, number>; incremental?: boolean } = {},
 ): Promise<SequentialResult> {
@@ -276,6 +277,9 @@ export async function detectSequentialBombing(
   }
   // Once a feature-level group stands, installs whose requests changed at its onset minute name it too.
   groups = joinAtOnset(mergeGroups(groups, moderate.groups), moderate.candidates)
+  // Members that keep their own traffic beside the attack's: request size and rate since its minute (bombing-spread-rate.ts).
+  const spread = { baselines, candidates: moderate.candidates, movedFeatures: moved, from, now, tenant, alpha: s.spreadMemberAlpha }
+  groups = await timePhase(`${SUB}spread rate members`, () => nameSpreadRateMembers(store, groups, spread, async () => keptNow() ?? (await readMinutes([], 0))))
   return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, keptNow)) }
 }
 

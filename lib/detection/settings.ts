@@ -20,6 +20,8 @@ export interface DetectionSettings {
   costVolumeMinRatio: number
   zombieMinMs: number
   zombieMaxTokensPerSec: number
+  /** Prompt bombing: chance members per look of the size-and-rate member test of a standing spread group (bombing-spread-rate.ts). */
+  spreadMemberAlpha: number
   /** Monthly budget per tenant in micros; `defaultBudgetMicros` applies to tenants not listed (0: none). */
   budgets: Record<string, number>
   defaultBudgetMicros: number
@@ -38,6 +40,7 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   costVolumeMinRatio: 1.25,
   zombieMinMs: 5 * 60_000,
   zombieMaxTokensPerSec: 1,
+  spreadMemberAlpha: 0.05,
   budgets: {},
   defaultBudgetMicros: 0,
 }
@@ -56,6 +59,7 @@ export function detectionSettings(config: Config): DetectionSettings {
     costVolumeMinRatio: config.DETECT_COST_VOLUME_MIN_RATIO,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
+    spreadMemberAlpha: config.DETECT_SPREAD_MEMBER_ALPHA,
     budgets: parseBudgetsJson(config.BUDGETS_JSON),
     defaultBudgetMicros: config.BUDGET_MONTHLY_MICROS,
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { rateRaw, spreadRateMembers, type SplitInstall, type SplitTimes } from '../../lib/detection/bombing-spread-rate'
 import { normalQuantile } from '../../lib/detection/stats'
+import { Rng } from '../../lib/simulator/random'
 
 /**
  * A feature of 400 honest installs (Poisson clocks at 0.2–5 requests a minute, ordinary sizes around their own
@@ -9,17 +10,8 @@ import { normalQuantile } from '../../lib/detection/stats'
 const SIGMA = 0.6
 const T: SplitTimes = { g: 1_000, past: 105, since: 15, latestStart: 1_003 }
 
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rand = rng(15)
+const seeded = new Rng(15)
+const rand = () => seeded.next()
 const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
 function poisson(mean: number): number {
   if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gauss()))

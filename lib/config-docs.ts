@@ -79,6 +79,8 @@ export const configDocs: Record<keyof Config, string> = {
     'Fewest installs seen on both an earlier version and a new one before the release volume lens (requests per install against their own past) can alert.',
   DETECT_COST_VOLUME_MIN_RATIO:
     'Smallest ratio of requests per active minute, installs on a new version against their own on earlier versions, that can alert (a paired comparison: less noise than cost per request across versions).',
+  DETECT_COST_PRICE_MIN_RATIO:
+    "Smallest rise of a model's billed cost per catalog-priced token (the gateway's cost against the price catalog, per tenant and model) that can alert: a price change, a pricier tier, lost cache discounts.",
   DETECT_ZOMBIE_MIN_MS: 'A stream open this long while producing almost no tokens is a zombie.',
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: 'Output rate below which a long stream counts as a zombie.',
   DETECT_SPREAD_MEMBER_ALPHA:

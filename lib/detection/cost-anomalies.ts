@@ -21,6 +21,7 @@ import type { CostAnomalyRow } from './types'
 import { appendTo } from './collect'
 import { modelShift, seasonalByFeature, typicalRequestLens, type CostSettings } from './cost-lenses'
 import { applyReleaseVolumes, readReleaseVolumes } from './cost-release-volume'
+import { explainByPrice, scorePriceDrift } from './cost-price'
 
 const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
@@ -32,6 +33,9 @@ export interface VersionMinute extends MinutePoint {
   model: string
   app_version: string
   median_context?: number
+  /** Token sums of the minute: what the price lens prices at the catalog (cost-price.ts). */
+  prompt_tokens?: number
+  completion_tokens?: number
 }
 export interface SeasonalDay {
   tenant_id: string
@@ -236,20 +240,26 @@ export async function detectCostAnomalies(
     requests: num(m.requests),
     cost: num(m.cost_micros),
     median_context: num(m.median_context),
+    prompt_tokens: num(m.prompt_tokens),
+    completion_tokens: num(m.completion_tokens),
   }))
-  const costRows = scoreCostAnomalies(
-    versionMinutes,
-    seasonal.map((d) => ({
-      tenant_id: str(d.tenant_id),
-      feature: str(d.feature),
-      model: str(d.model),
-      day: num(d.day),
-      requests: num(d.requests),
-      cost: num(d.cost_micros),
-    })),
-    now,
-    s,
-  )
+  const costRows = [
+    ...scoreCostAnomalies(
+      versionMinutes,
+      seasonal.map((d) => ({
+        tenant_id: str(d.tenant_id),
+        feature: str(d.feature),
+        model: str(d.model),
+        day: num(d.day),
+        requests: num(d.requests),
+        cost: num(d.cost_micros),
+      })),
+      now,
+      s,
+    ),
+    ...scorePriceDrift(versionMinutes, now, s),
+  ]
+  explainByPrice(costRows)
   applyReleaseVolumes(costRows, await readReleaseVolumes(store, versionMinutes, now, s, tenant), s)
   const rows = [...costRows, ...budgets]
   rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)

@@ -18,6 +18,8 @@ export interface DetectionSettings {
   costVolumeMinInstalls: number
   /** Release volume lens: smallest movers' after/before ratio that can alert. */
   costVolumeMinRatio: number
+  /** Price lens: smallest rise of a model's billed per catalog cost that can alert. */
+  costPriceMinRatio: number
   zombieMinMs: number
   zombieMaxTokensPerSec: number
   /** Prompt bombing: chance members per look of the size-and-rate member test of a standing spread group (bombing-spread-rate.ts). */
@@ -38,6 +40,7 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   costMinRequests: 20,
   costVolumeMinInstalls: 20,
   costVolumeMinRatio: 1.25,
+  costPriceMinRatio: 1.1,
   zombieMinMs: 5 * 60_000,
   zombieMaxTokensPerSec: 1,
   spreadMemberAlpha: 0.05,
@@ -57,6 +60,7 @@ export function detectionSettings(config: Config): DetectionSettings {
     costMinRequests: config.DETECT_COST_MIN_REQUESTS,
     costVolumeMinInstalls: config.DETECT_COST_VOLUME_MIN_INSTALLS,
     costVolumeMinRatio: config.DETECT_COST_VOLUME_MIN_RATIO,
+    costPriceMinRatio: config.DETECT_COST_PRICE_MIN_RATIO,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
     spreadMemberAlpha: config.DETECT_SPREAD_MEMBER_ALPHA,

@@ -136,8 +136,8 @@ export interface FarmCluster {
 export type BaselineKind = 'seasonal' | 'recent_hours' | 'none'
 
 export interface CostAnomalyRow {
-  kind: 'cost_per_request' | 'spend_rate' | 'budget'
-  /** 'tenant/feature/app_version' for cost per request, 'tenant/feature' for spend, 'tenant' for budget. */
+  kind: 'cost_per_request' | 'spend_rate' | 'price_per_token' | 'budget'
+  /** 'tenant/feature/app_version' for cost per request, 'tenant/feature' for spend, 'tenant/model' for price per token, 'tenant' for budget. */
   subject: string
   subject_kind: 'feature' | 'tenant'
   tenant_id: string

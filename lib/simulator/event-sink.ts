@@ -13,6 +13,8 @@ export interface Usage {
   prompt: number // billed input tokens: 0 when the upstream failed before usage was reported
   completion: number
   bytes: number
+  /** What the gateway bills per catalog micro-dollar (a provider's price change); absent: the catalog price. */
+  billedFactor?: number
 }
 
 /**
@@ -208,6 +210,7 @@ export class EventSink {
    */
   private cost(u: Usage, ts: number): number | undefined {
     if (Math.imul(this.n, 0x9e3779b1) >>> 0 >= 429_496_730) return undefined
-    return defaultPriceBook.costMicros(u.model, ts, u.prompt, u.completion) ?? undefined
+    const catalog = defaultPriceBook.costMicros(u.model, ts, u.prompt, u.completion)
+    return catalog === null ? undefined : u.billedFactor ? Math.round(catalog * u.billedFactor) : catalog
   }
 }

@@ -10,6 +10,7 @@ import { modelShiftOf } from './families'
 import { redTeamFarm } from './redteam-farms'
 import { installLabels } from './scenario-frame'
 import { releaseScenario, type ReleaseKind } from './families-release'
+import { priceScenario, type PriceKind } from './families-price'
 
 /**
  * Held-out "red team" families for the non-bombing detectors, written from the
@@ -41,6 +42,7 @@ export type RedTeamKind =
   | 'benign_cgnat'
   | 'benign_commuters'
   | ReleaseKind
+  | PriceKind
 
 interface OpenStream {
   inst: Install
@@ -235,6 +237,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
   if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)
   if (kind === 'cost_release_volume' || kind === 'benign_early_adopters') return releaseScenario(ctx, f, kind)
+  if (kind === 'cost_price_change') return priceScenario(ctx, f)
   if (kind.startsWith('stream_')) return streams(ctx, f, kind)
   if (kind.startsWith('reuse_')) return reuse(ctx, f, kind)
   if (kind.startsWith('benign_')) return benignRedTeam(ctx, f, kind)

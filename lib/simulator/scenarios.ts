@@ -42,6 +42,8 @@ export interface ScenarioSettings {
   /** Release families (families-release.ts): share of the tenant's installs that adopt it, share of its calls sent twice. */
   installShare?: number
   repeatShare?: number
+  /** Price family (families-price.ts): what the gateway bills per catalog micro-dollar on the model (`model`, else the feature's). */
+  billedFactor?: number
   /** Held-out red-team families for the non-bombing detectors (families-redteam.ts). */
   redteam?: RedTeamKind
 }

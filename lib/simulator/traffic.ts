@@ -71,11 +71,12 @@ export function refreshToken(
 }
 
 /** A normal-shaped call for a feature, scaled by contextFactor (the cost-spike bug re-sends history). */
-export function normalCall(sink: EventSink, rng: Rng, inst: Install, version: string, ts: number, f: FeatureSpec, contextFactor = 1): void {
+export function normalCall(sink: EventSink, rng: Rng, inst: Install, version: string, ts: number, f: FeatureSpec, contextFactor = 1, billedFactor = 1): void {
   const p = profileOf(f.name)
   const context = Math.max(16, Math.round(rng.lognormal(p.ctx, p.ctxSigma) * contextFactor))
   let completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
   const u: Usage = { feature: f.name, model: f.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+  if (billedFactor !== 1) u.billedFactor = billedFactor
   if (rng.chance(0.0005)) {
     const kind: RuleKind = rng.pick(['tokens_per_minute', 'tokens_per_minute', 'tokens_per_day', 'max_context_tokens', 'spend_per_day'])
     sink.denial(inst, version, ts, f.name, f.model, kind)
@@ -118,6 +119,8 @@ export interface TrafficHook {
   contextFactor(inst: Install, feature: string, version: string, ts: number): number
   /** The model a feature's call goes to (a config push moving traffic to another model). */
   model?(inst: Install, feature: string, model: string, ts: number): string
+  /** What the gateway bills for the call per catalog micro-dollar (a provider's price change); absent: 1. */
+  billedFactor?(inst: Install, model: string, ts: number): number
   /** Extra copies of the call sent 0.2-3 s later (a release's retry loop or double-fired call); 0 or absent: none. */
   repeat?(inst: Install, feature: string, version: string, ts: number): number
   /** Overrides an attestation verdict (a global token-service outage); null keeps the normal one. */
@@ -195,6 +198,7 @@ export class NormalTraffic {
         let spec = f
         let verdict = normalVerdict
         let copies = 0
+        let billed = 1
         for (const h of this.hooks) {
           version = h.appVersion(inst, version, ts)
           factor *= h.contextFactor(inst, f.name, version, ts)
@@ -202,12 +206,13 @@ export class NormalTraffic {
           if (model && model !== spec.model) spec = { ...spec, model }
           if (h.verdict) verdict = (r, i) => h.verdict!(i, ts) ?? normalVerdict(r, i)
           copies += h.repeat?.(inst, f.name, version, ts) ?? 0
+          billed *= h.billedFactor?.(inst, spec.model, ts) ?? 1
         }
         refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), verdict, f.name)
-        normalCall(sink, rng, inst, version, ts, spec, factor)
+        normalCall(sink, rng, inst, version, ts, spec, factor, billed)
         // The copies are not part of the ordinary load: they extend this group's quota instead of using it.
         const before = sink.out.length
-        for (let k = 0; k < copies; k++) normalCall(sink, rng, inst, version, Math.min(t1 - 1, ts + 200 + rng.int(2_800)), spec, factor)
+        for (let k = 0; k < copies; k++) normalCall(sink, rng, inst, version, Math.min(t1 - 1, ts + 200 + rng.int(2_800)), spec, factor, billed)
         stop += sink.out.length - before
       }
     }

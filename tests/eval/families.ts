@@ -264,6 +264,13 @@ export function familyGrid(quick: boolean): FamilyCase[] {
       tenant: 'globex-travel',
       feature: 'translate',
     }),
+    // A price change (families-price.ts), added 2026-12-06 with the price lens and run once for the report: the gateway
+    // bills acme's gpt-4o-mini 1.3x the catalog, and globex's claude-haiku-4 1.15x (half of it).
+    rt('cost: red team', 'gateway bills a model 1.3x the catalog', ['cost_anomalies'], 86, 'cost_spike', 'cost_price_change', 20),
+    rt('cost: red team', 'gateway bills a model 1.15x the catalog, another tenant', ['cost_anomalies'], 87, 'cost_spike', 'cost_price_change', 20, {
+      billedFactor: 1.15,
+      tenant: 'globex-travel',
+    }),
     ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters', 'benign_early_adopters'] as const).map((kind, i) =>
       c(
         'benign: red team',

@@ -13,6 +13,13 @@ import { TokenReuseEvidence } from './TokenReuseEvidence'
 
 const pad = 5 * 60_000
 
+const COST_SERIES_LABEL: Record<CostAnomalyRow['kind'], string> = {
+  cost_per_request: 'cost per request',
+  spend_rate: 'spend per minute',
+  price_per_token: 'billed per catalog cost',
+  budget: 'spend',
+}
+
 function SeriesEvidence({
   series,
   unit,
@@ -20,7 +27,7 @@ function SeriesEvidence({
   ref,
 }: {
   series: { t: number; value: number }[]
-  unit: 'tokens' | 'usd'
+  unit: 'tokens' | 'usd' | 'rate'
   label: string
   ref?: { y: number; label: string }
 }) {
@@ -131,12 +138,16 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
         <>
           <SeriesEvidence
             series={r.series}
-            unit="usd"
-            label={r.kind === 'cost_per_request' ? 'cost per request' : 'spend per minute'}
-            ref={{ y: r.expected, label: `expected ${usd(r.expected, { precise: true })}` }}
+            unit={r.kind === 'price_per_token' ? 'rate' : 'usd'}
+            label={COST_SERIES_LABEL[r.kind]}
+            ref={{ y: r.expected, label: `expected ${r.kind === 'price_per_token' ? `${r.expected.toFixed(2)}×` : usd(r.expected, { precise: true })}` }}
           />
           <p className="small muted">
-            {r.baseline.description} · current {usd(r.current, { precise: true })} vs expected {usd(r.expected, { precise: true })} ({r.ratio.toFixed(1)}×)
+            {r.baseline.description} · current{' '}
+            {r.kind === 'price_per_token'
+              ? `${r.current.toFixed(2)}× vs expected ${r.expected.toFixed(2)}× the catalog`
+              : `${usd(r.current, { precise: true })} vs expected ${usd(r.expected, { precise: true })}`}{' '}
+            ({r.ratio.toFixed(1)}×)
           </p>
         </>
       )

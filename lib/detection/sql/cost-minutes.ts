@@ -1,11 +1,12 @@
 /**
- * Requests, spend and the median context size per minute of every
+ * Requests, spend, tokens (for the price lens) and the median context size per minute of every
  * tenant/feature/model/app_version series in [from, to). The median request
  * is what a release changes; the mean cost also moves with a few abusive installs.
  */
 export const costMinutesSql = (db: string) => `
 SELECT tenant_id, feature, model, app_version, toUnixTimestamp(minute) * 1000 AS t,
   sum(requests) AS requests, sum(cost_micros) AS cost_micros,
+  sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
   quantilesTDigestMerge(0.5, 0.9, 0.99)(context_tokens_q)[1] AS median_context
 FROM ${db}.usage_minute
 WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')

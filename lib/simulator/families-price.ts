@@ -1,0 +1,41 @@
+import type { Scenario, ScenarioContext } from './scenarios'
+import { featureOf, type Frame } from './family-frame'
+
+/**
+ * Held-out price family (issue #15, cost: "whatever the cause: … a price
+ * change"): from the frame's start the gateway bills one model `billed` times
+ * the price catalog, for every call of the tenant on it (a provider's price
+ * rise, traffic routed to a pricier tier, prompt-cache discounts that stop).
+ * Calls, sizes and tokens are unchanged; so is the catalog, so the calls
+ * Burnrate prices itself (those the gateway sends without a cost) keep the
+ * old price. The label's subject is tenant/model: the cost alert it expects
+ * is on the model, not on each feature that uses it.
+ */
+export type PriceKind = 'cost_price_change'
+
+export function priceScenario(ctx: ScenarioContext, f: Frame): Scenario {
+  const model = f.s.model ?? featureOf(f).model
+  const billed = f.s.billedFactor ?? 1.3
+  return {
+    name: 'cost_spike',
+    startMs: f.start,
+    endMs: f.end,
+    labels: [
+      {
+        scenario: 'cost_spike',
+        kind: 'feature',
+        subject: `${f.tenant.id}/${model}`,
+        tenant_id: f.tenant.id,
+        start_ms: f.start,
+        end_ms: f.end,
+        detail: { kind: 'cost_price_change', model, billed_factor: billed },
+      },
+    ],
+    hook: {
+      appVersion: (_i, v) => v,
+      contextFactor: () => 1,
+      billedFactor: (inst, m, ts) => (inst.tenant === f.tenant && m === model && ts >= f.start && ts < f.end && !ctx.taken.has(inst.id) ? billed : 1),
+    },
+    tick() {},
+  }
+}

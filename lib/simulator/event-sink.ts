@@ -13,7 +13,10 @@ export interface Usage {
   prompt: number // billed input tokens: 0 when the upstream failed before usage was reported
   completion: number
   bytes: number
-  /** What the gateway bills per catalog micro-dollar (a provider's price change); absent: the catalog price. */
+  /**
+   * Set when the gateway meters the call itself: it then always reports the cost, at this many times the catalog
+   * price (1: the catalog's; more: a provider's price change). Absent: the gateway reports a cost for a tenth of calls.
+   */
   billedFactor?: number
 }
 
@@ -209,8 +212,8 @@ export class EventSink {
    * undefined is dropped by JSON.stringify, so the key is absent on the wire.
    */
   private cost(u: Usage, ts: number): number | undefined {
-    if (Math.imul(this.n, 0x9e3779b1) >>> 0 >= 429_496_730) return undefined
+    if (u.billedFactor === undefined && Math.imul(this.n, 0x9e3779b1) >>> 0 >= 429_496_730) return undefined
     const catalog = defaultPriceBook.costMicros(u.model, ts, u.prompt, u.completion)
-    return catalog === null ? undefined : u.billedFactor ? Math.round(catalog * u.billedFactor) : catalog
+    return catalog === null ? undefined : u.billedFactor === undefined ? catalog : Math.round(catalog * u.billedFactor)
   }
 }

@@ -6,9 +6,9 @@ import { featureOf, type Frame } from './family-frame'
  * change"): from the frame's start the gateway bills one model `billed` times
  * the price catalog, for every call of the tenant on it (a provider's price
  * rise, traffic routed to a pricier tier, prompt-cache discounts that stop).
- * Calls, sizes and tokens are unchanged; so is the catalog, so the calls
- * Burnrate prices itself (those the gateway sends without a cost) keep the
- * old price. The label's subject is tenant/model: the cost alert it expects
+ * The tenant's gateway meters every call on the model (it reports the cost
+ * of each, at the catalog price before the change). Calls, sizes, tokens
+ * and the catalog are unchanged. The label's subject is tenant/model: the cost alert it expects
  * is on the model, not on each feature that uses it.
  */
 export type PriceKind = 'cost_price_change'
@@ -34,7 +34,8 @@ export function priceScenario(ctx: ScenarioContext, f: Frame): Scenario {
     hook: {
       appVersion: (_i, v) => v,
       contextFactor: () => 1,
-      billedFactor: (inst, m, ts) => (inst.tenant === f.tenant && m === model && ts >= f.start && ts < f.end && !ctx.taken.has(inst.id) ? billed : 1),
+      // The tenant's gateway meters this model's calls all along (from the history on), at the catalog price until the change.
+      billedFactor: (inst, m, ts) => (inst.tenant !== f.tenant || m !== model || ctx.taken.has(inst.id) ? undefined : ts >= f.start && ts < f.end ? billed : 1),
     },
     tick() {},
   }

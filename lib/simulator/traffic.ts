@@ -71,12 +71,21 @@ export function refreshToken(
 }
 
 /** A normal-shaped call for a feature, scaled by contextFactor (the cost-spike bug re-sends history). */
-export function normalCall(sink: EventSink, rng: Rng, inst: Install, version: string, ts: number, f: FeatureSpec, contextFactor = 1, billedFactor = 1): void {
+export function normalCall(
+  sink: EventSink,
+  rng: Rng,
+  inst: Install,
+  version: string,
+  ts: number,
+  f: FeatureSpec,
+  contextFactor = 1,
+  billedFactor?: number,
+): void {
   const p = profileOf(f.name)
   const context = Math.max(16, Math.round(rng.lognormal(p.ctx, p.ctxSigma) * contextFactor))
   let completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
   const u: Usage = { feature: f.name, model: f.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-  if (billedFactor !== 1) u.billedFactor = billedFactor
+  if (billedFactor !== undefined) u.billedFactor = billedFactor
   if (rng.chance(0.0005)) {
     const kind: RuleKind = rng.pick(['tokens_per_minute', 'tokens_per_minute', 'tokens_per_day', 'max_context_tokens', 'spend_per_day'])
     sink.denial(inst, version, ts, f.name, f.model, kind)
@@ -119,8 +128,8 @@ export interface TrafficHook {
   contextFactor(inst: Install, feature: string, version: string, ts: number): number
   /** The model a feature's call goes to (a config push moving traffic to another model). */
   model?(inst: Install, feature: string, model: string, ts: number): string
-  /** What the gateway bills for the call per catalog micro-dollar (a provider's price change); absent: 1. */
-  billedFactor?(inst: Install, model: string, ts: number): number
+  /** The gateway meters the call and bills this many times the catalog price (a provider's price change); undefined: not metered. */
+  billedFactor?(inst: Install, model: string, ts: number): number | undefined
   /** Extra copies of the call sent 0.2-3 s later (a release's retry loop or double-fired call); 0 or absent: none. */
   repeat?(inst: Install, feature: string, version: string, ts: number): number
   /** Overrides an attestation verdict (a global token-service outage); null keeps the normal one. */
@@ -198,7 +207,7 @@ export class NormalTraffic {
         let spec = f
         let verdict = normalVerdict
         let copies = 0
-        let billed = 1
+        let billed: number | undefined
         for (const h of this.hooks) {
           version = h.appVersion(inst, version, ts)
           factor *= h.contextFactor(inst, f.name, version, ts)
@@ -206,7 +215,8 @@ export class NormalTraffic {
           if (model && model !== spec.model) spec = { ...spec, model }
           if (h.verdict) verdict = (r, i) => h.verdict!(i, ts) ?? normalVerdict(r, i)
           copies += h.repeat?.(inst, f.name, version, ts) ?? 0
-          billed *= h.billedFactor?.(inst, spec.model, ts) ?? 1
+          const metered = h.billedFactor?.(inst, spec.model, ts)
+          if (metered !== undefined) billed = (billed ?? 1) * metered
         }
         refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), verdict, f.name)
         normalCall(sink, rng, inst, version, ts, spec, factor, billed)

@@ -4,6 +4,7 @@ import type { ContextBaseline } from './bombing-baselines'
 import { KeptStates } from './kept-states'
 import { num, selectColumns, toSec } from './query'
 import { installMinuteSumsSql, installMinuteRowsSql } from './sql/install-minute-rows'
+import { installMinutesSql } from './sql/install-minutes'
 
 /** One install's active minutes in the window, in minute order (what the CUSUM walks). */
 export interface InstallMinutes {
@@ -26,6 +27,42 @@ export function minuteLlr(k: number, prompt: number, b: ContextBaseline, p: LlrP
   const s2 = b.sigma * b.sigma
   const x = Math.log(prompt / k) - (s2 / 2) * (1 - 1 / k)
   return Math.max(-p.cap, Math.min(p.cap, k * (p.shift / s2) * (x - b.mu - p.shift / 2)))
+}
+
+/**
+ * The window's install minutes read whole from the engine (the non-incremental path; `only`: the newest ids of a
+ * rotating attacker, with minPositive 0): installs whose positive minute LLRs add up to p.minPositive.
+ */
+export async function readInstallMinutes(
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  from: number,
+  now: number,
+  tenant: string,
+  only: string[],
+  p: LlrParams,
+): Promise<InstallMinutes[]> {
+  const keys = [...baselines.keys()]
+  const rows = await selectRows<Record<string, unknown>>(store, installMinutesSql(store.database), {
+    from: toSec(from),
+    to: toSec(now) + 1,
+    tenant,
+    only,
+    keys: keys.map((k) => k.replace('\u0000', '|')),
+    mus: keys.map((k) => baselines.get(k)!.mu),
+    sigmas: keys.map((k) => baselines.get(k)!.sigma),
+    shift: p.shift,
+    cap: p.cap,
+    min_positive: p.minPositive,
+  })
+  return rows.map((r) => ({
+    tenant_id: String(r.tenant_id),
+    feature: String(r.feature),
+    install_id: String(r.install_id),
+    minutes: (r.minutes as unknown[]).map(num),
+    requests: (r.requests as unknown[]).map(num),
+    prompt: (r.prompt as unknown[]).map(num),
+  }))
 }
 
 interface Series extends InstallMinutes {

@@ -4,10 +4,9 @@ import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
-import { installMinutesSql } from './sql/install-minutes'
 import { readTraits, traitSharers } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
-import { incrementalInstallMinutes, keptInstallMinutes, type InstallMinutes } from './bombing-minutes'
+import { incrementalInstallMinutes, keptInstallMinutes, readInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
 import { detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
@@ -182,33 +181,10 @@ export async function detectSequentialBombing(
   )
   if (baselines.size === 0) return { evidence: [], groups: [] }
   // The per-minute LLR is also computed in the engine, so that only installs with some evidence are read.
-  const keys = [...baselines.keys()]
-  const readMinutes = async (only: string[], minPositive: number): Promise<InstallMinutes[]> =>
-    (
-      await selectRows<Record<string, unknown>>(store, installMinutesSql(db), {
-        from: toSec(from),
-        to: toSec(now) + 1,
-        tenant,
-        only,
-        keys: keys.map((k) => k.replace('\u0000', '|')),
-        mus: keys.map((k) => baselines.get(k)!.mu),
-        sigmas: keys.map((k) => baselines.get(k)!.sigma),
-        shift: SHIFT,
-        cap: MINUTE_CAP,
-        min_positive: minPositive,
-      })
-    ).map((r) => ({
-      tenant_id: String(r.tenant_id),
-      feature: String(r.feature),
-      install_id: String(r.install_id),
-      minutes: (r.minutes as unknown[]).map(num),
-      requests: (r.requests as unknown[]).map(num),
-      prompt: (r.prompt as unknown[]).map(num),
-    }))
+  const llr = { shift: SHIFT, cap: MINUTE_CAP, minPositive: MIN_POSITIVE_LLR }
+  const readMinutes = (only: string[], minPositive: number) => readInstallMinutes(store, baselines, from, now, tenant, only, { ...llr, minPositive })
   const rows = await timePhase(`${SUB}install minutes`, () =>
-    incremental
-      ? incrementalInstallMinutes(store, baselines, from, now, tenant, { shift: SHIFT, cap: MINUTE_CAP, minPositive: MIN_POSITIVE_LLR })
-      : readMinutes([], MIN_POSITIVE_LLR),
+    incremental ? incrementalInstallMinutes(store, baselines, from, now, tenant, llr) : readMinutes([], MIN_POSITIVE_LLR),
   )
   const traits = await timePhase(`${SUB}traits`, () => readTraits(store, rows))
   const versionMedian = new Map<string, number>(

@@ -4,7 +4,8 @@ import { OWN_HISTORY_MINUTES, OWN_PRIOR_REQUESTS } from './bombing-moderate'
 import { toSec } from './query'
 import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
 import { installUsageSql } from './sql/install-usage'
-import { byScore, scoreInstall, usageOf, type FeatureBands, type UsageRow } from './prompt-bombing-score'
+import { byScore, scoreInstall, type FeatureBands, type UsageRow } from './prompt-bombing-score'
+import { usageOf } from './prompt-bombing-rows'
 import type { PromptBombingRow } from './types'
 
 /**

@@ -11,17 +11,16 @@ import { openByInstallFeature, openStreams } from './open-streams'
 import { rescoreOnOwnPast } from './bombing-window-own'
 import {
   addOpenStreams,
-  bandsOfRow,
   byScore,
   CANDIDATE_SCORE_Z,
   MIN_FEATURE_INSTALLS,
   scoreAgainst,
   scorePromptBombing,
-  usageOf,
   type FeatureBands,
   type PromptBombingResult,
   type UsageRow,
 } from './prompt-bombing-score'
+import { bandsOfRow, usageOf } from './prompt-bombing-rows'
 import { keptWindowUsage, windowCandidates } from './bombing-window-minutes'
 import { MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zToScore } from './stats'
 import type { PromptBombingRow, SeriesPoint } from './types'

@@ -4,6 +4,7 @@ import { consumerDevice, residentialNetwork } from './population'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { normalCall, normalVerdict, refreshToken } from './traffic'
 import { MIN, frameOf, freshInstall, recruitFrom } from './family-frame'
+import { featureLabel } from './scenario-frame'
 
 /**
  * Benign look-alikes, labelled `benign` so scoring can tell an alert on them
@@ -59,16 +60,7 @@ export function benign(ctx: ScenarioContext): Scenario {
     detail: { kind },
   }))
   // The launch is a change of the feature (a cost alert on it is right); no install is an attacker.
-  if (launched)
-    labels.push({
-      scenario: 'benign',
-      kind: 'feature',
-      subject: `${tenant.id}/${launched}/*`,
-      tenant_id: tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { kind },
-    })
+  if (launched) labels.push(featureLabel('benign', { ...f, tenant }, `${launched}/*`, { kind }))
   const joinAt = actors.map(() => f.start + (kind === 'release_burst' ? rng.int(5 * MIN) : rng.int(MIN)))
   return {
     name: 'benign',

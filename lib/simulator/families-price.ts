@@ -1,5 +1,6 @@
 import type { Scenario, ScenarioContext } from './scenarios'
 import { featureOf, type Frame } from './family-frame'
+import { featureLabel } from './scenario-frame'
 
 /**
  * Held-out price family (issue #15, cost: "whatever the cause: … a price
@@ -20,17 +21,7 @@ export function priceScenario(ctx: ScenarioContext, f: Frame): Scenario {
     name: 'cost_spike',
     startMs: f.start,
     endMs: f.end,
-    labels: [
-      {
-        scenario: 'cost_spike',
-        kind: 'feature',
-        subject: `${f.tenant.id}/${model}`,
-        tenant_id: f.tenant.id,
-        start_ms: f.start,
-        end_ms: f.end,
-        detail: { kind: 'cost_price_change', model, billed_factor: billed },
-      },
-    ],
+    labels: [featureLabel('cost_spike', f, model, { kind: 'cost_price_change', model, billed_factor: billed })],
     hook: {
       appVersion: (_i, v) => v,
       contextFactor: () => 1,

@@ -3,7 +3,7 @@ import type { Install } from './population'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { normalCall, normalVerdict, refreshToken } from './traffic'
 import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
+import { featureLabel, installLabels } from './scenario-frame'
 
 /**
  * Held-out release families (issue #15, cost: "a bad release silently doubles
@@ -43,17 +43,7 @@ export function releaseScenario(ctx: ScenarioContext, f: Frame, kind: ReleaseKin
     const share = f.s.installShare ?? 0.35
     const repeatShare = f.s.repeatShare ?? 1
     const upgradeAt = rollout(ctx, f, () => share)
-    const labels: GroundTruthLabel[] = [
-      {
-        scenario: 'cost_spike',
-        kind: 'feature',
-        subject: `${f.tenant.id}/${feature.name}/${release}`,
-        tenant_id: f.tenant.id,
-        start_ms: f.start,
-        end_ms: f.end,
-        detail: { kind, install_share: share, repeat_share: repeatShare },
-      },
-    ]
+    const labels: GroundTruthLabel[] = [featureLabel('cost_spike', f, `${feature.name}/${release}`, { kind, install_share: share, repeat_share: repeatShare })]
     return {
       name: 'cost_spike',
       startMs: f.start,

@@ -6,6 +6,7 @@ import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { PROGRESS_MS } from './slots'
+import { featureLabel } from './scenario-frame'
 
 export { benign } from './benign'
 
@@ -183,17 +184,7 @@ export function modelShiftOf(ctx: ScenarioContext, f: Frame, share: number): Sce
     name: 'model_shift',
     startMs: f.start,
     endMs: f.end,
-    labels: [
-      {
-        scenario: 'model_shift',
-        kind: 'feature',
-        subject: `${f.tenant.id}/${feature.name}/*`,
-        tenant_id: f.tenant.id,
-        start_ms: f.start,
-        end_ms: f.end,
-        detail: { from: feature.model, to: pricier, ...(share < 1 ? { share } : {}) },
-      },
-    ],
+    labels: [featureLabel('model_shift', f, `${feature.name}/*`, { from: feature.model, to: pricier, ...(share < 1 ? { share } : {}) })],
     hook: {
       appVersion: (_i, v) => v,
       contextFactor: () => 1,

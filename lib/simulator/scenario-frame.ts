@@ -44,6 +44,16 @@ export function recruit(ctx: ScenarioContext, f: Frame, count: number): Install[
   return chosen
 }
 
+/** The label of an attack (or look-alike) on a tenant's feature, model or version: subject `tenant/<what>`. */
+export function featureLabel(
+  name: ScenarioName,
+  f: Pick<Frame, 'start' | 'end'> & { tenant: Tenant },
+  what: string,
+  detail: GroundTruthLabel['detail'],
+): GroundTruthLabel {
+  return { scenario: name, kind: 'feature', subject: `${f.tenant.id}/${what}`, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end, detail }
+}
+
 export function installLabels(
   name: ScenarioName,
   f: Pick<Frame, 'start' | 'end'>,

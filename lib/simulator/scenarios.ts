@@ -8,7 +8,7 @@ import { EventSink, bytesFor, normalVerdict, type TrafficHook, type Usage } from
 import { benign, moderateBomber, modelShift, tokenReuse } from './families'
 import { emulatorFarm } from './emulator-farm'
 import { redTeamScenario, type RedTeamKind } from './families-redteam'
-import { MIN, frame, installLabels, recruit } from './scenario-frame'
+import { MIN, featureLabel, frame, installLabels, recruit } from './scenario-frame'
 
 export { SCENARIO_NAMES, type ScenarioName } from './labels'
 export { SCENARIO_DEFAULTS } from './scenario-frame'
@@ -211,17 +211,7 @@ function costSpike(ctx: ScenarioContext): Scenario {
     name: 'cost_spike',
     startMs: f.start,
     endMs: f.end,
-    labels: [
-      {
-        scenario: 'cost_spike',
-        kind: 'feature',
-        subject: `${f.tenant.id}/${feature.name}/${release}`,
-        tenant_id: f.tenant.id,
-        start_ms: f.start,
-        end_ms: f.end,
-        detail: { previous_version: latest, context_factor: factor },
-      },
-    ],
+    labels: [featureLabel('cost_spike', f, `${feature.name}/${release}`, { previous_version: latest, context_factor: factor })],
     hook: {
       // Installs recruited by other scenarios keep their version: their attack events report it too.
       appVersion: (inst, version, ts) => (inst.index >= 0 && ts >= upgradeAt[inst.index] && !ctx.taken.has(inst.id) ? release : version),

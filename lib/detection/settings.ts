@@ -22,6 +22,10 @@ export interface DetectionSettings {
   costPriceMinRatio: number
   zombieMinMs: number
   zombieMaxTokensPerSec: number
+  /** Stream abuse: prior chance a phone holding a long answer open holds another long one beside it (open-stream-concurrency.ts). */
+  openStreamPairRate: number
+  /** Stream abuse: prior mean time a long answer runs on past its first 30 s. */
+  openStreamTailMs: number
   /** Prompt bombing: chance members per look of the size-and-rate member test of a standing spread group (bombing-spread-rate.ts). */
   spreadMemberAlpha: number
   /** Monthly budget per tenant in micros; `defaultBudgetMicros` applies to tenants not listed (0: none). */
@@ -43,6 +47,8 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   costPriceMinRatio: 1.1,
   zombieMinMs: 5 * 60_000,
   zombieMaxTokensPerSec: 1,
+  openStreamPairRate: 0.02,
+  openStreamTailMs: 60_000,
   spreadMemberAlpha: 0.05,
   budgets: {},
   defaultBudgetMicros: 0,
@@ -63,6 +69,8 @@ export function detectionSettings(config: Config): DetectionSettings {
     costPriceMinRatio: config.DETECT_COST_PRICE_MIN_RATIO,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
+    openStreamPairRate: config.DETECT_OPEN_STREAM_PAIR_RATE,
+    openStreamTailMs: config.DETECT_OPEN_STREAM_TAIL_MS,
     spreadMemberAlpha: config.DETECT_SPREAD_MEMBER_ALPHA,
     budgets: parseBudgetsJson(config.BUDGETS_JSON),
     defaultBudgetMicros: config.BUDGET_MONTHLY_MICROS,

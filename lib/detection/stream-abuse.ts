@@ -4,6 +4,7 @@ import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
+import { scoreOpenConcurrency, type OpenConcurrency } from './open-stream-concurrency'
 import { keptStreamStats } from './stream-window-minutes'
 import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
 
@@ -46,8 +47,16 @@ const Z_CAP = 50
  */
 export const MIN_STREAM_INSTALLS = 10
 
-/** Pure scoring of per-install stream stats, for unit tests. */
-export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings, 'zAlert'>): StreamAbuseRow[] {
+/**
+ * Pure scoring of per-install stream stats, for unit tests. `held`: installs
+ * holding several reported streams at once now (open-stream-concurrency.ts),
+ * keyed tenant\0install; a prior-based test, so it counts in small tenants too.
+ */
+export function scoreStreamAbuse(
+  stats: StreamStats[],
+  s: Pick<DetectionSettings, 'zAlert'>,
+  held: ReadonlyMap<string, OpenConcurrency> = new Map(),
+): StreamAbuseRow[] {
   const byTenant = new Map<string, StreamStats[]>()
   for (const r of stats) {
     appendTo(byTenant, r.tenant_id, r)
@@ -77,10 +86,16 @@ export function scoreStreamAbuse(stats: StreamStats[], s: Pick<DetectionSettings
       const zZombie = zombieZ(r.zombie_streams, s.zAlert)
       // Each pair is one behaviour: long AND concurrent streams; abandoned AND expensive streams.
       const relative = Math.max(Math.sqrt(Math.max(0, zConc) * Math.max(0, zDur)), Math.sqrt(Math.max(0, zRate) * Math.max(0, zCost)))
-      const combined = Math.max(zZombie, tooFew ? 0 : relative)
+      const open = held.get(`${r.tenant_id}\u0000${r.install_id}`)
+      const zHeld = Math.min(Z_CAP, open?.z ?? 0)
+      const combined = Math.max(zZombie, tooFew ? 0 : relative, zHeld)
       const score = zToScore(combined, s.zAlert)
       const reasons: string[] = []
       if (r.zombie_streams > 0) reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output`)
+      if (open && zHeld >= s.zAlert / 2)
+        reasons.push(
+          `${open.streams} streams open at once now, each for ${(open.youngestMs / 1000).toFixed(0)} s or more (a phone holds one answer, a second beside it at rate ${open.pairRate.toFixed(3)}; z ${zHeld.toFixed(1)})`,
+        )
       if (tooFew && relative >= s.zAlert / 2) {
         reasons.push(`only ${list.length} installs streamed in this tenant in the window: too few to compare against (${MIN_STREAM_INSTALLS} needed)`)
       } else if (!tooFew && zConc >= s.zAlert / 2)
@@ -214,8 +229,14 @@ export async function detectStreamAbuse(
         cost_micros: num(r.cost_micros),
         max_concurrent: num(r.max_concurrent),
       }))
-  if (opts.fromMs === undefined) mergeOpenStreams(stats, await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant })), s)
-  const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s))
+  let held: Map<string, OpenConcurrency> = new Map()
+  if (opts.fromMs === undefined) {
+    const open = await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant }))
+    // Before the merge: the tenant's long streams as closed, not lengthened by the open ones.
+    held = scoreOpenConcurrency(open, stats, s)
+    mergeOpenStreams(stats, open, s)
+  }
+  const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s, held))
   const limit = opts.limit ?? 50
   return rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
 }

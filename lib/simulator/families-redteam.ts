@@ -4,6 +4,7 @@ import { consumerDevice, residentialNetwork } from './population'
 import type { Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { PROGRESS_MS } from './slots'
+import { slowAnswerReaders, runStreams, type HeldStream } from './redteam-streams'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
 import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { modelShiftOf } from './families'
@@ -27,7 +28,8 @@ import { priceScenario, type PriceKind } from './families-price'
  * carrier; one token replayed from many networks at once. Benign: a marketing
  * push (hundreds of new installs over 10 minutes), a carrier-grade NAT (hundreds
  * of existing installs of one tenant behind one /24, from the start of history),
- * commuters switching wifi ↔ cellular every 8-15 minutes.
+ * commuters switching wifi ↔ cellular every 8-15 minutes, people whose answers
+ * stream for minutes, two at once on a chat switch (redteam-streams.ts).
  */
 export type RedTeamKind =
   | 'farm_jittered'
@@ -41,52 +43,18 @@ export type RedTeamKind =
   | 'benign_marketing_push'
   | 'benign_cgnat'
   | 'benign_commuters'
+  | 'benign_slow_answers'
   | ReleaseKind
   | PriceKind
-
-interface OpenStream {
-  inst: Install
-  u: Usage
-  start: number
-  duration: number
-  id: string
-  nextReport: number
-}
-
-/** Emits progress reports every PROGRESS_MS while a stream is open and its close event when it ends. */
-function runStreams(sink: EventSink, open: OpenStream[], t0: number, t1: number): void {
-  for (let j = open.length - 1; j >= 0; j--) {
-    const o = open[j]
-    const end = o.start + o.duration
-    while (o.nextReport < Math.min(end, t1)) {
-      if (o.nextReport >= t0) {
-        const done = (o.nextReport - o.start) / o.duration
-        sink.streamProgress(
-          o.inst,
-          o.inst.appVersion,
-          o.nextReport,
-          { ...o.u, completion: Math.round(o.u.completion * done) },
-          'sse',
-          o.nextReport - o.start,
-          600,
-          o.id,
-        )
-      }
-      o.nextReport += PROGRESS_MS
-    }
-    if (end >= t0 && end < t1) {
-      sink.stream(o.inst, o.inst.appVersion, end, o.u, 'sse', o.duration, 600, 'completed', undefined, o.id)
-      open.splice(j, 1)
-    }
-  }
-}
 
 function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   const feature = featureOf(f)
   const p = profileOf(feature.name)
   const abusers = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, f.rng)
-  const open: OpenStream[] = []
+  const open: HeldStream[] = []
   const concurrent = kind === 'stream_concurrent'
+  // Streams each abuser holds open at once (6; the half-intensity case 3).
+  const atOnce = f.s.concurrent ?? 6
   const nextAt = abusers.map(() => f.start + f.rng.int(20_000))
   return {
     name: 'stream_abuse',
@@ -97,11 +65,11 @@ function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
       runStreams(sink, open, t0, t1)
       if (t1 <= f.start || t0 >= f.end) return
       abusers.forEach((inst, i) => {
-        // concurrent: keeps 6 long answers (4-10 min) open at once; long output: 3 calls a minute, a ~60-token prompt, 6k-16k tokens out.
+        // concurrent: keeps `atOnce` long answers (4-10 min) open at once; long output: 3 calls a minute, a ~60-token prompt, 6k-16k tokens out.
         while (nextAt[i] < t1) {
           const ts = Math.max(t0, nextAt[i])
           const busy = open.filter((o) => o.inst === inst).length
-          if (concurrent && busy >= 6) {
+          if (concurrent && busy >= atOnce) {
             nextAt[i] = Math.max(ts + 1, Math.min(...open.filter((o) => o.inst === inst).map((o) => o.start + o.duration)) + rng.int(5_000))
             if (nextAt[i] < t1) continue
             break
@@ -239,6 +207,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   if (kind === 'cost_release_volume' || kind === 'benign_early_adopters') return releaseScenario(ctx, f, kind)
   if (kind === 'cost_price_change') return priceScenario(ctx, f)
   if (kind.startsWith('stream_')) return streams(ctx, f, kind)
+  if (kind === 'benign_slow_answers') return slowAnswerReaders(ctx, f)
   if (kind.startsWith('reuse_')) return reuse(ctx, f, kind)
   if (kind.startsWith('benign_')) return benignRedTeam(ctx, f, kind)
   throw new Error(`unknown red-team family ${kind} for ${name}`)

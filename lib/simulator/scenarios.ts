@@ -46,6 +46,8 @@ export interface ScenarioSettings {
   billedFactor?: number
   /** Held-out red-team families for the non-bombing detectors (families-redteam.ts). */
   redteam?: RedTeamKind
+  /** stream_concurrent red team: long streams each abuser holds open at once (default 6). */
+  concurrent?: number
 }
 
 export interface Scenario {

@@ -271,6 +271,20 @@ export function familyGrid(quick: boolean): FamilyCase[] {
       billedFactor: 1.15,
       tenant: 'globex-travel',
     }),
+    // Half the intensity of the 6-at-once case, added with the open-stream concurrency test (2026-12-06) and run once for
+    // the report: one install holding 3 long answers open at once.
+    rt('stream abuse: red team', 'half of it: 1 install, 3 long streams open at once', ['stream_abuse'], 86, 'stream_abuse', 'stream_concurrent', 15, {
+      installs: 1,
+      concurrent: 3,
+    }),
+    // Its benign look-alike (redteam-streams.ts): 60 people whose answers stream for 30 s-3 min, two at once when they switch chats.
+    c(
+      'benign: red team',
+      'slow_answers',
+      'holdout',
+      [],
+      run(87, 'benign', { redteam: 'benign_slow_answers', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
+    ),
     ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters', 'benign_early_adopters'] as const).map((kind, i) =>
       c(
         'benign: red team',

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GatewayEventInput } from '../../lib/events/schema'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { detectStreamAbuse } from '../../lib/detection/stream-abuse'
+import { eventLoader } from '../helpers/load-events'
+import { testStore } from '../helpers/store'
+
+/**
+ * Streams held open at once (open-stream-concurrency.ts) end to end: events
+ * through the real ingest path into a migrated store, stream abuse run at a
+ * moment when a script holds six answers open that have run 90-120 s (none
+ * closed yet), beside a user who switched chats (two open) and ordinary
+ * installs whose short streams closed. Both ways the detector reads its
+ * window (the query, and the minutes kept between 30 s runs) name the script
+ * and only it.
+ */
+let store: Awaited<ReturnType<typeof testStore>>
+beforeAll(async () => {
+  store = await testStore('held_open')
+})
+afterAll(async () => {
+  await store?.drop()
+})
+
+const MIN = 60_000
+const t0 = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN
+let n = 0
+const context = (install: string) => ({
+  schema_version: 1 as const,
+  tenant_id: 'acme',
+  install_id: install,
+  app_id: 'com.acme.app',
+  app_version: '2.0.0',
+  platform: 'android' as const,
+  device_model: 'Pixel 8',
+  os_version: '14',
+  ip_prefix: '203.0.113.0/24',
+  asn: 64500,
+  country: 'DE',
+})
+const usage = (completion: number) => ({
+  feature: 'chat_assistant',
+  model: 'gpt-4o-mini',
+  prompt_tokens: 900,
+  completion_tokens: completion,
+  context_tokens: 900,
+  prompt_bytes: 3_600,
+})
+
+/** A stream from `start`, reported every 30 s up to `until`; closed at start + durationMs if that is before `until`. */
+function stream(install: string, start: number, durationMs: number, until: number): GatewayEventInput[] {
+  const id = `s-${install}-${n++}`
+  const out: GatewayEventInput[] = []
+  for (let at = 30_000; at < durationMs && start + at <= until; at += 30_000)
+    out.push({
+      ...context(install),
+      ...usage(Math.round(at / 25)),
+      type: 'stream_progress',
+      event_id: `p-${n++}`,
+      ts: start + at,
+      stream_id: id,
+      transport: 'sse',
+      duration_ms: at,
+      ttft_ms: 500,
+    })
+  if (start + durationMs <= until)
+    out.push({
+      ...context(install),
+      ...usage(Math.round(durationMs / 25)),
+      type: 'stream',
+      event_id: `e-${n++}`,
+      ts: start + durationMs,
+      stream_id: id,
+      transport: 'sse',
+      duration_ms: durationMs,
+      ttft_ms: 500,
+      end_reason: 'completed',
+    })
+  return out
+}
+
+describe('stream abuse: streams held open at once', () => {
+  it('names the install holding six answers open for 90 s or more before any closes, not one that switched chats', async () => {
+    const now = t0 + 20 * MIN
+    const events: GatewayEventInput[] = []
+    // 14 ordinary installs: a short answer every 2 minutes, closed; one of them had a 70 s answer.
+    for (let i = 0; i < 14; i++)
+      for (let m = 4; m < 20; m += 2) events.push(...stream(`user-${i}`, t0 + m * MIN + 3_000 * i, i === 0 && m === 10 ? 70_000 : 8_000 + 500 * i, now))
+    // The script: six 8-minute answers opened over 30 s, 90-120 s before now.
+    for (let k = 0; k < 6; k++) events.push(...stream('script', now - 2 * MIN + 6_000 * k, 8 * MIN, now))
+    // A chat switch: a long answer and, 20 s later, a second one, both still streaming.
+    events.push(...stream('switcher', now - 100_000, 3 * MIN, now), ...stream('switcher', now - 80_000, 3 * MIN, now))
+    expect(await eventLoader(store).load(events, now)).toMatchObject({ deadLetters: 0 })
+
+    for (const kept of [false, true]) {
+      const rows = await detectStreamAbuse(store, S, now, { kept })
+      const script = rows.find((r) => r.install_id === 'script')!
+      expect(script.score, `kept ${kept}`).toBeGreaterThanOrEqual(50)
+      expect(script.reasons.join(' ')).toMatch(/6 streams open at once now, each for 90 s or more/)
+      const switcher = rows.find((r) => r.install_id === 'switcher')
+      expect(switcher?.score ?? 0).toBeLessThan(25)
+      expect(rows.filter((r) => r.score >= 50).map((r) => r.install_id)).toEqual(['script'])
+    }
+  })
+})

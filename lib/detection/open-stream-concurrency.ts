@@ -128,7 +128,7 @@ export function scoreOpenConcurrency(
   }
   // Per tenant: installs with a reported stream, and those holding two or more at once.
   const held = new Map<string, number[]>()
-  const tenants = new Map<string, { withOne: number; withTwo: number; longest: number[] }>()
+  const tenants = new Map<string, { withOne: number; withTwo: number; longest: number[]; pairRate?: number }>()
   const tenantOf = (t: string) => tenants.get(t) ?? tenants.set(t, { withOne: 0, withTwo: 0, longest: [] }).get(t)!
   for (const [k, list] of byInstall) {
     const h = heldAtOnce(list)
@@ -150,7 +150,8 @@ export function scoreOpenConcurrency(
     if (h.length < 2) continue
     const t = tenantOf(byInstall.get(k)![0].tenant_id)
     // The scored install (which holds two or more) left out of its tenant's rates.
-    const pairRate = Math.max(s.openStreamPairRate, rateAtLeast(t.withTwo - 1, t.withOne - 1))
+    // The same for every scored install of the tenant: computed once.
+    const pairRate = (t.pairRate ??= Math.max(s.openStreamPairRate, rateAtLeast(t.withTwo - 1, t.withOne - 1)))
     const own = ownLongest.get(k)
     const longCount = t.longest.length - (own === undefined ? 0 : 1)
     const survival = (ms: number) => {

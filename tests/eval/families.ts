@@ -285,6 +285,44 @@ export function familyGrid(quick: boolean): FamilyCase[] {
       [],
       run(87, 'benign', { redteam: 'benign_slow_answers', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
     ),
+    // Red team, round 3 (families-redteam3.ts, redteam3-streams.ts; issue #15): written from the threat model before the
+    // detectors were run on them, run once for the report. 'red team 3' in the family name selects them.
+    rt('farm: red team 3', 'only 16 members, one image, 2 /24s of one cloud ASN, human rate', ['emulator_farms'], 90, 'emulator_farm', 'rt3_farm_small'),
+    rt(
+      'farm: red team 3',
+      '40 members on residential proxies of the home country, one phone build',
+      ['emulator_farms'],
+      91,
+      'emulator_farm',
+      'rt3_farm_residential',
+    ),
+    rt(
+      'farm: red team 3',
+      '30 members on an old build nobody else runs, diverse phones and networks',
+      ['emulator_farms'],
+      92,
+      'emulator_farm',
+      'rt3_farm_old_build',
+    ),
+    rt('bombing: red team 3', 'beta feature of 20 installs, 1 install at 3x', BOMB, 93, 'prompt_bomber', 'rt3_bomb_beta_feature', 15, {
+      tenant: 'initech-bank',
+      offsetMs: 0,
+      durationMs: HISTORY + 15 * MIN,
+    }),
+    rt('bombing: red team 3', '5 attackers on one /24 at 3x, new id and fingerprint every 3 min', BOMB, 94, 'prompt_bomber', 'rt3_bomb_subnet_rotation'),
+    rt('token reuse: red team 3', '2 tokens, owner and thief (another carrier) overlapping streams', ['token_reuse'], 95, 'token_reuse', 'rt3_reuse_streams'),
+    rt('token reuse: red team 3', '2 tokens used only from a datacenter abroad, owner idle', ['token_reuse'], 96, 'token_reuse', 'rt3_reuse_datacenter'),
+    rt('stream abuse: red team 3', '3 installs, 2 zombie streams each trickling ~1.2 tok/s', ['stream_abuse'], 97, 'stream_abuse', 'rt3_zombie_trickle', 40),
+    rt('cost: red team 3', 'iOS-only release, chat context 2.5x', ['cost_anomalies'], 98, 'cost_spike', 'rt3_cost_ios_release', 20),
+    ...(['rt3_benign_school', 'rt3_benign_tv_ad'] as const).map((kind, i) =>
+      c(
+        'benign: red team 3',
+        kind.replace('rt3_benign_', ''),
+        'holdout',
+        [],
+        run(99 + i, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
+      ),
+    ),
     ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters', 'benign_early_adopters'] as const).map((kind, i) =>
       c(
         'benign: red team',

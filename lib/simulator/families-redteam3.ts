@@ -211,14 +211,14 @@ function bombing(ctx: ScenarioContext, f: Frame, kind: RedTeam3Kind): Scenario {
 function benign(ctx: ScenarioContext, f: Frame, kind: RedTeam3Kind): Scenario {
   const rng = f.rng
   const actors: Actor[] = []
-  const moved: { inst: Install; home: { asn: number; ipPrefix: string } }[] = []
   const school = { ...residentialNetwork(rng, f.tenant.countries[0][0]), ipPrefix: `${rng.pick([128, 129, 130, 131])}.${rng.int(256)}.${rng.int(256)}.0/24` }
   const lessonEnd = f.start + 20 * MIN
   if (kind === 'rt3_benign_school') {
-    // 200 pupils' own phones (existing installs) on the school's wifi; at the bell the teacher says "open the app":
+    // 200 pupils' own phones (existing installs) on the school's wifi since the morning (from the start of history, as
+    // the carrier-grade NAT look-alike: no network switch in the case); at the bell the teacher says "open the app":
     // every phone calls within the lesson's first minute, then at a human rate until the lesson ends.
     for (const inst of recruitFrom(ctx, f.tenant, 200, rng)) {
-      moved.push({ inst, home: { asn: inst.asn, ipPrefix: inst.ipPrefix } })
+      Object.assign(inst, { asn: school.asn, ipPrefix: school.ipPrefix })
       actors.push({ inst, joinAt: f.start + rng.int(MIN), perMinute: 0.5 + rng.next(), version: inst.appVersion })
     }
   } else {
@@ -238,7 +238,6 @@ function benign(ctx: ScenarioContext, f: Frame, kind: RedTeam3Kind): Scenario {
       actors.push({ inst, joinAt: f.start + rng.int(3 * MIN), perMinute: 0.2 + 0.8 * rng.next(), version: inst.appVersion })
     }
   }
-  let atSchool = false
   return {
     name: 'benign',
     startMs: f.start,
@@ -250,19 +249,8 @@ function benign(ctx: ScenarioContext, f: Frame, kind: RedTeam3Kind): Scenario {
       { kind },
     ),
     tick(sink, r, t0, t1) {
-      if (kind === 'rt3_benign_school') {
-        if (atSchool) humanCalls(sink, r, { ...f, end: lessonEnd }, actors, t0, t1)
-        // Phones join the school wifi (and leave it) between calls, at the end of a tick: ordinary traffic of this tick
-        // (emitted before the scenarios) already used the old network.
-        const inLesson = t1 >= f.start && t1 < lessonEnd
-        if (inLesson !== atSchool) {
-          atSchool = inLesson
-          for (const m of moved) Object.assign(m.inst, inLesson ? { asn: school.asn, ipPrefix: school.ipPrefix } : m.home)
-        }
-        return
-      }
       if (t1 <= f.start || t0 >= f.end) return
-      humanCalls(sink, r, f, actors, t0, t1)
+      humanCalls(sink, r, kind === 'rt3_benign_school' ? { ...f, end: lessonEnd } : f, actors, t0, t1)
     },
   }
 }

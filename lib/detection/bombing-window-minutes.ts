@@ -174,7 +174,7 @@ export async function keptWindowUsage(store: Store, fromMs: number, now: number,
   }
   if (marked > 0) remax(st.totals, st.minutes.values(), stale)
   // Per key id: active minutes, then the columns summed (requests … stream_ms as sums, the last two and the busiest
-  // minute's tokens and stream-milliseconds as maxima), kept between runs.
+  // minute's tokens and open stream-milliseconds (m_open_ms) as maxima), kept between runs.
   const n = st.ids.size
   const { active, sum, max } = st.totals
   const usage: UsageRow[] = []

@@ -40,4 +40,4 @@ FROM (
 GROUP BY m`
 
 /** The per-install columns of a minute (INSTALL_MINUTE_SUMS), in the order bombing-window-minutes.ts keeps them. */
-export const COLUMNS_OF_MINUTE = ['m_requests', 'm_streams', 'm_prompt', 'm_completion', 'm_cost', 'm_stream_ms', 'm_max_context', 'm_max_completion'] as const
+export const COLUMNS_OF_MINUTE = ['m_requests', 'm_streams', 'm_prompt', 'm_completion', 'm_cost', 'm_open_ms', 'm_max_context', 'm_max_completion'] as const

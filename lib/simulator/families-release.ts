@@ -22,7 +22,8 @@ import { featureLabel, installLabels } from './scenario-frame'
  */
 export type ReleaseKind = 'cost_release_volume' | 'benign_early_adopters'
 
-function nextVersion(f: Frame): string {
+/** The version after the tenant's newest: what a release ships as. */
+export function nextVersion(f: Frame): string {
   const latest = f.tenant.versions[f.tenant.versions.length - 1]
   const [major, minor] = latest.split('.').map(Number)
   return `${major}.${minor + 1}.0`

@@ -1,11 +1,11 @@
-import type { GroundTruthLabel } from './labels'
 import type { Install } from './population'
 import { residentialNetwork } from './population'
 import { clamp, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
+import { featureLabel, installLabels } from './scenario-frame'
+import { nextVersion } from './families-release'
 import { runStreams, type HeldStream } from './redteam-streams'
 
 /**
@@ -151,24 +151,12 @@ function zombieTrickle(ctx: ScenarioContext, f: Frame): Scenario {
 
 function iosRelease(ctx: ScenarioContext, f: Frame): Scenario {
   const feature = featureOf(f)
-  const latest = f.tenant.versions[f.tenant.versions.length - 1]
-  const [major, minor] = latest.split('.').map(Number)
-  const release = `${major}.${minor + 1}.0`
+  const release = nextVersion(f)
   const upgradeAt = new Float64Array(ctx.pop.installs.length).fill(Infinity)
   for (const inst of ctx.pop.installs)
     if (inst.tenant === f.tenant && inst.platform === 'ios' && !ctx.taken.has(inst.id) && f.rng.chance(0.7))
       upgradeAt[inst.index] = f.start + f.rng.exponential(8 * MIN)
-  const labels: GroundTruthLabel[] = [
-    {
-      scenario: 'cost_spike',
-      kind: 'feature',
-      subject: `${f.tenant.id}/${feature.name}/${release}`,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { kind: 'rt3_cost_ios_release', platform: 'ios', context_factor: 2.5 },
-    },
-  ]
+  const labels = [featureLabel('cost_spike', f, `${feature.name}/${release}`, { kind: 'rt3_cost_ios_release', platform: 'ios', context_factor: 2.5 })]
   return {
     name: 'cost_spike',
     startMs: f.start,

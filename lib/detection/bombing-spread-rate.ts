@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import type { BombingGroup } from './bombing-groups'
 import type { InstallMinutes } from './bombing-minutes'
 import type { ContextBaseline, SequentialEvidence } from './bombing-sequential'
-import { binomialLogTail, mad, MAD_TO_SIGMA, median, normalQuantile, zFromLogTail } from './stats'
+import { binomialLogTail, lowerBound, mad, MAD_TO_SIGMA, median, normalQuantile, zFromLogTail } from './stats'
 import { DEFAULT_DETECTION_SETTINGS, severityFor } from './settings'
 import { appendTo } from './collect'
 import { historyDev, installHistorySums } from './install-history'
@@ -137,17 +137,6 @@ export function calibrateBySize(installs: { nSince: number }[], z: number[]): nu
     const c = scale.get(bin(a.nSince))!
     return (z[j] - c.m) / c.s
   })
-}
-
-function lowerBound(s: Float64Array, x: number): number {
-  let lo = 0
-  let hi = s.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (s[mid] < x) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 /** One install's sums at split g from its window minutes; pure. */

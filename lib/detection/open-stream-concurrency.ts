@@ -1,6 +1,6 @@
 import type { OpenStream } from './open-streams'
 import type { DetectionSettings } from './settings'
-import { binomialLogTail, zFromLogTail } from './stats'
+import { binomialLogTail, lowerBound, zFromLogTail } from './stats'
 
 /**
  * Many long streams held open at once by one install, judged while they run.
@@ -96,18 +96,6 @@ export function priorSurvival(ms: number, tailMs: number): number {
   return Math.exp(-Math.max(0, ms - FIRST_REPORT_MS) / tailMs)
 }
 
-/** Sorted ascending; how many values are ≥ x. */
-function countAtLeast(sorted: readonly number[], x: number): number {
-  let lo = 0
-  let hi = sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (sorted[mid] < x) lo = mid + 1
-    else hi = mid
-  }
-  return sorted.length - lo
-}
-
 /**
  * Scores every install of `open` that holds two or more reported streams at
  * once. `closedLongest`: each install's longest stream closed in the window
@@ -155,7 +143,7 @@ export function scoreOpenConcurrency(
     const own = ownLongest.get(k)
     const longCount = t.longest.length - (own === undefined ? 0 : 1)
     const survival = (ms: number) => {
-      const reached = countAtLeast(t.longest, ms) - (own !== undefined && own >= ms ? 1 : 0)
+      const reached = t.longest.length - lowerBound(t.longest, ms) - (own !== undefined && own >= ms ? 1 : 0)
       return Math.max(priorSurvival(ms, s.openStreamTailMs), rateAtLeast(reached, longCount))
     }
     out.set(k, { streams: h.length, youngestMs: h[h.length - 1], pairRate, z: zFromLogTail(heldLogP(h, pairRate, survival)) })

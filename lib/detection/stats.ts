@@ -263,3 +263,15 @@ export function binomialZ(k: number, n: number, p0: number): number {
   if (n <= 0 || k <= 0) return 0
   return zFromLogTail(binomialLogTail(k, n, p0))
 }
+
+/** In an ascending array, the index of the first value ≥ x (its length when none is). */
+export function lowerBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid] < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

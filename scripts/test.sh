@@ -9,6 +9,7 @@
 # If KAFKA_BROKERS is already set, that (external) broker is used and none is started.
 # CLICKHOUSE_URL, if set, is passed through to the tests untouched.
 # KAFKA_TEST_BROKER_NAME overrides the run name "test" (e.g. for two concurrent runs).
+# The e2e app store goes to a fresh path removed on exit; an E2E_DATA_DIR set by the caller is kept.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +23,8 @@ NAME="${KAFKA_TEST_BROKER_NAME:-test}"
 STARTED_BROKER=0
 STORE_PID=""
 STORE_DIR=""
+# The e2e run's app store (about 700 MB): picked here and removed on exit, unless the caller chose it.
+E2E_OWN_DIR=""
 # Vitest JSON reports, summarised at the end (scripts/test-summary.mjs): CI shows only the log's tail.
 REPORT_DIR="$(mktemp -d -t burnrate-test-reports-XXXXXX)"
 REPORTS=()
@@ -36,6 +39,7 @@ cleanup() {
     wait "$STORE_PID" 2>/dev/null
   fi
   [ -z "$STORE_DIR" ] || rm -rf "$STORE_DIR" "$STORE_DIR.log"
+  [ -z "$E2E_OWN_DIR" ] || rm -rf "$E2E_OWN_DIR"
   if [ "$STARTED_BROKER" = "1" ]; then
     log "stopping kafka broker '$NAME'"
     bash scripts/kafka/stop.sh "$NAME" || log "WARNING: failed to stop kafka broker '$NAME'"
@@ -106,7 +110,12 @@ fi
 # embedded default (playwright.config.ts). Skipped when vitest was given a
 # filter, so `npm test -- tests/unit` stays quick.
 if [ "$#" -eq 0 ] && [ "${SKIP_E2E:-0}" != "1" ]; then
-  log "running: npx playwright test"
+  if [ -z "${E2E_DATA_DIR:-}" ]; then
+    # Not created here: the app makes its data dir itself (playwright.config.ts passes it as DATA_DIR).
+    E2E_OWN_DIR="${TMPDIR:-/tmp}/burnrate-e2e-$$-$(date +%s)"
+    export E2E_DATA_DIR="$E2E_OWN_DIR"
+  fi
+  log "running: npx playwright test (app store in $E2E_DATA_DIR)"
   npx playwright test
   e2e=$?
   log "playwright exited with code $e2e"

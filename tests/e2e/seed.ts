@@ -35,6 +35,11 @@ export interface E2EExpected {
   deadLetters: number
   /** The prompt-bombing ranking's row with the most spend: install and feature with ≥ 2 requests, spend of its minutes with requests. */
   bombingTopSpend: { install_id: string; feature: string; cost_micros: number }
+  /**
+   * The simulator's prompt-bomber installs (ground truth). The app plays the same seed, so the same installs bomb
+   * again live, for 12 h: the one install sure to keep retrying once it is revoked.
+   */
+  bombers: string[]
   /** Month of spend history under the window (lib/seed/history.ts), as a first start writes it; null with SEED_HISTORY_DAYS=0. */
   history: { fromMs: number; toMs: number } | null
 }
@@ -134,6 +139,10 @@ async function main() {
     llmRequests: totals.llm,
     deadLetters,
     bombingTopSpend,
+    bombers: sim
+      .labels(true)
+      .filter((l) => l.scenario === 'prompt_bomber' && l.kind === 'install')
+      .map((l) => l.subject),
     history: history && { fromMs: history.fromMs, toMs: history.toMs },
   }
   const file = process.env.EXPECTED_FILE ?? 'test-results/e2e-expected.json'

@@ -44,6 +44,7 @@ export type RedTeamKind =
   | 'benign_marketing_push'
   | 'benign_cgnat'
   | 'benign_commuters'
+  | 'benign_commuters_unplaced'
   | 'benign_slow_answers'
   | ReleaseKind
   | PriceKind
@@ -147,7 +148,8 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
   const known = new Set(ctx.pop.installs.map((i) => i.id))
   const actors: { inst: Install; perMinute: number; joinAt: number }[] = []
   const natted: Install[] = []
-  const switches: { inst: Install; home: { asn: number; ipPrefix: string }; cell: { asn: number; ipPrefix: string }; next: number; onCell: boolean }[] = []
+  type Network = { asn: number; ipPrefix: string; country?: string }
+  const switches: { inst: Install; home: Network; cell: Network; next: number; onCell: boolean }[] = []
   if (kind === 'benign_marketing_push') {
     for (let i = 0; i < 400; i++) {
       const platform = rng.chance(0.5) ? 'ios' : 'android'
@@ -164,9 +166,13 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
       natted.push(inst)
     }
   } else {
+    // Unplaced: the gateway's IP database misses the carrier's ranges, so its calls come with ASN 0 and country ZZ.
+    const unplaced = kind === 'benign_commuters_unplaced'
     for (const inst of recruitFrom(ctx, f.tenant, 30, rng)) {
-      const home = { asn: inst.asn, ipPrefix: inst.ipPrefix }
-      switches.push({ inst, home, cell: residentialNetwork(rng, inst.country), next: f.start + rng.int(10 * MIN), onCell: false })
+      const home = { asn: inst.asn, ipPrefix: inst.ipPrefix, country: inst.country }
+      const carrier = residentialNetwork(rng, inst.country)
+      const cell = unplaced ? { asn: 0, ipPrefix: carrier.ipPrefix, country: 'ZZ' } : carrier
+      switches.push({ inst, home, cell, next: f.start + rng.int(10 * MIN), onCell: false })
       actors.push({ inst, perMinute: 1.5, joinAt: f.start })
     }
   }

@@ -142,6 +142,14 @@ export function redTeamGrid(): FamilyCase[] {
         run(69 + i, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
       ),
     ),
+    // The commuters again, on a carrier the gateway cannot place (ASN 0, country ZZ): an unknown is no second place.
+    c(
+      'benign: red team',
+      'commuters on a carrier the gateway cannot place',
+      'holdout',
+      [],
+      run(131, 'benign', { redteam: 'benign_commuters_unplaced', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
+    ),
   ]
   return redteam
 }

@@ -3,6 +3,7 @@ import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
+import { comparablePlaces } from './token-reuse-places'
 import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
@@ -17,7 +18,8 @@ import { appendTo } from './collect'
  * a request from one arrives while a stream from the other is still open.
  *
  * Networks are told apart by ASN or country (a carrier moving a phone
- * between /24s of its own CGNAT is one network). Over the last
+ * between /24s of its own CGNAT is one network), as far as the gateway could
+ * look them up (token-reuse-places.ts: an unknown is no difference). Over the last
  * TOKEN_WINDOW_MINUTES, per install:
  *  - switches: changes of network between consecutive requests (by start);
  *  - overlaps: requests that start while a request or stream of another
@@ -105,9 +107,10 @@ const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
  * `recentFromMs` (ending then or later, as the window's query selects them);
  * slow alternation reads them all (the detector passes the last hour).
  */
-export function scoreTokenReuse(tenant: string, allEvents: NetEvent[], zAlert: number, recentFromMs = -Infinity): TokenReuseRow {
+export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAlert: number, recentFromMs = -Infinity): TokenReuseRow {
+  const install = installEvents[0]?.install_id ?? ''
+  const allEvents = comparablePlaces(installEvents)
   const events = allEvents.filter((e) => e.end_ms >= recentFromMs)
-  const install = allEvents[0]?.install_id ?? ''
   let switches = 0
   let fastCountry = 0
   let overlaps = 0

@@ -65,18 +65,31 @@ const base = {
   tenant_id: idField(64),
 }
 
+/**
+ * The values that stand for "not known" when a gateway leaves a field out (docs/events.md): they name no device,
+ * network or place, so whatever compares installs or networks must not read two of them as the same or as different.
+ */
+export const UNKNOWN_INSTALL_CONTEXT = {
+  device_model: 'unknown',
+  os_version: 'unknown',
+  device_fingerprint: '0000000000000000',
+  ip_prefix: '0.0.0.0/24',
+  asn: 0,
+  country: 'ZZ',
+} as const
+
 /** Who made the call: install, app build, device and network, never a full IP. */
 const installContext = {
   install_id: idField(64),
   app_id: idField(128),
   app_version: labelField(32),
   platform: enumField(['android', 'ios', 'other']),
-  device_model: withDefault(labelField(64), 'unknown'),
-  os_version: withDefault(labelField(32), 'unknown'),
-  device_fingerprint: withDefault(hexHashField(), '0000000000000000'),
-  ip_prefix: withDefault(ipPrefixField(), '0.0.0.0/24'),
-  asn: withDefault(countField(4_294_967_295), 0),
-  country: withDefault(countryField(), 'ZZ'),
+  device_model: withDefault(labelField(64), UNKNOWN_INSTALL_CONTEXT.device_model),
+  os_version: withDefault(labelField(32), UNKNOWN_INSTALL_CONTEXT.os_version),
+  device_fingerprint: withDefault(hexHashField(), UNKNOWN_INSTALL_CONTEXT.device_fingerprint),
+  ip_prefix: withDefault(ipPrefixField(), UNKNOWN_INSTALL_CONTEXT.ip_prefix),
+  asn: withDefault(countField(4_294_967_295), UNKNOWN_INSTALL_CONTEXT.asn),
+  country: withDefault(countryField(), UNKNOWN_INSTALL_CONTEXT.country),
 }
 
 /** Token usage of a call, so far or in all (docs/events.md defines each field). */

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { scoreTokenReuse, type NetEvent } from '../../lib/detection/token-reuse'
+import { comparablePlaces } from '../../lib/detection/token-reuse-places'
+
+/** Home wifi (located), a carrier range the gateway's IP database misses (ASN 0, ZZ), a carrier with an ASN but no country. */
+const HOME = { asn: 7922, country: 'US' }
+const UNLOCATED = { asn: 0, country: 'ZZ' }
+const NO_COUNTRY = { asn: 21928, country: 'ZZ' }
+const ABROAD = { asn: 9009, country: 'RO' }
+
+const call = (start: number, len: number, net: { asn: number; country: string }, prefix = `10.${net.asn % 250}.1.0/24`): NetEvent => ({
+  install_id: 'i',
+  start_ms: start,
+  end_ms: start + len,
+  ip_prefix: prefix,
+  ...net,
+})
+const score = (events: NetEvent[]) =>
+  scoreTokenReuse(
+    't',
+    [...events].sort((a, b) => a.start_ms - b.start_ms),
+    S.zAlert,
+  )
+
+/** A phone flapping between two networks every 20-40 s while calling, with streams that span the handovers. */
+function flapping(a: { asn: number; country: string }, b: { asn: number; country: string }): NetEvent[] {
+  const out: NetEvent[] = []
+  for (let k = 0; k < 24; k++) {
+    const net = k % 2 === 0 ? a : b
+    out.push(call(k * 30_000, 35_000, net), call(k * 30_000 + 10_000, 900, net))
+  }
+  return out
+}
+
+describe('token reuse: a network the gateway could not place is no second place', () => {
+  it('leaves out calls with neither ASN nor country, and blanks a field unknown on any call', () => {
+    expect(comparablePlaces([call(0, 1, HOME), call(1, 1, UNLOCATED)])).toHaveLength(1)
+    const blanked = comparablePlaces([call(0, 1, HOME), call(1, 1, NO_COUNTRY)])
+    expect(blanked.map((e) => e.country)).toEqual(['ZZ', 'ZZ'])
+    expect(blanked.map((e) => e.asn)).toEqual([7922, 21928])
+    const located = [call(0, 1, HOME), call(1, 1, ABROAD)]
+    expect(comparablePlaces(located)).toEqual(located)
+  })
+
+  it('the same calls alert when both networks are located in two countries (the test can fail)', () => {
+    const r = score(flapping(HOME, ABROAD))
+    expect(r.score).toBeGreaterThanOrEqual(50)
+  })
+
+  it('home wifi and an unlocated carrier, interleaved with streams across each handover: no alert', () => {
+    const r = score(flapping(HOME, UNLOCATED))
+    expect(r.concurrent_uses).toBe(0)
+    expect(r.fast_country_changes).toBe(0)
+    expect(r.score).toBeLessThan(50)
+  })
+
+  it('a carrier whose country is unknown is compared on its ASN only: no change of country, no concurrent use', () => {
+    const r = score(flapping(HOME, NO_COUNTRY))
+    expect(r.fast_country_changes).toBe(0)
+    expect(r.concurrent_uses).toBe(0)
+  })
+})

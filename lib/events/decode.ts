@@ -15,6 +15,8 @@ export type Decoded = { ok: true; event: GatewayEvent } | { ok: false; reason: D
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const MAX_ERROR_CHARS = 1024
+/** As milliseconds, March 1973: no gateway sends earlier times, and epoch seconds of any date before the year 5000 are below it. */
+const SECONDS_AS_MS_BELOW = 100_000_000_000
 
 /** Error texts are stored with the dead letter, so they go through the same address masking as payloads. */
 function reject(reason: DeadLetterReason, error: string, raw: Buffer, parsed?: unknown): Decoded {
@@ -63,7 +65,9 @@ export function decodeEvent(raw: Buffer | null, limits: DecodeLimits, now: numbe
     return reject('timestamp_future', `ts ${new Date(event.ts).toISOString()} is ahead of ingest time by more than ${limits.maxFutureSkewMs} ms`, raw, parsed)
   }
   if (event.ts < now - limits.maxPastAgeMs) {
-    return reject('timestamp_too_old', `ts ${new Date(event.ts).toISOString()} is older than ${limits.maxPastAgeMs} ms`, raw, parsed)
+    // A number of seconds read as milliseconds lands in January 1970: say so, as it is the usual producer mistake.
+    const hint = event.ts < SECONDS_AS_MS_BELOW ? ' (epoch seconds? ts is epoch milliseconds or an ISO string)' : ''
+    return reject('timestamp_too_old', `ts ${new Date(event.ts).toISOString()} is older than ${limits.maxPastAgeMs} ms${hint}`, raw, parsed)
   }
   return { ok: true, event }
 }

@@ -44,6 +44,13 @@ describe('decodeEvent', () => {
       expect(d.error.length).toBeGreaterThan(0)
     }
   })
+
+  it('says a ts in epoch seconds is seconds, and only then', () => {
+    const seconds = decodeEvent(enc(llmRequest({ ts: Math.floor(now / 1000) })), limits, now)
+    expect(seconds.ok || seconds.error).toMatch(/epoch seconds\? ts is epoch milliseconds/)
+    const stale = decodeEvent(enc(llmRequest({ ts: now - 2 * 86_400_000 })), limits, now)
+    expect(stale.ok || stale.error).not.toMatch(/epoch seconds/)
+  })
   it('redacts text from dead-letter payloads', () => {
     const d = decodeEvent(enc({ ...llmRequest(), prompt_tokens: -1, prompt: 'tell me the secret plan' }), limits, now)
     expect(d.ok).toBe(false)

@@ -36,10 +36,13 @@ export function sessionStarts(rand: () => number, perMinute: number, minutes: nu
   return out.sort((a, b) => a - b)
 }
 
-/** One short request (1.5 s) of install `i` from `net`, on a /24 of that network. */
-export function request(start: number, net: Net): NetEvent {
-  return { install_id: 'i', start_ms: start, end_ms: start + 1_500, ip_prefix: `10.${net.asn % 250}.1.0/24`, ...net }
+/** One call of install `i` from `net` lasting `lengthMs` (a request or a stream), on a /24 of that network. */
+export function call(start: number, lengthMs: number, net: Net): NetEvent {
+  return { install_id: 'i', start_ms: start, end_ms: start + lengthMs, ip_prefix: `10.${net.asn % 250}.1.0/24`, ...net }
 }
+
+/** One short request (1.5 s) of install `i` from `net`. */
+export const request = (start: number, net: Net): NetEvent => call(start, 1_500, net)
 
 /**
  * One phone whose path changes at moments of its own, not tied to its

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { scoreTokenReuse, type NetEvent } from '../../lib/detection/token-reuse'
 import { comparablePlaces } from '../../lib/detection/token-reuse-places'
+import { call } from '../helpers/net-traffic'
 
 /** Home wifi (located), a carrier range the gateway's IP database misses (ASN 0, ZZ), a carrier with an ASN but no country. */
 const HOME = { asn: 7922, country: 'US' }
@@ -9,13 +10,6 @@ const UNLOCATED = { asn: 0, country: 'ZZ' }
 const NO_COUNTRY = { asn: 21928, country: 'ZZ' }
 const ABROAD = { asn: 9009, country: 'RO' }
 
-const call = (start: number, len: number, net: { asn: number; country: string }, prefix = `10.${net.asn % 250}.1.0/24`): NetEvent => ({
-  install_id: 'i',
-  start_ms: start,
-  end_ms: start + len,
-  ip_prefix: prefix,
-  ...net,
-})
 const score = (events: NetEvent[]) =>
   scoreTokenReuse(
     't',

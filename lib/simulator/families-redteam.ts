@@ -4,6 +4,7 @@ import { consumerDevice, residentialNetwork } from './population'
 import type { Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { PROGRESS_MS } from './slots'
+import { providerOutage } from './benign-outage'
 import { slowAnswerReaders, runStreams, type HeldStream } from './redteam-streams'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
 import { MIN, featureOf, frameOf, freshInstall, recruitFrom, type Frame } from './family-frame'
@@ -46,6 +47,7 @@ export type RedTeamKind =
   | 'benign_commuters'
   | 'benign_commuters_unplaced'
   | 'benign_slow_answers'
+  | 'benign_provider_outage'
   | ReleaseKind
   | PriceKind
   | RedTeam3Kind
@@ -217,6 +219,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   if (kind === 'cost_price_change') return priceScenario(ctx, f)
   if (kind.startsWith('stream_')) return streams(ctx, f, kind)
   if (kind === 'benign_slow_answers') return slowAnswerReaders(ctx, f)
+  if (kind === 'benign_provider_outage') return providerOutage(ctx, f)
   if (kind.startsWith('reuse_')) return reuse(ctx, f, kind)
   if (kind.startsWith('benign_')) return benignRedTeam(ctx, f, kind)
   throw new Error(`unknown red-team family ${kind} for ${name}`)

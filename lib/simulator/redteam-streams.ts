@@ -13,6 +13,8 @@ export interface HeldStream {
   duration: number
   id: string
   nextReport: number
+  /** How the gateway ends it (default: completed, first token after 600 ms). A stall never sends a first token. */
+  end?: { reason: 'timeout' | 'client_disconnect'; ttftMs: number }
 }
 
 /** Emits progress reports every PROGRESS_MS while a stream is open and its close event when it ends. */
@@ -30,14 +32,14 @@ export function runStreams(sink: EventSink, open: HeldStream[], t0: number, t1: 
           { ...o.u, completion: Math.round(o.u.completion * done) },
           'sse',
           o.nextReport - o.start,
-          600,
+          o.end?.ttftMs ?? 600,
           o.id,
         )
       }
       o.nextReport += PROGRESS_MS
     }
     if (end >= t0 && end < t1) {
-      sink.stream(o.inst, o.inst.appVersion, end, o.u, 'sse', o.duration, 600, 'completed', undefined, o.id)
+      sink.stream(o.inst, o.inst.appVersion, end, o.u, 'sse', o.duration, o.end?.ttftMs ?? 600, o.end?.reason ?? 'completed', undefined, o.id)
       open.splice(j, 1)
     }
   }

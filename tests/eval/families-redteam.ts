@@ -95,6 +95,14 @@ export function redTeamGrid(): FamilyCase[] {
       [],
       run(87, 'benign', { redteam: 'benign_slow_answers', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
     ),
+    // The model provider stalls for 10 min (benign-outage.ts): 300 people's streams all time out at 60 s, retried while open.
+    c(
+      'benign: red team',
+      'provider outage',
+      'holdout',
+      [],
+      run(132, 'benign', { redteam: 'benign_provider_outage', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
+    ),
     // Red team, round 3 (families-redteam3.ts, redteam3-streams.ts; issue #15): written from the threat model before the
     // detectors were run on them, run once for the report. 'red team 3' in the family name selects them.
     rt('farm: red team 3', 'only 16 members, one image, 2 /24s of one cloud ASN, human rate', ['emulator_farms'], 90, 'emulator_farm', 'rt3_farm_small'),

@@ -48,6 +48,7 @@ export type RedTeamKind =
   | 'benign_commuters_unplaced'
   | 'benign_slow_answers'
   | 'benign_provider_outage'
+  | 'benign_country_launch'
   | ReleaseKind
   | PriceKind
   | RedTeam3Kind
@@ -145,6 +146,9 @@ function reuse(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   }
 }
 
+/** A country none of the first tenant's users are in (tenant-templates.ts), with its carriers in population.ts. */
+const LAUNCH_COUNTRY = 'JP'
+
 function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   const rng = f.rng
   const known = new Set(ctx.pop.installs.map((i) => i.id))
@@ -158,6 +162,17 @@ function benignRedTeam(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scena
       const inst = freshInstall(rng, f.tenant, known, undefined, { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) })
       inst.platform = platform
       actors.push({ inst, perMinute: 0.3 + rng.next(), joinAt: f.start + rng.int(10 * MIN) })
+    }
+  } else if (kind === 'benign_country_launch') {
+    // The app launches in a country where the tenant had no users: 600 new installs over 15 minutes, on that
+    // country's carriers, ordinary phones, the current release from the store, people trying it out.
+    const country = LAUNCH_COUNTRY
+    for (let i = 0; i < 600; i++) {
+      const platform = rng.chance(0.6) ? 'ios' : 'android'
+      const net = { ...residentialNetwork(rng, country), country }
+      const inst = freshInstall(rng, f.tenant, known, net, { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) })
+      inst.platform = platform
+      actors.push({ inst, perMinute: 0.3 + rng.next(), joinAt: f.start + rng.int(15 * MIN) })
     }
   } else if (kind === 'benign_cgnat') {
     // From the start of history: these installs were always behind the carrier's CGNAT /24.

@@ -150,6 +150,14 @@ export function redTeamGrid(): FamilyCase[] {
         run(69 + i, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
       ),
     ),
+    // The app launches in a new country: 600 new installs on its carriers, which none of the tenant's users are on.
+    c(
+      'benign: red team',
+      'launch in a new country',
+      'holdout',
+      [],
+      run(133, 'benign', { redteam: 'benign_country_launch', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
+    ),
     // The commuters again, on a carrier the gateway cannot place (ASN 0, country ZZ): an unknown is no second place.
     c(
       'benign: red team',

@@ -6,7 +6,7 @@ import { detectPromptBombing } from './prompt-bombing'
 import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
 import { detectTokenReuse } from './token-reuse'
-import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, StreamAbuseRow, TokenReuseRow } from './types'
+import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, RankingRows, Severity, StreamAbuseRow, TokenReuseRow } from './types'
 
 export interface DetectionRun {
   now: number
@@ -28,50 +28,42 @@ function bestPerSubject(findings: Finding[]): Finding[] {
 
 const usd = (micros: number) => `$${(micros / 1e6).toFixed(2)}`
 
+type Scored<D extends DetectorName> = RankingRows[D] & { score: number; tenant_id: string; severity: Severity | null }
+
+/** A detector's rows at or over FINDING_MIN_SCORE as findings; `about` says what each row is about and how to title it. */
+function findingsOf<D extends DetectorName>(
+  detector: D,
+  rows: Scored<D>[],
+  about: (r: Scored<D>) => Pick<Finding, 'subject_kind' | 'subject' | 'title'>,
+): Finding[] {
+  return rows
+    .filter((r) => r.score >= FINDING_MIN_SCORE)
+    .map((r) => ({ detector, tenant_id: r.tenant_id, severity: r.severity ?? 'info', score: r.score, evidence: r, ...about(r) }))
+}
+
 export function promptBombingFindings(rows: PromptBombingRow[], groups: PromptBombingRow[] = []): Finding[] {
   return [
     ...bestPerSubject(
-      rows
-        .filter((r) => r.score >= FINDING_MIN_SCORE)
-        .map((r) => ({
-          detector: 'prompt_bombing' as const,
-          subject_kind: 'install' as const,
-          subject: r.install_id,
-          tenant_id: r.tenant_id,
-          severity: r.severity ?? 'info',
-          score: r.score,
-          evidence: r,
-          title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
-        })),
-    ),
-    ...groups
-      .filter((g) => g.score >= FINDING_MIN_SCORE)
-      .map((g) => ({
-        detector: 'prompt_bombing' as const,
-        subject_kind: 'cluster' as const,
-        subject: g.install_id,
-        tenant_id: g.tenant_id,
-        severity: g.severity ?? 'info',
-        score: g.score,
-        evidence: g,
-        title: `Prompt bombing: ${g.members?.length ?? 0} installs on ${g.tenant_id}/${g.feature} (${g.group?.kind === 'feature_excess' ? 'coordinated excess' : `shared ${g.group?.trait}`})`,
+      findingsOf('prompt_bombing', rows, (r) => ({
+        subject_kind: 'install',
+        subject: r.install_id,
+        title: `Prompt bombing: install ${r.install_id} on ${r.tenant_id}/${r.feature} (${usd(r.cost_micros)} in window)`,
       })),
+    ),
+    ...findingsOf('prompt_bombing', groups, (g) => ({
+      subject_kind: 'cluster',
+      subject: g.install_id,
+      title: `Prompt bombing: ${g.members?.length ?? 0} installs on ${g.tenant_id}/${g.feature} (${g.group?.kind === 'feature_excess' ? 'coordinated excess' : `shared ${g.group?.trait}`})`,
+    })),
   ]
 }
 
 export function farmFindings(rows: FarmCluster[]): Finding[] {
-  return rows
-    .filter((r) => r.score >= FINDING_MIN_SCORE)
-    .map((r) => ({
-      detector: 'emulator_farms',
-      subject_kind: 'cluster',
-      subject: r.cluster_id,
-      tenant_id: r.tenant_id,
-      severity: r.severity ?? 'info',
-      score: r.score,
-      evidence: r,
-      title: `Emulator farm: ${r.size} installs on ${r.tenant_id} (${r.shared_traits[0]?.trait ?? 'shared traits'})`,
-    }))
+  return findingsOf('emulator_farms', rows, (r) => ({
+    subject_kind: 'cluster',
+    subject: r.cluster_id,
+    title: `Emulator farm: ${r.size} installs on ${r.tenant_id} (${r.shared_traits[0]?.trait ?? 'shared traits'})`,
+  }))
 }
 
 /** Version rows keep the label-style subject tenant/feature/version; other kinds are prefixed so they never collide. */
@@ -81,56 +73,35 @@ export function costSubject(r: CostAnomalyRow): string {
 
 export function costFindings(rows: CostAnomalyRow[]): Finding[] {
   return bestPerSubject(
-    rows
-      .filter((r) => r.score >= FINDING_MIN_SCORE)
-      .map((r) => ({
-        detector: 'cost_anomalies',
-        subject_kind: r.subject_kind,
-        subject: costSubject(r),
-        tenant_id: r.tenant_id,
-        severity: r.severity ?? 'info',
-        score: r.score,
-        evidence: r,
-        title:
-          r.kind === 'budget'
-            ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
-            : r.release_volume?.decided
-              ? `Cost anomaly: requests per install of ${r.subject} at ${r.release_volume.ratio.toFixed(1)}x their own before the release`
-              : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
-      })),
+    findingsOf('cost_anomalies', rows, (r) => ({
+      subject_kind: r.subject_kind,
+      subject: costSubject(r),
+      title:
+        r.kind === 'budget'
+          ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
+          : r.release_volume?.decided
+            ? `Cost anomaly: requests per install of ${r.subject} at ${r.release_volume.ratio.toFixed(1)}x their own before the release`
+            : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
+    })),
   )
 }
 
 export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
   return bestPerSubject(
-    rows
-      .filter((r) => r.score >= FINDING_MIN_SCORE)
-      .map((r) => ({
-        detector: 'stream_abuse',
-        subject_kind: 'install',
-        subject: r.install_id,
-        tenant_id: r.tenant_id,
-        severity: r.severity ?? 'info',
-        score: r.score,
-        evidence: r,
-        title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
-      })),
+    findingsOf('stream_abuse', rows, (r) => ({
+      subject_kind: 'install',
+      subject: r.install_id,
+      title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
+    })),
   )
 }
 
 export function tokenReuseFindings(rows: TokenReuseRow[]): Finding[] {
-  return rows
-    .filter((r) => r.score >= FINDING_MIN_SCORE)
-    .map((r) => ({
-      detector: 'token_reuse',
-      subject_kind: 'install',
-      subject: r.install_id,
-      tenant_id: r.tenant_id,
-      severity: r.severity ?? 'info',
-      score: r.score,
-      evidence: r,
-      title: `Token reuse: install ${r.install_id} on ${r.tenant_id} used from ${r.networks.length} networks at once`,
-    }))
+  return findingsOf('token_reuse', rows, (r) => ({
+    subject_kind: 'install',
+    subject: r.install_id,
+    title: `Token reuse: install ${r.install_id} on ${r.tenant_id} used from ${r.networks.length} networks at once`,
+  }))
 }
 
 /**

@@ -17,6 +17,9 @@ export function redTeamGrid(): FamilyCase[] {
     min = 15,
     s: ScenarioSettings = {},
   ) => c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind, ...s }, min))
+  /** A red-team look-alike: 30 minutes after the history, nothing to find. */
+  const lookAlike = (family: string, level: string, seed: number, kind: RedTeamKind) =>
+    c(family, level, 'holdout', [], run(seed, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000))
   const redteam = [
     rt('farm: red team', 'passes attestation, Poisson timing, 20 /24s of one cloud ASN, 2 images', ['emulator_farms'], 61, 'emulator_farm', 'farm_jittered'),
     rt(
@@ -88,21 +91,9 @@ export function redTeamGrid(): FamilyCase[] {
       concurrent: 3,
     }),
     // Its benign look-alike (redteam-streams.ts): 60 people whose answers stream for 30 s-3 min, two at once when they switch chats.
-    c(
-      'benign: red team',
-      'slow_answers',
-      'holdout',
-      [],
-      run(87, 'benign', { redteam: 'benign_slow_answers', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
-    ),
+    lookAlike('benign: red team', 'slow_answers', 87, 'benign_slow_answers'),
     // The model provider stalls for 10 min (benign-outage.ts): 300 people's streams all time out at 60 s, retried while open.
-    c(
-      'benign: red team',
-      'provider outage',
-      'holdout',
-      [],
-      run(132, 'benign', { redteam: 'benign_provider_outage', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
-    ),
+    lookAlike('benign: red team', 'provider outage', 132, 'benign_provider_outage'),
     // Red team, round 3 (families-redteam3.ts, redteam3-streams.ts; issue #15): written from the threat model before the
     // detectors were run on them, run once for the report. 'red team 3' in the family name selects them.
     rt('farm: red team 3', 'only 16 members, one image, 2 /24s of one cloud ASN, human rate', ['emulator_farms'], 90, 'emulator_farm', 'rt3_farm_small'),
@@ -132,40 +123,14 @@ export function redTeamGrid(): FamilyCase[] {
     rt('token reuse: red team 3', '2 tokens used only from a datacenter abroad, owner idle', ['token_reuse'], 96, 'token_reuse', 'rt3_reuse_datacenter'),
     rt('stream abuse: red team 3', '3 installs, 2 zombie streams each trickling ~1.2 tok/s', ['stream_abuse'], 97, 'stream_abuse', 'rt3_zombie_trickle', 40),
     rt('cost: red team 3', 'iOS-only release, chat context 2.5x', ['cost_anomalies'], 98, 'cost_spike', 'rt3_cost_ios_release', 20),
-    ...(['rt3_benign_school', 'rt3_benign_tv_ad'] as const).map((kind, i) =>
-      c(
-        'benign: red team 3',
-        kind.replace('rt3_benign_', ''),
-        'holdout',
-        [],
-        run(99 + i, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
-      ),
-    ),
+    ...(['rt3_benign_school', 'rt3_benign_tv_ad'] as const).map((kind, i) => lookAlike('benign: red team 3', kind.replace('rt3_benign_', ''), 99 + i, kind)),
     ...(['benign_marketing_push', 'benign_cgnat', 'benign_commuters', 'benign_early_adopters'] as const).map((kind, i) =>
-      c(
-        'benign: red team',
-        kind.replace('benign_', ''),
-        'holdout',
-        [],
-        run(69 + i, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
-      ),
+      lookAlike('benign: red team', kind.replace('benign_', ''), 69 + i, kind),
     ),
     // The app launches in a new country: 600 new installs on its carriers, which none of the tenant's users are on.
-    c(
-      'benign: red team',
-      'launch in a new country',
-      'holdout',
-      [],
-      run(133, 'benign', { redteam: 'benign_country_launch', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
-    ),
+    lookAlike('benign: red team', 'launch in a new country', 133, 'benign_country_launch'),
     // The commuters again, on a carrier the gateway cannot place (ASN 0, country ZZ): an unknown is no second place.
-    c(
-      'benign: red team',
-      'commuters on a carrier the gateway cannot place',
-      'holdout',
-      [],
-      run(131, 'benign', { redteam: 'benign_commuters_unplaced', offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000),
-    ),
+    lookAlike('benign: red team', 'commuters on a carrier the gateway cannot place', 131, 'benign_commuters_unplaced'),
   ]
   return redteam
 }

@@ -1,9 +1,8 @@
 import type { Scenario, ScenarioContext } from './scenarios'
-import { runStreams, type HeldStream } from './redteam-streams'
+import { heldStreamLookAlike, type HeldStream } from './redteam-streams'
 import { PROGRESS_MS } from './slots'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
 
 /** People using the feature while its model provider stalls, and how long the stall lasts. */
 const USERS = 300
@@ -38,29 +37,21 @@ export function providerOutage(ctx: ScenarioContext, f: Frame): Scenario {
     const duration = IDLE_LIMIT_MS + Math.round(rng.uniform(0, 2_000))
     open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + PROGRESS_MS, end: { reason: 'timeout', ttftMs: 0 } })
   }
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('benign', f, users, { kind: 'benign_provider_outage', feature: feature.name }),
-    tick(sink, rng, t0, t1) {
-      runStreams(sink, open, t0, t1)
-      if (t1 <= f.start || t0 >= outageEnd) return
-      users.forEach((inst, i) => {
-        // Plan each question when its time comes: its first stream and the retries, which may fall in later ticks.
-        while (nextAt[i] < Math.min(t1, outageEnd)) {
-          let at = Math.max(t0, nextAt[i])
-          planned[i].push(at)
-          for (let tap = 0; tap < 2 && rng.chance(tap === 0 ? 0.6 : 0.33); tap++) planned[i].push((at += Math.round(rng.uniform(5_000, 25_000))))
-          // Then the person gives up for a while, and tries again later.
-          nextAt[i] = at + IDLE_LIMIT_MS + Math.round(rng.exponential(MIN))
-        }
-        while (planned[i].length && planned[i][0] < t1) {
-          const at = planned[i].shift()!
-          if (at < outageEnd) stall(inst, Math.max(t0, at), sink, rng)
-        }
-      })
-      runStreams(sink, open, t0, t1)
-    },
-  }
+  return heldStreamLookAlike(f, users, { kind: 'benign_provider_outage', feature: feature.name }, open, (sink, rng, t0, t1) => {
+    if (t1 <= f.start || t0 >= outageEnd) return
+    users.forEach((inst, i) => {
+      // Plan each question when its time comes: its first stream and the retries, which may fall in later ticks.
+      while (nextAt[i] < Math.min(t1, outageEnd)) {
+        let at = Math.max(t0, nextAt[i])
+        planned[i].push(at)
+        for (let tap = 0; tap < 2 && rng.chance(tap === 0 ? 0.6 : 0.33); tap++) planned[i].push((at += Math.round(rng.uniform(5_000, 25_000))))
+        // Then the person gives up for a while, and tries again later.
+        nextAt[i] = at + IDLE_LIMIT_MS + Math.round(rng.exponential(MIN))
+      }
+      while (planned[i].length && planned[i][0] < t1) {
+        const at = planned[i].shift()!
+        if (at < outageEnd) stall(inst, Math.max(t0, at), sink, rng)
+      }
+    })
+  })
 }

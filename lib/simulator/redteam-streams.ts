@@ -1,4 +1,5 @@
 import type { Install } from './population'
+import type { GroundTruthLabel } from './labels'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { PROGRESS_MS } from './slots'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
@@ -45,6 +46,24 @@ export function runStreams(sink: EventSink, open: HeldStream[], t0: number, t1: 
   }
 }
 
+/**
+ * A look-alike that holds streams open: labelled benign over its frame, its open streams reported and closed around
+ * its own tick (which opens new ones), so a stream opened in a tick is reported in that tick too.
+ */
+export function heldStreamLookAlike(f: Frame, installs: Install[], detail: GroundTruthLabel['detail'], open: HeldStream[], tick: Scenario['tick']): Scenario {
+  return {
+    name: 'benign',
+    startMs: f.start,
+    endMs: f.end,
+    labels: installLabels('benign', f, installs, detail),
+    tick(sink, rng, t0, t1) {
+      runStreams(sink, open, t0, t1)
+      tick(sink, rng, t0, t1)
+      runStreams(sink, open, t0, t1)
+    },
+  }
+}
+
 /** Users of the slow-answers look-alike, and how often one switches chats while an answer streams. */
 const READERS = 60
 const SWITCH_CHANCE = 0.25
@@ -65,30 +84,22 @@ export function slowAnswerReaders(ctx: ScenarioContext, f: Frame): Scenario {
   const readers = recruitFrom(ctx, f.tenant, READERS, f.rng)
   const nextAt = readers.map(() => f.start + f.rng.int(2 * MIN))
   const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('benign', f, readers, { kind: 'benign_slow_answers', feature: feature.name }),
-    tick(sink, rng, t0, t1) {
-      runStreams(sink, open, t0, t1)
-      if (t1 <= f.start || t0 >= f.end) return
-      readers.forEach((inst, i) => {
-        while (nextAt[i] < t1) {
-          const ts = Math.max(t0, nextAt[i])
-          const duration = Math.round(rng.uniform(30_000, 3 * MIN))
-          const completion = Math.round(rng.lognormal(p.out, p.outSigma))
-          if (ts + duration <= f.end) {
-            refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
-            const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
-            const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-            open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + PROGRESS_MS })
-          }
-          // A switch opens the next question while this answer still streams; otherwise the user reads, then asks.
-          nextAt[i] = rng.chance(SWITCH_CHANCE) ? ts + Math.round(rng.uniform(5_000, duration)) : ts + duration + Math.round(rng.exponential(40_000))
+  return heldStreamLookAlike(f, readers, { kind: 'benign_slow_answers', feature: feature.name }, open, (sink, rng, t0, t1) => {
+    if (t1 <= f.start || t0 >= f.end) return
+    readers.forEach((inst, i) => {
+      while (nextAt[i] < t1) {
+        const ts = Math.max(t0, nextAt[i])
+        const duration = Math.round(rng.uniform(30_000, 3 * MIN))
+        const completion = Math.round(rng.lognormal(p.out, p.outSigma))
+        if (ts + duration <= f.end) {
+          refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
+          const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
+          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+          open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + PROGRESS_MS })
         }
-      })
-      runStreams(sink, open, t0, t1)
-    },
-  }
+        // A switch opens the next question while this answer still streams; otherwise the user reads, then asks.
+        nextAt[i] = rng.chance(SWITCH_CHANCE) ? ts + Math.round(rng.uniform(5_000, duration)) : ts + duration + Math.round(rng.exponential(40_000))
+      }
+    })
+  })
 }

@@ -52,7 +52,7 @@ export function zombieLineOf(rate: FeatureStreamRate | undefined, s: ZombieSetti
   if (own <= abs) return { tokensPerSec: abs, basis: `${absolute} (${rate.feature}'s slow decile ${fmt(rate.p10_tokens_per_sec)} tok/s)` }
   return {
     tokensPerSec: own,
-    basis: `${fmt(own)} tok/s, ${fmt(s.zombieFeatureRateFraction)} of ${rate.feature}'s slow decile (${fmt(rate.p10_tokens_per_sec)} tok/s over ${rate.installs} installs)`,
+    basis: `${fmt(own)} tok/s, ${fmt(s.zombieFeatureRateFraction)} × ${rate.feature}'s slow decile (${fmt(rate.p10_tokens_per_sec)} tok/s over ${rate.installs} installs)`,
   }
 }
 

@@ -83,6 +83,8 @@ export const configDocs: Record<keyof Config, string> = {
     "Smallest rise of a model's billed cost per catalog-priced token (the gateway's cost against the price catalog, per tenant and model) that can alert: a price change, a pricier tier, lost cache discounts.",
   DETECT_ZOMBIE_MIN_MS: 'A stream open this long while producing almost no tokens is a zombie.',
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: 'Output rate below which a long stream counts as a zombie.',
+  DETECT_ZOMBIE_FEATURE_RATE_FRACTION:
+    "Stream abuse: a long stream is also a zombie under this fraction of its feature's slow decile of output rate (tokens a second of the feature's closed streams over the last hour; features streamed by fewer than 10 installs keep the absolute line). 0: the absolute line only.",
   DETECT_OPEN_STREAM_PAIR_RATE:
     'Stream abuse: prior chance that a phone holding a long answer (open 30 s or more) holds another long one beside it; a tenant whose own installs do so more often raises it. Lower names many streams held at once sooner.',
   DETECT_OPEN_STREAM_TAIL_MS: "Stream abuse: prior mean time a long answer runs on past its first 30 s; a tenant's own longer streams raise it.",

@@ -101,6 +101,7 @@ export const configSchema = z.object({
   DETECT_COST_PRICE_MIN_RATIO: z.coerce.number().min(1.01).max(100).default(1.1),
   DETECT_ZOMBIE_MIN_MS: int(5 * 60_000, 60_000),
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: z.coerce.number().min(0).max(1_000).default(1),
+  DETECT_ZOMBIE_FEATURE_RATE_FRACTION: z.coerce.number().min(0).max(1).default(0.1),
   DETECT_OPEN_STREAM_PAIR_RATE: z.coerce.number().min(0.001).max(0.9).default(0.02),
   DETECT_OPEN_STREAM_TAIL_MS: int(60_000, 1_000),
   DETECT_SPREAD_MEMBER_ALPHA: z.coerce.number().min(0).max(1).default(0.05),

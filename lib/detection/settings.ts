@@ -22,6 +22,8 @@ export interface DetectionSettings {
   costPriceMinRatio: number
   zombieMinMs: number
   zombieMaxTokensPerSec: number
+  /** Stream abuse: a long stream is a zombie under this fraction of its feature's slow decile of output rate too (stream-zombie.ts). */
+  zombieFeatureRateFraction: number
   /** Stream abuse: prior chance a phone holding a long answer open holds another long one beside it (open-stream-concurrency.ts). */
   openStreamPairRate: number
   /** Stream abuse: prior mean time a long answer runs on past its first 30 s. */
@@ -47,6 +49,7 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   costPriceMinRatio: 1.1,
   zombieMinMs: 5 * 60_000,
   zombieMaxTokensPerSec: 1,
+  zombieFeatureRateFraction: 0.1,
   openStreamPairRate: 0.02,
   openStreamTailMs: 60_000,
   spreadMemberAlpha: 0.05,
@@ -69,6 +72,7 @@ export function detectionSettings(config: Config): DetectionSettings {
     costPriceMinRatio: config.DETECT_COST_PRICE_MIN_RATIO,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
+    zombieFeatureRateFraction: config.DETECT_ZOMBIE_FEATURE_RATE_FRACTION,
     openStreamPairRate: config.DETECT_OPEN_STREAM_PAIR_RATE,
     openStreamTailMs: config.DETECT_OPEN_STREAM_TAIL_MS,
     spreadMemberAlpha: config.DETECT_SPREAD_MEMBER_ALPHA,

@@ -6,6 +6,7 @@ import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
 import { scoreOpenConcurrency, type OpenConcurrency } from './open-stream-concurrency'
 import { keptStreamStats } from './stream-window-minutes'
+import { absoluteZombieLines, isZombie, zombieLines, type ZombieLines } from './stream-zombie'
 import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
 
 export { binomialZ }
@@ -27,12 +28,16 @@ export interface StreamStats {
   disconnect_cost_micros: number
   cost_micros: number
   max_concurrent: number
+  /** The line the install's open zombies were judged against (stream-zombie.ts), for the finding's reason. */
+  zombie_line?: string
 }
 
 /**
- * A zombie is defined in absolute terms (open for minutes, almost no output),
- * so it needs no population: one can be an app bug, two or more from one
- * install in a window is a pattern, and each further one adds evidence.
+ * A zombie (stream-zombie.ts: open for minutes at a small fraction of its
+ * feature's own streaming rate, or under the absolute line) is judged per
+ * stream, so it needs no population of installs: one can be an app bug, two
+ * or more from one install in a window is a pattern, and each further one
+ * adds evidence.
  */
 export function zombieZ(zombies: number, zAlert: number): number {
   if (zombies <= 0) return 0
@@ -91,7 +96,8 @@ export function scoreStreamAbuse(
       const combined = Math.max(zZombie, tooFew ? 0 : relative, zHeld)
       const score = zToScore(combined, s.zAlert)
       const reasons: string[] = []
-      if (r.zombie_streams > 0) reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output`)
+      if (r.zombie_streams > 0)
+        reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output (under ${r.zombie_line ?? 'the zombie line'})`)
       if (open && zHeld >= s.zAlert / 2)
         reasons.push(
           `${open.streams} streams open at once now, each for ${(open.youngestMs / 1000).toFixed(0)} s or more (a phone holds one answer, a second beside it at rate ${open.pairRate.toFixed(3)}; z ${zHeld.toFixed(1)})`,
@@ -145,6 +151,8 @@ export function scoreStreamAbuse(
  * it an install holding six long streams open beside a few short ones it
  * closed earlier kept its short median, and "long AND many at once" waited
  * for the long streams to close (10 minutes in the held-out red-team case).
+ * An open stream carries its feature, so it is judged against its feature's
+ * zombie line (`lines`; the absolute line without them).
  */
 export function medianWithOpen(closed: number, closedMedian: number, openElapsed: number[]): number {
   if (openElapsed.length === 0) return closedMedian
@@ -155,16 +163,22 @@ export function medianWithOpen(closed: number, closedMedian: number, openElapsed
 export function mergeOpenStreams(
   stats: StreamStats[],
   open: import('./open-streams').OpenStream[],
-  s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>,
+  s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec' | 'zombieFeatureRateFraction'>,
+  lines: ZombieLines = absoluteZombieLines(s),
 ): void {
-  const byInstall = new Map<string, { tenant: string; install: string; open: number; zombies: number; longest: number; elapsed: number[] }>()
+  type Open = { tenant: string; install: string; open: number; zombies: number; longest: number; elapsed: number[]; line?: string }
+  const byInstall = new Map<string, Open>()
   for (const o of open) {
     const key = `${o.tenant_id}\u0000${o.install_id}`
     const cur = byInstall.get(key) ?? { tenant: o.tenant_id, install: o.install_id, open: 0, zombies: 0, longest: 0, elapsed: [] }
     cur.open++
     cur.longest = Math.max(cur.longest, o.elapsed_ms)
     cur.elapsed.push(o.elapsed_ms)
-    if (o.elapsed_ms >= s.zombieMinMs && o.completion_tokens * 1000 < s.zombieMaxTokensPerSec * o.elapsed_ms) cur.zombies++
+    const line = lines.feature(o.tenant_id, o.feature)
+    if (isZombie(o.elapsed_ms, o.completion_tokens, line.tokensPerSec, s)) {
+      cur.zombies++
+      cur.line = line.basis
+    }
     byInstall.set(key, cur)
   }
   const index = new Map(stats.map((r) => [`${r.tenant_id}\u0000${r.install_id}`, r]))
@@ -172,6 +186,7 @@ export function mergeOpenStreams(
     const r = index.get(key)
     if (r) {
       r.zombie_streams = Math.max(r.zombie_streams, o.zombies)
+      if (o.line) r.zombie_line = o.line
       r.max_concurrent = Math.max(r.max_concurrent, o.open)
       r.max_duration_ms = Math.max(r.max_duration_ms, o.longest)
       r.median_duration_ms = medianWithOpen(r.streams, r.median_duration_ms, o.elapsed)
@@ -187,6 +202,7 @@ export function mergeOpenStreams(
         disconnect_cost_micros: 0,
         cost_micros: 0,
         max_concurrent: o.open,
+        zombie_line: o.line,
       })
     }
   }
@@ -205,16 +221,16 @@ export async function detectStreamAbuse(
   opts: { tenant?: string; fromMs?: number; limit?: number; kept?: boolean } = {},
 ): Promise<StreamAbuseRow[]> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
+  const lines = await timePhase(`${SUB}zombie lines`, () => zombieLines(store, now, s, opts.tenant))
   const stats: StreamStats[] = opts.kept
-    ? await timePhase(`${SUB}window minutes`, () => keptStreamStats(store, fromMs, now, s, opts.tenant))
+    ? await timePhase(`${SUB}window minutes`, () => keptStreamStats(store, fromMs, now, s, opts.tenant, lines))
     : (
         await timePhase(`${SUB}window SQL`, () =>
           selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
             from: toSec(fromMs),
             to: toSec(now) + 1,
             tenant: opts.tenant ?? '',
-            zombie_ms: s.zombieMinMs,
-            zombie_tps: s.zombieMaxTokensPerSec,
+            ...lines.sqlParams(),
           }),
         )
       ).map((r) => ({
@@ -234,8 +250,11 @@ export async function detectStreamAbuse(
     const open = await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant }))
     // Before the merge: the tenant's long streams as closed, not lengthened by the open ones.
     held = scoreOpenConcurrency(open, stats, s)
-    mergeOpenStreams(stats, open, s)
+    mergeOpenStreams(stats, open, s, lines)
   }
+  for (const r of stats)
+    if (r.zombie_streams > 0 && !r.zombie_line)
+      r.zombie_line = `${lines.tenant(r.tenant_id).basis}, the tenant's lowest line (a closed stream's feature is not kept)`
   const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s, held))
   const limit = opts.limit ?? 50
   return rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)

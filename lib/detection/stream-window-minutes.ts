@@ -8,6 +8,7 @@ import type { DetectionSettings } from './settings'
 import { streamMinuteRowsSql, streamMinuteSumsSql } from './sql/stream-minutes'
 import type { StreamStats } from './stream-abuse'
 import { MaxHeap, peakOpen, selectNth } from './stream-order-stats'
+import { absoluteZombieLines, isZombie, type ZombieLines } from './stream-zombie'
 
 /**
  * One minute's closed streams, a row each, in runs: each install's streams are contiguous, in the order they ended,
@@ -117,8 +118,9 @@ export async function keptStreamStats(
   store: Store,
   fromMs: number,
   now: number,
-  s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>,
+  s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec' | 'zombieFeatureRateFraction'>,
   tenant = '',
+  lines: ZombieLines = absoluteZombieLines(s),
 ): Promise<StreamStats[]> {
   const id = `${store.database}\u0000${tenant}`
   let st = states.get(id, now)
@@ -137,7 +139,7 @@ export async function keptStreamStats(
   for (const [m, minute] of st.minutes) if (current.get(m) !== minute.sums) st.minutes.delete(m)
   const changed = [...current.keys()].filter((m) => !st.minutes.has(m))
   if (changed.length) await timePhase(`${SUB}changed minutes`, () => readMinutes(store, st, changed, current, tenant))
-  return timePhase(`${SUB}per install`, async () => statsOf(st, current, from * 1000, to * 1000, s))
+  return timePhase(`${SUB}per install`, async () => statsOf(st, current, from * 1000, to * 1000, s, lines))
 }
 
 /**
@@ -149,7 +151,8 @@ function statsOf(
   current: Map<number, string>,
   fromMs: number,
   toMs: number,
-  s: Pick<DetectionSettings, 'zombieMinMs' | 'zombieMaxTokensPerSec'>,
+  s: Pick<DetectionSettings, 'zombieMinMs'>,
+  lines: ZombieLines,
 ): StreamStats[] {
   const n = st.ids.size
   const count = new Int32Array(n)
@@ -176,6 +179,8 @@ function statsOf(
   const { durations, ends } = st
   const maxDuration = new Float64Array(n)
   const zombies = new Int32Array(n)
+  // A closed stream's line is its tenant's (it is stored without its feature), looked up only for streams long enough.
+  const lineOf = (k: number) => lines.tenant(st.ids.parts(k)[0]).tokensPerSec
   const cuts = new Int32Array(n)
   const cutCost = new Float64Array(n)
   const cost = new Float64Array(n)
@@ -200,7 +205,7 @@ function statsOf(
         ends[at] = end
         at++
         if (d > max) max = d
-        if (d >= s.zombieMinMs && minute.completions[i] * 1000 < s.zombieMaxTokensPerSec * d) zombie++
+        if (d >= s.zombieMinMs && isZombie(d, minute.completions[i], lineOf(k), s)) zombie++
         total += minute.costs[i]
         if (minute.cuts[i] === 1) {
           cut++

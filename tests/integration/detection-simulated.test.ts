@@ -170,6 +170,9 @@ describe('detectors on simulated traffic', () => {
       tenant: '',
       zombie_ms: S.zombieMinMs,
       zombie_tps: S.zombieMaxTokensPerSec,
+      // The absolute line in every tenant, as the raw reference has it (stream-zombie.ts draws per-tenant lines).
+      line_tenants: [],
+      line_tps: [],
     }
     // The raw-events query the detector used before stream_end_minute (migration 0055), as the reference.
     const raw = `WITH streams AS (

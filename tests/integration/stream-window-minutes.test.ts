@@ -5,6 +5,7 @@ import { toSec } from '../../lib/detection/query'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { streamInstallsSql } from '../../lib/detection/sql/stream-installs'
 import { keptStreamStats, resetStreamMinutes } from '../../lib/detection/stream-window-minutes'
+import { zombieLines } from '../../lib/detection/stream-zombie'
 import { GatewaySimulator } from '../../lib/simulator'
 import { eventLoader, type Loader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'
@@ -48,14 +49,17 @@ const byInstall = (list: Record<string, unknown>[]) => new Map(list.map((r) => [
 
 async function expectSameAsSql(now: number): Promise<number> {
   const fromMs = now - S.windowMinutes * MIN
+  // Both read with the lines the detector draws (stream-zombie.ts: per tenant, from its features' streaming rates).
+  const lines = await zombieLines(store, now, S)
+  // Some tenant's closed streams are judged above the absolute line, so the per-tenant line is compared too.
+  expect(lines.sqlParams().line_tenants.length).toBeGreaterThan(0)
   const want = await selectRows<Record<string, unknown>>(store, streamInstallsSql(store.database), {
     from: toSec(fromMs),
     to: toSec(now) + 1,
     tenant: '',
-    zombie_ms: S.zombieMinMs,
-    zombie_tps: S.zombieMaxTokensPerSec,
+    ...lines.sqlParams(),
   })
-  const got = await keptStreamStats(store, fromMs, now, S)
+  const got = await keptStreamStats(store, fromMs, now, S, '', lines)
   expect(byInstall(got as unknown as Record<string, unknown>[])).toEqual(byInstall(want))
   return want.length
 }

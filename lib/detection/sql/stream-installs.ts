@@ -1,7 +1,9 @@
 /**
  * Per install over streams that ended in [from, to): counts, longest stream,
  * zombies (long and nearly silent), client disconnects and what they cost,
- * and the exact peak of concurrently open streams. A stream is the interval
+ * and the exact peak of concurrently open streams. A zombie is stream-zombie.ts's
+ * isZombie: its tenant's line ({line_tenants} / {line_tps}, ZombieLines.sqlParams;
+ * the absolute {zombie_tps} elsewhere). A stream is the interval
  * [end - duration, end]; the peak is the running sum of +1 at each start and
  * -1 at each end (ends sort first at a tie: back-to-back is not overlap).
  * Each point is one integer, 2·t for an end and 2·t + 1 for a start, so a
@@ -19,7 +21,8 @@
 export const streamInstallsSql = (db: string) => `
 WITH streams AS (
   SELECT tenant_id, install_id, end_ms AS s_end, duration_ms AS s_duration,
-    completion_tokens AS s_completion, cost_micros AS s_cost, client_disconnect AS s_cut
+    completion_tokens AS s_completion, cost_micros AS s_cost, client_disconnect AS s_cut,
+    transform(toString(tenant_id), {line_tenants:Array(String)}, {line_tps:Array(Float64)}, {zombie_tps:Float64}) AS s_zombie_tps
   FROM ${db}.stream_end_minute
   WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
     AND ({tenant:String} = '' OR tenant_id = {tenant:String})
@@ -30,7 +33,7 @@ SELECT tenant_id, install_id,
   max(s_duration) AS max_duration_ms,
   quantileExact(0.5)(s_duration) AS median_duration_ms,
   sum(s_duration) AS total_duration_ms,
-  countIf(s_duration >= {zombie_ms:UInt32} AND s_completion * 1000 < {zombie_tps:Float64} * s_duration) AS zombie_streams,
+  countIf(s_duration >= {zombie_ms:UInt32} AND s_completion * 1000 < s_zombie_tps * s_duration) AS zombie_streams,
   countIf(s_cut = 1) AS client_disconnects,
   sumIf(s_cost, s_cut = 1) AS disconnect_cost_micros,
   sum(s_cost) AS cost_micros,

@@ -84,6 +84,10 @@ describe('farm signal: new installs concentrated on a device build or an old app
       expect(g.z).toBeGreaterThanOrEqual(S.zAlert)
     }
     expect(new Set(named(all))).toEqual(new Set([...spoofed, ...sideLoaded].map((m) => m.install_id)))
+    // What on-call reads: which build the new installs crowd onto.
+    const reasons = clusterFarms(all, windowStart, S).flatMap((c) => c.reasons)
+    expect(reasons.some((r) => r.startsWith("new installs crowd onto app build android v2.7.0, older than the tenant's current one"))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('new installs crowd onto device build M5 ios 16 '))).toBe(true)
   })
 
   it('judges the surge: a build at most NEW_NETWORK_SURGE times its established share is not named', () => {

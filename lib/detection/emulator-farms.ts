@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Store } from '../clickhouse/client'
-import { mergeGroups, NEW_INSTALL_BURST_MINUTES, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
+import { NEW_INSTALL_BURST_MINUTES, scoreGroups, type FarmInstall, type ScoredGroup } from './farm-clusters'
+import { mergeGroups } from './farm-merge'
 import { selectRows } from '../clickhouse/select'
 import { num, selectColumns, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
@@ -34,6 +35,8 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
     device_build: (i) => `${i.device_model} ${i.platform} ${i.os_version} v${i.app_version}`,
     asn: (i) => `AS${i.asn}`,
     os_build: (i) => `${i.platform} ${i.os_version} v${i.app_version}`,
+    device: (i) => `${i.device_model} ${i.platform} ${i.os_version}`,
+    app_version: (i) => `${i.platform} v${i.app_version}`,
   }
   const shared: FarmCluster['shared_traits'] = []
   for (const trait of Object.keys(traitOf) as FarmTrait[]) {
@@ -48,7 +51,7 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   const fresh = members.filter((m) => m.first_seen >= windowStart)
   const perMinute = new Map<number, number>()
   for (const m of fresh) perMinute.set(Math.floor(m.first_seen / 60_000), (perMinute.get(Math.floor(m.first_seen / 60_000)) ?? 0) + 1)
-  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0, new_network: 0 }
+  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0, new_network: 0, new_build: 0 }
   for (const g of groups) for (const k of Object.keys(signals) as (keyof typeof signals)[]) signals[k] = Math.max(signals[k], g.signals[k])
   const score = zToScore(best.z, zAlert)
   const reasons = [`${size} installs share ${best.trait.replace('_', ' ')} ${best.value}`]
@@ -62,6 +65,11 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
     reasons.push(
       `new installs from a network (ASN) that the tenant's established installs hardly use, spread over its /24s (z ${signals.new_network.toFixed(1)})`,
     )
+  if (signals.new_build >= zAlert / 2) {
+    const on = groups.reduce((a, b) => (b.signals.new_build > a.signals.new_build ? b : a))
+    const what = on.trait === 'app_version' ? `app build ${on.value}, older than the tenant's current one,` : `device build ${on.value}`
+    reasons.push(`new installs crowd onto ${what} which the tenant's established installs hardly run (z ${signals.new_build.toFixed(1)})`)
+  }
   if (signals.shared_fingerprint > 0) reasons.push('distinct installs report the same device fingerprint (cloned image)')
   const ids = members.map((m) => m.install_id).sort()
   const tenant = members[0].tenant_id

@@ -1,7 +1,8 @@
 import { binomialZ } from './stats'
 import type { FarmTrait } from './types'
 import { appendTo } from './collect'
-import { newNetworkGroups } from './farm-new-network'
+import { newnessGroupsAllTraits } from './farm-new-build'
+import { NO_NEWNESS } from './farm-new-network'
 
 /** An install as the farm detector sees it: traits, attestation record, request timing in the window. */
 /** A group counts as lockstep only if its per-minute variance is at most this share of independent users' (≈1). */
@@ -35,8 +36,9 @@ export interface GroupSignals {
   new_installs: number
   shared_fingerprint: number
   shared_build: number
-  /** New installs on an ASN the tenant's established installs hardly use (farm-new-network.ts). */
+  /** New installs on an ASN, or on a device build or an old app version, the tenant's established installs hardly have (farm-new-*.ts). */
   new_network: number
+  new_build: number
 }
 
 export interface ScoredGroup {
@@ -224,7 +226,7 @@ export function groupSignals(
   const sharedFingerprint = trait === 'device_fingerprint' && members.length >= minSize ? Z_CAP : 0
   const sharedBuild = sharedBuildZ(members, tenant, trait)
   return {
-    signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint, shared_build: sharedBuild, new_network: 0 },
+    signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint, shared_build: sharedBuild, ...NO_NEWNESS },
     dispersion,
   }
 }
@@ -296,15 +298,13 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
         if (z >= zAlert / 2) out.push({ trait, value, members, signals, dispersion, z })
       }
     }
-    // The new installs of an ASN the tenant's users do not use, spread over its /24s: a hosting farm of distinct phones.
-    for (const g of newNetworkGroups(list, windowStart, minSize, burstStart, zAlert / 2)) {
-      const { signals, dispersion } = groupSignals(g.members, tenant, windowStart, minSize, 'asn', burstStart)
-      signals.new_network = g.z
+    // New installs crowding onto a network, a device build or an old app version established ones hardly have (farm-new-build.ts).
+    for (const g of newnessGroupsAllTraits(list, windowStart, minSize, burstStart, zAlert / 2)) {
+      const { signals, dispersion } = groupSignals(g.members, tenant, windowStart, minSize, g.trait, burstStart)
+      signals[g.signal] = g.z
       const z = combineSignals(signals, zAlert)
-      if (z >= zAlert / 2) out.push({ trait: 'asn', value: g.value, members: g.members, signals, dispersion, z })
+      if (z >= zAlert / 2) out.push({ trait: g.trait, value: g.value, members: g.members, signals, dispersion, z })
     }
   }
   return out.sort((a, b) => b.z - a.z)
 }
-
-export { mergeGroups } from './farm-merge'

@@ -97,8 +97,11 @@ export interface FeatureConcentration {
 
 // ---- emulator farms -------------------------------------------------------
 
-/** Narrow: fingerprint, ip_prefix. Broad (grouped only over installs that failed attestation as emulator/hooked): the rest. */
-export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'device_build' | 'asn' | 'os_build'
+/**
+ * Narrow: fingerprint, ip_prefix. Broad (grouped only over installs that failed attestation as emulator/hooked): the rest.
+ * `device` (model + platform + OS) and `app_version` (platform + version) group only new installs (farm-new-build.ts).
+ */
+export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'device_build' | 'asn' | 'os_build' | 'device' | 'app_version'
 
 export interface FarmCluster {
   /** Stable id derived from the cluster's strongest shared trait, so alerts dedupe across runs. */
@@ -125,7 +128,16 @@ export interface FarmCluster {
    */
   timing_dispersion: number | null
   /** Per-signal z-scores the cluster score was combined from. */
-  signals: { rejections: number; synchronized: number; new_installs: number; shared_fingerprint: number; shared_build: number; new_network: number }
+  signals: {
+    rejections: number
+    synchronized: number
+    new_installs: number
+    shared_fingerprint: number
+    shared_build: number
+    new_network: number
+    /** New installs on a device build or an old app version the tenant's established installs hardly run. */
+    new_build: number
+  }
   cost_micros: number
   first_seen: number
   last_seen: number

@@ -152,6 +152,7 @@ export async function farmClustersInWindow(
       device_fingerprint: String(c.device_fingerprint[j]),
       ip_prefix: String(c.ip_prefix[j]),
       asn: num(c.asn[j]),
+      country: String(c.country[j]),
       cost_micros: num(c.cost_micros[j]),
       attest_accepted: num(c.attest_accepted[j]),
       attest_rejected: num(c.attest_rejected[j]),

@@ -1,5 +1,5 @@
 import { binomialZ } from './stats'
-import type { FarmTrait } from './types'
+import type { FarmSignals, FarmTrait } from './types'
 import { appendTo } from './collect'
 import { newnessGroupsAllTraits } from './farm-new-build'
 import { NO_NEWNESS } from './farm-new-network'
@@ -20,6 +20,7 @@ export interface FarmInstall {
   device_fingerprint: string
   ip_prefix: string
   asn: number
+  country: string
   cost_micros: number
   attest_accepted: number
   attest_rejected: number
@@ -30,16 +31,7 @@ export interface FarmInstall {
   req_sq: number
 }
 
-export interface GroupSignals {
-  rejections: number
-  synchronized: number
-  new_installs: number
-  shared_fingerprint: number
-  shared_build: number
-  /** New installs on an ASN, or on a device build or an old app version, the tenant's established installs hardly have (farm-new-*.ts). */
-  new_network: number
-  new_build: number
-}
+export type GroupSignals = FarmSignals
 
 export interface ScoredGroup {
   trait: FarmTrait

@@ -1,4 +1,6 @@
+import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
 import type { FarmInstall } from './farm-clusters'
+import { withoutMarketArrivals } from './farm-market-arrival'
 import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from './farm-new-network'
 
 /**
@@ -36,7 +38,8 @@ import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from
 export const NEW_DEVICE_BUILD: NewnessTrait = {
   trait: 'device',
   signal: 'new_build',
-  key: (i) => (i.device_model ? `${i.device_model} ${i.platform} ${i.os_version}` : null),
+  // A phone that does not say what it is (the contract's default) is no build: a release whose SDK stopped sending the model is not a farm.
+  key: (i) => (i.device_model && i.device_model !== UNKNOWN_INSTALL_CONTEXT.device_model ? `${i.device_model} ${i.platform} ${i.os_version}` : null),
 }
 
 export const NEW_OLD_APP_VERSION: NewnessTrait = {
@@ -59,9 +62,12 @@ export const NEW_OLD_APP_VERSION: NewnessTrait = {
 /** Every trait new installs are judged on: network, device build, old app version. */
 export const NEWNESS_TRAITS = [NEW_NETWORK, NEW_DEVICE_BUILD, NEW_OLD_APP_VERSION]
 
-/** The newness groups of one tenant's installs over every trait, strongest first. */
+/** The newness groups of one tenant's installs over every trait, strongest first; networks of a country arriving are no farm's. */
 export function newnessGroupsAllTraits(list: FarmInstall[], windowStart: number, minSize: number, burstStart = windowStart, zMin = 0): NewnessGroup[] {
-  return NEWNESS_TRAITS.flatMap((t) => newnessGroups(list, t, windowStart, minSize, burstStart, zMin)).sort((a, b) => b.z - a.z)
+  return NEWNESS_TRAITS.flatMap((t) => {
+    const groups = newnessGroups(list, t, windowStart, minSize, burstStart, zMin)
+    return t === NEW_NETWORK ? withoutMarketArrivals(groups, list, windowStart, minSize, burstStart, zMin) : groups
+  }).sort((a, b) => b.z - a.z)
 }
 
 /**

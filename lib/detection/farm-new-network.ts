@@ -45,8 +45,8 @@ export const NEW_NETWORK_MIN_INSTALLS = 20
 const Z_CAP = 50
 
 /** A trait whose values new installs may crowd onto. */
-export interface NewnessTrait {
-  trait: FarmTrait
+export interface NewnessTrait<T extends string = FarmTrait> {
+  trait: T
   signal: 'new_network' | 'new_build'
   /** The install's value, or null when it has none worth judging (an unknown network). */
   key: (i: FarmInstall) => string | null
@@ -54,8 +54,8 @@ export interface NewnessTrait {
   candidates?: (established: FarmInstall[]) => (members: FarmInstall[]) => boolean
 }
 
-export interface NewnessGroup {
-  trait: FarmTrait
+export interface NewnessGroup<T extends string = FarmTrait> {
+  trait: T
   signal: NewnessTrait['signal']
   value: string
   members: FarmInstall[]
@@ -75,15 +75,15 @@ export const NEW_NETWORK: NewnessTrait = { trait: 'asn', signal: 'new_network', 
  * deployment, when every install of the window is new). Per value the stronger
  * of the two is kept; groups under zMin are dropped.
  */
-export function newnessGroups(
+export function newnessGroups<T extends string>(
   list: FarmInstall[],
-  trait: NewnessTrait,
+  trait: NewnessTrait<T>,
   windowStart: number,
   minSize: number,
   burstStart = windowStart,
   zMin = 0,
-): NewnessGroup[] {
-  const best = new Map<string, NewnessGroup>()
+): NewnessGroup<T>[] {
+  const best = new Map<string, NewnessGroup<T>>()
   for (const since of burstStart > windowStart ? [windowStart, burstStart] : [windowStart]) {
     for (const g of groupsSince(list, trait, since, minSize)) {
       const had = best.get(g.value)
@@ -97,7 +97,7 @@ export function newnessGroups(
 export const newNetworkGroups = (list: FarmInstall[], windowStart: number, minSize: number, burstStart = windowStart, zMin = 0) =>
   newnessGroups(list, NEW_NETWORK, windowStart, minSize, burstStart, zMin)
 
-function groupsSince(list: FarmInstall[], trait: NewnessTrait, since: number, minSize: number): NewnessGroup[] {
+function groupsSince<T extends string>(list: FarmInstall[], trait: NewnessTrait<T>, since: number, minSize: number): NewnessGroup<T>[] {
   const fresh = new Map<string, FarmInstall[]>()
   const established = new Map<string, number>()
   const establishedList: FarmInstall[] = []
@@ -116,7 +116,7 @@ function groupsSince(list: FarmInstall[], trait: NewnessTrait, since: number, mi
     }
   }
   const admits = trait.candidates?.(establishedList) ?? (() => true)
-  const out: NewnessGroup[] = []
+  const out: NewnessGroup<T>[] = []
   for (const [value, members] of fresh) {
     if (members.length < Math.max(minSize, NEW_NETWORK_MIN_INSTALLS) || !admits(members)) continue
     const perPrefix = new Map<string, number>()

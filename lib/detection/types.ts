@@ -103,6 +103,19 @@ export interface FeatureConcentration {
  */
 export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'device_build' | 'asn' | 'os_build' | 'device' | 'app_version'
 
+/** A farm group's or cluster's signals, each a z-score (farm-clusters.ts, farm-new-*.ts say how each is judged). */
+export interface FarmSignals {
+  rejections: number
+  synchronized: number
+  new_installs: number
+  shared_fingerprint: number
+  shared_build: number
+  /** New installs on an ASN the tenant's established installs hardly use. */
+  new_network: number
+  /** New installs on a device build or an old app version the tenant's established installs hardly run. */
+  new_build: number
+}
+
 export interface FarmCluster {
   /** Stable id derived from the cluster's strongest shared trait, so alerts dedupe across runs. */
   cluster_id: string
@@ -128,16 +141,7 @@ export interface FarmCluster {
    */
   timing_dispersion: number | null
   /** Per-signal z-scores the cluster score was combined from. */
-  signals: {
-    rejections: number
-    synchronized: number
-    new_installs: number
-    shared_fingerprint: number
-    shared_build: number
-    new_network: number
-    /** New installs on a device build or an old app version the tenant's established installs hardly run. */
-    new_build: number
-  }
+  signals: FarmSignals
   cost_micros: number
   first_seen: number
   last_seen: number

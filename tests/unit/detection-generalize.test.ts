@@ -135,6 +135,7 @@ describe('farms that pass attestation', () => {
     device_fingerprint: `fp${i}`,
     ip_prefix: `10.${i % 200}.${i % 7}.0/24`,
     asn: 7000 + (i % 4),
+    country: 'US',
     cost_micros: 1000,
     attest_accepted: 4,
     attest_rejected: 0,

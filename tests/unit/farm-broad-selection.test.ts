@@ -20,6 +20,7 @@ const install = (i: number, o: Partial<FarmInstall> = {}): FarmInstall => ({
   device_fingerprint: `fp${i}`,
   ip_prefix: `10.${i % 250}.${i % 7}.0/24`,
   asn: 7000 + (i % 5),
+  country: 'US',
   cost_micros: 1000,
   attest_accepted: 12,
   attest_rejected: 0,

@@ -4,11 +4,11 @@ import { scoreGroups, type FarmInstall } from '../../lib/detection/farm-clusters
 import { NEW_DEVICE_BUILD, NEW_OLD_APP_VERSION, compareAppVersions } from '../../lib/detection/farm-new-build'
 import { NEW_NETWORK_MIN_INSTALLS, NEW_NETWORK_SURGE, newnessGroups } from '../../lib/detection/farm-new-network'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { farmInstall } from '../helpers/farm-install'
 
 const MIN = 60_000
 const now = 100 * 60 * MIN
 const windowStart = now - S.farmWindowMinutes * MIN
-const CARRIERS = [7922, 21928, 7018, 6167, 812, 577, 8151, 28403]
 
 /**
  * An install of the tenant: established (first seen days ago) unless `fresh`; one of 222 phone builds (37 models x
@@ -18,27 +18,12 @@ const CARRIERS = [7922, 21928, 7018, 6167, 812, 577, 8151, 28403]
 function install(i: number, o: Partial<FarmInstall> & { fresh?: boolean } = {}): FarmInstall {
   const { fresh, ...rest } = o
   const platform = i % 2 ? 'ios' : 'android'
-  return {
-    tenant_id: 't',
-    install_id: `i${i}`,
+  return farmInstall(i, {
     first_seen: fresh ? windowStart + (10 + ((i * 7) % 45)) * MIN : windowStart - 86_400_000,
     last_seen: now - MIN,
     app_version: platform === 'ios' ? '3.1.1' : i % 10 === 0 ? '3.0.2' : '3.1.0',
-    platform,
-    device_model: `M${i % 37}`,
-    os_version: `${14 + (i % 3)}`,
-    device_fingerprint: `fp-${i}`,
-    ip_prefix: `${20 + (i % 80)}.${i % 251}.${i % 7}.0/24`,
-    asn: CARRIERS[i % CARRIERS.length],
-    cost_micros: 1000,
-    attest_accepted: 3,
-    attest_rejected: 0,
-    suspicious_rejections: 0,
-    span_minutes: 12,
-    req_sum: 24,
-    req_sq: (24 * 24) / 12 + 24,
     ...rest,
-  }
+  })
 }
 
 const established = Array.from({ length: 1500 }, (_, i) => install(i))

@@ -2,37 +2,21 @@ import { describe, expect, it } from 'vitest'
 import { scoreGroups, type FarmInstall } from '../../lib/detection/farm-clusters'
 import { NEW_NETWORK_MIN_INSTALLS, newNetworkGroups } from '../../lib/detection/farm-new-network'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
+import { CARRIERS, farmInstall } from '../helpers/farm-install'
 
 const MIN = 60_000
 const now = 100 * 60 * MIN
 const windowStart = now - S.farmWindowMinutes * MIN
-const CARRIERS = [7922, 21928, 7018, 6167, 812, 577, 8151, 28403]
 
 /** An install of the tenant: established (first seen days ago) unless `fresh`, on a carrier, a consumer phone, Poisson-like timing. */
 function install(i: number, o: Partial<FarmInstall> & { fresh?: boolean } = {}): FarmInstall {
   const { fresh, ...rest } = o
-  return {
-    tenant_id: 't',
-    install_id: `i${i}`,
+  return farmInstall(i, {
     first_seen: fresh ? windowStart + ((i * 7) % 50) * MIN : windowStart - 86_400_000,
     last_seen: now - MIN,
     app_version: '3.1',
-    platform: i % 2 ? 'ios' : 'android',
-    device_model: `M${i % 37}`,
-    os_version: `${14 + (i % 3)}`,
-    device_fingerprint: `fp-${i}`,
-    ip_prefix: `${20 + (i % 80)}.${i % 251}.${i % 7}.0/24`,
-    asn: CARRIERS[i % CARRIERS.length],
-    cost_micros: 1000,
-    attest_accepted: 3,
-    attest_rejected: 0,
-    suspicious_rejections: 0,
-    span_minutes: 12,
-    req_sum: 24,
-    // Poisson: variance ≈ mean, so the pooled dispersion is ~1 (no lockstep).
-    req_sq: (24 * 24) / 12 + 24,
     ...rest,
-  }
+  })
 }
 
 const established = Array.from({ length: 1500 }, (_, i) => install(i))
@@ -66,5 +50,37 @@ describe('farm signal: new installs from a network the tenant users do not use',
 
   it('does not judge a tenant with no established installs (a new tenant: every install is new)', () => {
     expect(newNetworkGroups(cloudFarm, windowStart, S.farmMinSize)).toEqual([])
+  })
+})
+
+describe('farm signal: a country arriving on its carriers is a market, not a farm', () => {
+  /** New installs of a country none of the tenant's users are in, on `asn`, spread over its /24s. */
+  const arrivals = (from: number, n: number, asn: number, country: string) =>
+    Array.from({ length: n }, (_, i) => install(from + i, { fresh: true, asn, country, ip_prefix: `${100 + (asn % 50)}.${i % 200}.${i % 3}.0/24` }))
+  const newNetworkValues = (all: FarmInstall[]) =>
+    scoreGroups(all, windowStart, S.farmMinSize, S.zAlert)
+      .filter((g) => g.signals.new_network > 0)
+      .map((g) => g.value)
+      .sort()
+
+  it('a launch in a new country on two of its carriers raises no network group (it did before: one per carrier)', () => {
+    const launch = [...arrivals(60_000, 300, 2516, 'JP'), ...arrivals(61_000, 280, 4713, 'JP')]
+    expect(
+      newNetworkGroups([...established, ...churn, ...launch], windowStart, S.farmMinSize)
+        .map((g) => g.value)
+        .sort(),
+    ).toEqual(['AS2516', 'AS4713'])
+    expect(newNetworkValues([...established, ...churn, ...launch])).toEqual([])
+  })
+
+  it('a farm on one provider of a new country stays a network group, beside a launch elsewhere', () => {
+    const launch = [...arrivals(60_000, 300, 2516, 'JP'), ...arrivals(61_000, 280, 4713, 'JP')]
+    const cloud = arrivals(62_000, 40, 14061, 'DE')
+    expect(newNetworkValues([...established, ...churn, ...launch, ...cloud])).toEqual(['AS14061'])
+  })
+
+  it('a farm on two providers of a country the tenant already serves stays (that country is not arriving)', () => {
+    const farm = [...arrivals(63_000, 40, 16509, 'US'), ...arrivals(64_000, 40, 14061, 'US')]
+    expect(newNetworkValues([...established, ...churn, ...farm])).toEqual(['AS14061', 'AS16509'])
   })
 })

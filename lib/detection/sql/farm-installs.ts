@@ -40,7 +40,7 @@ const activeCte = (db: string) => `WITH active AS (
 const profileColumns = `p.tenant_id AS tenant_id, p.install_id AS install_id,
   toUnixTimestamp64Milli(p.first_seen) AS first_seen, toUnixTimestamp64Milli(p.last_seen) AS last_seen,
   p.app_version AS app_version, p.platform AS platform, p.device_model AS device_model, p.os_version AS os_version,
-  p.device_fingerprint AS device_fingerprint, p.ip_prefix AS ip_prefix, p.asn AS asn,
+  p.device_fingerprint AS device_fingerprint, p.ip_prefix AS ip_prefix, p.asn AS asn, p.country AS country,
   p.cost_micros AS cost_micros, p.attest_accepted AS attest_accepted, p.attest_rejected AS attest_rejected,
   p.suspicious_rejections AS suspicious_rejections`
 
@@ -48,7 +48,7 @@ const profiles = (db: string) => `(
   SELECT tenant_id, install_id, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
     anyLast(app_version) AS app_version, anyLast(platform) AS platform, anyLast(device_model) AS device_model,
     anyLast(os_version) AS os_version, anyLast(device_fingerprint) AS device_fingerprint,
-    anyLast(ip_prefix) AS ip_prefix, anyLast(asn) AS asn, sum(cost_micros) AS cost_micros,
+    anyLast(ip_prefix) AS ip_prefix, anyLast(asn) AS asn, anyLast(country) AS country, sum(cost_micros) AS cost_micros,
     sum(attest_accepted) AS attest_accepted, sum(attest_rejected) AS attest_rejected,
     sum(emulator_rejections) + sum(hooking_rejections) AS suspicious_rejections
   FROM ${db}.install_profile

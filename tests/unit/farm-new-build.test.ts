@@ -109,6 +109,15 @@ describe('farm signal: new installs concentrated on a device build or an old app
     ])
   })
 
+  it('a release whose SDK stopped sending the device model (the contract default, unknown) is no device build', () => {
+    const unreported = Array.from({ length: 200 }, (_, i) => install(400_000 + i, { fresh: true, device_model: 'unknown', os_version: 'unknown' }))
+    const all = [...established, ...churn, ...unreported]
+    expect(newnessGroups(all, NEW_DEVICE_BUILD, windowStart, S.farmMinSize, windowStart, S.zAlert / 2)).toEqual([])
+    // The same installs reporting one real model nobody runs are a device build (the test can fail).
+    const oneModel = unreported.map((m) => ({ ...m, device_model: 'X1', os_version: '9' }))
+    expect(newnessGroups([...established, ...churn, ...oneModel], NEW_DEVICE_BUILD, windowStart, S.farmMinSize).length).toBeGreaterThan(0)
+  })
+
   it('leaves an old build on new installs behind one /24 (a QA lab) to the /24 trait, and a tenant with no established installs alone', () => {
     const lab = sideLoaded.map((m) => ({ ...m, ip_prefix: '198.51.7.0/24' }))
     expect(newnessGroups([...established, ...churn, ...lab], NEW_OLD_APP_VERSION, windowStart, S.farmMinSize)).toEqual([])

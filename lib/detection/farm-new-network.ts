@@ -30,10 +30,10 @@ import type { FarmTrait } from './types'
  * /24 trait, where two behavioural signals are needed.
  *
  * Blind spots of the ASN: a farm on residential proxies of the carriers the
- * tenant's users use (its share stays near theirs); a launch into a country
- * where the tenant had no users, on carriers with many /24s, looks the same
- * as a farm (new installs from networks with no established users) and
- * raises it when the new installs are also a burst against the tenant's rate.
+ * tenant's users use (its share stays near theirs). A launch into a country
+ * where the tenant had no users looks the same on each of its carriers; it is
+ * told apart by arriving on two or more of them at once (farm-market-arrival.ts),
+ * so a launch in a country of one carrier still reads as a farm.
  */
 export const NEW_NETWORK_SURGE = 10
 /**

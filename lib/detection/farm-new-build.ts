@@ -35,11 +35,15 @@ import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from
  * and during a staged rollout the previous version keeps most of the
  * established installs, far from a 10x surge.
  */
+/** A device field the phone reported: not empty, not the contract's default for "not known". */
+const isReported = (value: string, field: 'device_model' | 'os_version') => value !== '' && value !== UNKNOWN_INSTALL_CONTEXT[field]
+
 export const NEW_DEVICE_BUILD: NewnessTrait = {
   trait: 'device',
   signal: 'new_build',
-  // A phone that does not say what it is (the contract's default) is no build: a release whose SDK stopped sending the model is not a farm.
-  key: (i) => (i.device_model && i.device_model !== UNKNOWN_INSTALL_CONTEXT.device_model ? `${i.device_model} ${i.platform} ${i.os_version}` : null),
+  // A phone that does not say what it is (the contract's default) is no build: a release whose SDK stopped sending the
+  // model or the OS release would otherwise crowd every new install onto builds nobody established runs.
+  key: (i) => (isReported(i.device_model, 'device_model') && isReported(i.os_version, 'os_version') ? `${i.device_model} ${i.platform} ${i.os_version}` : null),
 }
 
 export const NEW_OLD_APP_VERSION: NewnessTrait = {

@@ -113,6 +113,9 @@ describe('farm signal: new installs concentrated on a device build or an old app
     const unreported = Array.from({ length: 200 }, (_, i) => install(400_000 + i, { fresh: true, device_model: 'unknown', os_version: 'unknown' }))
     const all = [...established, ...churn, ...unreported]
     expect(newnessGroups(all, NEW_DEVICE_BUILD, windowStart, S.farmMinSize, windowStart, S.zAlert / 2)).toEqual([])
+    // Models reported, the OS release not: still no build.
+    const noOs = Array.from({ length: 200 }, (_, i) => install(500_000 + i, { fresh: true, os_version: 'unknown' }))
+    expect(newnessGroups([...established, ...churn, ...noOs], NEW_DEVICE_BUILD, windowStart, S.farmMinSize, windowStart, S.zAlert / 2)).toEqual([])
     // The same installs reporting one real model nobody runs are a device build (the test can fail).
     const oneModel = unreported.map((m) => ({ ...m, device_model: 'X1', os_version: '9' }))
     expect(newnessGroups([...established, ...churn, ...oneModel], NEW_DEVICE_BUILD, windowStart, S.farmMinSize).length).toBeGreaterThan(0)

@@ -3,6 +3,8 @@ import type { FarmInstall } from './farm-clusters'
 import { withoutMarketArrivals } from './farm-market-arrival'
 import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from './farm-new-network'
 
+/** A device field the phone reported: not empty, not the contract's default for "not known". */
+const isReported = (value: string, field: 'device_model' | 'os_version') => value !== '' && value !== UNKNOWN_INSTALL_CONTEXT[field]
 /**
  * New installs concentrated on a build the tenant's established installs
  * hardly run (signal `new_build`), scored as `new_network` scores an ASN
@@ -35,9 +37,6 @@ import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from
  * and during a staged rollout the previous version keeps most of the
  * established installs, far from a 10x surge.
  */
-/** A device field the phone reported: not empty, not the contract's default for "not known". */
-const isReported = (value: string, field: 'device_model' | 'os_version') => value !== '' && value !== UNKNOWN_INSTALL_CONTEXT[field]
-
 export const NEW_DEVICE_BUILD: NewnessTrait = {
   trait: 'device',
   signal: 'new_build',

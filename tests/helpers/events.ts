@@ -32,3 +32,20 @@ export function llmRequest(overrides: Partial<Record<string, unknown>> = {}): Ga
     ...overrides,
   } as GatewayEventInput
 }
+
+/** The install context of an event (docs/events.md): one Android phone on one /24, for tests that build their own events. */
+export function installContext(tenant: string, install: string) {
+  return {
+    schema_version: 1 as const,
+    tenant_id: tenant,
+    install_id: install,
+    app_id: 'com.acme.app',
+    app_version: '2.0.0',
+    platform: 'android' as const,
+    device_model: 'Pixel 8',
+    os_version: '14',
+    ip_prefix: '203.0.113.0/24',
+    asn: 64500,
+    country: 'DE',
+  }
+}

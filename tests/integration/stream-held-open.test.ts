@@ -4,6 +4,7 @@ import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { detectStreamAbuse } from '../../lib/detection/stream-abuse'
 import { eventLoader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'
+import { installContext } from '../helpers/events'
 
 /**
  * Streams held open at once (open-stream-concurrency.ts) end to end: events
@@ -25,19 +26,7 @@ afterAll(async () => {
 const MIN = 60_000
 const t0 = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN
 let n = 0
-const context = (install: string) => ({
-  schema_version: 1 as const,
-  tenant_id: 'acme',
-  install_id: install,
-  app_id: 'com.acme.app',
-  app_version: '2.0.0',
-  platform: 'android' as const,
-  device_model: 'Pixel 8',
-  os_version: '14',
-  ip_prefix: '203.0.113.0/24',
-  asn: 64500,
-  country: 'DE',
-})
+const context = (install: string) => installContext('acme', install)
 const usage = (completion: number) => ({
   feature: 'chat_assistant',
   model: 'gpt-4o-mini',

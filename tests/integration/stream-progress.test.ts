@@ -4,6 +4,7 @@ import { installTimeline } from '../../lib/queries/install-timeline'
 import { resolveRange } from '../../lib/time-range'
 import { eventLoader } from '../helpers/load-events'
 import { rows, testStore } from '../helpers/store'
+import { installContext } from '../helpers/events'
 
 /**
  * stream_progress reports go through the real decode → price → insert path
@@ -23,21 +24,7 @@ const MIN = 60_000
 const t0 = Math.floor((Date.now() - 40 * MIN) / MIN) * MIN
 let n = 0
 
-function context(install: string) {
-  return {
-    schema_version: 1 as const,
-    tenant_id: 'acme',
-    install_id: install,
-    app_id: 'com.acme.app',
-    app_version: '2.0.0',
-    platform: 'android' as const,
-    device_model: 'Pixel 8',
-    os_version: '14',
-    ip_prefix: '203.0.113.0/24',
-    asn: 64500,
-    country: 'DE',
-  }
-}
+const context = (install: string) => installContext('acme', install)
 const usage = (input: number, completion: number) => ({
   feature: 'chat_assistant',
   model: 'gpt-4o-mini',

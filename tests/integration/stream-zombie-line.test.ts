@@ -6,6 +6,7 @@ import { resetStreamMinutes } from '../../lib/detection/stream-window-minutes'
 import { resetZombieRates, zombieLines } from '../../lib/detection/stream-zombie'
 import { eventLoader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'
+import { installContext } from '../helpers/events'
 
 /**
  * The zombie line drawn from each feature's own streaming rate
@@ -29,19 +30,7 @@ afterAll(async () => {
 const MIN = 60_000
 const t0 = Math.floor((Date.now() - 40 * MIN) / (5 * MIN)) * 5 * MIN
 let n = 0
-const context = (tenant: string, install: string) => ({
-  schema_version: 1 as const,
-  tenant_id: tenant,
-  install_id: install,
-  app_id: 'com.acme.app',
-  app_version: '2.0.0',
-  platform: 'android' as const,
-  device_model: 'Pixel 8',
-  os_version: '14',
-  ip_prefix: '203.0.113.0/24',
-  asn: 64500,
-  country: 'DE',
-})
+const context = installContext
 const usage = (feature: string, completion: number) => ({
   feature,
   model: 'gpt-4o-mini',

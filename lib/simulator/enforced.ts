@@ -46,13 +46,18 @@ export class EnforcedGenerator implements Generator, StreamGate {
     if (!d.allowed) return { allowed: false, policyVersion: d.version, ruleId: ruleIdOf(d.ruleId), ruleKind: d.ruleKind }
     return {
       allowed: true,
-      revokedSince: (atMs) => (this.enforcer.revokes(who, atMs) ? (this.enforcer.appliedAt.get(this.enforcer.version) ?? atMs) : null),
+      revokedSince: (atMs) => this.revokedSince({ ...call, atMs }),
       close: (e) => {
         const out = this.served(e, d, true)
         this.judged.add(out)
         return out
       },
     }
+  }
+
+  revokedSince(call: Omit<StreamStart, 'contextTokens'>): number | null {
+    const who = { tenantId: call.inst.tenant.id, feature: call.feature, installId: call.inst.id }
+    return this.enforcer.revokes(who, call.atMs) ? (this.enforcer.appliedAt.get(this.enforcer.version) ?? call.atMs) : null
   }
 
   generate(fromMs: number, toMs: number): GatewayEventInput[] {

@@ -29,6 +29,11 @@ export type StreamAdmission =
  */
 export interface StreamGate {
   openStream(call: StreamStart): StreamAdmission
+  /**
+   * For a stream opened before the gateway was attached (a scenario's first streams are drawn when it is built):
+   * when policy revoked its caller (wall clock), else null, so the gateway can still close it on a revocation.
+   */
+  revokedSince(call: Omit<StreamStart, 'contextTokens'>): number | null
 }
 
 /** Scenarios are built before the gateway is attached: they hold this and read it at each call. */

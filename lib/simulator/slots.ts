@@ -88,10 +88,20 @@ export function gatedStream(gate: GateRef, inst: Install, startAt: number, shape
       },
     }
   }
-  return streamJob(inst, startAt, shape, u, verdict, admission)
+  // Opened before a gateway was attached (a scenario's first streams): the gateway attached since still closes it.
+  const revokedSince = admission?.allowed ? admission.revokedSince : (atMs: number) => gate.current?.revokedSince({ inst, feature: u.feature, atMs }) ?? null
+  return streamJob(inst, startAt, shape, u, verdict, revokedSince, admission)
 }
 
-function streamJob(inst: Install, startAt: number, shape: StreamShape, u: Usage, verdict: Verdict, admission?: StreamAdmission): Job {
+function streamJob(
+  inst: Install,
+  startAt: number,
+  shape: StreamShape,
+  u: Usage,
+  verdict: Verdict,
+  revokedSince: (atMs: number) => number | null,
+  admission?: StreamAdmission,
+): Job {
   const close = admission?.allowed ? admission.close : undefined
   let streamId: string | undefined
   const soFar = (elapsed: number): Usage => ({
@@ -115,21 +125,19 @@ function streamJob(inst: Install, startAt: number, shape: StreamShape, u: Usage,
       }
     },
   }
-  if (admission?.allowed) {
-    job.cutIfRevoked = (t0, t1) => {
-      const since = admission.revokedSince(t0)
-      if (since === null) return null
-      // Live, the cut follows the revocation within this tick; a simulation behind the wall clock cuts at once.
-      const at = Math.max(t0, since < t1 ? since : t0, Math.round(startAt) + 1)
-      if (at >= job.endAt) return null
-      const ran = at - startAt
-      const streamed = Math.floor(u.completion * clamp((ran - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1))
-      return {
-        endAt: at,
-        fire(sink, _rng, ts) {
-          sink.stream(inst, inst.appVersion, ts, { ...u, completion: streamed }, shape.transport, ran, Math.min(shape.ttftMs, ran), 'cut_by_policy', close)
-        },
-      }
+  job.cutIfRevoked = (t0, t1) => {
+    const since = revokedSince(t0)
+    if (since === null) return null
+    // Live, the cut follows the revocation within this tick; a simulation behind the wall clock cuts at once.
+    const at = Math.max(t0, since < t1 ? since : t0, Math.round(startAt) + 1)
+    if (at >= job.endAt) return null
+    const ran = at - startAt
+    const streamed = Math.floor(u.completion * clamp((ran - shape.ttftMs) / Math.max(1, shape.durationMs - shape.ttftMs), 0, 1))
+    return {
+      endAt: at,
+      fire(sink, _rng, ts) {
+        sink.stream(inst, inst.appVersion, ts, { ...u, completion: streamed }, shape.transport, ran, Math.min(shape.ttftMs, ran), 'cut_by_policy', close)
+      },
     }
   }
   return job

@@ -84,6 +84,22 @@ describe('simulated gateway in front of scenario streams', () => {
     expect(ofInstall(run(at + 5 * MIN, at + 15 * MIN), other).some((e) => e.type === 'stream' && e.end_reason !== 'cut_by_policy')).toBe(true)
   })
 
+  it('also closes the streams drawn before the gateway was attached (a live run revoked in its first minutes)', () => {
+    const { bombers, run, revoke } = bomberRun()
+    const [target] = bombers
+    // Twenty seconds in, every slot still runs its first stream, drawn when the scenario was built, before the gate.
+    run(START, START + 20_000)
+    const at = START + 20_000
+    revoke(target, 3)
+    const after = ofInstall(run(at, at + 60_000), target)
+    // Those streams end at once: none is served on (a stream the gateway had not judged is judged at its close).
+    expect(after.filter((e) => e.type === 'stream' && e.end_reason !== 'cut_by_policy')).toHaveLength(0)
+    const denials = after.filter((e) => e.type === 'policy_denial' && (e.ts as number) >= at)
+    // Its slots retry within seconds and are refused: denials after the change, within the first minute.
+    expect(denials.length).toBeGreaterThan(0)
+    expect((denials[0].ts as number) - at).toBeLessThan(5_000)
+  })
+
   it('reports each stream once, and the same run without a revocation has no denials from the scenario', () => {
     const { bombers, run } = bomberRun()
     const events = run(START, START + 20 * MIN)

@@ -9,6 +9,8 @@ export const configDocs: Record<keyof Config, string> = {
   CLICKHOUSE_CLUSTER: 'Cluster name: migrations emit ON CLUSTER and Replicated engines. Empty: single node.',
   DATA_DIR: 'chDB data directory (embedded mode). One process at a time may open it.',
   RETENTION_DAYS: 'Raw events, dead letters and the rollups are dropped after this many days (TTL). A change applies to existing tables at the next start.',
+  PRICING_FILE:
+    'Path of a JSON array of model prices ({model, effectiveFrom: YYYY-MM-DD, inputMicrosPerMTok, outputMicrosPerMTok}) added to the built-in catalog (lib/pricing/catalog.ts); an entry with a built-in model and date replaces it. Used when the gateway sends no cost_micros. Read at start; a bad file stops the process naming the entry. Empty: the built-in catalog only.',
   KAFKA_BROKERS: 'Comma-separated Kafka bootstrap brokers.',
   KAFKA_TOPIC: 'Topic the gateway writes events to (key: install id).',
   KAFKA_GROUP: 'Consumer group of the ingest processes.',

@@ -20,6 +20,7 @@ export const configSchema = z.object({
     .default(''),
   DATA_DIR: z.string().default('./data'),
   RETENTION_DAYS: int(90, 1, 3650),
+  PRICING_FILE: z.string().default(''),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
   KAFKA_TOPIC: z.string().default('gateway-events'),
   KAFKA_GROUP: z.string().default('burnrate-ingest'),

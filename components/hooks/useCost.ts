@@ -1,7 +1,7 @@
 'use client'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import type { Budget, BudgetInput } from '@/lib/budgets/store'
-import type { AbuseTax, BudgetSummary, CostBreakdownRow, CostDimension, Page, StackedSeries } from '@/lib/dashboard/types'
+import type { AbuseTax, BudgetSummary, CostBreakdownRow, CostDimension, Page, StackedSeries, UnpricedModel } from '@/lib/dashboard/types'
 import { apiUrl, fetchJson, useApiQuery, type ApiError } from './api'
 import { useDashboardParams } from './useDashboardParams'
 import type { PageRequest } from './useOverview'
@@ -38,6 +38,11 @@ export function useCostSeriesExportUrl(by: CostDimension, granularity: Granulari
 export function useBudget() {
   const { tenant } = useDashboardParams()
   return useApiQuery<BudgetSummary>('/api/cost/budget', { tenant }, { withRange: false })
+}
+
+/** Models whose calls in the range have no price, so every spend figure leaves them out. */
+export function useUnpricedModels() {
+  return useApiQuery<UnpricedModel[]>('/api/cost/unpriced')
 }
 
 export function useAbuseTax() {

@@ -224,6 +224,14 @@ export interface IngestHealthResponse extends RangeEcho {
 }
 
 /** Dead letters of one reason (lib/events/decode.ts's DeadLetterReason) in the range. */
+/** A model whose calls in the window have no price (stored at $0): unpriced-models.ts. */
+export interface UnpricedModel {
+  model: string
+  calls: number
+  tokens: number
+  last_at: number
+}
+
 export interface DeadLetterReasonCount {
   reason: string
   count: number

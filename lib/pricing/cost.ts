@@ -1,4 +1,6 @@
 import { PRICE_CATALOG, type PriceEntry } from './catalog'
+import { priceNameCandidates } from './model-names'
+import { configuredCatalog } from './price-file'
 
 const DAY_MS = 86_400_000
 
@@ -33,7 +35,15 @@ export class PriceBook {
     const key = `${model}|${Math.floor(tsMs / DAY_MS)}`
     const hit = this.memo.get(key)
     if (hit !== undefined) return hit
-    const found = this.byModel.get(model)?.find((e) => e.fromMs <= tsMs) ?? null
+    let found: PriceEntry | null = null
+    for (const name of priceNameCandidates(model)) {
+      const list = this.byModel.get(name)
+      if (list) {
+        // The most specific name the catalog lists decides, also before its first price (no price then).
+        found = list.find((e) => e.fromMs <= tsMs) ?? null
+        break
+      }
+    }
     if (this.memo.size > 10_000) this.memo.clear()
     this.memo.set(key, found)
     return found
@@ -43,10 +53,13 @@ export class PriceBook {
   costMicros(model: string, tsMs: number, promptTokens: number, completionTokens: number): number | null {
     const price = this.priceAt(model, tsMs)
     if (!price) return null
-    // Max 1e7 tokens × 1e8 micros/Mtok = 1e15 < 2^53, so this stays exact.
     const scaled = promptTokens * price.inputMicrosPerMTok + completionTokens * price.outputMicrosPerMTok
-    return Math.round(scaled / 1_000_000)
+    // Exact below 2^53 (1e7 tokens × $100/Mtok each side); above, in BigInt, rounded half up as Math.round does.
+    if (scaled <= Number.MAX_SAFE_INTEGER) return Math.round(scaled / 1_000_000)
+    const big = BigInt(promptTokens) * BigInt(price.inputMicrosPerMTok) + BigInt(completionTokens) * BigInt(price.outputMicrosPerMTok)
+    return Number((big + 500_000n) / 1_000_000n)
   }
 }
 
-export const defaultPriceBook = new PriceBook()
+/** The book ingest, detection and the enforcer price with: the built-in catalog plus `PRICING_FILE`. */
+export const defaultPriceBook = new PriceBook(configuredCatalog())

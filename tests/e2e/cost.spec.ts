@@ -30,6 +30,15 @@ test.describe('cost', () => {
     })
   })
 
+  test('calls on a model without a price are named above the figures that leave them out', async ({ signedIn: page }) => {
+    const e = expected()
+    expect(e.unpriced.calls).toBeGreaterThan(0)
+    await page.goto(`/cost?${windowQuery(e)}`)
+    const notice = page.getByTestId('unpriced-models')
+    await expect(notice).toContainText(`Spend leaves out ${e.unpriced.calls} calls`)
+    await expect(notice).toContainText(`${e.unpriced.model} (${e.unpriced.calls} calls`)
+  })
+
   test('grouping by model is in the URL and re-sorting hits the server', async ({ signedIn: page }) => {
     const e = expected()
     await page.goto(`/cost?${windowQuery(e)}`)

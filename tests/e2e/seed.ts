@@ -18,6 +18,9 @@ import type { SourceMessage } from '../../lib/ingest/types'
 import { seedHistory } from '../../lib/seed/history'
 import { GatewaySimulator, parseScenarioList } from '../../lib/simulator'
 
+/** A model the price catalog does not list. */
+const UNPRICED_MODEL = 'in-house-llm'
+
 export interface E2EExpected {
   from: number
   to: number
@@ -32,6 +35,8 @@ export interface E2EExpected {
   topInstall: { install_id: string; tenant_id: string; cost_micros: number; requests: number }
   byFeature: { key: string; cost_micros: number; requests: number }[]
   llmRequests: number
+  /** A model no catalog prices, and its calls in the window. */
+  unpriced: { model: string; calls: number }
   deadLetters: number
   /** The prompt-bombing ranking's row with the most spend: install and feature with ≥ 2 requests, spend of its minutes with requests. */
   bombingTopSpend: { install_id: string; feature: string; cost_micros: number }
@@ -70,6 +75,16 @@ async function main() {
       key: null,
       value: Buffer.from(JSON.stringify(e)),
     }))
+    // One call per slice on a model no catalog prices, as a gateway with an in-house model sends: stored at $0, named on the Cost page.
+    const call = events.find((e) => e.type === 'llm_request')
+    if (call)
+      messages.push({
+        topic: 'e2e-seed',
+        partition: 0,
+        offset: offset++,
+        key: null,
+        value: Buffer.from(JSON.stringify({ ...call, event_id: `${call.event_id}-unpriced`, model: UNPRICED_MODEL })),
+      })
     messages.push({ topic: 'e2e-seed', partition: 0, offset: offset++, key: 'bad', value: Buffer.from('{"schema_version":1,"type":"bogus","event_id":"x"}') })
     const batch = prepareBatch(messages, deps)
     deadLetters += batch.deadLetters.length
@@ -99,11 +114,12 @@ async function main() {
     ).json<T>()
   const inRange = `ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})`
   const subFrom = to - 15 * 60_000
-  const [totals] = await q<{ spend: number; requests: number; tokens: number; sub: number; llm: number }>(
+  const [totals] = await q<{ spend: number; requests: number; tokens: number; sub: number; llm: number; unpriced: number }>(
     `
     SELECT sum(cost_micros) AS spend, countIf(type IN ('llm_request','stream')) AS requests, sumIf(prompt_tokens + completion_tokens, type IN ('llm_request','stream')) AS tokens,
       countIf(type IN ('llm_request','stream') AND ts >= fromUnixTimestamp64Milli({sub:Int64})) AS sub,
-      countIf(type IN ('llm_request','stream')) AS llm
+      countIf(type IN ('llm_request','stream')) AS llm,
+      countIf(cost_source = 'unpriced') AS unpriced
     FROM {db}.events WHERE ${inRange}`,
     { sub: subFrom },
   )
@@ -137,6 +153,7 @@ async function main() {
     topInstall: top,
     byFeature,
     llmRequests: totals.llm,
+    unpriced: { model: UNPRICED_MODEL, calls: totals.unpriced },
     deadLetters,
     bombingTopSpend,
     bombers: sim

@@ -7,6 +7,7 @@ import { AbuseTaxPanel, BudgetPanel } from './BudgetPanel'
 import { CostBreakdownTable } from './CostBreakdownTable'
 import { CostChart } from './CostChart'
 import { CostTiles } from './CostTiles'
+import { UnpricedNotice } from './UnpricedNotice'
 
 const LABELS: Record<CostDimension, string> = { feature: 'Feature', model: 'Model', tenant_id: 'Tenant', app_version: 'App version', platform: 'Platform' }
 
@@ -39,6 +40,7 @@ export function CostView() {
           </div>
         }
       />
+      <UnpricedNotice />
       <CostTiles />
       <CostChart
         by={by}

@@ -22,6 +22,7 @@ import { appendTo } from './collect'
 import { modelShift, seasonalByFeature, typicalRequestLens, type CostSettings } from './cost-lenses'
 import { applyReleaseVolumes, readReleaseVolumes } from './cost-release-volume'
 import { explainByPrice, scorePriceDrift } from './cost-price'
+import { scoreVolumeShare } from './cost-volume-share'
 
 const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
@@ -243,21 +244,20 @@ export async function detectCostAnomalies(
     prompt_tokens: num(m.prompt_tokens),
     completion_tokens: num(m.completion_tokens),
   }))
+  const days: SeasonalDay[] = seasonal.map((d) => ({
+    tenant_id: str(d.tenant_id),
+    feature: str(d.feature),
+    model: str(d.model),
+    day: num(d.day),
+    requests: num(d.requests),
+    cost: num(d.cost_micros),
+  }))
+  const hasSeasonal = (tenant: string, feature: string) =>
+    seasonalByFeature(days, tenant, feature).filter((d) => d.requests >= s.costMinRequests).length >= MIN_SEASONAL_DAYS
   const costRows = [
-    ...scoreCostAnomalies(
-      versionMinutes,
-      seasonal.map((d) => ({
-        tenant_id: str(d.tenant_id),
-        feature: str(d.feature),
-        model: str(d.model),
-        day: num(d.day),
-        requests: num(d.requests),
-        cost: num(d.cost_micros),
-      })),
-      now,
-      s,
-    ),
+    ...scoreCostAnomalies(versionMinutes, days, now, s),
     ...scorePriceDrift(versionMinutes, now, s),
+    ...scoreVolumeShare(versionMinutes, hasSeasonal, now, s),
   ]
   explainByPrice(costRows)
   applyReleaseVolumes(costRows, await readReleaseVolumes(store, versionMinutes, now, s, tenant), s)

@@ -1,0 +1,138 @@
+import { baselineOf, baselineZ, MIN_MINUTE_SAMPLES, type Baseline } from './cost-baselines'
+import type { VersionMinute } from './cost-anomalies'
+import type { CostSettings } from './cost-lenses'
+import { median } from './stats'
+import { severityFor } from './settings'
+import { zToScore } from './stats'
+import type { CostAnomalyRow } from './types'
+
+/**
+ * Spend that grows by volume alone, before there are days to compare with.
+ * A feature whose calls triple (a client retry loop, a screen that polls, a
+ * script on the feature's endpoint) triples its spend with the same cost per
+ * request, so the request checks see nothing, and the spend-rate check needs
+ * the same window on 2 previous days: a new deployment has hours. Recent hours
+ * are no baseline for spend itself (the daily curve moves it), but the daily
+ * curve moves a tenant's features together: a feature's **share of its
+ * tenant's calls** stays put through a busy hour or a holiday, and moves when
+ * that feature alone changed.
+ *
+ * Per tenant and feature, when the feature has no seasonal baseline: its share
+ * of the tenant's calls in the cost window against its per-minute shares over
+ * the previous hours (median/MAD, minutes with at least `MIN_TENANT_CALLS`
+ * calls of the tenant; the window's share is a mean over several minutes, so
+ * judging it against per-minute spread is conservative). It alerts when the
+ * share rose by `DETECT_COST_MIN_RATIO` (z ≥ `DETECT_Z_ALERT`, at least
+ * `DETECT_COST_MIN_REQUESTS` calls) **and** the feature's own calls per minute
+ * rose by as much against their median: a share also rises when the tenant's
+ * other features fall (their provider is down), which costs nothing more.
+ * Subject `spend_rate:tenant/feature`, as the seasonal spend check.
+ *
+ * Blind spots: a tenant with one feature (its share is always 1: only the
+ * seasonal check sees its volume), a rise shared by every feature of the
+ * tenant (a holiday and a tenant-wide retry loop look alike), and a rise
+ * slower than the previous hours' spread.
+ */
+export const MIN_TENANT_CALLS = 20
+
+interface Counts {
+  requests: number
+  cost: number
+}
+
+export function scoreVolumeShare(minutes: VersionMinute[], hasSeasonal: (tenant: string, feature: string) => boolean, now: number, s: CostSettings): CostAnomalyRow[] {
+  const recentFrom = Math.floor((now - s.costWindowMinutes * 60_000) / 60_000) * 60_000
+  const tenantMinutes = new Map<string, Map<number, number>>()
+  const featureMinutes = new Map<string, Map<number, Counts>>()
+  for (const m of minutes) {
+    const perTenant = tenantMinutes.get(m.tenant_id) ?? new Map<number, number>()
+    perTenant.set(m.t, (perTenant.get(m.t) ?? 0) + m.requests)
+    tenantMinutes.set(m.tenant_id, perTenant)
+    const key = `${m.tenant_id}\u0000${m.feature}`
+    const perFeature = featureMinutes.get(key) ?? new Map<number, Counts>()
+    const c = perFeature.get(m.t) ?? { requests: 0, cost: 0 }
+    c.requests += m.requests
+    c.cost += m.cost
+    perFeature.set(m.t, c)
+    featureMinutes.set(key, perFeature)
+  }
+  const rows: CostAnomalyRow[] = []
+  for (const [key, perFeature] of featureMinutes) {
+    const [tenant_id, feature] = key.split('\u0000')
+    if (hasSeasonal(tenant_id, feature)) continue
+    const perTenant = tenantMinutes.get(tenant_id)!
+    const shares: number[] = []
+    const rates: number[] = []
+    let windowCalls = 0
+    let windowTenantCalls = 0
+    let windowCost = 0
+    for (const [t, total] of perTenant) {
+      const mine = perFeature.get(t)
+      if (t >= recentFrom) {
+        windowTenantCalls += total
+        windowCalls += mine?.requests ?? 0
+        windowCost += mine?.cost ?? 0
+      } else if (total >= MIN_TENANT_CALLS) {
+        shares.push((mine?.requests ?? 0) / total)
+        rates.push(mine?.requests ?? 0)
+      }
+    }
+    if (shares.length < MIN_MINUTE_SAMPLES || windowTenantCalls === 0) continue
+    const b = baselineOf('recent_hours', shares, `its share of ${tenant_id}'s calls, per minute over the previous hours (no seasonal baseline yet)`)
+    if (b.median <= 0) continue
+    const share = windowCalls / windowTenantCalls
+    const windowMinutes = Math.max(1, (now - recentFrom) / 60_000)
+    const rateRatio = windowCalls / windowMinutes / Math.max(median(rates), 1e-9)
+    rows.push(shareRow({ tenant_id, feature, share, calls: windowCalls, cost: windowCost, rateRatio, b, perFeature, perTenant, now }, s))
+  }
+  return rows
+}
+
+function shareRow(
+  x: {
+    tenant_id: string
+    feature: string
+    share: number
+    calls: number
+    cost: number
+    rateRatio: number
+    b: Baseline
+    perFeature: Map<number, Counts>
+    perTenant: Map<number, number>
+    now: number
+  },
+  s: CostSettings,
+): CostAnomalyRow {
+  const z = baselineZ(x.share, x.b)
+  const ratio = x.share / x.b.median
+  const eligible = x.calls >= s.costMinRequests && ratio >= s.costMinRatio && x.rateRatio >= s.costMinRatio
+  const score = eligible ? zToScore(z, s.zAlert) : Math.min(49, zToScore(z, s.zAlert))
+  const pct = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`
+  const series = [...x.perTenant]
+    .filter(([t, total]) => t >= x.now - 3_600_000 && total > 0)
+    .map(([t, total]) => ({ t, value: (x.perFeature.get(t)?.requests ?? 0) / total }))
+    .sort((a, b) => a.t - b.t)
+  return {
+    kind: 'spend_rate',
+    subject: `${x.tenant_id}/${x.feature}`,
+    subject_kind: 'feature',
+    tenant_id: x.tenant_id,
+    feature: x.feature,
+    model: '',
+    app_version: '',
+    current: x.share,
+    expected: x.b.median,
+    requests: x.calls,
+    cost_micros: x.cost,
+    series,
+    baseline: x.b,
+    z,
+    ratio,
+    score,
+    severity: severityFor(score),
+    reasons: [
+      `calls ${ratio.toFixed(2)}x their usual share of ${x.tenant_id}'s calls (${pct(x.share)} now, ${pct(x.b.median)} per minute before; z ${z.toFixed(1)}), ` +
+        `${x.rateRatio.toFixed(2)}x its own calls per minute: spend grew with volume; baseline: ${x.b.description}`,
+    ],
+  }
+}

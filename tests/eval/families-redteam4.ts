@@ -77,13 +77,45 @@ export function redTeam4Grid(): FamilyCase[] {
       'rt4_reuse_same_carrier',
     ),
     rt('token reuse: red team 4', '2 tokens, thief hopping /24s of one /16 of another carrier', ['token_reuse'], 147, 'token_reuse', 'rt4_reuse_hop16'),
-    rt('cost: red team 4', 'chat cost per request creeping 1x to 2x over 60 min', ['cost_anomalies'], 148, 'cost_spike', 'rt4_cost_creep', 75, {}, 120_000),
+    // Its level first read 'cost per request 1x to 2x': the case scales the context, and 2x the chat context is ~1.4x its
+    // cost per request (output is 4x the input price). Renamed after the first run; the 2x-cost case added beside it.
+    rt(
+      'cost: red team 4',
+      'chat context creeping 1x to 2x over 60 min (cost per request 1.4x)',
+      ['cost_anomalies'],
+      148,
+      'cost_spike',
+      'rt4_cost_creep',
+      75,
+      {},
+      120_000,
+    ),
+    rt(
+      'cost: red team 4',
+      'chat context creeping 1x to 3.3x over 60 min (cost per request 2x)',
+      ['cost_anomalies'],
+      156,
+      'cost_spike',
+      'rt4_cost_creep',
+      75,
+      { contextFactor: 3.3 },
+      120_000,
+    ),
     rt('cost: red team 4', 'summarize calls x3 from existing installs, same sizes', ['cost_anomalies'], 149, 'cost_spike', 'rt4_cost_volume', 20, {
       feature: 'summarize',
       tenant: 'acme-fitness',
     }),
     lookAlike('holiday: every tenant x2.5 for 30 min', 150, 'rt4_benign_holiday'),
     lookAlike('chat sessions whose context grows per turn', 151, 'rt4_benign_growing_chat', { tenant: 'acme-fitness' }),
+    // The same people chatting this way all along (from the start of history), not from one minute on: added after
+    // the first run, where the 30 sessions all began at the case's start (a common onset no chat app has).
+    c(
+      'benign: red team 4',
+      'chat sessions whose context grows per turn, all along',
+      'holdout',
+      [],
+      run(157, 'benign', { redteam: 'rt4_benign_growing_chat', tenant: 'acme-fitness', offsetMs: 0, durationMs: HISTORY + 30 * MIN }, 30, 120_000),
+    ),
     lookAlike('a new tenant onboarding, no history', 152, 'rt4_benign_new_tenant'),
     lookAlike('release moves chat to a cheaper model', 153, 'rt4_benign_cheaper_default', { tenant: 'initech-bank' }),
     lookAlike('gateway reports ASN 0 / ZZ for a whole tenant', 154, 'rt4_benign_unplaced_tenant', { tenant: 'globex-travel' }),

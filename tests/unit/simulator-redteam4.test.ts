@@ -126,6 +126,26 @@ describe('red team round 4: attacks', () => {
     expect(ctxAt(START + HISTORY + 60 * MIN, START + HISTORY + 70 * MIN) / before).toBeGreaterThan(1.7)
   })
 
+  it('cost creep: 2x the chat context is ~1.4x its cost per request, 3.3x is ~2x', () => {
+    const costRatio = (s: ScenarioSettings) => {
+      const r = play('cost_spike', 'rt4_cost_creep', 70, s)
+      const [tenant, feature] = r.labels[0].subject.split('/')
+      const mean = (a: number, b: number) => {
+        const xs = r.events.filter((e) => calls(e) && e.tenant_id === tenant && e.feature === feature && e.ts >= a && e.ts < b)
+        // The gateway sends no cost here: priced as ingest would, gpt-4o-mini's catalog prices per million tokens.
+        expect(xs.every((e) => e.model === 'gpt-4o-mini')).toBe(true)
+        return xs.reduce((x, e) => x + 0.15 * e.prompt_tokens + 0.6 * e.completion_tokens, 0) / xs.length
+      }
+      return mean(START + HISTORY + 60 * MIN, START + HISTORY + 70 * MIN) / mean(START, START + HISTORY)
+    }
+    const twice = costRatio({})
+    expect(twice).toBeGreaterThan(1.25)
+    expect(twice).toBeLessThan(1.55)
+    const more = costRatio({ contextFactor: 3.3 })
+    expect(more).toBeGreaterThan(1.8)
+    expect(more).toBeLessThan(2.3)
+  })
+
   it('volume x3: the feature has ~3x the calls, each of the usual size', () => {
     const r = play('cost_spike', 'rt4_cost_volume', 15, { tenant: 'acme-fitness', feature: 'summarize' })
     const sel = (a: number, b: number) =>

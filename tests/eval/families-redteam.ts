@@ -2,6 +2,7 @@ import type { DetectorName } from '../../lib/detection/types'
 import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
 import type { RedTeamKind } from '../../lib/simulator/families-redteam'
 import { BOMB, HISTORY, MIN, c, run, type FamilyCase } from './family-case'
+import { redTeam4Grid } from './families-redteam4'
 
 /** The red-team rounds of the evaluation grid (all held out): the cases of lib/simulator/families-redteam*.ts and their look-alikes. */
 export function redTeamGrid(): FamilyCase[] {
@@ -132,5 +133,5 @@ export function redTeamGrid(): FamilyCase[] {
     // The commuters again, on a carrier the gateway cannot place (ASN 0, country ZZ): an unknown is no second place.
     lookAlike('benign: red team', 'commuters on a carrier the gateway cannot place', 131, 'benign_commuters_unplaced'),
   ]
-  return redteam
+  return [...redteam, ...redTeam4Grid()]
 }

@@ -18,10 +18,9 @@ import type { CostAnomalyRow } from './types'
  * that feature alone changed.
  *
  * Per tenant and feature, when the feature has no seasonal baseline: its share
- * of the tenant's calls in the cost window against its per-minute shares over
- * the previous hours (median/MAD, minutes with at least `MIN_TENANT_CALLS`
- * calls of the tenant; the window's share is a mean over several minutes, so
- * judging it against per-minute spread is conservative). It alerts when the
+ * of the tenant's calls in the cost window against its shares over every run
+ * of as many minutes in the previous hours (median/MAD; runs with at least
+ * `MIN_TENANT_CALLS` calls of the tenant a minute). It alerts when the
  * share rose by `DETECT_COST_MIN_RATIO` (z ≥ `DETECT_Z_ALERT`, at least
  * `DETECT_COST_MIN_REQUESTS` calls) **and** the feature's own calls per minute
  * rose by as much against their median: a share also rises when the tenant's
@@ -40,7 +39,12 @@ interface Counts {
   cost: number
 }
 
-export function scoreVolumeShare(minutes: VersionMinute[], hasSeasonal: (tenant: string, feature: string) => boolean, now: number, s: CostSettings): CostAnomalyRow[] {
+export function scoreVolumeShare(
+  minutes: VersionMinute[],
+  hasSeasonal: (tenant: string, feature: string) => boolean,
+  now: number,
+  s: CostSettings,
+): CostAnomalyRow[] {
   const recentFrom = Math.floor((now - s.costWindowMinutes * 60_000) / 60_000) * 60_000
   const tenantMinutes = new Map<string, Map<number, number>>()
   const featureMinutes = new Map<string, Map<number, Counts>>()
@@ -61,24 +65,37 @@ export function scoreVolumeShare(minutes: VersionMinute[], hasSeasonal: (tenant:
     const [tenant_id, feature] = key.split('\u0000')
     if (hasSeasonal(tenant_id, feature)) continue
     const perTenant = tenantMinutes.get(tenant_id)!
+    // The window's share is over its minutes; so is each past sample: every run of as many minutes that ends before it.
+    const span = s.costWindowMinutes
+    const first = Math.min(...perTenant.keys())
     const shares: number[] = []
     const rates: number[] = []
     let windowCalls = 0
     let windowTenantCalls = 0
     let windowCost = 0
     for (const [t, total] of perTenant) {
-      const mine = perFeature.get(t)
-      if (t >= recentFrom) {
-        windowTenantCalls += total
-        windowCalls += mine?.requests ?? 0
-        windowCost += mine?.cost ?? 0
-      } else if (total >= MIN_TENANT_CALLS) {
-        shares.push((mine?.requests ?? 0) / total)
-        rates.push(mine?.requests ?? 0)
+      if (t < recentFrom) continue
+      windowTenantCalls += total
+      windowCalls += perFeature.get(t)?.requests ?? 0
+      windowCost += perFeature.get(t)?.cost ?? 0
+    }
+    for (let end = first + (span - 1) * 60_000; end < recentFrom; end += 60_000) {
+      let total = 0
+      let mine = 0
+      for (let t = end - (span - 1) * 60_000; t <= end; t += 60_000) {
+        total += perTenant.get(t) ?? 0
+        mine += perFeature.get(t)?.requests ?? 0
       }
+      if (total < MIN_TENANT_CALLS * span) continue
+      shares.push(mine / total)
+      rates.push(mine / span)
     }
     if (shares.length < MIN_MINUTE_SAMPLES || windowTenantCalls === 0) continue
-    const b = baselineOf('recent_hours', shares, `its share of ${tenant_id}'s calls, per minute over the previous hours (no seasonal baseline yet)`)
+    const b = baselineOf(
+      'recent_hours',
+      shares,
+      `its share of ${tenant_id}'s calls over each ${s.costWindowMinutes} minutes of the previous hours (no seasonal baseline yet)`,
+    )
     if (b.median <= 0) continue
     const share = windowCalls / windowTenantCalls
     const windowMinutes = Math.max(1, (now - recentFrom) / 60_000)
@@ -131,7 +148,7 @@ function shareRow(
     score,
     severity: severityFor(score),
     reasons: [
-      `calls ${ratio.toFixed(2)}x their usual share of ${x.tenant_id}'s calls (${pct(x.share)} now, ${pct(x.b.median)} per minute before; z ${z.toFixed(1)}), ` +
+      `calls ${ratio.toFixed(2)}x their usual share of ${x.tenant_id}'s calls (${pct(x.share)} now, ${pct(x.b.median)} before; z ${z.toFixed(1)}), ` +
         `${x.rateRatio.toFixed(2)}x its own calls per minute: spend grew with volume; baseline: ${x.b.description}`,
     ],
   }

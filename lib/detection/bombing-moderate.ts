@@ -169,6 +169,8 @@ export async function detectModerateGroups(
   now: number,
   tenant: string,
   kept?: Iterable<InstallMinutes>,
+  /** Installs whose large requests are explained otherwise (a growing conversation): left out of the counts. */
+  spare?: (rows: { tenant_id: string; feature: string; install_id: string }[]) => Promise<Set<string>>,
 ): Promise<{ groups: BombingGroup[]; candidates: SplitCandidate[] }> {
   if (!baselines.size) return { groups: [], candidates: [] }
   // The loose bar of the onset test (bombing-onset.ts), every minute a suffix: its rows include the count test's.
@@ -178,7 +180,11 @@ export async function detectModerateGroups(
   // Only features with enough shifted installs to form a group are worth their members' history.
   const perFeature = new Map<string, number>()
   for (const r of rows) perFeature.set(`${r.tenant_id}\u0000${r.feature}`, (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) + 1)
-  const candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
+  let candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
+  if (spare && candidates.length) {
+    const spared = await timePhase(`${SUB}conversations`, () => spare(candidates))
+    candidates = candidates.filter((r) => !spared.has(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
+  }
   if (!candidates.length) return { groups: [], candidates: [] }
   // Their own history, from the minutes kept between runs (install-history.ts): only new minutes are read.
   const sums = await timePhase(`${SUB}own history`, () => installHistorySums(store, tenant, toSec(from - OWN_HISTORY_MINUTES * 60_000), toSec(from)))

@@ -12,6 +12,7 @@ import { detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, wi
 import { joinAtOnset } from './bombing-onset'
 import { nameSpreadRateMembers } from './bombing-spread-rate'
 import { appendTo } from './collect'
+import { ConversationCheck } from './bombing-conversations'
 import { timePhase } from './phase-cost'
 import { featureLevels, guardFeatureLaunches, launchRebased, levelFrom, movedLevel, type FeatureLevel } from './bombing-launch'
 import { MIN_FEATURE_REQUESTS, readBaselines, rebased, type ContextBaseline } from './bombing-baselines'
@@ -145,6 +146,12 @@ export const cusumZ = (S: number) => Math.sqrt(2 * Math.max(0, S))
 
 export const isElevated = (e: SequentialEvidence) => e.llr_total > 0 && e.elevation_z >= ELEVATED_Z
 
+/** An install whose evidence is explained otherwise (a growing conversation): no finding, no group member. */
+function setAside(e: SequentialEvidence): void {
+  e.cusum = Math.min(e.cusum, 0)
+  e.llr_total = Math.min(e.llr_total, 0)
+}
+
 export type { InstallTraits } from '../install-types'
 export type { InstallMinutes } from './bombing-minutes'
 export { bombingGroups, versionWide, type BombingGroup } from './bombing-groups'
@@ -164,7 +171,7 @@ export async function detectSequentialBombing(
   store: Store,
   s: Pick<DetectionSettings, 'zAlert'> & Partial<Pick<DetectionSettings, 'spreadMemberAlpha'>>,
   now: number,
-  opts: { tenant?: string; activeInstalls?: Map<string, number>; incremental?: boolean } = {},
+  opts: { tenant?: string; activeInstalls?: Map<string, number>; incremental?: boolean; conversations?: ConversationCheck } = {},
 ): Promise<SequentialResult> {
   const db = store.database
   const tenant = opts.tenant ?? ''
@@ -230,10 +237,18 @@ export async function detectSequentialBombing(
     const v = traits.get(`${e.tenant_id}\u0000${e.install_id}`)?.app_version
     if (v !== undefined && wide.has(`${e.tenant_id}\u0000${e.feature}\u0000${v}`)) e.cusum = Math.min(e.cusum, 0)
   }
+  // A conversation growing turn by turn re-sends its history: not a bomber either (bombing-conversations.ts).
+  const conversations = opts.conversations ?? new ConversationCheck(store, from, now)
+  const medianOf = (t: string, f: string) => baselines.get(`${t}\u0000${f}`)?.median ?? 0
+  const spare = (list: { tenant_id: string; feature: string; install_id: string }[]) => conversations.grown(list, medianOf)
+  const grown = await timePhase(`${SUB}conversations`, () => spare(evidence.filter((e) => cusumZ(e.cusum) >= FINDING_Z || isElevated(e))))
+  for (const e of evidence) if (grown.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`)) setAside(e)
   // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts), its
   // window shifts computed from the install minutes kept above (all installs', not only those returned).
   const kept = keptNow()
-  const moderate = await timePhase(`${SUB}moderate`, () => detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant, kept))
+  const moderate = await timePhase(`${SUB}moderate`, () =>
+    detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant, kept, spare),
+  )
   let groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
   // The newest ids of a rotating attacker whose group stands: read whatever they sent (bombing-traits.ts).
   const sharers = await timePhase(`${SUB}trait sharers`, () =>

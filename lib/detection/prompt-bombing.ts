@@ -2,10 +2,11 @@ import type { Store } from '../clickhouse/client'
 import { timePhase } from './phase-cost'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
-import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
+import { ALERT_SCORE, FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installSeriesSql } from './sql/install-series'
 import { installUsageSql } from './sql/install-usage'
 import { installUsageBandsSql } from './sql/install-usage-bands'
+import { ConversationCheck, grownReason } from './bombing-conversations'
 import { cusumZ, detectSequentialBombing, SEQ_WINDOW_MINUTES, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
 import { openByInstallFeature, openStreams } from './open-streams'
 import { rescoreOnOwnPast } from './bombing-window-own'
@@ -129,11 +130,13 @@ export async function detectPromptBombing(
     result = live
     // Active installs per feature (last DETECT_WINDOW_MINUTES) for the group count, from the bands already computed.
     const activeInstalls = new Map([...live.bands].map(([k, b]) => [k, b.installs]))
+    const conversations = new ConversationCheck(store, now - SEQ_WINDOW_MINUTES * 60_000, now)
     const seq = await timePhase('prompt_bombing: sequential, moderate and groups', () =>
-      detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls }),
+      detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls, conversations }),
     )
     await timePhase('prompt_bombing: sequential rows', () => addSequentialRows(store, s, now, live, seq.evidence, opts.tenant))
     mergeSequential(result, seq, s.zAlert)
+    await timePhase('prompt_bombing: conversations', () => spareConversations(result.rows, conversations))
   }
   const limit = opts.limit ?? 50
   // Series only for the rows anyone will look at: flagged ones and the top of the ranking.
@@ -171,6 +174,23 @@ async function addSequentialRows(
     ),
   )
   live.rows.sort(byScore)
+}
+
+/**
+ * The window test's findings on installs whose large requests are one conversation growing turn by turn
+ * (bombing-conversations.ts) stay under the alert line, with the reason: the cumulative test already set theirs aside.
+ */
+async function spareConversations(rows: PromptBombingRow[], conversations: ConversationCheck): Promise<void> {
+  const raised = rows.filter((r) => r.score >= ALERT_SCORE && !r.group)
+  if (!raised.length) return
+  const medians = new Map(raised.map((r) => [`${r.tenant_id}\u0000${r.feature}`, r.metrics.context_tokens.band.median]))
+  const grown = await conversations.grown(raised, (t, f) => medians.get(`${t}\u0000${f}`) ?? 0)
+  for (const r of raised) {
+    if (!grown.has(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)) continue
+    r.score = ALERT_SCORE - 1
+    r.severity = severityFor(r.score)
+    r.reasons.unshift(grownReason(conversations.shape(r.tenant_id, r.feature, r.install_id)!))
+  }
 }
 
 /** Fills each row's tokens-per-minute series over the window [fromMs, now]. */

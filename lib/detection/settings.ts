@@ -90,3 +90,5 @@ export function severityFor(score: number): 'warning' | 'critical' | null {
 
 /** Rows scoring at least this (half the alert threshold) are always returned and handed to the alert layer for hysteresis. */
 export const FINDING_MIN_SCORE = 25
+/** Score at which a finding opens an alert (a warning; severityFor). */
+export const ALERT_SCORE = 50

@@ -3,7 +3,7 @@ import { selectRows } from '../clickhouse/select'
 import { KeptStates } from './kept-states'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
-import { streamFeatureRatesSql } from './sql/stream-feature-rates'
+import { RATE_BIN_RATIO, RATE_FLOOR, streamFeatureRatesSql } from './sql/stream-feature-rates'
 
 /**
  * What a zombie stream is, declared once (every count of zombies, open or
@@ -52,7 +52,7 @@ export function zombieLineOf(rate: FeatureStreamRate | undefined, s: ZombieSetti
   if (own <= abs) return { tokensPerSec: abs, basis: `${absolute} (${rate.feature}'s slow decile ${fmt(rate.p10_tokens_per_sec)} tok/s)` }
   return {
     tokensPerSec: own,
-    basis: `${fmt(own)} tok/s, ${fmt(s.zombieFeatureRateFraction)} × ${rate.feature}'s slow decile (${fmt(rate.p10_tokens_per_sec)} tok/s over ${rate.installs} installs)`,
+    basis: `${fmt(own)} tok/s, ${fmt(s.zombieFeatureRateFraction)} × ${rate.feature}'s slow decile (${fmt(rate.p10_tokens_per_sec)} tok/s over ${rate.install_minutes} install-minutes)`,
   }
 }
 
@@ -109,34 +109,99 @@ export function absoluteZombieLines(s: ZombieSettings): ZombieLines {
   return new ZombieLines([], s)
 }
 
-const kept = new KeptStates<{ step: number; rates: FeatureStreamRate[] }>()
+/** One feature's closed streams in one 5-minute step (sql/stream-feature-rates.ts). */
+interface StepRates {
+  tenant_id: string
+  feature: string
+  installs: string[]
+  install_minutes: number
+  bins: number[]
+  counts: number[]
+}
+
+/** The steps read so far (step start → its features), per store and tenant filter. */
+const kept = new KeptStates<{ step: number; steps: Map<number, StepRates[]> }>()
 
 /** Forgets the rates read (tests; a store that was rebuilt). */
 export function resetZombieRates(): void {
   kept.clear()
 }
 
-/** The lines at `now`: feature rates over the hour before now's last whole step, read once per step. */
+/**
+ * The lines at `now`: feature rates over the hour before now's last whole
+ * step. Each 5-minute step is read once, when it closes (a stream reported
+ * over 5 minutes late to a closed step is not in its rate), and the hour's
+ * slow decile comes from the steps' histograms: within RATE_BIN_RATIO (2 %)
+ * of the exact decile, a line a tenth of it.
+ */
 export async function zombieLines(store: Store, now: number, s: ZombieSettings, tenant = ''): Promise<ZombieLines> {
   if (s.zombieFeatureRateFraction <= 0) return absoluteZombieLines(s)
   const step = Math.floor(now / ZOMBIE_RATE_STEP_MS) * ZOMBIE_RATE_STEP_MS
+  const from = step - ZOMBIE_RATE_LOOKBACK_MS
   const id = `${store.database}\u0000${tenant}`
-  const cached = kept.get(id, now)
-  if (cached && cached.step === step) return new ZombieLines(cached.rates, s)
-  const rows = await selectRows<Record<string, unknown>>(store, streamFeatureRatesSql(store.database), {
-    from: toSec(step - ZOMBIE_RATE_LOOKBACK_MS),
-    to: toSec(step),
-    tenant,
-  })
-  const rates = rows.map((r) => ({
-    tenant_id: String(r.tenant_id),
-    feature: String(r.feature),
-    installs: num(r.installs),
-    install_minutes: num(r.install_minutes),
-    p10_tokens_per_sec: num(r.p10_tokens_per_sec),
+  const state = kept.get(id, now) ?? { step: -1, steps: new Map<number, StepRates[]>() }
+  if (state.step !== step) {
+    for (const t of state.steps.keys()) if (t < from || t >= step) state.steps.delete(t)
+    // The steps not held: all of them after a restart, else the one that just closed (a jump reads what it skipped).
+    let readFrom = from
+    while (readFrom < step && state.steps.has(readFrom)) readFrom += ZOMBIE_RATE_STEP_MS
+    if (readFrom < step) {
+      const rows = await selectRows<Record<string, unknown>>(store, streamFeatureRatesSql(store.database), { from: toSec(readFrom), to: toSec(step), tenant })
+      for (let t = readFrom; t < step; t += ZOMBIE_RATE_STEP_MS) state.steps.set(t, [])
+      for (const r of rows) {
+        const [bins, counts] = r.hist as [number[], number[]]
+        state.steps.get(num(r.step))?.push({
+          tenant_id: String(r.tenant_id),
+          feature: String(r.feature),
+          installs: (r.some_installs as string[]).map(String),
+          install_minutes: num(r.install_minutes),
+          bins: bins.map(Number),
+          counts: counts.map(Number),
+        })
+      }
+    }
+    state.step = step
+  }
+  kept.set(id, state, now)
+  return new ZombieLines(mergeSteps(state.steps.values()), s)
+}
+
+/** The hour's rate per feature from its steps: installs (up to the count the rule needs), install-minutes and the slow decile. */
+function mergeSteps(steps: Iterable<StepRates[]>): FeatureStreamRate[] {
+  const byFeature = new Map<string, { tenant_id: string; feature: string; installs: Set<string>; install_minutes: number; hist: Map<number, number> }>()
+  for (const list of steps)
+    for (const r of list) {
+      const k = `${r.tenant_id}\u0000${r.feature}`
+      const f = byFeature.get(k) ?? {
+        tenant_id: r.tenant_id,
+        feature: r.feature,
+        installs: new Set<string>(),
+        install_minutes: 0,
+        hist: new Map<number, number>(),
+      }
+      for (const i of r.installs) if (f.installs.size <= ZOMBIE_RATE_MIN_INSTALLS) f.installs.add(i)
+      f.install_minutes += r.install_minutes
+      r.bins.forEach((b, j) => f.hist.set(b, (f.hist.get(b) ?? 0) + r.counts[j]))
+      byFeature.set(k, f)
+    }
+  return [...byFeature.values()].map((f) => ({
+    tenant_id: f.tenant_id,
+    feature: f.feature,
+    installs: f.installs.size,
+    install_minutes: f.install_minutes,
+    p10_tokens_per_sec: decile(f.hist, f.install_minutes),
   }))
-  kept.set(id, { step, rates }, now)
-  return new ZombieLines(rates, s)
+}
+
+/** The value at the 10th percentile of a histogram of log bins: its bin's geometric middle. */
+function decile(hist: Map<number, number>, total: number): number {
+  const rank = Math.floor(0.1 * Math.max(0, total - 1))
+  let seen = 0
+  for (const [bin, n] of [...hist].sort((a, b) => a[0] - b[0])) {
+    seen += n
+    if (seen > rank) return Math.max(RATE_FLOOR, RATE_BIN_RATIO ** (bin + 0.5))
+  }
+  return 0
 }
 
 function fmt(x: number): string {

@@ -116,4 +116,25 @@ describe('stream abuse: zombies judged against the feature’s own streaming rat
     const absolute = await detectStreamAbuse(store, { ...S, zombieFeatureRateFraction: 0 }, now, { kept: true })
     expect(absolute.filter((r) => r.zombie_streams > 0)).toEqual([])
   }, 120_000)
+
+  it('keeps each 5-minute step read once and gives the lines a fresh read gives, as the hour slides and jumps', async () => {
+    // Tenant drift, in the same store (one engine per process): its own feature's line.
+    const loader = eventLoader(store)
+    const start = t0 - 60 * MIN
+    const events: GatewayEventInput[] = []
+    // 90 minutes of chat answers whose speed drifts, so every step's decile differs.
+    for (let i = 0; i < 14; i++)
+      for (let m = 0; m < 90; m += 1)
+        events.push(...stream('drift', `drift-${i}`, 'chat_assistant', start + m * MIN + 1_000 * i, 6_000, 20 + m / 3 + 2 * i, start + 95 * MIN))
+    expect(await loader.load(events, start + 95 * MIN)).toMatchObject({ deadLetters: 0 })
+    const lineAt = async (at: number) => (await zombieLines(store, at, S)).feature('drift', 'chat_assistant')
+    resetZombieRates()
+    for (const at of [70, 75, 76, 80, 95, 85].map((m) => start + m * MIN + 10_000)) {
+      const kept = await lineAt(at)
+      resetZombieRates()
+      const fresh = await lineAt(at)
+      expect(kept).toEqual(fresh)
+      expect(kept.tokensPerSec).toBeGreaterThan(S.zombieMaxTokensPerSec)
+    }
+  }, 120_000)
 })

@@ -40,7 +40,7 @@ describe('zombie line: a fraction of the feature’s own slow decile, or the abs
   it('a feature streaming at 30-80 tok/s (slow decile 40) draws the line at 4 tok/s: 1.2 tok/s for 6 minutes is a zombie, not before 5 minutes', () => {
     const line = zombieLineOf(rate('t', 'chat', 40), S)
     expect(line.tokensPerSec).toBeCloseTo(4, 9)
-    expect(line.basis).toMatch(/chat's slow decile \(40 tok\/s over 40 installs\)/)
+    expect(line.basis).toMatch(/chat's slow decile \(40 tok\/s over 400 install-minutes\)/)
     expect(isZombie(6 * MIN, 1.2 * 360, line.tokensPerSec, S)).toBe(true)
     expect(isZombie(4 * MIN, 1.2 * 240, line.tokensPerSec, S)).toBe(false)
     // Just under and over the line, at exactly the minimum duration.

@@ -59,6 +59,19 @@ const farmRejections = new WeightedPicker(
 const farmVerdict = (rng: Rng): AttestationReason[] => (rng.chance(0.65) ? farmRejections.pick(rng) : [])
 const passing = (): AttestationReason[] => []
 
+/** A farm's cluster label over its frame, then each member's (farmMemberLabels). */
+export function farmLabels(
+  members: { inst: Install; createdAt: number }[],
+  cluster: string,
+  f: { tenant: { id: string }; start: number; end: number },
+  detail: GroundTruthLabel['detail'],
+): GroundTruthLabel[] {
+  return [
+    { scenario: 'emulator_farm', kind: 'cluster', subject: cluster, tenant_id: f.tenant.id, start_ms: f.start, end_ms: f.end, detail },
+    ...farmMemberLabels(members, cluster, f.tenant.id, f.end),
+  ]
+}
+
 /** Each farm member's label, from the minute it was created (the farm's cluster label names them all). */
 export function farmMemberLabels(members: { inst: Install; createdAt: number }[], cluster: string, tenantId: string, endMs: number): GroundTruthLabel[] {
   return members.map((m) => ({
@@ -120,24 +133,13 @@ export function emulatorFarm(ctx: ScenarioContext): Scenario {
   members.sort((a, b) => a.createdAt - b.createdAt)
   const period = Math.max(1_000, Math.round(20_000 / f.intensity))
   const cluster = `${f.tenant.id}:farm-${rng.hex(6)}`
-  const labels: GroundTruthLabel[] = [
-    {
-      scenario: 'emulator_farm',
-      kind: 'cluster',
-      subject: cluster,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: {
-        installs: count,
-        period_ms: period,
-        ip_prefixes: subnets.map((s) => s.ipPrefix),
-        asns: providers.map((p) => String(p.asn)),
-        fingerprints: images.map((i) => i.fingerprint),
-      },
-    },
-    ...farmMemberLabels(members, cluster, f.tenant.id, f.end),
-  ]
+  const labels = farmLabels(members, cluster, f, {
+    installs: count,
+    period_ms: period,
+    ip_prefixes: subnets.map((s) => s.ipPrefix),
+    asns: providers.map((p) => String(p.asn)),
+    fingerprints: images.map((i) => i.fingerprint),
+  })
   return {
     name: 'emulator_farm',
     startMs: f.start,

@@ -6,7 +6,7 @@ import { clamp, weightedPick, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
-import { farmMemberLabels } from './emulator-farm'
+import { farmLabels } from './emulator-farm'
 import { installLabels } from './scenario-frame'
 import { redTeam3Streams, type RedTeam3StreamKind } from './redteam3-streams'
 
@@ -113,18 +113,7 @@ function farm(ctx: ScenarioContext, f: Frame, kind: RedTeam3Kind): Scenario {
     members.push({ inst, createdAt, joinAt: createdAt, perMinute, version, feature })
   }
   const cluster = `${f.tenant.id}:rt3-${kind}-${rng.hex(6)}`
-  const labels: GroundTruthLabel[] = [
-    {
-      scenario: 'emulator_farm',
-      kind: 'cluster',
-      subject: cluster,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { installs: count, kind },
-    },
-    ...farmMemberLabels(members, cluster, f.tenant.id, f.end),
-  ]
+  const labels = farmLabels(members, cluster, f, { installs: count, kind })
   return {
     name: 'emulator_farm',
     startMs: f.start,

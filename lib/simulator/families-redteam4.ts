@@ -1,11 +1,10 @@
-import type { GroundTruthLabel } from './labels'
 import type { Install } from './population'
 import { consumerDevice, residentialNetwork } from './population'
 import { clamp, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
-import { farmMemberLabels } from './emulator-farm'
+import { farmLabels } from './emulator-farm'
 import { installLabels } from './scenario-frame'
 import { runStreams, type HeldStream } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
@@ -149,24 +148,13 @@ function farm(ctx: ScenarioContext, f: Frame, kind: 'rt4_farm_aged' | 'rt4_farm_
   }
   for (const m of members) if (!aged) m.nextAt = Math.max(m.createdAt + 1, nextTick(m.createdAt, rng))
   const cluster = `${f.tenant.id}:rt4-${kind}-${rng.hex(6)}`
-  const labels: GroundTruthLabel[] = [
-    {
-      scenario: 'emulator_farm',
-      kind: 'cluster',
-      subject: cluster,
-      tenant_id: f.tenant.id,
-      start_ms: f.start,
-      end_ms: f.end,
-      detail: { installs: count, kind },
-    },
-    // Labelled from the wake (aged) or the install's creation: when the farm's behaviour is observable.
-    ...farmMemberLabels(
-      members.map((m) => ({ inst: m.inst, createdAt: m.wakeAt })),
-      cluster,
-      f.tenant.id,
-      f.end,
-    ),
-  ]
+  // Members labelled from the wake (aged) or the install's creation: when the farm's behaviour is observable.
+  const labels = farmLabels(
+    members.map((m) => ({ inst: m.inst, createdAt: m.wakeAt })),
+    cluster,
+    f,
+    { installs: count, kind },
+  )
   const passing = () => []
   return {
     name: 'emulator_farm',

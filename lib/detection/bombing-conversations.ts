@@ -21,7 +21,8 @@ import { installRequestsSql } from './sql/install-requests'
  * context is under √3 × the feature's median (where the cumulative test's
  * evidence turns negative: a new session). The install's large calls are
  * **grown** when at least `GROWN_SHARE` of them continue the call before, and
- * there are at least `MIN_LARGE` of them. Such an install's own evidence is set
+ * there are at least `MIN_LARGE` of them (8: a bomber whose few large calls happen to line up, 4 in a row at one in
+ * seven, is not spared). Such an install's own evidence is set
  * aside (its cumulative and window findings stay under the alert line, with
  * the reason) and it is no member of a group.
  *
@@ -37,7 +38,7 @@ import { installRequestsSql } from './sql/install-requests'
 export const ANSWER_KEPT = 0.9
 export const SLACK_TOKENS = 50
 export const GROWN_SHARE = 0.9
-export const MIN_LARGE = 4
+export const MIN_LARGE = 8
 
 export interface Call {
   start: number

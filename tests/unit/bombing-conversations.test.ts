@@ -49,6 +49,10 @@ describe('a conversation growing turn by turn', () => {
 
   it('needs a few large calls, and a chat trimmed at a cap is judged as before once it sits there', () => {
     expect(conversationShape(chat(new Rng(3), 1).slice(0, 5), MEDIAN).grown).toBe(false)
+    // Seven large calls that line up as growth (a bomber's few draws can, by chance) are too few to spare it.
+    let c = 1_600
+    const seven = Array.from({ length: 7 }, (_, i) => ({ start: i, context: (c += 400), output: 300 }))
+    expect(conversationShape(seven, MEDIAN)).toMatchObject({ large: 7, continued: 6, grown: false })
     const capped = chat(new Rng(4), 1, 2_000).concat(Array.from({ length: 20 }, (_, i) => ({ start: 1e9 + i, context: 2_000, output: 300 })))
     expect(conversationShape(capped, MEDIAN).grown).toBe(false)
   })

@@ -9,36 +9,43 @@ import { installRequestsSql } from './sql/install-requests'
  * session the context grows to several times the feature's median, and the
  * cumulative test, which takes each request as a fresh draw, reads turn after
  * turn of a grown conversation as sustained excess (red team round 4: 30
- * people chatting in long sessions, 25 false alerts; 11 when they had chatted
+ * people in long chat sessions, 25 false alerts; 11 when they had chatted
  * that way all along). What the user added per turn is small; what a bomber
  * sends is not grown from anything.
  *
  * Per install and feature, its calls of the window in the order they were
- * made: a call **continues** the one before when its context is the previous
- * context plus the previous answer (at least `ANSWER_KEPT` of it, less a
- * tokenizer's slack of `SLACK_TOKENS`) plus at most an ordinary request's worth
- * of new input (the feature's median context); a call is **small** when its
- * context is under √3 × the feature's median (where the cumulative test's
- * evidence turns negative: a new session). The install's large calls are
- * **grown** when at least `GROWN_SHARE` of them continue the call before, and
- * there are at least `MIN_LARGE` of them (8: a bomber whose few large calls happen to line up, 4 in a row at one in
- * seven, is not spared). Such an install's own evidence is set
- * aside (its cumulative and window findings stay under the alert line, with
- * the reason) and it is no member of a group.
+ * made: a call **continues** an earlier one (one of the `PREDECESSORS` calls
+ * just before it: the same person's other requests can fall between two
+ * turns) when its context is that call's context plus its answer (at least
+ * `ANSWER_KEPT` of it, less `SLACK_TOKENS` of tokenizer slack) plus a new
+ * message of at most `NEW_MESSAGE_SHARE` of the feature's median context; a
+ * call under √3 × the feature's median is **small** (where the cumulative
+ * test's evidence turns negative: a new session). The install is a **grown
+ * conversation** when it has at least `MIN_LARGE` large calls and those that
+ * continue an earlier one carry at least `GROWN_SHARE` of the large calls'
+ * context tokens (by tokens: a few huge bombs hidden among many short turns
+ * carry most of the tokens and are not explained). Such an install's own
+ * evidence is set aside (its cumulative and window findings stay under the
+ * alert line, with the reason) and it is no member of a group.
  *
- * A bomber drawing large contexts independently continues the call before by
- * chance about one time in seven (3x the median, σ 0.6), and one repeating a
- * fixed large prompt never does (its context does not grow by the answer).
- * Blind spots: an attacker who feeds each answer back as history and adds at
- * most an ordinary request per turn is a long chat by this test (its context
- * grows linearly; the gateway's `maxContextTokens` bounds it); an app that
- * trims the conversation at a cap sends the cap's size every turn once there,
- * which does not grow and is judged as before.
+ * A bomber drawing large contexts independently lands in one of those narrow
+ * windows by chance about one call in six (3x the median, σ 0.6), and one
+ * repeating a fixed large prompt never does (its context does not grow by
+ * the answer): `MIN_LARGE` calls with three quarters of their tokens lined up
+ * is then a chance of about 10⁻⁵ (tests/unit/bombing-conversations.test.ts
+ * plays 30 seeds of each). Blind spots: an attacker who feeds each answer
+ * back as history and adds at most a short message per turn is a long chat
+ * by this test (its context grows linearly; `maxContextTokens` bounds it); a
+ * chat whose turns add retrieved documents or pasted text (more than a short
+ * message) and an app that trims the conversation at a cap (the cap's size
+ * every turn once there, no growth) are judged as before.
  */
 export const ANSWER_KEPT = 0.9
 export const SLACK_TOKENS = 50
-export const GROWN_SHARE = 0.9
-export const MIN_LARGE = 8
+export const NEW_MESSAGE_SHARE = 0.25
+export const PREDECESSORS = 2
+export const GROWN_SHARE = 0.75
+export const MIN_LARGE = 12
 
 export interface Call {
   start: number
@@ -50,25 +57,37 @@ export interface ConversationShape {
   calls: number
   large: number
   continued: number
+  /** Share of the large calls' context tokens carried by those that continue an earlier call. */
+  continuedShare: number
   grown: boolean
 }
 
-/** Pure: whether an install's calls (in start order) are one or more conversations growing turn by turn. */
+/** Pure: whether an install's calls (in start order) are conversations growing turn by turn. */
 export function conversationShape(calls: Call[], featureMedian: number): ConversationShape {
   const smallUnder = Math.sqrt(3) * featureMedian
+  const newMessage = NEW_MESSAGE_SHARE * featureMedian
   let large = 0
   let continued = 0
+  let largeTokens = 0
+  let continuedTokens = 0
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]
     if (c.context < smallUnder) continue
     large++
-    const prev = calls[i - 1]
-    if (!prev) continue
-    const low = prev.context + ANSWER_KEPT * prev.output - SLACK_TOKENS
-    const high = prev.context + prev.output + featureMedian + SLACK_TOKENS
-    if (c.context >= low && c.context <= high) continued++
+    largeTokens += c.context
+    for (let j = i - 1; j >= Math.max(0, i - PREDECESSORS); j--) {
+      const prev = calls[j]
+      const low = prev.context + ANSWER_KEPT * prev.output - SLACK_TOKENS
+      const high = prev.context + prev.output + newMessage + SLACK_TOKENS
+      if (c.context >= low && c.context <= high) {
+        continued++
+        continuedTokens += c.context
+        break
+      }
+    }
   }
-  return { calls: calls.length, large, continued, grown: large >= MIN_LARGE && continued >= GROWN_SHARE * large }
+  const continuedShare = largeTokens ? continuedTokens / largeTokens : 0
+  return { calls: calls.length, large, continued, continuedShare, grown: large >= MIN_LARGE && continuedShare >= GROWN_SHARE }
 }
 
 const key = (tenant: string, feature: string, install: string) => `${tenant}\u0000${feature}\u0000${install}`
@@ -127,9 +146,9 @@ export class ConversationCheck {
   }
 }
 
-const NONE: ConversationShape = { calls: 0, large: 0, continued: 0, grown: false }
+const NONE: ConversationShape = { calls: 0, large: 0, continued: 0, continuedShare: 0, grown: false }
 
 /** The reason an install's finding is set aside. */
 export function grownReason(s: ConversationShape): string {
-  return `a conversation growing turn by turn: ${s.continued} of its ${s.large} large calls re-send the call before and its answer plus at most an ordinary request (a long chat re-sending its history, not a bomb)`
+  return `a conversation growing turn by turn: ${s.continued} of its ${s.large} large calls (${Math.round(100 * s.continuedShare)} % of their tokens) re-send an earlier call and its answer plus a short message (a long chat re-sending its history, not a bomb)`
 }

@@ -50,11 +50,17 @@ export const NEW_OLD_APP_VERSION: NewnessTrait = {
   signal: 'new_build',
   key: (i) => (i.app_version ? `${i.platform} v${i.app_version}` : null),
   candidates: (established) => {
+    // Each distinct (platform, version) compared once, in order of first appearance: the same newest as comparing
+    // every install (the first of the newest versions wins a tie either way), without parsing ≈ 20,000 version
+    // strings twice a run at 5,000 ev/s (≈ 80 ms of CPU; a tenant runs a handful of versions).
+    const distinct = new Map<string, Set<string>>()
+    for (const i of established) if (i.app_version) (distinct.get(i.platform) ?? distinct.set(i.platform, new Set()).get(i.platform)!).add(i.app_version)
     const newest = new Map<string, string>()
-    for (const i of established) {
-      const had = newest.get(i.platform)
-      if (i.app_version && (had === undefined || compareAppVersions(i.app_version, had) > 0)) newest.set(i.platform, i.app_version)
-    }
+    for (const [platform, versions] of distinct)
+      for (const v of versions) {
+        const had = newest.get(platform)
+        if (had === undefined || compareAppVersions(v, had) > 0) newest.set(platform, v)
+      }
     return (members) => {
       const top = newest.get(members[0].platform)
       return top !== undefined && compareAppVersions(members[0].app_version, top) < 0

@@ -31,8 +31,9 @@ import { installRequestsSql } from './sql/install-requests'
  * A bomber drawing large contexts independently lands in one of those narrow
  * windows by chance about one call in six (3x the median, σ 0.6), and one
  * repeating a fixed large prompt never does (its context does not grow by
- * the answer): `MIN_LARGE` calls with three quarters of their tokens lined up
- * is then a chance of about 10⁻⁵ (tests/unit/bombing-conversations.test.ts
+ * the answer): three quarters of the tokens of `MIN_LARGE` (8) large calls
+ * lined up by chance is about 10⁻³ per bomber and run, and a spared run only
+ * delays it to a later one with more calls (10⁻⁵ at 12; tests/unit/bombing-conversations.test.ts
  * plays 30 seeds of each). Blind spots: an attacker who feeds each answer
  * back as history and adds at most a short message per turn is a long chat
  * by this test (its context grows linearly; `maxContextTokens` bounds it); a
@@ -45,7 +46,7 @@ export const SLACK_TOKENS = 50
 export const NEW_MESSAGE_SHARE = 0.25
 export const PREDECESSORS = 2
 export const GROWN_SHARE = 0.75
-export const MIN_LARGE = 12
+export const MIN_LARGE = 8
 
 export interface Call {
   start: number

@@ -10,6 +10,7 @@ import { historyDev, installHistorySums } from './install-history'
 import { binomialZ, zToScore } from './stats'
 import { appendTo } from './collect'
 import { timePhase } from './phase-cost'
+import { ALERT_SCORE } from './settings'
 import { ONSET_SUFFIXES, ONSET_Z, onsetEvidence, onsetGroups, onsetOf, type Onset, type OnsetRow, type SplitCandidate } from './bombing-onset'
 
 /**
@@ -169,7 +170,7 @@ export async function detectModerateGroups(
   now: number,
   tenant: string,
   kept?: Iterable<InstallMinutes>,
-  /** Installs whose large requests are explained otherwise (a growing conversation): left out of the counts. */
+  /** Of the members of groups that would alert, those explained otherwise (a growing conversation): left out, groups judged again. */
   spare?: (rows: { tenant_id: string; feature: string; install_id: string }[]) => Promise<Set<string>>,
 ): Promise<{ groups: BombingGroup[]; candidates: SplitCandidate[] }> {
   if (!baselines.size) return { groups: [], candidates: [] }
@@ -180,49 +181,55 @@ export async function detectModerateGroups(
   // Only features with enough shifted installs to form a group are worth their members' history.
   const perFeature = new Map<string, number>()
   for (const r of rows) perFeature.set(`${r.tenant_id}\u0000${r.feature}`, (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) + 1)
-  let candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
-  if (spare && candidates.length) {
-    const spared = await timePhase(`${SUB}conversations`, () => spare(candidates))
-    candidates = candidates.filter((r) => !spared.has(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
-  }
+  const candidates = rows.filter((r) => (perFeature.get(`${r.tenant_id}\u0000${r.feature}`) ?? 0) >= GROUP_MIN)
   if (!candidates.length) return { groups: [], candidates: [] }
-  // Their own history, from the minutes kept between runs (install-history.ts): only new minutes are read.
-  const sums = await timePhase(`${SUB}own history`, () => installHistorySums(store, tenant, toSec(from - OWN_HISTORY_MINUTES * 60_000), toSec(from)))
-  const own = new Map<string, { n: number; dev: number }>()
-  for (const r of candidates) {
-    const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
-    const h = sums(key)
-    const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
-    if (h) own.set(key, { n: h.n, dev: historyDev(h, b.mu, b.sigma) })
+  const judge = async (candidates: typeof rows): Promise<{ groups: BombingGroup[]; candidates: SplitCandidate[] }> => {
+    // Their own history, from the minutes kept between runs (install-history.ts): only new minutes are read.
+    const sums = await timePhase(`${SUB}own history`, () => installHistorySums(store, tenant, toSec(from - OWN_HISTORY_MINUTES * 60_000), toSec(from)))
+    const own = new Map<string, { n: number; dev: number }>()
+    for (const r of candidates) {
+      const key = `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
+      const h = sums(key)
+      const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
+      if (h) own.set(key, { n: h.n, dev: historyDev(h, b.mu, b.sigma) })
+    }
+    // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
+    const moved = featuresWithMovedVersions(baselines, versionMedian)
+    const versions = await timePhase(`${SUB}window versions`, () =>
+      windowVersions(
+        store,
+        candidates.filter((r) => moved.has(`${r.tenant_id}\u0000${r.feature}`)),
+        from,
+        now,
+      ),
+    )
+    const evidence: SequentialEvidence[] = []
+    const onsets: { onset: Onset; evidence: SequentialEvidence }[] = []
+    const splits: SplitCandidate[] = []
+    const starts = ONSET_SUFFIXES.map((m) => Math.floor(toSec(now - m * 60_000) / 60))
+    for (const r of candidates) {
+      const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
+      const vm = movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions.get(`${r.tenant_id}\u0000${r.install_id}`) ?? [])
+      const vShift = vm === undefined ? 0 : Math.log(vm / b.median)
+      const ownRow = own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)
+      const suffixes = looks.map((i) => ({ n: r.sn[i], dev: r.sdev[i] }))
+      evidence.push(moderateEvidence({ ...r, suffixes }, b, ownRow, vShift))
+      const row: OnsetRow = { ...r, starts }
+      const ref = referenceShift(ownRow, vShift)
+      const o = onsetOf(row, b.sigma, ref)
+      if (o) onsets.push({ onset: o, evidence: onsetEvidence(row, b, ref, o, r.prompt) })
+      splits.push({ row, baseline: b, ref, prompt: r.prompt })
+    }
+    return { groups: mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert)), candidates: splits }
   }
-  // A version whose median moved VERSION_SHIFT_RATIO or more (a release) is the reference of its installs.
-  const moved = featuresWithMovedVersions(baselines, versionMedian)
-  const versions = await timePhase(`${SUB}window versions`, () =>
-    windowVersions(
-      store,
-      candidates.filter((r) => moved.has(`${r.tenant_id}\u0000${r.feature}`)),
-      from,
-      now,
-    ),
-  )
-  const evidence: SequentialEvidence[] = []
-  const onsets: { onset: Onset; evidence: SequentialEvidence }[] = []
-  const splits: SplitCandidate[] = []
-  const starts = ONSET_SUFFIXES.map((m) => Math.floor(toSec(now - m * 60_000) / 60))
-  for (const r of candidates) {
-    const b = baselines.get(`${r.tenant_id}\u0000${r.feature}`)!
-    const vm = movedVersionMedian(b, versionMedian, r.tenant_id, r.feature, versions.get(`${r.tenant_id}\u0000${r.install_id}`) ?? [])
-    const vShift = vm === undefined ? 0 : Math.log(vm / b.median)
-    const ownRow = own.get(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)
-    const suffixes = looks.map((i) => ({ n: r.sn[i], dev: r.sdev[i] }))
-    evidence.push(moderateEvidence({ ...r, suffixes }, b, ownRow, vShift))
-    const row: OnsetRow = { ...r, starts }
-    const ref = referenceShift(ownRow, vShift)
-    const o = onsetOf(row, b.sigma, ref)
-    if (o) onsets.push({ onset: o, evidence: onsetEvidence(row, b, ref, o, r.prompt) })
-    splits.push({ row, baseline: b, ref, prompt: r.prompt })
-  }
-  return { groups: mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert)), candidates: splits }
+  const result = await judge(candidates)
+  // Members of a group that would alert whose large requests are one conversation growing turn by turn
+  // (bombing-conversations.ts) are left out and the groups judged again: only then are raw events read.
+  const raised = result.groups.filter((g) => g.score >= ALERT_SCORE).flatMap((g) => g.members)
+  if (!spare || !raised.length) return result
+  const spared = await timePhase(`${SUB}conversations`, () => spare(raised))
+  if (!spared.size) return result
+  return judge(candidates.filter((r) => !spared.has(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)))
 }
 
 /** App versions each install (tenant\0install) sent requests from over [from, now]. */

@@ -2,7 +2,7 @@ import type { Store } from '../clickhouse/client'
 import type { InstallTraits } from '../install-types'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
-import type { DetectionSettings } from './settings'
+import { ALERT_SCORE, type DetectionSettings } from './settings'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
 import { readTraits, traitSharers } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
@@ -241,8 +241,14 @@ export async function detectSequentialBombing(
   const conversations = opts.conversations ?? new ConversationCheck(store, from, now)
   const medianOf = (t: string, f: string) => baselines.get(`${t}\u0000${f}`)?.median ?? 0
   const spare = (list: { tenant_id: string; feature: string; install_id: string }[]) => conversations.grown(list, medianOf)
-  const grown = await timePhase(`${SUB}conversations`, () => spare(evidence.filter((e) => cusumZ(e.cusum) >= FINDING_Z || isElevated(e))))
-  for (const e of evidence) if (grown.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`)) setAside(e)
+  // Only where it would raise an alert (an install at the alert line, a group below): raw events are read for few.
+  const setAsideGrown = async (list: SequentialEvidence[]) => {
+    if (!list.length) return 0
+    const grown = await timePhase(`${SUB}conversations`, () => spare(list))
+    for (const e of evidence) if (grown.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`)) setAside(e)
+    return grown.size
+  }
+  await setAsideGrown(evidence.filter((e) => cusumZ(e.cusum) >= s.zAlert))
   // Coordinated moderate excess (≈2x over many installs) is judged at group level only (bombing-moderate.ts), its
   // window shifts computed from the install minutes kept above (all installs', not only those returned).
   const kept = keptNow()
@@ -250,6 +256,8 @@ export async function detectSequentialBombing(
     detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant, kept, spare),
   )
   let groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
+  if (await setAsideGrown(groups.filter((g) => g.score >= ALERT_SCORE).flatMap((g) => g.members)))
+    groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
   // The newest ids of a rotating attacker whose group stands: read whatever they sent (bombing-traits.ts).
   const sharers = await timePhase(`${SUB}trait sharers`, () =>
     traitSharers(store, groups, new Set(rows.map((r) => `${r.tenant_id}\u0000${r.install_id}`)), from),

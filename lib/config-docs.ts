@@ -26,6 +26,8 @@ export const configDocs: Record<keyof Config, string> = {
   INGEST_MAX_FUTURE_SKEW_MS: 'Events stamped further in the future are dead-lettered.',
   INGEST_MAX_PAST_AGE_MS: 'Events older than this are dead-lettered.',
   INGEST_RETRY_MAX_MS: 'Ceiling of the one back-off of ingest store calls (inserts, intents, replay lookups, recent-id seeds) while the store is down.',
+  INGEST_SHUTDOWN_GRACE_MS:
+    'On stop, how long the Kafka consumer waits for inserts in flight to be acknowledged and committed before it leaves the group. An insert still unsettled then (a store that is down or very slow) stays uncommitted: its range is read again on restart and its intent makes the repeated insert a no-op.',
   INGEST_UNDECODABLE:
     'A Kafka batch that cannot be decoded (a codec failing, a corrupt batch): hold (default) keeps its partition at that offset, retried with back-off and shown as an error in ingest health; dead-letter records its offset range as one dead letter (reason undecodable_batch) and goes on. See docs/kafka.md.',
   SIM_SEED: 'Seed of the gateway simulator (same seed, same traffic).',

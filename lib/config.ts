@@ -35,6 +35,7 @@ export const configSchema = z.object({
   INGEST_MAX_PAST_AGE_MS: int(30 * 86_400_000, 60_000),
   INGEST_RETRY_MAX_MS: int(30_000, 100),
   INGEST_UNDECODABLE: z.enum(['hold', 'dead-letter']).default('hold'),
+  INGEST_SHUTDOWN_GRACE_MS: int(15_000, 1_000, 600_000),
   SIM_SEED: int(42),
   SIM_RATE: int(200, 1, 1_000_000),
   SIM_INSTALLS: int(3_000, 10, 1_000_000),

@@ -9,7 +9,7 @@ import { PartitionHolds, RESTART_INITIAL_MS } from './kafka-undecodable'
 import type { IngestPipeline } from './pipeline'
 import { backoffMs } from './retry'
 
-/** How long stop() waits for inserts in flight to be acknowledged and committed. */
+/** How long stop() waits for inserts in flight to be acknowledged and committed, unless set (INGEST_SHUTDOWN_GRACE_MS). */
 const SHUTDOWN_GRACE_MS = 15_000
 
 export interface KafkaSourceOptions {
@@ -28,6 +28,8 @@ export interface KafkaSourceOptions {
   undecodable?: 'hold' | 'dead-letter'
   /** Ceiling of the back-off between consumer restarts and between tries of an undecodable batch. */
   restartMaxMs?: number
+  /** How long stop() waits for inserts in flight (default SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs?: number
   log?: (line: string) => void
 }
 
@@ -238,7 +240,7 @@ export class KafkaSource {
     // it no longer owns its range and gives up uncommitted, and the range is
     // read again on restart (its intent makes a repeated insert a no-op).
     let grace: NodeJS.Timeout | undefined
-    await Promise.race([drain(), new Promise((r) => (grace = setTimeout(r, SHUTDOWN_GRACE_MS)))])
+    await Promise.race([drain(), new Promise((r) => (grace = setTimeout(r, this.opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS)))])
     clearTimeout(grace)
     await this.consumer?.disconnect()
     await this.admin?.disconnect().catch(() => {})

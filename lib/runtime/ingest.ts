@@ -39,6 +39,7 @@ export async function startIngest(config: Config, store: Store, log: Log = conso
         fetchBytesPerPartition: config.KAFKA_FETCH_BYTES_PER_PARTITION,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         undecodable: config.INGEST_UNDECODABLE,
+        shutdownGraceMs: config.INGEST_SHUTDOWN_GRACE_MS,
         log,
       },
       pipeline,

@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { GatewaySimulator, type ScenarioName, type ScenarioSettings } from '../../lib/simulator'
+import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
 import type { RedTeamKind } from '../../lib/simulator/families-redteam'
+import { HISTORY, MIN, isCall as calls, playRedTeam, type AnyEvent as Any } from '../helpers/redteam-play'
 
 /** Red team round 3 (families-redteam3.ts, redteam3-streams.ts): each case sends what its label says. */
-const MIN = 60_000
 const START = Date.UTC(2026, 11, 5)
-const HISTORY = 40 * MIN
 
-type Any = Record<string, any>
 function play(scenario: ScenarioName, redteam: RedTeamKind, minutes = 15, s: ScenarioSettings = {}) {
-  const sim = new GatewaySimulator({
-    seed: 7,
-    installs: 1500,
-    ratePerSec: 20,
-    scenarios: [scenario],
-    startMs: START,
-    scenarioSettings: { [scenario]: { offsetMs: HISTORY, durationMs: minutes * MIN, redteam, ...s } },
-  })
-  const labels = sim.labels(true)
-  const events = sim.generate(START, START + HISTORY + minutes * MIN) as Any[]
-  const ids = new Set(labels.filter((l) => l.kind === 'install').map((l) => l.subject))
-  return { labels, events, ids, mine: events.filter((e) => ids.has(e.install_id)) }
+  return playRedTeam(7, START, scenario, { redteam, ...s }, minutes)
 }
-const calls = (e: Any) => e.type === 'llm_request' || e.type === 'stream'
 
 describe('red team round 3 scenarios', () => {
   it('farms: new installs that pass attestation, on one build (residential) or an old version nobody else runs', () => {

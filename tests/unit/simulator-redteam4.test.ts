@@ -1,36 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { GatewaySimulator, type ScenarioName, type ScenarioSettings } from '../../lib/simulator'
+import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
 import type { RedTeam4Kind } from '../../lib/simulator/families-redteam4'
+import { HISTORY, MIN, isCall as calls, playRedTeam, type AnyEvent as Any } from '../helpers/redteam-play'
 
 /** Red team round 4 (families-redteam4.ts, redteam4-*.ts): each case's labels name what it sends. */
-const MIN = 60_000
 const START = Date.UTC(2026, 11, 6)
-const HISTORY = 40 * MIN
 
-type Any = Record<string, any>
 function play(scenario: ScenarioName, redteam: RedTeam4Kind, minutes = 15, s: ScenarioSettings = {}) {
-  const sim = new GatewaySimulator({
-    seed: 11,
-    installs: 1500,
-    ratePerSec: 20,
-    scenarios: [scenario],
-    startMs: START,
-    scenarioSettings: { [scenario]: { offsetMs: HISTORY, durationMs: minutes * MIN, redteam, ...s } },
-  })
-  const labels = sim.labels(true)
-  const events = sim.generate(START, START + HISTORY + minutes * MIN) as Any[]
-  const installs = labels.filter((l) => l.kind === 'install')
-  const ids = new Set(installs.map((l) => l.subject))
-  const mine = events.filter((e) => ids.has(e.install_id))
+  const r = playRedTeam(11, START, scenario, { redteam, ...s }, minutes)
   // Every labelled install calls inside its label's window.
-  for (const l of installs)
+  for (const l of r.installs)
     expect(
-      mine.some((e) => calls(e) && e.install_id === l.subject && e.ts >= l.start_ms && e.ts < l.end_ms),
+      r.mine.some((e) => calls(e) && e.install_id === l.subject && e.ts >= l.start_ms && e.ts < l.end_ms),
       `${redteam}: ${l.subject} calls in its window`,
     ).toBe(true)
-  return { labels, events, ids, mine, live: mine.filter((e) => e.ts >= START + HISTORY) }
+  return { ...r, live: r.mine.filter((e) => e.ts >= START + HISTORY) }
 }
-const calls = (e: Any) => e.type === 'llm_request' || e.type === 'stream'
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const attackCalls = (r: { live: Any[] }) => r.live.filter(calls)
 

@@ -1,9 +1,8 @@
 import { baselineOf, baselineZ, MIN_MINUTE_SAMPLES, type Baseline } from './cost-baselines'
 import type { VersionMinute } from './cost-anomalies'
 import type { CostSettings } from './cost-lenses'
-import { median } from './stats'
 import { severityFor } from './settings'
-import { zToScore } from './stats'
+import { median, zToScore } from './stats'
 import type { CostAnomalyRow } from './types'
 
 /**

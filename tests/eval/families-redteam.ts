@@ -1,26 +1,12 @@
-import type { DetectorName } from '../../lib/detection/types'
-import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
-import type { RedTeamKind } from '../../lib/simulator/families-redteam'
-import { BOMB, HISTORY, MIN, c, run, type FamilyCase } from './family-case'
+import { BOMB, HISTORY, MIN, redTeamCase, redTeamLookAlike, type FamilyCase } from './family-case'
 import { redTeam4Grid } from './families-redteam4'
 
 /** The red-team rounds of the evaluation grid (all held out): the cases of lib/simulator/families-redteam*.ts and their look-alikes. */
 export function redTeamGrid(): FamilyCase[] {
   // Red team for the non-bombing detectors (lib/simulator/families-redteam.ts), written from the threat model before
   // the detectors were run on them; 'red team' in the family name selects them all (EVAL_ONLY='red team').
-  const rt = (
-    family: string,
-    level: string,
-    expected: readonly DetectorName[],
-    seed: number,
-    scenario: ScenarioName,
-    kind: RedTeamKind,
-    min = 15,
-    s: ScenarioSettings = {},
-  ) => c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind, ...s }, min))
-  /** A red-team look-alike: 30 minutes after the history, nothing to find. */
-  const lookAlike = (family: string, level: string, seed: number, kind: RedTeamKind) =>
-    c(family, level, 'holdout', [], run(seed, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN }, 30, 120_000))
+  const rt = redTeamCase
+  const lookAlike = redTeamLookAlike
   const redteam = [
     rt('farm: red team', 'passes attestation, Poisson timing, 20 /24s of one cloud ASN, 2 images', ['emulator_farms'], 61, 'emulator_farm', 'farm_jittered'),
     rt(

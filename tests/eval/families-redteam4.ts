@@ -1,7 +1,6 @@
-import type { DetectorName } from '../../lib/detection/types'
-import type { ScenarioName, ScenarioSettings } from '../../lib/simulator'
+import type { ScenarioSettings } from '../../lib/simulator'
 import type { RedTeam4Kind } from '../../lib/simulator/families-redteam4'
-import { BOMB, HISTORY, MIN, c, run, type FamilyCase } from './family-case'
+import { BOMB, HISTORY, MIN, c, redTeamCase, redTeamLookAlike, run, type FamilyCase } from './family-case'
 
 /**
  * Red team, round 4 (lib/simulator/families-redteam4.ts and redteam4-*.ts; issue #15): written from the threat
@@ -9,20 +8,8 @@ import { BOMB, HISTORY, MIN, c, run, type FamilyCase } from './family-case'
  * family name selects them (EVAL_ONLY='red team 4').
  */
 export function redTeam4Grid(): FamilyCase[] {
-  const rt = (
-    family: string,
-    level: string,
-    expected: readonly DetectorName[],
-    seed: number,
-    scenario: ScenarioName,
-    kind: RedTeam4Kind,
-    min = 15,
-    s: ScenarioSettings = {},
-    tickMs = 60_000,
-  ) => c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind, ...s }, min, tickMs))
-  /** A look-alike: 30 minutes after the history, nothing to find (a cost alert on a benign feature label is right). */
-  const lookAlike = (level: string, seed: number, kind: RedTeam4Kind, s: ScenarioSettings = {}) =>
-    c('benign: red team 4', level, 'holdout', [], run(seed, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN, ...s }, 30, 120_000))
+  const rt = redTeamCase
+  const lookAlike = (level: string, seed: number, kind: RedTeam4Kind, s: ScenarioSettings = {}) => redTeamLookAlike('benign: red team 4', level, seed, kind, s)
   return [
     rt(
       'bombing: red team 4',

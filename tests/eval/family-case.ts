@@ -42,3 +42,29 @@ export const c = (
   expected,
   options,
 })
+
+/** A red-team case (held out): `kind` is the scenario's `redteam` setting, `min` the attack's minutes. */
+export function redTeamCase(
+  family: string,
+  level: string,
+  expected: readonly DetectorName[],
+  seed: number,
+  scenario: ScenarioName,
+  kind: NonNullable<ScenarioSettings['redteam']>,
+  min = 15,
+  s: ScenarioSettings = {},
+  tickMs = 60_000,
+): FamilyCase {
+  return c(family, level, 'holdout', expected, run(seed, scenario, { redteam: kind, ...s }, min, tickMs))
+}
+
+/** A red-team look-alike (held out): 30 minutes after the history, nothing to find. */
+export function redTeamLookAlike(
+  family: string,
+  level: string,
+  seed: number,
+  kind: NonNullable<ScenarioSettings['redteam']>,
+  s: ScenarioSettings = {},
+): FamilyCase {
+  return c(family, level, 'holdout', [], run(seed, 'benign', { redteam: kind, offsetMs: HISTORY, durationMs: 30 * MIN, ...s }, 30, 120_000))
+}

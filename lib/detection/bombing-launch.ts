@@ -38,6 +38,15 @@ import { featureRecentContextSql } from './sql/feature-recent-context'
  *    still caught, and an honest user at the new level is not;
  *  - a feature-level bombing group is not raised (`guardFeatureLaunches`):
  *    the change is the cost detector's subject.
+ * A feature that moves slowly (a retrieval index that keeps growing, a
+ * template appended to: a launch in slow motion) has its upper tail cross
+ * the moderate group test's bar before its median crosses 1.5x. So a group
+ * is also held back when three quarters of the rest are above the old median
+ * (the rest moved: an attack on a subset leaves half of them below it) and
+ * the members' own shift exceeds the rest's by less than the group test's
+ * own bar (`distinct`, MODERATE_RATIO): the members are the feature's
+ * upper tail, not a subset that changed on its own. A group well above a
+ * moved feature (an attack during a launch) still stands.
  * Under VERSION_SHIFT_RATIO the guard has nothing to do: an install whose
  * requests sit under √3 ≈ 1.7x the baseline median loses cumulative evidence.
  *
@@ -63,6 +72,12 @@ export function movedLevel(b: ContextBaseline, level: FeatureLevel | undefined):
   if (!level || level.installs < LAUNCH_MIN_INSTALLS) return undefined
   if (level.q50 - b.mu < Math.log(VERSION_SHIFT_RATIO) || level.q25 < b.mu) return undefined
   return Math.exp(level.q50)
+}
+
+/** Whether a group's members, with mean log shift `members` above their reference, merely follow a rest that moved (see above). Pure. */
+export function followsMovedRest(b: ContextBaseline, level: FeatureLevel | undefined, members: number | undefined, distinct: number): boolean {
+  if (!level || level.installs < LAUNCH_MIN_INSTALLS || level.q25 < b.mu || members === undefined) return false
+  return members - (level.q50 - b.mu) < Math.log(distinct)
 }
 
 /** The baseline an install of a moved feature is judged against: the feature's current level, same spread. */
@@ -192,6 +207,8 @@ export async function guardFeatureLaunches(
   baselines: Map<string, ContextBaseline>,
   now: number,
   tenant: string,
+  /** The group test's bar (MODERATE_RATIO): how far above a moved rest the members must be to stand on their own. */
+  distinct: number,
   kept?: () => Iterable<InstallMinutes> | undefined,
 ): Promise<BombingGroup[]> {
   const keys = new Set(groups.filter((g) => g.kind === 'feature_excess' && g.score >= 25).map((g) => `${g.tenant_id}\u0000${g.feature}`))
@@ -203,22 +220,25 @@ export async function guardFeatureLaunches(
   for (const m of members) since.set(`${m.tenant_id}\u0000${m.feature}`, [...(since.get(`${m.tenant_id}\u0000${m.feature}`) ?? []), m.since])
   const froms = new Map([...keys].map((k) => [k, levelFrom(since.get(k) ?? [], now)]))
   const levels = await featureLevels(store, baselines, froms, now, tenant, [...new Set(members.map((m) => m.install_id))], kept)
-  const moved = new Map<string, number>()
-  for (const key of keys) {
-    const b = baselines.get(key)
-    const median = b && movedLevel(b, levels.get(key))
-    if (b && median !== undefined) moved.set(key, median / b.median)
-  }
   return groups.map((g) => {
-    const ratio = g.kind === 'feature_excess' ? moved.get(`${g.tenant_id}\u0000${g.feature}`) : undefined
-    if (ratio === undefined) return g
-    return {
-      ...g,
-      score: Math.min(49, g.score),
-      reasons: [
-        ...g.reasons,
-        `the median request of the feature's other installs moved ${ratio.toFixed(1)}x since these installs changed, three quarters of them above the usual median: every user changed (a launch or release?), see cost anomalies; not raised as bombing`,
-      ],
-    }
+    const key = `${g.tenant_id}\u0000${g.feature}`
+    const b = baselines.get(key)
+    const level = levels.get(key)
+    if (g.kind !== 'feature_excess' || !b || !level) return g
+    const ratio = Math.exp(level.q50 - b.mu)
+    const rest = `the median request of the feature's other installs moved ${ratio.toFixed(1)}x since these installs changed, three quarters of them above the usual median`
+    let why: string
+    if (movedLevel(b, level) !== undefined) why = `${rest}: every user changed (a launch or release?)`
+    else if (followsMovedRest(b, level, groupShift(g), distinct))
+      why = `${rest}, and these installs grew only ${Math.exp(groupShift(g)!).toFixed(1)}x: the feature's upper tail, every user's requests growing`
+    else return g
+    return { ...g, score: Math.min(49, g.score), reasons: [...g.reasons, `${why}, see cost anomalies; not raised as bombing`] }
   })
+}
+
+/** The members' shift above their reference: the onset test's (since the onset), else the median member's over the window. */
+function groupShift(g: BombingGroup): number | undefined {
+  if (g.onset) return g.onset.shift
+  const xs = g.members.flatMap((m) => (m.shift === undefined ? [] : [m.shift])).sort((a, b) => a - b)
+  return xs.length ? xs[Math.floor((xs.length - 1) / 2)] : undefined
 }

@@ -102,6 +102,7 @@ export function moderateEvidence(w: ShiftRow, b: ContextBaseline, own: { n: numb
     baseline_sigma: b.sigma,
     baseline_source: versionShift > ownShift && versionShift > 0 ? 'version' : b.source,
     since: w.first_minute * 60_000,
+    shift: w.n > 0 ? dev / w.n : 0,
   }
 }
 

@@ -8,7 +8,7 @@ import { readTraits, traitSharers } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
 import { incrementalInstallMinutes, keptInstallMinutes, readInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
-import { detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
+import { MODERATE_RATIO, detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
 import { nameSpreadRateMembers } from './bombing-spread-rate'
 import { appendTo } from './collect'
@@ -98,6 +98,8 @@ export interface SequentialEvidence {
   baseline_source: ContextBaseline['source']
   /** Minute (epoch ms) the current CUSUM run started: the evidence's onset. */
   since: number
+  /** Moderate evidence only (bombing-moderate.ts): the request-weighted mean log shift above the install's reference over the window. */
+  shift?: number
 }
 
 /** Walks one install's minutes; pure. */
@@ -279,7 +281,7 @@ export async function detectSequentialBombing(
   // Members that keep their own traffic beside the attack's: request size and rate since its minute (bombing-spread-rate.ts).
   const spread = { baselines, candidates: moderate.candidates, movedFeatures: moved, from, now, tenant, alpha: s.spreadMemberAlpha }
   groups = await timePhase(`${SUB}spread rate members`, () => nameSpreadRateMembers(store, groups, spread, async () => keptNow() ?? (await readMinutes([], 0))))
-  return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, keptNow)) }
+  return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, MODERATE_RATIO, keptNow)) }
 }
 
 /**

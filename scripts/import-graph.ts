@@ -14,7 +14,7 @@ const SKIP = new Set(['node_modules', '.next', 'test-results', 'data'])
 export const LAYERS: readonly (readonly string[])[] = [
   ['lib (root files)', 'lib/pricing', 'lib/events'],
   ['lib/clickhouse'],
-  ['lib/dashboard', 'lib/queries', 'lib/detection', 'lib/ingest', 'lib/auth', 'lib/audit', 'lib/budgets'],
+  ['lib/dashboard', 'lib/queries', 'lib/detection', 'lib/ingest', 'lib/auth', 'lib/audit', 'lib/budgets', 'lib/test-sources'],
   ['lib/alerts', 'lib/policy', 'lib/enforcement', 'lib/simulator', 'lib/seed'],
   ['lib/http', 'lib/runtime'],
   ['components', 'app', 'cli', 'enforcer', 'scripts', '(root files)'],

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Store } from '../clickhouse/client'
+import { rowVersion, serialised } from '../clickhouse/row-version'
 import { loadConfig, parseBudgetsJson } from '../config'
 import { selectRows, table } from '../queries/sql'
 import { tenantFilter } from '../time-range'
@@ -108,20 +109,8 @@ export async function listBudgets(store: Store, knownTenants: string[] = []): Pr
   return out.sort((a, b) => a.tenant_id.localeCompare(b.tenant_id) || a.feature.localeCompare(b.feature))
 }
 
-let lastVersion = 0
-/** Strictly increasing within the process, so two saves in one millisecond keep their order. */
-function nextVersion(now: number): number {
-  lastVersion = Math.max(now * 1000, lastVersion + 1)
-  return lastVersion
-}
-
 /** Serialises writes in this process so an audit entry's `before` is the row the write replaces. */
-let queue: Promise<unknown> = Promise.resolve()
-export function withBudgetLock<T>(fn: () => Promise<T>): Promise<T> {
-  const run = queue.then(fn, fn)
-  queue = run.catch(() => {})
-  return run
-}
+export const withBudgetLock = serialised()
 
 export async function writeBudget(store: Store, b: BudgetInput & { deleted?: boolean }, actor: string, now = Date.now()): Promise<void> {
   await store.client.insert({
@@ -137,7 +126,7 @@ export async function writeBudget(store: Store, b: BudgetInput & { deleted?: boo
         deleted: b.deleted ? 1 : 0,
         updated_at: now,
         updated_by: actor,
-        version: nextVersion(now),
+        version: rowVersion(now),
       },
     ],
   })

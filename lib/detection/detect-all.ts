@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { detectCostAnomalies } from './cost-anomalies'
+import { holdDeclaredTestTraffic } from './declared-test-traffic'
 import { detectEmulatorFarms } from './emulator-farms'
 import { timePhase } from './phase-cost'
 import { detectPromptBombing } from './prompt-bombing'
@@ -13,6 +14,8 @@ export interface DetectionRun {
   findings: Finding[]
   /** Detectors that failed this run; their open alerts are left untouched rather than resolved. */
   failed: { detector: DetectorName; error: string }[]
+  /** Steps after the detectors that failed open (their findings are kept as found). */
+  warnings?: string[]
   durationMs: Record<DetectorName, number>
 }
 
@@ -136,6 +139,12 @@ export async function runDetectors(store: Store, s: DetectionSettings, now: numb
       run.failed.push({ detector: name, error: err instanceof Error ? err.message : String(err) })
     }
     run.durationMs[name] = Math.round(performance.now() - started)
+  }
+  try {
+    run.findings = await holdDeclaredTestTraffic(store, run.findings, now)
+  } catch (err) {
+    // Failing open: a store that cannot read the declarations must not silence real attacks.
+    run.warnings = [`declared test traffic not applied: ${err instanceof Error ? err.message : String(err)}`]
   }
   return run
 }

@@ -79,7 +79,7 @@ export const UNKNOWN_INSTALL_CONTEXT = {
 } as const
 
 /** Who made the call: install, app build, device and network, never a full IP. */
-const installContext = {
+export const installContext = {
   install_id: idField(64),
   app_id: idField(128),
   app_version: labelField(32),

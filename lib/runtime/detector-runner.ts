@@ -28,6 +28,7 @@ export function startDetection(store: Store, config: Config, log: Log = console.
     try {
       const run = await runDetectors(store, settings, now)
       for (const f of run.failed) log(`[detect] ${f.detector} failed: ${f.error}`)
+      for (const w of run.warnings ?? []) log(`[detect] ${w}`)
       const result = await applyDetectionRun(store, run, policy, notifier)
       const opened = result.transitions.filter((t) => t.action === 'create' || t.action === 'reopen').length
       const incidents = result.incidents.transitions.filter((t) => t.action === 'create').length

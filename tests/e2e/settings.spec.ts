@@ -78,3 +78,30 @@ test('admin manages a user and rotates the signing key from Settings', async ({ 
   await expect(audit.locator('tr', { hasText: 'auth.user_save' }).filter({ hasText: 'e2e-finance' }).first()).toContainText('admin')
   await expect(audit.locator('tr', { hasText: 'config.policy_key_rotate' }).first()).toContainText('admin')
 })
+
+/**
+ * An admin declares the QA lab's network as test traffic: a full address is
+ * cut to its /24, a network wider than /16 is refused with the reason, the
+ * declaration is listed until removed, and both changes are audited.
+ */
+test('admin declares and removes test traffic from Settings', async ({ signedIn: page }) => {
+  await page.goto('/settings')
+  const form = page.getByTestId('test-source-form')
+  await form.getByLabel('Kind').selectOption('network')
+  await page.getByTestId('test-source-value').fill('10.0.0.0/8')
+  await page.getByTestId('test-source-note').fill('e2e QA lab')
+  await form.getByRole('button', { name: 'Declare' }).click()
+  await expect(page.getByTestId('test-source-error')).toContainText('at most /16 wide')
+  await page.getByTestId('test-source-value').fill('198.51.100.77')
+  await form.getByRole('button', { name: 'Declare' }).click()
+  const row = page.getByTestId('test-sources-table').locator('tr', { hasText: '198.51.100.0/24' })
+  await expect(row).toContainText('e2e QA lab')
+  await expect(row).toContainText('admin')
+  await row.getByRole('button', { name: 'Remove network 198.51.100.0/24' }).click()
+  await expect(page.getByTestId('test-sources-table').locator('tr', { hasText: '198.51.100.0/24' })).toHaveCount(0)
+
+  await page.goto('/audit')
+  const audit = page.getByTestId('audit-table')
+  await expect(audit.locator('tr', { hasText: 'test_source.declare' }).first()).toContainText('198.51.100.0/24')
+  await expect(audit.locator('tr', { hasText: 'test_source.remove' }).first()).toContainText('198.51.100.0/24')
+})

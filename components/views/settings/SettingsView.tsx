@@ -2,11 +2,12 @@
 import { useMe } from '@/components/hooks/useMe'
 import { EmptyState, ErrorState, LoadingState, Panel } from '@/components/ui/Panel'
 import { KeysPanel } from './KeysPanel'
+import { TestSourcesPanel } from './TestSourcesPanel'
 import { OidcUsersPanel } from './OidcUsersPanel'
 import { UsersPanel } from './UsersPanel'
 
 /**
- * Admin settings: users and policy signing keys. Every change goes through
+ * Admin settings: users, policy signing keys and declared test traffic. Every change goes through
  * an audited API; other roles get a note instead of requests that would be refused.
  */
 export function SettingsView() {
@@ -15,7 +16,10 @@ export function SettingsView() {
     <div className="page-head">
       <div>
         <h1>Settings</h1>
-        <p>Who may sign in, with which role, and the keys that sign the policy gateways enforce. Every change here is in the audit log.</p>
+        <p>
+          Who may sign in, with which role, the keys that sign the policy gateways enforce, and the test traffic that pages no one. Every change here is in the
+          audit log.
+        </p>
       </div>
     </div>
   )
@@ -42,6 +46,7 @@ export function SettingsView() {
       <UsersPanel />
       <OidcUsersPanel />
       <KeysPanel />
+      <TestSourcesPanel />
     </div>
   )
 }

@@ -31,6 +31,7 @@ import { migration as m0062 } from './0062_abuse_day'
 import { migration as m0063 } from './0063_quarter_and_abuse_sketches'
 import { migration as m0064 } from './0064_install_sketches_all_tenants'
 import { migration as m0065 } from './0065_kpi_rollups'
+import { migration as m0066 } from './0066_test_sources'
 
 /**
  * Forward-only, in version order. Never edit one that has shipped: add the
@@ -69,4 +70,5 @@ export const MIGRATIONS: Migration[] = [
   m0063,
   m0064,
   m0065,
+  m0066,
 ]

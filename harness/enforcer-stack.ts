@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Role } from '../lib/auth/roles'
 import type { RunningEnforcer } from '../lib/enforcement/service'
+import { embeddedAppEnv } from './app-env'
 import { serveRoutes } from './app-http'
 import { startFakeLlm, type FakeLlm } from './fake-llm'
 import { brokerListFromEnv } from './kafka-broker'
@@ -21,18 +19,7 @@ export const GATEWAY_TOKEN = 'gw-token-enforcer-0123456789abcdef0123'
  */
 export function appEnv(name: string) {
   const topics = { policy: uniqueName(`${name}-policy`), events: uniqueName(`${name}-events`) }
-  Object.assign(process.env, {
-    DATA_DIR: mkdtempSync(join(tmpdir(), `br-${name}-`)),
-    CLICKHOUSE_DATABASE: `${name.replace(/\W/g, '_')}_${process.pid}`,
-    INGEST_SOURCE: 'none',
-    DETECT_ENABLED: '0',
-    BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
-    POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`,
-    POLICY_KAFKA: '1',
-    POLICY_TOPIC: topics.policy,
-    KAFKA_TOPIC: topics.events,
-  })
-  delete process.env.CLICKHOUSE_URL
+  embeddedAppEnv(name, { POLICY_GATEWAY_TOKENS: `edge-1=${GATEWAY_TOKEN}`, POLICY_KAFKA: '1', POLICY_TOPIC: topics.policy, KAFKA_TOPIC: topics.events })
   return topics
 }
 

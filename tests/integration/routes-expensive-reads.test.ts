@@ -1,22 +1,12 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
 import { routeCaller, type Handler } from '../../harness/route-call'
 import { signedInCookies } from '../../harness/session-cookies'
+import { embeddedAppEnv } from '../../harness/app-env'
 
 // Issue 18, F11: heavy reads a viewer can trigger are charged to a per-user budget. Real chDB, empty store.
-Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-expensive-')),
-  CLICKHOUSE_DATABASE: `routes_expensive_${process.pid}`,
-  INGEST_SOURCE: 'none',
-  DETECT_ENABLED: '0',
-  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
-  POLICY_KAFKA: '0',
-})
-delete process.env.CLICKHOUSE_URL
+embeddedAppEnv('routes-expensive')
 
 const cookies: Partial<Record<Role, string>> = {}
 const call = routeCaller(cookies)

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
@@ -9,19 +6,11 @@ import type { Finding } from '../../lib/detection/types'
 import { declareTestSource } from '../../lib/test-sources/api'
 import { routeCaller, type Handler } from '../../harness/route-call'
 import { signedInCookies } from '../../harness/session-cookies'
+import { embeddedAppEnv } from '../../harness/app-env'
 import { llmRequest } from '../helpers/events'
 import { eventLoader } from '../helpers/load-events'
 
-// Route handlers use the process runtime: a fresh chDB directory, no ingest, no detector loop.
-Object.assign(process.env, {
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'br-test-sources-')),
-  CLICKHOUSE_DATABASE: `test_sources_${process.pid}`,
-  INGEST_SOURCE: 'none',
-  DETECT_ENABLED: '0',
-  BURNRATE_ADMIN_PASSWORD: 'admin-password-for-tests',
-  POLICY_KAFKA: '0',
-})
-delete process.env.CLICKHOUSE_URL
+embeddedAppEnv('test-sources')
 
 const cookies: Partial<Record<Role, string>> = {}
 let routes: Record<string, Record<string, Handler>>

@@ -3,9 +3,11 @@ import { useState } from 'react'
 import { describeError } from '@/components/policy/errors'
 import { useTenants } from '@/components/hooks/useTenants'
 import { useDeclareTestSource, useRemoveTestSource, useTestSources } from '@/components/hooks/useTestSources'
+import { DataTable, type Column } from '@/components/ui/DataTable'
 import { QueryPanel } from '@/components/ui/Panel'
+import { formBox } from './form-box'
 import { dateTime } from '@/lib/format'
-import { TEST_SOURCE_KINDS, TEST_SOURCE_MAX_DAYS, type SaveTestSourceRequest, type TestSourceKind } from '@/lib/test-sources/types'
+import { TEST_SOURCE_KINDS, TEST_SOURCE_MAX_DAYS, type SaveTestSourceRequest, type TestSource, type TestSourceKind } from '@/lib/test-sources/types'
 
 const KIND_NOTE: Record<TestSourceKind, string> = {
   network: 'the QA lab or office network: an address or prefix, /16 to /24 (IPv6 /32 to /48)',
@@ -13,7 +15,6 @@ const KIND_NOTE: Record<TestSourceKind, string> = {
   app_version: 'a test build, e.g. 4.12.0-rc.1',
   device_fingerprint: "a test phone's device fingerprint (hex)",
 }
-const box = { border: '1px solid var(--border)', borderRadius: 6, padding: 12, maxWidth: 560, display: 'grid', gap: 8 } as const
 const EMPTY: SaveTestSourceRequest = { tenant_id: '', kind: 'network', value: '', note: '', days: 7 }
 
 /**
@@ -31,6 +32,29 @@ export function TestSourcesPanel() {
     setDraft((d) => ({ ...d, ...patch }))
     declare.reset()
   }
+  const columns: Column<TestSource>[] = [
+    { key: 'tenant', header: 'tenant', render: (s) => s.tenant_id },
+    { key: 'kind', header: 'kind', render: (s) => s.kind.replace('_', ' ') },
+    { key: 'value', header: 'value', render: (s) => <span className="mono">{s.value}</span> },
+    { key: 'note', header: 'why', render: (s) => s.note },
+    { key: 'until', header: 'until', render: (s) => <span className="mono">{dateTime(s.expires_at)}</span> },
+    { key: 'by', header: 'by', render: (s) => s.updated_by },
+    {
+      key: 'remove',
+      header: '',
+      render: (s) => (
+        <button
+          type="button"
+          className="btn small"
+          disabled={remove.isPending}
+          aria-label={`Remove ${s.kind} ${s.value}`}
+          onClick={() => remove.mutate({ tenant_id: s.tenant_id, kind: s.kind, value: s.value })}
+        >
+          Remove
+        </button>
+      ),
+    },
+  ]
   const tenant = draft.tenant_id || tenants.data?.tenants[0] || ''
   const canSave = tenant !== '' && draft.value.trim() !== '' && draft.note.trim().length >= 3 && !declare.isPending
   return (
@@ -48,53 +72,15 @@ export function TestSourcesPanel() {
             A load test from the office looks like a farm. Findings whose every install is on a declared source are kept under the alert line and name the
             declaration; nothing else changes, and spend still counts.
           </p>
-          <div className="table-wrap">
-            <table className="data" data-testid="test-sources-table">
-              <thead>
-                <tr>
-                  <th scope="col">tenant</th>
-                  <th scope="col">kind</th>
-                  <th scope="col">value</th>
-                  <th scope="col">why</th>
-                  <th scope="col">until</th>
-                  <th scope="col">by</th>
-                  <th scope="col" />
-                </tr>
-              </thead>
-              <tbody>
-                {d.sources.length === 0 && (
-                  <tr>
-                    <td colSpan={7} className="muted">
-                      None declared.
-                    </td>
-                  </tr>
-                )}
-                {d.sources.map((s) => (
-                  <tr key={`${s.tenant_id}|${s.kind}|${s.value}`}>
-                    <td>{s.tenant_id}</td>
-                    <td>{s.kind.replace('_', ' ')}</td>
-                    <td className="mono">{s.value}</td>
-                    <td>{s.note}</td>
-                    <td className="mono">{dateTime(s.expires_at)}</td>
-                    <td>{s.updated_by}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="btn small"
-                        disabled={remove.isPending}
-                        aria-label={`Remove ${s.kind} ${s.value}`}
-                        onClick={() => remove.mutate({ tenant_id: s.tenant_id, kind: s.kind, value: s.value })}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          {d.sources.length === 0 ? (
+            <p className="muted" style={{ margin: '0 12px' }}>
+              None declared.
+            </p>
+          ) : (
+            <DataTable columns={columns} rows={d.sources} rowKey={(s) => `${s.tenant_id}|${s.kind}|${s.value}`} testId="test-sources-table" />
+          )}
           <form
-            style={{ ...box, margin: '0 12px 12px' }}
+            style={{ ...formBox, margin: '0 12px 12px' }}
             data-testid="test-source-form"
             onSubmit={(e) => {
               e.preventDefault()

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { describeError } from '@/components/policy/errors'
 import { useSaveUser, useUsers } from '@/components/hooks/useSettings'
 import { QueryPanel } from '@/components/ui/Panel'
+import { formBox } from './form-box'
 import { ROLES, type Role } from '@/lib/auth/roles'
 import type { LocalUser } from '@/lib/auth/users'
 
@@ -12,7 +13,6 @@ const ROLE_NOTE: Record<Role, string> = {
   responder: 'alerts and install-level controls (on-call)',
   admin: 'everything, users and keys (security ops)',
 }
-const box = { border: '1px solid var(--border)', borderRadius: 6, padding: 12, maxWidth: 560, display: 'grid', gap: 8 } as const
 
 interface Draft {
   userId: string
@@ -104,7 +104,7 @@ export function UsersPanel() {
             </table>
           </div>
           <form
-            style={{ ...box, margin: '0 12px 12px' }}
+            style={{ ...formBox, margin: '0 12px 12px' }}
             data-testid="user-form"
             onSubmit={(e) => {
               e.preventDefault()

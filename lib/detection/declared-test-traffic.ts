@@ -5,7 +5,7 @@ import { listTestSources } from '../test-sources/store'
 import type { TestSource } from '../test-sources/types'
 import { ALERT_SCORE } from './settings'
 import { installSourceTraitsSql } from './sql/install-source-traits'
-import type { Finding } from './types'
+import type { Finding, Severity } from './types'
 
 /**
  * Test traffic a tenant declared (Settings → Test traffic: a QA lab's
@@ -23,40 +23,71 @@ import type { Finding } from './types'
  * admin-only and audited, and networks wider than /16 are refused.
  */
 export async function holdDeclaredTestTraffic(store: Store, findings: Finding[], now: number): Promise<Finding[]> {
-  const raised = findings.filter((f) => f.score >= ALERT_SCORE && f.detector !== 'cost_anomalies' && namedInstalls(f).length)
-  if (!raised.length) return findings
-  const sources = await listTestSources(store, now)
-  if (!sources.length) return findings
-  const byTenant = new Map<string, TestSource[]>()
-  for (const s of sources) byTenant.set(s.tenant_id, [...(byTenant.get(s.tenant_id) ?? []), s])
-  const held = new Map<Finding, TestSource>()
-  for (const [tenant, declared] of byTenant) {
-    const mine = raised.filter((f) => f.tenant_id === tenant)
-    if (!mine.length) continue
-    const traits = await readTraits(store, tenant, [...new Set(mine.flatMap(namedInstalls))])
-    for (const f of mine) {
-      const matches = namedInstalls(f).map((id) => traits.get(id) && matchingSource(declared, traits.get(id)!))
-      if (matches.every(Boolean)) held.set(f, matches[0]!)
-    }
-  }
-  return findings.map((f) => (held.has(f) ? hold(f, held.get(f)!) : f))
+  const held = await heldBy(store, findings, now, (f) => (f.detector === 'cost_anomalies' ? [] : namedInstalls(f)))
+  if (!held.size) return findings
+  return findings.map((f) => {
+    const s = held.get(f)
+    if (!s) return f
+    const evidence = holdRow(f.evidence, s) as Finding['evidence']
+    return { ...f, score: evidence.score, severity: 'info', evidence }
+  })
+}
+
+/** A detector's ranking rows as the alerts see them: rows held by a declaration say so, unflagged (rankings.ts). */
+export async function holdDeclaredRows<R extends DetectorRow>(store: Store, rows: R[], now: number): Promise<R[]> {
+  const held = await heldBy(store, rows, now, rowInstalls)
+  return held.size ? rows.map((r) => (held.has(r) ? holdRow(r, held.get(r)!) : r)) : rows
+}
+
+/** What a ranking row or a finding's evidence carries that a hold reads and changes. */
+interface DetectorRow {
+  tenant_id: string
+  score: number
+  severity: Severity | null
+  reasons: string[]
+  install_id?: string
+  members?: string[]
 }
 
 /** The installs a finding names: its members (a group or a farm), else its one install. */
 export function namedInstalls(f: Finding): string[] {
-  const e = f.evidence as { members?: string[]; install_id?: string }
-  if (f.subject_kind === 'cluster') return e.members ?? []
-  return f.subject_kind === 'install' && e.install_id ? [e.install_id] : []
+  if (f.subject_kind !== 'cluster' && f.subject_kind !== 'install') return []
+  return rowInstalls(f.evidence as DetectorRow)
 }
 
-function hold(f: Finding, s: TestSource): Finding {
+const rowInstalls = (r: DetectorRow) => (r.members?.length ? r.members : r.install_id ? [r.install_id] : [])
+
+/** Of the items at or above the alert line, those whose every named install matches a declaration of their tenant. */
+async function heldBy<T extends { tenant_id: string; score: number }>(
+  store: Store,
+  items: T[],
+  now: number,
+  installsOf: (t: T) => string[],
+): Promise<Map<T, TestSource>> {
+  const held = new Map<T, TestSource>()
+  const raised = items.filter((t) => t.score >= ALERT_SCORE && installsOf(t).length)
+  if (!raised.length) return held
+  const sources = await listTestSources(store, now)
+  if (!sources.length) return held
+  const byTenant = new Map<string, TestSource[]>()
+  for (const s of sources) byTenant.set(s.tenant_id, [...(byTenant.get(s.tenant_id) ?? []), s])
+  for (const [tenant, declared] of byTenant) {
+    const mine = raised.filter((t) => t.tenant_id === tenant)
+    if (!mine.length) continue
+    const traits = await readTraits(store, tenant, [...new Set(mine.flatMap(installsOf))])
+    for (const t of mine) {
+      const matches = installsOf(t).map((id) => traits.get(id) && matchingSource(declared, traits.get(id)!))
+      if (matches.every(Boolean)) held.set(t, matches[0]!)
+    }
+  }
+  return held
+}
+
+function holdRow<R extends DetectorRow>(r: R, s: TestSource): R {
   const what = s.kind === 'network' ? `network ${s.value}` : `${s.kind.replace('_', ' ')} ${s.value}`
   const reason = `declared test traffic (${what}: "${s.note}", by ${s.updated_by} until ${new Date(s.expires_at).toISOString().slice(0, 10)}): held under the alert line`
-  const score = Math.min(f.score, ALERT_SCORE - 1)
-  const evidence = { ...f.evidence, score, severity: null, reasons: [...f.evidence.reasons, reason] } as Finding['evidence']
-  return { ...f, score, severity: 'info', evidence }
+  return { ...r, score: Math.min(r.score, ALERT_SCORE - 1), severity: null, reasons: [...r.reasons, reason] }
 }
-
 async function readTraits(store: Store, tenant: string, installs: string[]): Promise<Map<string, InstallSourceTraits>> {
   const out = new Map<string, InstallSourceTraits>()
   for (let i = 0; i < installs.length; i += 2_000) {

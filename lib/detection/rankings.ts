@@ -4,6 +4,7 @@ import { HttpError } from '../errors'
 import { offsetLimitFields } from '../paging'
 import { epochMs, tenantFilter } from '../time-range'
 import { detectCostAnomalies } from './cost-anomalies'
+import { holdDeclaredRows } from './declared-test-traffic'
 import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
 import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
 import type { DetectionSettings } from './settings'
@@ -150,7 +151,7 @@ export function pageRanking<N extends DetectorName>(
   }
 }
 
-/** One page of a detector's current ranking (or as of `to`), from the same computation the alerts come from. */
+/** One page of a detector's current ranking (or as of `to`), from the same computation the alerts come from; rows on declared test traffic held as the alerts hold them. */
 export async function detectorRanking(store: Store, s: DetectionSettings, name: DetectorName, q: RankingQuery, now: number): Promise<AnyDetectorRanking> {
   const { from, to } = rankingWindow(name, s, q, now)
   const page = { dir: q.dir, offset: q.offset, limit: q.limit }
@@ -160,14 +161,14 @@ export async function detectorRanking(store: Store, s: DetectionSettings, name: 
     case 'prompt_bombing': {
       const sort = rankingSort(name, q.sort)
       const r = await scorePromptBombingWindow(store, s, to, opts)
-      const p = pageRanking(name, r.rows, { ...page, sort })
+      const p = pageRanking(name, await holdDeclaredRows(store, r.rows, now), { ...page, sort })
       await attachSeries(store, p.rows, from, to)
       return { ...base, ...p, detector: name, context: { concentration: r.concentration.slice(0, 20), notes: [] } }
     }
     case 'emulator_farms': {
       const sort = rankingSort(name, q.sort)
       const all = (await farmClustersInWindow(store, s, to, opts)).map((c) => c.cluster)
-      const p = pageRanking(name, all, { ...page, sort })
+      const p = pageRanking(name, await holdDeclaredRows(store, all, now), { ...page, sort })
       await attachRejectionMix(store, p.rows, from)
       return { ...base, ...p, detector: name, context: { notes: ['attestation counts of members are all-time'] } }
     }
@@ -185,12 +186,12 @@ export async function detectorRanking(store: Store, s: DetectionSettings, name: 
     }
     case 'stream_abuse': {
       const sort = rankingSort(name, q.sort)
-      const all = await detectStreamAbuse(store, s, to, { ...opts, limit: Infinity })
+      const all = await holdDeclaredRows(store, await detectStreamAbuse(store, s, to, { ...opts, limit: Infinity }), now)
       return { ...base, ...pageRanking(name, all, { ...page, sort }), detector: name, context: { notes: [] } }
     }
     case 'token_reuse': {
       const sort = rankingSort(name, q.sort)
-      const all = await detectTokenReuse(store, s, to, { ...opts, limit: Infinity })
+      const all = await holdDeclaredRows(store, await detectTokenReuse(store, s, to, { ...opts, limit: Infinity }), now)
       return {
         ...base,
         ...pageRanking(name, all, { ...page, sort }),

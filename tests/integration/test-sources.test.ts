@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../lib/auth/roles'
 import type { Store } from '../../lib/clickhouse/client'
-import { holdDeclaredTestTraffic } from '../../lib/detection/declared-test-traffic'
+import { holdDeclaredRows, holdDeclaredTestTraffic } from '../../lib/detection/declared-test-traffic'
 import type { Finding } from '../../lib/detection/types'
 import { declareTestSource } from '../../lib/test-sources/api'
 import { routeCaller, type Handler } from '../../harness/route-call'
@@ -110,6 +110,14 @@ describe('declared test traffic: detection', () => {
     // One install off the declared network: the finding alerts as found.
     expect(mixed.score).toBe(80)
     expect(single.score).toBe(49)
+  })
+
+  it('labels the detector pages rows as the alerts see them: held rows are not flagged', async () => {
+    const row = (o: object) => ({ tenant_id: 'acme', score: 70, severity: 'warning' as const, reasons: ['lockstep'], ...o })
+    const [farm, install] = await holdDeclaredRows(store, [row({ members: ['lab-0', 'lab-1'] }), row({ install_id: 'out-0' })], now)
+    expect(farm).toMatchObject({ score: 49, severity: null })
+    expect(farm.reasons).toHaveLength(2)
+    expect(install).toMatchObject({ score: 70, severity: 'warning', reasons: ['lockstep'] })
   })
 
   it('never holds cost anomalies, findings under the alert line, removed or expired declarations', async () => {

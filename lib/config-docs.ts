@@ -76,6 +76,8 @@ export const configDocs: Record<keyof Config, string> = {
     "Prompt bombing: below this many requests in the window an install's z-score is shrunk by sqrt(requests / this); fewer than 2 are not scored.",
   DETECT_FARM_MIN_SIZE: 'Fewest installs sharing a trait that can form an emulator-farm cluster.',
   DETECT_FARM_WINDOW_MINUTES: 'Look-back of the emulator-farm detector (installs active in it are clustered).',
+  DETECT_FARM_WAKE_SILENCE_MINUTES:
+    'Farms: silent minutes after which an install that calls again counts as new from its wake (dormant installs woken together; docs/detection.md).',
   DETECT_COST_WINDOW_MINUTES: 'Recent window whose cost per request is compared with the baseline.',
   DETECT_COST_MIN_RATIO: 'Smallest cost-per-request (or spend) ratio to baseline that can alert, whatever the z-score.',
   DETECT_COST_MIN_REQUESTS: 'Fewest requests in the recent window before a series can alert on cost.',

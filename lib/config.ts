@@ -95,6 +95,7 @@ export const configSchema = z.object({
   DETECT_MIN_REQUESTS: int(5, 1, 1_000_000),
   DETECT_FARM_MIN_SIZE: int(5, 2, 100_000),
   DETECT_FARM_WINDOW_MINUTES: int(60, 5, 7 * 24 * 60),
+  DETECT_FARM_WAKE_SILENCE_MINUTES: int(15, 2, 24 * 60),
   DETECT_COST_WINDOW_MINUTES: int(5, 1, 24 * 60),
   DETECT_COST_MIN_RATIO: z.coerce.number().min(1.05).max(100).default(1.5),
   DETECT_COST_MIN_REQUESTS: int(20, 1, 1_000_000),

@@ -12,6 +12,7 @@ import { farmRejectionsSql } from './sql/farm-rejections'
 import { zToScore } from './stats'
 import type { FarmCluster, FarmTrait } from './types'
 import { appendTo } from './collect'
+import { wokenSince } from './farm-wake'
 
 const MAX_MEMBERS = 500
 
@@ -21,7 +22,7 @@ export interface ClusterWithMembers {
   memberIds: string[]
 }
 
-function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): ClusterWithMembers {
+function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, burstStart: number): ClusterWithMembers {
   const byId = new Map<string, FarmInstall>()
   for (const g of groups) for (const m of g.members) byId.set(m.install_id, m)
   const members = [...byId.values()]
@@ -58,7 +59,13 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number): 
   if (signals.rejections >= zAlert / 2)
     reasons.push(`attestation rejections for emulator/hooking far above the tenant rate (z ${signals.rejections.toFixed(1)})`)
   if (signals.synchronized >= zAlert / 2) reasons.push(`requests in lockstep: per-minute dispersion ${best.dispersion?.toFixed(2)} vs ~1 for independent users`)
-  if (signals.new_installs >= zAlert / 2) reasons.push(`${fresh.length} of ${size} installs appeared in the window (z ${signals.new_installs.toFixed(1)})`)
+  const woken = wokenSince(members, burstStart).length
+  if (signals.new_installs >= zAlert / 2)
+    reasons.push(
+      woken > fresh.length / 2
+        ? `${woken} of ${size} installs, seen before, became active together after a long silence (z ${signals.new_installs.toFixed(1)})`
+        : `${fresh.length} of ${size} installs appeared in the window (z ${signals.new_installs.toFixed(1)})`,
+    )
   if (signals.shared_build >= zAlert / 2)
     reasons.push(`most members run one device build, far more than in the rest of the tenant (z ${signals.shared_build.toFixed(1)})`)
   if (signals.new_network >= zAlert / 2)
@@ -108,7 +115,7 @@ function rankClusters(
   const burstStart = windowEnd === undefined ? windowStart : Math.max(windowStart, windowEnd - NEW_INSTALL_BURST_MINUTES * 60_000)
   const groups = scoreGroups(installs, windowStart, s.farmMinSize, s.zAlert, burstStart)
   return mergeGroups(groups)
-    .map((g) => clusterOf(g, windowStart, s.zAlert))
+    .map((g) => clusterOf(g, windowStart, s.zAlert, burstStart))
     .sort((a, b) => b.cluster.score - a.cluster.score || b.cluster.size - a.cluster.size)
 }
 
@@ -130,10 +137,10 @@ export async function farmClustersInWindow(
   opts: { tenant?: string; fromMs?: number; cachedTiming?: boolean } = {},
 ): Promise<ClusterWithMembers[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
-  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
+  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '', silence: s.farmWakeSilenceMinutes }
   // The detector's tick (cachedTiming) aggregates each closed minute's timing once (farm-timing.ts); listings and
   // exports over any range read it with the profiles in one query.
-  const timing = opts.cachedTiming ? await timePhase(`${SUB}timing`, () => farmTimings(store, params.from, params.to, params.tenant)) : null
+  const timing = opts.cachedTiming ? await timePhase(`${SUB}timing`, () => farmTimings(store, params.from, params.to, params.tenant, params.silence)) : null
   // As columns: the window's ≈ 20,000 installs at 5,000 ev/s decoded row by row cost ≈ 0.3 s of CPU (query.ts).
   const { rows, cols: c } = await timePhase(`${SUB}installs SQL`, () =>
     selectColumns<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params),
@@ -160,6 +167,8 @@ export async function farmClustersInWindow(
       span_minutes: num(c.span_minutes?.[j]),
       req_sum: num(c.req_sum?.[j]),
       req_sq: num(c.req_sq?.[j]),
+      first_active: c.first_active ? num(c.first_active[j]) : undefined,
+      burst_requests: c.burst_requests ? num(c.burst_requests[j]) : undefined,
     })
   if (timing)
     for (const i of installs) {

@@ -1,35 +1,15 @@
 import { binomialZ } from './stats'
+import { pooledDispersion, type FarmInstall } from './farm-install'
 import type { FarmSignals, FarmTrait } from './types'
 import { appendTo } from './collect'
 import { newnessGroupsAllTraits } from './farm-new-build'
 import { NO_NEWNESS } from './farm-new-network'
+import { awakeSince } from './farm-wake'
 
-/** An install as the farm detector sees it: traits, attestation record, request timing in the window. */
 /** A group counts as lockstep only if its per-minute variance is at most this share of independent users' (≈1). */
 export const LOCKSTEP_DISPERSION = 0.8
 
-export interface FarmInstall {
-  tenant_id: string
-  install_id: string
-  first_seen: number
-  last_seen: number
-  app_version: string
-  platform: string
-  device_model: string
-  os_version: string
-  device_fingerprint: string
-  ip_prefix: string
-  asn: number
-  country: string
-  cost_micros: number
-  attest_accepted: number
-  attest_rejected: number
-  /** Rejections naming an emulator or a hooking framework. */
-  suspicious_rejections: number
-  span_minutes: number
-  req_sum: number
-  req_sq: number
-}
+export type { FarmInstall } from './farm-install'
 
 export type GroupSignals = FarmSignals
 
@@ -64,27 +44,13 @@ const TRAITS: { trait: FarmTrait; broad: boolean; key: (i: FarmInstall) => strin
   { trait: 'os_build', broad: true, key: (i) => `${i.platform} ${i.os_version} v${i.app_version}` },
 ]
 
-/** Pooled variance/mean of per-minute requests over members with at least 3 interior minutes and 3 requests in them (farm-installs.ts). */
-export function pooledDispersion(members: FarmInstall[]): { dispersion: number | null; df: number } {
-  let ss = 0
-  let weightedMean = 0
-  let df = 0
-  for (const m of members) {
-    if (m.span_minutes < 3 || m.req_sum < 3) continue
-    const n = m.span_minutes
-    const mean = m.req_sum / n
-    ss += Math.max(0, m.req_sq - (m.req_sum * m.req_sum) / n)
-    weightedMean += mean * (n - 1)
-    df += n - 1
-  }
-  return { dispersion: df > 0 && weightedMean > 0 ? ss / weightedMean : null, df }
-}
-
 interface TenantTotals {
   installs: number
   fresh: number
   /** First seen since the burst horizon (NEW_INSTALL_BURST_MINUTES before the window's end). */
   burst: number
+  /** Awake since the burst horizon: new, or woken after a silence, with some activity since (farm-wake.ts). */
+  awake: number
   attestations: number
   suspicious: number
   counts?: Record<ConcentrationKind, Map<string, number>>
@@ -122,11 +88,12 @@ const CONCENTRATION_OF: Partial<Record<FarmTrait, ConcentrationKind>> = {
 export const NEW_INSTALL_BURST_MINUTES = 15
 
 function totals(list: FarmInstall[], windowStart: number, burstStart: number): TenantTotals {
-  const t = { installs: 0, fresh: 0, burst: 0, attestations: 0, suspicious: 0 }
+  const t = { installs: 0, fresh: 0, burst: 0, awake: 0, attestations: 0, suspicious: 0 }
   for (const i of list) {
     t.installs++
     if (i.first_seen >= windowStart) t.fresh++
     if (i.first_seen >= burstStart) t.burst++
+    if (awakeSince(i, burstStart)) t.awake++
     t.attestations += i.attest_accepted + i.attest_rejected
     t.suspicious += Math.min(i.suspicious_rejections, i.attest_rejected)
   }
@@ -138,6 +105,16 @@ function withCounts(t: TenantTotals, list: FarmInstall[]): TenantTotals {
   for (const i of list)
     for (const k of Object.keys(counts) as ConcentrationKind[]) counts[k].set(CONCENTRATION[k](i), (counts[k].get(CONCENTRATION[k](i)) ?? 0) + 1)
   return { ...t, counts }
+}
+
+/** The members holding the group's most common value of what it concentrates on (sharedBuildZ). */
+function onConcentration(members: FarmInstall[], trait: FarmTrait): FarmInstall[] {
+  const kind = CONCENTRATION_OF[trait]
+  if (!kind) return members
+  const counts = new Map<string, number>()
+  for (const m of members) counts.set(CONCENTRATION[kind](m), (counts.get(CONCENTRATION[kind](m)) ?? 0) + 1)
+  const [top] = [...counts].reduce((x, y) => (y[1] > x[1] ? y : x))
+  return members.filter((m) => CONCENTRATION[kind](m) === top)
 }
 
 /** A group "shares" a build (or network) when at least this share of it has its most common value. */
@@ -198,7 +175,7 @@ export function groupSignals(
   trait: FarmTrait,
   burstStart = windowStart,
   selectedOnRejection = false,
-): { signals: GroupSignals; dispersion: number | null } {
+): { signals: GroupSignals; dispersion: number | null; woke: number } {
   const g = totals(members, windowStart, burstStart)
   const p0 = baseRate(tenant.suspicious - g.suspicious, tenant.attestations - g.attestations, BASE_RATE_PRIOR.suspicious)
   // Members of a broad-trait group were picked BECAUSE each had a suspicious rejection: that first rejection (and
@@ -208,7 +185,10 @@ export function groupSignals(
   const rejections = Math.min(Z_CAP, Math.max(0, binomialZ(g.suspicious - picked, g.attestations - picked, p0)))
   const freshRate = baseRate(tenant.fresh - g.fresh, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
   const burstRate = baseRate(tenant.burst - g.burst, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
-  const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate), binomialZ(g.burst, g.installs, burstRate)))
+  // The third horizon counts woken installs as new from their wake (farm-wake.ts).
+  const awakeRate = baseRate(tenant.awake - g.awake, tenant.installs - g.installs, BASE_RATE_PRIOR.fresh)
+  const woke = Math.min(Z_CAP, Math.max(0, binomialZ(g.awake, g.installs, awakeRate)))
+  const newInstalls = Math.min(Z_CAP, Math.max(0, binomialZ(g.fresh, g.installs, freshRate), binomialZ(g.burst, g.installs, burstRate), woke))
   const { dispersion, df } = pooledDispersion(members)
   // Under independent (Poisson) arrivals the dispersion is ~1 with variance ~2/df. Lockstep is tested against
   // LOCKSTEP_DISPERSION, not against 1: with hundreds of members a dispersion of 0.94 is "significant" (z 4.3 for the
@@ -220,6 +200,7 @@ export function groupSignals(
   return {
     signals: { rejections, synchronized, new_installs: newInstalls, shared_fingerprint: sharedFingerprint, shared_build: sharedBuild, ...NO_NEWNESS },
     dispersion,
+    woke,
   }
 }
 
@@ -279,15 +260,20 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
           scored.add(value)
         }
       }
-      // A device build (alone or on one network) over every install, for farms that pass attestation:
-      // kept only with lockstep timing. Coarser traits (an ASN, an OS release) hold too many honest installs.
+      // A device build (alone or on one network) over every install, for farms that pass attestation: kept only with
+      // lockstep timing or a wake (farm-wake.ts). Coarser traits (an ASN, an OS release) hold too many honest installs.
       if (trait !== 'asn_device' && trait !== 'device_build') continue
       for (const [value, members] of all) {
         if (members.length < minSize || scored.has(value)) continue
-        const { signals, dispersion } = groupSignals(members, tenant, windowStart, minSize, trait, burstStart)
-        if (signals.synchronized < zAlert / 2) continue
+        const whole = groupSignals(members, tenant, windowStart, minSize, trait, burstStart)
+        if (whole.signals.synchronized < zAlert / 2 && whole.woke < zAlert / 2) continue
+        // Kept on a wake alone: the build's installs on the network it concentrates on (the other honest users of a
+        // popular phone are not the farm), judged again as such.
+        const lockstep = whole.signals.synchronized >= zAlert / 2
+        const kept = lockstep ? members : onConcentration(members, trait)
+        const { signals, dispersion } = lockstep ? whole : groupSignals(kept, tenant, windowStart, minSize, trait, burstStart)
         const z = combineSignals(signals, zAlert)
-        if (z >= zAlert / 2) out.push({ trait, value, members, signals, dispersion, z })
+        if (kept.length >= minSize && z >= zAlert / 2) out.push({ trait, value, members: kept, signals, dispersion, z })
       }
     }
     // New installs crowding onto a network, a device build or an old app version established ones hardly have (farm-new-build.ts).

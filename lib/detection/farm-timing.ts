@@ -13,6 +13,10 @@ export interface InstallTiming {
   span_minutes: number
   req_sum: number
   req_sq: number
+  /** First minute (ms) of the current burst, after the last silence of more than the wake silence (farm-wake.ts). */
+  first_active: number
+  /** Requests since first_active. */
+  burst_requests: number
 }
 
 /**
@@ -79,7 +83,7 @@ async function readMinutes(store: Store, fromSec: number, toSec: number, tenant:
  * installs present and the requests, all the timing reads of a minute), and
  * sums the kept minutes into arrays indexed by install id (key-ids.ts).
  */
-export async function farmTimings(store: Store, fromSec: number, toSec: number, tenant = ''): Promise<Map<string, InstallTiming>> {
+export async function farmTimings(store: Store, fromSec: number, toSec: number, tenant = '', wakeSilenceMinutes = 15): Promise<Map<string, InstallTiming>> {
   const id = `${store.database}\u0000${tenant}`
   const held = caches.get(id, toSec * 1000) ?? caches.set(id, { minutes: new Map<number, MinuteRows>(), ids: new KeyIds() }, toSec * 1000)
   const cache = held.minutes
@@ -112,10 +116,18 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   const rMax = new Float64Array(n)
   const sum = new Float64Array(n)
   const sq = new Float64Array(n)
+  const burstAt = new Float64Array(n)
+  const burstReq = new Float64Array(n)
+  // Minutes in order: a gap of more than the silence since the install's previous minute starts a new burst.
   const add = (m: number, rows: MinuteRows) => {
     for (let i = 0; i < rows.ids.length; i++) {
       const k = rows.ids[i]
       const r = rows.r[i]
+      if (max[k] === -Infinity || m - max[k] > wakeSilenceMinutes * 60) {
+        burstAt[k] = m
+        burstReq[k] = 0
+      }
+      burstReq[k] += r
       if (m < min[k]) {
         min[k] = m
         rMin[k] = r
@@ -128,7 +140,7 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
       sq[k] += r * r
     }
   }
-  for (const [m, rows] of cache) add(m, rows)
+  for (const m of [...cache.keys()].sort((a, b) => a - b)) add(m, cache.get(m)!)
   const timings = new Map<string, InstallTiming>()
   for (let k = 0; k < n; k++) {
     if (min[k] === Infinity) continue
@@ -137,6 +149,8 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
       span_minutes: Math.max(0, (max[k] - min[k]) / 60 - 1),
       req_sum: sum[k] - rMin[k] - last,
       req_sq: sq[k] - rMin[k] * rMin[k] - last * last,
+      first_active: burstAt[k] * 1000,
+      burst_requests: burstReq[k],
     })
   }
   // Installs that left the window leave the ids too, once most have.

@@ -11,6 +11,8 @@ export interface DetectionSettings {
   minRequests: number
   farmMinSize: number
   farmWindowMinutes: number
+  /** Farms: an install whose activity resumes after at least this many silent minutes counts as new from then (farm-wake.ts). */
+  farmWakeSilenceMinutes: number
   costWindowMinutes: number
   costMinRatio: number
   costMinRequests: number
@@ -41,6 +43,7 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   minRequests: 5,
   farmMinSize: 5,
   farmWindowMinutes: 60,
+  farmWakeSilenceMinutes: 15,
   costWindowMinutes: 5,
   costMinRatio: 1.5,
   costMinRequests: 20,
@@ -64,6 +67,7 @@ export function detectionSettings(config: Config): DetectionSettings {
     minRequests: config.DETECT_MIN_REQUESTS,
     farmMinSize: config.DETECT_FARM_MIN_SIZE,
     farmWindowMinutes: config.DETECT_FARM_WINDOW_MINUTES,
+    farmWakeSilenceMinutes: config.DETECT_FARM_WAKE_SILENCE_MINUTES,
     costWindowMinutes: config.DETECT_COST_WINDOW_MINUTES,
     costMinRatio: config.DETECT_COST_MIN_RATIO,
     costMinRequests: config.DETECT_COST_MIN_REQUESTS,

@@ -107,6 +107,7 @@ export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'dev
 export interface FarmSignals {
   rejections: number
   synchronized: number
+  /** New installs, or installs woken together after a silence (farm-wake.ts), against the rest of the tenant. */
   new_installs: number
   shared_fingerprint: number
   shared_build: number

@@ -17,7 +17,12 @@ const STALE = 100_000
 describe('farm detector window', () => {
   let store: Awaited<ReturnType<typeof testStore>>
   let now: number
-  const params = () => ({ from: Math.floor((now - S.farmWindowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '' })
+  const params = () => ({
+    from: Math.floor((now - S.farmWindowMinutes * MIN) / 1000),
+    to: Math.floor(now / 1000) + 1,
+    tenant: '',
+    silence: S.farmWakeSilenceMinutes,
+  })
   const clusters = async () => (await farmClustersInWindow(store, S, now)).map((c) => ({ ...c.cluster }))
 
   beforeAll(async () => {

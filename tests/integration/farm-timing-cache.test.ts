@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectEmulatorFarms, farmClustersInWindow } from '../../lib/detection/emulator-farms'
-import { clearFarmTimings, farmTimings, FARM_TIMING_REREAD_MINUTES, takeFarmTimingRowsRead } from '../../lib/detection/farm-timing'
+import { clearFarmTimings, farmTimings, FARM_TIMING_REREAD_MINUTES, takeFarmTimingRowsRead, type InstallTiming } from '../../lib/detection/farm-timing'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { farmInstallsSql } from '../../lib/detection/sql/farm-installs'
 import { GatewaySimulator } from '../../lib/simulator'
@@ -20,21 +20,36 @@ describe('farm timing, closed minutes aggregated once', () => {
   let store: Awaited<ReturnType<typeof testStore>>
   let sim: GatewaySimulator
   let start: number
-  const window = (now: number) => ({ from: Math.floor((now - S.farmWindowMinutes * MIN) / 1000), to: Math.floor(now / 1000) + 1, tenant: '' })
-  const fromSql = async (now: number) => {
-    const r = await rows<{ tenant_id: string; install_id: string; span_minutes: number; req_sum: number; req_sq: number }>(
-      store,
-      farmInstallsSql(store.database),
-      window(now),
+  const window = (now: number, silence = S.farmWakeSilenceMinutes) => ({
+    from: Math.floor((now - S.farmWindowMinutes * MIN) / 1000),
+    to: Math.floor(now / 1000) + 1,
+    tenant: '',
+    silence,
+  })
+  const fromSql = async (now: number, silence?: number) => {
+    const r = await rows<{
+      tenant_id: string
+      install_id: string
+      span_minutes: number
+      req_sum: number
+      req_sq: number
+      first_active: number
+      burst_requests: number
+    }>(store, farmInstallsSql(store.database), window(now, silence))
+    return new Map(
+      r.map((x) => [
+        `${x.tenant_id}\u0000${x.install_id}`,
+        [Number(x.span_minutes), Number(x.req_sum), Number(x.req_sq), Number(x.first_active), Number(x.burst_requests)],
+      ]),
     )
-    return new Map(r.map((x) => [`${x.tenant_id}\u0000${x.install_id}`, [Number(x.span_minutes), Number(x.req_sum), Number(x.req_sq)]]))
   }
-  const fromCache = async (now: number) => {
-    const w = window(now)
-    const t = await farmTimings(store, w.from, w.to)
-    const sql = await fromSql(now)
+  const fromCache = async (now: number, silence?: number) => {
+    const w = window(now, silence)
+    const t = await farmTimings(store, w.from, w.to, '', w.silence)
+    const sql = await fromSql(now, silence)
     // The window query lists profiled installs (LEFT JOIN): compare on those.
-    return new Map([...sql.keys()].map((k) => [k, t.has(k) ? [t.get(k)!.span_minutes, t.get(k)!.req_sum, t.get(k)!.req_sq] : [0, 0, 0]]))
+    const of = (x: InstallTiming) => [x.span_minutes, x.req_sum, x.req_sq, x.first_active, x.burst_requests]
+    return new Map([...sql.keys()].map((k) => [k, t.has(k) ? of(t.get(k)!) : [0, 0, 0, 0, 0]]))
   }
 
   beforeAll(async () => {
@@ -116,6 +131,10 @@ describe('farm timing, closed minutes aggregated once', () => {
     expect(cached).toEqual(await fromSql(now))
     // Its span now reaches the late minute, 2 minutes back: more than 7 minutes after its last minute before.
     expect(cached.get(`${tenant_id}\u0000${install_id}`)![0]).toBeGreaterThan(7)
+    // With a wake silence shorter than that gap, its current burst starts at the late minute (no request in it yet).
+    const woken = await fromCache(now, 5)
+    expect(woken).toEqual(await fromSql(now, 5))
+    expect(woken.get(`${tenant_id}\u0000${install_id}`)!.slice(3)).toEqual([Math.floor((now - 2 * MIN) / MIN) * MIN, 0])
   })
 
   it('names the same farms as the window query', async () => {

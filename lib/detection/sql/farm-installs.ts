@@ -26,6 +26,11 @@
  * install-minutes, and a hash table of them was most of the farm
  * detector's CPU (2.3–3.5 s per run; in order 1.7–1.9 s, same rows).
  *
+ * first_active is the first minute of the install's current burst: after the
+ * last gap of more than {silence} minutes between two of its active minutes
+ * in the window (its first active minute if none), and burst_requests the
+ * requests since (farm-wake.ts; farm-timing.ts computes the same).
+ *
  * Profile counters are all-time: attestation counts include everything
  * stored, which for a past {to} includes what came after it. Ordered, so sums
  * over a group and ties between groups come out the same on every run.
@@ -62,13 +67,18 @@ const profiles = (db: string) => `(
 export const farmInstallsSql = (db: string) => `
 ${activeCte(db)}
 SELECT ${profileColumns},
-  t.span_minutes AS span_minutes, t.req_sum AS req_sum, t.req_sq AS req_sq
+  t.span_minutes AS span_minutes, t.req_sum AS req_sum, t.req_sq AS req_sq,
+  t.first_active AS first_active, t.burst_requests AS burst_requests
 FROM ${profiles(db)}
 LEFT JOIN (
   SELECT tenant_id, install_id,
     greatest(0, dateDiff('minute', min(minute), max(minute)) - 1) AS span_minutes,
     sum(r) - argMin(r, minute) - if(min(minute) = max(minute), 0, argMax(r, minute)) AS req_sum,
-    sum(r * r) - pow(argMin(r, minute), 2) - if(min(minute) = max(minute), 0, pow(argMax(r, minute), 2)) AS req_sq
+    sum(r * r) - pow(argMin(r, minute), 2) - if(min(minute) = max(minute), 0, pow(argMax(r, minute), 2)) AS req_sq,
+    arraySort(groupArray((toUInt32(toUnixTimestamp(minute)), toFloat64(r)))) AS mr,
+    arrayLastIndex((x, j) -> j = 1 OR x.1 - mr[j - 1].1 > {silence:UInt32} * 60, mr, arrayEnumerate(mr)) AS burst_at,
+    toInt64(mr[burst_at].1) * 1000 AS first_active,
+    arraySum(x -> x.2, arraySlice(mr, burst_at)) AS burst_requests
   FROM (
     SELECT tenant_id, minute, install_id, sum(requests) AS r
     FROM ${db}.install_minute

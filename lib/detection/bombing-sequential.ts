@@ -4,7 +4,7 @@ import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { ALERT_SCORE, type DetectionSettings } from './settings'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
-import { readTraits, traitSharers } from './bombing-traits'
+import { readTraits, traitSharers, type RunProfiles } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
 import { incrementalInstallMinutes, keptInstallMinutes, readInstallMinutes, type InstallMinutes } from './bombing-minutes'
 import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bombing-groups'
@@ -173,7 +173,7 @@ export async function detectSequentialBombing(
   store: Store,
   s: Pick<DetectionSettings, 'zAlert'> & Partial<Pick<DetectionSettings, 'spreadMemberAlpha'>>,
   now: number,
-  opts: { tenant?: string; activeInstalls?: Map<string, number>; incremental?: boolean; conversations?: ConversationCheck } = {},
+  opts: { tenant?: string; activeInstalls?: Map<string, number>; incremental?: boolean; conversations?: ConversationCheck; profiles?: RunProfiles } = {},
 ): Promise<SequentialResult> {
   const db = store.database
   const tenant = opts.tenant ?? ''
@@ -195,7 +195,7 @@ export async function detectSequentialBombing(
   const rows = await timePhase(`${SUB}install minutes`, () =>
     incremental ? incrementalInstallMinutes(store, baselines, from, now, tenant, llr) : readMinutes([], MIN_POSITIVE_LLR),
   )
-  const traits = await timePhase(`${SUB}traits`, () => readTraits(store, rows))
+  const traits = await timePhase(`${SUB}traits`, () => readTraits(store, rows, opts.profiles))
   const versionMedian = new Map<string, number>(
     versions
       .filter((v) => num(v.requests) >= MIN_FEATURE_REQUESTS)
@@ -268,7 +268,7 @@ export async function detectSequentialBombing(
     const extra = (await readMinutes([...new Set(sharers.map((x) => x.install_id))], 0)).filter((r) =>
       sharers.some((x) => x.tenant_id === r.tenant_id && x.install_id === r.install_id),
     )
-    for (const [k, t] of await readTraits(store, extra)) traits.set(k, t)
+    for (const [k, t] of await readTraits(store, extra, opts.profiles)) traits.set(k, t)
     for (const r of extra) {
       const key = `${r.tenant_id}\u0000${r.feature}`
       const b = baselines.get(key)

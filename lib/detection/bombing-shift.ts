@@ -47,16 +47,26 @@ export function shiftRowsFromMinutes(series: Iterable<InstallMinutes>, baselines
   // function's allocation (≈ 60,000 installs a run at 5,000 ev/s).
   const sn = new Float64Array(looks)
   const sdev = new Float64Array(looks)
+  // Each counted minute's time, requests and deviation, for the suffix sums.
+  let ts = new Float64Array(64)
+  let ks = new Float64Array(64)
+  let ds = new Float64Array(64)
   const passes = (c: number, d: number, z: number, sigma: number) => c >= 3 && d >= f.minShift * c && d >= z * sigma * Math.sqrt(c)
   for (const m of series) {
-    const b = baselines.get(`${m.tenant_id}\u0000${m.feature}`)
+    const b = baselines.get(m.featureKey ?? `${m.tenant_id}\u0000${m.feature}`)
     if (!b || m.minutes.length === 0) continue
+    if (ts.length < m.minutes.length) {
+      ts = new Float64Array(m.minutes.length * 2)
+      ks = new Float64Array(ts.length)
+      ds = new Float64Array(ts.length)
+    }
     const half = (b.sigma * b.sigma) / 2
     let n = 0
     let dev = 0
     let prompt = 0
-    sn.fill(0)
-    sdev.fill(0)
+    let abs = 0
+    let used = 0
+    let ascending = true
     for (let i = 0; i < m.minutes.length; i++) {
       const k = m.requests[i]
       const p = m.prompt[i]
@@ -65,16 +75,44 @@ export function shiftRowsFromMinutes(series: Iterable<InstallMinutes>, baselines
       n += k
       dev += d
       prompt += p
-      const t = m.minutes[i] * 60
-      for (let j = 0; j < looks && t >= f.suffixes[j]; j++) {
-        sn[j] += k
-        sdev[j] += d
-      }
+      abs += Math.abs(d)
+      if (used > 0 && m.minutes[i] * 60 < ts[used - 1]) ascending = false
+      ts[used] = m.minutes[i] * 60
+      ks[used] = k
+      ds[used++] = d
     }
     if (n === 0) continue
+    const z = f.minZ + f.penalty
     let keep = passes(n, dev, f.minZ, b.sigma)
-    for (let j = 0; j < looks && !keep; j++) keep = passes(sn[j], sdev[j], f.minZ + f.penalty, b.sigma)
-    if (!keep) continue
+    // Every suffix summed from the newest minute back (one pass, not one per suffix), in another order than the
+    // forward sums the rows carry: within `slack` of them (≤ 62 roundings of at most Σ|d| each, bound with room).
+    // Only a suffix that may pass by that margin gets its forward sums, as before, so the same installs pass.
+    if (!keep && ascending) {
+      const slack = abs * 2 ** -40
+      let c = 0
+      let d = 0
+      let i = used - 1
+      for (let j = looks - 1; j >= 0 && !keep; j--) {
+        for (; i >= 0 && ts[i] >= f.suffixes[j]; i--) {
+          c += ks[i]
+          d += ds[i]
+        }
+        keep = passes(c, d + slack, z, b.sigma)
+      }
+      if (!keep) continue
+    }
+    sn.fill(0)
+    sdev.fill(0)
+    for (let i = 0; i < used; i++)
+      for (let j = 0; j < looks && ts[i] >= f.suffixes[j]; j++) {
+        sn[j] += ks[i]
+        sdev[j] += ds[i]
+      }
+    if (!passes(n, dev, f.minZ, b.sigma)) {
+      keep = false
+      for (let j = 0; j < looks && !keep; j++) keep = passes(sn[j], sdev[j], z, b.sigma)
+      if (!keep) continue
+    }
     out.push({
       tenant_id: m.tenant_id,
       feature: m.feature,

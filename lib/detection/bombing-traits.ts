@@ -4,14 +4,30 @@ import type { InstallTraits } from '../install-types'
 import type { BombingGroup } from './bombing-groups'
 import { appendTo } from './collect'
 import { num, selectColumns, toSec } from './query'
+import type { RunProfiles } from './run-profiles'
+
+export type { RunProfiles }
 import { installTraitsSql } from './sql/install-traits'
 import { traitSharersSql } from './sql/trait-sharers'
 
-/** Traits of the given installs (tenant\0install → traits), read per tenant in chunks. */
-export async function readTraits(store: Store, installs: { tenant_id: string; install_id: string }[]): Promise<Map<string, InstallTraits>> {
+/**
+ * Traits of the given installs (tenant\0install → traits): from the run's shared profiles when given (run-profiles.ts),
+ * the others read per tenant in chunks.
+ */
+export async function readTraits(
+  store: Store,
+  installs: { tenant_id: string; install_id: string }[],
+  profiles?: RunProfiles,
+): Promise<Map<string, InstallTraits>> {
   const traits = new Map<string, InstallTraits>()
   const byTenant = new Map<string, string[]>()
-  for (const r of installs) appendTo(byTenant, r.tenant_id, r.install_id)
+  if (profiles) {
+    const keys = new Set(installs.map((r) => `${r.tenant_id}\u0000${r.install_id}`))
+    for (const key of await profiles.traits(keys, traits)) {
+      const at = key.indexOf('\u0000')
+      appendTo(byTenant, key.slice(0, at), key.slice(at + 1))
+    }
+  } else for (const r of installs) appendTo(byTenant, r.tenant_id, r.install_id)
   for (const [t, ids] of byTenant) {
     const unique = [...new Set(ids)]
     for (let i = 0; i < unique.length; i += 2_000) {

@@ -4,6 +4,7 @@ import { holdDeclaredTestTraffic } from './declared-test-traffic'
 import { detectEmulatorFarms } from './emulator-farms'
 import { timePhase } from './phase-cost'
 import { detectPromptBombing } from './prompt-bombing'
+import { RunProfiles } from './run-profiles'
 import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
 import { detectTokenReuse } from './token-reuse'
@@ -113,12 +114,15 @@ export function tokenReuseFindings(rows: TokenReuseRow[]): Finding[] {
  * reported so its alerts are neither refreshed nor auto-resolved.
  */
 export async function runDetectors(store: Store, s: DetectionSettings, now: number, only?: readonly DetectorName[]): Promise<DetectionRun> {
+  // install_profile of the farm window, read once for the farms and prompt bombing's traits when both run.
+  const both = !only || (only.includes('prompt_bombing') && only.includes('emulator_farms'))
+  const profiles = both ? new RunProfiles(store, s, now) : undefined
   const jobs: Record<DetectorName, () => Promise<Finding[]>> = {
     prompt_bombing: async () => {
-      const r = await detectPromptBombing(store, s, now, { limit: 0 })
+      const r = await detectPromptBombing(store, s, now, { limit: 0, profiles })
       return promptBombingFindings(r.rows, r.groups)
     },
-    emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 0 })),
+    emulator_farms: async () => farmFindings(await detectEmulatorFarms(store, s, now, { limit: 0, profiles })),
     cost_anomalies: async () => costFindings(await detectCostAnomalies(store, s, now, { limit: 0 })),
     stream_abuse: async () => streamFindings(await detectStreamAbuse(store, s, now, { limit: 0, kept: true })),
     token_reuse: async () => tokenReuseFindings(await detectTokenReuse(store, s, now, { limit: 0 })),

@@ -13,6 +13,7 @@ import { zToScore } from './stats'
 import type { FarmCluster, FarmTrait } from './types'
 import { appendTo } from './collect'
 import { wokenSince } from './farm-wake'
+import type { RunProfiles } from './run-profiles'
 
 const MAX_MEMBERS = 500
 
@@ -134,7 +135,7 @@ export async function farmClustersInWindow(
   store: Store,
   s: DetectionSettings,
   now: number,
-  opts: { tenant?: string; fromMs?: number; cachedTiming?: boolean } = {},
+  opts: { tenant?: string; fromMs?: number; cachedTiming?: boolean; profiles?: RunProfiles } = {},
 ): Promise<ClusterWithMembers[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
   const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '', silence: s.farmWakeSilenceMinutes }
@@ -142,8 +143,10 @@ export async function farmClustersInWindow(
   // exports over any range read it with the profiles in one query.
   const timing = opts.cachedTiming ? await timePhase(`${SUB}timing`, () => farmTimings(store, params.from, params.to, params.tenant, params.silence)) : null
   // As columns: the window's ≈ 20,000 installs at 5,000 ev/s decoded row by row cost ≈ 0.3 s of CPU (query.ts).
+  // The run's shared read (run-profiles.ts) when it is of this window: prompt bombing may have made it already.
+  const shared = timing && opts.profiles && sameParams(opts.profiles.params, params) ? opts.profiles : undefined
   const { rows, cols: c } = await timePhase(`${SUB}installs SQL`, () =>
-    selectColumns<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params),
+    shared ? shared.read() : selectColumns<Record<string, unknown>>(store, (timing ? farmProfilesSql : farmInstallsSql)(store.database), params),
   )
   const installs: FarmInstall[] = []
   for (let j = 0; j < rows; j++)
@@ -177,6 +180,9 @@ export async function farmClustersInWindow(
     }
   return timePhase(`${SUB}clusters`, async () => rankClusters(installs, fromMs, s, now))
 }
+
+const sameParams = (a: { from: number; to: number; tenant: string }, b: { from: number; to: number; tenant: string }) =>
+  a.from === b.from && a.to === b.to && a.tenant === b.tenant
 
 /** Prefix of this detector's sub-phases in the bench's CPU breakdown (phase-cost.ts). */
 const SUB = 'emulator_farms:   '
@@ -230,13 +236,13 @@ export async function detectEmulatorFarms(
   store: Store,
   s: DetectionSettings,
   now: number,
-  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+  opts: { tenant?: string; fromMs?: number; limit?: number; profiles?: RunProfiles } = {},
 ): Promise<FarmCluster[]> {
   const fromMs = opts.fromMs ?? now - s.farmWindowMinutes * 60_000
   const limit = opts.limit ?? 50
   // Only the detector's own window is cached: it slides by one run at a time.
   const cachedTiming = opts.fromMs === undefined
-  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs, cachedTiming }))
+  const clusters = (await farmClustersInWindow(store, s, now, { tenant: opts.tenant, fromMs, cachedTiming, profiles: opts.profiles }))
     .map((c) => c.cluster)
     .filter((c, i) => i < limit || c.score >= FINDING_MIN_SCORE)
   await timePhase(`${SUB}rejection mix`, () => attachRejectionMix(store, clusters, fromMs))

@@ -10,6 +10,7 @@ import { ConversationCheck, grownReason } from './bombing-conversations'
 import { cusumZ, detectSequentialBombing, SEQ_WINDOW_MINUTES, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
 import { openByInstallFeature, openStreams } from './open-streams'
 import { rescoreOnOwnPast } from './bombing-window-own'
+import type { RunProfiles } from './run-profiles'
 import {
   addOpenStreams,
   byScore,
@@ -120,7 +121,7 @@ export async function detectPromptBombing(
   store: Store,
   s: DetectionSettings,
   now: number,
-  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
+  opts: { tenant?: string; fromMs?: number; limit?: number; profiles?: RunProfiles } = {},
 ): Promise<PromptBombingResult> {
   const fromMs = opts.fromMs ?? now - s.windowMinutes * 60_000
   let result: PromptBombingResult
@@ -132,7 +133,7 @@ export async function detectPromptBombing(
     const activeInstalls = new Map([...live.bands].map(([k, b]) => [k, b.installs]))
     const conversations = new ConversationCheck(store, now - SEQ_WINDOW_MINUTES * 60_000, now)
     const seq = await timePhase('prompt_bombing: sequential, moderate and groups', () =>
-      detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls, conversations }),
+      detectSequentialBombing(store, s, now, { tenant: opts.tenant, activeInstalls, conversations, profiles: opts.profiles }),
     )
     await timePhase('prompt_bombing: sequential rows', () => addSequentialRows(store, s, now, live, seq.evidence, opts.tenant))
     mergeSequential(result, seq, s.zAlert)

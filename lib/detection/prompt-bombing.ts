@@ -112,7 +112,11 @@ export async function scorePromptBombingCandidates(
   // The own past ends where the sequential test's window starts (30 min), not at this window's (15 min): an
   // attack's first quarter hour must not become its own reference while its evidence is still building.
   const ownPastEnd = now - Math.max(s.windowMinutes, SEQ_WINDOW_MINUTES) * 60_000
-  const rows = await timePhase(`${BANDS}own past`, () => rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant))
+  // Kept: the sequential test's own-history minutes (install-history.ts), when they are the same 90 minutes.
+  const keptPast = opts.kept !== false && s.windowMinutes <= SEQ_WINDOW_MINUTES
+  const rows = await timePhase(`${BANDS}own past`, () =>
+    rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant, keptPast),
+  )
   return { rows, concentration: [], bands }
 }
 

@@ -4,9 +4,10 @@ import { selectRows } from '../../lib/clickhouse/select'
 import type { ContextBaseline } from '../../lib/detection/bombing-baselines'
 import type { InstallMinutes } from '../../lib/detection/bombing-minutes'
 import { ownShifts } from '../../lib/detection/bombing-own'
-import { forgetInstallHistory, historyDev, installHistorySums } from '../../lib/detection/install-history'
+import { forgetInstallHistory, historyDev, installHistorySums, installHistoryUsage } from '../../lib/detection/install-history'
 import { num, toSec } from '../../lib/detection/query'
 import { installShiftSql } from '../../lib/detection/sql/install-shift'
+import { installUsageSql } from '../../lib/detection/sql/install-usage'
 import { GatewaySimulator } from '../../lib/simulator'
 import { eventLoader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'
@@ -131,5 +132,27 @@ describe('moderate bombing: own history kept between runs', () => {
       }
     }
     expect(compared).toBeGreaterThan(200)
+  }, 120_000)
+
+  it("the window test's own past (requests, prompt and completion tokens) from the kept minutes equals install-usage.ts's read", async () => {
+    forgetInstallHistory(store)
+    const nows = [0, 0.5, 1, 1.5, 9.5, -10].map((m) => start + 140 * MIN + 17_000 + m * MIN)
+    let compared = 0
+    for (const now of nows) {
+      const f = toSec(now - 120 * MIN)
+      const t = toSec(now - 30 * MIN)
+      // The sequential test's sums share the kept minutes: asked first, as in the detector.
+      await installHistorySums(store, '', f, t)
+      const kept = await installHistoryUsage(store, '', f, t)
+      const full = await selectRows<Record<string, unknown>>(store, installUsageSql(store.database), { from: f, to: t, tenant: '', only: [] })
+      expect(full.length).toBeGreaterThan(100)
+      for (const r of full) {
+        const got = kept(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)
+        expect(got).toEqual({ requests: num(r.requests), prompt_tokens: num(r.prompt_tokens), completion_tokens: num(r.completion_tokens) })
+        compared++
+      }
+      expect(kept('none\u0000none\u0000none')).toBeUndefined()
+    }
+    expect(compared).toBeGreaterThan(1000)
   }, 120_000)
 })

@@ -63,6 +63,9 @@ export async function scorePromptBombingWindow(
   return scorePromptBombing(usage, s)
 }
 
+/** The window pass's result; `windowUsage`: every install's closed requests in the window, when kept. */
+type WindowPass = PromptBombingResult & { bands: Map<string, FeatureBands>; windowUsage?: UsageRow[] }
+
 /**
  * The detector's window pass: the bands and the candidates (installs with
  * open streams among them), whose open streams' progress reports are added
@@ -78,7 +81,7 @@ export async function scorePromptBombingCandidates(
   s: DetectionSettings,
   now: number,
   opts: { tenant?: string; kept?: boolean } = {},
-): Promise<PromptBombingResult & { bands: Map<string, FeatureBands> }> {
+): Promise<WindowPass> {
   const open = openByInstallFeature(await timePhase(`${BANDS}open streams`, () => openStreams(store, now, { tenant: opts.tenant })))
   const openInstalls = [...new Set([...open.keys()].map((k) => k.split('\u0000')[2]))]
   const params = {
@@ -95,12 +98,15 @@ export async function scorePromptBombingCandidates(
   }
   let bands = new Map<string, FeatureBands>()
   let usage: UsageRow[]
+  let all: UsageRow[] | undefined
   if (opts.kept !== false) {
     // The window's install minutes kept between runs (bombing-window-minutes.ts); bands and candidates as the SQL's.
-    const all = await timePhase(`${BANDS}window minutes`, () => keptWindowUsage(store, now - s.windowMinutes * 60_000, now, opts.tenant))
-    const picked = await timePhase(`${BANDS}bands`, async () => windowCandidates(all, s, params.zmin, new Set(openInstalls)))
+    const window = await timePhase(`${BANDS}window minutes`, () => keptWindowUsage(store, now - s.windowMinutes * 60_000, now, opts.tenant))
+    const picked = await timePhase(`${BANDS}bands`, async () => windowCandidates(window, s, params.zmin, new Set(openInstalls)))
+    all = window
     bands = picked.bands
-    usage = picked.candidates
+    // Copies: the open streams are added to the candidates, and `all` stays the closed requests' (addSequentialRows).
+    usage = picked.candidates.map((u) => ({ ...u }))
   } else {
     const raw = await timePhase(`${BANDS}bands SQL`, () =>
       selectRows<Record<string, unknown>>(store, installUsageBandsSql(installUsageSql(store.database)), params),
@@ -117,7 +123,7 @@ export async function scorePromptBombingCandidates(
   const rows = await timePhase(`${BANDS}own past`, () =>
     rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant, keptPast),
   )
-  return { rows, concentration: [], bands }
+  return { rows, concentration: [], bands, windowUsage: all }
 }
 
 /** Runs the prompt-bombing detector for the window ending at `now` (with `fromMs`: a past range, every install scored). */
@@ -159,7 +165,7 @@ async function addSequentialRows(
   store: Store,
   s: DetectionSettings,
   now: number,
-  live: PromptBombingResult & { bands: Map<string, FeatureBands> },
+  live: WindowPass,
   evidence: SequentialEvidence[],
   tenant?: string,
 ): Promise<void> {
@@ -169,7 +175,8 @@ async function addSequentialRows(
   )
   if (missing.length === 0) return
   const params = { from: toSec(now - s.windowMinutes * 60_000), to: toSec(now) + 1, tenant: tenant ?? '', only: [...new Set(missing.map((e) => e.install_id))] }
-  const usage = (await selectRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
+  // The window pass's kept usage of every install holds their rows (the same window and sums as the SQL's).
+  const usage = live.windowUsage ?? (await selectRows<Record<string, unknown>>(store, installUsageSql(store.database), params)).map(usageOf)
   const wanted = new Set(missing.map((e) => `${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`))
   live.rows.push(
     ...scoreAgainst(

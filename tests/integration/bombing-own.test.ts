@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cusumZ, detectSequentialBombing, type SequentialResult } from '../../lib/detection/bombing-sequential'
+import { scorePromptBombingCandidates } from '../../lib/detection/prompt-bombing'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import type { GatewayEventInput } from '../../lib/events/schema'
 import { llmRequest } from '../helpers/events'
@@ -59,5 +60,19 @@ describe('prompt bombing: an install judged against its own past', () => {
     expect(cusumZ(of('own-0')?.cusum ?? 0)).toBeLessThan(3)
     expect(cusumZ(of('own-1')!.cusum)).toBeGreaterThanOrEqual(S.zAlert)
     expect(of('own-1')!.baseline_source).not.toBe('own')
+  })
+
+  it("the window test's own past from the sequential test's kept minutes gives the SQL read's rows", async () => {
+    // The sequential run above left its kept own-history minutes: the kept pass reads none of them again.
+    const kept = await scorePromptBombingCandidates(store, S, now)
+    const sql = await scorePromptBombingCandidates(store, S, now, { kept: false })
+    const rowsOf = (r: typeof kept) => r.rows.map((x) => ({ install: x.install_id, score: x.score, reasons: x.reasons }))
+    // The SQL pass also returns one arbitrary row per feature (the carrier of its bands): compared on the kept pass's installs.
+    const ids = new Set(kept.rows.map((x) => x.install_id))
+    expect(ids.size).toBeGreaterThan(1)
+    expect(rowsOf(kept)).toEqual(rowsOf({ ...sql, rows: sql.rows.filter((x) => ids.has(x.install_id)) }))
+    // The heavy user was flagged by the window test and set back by its own past.
+    const heavy = kept.rows.find((x) => x.install_id === 'own-0')
+    expect(heavy?.reasons.some((r) => r.includes('judged against its own past'))).toBe(true)
   })
 })

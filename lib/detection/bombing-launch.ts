@@ -2,6 +2,8 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { VERSION_SHIFT_RATIO, type ContextBaseline } from './bombing-baselines'
 import type { BombingGroup } from './bombing-groups'
+import type { SequentialEvidence } from './bombing-sequential'
+import { appendTo } from './collect'
 import type { InstallMinutes } from './bombing-minutes'
 import { num, toSec } from './query'
 import { featureRecentContextSql } from './sql/feature-recent-context'
@@ -241,4 +243,27 @@ function groupShift(g: BombingGroup): number | undefined {
   if (g.onset) return g.onset.shift
   const xs = g.members.flatMap((m) => (m.shift === undefined ? [] : [m.shift])).sort((a, b) => a - b)
   return xs.length ? xs[Math.floor((xs.length - 1) / 2)] : undefined
+}
+
+/**
+ * The current level of the features where some install has evidence worth a finding (or is elevated: `suspects`),
+ * read from every install active since the suspects' onset; only the features that moved.
+ */
+export async function launchLevels(
+  store: Store,
+  baselines: Map<string, ContextBaseline>,
+  suspects: SequentialEvidence[],
+  now: number,
+  tenant: string,
+  kept: () => Iterable<InstallMinutes> | undefined,
+): Promise<Map<string, FeatureLevel>> {
+  if (!suspects.length) return new Map()
+  const keys = new Set(suspects.map((e) => `${e.tenant_id}\u0000${e.feature}`))
+  const since = new Map<string, number[]>()
+  for (const e of suspects) appendTo(since, `${e.tenant_id}\u0000${e.feature}`, e.since)
+  const froms = new Map([...keys].map((k) => [k, levelFrom(since.get(k) ?? [], now)]))
+  // Nothing is left out: in a launch nearly every install that sent a few requests is a suspect, and the few left
+  // would be the smaller requests. An attack needs half the feature's active installs to pass the quartile rule.
+  const levels = await featureLevels(store, baselines, froms, now, tenant, [], kept)
+  return new Map([...levels].filter(([k, l]) => movedLevel(baselines.get(k)!, l) !== undefined))
 }

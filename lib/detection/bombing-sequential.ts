@@ -1,5 +1,4 @@
 import type { Store } from '../clickhouse/client'
-import type { InstallTraits } from '../install-types'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { ALERT_SCORE, type DetectionSettings } from './settings'
@@ -11,10 +10,9 @@ import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bo
 import { MODERATE_RATIO, detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
 import { nameSpreadRateMembers } from './bombing-spread-rate'
-import { appendTo } from './collect'
 import { ConversationCheck } from './bombing-conversations'
 import { timePhase } from './phase-cost'
-import { featureLevels, guardFeatureLaunches, launchRebased, levelFrom, movedLevel, type FeatureLevel } from './bombing-launch'
+import { guardFeatureLaunches, launchLevels, launchRebased } from './bombing-launch'
 import { MIN_FEATURE_REQUESTS, readBaselines, rebased, type ContextBaseline } from './bombing-baselines'
 
 export {
@@ -225,7 +223,16 @@ export async function detectSequentialBombing(
   // A launch (every user's requests moved): the installs of a feature whose rest moved are judged against its current level.
   // The kept install minutes hold the feature's rest too (bombing-launch.ts).
   const keptNow = () => (incremental ? keptInstallMinutes(store, tenant, now) : undefined)
-  const levels = await timePhase(`${SUB}launch levels`, () => launchLevels(store, baselines, evidence, now, tenant, keptNow))
+  const levels = await timePhase(`${SUB}launch levels`, () =>
+    launchLevels(
+      store,
+      baselines,
+      evidence.filter((e) => cusumZ(e.cusum) >= FINDING_Z || isElevated(e)),
+      now,
+      tenant,
+      keptNow,
+    ),
+  )
   if (levels.size)
     evidence = judged.map((r, i) => {
       const key = `${r.tenant_id}\u0000${r.feature}`
@@ -282,28 +289,4 @@ export async function detectSequentialBombing(
   const spread = { baselines, candidates: moderate.candidates, movedFeatures: moved, from, now, tenant, alpha: s.spreadMemberAlpha }
   groups = await timePhase(`${SUB}spread rate members`, () => nameSpreadRateMembers(store, groups, spread, async () => keptNow() ?? (await readMinutes([], 0))))
   return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, MODERATE_RATIO, keptNow)) }
-}
-
-/**
- * The current level of the features where some install has evidence worth a finding (or is elevated),
- * read from every install active since the suspects' onset (bombing-launch.ts).
- */
-async function launchLevels(
-  store: Store,
-  baselines: Map<string, ContextBaseline>,
-  evidence: SequentialEvidence[],
-  now: number,
-  tenant: string,
-  kept: () => Iterable<InstallMinutes> | undefined,
-): Promise<Map<string, FeatureLevel>> {
-  const suspects = evidence.filter((e) => cusumZ(e.cusum) >= FINDING_Z || isElevated(e))
-  if (!suspects.length) return new Map()
-  const keys = new Set(suspects.map((e) => `${e.tenant_id}\u0000${e.feature}`))
-  const since = new Map<string, number[]>()
-  for (const e of suspects) appendTo(since, `${e.tenant_id}\u0000${e.feature}`, e.since)
-  const froms = new Map([...keys].map((k) => [k, levelFrom(since.get(k) ?? [], now)]))
-  // Nothing is left out: in a launch nearly every install that sent a few requests is a suspect, and the few left
-  // would be the smaller requests. An attack needs half the feature's active installs to pass the quartile rule.
-  const levels = await featureLevels(store, baselines, froms, now, tenant, [], kept)
-  return new Map([...levels].filter(([k, l]) => movedLevel(baselines.get(k)!, l) !== undefined))
 }

@@ -3,8 +3,8 @@ import { selectRows } from '../clickhouse/select'
 import type { InstallTraits } from '../install-types'
 import type { BombingGroup } from './bombing-groups'
 import { appendTo } from './collect'
-import { num, selectColumns, toSec } from './query'
-import type { RunProfiles } from './run-profiles'
+import { selectColumns, toSec } from './query'
+import { traitsAt, type RunProfiles } from './run-profiles'
 
 export type { RunProfiles }
 import { installTraitsSql } from './sql/install-traits'
@@ -35,16 +35,7 @@ export async function readTraits(
         tenant: t,
         installs: unique.slice(i, i + 2_000),
       })
-      for (let j = 0; j < rows; j++)
-        traits.set(`${t}\u0000${c.install_id[j]}`, {
-          install_id: String(c.install_id[j]),
-          app_version: String(c.app_version[j]),
-          device_model: String(c.device_model[j]),
-          os_version: String(c.os_version[j]),
-          device_fingerprint: String(c.device_fingerprint[j]),
-          ip_prefix: String(c.ip_prefix[j]),
-          asn: num(c.asn[j]),
-        })
+      for (let j = 0; j < rows; j++) traits.set(`${t}\u0000${c.install_id[j]}`, traitsAt(c, j))
     }
   }
   return traits

@@ -52,16 +52,21 @@ export class RunProfiles {
         missing.push(key)
         continue
       }
-      out.set(key, {
-        install_id: String(c.install_id[j]),
-        app_version: String(c.app_version[j]),
-        device_model: String(c.device_model[j]),
-        os_version: String(c.os_version[j]),
-        device_fingerprint: String(c.device_fingerprint[j]),
-        ip_prefix: String(c.ip_prefix[j]),
-        asn: num(c.asn[j]),
-      })
+      out.set(key, traitsAt(c, j))
     }
     return missing
+  }
+}
+
+/** Row j of columns holding install traits (install_profile's) as InstallTraits. */
+export function traitsAt(c: Record<string, unknown[]>, j: number): InstallTraits {
+  return {
+    install_id: String(c.install_id[j]),
+    app_version: String(c.app_version[j]),
+    device_model: String(c.device_model[j]),
+    os_version: String(c.os_version[j]),
+    device_fingerprint: String(c.device_fingerprint[j]),
+    ip_prefix: String(c.ip_prefix[j]),
+    asn: num(c.asn[j]),
   }
 }

@@ -5,7 +5,7 @@
  * integer micro-dollars.
  */
 import type { FarmMemberSort, InstallProfile } from '../install-types'
-import type { OffsetPage, SortDir } from '../paging'
+import type { OffsetPage } from '../paging'
 
 export const DETECTOR_NAMES = ['prompt_bombing', 'emulator_farms', 'cost_anomalies', 'stream_abuse', 'token_reuse'] as const
 export type DetectorName = (typeof DETECTOR_NAMES)[number]

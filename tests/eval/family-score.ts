@@ -33,6 +33,8 @@ export interface FamilyScore {
   /** Attack installs never named, and the bystanders' ids (EVAL_VERBOSE prints them, for EVAL_TRACE). */
   missed: string[]
   bystanderIds: string[]
+  /** Attack installs named, each with its minutes from its label's start to the first alert naming it. */
+  namedAfter: { install: string; minutes: number }[]
 }
 
 export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]): FamilyScore {
@@ -46,6 +48,7 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
   let positives = 0
   let named = 0
   const missed: string[] = []
+  const namedAfter: { install: string; minutes: number }[] = []
   if (features.length) {
     // A benign feature label (a launch that changed every user) is no attack to find; a cost alert on it is still true.
     for (const f of features.filter((l) => l.scenario !== 'benign')) {
@@ -69,6 +72,7 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     if (Number.isFinite(first)) {
       named++
       latencies.push(Math.max(0, (first - l.start_ms) / 60_000))
+      namedAfter.push({ install: l.subject, minutes: latencies[latencies.length - 1] })
     } else missed.push(l.subject)
   }
   const bystanders = new Set<string>()
@@ -104,6 +108,7 @@ export function scoreFamily(r: ReplayResult, expected: readonly DetectorName[]):
     falseAlarms,
     missed,
     bystanderIds: [...bystanders],
+    namedAfter,
     incidents: incidents.length,
     falseIncidents,
     incidentPrecision: incidents.length ? (incidents.length - falseIncidents) / incidents.length : null,

@@ -79,6 +79,8 @@ async function main() {
       const s = scoreFamily(r, fc.expected)
       if (verbose) for (const a of s.falseAlarms) console.log(`  false alert: ${a}`)
       if (verbose && s.missed.length) console.log(`  missed: ${s.missed.join(',')}`)
+      if (verbose && s.namedAfter.length)
+        console.log(`  named (minutes after the attack began): ${s.namedAfter.map((n) => `${n.install} ${n.minutes.toFixed(1)}`).join(', ')}`)
       if (verbose && s.bystanderIds.length) console.log(`  bystanders: ${s.bystanderIds.join(',')}`)
       rows.push(
         `| ${fc.split} | ${fc.family} | ${fc.level} | ${s.positives} | ${f2(s.recall)} | ${s.alerts} | ${f2(s.precision)} | ${s.incidents} | ${f2(s.incidentPrecision)} | ${f2(med(s.latencies))} / ${f2(p95(s.latencies))} | ${s.bystanders} |`,
@@ -102,6 +104,7 @@ async function main() {
         falseAlarms: [],
         missed: [],
         bystanderIds: [],
+        namedAfter: [],
       }
       t.positives += s.positives
       t.named += s.named

@@ -27,6 +27,10 @@ import { plainCall } from './redteam4-calls'
  * - `rt4_benign_qa_load`: the tenant's QA lab load-tests a staging build (its own bundle id, a release candidate)
  *   from the office /24: 40 test installs, half emulators that pass (the lab's devices are allowed), each sending
  *   the same chat request every 10 s for 15 min.
+ * - `rt4_benign_push_dormant` (session 25): a marketing push to lapsed users. 200 of the tenant's installs used the
+ *   app early in the history (1-3 calls each), then went quiet for at least 15 min; the push lands at the frame's
+ *   start and they open it over the next minutes (mean 3 min), on their own phones, carriers and versions, and use
+ *   the app at ordinary rates. What a woken farm does, done by people.
  */
 export type RedTeam4BenignKind =
   | 'rt4_benign_holiday'
@@ -35,6 +39,7 @@ export type RedTeam4BenignKind =
   | 'rt4_benign_cheaper_default'
   | 'rt4_benign_unplaced_tenant'
   | 'rt4_benign_qa_load'
+  | 'rt4_benign_push_dormant'
 
 /** The ordinary load of the eval grid (tests/eval/family-case.ts run(): 20 events/s, diurnal amplitude 0.4). */
 const EVAL_RATE_PER_SEC = 20
@@ -252,11 +257,41 @@ function qaLoad(ctx: ScenarioContext, f: Frame): Scenario {
   }
 }
 
+function pushToDormant(ctx: ScenarioContext, f: Frame): Scenario {
+  const rng = f.rng
+  const people: Person[] = recruitFrom(ctx, f.tenant, f.s.installs ?? 200, rng).map((inst) => ({
+    inst,
+    joinAt: f.start + Math.round(Math.min(15 * MIN, rng.exponential(3 * MIN))),
+    perMinute: 0.3 + rng.next(),
+  }))
+  // Their last use: 1-3 calls within the history's first 20 minutes (tests/eval/family-case.ts HISTORY is 40).
+  const early = people.map(() => Array.from({ length: 1 + rng.int(3) }, () => f.start - 38 * MIN + rng.int(20 * MIN)))
+  const lapsed: Person[] = early.flatMap((times, k) => times.map((t) => ({ inst: people[k].inst, joinAt: t, perMinute: 0 })))
+  const woken = humanTick(people, f)
+  const before = humanTick(lapsed, { ...f, end: f.start })
+  return {
+    name: 'benign',
+    startMs: f.start,
+    endMs: f.end,
+    labels: installLabels(
+      'benign',
+      f,
+      people.map((p) => p.inst),
+      { kind: 'rt4_benign_push_dormant' },
+    ),
+    tick(sink, r, t0, t1) {
+      before(sink, r, t0, t1)
+      woken(sink, r, t0, t1)
+    },
+  }
+}
+
 export function redTeam4Benign(ctx: ScenarioContext, f: Frame, kind: RedTeam4BenignKind): Scenario {
   if (kind === 'rt4_benign_holiday') return holiday(ctx, f)
   if (kind === 'rt4_benign_growing_chat') return growingChat(ctx, f)
   if (kind === 'rt4_benign_new_tenant') return newTenant(ctx, f)
   if (kind === 'rt4_benign_cheaper_default') return cheaperDefault(ctx, f)
   if (kind === 'rt4_benign_unplaced_tenant') return unplacedTenant(ctx, f)
+  if (kind === 'rt4_benign_push_dormant') return pushToDormant(ctx, f)
   return qaLoad(ctx, f)
 }

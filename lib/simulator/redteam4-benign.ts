@@ -1,14 +1,15 @@
 import type { GroundTruthLabel } from './labels'
-import type { Install, Platform, Tenant } from './population'
+import type { Platform, Tenant } from './population'
 import { consumerDevice, residentialNetwork } from './population'
 import { clamp, weightedPick } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
-import { NormalTraffic, bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
+import { NormalTraffic, bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { featureLabel, installLabels } from './scenario-frame'
 import { nextVersion } from './families-release'
 import { heldStreamLookAlike, type HeldStream } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
+import { humanTick, pushToDormant, type Person } from './redteam4-people'
 
 /**
  * Red team, round 4 (families-redteam4.ts): benign look-alikes, written from the threat model before the detectors
@@ -27,8 +28,8 @@ import { plainCall } from './redteam4-calls'
  * - `rt4_benign_qa_load`: the tenant's QA lab load-tests a staging build (its own bundle id, a release candidate)
  *   from the office /24: 40 test installs, half emulators that pass (the lab's devices are allowed), each sending
  *   the same chat request every 10 s for 15 min.
- * - `rt4_benign_push_dormant` (session 25): a marketing push to lapsed users. 200 of the tenant's installs used the
- *   app early in the history (1-3 calls each), then went quiet for at least 15 min; the push lands at the frame's
+ * - `rt4_benign_push_dormant` (session 25): a marketing push to lapsed users. 200 users of the tenant (drawn as its
+ *   population is) used the app early in the history (1-3 calls each), then went quiet for at least 15 min; the push lands at the frame's
  *   start and they open it over the next minutes (mean 3 min), on their own phones, carriers and versions, and use
  *   the app at ordinary rates. What a woken farm does, done by people.
  */
@@ -110,34 +111,6 @@ function growingChat(ctx: ScenarioContext, f: Frame): Scenario {
       s.next = ts + duration + (s.turnsLeft ? Math.round(rng.uniform(20_000, 80_000)) : Math.round(rng.exponential(4 * MIN)))
     })
   })
-}
-
-interface Person {
-  inst: Install
-  joinAt: number
-  perMinute: number
-}
-
-/** Ordinary calls of these people: the first at their join, then Poisson at their rate, features by the tenant's weights. */
-function humanTick(people: Person[], f: Frame): Scenario['tick'] {
-  return (sink, r, t0, t1) => {
-    for (const a of people) {
-      const from = Math.max(t0, a.joinAt)
-      const to = Math.min(t1, f.end)
-      if (to <= from) continue
-      const times = a.joinAt >= t0 && a.joinAt < t1 ? [a.joinAt] : []
-      const n = r.poisson((a.perMinute * (to - from)) / MIN)
-      for (let k = 0; k < n; k++) times.push(from + r.int(to - from))
-      for (const ts of times) {
-        const spec = weightedPick(
-          r,
-          a.inst.tenant.features.map((x) => [x, x.weight] as const),
-        )
-        refreshToken(sink, r, a.inst, a.inst.appVersion, ts, normalVerdict, spec.name)
-        normalCall(sink, r, a.inst, a.inst.appVersion, ts, spec)
-      }
-    }
-  }
 }
 
 function newTenant(ctx: ScenarioContext, f: Frame): Scenario {
@@ -253,35 +226,6 @@ function qaLoad(ctx: ScenarioContext, f: Frame): Scenario {
           plainCall(sink, r, inst, ts, feature, Math.round(1_200 * r.uniform(0.99, 1.01)), completion)
         }
       })
-    },
-  }
-}
-
-function pushToDormant(ctx: ScenarioContext, f: Frame): Scenario {
-  const rng = f.rng
-  const people: Person[] = recruitFrom(ctx, f.tenant, f.s.installs ?? 200, rng).map((inst) => ({
-    inst,
-    joinAt: f.start + Math.round(Math.min(15 * MIN, rng.exponential(3 * MIN))),
-    perMinute: 0.3 + rng.next(),
-  }))
-  // Their last use: 1-3 calls within the history's first 20 minutes (tests/eval/family-case.ts HISTORY is 40).
-  const early = people.map(() => Array.from({ length: 1 + rng.int(3) }, () => f.start - 38 * MIN + rng.int(20 * MIN)))
-  const lapsed: Person[] = early.flatMap((times, k) => times.map((t) => ({ inst: people[k].inst, joinAt: t, perMinute: 0 })))
-  const woken = humanTick(people, f)
-  const before = humanTick(lapsed, { ...f, end: f.start })
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((p) => p.inst),
-      { kind: 'rt4_benign_push_dormant' },
-    ),
-    tick(sink, r, t0, t1) {
-      before(sink, r, t0, t1)
-      woken(sink, r, t0, t1)
     },
   }
 }

@@ -1,7 +1,6 @@
 import type { GroundTruthLabel } from './labels'
-import type { Platform, Tenant } from './population'
-import { consumerDevice, residentialNetwork } from './population'
-import { clamp, weightedPick } from './random'
+import type { Tenant } from './population'
+import { clamp } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { NormalTraffic, bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
@@ -9,7 +8,7 @@ import { featureLabel, installLabels } from './scenario-frame'
 import { nextVersion } from './families-release'
 import { heldStreamLookAlike, type HeldStream } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
-import { humanTick, pushToDormant, type Person } from './redteam4-people'
+import { humanTick, pushToDormant, tenantUser, type Person } from './redteam4-people'
 
 /**
  * Red team, round 4 (families-redteam4.ts): benign look-alikes, written from the threat model before the detectors
@@ -118,20 +117,7 @@ function newTenant(ctx: ScenarioContext, f: Frame): Scenario {
   const known = new Set(ctx.pop.installs.map((i) => i.id))
   const people: Person[] = []
   for (let i = 0; i < 400; i++) {
-    const country = weightedPick(rng, NEW_TENANT.countries)
-    const platform: Platform = rng.chance(NEW_TENANT.iosShare) ? 'ios' : 'android'
-    const inst = freshInstall(
-      rng,
-      NEW_TENANT,
-      known,
-      { ...residentialNetwork(rng, country), country },
-      { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) },
-    )
-    inst.platform = platform
-    inst.appVersion = weightedPick(
-      rng,
-      NEW_TENANT.versions.map((v, k) => [v, NEW_TENANT.versionWeights[k]] as const),
-    )
+    const inst = tenantUser(rng, NEW_TENANT, known)
     people.push({ inst, joinAt: f.start + rng.int(5 * MIN), perMinute: 0.2 + 0.8 * rng.next() })
   }
   const insts = people.map((p) => p.inst)

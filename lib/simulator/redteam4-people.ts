@@ -1,6 +1,6 @@
-import type { Install, Platform } from './population'
+import type { Install, Platform, Tenant } from './population'
 import { consumerDevice, residentialNetwork } from './population'
-import { weightedPick } from './random'
+import { weightedPick, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { normalCall, normalVerdict, refreshToken } from './traffic'
 import { MIN, freshInstall, type Frame } from './family-frame'
@@ -35,6 +35,25 @@ export function humanTick(people: Person[], f: Frame): Scenario['tick'] {
   }
 }
 
+/** A user of the tenant drawn as its population is: a country and platform by its weights, a carrier /24 and a phone there, a version by its weights. */
+export function tenantUser(rng: Rng, tenant: Tenant, known: Set<string>): Install {
+  const country = weightedPick(rng, tenant.countries)
+  const platform: Platform = rng.chance(tenant.iosShare) ? 'ios' : 'android'
+  const inst = freshInstall(
+    rng,
+    tenant,
+    known,
+    { ...residentialNetwork(rng, country), country },
+    { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) },
+  )
+  inst.platform = platform
+  inst.appVersion = weightedPick(
+    rng,
+    tenant.versions.map((v, k) => [v, tenant.versionWeights[k]] as const),
+  )
+  return inst
+}
+
 /**
  * A marketing push to lapsed users (`rt4_benign_push_dormant`): users of the tenant who used the app early in the
  * history and went quiet open the notification within minutes of each other, on their own phones and carriers.
@@ -44,20 +63,7 @@ export function pushToDormant(ctx: ScenarioContext, f: Frame): Scenario {
   const known = new Set(ctx.pop.installs.map((i) => i.id))
   // Drawn as the tenant's users are (population.ts): not recruited, since the ordinary traffic keeps recruits calling.
   const people: Person[] = Array.from({ length: f.s.installs ?? 200 }, () => {
-    const country = weightedPick(rng, f.tenant.countries)
-    const platform: Platform = rng.chance(f.tenant.iosShare) ? 'ios' : 'android'
-    const inst = freshInstall(
-      rng,
-      f.tenant,
-      known,
-      { ...residentialNetwork(rng, country), country },
-      { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) },
-    )
-    inst.platform = platform
-    inst.appVersion = weightedPick(
-      rng,
-      f.tenant.versions.map((v, k) => [v, f.tenant.versionWeights[k]] as const),
-    )
+    const inst = tenantUser(rng, f.tenant, known)
     return { inst, joinAt: f.start + Math.round(Math.min(15 * MIN, rng.exponential(3 * MIN))), perMinute: 0.3 + rng.next() }
   })
   // Their last use: 1-3 calls within the history's first 20 minutes (tests/eval/family-case.ts HISTORY is 40).

@@ -3,27 +3,15 @@ import { clusterFarms } from '../../lib/detection/emulator-farms'
 import type { FarmInstall } from '../../lib/detection/farm-clusters'
 import { newNetworkGroups } from '../../lib/detection/farm-new-network'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
-import { CARRIERS, farmInstall } from '../helpers/farm-install'
+import { CARRIERS, farmInstall, wakeTenant } from '../helpers/farm-install'
 
 const MIN = 60_000
 const now = 100 * 60 * MIN
 const windowStart = now - S.farmWindowMinutes * MIN
 const burstStart = now - 15 * MIN
 
-/**
- * The tenant: 600 installs first seen days ago on its carriers, each its own phone and /24, most active all along;
- * one in ten light users whose one call of the last minutes followed a silence, one in twenty-five woken with a
- * session of a few calls (the tenant's own wake rate), as in farm-wake.test.ts.
- */
-const tenant: FarmInstall[] = Array.from({ length: 600 }, (_, i) =>
-  farmInstall(i, {
-    first_seen: windowStart - 86_400_000,
-    last_seen: now - MIN,
-    app_version: '3.1.0',
-    first_active: i % 10 === 0 || i % 25 === 0 ? now - ((i * 7) % 14) * MIN : windowStart + ((i * 13) % 40) * MIN,
-    burst_requests: i % 25 === 0 ? 4 : i % 10 === 0 ? 1 : 20,
-  }),
-)
+/** The tenant's 600 installs, its own wake rate among them (tests/helpers/farm-install.ts). */
+const tenant: FarmInstall[] = wakeTenant(windowStart, now)
 
 /**
  * Red team round 4's aged farm, spread: 60 installs registered over the last days, each a different real phone (the

@@ -13,6 +13,9 @@ const NEW_COUNTRY: NewnessTrait<'country'> = {
   signal: 'new_network',
   // Networks the gateway could not place in a country are not one country's carriers.
   key: (i) => (i.country === UNKNOWN_INSTALL_CONTEXT.country ? null : i.country),
+  // The same newness as the networks it may clear: lapsed users of one country woken together on its carriers are
+  // that country's people returning, not a farm.
+  wakes: true,
 }
 
 /**

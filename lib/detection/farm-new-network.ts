@@ -1,4 +1,5 @@
 import type { FarmInstall } from './farm-clusters'
+import { awakeSince } from './farm-wake'
 import { binomialZ } from './stats'
 import type { FarmTrait } from './types'
 
@@ -50,6 +51,8 @@ export interface NewnessTrait<T extends string = FarmTrait> {
   signal: 'new_network' | 'new_build'
   /** The install's value, or null when it has none worth judging (an unknown network). */
   key: (i: FarmInstall) => string | null
+  /** Whether installs woken together after a silence count as new from their wake (a third horizon, farm-wake.ts). */
+  wakes?: boolean
   /** Which values may be judged at all, given the established installs of the horizon (default: every value). */
   candidates?: (established: FarmInstall[]) => (members: FarmInstall[]) => boolean
 }
@@ -65,15 +68,25 @@ export interface NewnessGroup<T extends string = FarmTrait> {
 /** The newness signals of a group not judged on them. */
 export const NO_NEWNESS: Record<NewnessTrait['signal'], number> = { new_network: 0, new_build: 0 }
 
-export const NEW_NETWORK: NewnessTrait = { trait: 'asn', signal: 'new_network', key: (i) => (i.asn === 0 ? null : `AS${i.asn}`) }
+/**
+ * The ASN also reads wakes: a farm that registers its installs one by one, lets them idle and wakes them together,
+ * each a different real phone on its own /24 of one host (red team round 4, aged spread), has no first appearance
+ * in the burst, no shared build and ~1 member per /24; what it still shows is that the installs becoming active
+ * together come from a network the tenant's users do not use. Same null as for new installs: a network's share of
+ * the installs awake since the burst horizon (new, or woken after DETECT_FARM_WAKE_SILENCE_MINUTES with at least
+ * WAKE_MIN_REQUESTS since) is at most NEW_NETWORK_SURGE times its share of the tenant's other installs. People woken
+ * together (a push to lapsed users, the morning) wake on the carriers the tenant's users use, each near its share.
+ */
+export const NEW_NETWORK: NewnessTrait = { trait: 'asn', signal: 'new_network', key: (i) => (i.asn === 0 ? null : `AS${i.asn}`), wakes: true }
 
 /**
- * Judged twice, as the newness signal is (farm-clusters.ts): installs first
+ * Judged on each horizon the newness signal uses (farm-clusters.ts): installs first
  * seen in the farm window against those seen before it, and first seen in the
  * last NEW_INSTALL_BURST_MINUTES against the rest, which keeps the signal alive
  * where the store holds less history than the window (the first hour after a
- * deployment, when every install of the window is new). Per value the stronger
- * of the two is kept; groups under zMin are dropped.
+ * deployment, when every install of the window is new), and, for a trait that
+ * reads wakes, installs awake since the burst horizon against the rest. Per
+ * value the strongest is kept; groups under zMin are dropped.
  */
 export function newnessGroups<T extends string>(
   list: FarmInstall[],
@@ -84,8 +97,8 @@ export function newnessGroups<T extends string>(
   zMin = 0,
 ): NewnessGroup<T>[] {
   const best = new Map<string, NewnessGroup<T>>()
-  for (const since of burstStart > windowStart ? [windowStart, burstStart] : [windowStart]) {
-    for (const g of groupsSince(list, trait, since, minSize)) {
+  for (const isNew of horizons(trait, windowStart, burstStart)) {
+    for (const g of groupsSince(list, trait, isNew, minSize)) {
       const had = best.get(g.value)
       if (!had || g.z > had.z) best.set(g.value, g)
     }
@@ -97,14 +110,23 @@ export function newnessGroups<T extends string>(
 export const newNetworkGroups = (list: FarmInstall[], windowStart: number, minSize: number, burstStart = windowStart, zMin = 0) =>
   newnessGroups(list, NEW_NETWORK, windowStart, minSize, burstStart, zMin)
 
-function groupsSince<T extends string>(list: FarmInstall[], trait: NewnessTrait<T>, since: number, minSize: number): NewnessGroup<T>[] {
+/** What counts as new on each horizon: first seen in the window; first seen in the burst; awake in the burst (when the trait reads wakes). */
+function horizons(trait: NewnessTrait<string>, windowStart: number, burstStart: number): ((i: FarmInstall) => boolean)[] {
+  const out = [(i: FarmInstall) => i.first_seen >= windowStart]
+  if (burstStart <= windowStart) return out
+  out.push((i) => i.first_seen >= burstStart)
+  if (trait.wakes) out.push((i) => awakeSince(i, burstStart))
+  return out
+}
+
+function groupsSince<T extends string>(list: FarmInstall[], trait: NewnessTrait<T>, isNew: (i: FarmInstall) => boolean, minSize: number): NewnessGroup<T>[] {
   const fresh = new Map<string, FarmInstall[]>()
   const established = new Map<string, number>()
   const establishedList: FarmInstall[] = []
   let freshTotal = 0
   for (const i of list) {
     const value = trait.key(i)
-    if (i.first_seen >= since) {
+    if (isNew(i)) {
       freshTotal++
       if (value === null) continue
       const g = fresh.get(value)

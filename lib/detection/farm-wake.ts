@@ -17,7 +17,9 @@ import type { FarmInstall } from './farm-install'
  * "first seen" for new installs and the wake for dormant ones: the newness
  * test over it (farm-clusters.ts, `new_installs`) is the same binomial test
  * of a group's share against the rest of the tenant's, on the
- * NEW_INSTALL_BURST_MINUTES horizon.
+ * NEW_INSTALL_BURST_MINUTES horizon. The ASN's newness test (`new_network`,
+ * farm-new-network.ts) reads the same horizon, for a woken farm with no shared
+ * build spread ~1 member per /24 of one host.
  *
  * Only a burst of some activity counts (WAKE_MIN_REQUESTS): an ordinary
  * light user calls once every half hour, and each such call follows a

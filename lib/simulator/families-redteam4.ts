@@ -22,7 +22,8 @@ import { redTeam4Benign, type RedTeam4BenignKind } from './redteam4-benign'
  * prompts asking a non-streaming feature for max-length answers. `rt4_bomb_paced` paces
  * itself under any per-minute rate (one request every 2 min) at 8x the context, for 40 min.
  * `rt4_farm_aged` registered its installs during the history (a few calls each) and wakes
- * them all in one minute. `rt4_farm_jitter_lockstep` fires every 60 s ± 15 s with identical
+ * them all in one minute; `rt4_farm_aged_spread` does the same with a different real phone per install, each on its own
+ * /24 of the host (added in session 25, after the wake statistic, to test what it still missed). `rt4_farm_jitter_lockstep` fires every 60 s ± 15 s with identical
  * request shapes, attestation passing, 2 device builds, residential proxies.
  * `rt4_stream_abandoned`: 30 installs each open one huge stream once and disconnect.
  * Token reuse: redteam4-reuse.ts; cost: redteam4-cost.ts; look-alikes: redteam4-benign.ts.
@@ -31,6 +32,7 @@ export type RedTeam4Kind =
   | 'rt4_bomb_output'
   | 'rt4_bomb_paced'
   | 'rt4_farm_aged'
+  | 'rt4_farm_aged_spread'
   | 'rt4_farm_jitter_lockstep'
   | 'rt4_stream_abandoned'
   | RedTeam4ReuseKind
@@ -113,18 +115,21 @@ interface FarmMember {
 /**
  * Aged: 60 installs registered one by one during the history (first launch and 1-3 calls each, then silent), one
  * device build, 6 /24s of one hosting ASN; at the frame's start all wake within one minute and call the chat
- * feature at 1.5-2.5 a minute. Jittered lockstep: 70 new installs joining over 4 min on residential proxies of the
+ * feature at 1.5-2.5 a minute. Aged spread: the same, but each member spoofs its own phone (drawn from the usual mix
+ * of Android builds) on its own /24 of the host. Jittered lockstep: 70 new installs joining over 4 min on residential proxies of the
  * tenant's home country (each its own carrier /24), 2 device builds, every member calling once a minute at the
  * minute's tick ± 15 s, the same request each time (1,400 tokens ± 3 %, answer 500 ± 5 %).
  */
-function farm(ctx: ScenarioContext, f: Frame, kind: 'rt4_farm_aged' | 'rt4_farm_jitter_lockstep'): Scenario {
+function farm(ctx: ScenarioContext, f: Frame, kind: 'rt4_farm_aged' | 'rt4_farm_aged_spread' | 'rt4_farm_jitter_lockstep'): Scenario {
   const rng = f.rng
   const feature = featureOf(f)
-  const aged = kind === 'rt4_farm_aged'
+  const aged = kind !== 'rt4_farm_jitter_lockstep'
+  // Spread: one build and one /24 per member (a different real phone each, ~1 member per /24 of the host).
+  const spread = kind === 'rt4_farm_aged_spread'
   const known = new Set(ctx.pop.installs.map((i) => i.id))
   const count = f.s.installs ?? (aged ? 60 : 70)
-  const builds = Array.from({ length: aged ? 1 : 2 }, () => consumerDevice(rng, 'android'))
-  const subnets = Array.from({ length: 6 }, () => ({
+  const builds = Array.from({ length: spread ? count : aged ? 1 : 2 }, () => consumerDevice(rng, 'android'))
+  const subnets = Array.from({ length: spread ? count : 6 }, () => ({
     asn: CONTABO.asn,
     country: CONTABO.country,
     ipPrefix: `${rng.pick(CONTABO.first)}.${rng.int(256)}.${rng.int(256)}.0/24`,
@@ -134,8 +139,8 @@ function farm(ctx: ScenarioContext, f: Frame, kind: 'rt4_farm_aged' | 'rt4_farm_
   const historyStart = f.start - 40 * MIN
   const members: FarmMember[] = []
   for (let n = 0; n < count; n++) {
-    const net = aged ? rng.pick(subnets) : { ...residentialNetwork(rng, home), country: home }
-    const inst = freshInstall(rng, f.tenant, known, net, { ...rng.pick(builds), fingerprint: rng.hex(32) })
+    const net = spread ? subnets[n] : aged ? rng.pick(subnets) : { ...residentialNetwork(rng, home), country: home }
+    const inst = freshInstall(rng, f.tenant, known, net, { ...(spread ? builds[n] : rng.pick(builds)), fingerprint: rng.hex(32) })
     const createdAt = aged ? historyStart + 2 * MIN + rng.int(28 * MIN) : f.start + rng.int(4 * MIN)
     const early = aged ? Array.from({ length: 1 + rng.int(3) }, () => createdAt + rng.int(3 * MIN)) : []
     members.push({ inst, createdAt, early, wakeAt: aged ? f.start + rng.int(MIN) : createdAt, perMinute: 1.5 + rng.next(), nextAt: Infinity })
@@ -228,7 +233,7 @@ function abandonedStreams(ctx: ScenarioContext, f: Frame): Scenario {
 export function redTeam4Scenario(ctx: ScenarioContext, f: Frame, kind: RedTeam4Kind): Scenario {
   if (kind === 'rt4_bomb_output') return outputBomber(ctx, f)
   if (kind === 'rt4_bomb_paced') return pacedBomber(ctx, f)
-  if (kind === 'rt4_farm_aged' || kind === 'rt4_farm_jitter_lockstep') return farm(ctx, f, kind)
+  if (kind === 'rt4_farm_aged' || kind === 'rt4_farm_aged_spread' || kind === 'rt4_farm_jitter_lockstep') return farm(ctx, f, kind)
   if (kind === 'rt4_stream_abandoned') return abandonedStreams(ctx, f)
   if (kind.startsWith('rt4_reuse_')) return redTeam4Reuse(ctx, f, kind as RedTeam4ReuseKind)
   if (kind.startsWith('rt4_cost_')) return redTeam4Cost(ctx, f, kind as RedTeam4CostKind)

@@ -1,14 +1,14 @@
 import type { GroundTruthLabel } from './labels'
-import type { Install, Platform, Tenant } from './population'
-import { consumerDevice, residentialNetwork } from './population'
-import { clamp, weightedPick } from './random'
+import type { Tenant } from './population'
+import { clamp } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
-import { NormalTraffic, bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
+import { NormalTraffic, bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { featureLabel, installLabels } from './scenario-frame'
 import { nextVersion } from './families-release'
 import { heldStreamLookAlike, type HeldStream } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
+import { humanTick, pushToDormant, tenantUser, type Person } from './redteam4-people'
 
 /**
  * Red team, round 4 (families-redteam4.ts): benign look-alikes, written from the threat model before the detectors
@@ -27,6 +27,10 @@ import { plainCall } from './redteam4-calls'
  * - `rt4_benign_qa_load`: the tenant's QA lab load-tests a staging build (its own bundle id, a release candidate)
  *   from the office /24: 40 test installs, half emulators that pass (the lab's devices are allowed), each sending
  *   the same chat request every 10 s for 15 min.
+ * - `rt4_benign_push_dormant` (session 25): a marketing push to lapsed users. 200 users of the tenant (drawn as its
+ *   population is) used the app early in the history (1-3 calls each), then went quiet for at least 15 min; the push lands at the frame's
+ *   start and they open it over the next minutes (mean 3 min), on their own phones, carriers and versions, and use
+ *   the app at ordinary rates. What a woken farm does, done by people.
  */
 export type RedTeam4BenignKind =
   | 'rt4_benign_holiday'
@@ -35,6 +39,7 @@ export type RedTeam4BenignKind =
   | 'rt4_benign_cheaper_default'
   | 'rt4_benign_unplaced_tenant'
   | 'rt4_benign_qa_load'
+  | 'rt4_benign_push_dormant'
 
 /** The ordinary load of the eval grid (tests/eval/family-case.ts run(): 20 events/s, diurnal amplitude 0.4). */
 const EVAL_RATE_PER_SEC = 20
@@ -107,53 +112,12 @@ function growingChat(ctx: ScenarioContext, f: Frame): Scenario {
   })
 }
 
-interface Person {
-  inst: Install
-  joinAt: number
-  perMinute: number
-}
-
-/** Ordinary calls of these people: the first at their join, then Poisson at their rate, features by the tenant's weights. */
-function humanTick(people: Person[], f: Frame): Scenario['tick'] {
-  return (sink, r, t0, t1) => {
-    for (const a of people) {
-      const from = Math.max(t0, a.joinAt)
-      const to = Math.min(t1, f.end)
-      if (to <= from) continue
-      const times = a.joinAt >= t0 && a.joinAt < t1 ? [a.joinAt] : []
-      const n = r.poisson((a.perMinute * (to - from)) / MIN)
-      for (let k = 0; k < n; k++) times.push(from + r.int(to - from))
-      for (const ts of times) {
-        const spec = weightedPick(
-          r,
-          a.inst.tenant.features.map((x) => [x, x.weight] as const),
-        )
-        refreshToken(sink, r, a.inst, a.inst.appVersion, ts, normalVerdict, spec.name)
-        normalCall(sink, r, a.inst, a.inst.appVersion, ts, spec)
-      }
-    }
-  }
-}
-
 function newTenant(ctx: ScenarioContext, f: Frame): Scenario {
   const rng = f.rng
   const known = new Set(ctx.pop.installs.map((i) => i.id))
   const people: Person[] = []
   for (let i = 0; i < 400; i++) {
-    const country = weightedPick(rng, NEW_TENANT.countries)
-    const platform: Platform = rng.chance(NEW_TENANT.iosShare) ? 'ios' : 'android'
-    const inst = freshInstall(
-      rng,
-      NEW_TENANT,
-      known,
-      { ...residentialNetwork(rng, country), country },
-      { ...consumerDevice(rng, platform), fingerprint: rng.hex(32) },
-    )
-    inst.platform = platform
-    inst.appVersion = weightedPick(
-      rng,
-      NEW_TENANT.versions.map((v, k) => [v, NEW_TENANT.versionWeights[k]] as const),
-    )
+    const inst = tenantUser(rng, NEW_TENANT, known)
     people.push({ inst, joinAt: f.start + rng.int(5 * MIN), perMinute: 0.2 + 0.8 * rng.next() })
   }
   const insts = people.map((p) => p.inst)
@@ -258,5 +222,6 @@ export function redTeam4Benign(ctx: ScenarioContext, f: Frame, kind: RedTeam4Ben
   if (kind === 'rt4_benign_new_tenant') return newTenant(ctx, f)
   if (kind === 'rt4_benign_cheaper_default') return cheaperDefault(ctx, f)
   if (kind === 'rt4_benign_unplaced_tenant') return unplacedTenant(ctx, f)
+  if (kind === 'rt4_benign_push_dormant') return pushToDormant(ctx, f)
   return qaLoad(ctx, f)
 }

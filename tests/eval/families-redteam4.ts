@@ -39,6 +39,19 @@ export function redTeam4Grid(): FamilyCase[] {
         tenant: 'globex-travel',
       },
     ),
+    // Session 25, after the wake statistic: the aged farm without its shared build and /24s (what the wake still missed).
+    rt(
+      'farm: red team 4',
+      'aged spread: 60 installs registered in the history, a phone and /24 each on one host, wake together',
+      ['emulator_farms'],
+      158,
+      'emulator_farm',
+      'rt4_farm_aged_spread',
+      15,
+      {
+        tenant: 'globex-travel',
+      },
+    ),
     rt(
       'farm: red team 4',
       'lockstep every 60 s ± 15 s, 70 installs, residential proxies, 2 builds, passing',
@@ -107,5 +120,7 @@ export function redTeam4Grid(): FamilyCase[] {
     lookAlike('release moves chat to a cheaper model', 153, 'rt4_benign_cheaper_default', { tenant: 'initech-bank' }),
     lookAlike('gateway reports ASN 0 / ZZ for a whole tenant', 154, 'rt4_benign_unplaced_tenant', { tenant: 'globex-travel' }),
     lookAlike('QA load test of a staging build from the office', 155, 'rt4_benign_qa_load', { tenant: 'acme-fitness' }),
+    // Session 25: what a woken farm does, done by people (their own phones and carriers).
+    lookAlike('push to 200 lapsed users, opened within minutes', 159, 'rt4_benign_push_dormant', { tenant: 'globex-travel' }),
   ]
 }

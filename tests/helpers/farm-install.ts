@@ -29,3 +29,21 @@ export function farmInstall(i: number, o: Partial<FarmInstall> & Pick<FarmInstal
     ...o,
   }
 }
+
+/**
+ * A tenant of 600 installs first seen days ago on its carriers, each its own phone and /24, most active all along
+ * (their burst started early in the window); one in ten light users whose one call of the last minutes followed a
+ * silence, and one in twenty-five woken with a session of a few calls (the tenant's own wake rate).
+ */
+export function wakeTenant(windowStart: number, now: number): FarmInstall[] {
+  const MIN = 60_000
+  return Array.from({ length: 600 }, (_, i) =>
+    farmInstall(i, {
+      first_seen: windowStart - 86_400_000,
+      last_seen: now - MIN,
+      app_version: '3.1.0',
+      first_active: i % 10 === 0 || i % 25 === 0 ? now - ((i * 7) % 14) * MIN : windowStart + ((i * 13) % 40) * MIN,
+      burst_requests: i % 25 === 0 ? 4 : i % 10 === 0 ? 1 : 20,
+    }),
+  )
+}

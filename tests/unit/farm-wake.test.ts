@@ -3,26 +3,14 @@ import { clusterFarms } from '../../lib/detection/emulator-farms'
 import type { FarmInstall } from '../../lib/detection/farm-clusters'
 import { WAKE_MIN_REQUESTS, awakeSince } from '../../lib/detection/farm-wake'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
-import { farmInstall } from '../helpers/farm-install'
+import { farmInstall, wakeTenant } from '../helpers/farm-install'
 
 const MIN = 60_000
 const now = 100 * 60 * MIN
 const windowStart = now - S.farmWindowMinutes * MIN
 
-/**
- * The tenant: 600 installs first seen days ago on its carriers, each its own phone and /24, most active all along
- * (their burst started early in the window); one in ten light users whose one call of the last minutes followed a
- * silence, and one in twenty-five woken with a session of a few calls (the tenant's own wake rate).
- */
-const tenant: FarmInstall[] = Array.from({ length: 600 }, (_, i) =>
-  farmInstall(i, {
-    first_seen: windowStart - 86_400_000,
-    last_seen: now - MIN,
-    app_version: '3.1.0',
-    first_active: i % 10 === 0 || i % 25 === 0 ? now - ((i * 7) % 14) * MIN : windowStart + ((i * 13) % 40) * MIN,
-    burst_requests: i % 25 === 0 ? 4 : i % 10 === 0 ? 1 : 20,
-  }),
-)
+/** The tenant's 600 installs, its own wake rate among them (tests/helpers/farm-install.ts). */
+const tenant: FarmInstall[] = wakeTenant(windowStart, now)
 
 /**
  * 60 installs of one phone build on 6 /24s of one hosting ASN, registered one by one over the last days (1-3 calls

@@ -51,6 +51,19 @@ describe('red team round 4: attacks', () => {
     expect(r.mine.filter((e) => e.type === 'attestation').every((e) => e.verdict === 'accepted')).toBe(true)
   })
 
+  it('aged spread: every member registered during the history, all wake in the first minute, a /24 each, many builds', () => {
+    const r = play('emulator_farm', 'rt4_farm_aged_spread', 10, { tenant: 'globex-travel' })
+    const members = r.labels.filter((l) => l.kind === 'install')
+    expect(members.length).toBe(60)
+    for (const l of members) {
+      expect(r.mine.some((e) => e.install_id === l.subject && e.ts < START + HISTORY - 5 * MIN)).toBe(true)
+      expect(l.start_ms).toBeLessThan(START + HISTORY + MIN)
+    }
+    expect(new Set(r.mine.map((e) => `${e.device_model} ${e.os_version}`)).size).toBeGreaterThan(20)
+    expect(new Set(r.mine.map((e) => e.ip_prefix)).size).toBe(60)
+    expect(new Set(r.mine.map((e) => e.asn))).toEqual(new Set([51167]))
+  })
+
   it('jittered lockstep: one identical request a minute per member, within ±15 s of the farm tick, 2 builds', () => {
     const r = play('emulator_farm', 'rt4_farm_jitter_lockstep', 12)
     const own = attackCalls(r)
@@ -169,6 +182,19 @@ describe('red team round 4: look-alikes', () => {
       for (let i = 1; i < xs.length; i++) if (xs[i] > xs[i - 1]) grows++
     }
     expect(grows).toBeGreaterThan(100)
+  })
+
+  it('push to lapsed users: 200 installs of the tenant, 1-3 calls early in the history, silent 15+ min, then back', () => {
+    const r = lookAlike('rt4_benign_push_dormant', { tenant: 'globex-travel' })
+    expect(r.ids.size).toBe(200)
+    for (const id of r.ids) {
+      const own = r.mine.filter((e) => e.install_id === id && calls(e)).map((e) => e.ts)
+      const before = own.filter((t) => t < START + HISTORY)
+      expect(before.length).toBeGreaterThanOrEqual(1)
+      expect(Math.max(...before)).toBeLessThan(START + HISTORY - 15 * MIN)
+      expect(own.filter((t) => t >= START + HISTORY).length).toBeGreaterThanOrEqual(1)
+    }
+    expect(new Set(r.mine.map((e) => e.asn)).size).toBeGreaterThan(3)
   })
 
   it('new tenant: no event before the frame, 400 installs after', () => {

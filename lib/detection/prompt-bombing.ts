@@ -10,6 +10,7 @@ import { ConversationCheck, grownReason } from './bombing-conversations'
 import { cusumZ, detectSequentialBombing, SEQ_WINDOW_MINUTES, type BombingGroup, type SequentialEvidence } from './bombing-sequential'
 import { openByInstallFeature, openStreams } from './open-streams'
 import { rescoreOnOwnPast } from './bombing-window-own'
+import { spareCommonTailFindings } from './bombing-common-tail'
 import type { RunProfiles } from './run-profiles'
 import {
   addOpenStreams,
@@ -120,8 +121,12 @@ export async function scorePromptBombingCandidates(
   const ownPastEnd = now - Math.max(s.windowMinutes, SEQ_WINDOW_MINUTES) * 60_000
   // Kept: the sequential test's own-history minutes (install-history.ts), when they are the same 90 minutes.
   const keptPast = opts.kept !== false && s.windowMinutes <= SEQ_WINDOW_MINUTES
-  const rows = await timePhase(`${BANDS}own past`, () =>
+  const own = await timePhase(`${BANDS}own past`, () =>
     rescoreOnOwnPast(store, s, scoreAgainst(usage, bands, s), usage, bands, ownPastEnd, opts.tenant, keptPast),
+  )
+  // In a feature whose users paste long documents, a finding carried by such requests is judged by their count (bombing-common-tail.ts).
+  const rows = await timePhase(`${BANDS}common tail`, async () =>
+    (await spareCommonTailFindings(store, s, own, now, now - SEQ_WINDOW_MINUTES * 60_000, opts.tenant)).sort(byScore),
   )
   return { rows, concentration: [], bands, windowUsage: all }
 }

@@ -15,6 +15,7 @@ import { releaseScenario, type ReleaseKind } from './families-release'
 import { priceScenario, type PriceKind } from './families-price'
 import { redTeam3Scenario, type RedTeam3Kind } from './families-redteam3'
 import { redTeam4Scenario, type RedTeam4Kind } from './families-redteam4'
+import { hugeRequestScenario, type HugeRequestKind } from './families-huge-requests'
 
 /**
  * Held-out "red team" families for the non-bombing detectors, written from the
@@ -54,6 +55,7 @@ export type RedTeamKind =
   | PriceKind
   | RedTeam3Kind
   | RedTeam4Kind
+  | HugeRequestKind
 
 function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
   const feature = featureOf(f)
@@ -231,6 +233,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   const f = frameOf(`redteam-${kind}`, ctx, 15 * MIN)
   if (kind.startsWith('rt3_')) return redTeam3Scenario(ctx, f, kind as RedTeam3Kind)
   if (kind.startsWith('rt4_')) return redTeam4Scenario(ctx, f, kind as RedTeam4Kind)
+  if (kind.startsWith('huge_')) return hugeRequestScenario(ctx, f, kind as HugeRequestKind)
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
   if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)
   if (kind === 'cost_release_volume' || kind === 'benign_early_adopters') return releaseScenario(ctx, f, kind)

@@ -1,5 +1,6 @@
 import { BOMB, HISTORY, MIN, c, run, type FamilyCase } from './family-case'
 import { redTeamGrid } from './families-redteam'
+import { hugeRequestGrid } from './families-huge'
 
 export { HISTORY, type FamilyCase } from './family-case'
 
@@ -162,5 +163,5 @@ export function familyGrid(quick: boolean): FamilyCase[] {
     c('benign', kind, 'holdout', [], run(48 + i, 'benign', { kind, offsetMs: HISTORY, durationMs: 70 * MIN, tenant: 'acme-fitness' }, 70, 120_000)),
   )
   if (quick) return [tune[1], tune[4], tune[11], tune[13], tune[16], benign[3]]
-  return [...tune, ...holdout, ...benign, ...benignHoldout, ...redTeamGrid()]
+  return [...tune, ...holdout, ...benign, ...benignHoldout, ...redTeamGrid(), ...hugeRequestGrid()]
 }

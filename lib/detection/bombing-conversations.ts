@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { selectColumns, toSec } from './query'
+import { binomialLogTail } from './stats'
 import { installRequestsSql } from './sql/install-requests'
 
 /**
@@ -46,7 +47,10 @@ export const SLACK_TOKENS = 50
 export const NEW_MESSAGE_SHARE = 0.25
 export const PREDECESSORS = 2
 export const GROWN_SHARE = 0.75
-export const MIN_LARGE = 8
+/** A bomber's large call lines up with one of its candidates by chance at most this often (2x the median, σ 0.6: 0.24). */
+export const CHANCE_CONTINUATION = 0.25
+/** The binomial tail under that rate below which the continued calls are not chance: about one bomber's run in 1,000. */
+export const CHANCE_ALPHA = 1e-3
 
 export interface Call {
   start: number
@@ -58,7 +62,7 @@ export interface ConversationShape {
   calls: number
   large: number
   continued: number
-  /** Share of the large calls' context tokens carried by those that continue an earlier call. */
+  /** Share of the large calls' evidence (each one's ln(context / (√3 × median))) carried by those that continue an earlier call. */
   continuedShare: number
   grown: boolean
 }
@@ -69,26 +73,34 @@ export function conversationShape(calls: Call[], featureMedian: number): Convers
   const newMessage = NEW_MESSAGE_SHARE * featureMedian
   let large = 0
   let continued = 0
-  let largeTokens = 0
-  let continuedTokens = 0
+  let largeEvidence = 0
+  let continuedEvidence = 0
+  const largeBefore: number[] = []
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]
     if (c.context < smallUnder) continue
+    // What this request adds to the cumulative test (its LLR over the feature's usual sizes, up to the factor δ/σ²).
+    const evidence = Math.log(c.context / smallUnder)
     large++
-    largeTokens += c.context
-    for (let j = i - 1; j >= Math.max(0, i - PREDECESSORS); j--) {
-      const prev = calls[j]
-      const low = prev.context + ANSWER_KEPT * prev.output - SLACK_TOKENS
-      const high = prev.context + prev.output + newMessage + SLACK_TOKENS
-      if (c.context >= low && c.context <= high) {
-        continued++
-        continuedTokens += c.context
-        break
-      }
+    largeEvidence += evidence
+    const candidates = [...largeBefore.slice(-PREDECESSORS)]
+    for (let j = Math.max(0, i - PREDECESSORS); j < i; j++) if (!candidates.includes(j)) candidates.push(j)
+    if (candidates.some((j) => continues(c, calls[j], newMessage))) {
+      continued++
+      continuedEvidence += evidence
     }
+    largeBefore.push(i)
   }
-  const continuedShare = largeTokens ? continuedTokens / largeTokens : 0
-  return { calls: calls.length, large, continued, continuedShare, grown: large >= MIN_LARGE && continuedShare >= GROWN_SHARE }
+  const continuedShare = largeEvidence ? continuedEvidence / largeEvidence : 0
+  const byChance = Math.exp(binomialLogTail(continued, large, CHANCE_CONTINUATION))
+  return { calls: calls.length, large, continued, continuedShare, grown: byChance < CHANCE_ALPHA && continuedShare >= GROWN_SHARE }
+}
+
+/** Whether `c`'s context is `prev`'s context plus (most of) its answer plus a short new message. */
+function continues(c: Call, prev: Call, newMessage: number): boolean {
+  const low = prev.context + ANSWER_KEPT * prev.output - SLACK_TOKENS
+  const high = prev.context + prev.output + newMessage + SLACK_TOKENS
+  return c.context >= low && c.context <= high
 }
 
 const key = (tenant: string, feature: string, install: string) => `${tenant}\u0000${feature}\u0000${install}`

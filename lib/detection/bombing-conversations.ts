@@ -1,5 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { selectColumns, toSec } from './query'
+import { binomialLogTail } from './stats'
 import { installRequestsSql } from './sql/install-requests'
 
 /**
@@ -14,39 +15,55 @@ import { installRequestsSql } from './sql/install-requests'
  * sends is not grown from anything.
  *
  * Per install and feature, its calls of the window in the order they were
- * made: a call **continues** an earlier one (one of the `PREDECESSORS` calls
- * just before it: the same person's other requests can fall between two
- * turns) when its context is that call's context plus its answer (at least
- * `ANSWER_KEPT` of it, less `SLACK_TOKENS` of tokenizer slack) plus a new
- * message of at most `NEW_MESSAGE_SHARE` of the feature's median context; a
- * call under √3 × the feature's median is **small** (where the cumulative
- * test's evidence turns negative: a new session). The install is a **grown
- * conversation** when it has at least `MIN_LARGE` large calls and those that
- * continue an earlier one carry at least `GROWN_SHARE` of the large calls'
- * context tokens (by tokens: a few huge bombs hidden among many short turns
- * carry most of the tokens and are not explained). Such an install's own
- * evidence is set aside (its cumulative and window findings stay under the
- * alert line, with the reason) and it is no member of a group.
+ * made: a call **continues** an earlier one when its context is that call's
+ * context plus its answer (at least `ANSWER_KEPT` of it, less `SLACK_TOKENS`
+ * of tokenizer slack) plus a new message of at most `NEW_MESSAGE_SHARE` of
+ * the feature's median context. The earlier ones tried are the
+ * `PREDECESSORS` calls just before it and the `PREDECESSORS` large calls
+ * just before it: the person's other requests fall between two turns, and
+ * under the feature's usual sizes most of them are small (a heavy user's
+ * own traffic can put several between two turns). A call under √3 × the
+ * feature's median is **small** (where the cumulative test's evidence turns
+ * negative: a new session). The install is a **grown conversation** when
+ * (1) more of its large calls continue an earlier one than chance explains:
+ * under the null of a bomber drawing sizes independently, each large call
+ * lines up by chance with probability at most `CHANCE_CONTINUATION`, and
+ * the binomial tail of the continued count is under `CHANCE_ALPHA`; and
+ * (2) those continuing calls carry at least `GROWN_SHARE` of the large
+ * calls' evidence, each call weighed by what it adds to the cumulative test
+ * (its LLR is proportional to ln(context / (√3 × median))): a few huge bombs
+ * hidden among many turns carry most of the evidence and are not explained,
+ * while a person's few ordinary large requests, barely over the line, weigh
+ * little. Such an install's own evidence is set aside (its cumulative and
+ * window findings stay under the alert line, with the reason) and it is no
+ * member of a group.
  *
- * A bomber drawing large contexts independently lands in one of those narrow
- * windows by chance about one call in six (3x the median, σ 0.6), and one
- * repeating a fixed large prompt never does (its context does not grow by
- * the answer): three quarters of the tokens of `MIN_LARGE` (8) large calls
- * lined up by chance is about 10⁻³ per bomber and run, and a spared run only
- * delays it to a later one with more calls (10⁻⁵ at 12; tests/unit/bombing-conversations.test.ts
- * plays 30 seeds of each). Blind spots: an attacker who feeds each answer
- * back as history and adds at most a short message per turn is a long chat
- * by this test (its context grows linearly; `maxContextTokens` bounds it); a
- * chat whose turns add retrieved documents or pasted text (more than a short
- * message) and an app that trims the conversation at a cap (the cap's size
- * every turn once there, no growth) are judged as before.
+ * A bomber drawing large contexts independently (σ 0.6) lines up by chance
+ * about one large call in four at 2x the median, one in six at 3x, one in
+ * eleven at 5x; one repeating a fixed large prompt never does (its context
+ * does not grow by the answer). Five of five large calls lined up by chance
+ * is 0.25⁵ ≈ 10⁻³ per bomber and run, and a spared run only delays it to a
+ * later one with more calls (tests/unit/bombing-conversations.test.ts plays
+ * 30 seeds of each). Blind spots: an attacker who feeds each answer back as
+ * history and adds at most a short message per turn is a long chat by this
+ * test (its context grows linearly; `maxContextTokens` bounds it); a bomber
+ * whose sizes sit tightly (σ about 0.2) just above 2x the median lines up
+ * about four calls in ten and is spared in about 2 % of runs at 30 calls
+ * (0.05 % before the large-call reach and the evidence weights), a run's
+ * delay each time; a chat whose turns add retrieved documents or pasted text
+ * (more than a short message) and an app that trims the conversation at a
+ * cap (the cap's size every turn once there, no growth) are judged as
+ * before.
  */
 export const ANSWER_KEPT = 0.9
 export const SLACK_TOKENS = 50
 export const NEW_MESSAGE_SHARE = 0.25
 export const PREDECESSORS = 2
 export const GROWN_SHARE = 0.75
-export const MIN_LARGE = 8
+/** A bomber's large call lines up with one of its candidates by chance at most this often (2x the median, σ 0.6: 0.24). */
+export const CHANCE_CONTINUATION = 0.25
+/** The binomial tail under that rate below which the continued calls are not chance: about one bomber's run in 1,000. */
+export const CHANCE_ALPHA = 1e-3
 
 export interface Call {
   start: number
@@ -58,7 +75,7 @@ export interface ConversationShape {
   calls: number
   large: number
   continued: number
-  /** Share of the large calls' context tokens carried by those that continue an earlier call. */
+  /** Share of the large calls' evidence (each one's ln(context / (√3 × median))) carried by those that continue an earlier call. */
   continuedShare: number
   grown: boolean
 }
@@ -69,26 +86,34 @@ export function conversationShape(calls: Call[], featureMedian: number): Convers
   const newMessage = NEW_MESSAGE_SHARE * featureMedian
   let large = 0
   let continued = 0
-  let largeTokens = 0
-  let continuedTokens = 0
+  let largeEvidence = 0
+  let continuedEvidence = 0
+  const largeBefore: number[] = []
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]
     if (c.context < smallUnder) continue
+    // What this request adds to the cumulative test (its LLR over the feature's usual sizes, up to the factor δ/σ²).
+    const evidence = Math.log(c.context / smallUnder)
     large++
-    largeTokens += c.context
-    for (let j = i - 1; j >= Math.max(0, i - PREDECESSORS); j--) {
-      const prev = calls[j]
-      const low = prev.context + ANSWER_KEPT * prev.output - SLACK_TOKENS
-      const high = prev.context + prev.output + newMessage + SLACK_TOKENS
-      if (c.context >= low && c.context <= high) {
-        continued++
-        continuedTokens += c.context
-        break
-      }
+    largeEvidence += evidence
+    const candidates = [...largeBefore.slice(-PREDECESSORS)]
+    for (let j = Math.max(0, i - PREDECESSORS); j < i; j++) if (!candidates.includes(j)) candidates.push(j)
+    if (candidates.some((j) => continues(c, calls[j], newMessage))) {
+      continued++
+      continuedEvidence += evidence
     }
+    largeBefore.push(i)
   }
-  const continuedShare = largeTokens ? continuedTokens / largeTokens : 0
-  return { calls: calls.length, large, continued, continuedShare, grown: large >= MIN_LARGE && continuedShare >= GROWN_SHARE }
+  const continuedShare = largeEvidence ? continuedEvidence / largeEvidence : 0
+  const byChance = Math.exp(binomialLogTail(continued, large, CHANCE_CONTINUATION))
+  return { calls: calls.length, large, continued, continuedShare, grown: byChance < CHANCE_ALPHA && continuedShare >= GROWN_SHARE }
+}
+
+/** Whether `c`'s context is `prev`'s context plus (most of) its answer plus a short new message. */
+function continues(c: Call, prev: Call, newMessage: number): boolean {
+  const low = prev.context + ANSWER_KEPT * prev.output - SLACK_TOKENS
+  const high = prev.context + prev.output + newMessage + SLACK_TOKENS
+  return c.context >= low && c.context <= high
 }
 
 const key = (tenant: string, feature: string, install: string) => `${tenant}\u0000${feature}\u0000${install}`
@@ -151,5 +176,5 @@ const NONE: ConversationShape = { calls: 0, large: 0, continued: 0, continuedSha
 
 /** The reason an install's finding is set aside. */
 export function grownReason(s: ConversationShape): string {
-  return `a conversation growing turn by turn: ${s.continued} of its ${s.large} large calls (${Math.round(100 * s.continuedShare)} % of their tokens) re-send an earlier call and its answer plus a short message (a long chat re-sending its history, not a bomb)`
+  return `a conversation growing turn by turn: ${s.continued} of its ${s.large} large calls (${Math.round(100 * s.continuedShare)} % of their evidence) re-send an earlier call and its answer plus a short message (a long chat re-sending its history, not a bomb)`
 }

@@ -223,14 +223,23 @@ export async function detectModerateGroups(
     }
     return { groups: mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert)), candidates: splits }
   }
-  const result = await judge(candidates)
+  let result = await judge(candidates)
+  if (!spare) return result
   // Members of a group that would alert whose large requests are one conversation growing turn by turn
-  // (bombing-conversations.ts) are left out and the groups judged again: only then are raw events read.
-  const raised = result.groups.filter((g) => g.score >= ALERT_SCORE).flatMap((g) => g.members)
-  if (!spare || !raised.length) return result
-  const spared = await timePhase(`${SUB}conversations`, () => spare(raised))
-  if (!spared.size) return result
-  return judge(candidates.filter((r) => !spared.has(`${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`)))
+  // (bombing-conversations.ts) are left out and the groups judged again: only then are raw events read. Judged
+  // again, a group can stand on installs not asked about yet: those are asked in turn, until none is left.
+  const spared = new Set<string>()
+  const asked = new Set<string>()
+  const keyOf = (r: { tenant_id: string; feature: string; install_id: string }) => `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`
+  for (;;) {
+    const raised = result.groups.filter((g) => g.score >= ALERT_SCORE).flatMap((g) => g.members.filter((m) => !asked.has(keyOf(m))))
+    if (!raised.length) return result
+    for (const m of raised) asked.add(keyOf(m))
+    const grown = await timePhase(`${SUB}conversations`, () => spare(raised))
+    if (!grown.size) return result
+    for (const k of grown) spared.add(k)
+    result = await judge(candidates.filter((r) => !spared.has(keyOf(r))))
+  }
 }
 
 /** App versions each install (tenant\0install) sent requests from over [from, now]. */

@@ -265,8 +265,14 @@ export async function detectSequentialBombing(
     detectModerateGroups(store, baselines, versionMedian, installs, s.zAlert, from, now, tenant, kept, spare),
   )
   let groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
-  if (await setAsideGrown(groups.filter((g) => g.score >= ALERT_SCORE).flatMap((g) => g.members)))
+  // Formed again without those set aside, a group can stand on members not asked about yet: ask them in turn.
+  const asked = new Set<SequentialEvidence>()
+  for (;;) {
+    const raised = groups.filter((g) => g.score >= ALERT_SCORE).flatMap((g) => g.members.filter((m) => !asked.has(m)))
+    for (const m of raised) asked.add(m)
+    if (!(await setAsideGrown(raised))) break
     groups = bombingGroups(evidence, traits, installs, s.zAlert, wide)
+  }
   // The newest ids of a rotating attacker whose group stands: read whatever they sent (bombing-traits.ts).
   const sharers = await timePhase(`${SUB}trait sharers`, () =>
     traitSharers(store, groups, new Set(rows.map((r) => `${r.tenant_id}\u0000${r.install_id}`)), from),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { conversationShape, MIN_LARGE, type Call } from '../../lib/detection/bombing-conversations'
+import { CHANCE_ALPHA, CHANCE_CONTINUATION, conversationShape, type Call } from '../../lib/detection/bombing-conversations'
 import { Rng } from '../../lib/simulator/random'
 
 const MEDIAN = 900
@@ -55,11 +55,16 @@ describe('a conversation growing turn by turn', () => {
     expect(conversationShape(mixed, MEDIAN).grown).toBe(false)
   })
 
-  it(`needs ${MIN_LARGE} large calls, and a chat trimmed at a cap is judged as before once it sits there`, () => {
-    // Eleven large calls that line up as growth (a bomber's few draws can, by chance) are too few to spare it.
-    let c = 1_600
-    const eleven = Array.from({ length: MIN_LARGE - 1 }, (_, i) => ({ start: i, context: (c += 400), output: 300 }))
-    expect(conversationShape(eleven, MEDIAN)).toMatchObject({ large: MIN_LARGE - 1, grown: false })
+  it('needs more continued large calls than chance lines up, and a chat trimmed at a cap is judged as before once it sits there', () => {
+    // Large calls that line up as growth (the first continues nothing): 4 of 5 is what chance gives a bomber about once
+    // in 70 runs, too often to spare it; 7 of 8 about once in 2,600.
+    const lined = (n: number) => {
+      let c = 1_600
+      return Array.from({ length: n }, (_, i) => ({ start: i, context: (c += 400), output: 300 }))
+    }
+    expect(CHANCE_CONTINUATION ** 4).toBeGreaterThan(CHANCE_ALPHA)
+    expect(conversationShape(lined(5), MEDIAN)).toMatchObject({ large: 5, continued: 4, grown: false })
+    expect(conversationShape(lined(8), MEDIAN)).toMatchObject({ large: 8, continued: 7, grown: true })
     const capped = chat(new Rng(4), 1, 0, 2_000).concat(Array.from({ length: 20 }, (_, i) => ({ start: 1e9 + i, context: 2_000, output: 300 })))
     expect(conversationShape(capped, MEDIAN).grown).toBe(false)
   })

@@ -90,7 +90,7 @@ export function spareCommonTail(
 const tailCache = new KeptStates<{ end: number; tails: Map<string, FeatureTail> }>()
 
 /** The features' tails over the sequential baseline's span, read once per BASELINE_STEP_MS like the baselines. */
-async function readTails(store: Store, baselines: Map<string, ContextBaseline>, from: number, tenant: string): Promise<Map<string, FeatureTail>> {
+export async function readTails(store: Store, baselines: Map<string, ContextBaseline>, from: number, tenant: string): Promise<Map<string, FeatureTail>> {
   const end = Math.floor(from / BASELINE_STEP_MS) * BASELINE_STEP_MS
   const key = `${store.database}\u0000${tenant}`
   const hit = tailCache.get(key, end)

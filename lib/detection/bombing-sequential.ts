@@ -1,7 +1,7 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
-import { ALERT_SCORE, type DetectionSettings } from './settings'
+import { ALERT_SCORE, DEFAULT_DETECTION_SETTINGS, type DetectionSettings } from './settings'
 import { featureInstallsSql, versionRequestsSql } from './sql/feature-installs'
 import { readTraits, traitSharers, type RunProfiles } from './bombing-traits'
 import { ownRebased, ownShifts } from './bombing-own'
@@ -10,6 +10,8 @@ import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bo
 import { MODERATE_RATIO, detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
 import { nameSpreadRateMembers } from './bombing-spread-rate'
+import { joinByHugeRequests } from './bombing-tail-members'
+import { readTails } from './bombing-common-tail'
 import { ConversationCheck } from './bombing-conversations'
 import { timePhase } from './phase-cost'
 import { guardFeatureLaunches, launchLevels, launchRebased } from './bombing-launch'
@@ -294,5 +296,11 @@ export async function detectSequentialBombing(
   // Members that keep their own traffic beside the attack's: request size and rate since its minute (bombing-spread-rate.ts).
   const spread = { baselines, candidates: moderate.candidates, movedFeatures: moved, from, now, tenant, alpha: s.spreadMemberAlpha }
   groups = await timePhase(`${SUB}spread rate members`, () => nameSpreadRateMembers(store, groups, spread, async () => keptNow() ?? (await readMinutes([], 0))))
+  // Members that sent one huge request each, where the feature's own rate makes that no chance (bombing-tail-members.ts).
+  if (groups.some((g) => g.kind === 'feature_excess' && g.score >= ALERT_SCORE)) {
+    const alpha = s.spreadMemberAlpha ?? DEFAULT_DETECTION_SETTINGS.spreadMemberAlpha
+    const tails = await readTails(store, baselines, from, tenant)
+    groups = joinByHugeRequests(groups, { series: keptNow() ?? (await readMinutes([], 0)), baselines, tails, alpha })
+  }
   return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, MODERATE_RATIO, keptNow)) }
 }

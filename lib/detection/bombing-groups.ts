@@ -57,6 +57,11 @@ function shortLived(
   })
 }
 
+/** A standing group with more installs listed beside its members (not counted: its z and score are unchanged), and the reason why. */
+export function withListed(g: BombingGroup, joined: SequentialEvidence[], reason: string): BombingGroup {
+  return { ...g, members: [...g.members, ...joined], elevated: g.members.length + joined.length, reasons: [...g.reasons, reason] }
+}
+
 export const groupSubject = (tenant: string, key: string) => `${tenant}:bombing-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`
 
 /**

@@ -1,5 +1,5 @@
 import type { Store } from '../clickhouse/client'
-import type { BombingGroup } from './bombing-groups'
+import { withListed, type BombingGroup } from './bombing-groups'
 import type { InstallMinutes } from './bombing-minutes'
 import type { ContextBaseline, SequentialEvidence } from './bombing-sequential'
 import { binomialLogTail, lowerBound, mad, MAD_TO_SIGMA, median, normalQuantile, zFromLogTail } from './stats'
@@ -210,15 +210,11 @@ export function joinBySpreadRate(groups: BombingGroup[], x: SpreadRateInputs): B
     if (!named.length) return g
     const joined = named.map((r) => spreadRateEvidence(r, b))
     const hhmm = new Date(at * 60_000).toISOString().slice(11, 16)
-    return {
-      ...g,
-      members: [...g.members, ...joined],
-      elevated: g.members.length + joined.length,
-      reasons: [
-        ...g.reasons,
-        `${joined.length} more installs whose requests since ${hhmm} UTC are both larger than their own past and more frequent than their own past rate, beyond the feature's other installs at that minute (request size and rate combined, at most ${x.alpha} such names by chance per look): listed, not counted`,
-      ],
-    }
+    return withListed(
+      g,
+      joined,
+      `${joined.length} more installs whose requests since ${hhmm} UTC are both larger than their own past and more frequent than their own past rate, beyond the feature's other installs at that minute (request size and rate combined, at most ${x.alpha} such names by chance per look): listed, not counted`,
+    )
   })
 }
 

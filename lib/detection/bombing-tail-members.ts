@@ -1,5 +1,5 @@
 import type { ContextBaseline } from './bombing-baselines'
-import type { BombingGroup } from './bombing-groups'
+import { withListed, type BombingGroup } from './bombing-groups'
 import type { InstallMinutes } from './bombing-minutes'
 import { TAIL_LINE_RATIO, type FeatureTail } from './bombing-common-tail'
 import type { SequentialEvidence } from './bombing-sequential'
@@ -81,15 +81,11 @@ export function joinByHugeRequests(groups: BombingGroup[], x: HugeMemberInputs):
     const chance = requests * overLineRate(b, x.tails.get(key))
     if (!joined.length || chance > x.alpha) return g
     const hhmm = new Date(since * 60_000).toISOString().slice(11, 16)
-    return {
-      ...g,
-      members: [...g.members, ...joined],
-      elevated: g.members.length + joined.length,
-      reasons: [
-        ...g.reasons,
-        `${joined.length} more installs with a request over ${TAIL_LINE_RATIO}x the feature's median since ${hhmm} UTC (${requests.toLocaleString('en-US')} requests of the feature since then, ${chance.toFixed(3)} such requests expected by chance): listed, not counted`,
-      ],
-    }
+    return withListed(
+      g,
+      joined,
+      `${joined.length} more installs with a request over ${TAIL_LINE_RATIO}x the feature's median since ${hhmm} UTC (${requests.toLocaleString('en-US')} requests of the feature since then, ${chance.toFixed(3)} such requests expected by chance): listed, not counted`,
+    )
   })
 }
 

@@ -102,6 +102,15 @@ export class KafkaBatches {
     }))
     if (messages.length === 0) return true
     const owned = this.owner(payload)
+    // A failed heartbeat is the group's notice of a rebalance: kafkajs rejoins only once this batch returns, and a
+    // member still inserting the rest of a large fetch past the rebalance timeout is dropped from the group (its
+    // later commits refused, the join waiting on it). So no new range starts after one; the unstarted ranges are
+    // left unresolved, read again by whoever owns the partition next.
+    let rejoin = false
+    const beat = () =>
+      heartbeat().catch(() => {
+        rejoin = true
+      })
     const chunks: SourceMessage[][] = []
     if (this.ledger.isFirstRead(partition)) {
       // Step 1: a write of this partition from before the join lands before its intent is looked up.
@@ -135,13 +144,17 @@ export class KafkaBatches {
     // Step 4.
     for (let i = 0; i < messages.length; i += this.consumer.maxBatchRows) chunks.push(messages.slice(i, i + this.consumer.maxBatchRows))
     for (const chunk of chunks) {
+      if (rejoin) {
+        await this.ledger.settle(partition)
+        return false
+      }
       const prepared = this.pipeline.prepare(chunk)
       if (!(await this.ledger.settle(partition)) || !owned()) {
         this.pipeline.forget(prepared.batch)
         return false
       }
       const last = chunk[chunk.length - 1].offset
-      const written = this.write(prepared, owned, heartbeat).then(async (ok) => {
+      const written = this.write(prepared, owned, beat).then(async (ok) => {
         if (!ok) return false
         this.consumer.wrote()
         // Step 7. Uncommitted, the range will be read again, by us or another
@@ -154,7 +167,7 @@ export class KafkaBatches {
       this.ledger.track(partition, written)
       resolveOffset(String(last))
       if (this.consumer.stopping()) await this.ledger.settle(partition)
-      await heartbeat().catch(() => {})
+      await beat()
     }
     return true
   }

@@ -297,9 +297,16 @@ export async function detectSequentialBombing(
   const spread = { baselines, candidates: moderate.candidates, movedFeatures: moved, from, now, tenant, alpha: s.spreadMemberAlpha }
   groups = await timePhase(`${SUB}spread rate members`, () => nameSpreadRateMembers(store, groups, spread, async () => keptNow() ?? (await readMinutes([], 0))))
   // Members that sent one huge request each, where the feature's own rate makes that no chance (bombing-tail-members.ts).
-  if (groups.some((g) => g.kind === 'feature_excess' && g.score >= ALERT_SCORE)) {
+  const standing = groups.filter((g) => g.kind === 'feature_excess' && g.score >= ALERT_SCORE)
+  if (standing.length) {
     const alpha = s.spreadMemberAlpha ?? DEFAULT_DETECTION_SETTINGS.spreadMemberAlpha
-    const tails = await readTails(store, baselines, from, tenant)
+    const tails = await readTails(
+      store,
+      baselines,
+      from,
+      tenant,
+      standing.map((g) => `${g.tenant_id}\u0000${g.feature}`),
+    )
     groups = joinByHugeRequests(groups, { series: keptNow() ?? (await readMinutes([], 0)), baselines, tails, alpha })
   }
   return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, MODERATE_RATIO, keptNow)) }

@@ -11,11 +11,10 @@ FROM (
     indexOf({keys:Array(String)}, concat(tenant_id, '|', feature)) AS k
   FROM ${db}.install_minute
   WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')
-    AND ({tenant:String} = '' OR tenant_id = {tenant:String})
+    AND ({tenant:String} = '' OR tenant_id = {tenant:String}) AND has({keys:Array(String)}, concat(tenant_id, '|', feature))
   GROUP BY minute, tenant_id, install_id, feature
   HAVING m_requests > 0
 )
-WHERE k > 0
 GROUP BY tenant_id, feature`
 
 /** The window's minutes of a few installs ({only}): requests, prompt tokens and the largest context of each minute. */

@@ -10,8 +10,7 @@ import { bombingGroups, mergeGroups, versionWide, type BombingGroup } from './bo
 import { MODERATE_RATIO, detectModerateGroups, featuresWithMovedVersions, movedVersionMedian, windowVersions } from './bombing-moderate'
 import { joinAtOnset } from './bombing-onset'
 import { nameSpreadRateMembers } from './bombing-spread-rate'
-import { joinByHugeRequests } from './bombing-tail-members'
-import { readTails } from './bombing-common-tail'
+import { nameHugeRequestMembers } from './bombing-tail-members'
 import { ConversationCheck } from './bombing-conversations'
 import { timePhase } from './phase-cost'
 import { guardFeatureLaunches, launchLevels, launchRebased } from './bombing-launch'
@@ -297,17 +296,7 @@ export async function detectSequentialBombing(
   const spread = { baselines, candidates: moderate.candidates, movedFeatures: moved, from, now, tenant, alpha: s.spreadMemberAlpha }
   groups = await timePhase(`${SUB}spread rate members`, () => nameSpreadRateMembers(store, groups, spread, async () => keptNow() ?? (await readMinutes([], 0))))
   // Members that sent one huge request each, where the feature's own rate makes that no chance (bombing-tail-members.ts).
-  const standing = groups.filter((g) => g.kind === 'feature_excess' && g.score >= ALERT_SCORE)
-  if (standing.length) {
-    const alpha = s.spreadMemberAlpha ?? DEFAULT_DETECTION_SETTINGS.spreadMemberAlpha
-    const tails = await readTails(
-      store,
-      baselines,
-      from,
-      tenant,
-      standing.map((g) => `${g.tenant_id}\u0000${g.feature}`),
-    )
-    groups = joinByHugeRequests(groups, { series: keptNow() ?? (await readMinutes([], 0)), baselines, tails, alpha })
-  }
+  const alpha = s.spreadMemberAlpha ?? DEFAULT_DETECTION_SETTINGS.spreadMemberAlpha
+  groups = await nameHugeRequestMembers(store, groups, { baselines, from, tenant, alpha, series: async () => keptNow() ?? (await readMinutes([], 0)) })
   return { evidence, groups: await timePhase(`${SUB}launch guard`, () => guardFeatureLaunches(store, groups, baselines, now, tenant, MODERATE_RATIO, keptNow)) }
 }

@@ -1,9 +1,10 @@
+import type { Store } from '../clickhouse/client'
 import type { ContextBaseline } from './bombing-baselines'
 import { withListed, type BombingGroup } from './bombing-groups'
 import type { InstallMinutes } from './bombing-minutes'
-import { TAIL_LINE_RATIO, type FeatureTail } from './bombing-common-tail'
+import { TAIL_LINE_RATIO, readTails, type FeatureTail } from './bombing-common-tail'
 import type { SequentialEvidence } from './bombing-sequential'
-import { severityFor } from './settings'
+import { ALERT_SCORE, severityFor } from './settings'
 
 /**
  * Members of a standing feature-level group that sent one huge request each. Red team 4's abandoned streams: 30 of a
@@ -105,4 +106,22 @@ function hugeEvidence(m: InstallMinutes, n: number, prompt: number, b: ContextBa
     baseline_source: b.source,
     since: since * 60_000,
   }
+}
+
+/** The detector's step: the tails of the features whose feature-level group is over the alert line, then the join. */
+export async function nameHugeRequestMembers(
+  store: Store,
+  groups: BombingGroup[],
+  x: { baselines: Map<string, ContextBaseline>; from: number; tenant: string; alpha: number; series: () => Promise<Iterable<InstallMinutes>> },
+): Promise<BombingGroup[]> {
+  const standing = groups.filter((g) => g.kind === 'feature_excess' && g.score >= ALERT_SCORE)
+  if (!standing.length) return groups
+  const tails = await readTails(
+    store,
+    x.baselines,
+    x.from,
+    x.tenant,
+    standing.map((g) => `${g.tenant_id}\u0000${g.feature}`),
+  )
+  return joinByHugeRequests(groups, { series: await x.series(), baselines: x.baselines, tails, alpha: x.alpha })
 }

@@ -11,7 +11,7 @@ import { costQueries, threadCpu } from './detection-query-cost'
  * The detectors' CPU per phase on the bench's copied history, without the
  * live replay: `BENCH_DETECTION_HISTORY_DIR=/some/dir npx tsx
  * bench/detection-phases.ts [rate] [runs] [findings.json]` runs every
- * detector `runs` times (default 6) on the 30 s cadence from the end of the
+ * detector `runs` times (default 20) on the 30 s cadence from the end of the
  * history, after one warm-up run, on a copy of the saved history (built
  * there first if absent, as the detection section builds it). Ordinary
  * traffic only: what the detectors cost at that rate before any attack, and
@@ -27,7 +27,9 @@ import { costQueries, threadCpu } from './detection-query-cost'
  */
 async function main() {
   const rate = Number(process.argv[2] ?? 5_000)
-  const runs = Number(process.argv[3] ?? 6)
+  // 20 runs are 10 minutes, two of the baselines' 5-minute steps (BASELINE_STEP_MS): a read paid once a step (the
+  // baselines, the features' tails) then weighs per run as it does live; 6 runs gave it up to a sixth of the total.
+  const runs = Number(process.argv[3] ?? 20)
   const out = process.argv[4]
   const installs = rate >= 1_000 ? rate * 4 : 1_500
   const seedMin = Number(process.env.BENCH_DETECTION_SEED_MIN ?? 8)

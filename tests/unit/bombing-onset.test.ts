@@ -86,6 +86,63 @@ describe('prompt bombing: shared onset', () => {
     expect(onsetGroups(attack.slice(0, 4), installs(500), 5, 0.25, S.zAlert)).toHaveLength(0)
   })
 
+  describe('the null at scale: honest onsets crowd the newest minutes of every feature', () => {
+    // Onsets of one feature: `k` installs with their onset at each given minute (evidence rows keyed by feature).
+    const at = (feature: string, spec: [number, number][]) =>
+      spec.flatMap(([minute, k]) =>
+        Array.from({ length: k }, (_, i) => {
+          const r = { ...row(`${feature}-${minute}-${i}`, minute, 2, 3), feature }
+          const o = onsetOf(r, chat.sigma, 0)!
+          return { onset: o, evidence: onsetEvidence(r, chat, 0, o, 0) }
+        }),
+      )
+    const features = ['chat', 'summarize', 'translate', 'search']
+    const n = 5_000
+    const sizes = new Map(features.map((f) => [`t\u0000${f}`, n]))
+    // The bench's ordinary traffic at 5,000 ev/s: 10-37 onsets in the newest 2 minutes of every feature, a few scattered.
+    const honest = (f: string, newest: number) =>
+      at(f, [
+        [NOW - 3, newest >> 1],
+        [NOW - 2, newest - (newest >> 1)],
+        [NOW - 9, 2],
+        [NOW - 14, 2],
+        [NOW - 17, 1],
+      ])
+
+    it('the crowd every feature shows is no coordinated start', () => {
+      const all = [...honest('chat', 34), ...honest('summarize', 14), ...honest('translate', 18), ...honest('search', 12)]
+      // Judged by the even spread alone it is one: 34 where 5 are expected.
+      expect(
+        onsetGroups(
+          all.filter((o) => o.evidence.feature === 'chat'),
+          new Map([['t\u0000chat', n]]),
+          5,
+          0.25,
+          S.zAlert,
+        )[0].z,
+      ).toBeGreaterThan(S.zAlert)
+      const groups = onsetGroups(all, sizes, 5, 0.25, S.zAlert)
+      expect(groups.every((g) => g.z < S.zAlert)).toBe(true)
+      expect(groups.find((g) => g.feature === 'chat')!.reasons[0]).toMatch(/as many as the tenants' other features show at the same minutes/)
+    })
+
+    it('an attack older than the crowd is still found, and one in a single feature does not raise the others', () => {
+      const attack = at('chat', [[NOW - 8, 30]])
+      const all = [...honest('chat', 24), ...attack, ...honest('summarize', 14), ...honest('translate', 18), ...honest('search', 12)]
+      const groups = onsetGroups(all, sizes, 5, 0.25, S.zAlert)
+      const chatGroup = groups.find((g) => g.feature === 'chat')!
+      expect(chatGroup.z).toBeGreaterThan(S.zAlert)
+      expect(chatGroup.members.filter((m) => m.since === (NOW - 8) * 60_000)).toHaveLength(30)
+      expect(groups.filter((g) => g.feature !== 'chat').every((g) => g.z < S.zAlert)).toBe(true)
+    })
+
+    it('an attack in the newest minutes stands out of the crowd by its size: 60 where 15-20 are honest', () => {
+      const attack = at('chat', [[NOW - 3, 60]])
+      const all = [...honest('chat', 20), ...attack, ...honest('summarize', 14), ...honest('translate', 18), ...honest('search', 12)]
+      expect(onsetGroups(all, sizes, 5, 0.25, S.zAlert).find((g) => g.feature === 'chat')!.z).toBeGreaterThan(S.zAlert)
+    })
+  })
+
   describe("members that changed at the group's minute", () => {
     const LN2 = Math.log(2)
     // A light install whose one honest request 11 minutes ago was already large: its best split is there, outside the bin.

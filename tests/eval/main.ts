@@ -6,6 +6,7 @@ import { migrate } from '../../lib/clickhouse/migrate'
 import { DEFAULT_DETECTION_SETTINGS } from '../../lib/detection/settings'
 import { DETECTOR_NAMES } from '../../lib/detection/types'
 import { familyGrid } from './families'
+import { EVAL_SCALE } from './family-case'
 import { scoreFamily, type FamilyScore } from './family-score'
 import { replay, type ReplayOptions } from '../../harness/eval/replay'
 import { scoreRun } from './score'
@@ -17,7 +18,8 @@ import { scoreRun } from './score'
  * alert, latency) and totals per family for the tuning and held-out splits.
  * Cases are seeded and start at a fixed time (00:00 UTC the day before), so a run is repeatable.
  * EVAL_QUICK=1: a few cases and 2 h of ordinary traffic. EVAL_ONLY='a|b': only cases whose
- * 'family / level' contains a or b (no ordinary traffic then, unless EVAL_HOURS=h sets its length).
+ * 'family / level' contains a or b (no ordinary traffic then, unless EVAL_HOURS=h sets its length). EVAL_SCALE=k:
+ * k times the ordinary installs and rate (family-case.ts).
  */
 const MIN = 60_000
 const DAY = 86_400_000
@@ -122,7 +124,15 @@ async function main() {
       hours === 0
         ? null
         : await runCase(
-            { seed: 5, installs: 1500, ratePerSec: 10, scenarios: [], durationMs: hours * 60 * MIN + 40 * MIN, tickMs: 5 * MIN, detectFromMs: 40 * MIN },
+            {
+              seed: 5,
+              installs: Math.round(1500 * EVAL_SCALE),
+              ratePerSec: 10 * EVAL_SCALE,
+              scenarios: [],
+              durationMs: hours * 60 * MIN + 40 * MIN,
+              tickMs: 5 * MIN,
+              detectFromMs: 40 * MIN,
+            },
             `ordinary traffic, ${hours} h`,
           )
     const perDetector = normal ? DETECTOR_NAMES.map((d) => `${d} ${scoreRun(normal, d).falseAlarms}`).join(', ') : 'not run'
@@ -140,7 +150,7 @@ async function main() {
       )
     }
     console.log(
-      `\nOrdinary traffic only, ${hours} simulated h after 40 min of history (1500 installs, 10 ev/s, detectors every 5 min): alerts opened: ${perDetector}`,
+      `\nOrdinary traffic only, ${hours} simulated h after 40 min of history (${Math.round(1500 * EVAL_SCALE)} installs, ${10 * EVAL_SCALE} ev/s, detectors every 5 min): alerts opened: ${perDetector}`,
     )
   } finally {
     await base.close()

@@ -218,7 +218,8 @@ const inBin = (minutes: number[], from: number) => minutes.filter((m) => m >= fr
  * onsets shared the newest bin in every feature against 3-6 expected from the even spread, and groups of 17-37 opened
  * false alerts (z up to 7.3); the other features at those minutes held 0.14-0.27 % of their installs each, which the
  * median reads. A median: one or two features under attack at that minute do not raise the others' bar. The bin kept is
- * the one of highest z, not of most onsets: a newest bin full of noise must not hide an older attack bin.
+ * the one of highest z, not of most onsets: a newest bin full of noise must not hide an older attack bin. A bin holding
+ * more than `size.max` onsets (a quarter of the feature) means the feature itself changed: nothing is raised.
  */
 function bestBin(
   minutes: number[],
@@ -234,7 +235,8 @@ function bestBin(
   let best: { from: number; k: number; rate: number; z: number; peer: boolean } | null = null
   for (let from = lo; from <= hi; from++) {
     const k = inBin(minutes, from)
-    if (k < size.min || k > size.max) continue
+    if (k > size.max) return null
+    if (k < size.min) continue
     // The background from onsets at least a bin away: attackers whose first request came a minute late sit next to the bin.
     const far = minutes.filter((m) => m < from - ONSET_BIN_MINUTES || m >= from + 2 * ONSET_BIN_MINUTES).length
     const own = ONSET_BIN_MINUTES * Math.max(ONSET_RATE_FLOOR, (ONSET_SAFETY * far) / (n * Math.max(1, ONSET_SPAN_MINUTES - 3 * ONSET_BIN_MINUTES)))

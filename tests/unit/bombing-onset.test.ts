@@ -84,6 +84,12 @@ describe('prompt bombing: shared onset', () => {
     const attack = onsets(Array.from({ length: 25 }, (_, i) => row(`a${i}`, NOW - 8, 2)))
     expect(onsetGroups(attack, installs(60), 5, 0.25, S.zAlert)).toHaveLength(0)
     expect(onsetGroups(attack.slice(0, 4), installs(500), 5, 0.25, S.zAlert)).toHaveLength(0)
+    // Nor does another bin of the same feature: the feature changed, its smaller bins are part of that change.
+    const launch = onsets([
+      ...Array.from({ length: 60 }, (_, i) => row(`l${i}`, NOW - 8, 2)),
+      ...Array.from({ length: 12 }, (_, i) => row(`e${i}`, NOW - 10, 2)),
+    ])
+    expect(onsetGroups(launch, installs(200), 5, 0.25, S.zAlert)).toHaveLength(0)
   })
 
   describe('the null at scale: honest onsets crowd the newest minutes of every feature', () => {

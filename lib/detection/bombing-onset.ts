@@ -1,8 +1,9 @@
 import { groupSubject, type BombingGroup } from './bombing-groups'
 import type { ContextBaseline, SequentialEvidence } from './bombing-sequential'
-import { binomialLogTail, zFromLogTail, zToScore } from './stats'
+import { zToScore } from './stats'
 import { severityFor } from './settings'
 import { appendTo } from './collect'
+import { ONSET_BIN_MINUTES, ONSET_RATE_FLOOR, ONSET_SAFETY, ONSET_SPAN_MINUTES, bestBin, peerOnsets } from './bombing-onset-null'
 
 /**
  * Shared onset: installs recruited into one spread attack start sending
@@ -28,7 +29,7 @@ import { appendTo } from './collect'
  * rate that is the larger of the feature's own background (the onsets a bin
  * or more away, ×ONSET_SAFETY, at least ONSET_RATE_FLOOR a minute) and the
  * median share of the other large features' installs with an onset in the
- * same minutes (bestBin: honest onsets crowd the newest minutes); the bin of
+ * same minutes (bombing-onset-null.ts: honest onsets crowd the newest minutes); the bin of
  * highest z is kept, its tail multiplied by the number of bin positions. At least GROUP_MIN members; more than a quarter of the
  * feature's installs raises nothing, and a feature whose median request moved
  * (a launch: every user changed) is not raised (bombing-launch.ts).
@@ -58,11 +59,8 @@ import { appendTo } from './collect'
  * traffic outweighs the attack's (3 of its own requests a minute beside 1 at
  * 2x average 1.19x: under half the attack's shift at any split).
  */
-export const ONSET_SPAN_MINUTES = 20
+export { ONSET_SPAN_MINUTES, ONSET_BIN_MINUTES, ONSET_RATE_FLOOR, ONSET_SAFETY }
 export const ONSET_Z = 2.5
-export const ONSET_BIN_MINUTES = 2
-export const ONSET_RATE_FLOOR = 0.0005
-export const ONSET_SAFETY = 1.5
 /** The bar of an install tested once at a standing group's attack minute (joinAtOnset). */
 export const MEMBER_Z = 3
 /** Onsets this many minutes after the bin are named too (not counted): late starters of the same attack. */
@@ -189,64 +187,6 @@ export function onsetGroups(
     })
   }
   return out
-}
-
-/** Features with at least this many active installs lend their onset rate to the others' null (fewer: 1 onset is 1/n). */
-export const PEER_MIN_INSTALLS = 500
-/** At least this many such other features, or the null is the feature's own background alone. */
-export const PEER_MIN_FEATURES = 3
-
-type PeerOnsets = { key: string; n: number; minutes: number[] }[]
-
-function peerOnsets(byFeature: Map<string, { onset: Onset }[]>, installs: Map<string, number>): PeerOnsets {
-  const out: PeerOnsets = []
-  for (const [key, n] of installs) if (n >= PEER_MIN_INSTALLS) out.push({ key, n, minutes: (byFeature.get(key) ?? []).map((o) => o.onset.minute) })
-  return out
-}
-
-const inBin = (minutes: number[], from: number) => minutes.filter((m) => m >= from && m < from + ONSET_BIN_MINUTES).length
-
-/**
- * The bin of most evidence and its null: per install, the chance of an onset in the bin is the larger of
- * - the feature's own background: onsets at least a bin away, spread evenly (×ONSET_SAFETY, at least ONSET_RATE_FLOOR a
- *   minute), and
- * - the median, over the other features with ≥ PEER_MIN_INSTALLS installs (≥ PEER_MIN_FEATURES of them), of their
- *   onsets in the same minutes per install (×ONSET_SAFETY).
- * The second is there because honest onsets are not spread evenly: the best split of an install's noise falls most
- * often in its newest minutes (2-3 requests at 1.5x pass z 2.5 more easily than 20), so at scale every feature shows a
- * cluster there. On the bench's ordinary traffic at 5,000 ev/s (3,000-7,000 active installs a feature) 8-24 honest
- * onsets shared the newest bin in every feature against 3-6 expected from the even spread, and groups of 17-37 opened
- * false alerts (z up to 7.3); the other features at those minutes held 0.14-0.27 % of their installs each, which the
- * median reads. A median: one or two features under attack at that minute do not raise the others' bar. The bin kept is
- * the one of highest z, not of most onsets: a newest bin full of noise must not hide an older attack bin. A bin holding
- * more than `size.max` onsets (a quarter of the feature) means the feature itself changed: nothing is raised.
- */
-function bestBin(
-  minutes: number[],
-  n: number,
-  peers: PeerOnsets,
-  self: string,
-  size: { min: number; max: number },
-): { from: number; k: number; rate: number; z: number; peer: boolean } | null {
-  const lo = Math.min(...minutes)
-  const hi = Math.max(...minutes)
-  const others = peers.filter((p) => p.key !== self)
-  const positions = Math.max(1, ONSET_SPAN_MINUTES - ONSET_BIN_MINUTES)
-  let best: { from: number; k: number; rate: number; z: number; peer: boolean } | null = null
-  for (let from = lo; from <= hi; from++) {
-    const k = inBin(minutes, from)
-    if (k > size.max) return null
-    if (k < size.min) continue
-    // The background from onsets at least a bin away: attackers whose first request came a minute late sit next to the bin.
-    const far = minutes.filter((m) => m < from - ONSET_BIN_MINUTES || m >= from + 2 * ONSET_BIN_MINUTES).length
-    const own = ONSET_BIN_MINUTES * Math.max(ONSET_RATE_FLOOR, (ONSET_SAFETY * far) / (n * Math.max(1, ONSET_SPAN_MINUTES - 3 * ONSET_BIN_MINUTES)))
-    const shares = others.map((p) => inBin(p.minutes, from) / p.n).sort((a, b) => a - b)
-    const peer = shares.length >= PEER_MIN_FEATURES ? ONSET_SAFETY * shares[Math.floor((shares.length - 1) / 2)] : 0
-    const rate = Math.min(0.5, Math.max(own, peer))
-    const z = zFromLogTail(binomialLogTail(k, n, rate) + Math.log(positions))
-    if (!best || z > best.z || (z === best.z && k > best.k)) best = { from, k, rate, z, peer: peer > own }
-  }
-  return best
 }
 
 /** The minute most of the bin's onsets share (the earliest of equals): the attack's first minute, not an honest onset beside it. */

@@ -13,6 +13,15 @@ export const PEER_MIN_FEATURES = 3
 
 export type PeerOnsets = { key: string; n: number; minutes: number[] }[]
 
+/** A bin's onsets (k from minute `from`), the per-install chance used, its z, and whether the peers' share set it. */
+export interface OnsetBin {
+  from: number
+  k: number
+  rate: number
+  z: number
+  peer: boolean
+}
+
 export function peerOnsets(byFeature: Map<string, { onset: { minute: number } }[]>, installs: Map<string, number>): PeerOnsets {
   const out: PeerOnsets = []
   for (const [key, n] of installs) if (n >= PEER_MIN_INSTALLS) out.push({ key, n, minutes: (byFeature.get(key) ?? []).map((o) => o.onset.minute) })
@@ -29,25 +38,19 @@ const inBin = (minutes: number[], from: number) => minutes.filter((m) => m >= fr
  *   onsets in the same minutes per install (×ONSET_SAFETY).
  * The second is there because honest onsets are not spread evenly: the best split of an install's noise falls most
  * often in its newest minutes (2-3 requests at 1.5x pass z 2.5 more easily than 20), so at scale every feature shows a
- * cluster there. On the bench's ordinary traffic at 5,000 ev/s (3,000-7,000 active installs a feature) 8-24 honest
+ * cluster there. On the bench's ordinary traffic at 5,000 ev/s (3,000-7,000 active installs a feature) 8-37 honest
  * onsets shared the newest bin in every feature against 3-6 expected from the even spread, and groups of 17-37 opened
  * false alerts (z up to 7.3); the other features at those minutes held 0.14-0.27 % of their installs each, which the
  * median reads. A median: one or two features under attack at that minute do not raise the others' bar. The bin kept is
  * the one of highest z, not of most onsets: a newest bin full of noise must not hide an older attack bin. A bin holding
  * more than `size.max` onsets (a quarter of the feature) means the feature itself changed: nothing is raised.
  */
-export function bestBin(
-  minutes: number[],
-  n: number,
-  peers: PeerOnsets,
-  self: string,
-  size: { min: number; max: number },
-): { from: number; k: number; rate: number; z: number; peer: boolean } | null {
+export function bestBin(minutes: number[], n: number, peers: PeerOnsets, self: string, size: { min: number; max: number }): OnsetBin | null {
   const lo = Math.min(...minutes)
   const hi = Math.max(...minutes)
   const others = peers.filter((p) => p.key !== self)
   const positions = Math.max(1, ONSET_SPAN_MINUTES - ONSET_BIN_MINUTES)
-  let best: { from: number; k: number; rate: number; z: number; peer: boolean } | null = null
+  let best: OnsetBin | null = null
   for (let from = lo; from <= hi; from++) {
     const k = inBin(minutes, from)
     if (k > size.max) return null

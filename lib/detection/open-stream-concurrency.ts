@@ -1,6 +1,7 @@
 import type { OpenStream } from './open-streams'
 import type { DetectionSettings } from './settings'
 import { binomialLogTail, lowerBound, zFromLogTail } from './stats'
+import { windowHeldLogP, type HeldInterval } from './held-window-streams'
 
 /**
  * Many long streams held open at once by one install, judged while they run.
@@ -70,6 +71,8 @@ export interface OpenConcurrency {
   /** Chance of a further long stream beside one, as used (prior or the tenant's). */
   pairRate: number
   z: number
+  /** The window's reading (held-window-streams.ts), when its streams were read: reported streams, extras, z. */
+  window?: { streams: number; extras: number; z: number }
 }
 
 type Settings = Pick<DetectionSettings, 'openStreamPairRate' | 'openStreamTailMs'>
@@ -100,11 +103,15 @@ export function priorSurvival(ms: number, tailMs: number): number {
  * Scores every install of `open` that holds two or more reported streams at
  * once. `closedLongest`: each install's longest stream closed in the window
  * (before open streams are merged in), the tenant's sample of long streams.
+ * `windowStreams` (tenant\0install): those installs' streams reported over the
+ * window, judged as a whole (held-window-streams.ts); the install's z is the
+ * higher of the two readings.
  */
 export function scoreOpenConcurrency(
   open: readonly OpenStream[],
   closedLongest: readonly { tenant_id: string; install_id: string; max_duration_ms: number }[],
   s: Settings,
+  windowStreams?: ReadonlyMap<string, readonly HeldInterval[]>,
 ): Map<string, OpenConcurrency> {
   const key = (tenant: string, install: string) => `${tenant}\u0000${install}`
   const byInstall = new Map<string, OpenStream[]>()
@@ -146,7 +153,11 @@ export function scoreOpenConcurrency(
       const reached = t.longest.length - lowerBound(t.longest, ms) - (own !== undefined && own >= ms ? 1 : 0)
       return Math.max(priorSurvival(ms, s.openStreamTailMs), rateAtLeast(reached, longCount))
     }
-    out.set(k, { streams: h.length, youngestMs: h[h.length - 1], pairRate, z: zFromLogTail(heldLogP(h, pairRate, survival)) })
+    const moment = zFromLogTail(heldLogP(h, pairRate, survival))
+    const list = windowStreams?.get(k)
+    const w = list ? windowHeldLogP(list, pairRate, survival) : undefined
+    const window = w && { streams: w.streams, extras: w.extras, z: zFromLogTail(w.lnP) }
+    out.set(k, { streams: h.length, youngestMs: h[h.length - 1], pairRate, z: Math.max(moment, window?.z ?? 0), window })
   }
   return out
 }

@@ -5,6 +5,7 @@ import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settin
 import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
 import { scoreOpenConcurrency, type OpenConcurrency } from './open-stream-concurrency'
+import { heldWindowStreams } from './held-window-streams'
 import { keptStreamStats } from './stream-window-minutes'
 import { absoluteZombieLines, isZombie, zombieLines, type ZombieLines } from './stream-zombie'
 import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
@@ -98,7 +99,11 @@ export function scoreStreamAbuse(
       const reasons: string[] = []
       if (r.zombie_streams > 0)
         reasons.push(`${r.zombie_streams} zombie stream(s): open for minutes with almost no output (under ${r.zombie_line ?? 'the zombie line'})`)
-      if (open && zHeld >= s.zAlert / 2)
+      if (open?.window && zHeld >= s.zAlert / 2 && open.window.z >= zHeld)
+        reasons.push(
+          `${open.window.extras} of its ${open.window.streams} long streams in the window opened while another was still running (a phone shows its long answers one after another, a second beside one at rate ${open.pairRate.toFixed(3)}; z ${open.window.z.toFixed(1)})`,
+        )
+      else if (open && zHeld >= s.zAlert / 2)
         reasons.push(
           `${open.streams} streams open at once now, each for ${(open.youngestMs / 1000).toFixed(0)} s or more (a phone holds one answer, a second beside it at rate ${open.pairRate.toFixed(3)}; z ${zHeld.toFixed(1)})`,
         )
@@ -250,6 +255,12 @@ export async function detectStreamAbuse(
     const open = await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant }))
     // Before the merge: the tenant's long streams as closed, not lengthened by the open ones.
     held = scoreOpenConcurrency(open, stats, s)
+    // Installs holding several now: their streams over the whole window, read and judged as one (a few rows).
+    if (held.size) {
+      const holders = [...held.keys()].map((k) => ({ tenant_id: k.split('\u0000')[0], install_id: k.split('\u0000')[1] }))
+      const history = await timePhase(`${SUB}held streams`, () => heldWindowStreams(store, holders, fromMs, now))
+      held = scoreOpenConcurrency(open, stats, s, history)
+    }
     mergeOpenStreams(stats, open, s, lines)
   }
   for (const r of stats)

@@ -26,7 +26,7 @@ afterAll(async () => {
 const MIN = 60_000
 const t0 = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN
 let n = 0
-const context = (install: string) => installContext('acme', install)
+const context = (install: string, tenant = 'acme') => installContext(tenant, install)
 const usage = (completion: number) => ({
   feature: 'chat_assistant',
   model: 'gpt-4o-mini',
@@ -37,12 +37,12 @@ const usage = (completion: number) => ({
 })
 
 /** A stream from `start`, reported every 30 s up to `until`; closed at start + durationMs if that is before `until`. */
-function stream(install: string, start: number, durationMs: number, until: number): GatewayEventInput[] {
+function stream(install: string, start: number, durationMs: number, until: number, tenant = 'acme'): GatewayEventInput[] {
   const id = `s-${install}-${n++}`
   const out: GatewayEventInput[] = []
   for (let at = 30_000; at < durationMs && start + at <= until; at += 30_000)
     out.push({
-      ...context(install),
+      ...context(install, tenant),
       ...usage(Math.round(at / 25)),
       type: 'stream_progress',
       event_id: `p-${n++}`,
@@ -54,7 +54,7 @@ function stream(install: string, start: number, durationMs: number, until: numbe
     })
   if (start + durationMs <= until)
     out.push({
-      ...context(install),
+      ...context(install, tenant),
       ...usage(Math.round(durationMs / 25)),
       type: 'stream',
       event_id: `e-${n++}`,
@@ -89,6 +89,29 @@ describe('stream abuse: streams held open at once', () => {
       const switcher = rows.find((r) => r.install_id === 'switcher')
       expect(switcher?.score ?? 0).toBeLessThan(25)
       expect(rows.filter((r) => r.score >= 50).map((r) => r.install_id)).toEqual(['script'])
+    }
+  })
+
+  it('names a script that keeps three long answers running in turn over the window, not a reader whose long answers follow one another', async () => {
+    // Another tenant, so the first test's streams are not this one's population.
+    const tenant = 'globex'
+    const now = t0 + 20 * MIN
+    const events: GatewayEventInput[] = []
+    for (let i = 0; i < 14; i++) for (let m = 4; m < 20; m += 2) events.push(...stream(`g-user-${i}`, t0 + m * MIN + 3_000 * i, 8_000 + 500 * i, now, tenant))
+    // Three chains of 5-minute answers side by side: at now only 3 are open, each for about 50 s (the moment
+    // test sees little); over the window 9 ran, 6 of them beside another.
+    for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) events.push(...stream('g-script', now - 14 * MIN + 10_000 * c + k * 5 * MIN, 5 * MIN, now, tenant))
+    // A reader: 4-minute answers one after another, one open now, and a chat switch beside it.
+    for (let k = 0; k < 3; k++) events.push(...stream('g-reader', now - 12 * MIN + k * 4 * MIN + k * 5_000, 4 * MIN, now, tenant))
+    events.push(...stream('g-reader', now - 70_000, 3 * MIN, now, tenant))
+    expect(await eventLoader(store).load(events, now)).toMatchObject({ deadLetters: 0 })
+
+    for (const kept of [false, true]) {
+      const rows = await detectStreamAbuse(store, S, now, { kept, tenant })
+      const script = rows.find((r) => r.install_id === 'g-script')!
+      expect(script.score, `kept ${kept}`).toBeGreaterThanOrEqual(50)
+      expect(script.reasons.join(' ')).toMatch(/6 of its 9 long streams in the window opened while another was still running/)
+      expect(rows.filter((r) => r.score >= 50).map((r) => r.install_id)).toEqual(['g-script'])
     }
   })
 })

@@ -48,6 +48,8 @@ export interface ScenarioSettings {
   redteam?: RedTeamKind
   /** stream_concurrent red team: long streams each abuser holds open at once (default 6). */
   concurrent?: number
+  /** Red team 5's verbose release (redteam5-cost.ts): how many times longer the new version's answers are (default 2). */
+  completionFactor?: number
 }
 
 export interface Scenario {

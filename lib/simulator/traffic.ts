@@ -70,7 +70,10 @@ export function refreshToken(
   inst.tokenExpiresAt = ts + (reasons.length ? 20_000 + rng.int(40_000) : 270_000 + rng.int(60_000))
 }
 
-/** A normal-shaped call for a feature, scaled by contextFactor (the cost-spike bug re-sends history). */
+/**
+ * A normal-shaped call for a feature, scaled by contextFactor (the cost-spike bug re-sends history) and
+ * completionFactor (a release that makes answers longer; still capped at the 4,096-token output limit).
+ */
 export function normalCall(
   sink: EventSink,
   rng: Rng,
@@ -80,10 +83,12 @@ export function normalCall(
   f: FeatureSpec,
   contextFactor = 1,
   billedFactor?: number,
+  completionFactor = 1,
 ): void {
   const p = profileOf(f.name)
   const context = Math.max(16, Math.round(rng.lognormal(p.ctx, p.ctxSigma) * contextFactor))
-  let completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
+  // x * 1 === x: with no factor the draws and sizes are those of before the factor existed.
+  let completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma) * completionFactor, 8, 4096))
   const u: Usage = { feature: f.name, model: f.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
   if (billedFactor !== undefined) u.billedFactor = billedFactor
   if (rng.chance(0.0005)) {
@@ -130,6 +135,8 @@ export interface TrafficHook {
   model?(inst: Install, feature: string, model: string, ts: number): string
   /** The gateway meters the call and bills this many times the catalog price (a provider's price change); undefined: not metered. */
   billedFactor?(inst: Install, model: string, ts: number): number | undefined
+  /** Answers this many times their usual length (a release's verbose system prompt, a raised max_tokens); absent: 1. */
+  completionFactor?(inst: Install, feature: string, version: string, ts: number): number
   /** Extra copies of the call sent 0.2-3 s later (a release's retry loop or double-fired call); 0 or absent: none. */
   repeat?(inst: Install, feature: string, version: string, ts: number): number
   /** Overrides an attestation verdict (a global token-service outage); null keeps the normal one. */
@@ -206,11 +213,13 @@ export class NormalTraffic {
         let factor = 1
         let spec = f
         let verdict = normalVerdict
+        let outFactor = 1
         let copies = 0
         let billed: number | undefined
         for (const h of this.hooks) {
           version = h.appVersion(inst, version, ts)
           factor *= h.contextFactor(inst, f.name, version, ts)
+          outFactor *= h.completionFactor?.(inst, f.name, version, ts) ?? 1
           const model = h.model?.(inst, f.name, spec.model, ts)
           if (model && model !== spec.model) spec = { ...spec, model }
           if (h.verdict) verdict = (r, i) => h.verdict!(i, ts) ?? normalVerdict(r, i)
@@ -219,10 +228,10 @@ export class NormalTraffic {
           if (metered !== undefined) billed = (billed ?? 1) * metered
         }
         refreshToken(sink, rng, inst, version, Math.max(t0, ts - 30 - rng.int(300)), verdict, f.name)
-        normalCall(sink, rng, inst, version, ts, spec, factor, billed)
+        normalCall(sink, rng, inst, version, ts, spec, factor, billed, outFactor)
         // The copies are not part of the ordinary load: they extend this group's quota instead of using it.
         const before = sink.out.length
-        for (let k = 0; k < copies; k++) normalCall(sink, rng, inst, version, Math.min(t1 - 1, ts + 200 + rng.int(2_800)), spec, factor, billed)
+        for (let k = 0; k < copies; k++) normalCall(sink, rng, inst, version, Math.min(t1 - 1, ts + 200 + rng.int(2_800)), spec, factor, billed, outFactor)
         stop += sink.out.length - before
       }
     }

@@ -1,5 +1,6 @@
 import { BOMB, HISTORY, MIN, redTeamCase, redTeamLookAlike, type FamilyCase } from './family-case'
 import { redTeam4Grid } from './families-redteam4'
+import { redTeam5Grid } from './families-redteam5'
 
 /** The red-team rounds of the evaluation grid (all held out): the cases of lib/simulator/families-redteam*.ts and their look-alikes. */
 export function redTeamGrid(): FamilyCase[] {
@@ -119,5 +120,5 @@ export function redTeamGrid(): FamilyCase[] {
     // The commuters again, on a carrier the gateway cannot place (ASN 0, country ZZ): an unknown is no second place.
     lookAlike('benign: red team', 'commuters on a carrier the gateway cannot place', 131, 'benign_commuters_unplaced'),
   ]
-  return [...redteam, ...redTeam4Grid()]
+  return [...redteam, ...redTeam4Grid(), ...redTeam5Grid()]
 }

@@ -34,6 +34,15 @@ export interface ContextBaseline {
  * the shift itself); a bomber on it still stands out from its peers.
  */
 export const VERSION_SHIFT_RATIO = 1.5
+/**
+ * A version is a release only when it reached this many installs in the window. A release that re-sends history
+ * moves every install that took it, and a release is taken by many (the tenant's users upgrading); a version only a
+ * handful of installs send from is their own build (red team round 5: 6 new installs of a repackaged "4.13.0-mod"
+ * bombing at 2.5x were each judged against their own build's median, and their CUSUMs dropped as "the version
+ * changed", recall 0.00). Those installs are judged against the feature, as any other. The price: in a tenant so
+ * small that a moving release reaches fewer installs in half an hour, they read as bombers beside the cost alert.
+ */
+export const RELEASE_MIN_INSTALLS = 10
 
 export function rebased(b: ContextBaseline, versionMedian: number | undefined): ContextBaseline {
   if (versionMedian === undefined || !(versionMedian >= VERSION_SHIFT_RATIO * b.median)) return b

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { InstallTraits } from '../install-types'
-import { cusumZ, FEATURE_WIDE_SHARE, GROUP_MIN_INSTALLS, GROUP_P0, isElevated, type SequentialEvidence } from './bombing-sequential'
+import { countsTowardsFeature, cusumZ, FEATURE_WIDE_SHARE, GROUP_MIN_INSTALLS, GROUP_P0, isElevated, type SequentialEvidence } from './bombing-sequential'
 import { binomialZ, zToScore } from './stats'
 import { appendTo } from './collect'
 
@@ -106,15 +106,17 @@ export function bombingGroups(
     const { tenant_id, feature } = elevated[0]
     const n = Math.max(installs.get(key) ?? elevated.length, elevated.length)
     const featureWide = elevated.length > FEATURE_WIDE_SHARE * n && n >= GROUP_MIN_INSTALLS
-    if (elevated.length >= GROUP_MIN_INSTALLS) {
+    // The count takes installs with sustained (or huge) requests only; trait groups below pool every elevated id.
+    const counted = elevated.filter(countsTowardsFeature)
+    if (counted.length >= GROUP_MIN_INSTALLS) {
       // Two questions, both must hold: are there more elevated installs than chance gives (binomial count),
       // and is their pooled evidence strong once what chance would add is taken off (≈ 10 LLR per expected
       // chance member, generous: an honest install just past the elevation bar carries 4-6)?
-      const count = binomialZ(elevated.length, n, GROUP_P0)
-      const pooled = cusumZ(elevated.reduce((a, m) => a + m.llr_total, 0) - 10 * GROUP_P0 * n)
+      const count = binomialZ(counted.length, n, GROUP_P0)
+      const pooled = cusumZ(counted.reduce((a, m) => a + m.llr_total, 0) - 10 * GROUP_P0 * n)
       const z = count >= zAlert / 2 ? Math.sqrt(count * pooled) : 0
       const reasons = [
-        `${elevated.length} of ${n} active installs of ${feature} each send requests well above the feature's usual size (≈${Math.round(GROUP_P0 * n * 10) / 10} expected by chance)`,
+        `${counted.length} of ${n} active installs of ${feature} each send requests well above the feature's usual size (≈${Math.round(GROUP_P0 * n * 10) / 10} expected by chance)`,
       ]
       if (featureWide)
         reasons.push(
@@ -129,9 +131,9 @@ export function bombingGroups(
         value: feature,
         z,
         score: featureWide ? Math.min(49, zToScore(z, zAlert)) : zToScore(z, zAlert),
-        members: elevated,
+        members: counted,
         installs: n,
-        elevated: elevated.length,
+        elevated: counted.length,
         reasons,
       })
     }

@@ -1,6 +1,6 @@
 import type { Store } from '../clickhouse/client'
 import { groupSubject, mergeGroups, type BombingGroup } from './bombing-groups'
-import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
+import { countsTowardsFeature, VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
 import { selectRows } from '../clickhouse/select'
 import { toSec } from './query'
 import type { InstallMinutes } from './bombing-minutes'
@@ -116,7 +116,7 @@ export function referenceShift(own: { n: number; dev: number } | undefined, vers
 export function moderateGroups(evidence: SequentialEvidence[], installs: Map<string, number>, zAlert: number): BombingGroup[] {
   const byFeature = new Map<string, SequentialEvidence[]>()
   for (const e of evidence) {
-    if (e.elevation_z < THRESHOLDS[0][0]) continue
+    if (e.elevation_z < THRESHOLDS[0][0] || !countsTowardsFeature(e)) continue
     appendTo(byFeature, `${e.tenant_id}\u0000${e.feature}`, e)
   }
   const out: BombingGroup[] = []
@@ -218,7 +218,8 @@ export async function detectModerateGroups(
       const row: OnsetRow = { ...r, starts }
       const ref = referenceShift(ownRow, vShift)
       const o = onsetOf(row, b.sigma, ref)
-      if (o) onsets.push({ onset: o, evidence: onsetEvidence(row, b, ref, o, r.prompt) })
+      const ev = o && onsetEvidence(row, b, ref, o, r.prompt)
+      if (o && ev && countsTowardsFeature(ev)) onsets.push({ onset: o, evidence: ev })
       splits.push({ row, baseline: b, ref, prompt: r.prompt })
     }
     return { groups: mergeGroups(moderateGroups(evidence, installs, zAlert), onsetGroups(onsets, installs, GROUP_MIN, WIDE_SHARE, zAlert)), candidates: splits }

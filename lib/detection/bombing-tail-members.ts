@@ -5,6 +5,7 @@ import type { InstallMinutes } from './bombing-minutes'
 import { TAIL_LINE_RATIO, readTails, type FeatureTail } from './bombing-common-tail'
 import type { SequentialEvidence } from './bombing-sequential'
 import { ALERT_SCORE, severityFor } from './settings'
+import { normalUpperTail } from './stats'
 
 /**
  * Members of a standing feature-level group that sent one huge request each. Red team 4's abandoned streams: 30 of a
@@ -22,15 +23,6 @@ import { ALERT_SCORE, severityFor } from './settings'
  * when the feature's requests since the onset, n, give n·p ≤ alpha chance names (DETECT_SPREAD_MEMBER_ALPHA, the
  * other member looks' budget): in a feature whose users paste long documents it names nobody.
  */
-
-/** Upper tail of the standard normal: Abramowitz-Stegun 7.1.26 near the centre, the Mills-ratio series beyond 3. */
-export function normalUpperTail(z: number): number {
-  if (z > 3) return (Math.exp((-z * z) / 2) / (z * Math.sqrt(2 * Math.PI))) * (1 - 1 / (z * z) + 3 / z ** 4)
-  const x = Math.abs(z) / Math.SQRT2
-  const t = 1 / (1 + 0.3275911 * x)
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
-  return z >= 0 ? erfc / 2 : 1 - erfc / 2
-}
 
 /** The chance that one honest request of the feature is over its line. */
 export function overLineRate(b: ContextBaseline, tail: FeatureTail | undefined): number {

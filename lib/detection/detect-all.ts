@@ -92,11 +92,19 @@ export function costFindings(rows: CostAnomalyRow[]): Finding[] {
 
 export function streamFindings(rows: StreamAbuseRow[]): Finding[] {
   return bestPerSubject(
-    findingsOf('stream_abuse', rows, (r) => ({
-      subject_kind: 'install',
-      subject: r.install_id,
-      title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
-    })),
+    findingsOf('stream_abuse', rows, (r) =>
+      r.members
+        ? {
+            subject_kind: 'cluster',
+            subject: r.install_id,
+            title: `Stream abuse: ${r.members.length} installs on ${r.tenant_id} each holding a zombie stream (${r.zombie_streams} in all)`,
+          }
+        : {
+            subject_kind: 'install',
+            subject: r.install_id,
+            title: `Stream abuse: install ${r.install_id} on ${r.tenant_id} (${r.zombie_streams} zombie, ${r.max_concurrent} concurrent)`,
+          },
+    ),
   )
 }
 

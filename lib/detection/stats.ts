@@ -275,3 +275,12 @@ export function lowerBound(sorted: ArrayLike<number>, x: number): number {
   }
   return lo
 }
+
+/** Upper tail of the standard normal: Abramowitz-Stegun 7.1.26 near the centre, the Mills-ratio series beyond 3. */
+export function normalUpperTail(z: number): number {
+  if (z > 3) return (Math.exp((-z * z) / 2) / (z * Math.sqrt(2 * Math.PI))) * (1 - 1 / (z * z) + 3 / z ** 4)
+  const x = Math.abs(z) / Math.SQRT2
+  const t = 1 / (1 + 0.3275911 * x)
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2
+}

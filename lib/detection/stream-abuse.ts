@@ -6,8 +6,10 @@ import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
 import { scoreOpenConcurrency, type OpenConcurrency } from './open-stream-concurrency'
 import { heldWindowStreams } from './held-window-streams'
+import { zombieGroups, zombieHolders } from './stream-zombie-group'
+import { windowVersions } from './bombing-moderate'
 import { keptStreamStats } from './stream-window-minutes'
-import { absoluteZombieLines, isZombie, zombieLines, type ZombieLines } from './stream-zombie'
+import { absoluteZombieLines, isZombie, zombieLines, zombieZ, type ZombieLines } from './stream-zombie'
 import { band, binomialZ, logBand, MIN_LOG_SIGMA, MIN_LOG_SIGMA_COUNT, zFromLogBand, zToScore } from './stats'
 
 export { binomialZ }
@@ -31,18 +33,6 @@ export interface StreamStats {
   max_concurrent: number
   /** The line the install's open zombies were judged against (stream-zombie.ts), for the finding's reason. */
   zombie_line?: string
-}
-
-/**
- * A zombie (stream-zombie.ts: open for minutes at a small fraction of its
- * feature's own streaming rate, or under the absolute line) is judged per
- * stream, so it needs no population of installs: one can be an app bug, two
- * or more from one install in a window is a pattern, and each further one
- * adds evidence.
- */
-export function zombieZ(zombies: number, zAlert: number): number {
-  if (zombies <= 0) return 0
-  return zombies === 1 ? zAlert * 0.6 : zAlert * Math.sqrt(zombies / 2)
 }
 
 const Z_CAP = 50
@@ -267,6 +257,13 @@ export async function detectStreamAbuse(
     if (r.zombie_streams > 0 && !r.zombie_line)
       r.zombie_line = `${lines.tenant(r.tenant_id).basis}, the tenant's lowest line (a closed stream's feature is not kept)`
   const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s, held))
+  // Zombies one per install over many installs (stream-zombie-group.ts); the holders' versions only when a group can form.
+  const holders = zombieHolders(stats)
+  if (holders.length) {
+    const versions = await timePhase(`${SUB}zombie group versions`, () => windowVersions(store, holders, fromMs, now))
+    rows.push(...zombieGroups(stats, s.zAlert, versions))
+    rows.sort((a, b) => b.score - a.score || b.cost_micros - a.cost_micros)
+  }
   const limit = opts.limit ?? 50
   return rows.filter((r, i) => i < limit || r.score >= FINDING_MIN_SCORE)
 }

@@ -56,6 +56,18 @@ export function zombieLineOf(rate: FeatureStreamRate | undefined, s: ZombieSetti
   }
 }
 
+/**
+ * A zombie (stream-zombie.ts: open for minutes at a small fraction of its
+ * feature's own streaming rate, or under the absolute line) is judged per
+ * stream, so it needs no population of installs: one can be an app bug, two
+ * or more from one install in a window is a pattern, and each further one
+ * adds evidence.
+ */
+export function zombieZ(zombies: number, zAlert: number): number {
+  if (zombies <= 0) return 0
+  return zombies === 1 ? zAlert * 0.6 : zAlert * Math.sqrt(zombies / 2)
+}
+
 /** The one definition: open at least zombieMinMs at under `tokensPerSec`. */
 export function isZombie(durationMs: number, completionTokens: number, tokensPerSec: number, s: Pick<DetectionSettings, 'zombieMinMs'>): boolean {
   return durationMs >= s.zombieMinMs && completionTokens * 1000 < tokensPerSec * durationMs

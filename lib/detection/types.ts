@@ -201,6 +201,8 @@ export interface StreamAbuseRow {
   cost_micros: number
   /** duration is the install's median stream duration (ms). */
   metrics: { concurrency: ScoredMetric; duration: ScoredMetric; disconnect_rate: ScoredMetric }
+  /** Group rows only (install_id is then the group's subject, stream-zombie-group.ts): the installs it names. */
+  members?: string[]
 }
 
 // ---- token reuse ----------------------------------------------------------

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { joinByHugeRequests, normalUpperTail, overLineRate } from '../../lib/detection/bombing-tail-members'
+import { joinByHugeRequests, overLineRate } from '../../lib/detection/bombing-tail-members'
+import { normalUpperTail } from '../../lib/detection/stats'
 import type { ContextBaseline } from '../../lib/detection/bombing-baselines'
 import type { BombingGroup } from '../../lib/detection/bombing-groups'
 import type { InstallMinutes } from '../../lib/detection/bombing-minutes'

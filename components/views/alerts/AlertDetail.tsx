@@ -34,7 +34,9 @@ export function AlertDetail({ id }: { id: string }) {
   const a = q.data.alert
   const href = subjectHref(a, globalQuery)
   const farm = a.detector === 'emulator_farms' && a.evidence ? (a.evidence as FarmCluster) : undefined
-  const members = farm?.members
+  // A farm's members, or a group's (coordinated bombing, zombies spread over installs): the installs to act on.
+  const group = a.subject_kind === 'cluster' ? (a.evidence as { members?: unknown } | null)?.members : undefined
+  const members = farm?.members ?? (Array.isArray(group) ? (group as string[]) : undefined)
   return (
     <div className="grid" style={{ gap: 12 }}>
       <Panel

@@ -10,6 +10,7 @@ import { useInstallTimeline } from '../../hooks/useInstall'
 import { QueryPanel } from '../../ui/Panel'
 import { RejectionMix } from '../shared/RejectionMix'
 import { TokenReuseEvidence } from './TokenReuseEvidence'
+import { InstallLink } from '../shared/InstallLink'
 
 const pad = 5 * 60_000
 
@@ -168,7 +169,20 @@ export function AlertEvidence({ alert }: { alert: Alert }) {
               {count(r.client_disconnects)} · {usd(r.disconnect_cost_micros)} paid for abandoned output
             </dd>
           </dl>
-          <InstallStreams id={r.install_id} />
+          {r.members ? (
+            <p className="small" data-testid="stream-group-members">
+              Installs holding a zombie:{' '}
+              {r.members.slice(0, 50).map((m, i) => (
+                <span key={m}>
+                  {i > 0 ? ', ' : ''}
+                  <InstallLink id={m} />
+                </span>
+              ))}
+              {r.members.length > 50 ? ` and ${count(r.members.length - 50)} more` : ''}
+            </p>
+          ) : (
+            <InstallStreams id={r.install_id} />
+          )}
         </>
       )
     }

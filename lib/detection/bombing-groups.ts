@@ -38,7 +38,11 @@ const TRAITS: [string, (t: InstallTraits) => string | null][] = [
 /**
  * Traits that name one device or one network. A rotating attacker's newest id has a request or two when the
  * group of its older ids stands: an id sharing the group's fingerprint or /24 with a positive CUSUM and
- * requests SHORT_LIVED_RATIO x the median or more is named with it (not counted towards its z). Broad traits (ASN + device, build) hold thousands of honest installs and do not extend.
+ * requests SHORT_LIVED_RATIO x the median or more is named with it (not counted towards its z). Broad traits (ASN +
+ * device, build) hold thousands of honest installs and do not extend. Every trait group forms from ids the feature
+ * count takes (countsTowardsFeature: three requests, or huge ones): red team round 5's 150 new installs trying a
+ * 3-5x document once or twice each shared popular phone builds, and one a carrier's /24, by chance, 2-6 to a value,
+ * and pooled to z 5.4-9.4 in 9 false groups once the feature count no longer took them.
  */
 const NARROW = new Set(['device_fingerprint', 'ip_prefix'])
 const SHORT_LIVED_RATIO = 1.5
@@ -108,6 +112,7 @@ export function bombingGroups(
     const featureWide = elevated.length > FEATURE_WIDE_SHARE * n && n >= GROUP_MIN_INSTALLS
     // The count takes installs with sustained (or huge) requests only; trait groups below pool every elevated id.
     const counted = elevated.filter(countsTowardsFeature)
+    const uncounted = elevated.filter((e) => !countsTowardsFeature(e))
     if (counted.length >= GROUP_MIN_INSTALLS) {
       // Two questions, both must hold: are there more elevated installs than chance gives (binomial count),
       // and is their pooled evidence strong once what chance would add is taken off (≈ 10 LLR per expected
@@ -140,7 +145,10 @@ export function bombingGroups(
     if (featureWide) continue
     for (const [trait, keyOf] of TRAITS) {
       const groups = new Map<string, SequentialEvidence[]>()
-      for (const e of elevated) {
+      // Ids that sent one or two larger requests are shared by chance among many elevated installs (a popular phone
+      // build, a carrier's /24): a group forms from ids the feature count takes; on a narrow trait the short-lived
+      // ones are then listed with it (shortLived).
+      for (const e of counted) {
         const t = traits.get(`${e.tenant_id}\u0000${e.install_id}`)
         const v = t ? keyOf(t) : null
         if (v !== null) appendTo(groups, v, e)
@@ -148,7 +156,7 @@ export function bombingGroups(
       for (const [value, elevatedMembers] of groups) {
         if (elevatedMembers.length < 2) continue
         const members = NARROW.has(trait)
-          ? [...elevatedMembers, ...shortLived(positive.get(key) ?? [], elevatedMembers, traits, keyOf, value)]
+          ? [...elevatedMembers, ...shortLived([...(positive.get(key) ?? []), ...uncounted], elevatedMembers, traits, keyOf, value)]
           : elevatedMembers
         const pooled = elevatedMembers.reduce((a, m) => a + m.llr_total, 0)
         const z = cusumZ(pooled)

@@ -4,7 +4,7 @@ import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { detectStreamAbuse } from '../../lib/detection/stream-abuse'
 import { eventLoader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'
-import { installContext } from '../helpers/events'
+import { streamEvents } from '../helpers/stream-events'
 
 /**
  * Streams held open at once (open-stream-concurrency.ts) end to end: events
@@ -25,48 +25,9 @@ afterAll(async () => {
 
 const MIN = 60_000
 const t0 = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN
-let n = 0
-const context = (install: string, tenant = 'acme') => installContext(tenant, install)
-const usage = (completion: number) => ({
-  feature: 'chat_assistant',
-  model: 'gpt-4o-mini',
-  prompt_tokens: 900,
-  completion_tokens: completion,
-  context_tokens: 900,
-  prompt_bytes: 3_600,
-})
-
-/** A stream from `start`, reported every 30 s up to `until`; closed at start + durationMs if that is before `until`. */
-function stream(install: string, start: number, durationMs: number, until: number, tenant = 'acme'): GatewayEventInput[] {
-  const id = `s-${install}-${n++}`
-  const out: GatewayEventInput[] = []
-  for (let at = 30_000; at < durationMs && start + at <= until; at += 30_000)
-    out.push({
-      ...context(install, tenant),
-      ...usage(Math.round(at / 25)),
-      type: 'stream_progress',
-      event_id: `p-${n++}`,
-      ts: start + at,
-      stream_id: id,
-      transport: 'sse',
-      duration_ms: at,
-      ttft_ms: 500,
-    })
-  if (start + durationMs <= until)
-    out.push({
-      ...context(install, tenant),
-      ...usage(Math.round(durationMs / 25)),
-      type: 'stream',
-      event_id: `e-${n++}`,
-      ts: start + durationMs,
-      stream_id: id,
-      transport: 'sse',
-      duration_ms: durationMs,
-      ttft_ms: 500,
-      end_reason: 'completed',
-    })
-  return out
-}
+/** An ordinary answer's stream (40 tokens a second), from `start`, as reported up to `until`. */
+const stream = (install: string, start: number, durationMs: number, until: number, tenant = 'acme') =>
+  streamEvents({ tenant, install, start, durationMs, until, tokensPerSec: 40 })
 
 describe('stream abuse: streams held open at once', () => {
   it('names the install holding six answers open for 90 s or more before any closes, not one that switched chats', async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GatewayEventInput } from '../../lib/events/schema'
+import { streamEvents } from '../helpers/stream-events'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { detectStreamAbuse } from '../../lib/detection/stream-abuse'
 import { streamFindings } from '../../lib/detection/detect-all'
 import { zombieGroupSubject } from '../../lib/detection/stream-zombie-group'
 import { eventLoader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'
-import { installContext } from '../helpers/events'
 
 /**
  * Zombie streams one per install over several installs (stream-zombie-group.ts) end to end: events through the real
@@ -26,35 +26,8 @@ afterAll(async () => {
 const MIN = 60_000
 const t0 = Math.floor((Date.now() - 30 * MIN) / MIN) * MIN
 const now = t0 + 20 * MIN
-let n = 0
-const usage = (completion: number) => ({
-  feature: 'chat_assistant',
-  model: 'gpt-4o-mini',
-  prompt_tokens: 900,
-  completion_tokens: completion,
-  context_tokens: 900,
-  prompt_bytes: 3_600,
-})
-
-/** A stream from `start` reported every 30 s up to now at `tokensPerSec`; closed at start + durationMs if before now. */
-function stream(tenant: string, install: string, start: number, durationMs: number, tokensPerSec: number): GatewayEventInput[] {
-  const id = `s-${install}-${n++}`
-  const out: GatewayEventInput[] = []
-  const base = { ...installContext(tenant, install), stream_id: id, transport: 'sse' as const, ttft_ms: 500 }
-  for (let at = 30_000; at < durationMs && start + at <= now; at += 30_000)
-    out.push({ ...base, ...usage(Math.round((at / 1000) * tokensPerSec)), type: 'stream_progress', event_id: `p-${n++}`, ts: start + at, duration_ms: at })
-  if (start + durationMs <= now)
-    out.push({
-      ...base,
-      ...usage(Math.round((durationMs / 1000) * tokensPerSec)),
-      type: 'stream',
-      event_id: `e-${n++}`,
-      ts: start + durationMs,
-      duration_ms: durationMs,
-      end_reason: 'completed',
-    })
-  return out
-}
+const stream = (tenant: string, install: string, start: number, durationMs: number, tokensPerSec: number) =>
+  streamEvents({ tenant, install, start, durationMs, until: now, tokensPerSec })
 
 function tenantEvents(tenant: string, holders: number): GatewayEventInput[] {
   const events: GatewayEventInput[] = []

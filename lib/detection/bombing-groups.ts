@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { InstallTraits } from '../install-types'
-import { countsTowardsFeature, cusumZ, FEATURE_WIDE_SHARE, GROUP_MIN_INSTALLS, GROUP_P0, isElevated, type SequentialEvidence } from './bombing-sequential'
+import { cusumZ, FEATURE_WIDE_SHARE, GROUP_MIN_INSTALLS, GROUP_P0, isElevated, type SequentialEvidence } from './bombing-sequential'
+import { TAIL_LINE_RATIO } from './bombing-common-tail'
 import { binomialZ, zToScore } from './stats'
 import { appendTo } from './collect'
 
@@ -26,6 +27,20 @@ export interface BombingGroup {
   /** The onset test's attack minute (epoch minute most of its bin's onsets share) and its members' mean log shift, when the feature has one. */
   onset?: { minute: number; shift: number }
 }
+
+/**
+ * Fewest requests in the window for an install to count towards a feature-level count (the CUSUM group's, the
+ * moderate and onset tests'), unless its requests are huge (TAIL_LINE_RATIO times the median or more). Moderate
+ * bombing costs through volume, sustained; an install that sent one or two larger requests is what a feature's new
+ * users do on first use (red team round 5: 150 new installs trying summarize on a document 3-5x its median, once or
+ * twice each, made "94 of 479 active installs each send requests well above the feature's usual size", a false
+ * group: 86 of the 94 had one or two requests). A single request of 4-5x passes the elevation bar alone in a tight
+ * feature, so the bar cannot tell them. Trait groups (one device or network's rotating ids) still pool every
+ * elevated id, however short-lived.
+ */
+export const GROUP_MIN_REQUESTS = 3
+export const countsTowardsFeature = (e: Pick<SequentialEvidence, 'requests' | 'mean_context' | 'baseline_median'>) =>
+  e.requests >= GROUP_MIN_REQUESTS || e.mean_context >= TAIL_LINE_RATIO * e.baseline_median
 
 const PLACEHOLDER = /^0+$|^0\.0\.0\.0\//
 const TRAITS: [string, (t: InstallTraits) => string | null][] = [

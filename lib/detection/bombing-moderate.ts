@@ -1,6 +1,6 @@
 import type { Store } from '../clickhouse/client'
-import { groupSubject, mergeGroups, type BombingGroup } from './bombing-groups'
-import { countsTowardsFeature, VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
+import { countsTowardsFeature, groupSubject, mergeGroups, type BombingGroup } from './bombing-groups'
+import { VERSION_SHIFT_RATIO, type ContextBaseline, type SequentialEvidence } from './bombing-sequential'
 import { selectRows } from '../clickhouse/select'
 import { toSec } from './query'
 import type { InstallMinutes } from './bombing-minutes'

@@ -15,7 +15,6 @@ import { ConversationCheck } from './bombing-conversations'
 import { timePhase } from './phase-cost'
 import { guardFeatureLaunches, launchLevels, launchRebased } from './bombing-launch'
 import { MIN_FEATURE_REQUESTS, RELEASE_MIN_INSTALLS, readBaselines, rebased, type ContextBaseline } from './bombing-baselines'
-import { TAIL_LINE_RATIO } from './bombing-common-tail'
 
 export {
   BASELINE_HOURS,
@@ -147,20 +146,6 @@ export function sequentialEvidence(m: InstallMinutes, b: ContextBaseline): Seque
 export const cusumZ = (S: number) => Math.sqrt(2 * Math.max(0, S))
 
 export const isElevated = (e: SequentialEvidence) => e.llr_total > 0 && e.elevation_z >= ELEVATED_Z
-
-/**
- * Fewest requests in the window for an install to count towards a feature-level count (the CUSUM group's, the
- * moderate and onset tests'), unless its requests are huge (TAIL_LINE_RATIO times the median or more). Moderate
- * bombing costs through volume, sustained; an install that sent one or two larger requests is what a feature's new
- * users do on first use (red team round 5: 150 new installs trying summarize on a document 3-5x its median, once or
- * twice each, made "94 of 479 active installs each send requests well above the feature's usual size", a false
- * group: 86 of the 94 had one or two requests). A single request of 4-5x passes the elevation bar alone in a tight
- * feature, so the bar cannot tell them. Trait groups (one device or network's rotating ids) still pool every
- * elevated id, however short-lived.
- */
-export const GROUP_MIN_REQUESTS = 3
-export const countsTowardsFeature = (e: Pick<SequentialEvidence, 'requests' | 'mean_context' | 'baseline_median'>) =>
-  e.requests >= GROUP_MIN_REQUESTS || e.mean_context >= TAIL_LINE_RATIO * e.baseline_median
 
 /** An install whose evidence is explained otherwise (a growing conversation): no finding, no group member. */
 function setAside(e: SequentialEvidence): void {

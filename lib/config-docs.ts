@@ -87,6 +87,10 @@ export const configDocs: Record<keyof Config, string> = {
     'Smallest ratio of requests per active minute, installs on a new version against their own on earlier versions, that can alert (a paired comparison: less noise than cost per request across versions).',
   DETECT_COST_PRICE_MIN_RATIO:
     "Smallest rise of a model's billed cost per catalog-priced token (the gateway's cost against the price catalog, per tenant and model) that can alert: a price change, a pricier tier, lost cache discounts.",
+  DETECT_COST_SUSTAINED_MINUTES:
+    "Window of the cost detector's sustained tier: cost per request pooled over this many minutes, against every run of as many minutes before it; each half of the window must hold the rise (a warning, not a spike).",
+  DETECT_COST_SUSTAINED_MIN_RATIO:
+    'Smallest sustained rise of cost per request (over DETECT_COST_SUSTAINED_MINUTES, both halves) that can raise a warning; the 5-minute check keeps DETECT_COST_MIN_RATIO.',
   DETECT_ZOMBIE_MIN_MS: 'A stream open this long while producing almost no tokens is a zombie.',
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: 'Output rate below which a long stream counts as a zombie.',
   DETECT_ZOMBIE_FEATURE_RATE_FRACTION:

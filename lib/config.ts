@@ -102,6 +102,8 @@ export const configSchema = z.object({
   DETECT_COST_VOLUME_MIN_INSTALLS: int(20, 2, 1_000_000),
   DETECT_COST_VOLUME_MIN_RATIO: z.coerce.number().min(1.05).max(100).default(1.25),
   DETECT_COST_PRICE_MIN_RATIO: z.coerce.number().min(1.01).max(100).default(1.1),
+  DETECT_COST_SUSTAINED_MINUTES: int(20, 4, 24 * 60),
+  DETECT_COST_SUSTAINED_MIN_RATIO: z.coerce.number().min(1.05).max(100).default(1.2),
   DETECT_ZOMBIE_MIN_MS: int(5 * 60_000, 60_000),
   DETECT_ZOMBIE_MAX_TOKENS_PER_SEC: z.coerce.number().min(0).max(1_000).default(1),
   DETECT_ZOMBIE_FEATURE_RATE_FRACTION: z.coerce.number().min(0).max(1).default(0.1),

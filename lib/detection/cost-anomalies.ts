@@ -22,7 +22,8 @@ import { appendTo } from './collect'
 import { modelShift, seasonalByFeature, typicalRequestLens, type CostSettings } from './cost-lenses'
 import { applyReleaseVolumes, readReleaseVolumes } from './cost-release-volume'
 import { explainByPrice, scorePriceDrift } from './cost-price'
-import { scoreVolumeShare } from './cost-volume-share'
+import { volumeShareRows } from './cost-volume-share'
+import { applySustained, runCostPerRequest, sustainedRise, sustainedVersion } from './cost-sustained'
 
 const BASELINE_HOURS = 6
 const SEASONAL_DAYS = 7
@@ -67,6 +68,8 @@ function row(
 /** Pure scoring of the cost series at `now`, for unit tests. */
 export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalDay[], now: number, s: Settings): CostAnomalyRow[] {
   const recentFrom = Math.floor((now - s.costWindowMinutes * 60_000) / 60_000) * 60_000
+  const span = s.costSustainedMinutes
+  const sustainedFrom = Math.floor((now - span * 60_000) / 60_000) * 60_000
   const bySeries = new Map<string, VersionMinute[]>()
   for (const m of minutes) {
     const key = `${m.tenant_id}/${m.feature}/${m.model}`
@@ -117,6 +120,7 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
         list.filter((m) => m.app_version !== v),
         s,
       )
+      sustainedVersion(r, list, v, sustainedFrom, now, s)
       if (r.severity) flaggedVersions.push(v)
       rows.push(r)
     }
@@ -181,6 +185,14 @@ export function scoreCostAnomalies(minutes: VersionMinute[], seasonal: SeasonalD
       cprBaseline,
       s,
       'cost per request',
+    )
+    const pastRuns = runCostPerRequest(all, span, sustainedFrom, s.costMinRequests)
+    applySustained(
+      cpr,
+      sustainedRise(all, pastRuns, `its own ${span}-minute runs over the previous ${BASELINE_HOURS} h`, now, s),
+      'cost per request',
+      'own_past',
+      s,
     )
     if (flaggedVersions.length && cpr.severity) {
       // One incident, one alert: the version row already carries it.
@@ -257,7 +269,7 @@ export async function detectCostAnomalies(
   const costRows = [
     ...scoreCostAnomalies(versionMinutes, days, now, s),
     ...scorePriceDrift(versionMinutes, now, s),
-    ...scoreVolumeShare(versionMinutes, hasSeasonal, now, s),
+    ...(await volumeShareRows(store, versionMinutes, hasSeasonal, now, s, tenant, BASELINE_HOURS)),
   ]
   explainByPrice(costRows)
   applyReleaseVolumes(costRows, await readReleaseVolumes(store, versionMinutes, now, s, tenant), s)

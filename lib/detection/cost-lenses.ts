@@ -5,7 +5,10 @@ import { zToScore } from './stats'
 import type { CostAnomalyRow } from './types'
 
 /** Helpers of the cost detector (cost-anomalies.ts), moved out unchanged: the median-request lens, seasonal days per feature, the model-mix reason. */
-export type CostSettings = Pick<DetectionSettings, 'zAlert' | 'costMinRatio' | 'costMinRequests' | 'costWindowMinutes'>
+export type CostSettings = Pick<
+  DetectionSettings,
+  'zAlert' | 'costMinRatio' | 'costMinRequests' | 'costWindowMinutes' | 'costSustainedMinutes' | 'costSustainedMinRatio'
+>
 type Settings = CostSettings
 
 /**

@@ -114,19 +114,23 @@ export function scorePriceDrift(minutes: VersionMinute[], now: number, s: PriceS
  * the model: one cause, one alert. A feature row (all versions) whose
  * recent model is a model with a raised price, and whose own rise the price
  * explains (ratio ≤ 1.2 × the price ratio), is kept as evidence under the
- * alert line, as version-explained feature rows are.
+ * alert line, as version-explained feature rows are. So is a version row
+ * raised by the sustained tier against its own past (a version alone on its
+ * feature sees the price rise there); a version judged against the other
+ * versions is a release, which the price does not explain.
  */
 export function explainByPrice(rows: CostAnomalyRow[]): void {
   const raised = rows.filter((r) => r.kind === 'price_per_token' && r.severity)
+  const ownPast = (r: CostAnomalyRow) => r.sustained?.decided === true && r.sustained.against === 'own_past'
   for (const p of raised)
     for (const r of rows)
       if (
         (r.kind === 'cost_per_request' || r.kind === 'spend_rate') &&
-        r.app_version === '' &&
+        (r.app_version === '' || ownPast(r)) &&
         r.severity &&
         r.tenant_id === p.tenant_id &&
         r.model === p.model &&
-        r.ratio <= 1.2 * p.ratio
+        (ownPast(r) ? r.sustained!.ratio : r.ratio) <= 1.2 * p.ratio
       ) {
         r.reasons.push(`explained by the price of ${p.model} (${p.ratio.toFixed(2)}x per token)`)
         r.score = Math.min(r.score, 49)

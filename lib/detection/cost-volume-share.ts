@@ -1,3 +1,7 @@
+import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
+import { num, toSec } from './query'
+import { featureActiveInstallsSql } from './sql/cost-minutes'
 import { baselineOf, baselineZ, MIN_MINUTE_SAMPLES, type Baseline } from './cost-baselines'
 import type { VersionMinute } from './cost-anomalies'
 import type { CostSettings } from './cost-lenses'
@@ -24,14 +28,29 @@ import type { CostAnomalyRow } from './types'
  * `DETECT_COST_MIN_REQUESTS` calls) **and** the feature's own calls per minute
  * rose by as much against their median: a share also rises when the tenant's
  * other features fall (their provider is down), which costs nothing more.
- * Subject `spend_rate:tenant/feature`, as the seasonal spend check.
+ * **And** its calls per active install-minute (calls over the sum of each
+ * minute's active installs) rose by as much against the same runs: a retry
+ * loop, a polling screen or a script makes each active install call more,
+ * while a peak of real users (an evening, a campaign) brings more installs
+ * that each call as before. Installs are read only for features that pass the
+ * other conditions. Subject `spend_rate:tenant/feature`, as the seasonal spend check.
  *
  * Blind spots: a tenant with one feature (its share is always 1: only the
  * seasonal check sees its volume), a rise shared by every feature of the
- * tenant (a holiday and a tenant-wide retry loop look alike), and a rise
- * slower than the previous hours' spread.
+ * tenant (a holiday and a tenant-wide retry loop look alike), a rise
+ * slower than the previous hours' spread, and extra calls that each land in a
+ * minute the install would otherwise be idle in (a screen polling once a
+ * minute raises active install-minutes with the calls).
  */
 export const MIN_TENANT_CALLS = 20
+
+/** Active installs of a tenant's feature in one minute (usage_minute's uniq state merged over models and versions). */
+export interface ActiveInstallMinute {
+  tenant_id: string
+  feature: string
+  t: number
+  installs: number
+}
 
 interface Counts {
   requests: number
@@ -43,7 +62,15 @@ export function scoreVolumeShare(
   hasSeasonal: (tenant: string, feature: string) => boolean,
   now: number,
   s: CostSettings,
+  activeInstalls?: ActiveInstallMinute[],
 ): CostAnomalyRow[] {
+  const installsOf = new Map<string, Map<number, number>>()
+  for (const a of activeInstalls ?? []) {
+    const key = `${a.tenant_id}\u0000${a.feature}`
+    const perMinute = installsOf.get(key) ?? new Map<number, number>()
+    perMinute.set(a.t, (perMinute.get(a.t) ?? 0) + a.installs)
+    installsOf.set(key, perMinute)
+  }
   const recentFrom = Math.floor((now - s.costWindowMinutes * 60_000) / 60_000) * 60_000
   const tenantMinutes = new Map<string, Map<number, number>>()
   const featureMinutes = new Map<string, Map<number, Counts>>()
@@ -67,27 +94,34 @@ export function scoreVolumeShare(
     // The window's share is over its minutes; so is each past sample: every run of as many minutes that ends before it.
     const span = s.costWindowMinutes
     const first = Math.min(...perTenant.keys())
+    const installs = installsOf.get(key)
     const shares: number[] = []
     const rates: number[] = []
+    const perInstall: number[] = []
     let windowCalls = 0
     let windowTenantCalls = 0
     let windowCost = 0
+    let windowInstallMinutes = 0
     for (const [t, total] of perTenant) {
       if (t < recentFrom) continue
       windowTenantCalls += total
       windowCalls += perFeature.get(t)?.requests ?? 0
       windowCost += perFeature.get(t)?.cost ?? 0
+      windowInstallMinutes += installs?.get(t) ?? 0
     }
     for (let end = first + (span - 1) * 60_000; end < recentFrom; end += 60_000) {
       let total = 0
       let mine = 0
+      let installMinutes = 0
       for (let t = end - (span - 1) * 60_000; t <= end; t += 60_000) {
         total += perTenant.get(t) ?? 0
         mine += perFeature.get(t)?.requests ?? 0
+        installMinutes += installs?.get(t) ?? 0
       }
       if (total < MIN_TENANT_CALLS * span) continue
       shares.push(mine / total)
       rates.push(mine / span)
+      if (installMinutes > 0) perInstall.push(mine / installMinutes)
     }
     if (shares.length < MIN_MINUTE_SAMPLES || windowTenantCalls === 0) continue
     const b = baselineOf(
@@ -99,7 +133,13 @@ export function scoreVolumeShare(
     const share = windowCalls / windowTenantCalls
     const windowMinutes = Math.max(1, (now - recentFrom) / 60_000)
     const rateRatio = windowCalls / windowMinutes / Math.max(median(rates), 1e-9)
-    rows.push(shareRow({ tenant_id, feature, share, calls: windowCalls, cost: windowCost, rateRatio, b, perFeature, perTenant, now }, s))
+    // Unread (the reader's first pass): ∞, so the gate passes and names the features whose installs are then read.
+    const installRatio = !activeInstalls
+      ? Infinity
+      : perInstall.length >= MIN_MINUTE_SAMPLES && windowInstallMinutes > 0
+        ? windowCalls / windowInstallMinutes / median(perInstall)
+        : 0
+    rows.push(shareRow({ tenant_id, feature, share, calls: windowCalls, cost: windowCost, rateRatio, installRatio, b, perFeature, perTenant, now }, s))
   }
   return rows
 }
@@ -112,6 +152,7 @@ function shareRow(
     calls: number
     cost: number
     rateRatio: number
+    installRatio: number
     b: Baseline
     perFeature: Map<number, Counts>
     perTenant: Map<number, number>
@@ -121,7 +162,7 @@ function shareRow(
 ): CostAnomalyRow {
   const z = baselineZ(x.share, x.b)
   const ratio = x.share / x.b.median
-  const eligible = x.calls >= s.costMinRequests && ratio >= s.costMinRatio && x.rateRatio >= s.costMinRatio
+  const eligible = x.calls >= s.costMinRequests && ratio >= s.costMinRatio && x.rateRatio >= s.costMinRatio && x.installRatio >= s.costMinRatio
   const score = eligible ? zToScore(z, s.zAlert) : Math.min(49, zToScore(z, s.zAlert))
   const pct = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`
   const series = [...x.perTenant]
@@ -148,7 +189,42 @@ function shareRow(
     severity: severityFor(score),
     reasons: [
       `calls ${ratio.toFixed(2)}x their usual share of ${x.tenant_id}'s calls (${pct(x.share)} now, ${pct(x.b.median)} before; z ${z.toFixed(1)}), ` +
-        `${x.rateRatio.toFixed(2)}x its own calls per minute: spend grew with volume; baseline: ${x.b.description}`,
+        `${x.rateRatio.toFixed(2)}x its own calls per minute` +
+        (Number.isFinite(x.installRatio) ? `, ${x.installRatio.toFixed(2)}x its calls per active install-minute` : '') +
+        (x.installRatio > 0 && x.installRatio < s.costMinRatio && x.rateRatio >= s.costMinRatio
+          ? ': more installs are active, each calling as before (more people, not more calls per person); '
+          : ': spend grew with volume; ') +
+        `baseline: ${x.b.description}`,
     ],
   }
+}
+
+/**
+ * The lens as the detector runs it: a first pass without installs names the
+ * features that pass every other condition; only theirs are read, and the
+ * lens is scored again with the calls per active install-minute.
+ */
+export async function volumeShareRows(
+  store: Store,
+  minutes: VersionMinute[],
+  hasSeasonal: (tenant: string, feature: string) => boolean,
+  now: number,
+  s: CostSettings,
+  tenant: string,
+  hours: number,
+): Promise<CostAnomalyRow[]> {
+  const first = scoreVolumeShare(minutes, hasSeasonal, now, s)
+  const raised = first.filter((r) => r.severity && (!tenant || r.tenant_id === tenant))
+  if (!raised.length) return first
+  const rows = await selectRows<Record<string, unknown>>(store, featureActiveInstallsSql(store.database), {
+    from: toSec(now - hours * 3_600_000),
+    to: toSec(now) + 1,
+    tenants: [...new Set(raised.map((r) => r.tenant_id))],
+    features: [...new Set(raised.map((r) => r.feature))],
+  })
+  const installs = rows.map((r) => ({ tenant_id: String(r.tenant_id), feature: String(r.feature), t: num(r.t), installs: num(r.installs) }))
+  const second = new Map(scoreVolumeShare(minutes, hasSeasonal, now, s, installs).map((r) => [r.subject, r]))
+  // Features whose installs were not read keep their first-pass row (they do not alert either way).
+  const read = new Set(raised.map((r) => r.subject))
+  return first.map((r) => (read.has(r.subject) ? (second.get(r.subject) ?? r) : r))
 }

@@ -85,7 +85,9 @@ export function costFindings(rows: CostAnomalyRow[]): Finding[] {
           ? `Budget: ${r.tenant_id} forecast ${usd(r.budget?.forecast_micros ?? 0)} of ${usd(r.budget?.budget_micros ?? 0)}`
           : r.release_volume?.decided
             ? `Cost anomaly: requests per install of ${r.subject} at ${r.release_volume.ratio.toFixed(1)}x their own before the release`
-            : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
+            : r.sustained?.decided
+              ? `Cost anomaly: cost per request of ${r.subject} at ${r.sustained.ratio.toFixed(2)}x baseline, held over ${r.sustained.minutes} min`
+              : `Cost anomaly: ${r.kind.replace(/_/g, ' ')} of ${r.subject} at ${r.ratio.toFixed(1)}x baseline`,
     })),
   )
 }

@@ -22,6 +22,10 @@ export interface DetectionSettings {
   costVolumeMinRatio: number
   /** Price lens: smallest rise of a model's billed per catalog cost that can alert. */
   costPriceMinRatio: number
+  /** Sustained tier of the cost per request checks: its window in minutes (cost-sustained.ts). */
+  costSustainedMinutes: number
+  /** Sustained tier: smallest rise of cost per request, held over both halves of its window, that can raise a warning. */
+  costSustainedMinRatio: number
   zombieMinMs: number
   zombieMaxTokensPerSec: number
   /** Stream abuse: a long stream is a zombie under this fraction of its feature's slow decile of output rate too (stream-zombie.ts). */
@@ -50,6 +54,8 @@ export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   costVolumeMinInstalls: 20,
   costVolumeMinRatio: 1.25,
   costPriceMinRatio: 1.1,
+  costSustainedMinutes: 20,
+  costSustainedMinRatio: 1.2,
   zombieMinMs: 5 * 60_000,
   zombieMaxTokensPerSec: 1,
   zombieFeatureRateFraction: 0.1,
@@ -74,6 +80,8 @@ export function detectionSettings(config: Config): DetectionSettings {
     costVolumeMinInstalls: config.DETECT_COST_VOLUME_MIN_INSTALLS,
     costVolumeMinRatio: config.DETECT_COST_VOLUME_MIN_RATIO,
     costPriceMinRatio: config.DETECT_COST_PRICE_MIN_RATIO,
+    costSustainedMinutes: config.DETECT_COST_SUSTAINED_MINUTES,
+    costSustainedMinRatio: config.DETECT_COST_SUSTAINED_MIN_RATIO,
     zombieMinMs: config.DETECT_ZOMBIE_MIN_MS,
     zombieMaxTokensPerSec: config.DETECT_ZOMBIE_MAX_TOKENS_PER_SEC,
     zombieFeatureRateFraction: config.DETECT_ZOMBIE_FEATURE_RATE_FRACTION,

@@ -178,6 +178,17 @@ export interface CostAnomalyRow {
   typical_request?: { median_context_tokens: number; baseline_median: number; ratio: number; z: number }
   /** Version rows of a young version: its movers' requests per active minute against their own on earlier versions (cost-release-volume.ts). */
   release_volume?: { installs: number; requests_after: number; expected_after: number; ratio: number; z: number; decided: boolean }
+  /** Cost per request rows: the sustained tier, cost per request pooled over its longer window against runs of as many minutes (cost-sustained.ts). */
+  sustained?: {
+    minutes: number
+    ratio: number
+    z: number
+    halves: [number, number]
+    baseline_median: number
+    /** Its own past (a feature, an established version) or the other versions' (a young version). */
+    against: 'own_past' | 'other_versions'
+    decided: boolean
+  }
   /** Budget rows only. */
   budget?: { month_to_date_micros: number; forecast_micros: number; budget_micros: number }
 }

@@ -97,4 +97,27 @@ describe('price lens (billed per catalog cost, per tenant and model)', () => {
     expect(explained.reasons.at(-1)).toMatch(/explained by the price of m1/)
     expect(beyond.severity).toBe('critical')
   })
+
+  it('keeps a version row the sustained tier raised against its own past under the line too, not a release against the other versions', () => {
+    const [price] = scorePriceDrift(minutes({ billed: 1.3 }), now, S, book)
+    const version = (against: 'own_past' | 'other_versions'): CostAnomalyRow => ({
+      ...price,
+      kind: 'cost_per_request',
+      subject: 't/chat/1.0',
+      subject_kind: 'feature',
+      feature: 'chat',
+      app_version: '1.0',
+      ratio: 1.3,
+      score: 70,
+      severity: 'warning',
+      reasons: [],
+      sustained: { minutes: 20, ratio: 1.3, z: 9, halves: [1.3, 1.3], baseline_median: 1000, against, decided: true },
+    })
+    const alone = version('own_past')
+    const release = version('other_versions')
+    explainByPrice([price, alone, release])
+    expect(alone.severity).toBeNull()
+    expect(alone.reasons.at(-1)).toMatch(/explained by the price of m1/)
+    expect(release.severity).toBe('warning')
+  })
 })

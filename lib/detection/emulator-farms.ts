@@ -69,10 +69,12 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, b
     )
   if (signals.shared_build >= zAlert / 2)
     reasons.push(`most members run one device build, far more than in the rest of the tenant (z ${signals.shared_build.toFixed(1)})`)
-  if (signals.new_network >= zAlert / 2)
-    reasons.push(
-      `new installs from a network (ASN) that the tenant's established installs hardly use, spread over its /24s (z ${signals.new_network.toFixed(1)})`,
-    )
+  if (signals.new_network >= zAlert / 2) {
+    const on = groups.reduce((a, b) => (b.signals.new_network > a.signals.new_network ? b : a))
+    const networks = on.trait === 'asn' ? on.value.split(' + ').length : 1
+    const where = networks > 1 ? `${networks} networks (ASNs)` : 'a network (ASN)'
+    reasons.push(`new installs from ${where} that the tenant's established installs hardly use, spread over /24s (z ${signals.new_network.toFixed(1)})`)
+  }
   if (signals.new_build >= zAlert / 2) {
     const on = groups.reduce((a, b) => (b.signals.new_build > a.signals.new_build ? b : a))
     const what = on.trait === 'app_version' ? `app build ${on.value}, older than the tenant's current one,` : `device build ${on.value}`

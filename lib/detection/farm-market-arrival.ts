@@ -42,22 +42,23 @@ const NEW_COUNTRY: NewnessTrait<'country'> = {
  * still reads as a farm. A farm on two providers of a country the tenant
  * already serves is still judged (that country does not surge).
  */
-export function withoutMarketArrivals(
-  networks: NewnessGroup[],
+export function withoutMarketArrivals<G extends NewnessGroup>(
+  networks: G[],
   list: FarmInstall[],
   windowStart: number,
   minSize: number,
   burstStart: number,
   zMin: number,
-): NewnessGroup[] {
-  const byCountry = new Map<string, NewnessGroup[]>()
+  countryMinCount?: number,
+): G[] {
+  const byCountry = new Map<string, G[]>()
   for (const g of networks) {
     const country = dominantCountry(g.members)
     if (country !== null) byCountry.set(country, [...(byCountry.get(country) ?? []), g])
   }
   const candidates = [...byCountry].filter(([, gs]) => gs.length >= MARKET_MIN_NETWORKS)
   if (candidates.length === 0) return networks
-  const arriving = new Set(newnessGroups(list, NEW_COUNTRY, windowStart, minSize, burstStart, zMin).map((g) => g.value))
+  const arriving = new Set(newnessGroups(list, NEW_COUNTRY, windowStart, minSize, burstStart, zMin, countryMinCount).map((g) => g.value))
   const dropped = new Set(candidates.filter(([country]) => arriving.has(country)).flatMap(([, gs]) => gs))
   return networks.filter((g) => !dropped.has(g))
 }

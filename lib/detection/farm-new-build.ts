@@ -1,6 +1,7 @@
 import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
 import type { FarmInstall } from './farm-clusters'
 import { withoutMarketArrivals } from './farm-market-arrival'
+import { pooledNetworkGroups } from './farm-new-network-pool'
 import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from './farm-new-network'
 
 /** A device field the phone reported: not empty, not the contract's default for "not known". */
@@ -71,11 +72,18 @@ export const NEW_OLD_APP_VERSION: NewnessTrait = {
 /** Every trait new installs are judged on: network, device build, old app version. */
 export const NEWNESS_TRAITS = [NEW_NETWORK, NEW_DEVICE_BUILD, NEW_OLD_APP_VERSION]
 
-/** The newness groups of one tenant's installs over every trait, strongest first; networks of a country arriving are no farm's. */
+/**
+ * The newness groups of one tenant's installs over every trait, strongest first; networks of a country arriving are
+ * no farm's; networks too small to judge alone are also judged pooled (farm-new-network-pool.ts).
+ */
 export function newnessGroupsAllTraits(list: FarmInstall[], windowStart: number, minSize: number, burstStart = windowStart, zMin = 0): NewnessGroup[] {
   return NEWNESS_TRAITS.flatMap((t) => {
     const groups = newnessGroups(list, t, windowStart, minSize, burstStart, zMin)
-    return t === NEW_NETWORK ? withoutMarketArrivals(groups, list, windowStart, minSize, burstStart, zMin) : groups
+    if (t !== NEW_NETWORK) return groups
+    return [
+      ...withoutMarketArrivals(groups, list, windowStart, minSize, burstStart, zMin),
+      ...pooledNetworkGroups(list, windowStart, minSize, burstStart, zMin),
+    ]
   }).sort((a, b) => b.z - a.z)
 }
 

@@ -43,7 +43,8 @@ export const NEW_NETWORK_SURGE = 10
  * hour from one network with no users is not a trickle.
  */
 export const NEW_NETWORK_MIN_INSTALLS = 20
-const Z_CAP = 50
+/** Largest z a newness group scores: past it, more evidence changes nothing (a farm of 40 on an unused provider reads ~100). */
+export const NEWNESS_Z_CAP = 50
 
 /** A trait whose values new installs may crowd onto. */
 export interface NewnessTrait<T extends string = FarmTrait> {
@@ -95,15 +96,32 @@ export function newnessGroups<T extends string>(
   minSize: number,
   burstStart = windowStart,
   zMin = 0,
+  minCount = Math.max(minSize, NEW_NETWORK_MIN_INSTALLS),
 ): NewnessGroup<T>[] {
   const best = new Map<string, NewnessGroup<T>>()
-  for (const isNew of horizons(trait, windowStart, burstStart)) {
-    for (const g of groupsSince(list, trait, isNew, minSize)) {
+  for (const { groups } of newnessByHorizon(list, trait, windowStart, burstStart, minCount)) {
+    for (const g of groups) {
       const had = best.get(g.value)
       if (!had || g.z > had.z) best.set(g.value, g)
     }
   }
   return [...best.values()].filter((g) => g.z >= zMin).sort((a, b) => b.z - a.z)
+}
+
+/** A value's group on one horizon, with what its null rests on: its smoothed share of the established installs. */
+export interface HorizonGroup<T extends string = FarmTrait> extends NewnessGroup<T> {
+  share: number
+}
+
+/** Per horizon (farm-clusters.ts): each value's group of at least minCount new installs, and how many new installs there were. */
+export function newnessByHorizon<T extends string>(
+  list: FarmInstall[],
+  trait: NewnessTrait<T>,
+  windowStart: number,
+  burstStart: number,
+  minCount: number,
+): { groups: HorizonGroup<T>[]; freshTotal: number }[] {
+  return horizons(trait, windowStart, burstStart).map((isNew) => groupsSince(list, trait, isNew, minCount))
 }
 
 /** The ASN trait alone (new installs from a network the tenant's users do not use). */
@@ -119,7 +137,12 @@ function horizons(trait: NewnessTrait<string>, windowStart: number, burstStart: 
   return out
 }
 
-function groupsSince<T extends string>(list: FarmInstall[], trait: NewnessTrait<T>, isNew: (i: FarmInstall) => boolean, minSize: number): NewnessGroup<T>[] {
+function groupsSince<T extends string>(
+  list: FarmInstall[],
+  trait: NewnessTrait<T>,
+  isNew: (i: FarmInstall) => boolean,
+  minCount: number,
+): { groups: HorizonGroup<T>[]; freshTotal: number } {
   const fresh = new Map<string, FarmInstall[]>()
   const established = new Map<string, number>()
   const establishedList: FarmInstall[] = []
@@ -138,17 +161,17 @@ function groupsSince<T extends string>(list: FarmInstall[], trait: NewnessTrait<
     }
   }
   const admits = trait.candidates?.(establishedList) ?? (() => true)
-  const out: NewnessGroup<T>[] = []
+  const out: HorizonGroup<T>[] = []
   for (const [value, members] of fresh) {
-    if (members.length < Math.max(minSize, NEW_NETWORK_MIN_INSTALLS) || !admits(members)) continue
+    if (members.length < minCount || !admits(members)) continue
     const perPrefix = new Map<string, number>()
     for (const m of members) perPrefix.set(m.ip_prefix, (perPrefix.get(m.ip_prefix) ?? 0) + 1)
     if (Math.max(...perPrefix.values()) > members.length / 2) continue
     const share = ((established.get(value) ?? 0) + 0.5) / (establishedList.length + 1)
     const p0 = Math.min(1, NEW_NETWORK_SURGE * share)
     if (p0 >= 1) continue
-    const z = Math.min(Z_CAP, Math.max(0, binomialZ(members.length, freshTotal, p0)))
-    out.push({ trait: trait.trait, signal: trait.signal, value, members, z })
+    const z = Math.min(NEWNESS_Z_CAP, Math.max(0, binomialZ(members.length, freshTotal, p0)))
+    out.push({ trait: trait.trait, signal: trait.signal, value, members, z, share })
   }
-  return out
+  return { groups: out, freshTotal }
 }

@@ -47,3 +47,24 @@ export function wakeTenant(windowStart: number, now: number): FarmInstall[] {
     }),
   )
 }
+
+/**
+ * The newness tests' tenant (farm-new-network*.test.ts): `install(i)` is established (first seen a day before the
+ * window) unless `fresh` (first seen in the window), active until the window's last minute; 1,500 established installs
+ * and 60 ordinary new ones of the hour on the tenant's carriers.
+ */
+export function newnessTenant(windowStart: number, now: number) {
+  const MIN = 60_000
+  const install = (i: number, o: Partial<FarmInstall> & { fresh?: boolean } = {}): FarmInstall => {
+    const { fresh, ...rest } = o
+    return farmInstall(i, {
+      first_seen: fresh ? windowStart + ((i * 7) % 50) * MIN : windowStart - 86_400_000,
+      last_seen: now - MIN,
+      app_version: '3.1',
+      ...rest,
+    })
+  }
+  const established = Array.from({ length: 1500 }, (_, i) => install(i))
+  const churn = Array.from({ length: 60 }, (_, i) => install(10_000 + i, { fresh: true }))
+  return { install, established, churn }
+}

@@ -2,26 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { scoreGroups, type FarmInstall } from '../../lib/detection/farm-clusters'
 import { NEW_NETWORK_MIN_INSTALLS, newNetworkGroups } from '../../lib/detection/farm-new-network'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
-import { CARRIERS, farmInstall } from '../helpers/farm-install'
+import { CARRIERS, newnessTenant } from '../helpers/farm-install'
 
 const MIN = 60_000
 const now = 100 * 60 * MIN
 const windowStart = now - S.farmWindowMinutes * MIN
 
-/** An install of the tenant: established (first seen days ago) unless `fresh`, on a carrier, a consumer phone, Poisson-like timing. */
-function install(i: number, o: Partial<FarmInstall> & { fresh?: boolean } = {}): FarmInstall {
-  const { fresh, ...rest } = o
-  return farmInstall(i, {
-    first_seen: fresh ? windowStart + ((i * 7) % 50) * MIN : windowStart - 86_400_000,
-    last_seen: now - MIN,
-    app_version: '3.1',
-    ...rest,
-  })
-}
-
-const established = Array.from({ length: 1500 }, (_, i) => install(i))
-/** Ordinary new installs of the hour, on the tenant's carriers. */
-const churn = Array.from({ length: 60 }, (_, i) => install(10_000 + i, { fresh: true }))
+/** The tenant's installs (established unless `fresh`), 1,500 established and 60 ordinary new ones of the hour. */
+const { install, established, churn } = newnessTenant(windowStart, now)
 /** 40 distinct phones over 30 /24s of one cloud ASN the tenant's users do not use, passing attestation. */
 const cloudFarm = Array.from({ length: 40 }, (_, i) => install(20_000 + i, { fresh: true, asn: 396982, ip_prefix: `34.${100 + (i % 30)}.${i % 5}.0/24` }))
 

@@ -50,6 +50,18 @@ const cost = (tenant: string, feature: string): Finding => ({
   evidence: { feature, reasons: [] } as never,
 })
 
+/** A token reuse finding for an install seen on `prefixes` (one network each). */
+const reuse = (install: string, prefixes: string[], tenant = 't1'): Finding => ({
+  detector: 'token_reuse',
+  subject_kind: 'install',
+  subject: install,
+  tenant_id: tenant,
+  severity: 'warning',
+  score: 60,
+  title: `reuse ${install}`,
+  evidence: { install_id: install, reasons: [], networks: prefixes.map((p, k) => ({ asn: 100 + k, country: 'GB', ip_prefixes: [p], events: 3 })) } as never,
+})
+
 /** What applyDetectionRun does, in memory: fold, reconcile, group. */
 function engine() {
   const alerts = new Map<string, Alert>()
@@ -92,6 +104,24 @@ describe('grouping keys', () => {
 })
 
 describe('incidents', () => {
+  it('token reuse alerts that share a /24 (one thief box, or one train wifi) are one incident; the unknown prefix joins none', () => {
+    const e = engine()
+    const box = '203.0.113.0/24'
+    e.run(0, [
+      reuse('o1', ['81.2.3.0/24', box]),
+      reuse('o2', ['82.9.1.0/24', box]),
+      reuse('o3', ['83.4.4.0/24', box]),
+      reuse('o4', ['84.1.1.0/24', '0.0.0.0/24']),
+    ])
+    e.run(1, [reuse('o5', ['85.5.5.0/24', '0.0.0.0/24']), reuse('x1', ['86.1.1.0/24', box], 't2')])
+    const open = e.open()
+    expect(open.map((i) => i.alert_ids.length).sort()).toEqual([1, 1, 1, 3])
+    expect(groupingKeys(reconcile([], [reuse('o4', ['84.1.1.0/24', '0.0.0.0/24'])], 0, P).upserts[0]).sort()).toEqual([
+      'install:t1/o4',
+      'network:t1/84.1.1.0/24',
+    ])
+  })
+
   it('a farm whose members also bomb is one incident with one bombing alert holding every member', () => {
     const e = engine()
     const members = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']

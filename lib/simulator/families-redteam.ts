@@ -17,6 +17,7 @@ import { redTeam3Scenario, type RedTeam3Kind } from './families-redteam3'
 import { redTeam4Scenario, type RedTeam4Kind } from './families-redteam4'
 import { redTeam5Scenario, type RedTeam5Kind } from './families-redteam5'
 import { redTeam6Scenario, type RedTeam6Kind } from './families-redteam6'
+import { redTeam7Scenario, type RedTeam7Kind } from './families-redteam7'
 import { hugeRequestScenario, type HugeRequestKind } from './families-huge-requests'
 
 /**
@@ -59,6 +60,7 @@ export type RedTeamKind =
   | RedTeam4Kind
   | RedTeam5Kind
   | RedTeam6Kind
+  | RedTeam7Kind
   | HugeRequestKind
 
 function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
@@ -239,6 +241,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   if (kind.startsWith('rt4_')) return redTeam4Scenario(ctx, f, kind as RedTeam4Kind)
   if (kind.startsWith('rt5_')) return redTeam5Scenario(ctx, f, kind as RedTeam5Kind)
   if (kind.startsWith('rt6_')) return redTeam6Scenario(ctx, f, kind as RedTeam6Kind)
+  if (kind.startsWith('rt7_')) return redTeam7Scenario(ctx, f, kind as RedTeam7Kind)
   if (kind.startsWith('huge_')) return hugeRequestScenario(ctx, f, kind as HugeRequestKind)
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
   if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)

@@ -2,7 +2,8 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
-import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
+import { installEventsSql, multiNetworkInstallsSql, prefixInstallsSql } from './sql/token-reuse'
+import { nameReplayNetworkSharers, replayNetworkCandidates } from './token-reuse-network'
 import { comparablePlaces } from './token-reuse-places'
 import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
@@ -286,6 +287,17 @@ export async function detectTokenReuse(
         )
     }
   }
+  // A /24 that replayed two proven tokens names the other installs seen from it and elsewhere (token-reuse-network.ts).
+  const replay = replayNetworkCandidates(rows)
+  const installsOn = new Map<string, number>()
+  for (const [tenant, byPrefix] of replay)
+    for (const r of await selectRows<{ ip_prefix: string; installs: number | string }>(store, prefixInstallsSql(store.database), {
+      ...params,
+      tenant,
+      prefixes: [...byPrefix.keys()],
+    }))
+      installsOn.set(`${tenant}\u0000${r.ip_prefix}`, num(r.installs))
+  nameReplayNetworkSharers(rows, replay, (tenant, prefix) => installsOn.get(`${tenant}\u0000${prefix}`) ?? 0, Math.round((now - fromMs) / 60_000))
   rows.sort((a, b) => b.score - a.score)
   return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)
 }

@@ -77,7 +77,16 @@ describe('token reuse on stored events', () => {
       progress('phone', 's-cell', T0 + 20_000, T0 + 50_000, CELL),
       close('phone', 's-cell', T0 + 20_000, T0 + 55_000, CELL),
       request('phone', T0 + 30_000, HOME),
-    ]
+      // One box abroad replays three harvested tokens of another tenant: two are proven as 'stolen' is, the third sent
+      // one request from it and shows nothing of its own.
+      ...['h1', 'h2'].flatMap((id, k) => [
+        request(id, T0, { ...HOME, ip_prefix: `73.12.${k + 10}.0/24` }),
+        progress(id, `s-${id}`, T0 + 20_000, T0 + 50_000, ABROAD),
+        request(id, T0 + 30_000, { ...HOME, ip_prefix: `73.12.${k + 10}.0/24` }),
+      ]),
+      request('h3', T0, { ...HOME, ip_prefix: '73.12.20.0/24' }),
+      request('h3', T0 + 40_000, ABROAD),
+    ].map((e) => (String(e.install_id).startsWith('h') ? ({ ...e, tenant_id: 'initech-bank' } as GatewayEventInput) : e))
     const loaded = await eventLoader(store).load(
       events.sort((a, b) => Number(a.ts) - Number(b.ts)),
       T0 + 60_000,
@@ -103,5 +112,19 @@ describe('token reuse on stored events', () => {
     expect(phone.events).toBe(4)
     expect(phone.concurrent_uses).toBe(0)
     expect(phone.score).toBeLessThan(50)
+  })
+
+  it('names a token seen from the /24 that two proven tokens of its tenant were replayed from', async () => {
+    const rows = await detectTokenReuse(store, S, T0 + 55_000, { tenant: 'initech-bank' })
+    expect(
+      rows
+        .filter((r) => r.score >= 50)
+        .map((r) => r.install_id)
+        .sort(),
+    ).toEqual(['h1', 'h2', 'h3'])
+    const h3 = rows.find((r) => r.install_id === 'h3')!
+    expect(h3.concurrent_uses).toBe(0)
+    expect(h3.reasons.at(-1)).toContain(`also used from ${ABROAD.ip_prefix}`)
+    expect(h3.reasons.at(-1)).toContain('of the 3 installs seen from it in the last 15 min, 3 were also seen from another network')
   })
 })

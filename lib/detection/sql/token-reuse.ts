@@ -29,3 +29,11 @@ FROM (
 )
 GROUP BY install_id, call_id
 ORDER BY install_id, start_ms`
+
+/** How many installs of one tenant were seen from each of the listed /24s in [from, to) (token-reuse-network.ts). */
+export const prefixInstallsSql = (db: string) => `
+SELECT ip_prefix, uniqExact(install_id) AS installs
+FROM ${db}.install_network_minute
+WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND tenant_id = {tenant:String} AND ip_prefix IN {prefixes:Array(String)}
+GROUP BY ip_prefix`

@@ -53,7 +53,7 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, b
   const fresh = members.filter((m) => m.first_seen >= windowStart)
   const perMinute = new Map<number, number>()
   for (const m of fresh) perMinute.set(Math.floor(m.first_seen / 60_000), (perMinute.get(Math.floor(m.first_seen / 60_000)) ?? 0) + 1)
-  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0, new_network: 0, new_build: 0 }
+  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0, new_network: 0, new_build: 0, busy_new: 0 }
   for (const g of groups) for (const k of Object.keys(signals) as (keyof typeof signals)[]) signals[k] = Math.max(signals[k], g.signals[k])
   const score = zToScore(best.z, zAlert)
   const reasons = [`${size} installs share ${best.trait.replace('_', ' ')} ${best.value}`]
@@ -79,6 +79,12 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, b
     const on = groups.reduce((a, b) => (b.signals.new_build > a.signals.new_build ? b : a))
     const what = on.trait === 'app_version' ? `app build ${on.value}, older than the tenant's current one,` : `device build ${on.value}`
     reasons.push(`new installs crowd onto ${what} which the tenant's established installs hardly run (z ${signals.new_build.toFixed(1)})`)
+  }
+  if (signals.busy_new >= zAlert / 2) {
+    const on = groups.reduce((a, b) => (b.signals.busy_new > a.signals.busy_new ? b : a))
+    reasons.push(
+      `${on.members.length} new installs on ${on.value} call nonstop, far more of them than the tenant's other installs do (z ${signals.busy_new.toFixed(1)})`,
+    )
   }
   if (signals.shared_fingerprint > 0) reasons.push('distinct installs report the same device fingerprint (cloned image)')
   const ids = members.map((m) => m.install_id).sort()

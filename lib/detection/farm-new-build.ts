@@ -2,6 +2,7 @@ import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
 import type { FarmInstall } from './farm-clusters'
 import { withoutMarketArrivals } from './farm-market-arrival'
 import { pooledNetworkGroups } from './farm-new-network-pool'
+import { busyNewGroups } from './farm-busy-new'
 import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from './farm-new-network'
 
 /** A device field the phone reported: not empty, not the contract's default for "not known". */
@@ -83,6 +84,7 @@ export function newnessGroupsAllTraits(list: FarmInstall[], windowStart: number,
     return [
       ...withoutMarketArrivals(groups, list, windowStart, minSize, burstStart, zMin),
       ...pooledNetworkGroups(list, windowStart, minSize, burstStart, zMin),
+      ...busyNewGroups(list, windowStart, minSize, burstStart, zMin),
     ]
   }).sort((a, b) => b.z - a.z)
 }

@@ -115,6 +115,8 @@ export interface FarmSignals {
   new_network: number
   /** New installs on a device build or an old app version the tenant's established installs hardly run. */
   new_build: number
+  /** New installs on one ASN that call nonstop, far more of them busy than the tenant's other installs (farm-busy-new.ts). */
+  busy_new: number
 }
 
 export interface FarmCluster {

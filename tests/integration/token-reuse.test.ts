@@ -86,7 +86,7 @@ describe('token reuse on stored events', () => {
       ]),
       request('h3', T0, { ...HOME, ip_prefix: '73.12.20.0/24' }),
       request('h3', T0 + 40_000, ABROAD),
-    ].map((e) => (String(e.install_id).startsWith('h') ? ({ ...e, tenant_id: 'initech-bank' } as GatewayEventInput) : e))
+    ].map((e) => ('install_id' in e && e.install_id.startsWith('h') ? ({ ...e, tenant_id: 'initech-bank' } as GatewayEventInput) : e))
     const loaded = await eventLoader(store).load(
       events.sort((a, b) => Number(a.ts) - Number(b.ts)),
       T0 + 60_000,

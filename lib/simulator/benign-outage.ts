@@ -1,7 +1,8 @@
 import type { Scenario, ScenarioContext } from './scenarios'
-import { heldStreamLookAlike, type HeldStream } from './redteam-streams'
+import { installScenario, type HeldStream } from './redteam-streams'
 import { PROGRESS_MS } from './slots'
-import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
+import { bytesFor, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
+import type { Rng } from './random'
 import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
 
 /** People using the feature while its model provider stalls, and how long the stall lasts. */
@@ -29,15 +30,14 @@ export function providerOutage(ctx: ScenarioContext, f: Frame): Scenario {
   const outageEnd = Math.min(f.end, f.start + OUTAGE_MS)
   const nextAt = users.map(() => f.start + f.rng.int(MIN))
   const planned: number[][] = users.map(() => [])
-  const open: HeldStream[] = []
-  const stall = (inst: (typeof users)[number], ts: number, sink: Parameters<Scenario['tick']>[0], rng: Parameters<Scenario['tick']>[1]) => {
+  const stall = (inst: (typeof users)[number], ts: number, sink: EventSink, rng: Rng, open: HeldStream[]) => {
     refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
     const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
     const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion: 0, bytes: bytesFor(rng, context) }
     const duration = IDLE_LIMIT_MS + Math.round(rng.uniform(0, 2_000))
     open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + PROGRESS_MS, end: { reason: 'timeout', ttftMs: 0 } })
   }
-  return heldStreamLookAlike(f, users, { kind: 'benign_provider_outage', feature: feature.name }, open, (sink, rng, t0, t1) => {
+  return installScenario('benign', f, users, { kind: 'benign_provider_outage', feature: feature.name }, (sink, rng, t0, t1, open) => {
     if (t1 <= f.start || t0 >= outageEnd) return
     users.forEach((inst, i) => {
       // Plan each question when its time comes: its first stream and the retries, which may fall in later ticks.
@@ -50,7 +50,7 @@ export function providerOutage(ctx: ScenarioContext, f: Frame): Scenario {
       }
       while (planned[i].length && planned[i][0] < t1) {
         const at = planned[i].shift()!
-        if (at < outageEnd) stall(inst, Math.max(t0, at), sink, rng)
+        if (at < outageEnd) stall(inst, Math.max(t0, at), sink, rng, open)
       }
     })
   })

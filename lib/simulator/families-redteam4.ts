@@ -5,8 +5,7 @@ import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
 import { farmLabels } from './emulator-farm'
-import { installLabels } from './scenario-frame'
-import { runStreams, type HeldStream } from './redteam-streams'
+import { installScenario } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
 import { redTeam4Reuse, type RedTeam4ReuseKind } from './redteam4-reuse'
 import { redTeam4Cost, type RedTeam4CostKind } from './redteam4-cost'
@@ -47,25 +46,19 @@ function outputBomber(ctx: ScenarioContext, f: Frame): Scenario {
   const feature = featureOf(f)
   const bombers = recruitFrom(ctx, f.tenant, f.s.installs ?? 4, f.rng)
   const perMinute = f.s.perMinute ?? 3
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('prompt_bomber', f, bombers, { feature: feature.name, kind: 'rt4_bomb_output' }),
-    tick(sink, rng, t0, t1) {
-      const a = Math.max(t0, f.start)
-      const b = Math.min(t1, f.end)
-      if (b <= a) return
-      for (const inst of bombers) {
-        const n = rng.poisson((perMinute * (b - a)) / MIN)
-        for (let k = 0; k < n; k++) {
-          const context = Math.round(rng.lognormal(250, 0.3))
-          const completion = Math.round(clamp(rng.uniform(3_500, 4_300), 0, 4_096))
-          plainCall(sink, rng, inst, a + rng.int(b - a), feature, context, completion)
-        }
+  return installScenario('prompt_bomber', f, bombers, { feature: feature.name, kind: 'rt4_bomb_output' }, (sink, rng, t0, t1) => {
+    const a = Math.max(t0, f.start)
+    const b = Math.min(t1, f.end)
+    if (b <= a) return
+    for (const inst of bombers) {
+      const n = rng.poisson((perMinute * (b - a)) / MIN)
+      for (let k = 0; k < n; k++) {
+        const context = Math.round(rng.lognormal(250, 0.3))
+        const completion = Math.round(clamp(rng.uniform(3_500, 4_300), 0, 4_096))
+        plainCall(sink, rng, inst, a + rng.int(b - a), feature, context, completion)
       }
-    },
-  }
+    }
+  })
 }
 
 /** A paced bomber: one streamed chat call every 120 s ± 20 s per install, 8x the median context, answers of usual size. */
@@ -75,30 +68,22 @@ function pacedBomber(ctx: ScenarioContext, f: Frame): Scenario {
   const bombers = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, f.rng)
   const factor = f.s.contextFactor ?? 8
   const nextAt = bombers.map(() => f.start + f.rng.int(2 * MIN))
-  const open: HeldStream[] = []
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('prompt_bomber', f, bombers, { feature: feature.name, kind: 'rt4_bomb_paced', context_factor: factor }),
-    tick(sink, rng, t0, t1) {
-      runStreams(sink, open, t0, t1)
-      bombers.forEach((inst, i) => {
-        while (nextAt[i] < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, nextAt[i])
-          nextAt[i] = ts + 100_000 + rng.int(40_000)
-          const context = Math.round(p.ctx * factor * Math.exp(rng.uniform(-0.15, 0.15)))
-          const completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
-          const duration = Math.round(2_000 + (completion / rng.uniform(30, 60)) * 1000)
-          if (ts + duration > f.end) continue
-          refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
-          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-          open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
-        }
-      })
-      runStreams(sink, open, t0, t1)
-    },
-  }
+  const detail = { feature: feature.name, kind: 'rt4_bomb_paced', context_factor: factor }
+  return installScenario('prompt_bomber', f, bombers, detail, (sink, rng, t0, t1, open) => {
+    bombers.forEach((inst, i) => {
+      while (nextAt[i] < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, nextAt[i])
+        nextAt[i] = ts + 100_000 + rng.int(40_000)
+        const context = Math.round(p.ctx * factor * Math.exp(rng.uniform(-0.15, 0.15)))
+        const completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
+        const duration = Math.round(2_000 + (completion / rng.uniform(30, 60)) * 1000)
+        if (ts + duration > f.end) continue
+        refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
+        const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+        open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
+      }
+    })
+  })
 }
 
 interface FarmMember {
@@ -206,28 +191,19 @@ function abandonedStreams(ctx: ScenarioContext, f: Frame): Scenario {
   const feature = featureOf(f)
   const abusers = recruitFrom(ctx, f.tenant, f.s.installs ?? 30, f.rng)
   const openAt = abusers.map(() => f.start + f.rng.int(10 * MIN))
-  const open: HeldStream[] = []
-  return {
-    name: 'stream_abuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('stream_abuse', f, abusers, { feature: feature.name, kind: 'rt4_stream_abandoned' }),
-    tick(sink, rng, t0, t1) {
-      runStreams(sink, open, t0, t1)
-      abusers.forEach((inst, i) => {
-        const ts = openAt[i]
-        if (ts < t0 || ts >= t1) return
-        const context = Math.round(Math.exp(rng.uniform(Math.log(40_000), Math.log(120_000))))
-        const ttft = Math.round(rng.uniform(3_000, 8_000))
-        const duration = Math.round(rng.uniform(20_000, 60_000))
-        const completion = Math.round(((duration - ttft) / 1000) * rng.uniform(35, 45))
-        refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
-        const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-        open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000, end: { reason: 'client_disconnect', ttftMs: ttft } })
-      })
-      runStreams(sink, open, t0, t1)
-    },
-  }
+  return installScenario('stream_abuse', f, abusers, { feature: feature.name, kind: 'rt4_stream_abandoned' }, (sink, rng, t0, t1, open) => {
+    abusers.forEach((inst, i) => {
+      const ts = openAt[i]
+      if (ts < t0 || ts >= t1) return
+      const context = Math.round(Math.exp(rng.uniform(Math.log(40_000), Math.log(120_000))))
+      const ttft = Math.round(rng.uniform(3_000, 8_000))
+      const duration = Math.round(rng.uniform(20_000, 60_000))
+      const completion = Math.round(((duration - ttft) / 1000) * rng.uniform(35, 45))
+      refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
+      const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+      open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000, end: { reason: 'client_disconnect', ttftMs: ttft } })
+    })
+  })
 }
 
 export function redTeam4Scenario(ctx: ScenarioContext, f: Frame, kind: RedTeam4Kind): Scenario {

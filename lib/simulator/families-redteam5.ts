@@ -4,11 +4,10 @@ import { consumerDevice, residentialNetwork } from './population'
 import { clamp, weightedPick, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { profileOf } from './traffic'
-import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
+import { MIN, featureOf, freshInstall, poissonCalls, type Frame } from './family-frame'
+import { installScenario, withStreams, type HeldStream } from './redteam-streams'
 import { tenantUser } from './redteam4-people'
-import { sendCall, withStreams } from './redteam5-calls'
+import { sendCall } from './redteam5-calls'
 import { redTeam5Attack, type RedTeam5AttackKind } from './redteam5-attacks'
 import { redTeam5Cost, type RedTeam5CostKind } from './redteam5-cost'
 import { redTeam5Benign, type RedTeam5BenignKind } from './redteam5-benign'
@@ -70,11 +69,9 @@ function hitAndRun(ctx: ScenarioContext, f: Frame): Scenario {
     labels,
     tick: withStreams(open, (sink, r, t0, t1) => {
       for (const raid of raids)
-        while (raid.next < Math.min(t1, raid.to)) {
-          const ts = Math.max(t0, raid.next)
-          raid.next = ts + 1 + Math.round(r.exponential(MIN / raid.perMinute))
+        poissonCalls(raid, raid.perMinute, r, t0, Math.min(t1, raid.to), (ts) => {
           sendCall(sink, r, open, raid.inst, ts, feature, bombSize(r, feature.name, factor), raid.to)
-        }
+        })
     }),
   }
 }
@@ -101,34 +98,22 @@ function repackaged(ctx: ScenarioContext, f: Frame): Scenario {
     return { inst, next: f.start + rng.int(2 * MIN), tokenOk: false }
   })
   const verdict = (r: Rng): AttestationReason[] => (r.chance(REPACK_FAIL) ? ['repackaged', 'signature_mismatch'] : [])
-  const open: HeldStream[] = []
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'prompt_bomber',
-      f,
-      bombers.map((b) => b.inst),
-      { feature: feature.name, kind: 'rt5_bomb_repackaged', app_version: version, context_factor: factor },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const b of bombers)
-        while (b.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, b.next)
-          b.next = ts + 1 + Math.round(r.exponential(MIN / perMinute))
-          // The token check, as the gateway makes it; a rejected one is retried 20-60 s later, and meanwhile the
-          // gateway refuses the calls (no token): only the attestation is reported.
-          if (ts >= b.inst.tokenExpiresAt) {
-            const reasons = verdict(r)
-            sink.attestation(b.inst, version, ts, reasons, feature.name)
-            b.inst.tokenExpiresAt = ts + (reasons.length ? 20_000 + r.int(40_000) : 270_000 + r.int(60_000))
-            b.tokenOk = !reasons.length
-          }
-          if (b.tokenOk) sendCall(sink, r, open, b.inst, ts, feature, bombSize(r, feature.name, factor), f.end, false)
+  const installs = bombers.map((b) => b.inst)
+  const detail = { feature: feature.name, kind: 'rt5_bomb_repackaged', app_version: version, context_factor: factor }
+  return installScenario('prompt_bomber', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const b of bombers)
+      poissonCalls(b, perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        // The token check, as the gateway makes it; a rejected one is retried 20-60 s later, and meanwhile the
+        // gateway refuses the calls (no token): only the attestation is reported.
+        if (ts >= b.inst.tokenExpiresAt) {
+          const reasons = verdict(r)
+          sink.attestation(b.inst, version, ts, reasons, feature.name)
+          b.inst.tokenExpiresAt = ts + (reasons.length ? 20_000 + r.int(40_000) : 270_000 + r.int(60_000))
+          b.tokenOk = !reasons.length
         }
-    }),
-  }
+        if (b.tokenOk) sendCall(sink, r, open, b.inst, ts, feature, bombSize(r, feature.name, factor), f.end, false)
+      })
+  })
 }
 
 export function redTeam5Scenario(ctx: ScenarioContext, f: Frame, kind: RedTeam5Kind): Scenario {

@@ -1,10 +1,9 @@
 import { clamp, weightedPick, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
-import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { MIN, featureOf, poissonCalls, recruitFrom, type Frame } from './family-frame'
+import { installScenario } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 import { redTeam6Farm, type RedTeam6FarmKind } from './redteam6-farms'
 import { redTeam6Streams, type RedTeam6StreamKind } from './redteam6-streams'
 import { redTeam6Reuse, type RedTeam6ReuseKind } from './redteam6-reuse'
@@ -55,36 +54,24 @@ function ramp(ctx: ScenarioContext, f: Frame): Scenario {
     nextOther: f.start + rng.int(2 * MIN),
   }))
   const others = f.tenant.features.filter((x) => x.name !== feature.name).map((x) => [x, x.weight] as const)
-  const open: HeldStream[] = []
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'prompt_bomber',
-      f,
-      bombers.map((b) => b.inst),
-      { feature: feature.name, kind: 'rt6_bomb_ramp', context_to: to, ramp_min: RAMP_MS / MIN },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const b of bombers) {
-        while (b.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, b.next)
-          b.next = ts + 1 + Math.round(r.exponential(MIN / b.perMinute))
-          const factor = 1 + (to - 1) * Math.min(1, (ts - f.start) / RAMP_MS)
-          const size = { context: p.ctx * factor * Math.exp(r.uniform(-0.2, 0.2)), completion: clamp(r.lognormal(p.out, p.outSigma), 8, 4096) }
-          sendCall(sink, r, open, b.inst, ts, feature, size, f.end)
-        }
-        // Their ordinary use of the rest of the app, on top of the ordinary traffic's.
-        while (others.length && b.nextOther < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, b.nextOther)
-          b.nextOther = ts + 1 + Math.round(r.exponential(2 * MIN))
-          const spec = weightedPick(r, others)
-          sendCall(sink, r, open, b.inst, ts, spec, ordinarySize(r, spec), f.end)
-        }
+  const installs = bombers.map((b) => b.inst)
+  const detail = { feature: feature.name, kind: 'rt6_bomb_ramp', context_to: to, ramp_min: RAMP_MS / MIN }
+  return installScenario('prompt_bomber', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const b of bombers) {
+      poissonCalls(b, b.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        const factor = 1 + (to - 1) * Math.min(1, (ts - f.start) / RAMP_MS)
+        const size = { context: p.ctx * factor * Math.exp(r.uniform(-0.2, 0.2)), completion: clamp(r.lognormal(p.out, p.outSigma), 8, 4096) }
+        sendCall(sink, r, open, b.inst, ts, feature, size, f.end)
+      })
+      // Their ordinary use of the rest of the app, on top of the ordinary traffic's.
+      while (others.length && b.nextOther < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, b.nextOther)
+        b.nextOther = ts + 1 + Math.round(r.exponential(2 * MIN))
+        const spec = weightedPick(r, others)
+        sendCall(sink, r, open, b.inst, ts, spec, ordinarySize(r, spec), f.end)
       }
-    }),
-  }
+    }
+  })
 }
 
 /** One long, output-heavy chat stream: a 2.5x context, an answer at the output cap, 20-35 tokens a second. */
@@ -105,39 +92,29 @@ function longAnswers(ctx: ScenarioContext, f: Frame): Scenario {
     // Each of the install's stream slots: when it opens its next stream.
     slots: Array.from({ length: atOnce }, () => f.start + rng.int(90_000)),
   }))
-  const open: HeldStream[] = []
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'prompt_bomber',
-      f,
-      bombers.map((b) => b.inst),
-      { feature: feature.name, kind: 'rt6_bomb_long_answers', streams_at_once: atOnce },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const b of bombers)
-        b.slots.forEach((at, k) => {
-          let next = at
-          while (next < Math.min(t1, f.end)) {
-            const ts = Math.max(t0, next)
-            if (r.chance(0.25)) {
-              // An ordinary question now and then: the slot is busy for its answer, then a short pause.
-              sendCall(sink, r, open, b.inst, ts, feature, ordinarySize(r, feature), f.end)
-              next = ts + 10_000 + r.int(20_000)
-              continue
-            }
-            const { u, duration } = longAnswer(r, feature)
-            next = ts + duration + 2_000 + r.int(8_000)
-            if (ts + duration >= f.end) continue
-            refreshToken(sink, r, b.inst, b.inst.appVersion, ts, normalVerdict, feature.name)
-            open.push({ inst: b.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
+  const installs = bombers.map((b) => b.inst)
+  const detail = { feature: feature.name, kind: 'rt6_bomb_long_answers', streams_at_once: atOnce }
+  return installScenario('prompt_bomber', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const b of bombers)
+      b.slots.forEach((at, k) => {
+        let next = at
+        while (next < Math.min(t1, f.end)) {
+          const ts = Math.max(t0, next)
+          if (r.chance(0.25)) {
+            // An ordinary question now and then: the slot is busy for its answer, then a short pause.
+            sendCall(sink, r, open, b.inst, ts, feature, ordinarySize(r, feature), f.end)
+            next = ts + 10_000 + r.int(20_000)
+            continue
           }
-          b.slots[k] = next
-        })
-    }),
-  }
+          const { u, duration } = longAnswer(r, feature)
+          next = ts + duration + 2_000 + r.int(8_000)
+          if (ts + duration >= f.end) continue
+          refreshToken(sink, r, b.inst, b.inst.appVersion, ts, normalVerdict, feature.name)
+          open.push({ inst: b.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
+        }
+        b.slots[k] = next
+      })
+  })
 }
 
 export function redTeam6Scenario(ctx: ScenarioContext, f: Frame, kind: RedTeam6Kind): Scenario {

@@ -3,10 +3,9 @@ import { consumerDevice, residentialNetwork } from './population'
 import { clamp, shuffle } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { profileOf } from './traffic'
-import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { sendCall, withStreams } from './redteam5-calls'
+import { MIN, featureOf, freshInstall, poissonCalls, recruitFrom, type Frame } from './family-frame'
+import { installScenario } from './redteam-streams'
+import { sendCall } from './redteam5-calls'
 import { redTeam7Farm, type RedTeam7FarmKind } from './redteam7-farms'
 import { redTeam7Streams, type RedTeam7StreamKind } from './redteam7-streams'
 import { redTeam7Reuse, type RedTeam7ReuseKind } from './redteam7-reuse'
@@ -60,34 +59,24 @@ function stuffedHistory(ctx: ScenarioContext, f: Frame): Scenario {
     context: 0,
     turnsLeft: 0,
   }))
-  const open: HeldStream[] = []
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'prompt_bomber',
-      f,
-      bombers.map((b) => b.inst),
-      { feature: feature.name, kind: 'rt7_bomb_stuffed_history', chunk_tokens: `${CHUNK[0]}-${CHUNK[1]}` },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const b of bombers)
-        while (b.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, b.next)
-          if (b.turnsLeft === 0) {
-            // A new conversation: the system prompt and a first question of the usual size.
-            b.context = r.lognormal(p.ctx, p.ctxSigma)
-            b.turnsLeft = TURNS[0] + r.int(TURNS[1] - TURNS[0] + 1)
-          } else b.context += r.uniform(CHUNK[0], CHUNK[1]) + clamp(r.lognormal(p.out, p.outSigma), 8, 4096)
-          b.turnsLeft--
-          const completion = clamp(r.lognormal(p.out, p.outSigma), 8, 4096)
-          // The answer streams (~1-6 s), then the script pastes the next chunk 15-30 s later.
-          b.next = ts + Math.round(600 + (completion / 50) * 1000 + r.uniform(15_000, 30_000))
-          sendCall(sink, r, open, b.inst, ts, feature, { context: b.context, completion }, f.end)
-        }
-    }),
-  }
+  const installs = bombers.map((b) => b.inst)
+  const detail = { feature: feature.name, kind: 'rt7_bomb_stuffed_history', chunk_tokens: `${CHUNK[0]}-${CHUNK[1]}` }
+  return installScenario('prompt_bomber', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const b of bombers)
+      while (b.next < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, b.next)
+        if (b.turnsLeft === 0) {
+          // A new conversation: the system prompt and a first question of the usual size.
+          b.context = r.lognormal(p.ctx, p.ctxSigma)
+          b.turnsLeft = TURNS[0] + r.int(TURNS[1] - TURNS[0] + 1)
+        } else b.context += r.uniform(CHUNK[0], CHUNK[1]) + clamp(r.lognormal(p.out, p.outSigma), 8, 4096)
+        b.turnsLeft--
+        const completion = clamp(r.lognormal(p.out, p.outSigma), 8, 4096)
+        // The answer streams (~1-6 s), then the script pastes the next chunk 15-30 s later.
+        b.next = ts + Math.round(600 + (completion / 50) * 1000 + r.uniform(15_000, 30_000))
+        sendCall(sink, r, open, b.inst, ts, feature, { context: b.context, completion }, f.end)
+      }
+  })
 }
 
 function crossApp(ctx: ScenarioContext, f: Frame): Scenario {
@@ -105,28 +94,22 @@ function crossApp(ctx: ScenarioContext, f: Frame): Scenario {
     const inst: Install = freshInstall(rng, t, known, net, device)
     return { inst, feature: t.features.find((x) => x.name === 'chat_assistant')!, next: f.start + rng.int(2 * MIN) }
   })
-  const open: HeldStream[] = []
-  return {
-    name: 'prompt_bomber',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'prompt_bomber',
-      f,
-      bombers.map((b) => b.inst),
-      { feature: 'chat_assistant', kind: 'rt7_bomb_cross_app', context_factor: factor, tenants: tenants.map((t) => t.id), fingerprint: device.fingerprint },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const b of bombers)
-        while (b.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, b.next)
-          b.next = ts + 1 + Math.round(r.exponential(MIN / perMinute))
-          const p = profileOf(b.feature.name)
-          const size = { context: p.ctx * factor * Math.exp(r.uniform(-0.25, 0.25)), completion: clamp(r.lognormal(p.out, p.outSigma), 8, 4096) }
-          sendCall(sink, r, open, b.inst, ts, b.feature, size, f.end)
-        }
-    }),
+  const installs = bombers.map((b) => b.inst)
+  const detail = {
+    feature: 'chat_assistant',
+    kind: 'rt7_bomb_cross_app',
+    context_factor: factor,
+    tenants: tenants.map((t) => t.id),
+    fingerprint: device.fingerprint,
   }
+  return installScenario('prompt_bomber', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const b of bombers)
+      poissonCalls(b, perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        const p = profileOf(b.feature.name)
+        const size = { context: p.ctx * factor * Math.exp(r.uniform(-0.25, 0.25)), completion: clamp(r.lognormal(p.out, p.outSigma), 8, 4096) }
+        sendCall(sink, r, open, b.inst, ts, b.feature, size, f.end)
+      })
+  })
 }
 
 export function redTeam7Scenario(ctx: ScenarioContext, f: Frame, kind: RedTeam7Kind): Scenario {

@@ -58,3 +58,17 @@ export function recruitFrom(ctx: ScenarioContext, tenant: Tenant, count: number,
 }
 
 export const featureOf = (f: Frame) => f.tenant.features.find((x) => x.name === (f.s.feature ?? 'chat_assistant')) ?? f.tenant.features[0]
+
+/**
+ * A client's calls at a steady random rate (a Poisson process of `perMinute` calls a minute) that fall in this tick,
+ * before `until` (the tick's end, or earlier where the client stops): `call` for each, in time order. `clock.next` is
+ * the next call's time, kept between ticks; a call due before the tick (a tick missed) is made at its start `t0`.
+ * The next call's time is drawn before `call` makes its own draws: the order every scenario's traffic is seeded by.
+ */
+export function poissonCalls(clock: { next: number }, perMinute: number, rng: Rng, t0: number, until: number, call: (ts: number) => void): void {
+  while (clock.next < until) {
+    const ts = Math.max(t0, clock.next)
+    clock.next = ts + 1 + Math.round(rng.exponential(MIN / perMinute))
+    call(ts)
+  }
+}

@@ -1,5 +1,6 @@
 import type { Install } from './population'
-import type { GroundTruthLabel } from './labels'
+import type { GroundTruthLabel, ScenarioName } from './labels'
+import type { Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { PROGRESS_MS } from './slots'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
@@ -46,21 +47,38 @@ export function runStreams(sink: EventSink, open: HeldStream[], t0: number, t1: 
   }
 }
 
+/** A scenario tick that reports its held streams around the calls it opens, so a stream opened in a tick is seen in it. */
+export function withStreams(open: HeldStream[], tick: Scenario['tick']): Scenario['tick'] {
+  return (sink, rng, t0, t1) => {
+    runStreams(sink, open, t0, t1)
+    tick(sink, rng, t0, t1)
+    runStreams(sink, open, t0, t1)
+  }
+}
+
+/** A scenario's tick that is handed the scenario's own list of held streams, to open its streams on. */
+export type StreamingTick = (sink: EventSink, rng: Rng, t0: number, t1: number, open: HeldStream[]) => void
+
 /**
- * A look-alike that holds streams open: labelled benign over its frame, its open streams reported and closed around
- * its own tick (which opens new ones), so a stream opened in a tick is reported in that tick too.
+ * The shape most red-team variants and look-alikes share: scenario `name` over the frame, each of `installs`
+ * labelled `name` with `detail` for the whole frame, and a tick. The tick gets a list of held streams of the
+ * scenario's own, reported and closed around it (withStreams). A tick that opens no streams leaves the list empty,
+ * and reporting an empty list emits nothing and draws nothing: the same helper serves both.
  */
-export function heldStreamLookAlike(f: Frame, installs: Install[], detail: GroundTruthLabel['detail'], open: HeldStream[], tick: Scenario['tick']): Scenario {
+export function installScenario(
+  name: ScenarioName,
+  f: Pick<Frame, 'start' | 'end'>,
+  installs: Install[],
+  detail: GroundTruthLabel['detail'],
+  tick: StreamingTick,
+): Scenario {
+  const open: HeldStream[] = []
   return {
-    name: 'benign',
+    name,
     startMs: f.start,
     endMs: f.end,
-    labels: installLabels('benign', f, installs, detail),
-    tick(sink, rng, t0, t1) {
-      runStreams(sink, open, t0, t1)
-      tick(sink, rng, t0, t1)
-      runStreams(sink, open, t0, t1)
-    },
+    labels: installLabels(name, f, installs, detail),
+    tick: withStreams(open, (sink, rng, t0, t1) => tick(sink, rng, t0, t1, open)),
   }
 }
 
@@ -83,8 +101,7 @@ export function slowAnswerReaders(ctx: ScenarioContext, f: Frame): Scenario {
   const p = profileOf(feature.name)
   const readers = recruitFrom(ctx, f.tenant, READERS, f.rng)
   const nextAt = readers.map(() => f.start + f.rng.int(2 * MIN))
-  const open: HeldStream[] = []
-  return heldStreamLookAlike(f, readers, { kind: 'benign_slow_answers', feature: feature.name }, open, (sink, rng, t0, t1) => {
+  return installScenario('benign', f, readers, { kind: 'benign_slow_answers', feature: feature.name }, (sink, rng, t0, t1, open) => {
     if (t1 <= f.start || t0 >= f.end) return
     readers.forEach((inst, i) => {
       while (nextAt[i] < t1) {

@@ -4,9 +4,9 @@ import { clamp } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { NormalTraffic, bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
-import { featureLabel, installLabels } from './scenario-frame'
+import { featureLabel } from './scenario-frame'
 import { nextVersion } from './families-release'
-import { heldStreamLookAlike, type HeldStream } from './redteam-streams'
+import { installScenario } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
 import { humanTick, pushToDormant, tenantUser, type Person } from './redteam4-people'
 
@@ -85,8 +85,7 @@ function growingChat(ctx: ScenarioContext, f: Frame): Scenario {
   const p = profileOf(feature.name)
   const people = recruitFrom(ctx, f.tenant, 30, f.rng)
   const state = people.map(() => ({ next: f.start + f.rng.int(3 * MIN), turnsLeft: 0, context: 0 }))
-  const open: HeldStream[] = []
-  return heldStreamLookAlike(f, people, { kind: 'rt4_benign_growing_chat', feature: feature.name }, open, (sink, rng, t0, t1) => {
+  return installScenario('benign', f, people, { kind: 'rt4_benign_growing_chat', feature: feature.name }, (sink, rng, t0, t1, open) => {
     people.forEach((inst, i) => {
       const s = state[i]
       if (s.next >= Math.min(t1, f.end)) return
@@ -121,13 +120,7 @@ function newTenant(ctx: ScenarioContext, f: Frame): Scenario {
     people.push({ inst, joinAt: f.start + rng.int(5 * MIN), perMinute: 0.2 + 0.8 * rng.next() })
   }
   const insts = people.map((p) => p.inst)
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('benign', f, insts, { kind: 'rt4_benign_new_tenant' }),
-    tick: humanTick(people, f),
-  }
+  return installScenario('benign', f, insts, { kind: 'rt4_benign_new_tenant' }, humanTick(people, f))
 }
 
 function cheaperDefault(ctx: ScenarioContext, f: Frame): Scenario {
@@ -198,22 +191,16 @@ function qaLoad(ctx: ScenarioContext, f: Frame): Scenario {
   const from = f.start + 2 * MIN
   const to = Math.min(f.end, from + 15 * MIN)
   const nextAt = testers.map((_, i) => from + i * 250)
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('benign', f, testers, { kind: 'rt4_benign_qa_load', app_version: rc }),
-    tick(sink, r, t0, t1) {
-      testers.forEach((inst, i) => {
-        while (nextAt[i] < Math.min(t1, to)) {
-          const ts = Math.max(t0, nextAt[i])
-          nextAt[i] = ts + 10_000 + r.int(300)
-          const completion = Math.round(clamp(r.lognormal(profileOf(feature.name).out, 0.3), 8, 4096))
-          plainCall(sink, r, inst, ts, feature, Math.round(1_200 * r.uniform(0.99, 1.01)), completion)
-        }
-      })
-    },
-  }
+  return installScenario('benign', f, testers, { kind: 'rt4_benign_qa_load', app_version: rc }, (sink, r, t0, t1) => {
+    testers.forEach((inst, i) => {
+      while (nextAt[i] < Math.min(t1, to)) {
+        const ts = Math.max(t0, nextAt[i])
+        nextAt[i] = ts + 10_000 + r.int(300)
+        const completion = Math.round(clamp(r.lognormal(profileOf(feature.name).out, 0.3), 8, 4096))
+        plainCall(sink, r, inst, ts, feature, Math.round(1_200 * r.uniform(0.99, 1.01)), completion)
+      }
+    })
+  })
 }
 
 export function redTeam4Benign(ctx: ScenarioContext, f: Frame, kind: RedTeam4BenignKind): Scenario {

@@ -4,7 +4,7 @@ import { weightedPick, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { normalCall, normalVerdict, refreshToken } from './traffic'
 import { MIN, freshInstall, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
+import { installScenario } from './redteam-streams'
 
 /** Red team round 4's look-alikes made of people (redteam4-benign.ts): who they are, and how they call. */
 export interface Person {
@@ -71,19 +71,9 @@ export function pushToDormant(ctx: ScenarioContext, f: Frame): Scenario {
   const lapsed: Person[] = early.flatMap((times, k) => times.map((t) => ({ inst: people[k].inst, joinAt: t, perMinute: 0 })))
   const woken = humanTick(people, f)
   const before = humanTick(lapsed, { ...f, end: f.start })
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((p) => p.inst),
-      { kind: 'rt4_benign_push_dormant' },
-    ),
-    tick(sink, r, t0, t1) {
-      before(sink, r, t0, t1)
-      woken(sink, r, t0, t1)
-    },
-  }
+  const installs = people.map((p) => p.inst)
+  return installScenario('benign', f, installs, { kind: 'rt4_benign_push_dormant' }, (sink, r, t0, t1) => {
+    before(sink, r, t0, t1)
+    woken(sink, r, t0, t1)
+  })
 }

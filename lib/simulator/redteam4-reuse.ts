@@ -4,8 +4,7 @@ import { clamp, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import { runStreams, type HeldStream } from './redteam-streams'
+import { installScenario } from './redteam-streams'
 import { plainCall } from './redteam4-calls'
 
 /**
@@ -43,34 +42,25 @@ function sameCarrier(ctx: ScenarioContext, f: Frame): Scenario {
   const p = profileOf(feature.name)
   const victims = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, f.rng)
   const thieves = victims.map((v) => ({ ...v, ipPrefix: sameCarrierOtherPrefix(f.rng, v) }))
-  const open: HeldStream[] = []
   const perMinute = f.s.perMinute ?? 1.5
-  return {
-    name: 'token_reuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('token_reuse', f, victims, { feature: feature.name, kind: 'rt4_reuse_same_carrier' }),
-    tick(sink, rng, t0, t1) {
-      runStreams(sink, open, t0, t1)
-      const a = Math.max(t0, f.start)
-      const b = Math.min(t1, f.end)
-      if (b > a)
-        for (const inst of [...victims, ...thieves]) {
-          const n = rng.poisson((perMinute * (b - a)) / MIN)
-          for (let k = 0; k < n; k++) {
-            const ts = a + rng.int(b - a)
-            const completion = Math.round(rng.uniform(800, 2_400))
-            const duration = Math.round((completion / rng.uniform(35, 50)) * 1000)
-            if (ts + duration > f.end) continue
-            const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
-            const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
-            refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
-            open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
-          }
+  return installScenario('token_reuse', f, victims, { feature: feature.name, kind: 'rt4_reuse_same_carrier' }, (sink, rng, t0, t1, open) => {
+    const a = Math.max(t0, f.start)
+    const b = Math.min(t1, f.end)
+    if (b > a)
+      for (const inst of [...victims, ...thieves]) {
+        const n = rng.poisson((perMinute * (b - a)) / MIN)
+        for (let k = 0; k < n; k++) {
+          const ts = a + rng.int(b - a)
+          const completion = Math.round(rng.uniform(800, 2_400))
+          const duration = Math.round((completion / rng.uniform(35, 50)) * 1000)
+          if (ts + duration > f.end) continue
+          const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
+          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(rng, context) }
+          refreshToken(sink, rng, inst, inst.appVersion, ts, normalVerdict, feature.name)
+          open.push({ inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
         }
-      runStreams(sink, open, t0, t1)
-    },
-  }
+      }
+  })
 }
 
 function hop16(ctx: ScenarioContext, f: Frame): Scenario {
@@ -79,31 +69,25 @@ function hop16(ctx: ScenarioContext, f: Frame): Scenario {
   const victims = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, f.rng)
   const pools = victims.map((v) => otherCarrierSlash16(f.rng, v))
   const perMinute = f.s.perMinute ?? 2
-  return {
-    name: 'token_reuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('token_reuse', f, victims, { feature: feature.name, kind: 'rt4_reuse_hop16' }),
-    tick(sink, rng, t0, t1) {
-      const a = Math.max(t0, f.start)
-      const b = Math.min(t1, f.end)
-      if (b <= a) return
-      victims.forEach((owner, i) => {
-        for (const thief of [false, true]) {
-          const n = rng.poisson((perMinute * (b - a)) / MIN)
-          for (let k = 0; k < n; k++) {
-            // Each thief call from another exit of the pool: the owner's install, the pool's carrier and /24.
-            const inst = thief ? { ...owner, asn: pools[i].asn, ipPrefix: `${pools[i].slash16}.${rng.int(256)}.0/24` } : owner
-            const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
-            const completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
-            plainCall(sink, rng, inst, a + rng.int(b - a), feature, context, completion)
-            // The thief's copy of the install shares the owner's token clock (one token, two holders).
-            if (thief) owner.tokenExpiresAt = inst.tokenExpiresAt
-          }
+  return installScenario('token_reuse', f, victims, { feature: feature.name, kind: 'rt4_reuse_hop16' }, (sink, rng, t0, t1) => {
+    const a = Math.max(t0, f.start)
+    const b = Math.min(t1, f.end)
+    if (b <= a) return
+    victims.forEach((owner, i) => {
+      for (const thief of [false, true]) {
+        const n = rng.poisson((perMinute * (b - a)) / MIN)
+        for (let k = 0; k < n; k++) {
+          // Each thief call from another exit of the pool: the owner's install, the pool's carrier and /24.
+          const inst = thief ? { ...owner, asn: pools[i].asn, ipPrefix: `${pools[i].slash16}.${rng.int(256)}.0/24` } : owner
+          const context = Math.round(rng.lognormal(p.ctx, p.ctxSigma))
+          const completion = Math.round(clamp(rng.lognormal(p.out, p.outSigma), 8, 4096))
+          plainCall(sink, rng, inst, a + rng.int(b - a), feature, context, completion)
+          // The thief's copy of the install shares the owner's token clock (one token, two holders).
+          if (thief) owner.tokenExpiresAt = inst.tokenExpiresAt
         }
-      })
-    },
-  }
+      }
+    })
+  })
 }
 
 export function redTeam4Reuse(ctx: ScenarioContext, f: Frame, kind: RedTeam4ReuseKind): Scenario {

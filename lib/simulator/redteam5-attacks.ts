@@ -3,11 +3,10 @@ import { consumerDevice, residentialNetwork } from './population'
 import { weightedPick } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
-import { MIN, featureOf, freshInstall, recruitFrom, type Frame } from './family-frame'
+import { MIN, featureOf, freshInstall, poissonCalls, recruitFrom, type Frame } from './family-frame'
 import { farmLabels } from './emulator-farm'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { installScenario, withStreams, type HeldStream } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 5 (families-redteam5.ts): a farm, zombie streams and a stolen token, written from the threat model
@@ -84,27 +83,20 @@ function zombies(ctx: ScenarioContext, f: Frame): Scenario {
     const duration = Math.min(f.end - 1 - start, Math.round(rng.uniform(20 * MIN, 40 * MIN)))
     return { inst, start, duration, opened: false }
   })
-  const open: HeldStream[] = []
-  return {
-    name: 'stream_abuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('stream_abuse', f, holders, { feature: feature.name, kind: 'rt5_zombie_one_each' }),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const z of plans) {
-        if (z.opened || z.start >= t1) continue
-        z.opened = true
-        const ts = Math.max(t0, z.start)
-        // A token every 20-50 s over the whole stream, the first one a few seconds in; an ordinary chat prompt.
-        const completion = Math.max(1, Math.round((z.duration / 1000) * r.uniform(0.02, 0.05)))
-        const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
-        const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
-        refreshToken(sink, r, z.inst, z.inst.appVersion, ts, normalVerdict, feature.name)
-        const end = { reason: 'client_disconnect' as const, ttftMs: Math.round(r.uniform(1_500, 8_000)) }
-        open.push({ inst: z.inst, u, start: ts, duration: z.duration, id: sink.streamId(), nextReport: ts + 30_000, end })
-      }
-    }),
-  }
+  return installScenario('stream_abuse', f, holders, { feature: feature.name, kind: 'rt5_zombie_one_each' }, (sink, r, t0, t1, open) => {
+    for (const z of plans) {
+      if (z.opened || z.start >= t1) continue
+      z.opened = true
+      const ts = Math.max(t0, z.start)
+      // A token every 20-50 s over the whole stream, the first one a few seconds in; an ordinary chat prompt.
+      const completion = Math.max(1, Math.round((z.duration / 1000) * r.uniform(0.02, 0.05)))
+      const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
+      const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
+      refreshToken(sink, r, z.inst, z.inst.appVersion, ts, normalVerdict, feature.name)
+      const end = { reason: 'client_disconnect' as const, ttftMs: Math.round(r.uniform(1_500, 8_000)) }
+      open.push({ inst: z.inst, u, start: ts, duration: z.duration, id: sink.streamId(), nextReport: ts + 30_000, end })
+    }
+  })
 }
 
 function reuseAbroad(ctx: ScenarioContext, f: Frame): Scenario {
@@ -120,33 +112,25 @@ function reuseAbroad(ctx: ScenarioContext, f: Frame): Scenario {
   const thiefRate = f.s.perMinute ?? 2
   // The owner's own use at home: a call every 2 minutes on average, on top of the app's background traffic.
   const ownerRate = 0.5
-  const open: HeldStream[] = []
-  return {
-    name: 'token_reuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('token_reuse', f, owners, { feature: feature.name, kind: 'rt5_reuse_proxy_abroad', thief_countries: thieves.map((t) => t.country) }),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      owners.forEach((owner, i) => {
-        while (ownerNext[i] < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, ownerNext[i])
-          ownerNext[i] = ts + 1 + Math.round(r.exponential(MIN / ownerRate))
-          sendCall(sink, r, open, owner, ts, feature, ordinarySize(r, feature), f.end)
+  const detail = { feature: feature.name, kind: 'rt5_reuse_proxy_abroad', thief_countries: thieves.map((t) => t.country) }
+  return installScenario('token_reuse', f, owners, detail, (sink, r, t0, t1, open) => {
+    owners.forEach((owner, i) => {
+      while (ownerNext[i] < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, ownerNext[i])
+        ownerNext[i] = ts + 1 + Math.round(r.exponential(MIN / ownerRate))
+        sendCall(sink, r, open, owner, ts, feature, ordinarySize(r, feature), f.end)
+      }
+    })
+    for (const t of thieves)
+      poissonCalls(t, thiefRate, r, t0, Math.min(t1, f.end), (ts) => {
+        // A residential exit of the proxy country, kept for a sticky session of 2-6 min, then another.
+        if (!t.exit || ts >= t.exitUntil) {
+          t.exit = { ...t.owner, ...residentialNetwork(r, t.country), country: t.country }
+          t.exitUntil = ts + 2 * MIN + r.int(4 * MIN)
         }
+        sendCall(sink, r, open, t.exit, ts, feature, ordinarySize(r, feature), f.end, false)
       })
-      for (const t of thieves)
-        while (t.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, t.next)
-          t.next = ts + 1 + Math.round(r.exponential(MIN / thiefRate))
-          // A residential exit of the proxy country, kept for a sticky session of 2-6 min, then another.
-          if (!t.exit || ts >= t.exitUntil) {
-            t.exit = { ...t.owner, ...residentialNetwork(r, t.country), country: t.country }
-            t.exitUntil = ts + 2 * MIN + r.int(4 * MIN)
-          }
-          sendCall(sink, r, open, t.exit, ts, feature, ordinarySize(r, feature), f.end, false)
-        }
-    }),
-  }
+  })
 }
 
 export function redTeam5Attack(ctx: ScenarioContext, f: Frame, kind: RedTeam5AttackKind): Scenario {

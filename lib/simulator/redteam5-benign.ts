@@ -5,9 +5,9 @@ import { bytesFor, normalCall, normalVerdict, profileOf, refreshToken, type Usag
 import { MIN, featureOf, type Frame } from './family-frame'
 import { installLabels } from './scenario-frame'
 import { nextVersion } from './families-release'
-import type { HeldStream } from './redteam-streams'
+import { installScenario } from './redteam-streams'
 import { tenantUser } from './redteam4-people'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 5 (families-redteam5.ts): benign look-alikes, written from the threat model before the detectors
@@ -50,32 +50,22 @@ function eveningPeak(ctx: ScenarioContext, f: Frame): Scenario {
     return { inst: tenantUser(rng, f.tenant, known), join, leave: Math.min(f.end, join + 12 * MIN + rng.int(13 * MIN)), perMinute: 0.2 + 0.5 * rng.next() }
   })
   const others = f.tenant.features.map((x) => [x, x.weight] as const)
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      visits.map((v) => v.inst),
-      { kind: 'rt5_benign_evening_peak', feature: feature.name },
-    ),
-    tick(sink, r, t0, t1) {
-      for (const v of visits) {
-        const from = Math.max(t0, v.join)
-        const to = Math.min(t1, v.leave)
-        if (to <= from) continue
-        // The first call as the app opens, then at the person's rate; 8 calls in 10 on the evening's feature.
-        const times = v.join >= t0 && v.join < t1 ? [v.join] : []
-        for (let k = r.poisson((v.perMinute * (to - from)) / MIN); k > 0; k--) times.push(from + r.int(to - from))
-        for (const ts of times) {
-          const spec = r.chance(0.8) ? feature : weightedPick(r, others)
-          refreshToken(sink, r, v.inst, v.inst.appVersion, ts, normalVerdict, spec.name)
-          normalCall(sink, r, v.inst, v.inst.appVersion, ts, spec)
-        }
+  const installs = visits.map((v) => v.inst)
+  return installScenario('benign', f, installs, { kind: 'rt5_benign_evening_peak', feature: feature.name }, (sink, r, t0, t1) => {
+    for (const v of visits) {
+      const from = Math.max(t0, v.join)
+      const to = Math.min(t1, v.leave)
+      if (to <= from) continue
+      // The first call as the app opens, then at the person's rate; 8 calls in 10 on the evening's feature.
+      const times = v.join >= t0 && v.join < t1 ? [v.join] : []
+      for (let k = r.poisson((v.perMinute * (to - from)) / MIN); k > 0; k--) times.push(from + r.int(to - from))
+      for (const ts of times) {
+        const spec = r.chance(0.8) ? feature : weightedPick(r, others)
+        refreshToken(sink, r, v.inst, v.inst.appVersion, ts, normalVerdict, spec.name)
+        normalCall(sink, r, v.inst, v.inst.appVersion, ts, spec)
       }
-    },
-  }
+    }
+  })
 }
 
 function fastRollout(ctx: ScenarioContext, f: Frame): Scenario {
@@ -110,39 +100,27 @@ function tabletCompare(ctx: ScenarioContext, f: Frame): Scenario {
     Object.assign(inst, { platform: 'ios', deviceModel: rng.pick(IPADS), osVersion: rng.pick(IPADOS) })
     return { inst, next: f.start + rng.int(2 * MIN) }
   })
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((x) => x.inst),
-      { kind: 'rt5_benign_tablet_compare', feature: feature.name },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const person of people)
-        while (person.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, person.next)
-          const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
-          const bytes = bytesFor(r, context)
-          // Two panes, one question: the same prompt, two answers, the second stream opened 50-400 ms after the first.
-          const panes = [0, 50 + r.int(350)].map((lag) => {
-            const completion = Math.round(clamp(r.lognormal(p.out, p.outSigma), 8, 4096))
-            const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes }
-            return { u, start: ts + lag, duration: Math.round(600 + (completion / r.uniform(30, 60)) * 1000) }
-          })
-          const longest = Math.max(...panes.map((x) => x.start + x.duration))
-          // Reading both answers, then the next question.
-          person.next = longest + Math.round(r.exponential(MIN))
-          if (longest >= f.end) continue
-          refreshToken(sink, r, person.inst, person.inst.appVersion, ts, normalVerdict, feature.name)
-          for (const x of panes)
-            open.push({ inst: person.inst, u: x.u, start: x.start, duration: x.duration, id: sink.streamId(), nextReport: x.start + 30_000 })
-        }
-    }),
-  }
+  const installs = people.map((x) => x.inst)
+  return installScenario('benign', f, installs, { kind: 'rt5_benign_tablet_compare', feature: feature.name }, (sink, r, t0, t1, open) => {
+    for (const person of people)
+      while (person.next < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, person.next)
+        const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
+        const bytes = bytesFor(r, context)
+        // Two panes, one question: the same prompt, two answers, the second stream opened 50-400 ms after the first.
+        const panes = [0, 50 + r.int(350)].map((lag) => {
+          const completion = Math.round(clamp(r.lognormal(p.out, p.outSigma), 8, 4096))
+          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes }
+          return { u, start: ts + lag, duration: Math.round(600 + (completion / r.uniform(30, 60)) * 1000) }
+        })
+        const longest = Math.max(...panes.map((x) => x.start + x.duration))
+        // Reading both answers, then the next question.
+        person.next = longest + Math.round(r.exponential(MIN))
+        if (longest >= f.end) continue
+        refreshToken(sink, r, person.inst, person.inst.appVersion, ts, normalVerdict, feature.name)
+        for (const x of panes) open.push({ inst: person.inst, u: x.u, start: x.start, duration: x.duration, id: sink.streamId(), nextReport: x.start + 30_000 })
+      }
+  })
 }
 
 function tryLongDoc(ctx: ScenarioContext, f: Frame): Scenario {
@@ -161,33 +139,22 @@ function tryLongDoc(ctx: ScenarioContext, f: Frame): Scenario {
     // A visit that would run past the frame is cut there (the person is still looking when the case ends).
     return { inst, calls: calls.filter((c) => c.ts < f.end) }
   })
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      viewers.map((v) => v.inst),
-      { kind: 'rt5_benign_try_long_doc', feature: feature.name },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const v of viewers)
-        while (v.calls.length && v.calls[0].ts < t1) {
-          const c = v.calls.shift()!
-          const ts = Math.max(t0, c.ts)
-          if (!c.long) {
-            const spec = weightedPick(r, others)
-            sendCall(sink, r, open, v.inst, ts, spec, ordinarySize(r, spec), f.end)
-            continue
-          }
-          // A long PDF: 3-5x the feature's median context; its summary somewhat longer than usual.
-          const size = { context: p.ctx * r.uniform(3, 5), completion: clamp(r.lognormal(p.out * 1.5, p.outSigma), 8, 4096) }
-          sendCall(sink, r, open, v.inst, ts, feature, size, f.end)
+  const installs = viewers.map((v) => v.inst)
+  return installScenario('benign', f, installs, { kind: 'rt5_benign_try_long_doc', feature: feature.name }, (sink, r, t0, t1, open) => {
+    for (const v of viewers)
+      while (v.calls.length && v.calls[0].ts < t1) {
+        const c = v.calls.shift()!
+        const ts = Math.max(t0, c.ts)
+        if (!c.long) {
+          const spec = weightedPick(r, others)
+          sendCall(sink, r, open, v.inst, ts, spec, ordinarySize(r, spec), f.end)
+          continue
         }
-    }),
-  }
+        // A long PDF: 3-5x the feature's median context; its summary somewhat longer than usual.
+        const size = { context: p.ctx * r.uniform(3, 5), completion: clamp(r.lognormal(p.out * 1.5, p.outSigma), 8, 4096) }
+        sendCall(sink, r, open, v.inst, ts, feature, size, f.end)
+      }
+  })
 }
 
 export function redTeam5Benign(ctx: ScenarioContext, f: Frame, kind: RedTeam5BenignKind): Scenario {

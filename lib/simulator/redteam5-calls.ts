@@ -1,7 +1,7 @@
 import type { FeatureSpec, Install } from './population'
 import { clamp, type Rng } from './random'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type EventSink, type Usage } from './traffic'
-import { runStreams, type HeldStream } from './redteam-streams'
+import type { HeldStream } from './redteam-streams'
 
 /**
  * Red team, round 5 (families-redteam5.ts): how this round's clients send one call. A call of the feature is a
@@ -41,13 +41,4 @@ export function sendCall(
 export function ordinarySize(rng: Rng, spec: FeatureSpec): { context: number; completion: number } {
   const p = profileOf(spec.name)
   return { context: rng.lognormal(p.ctx, p.ctxSigma), completion: clamp(rng.lognormal(p.out, p.outSigma), 8, 4096) }
-}
-
-/** A scenario tick that reports its held streams around the calls it opens, so a stream opened in a tick is seen in it. */
-export function withStreams(open: HeldStream[], tick: (sink: EventSink, rng: Rng, t0: number, t1: number) => void) {
-  return (sink: EventSink, rng: Rng, t0: number, t1: number): void => {
-    runStreams(sink, open, t0, t1)
-    tick(sink, rng, t0, t1)
-    runStreams(sink, open, t0, t1)
-  }
 }

@@ -3,11 +3,11 @@ import type { Install } from './population'
 import { clamp, weightedPick } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken } from './traffic'
-import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
+import { MIN, featureOf, freshInstall, poissonCalls, type Frame } from './family-frame'
 import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
+import { installScenario } from './redteam-streams'
 import { humanTick, tenantUser, type Person } from './redteam4-people'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 6 (families-redteam6.ts): benign look-alikes, written from the threat model before the detectors
@@ -43,18 +43,8 @@ function mdmRollout(ctx: ScenarioContext, f: Frame): Scenario {
     Object.assign(inst, { platform: 'ios', appVersion: latest })
     return { inst, joinAt: f.start + Math.round(Math.min(25 * MIN, rng.exponential(7 * MIN))), perMinute: 0.2 + 0.6 * rng.next() }
   })
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((p) => p.inst),
-      { kind: 'rt6_benign_mdm_rollout', asn: String(HOSPITAL_ASN) },
-    ),
-    tick: humanTick(people, f),
-  }
+  const installs = people.map((p) => p.inst)
+  return installScenario('benign', f, installs, { kind: 'rt6_benign_mdm_rollout', asn: String(HOSPITAL_ASN) }, humanTick(people, f))
 }
 
 function osUpdate(ctx: ScenarioContext, f: Frame): Scenario {
@@ -111,38 +101,25 @@ function viralPrompt(ctx: ScenarioContext, f: Frame): Scenario {
     return { inst, joinAt, first: true, perMinute: 0.3 + 0.5 * rng.next(), next: joinAt, leave: joinAt + 5 * MIN + rng.int(15 * MIN) }
   })
   const others = f.tenant.features.map((x) => [x, x.weight] as const)
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((x) => x.inst),
-      { kind: 'rt6_benign_viral_prompt', feature: feature.name, context_tokens: context },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const x of people)
-        while (x.next < Math.min(t1, f.end, x.leave)) {
-          const ts = Math.max(t0, x.next)
-          x.next = ts + 1 + Math.round(r.exponential(MIN / x.perMinute))
-          if (!x.first) {
-            const spec = weightedPick(r, others)
-            sendCall(sink, r, open, x.inst, ts, spec, ordinarySize(r, spec), f.end)
-            continue
-          }
-          x.first = false
-          refreshToken(sink, r, x.inst, x.inst.appVersion, ts, normalVerdict, feature.name)
-          const completion = Math.round(clamp(r.lognormal(p.out, p.outSigma), 8, 4096))
-          const u = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes }
-          const duration = Math.round(600 + (completion / r.uniform(30, 80)) * 1000)
-          if (r.next() < p.streamShare && ts + duration < f.end)
-            open.push({ inst: x.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
-          else sink.request(x.inst, x.inst.appVersion, ts, u, 'served', duration)
+  const installs = people.map((x) => x.inst)
+  const detail = { kind: 'rt6_benign_viral_prompt', feature: feature.name, context_tokens: context }
+  return installScenario('benign', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const x of people)
+      poissonCalls(x, x.perMinute, r, t0, Math.min(t1, f.end, x.leave), (ts) => {
+        if (!x.first) {
+          const spec = weightedPick(r, others)
+          sendCall(sink, r, open, x.inst, ts, spec, ordinarySize(r, spec), f.end)
+          return
         }
-    }),
-  }
+        x.first = false
+        refreshToken(sink, r, x.inst, x.inst.appVersion, ts, normalVerdict, feature.name)
+        const completion = Math.round(clamp(r.lognormal(p.out, p.outSigma), 8, 4096))
+        const u = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes }
+        const duration = Math.round(600 + (completion / r.uniform(30, 80)) * 1000)
+        if (r.next() < p.streamShare && ts + duration < f.end) open.push({ inst: x.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
+        else sink.request(x.inst, x.inst.appVersion, ts, u, 'served', duration)
+      })
+  })
 }
 
 export function redTeam6Benign(ctx: ScenarioContext, f: Frame, kind: RedTeam6BenignKind): Scenario {

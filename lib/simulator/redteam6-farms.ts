@@ -5,10 +5,10 @@ import { consumerDevice, residentialNetwork } from './population'
 import { weightedPick, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { profileOf } from './traffic'
-import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
+import { MIN, featureOf, freshInstall, poissonCalls, type Frame } from './family-frame'
 import { farmLabels } from './emulator-farm'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { withStreams, type HeldStream } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 6 (families-redteam6.ts): farms, written from the threat model ("emulators can be used to set up
@@ -69,13 +69,11 @@ function phoneRack(ctx: ScenarioContext, f: Frame): Scenario {
     labels: farmLabels(members, cluster, f, { installs: count, kind: 'rt6_farm_phone_rack', ip_prefixes: subnets, asns: [String(line.asn)] }),
     tick: withStreams(open, (sink, r, t0, t1) => {
       for (const m of members)
-        while (m.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, m.next)
-          m.next = ts + 1 + Math.round(r.exponential(MIN / m.perMinute))
+        poissonCalls(m, m.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
           const spec = r.chance(0.7) ? chat : second
           const size = ordinarySize(r, spec)
           sendCall(sink, r, open, m.inst, ts, spec, { context: size.context * 1.3, completion: size.completion * 1.3 }, f.end)
-        }
+        })
     }),
   }
 }

@@ -2,10 +2,9 @@ import type { Install } from './population'
 import { clamp } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, profileOf, type Usage } from './traffic'
-import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { MIN, featureOf, poissonCalls, recruitFrom, type Frame } from './family-frame'
+import { installScenario } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 6 (families-redteam6.ts): token reuse, written from the threat model ("long-lived AI streams keep
@@ -41,41 +40,28 @@ function vpnStreams(ctx: ScenarioContext, f: Frame): Scenario {
   const exits = Array.from({ length: 3 }, () => `${rng.pick(M247.first)}.${rng.int(256)}.${rng.int(256)}.0/24`)
   const thieves: Thief[] = owners.map((owner) => ({ owner, exit: owner, exitUntil: 0, next: f.start + rng.int(MIN), ownerNext: f.start + rng.int(MIN) }))
   const rate = f.s.perMinute ?? 1
-  const open: HeldStream[] = []
-  return {
-    name: 'token_reuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('token_reuse', f, owners, {
-      feature: feature.name,
-      kind: 'rt6_reuse_vpn_streams',
-      thief_asn: String(M247.asn),
-      thief_country: M247.country,
-    }),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const t of thieves) {
-        while (t.ownerNext < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, t.ownerNext)
-          t.ownerNext = ts + 1 + Math.round(r.exponential(MIN / 0.7))
-          sendCall(sink, r, open, t.owner, ts, feature, ordinarySize(r, feature), f.end)
-        }
-        while (t.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, t.next)
-          t.next = ts + 1 + Math.round(r.exponential(MIN / rate))
-          if (ts >= t.exitUntil) {
-            t.exit = { ...t.owner, asn: M247.asn, country: M247.country, ipPrefix: r.pick(exits) }
-            t.exitUntil = ts + 8 * MIN + r.int(4 * MIN)
-          }
-          const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
-          const completion = Math.round(clamp(r.uniform(1_500, 3_000), 0, 4096))
-          const duration = Math.round(800 + (completion / r.uniform(18, 24)) * 1000)
-          if (ts + duration >= f.end) continue
-          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
-          open.push({ inst: t.exit, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
-        }
+  const detail = { feature: feature.name, kind: 'rt6_reuse_vpn_streams', thief_asn: String(M247.asn), thief_country: M247.country }
+  return installScenario('token_reuse', f, owners, detail, (sink, r, t0, t1, open) => {
+    for (const t of thieves) {
+      while (t.ownerNext < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, t.ownerNext)
+        t.ownerNext = ts + 1 + Math.round(r.exponential(MIN / 0.7))
+        sendCall(sink, r, open, t.owner, ts, feature, ordinarySize(r, feature), f.end)
       }
-    }),
-  }
+      poissonCalls(t, rate, r, t0, Math.min(t1, f.end), (ts) => {
+        if (ts >= t.exitUntil) {
+          t.exit = { ...t.owner, asn: M247.asn, country: M247.country, ipPrefix: r.pick(exits) }
+          t.exitUntil = ts + 8 * MIN + r.int(4 * MIN)
+        }
+        const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
+        const completion = Math.round(clamp(r.uniform(1_500, 3_000), 0, 4096))
+        const duration = Math.round(800 + (completion / r.uniform(18, 24)) * 1000)
+        if (ts + duration >= f.end) return
+        const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
+        open.push({ inst: t.exit, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
+      })
+    }
+  })
 }
 
 function harvested(ctx: ScenarioContext, f: Frame): Scenario {
@@ -92,33 +78,20 @@ function harvested(ctx: ScenarioContext, f: Frame): Scenario {
     ownerNext: f.start + rng.int(2 * MIN),
   }))
   const rate = f.s.perMinute ?? 0.6
-  const open: HeldStream[] = []
-  return {
-    name: 'token_reuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('token_reuse', f, owners, {
-      feature: feature.name,
-      kind: 'rt6_reuse_harvested_batch',
-      thief_asn: String(LINODE.asn),
-      thief_prefix: box,
-    }),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const t of thieves) {
-        while (t.ownerNext < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, t.ownerNext)
-          t.ownerNext = ts + 1 + Math.round(r.exponential(2 * MIN))
-          const spec = r.chance(0.5) ? feature : f.tenant.features[r.int(f.tenant.features.length)]
-          sendCall(sink, r, open, t.owner, ts, spec, ordinarySize(r, spec), f.end)
-        }
-        while (t.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, t.next)
-          t.next = ts + 1 + Math.round(r.exponential(MIN / rate))
-          sendCall(sink, r, open, t.exit, ts, feature, ordinarySize(r, feature), f.end, false)
-        }
+  const detail = { feature: feature.name, kind: 'rt6_reuse_harvested_batch', thief_asn: String(LINODE.asn), thief_prefix: box }
+  return installScenario('token_reuse', f, owners, detail, (sink, r, t0, t1, open) => {
+    for (const t of thieves) {
+      while (t.ownerNext < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, t.ownerNext)
+        t.ownerNext = ts + 1 + Math.round(r.exponential(2 * MIN))
+        const spec = r.chance(0.5) ? feature : f.tenant.features[r.int(f.tenant.features.length)]
+        sendCall(sink, r, open, t.owner, ts, spec, ordinarySize(r, spec), f.end)
       }
-    }),
-  }
+      poissonCalls(t, rate, r, t0, Math.min(t1, f.end), (ts) => {
+        sendCall(sink, r, open, t.exit, ts, feature, ordinarySize(r, feature), f.end, false)
+      })
+    }
+  })
 }
 
 export function redTeam6Reuse(ctx: ScenarioContext, f: Frame, kind: RedTeam6ReuseKind): Scenario {

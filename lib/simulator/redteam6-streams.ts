@@ -1,9 +1,7 @@
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { withStreams } from './redteam5-calls'
+import { installScenario } from './redteam-streams'
 
 /**
  * Red team, round 6 (families-redteam6.ts): stream abuse, written from the threat model ("long-lived AI streams keep
@@ -24,33 +22,22 @@ function regenerate(ctx: ScenarioContext, f: Frame): Scenario {
   const rng = f.rng
   const feature = featureOf(f)
   const abusers = recruitFrom(ctx, f.tenant, f.s.installs ?? 4, rng).map((inst) => ({ inst, next: f.start + rng.int(MIN) }))
-  const open: HeldStream[] = []
-  return {
-    name: 'stream_abuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'stream_abuse',
-      f,
-      abusers.map((a) => a.inst),
-      { feature: feature.name, kind: 'rt6_stream_regenerate' },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const a of abusers)
-        while (a.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, a.next)
-          const ttft = Math.round(r.uniform(900, 2_000))
-          const duration = Math.round(ttft + r.uniform(1_000, 4_000))
-          a.next = ts + duration + 3_000 + r.int(7_000)
-          if (ts + duration >= f.end) continue
-          const context = Math.round(Math.exp(r.uniform(Math.log(5_000), Math.log(8_000))))
-          const completion = Math.round(((duration - ttft) / 1000) * r.uniform(35, 45))
-          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
-          refreshToken(sink, r, a.inst, a.inst.appVersion, ts, normalVerdict, feature.name)
-          open.push({ inst: a.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000, end: { reason: 'client_disconnect', ttftMs: ttft } })
-        }
-    }),
-  }
+  const installs = abusers.map((a) => a.inst)
+  return installScenario('stream_abuse', f, installs, { feature: feature.name, kind: 'rt6_stream_regenerate' }, (sink, r, t0, t1, open) => {
+    for (const a of abusers)
+      while (a.next < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, a.next)
+        const ttft = Math.round(r.uniform(900, 2_000))
+        const duration = Math.round(ttft + r.uniform(1_000, 4_000))
+        a.next = ts + duration + 3_000 + r.int(7_000)
+        if (ts + duration >= f.end) continue
+        const context = Math.round(Math.exp(r.uniform(Math.log(5_000), Math.log(8_000))))
+        const completion = Math.round(((duration - ttft) / 1000) * r.uniform(35, 45))
+        const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
+        refreshToken(sink, r, a.inst, a.inst.appVersion, ts, normalVerdict, feature.name)
+        open.push({ inst: a.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000, end: { reason: 'client_disconnect', ttftMs: ttft } })
+      }
+  })
 }
 
 function zombieRamp(ctx: ScenarioContext, f: Frame): Scenario {
@@ -61,34 +48,24 @@ function zombieRamp(ctx: ScenarioContext, f: Frame): Scenario {
   const holders = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, rng).map((inst) => ({ inst, next: f.start + rng.int(MIN), held: 0 }))
   // All of them are dropped together in the frame's last minute (the script is stopped).
   const dropAt = f.end - MIN + rng.int(50_000)
-  const open: HeldStream[] = []
-  return {
-    name: 'stream_abuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'stream_abuse',
-      f,
-      holders.map((h) => h.inst),
-      { feature: feature.name, kind: 'rt6_stream_zombie_ramp', concurrent: most },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const h of holders)
-        while (h.held < most && h.next < Math.min(t1, dropAt - 5 * MIN)) {
-          const ts = Math.max(t0, h.next)
-          h.next = ts + 2 * MIN + r.int(MIN)
-          h.held++
-          const duration = dropAt - ts + r.int(5_000)
-          const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
-          // A token every 15-40 s over the whole stream.
-          const completion = Math.max(1, Math.round((duration / 1000) * r.uniform(1 / 40, 1 / 15)))
-          const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
-          refreshToken(sink, r, h.inst, h.inst.appVersion, ts, normalVerdict, feature.name)
-          const end = { reason: 'client_disconnect' as const, ttftMs: Math.round(r.uniform(1_000, 6_000)) }
-          open.push({ inst: h.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000, end })
-        }
-    }),
-  }
+  const installs = holders.map((h) => h.inst)
+  const detail = { feature: feature.name, kind: 'rt6_stream_zombie_ramp', concurrent: most }
+  return installScenario('stream_abuse', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const h of holders)
+      while (h.held < most && h.next < Math.min(t1, dropAt - 5 * MIN)) {
+        const ts = Math.max(t0, h.next)
+        h.next = ts + 2 * MIN + r.int(MIN)
+        h.held++
+        const duration = dropAt - ts + r.int(5_000)
+        const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
+        // A token every 15-40 s over the whole stream.
+        const completion = Math.max(1, Math.round((duration / 1000) * r.uniform(1 / 40, 1 / 15)))
+        const u: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
+        refreshToken(sink, r, h.inst, h.inst.appVersion, ts, normalVerdict, feature.name)
+        const end = { reason: 'client_disconnect' as const, ttftMs: Math.round(r.uniform(1_000, 6_000)) }
+        open.push({ inst: h.inst, u, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000, end })
+      }
+  })
 }
 
 export function redTeam6Streams(ctx: ScenarioContext, f: Frame, kind: RedTeam6StreamKind): Scenario {

@@ -3,8 +3,8 @@ import { residentialNetwork } from './population'
 import type { Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { MIN, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
 import { humanTick, type Person } from './redteam4-people'
+import { installScenario } from './redteam-streams'
 
 /**
  * Red team, round 6 (families-redteam6.ts): look-alikes of people who change networks, one network at a time, written
@@ -90,25 +90,15 @@ export function redTeam6Travel(ctx: ScenarioContext, f: Frame, kind: RedTeam6Tra
   const rate = kind === 'rt6_benign_vpn' ? 1 : 0.7
   const people: Person[] = travellers.map((t) => ({ inst: t.inst, joinAt: f.start + f.rng.int(MIN), perMinute: rate }))
   const calls = humanTick(people, f)
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      travellers.map((t) => t.inst),
-      { kind },
-    ),
-    tick(sink, r, t0, t1) {
-      calls(sink, r, t0, t1)
-      // Switched at the end of a tick, as the ordinary traffic of this tick (emitted before the scenarios) used the old
-      // network: a phone is on one network at a time.
-      for (const t of travellers) {
-        let net: Net | null = null
-        while (t.moves.length && t.moves[0].at < t1) net = t.moves.shift()!.net
-        if (net) Object.assign(t.inst, net)
-      }
-    },
-  }
+  const installs = travellers.map((t) => t.inst)
+  return installScenario('benign', f, installs, { kind }, (sink, r, t0, t1) => {
+    calls(sink, r, t0, t1)
+    // Switched at the end of a tick, as the ordinary traffic of this tick (emitted before the scenarios) used the old
+    // network: a phone is on one network at a time.
+    for (const t of travellers) {
+      let net: Net | null = null
+      while (t.moves.length && t.moves[0].at < t1) net = t.moves.shift()!.net
+      if (net) Object.assign(t.inst, net)
+    }
+  })
 }

@@ -2,10 +2,9 @@ import type { Install } from './population'
 import { clamp, weightedPick } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
-import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { MIN, featureOf, poissonCalls, recruitFrom, type Frame } from './family-frame'
+import { installScenario } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 7 (families-redteam7.ts): benign look-alikes made of people, written from the threat model before
@@ -48,33 +47,23 @@ function supportDesk(ctx: ScenarioContext, f: Frame): Scenario {
     const shiftAt = f.start + rng.int(3 * MIN)
     return { inst, next: shiftAt, customerEnds: shiftAt + 2 * MIN + rng.int(4 * MIN), perMinute: 2 + 2 * rng.next() }
   })
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      agents.map((a) => a.inst),
-      { kind: 'rt7_benign_support_desk', asn: String(BANK_ASN), ip_prefix: office.ipPrefix },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const a of agents)
-        while (a.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, a.next)
-          if (ts >= a.customerEnds) {
-            // Wrap-up and the next customer: 1-3 minutes without a lookup, then a call of 2-6 minutes.
-            a.next = ts + MIN + r.int(2 * MIN)
-            a.customerEnds = a.next + 2 * MIN + r.int(4 * MIN)
-            continue
-          }
-          a.next = ts + 1 + Math.round(r.exponential(MIN / a.perMinute))
-          const size = { context: r.lognormal(p.ctx, p.ctxSigma) * r.uniform(1.5, 2), completion: clamp(r.lognormal(p.out, p.outSigma), 8, 4096) }
-          sendCall(sink, r, open, a.inst, ts, feature, size, f.end)
+  const detail = { kind: 'rt7_benign_support_desk', asn: String(BANK_ASN), ip_prefix: office.ipPrefix }
+  const installs = agents.map((a) => a.inst)
+  return installScenario('benign', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const a of agents)
+      while (a.next < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, a.next)
+        if (ts >= a.customerEnds) {
+          // Wrap-up and the next customer: 1-3 minutes without a lookup, then a call of 2-6 minutes.
+          a.next = ts + MIN + r.int(2 * MIN)
+          a.customerEnds = a.next + 2 * MIN + r.int(4 * MIN)
+          continue
         }
-    }),
-  }
+        a.next = ts + 1 + Math.round(r.exponential(MIN / a.perMinute))
+        const size = { context: r.lognormal(p.ctx, p.ctxSigma) * r.uniform(1.5, 2), completion: clamp(r.lognormal(p.out, p.outSigma), 8, 4096) }
+        sendCall(sink, r, open, a.inst, ts, feature, size, f.end)
+      }
+  })
 }
 
 function offlineFlush(ctx: ScenarioContext, f: Frame): Scenario {
@@ -88,32 +77,20 @@ function offlineFlush(ctx: ScenarioContext, f: Frame): Scenario {
     return { inst, queued, next: on + spanMs + Math.round(rng.exponential(2 * MIN)), perMinute: 0.3 + 0.6 * rng.next() }
   })
   const all = f.tenant.features.map((x) => [x, x.weight] as const)
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((x) => x.inst),
-      { kind: 'rt7_benign_offline_flush', feature: feature.name },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const x of people) {
-        while (x.queued.length && x.queued[0] < t1) {
-          const ts = Math.max(t0, x.queued.shift()!)
-          sendCall(sink, r, open, x.inst, ts, feature, ordinarySize(r, feature), f.end)
-        }
-        while (x.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, x.next)
-          x.next = ts + 1 + Math.round(r.exponential(MIN / x.perMinute))
-          const spec = weightedPick(r, all)
-          sendCall(sink, r, open, x.inst, ts, spec, ordinarySize(r, spec), f.end)
-        }
+  const detail = { kind: 'rt7_benign_offline_flush', feature: feature.name }
+  const installs = people.map((x) => x.inst)
+  return installScenario('benign', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const x of people) {
+      while (x.queued.length && x.queued[0] < t1) {
+        const ts = Math.max(t0, x.queued.shift()!)
+        sendCall(sink, r, open, x.inst, ts, feature, ordinarySize(r, feature), f.end)
       }
-    }),
-  }
+      poissonCalls(x, x.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        const spec = weightedPick(r, all)
+        sendCall(sink, r, open, x.inst, ts, spec, ordinarySize(r, spec), f.end)
+      })
+    }
+  })
 }
 
 /** Countries one regional endpoint of the provider serves. */
@@ -134,43 +111,32 @@ function retryStorm(ctx: ScenarioContext, f: Frame): Scenario {
   }))
   for (const u of users) ctx.taken.add(u.inst.id)
   const failing = (ts: number) => ts >= episode.from && ts < episode.to
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      users.map((u) => u.inst),
-      { kind: 'rt7_benign_retry_storm', feature: feature.name, region: REGION },
-    ),
-    tick(sink, r, t0, t1) {
-      // One try of the request: served, or failed upstream (nothing billed) and retried after 1, 2, 4 s (3 retries).
-      const attempt = (x: (typeof users)[number], ts: number, n: number, u: Usage) => {
-        const fails = failing(ts) && r.chance(0.7)
-        if (!fails) {
-          sink.request(x.inst, x.inst.appVersion, ts, u, 'served', Math.round(500 + (u.completion / r.uniform(60, 150)) * 1000))
-          x.retry = null
-          return
-        }
-        const latency = Math.round(r.uniform(80, 400))
-        sink.request(x.inst, x.inst.appVersion, ts, { ...u, prompt: 0, completion: 0 }, 'upstream_error', latency)
-        x.retry = n < 3 && ts + latency + 1_000 * 2 ** n < f.end ? { at: ts + latency + 1_000 * 2 ** n, attempt: n + 1, u } : null
+  const detail = { kind: 'rt7_benign_retry_storm', feature: feature.name, region: REGION }
+  const installs = users.map((u) => u.inst)
+  return installScenario('benign', f, installs, detail, (sink, r, t0, t1) => {
+    // One try of the request: served, or failed upstream (nothing billed) and retried after 1, 2, 4 s (3 retries).
+    const attempt = (x: (typeof users)[number], ts: number, n: number, u: Usage) => {
+      const fails = failing(ts) && r.chance(0.7)
+      if (!fails) {
+        sink.request(x.inst, x.inst.appVersion, ts, u, 'served', Math.round(500 + (u.completion / r.uniform(60, 150)) * 1000))
+        x.retry = null
+        return
       }
-      for (const x of users) {
-        if (x.retry && x.retry.at >= t0 && x.retry.at < t1) attempt(x, x.retry.at, x.retry.attempt, x.retry.u)
-        while (x.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, x.next)
-          x.next = ts + 1 + Math.round(r.exponential(MIN / x.perMinute))
-          if (x.retry) continue // the user waits for the answer still being retried
-          const context = Math.max(16, Math.round(r.lognormal(p.ctx, p.ctxSigma)))
-          const completion = Math.round(clamp(r.lognormal(p.out, p.outSigma), 8, 4096))
-          refreshToken(sink, r, x.inst, x.inst.appVersion, ts, normalVerdict, feature.name)
-          attempt(x, ts, 0, { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) })
-        }
-      }
-    },
-  }
+      const latency = Math.round(r.uniform(80, 400))
+      sink.request(x.inst, x.inst.appVersion, ts, { ...u, prompt: 0, completion: 0 }, 'upstream_error', latency)
+      x.retry = n < 3 && ts + latency + 1_000 * 2 ** n < f.end ? { at: ts + latency + 1_000 * 2 ** n, attempt: n + 1, u } : null
+    }
+    for (const x of users) {
+      if (x.retry && x.retry.at >= t0 && x.retry.at < t1) attempt(x, x.retry.at, x.retry.attempt, x.retry.u)
+      poissonCalls(x, x.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        if (x.retry) return // the user waits for the answer still being retried
+        const context = Math.max(16, Math.round(r.lognormal(p.ctx, p.ctxSigma)))
+        const completion = Math.round(clamp(r.lognormal(p.out, p.outSigma), 8, 4096))
+        refreshToken(sink, r, x.inst, x.inst.appVersion, ts, normalVerdict, feature.name)
+        attempt(x, ts, 0, { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) })
+      })
+    }
+  })
 }
 
 function voiceMode(ctx: ScenarioContext, f: Frame): Scenario {
@@ -182,33 +148,23 @@ function voiceMode(ctx: ScenarioContext, f: Frame): Scenario {
     next: f.start + rng.int(10 * MIN),
     left: 1 + rng.int(3),
   }))
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      users.map((u) => u.inst),
-      { kind: 'rt7_benign_voice_mode', feature: feature.name },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const u of users)
-        while (u.left > 0 && u.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, u.next)
-          const duration = Math.round(r.uniform(2 * MIN, 6 * MIN))
-          u.left--
-          u.next = ts + duration + MIN + r.int(4 * MIN)
-          if (ts + duration >= f.end) continue
-          const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
-          const completion = Math.round((duration / 1000) * r.uniform(1, 3))
-          const usage: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
-          refreshToken(sink, r, u.inst, u.inst.appVersion, ts, normalVerdict, feature.name)
-          open.push({ inst: u.inst, u: usage, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
-        }
-    }),
-  }
+  const detail = { kind: 'rt7_benign_voice_mode', feature: feature.name }
+  const installs = users.map((u) => u.inst)
+  return installScenario('benign', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const u of users)
+      while (u.left > 0 && u.next < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, u.next)
+        const duration = Math.round(r.uniform(2 * MIN, 6 * MIN))
+        u.left--
+        u.next = ts + duration + MIN + r.int(4 * MIN)
+        if (ts + duration >= f.end) continue
+        const context = Math.round(r.lognormal(p.ctx, p.ctxSigma))
+        const completion = Math.round((duration / 1000) * r.uniform(1, 3))
+        const usage: Usage = { feature: feature.name, model: feature.model, context, prompt: context, completion, bytes: bytesFor(r, context) }
+        refreshToken(sink, r, u.inst, u.inst.appVersion, ts, normalVerdict, feature.name)
+        open.push({ inst: u.inst, u: usage, start: ts, duration, id: sink.streamId(), nextReport: ts + 30_000 })
+      }
+  })
 }
 
 export function redTeam7Benign(ctx: ScenarioContext, f: Frame, kind: RedTeam7BenignKind): Scenario {

@@ -2,8 +2,8 @@ import type { Install } from './population'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { MIN, featureOf, type Frame } from './family-frame'
 import { featureLabel } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { sendCall, withStreams } from './redteam5-calls'
+import { withStreams, type HeldStream } from './redteam-streams'
+import { sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 7 (families-redteam7.ts): cost, written from the threat model ("AI supply chain & third-party

@@ -4,10 +4,10 @@ import type { Install, Tenant } from './population'
 import { consumerDevice, residentialNetwork } from './population'
 import { shuffle, type Rng } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
-import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
+import { MIN, featureOf, freshInstall, poissonCalls, type Frame } from './family-frame'
 import { farmLabels } from './emulator-farm'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { withStreams, type HeldStream } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 7 (families-redteam7.ts): farms, written from the threat model ("emulators can be used to set up
@@ -74,9 +74,7 @@ function simModems(ctx: ScenarioContext, f: Frame): Scenario {
     labels: farmLabels(members, cluster, f, { installs: count, kind: 'rt7_farm_sim_modems', asns: [String(carrier.asn)], ip_prefixes: pool }),
     tick: withStreams(open, (sink, r, t0, t1) => {
       for (const m of members)
-        while (m.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, m.next)
-          m.next = ts + 1 + Math.round(r.exponential(MIN / m.perMinute))
+        poissonCalls(m, m.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
           // Airplane mode on and off: a new address from the pool before this call (streams still open keep theirs).
           if (ts >= m.hopAt) {
             m.inst = { ...m.inst, ipPrefix: r.pick(pool) }
@@ -84,7 +82,7 @@ function simModems(ctx: ScenarioContext, f: Frame): Scenario {
           }
           const spec = r.chance(0.7) ? chat : second
           sendCall(sink, r, open, m.inst, ts, spec, ordinarySize(r, spec), f.end)
-        }
+        })
     }),
   }
 }
@@ -135,18 +133,16 @@ function crossTenant(ctx: ScenarioContext, f: Frame): Scenario {
     tick: withStreams(open, (sink, r, t0, t1) => {
       for (const g of groups)
         for (const m of g.members)
-          while (m.next < Math.min(t1, f.end)) {
-            const ts = Math.max(t0, m.next)
-            m.next = ts + 1 + Math.round(r.exponential(MIN / m.perMinute))
+          poissonCalls(m, m.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
             if (ts >= m.inst.tokenExpiresAt) {
               const reasons = hooked(r)
               sink.attestation(m.inst, m.inst.appVersion, ts, reasons, g.feature.name)
               m.inst.tokenExpiresAt = ts + (reasons.length ? 20_000 + r.int(40_000) : 270_000 + r.int(60_000))
               m.ok = !reasons.length
             }
-            if (!m.ok) continue // the gateway refuses the call until the retry passes
+            if (!m.ok) return // the gateway refuses the call until the retry passes
             sendCall(sink, r, open, m.inst, ts, g.feature, ordinarySize(r, g.feature), f.end, false)
-          }
+          })
     }),
   }
 }

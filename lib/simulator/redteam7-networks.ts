@@ -1,10 +1,9 @@
 import type { Install } from './population'
 import { weightedPick } from './random'
 import type { Scenario, ScenarioContext } from './scenarios'
-import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { MIN, featureOf, poissonCalls, recruitFrom, type Frame } from './family-frame'
+import { installScenario } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 7 (families-redteam7.ts): look-alikes of people and their networks, written from the threat model
@@ -42,31 +41,18 @@ function dualStack(ctx: ScenarioContext, f: Frame): Scenario {
     perMinute: 1 + rng.next(),
   }))
   const all = f.tenant.features.map((x) => [x, x.weight] as const)
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      phones.map((x) => x.inst),
-      { kind: 'rt7_benign_dual_stack' },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const x of phones)
-        while (x.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, x.next)
-          x.next = ts + 1 + Math.round(r.exponential(MIN / x.perMinute))
-          const leg = r.chance(0.55) ? x.v6 : x.inst
-          // One token for both legs: whichever leg checks it, the phone's token lasts for both.
-          leg.tokenExpiresAt = Math.max(x.inst.tokenExpiresAt, x.v6.tokenExpiresAt)
-          const spec = weightedPick(r, all)
-          sendCall(sink, r, open, leg, ts, spec, ordinarySize(r, spec), f.end)
-          x.inst.tokenExpiresAt = x.v6.tokenExpiresAt = leg.tokenExpiresAt
-        }
-    }),
-  }
+  const installs = phones.map((x) => x.inst)
+  return installScenario('benign', f, installs, { kind: 'rt7_benign_dual_stack' }, (sink, r, t0, t1, open) => {
+    for (const x of phones)
+      poissonCalls(x, x.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        const leg = r.chance(0.55) ? x.v6 : x.inst
+        // One token for both legs: whichever leg checks it, the phone's token lasts for both.
+        leg.tokenExpiresAt = Math.max(x.inst.tokenExpiresAt, x.v6.tokenExpiresAt)
+        const spec = weightedPick(r, all)
+        sendCall(sink, r, open, leg, ts, spec, ordinarySize(r, spec), f.end)
+        x.inst.tokenExpiresAt = x.v6.tokenExpiresAt = leg.tokenExpiresAt
+      })
+  })
 }
 
 function conference(ctx: ScenarioContext, f: Frame): Scenario {
@@ -83,34 +69,22 @@ function conference(ctx: ScenarioContext, f: Frame): Scenario {
     demo: rng.chance(0.7) ? demoAt + rng.int(MIN) : Infinity,
   }))
   const all = f.tenant.features.map((x) => [x, x.weight] as const)
-  const open: HeldStream[] = []
-  return {
-    name: 'benign',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels(
-      'benign',
-      f,
-      people.map((x) => x.inst),
-      { kind: 'rt7_benign_conference', asn: String(VENUE.asn), ip_prefix: venue.ipPrefix },
-    ),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const x of people) {
-        while (x.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, x.next)
-          x.next = ts + 1 + Math.round(r.exponential(MIN / x.perMinute))
-          const spec = weightedPick(r, all)
-          sendCall(sink, r, open, x.inst, ts, spec, ordinarySize(r, spec), f.end)
-        }
-        if (x.demo >= t0 && x.demo < t1) sendCall(sink, r, open, x.inst, x.demo, chat, ordinarySize(r, chat), f.end)
-        // Joined the venue's wifi: applied at the end of the tick, as this tick's ordinary traffic used the old network.
-        if (!x.arrived && x.arriveAt < t1) {
-          x.arrived = true
-          Object.assign(x.inst, venue)
-        }
+  const installs = people.map((x) => x.inst)
+  const detail = { kind: 'rt7_benign_conference', asn: String(VENUE.asn), ip_prefix: venue.ipPrefix }
+  return installScenario('benign', f, installs, detail, (sink, r, t0, t1, open) => {
+    for (const x of people) {
+      poissonCalls(x, x.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        const spec = weightedPick(r, all)
+        sendCall(sink, r, open, x.inst, ts, spec, ordinarySize(r, spec), f.end)
+      })
+      if (x.demo >= t0 && x.demo < t1) sendCall(sink, r, open, x.inst, x.demo, chat, ordinarySize(r, chat), f.end)
+      // Joined the venue's wifi: applied at the end of the tick, as this tick's ordinary traffic used the old network.
+      if (!x.arrived && x.arriveAt < t1) {
+        x.arrived = true
+        Object.assign(x.inst, venue)
       }
-    }),
-  }
+    }
+  })
 }
 
 export function redTeam7Networks(ctx: ScenarioContext, f: Frame, kind: RedTeam7NetworkKind): Scenario {

@@ -1,10 +1,9 @@
 import type { Install } from './population'
 import { consumerDevice, residentialNetwork } from './population'
 import type { Scenario, ScenarioContext } from './scenarios'
-import { MIN, featureOf, recruitFrom, type Frame } from './family-frame'
-import { installLabels } from './scenario-frame'
-import type { HeldStream } from './redteam-streams'
-import { ordinarySize, sendCall, withStreams } from './redteam5-calls'
+import { MIN, featureOf, poissonCalls, recruitFrom, type Frame } from './family-frame'
+import { installScenario } from './redteam-streams'
+import { ordinarySize, sendCall } from './redteam5-calls'
 
 /**
  * Red team, round 7 (families-redteam7.ts): token reuse, written from the threat model ("token theft/reuse"; the
@@ -57,26 +56,14 @@ export function redTeam7Reuse(ctx: ScenarioContext, f: Frame, kind: RedTeam7Reus
     }),
   ])
   const spread = f.tenant.features
-  const open: HeldStream[] = []
-  return {
-    name: 'token_reuse',
-    startMs: f.start,
-    endMs: f.end,
-    labels: installLabels('token_reuse', f, owners, {
-      feature: feature.name,
-      kind,
-      other_clients: friends,
-    }),
-    tick: withStreams(open, (sink, r, t0, t1) => {
-      for (const u of users)
-        while (u.next < Math.min(t1, f.end)) {
-          const ts = Math.max(t0, u.next)
-          u.next = ts + 1 + Math.round(r.exponential(MIN / u.perMinute))
-          // The flatmate chats; the ring's friends use whatever the app offers, as the owner does.
-          const spec = sameNetwork && u.replay ? feature : spread[r.int(spread.length)]
-          // A replaying client's calls go out on the token the owner's app refreshed (its expiry is the owner's).
-          sendCall(sink, r, open, u.replay ? u.as : u.owner, ts, spec, ordinarySize(r, spec), f.end, !u.replay)
-        }
-    }),
-  }
+  const detail = { feature: feature.name, kind, other_clients: friends }
+  return installScenario('token_reuse', f, owners, detail, (sink, r, t0, t1, open) => {
+    for (const u of users)
+      poissonCalls(u, u.perMinute, r, t0, Math.min(t1, f.end), (ts) => {
+        // The flatmate chats; the ring's friends use whatever the app offers, as the owner does.
+        const spec = sameNetwork && u.replay ? feature : spread[r.int(spread.length)]
+        // A replaying client's calls go out on the token the owner's app refreshed (its expiry is the owner's).
+        sendCall(sink, r, open, u.replay ? u.as : u.owner, ts, spec, ordinarySize(r, spec), f.end, !u.replay)
+      })
+  })
 }

@@ -4,8 +4,7 @@ import { consumerDevice, residentialNetwork } from './population'
 import type { Scenario, ScenarioContext } from './scenarios'
 import { bytesFor, normalVerdict, profileOf, refreshToken, type Usage } from './traffic'
 import { MIN, featureOf, freshInstall, type Frame } from './family-frame'
-import type { HeldStream } from './redteam-streams'
-import { withStreams } from './redteam5-calls'
+import { withStreams, type HeldStream } from './redteam-streams'
 
 /**
  * Red team, round 7 (families-redteam7.ts): stream abuse, written from the threat model ("long-lived AI streams keep

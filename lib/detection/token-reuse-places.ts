@@ -32,3 +32,27 @@ export function comparablePlaces<E extends Located>(events: readonly E[]): E[] {
   if (asnKnown && countryKnown) return placed
   return placed.map((e) => ({ ...e, asn: asnKnown ? e.asn : UNKNOWN_ASN, country: countryKnown ? e.country : UNKNOWN_COUNTRY }))
 }
+
+interface Timed {
+  start_ms: number
+  seen_ms?: number
+}
+
+/**
+ * When each call (sorted by start) is known to be on its network. A network's first call is the handover moment: it
+ * may be a stream opened on the network the phone was on and moved with it (connection migration, as QUIC and
+ * multipath TCP do), logged on the new network with its start reconstructed from its duration, so its place counts
+ * from its first report (`seen_ms`: a progress report or its close). A network's later calls count from their start:
+ * a thief's streams after its first are placed where they began. Pure.
+ */
+export function placement<E extends Timed>(events: readonly E[], networkOf: (e: E) => string): (e: E) => number {
+  const first = new Set<E>()
+  const seen = new Set<string>()
+  for (const e of events) {
+    const k = networkOf(e)
+    if (seen.has(k)) continue
+    seen.add(k)
+    first.add(e)
+  }
+  return (e) => (first.has(e) ? Math.max(e.start_ms, e.seen_ms ?? e.start_ms) : e.start_ms)
+}

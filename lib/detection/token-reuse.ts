@@ -4,7 +4,7 @@ import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installEventsSql, multiNetworkInstallsSql, prefixInstallsSql } from './sql/token-reuse'
 import { nameReplayNetworkSharers, replayNetworkCandidates } from './token-reuse-network'
-import { comparablePlaces } from './token-reuse-places'
+import { comparablePlaces, placement } from './token-reuse-places'
 import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
@@ -98,6 +98,12 @@ export interface NetEvent {
   ip_prefix: string
   asn: number
   country: string
+  /**
+   * When the call was first reported on its network (a stream's first progress report or its close; a request's
+   * start). Before it, a stream may have been opened on the network the phone was on and moved with a handover
+   * (connection migration): its start is reconstructed, not its network. Absent: the start.
+   */
+  seen_ms?: number
 }
 
 const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
@@ -119,6 +125,7 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
   // Latest end among each network's events seen so far, and the start of that event, to test overlap in one pass.
   const openUntil = new Map<string, number>()
   const openSince = new Map<string, number>()
+  const openSeen = new Map<string, number>()
   let prev: NetEvent | null = null
   let firstOverlapAt: number | null = null
   // The other network's calls that requests started in: a stream that moved networks mid-way (logged on the new one) holds
@@ -127,6 +134,9 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
   // Calls of another country and ASN during which a network already in use started a call: each one is a time the token was in two places.
   const concurrentWith = new Set<string>()
   let firstConcurrentAt: number | null = null
+  const placeAt = placement(events, netKey)
+  const lastStart = new Map<string, number>()
+  for (const e of events) lastStart.set(netKey(e), e.start_ms)
   for (const e of events) {
     const k = netKey(e)
     const seenBefore = networks.get(k)?.first
@@ -134,7 +144,15 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
       for (const [other, until] of openUntil) {
         const o = networks.get(other)!
         if (o.asn === e.asn || o.country === e.country) continue
-        if (until > e.start_ms + SKEW_MS && seenBefore < openSince.get(other)! - SKEW_MS) {
+        // A request before a network's first call was known to be there may be the phone's last on the old network
+        // before the stream moved with it (a traveller joining wifi mid-answer): it counts once the old network is
+        // used again after that.
+        const known = openSeen.get(other)!
+        if (
+          until > e.start_ms + SKEW_MS &&
+          seenBefore < openSince.get(other)! - SKEW_MS &&
+          (e.start_ms >= known - SKEW_MS || lastStart.get(k)! > known + SKEW_MS)
+        ) {
           concurrentWith.add(`${other}\u0000${openSince.get(other)}`)
           firstConcurrentAt ??= e.start_ms
           break
@@ -158,12 +176,17 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
     if (e.end_ms > (openUntil.get(k) ?? 0)) {
       openUntil.set(k, e.end_ms)
       openSince.set(k, e.start_ms)
+      openSeen.set(k, placeAt(e))
     }
-    if (prev && netKey(prev) !== k) {
-      switches++
-      if (prev.country !== e.country && e.start_ms - prev.start_ms < TRAVEL_MS) fastCountry++
-    }
+    if (prev && netKey(prev) !== k) switches++
     prev = e
+  }
+  // Changes of country with each network's first call placed where it became known (a stream that moved with a
+  // handover comes after the requests the phone sent before it moved).
+  let placed: NetEvent | null = null
+  for (const e of [...events].sort((a, b) => placeAt(a) - placeAt(b))) {
+    if (placed && placed.country !== e.country && placeAt(e) - placeAt(placed) < TRAVEL_MS) fastCountry++
+    placed = e
   }
   const zTravel = Math.min(Z_CAP, zAlert * Math.sqrt(Math.max(0, fastCountry - 1) / (FAST_COUNTRY_ANCHOR - 1)))
   const concurrent = concurrentWith.size
@@ -270,6 +293,7 @@ export async function detectTokenReuse(
           install_id: String(r.install_id),
           start_ms: num(r.start_ms),
           end_ms: num(r.end_ms),
+          seen_ms: num(r.seen_ms),
           ip_prefix: String(r.ip_prefix),
           asn: num(r.asn),
           country: String(r.country),

@@ -8,7 +8,9 @@ import { testStore } from '../helpers/store'
 /**
  * Token reuse on stored events: a thief's stream is seen through its first
  * `stream_progress` report, 30 s after it opens, before it closes. The
- * owner's call while it is open, from another country and ASN, is enough.
+ * owner's call while it is open, from another country and ASN, is enough,
+ * once the owner's network is used again after that report: a call in its
+ * first seconds alone may be a phone's last before the stream moved with it.
  */
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000
 const base = {
@@ -66,11 +68,14 @@ describe('token reuse on stored events', () => {
   beforeAll(async () => {
     store = await testStore('token_reuse')
     const events = [
-      // Stolen: home calls, a stream from abroad opens at +20 s (reported at +50 s, still open), home calls at +30 s.
+      // Stolen: home calls, a stream from abroad opens at +20 s (reported at +50 and +80 s, still open), home calls at
+      // +30 s (before the stream is known to be abroad) and +60 s.
       request('stolen', T0, HOME),
       request('stolen', T0 + 10_000, HOME),
       progress('stolen', 's-thief', T0 + 20_000, T0 + 50_000, ABROAD),
+      progress('stolen', 's-thief', T0 + 20_000, T0 + 80_000, ABROAD),
       request('stolen', T0 + 30_000, HOME),
+      request('stolen', T0 + 60_000, HOME),
       // Handover and back across one cellular stream, in one country; the stream's report and its close are one call.
       request('phone', T0, HOME),
       request('phone', T0 + 10_000, HOME),
@@ -82,14 +87,23 @@ describe('token reuse on stored events', () => {
       ...['h1', 'h2'].flatMap((id, k) => [
         request(id, T0, { ...HOME, ip_prefix: `73.12.${k + 10}.0/24` }),
         progress(id, `s-${id}`, T0 + 20_000, T0 + 50_000, ABROAD),
-        request(id, T0 + 30_000, { ...HOME, ip_prefix: `73.12.${k + 10}.0/24` }),
+        progress(id, `s-${id}`, T0 + 20_000, T0 + 80_000, ABROAD),
+        request(id, T0 + 60_000, { ...HOME, ip_prefix: `73.12.${k + 10}.0/24` }),
       ]),
+      // A traveller joins the venue's wifi abroad during an answer: the stream, opened at home, closes abroad; the
+      // phone's last request from home came 200 ms after the stream opened, then it calls from the venue.
+      request('traveller', T0, HOME),
+      request('traveller', T0 + 15_000, HOME),
+      close('traveller', 's-moved', T0 + 20_000, T0 + 32_000, ABROAD),
+      request('traveller', T0 + 20_200, HOME),
+      request('traveller', T0 + 40_000, ABROAD),
+      request('traveller', T0 + 50_000, ABROAD),
       request('h3', T0, { ...HOME, ip_prefix: '73.12.20.0/24' }),
       request('h3', T0 + 40_000, ABROAD),
     ].map((e) => ('install_id' in e && e.install_id.startsWith('h') ? ({ ...e, tenant_id: 'initech-bank' } as GatewayEventInput) : e))
     const loaded = await eventLoader(store).load(
       events.sort((a, b) => Number(a.ts) - Number(b.ts)),
-      T0 + 60_000,
+      T0 + 90_000,
     )
     expect(loaded.deadLetters).toBe(0)
   })
@@ -97,8 +111,10 @@ describe('token reuse on stored events', () => {
     await store?.drop()
   })
 
-  it('alerts on the owner calling while the thief stream from abroad is open, at its first progress report', async () => {
-    const rows = await detectTokenReuse(store, S, T0 + 55_000)
+  it('alerts on the owner calling while the thief stream from abroad is open, once home is used again after its report', async () => {
+    const before = (await detectTokenReuse(store, S, T0 + 55_000)).find((r) => r.install_id === 'stolen')!
+    expect(before.concurrent_uses).toBe(0)
+    const rows = await detectTokenReuse(store, S, T0 + 85_000)
     const stolen = rows.find((r) => r.install_id === 'stolen')!
     expect(stolen.concurrent_uses).toBe(1)
     expect(stolen.first_concurrent_at).toBe(T0 + 30_000)
@@ -115,7 +131,7 @@ describe('token reuse on stored events', () => {
   })
 
   it('names a token seen from the /24 that two proven tokens of its tenant were replayed from', async () => {
-    const rows = await detectTokenReuse(store, S, T0 + 55_000, { tenant: 'initech-bank' })
+    const rows = await detectTokenReuse(store, S, T0 + 85_000, { tenant: 'initech-bank' })
     expect(
       rows
         .filter((r) => r.score >= 50)
@@ -126,5 +142,14 @@ describe('token reuse on stored events', () => {
     expect(h3.concurrent_uses).toBe(0)
     expect(h3.reasons.at(-1)).toContain(`also used from ${ABROAD.ip_prefix}`)
     expect(h3.reasons.at(-1)).toContain('of the 3 installs seen from it in the last 15 min, 3 were also seen from another network')
+  })
+
+  it('does not take a stream that moved with a handover abroad for a second place: one change of country, no concurrent use', async () => {
+    const rows = await detectTokenReuse(store, S, T0 + 60_000)
+    const traveller = rows.find((r) => r.install_id === 'traveller')!
+    expect(traveller.networks.map((x) => x.country).sort()).toEqual(['RO', 'US'])
+    expect(traveller.concurrent_uses).toBe(0)
+    expect(traveller.fast_country_changes).toBe(1)
+    expect(traveller.score).toBeLessThan(50)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { scoreTokenReuse, type NetEvent } from '../../lib/detection/token-reuse'
-import { comparablePlaces } from '../../lib/detection/token-reuse-places'
+import { comparablePlaces, placement } from '../../lib/detection/token-reuse-places'
 import { call } from '../helpers/net-traffic'
 
 /** Home wifi (located), a carrier range the gateway's IP database misses (ASN 0, ZZ), a carrier with an ASN but no country. */
@@ -53,5 +53,23 @@ describe('token reuse: a network the gateway could not place is no second place'
     const r = score(flapping(HOME, NO_COUNTRY))
     expect(r.fast_country_changes).toBe(0)
     expect(r.concurrent_uses).toBe(0)
+  })
+})
+
+describe('placement: when a call is known to be on its network', () => {
+  const at = (start: number, net: string, seen?: number) => ({ start_ms: start, net, ...(seen === undefined ? {} : { seen_ms: seen }) })
+
+  it('places a network’s first call at its first report and every later one at its start', () => {
+    const moved = at(20_000, 'DE', 32_000)
+    const later = at(60_000, 'DE', 90_000)
+    const events = [at(0, 'US'), at(15_000, 'US'), moved, at(20_200, 'US'), later]
+    const placeAt = placement(events, (e) => e.net)
+    expect(events.map(placeAt)).toEqual([0, 15_000, 32_000, 20_200, 60_000])
+  })
+
+  it('keeps the start when nothing says when the call was first reported, or the report is earlier', () => {
+    const events = [at(5_000, 'US'), at(9_000, 'DE', 1_000)]
+    const placeAt = placement(events, (e) => e.net)
+    expect(events.map(placeAt)).toEqual([5_000, 9_000])
   })
 })

@@ -12,11 +12,12 @@ LIMIT 5000`
  * Every call of the listed installs of one tenant in [from, to), as an
  * interval: a stream from its start (ts − duration) to its close, or to its
  * latest `stream_progress` report while it is open (a stream's reports and
- * its close are one call, on the network of its first report). Read by the
+ * its close are one call, on the network of its first report, whose time is
+ * seen_ms: before it the stream may have been on another network). Read by the
  * events' primary key (tenant_id, install_id, ts).
  */
 export const installEventsSql = (db: string) => `
-SELECT install_id, min(start) AS start_ms, max(end) AS end_ms,
+SELECT install_id, min(start) AS start_ms, max(end) AS end_ms, min(end) AS seen_ms,
   argMin(ip_prefix, end) AS ip_prefix, argMin(asn, end) AS asn, argMin(country, end) AS country
 FROM (
   SELECT install_id, if(stream_id = '', event_id, stream_id) AS call_id,

@@ -1,3 +1,4 @@
+import { appendTo } from './collect'
 import type { FarmInstall } from './farm-install'
 import { NEW_NETWORK, NEWNESS_Z_CAP, type NewnessGroup } from './farm-new-network'
 import { binomialZ, percentile } from './stats'
@@ -68,7 +69,7 @@ function busyOnHorizon(observed: FarmInstall[], since: number, minCount: number)
   const byNetwork = new Map<string, FarmInstall[]>()
   for (const i of fresh) {
     const key = NEW_NETWORK.key(i)
-    if (key !== null) byNetwork.set(key, [...(byNetwork.get(key) ?? []), i])
+    if (key !== null) appendTo(byNetwork, key, i)
   }
   const busyFresh = fresh.filter(isBusy).length
   const out: NewnessGroup[] = []

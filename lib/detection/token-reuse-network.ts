@@ -1,4 +1,9 @@
+import type { Store } from '../clickhouse/client'
+import { selectRows } from '../clickhouse/select'
 import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
+import { appendTo } from './collect'
+import { num } from './query'
+import { prefixInstallsSql } from './sql/token-reuse'
 import { ALERT_SCORE, severityFor } from './settings'
 import type { TokenReuseRow } from './types'
 
@@ -30,7 +35,7 @@ export function replayNetworkCandidates(rows: readonly TokenReuseRow[]): Map<str
   for (const r of rows) {
     if (r.score < ALERT_SCORE) continue
     const byPrefix = out.get(r.tenant_id) ?? new Map<string, string[]>()
-    for (const prefix of new Set(prefixesOf(r))) byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), r.install_id])
+    for (const prefix of new Set(prefixesOf(r))) appendTo(byPrefix, prefix, r.install_id)
     out.set(r.tenant_id, byPrefix)
   }
   for (const [tenant, byPrefix] of out) {
@@ -83,6 +88,28 @@ export function nameReplayNetworkSharers(
     named.push(r)
   }
   return named
+}
+
+/**
+ * The detector's step (token-reuse.ts): the replay networks of the scored rows, how many installs of their tenant
+ * each held in the window (one query per tenant that has one, none otherwise), and the installs they name.
+ */
+export async function nameByReplayNetworks(
+  store: Store,
+  rows: TokenReuseRow[],
+  window: { from: number; to: number },
+  windowMinutes: number,
+): Promise<TokenReuseRow[]> {
+  const candidates = replayNetworkCandidates(rows)
+  const installsOn = new Map<string, number>()
+  for (const [tenant, byPrefix] of candidates)
+    for (const r of await selectRows<{ ip_prefix: string; installs: number | string }>(store, prefixInstallsSql(store.database), {
+      ...window,
+      tenant,
+      prefixes: [...byPrefix.keys()],
+    }))
+      installsOn.set(`${tenant}\u0000${r.ip_prefix}`, num(r.installs))
+  return nameReplayNetworkSharers(rows, candidates, (tenant, prefix) => installsOn.get(`${tenant}\u0000${prefix}`) ?? 0, windowMinutes)
 }
 
 function prefixesOf(r: TokenReuseRow): string[] {

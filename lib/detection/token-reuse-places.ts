@@ -1,5 +1,21 @@
 import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
 
+/** One call of an install as token reuse reads it: its span, where it came from, and from when that is known. */
+export interface NetEvent {
+  install_id: string
+  start_ms: number
+  end_ms: number
+  ip_prefix: string
+  asn: number
+  country: string
+  /**
+   * When the call was first reported on its network (a stream's first progress report or its close; a request's
+   * start). Before it, a stream may have been opened on the network the phone was on and moved with a handover
+   * (connection migration): its start is reconstructed, not its network. Absent: the start.
+   */
+  seen_ms?: number
+}
+
 interface Located {
   asn: number
   country: string

@@ -2,9 +2,9 @@ import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
-import { installEventsSql, multiNetworkInstallsSql, prefixInstallsSql } from './sql/token-reuse'
-import { nameReplayNetworkSharers, replayNetworkCandidates } from './token-reuse-network'
-import { comparablePlaces, placement } from './token-reuse-places'
+import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
+import { nameByReplayNetworks } from './token-reuse-network'
+import { comparablePlaces, placement, type NetEvent } from './token-reuse-places'
 import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
@@ -91,20 +91,7 @@ export const SLOW_DIRECTION_Z_MIN = 2
 export const SLOW_RATIO_MIN = 0.5
 const Z_CAP = 50
 
-export interface NetEvent {
-  install_id: string
-  start_ms: number
-  end_ms: number
-  ip_prefix: string
-  asn: number
-  country: string
-  /**
-   * When the call was first reported on its network (a stream's first progress report or its close; a request's
-   * start). Before it, a stream may have been opened on the network the phone was on and moved with a handover
-   * (connection migration): its start is reconstructed, not its network. Absent: the start.
-   */
-  seen_ms?: number
-}
+export type { NetEvent }
 
 const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
 
@@ -312,16 +299,7 @@ export async function detectTokenReuse(
     }
   }
   // A /24 that replayed two proven tokens names the other installs seen from it and elsewhere (token-reuse-network.ts).
-  const replay = replayNetworkCandidates(rows)
-  const installsOn = new Map<string, number>()
-  for (const [tenant, byPrefix] of replay)
-    for (const r of await selectRows<{ ip_prefix: string; installs: number | string }>(store, prefixInstallsSql(store.database), {
-      ...params,
-      tenant,
-      prefixes: [...byPrefix.keys()],
-    }))
-      installsOn.set(`${tenant}\u0000${r.ip_prefix}`, num(r.installs))
-  nameReplayNetworkSharers(rows, replay, (tenant, prefix) => installsOn.get(`${tenant}\u0000${prefix}`) ?? 0, Math.round((now - fromMs) / 60_000))
+  await nameByReplayNetworks(store, rows, { from: params.from, to: params.to }, Math.round((now - fromMs) / 60_000))
   rows.sort((a, b) => b.score - a.score)
   return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)
 }

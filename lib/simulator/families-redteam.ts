@@ -18,6 +18,7 @@ import { redTeam4Scenario, type RedTeam4Kind } from './families-redteam4'
 import { redTeam5Scenario, type RedTeam5Kind } from './families-redteam5'
 import { redTeam6Scenario, type RedTeam6Kind } from './families-redteam6'
 import { redTeam7Scenario, type RedTeam7Kind } from './families-redteam7'
+import { redTeam8Scenario, type RedTeam8Kind } from './families-redteam8'
 import { hugeRequestScenario, type HugeRequestKind } from './families-huge-requests'
 
 /**
@@ -61,6 +62,7 @@ export type RedTeamKind =
   | RedTeam5Kind
   | RedTeam6Kind
   | RedTeam7Kind
+  | RedTeam8Kind
   | HugeRequestKind
 
 function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
@@ -242,6 +244,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   if (kind.startsWith('rt5_')) return redTeam5Scenario(ctx, f, kind as RedTeam5Kind)
   if (kind.startsWith('rt6_')) return redTeam6Scenario(ctx, f, kind as RedTeam6Kind)
   if (kind.startsWith('rt7_')) return redTeam7Scenario(ctx, f, kind as RedTeam7Kind)
+  if (kind.startsWith('rt8_')) return redTeam8Scenario(ctx, f, kind as RedTeam8Kind)
   if (kind.startsWith('huge_')) return hugeRequestScenario(ctx, f, kind as HugeRequestKind)
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
   if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)

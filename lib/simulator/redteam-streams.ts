@@ -17,6 +17,8 @@ export interface HeldStream {
   nextReport: number
   /** How the gateway ends it (default: completed, first token after 600 ms). A stall never sends a first token. */
   end?: { reason: 'timeout' | 'client_disconnect'; ttftMs: number }
+  /** How it is carried (default sse): a WebSocket session the app keeps open (red team 8's tunnel). */
+  transport?: 'sse' | 'websocket'
 }
 
 /** Emits progress reports every PROGRESS_MS while a stream is open and its close event when it ends. */
@@ -32,7 +34,7 @@ export function runStreams(sink: EventSink, open: HeldStream[], t0: number, t1: 
           o.inst.appVersion,
           o.nextReport,
           { ...o.u, completion: Math.round(o.u.completion * done) },
-          'sse',
+          o.transport ?? 'sse',
           o.nextReport - o.start,
           o.end?.ttftMs ?? 600,
           o.id,
@@ -41,7 +43,7 @@ export function runStreams(sink: EventSink, open: HeldStream[], t0: number, t1: 
       o.nextReport += PROGRESS_MS
     }
     if (end >= t0 && end < t1) {
-      sink.stream(o.inst, o.inst.appVersion, end, o.u, 'sse', o.duration, o.end?.ttftMs ?? 600, o.end?.reason ?? 'completed', undefined, o.id)
+      sink.stream(o.inst, o.inst.appVersion, end, o.u, o.transport ?? 'sse', o.duration, o.end?.ttftMs ?? 600, o.end?.reason ?? 'completed', undefined, o.id)
       open.splice(j, 1)
     }
   }

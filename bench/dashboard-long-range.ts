@@ -13,8 +13,8 @@
  *   npx tsx bench/dashboard-long-range.ts --reuse <dataDir> <database> <endMs> [only]   (measure a store left by a run;
  *     `only`: comma-separated parts of endpoints to measure, e.g. kpis,per_install; every endpoint without it)
  *   npx tsx bench/dashboard-long-range.ts --top-up <dataDir> <database> <endMs> <events>   (continue a fill its time limit stopped)
- *   npx tsx bench/dashboard-long-range.ts --ingest-only <events> <spanMinutes> [kpi]   (the ingest comparison alone: the install-sketch
- *     views, or with `kpi` the KPI rollups' views of migration 0065)
+ *   npx tsx bench/dashboard-long-range.ts --ingest-only <events> <spanMinutes> [kpi|network]   (the ingest comparison alone: the install-sketch
+ *     views, with `kpi` the KPI rollups' views of migration 0065, with `network` token reuse's install-network view)
  */
 import { mkdtempSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -52,6 +52,9 @@ const MEASURED_VIEWS = {
 }
 /** `--ingest-only … kpi`: the KPI rollups' views (migration 0065) alone. */
 const KPI_VIEWS = { label: 'the KPI rollup views (0065)', names: ['kpi_minute_sums_mv', 'kpi_minute_installs_mv', 'kpi_hour_mv', 'kpi_day_mv'] }
+/** `--ingest-only … network`: token reuse's install-network view (0015; its device bounds since 0067). */
+const NETWORK_VIEWS = { label: 'the install-network view (0015, 0067)', names: ['install_network_minute_mv'] }
+const VIEW_SETS: Record<string, typeof MEASURED_VIEWS> = { kpi: KPI_VIEWS, network: NETWORK_VIEWS }
 
 async function newStore(name: string, reuse?: { dataDir: string; database: string }): Promise<Store> {
   const store = await openBenchStore(reuse?.dataDir ?? mkdtempSync(join(tmpdir(), `burnrate-${name}-`)), reuse?.database ?? `${name}_${process.pid}`)
@@ -219,7 +222,7 @@ async function count(store: Store): Promise<number> {
 }
 
 if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
-  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs> | --ingest-only <events> <spanMinutes> [kpi]
+  // npx tsx bench/dashboard-long-range.ts <events> [fillSeconds] [ingestEvents] | --reuse <dataDir> <database> <endMs> | --ingest-only <events> <spanMinutes> [kpi|network]
   if (process.argv[2] === '--ingest-only') {
     newStore('bench_ingest')
       .then((store) =>
@@ -229,7 +232,7 @@ if (process.argv[1] && /dashboard-long-range\.ts$/.test(process.argv[1])) {
           Number(process.argv[3]),
           Number(process.argv[4]) * 60_000,
           console.log,
-          process.argv[5] === 'kpi' ? KPI_VIEWS : MEASURED_VIEWS,
+          VIEW_SETS[process.argv[5] ?? ''] ?? MEASURED_VIEWS,
         ),
       )
       .then(

@@ -25,6 +25,8 @@ import type { TokenReuseRow } from './types'
  * one carrier's address pool, their thieves elsewhere, thus do not put every
  * phone of that pool that also used wifi under suspicion. The unknown /24
  * (0.0.0.0/24: the gateway could not place the address) is no network.
+ * Places are networks of another ASN or country: a token proven reused by two
+ * devices on one network (a flatmate) says nothing about which network replays.
  */
 export const REPLAY_PROVEN_MIN = 2
 export const REPLAY_SHARE_MIN = 0.5
@@ -33,7 +35,7 @@ export const REPLAY_SHARE_MIN = 0.5
 export function replayNetworkCandidates(rows: readonly TokenReuseRow[]): Map<string, Map<string, string[]>> {
   const out = new Map<string, Map<string, string[]>>()
   for (const r of rows) {
-    if (r.score < ALERT_SCORE) continue
+    if (r.score < ALERT_SCORE || placesOf(r) < 2) continue
     const byPrefix = out.get(r.tenant_id) ?? new Map<string, string[]>()
     for (const prefix of new Set(prefixesOf(r))) appendTo(byPrefix, prefix, r.install_id)
     out.set(r.tenant_id, byPrefix)
@@ -59,14 +61,14 @@ export function nameReplayNetworkSharers(
   const twoNetwork = new Map<string, Map<string, number>>()
   for (const r of rows) {
     const byPrefix = candidates.get(r.tenant_id)
-    if (!byPrefix || r.networks.length < 2) continue
+    if (!byPrefix || placesOf(r) < 2) continue
     const counts = twoNetwork.get(r.tenant_id) ?? new Map<string, number>()
     for (const prefix of new Set(prefixesOf(r))) if (byPrefix.has(prefix)) counts.set(prefix, (counts.get(prefix) ?? 0) + 1)
     twoNetwork.set(r.tenant_id, counts)
   }
   const named: TokenReuseRow[] = []
   for (const r of rows) {
-    if (r.score >= ALERT_SCORE || r.networks.length < 2) continue
+    if (r.score >= ALERT_SCORE || placesOf(r) < 2) continue
     const byPrefix = candidates.get(r.tenant_id)
     // The /24 of most proven installs, if the install shares more than one (their owners' carrier pool and the box).
     const prefix =
@@ -114,4 +116,9 @@ export async function nameByReplayNetworks(
 
 function prefixesOf(r: TokenReuseRow): string[] {
   return r.networks.flatMap((n) => n.ip_prefixes).filter((p) => p !== '' && p !== UNKNOWN_INSTALL_CONTEXT.ip_prefix)
+}
+
+/** How many networks (ASN and country) the install was seen from; two devices on one network are one. */
+function placesOf(r: TokenReuseRow): number {
+  return new Set(r.networks.map((n) => `${n.asn} ${n.country}`)).size
 }

@@ -1,4 +1,6 @@
 import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
+import { num } from './query'
+import type { TokenReuseRow } from './types'
 
 /** One call of an install as token reuse reads it: its span, where it came from, and from when that is known. */
 export interface NetEvent {
@@ -14,6 +16,9 @@ export interface NetEvent {
    * (connection migration): its start is reconstructed, not its network. Absent: the start.
    */
   seen_ms?: number
+  /** The device fingerprint of the call (lower case), and its model as the app reported it. */
+  device?: string
+  device_model?: string
 }
 
 interface Located {
@@ -22,6 +27,7 @@ interface Located {
 }
 
 const UNKNOWN_ASN = UNKNOWN_INSTALL_CONTEXT.asn
+const UNKNOWN_DEVICE = UNKNOWN_INSTALL_CONTEXT.device_fingerprint
 const UNKNOWN_COUNTRY = UNKNOWN_INSTALL_CONTEXT.country
 
 /**
@@ -49,6 +55,16 @@ export function comparablePlaces<E extends Located>(events: readonly E[]): E[] {
   return placed.map((e) => ({ ...e, asn: asnKnown ? e.asn : UNKNOWN_ASN, country: countryKnown ? e.country : UNKNOWN_COUNTRY }))
 }
 
+/**
+ * Devices, like places, are compared only where every call of the install carries one: a call with the contract's
+ * placeholder fingerprint (or none) blanks the device on every call, so a producer that fills the field on some
+ * event types only does not split one phone in two. Pure.
+ */
+export function comparableDevices<E extends { device?: string }>(events: readonly E[]): E[] {
+  if (events.every((e) => !!e.device && e.device !== UNKNOWN_DEVICE)) return [...events]
+  return events.map((e) => (e.device ? { ...e, device: '' } : e))
+}
+
 interface Timed {
   start_ms: number
   seen_ms?: number
@@ -71,4 +87,58 @@ export function placement<E extends Timed>(events: readonly E[], networkOf: (e: 
     first.add(e)
   }
   return (e) => (first.has(e) ? Math.max(e.start_ms, e.seen_ms ?? e.start_ms) : e.start_ms)
+}
+
+/** "3 networks", "2 devices on one network", "2 networks and 3 devices": what an install's places are, for a reason. */
+export function sourcesOf(places: readonly { asn: number; country: string; device?: string }[]): string {
+  const networks = new Set(places.map((p) => `${p.asn} ${p.country}`)).size
+  const devices = new Set(places.map((p) => p.device ?? '')).size
+  if (devices < 2) return `${networks} networks`
+  return networks < 2 ? `${devices} devices on one network` : `${networks} networks and ${devices} devices`
+}
+
+/** One row of installEventsSql (sql/token-reuse.ts) as a call. */
+export function netEventOf(r: Record<string, unknown>): NetEvent {
+  return {
+    install_id: String(r.install_id),
+    start_ms: num(r.start_ms),
+    end_ms: num(r.end_ms),
+    seen_ms: num(r.seen_ms),
+    ip_prefix: String(r.ip_prefix),
+    asn: num(r.asn),
+    country: String(r.country),
+    device: String(r.device ?? ''),
+    device_model: String(r.device_model ?? ''),
+  }
+}
+
+/** One place an install was used from (a network, and a device where they differ), as the evidence keeps it. */
+export interface Place {
+  ip_prefixes: Set<string>
+  asn: number
+  country: string
+  device?: string
+  device_model?: string
+  events: number
+  first: number
+  last: number
+}
+
+export function newPlace(e: NetEvent): Place {
+  const { asn, country, device, device_model } = e
+  return { ip_prefixes: new Set<string>(), asn, country, device, device_model, events: 0, first: e.start_ms, last: e.end_ms }
+}
+
+/** The places of an alert's evidence, busiest first (at most 10, 5 prefixes each); devices only when they differ. */
+export function evidenceNetworks(places: readonly Place[]): TokenReuseRow['networks'] {
+  const devices = new Set(places.map((m) => m.device)).size > 1
+  return places.slice(0, 10).map((n) => ({
+    asn: n.asn,
+    country: n.country,
+    ip_prefixes: [...n.ip_prefixes].slice(0, 5),
+    ...(devices ? { device: n.device?.slice(0, 16), device_model: n.device_model } : {}),
+    events: n.events,
+    first: n.first,
+    last: n.last,
+  }))
 }

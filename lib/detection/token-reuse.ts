@@ -1,10 +1,20 @@
 import type { Store } from '../clickhouse/client'
 import { selectRows } from '../clickhouse/select'
-import { num, toSec } from './query'
+import { toSec } from './query'
 import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
 import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
 import { nameByReplayNetworks } from './token-reuse-network'
-import { comparablePlaces, placement, type NetEvent } from './token-reuse-places'
+import {
+  comparableDevices,
+  comparablePlaces,
+  evidenceNetworks,
+  netEventOf,
+  newPlace,
+  placement,
+  sourcesOf,
+  type NetEvent,
+  type Place,
+} from './token-reuse-places'
 import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
@@ -20,7 +30,8 @@ import { appendTo } from './collect'
  *
  * Networks are told apart by ASN or country (a carrier moving a phone
  * between /24s of its own CGNAT is one network), as far as the gateway could
- * look them up (token-reuse-places.ts: an unknown is no difference). Over the last
+ * look them up, and by device (a second phone on the owner's wifi is another
+ * place; token-reuse-places.ts: an unknown is no difference). Over the last
  * TOKEN_WINDOW_MINUTES, per install:
  *  - switches: changes of network between consecutive requests (by start);
  *  - overlaps: requests that start while a request or stream of another
@@ -93,7 +104,8 @@ const Z_CAP = 50
 
 export type { NetEvent }
 
-const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
+// A device joins the network key: two phones on one /24 (a flatmate replaying the owner's token) are two places.
+const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}${e.device ? ` ${e.device}` : ''}`
 
 /**
  * Scores one install's events (sorted by start); pure. Every signal but slow
@@ -103,12 +115,12 @@ const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}`
  */
 export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAlert: number, recentFromMs = -Infinity): TokenReuseRow {
   const install = installEvents[0]?.install_id ?? ''
-  const allEvents = comparablePlaces(installEvents)
+  const allEvents = comparableDevices(comparablePlaces(installEvents))
   const events = allEvents.filter((e) => e.end_ms >= recentFromMs)
   let switches = 0
   let fastCountry = 0
   let overlaps = 0
-  const networks = new Map<string, { ip_prefixes: Set<string>; asn: number; country: string; events: number; first: number; last: number }>()
+  const networks = new Map<string, Place>()
   // Latest end among each network's events seen so far, and the start of that event, to test overlap in one pass.
   const openUntil = new Map<string, number>()
   const openSince = new Map<string, number>()
@@ -146,7 +158,7 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
         }
       }
     }
-    const n = networks.get(k) ?? { ip_prefixes: new Set<string>(), asn: e.asn, country: e.country, events: 0, first: e.start_ms, last: e.end_ms }
+    const n = networks.get(k) ?? newPlace(e)
     n.ip_prefixes.add(e.ip_prefix)
     n.events++
     n.first = Math.min(n.first, e.start_ms)
@@ -207,10 +219,11 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
   const z = Math.max(zOverlap, zTravel, zConcurrent, zAlternation, zSlow)
   const score = zToScore(z, zAlert)
   const nets = [...networks.values()].sort((a, b) => b.events - a.events)
+  const sources = sourcesOf(nets)
   const reasons: string[] = []
   if (zOverlap >= zAlert / 2)
     reasons.push(
-      `used from ${nets.length} networks at the same time: ${overlaps} requests started while another network's request or stream was open, ${switches} switches between networks`,
+      `used from ${sources} at the same time: ${overlaps} requests started while another one's request or stream was open, ${switches} switches between them`,
     )
   if (concurrent > 0)
     reasons.push(
@@ -218,7 +231,7 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
     )
   if (zAlternation >= zAlert / 2 && zOverlap < zAlert / 2)
     reasons.push(
-      `alternates between ${nets.length} networks request by request: ${switches} switches in ${total} requests, ${(alternation * 100).toFixed(0)}% of what two devices interleaving at random would make, ${roundTrips} round trips within ${ROUND_TRIP_MS / 1000} s (one phone handing over keeps a network for many requests)`,
+      `alternates between ${sources} request by request: ${switches} switches in ${total} requests, ${(alternation * 100).toFixed(0)}% of what two devices interleaving at random would make, ${roundTrips} round trips within ${ROUND_TRIP_MS / 1000} s (one phone handing over keeps a network for many requests)`,
     )
   if (zSlow >= zAlert / 2 && zAlternation < zAlert / 2 && zOverlap < zAlert / 2) {
     const minutes = Math.round(((allEvents.at(-1)?.start_ms ?? 0) - (allEvents[0]?.start_ms ?? 0)) / 60_000)
@@ -244,9 +257,7 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
     first_concurrent_at: firstConcurrentAt,
     quick_switches: slow.quick[0] + slow.quick[1],
     quick_switches_expected: Math.round((slow.expected[0] + slow.expected[1]) * 100) / 100,
-    networks: nets
-      .slice(0, 10)
-      .map((n) => ({ asn: n.asn, country: n.country, ip_prefixes: [...n.ip_prefixes].slice(0, 5), events: n.events, first: n.first, last: n.last })),
+    networks: evidenceNetworks(nets),
   }
 }
 
@@ -276,15 +287,7 @@ export async function detectTokenReuse(
       })
       const byInstall = new Map<string, NetEvent[]>()
       for (const r of events) {
-        const e: NetEvent = {
-          install_id: String(r.install_id),
-          start_ms: num(r.start_ms),
-          end_ms: num(r.end_ms),
-          seen_ms: num(r.seen_ms),
-          ip_prefix: String(r.ip_prefix),
-          asn: num(r.asn),
-          country: String(r.country),
-        }
+        const e = netEventOf(r)
         appendTo(byInstall, e.install_id, e)
       }
       for (const list of byInstall.values())

@@ -242,7 +242,8 @@ export interface TokenReuseRow {
   /** Over the last hour: changes of network less than 10 s after the previous request, and what one phone whose network changes at moments of its own would make (token-reuse-timing.ts). */
   quick_switches: number
   quick_switches_expected: number
-  networks: { asn: number; country: string; ip_prefixes: string[]; events: number; first: number; last: number }[]
+  /** Each place the install was used from; `device` (a fingerprint's first 16 hex digits) and its model only when the install's calls came from two devices. */
+  networks: { asn: number; country: string; ip_prefixes: string[]; device?: string; device_model?: string; events: number; first: number; last: number }[]
 }
 
 // ---- rankings API ---------------------------------------------------------

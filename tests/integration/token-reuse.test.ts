@@ -32,6 +32,7 @@ const base = {
 const HOME = { ip_prefix: '73.12.9.0/24', asn: 7922, country: 'US' }
 const ABROAD = { ip_prefix: '185.120.4.0/24', asn: 9009, country: 'RO' }
 const CELL = { ip_prefix: '172.56.1.0/24', asn: 21928, country: 'US' }
+const FLATMATE = { device_fingerprint: 'C3AB8FF13720E8AD', device_model: 'Galaxy S23', os_version: '15' }
 let n = 0
 const request = (install: string, at: number, net: typeof HOME): GatewayEventInput =>
   ({ ...base, ...net, type: 'llm_request', event_id: `tr-${n++}`, install_id: install, ts: at, outcome: 'served', latency_ms: 900 }) as GatewayEventInput
@@ -100,6 +101,22 @@ describe('token reuse on stored events', () => {
       request('traveller', T0 + 50_000, ABROAD),
       request('h3', T0, { ...HOME, ip_prefix: '73.12.20.0/24' }),
       request('h3', T0 + 40_000, ABROAD),
+      // A flatmate's phone replays the owner's token on the owner's own /24: only the device differs. The owner calls
+      // every 20 s; the flatmate's 25-s chat streams open 5 s after each call, so every next call starts inside one.
+      ...[0, 1, 2, 3].flatMap((k) => [
+        request('flatmate', T0 + k * 20_000, HOME),
+        { ...close('flatmate', `s-fm${k}`, T0 + 5_000 + k * 20_000, T0 + 30_000 + k * 20_000, HOME), ...FLATMATE },
+      ]),
+      request('flatmate', T0 + 80_000, HOME),
+      // One phone on one network, and one whose app leaves the fingerprint at the placeholder on some calls: no candidates.
+      ...[0, 1, 2, 3].flatMap((k) => [
+        request('lone', T0 + k * 20_000, HOME),
+        close('lone', `s-l${k}`, T0 + 5_000 + k * 20_000, T0 + 30_000 + k * 20_000, HOME),
+      ]),
+      ...[0, 1, 2, 3].flatMap((k) => [
+        request('placeholder', T0 + k * 20_000, HOME),
+        { ...close('placeholder', `s-p${k}`, T0 + 5_000 + k * 20_000, T0 + 30_000 + k * 20_000, HOME), device_fingerprint: '0000000000000000' },
+      ]),
     ].map((e) => ('install_id' in e && e.install_id.startsWith('h') ? ({ ...e, tenant_id: 'initech-bank' } as GatewayEventInput) : e))
     const loaded = await eventLoader(store).load(
       events.sort((a, b) => Number(a.ts) - Number(b.ts)),
@@ -151,5 +168,16 @@ describe('token reuse on stored events', () => {
     expect(traveller.concurrent_uses).toBe(0)
     expect(traveller.fast_country_changes).toBe(1)
     expect(traveller.score).toBeLessThan(50)
+  })
+
+  it('names a token used from two devices on one /24 (a flatmate), and reads one device, or a placeholder, as no candidate', async () => {
+    const rows = await detectTokenReuse(store, S, T0 + 90_000)
+    const flatmate = rows.find((r) => r.install_id === 'flatmate')!
+    expect(flatmate.score).toBeGreaterThanOrEqual(50)
+    expect(flatmate.reasons.join(' ')).toContain('2 devices on one network')
+    expect(flatmate.networks.map((x) => x.device_model).sort()).toEqual(['Galaxy S23', 'Pixel 8'])
+    expect(flatmate.networks.map((x) => x.device).sort()).toEqual(['9f86d081884c7d65', 'c3ab8ff13720e8ad'])
+    expect(rows.map((r) => r.install_id)).not.toContain('lone')
+    expect(rows.map((r) => r.install_id)).not.toContain('placeholder')
   })
 })

@@ -54,6 +54,24 @@ describe('token reuse evidence view', () => {
     expect(html).not.toMatch(/<a\s/)
   })
 
+  it('shows each device, model escaped as text, when two phones used the token on one network', () => {
+    const net = { asn: 2856, country: 'GB', ip_prefixes: ['81.2.69.0/24'], events: 10, first: T0, last: T0 + 600_000 }
+    const twoPhones = {
+      ...row,
+      networks: [
+        { ...net, device: 'a1b2c3d4e5f60718', device_model: 'Pixel 8' },
+        { ...net, first: T0 + 60_000, device: '9f86d081884c7d65', device_model: '<img src=x>' },
+      ],
+    }
+    const html = renderToStaticMarkup(createElement(TokenReuseEvidence, { row: twoPhones })).replace(/<!-- -->/g, '')
+    expect(html).toContain('<th>Device</th>')
+    expect(html).toContain('Pixel 8')
+    expect(html).toContain('9f86d081884c7d65')
+    expect(html).toContain('&lt;img src=x&gt;')
+    expect(html).toContain('two phones used it')
+    expect(renderToStaticMarkup(createElement(TokenReuseEvidence, { row }))).not.toContain('<th>Device</th>')
+  })
+
   it('survives evidence of another shape (an older alert) without throwing', () => {
     const html = renderToStaticMarkup(createElement(TokenReuseEvidence, { row: { networks: 'nope' } as unknown as TokenReuseRow }))
     expect(html).toContain('No networks in the evidence.')

@@ -3,7 +3,8 @@ import type { TokenReuseRow } from '@/lib/detection/types'
 
 /**
  * Evidence of one install token used from two networks: every network it was
- * seen from (ASN, country, /24 prefixes, first and last request), and the
+ * seen from (ASN, country, /24 prefixes, first and last request; the device
+ * too when two devices used it on one network), and the
  * overlaps and fast country changes that make it a theft rather than a
  * handover. Prefixes and countries come from the gateway's view of the client,
  * so they are rendered as text only (React escapes them; nothing here builds
@@ -22,11 +23,14 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
   const shown = networks.slice(0, MAX_NETWORKS)
   const first = shown.length ? Math.min(...shown.map((n) => num(n.first))) : 0
   const overlapAt = typeof row.first_overlap_at === 'number' ? row.first_overlap_at : null
+  const devices = shown.some((n) => typeof n.device === 'string')
   return (
     <div data-testid="token-reuse-evidence">
       <dl className="kv">
         <dt>Networks</dt>
-        <dd>{count(networks.length)} seen for one install token</dd>
+        <dd>
+          {count(networks.length)} seen for one install token{devices ? ' (a network per device: two phones used it)' : ''}
+        </dd>
         <dt>Overlaps</dt>
         <dd>
           {count(num(row.overlaps))} requests started while one from another network was open{overlapAt !== null ? ` · first at ${dateTime(overlapAt)}` : ''}
@@ -56,6 +60,7 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
                 <th>ASN</th>
                 <th>Country</th>
                 <th>Prefixes</th>
+                {devices && <th>Device</th>}
                 <th className="r">Requests</th>
                 <th>First seen</th>
                 <th className="r">Active for</th>
@@ -75,6 +80,11 @@ export function TokenReuseEvidence({ row }: { row: Partial<TokenReuseRow> }) {
                         .join(', ')}
                       {prefixes.length > MAX_PREFIXES ? ` +${prefixes.length - MAX_PREFIXES}` : ''}
                     </td>
+                    {devices && (
+                      <td>
+                        {clip(n.device_model, 32)} <span className="mono muted">{clip(n.device, 16)}</span>
+                      </td>
+                    )}
                     <td className="r">{count(num(n.events))}</td>
                     <td>
                       {dateTime(num(n.first))}

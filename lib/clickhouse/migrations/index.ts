@@ -32,6 +32,7 @@ import { migration as m0063 } from './0063_quarter_and_abuse_sketches'
 import { migration as m0064 } from './0064_install_sketches_all_tenants'
 import { migration as m0065 } from './0065_kpi_rollups'
 import { migration as m0066 } from './0066_test_sources'
+import { migration as m0067 } from './0067_install_network_minute_devices'
 
 /**
  * Forward-only, in version order. Never edit one that has shipped: add the
@@ -71,4 +72,5 @@ export const MIGRATIONS: Migration[] = [
   m0064,
   m0065,
   m0066,
+  m0067,
 ]

@@ -7,7 +7,7 @@ import { detectPromptBombing } from './prompt-bombing'
 import { RunProfiles } from './run-profiles'
 import { FINDING_MIN_SCORE, type DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
-import { detectTokenReuse } from './token-reuse'
+import { detectTokenReuse } from './token-reuse-detect'
 import type { CostAnomalyRow, DetectorName, FarmCluster, Finding, PromptBombingRow, RankingRows, Severity, StreamAbuseRow, TokenReuseRow } from './types'
 
 export interface DetectionRun {

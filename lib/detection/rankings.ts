@@ -9,7 +9,7 @@ import { attachRejectionMix, farmClustersInWindow } from './emulator-farms'
 import { attachSeries, scorePromptBombingWindow } from './prompt-bombing'
 import type { DetectionSettings } from './settings'
 import { detectStreamAbuse } from './stream-abuse'
-import { detectTokenReuse } from './token-reuse'
+import { detectTokenReuse } from './token-reuse-detect'
 import {
   DETECTOR_NAMES,
   RANKING_SORTS,

@@ -90,8 +90,11 @@ export function placement<E extends Timed>(events: readonly E[], networkOf: (e: 
 }
 
 /** "3 networks", "2 devices on one network", "2 networks and 3 devices": what an install's places are, for a reason. */
-export function sourcesOf(places: readonly { asn: number; country: string; device?: string }[]): string {
-  const networks = new Set(places.map((p) => `${p.asn} ${p.country}`)).size
+export function sourcesOf<P extends { asn: number; country: string; device?: string }>(
+  places: readonly P[],
+  networkOf: (p: P) => string = (p) => `${p.asn} ${p.country}`,
+): string {
+  const networks = new Set(places.map(networkOf)).size
   const devices = new Set(places.map((p) => p.device ?? '')).size
   if (devices < 2) return `${networks} networks`
   return networks < 2 ? `${devices} devices on one network` : `${networks} networks and ${devices} devices`

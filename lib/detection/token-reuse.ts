@@ -1,24 +1,9 @@
-import type { Store } from '../clickhouse/client'
-import { selectRows } from '../clickhouse/select'
-import { toSec } from './query'
-import { FINDING_MIN_SCORE, severityFor, type DetectionSettings } from './settings'
-import { installEventsSql, multiNetworkInstallsSql } from './sql/token-reuse'
-import { nameByReplayNetworks } from './token-reuse-network'
-import {
-  comparableDevices,
-  comparablePlaces,
-  evidenceNetworks,
-  netEventOf,
-  newPlace,
-  placement,
-  sourcesOf,
-  type NetEvent,
-  type Place,
-} from './token-reuse-places'
+import { severityFor } from './settings'
+import { placeOf } from './token-reuse-paths'
+import { comparableDevices, comparablePlaces, evidenceNetworks, newPlace, placement, sourcesOf, type NetEvent, type Place } from './token-reuse-places'
 import { QUICK_GAP_MS, timingEvidence } from './token-reuse-timing'
 import { zToScore } from './stats'
 import type { TokenReuseRow } from './types'
-import { appendTo } from './collect'
 
 /**
  * Token reuse: one install id (one attestation token) used from two networks
@@ -104,16 +89,22 @@ const Z_CAP = 50
 
 export type { NetEvent }
 
-// A device joins the network key: two phones on one /24 (a flatmate replaying the owner's token) are two places.
-const netKey = (e: NetEvent) => `AS${e.asn} ${e.country}${e.device ? ` ${e.device}` : ''}`
-
 /**
  * Scores one install's events (sorted by start); pure. Every signal but slow
  * alternation reads only the calls still on record at or after
  * `recentFromMs` (ending then or later, as the window's query selects them);
  * slow alternation reads them all (the detector passes the last hour).
  */
-export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAlert: number, recentFromMs = -Infinity): TokenReuseRow {
+export function scoreTokenReuse(
+  tenant: string,
+  installEvents: NetEvent[],
+  zAlert: number,
+  recentFromMs = -Infinity,
+  pathOf: (place: string) => string = (place) => place,
+): TokenReuseRow {
+  // A call's place: its network (two on one shared path are one: token-reuse-paths.ts) and its device (two phones on
+  // one /24, a flatmate replaying the owner's token, are two places).
+  const netKey = (e: NetEvent) => `${pathOf(placeOf(e))}${e.device ? ` ${e.device}` : ''}`
   const install = installEvents[0]?.install_id ?? ''
   const allEvents = comparableDevices(comparablePlaces(installEvents))
   const events = allEvents.filter((e) => e.end_ms >= recentFromMs)
@@ -219,7 +210,7 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
   const z = Math.max(zOverlap, zTravel, zConcurrent, zAlternation, zSlow)
   const score = zToScore(z, zAlert)
   const nets = [...networks.values()].sort((a, b) => b.events - a.events)
-  const sources = sourcesOf(nets)
+  const sources = sourcesOf(nets, (n) => pathOf(placeOf(n)))
   const reasons: string[] = []
   if (zOverlap >= zAlert / 2)
     reasons.push(
@@ -259,50 +250,4 @@ export function scoreTokenReuse(tenant: string, installEvents: NetEvent[], zAler
     quick_switches_expected: Math.round((slow.expected[0] + slow.expected[1]) * 100) / 100,
     networks: evidenceNetworks(nets),
   }
-}
-
-/** Every install seen from two networks in the window ending at `now`, scored. */
-export async function detectTokenReuse(
-  store: Store,
-  s: Pick<DetectionSettings, 'zAlert'>,
-  now: number,
-  opts: { tenant?: string; fromMs?: number; limit?: number } = {},
-): Promise<TokenReuseRow[]> {
-  const fromMs = opts.fromMs ?? now - TOKEN_WINDOW_MINUTES * 60_000
-  const params = { from: toSec(fromMs), to: toSec(now) + 1, tenant: opts.tenant ?? '' }
-  // Candidates are installs on two networks in the window; slow alternation reads their last hour.
-  const eventParams = { ...params, from: toSec(Math.min(fromMs, now - TIMING_WINDOW_MINUTES * 60_000)) }
-  const candidates = await selectRows<{ tenant_id: string; install_id: string }>(store, multiNetworkInstallsSql(store.database), params)
-  const byTenant = new Map<string, string[]>()
-  for (const c of candidates) {
-    appendTo(byTenant, c.tenant_id, c.install_id)
-  }
-  const rows: TokenReuseRow[] = []
-  for (const [tenant, ids] of byTenant) {
-    for (let i = 0; i < ids.length; i += 500) {
-      const events = await selectRows<Record<string, unknown>>(store, installEventsSql(store.database), {
-        ...eventParams,
-        tenant,
-        installs: ids.slice(i, i + 500),
-      })
-      const byInstall = new Map<string, NetEvent[]>()
-      for (const r of events) {
-        const e = netEventOf(r)
-        appendTo(byInstall, e.install_id, e)
-      }
-      for (const list of byInstall.values())
-        rows.push(
-          scoreTokenReuse(
-            tenant,
-            list.sort((a, b) => a.start_ms - b.start_ms),
-            s.zAlert,
-            params.from * 1000,
-          ),
-        )
-    }
-  }
-  // A /24 that replayed two proven tokens names the other installs seen from it and elsewhere (token-reuse-network.ts).
-  await nameByReplayNetworks(store, rows, { from: params.from, to: params.to }, Math.round((now - fromMs) / 60_000))
-  rows.sort((a, b) => b.score - a.score)
-  return rows.filter((r, i) => i < (opts.limit ?? 50) || r.score >= FINDING_MIN_SCORE)
 }

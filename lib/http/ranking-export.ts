@@ -5,7 +5,7 @@ import { scorePromptBombingWindow } from '../detection/prompt-bombing'
 import { pageRanking, rankingSort, rankingWindow, type RankingQuery } from '../detection/rankings'
 import type { DetectionSettings } from '../detection/settings'
 import { detectStreamAbuse } from '../detection/stream-abuse'
-import { detectTokenReuse } from '../detection/token-reuse'
+import { detectTokenReuse } from '../detection/token-reuse-detect'
 import type { DetectorName, FeatureConcentration, RankingRows } from '../detection/types'
 
 export interface WholeRanking<N extends DetectorName> {

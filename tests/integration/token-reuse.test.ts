@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
-import { detectTokenReuse } from '../../lib/detection/token-reuse'
+import { detectTokenReuse } from '../../lib/detection/token-reuse-detect'
 import type { GatewayEventInput } from '../../lib/events/schema'
 import { eventLoader } from '../helpers/load-events'
 import { testStore } from '../helpers/store'

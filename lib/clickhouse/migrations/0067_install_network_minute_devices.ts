@@ -11,7 +11,8 @@ import type { Migration } from './types'
  * one device, or none known, never is. The placeholder fingerprint (the contract's "unknown") and an empty one count
  * as no device: `~` sorts above every hex digit, so a row with no device has low `~` and high '' and moves neither
  * bound, including in a merge with rows of the same key and rows stored before this migration (the defaults).
- * Fingerprints are compared in lower case (the contract allows either).
+ * Case is left as sent (the contract allows either): two cases of one fingerprint make a candidate, and the second
+ * pass, which compares them in lower case, finds one device.
  *
  * MODIFY QUERY swaps the view's SELECT in place (as 0007); DETACH and ATTACH load it again from its metadata so its
  * dedup identity is the one every later process uses (0053; tests/integration/rollup-dedup.test.ts).
@@ -24,8 +25,8 @@ const view = (db: string) => `
       count() AS events,
       min(toUnixTimestamp64Milli(ts) - if(type IN ('stream', 'stream_progress'), toInt64(duration_ms), 0)) AS first_ms,
       max(toUnixTimestamp64Milli(ts)) AS last_ms,
-      min(if(device_fingerprint IN ('', '${UNKNOWN_FINGERPRINT}'), '${NO_DEVICE_LOW}', lower(device_fingerprint))) AS device_low,
-      max(if(device_fingerprint IN ('', '${UNKNOWN_FINGERPRINT}'), '', lower(device_fingerprint))) AS device_high
+      min(if(device_fingerprint IN ('', '${UNKNOWN_FINGERPRINT}'), '${NO_DEVICE_LOW}', device_fingerprint)) AS device_low,
+      max(if(device_fingerprint IN ('', '${UNKNOWN_FINGERPRINT}'), '', device_fingerprint)) AS device_high
     FROM ${db}.events
     WHERE install_id != '' AND type != 'policy_ack'
     GROUP BY minute, tenant_id, install_id, ip_prefix, asn, country`

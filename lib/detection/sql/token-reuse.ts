@@ -42,3 +42,11 @@ FROM ${db}.install_network_minute
 WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
   AND tenant_id = {tenant:String} AND ip_prefix IN {prefixes:Array(String)}
 GROUP BY ip_prefix`
+
+/** How many installs of one tenant were seen from each network (ASN and country) of the listed ASNs in [from, to) (token-reuse-paths.ts). */
+export const placeInstallsSql = (db: string) => `
+SELECT asn, country, uniqExact(install_id) AS installs
+FROM ${db}.install_network_minute
+WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
+  AND tenant_id = {tenant:String} AND asn IN {asns:Array(UInt32)}
+GROUP BY asn, country`

@@ -6,6 +6,7 @@ import { streamInstallsSql } from './sql/stream-installs'
 import { openStreams } from './open-streams'
 import { scoreOpenConcurrency, type OpenConcurrency } from './open-stream-concurrency'
 import { heldWindowStreams } from './held-window-streams'
+import { ANSWER_LINE_FLOOR, ANSWER_LINE_RANK, overlongStreams, type Overlong } from './stream-answer-line'
 import { zombieGroups, zombieHolders } from './stream-zombie-group'
 import { windowVersions } from './bombing-moderate'
 import { keptStreamStats } from './stream-window-minutes'
@@ -52,6 +53,7 @@ export function scoreStreamAbuse(
   stats: StreamStats[],
   s: Pick<DetectionSettings, 'zAlert'>,
   held: ReadonlyMap<string, OpenConcurrency> = new Map(),
+  overlong: ReadonlyMap<string, Overlong> = new Map(),
 ): StreamAbuseRow[] {
   const byTenant = new Map<string, StreamStats[]>()
   for (const r of stats) {
@@ -84,7 +86,9 @@ export function scoreStreamAbuse(
       const relative = Math.max(Math.sqrt(Math.max(0, zConc) * Math.max(0, zDur)), Math.sqrt(Math.max(0, zRate) * Math.max(0, zCost)))
       const open = held.get(`${r.tenant_id}\u0000${r.install_id}`)
       const zHeld = Math.min(Z_CAP, open?.z ?? 0)
-      const combined = Math.max(zZombie, tooFew ? 0 : relative, zHeld)
+      const long = overlong.get(`${r.tenant_id}\u0000${r.install_id}`)
+      const zLong = Math.min(Z_CAP, long?.z ?? 0)
+      const combined = Math.max(zZombie, tooFew ? 0 : relative, zHeld, zLong)
       const score = zToScore(combined, s.zAlert)
       const reasons: string[] = []
       if (r.zombie_streams > 0)
@@ -96,6 +100,10 @@ export function scoreStreamAbuse(
       else if (open && zHeld >= s.zAlert / 2)
         reasons.push(
           `${open.streams} streams open at once now, each for ${(open.youngestMs / 1000).toFixed(0)} s or more (a phone holds one answer, a second beside it at rate ${open.pairRate.toFixed(3)}; z ${zHeld.toFixed(1)})`,
+        )
+      if (long && zLong >= s.zAlert / 2)
+        reasons.push(
+          `a stream still answering at ${long.tokens} output tokens, ${(long.tokens / long.line).toFixed(1)}x the longest answers of ${long.feature} (${long.line} tokens: the ${ANSWER_LINE_RANK}th longest install's in the hour, at least ${ANSWER_LINE_FLOOR}): no single answer runs that long, a connection used as a pipe`,
         )
       if (tooFew && relative >= s.zAlert / 2) {
         reasons.push(`only ${list.length} installs streamed in this tenant in the window: too few to compare against (${MIN_STREAM_INSTALLS} needed)`)
@@ -241,8 +249,10 @@ export async function detectStreamAbuse(
         max_concurrent: num(r.max_concurrent),
       }))
   let held: Map<string, OpenConcurrency> = new Map()
+  let overlong: Map<string, Overlong> = new Map()
   if (opts.fromMs === undefined) {
     const open = await timePhase(`${SUB}open streams`, () => openStreams(store, now, { tenant: opts.tenant }))
+    overlong = overlongStreams(open, (tenant, feature) => lines.answerLine(tenant, feature), s.zAlert)
     // Before the merge: the tenant's long streams as closed, not lengthened by the open ones.
     held = scoreOpenConcurrency(open, stats, s)
     // Installs holding several now: their streams over the whole window, read and judged as one (a few rows).
@@ -256,7 +266,7 @@ export async function detectStreamAbuse(
   for (const r of stats)
     if (r.zombie_streams > 0 && !r.zombie_line)
       r.zombie_line = `${lines.tenant(r.tenant_id).basis}, the tenant's lowest line (a closed stream's feature is not kept)`
-  const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s, held))
+  const rows = await timePhase(`${SUB}scoring`, async () => scoreStreamAbuse(stats, s, held, overlong))
   // Zombies one per install over many installs (stream-zombie-group.ts); the holders' versions only when a group can form.
   const holders = zombieHolders(stats)
   if (holders.length) {

@@ -4,6 +4,7 @@ import { KeptStates } from './kept-states'
 import { num, toSec } from './query'
 import type { DetectionSettings } from './settings'
 import { RATE_BIN_RATIO, RATE_FLOOR, streamFeatureRatesSql } from './sql/stream-feature-rates'
+import { answerLines, type AnswerLine } from './stream-answer-line'
 
 /**
  * What a zombie stream is, declared once (every count of zombies, open or
@@ -87,6 +88,8 @@ export class ZombieLines {
   constructor(
     rates: FeatureStreamRate[],
     private readonly s: ZombieSettings,
+    /** Per tenant\0feature, the longest answers it gives (stream-answer-line.ts). */
+    private readonly answers: ReadonlyMap<string, AnswerLine> = new Map(),
   ) {
     for (const r of rates) {
       const line = zombieLineOf(r, s)
@@ -98,6 +101,10 @@ export class ZombieLines {
 
   feature(tenant: string, feature: string): ZombieLine {
     return this.byFeature.get(`${tenant}\u0000${feature}`) ?? zombieLineOf(undefined, this.s)
+  }
+
+  answerLine(tenant: string, feature: string): AnswerLine | undefined {
+    return this.answers.get(`${tenant}\u0000${feature}`)
   }
 
   tenant(tenant: string): ZombieLine {
@@ -122,13 +129,15 @@ export function absoluteZombieLines(s: ZombieSettings): ZombieLines {
 }
 
 /** One feature's closed streams in one 5-minute step (sql/stream-feature-rates.ts). */
-interface StepRates {
+export interface StepRates {
   tenant_id: string
   feature: string
   installs: string[]
   install_minutes: number
   bins: number[]
   counts: number[]
+  answer_minutes: number
+  longest: [string, number][]
 }
 
 /** The steps read so far (step start → its features), per store and tenant filter. */
@@ -169,13 +178,15 @@ export async function zombieLines(store: Store, now: number, s: ZombieSettings, 
           install_minutes: num(r.install_minutes),
           bins: bins.map(Number),
           counts: counts.map(Number),
+          answer_minutes: num(r.answer_minutes),
+          longest: (r.longest_answers as [unknown, unknown][]).map(([i, n]) => [String(i), num(n)]),
         })
       }
     }
     state.step = step
   }
   kept.set(id, state, now)
-  return new ZombieLines(mergeSteps(state.steps.values()), s)
+  return new ZombieLines(mergeSteps(state.steps.values()), s, answerLines(state.steps.values()))
 }
 
 /** The hour's rate per feature from its steps: installs (up to the count the rule needs), install-minutes and the slow decile. */
@@ -183,6 +194,7 @@ function mergeSteps(steps: Iterable<StepRates[]>): FeatureStreamRate[] {
   const byFeature = new Map<string, { tenant_id: string; feature: string; installs: Set<string>; install_minutes: number; hist: Map<number, number> }>()
   for (const list of steps)
     for (const r of list) {
+      if (r.install_minutes === 0) continue
       const k = `${r.tenant_id}\u0000${r.feature}`
       const f = byFeature.get(k) ?? {
         tenant_id: r.tenant_id,

@@ -51,25 +51,45 @@ interface Slot {
   next: number
 }
 
+/** How a slot holds its streams one after another: each `minutes` long (none shorter than `shortest`), then a pause. */
+interface InTurn {
+  minutes: [number, number]
+  shortest: number
+  tokensPerSecond: [number, number]
+  ws: boolean
+  pauseMs: [number, number]
+}
+
+/** Each slot holds a stream, then after a pause the next, until the frame ends (a stream shorter than `shortest` is not opened). */
+function holdInTurn(slots: Slot[], f: Frame, o: InTurn): Parameters<typeof installScenario>[4] {
+  return (sink, r, t0, t1, open) => {
+    for (const s of slots)
+      while (s.next < Math.min(t1, f.end)) {
+        const ts = Math.max(t0, s.next)
+        const duration = Math.min(Math.round(r.uniform(o.minutes[0] * MIN, o.minutes[1] * MIN)), f.end - 5_000 - ts)
+        if (duration < o.shortest) {
+          s.next = Infinity
+          break
+        }
+        hold(open, sink, r, s.inst, ts, duration, r.uniform(o.tokensPerSecond[0], o.tokensPerSecond[1]), o.ws)
+        s.next = ts + duration + o.pauseMs[0] + r.int(o.pauseMs[1] - o.pauseMs[0])
+      }
+  }
+}
+
 function tunnel(ctx: ScenarioContext, f: Frame): Scenario {
   const rng = f.rng
   const feature = featureOf(f)
   const slots: Slot[] = recruitFrom(ctx, f.tenant, f.s.installs ?? 2, rng).map((inst) => ({ inst, next: f.start + rng.int(2 * MIN) }))
   const installs = slots.map((s) => s.inst)
   const detail = { feature: feature.name, kind: 'rt8_stream_tunnel', tokens_per_second: '15-25' }
-  return installScenario('stream_abuse', f, installs, detail, (sink, r, t0, t1, open) => {
-    for (const s of slots)
-      while (s.next < Math.min(t1, f.end)) {
-        const ts = Math.max(t0, s.next)
-        const duration = Math.min(Math.round(r.uniform(20 * MIN, 35 * MIN)), f.end - 5_000 - ts)
-        if (duration < 3 * MIN) {
-          s.next = Infinity
-          break
-        }
-        hold(open, sink, r, s.inst, ts, duration, r.uniform(15, 25), true)
-        s.next = ts + duration + 5_000 + r.int(55_000)
-      }
-  })
+  return installScenario(
+    'stream_abuse',
+    f,
+    installs,
+    detail,
+    holdInTurn(slots, f, { minutes: [20, 35], shortest: 3 * MIN, tokensPerSecond: [15, 25], ws: true, pauseMs: [5_000, 60_000] }),
+  )
 }
 
 function zombieTenants(ctx: ScenarioContext, f: Frame): Scenario {
@@ -84,19 +104,13 @@ function zombieTenants(ctx: ScenarioContext, f: Frame): Scenario {
   )
   const slots: Slot[] = installs.flatMap((inst) => Array.from({ length: f.s.concurrent ?? 3 }, () => ({ inst, next: f.start + rng.int(2 * MIN) })))
   const detail = { feature: 'chat_assistant', kind: 'rt8_stream_zombie_tenants', tenants: tenants.map((t) => t.id), ip_prefix: home.ipPrefix }
-  return installScenario('stream_abuse', f, installs, detail, (sink, r, t0, t1, open) => {
-    for (const s of slots)
-      while (s.next < Math.min(t1, f.end)) {
-        const ts = Math.max(t0, s.next)
-        const duration = Math.min(Math.round(r.uniform(12 * MIN, 20 * MIN)), f.end - 5_000 - ts)
-        if (duration < 2 * MIN) {
-          s.next = Infinity
-          break
-        }
-        hold(open, sink, r, s.inst, ts, duration, r.uniform(0.2, 1), false)
-        s.next = ts + duration + 20_000 + r.int(40_000)
-      }
-  })
+  return installScenario(
+    'stream_abuse',
+    f,
+    installs,
+    detail,
+    holdInTurn(slots, f, { minutes: [12, 20], shortest: 2 * MIN, tokensPerSecond: [0.2, 1], ws: false, pauseMs: [20_000, 60_000] }),
+  )
 }
 
 export function redTeam8Streams(ctx: ScenarioContext, f: Frame, kind: RedTeam8StreamKind): Scenario {

@@ -71,37 +71,16 @@ describe('the answer line: the 5th longest install’s longest answer of the hou
   })
 
   it('knows no line for a feature with too few answers or installs', () => {
-    expect(
-      answerLines([
-        [
-          step(
-            [
-              ['u1', 9_000],
-              ['u2', 8_000],
-              ['u3', 7_000],
-              ['u4', 6_000],
-              ['u5', 5_000],
-            ],
-            ANSWER_LINE_MIN_MINUTES - 1,
-          ),
-        ],
-      ]).size,
-    ).toBe(0)
-    expect(
-      answerLines([
-        [
-          step(
-            [
-              ['u1', 9_000],
-              ['u2', 8_000],
-              ['u3', 7_000],
-              ['u4', 6_000],
-            ],
-            500,
-          ),
-        ],
-      ]).size,
-    ).toBe(0)
+    const five: [string, number][] = [
+      ['u1', 9_000],
+      ['u2', 8_000],
+      ['u3', 7_000],
+      ['u4', 6_000],
+      ['u5', 5_000],
+    ]
+    expect(answerLines([[step(five, ANSWER_LINE_MIN_MINUTES - 1)]]).size).toBe(0)
+    expect(answerLines([[step(five.slice(0, 4), 500)]]).size).toBe(0)
+    expect(answerLines([[step(five, ANSWER_LINE_MIN_MINUTES)]]).get('t\u0000chat')?.tokens).toBe(5_000)
   })
 
   it('names an install with an open stream past the factor times its feature’s line, scaled by how far', () => {

@@ -3,7 +3,6 @@ import { selectRows } from '../clickhouse/select'
 import { UNKNOWN_INSTALL_CONTEXT } from '../events/schema'
 import { num } from './query'
 import { placeInstallsSql } from './sql/token-reuse'
-import type { NetEvent } from './token-reuse-places'
 
 /**
  * Shared paths: two networks that a tenant's installs use together, as one. A relay or VPN service whose every
@@ -27,19 +26,24 @@ export const PATH_MIN_INSTALLS = 10
 export const PATH_SHARE_MIN = 0.5
 
 /** A call's network as token reuse keys it, without the device. */
-export const placeOf = (e: { asn: number; country: string }) => `AS${e.asn} ${e.country}`
+export const placeOf = (e: Located) => `AS${e.asn} ${e.country}`
 
-const located = (e: NetEvent) => e.asn !== UNKNOWN_INSTALL_CONTEXT.asn && e.country !== UNKNOWN_INSTALL_CONTEXT.country
+interface Located {
+  asn: number
+  country: string
+}
+
+const located = (e: Located) => e.asn !== UNKNOWN_INSTALL_CONTEXT.asn && e.country !== UNKNOWN_INSTALL_CONTEXT.country
 
 /**
- * How many installs used each pair of places among their calls ending at or after `recentFromMs` (unlocated calls
- * left out), for the pairs shown by at least PATH_MIN_INSTALLS (those of one country pooled by their two ASNs). Keys
- * are `a\u0000b`, a < b. Pure.
+ * How many installs used each pair of places (each install's list: the networks it was seen from in the window;
+ * unlocated ones left out), for the pairs shown by at least PATH_MIN_INSTALLS (those of one country pooled by their
+ * two ASNs). Keys are `a\u0000b`, a < b. Pure.
  */
-export function busyPairs(installs: Iterable<readonly NetEvent[]>, recentFromMs: number): Map<string, number> {
+export function busyPairs(installs: Iterable<readonly Located[]>): Map<string, number> {
   const pairs = new Map<string, number>()
-  for (const calls of installs) {
-    const places = [...new Set(calls.filter((e) => e.end_ms >= recentFromMs && located(e)).map(placeOf))].sort()
+  for (const seen of installs) {
+    const places = [...new Set(seen.filter(located).map(placeOf))].sort()
     for (let i = 0; i < places.length; i++)
       for (let j = i + 1; j < places.length; j++) {
         const k = `${places[i]}\u0000${places[j]}`
@@ -79,17 +83,16 @@ export function sharedPaths(pairs: ReadonlyMap<string, number>, installsOn: (pla
 }
 
 /**
- * The detector's step (token-reuse.ts): one tenant's candidates' calls, their busy pairs, and for those only one
- * query of how many installs each of their places held in [from, to).
+ * The detector's step (token-reuse-detect.ts): one tenant's candidates' networks in the window (the first pass's), their
+ * busy pairs, and for those only one query of how many installs each of their places held in [from, to).
  */
 export async function sharedPathsOf(
   store: Store,
   tenant: string,
-  installs: Iterable<readonly NetEvent[]>,
+  installs: Iterable<readonly Located[]>,
   window: { from: number; to: number },
-  recentFromMs: number,
 ): Promise<(place: string) => string> {
-  const pairs = busyPairs(installs, recentFromMs)
+  const pairs = busyPairs(installs)
   if (pairs.size === 0) return (place) => place
   const places = new Set([...pairs.keys()].flatMap((k) => k.split('\u0000')))
   const asns = [...new Set([...places].map((p) => Number(p.slice(2, p.indexOf(' ')))))]

@@ -32,6 +32,8 @@ const base = {
 const HOME = { ip_prefix: '73.12.9.0/24', asn: 7922, country: 'US' }
 const ABROAD = { ip_prefix: '185.120.4.0/24', asn: 9009, country: 'RO' }
 const CELL = { ip_prefix: '172.56.1.0/24', asn: 21928, country: 'US' }
+const RELAY_A = { ip_prefix: '104.28.1.0/24', asn: 13335, country: 'US' }
+const RELAY_B = { ip_prefix: '23.2.1.0/24', asn: 36183, country: 'US' }
 const FLATMATE = { device_fingerprint: 'C3AB8FF13720E8AD', device_model: 'Galaxy S23', os_version: '15' }
 let n = 0
 const request = (install: string, at: number, net: typeof HOME): GatewayEventInput =>
@@ -113,6 +115,17 @@ describe('token reuse on stored events', () => {
         request('lone', T0 + k * 20_000, HOME),
         close('lone', `s-l${k}`, T0 + 5_000 + k * 20_000, T0 + 30_000 + k * 20_000, HOME),
       ]),
+      // 12 relay users of another tenant: each call leaves from one of two operators' egress /24s in their country, a
+      // stream keeping its egress while the next call takes the other (calls overlap across the two ASNs).
+      ...Array.from({ length: 12 }, (_, u) =>
+        [0, 1, 2, 3].flatMap((k) => [
+          { ...request(`relay-${u}`, T0 + k * 20_000 + u * 300, k % 2 ? RELAY_A : RELAY_B), tenant_id: 'umbrella-health' },
+          {
+            ...close(`relay-${u}`, `s-r${u}-${k}`, T0 + 2_000 + k * 20_000 + u * 300, T0 + 27_000 + k * 20_000 + u * 300, k % 2 ? RELAY_B : RELAY_A),
+            tenant_id: 'umbrella-health',
+          },
+        ]),
+      ).flat(),
       ...[0, 1, 2, 3].flatMap((k) => [
         request('placeholder', T0 + k * 20_000, HOME),
         { ...close('placeholder', `s-p${k}`, T0 + 5_000 + k * 20_000, T0 + 30_000 + k * 20_000, HOME), device_fingerprint: '0000000000000000' },
@@ -179,5 +192,12 @@ describe('token reuse on stored events', () => {
     expect(flatmate.networks.map((x) => x.device).sort()).toEqual(['9f86d081884c7d65', 'c3ab8ff13720e8ad'])
     expect(rows.map((r) => r.install_id)).not.toContain('lone')
     expect(rows.map((r) => r.install_id)).not.toContain('placeholder')
+  })
+
+  it('reads two networks that all of a tenant’s installs on either use together (a relay’s operators) as one path', async () => {
+    const rows = await detectTokenReuse(store, S, T0 + 90_000, { tenant: 'umbrella-health' })
+    const relay = rows.filter((r) => r.install_id.startsWith('relay-'))
+    expect(relay).toHaveLength(12)
+    expect(relay.every((r) => r.switches === 0 && r.score === 0)).toBe(true)
   })
 })

@@ -24,13 +24,13 @@ describe('token reuse: two networks most of a tenant’s installs on either use 
   const relay = Array.from({ length: 40 }, (_, k) => relayUser(`r${k}`, k + 1))
 
   it('counts pairs of places per install and keeps those used by PATH_MIN_INSTALLS installs or more', () => {
-    const pairs = busyPairs(relay, 0)
+    const pairs = busyPairs(relay)
     expect([...pairs]).toEqual([[`${placeOf(CLOUDFLARE)}\u0000${placeOf(AKAMAI)}`, 40]])
-    expect(busyPairs(relay.slice(0, PATH_MIN_INSTALLS - 1), 0).size).toBe(0)
+    expect(busyPairs(relay.slice(0, PATH_MIN_INSTALLS - 1)).size).toBe(0)
   })
 
   it('merges a relay’s two operators when most installs seen on each are seen on both, and scores its users as one network', () => {
-    const pathOf = sharedPaths(busyPairs(relay, 0), counts({ [placeOf(CLOUDFLARE)]: 44, [placeOf(AKAMAI)]: 41 }))
+    const pathOf = sharedPaths(busyPairs(relay), counts({ [placeOf(CLOUDFLARE)]: 44, [placeOf(AKAMAI)]: 41 }))
     expect(pathOf(placeOf(AKAMAI))).toBe(pathOf(placeOf(CLOUDFLARE)))
     expect(pathOf(placeOf(HOME))).toBe(placeOf(HOME))
     const alone = relay.map((u) => scoreTokenReuse('t', u, S.zAlert))
@@ -44,8 +44,8 @@ describe('token reuse: two networks most of a tenant’s installs on either use 
   it('pools the evidence of one country’s pair with the same two ASNs elsewhere: a relay’s handful of users in a small country', () => {
     const AU = (n: { asn: number }) => ({ asn: n.asn, country: 'AU' })
     const few = Array.from({ length: 6 }, (_, k) => relayUser(`au${k}`, 100 + k).map((e) => ({ ...e, ...AU(e) })))
-    expect(busyPairs(few, 0).size).toBe(0)
-    const pairs = busyPairs([...relay, ...few], 0)
+    expect(busyPairs(few).size).toBe(0)
+    const pairs = busyPairs([...relay, ...few])
     expect(pairs.get(`${placeOf(AU(CLOUDFLARE))}\u0000${placeOf(AU(AKAMAI))}`)).toBe(6)
     const pathOf = sharedPaths(pairs, counts({ [placeOf(CLOUDFLARE)]: 40, [placeOf(AKAMAI)]: 40, [placeOf(AU(CLOUDFLARE))]: 7, [placeOf(AU(AKAMAI))]: 6 }))
     expect(pathOf(placeOf(AU(AKAMAI)))).toBe(pathOf(placeOf(AU(CLOUDFLARE))))
@@ -58,7 +58,7 @@ describe('token reuse: two networks most of a tenant’s installs on either use 
       ...Array.from({ length: 10 }, (_, i) => call(`s${k}`, i * 90_000 + k * 1_000, HOME)),
       ...Array.from({ length: 10 }, (_, i) => call(`s${k}`, i * 90_000 + 45_000 + k * 1_000, VPN, 60_000)),
     ])
-    const pairs = busyPairs(stolen, 0)
+    const pairs = busyPairs(stolen)
     expect(pairs.size).toBe(1)
     const pathOf = sharedPaths(pairs, counts({ [placeOf(HOME)]: 400, [placeOf(VPN)]: 12 }))
     expect(pathOf(placeOf(VPN))).toBe(placeOf(VPN))
@@ -66,7 +66,7 @@ describe('token reuse: two networks most of a tenant’s installs on either use 
   })
 
   it('still reads two devices on a shared path as two places', () => {
-    const pathOf = sharedPaths(busyPairs(relay, 0), counts({ [placeOf(CLOUDFLARE)]: 40, [placeOf(AKAMAI)]: 40 }))
+    const pathOf = sharedPaths(busyPairs(relay), counts({ [placeOf(CLOUDFLARE)]: 40, [placeOf(AKAMAI)]: 40 }))
     const owner = Array.from({ length: 10 }, (_, i) => ({ ...call('x', i * 90_000, i % 2 ? AKAMAI : CLOUDFLARE), device: 'aaaaaaaa11111111' }))
     const thief = Array.from({ length: 20 }, (_, i) => ({ ...call('x', i * 45_000 + 10_000, i % 2 ? CLOUDFLARE : AKAMAI, 40_000), device: 'bbbbbbbb22222222' }))
     const r = scoreTokenReuse(

@@ -1,9 +1,10 @@
 /**
  * Installs seen in [from, to) from more than one /24 of two ASNs or countries, or from two devices (first pass of
- * token reuse; a row's device_low is above its device_high when its calls carried no device: migration 0067).
+ * token reuse; a row's device_low is above its device_high when its calls carried no device: migration 0067), with
+ * the networks (ASN, country) each was seen from, for the shared paths (token-reuse-paths.ts).
  */
 export const multiNetworkInstallsSql = (db: string) => `
-SELECT tenant_id, install_id
+SELECT tenant_id, install_id, groupUniqArray((asn, country)) AS places
 FROM ${db}.install_network_minute
 WHERE minute >= toStartOfMinute(toDateTime({from:UInt32}, 'UTC')) AND minute < toDateTime({to:UInt32}, 'UTC')
   AND ({tenant:String} = '' OR tenant_id = {tenant:String})

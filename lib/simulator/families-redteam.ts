@@ -19,6 +19,7 @@ import { redTeam5Scenario, type RedTeam5Kind } from './families-redteam5'
 import { redTeam6Scenario, type RedTeam6Kind } from './families-redteam6'
 import { redTeam7Scenario, type RedTeam7Kind } from './families-redteam7'
 import { redTeam8Scenario, type RedTeam8Kind } from './families-redteam8'
+import { redTeam9Scenario, type RedTeam9Kind } from './families-redteam9'
 import { hugeRequestScenario, type HugeRequestKind } from './families-huge-requests'
 
 /**
@@ -63,6 +64,7 @@ export type RedTeamKind =
   | RedTeam6Kind
   | RedTeam7Kind
   | RedTeam8Kind
+  | RedTeam9Kind
   | HugeRequestKind
 
 function streams(ctx: ScenarioContext, f: Frame, kind: RedTeamKind): Scenario {
@@ -245,6 +247,7 @@ export function redTeamScenario(name: ScenarioName, ctx: ScenarioContext, kind: 
   if (kind.startsWith('rt6_')) return redTeam6Scenario(ctx, f, kind as RedTeam6Kind)
   if (kind.startsWith('rt7_')) return redTeam7Scenario(ctx, f, kind as RedTeam7Kind)
   if (kind.startsWith('rt8_')) return redTeam8Scenario(ctx, f, kind as RedTeam8Kind)
+  if (kind.startsWith('rt9_')) return redTeam9Scenario(ctx, f, kind as RedTeam9Kind)
   if (kind.startsWith('huge_')) return hugeRequestScenario(ctx, f, kind as HugeRequestKind)
   if (kind.startsWith('farm_')) return redTeamFarm(ctx, f, kind)
   if (kind === 'cost_mix_shift') return modelShiftOf(ctx, f, 0.3)

@@ -4,6 +4,7 @@ import { redTeam5Grid } from './families-redteam5'
 import { redTeam6Grid } from './families-redteam6'
 import { redTeam7Grid } from './families-redteam7'
 import { redTeam8Grid } from './families-redteam8'
+import { redTeam9Grid } from './families-redteam9'
 
 /** The red-team rounds of the evaluation grid (all held out): the cases of lib/simulator/families-redteam*.ts and their look-alikes. */
 export function redTeamGrid(): FamilyCase[] {
@@ -123,5 +124,5 @@ export function redTeamGrid(): FamilyCase[] {
     // The commuters again, on a carrier the gateway cannot place (ASN 0, country ZZ): an unknown is no second place.
     lookAlike('benign: red team', 'commuters on a carrier the gateway cannot place', 131, 'benign_commuters_unplaced'),
   ]
-  return [...redteam, ...redTeam4Grid(), ...redTeam5Grid(), ...redTeam6Grid(), ...redTeam7Grid(), ...redTeam8Grid()]
+  return [...redteam, ...redTeam4Grid(), ...redTeam5Grid(), ...redTeam6Grid(), ...redTeam7Grid(), ...redTeam8Grid(), ...redTeam9Grid()]
 }

@@ -39,6 +39,8 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, b
     os_build: (i) => `${i.platform} ${i.os_version} v${i.app_version}`,
     device: (i) => `${i.device_model} ${i.platform} ${i.os_version}`,
     app_version: (i) => `${i.platform} v${i.app_version}`,
+    // Not a trait the members hold: each is its own, so the group's own entry below names it.
+    wake_time: (i) => i.install_id,
   }
   const shared: FarmCluster['shared_traits'] = []
   for (const trait of Object.keys(traitOf) as FarmTrait[]) {
@@ -53,7 +55,17 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, b
   const fresh = members.filter((m) => m.first_seen >= windowStart)
   const perMinute = new Map<number, number>()
   for (const m of fresh) perMinute.set(Math.floor(m.first_seen / 60_000), (perMinute.get(Math.floor(m.first_seen / 60_000)) ?? 0) + 1)
-  const signals = { rejections: 0, synchronized: 0, new_installs: 0, shared_fingerprint: 0, shared_build: 0, new_network: 0, new_build: 0, busy_new: 0 }
+  const signals = {
+    rejections: 0,
+    synchronized: 0,
+    new_installs: 0,
+    shared_fingerprint: 0,
+    shared_build: 0,
+    new_network: 0,
+    new_build: 0,
+    busy_new: 0,
+    co_wake: 0,
+  }
   for (const g of groups) for (const k of Object.keys(signals) as (keyof typeof signals)[]) signals[k] = Math.max(signals[k], g.signals[k])
   const score = zToScore(best.z, zAlert)
   const reasons = [`${size} installs share ${best.trait.replace('_', ' ')} ${best.value}`]
@@ -84,6 +96,12 @@ function clusterOf(groups: ScoredGroup[], windowStart: number, zAlert: number, b
     const on = groups.reduce((a, b) => (b.signals.busy_new > a.signals.busy_new ? b : a))
     reasons.push(
       `${on.members.length} new installs on ${on.value} call nonstop, far more of them than the tenant's other installs do (z ${signals.busy_new.toFixed(1)})`,
+    )
+  }
+  if (signals.co_wake >= zAlert / 2) {
+    const on = groups.reduce((a, b) => (b.signals.co_wake > a.signals.co_wake ? b : a))
+    reasons.push(
+      `${on.members.length} new installs fall silent and come back together, again and again (${on.wakes?.join(', ') ?? ''} UTC), where people return at moments of their own (z ${signals.co_wake.toFixed(1)})`,
     )
   }
   if (signals.shared_fingerprint > 0) reasons.push('distinct installs report the same device fingerprint (cloned image)')
@@ -180,6 +198,9 @@ export async function farmClustersInWindow(
       req_sq: num(c.req_sq?.[j]),
       first_active: c.first_active ? num(c.first_active[j]) : undefined,
       burst_requests: c.burst_requests ? num(c.burst_requests[j]) : undefined,
+      minutes_lo: c.minutes_lo ? num(c.minutes_lo[j]) : undefined,
+      minutes_hi: c.minutes_hi ? num(c.minutes_hi[j]) : undefined,
+      minutes_end: c.minutes_end ? num(c.minutes_end[j]) : undefined,
     })
   if (timing)
     for (const i of installs) {

@@ -21,6 +21,8 @@ export interface ScoredGroup {
   dispersion: number | null
   /** Geometric mean of the two strongest signals. */
   z: number
+  /** A co_wake group's wakes (farm-co-wake.ts). */
+  wakes?: string[]
 }
 
 const Z_CAP = 50
@@ -281,7 +283,7 @@ export function scoreGroups(installs: FarmInstall[], windowStart: number, minSiz
       const { signals, dispersion } = groupSignals(g.members, tenant, windowStart, minSize, g.trait, burstStart)
       signals[g.signal] = g.z
       const z = combineSignals(signals, zAlert)
-      if (z >= zAlert / 2) out.push({ trait: g.trait, value: g.value, members: g.members, signals, dispersion, z })
+      if (z >= zAlert / 2) out.push({ trait: g.trait, value: g.value, members: g.members, signals, dispersion, z, wakes: g.wakes })
     }
   }
   return out.sort((a, b) => b.z - a.z)

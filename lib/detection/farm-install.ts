@@ -24,6 +24,13 @@ export interface FarmInstall {
   first_active?: number
   /** Requests since first_active. */
   burst_requests?: number
+  /**
+   * Its active minutes among the last 64 of the window, as bits: bit b of minutes_lo (b < 32) or of minutes_hi (b − 32)
+   * is the minute starting b minutes before minutes_end (ms), the window's last minute (farm-co-wake.ts).
+   */
+  minutes_lo?: number
+  minutes_hi?: number
+  minutes_end?: number
 }
 
 /** Pooled variance/mean of per-minute requests over members with at least 3 interior minutes and 3 requests in them (farm-installs.ts). */

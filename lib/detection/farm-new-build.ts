@@ -3,6 +3,7 @@ import type { FarmInstall } from './farm-clusters'
 import { withoutMarketArrivals } from './farm-market-arrival'
 import { pooledNetworkGroups } from './farm-new-network-pool'
 import { busyNewGroups } from './farm-busy-new'
+import { coWakeGroups } from './farm-co-wake'
 import { NEW_NETWORK, newnessGroups, type NewnessGroup, type NewnessTrait } from './farm-new-network'
 
 /** A device field the phone reported: not empty, not the contract's default for "not known". */
@@ -70,7 +71,7 @@ export const NEW_OLD_APP_VERSION: NewnessTrait = {
   },
 }
 
-/** Every trait new installs are judged on: network, device build, old app version. */
+/** Every trait new installs are judged on: network, device build, old app version (and when they come back: farm-co-wake.ts). */
 export const NEWNESS_TRAITS = [NEW_NETWORK, NEW_DEVICE_BUILD, NEW_OLD_APP_VERSION]
 
 /**
@@ -85,6 +86,7 @@ export function newnessGroupsAllTraits(list: FarmInstall[], windowStart: number,
       ...withoutMarketArrivals(groups, list, windowStart, minSize, burstStart, zMin),
       ...pooledNetworkGroups(list, windowStart, minSize, burstStart, zMin),
       ...busyNewGroups(list, windowStart, minSize, burstStart, zMin),
+      ...coWakeGroups(list, windowStart, minSize, zMin),
     ]
   }).sort((a, b) => b.z - a.z)
 }

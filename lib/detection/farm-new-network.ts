@@ -49,7 +49,7 @@ export const NEWNESS_Z_CAP = 50
 /** A trait whose values new installs may crowd onto. */
 export interface NewnessTrait<T extends string = FarmTrait> {
   trait: T
-  signal: 'new_network' | 'new_build' | 'busy_new'
+  signal: 'new_network' | 'new_build' | 'busy_new' | 'co_wake'
   /** The install's value, or null when it has none worth judging (an unknown network). */
   key: (i: FarmInstall) => string | null
   /** Whether installs woken together after a silence count as new from their wake (a third horizon, farm-wake.ts). */
@@ -64,10 +64,12 @@ export interface NewnessGroup<T extends string = FarmTrait> {
   value: string
   members: FarmInstall[]
   z: number
+  /** The wakes (HH:MM UTC) a co_wake group's members returned in. */
+  wakes?: string[]
 }
 
 /** The newness signals of a group not judged on them. */
-export const NO_NEWNESS: Record<NewnessTrait['signal'], number> = { new_network: 0, new_build: 0, busy_new: 0 }
+export const NO_NEWNESS: Record<NewnessTrait['signal'], number> = { new_network: 0, new_build: 0, busy_new: 0, co_wake: 0 }
 
 /**
  * The ASN also reads wakes: a farm that registers its installs one by one, lets them idle and wakes them together,

@@ -17,6 +17,10 @@ export interface InstallTiming {
   first_active: number
   /** Requests since first_active. */
   burst_requests: number
+  /** Active minutes among the window's last 64, as bits back from minutes_end (farm-install.ts). */
+  minutes_lo: number
+  minutes_hi: number
+  minutes_end: number
 }
 
 /**
@@ -118,6 +122,9 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
   const sq = new Float64Array(n)
   const burstAt = new Float64Array(n)
   const burstReq = new Float64Array(n)
+  const lo = new Uint32Array(n)
+  const hi = new Uint32Array(n)
+  const lastMinute = Math.floor((toSec - 1) / 60) * 60
   // Minutes in order: a gap of more than the silence since the install's previous minute starts a new burst.
   const add = (m: number, rows: MinuteRows) => {
     for (let i = 0; i < rows.ids.length; i++) {
@@ -128,6 +135,9 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
         burstReq[k] = 0
       }
       burstReq[k] += r
+      const back = (lastMinute - m) / 60
+      if (back < 32) lo[k] |= 1 << back
+      else if (back < 64) hi[k] |= 1 << (back - 32)
       if (m < min[k]) {
         min[k] = m
         rMin[k] = r
@@ -151,6 +161,9 @@ export async function farmTimings(store: Store, fromSec: number, toSec: number, 
       req_sq: sq[k] - rMin[k] * rMin[k] - last * last,
       first_active: burstAt[k] * 1000,
       burst_requests: burstReq[k],
+      minutes_lo: lo[k],
+      minutes_hi: hi[k],
+      minutes_end: lastMinute * 1000,
     })
   }
   // Installs that left the window leave the ids too, once most have.

@@ -284,3 +284,24 @@ export function normalUpperTail(z: number): number {
   const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
   return z >= 0 ? erfc / 2 : 1 - erfc / 2
 }
+
+/** ln P(X ≥ k) for X ~ Poisson(mean), summed in log space. */
+export function poissonLogTail(k: number, mean: number): number {
+  if (k <= 0) return 0
+  if (mean <= 0) return -Infinity
+  const terms: number[] = []
+  let t = -mean + k * Math.log(mean) - logFactorial(k)
+  for (let i = k; i < k + 400; i++) {
+    terms.push(t)
+    if (i > mean && t < terms[0] - 40) break
+    t += Math.log(mean) - Math.log(i + 1)
+  }
+  const max = Math.max(...terms)
+  return Math.min(0, max + Math.log(terms.reduce((s, x) => s + Math.exp(x - max), 0)))
+}
+
+function logFactorial(n: number): number {
+  let s = 0
+  for (let i = 2; i <= n; i++) s += Math.log(i)
+  return s
+}

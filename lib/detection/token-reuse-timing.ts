@@ -1,4 +1,4 @@
-import { zFromLogTail } from './stats'
+import { poissonLogTail, zFromLogTail } from './stats'
 
 /**
  * Timing evidence for token reuse: are an install's changes of network tied
@@ -59,27 +59,6 @@ export interface TimingEvidence {
   roundTripZ: number
   /** Switches over what a random order of the same requests would make, between the first and last switch. */
   randomOrderRatio: number
-}
-
-/** ln P(X ≥ k) for X ~ Poisson(mean), summed in log space. */
-export function poissonLogTail(k: number, mean: number): number {
-  if (k <= 0) return 0
-  if (mean <= 0) return -Infinity
-  const terms: number[] = []
-  let t = -mean + k * Math.log(mean) - logFactorial(k)
-  for (let i = k; i < k + 400; i++) {
-    terms.push(t)
-    if (i > mean && t < terms[0] - 40) break
-    t += Math.log(mean) - Math.log(i + 1)
-  }
-  const max = Math.max(...terms)
-  return Math.min(0, max + Math.log(terms.reduce((s, x) => s + Math.exp(x - max), 0)))
-}
-
-function logFactorial(n: number): number {
-  let s = 0
-  for (let i = 2; i <= n; i++) s += Math.log(i)
-  return s
 }
 
 const tailZ = (k: number, mean: number) => zFromLogTail(poissonLogTail(k, mean))

@@ -101,7 +101,7 @@ export interface FeatureConcentration {
  * Narrow: fingerprint, ip_prefix. Broad (grouped only over installs that failed attestation as emulator/hooked): the rest.
  * `device` (model + platform + OS) and `app_version` (platform + version) group only new installs (farm-new-build.ts).
  */
-export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'device_build' | 'asn' | 'os_build' | 'device' | 'app_version'
+export type FarmTrait = 'device_fingerprint' | 'ip_prefix' | 'asn_device' | 'device_build' | 'asn' | 'os_build' | 'device' | 'app_version' | 'wake_time'
 
 /** A farm group's or cluster's signals, each a z-score (farm-clusters.ts, farm-new-*.ts say how each is judged). */
 export interface FarmSignals {
@@ -117,6 +117,8 @@ export interface FarmSignals {
   new_build: number
   /** New installs on one ASN that call nonstop, far more of them busy than the tenant's other installs (farm-busy-new.ts). */
   busy_new: number
+  /** New installs that fall silent and come back together, wake after wake (farm-co-wake.ts). */
+  co_wake: number
 }
 
 export interface FarmCluster {

@@ -26,8 +26,13 @@ const DAY = 86_400_000
 const quick = process.env.EVAL_QUICK === '1'
 const verbose = process.env.EVAL_VERBOSE === '1'
 const only = process.env.EVAL_ONLY ?? ''
-/** EVAL_TRACE=id,id: every detection run's findings that name one of these installs (score and reasons), to see which test fires when. */
+/**
+ * EVAL_TRACE=id,id: every detection run's findings that name one of these installs (score and reasons), to see which
+ * test fires when. `groups` among them: every prompt-bombing finding on a group (a tenant+feature or trait group), the
+ * group tests' null on benign cases.
+ */
 const traced = (process.env.EVAL_TRACE ?? '').split(',').filter(Boolean)
+const tracedGroups = traced.includes('groups')
 const f2 = (x: number | null) => (x === null ? '–' : x.toFixed(2))
 const med = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] : null)
 const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(0.95 * xs.length) - 1)] : null)
@@ -59,7 +64,8 @@ async function main() {
       ? (now, run) => {
           for (const f of run.findings) {
             const names = f.subject_kind === 'install' ? [f.subject] : ((f.evidence as { members?: string[] } | null)?.members ?? [])
-            if (!traced.some((t) => names.includes(t))) continue
+            const group = tracedGroups && f.detector === 'prompt_bombing' && f.subject_kind !== 'install'
+            if (!group && !traced.some((t) => names.includes(t))) continue
             const reasons = (f.evidence as { reasons?: string[] } | null)?.reasons ?? []
             console.log(`  trace t+${Math.round((now - startMs) / MIN)} min: ${f.detector} ${f.subject} score ${f.score.toFixed(1)}: ${reasons.join('; ')}`)
           }

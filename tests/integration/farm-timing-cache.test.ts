@@ -35,11 +35,23 @@ describe('farm timing, closed minutes aggregated once', () => {
       req_sq: number
       first_active: number
       burst_requests: number
+      minutes_lo: number
+      minutes_hi: number
+      minutes_end: number
     }>(store, farmInstallsSql(store.database), window(now, silence))
     return new Map(
       r.map((x) => [
         `${x.tenant_id}\u0000${x.install_id}`,
-        [Number(x.span_minutes), Number(x.req_sum), Number(x.req_sq), Number(x.first_active), Number(x.burst_requests)],
+        [
+          Number(x.span_minutes),
+          Number(x.req_sum),
+          Number(x.req_sq),
+          Number(x.first_active),
+          Number(x.burst_requests),
+          Number(x.minutes_lo),
+          Number(x.minutes_hi),
+          Number(x.minutes_end),
+        ],
       ]),
     )
   }
@@ -47,9 +59,9 @@ describe('farm timing, closed minutes aggregated once', () => {
     const w = window(now, silence)
     const t = await farmTimings(store, w.from, w.to, '', w.silence)
     const sql = await fromSql(now, silence)
-    // The window query lists profiled installs (LEFT JOIN): compare on those.
-    const of = (x: InstallTiming) => [x.span_minutes, x.req_sum, x.req_sq, x.first_active, x.burst_requests]
-    return new Map([...sql.keys()].map((k) => [k, t.has(k) ? of(t.get(k)!) : [0, 0, 0, 0, 0]]))
+    // The window query lists profiled installs (LEFT JOIN): compare on those; the active-minute bits too (farm-co-wake.ts).
+    const of = (x: InstallTiming) => [x.span_minutes, x.req_sum, x.req_sq, x.first_active, x.burst_requests, x.minutes_lo, x.minutes_hi, x.minutes_end]
+    return new Map([...sql.keys()].map((k) => [k, t.has(k) ? of(t.get(k)!) : [0, 0, 0, 0, 0, 0, 0, 0]]))
   }
 
   beforeAll(async () => {
@@ -134,7 +146,7 @@ describe('farm timing, closed minutes aggregated once', () => {
     // With a wake silence shorter than that gap, its current burst starts at the late minute (no request in it yet).
     const woken = await fromCache(now, 5)
     expect(woken).toEqual(await fromSql(now, 5))
-    expect(woken.get(`${tenant_id}\u0000${install_id}`)!.slice(3)).toEqual([Math.floor((now - 2 * MIN) / MIN) * MIN, 0])
+    expect(woken.get(`${tenant_id}\u0000${install_id}`)!.slice(3, 5)).toEqual([Math.floor((now - 2 * MIN) / MIN) * MIN, 0])
   })
 
   it('names the same farms as the window query', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_DETECTION_SETTINGS as S } from '../../lib/detection/settings'
 import { scoreTokenReuse, type NetEvent } from '../../lib/detection/token-reuse'
-import { poissonLogTail } from '../../lib/detection/token-reuse-timing'
+import { poissonLogTail } from '../../lib/detection/stats'
 import { MIN, SEC, minutelyRuns, oneDeviceSwitching, poissonStarts, request, seeded, sessionStarts, type Net } from '../helpers/net-traffic'
 
 /**

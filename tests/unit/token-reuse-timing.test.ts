@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { poissonLogTail, timingEvidence } from '../../lib/detection/token-reuse-timing'
+import { poissonLogTail } from '../../lib/detection/stats'
+import { timingEvidence } from '../../lib/detection/token-reuse-timing'
 
 const SEC = 1_000
 

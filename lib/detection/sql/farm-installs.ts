@@ -26,6 +26,9 @@
  * install-minutes, and a hash table of them was most of the farm
  * detector's CPU (2.3–3.5 s per run; in order 1.7–1.9 s, same rows).
  *
+ * minutes_lo / minutes_hi are its active minutes among the window's last 64, as bits counted back from its last
+ * minute (minutes_end; farm-co-wake.ts), as farm-timing.ts keeps them.
+ *
  * first_active is the first minute of the install's current burst: after the
  * last gap of more than {silence} minutes between two of its active minutes
  * in the window (its first active minute if none), and burst_requests the
@@ -68,7 +71,8 @@ export const farmInstallsSql = (db: string) => `
 ${activeCte(db)}
 SELECT ${profileColumns},
   t.span_minutes AS span_minutes, t.req_sum AS req_sum, t.req_sq AS req_sq,
-  t.first_active AS first_active, t.burst_requests AS burst_requests
+  t.first_active AS first_active, t.burst_requests AS burst_requests,
+  t.minutes_lo AS minutes_lo, t.minutes_hi AS minutes_hi, t.minutes_end AS minutes_end
 FROM ${profiles(db)}
 LEFT JOIN (
   SELECT tenant_id, install_id,
@@ -78,7 +82,11 @@ LEFT JOIN (
     arraySort(groupArray((toUInt32(toUnixTimestamp(minute)), toFloat64(r)))) AS mr,
     arrayLastIndex((x, j) -> j = 1 OR x.1 - mr[j - 1].1 > {silence:UInt32} * 60, mr, arrayEnumerate(mr)) AS burst_at,
     toInt64(mr[burst_at].1) * 1000 AS first_active,
-    arraySum(x -> x.2, arraySlice(mr, burst_at)) AS burst_requests
+    arraySum(x -> x.2, arraySlice(mr, burst_at)) AS burst_requests,
+    toStartOfMinute(toDateTime({to:UInt32} - 1, 'UTC')) AS last_minute,
+    groupBitOr(if(dateDiff('minute', minute, last_minute) < 32, bitShiftLeft(toUInt64(1), greatest(0, least(31, dateDiff('minute', minute, last_minute)))), 0)) AS minutes_lo,
+    groupBitOr(if(dateDiff('minute', minute, last_minute) BETWEEN 32 AND 63, bitShiftLeft(toUInt64(1), greatest(0, least(31, dateDiff('minute', minute, last_minute) - 32))), 0)) AS minutes_hi,
+    toInt64(toUnixTimestamp(last_minute)) * 1000 AS minutes_end
   FROM (
     SELECT tenant_id, minute, install_id, sum(requests) AS r
     FROM ${db}.install_minute

@@ -1,4 +1,5 @@
 import type { Store } from '../clickhouse/client'
+import { applyPooled, pooledAcrossFeatures, pooledLeadKeys } from './bombing-features-pooled'
 import { timePhase } from './phase-cost'
 import { selectRows } from '../clickhouse/select'
 import { num, toSec } from './query'
@@ -175,8 +176,11 @@ async function addSequentialRows(
   tenant?: string,
 ): Promise<void> {
   const have = new Set(live.rows.map((r) => `${r.tenant_id}\u0000${r.feature}\u0000${r.install_id}`))
+  const pooled = new Set(pooledLeadKeys(pooledAcrossFeatures(evidence), s.zAlert, FINDING_MIN_SCORE))
   const missing = evidence.filter(
-    (e) => zToScore(cusumZ(e.cusum), s.zAlert) >= FINDING_MIN_SCORE && !have.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`),
+    (e) =>
+      (zToScore(cusumZ(e.cusum), s.zAlert) >= FINDING_MIN_SCORE || pooled.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`)) &&
+      !have.has(`${e.tenant_id}\u0000${e.feature}\u0000${e.install_id}`),
   )
   if (missing.length === 0) return
   const params = { from: toSec(now - s.windowMinutes * 60_000), to: toSec(now) + 1, tenant: tenant ?? '', only: [...new Set(missing.map((e) => e.install_id))] }
@@ -264,6 +268,8 @@ export function mergeSequential(result: PromptBombingResult, seq: { evidence: Se
       `sustained: ${e.requests} requests averaging ${fmt(e.mean_context)} context tokens, ${(e.mean_context / Math.max(1, e.baseline_median)).toFixed(1)}x ${BASELINE_NAMES[e.baseline_source] ?? "the feature's usual median"} of ${fmt(e.baseline_median)}; cumulative evidence z ${cusumZ(e.cusum).toFixed(1)}`,
     )
   }
+  // One install over several features at once: their evidence pooled (bombing-features-pooled.ts).
+  applyPooled(result.rows, pooledAcrossFeatures(seq.evidence), zAlert)
   result.groups = seq.groups.map((g) => {
     const lead = g.members.reduce((a, b) => (b.llr_total > a.llr_total ? b : a))
     const empty = { value: 0, band: { median: 0, mad: 0, p90: 0, p99: 0, n: 0 }, z: 0 }
